@@ -1,0 +1,162 @@
+package org.wirechat.protocol;
+
+/**
+ * The protocol's limits and the checks that enforce them. The codec runs these on every field it
+ * decodes; clients run them before sending so a user sees the server's wording without a round trip.
+ * Lengths count Unicode code points, not bytes or UTF-16 units.
+ */
+public final class Limits {
+    public static final int USERNAME_MAX = 50;
+    public static final int FULL_NAME_MAX = 50;
+    public static final int PASSWORD_MIN = 8;
+    public static final int PASSWORD_MAX = 50;
+    /** The protocol's ceiling for a message body; a server may be configured lower. */
+    public static final int BODY_MAX = 1000;
+    public static final int TOKEN_MAX = 64;
+    public static final int CLIENT_MESSAGE_ID_MAX = 64;
+    public static final int PATTERN_MAX = 100;
+    public static final int PAGE_MAX = 100;
+    public static final int FETCH_COUNT_MAX = 1000;
+    /** The longest wait a fetch may ask for; a server clamps it to its own, lower, cap. */
+    public static final int FETCH_WAIT_MAX_MILLIS = 3_600_000;
+
+    private Limits() {
+    }
+
+    /** 1–50 characters, each a letter or digit (ASCII) or one of {@code . _ -}. */
+    public static String checkUsername(String s) throws ProtocolException {
+        int n = s.length(); // ASCII only, so chars are code points
+        if (n == 0 || n > USERNAME_MAX) {
+            throw new ProtocolException(ErrorCode.INVALID_USERNAME,
+                    "a username has 1 to " + USERNAME_MAX + " characters, not " + s.codePointCount(0, n));
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (!isUsernameChar(c)) {
+                throw new ProtocolException(ErrorCode.INVALID_USERNAME,
+                        "a username may hold only letters A-Z a-z, digits 0-9, '.', '_' and '-'");
+            }
+        }
+        return s;
+    }
+
+    static boolean isUsernameChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_'
+                || c == '-';
+    }
+
+    /** 1–50 printable characters, not all white space. */
+    public static String checkFullName(String s) throws ProtocolException {
+        int n = s.codePointCount(0, s.length());
+        if (n == 0 || n > FULL_NAME_MAX || s.isBlank()) {
+            throw new ProtocolException(ErrorCode.INVALID_NAME,
+                    "a full name has 1 to " + FULL_NAME_MAX + " printable characters, not all spaces");
+        }
+        if (!isPrintable(s)) {
+            throw new ProtocolException(ErrorCode.INVALID_NAME, "a full name may not hold control or line-separator characters");
+        }
+        return s;
+    }
+
+    /** 8–50 characters, no control characters. */
+    public static String checkPassword(String s) throws ProtocolException {
+        int n = s.codePointCount(0, s.length());
+        if (n < PASSWORD_MIN || n > PASSWORD_MAX) {
+            throw new ProtocolException(ErrorCode.INVALID_PASSWORD,
+                    "a password has " + PASSWORD_MIN + " to " + PASSWORD_MAX + " characters");
+        }
+        return s;
+    }
+
+    /**
+     * 1 to {@code max} characters ({@code max} at most {@link #BODY_MAX}); tab and newline are allowed,
+     * other control characters were already refused by the codec.
+     */
+    public static String checkBody(String s, int max) throws ProtocolException {
+        if (s.isEmpty()) {
+            throw new ProtocolException(ErrorCode.MESSAGE_EMPTY, "a message needs at least one character");
+        }
+        int n = s.codePointCount(0, s.length());
+        if (n > max) {
+            throw new ProtocolException(ErrorCode.MESSAGE_TOO_LONG,
+                    "a message has at most " + max + " characters, this one has " + n);
+        }
+        return s;
+    }
+
+    /** A token as issued by a server: 1–64 characters of the base64url alphabet. */
+    static String checkToken(String s) throws ProtocolException {
+        if (s.isEmpty() || s.length() > TOKEN_MAX) {
+            throw new ProtocolException(ErrorCode.NOT_AUTHENTICATED, "the token is malformed; log in again");
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_';
+            if (!ok) {
+                throw new ProtocolException(ErrorCode.NOT_AUTHENTICATED, "the token is malformed; log in again");
+            }
+        }
+        return s;
+    }
+
+    /** 1–64 printable ASCII characters (0x21–0x7E), e.g. a UUID. */
+    static String checkClientMessageId(String s) throws ProtocolException {
+        if (s.length() > CLIENT_MESSAGE_ID_MAX) {
+            throw new ProtocolException(ErrorCode.FIELD_TOO_LONG,
+                    "a client message id has at most " + CLIENT_MESSAGE_ID_MAX + " characters");
+        }
+        if (s.isEmpty()) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, "the client message id is empty");
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x21 || c > 0x7E) {
+                throw new ProtocolException(ErrorCode.INVALID_FIELD,
+                        "a client message id holds only printable ASCII characters, no spaces");
+            }
+        }
+        return s;
+    }
+
+    static String checkPattern(String s) throws ProtocolException {
+        if (s.codePointCount(0, s.length()) > PATTERN_MAX) {
+            throw new ProtocolException(ErrorCode.FIELD_TOO_LONG,
+                    "a pattern has at most " + PATTERN_MAX + " characters");
+        }
+        return s;
+    }
+
+    /** A list cursor: empty (the first page) or a username. */
+    static String checkCursor(String s) throws ProtocolException {
+        if (s.length() > USERNAME_MAX) {
+            throw new ProtocolException(ErrorCode.FIELD_TOO_LONG, "a cursor has at most " + USERNAME_MAX + " characters");
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (!isUsernameChar(s.charAt(i))) {
+                throw new ProtocolException(ErrorCode.INVALID_FIELD, "the cursor is not one this server issued");
+            }
+        }
+        return s;
+    }
+
+    static int checkRange(String what, long v, long min, long max) throws ProtocolException {
+        if (v < min || v > max) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, what + " must be in [" + min + ", " + max + "], not " + v);
+        }
+        return (int) v;
+    }
+
+    /**
+     * True if no character is a control character (Unicode category Cc: C0, DEL, C1) or a line or
+     * paragraph separator (U+2028, U+2029).
+     */
+    static boolean isPrintable(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c >= 0x7F && c <= 0x9F || c == '\u2028' || c == '\u2029') {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,61 @@
+package org.wirechat.protocol;
+
+/**
+ * Request opcodes. A successful response carries {@code opcode | 0x80}; every error response carries
+ * {@link #ERROR_RESPONSE}. Opcodes 0x0A–0x7E are free for future operations; 0x7F is reserved.
+ */
+public enum Opcode {
+    PING(0x01, 0),
+    CREATE_ACCOUNT(0x02, 3),
+    LOGIN(0x03, 2),
+    LOGOUT(0x04, 1),
+    LIST_ACCOUNTS(0x05, 5),
+    SEND(0x06, 4),
+    FETCH(0x07, 4),
+    HISTORY(0x08, 4),
+    DELETE_ACCOUNT(0x09, 2);
+
+    /** The opcode of every error response, whatever the request was. */
+    public static final int ERROR_RESPONSE = 0xFF;
+    /** Added to a request opcode to form the opcode of its successful response. */
+    public static final int RESPONSE_BIT = 0x80;
+
+    private static final Opcode[] BY_WIRE = new Opcode[0x80];
+
+    static {
+        for (Opcode op : values()) {
+            BY_WIRE[op.wire] = op;
+        }
+    }
+
+    private final int wire;
+    private final int requestFields;
+
+    Opcode(int wire, int requestFields) {
+        this.wire = wire;
+        this.requestFields = requestFields;
+    }
+
+    public int wire() {
+        return wire;
+    }
+
+    public int responseWire() {
+        return wire | RESPONSE_BIT;
+    }
+
+    /** How many fields the request payload has. */
+    int requestFields() {
+        return requestFields;
+    }
+
+    /** The request opcode with this wire number, or {@code null} if there is none. */
+    public static Opcode ofRequest(int wire) {
+        return wire >= 0 && wire < BY_WIRE.length ? BY_WIRE[wire] : null;
+    }
+
+    /** The request opcode whose successful response has this wire number, or {@code null}. */
+    public static Opcode ofResponse(int wire) {
+        return (wire & RESPONSE_BIT) != 0 ? ofRequest(wire & ~RESPONSE_BIT) : null;
+    }
+}

@@ -1,0 +1,122 @@
+package org.wirechat.protocol;
+
+/**
+ * Every request a client can send. Each variant is named after its operation; the codec's exhaustive
+ * switches make a new variant fail to compile until it is encoded and decoded. Records that carry a
+ * password or token redact it in {@code toString()}.
+ */
+public sealed interface Request {
+
+    Opcode opcode();
+
+    /** Liveness check; needs no login. */
+    record Ping() implements Request {
+        public Opcode opcode() {
+            return Opcode.PING;
+        }
+    }
+
+    record CreateAccount(String username, String fullName, String password) implements Request {
+        public Opcode opcode() {
+            return Opcode.CREATE_ACCOUNT;
+        }
+
+        @Override
+        public String toString() {
+            return "CreateAccount[username=" + username + ", fullName=" + fullName + ", password=<redacted>]";
+        }
+    }
+
+    record Login(String username, String password) implements Request {
+        public Opcode opcode() {
+            return Opcode.LOGIN;
+        }
+
+        @Override
+        public String toString() {
+            return "Login[username=" + username + ", password=<redacted>]";
+        }
+    }
+
+    record Logout(String token) implements Request {
+        public Opcode opcode() {
+            return Opcode.LOGOUT;
+        }
+
+        @Override
+        public String toString() {
+            return "Logout[token=<redacted>]";
+        }
+    }
+
+    /**
+     * One page of accounts whose username or full name matches {@code pattern}, sorted by username
+     * ignoring case. {@code cursor} is empty for the first page, else the previous page's next cursor.
+     */
+    record ListAccounts(String token, PatternMode mode, String pattern, String cursor, int limit) implements Request {
+        public Opcode opcode() {
+            return Opcode.LIST_ACCOUNTS;
+        }
+
+        @Override
+        public String toString() {
+            return "ListAccounts[token=<redacted>, mode=" + mode + ", pattern=" + pattern + ", cursor=" + cursor
+                    + ", limit=" + limit + "]";
+        }
+    }
+
+    /** Sends {@code body} to {@code recipient}; a retry with the same {@code clientMessageId} is stored once. */
+    record Send(String token, String recipient, String clientMessageId, String body) implements Request {
+        public Opcode opcode() {
+            return Opcode.SEND;
+        }
+
+        @Override
+        public String toString() {
+            return "Send[token=<redacted>, recipient=" + recipient + ", clientMessageId=" + clientMessageId
+                    + ", body=" + body.length() + " chars]";
+        }
+    }
+
+    /**
+     * Acknowledges every message with id &lt;= {@code ackThrough}, then returns up to {@code maxCount}
+     * undelivered messages, waiting up to {@code maxWaitMillis} if there are none.
+     */
+    record Fetch(String token, long ackThrough, int maxCount, int maxWaitMillis) implements Request {
+        public Opcode opcode() {
+            return Opcode.FETCH;
+        }
+
+        @Override
+        public String toString() {
+            return "Fetch[token=<redacted>, ackThrough=" + ackThrough + ", maxCount=" + maxCount
+                    + ", maxWaitMillis=" + maxWaitMillis + "]";
+        }
+    }
+
+    /**
+     * The conversation with {@code peer}, both directions: up to {@code limit} messages with id below
+     * {@code beforeId} (0: the newest), oldest first.
+     */
+    record History(String token, String peer, long beforeId, int limit) implements Request {
+        public Opcode opcode() {
+            return Opcode.HISTORY;
+        }
+
+        @Override
+        public String toString() {
+            return "History[token=<redacted>, peer=" + peer + ", beforeId=" + beforeId + ", limit=" + limit + "]";
+        }
+    }
+
+    record DeleteAccount(String token, String password) implements Request {
+        public Opcode opcode() {
+            return Opcode.DELETE_ACCOUNT;
+        }
+
+        @Override
+        public String toString() {
+            return "DeleteAccount[token=<redacted>, password=<redacted>]";
+        }
+    }
+}

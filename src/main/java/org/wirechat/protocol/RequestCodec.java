@@ -1,0 +1,86 @@
+package org.wirechat.protocol;
+
+import java.util.List;
+
+/** Encodes requests into frames and decodes frames into requests, enforcing every syntactic limit. */
+public final class RequestCodec {
+    private RequestCodec() {
+    }
+
+    /**
+     * @throws IllegalArgumentException a field holds a character that cannot be sent (a control
+     *     character): check with {@link Limits} first
+     */
+    public static Frame encode(int requestId, Request request) {
+        Payload.Writer w = new Payload.Writer();
+        switch (request) {
+            case Request.Ping p -> { }
+            case Request.CreateAccount c -> w.field(c.username()).field(c.fullName()).field(c.password());
+            case Request.Login l -> w.field(l.username()).field(l.password());
+            case Request.Logout l -> w.field(l.token());
+            case Request.ListAccounts l ->
+                    w.field(l.token()).field(l.mode().wire()).field(l.pattern()).field(l.cursor()).field(l.limit());
+            case Request.Send s -> w.field(s.token()).field(s.recipient()).field(s.clientMessageId()).field(s.body(), true);
+            case Request.Fetch f -> w.field(f.token()).field(f.ackThrough()).field(f.maxCount()).field(f.maxWaitMillis());
+            case Request.History h -> w.field(h.token()).field(h.peer()).field(h.beforeId()).field(h.limit());
+            case Request.DeleteAccount d -> w.field(d.token()).field(d.password());
+        }
+        return new Frame(Frame.VERSION_1, request.opcode().wire(), requestId, w.toBytes());
+    }
+
+    /**
+     * Decodes a request frame. Checks, in this order: the opcode, the field count, then each field in
+     * order (UTF-8, control characters, then the field's own rules).
+     */
+    public static Request decode(Frame frame) throws ProtocolException {
+        Opcode op = Opcode.ofRequest(frame.opcode());
+        if (op == null) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_OPCODE,
+                    String.format("opcode 0x%02X is not a request this server knows", frame.opcode()));
+        }
+        byte[] p = frame.payload();
+        List<List<Payload.Slice>> groups = Payload.split(p, 0, p.length, false);
+        List<Payload.Slice> slices = groups.isEmpty() ? List.of() : groups.get(0);
+        Fields.expect(op.name(), slices, op.requestFields());
+        Fields f = new Fields(slices);
+        return switch (op) {
+            case PING -> new Request.Ping();
+            case CREATE_ACCOUNT -> new Request.CreateAccount(
+                    Limits.checkUsername(f.text(0, "username")),
+                    Limits.checkFullName(f.text(1, "full name")),
+                    Limits.checkPassword(f.text(2, "password")));
+            case LOGIN -> new Request.Login(
+                    Limits.checkUsername(f.text(0, "username")),
+                    Limits.checkPassword(f.text(1, "password")));
+            case LOGOUT -> new Request.Logout(token(f));
+            case LIST_ACCOUNTS -> new Request.ListAccounts(
+                    token(f),
+                    PatternMode.fromWire(f.text(1, "pattern mode")),
+                    Limits.checkPattern(f.text(2, "pattern")),
+                    Limits.checkCursor(f.text(3, "cursor")),
+                    f.bounded(4, "limit", 1, Limits.PAGE_MAX));
+            case SEND -> new Request.Send(
+                    token(f),
+                    Limits.checkUsername(f.text(1, "recipient")),
+                    Limits.checkClientMessageId(f.text(2, "client message id")),
+                    Limits.checkBody(f.multiline(3, "message"), Limits.BODY_MAX));
+            case FETCH -> new Request.Fetch(
+                    token(f),
+                    f.number(1, "acknowledge-through id"),
+                    f.bounded(2, "max count", 1, Limits.FETCH_COUNT_MAX),
+                    f.bounded(3, "max wait", 0, Limits.FETCH_WAIT_MAX_MILLIS));
+            case HISTORY -> new Request.History(
+                    token(f),
+                    Limits.checkUsername(f.text(1, "peer")),
+                    f.number(2, "before id"),
+                    f.bounded(3, "limit", 1, Limits.PAGE_MAX));
+            case DELETE_ACCOUNT -> new Request.DeleteAccount(
+                    token(f),
+                    Limits.checkPassword(f.text(1, "password")));
+        };
+    }
+
+    private static String token(Fields f) throws ProtocolException {
+        return Limits.checkToken(f.text(0, "token"));
+    }
+}

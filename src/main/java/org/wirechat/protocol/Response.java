@@ -1,0 +1,86 @@
+package org.wirechat.protocol;
+
+import java.util.List;
+
+/**
+ * Every response a server can send. Successful responses have status 0; {@link Error} carries any
+ * other status. Lists are copied on construction and unmodifiable.
+ */
+public sealed interface Response {
+
+    record Pong(long serverTimeMillis) implements Response {
+    }
+
+    record AccountCreated(String username) implements Response {
+    }
+
+    /** A new session: the token, when it expires unless used (ms since the epoch), unread messages. */
+    record LoggedIn(String token, long expiresAtMillis, long unread) implements Response {
+        @Override
+        public String toString() {
+            return "LoggedIn[token=<redacted>, expiresAtMillis=" + expiresAtMillis + ", unread=" + unread + "]";
+        }
+    }
+
+    record LoggedOut() implements Response {
+    }
+
+    /** One page of accounts; {@code nextCursor} is empty on the last page. */
+    record Accounts(List<Account> accounts, String nextCursor) implements Response {
+        public Accounts {
+            accounts = List.copyOf(accounts);
+        }
+    }
+
+    record Account(String username, String fullName, boolean online) {
+    }
+
+    record Sent(long messageId, long timestampMillis) implements Response {
+    }
+
+    /** Undelivered messages, oldest first. */
+    record Messages(List<Message> messages) implements Response {
+        public Messages {
+            messages = List.copyOf(messages);
+        }
+    }
+
+    /** A page of a conversation, oldest first; {@code nextBeforeId} is 0 when there is nothing older. */
+    record Conversation(List<Message> messages, long nextBeforeId) implements Response {
+        public Conversation {
+            messages = List.copyOf(messages);
+        }
+    }
+
+    record Message(long id, String sender, String recipient, long timestampMillis, String body) {
+    }
+
+    record AccountDeleted() implements Response {
+    }
+
+    /**
+     * A failed request. {@code status} is the wire number (kept even when this build does not know it);
+     * {@code details} are code-specific extra fields (see the spec's error table).
+     */
+    record Error(int status, String reason, List<String> details) implements Response {
+        public Error {
+            if (status <= 0 || status > 0xFFFF) {
+                throw new IllegalArgumentException("an error status is in [1, 65535]: " + status);
+            }
+            details = List.copyOf(details);
+        }
+
+        public Error(ErrorCode code, String reason, List<String> details) {
+            this(code.wire(), reason, details);
+        }
+
+        public Error(ErrorCode code, String reason) {
+            this(code.wire(), reason, List.of());
+        }
+
+        /** The error's code, or {@link ErrorCode#UNKNOWN} for a status this build does not know. */
+        public ErrorCode code() {
+            return ErrorCode.fromWire(status);
+        }
+    }
+}

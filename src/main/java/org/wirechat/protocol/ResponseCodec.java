@@ -1,0 +1,218 @@
+package org.wirechat.protocol;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Encodes responses into frames and decodes frames into responses. A response payload is a 16-bit
+ * status, then the reason and the response's fields, then its list records.
+ */
+public final class ResponseCodec {
+    static final String OK_REASON = "OK";
+    private static final int MESSAGE_FIELDS = 5;
+    private static final int ACCOUNT_FIELDS = 3;
+
+    private ResponseCodec() {
+    }
+
+    public static Frame encode(int requestId, Response response) {
+        Payload.Writer w = new Payload.Writer();
+        int opcode;
+        if (response instanceof Response.Error e) {
+            w.status(e.status()).field(e.reason());
+            e.details().forEach(w::field);
+            opcode = Opcode.ERROR_RESPONSE;
+        } else {
+            w.status(0).field(OK_REASON);
+            opcode = opcodeOf(response).responseWire();
+        }
+        switch (response) {
+            case Response.Error e -> { }
+            case Response.Pong p -> w.field(p.serverTimeMillis());
+            case Response.AccountCreated a -> w.field(a.username());
+            case Response.LoggedIn l -> w.field(l.token()).field(l.expiresAtMillis()).field(l.unread());
+            case Response.LoggedOut l -> { }
+            case Response.Accounts a -> {
+                w.field(a.nextCursor());
+                for (Response.Account acc : a.accounts()) {
+                    w.record().field(acc.username()).field(acc.fullName()).field(acc.online() ? 1 : 0);
+                }
+            }
+            case Response.Sent s -> w.field(s.messageId()).field(s.timestampMillis());
+            case Response.Messages m -> m.messages().forEach(msg -> writeMessage(w.record(), msg));
+            case Response.Conversation c -> {
+                w.field(c.nextBeforeId());
+                c.messages().forEach(msg -> writeMessage(w.record(), msg));
+            }
+            case Response.AccountDeleted d -> { }
+        }
+        return new Frame(Frame.VERSION_1, opcode, requestId, w.toBytes());
+    }
+
+    /** The request opcode a successful response answers. */
+    public static Opcode opcodeOf(Response response) {
+        return switch (response) {
+            case Response.Pong p -> Opcode.PING;
+            case Response.AccountCreated a -> Opcode.CREATE_ACCOUNT;
+            case Response.LoggedIn l -> Opcode.LOGIN;
+            case Response.LoggedOut l -> Opcode.LOGOUT;
+            case Response.Accounts a -> Opcode.LIST_ACCOUNTS;
+            case Response.Sent s -> Opcode.SEND;
+            case Response.Messages m -> Opcode.FETCH;
+            case Response.Conversation c -> Opcode.HISTORY;
+            case Response.AccountDeleted d -> Opcode.DELETE_ACCOUNT;
+            case Response.Error e -> throw new IllegalArgumentException("an error answers any request");
+        };
+    }
+
+    private static void writeMessage(Payload.Writer w, Response.Message m) {
+        w.field(m.id()).field(m.sender()).field(m.recipient()).field(m.timestampMillis()).field(m.body(), true);
+    }
+
+    /** Bytes a message adds to a Messages or Conversation payload, separators included. */
+    public static int encodedSize(Response.Message m) {
+        return 1 + digits(m.id()) + 1 + m.sender().length() + 1 + m.recipient().length() + 1
+                + digits(m.timestampMillis()) + 1 + utf8Length(m.body());
+    }
+
+    /** Bytes of a Messages payload with no messages; add {@link #encodedSize} for each. */
+    public static int emptyMessagesSize() {
+        return 2 + OK_REASON.length();
+    }
+
+    private static int digits(long v) {
+        return Long.toString(v).length();
+    }
+
+    static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n += 1;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
+    /** Decodes a response frame strictly: a peer that sends anything else is broken. */
+    public static Response decode(Frame frame) throws ProtocolException {
+        byte[] p = frame.payload();
+        if (p.length < 2) {
+            throw new ProtocolException(ErrorCode.WRONG_FIELD_COUNT, "a response starts with a 2-byte status");
+        }
+        int status = (p[0] & 0xFF) << 8 | (p[1] & 0xFF);
+        List<List<Payload.Slice>> groups = Payload.split(p, 2, p.length, true);
+        if (groups.isEmpty()) {
+            throw new ProtocolException(ErrorCode.WRONG_FIELD_COUNT, "a response has a reason field");
+        }
+        Fields head = new Fields(groups.get(0));
+        List<List<Payload.Slice>> records = groups.subList(1, groups.size());
+        if (frame.opcode() == Opcode.ERROR_RESPONSE) {
+            if (status == 0) {
+                throw new ProtocolException(ErrorCode.INVALID_FIELD, "an error response has a non-zero status");
+            }
+            noRecords(records);
+            String reason = head.text(0, "reason");
+            List<String> details = new ArrayList<>();
+            for (int i = 1; i < head.size(); i++) {
+                details.add(head.text(i, "detail"));
+            }
+            return new Response.Error(status, reason, details);
+        }
+        Opcode op = Opcode.ofResponse(frame.opcode());
+        if (op == null) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_OPCODE,
+                    String.format("opcode 0x%02X is not a response", frame.opcode()));
+        }
+        if (status != 0) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, "a successful response has status 0");
+        }
+        head.text(0, "reason");
+        return switch (op) {
+            case PING -> {
+                expect(op, head, 1, records);
+                yield new Response.Pong(head.number(1, "server time"));
+            }
+            case CREATE_ACCOUNT -> {
+                expect(op, head, 1, records);
+                yield new Response.AccountCreated(Limits.checkUsername(head.text(1, "username")));
+            }
+            case LOGIN -> {
+                expect(op, head, 3, records);
+                yield new Response.LoggedIn(Limits.checkToken(head.text(1, "token")),
+                        head.number(2, "expiry"), head.number(3, "unread count"));
+            }
+            case LOGOUT -> {
+                expect(op, head, 0, records);
+                yield new Response.LoggedOut();
+            }
+            case LIST_ACCOUNTS -> {
+                Fields.expect(op.name() + " response", groups.get(0), 2);
+                String cursor = Limits.checkCursor(head.text(1, "next cursor"));
+                List<Response.Account> accounts = new ArrayList<>(records.size());
+                for (List<Payload.Slice> r : records) {
+                    Fields.expect("account record", r, ACCOUNT_FIELDS);
+                    Fields f = new Fields(r);
+                    accounts.add(new Response.Account(Limits.checkUsername(f.text(0, "username")),
+                            Limits.checkFullName(f.text(1, "full name")), f.flag(2, "online")));
+                }
+                yield new Response.Accounts(accounts, cursor);
+            }
+            case SEND -> {
+                expect(op, head, 2, records);
+                yield new Response.Sent(head.number(1, "message id"), head.number(2, "timestamp"));
+            }
+            case FETCH -> {
+                Fields.expect(op.name() + " response", groups.get(0), 1);
+                yield new Response.Messages(messages(records));
+            }
+            case HISTORY -> {
+                Fields.expect(op.name() + " response", groups.get(0), 2);
+                long next = head.number(1, "next before id");
+                yield new Response.Conversation(messages(records), next);
+            }
+            case DELETE_ACCOUNT -> {
+                expect(op, head, 0, records);
+                yield new Response.AccountDeleted();
+            }
+        };
+    }
+
+    private static void expect(Opcode op, Fields head, int fields, List<List<Payload.Slice>> records)
+            throws ProtocolException {
+        if (head.size() != 1 + fields) {
+            throw new ProtocolException(ErrorCode.WRONG_FIELD_COUNT,
+                    op.name() + " response has " + (1 + fields) + " fields, not " + head.size());
+        }
+        noRecords(records);
+    }
+
+    private static void noRecords(List<List<Payload.Slice>> records) throws ProtocolException {
+        if (!records.isEmpty()) {
+            throw new ProtocolException(ErrorCode.WRONG_FIELD_COUNT, "this response has no list records");
+        }
+    }
+
+    private static List<Response.Message> messages(List<List<Payload.Slice>> records) throws ProtocolException {
+        List<Response.Message> out = new ArrayList<>(records.size());
+        for (List<Payload.Slice> r : records) {
+            Fields.expect("message record", r, MESSAGE_FIELDS);
+            Fields f = new Fields(r);
+            out.add(new Response.Message(f.number(0, "message id"),
+                    Limits.checkUsername(f.text(1, "sender")),
+                    Limits.checkUsername(f.text(2, "recipient")),
+                    f.number(3, "timestamp"),
+                    Limits.checkBody(f.multiline(4, "message"), Limits.BODY_MAX)));
+        }
+        return out;
+    }
+}

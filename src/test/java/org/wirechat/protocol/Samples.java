@@ -1,0 +1,55 @@
+package org.wirechat.protocol;
+
+import java.util.List;
+
+/** One or more sample values of every request and response type, for round-trip and fuzz-seed use. */
+final class Samples {
+    static final String TOKEN = "q3Zr8v1xk2L9mN0pQ7sT4uW6yA5bC8dE1fG2hJ3kL4m";
+    static final String NAME_50 = "é".repeat(25) + "中".repeat(24) + "😀";
+    static final String BODY_1000 = "ab\tc\n".repeat(199) + "中文😀é🎉";
+
+    private Samples() {
+    }
+
+    static List<Request> requests() {
+        return List.of(
+                new Request.Ping(),
+                new Request.CreateAccount("alice", "Alice Example", "correct horse"),
+                new Request.CreateAccount("a".repeat(50), NAME_50, "p".repeat(49) + "😀"),
+                new Request.CreateAccount("x", "X", "12345678"),
+                new Request.Login("Bob.Smith-2_", "hunter22hunter22"),
+                new Request.Logout(TOKEN),
+                new Request.ListAccounts(TOKEN, PatternMode.WILDCARD, "a*", "", 100),
+                new Request.ListAccounts(TOKEN, PatternMode.REGEX, "^(al|bo).*é$", "alice", 1),
+                new Request.Send(TOKEN, "bob", "7f9c0a2e-31d4-4b8e-9a61-0c2f5d7e8b90", "hello, 中文 😀"),
+                new Request.Send(TOKEN, "bob", "x".repeat(64), BODY_1000),
+                new Request.Fetch(TOKEN, 0, 1, 0),
+                new Request.Fetch(TOKEN, Long.MAX_VALUE, 1000, 3_600_000),
+                new Request.History(TOKEN, "carol", 0, 50),
+                new Request.History(TOKEN, "carol", 123_456_789_012L, 100),
+                new Request.DeleteAccount(TOKEN, "correct horse"));
+    }
+
+    static List<Response> responses() {
+        Response.Message m1 = new Response.Message(1, "alice", "bob", 1_700_000_000_000L, "hi 😀\nsecond line");
+        Response.Message m2 = new Response.Message(Long.MAX_VALUE, "b", "a", 0, BODY_1000);
+        return List.of(
+                new Response.Pong(1_764_000_000_000L),
+                new Response.AccountCreated("alice"),
+                new Response.LoggedIn(TOKEN, 1_764_003_600_000L, 3),
+                new Response.LoggedOut(),
+                new Response.Accounts(List.of(), ""),
+                new Response.Accounts(List.of(new Response.Account("alice", "Alice Ä", true),
+                        new Response.Account("bob", NAME_50, false)), "bob"),
+                new Response.Sent(42, 1_764_000_000_123L),
+                new Response.Messages(List.of()),
+                new Response.Messages(List.of(m1, m2)),
+                new Response.Conversation(List.of(), 0),
+                new Response.Conversation(List.of(m1), 1),
+                new Response.AccountDeleted(),
+                new Response.Error(ErrorCode.NO_SUCH_USER, "no such user: bob — not sent"),
+                new Response.Error(ErrorCode.INBOX_NOT_EMPTY, "3 undelivered messages", List.of("3")),
+                new Response.Error(ErrorCode.UNSUPPORTED_VERSION, "version 2 is not supported", List.of("1")),
+                new Response.Error(999, "a code from a newer server", List.of()));
+    }
+}

@@ -1,0 +1,98 @@
+package org.wirechat.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The hex examples in docs/wire_design.md are the codec's output, byte for byte, and decode back. */
+class SpecVectorsTest {
+    private static final String TOKEN = "q3Zr8v1xk2L9mN0pQ7sT4uW6yA5bC8dE";
+    private static final Pattern VECTOR = Pattern.compile("```hex vector=([a-z-]+)\\n(.*?)```", Pattern.DOTALL);
+
+    private record Vector(int requestId, Object message) {
+    }
+
+    private static Map<String, Vector> expected() {
+        Response.Message toAlice = new Response.Message(42, "bob", "alice", 1764230401000L, "hi\nthere");
+        Response.Message toBob = new Response.Message(42, "alice", "bob", 1764230401000L, "hi");
+        Map<String, Vector> m = new LinkedHashMap<>();
+        m.put("ping-request", new Vector(1, new Request.Ping()));
+        m.put("pong-response", new Vector(1, new Response.Pong(1764230400000L)));
+        m.put("create-request", new Vector(2, new Request.CreateAccount("alice", "Alice Émile", "correct horse")));
+        m.put("create-response", new Vector(2, new Response.AccountCreated("alice")));
+        m.put("login-request", new Vector(3, new Request.Login("alice", "correct horse")));
+        m.put("login-response", new Vector(3, new Response.LoggedIn(TOKEN, 1764234000000L, 2)));
+        m.put("logout-request", new Vector(4, new Request.Logout(TOKEN)));
+        m.put("logout-response", new Vector(4, new Response.LoggedOut()));
+        m.put("list-request", new Vector(5, new Request.ListAccounts(TOKEN, PatternMode.WILDCARD, "b*", "", 2)));
+        m.put("list-response", new Vector(5, new Response.Accounts(List.of(
+                new Response.Account("bob", "Bob", true), new Response.Account("bea", "Béa", false)), "bea")));
+        m.put("send-request", new Vector(6, new Request.Send(TOKEN, "bob", "m-1", "hi 😀")));
+        m.put("send-response", new Vector(6, new Response.Sent(42, 1764230401000L)));
+        m.put("fetch-request", new Vector(7, new Request.Fetch(TOKEN, 41, 100, 30000)));
+        m.put("fetch-response", new Vector(7, new Response.Messages(List.of(toAlice))));
+        m.put("history-request", new Vector(8, new Request.History(TOKEN, "bob", 0, 20)));
+        m.put("history-response", new Vector(8, new Response.Conversation(List.of(toBob), 0)));
+        m.put("delete-request", new Vector(9, new Request.DeleteAccount(TOKEN, "correct horse")));
+        m.put("delete-response", new Vector(9, new Response.AccountDeleted()));
+        m.put("error-no-such-user", new Vector(6, new Response.Error(ErrorCode.NO_SUCH_USER, "no such user: bob")));
+        m.put("error-inbox-not-empty", new Vector(9, new Response.Error(ErrorCode.INBOX_NOT_EMPTY, "2 messages", List.of("2"))));
+        m.put("error-bad-magic", new Vector(0, new Response.Error(ErrorCode.MALFORMED_FRAME, "bad magic")));
+        return m;
+    }
+
+    private static Map<String, byte[]> documented() throws Exception {
+        String doc = Files.readString(Path.of("docs/wire_design.md"));
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        Matcher m = VECTOR.matcher(doc);
+        while (m.find()) {
+            byte[] bytes = HexFormat.of().parseHex(m.group(2).replaceAll("\\s+", ""));
+            assertThat(out.put(m.group(1), bytes)).as("vector %s appears once", m.group(1)).isNull();
+        }
+        return out;
+    }
+
+    @Test
+    void everyDocumentedVectorIsTheCodecsEncodingAndDecodesBack() throws Exception {
+        Map<String, byte[]> doc = documented();
+        Map<String, Vector> expected = expected();
+        assertThat(doc.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
+        for (Map.Entry<String, Vector> e : expected.entrySet()) {
+            String name = e.getKey();
+            Vector v = e.getValue();
+            byte[] bytes = doc.get(name);
+            Frame frame = new FrameReader(new ByteArrayInputStream(bytes), Frame.MAX_FRAME_BYTES).read();
+            if (v.message() instanceof Request r) {
+                assertThat(RequestCodec.encode(v.requestId(), r).toBytes()).as(name).isEqualTo(bytes);
+                assertThat(RequestCodec.decode(frame)).as(name).isEqualTo(r);
+            } else {
+                Response r = (Response) v.message();
+                assertThat(ResponseCodec.encode(v.requestId(), r).toBytes()).as(name).isEqualTo(bytes);
+                assertThat(ResponseCodec.decode(frame)).as(name).isEqualTo(r);
+            }
+            assertThat(frame.requestId()).as(name).isEqualTo(v.requestId());
+        }
+    }
+
+    @Test
+    void everyErrorCodeIsInTheSpecTable() throws Exception {
+        String doc = Files.readString(Path.of("docs/wire_design.md"));
+        for (ErrorCode code : ErrorCode.values()) {
+            if (code == ErrorCode.OK || code == ErrorCode.UNKNOWN) {
+                continue;
+            }
+            String closes = code.closesConnection() ? "yes" : "no";
+            assertThat(doc).as("spec row for %s", code)
+                    .containsPattern("\\| " + code.wire() + " +\\| `" + code.name() + "` +\\| +" + closes + " ");
+        }
+    }
+}
