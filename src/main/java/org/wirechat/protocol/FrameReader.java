@@ -46,12 +46,13 @@ public final class FrameReader {
         int opcode = header[3] & 0xFF;
         int requestId = Frame.getInt(header, 4);
         if (version != Frame.VERSION_1) {
-            throw new UnsupportedVersion(version, requestId);
+            throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "version " + version
+                    + " is not supported; this peer speaks " + Frame.VERSION_1, requestId);
         }
         long length = Integer.toUnsignedLong(Frame.getInt(header, 8));
         if (length > maxFrameBytes - Frame.HEADER_BYTES) {
             throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, "payload length " + length
-                    + " exceeds this server's limit of " + (maxFrameBytes - Frame.HEADER_BYTES) + " bytes");
+                    + " exceeds the limit of " + (maxFrameBytes - Frame.HEADER_BYTES) + " bytes", requestId);
         }
         byte[] payload = new byte[(int) length];
         readFully(payload, 0, payload.length, "payload");
@@ -67,22 +68,6 @@ public final class FrameReader {
                         "truncated " + part + ": stream ended after " + done + " of " + len + " bytes");
             }
             done += n;
-        }
-    }
-
-    /** A frame in a version this build does not speak; its request id is known and can be echoed. */
-    public static final class UnsupportedVersion extends ProtocolException {
-        private static final long serialVersionUID = 1L;
-        private final int requestId;
-
-        UnsupportedVersion(int version, int requestId) {
-            super(ErrorCode.UNSUPPORTED_VERSION, "version " + version + " is not supported; this peer speaks "
-                    + Frame.VERSION_1);
-            this.requestId = requestId;
-        }
-
-        public int requestId() {
-            return requestId;
         }
     }
 }

@@ -4,16 +4,28 @@ package org.wirechat.protocol;
  * Input that breaks the protocol: a frame or field the codec refuses. Expected and handled (the session
  * answers with {@link #code()}), so it carries no stack trace.
  */
-public class ProtocolException extends Exception {
+public final class ProtocolException extends Exception {
     private static final long serialVersionUID = 1L;
 
     private final ErrorCode code;
     private final String detail;
+    private final int requestId;
 
     public ProtocolException(ErrorCode code, String detail) {
+        this(code, detail, 0);
+    }
+
+    /** For a framing error found after the header was read, so the reply can echo the request id. */
+    public ProtocolException(ErrorCode code, String detail, int requestId) {
         super(code.text() + ": " + detail, null, false, false);
         this.code = code;
         this.detail = detail;
+        this.requestId = requestId;
+    }
+
+    /** The request id to echo in the error reply (0 when it is not known). */
+    public int requestId() {
+        return requestId;
     }
 
     public ErrorCode code() {

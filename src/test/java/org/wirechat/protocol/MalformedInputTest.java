@@ -139,7 +139,8 @@ class MalformedInputTest {
         try {
             new FrameReader(new java.io.ByteArrayInputStream(bytes), Frame.MAX_FRAME_BYTES).read();
             throw new AssertionError("expected UNSUPPORTED_VERSION");
-        } catch (FrameReader.UnsupportedVersion e) {
+        } catch (ProtocolException e) {
+            assertThat(e.code()).isEqualTo(UNSUPPORTED_VERSION);
             assertThat(e.requestId()).isEqualTo(0x01020304);
             assertThat(e.detail()).contains("9").contains("1");
         }

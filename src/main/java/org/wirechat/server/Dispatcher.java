@@ -1,0 +1,246 @@
+package org.wirechat.server;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.wirechat.protocol.ErrorCode;
+import org.wirechat.protocol.Frame;
+import org.wirechat.protocol.Limits;
+import org.wirechat.protocol.ProtocolException;
+import org.wirechat.protocol.Request;
+import org.wirechat.protocol.Response;
+import org.wirechat.protocol.ResponseCodec;
+import org.wirechat.server.account.AccountMatcher;
+import org.wirechat.server.auth.PasswordHasher;
+import org.wirechat.server.auth.Tokens;
+import org.wirechat.server.inbox.InboxWaiters;
+import org.wirechat.server.storage.Account;
+import org.wirechat.server.storage.DeleteOutcome;
+import org.wirechat.server.storage.SendOutcome;
+import org.wirechat.server.storage.Store;
+
+/**
+ * Turns a request into a response over the stores. No sockets and no threads of its own: a FETCH
+ * that waits for mail blocks the calling (virtual) thread. Client errors come back as
+ * {@link Response.Error}; a {@link RuntimeException} means a server fault.
+ */
+final class Dispatcher {
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+    /** What the dispatcher may tell the connection a request came in on. */
+    interface Caller {
+        /** The request was made with a valid token of this account. */
+        void authenticatedAs(long accountId);
+
+        /** The connection's token was revoked by LOGOUT. */
+        void loggedOut();
+    }
+
+    private final ServerConfig config;
+    private final Store store;
+    private final PasswordHasher hasher;
+    private final Tokens tokens;
+    private final InboxWaiters waiters;
+    private final Presence presence;
+    private final Clock clock;
+
+    Dispatcher(ServerConfig config, Store store, PasswordHasher hasher, Tokens tokens, InboxWaiters waiters,
+            Presence presence, Clock clock) {
+        this.config = config;
+        this.store = store;
+        this.hasher = hasher;
+        this.tokens = tokens;
+        this.waiters = waiters;
+        this.presence = presence;
+        this.clock = clock;
+    }
+
+    Response handle(Request request, Caller caller) throws InterruptedException {
+        try {
+            return switch (request) {
+                case Request.Ping p -> new Response.Pong(clock.millis());
+                case Request.CreateAccount c -> create(c);
+                case Request.Login l -> login(l);
+                case Request.Logout l -> logout(l, caller);
+                case Request.ListAccounts l -> list(l, caller);
+                case Request.Send s -> send(s, caller);
+                case Request.Fetch f -> fetch(f, caller);
+                case Request.History h -> history(h, caller);
+                case Request.DeleteAccount d -> delete(d, caller);
+            };
+        } catch (ProtocolException e) {
+            return new Response.Error(e.code(), e.detail());
+        }
+    }
+
+    private long authenticate(String token, Caller caller) throws ProtocolException {
+        OptionalLong id = tokens.authenticate(token);
+        if (id.isEmpty()) {
+            throw new ProtocolException(ErrorCode.NOT_AUTHENTICATED, "not logged in, or the session expired: log in again");
+        }
+        caller.authenticatedAs(id.getAsLong());
+        return id.getAsLong();
+    }
+
+    private Account existing(String username, String action) throws ProtocolException {
+        return store.findAccount(username).orElseThrow(() ->
+                new ProtocolException(ErrorCode.NO_SUCH_USER, "no such user: " + username + action));
+    }
+
+    private Response create(Request.CreateAccount c) throws ProtocolException {
+        if (store.findAccount(c.username()).isPresent()) { // fail fast, before the slow hash
+            throw taken(c.username());
+        }
+        String hash = hasher.hash(c.password());
+        Account account = store.createAccount(c.username(), c.fullName(), hash, clock.millis())
+                .orElseThrow(() -> taken(c.username()));
+        log.debug("account {} created", account.username());
+        return new Response.AccountCreated(account.username());
+    }
+
+    private static ProtocolException taken(String username) {
+        return new ProtocolException(ErrorCode.USERNAME_TAKEN, "username taken: " + username + " (names are unique ignoring case)");
+    }
+
+    private Response login(Request.Login l) throws ProtocolException {
+        Optional<Account> found = store.findAccount(l.username());
+        if (found.isEmpty()) {
+            hasher.verifyNothing(l.password()); // the same cost as a wrong password: no enumeration by timing
+            throw badCredentials();
+        }
+        Account account = found.get();
+        if (!hasher.verify(l.password(), account.passwordHash())) {
+            throw badCredentials();
+        }
+        if (hasher.needsRehash(account.passwordHash())) {
+            store.updatePasswordHash(account.id(), hasher.hash(l.password()));
+        }
+        Tokens.Issued issued = tokens.issue(account.id());
+        return new Response.LoggedIn(issued.token(), issued.expiresAtMillis(), store.undeliveredCount(account.id()));
+    }
+
+    private static ProtocolException badCredentials() {
+        return new ProtocolException(ErrorCode.BAD_CREDENTIALS, "wrong username or password");
+    }
+
+    private Response logout(Request.Logout l, Caller caller) throws ProtocolException {
+        authenticate(l.token(), caller);
+        tokens.revoke(l.token());
+        caller.loggedOut();
+        return new Response.LoggedOut();
+    }
+
+    private Response list(Request.ListAccounts l, Caller caller) throws ProtocolException {
+        authenticate(l.token(), caller);
+        Predicate<Account> filter = AccountMatcher.compile(l.mode(), l.pattern());
+        List<Account> found = store.listAccounts(l.cursor(), l.limit() + 1, filter);
+        boolean more = found.size() > l.limit();
+        List<Account> page = more ? found.subList(0, l.limit()) : found;
+        List<Response.Account> out = new ArrayList<>(page.size());
+        for (Account a : page) {
+            out.add(new Response.Account(a.username(), a.fullName(), presence.isOnline(a.id())));
+        }
+        return new Response.Accounts(out, more ? page.get(page.size() - 1).username() : "");
+    }
+
+    private Response send(Request.Send s, Caller caller) throws ProtocolException {
+        long me = authenticate(s.token(), caller);
+        Limits.checkBody(s.body(), config.maxMessageChars());
+        Account recipient = existing(s.recipient(), " — message not sent");
+        SendOutcome outcome = store.send(me, recipient.id(), s.clientMessageId(), s.body(), clock.millis(),
+                config.inboxCapacity());
+        return switch (outcome) {
+            case SendOutcome.Stored st -> {
+                waiters.wake(recipient.id());
+                yield new Response.Sent(st.id(), st.timestampMillis());
+            }
+            case SendOutcome.Duplicate d -> new Response.Sent(d.id(), d.timestampMillis());
+            case SendOutcome.ClientIdReused r -> throw new ProtocolException(ErrorCode.CLIENT_ID_REUSED,
+                    "client message id " + s.clientMessageId() + " was already used for a different message");
+            case SendOutcome.InboxFull f -> throw new ProtocolException(ErrorCode.INBOX_FULL, recipient.username()
+                    + "'s inbox is full (" + f.undelivered() + " undelivered messages) — message not sent");
+            case SendOutcome.NoRecipient n -> throw new ProtocolException(ErrorCode.NO_SUCH_USER,
+                    "no such user: " + s.recipient() + " — message not sent");
+        };
+    }
+
+    private Response fetch(Request.Fetch f, Caller caller) throws ProtocolException, InterruptedException {
+        long me = authenticate(f.token(), caller);
+        if (f.ackThrough() > 0) {
+            store.acknowledgeLater(me, f.ackThrough());
+        }
+        long waitMillis = Math.min(f.maxWaitMillis(), config.maxFetchWait().toMillis());
+        long deadline = System.nanoTime() + waitMillis * 1_000_000;
+        List<Response.Message> found;
+        while (true) {
+            // Register before reading: a message committed after the read finds the waiter, so no wake-up is lost.
+            try (InboxWaiters.Waiter waiter = waiters.register(me)) {
+                found = store.undelivered(me, f.ackThrough(), f.maxCount());
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (!found.isEmpty() || left <= 0 || waiters.isClosed()) {
+                    break;
+                }
+                waiter.await(left);
+            }
+        }
+        return new Response.Messages(fitting(found, ResponseCodec.emptyMessagesSize(), false));
+    }
+
+    /**
+     * The longest run of messages that fits in one frame: from the front (oldest first) or, with
+     * {@code fromEnd}, from the back.
+     */
+    private List<Response.Message> fitting(List<Response.Message> messages, int base, boolean fromEnd) {
+        int budget = config.maxFrameBytes() - Frame.HEADER_BYTES - base;
+        int n = 0;
+        for (int i = 0; i < messages.size(); i++) {
+            Response.Message m = messages.get(fromEnd ? messages.size() - 1 - i : i);
+            budget -= ResponseCodec.encodedSize(m);
+            if (budget < 0) {
+                break;
+            }
+            n++;
+        }
+        return fromEnd ? messages.subList(messages.size() - n, messages.size()) : messages.subList(0, n);
+    }
+
+    private Response history(Request.History h, Caller caller) throws ProtocolException {
+        long me = authenticate(h.token(), caller);
+        Account peer = existing(h.peer(), "");
+        List<Response.Message> newestFirst = store.history(me, peer.id(), h.beforeId(), h.limit() + 1);
+        boolean more = newestFirst.size() > h.limit();
+        List<Response.Message> page = new ArrayList<>(newestFirst.subList(0, Math.min(h.limit(), newestFirst.size())));
+        Collections.reverse(page);
+        // the page's newest messages are kept when the frame cannot hold them all
+        int base = ResponseCodec.emptyMessagesSize() + 1 + 20;
+        List<Response.Message> fits = fitting(page, base, true);
+        more |= fits.size() < page.size();
+        return new Response.Conversation(fits, more && !fits.isEmpty() ? fits.get(0).id() : 0);
+    }
+
+    private Response delete(Request.DeleteAccount d, Caller caller) throws ProtocolException {
+        long me = authenticate(d.token(), caller);
+        Account account = store.findAccount(me).orElseThrow(() ->
+                new ProtocolException(ErrorCode.NOT_AUTHENTICATED, "the account no longer exists"));
+        if (!hasher.verify(d.password(), account.passwordHash())) {
+            throw badCredentials();
+        }
+        return switch (store.deleteAccount(me, clock.millis())) {
+            case DeleteOutcome.Deleted x -> {
+                tokens.forgetAccount(me);
+                log.debug("account {} deleted", account.username());
+                yield new Response.AccountDeleted();
+            }
+            case DeleteOutcome.InboxNotEmpty n -> new Response.Error(ErrorCode.INBOX_NOT_EMPTY,
+                    n.undelivered() + " undelivered message" + (n.undelivered() == 1 ? "" : "s")
+                            + " waiting: fetch them first, then delete", List.of(String.valueOf(n.undelivered())));
+            case DeleteOutcome.Gone g -> throw new ProtocolException(ErrorCode.NOT_AUTHENTICATED, "the account no longer exists");
+        };
+    }
+}

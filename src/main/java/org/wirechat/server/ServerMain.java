@@ -1,0 +1,153 @@
+package org.wirechat.server;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import org.wirechat.server.storage.StoreException;
+
+/** {@code java -jar wirechat-server.jar [OPTIONS]}: runs the server until Ctrl-C or SIGTERM. */
+@Command(name = "wirechat-server", mixinStandardHelpOptions = true, version = "wirechat server 0.1.0",
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = "Runs the wirechat chat server. Durations take a unit: 500ms, 10s, 60m, 24h, 7d.")
+public final class ServerMain implements Callable<Integer> {
+    private static final ServerConfig D = ServerConfig.defaults();
+
+    @Option(names = "--port", paramLabel = "PORT", description = "TCP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port = D.port();
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", description = "Address to listen on (default: ${DEFAULT-VALUE}, loopback only; 0.0.0.0 for all).")
+    String bind = D.bindAddress();
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Directory for the database (default: ${DEFAULT-VALUE}).")
+    Path dataDir = D.dataDir();
+
+    @Option(names = "--max-connections", paramLabel = "N", description = "Open connections at most; the next is told 'server busy' (default: ${DEFAULT-VALUE}).")
+    int maxConnections = D.maxConnections();
+
+    @Option(names = "--first-frame-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long a new connection may take to send its first request (default: 10s).")
+    Duration firstFrameTimeout = D.firstFrameTimeout();
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Close connections that send nothing for this long (default: 60m).")
+    Duration idleTimeout = D.idleTimeout();
+
+    @Option(names = "--token-idle", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "A login token unused this long expires (default: 60m).")
+    Duration tokenIdle = D.tokenIdleLifetime();
+
+    @Option(names = "--token-max", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "A login token expires this long after login, used or not (default: 24h).")
+    Duration tokenMax = D.tokenMaxLifetime();
+
+    @Option(names = "--max-frame-bytes", paramLabel = "BYTES", description = "Largest request frame accepted, 8192 to 65536 (default: ${DEFAULT-VALUE}).")
+    int maxFrameBytes = D.maxFrameBytes();
+
+    @Option(names = "--max-message-chars", paramLabel = "N", description = "Longest message body, 1 to 1000 characters (default: ${DEFAULT-VALUE}).")
+    int maxMessageChars = D.maxMessageChars();
+
+    @Option(names = "--inbox-capacity", paramLabel = "N", description = "Undelivered messages one user may have waiting; more are refused with 'inbox full' (default: ${DEFAULT-VALUE}).")
+    int inboxCapacity = D.inboxCapacity();
+
+    @Option(names = "--max-fetch-wait", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Longest a client's inbox poll may wait for mail (default: 30s).")
+    Duration maxFetchWait = D.maxFetchWait();
+
+    @Option(names = "--password-iterations", paramLabel = "N", description = "PBKDF2-HMAC-SHA256 iterations for password hashes (default: ${DEFAULT-VALUE}, OWASP's advice).")
+    int passwordIterations = D.passwordIterations();
+
+    @Option(names = "--retention", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Keep delivered messages in history this long; 0 keeps them forever (default: 0).")
+    Duration retention = D.retention();
+
+    @Option(names = "--shutdown-grace", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "At shutdown, how long requests in progress may take to finish (default: 10s).")
+    Duration shutdownGrace = D.shutdownGrace();
+
+    private PrintStream out = System.out;
+    private PrintStream err = System.err;
+
+    public static void main(String[] args) {
+        int status = run(args, System.out, System.err);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    /** Parses the arguments and runs the server until it is stopped; returns the exit status. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        ServerMain main = new ServerMain();
+        main.out = out;
+        main.err = err;
+        CommandLine cl = new CommandLine(main);
+        cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+        cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        return cl.execute(args);
+    }
+
+    ServerConfig config() {
+        return new ServerConfig(port, bind, dataDir, maxConnections, firstFrameTimeout, idleTimeout, tokenIdle,
+                tokenMax, maxFrameBytes, maxMessageChars, inboxCapacity, maxFetchWait, passwordIterations, retention,
+                shutdownGrace);
+    }
+
+    @Override
+    public Integer call() {
+        ServerConfig config;
+        try {
+            config = config();
+        } catch (IllegalArgumentException e) {
+            err.println("wirechat-server: " + e.getMessage());
+            return 2;
+        }
+        WireServer server;
+        try {
+            server = WireServer.start(config);
+        } catch (IOException | StoreException e) {
+            err.println("wirechat-server: " + e.getMessage());
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+        out.println("wirechat server listening on " + server.address().getAddress().getHostAddress() + ":"
+                + server.port() + " (data in " + config.dataDir().toAbsolutePath() + "); Ctrl-C stops it");
+        server.awaitTermination();
+        return 0;
+    }
+
+    /** Reads 500ms, 10s, 60m, 24h, 7d, 0, or an ISO-8601 duration (PT1H). */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+            if (v.equals("0")) {
+                return Duration.ZERO;
+            }
+            if (v.startsWith("p")) {
+                return Duration.parse(value.trim());
+            }
+            int split = 0;
+            while (split < v.length() && Character.isDigit(v.charAt(split))) {
+                split++;
+            }
+            if (split == 0 || split == v.length()) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a duration: use a number and a unit, e.g. 30s, 60m, 24h");
+            }
+            long n = Long.parseLong(v.substring(0, split));
+            return switch (v.substring(split)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
+                default -> throw new CommandLine.TypeConversionException("'" + value + "': unknown unit; use ms, s, m, h or d");
+            };
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package org.wirechat.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+
+/** Closing sockets so that a last error frame reaches the peer. */
+final class Sockets {
+    private static final long LINGER_MILLIS = 2_000;
+    private static final int LINGER_BYTES = 1 << 20;
+
+    private Sockets() {
+    }
+
+    /**
+     * Sends FIN, then reads and drops what the peer still sends (for at most 2 s or 1 MiB) before
+     * closing. Closing with unread input would send RST, which can destroy the error frame just sent
+     * before the peer reads it.
+     */
+    static void closeGracefully(Socket socket) {
+        try {
+            socket.shutdownOutput();
+            InputStream in = socket.getInputStream();
+            long deadline = System.nanoTime() + LINGER_MILLIS * 1_000_000;
+            byte[] sink = new byte[8192];
+            int total = 0;
+            while (total < LINGER_BYTES) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    break;
+                }
+                socket.setSoTimeout((int) left);
+                int n = in.read(sink);
+                if (n < 0) {
+                    break;
+                }
+                total += n;
+            }
+        } catch (IOException ignored) {
+            // the peer is gone or too slow: close anyway
+        } finally {
+            closeQuietly(socket);
+        }
+    }
+
+    static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // nothing more to do with a socket that fails to close
+        }
+    }
+}

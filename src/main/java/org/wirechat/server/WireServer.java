@@ -1,0 +1,152 @@
+package org.wirechat.server;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.wirechat.server.auth.PasswordHasher;
+import org.wirechat.server.auth.Tokens;
+import org.wirechat.server.inbox.InboxWaiters;
+import org.wirechat.server.storage.SqliteStore;
+import org.wirechat.server.storage.Store;
+
+/**
+ * A running server: the store, the listener and the housekeeping. {@link #close()} shuts down
+ * gracefully: stop accepting, wake waiting fetches, let requests in progress finish within the grace
+ * period, close connections, then close the store (which commits whatever is queued).
+ */
+public final class WireServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WireServer.class);
+
+    private final ServerConfig config;
+    private final Store store;
+    private final PasswordHasher hasher;
+    private final Tokens tokens;
+    private final InboxWaiters waiters;
+    private final Listener listener;
+    private final ServerSocket serverSocket;
+    private final ScheduledExecutorService housekeeping;
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private volatile boolean closing;
+
+    private WireServer(ServerConfig config, Clock clock) throws IOException {
+        this.config = config;
+        this.store = SqliteStore.open(config.dataDir());
+        this.hasher = new PasswordHasher(config.passwordIterations());
+        this.tokens = new Tokens(store, clock, config.tokenIdleLifetime(), config.tokenMaxLifetime());
+        this.waiters = new InboxWaiters();
+        Presence presence = new Presence();
+        Dispatcher dispatcher = new Dispatcher(config, store, hasher, tokens, waiters, presence, clock);
+        try {
+            serverSocket = new ServerSocket();
+            serverSocket.setReuseAddress(true);
+            serverSocket.bind(new InetSocketAddress(InetAddress.getByName(config.bindAddress()), config.port()), 1024);
+        } catch (IOException e) {
+            store.close();
+            hasher.close();
+            throw new IOException("cannot listen on " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
+        this.listener = new Listener(serverSocket, config.maxConnections(),
+                (id, socket, onEnd) -> new Session(id, socket, config, dispatcher, presence, onEnd));
+        this.housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("housekeeping").daemon(true).factory());
+        housekeeping.scheduleWithFixedDelay(this::sweepTokens, 1, 1, TimeUnit.MINUTES);
+        if (!config.retention().isZero()) {
+            housekeeping.scheduleWithFixedDelay(() -> purge(clock), 0, 1, TimeUnit.HOURS);
+        }
+        Thread.ofPlatform().name("listener").start(listener);
+    }
+
+    /** Starts a server with the system clock. */
+    public static WireServer start(ServerConfig config) throws IOException {
+        return start(config, Clock.systemUTC());
+    }
+
+    /** Starts a server; the clock drives token expiry and message timestamps (tests move it). */
+    public static WireServer start(ServerConfig config, Clock clock) throws IOException {
+        WireServer server = new WireServer(config, clock);
+        log.info("wirechat listening on {} (data in {})", server.address(), config.dataDir().toAbsolutePath());
+        return server;
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) serverSocket.getLocalSocketAddress();
+    }
+
+    public int port() {
+        return serverSocket.getLocalPort();
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** Accounts with a FETCH waiting for mail right now. */
+    public int waitingFetches() {
+        return waiters.waitingAccounts();
+    }
+
+    public int openConnections() {
+        return listener.openConnections();
+    }
+
+    private void sweepTokens() {
+        try {
+            tokens.sweep();
+        } catch (RuntimeException e) {
+            log.warn("token sweep failed", e);
+        }
+    }
+
+    private void purge(Clock clock) {
+        try {
+            int n = store.purgeDeliveredBefore(clock.millis() - config.retention().toMillis());
+            if (n > 0) {
+                log.info("purged {} delivered messages older than {}", n, config.retention());
+            }
+        } catch (RuntimeException e) {
+            log.warn("retention purge failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closing) {
+                awaitTermination();
+                return;
+            }
+            closing = true;
+        }
+        log.info("stopping: no new connections; waiting up to {} for requests in progress", config.shutdownGrace());
+        waiters.wakeAll();
+        listener.shutdown(config.shutdownGrace());
+        housekeeping.shutdownNow();
+        store.close();
+        hasher.close();
+        log.info("stopped");
+        terminated.countDown();
+    }
+
+    /** Blocks until {@link #close()} has finished. */
+    public void awaitTermination() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                terminated.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

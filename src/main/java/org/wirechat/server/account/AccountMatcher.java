@@ -1,0 +1,56 @@
+package org.wirechat.server.account;
+
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+import java.util.function.Predicate;
+import org.wirechat.protocol.ErrorCode;
+import org.wirechat.protocol.PatternMode;
+import org.wirechat.protocol.ProtocolException;
+import org.wirechat.server.storage.Account;
+
+/**
+ * Compiles a list-accounts pattern into a filter over username and full name. Both modes run on
+ * RE2/J, whose matching is linear in the input, so no pattern can make the server spin.
+ */
+public final class AccountMatcher {
+    private AccountMatcher() {
+    }
+
+    public static Predicate<Account> compile(PatternMode mode, String pattern) throws ProtocolException {
+        if (pattern.isEmpty()) {
+            return a -> true;
+        }
+        String regex = switch (mode) {
+            case WILDCARD -> wildcardToRegex(pattern);
+            case REGEX -> pattern;
+        };
+        Pattern compiled;
+        try {
+            compiled = Pattern.compile(regex, Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+        } catch (PatternSyntaxException e) {
+            throw new ProtocolException(ErrorCode.INVALID_PATTERN, "invalid regular expression: " + e.getDescription());
+        }
+        return a -> compiled.matches(a.username()) || compiled.matches(a.fullName());
+    }
+
+    static String wildcardToRegex(String wildcard) {
+        StringBuilder regex = new StringBuilder();
+        StringBuilder literal = new StringBuilder();
+        for (int i = 0; i < wildcard.length(); i++) {
+            char c = wildcard.charAt(i);
+            if (c == '*' || c == '?') {
+                if (!literal.isEmpty()) {
+                    regex.append(Pattern.quote(literal.toString()));
+                    literal.setLength(0);
+                }
+                regex.append(c == '*' ? ".*" : ".");
+            } else {
+                literal.append(c);
+            }
+        }
+        if (!literal.isEmpty()) {
+            regex.append(Pattern.quote(literal.toString()));
+        }
+        return regex.toString();
+    }
+}

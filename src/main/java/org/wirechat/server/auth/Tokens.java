@@ -1,0 +1,158 @@
+package org.wirechat.server.auth;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.wirechat.server.storage.Store;
+import org.wirechat.server.storage.TokenRow;
+
+/**
+ * Session tokens: 256 random bits, base64url (43 characters). Only the SHA-256 of a token is stored
+ * and cached. A token expires when unused for the idle lifetime, and in any case at its maximum
+ * lifetime; each use extends it. The stored expiry is moved at most once per {@link #PERSIST_STEP}
+ * (a crash can cost a token that much of its life, never more).
+ *
+ * <p>The cache maps token hash to entry. A revocation deletes from the store first, then bumps
+ * {@link #revocations}, then drops cache entries; a loader that read the store while a revocation ran
+ * sees the counter move and reloads, so a revoked token can never be re-cached.
+ */
+public final class Tokens {
+    static final Duration PERSIST_STEP = Duration.ofMinutes(1);
+    private static final int TOKEN_BYTES = 32;
+
+    private final Store store;
+    private final Clock clock;
+    private final long idleMillis;
+    private final long maxMillis;
+    private final SecureRandom random = new SecureRandom();
+    private final ConcurrentHashMap<String, Entry> cache = new ConcurrentHashMap<>();
+    private final AtomicLong revocations = new AtomicLong();
+
+    private static final class Entry {
+        final long accountId;
+        final long createdAt;
+        volatile long lastUsed;
+        volatile long persistedExpiry;
+
+        Entry(long accountId, long createdAt, long lastUsed, long persistedExpiry) {
+            this.accountId = accountId;
+            this.createdAt = createdAt;
+            this.lastUsed = lastUsed;
+            this.persistedExpiry = persistedExpiry;
+        }
+    }
+
+    /** A new token and when it expires unless used. */
+    public record Issued(String token, long expiresAtMillis) {
+        @Override
+        public String toString() {
+            return "Issued[token=<redacted>, expiresAtMillis=" + expiresAtMillis + "]";
+        }
+    }
+
+    public Tokens(Store store, Clock clock, Duration idleLifetime, Duration maxLifetime) {
+        this.store = store;
+        this.clock = clock;
+        this.idleMillis = idleLifetime.toMillis();
+        this.maxMillis = maxLifetime.toMillis();
+    }
+
+    public Issued issue(long accountId) {
+        byte[] raw = new byte[TOKEN_BYTES];
+        random.nextBytes(raw);
+        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+        long now = clock.millis();
+        long expiry = Math.min(now + idleMillis, now + maxMillis);
+        byte[] hash = sha256(token);
+        store.insertToken(hash, accountId, now, expiry);
+        cache.put(HexFormat.of().formatHex(hash), new Entry(accountId, now, now, expiry));
+        return new Issued(token, expiry);
+    }
+
+    /** The token's account if the token is valid now; extends its life. */
+    public OptionalLong authenticate(String token) {
+        byte[] hash = sha256(token);
+        String key = HexFormat.of().formatHex(hash);
+        Entry e = cache.get(key);
+        if (e == null) {
+            e = load(key, hash);
+            if (e == null) {
+                return OptionalLong.empty();
+            }
+        }
+        long now = clock.millis();
+        if (now >= expiry(e)) {
+            cache.remove(key, e);
+            return OptionalLong.empty();
+        }
+        e.lastUsed = now;
+        long wanted = expiry(e);
+        if (wanted - e.persistedExpiry >= PERSIST_STEP.toMillis()) {
+            e.persistedExpiry = wanted;
+            store.extendTokenLater(hash, wanted);
+        }
+        return OptionalLong.of(e.accountId);
+    }
+
+    private Entry load(String key, byte[] hash) {
+        while (true) {
+            long seen = revocations.get();
+            Optional<TokenRow> row = store.findToken(hash);
+            if (row.isEmpty()) {
+                return null;
+            }
+            TokenRow r = row.get();
+            Entry fresh = new Entry(r.accountId(), r.createdAtMillis(), r.expiresAtMillis() - idleMillis, r.expiresAtMillis());
+            Entry e = cache.putIfAbsent(key, fresh);
+            if (e == null) {
+                e = fresh;
+            }
+            if (revocations.get() == seen) {
+                return e;
+            }
+            cache.remove(key, e); // a revocation ran meanwhile: look again
+        }
+    }
+
+    private long expiry(Entry e) {
+        return Math.min(e.lastUsed + idleMillis, e.createdAt + maxMillis);
+    }
+
+    /** Revokes one token (logout). */
+    public void revoke(String token) {
+        byte[] hash = sha256(token);
+        store.deleteToken(hash);
+        revocations.incrementAndGet();
+        cache.remove(HexFormat.of().formatHex(hash));
+    }
+
+    /** Forgets every cached token of an account whose tokens the store has already deleted. */
+    public void forgetAccount(long accountId) {
+        revocations.incrementAndGet();
+        cache.values().removeIf(e -> e.accountId == accountId);
+    }
+
+    /** Drops expired tokens from the cache and the store. */
+    public int sweep() {
+        long now = clock.millis();
+        cache.values().removeIf(e -> now >= expiry(e));
+        // A stored expiry lags the true one by less than PERSIST_STEP, so only rows older than that are surely dead.
+        return store.deleteExpiredTokens(now - PERSIST_STEP.toMillis());
+    }
+
+    static byte[] sha256(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}

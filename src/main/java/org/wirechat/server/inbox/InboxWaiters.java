@@ -1,0 +1,83 @@
+package org.wirechat.server.inbox;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Long polls waiting for mail. A fetch registers a waiter <em>before</em> it reads the inbox, so a
+ * message committed after that read always finds the waiter and wakes it: no wake-up is lost. Every
+ * waiter is one-shot. The map holds only accounts with a waiter; the last one out removes the entry
+ * (inside {@code compute}, so registration and removal cannot race).
+ */
+public final class InboxWaiters {
+    private final ConcurrentHashMap<Long, Set<Waiter>> byAccount = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    /** One waiting fetch. */
+    public static final class Waiter implements AutoCloseable {
+        private final InboxWaiters owner;
+        private final long accountId;
+        private final CountDownLatch signal = new CountDownLatch(1);
+
+        private Waiter(InboxWaiters owner, long accountId) {
+            this.owner = owner;
+            this.accountId = accountId;
+        }
+
+        /** Waits until woken or the time is up; true if woken. */
+        public boolean await(long millis) throws InterruptedException {
+            return millis > 0 && signal.await(millis, TimeUnit.MILLISECONDS);
+        }
+
+        void wake() {
+            signal.countDown();
+        }
+
+        @Override
+        public void close() {
+            owner.byAccount.computeIfPresent(accountId, (id, set) -> {
+                set.remove(this);
+                return set.isEmpty() ? null : set;
+            });
+        }
+    }
+
+    public Waiter register(long accountId) {
+        Waiter w = new Waiter(this, accountId);
+        byAccount.compute(accountId, (id, set) -> {
+            Set<Waiter> s = set != null ? set : ConcurrentHashMap.newKeySet();
+            s.add(w);
+            return s;
+        });
+        if (closed) {
+            w.wake();
+        }
+        return w;
+    }
+
+    /** Wakes every fetch waiting for this account's mail. */
+    public void wake(long accountId) {
+        Set<Waiter> set = byAccount.get(accountId);
+        if (set != null) {
+            set.forEach(Waiter::wake);
+        }
+    }
+
+    /** Wakes every waiter, now and from now on (shutdown). */
+    public void wakeAll() {
+        closed = true;
+        byAccount.values().forEach(set -> set.forEach(Waiter::wake));
+    }
+
+    /** True once {@link #wakeAll()} ran: fetches should stop waiting. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Accounts with a fetch waiting (for tests and metrics). */
+    public int waitingAccounts() {
+        return byAccount.size();
+    }
+}

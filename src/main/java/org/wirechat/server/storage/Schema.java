@@ -1,0 +1,88 @@
+package org.wirechat.server.storage;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The schema, as numbered migrations. The database's {@code user_version} is the number of
+ * migrations applied; each runs in its own transaction, so a crash mid-migration leaves the previous
+ * version intact. A database newer than this build is refused.
+ */
+final class Schema {
+    static final List<String> MIGRATIONS = List.of(
+            """
+            CREATE TABLE accounts (
+              id            INTEGER PRIMARY KEY AUTOINCREMENT,
+              username      TEXT    NOT NULL,
+              username_key  TEXT    NOT NULL,
+              full_name     TEXT    NOT NULL,
+              password_hash TEXT    NOT NULL,
+              unread        INTEGER NOT NULL DEFAULT 0,
+              created_at    INTEGER NOT NULL,
+              deleted_at    INTEGER
+            );
+            CREATE UNIQUE INDEX accounts_live_key ON accounts(username_key) WHERE deleted_at IS NULL;
+            CREATE TABLE tokens (
+              hash       BLOB    PRIMARY KEY,
+              account_id INTEGER NOT NULL REFERENCES accounts(id),
+              created_at INTEGER NOT NULL,
+              expires_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX tokens_account ON tokens(account_id);
+            CREATE INDEX tokens_expiry ON tokens(expires_at);
+            CREATE TABLE messages (
+              id           INTEGER PRIMARY KEY AUTOINCREMENT,
+              sender_id    INTEGER NOT NULL REFERENCES accounts(id),
+              recipient_id INTEGER NOT NULL REFERENCES accounts(id),
+              pair_lo      INTEGER NOT NULL,
+              pair_hi      INTEGER NOT NULL,
+              client_id    TEXT    NOT NULL,
+              body         TEXT    NOT NULL,
+              created_at   INTEGER NOT NULL,
+              delivered    INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE UNIQUE INDEX messages_dedup ON messages(sender_id, client_id);
+            CREATE INDEX messages_inbox ON messages(recipient_id, id) WHERE delivered = 0;
+            CREATE INDEX messages_pair ON messages(pair_lo, pair_hi, id);
+            CREATE INDEX messages_age ON messages(created_at) WHERE delivered = 1;
+            """);
+
+    private Schema() {
+    }
+
+    /** Brings the database up to date; returns the version it found. */
+    static int migrate(Connection c) throws SQLException {
+        int found;
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA user_version")) {
+            found = rs.next() ? rs.getInt(1) : 0;
+        }
+        if (found > MIGRATIONS.size()) {
+            throw new SQLException("the database is at schema version " + found + ", newer than this server ("
+                    + MIGRATIONS.size() + "); use a newer wirechat");
+        }
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            for (int v = found; v < MIGRATIONS.size(); v++) {
+                try (Statement st = c.createStatement()) {
+                    for (String sql : MIGRATIONS.get(v).split(";")) {
+                        if (!sql.isBlank()) {
+                            st.execute(sql);
+                        }
+                    }
+                    st.execute("PRAGMA user_version = " + (v + 1));
+                }
+                c.commit();
+            }
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(autoCommit);
+        }
+        return found;
+    }
+}

@@ -1,0 +1,487 @@
+package org.wirechat.server.storage;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+import org.wirechat.protocol.Response;
+
+/**
+ * The default store: SQLite in WAL mode with {@code synchronous=FULL}, so a commit is on disk before
+ * it returns. All writes go through one {@link Writer} thread (group commit); reads use a small pool
+ * of connections that never block the writer and are never blocked by it.
+ */
+public final class SqliteStore implements Store {
+    private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
+    public static final String DATABASE_FILE = "wirechat.db";
+    private static final int READERS = 4;
+    private static final int LIST_BATCH = 256;
+    private static final String MESSAGE_COLUMNS = """
+            SELECT m.id, s.username, r.username, m.created_at, m.body
+            FROM messages m JOIN accounts s ON s.id = m.sender_id JOIN accounts r ON r.id = m.recipient_id
+            """;
+
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final Writer writer;
+    private final BlockingQueue<Statements> readers = new ArrayBlockingQueue<>(READERS);
+    private final List<Statements> allReaders = new ArrayList<>();
+    private volatile boolean closed;
+
+    private SqliteStore(FileChannel lockChannel, FileLock lock, Writer writer) {
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.writer = writer;
+    }
+
+    /**
+     * Opens (creating if needed) the store in {@code dataDir}, migrating its schema.
+     *
+     * @throws StoreException the directory cannot be used, or another server holds it
+     */
+    public static SqliteStore open(Path dataDir) {
+        FileChannel channel = null;
+        try {
+            Files.createDirectories(dataDir);
+            channel = FileChannel.open(dataDir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                lock = null; // held by a server in this same JVM
+            }
+            if (lock == null) {
+                throw new StoreException("data directory " + dataDir.toAbsolutePath()
+                        + " is in use by another wirechat server", null);
+            }
+            String url = "jdbc:sqlite:" + dataDir.resolve(DATABASE_FILE).toAbsolutePath();
+            Connection writeConnection = config(false).createConnection(url);
+            int found = Schema.migrate(writeConnection);
+            if (found < Schema.MIGRATIONS.size()) {
+                log.info("database schema migrated from version {} to {}", found, Schema.MIGRATIONS.size());
+            }
+            SqliteStore store = new SqliteStore(channel, lock, new Writer(writeConnection));
+            for (int i = 0; i < READERS; i++) {
+                Statements r = new Statements(config(true).createConnection(url));
+                store.allReaders.add(r);
+                store.readers.add(r);
+            }
+            return store;
+        } catch (IOException | SQLException e) {
+            closeQuietly(channel);
+            throw new StoreException("cannot open the store in " + dataDir.toAbsolutePath() + ": " + e.getMessage(), e);
+        } catch (StoreException e) {
+            closeQuietly(channel);
+            throw e;
+        }
+    }
+
+    private static SQLiteConfig config(boolean readOnly) {
+        SQLiteConfig c = new SQLiteConfig();
+        c.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        c.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        c.enforceForeignKeys(true);
+        c.setBusyTimeout(30_000);
+        if (readOnly) {
+            c.setReadOnly(true);
+        } else {
+            c.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        }
+        return c;
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // already failing; the first error is the one worth reporting
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface ReadWork<T> {
+        T run(Statements db) throws SQLException;
+    }
+
+    private <T> T read(ReadWork<T> work) {
+        if (closed) {
+            throw new IllegalStateException("store is closed");
+        }
+        Statements db;
+        try {
+            db = readers.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while waiting for a read connection", e);
+        }
+        try {
+            return work.run(db);
+        } catch (SQLException e) {
+            throw new StoreException("read failed", e);
+        } finally {
+            readers.add(db);
+        }
+    }
+
+    private static String key(String username) {
+        return username.toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public Optional<Account> createAccount(String username, String fullName, String passwordHash, long nowMillis) {
+        return writer.write(db -> {
+            PreparedStatement ps = db.prepare("INSERT OR IGNORE INTO accounts"
+                    + " (username, username_key, full_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)");
+            ps.setString(1, username);
+            ps.setString(2, key(username));
+            ps.setString(3, fullName);
+            ps.setString(4, passwordHash);
+            ps.setLong(5, nowMillis);
+            if (ps.executeUpdate() == 0) {
+                return Optional.empty();
+            }
+            return Optional.of(new Account(lastInsertId(db), username, fullName, passwordHash));
+        });
+    }
+
+    private static long lastInsertId(Statements db) throws SQLException {
+        try (ResultSet rs = db.prepare("SELECT last_insert_rowid()").executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Override
+    public Optional<Account> findAccount(String username) {
+        return read(db -> {
+            PreparedStatement ps = db.prepare("SELECT id, username, full_name, password_hash FROM accounts"
+                    + " WHERE username_key = ? AND deleted_at IS NULL");
+            ps.setString(1, key(username));
+            return oneAccount(ps);
+        });
+    }
+
+    @Override
+    public Optional<Account> findAccount(long id) {
+        return read(db -> {
+            PreparedStatement ps = db.prepare("SELECT id, username, full_name, password_hash FROM accounts"
+                    + " WHERE id = ? AND deleted_at IS NULL");
+            ps.setLong(1, id);
+            return oneAccount(ps);
+        });
+    }
+
+    private static Optional<Account> oneAccount(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                return Optional.empty();
+            }
+            return Optional.of(new Account(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+        }
+    }
+
+    @Override
+    public void updatePasswordHash(long accountId, String passwordHash) {
+        writer.write(db -> {
+            PreparedStatement ps = db.prepare("UPDATE accounts SET password_hash = ? WHERE id = ? AND deleted_at IS NULL");
+            ps.setString(1, passwordHash);
+            ps.setLong(2, accountId);
+            return ps.executeUpdate();
+        });
+    }
+
+    @Override
+    public List<Account> listAccounts(String afterKey, int max, Predicate<Account> filter) {
+        List<Account> out = new ArrayList<>();
+        String after = key(afterKey);
+        while (out.size() < max) {
+            List<Account> batch = accountsAfter(after);
+            for (Account a : batch) {
+                if (filter.test(a)) {
+                    out.add(a);
+                    if (out.size() == max) {
+                        break;
+                    }
+                }
+            }
+            if (batch.size() < LIST_BATCH) {
+                break;
+            }
+            after = key(batch.get(batch.size() - 1).username());
+        }
+        return out;
+    }
+
+    private List<Account> accountsAfter(String afterKey) {
+        return read(db -> {
+            PreparedStatement ps = db.prepare("SELECT id, username, full_name FROM accounts"
+                    + " WHERE deleted_at IS NULL AND username_key > ? ORDER BY username_key LIMIT " + LIST_BATCH);
+            ps.setString(1, afterKey);
+            List<Account> batch = new ArrayList<>(LIST_BATCH);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    batch.add(new Account(rs.getLong(1), rs.getString(2), rs.getString(3), ""));
+                }
+            }
+            return batch;
+        });
+    }
+
+    @Override
+    public DeleteOutcome deleteAccount(long accountId, long nowMillis) {
+        return writer.write(db -> {
+            PreparedStatement ps = db.prepare("SELECT unread FROM accounts WHERE id = ? AND deleted_at IS NULL");
+            ps.setLong(1, accountId);
+            long unread;
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return new DeleteOutcome.Gone();
+                }
+                unread = rs.getLong(1);
+            }
+            if (unread > 0) {
+                return new DeleteOutcome.InboxNotEmpty(unread);
+            }
+            // The row stays (with no name or password) so messages it sent keep their sender.
+            ps = db.prepare("UPDATE accounts SET deleted_at = ?, password_hash = '', full_name = '' WHERE id = ?");
+            ps.setLong(1, nowMillis);
+            ps.setLong(2, accountId);
+            ps.executeUpdate();
+            ps = db.prepare("DELETE FROM tokens WHERE account_id = ?");
+            ps.setLong(1, accountId);
+            ps.executeUpdate();
+            return new DeleteOutcome.Deleted();
+        });
+    }
+
+    @Override
+    public void insertToken(byte[] tokenHash, long accountId, long createdAtMillis, long expiresAtMillis) {
+        writer.write(db -> {
+            PreparedStatement ps = db.prepare("INSERT INTO tokens (hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)");
+            ps.setBytes(1, tokenHash);
+            ps.setLong(2, accountId);
+            ps.setLong(3, createdAtMillis);
+            ps.setLong(4, expiresAtMillis);
+            return ps.executeUpdate();
+        });
+    }
+
+    @Override
+    public Optional<TokenRow> findToken(byte[] tokenHash) {
+        return read(db -> {
+            PreparedStatement ps = db.prepare("SELECT t.account_id, t.created_at, t.expires_at FROM tokens t"
+                    + " JOIN accounts a ON a.id = t.account_id WHERE t.hash = ? AND a.deleted_at IS NULL");
+            ps.setBytes(1, tokenHash);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new TokenRow(rs.getLong(1), rs.getLong(2), rs.getLong(3))) : Optional.empty();
+            }
+        });
+    }
+
+    @Override
+    public void extendTokenLater(byte[] tokenHash, long expiresAtMillis) {
+        writer.submit(db -> {
+            PreparedStatement ps = db.prepare("UPDATE tokens SET expires_at = ? WHERE hash = ? AND expires_at < ?");
+            ps.setLong(1, expiresAtMillis);
+            ps.setBytes(2, tokenHash);
+            ps.setLong(3, expiresAtMillis);
+            return ps.executeUpdate();
+        }).exceptionally(e -> {
+            log.warn("could not extend a token's expiry", e);
+            return null;
+        });
+    }
+
+    @Override
+    public void deleteToken(byte[] tokenHash) {
+        writer.write(db -> {
+            PreparedStatement ps = db.prepare("DELETE FROM tokens WHERE hash = ?");
+            ps.setBytes(1, tokenHash);
+            return ps.executeUpdate();
+        });
+    }
+
+    @Override
+    public int deleteExpiredTokens(long nowMillis) {
+        return writer.write(db -> {
+            PreparedStatement ps = db.prepare("DELETE FROM tokens WHERE expires_at <= ?");
+            ps.setLong(1, nowMillis);
+            return ps.executeUpdate();
+        });
+    }
+
+    @Override
+    public SendOutcome send(long senderId, long recipientId, String clientMessageId, String body, long nowMillis,
+            int inboxCapacity) {
+        return writer.write(db -> {
+            PreparedStatement ps = db.prepare("SELECT id, created_at, recipient_id, body FROM messages"
+                    + " WHERE sender_id = ? AND client_id = ?");
+            ps.setLong(1, senderId);
+            ps.setString(2, clientMessageId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    boolean same = rs.getLong(3) == recipientId && rs.getString(4).equals(body);
+                    return same ? new SendOutcome.Duplicate(rs.getLong(1), rs.getLong(2)) : new SendOutcome.ClientIdReused();
+                }
+            }
+            ps = db.prepare("SELECT id, unread FROM accounts WHERE id IN (?, ?) AND deleted_at IS NULL");
+            ps.setLong(1, senderId);
+            ps.setLong(2, recipientId);
+            boolean senderLive = false;
+            long unread = -1;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    senderLive |= rs.getLong(1) == senderId;
+                    if (rs.getLong(1) == recipientId) {
+                        unread = rs.getLong(2);
+                    }
+                }
+            }
+            if (!senderLive || unread < 0) {
+                return new SendOutcome.NoRecipient();
+            }
+            if (unread >= inboxCapacity) {
+                return new SendOutcome.InboxFull(unread);
+            }
+            ps = db.prepare("INSERT INTO messages (sender_id, recipient_id, pair_lo, pair_hi, client_id, body, created_at)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?)");
+            ps.setLong(1, senderId);
+            ps.setLong(2, recipientId);
+            ps.setLong(3, Math.min(senderId, recipientId));
+            ps.setLong(4, Math.max(senderId, recipientId));
+            ps.setString(5, clientMessageId);
+            ps.setString(6, body);
+            ps.setLong(7, nowMillis);
+            ps.executeUpdate();
+            long id = lastInsertId(db);
+            ps = db.prepare("UPDATE accounts SET unread = unread + 1 WHERE id = ?");
+            ps.setLong(1, recipientId);
+            ps.executeUpdate();
+            return new SendOutcome.Stored(id, nowMillis);
+        });
+    }
+
+    @Override
+    public void acknowledgeLater(long accountId, long throughId) {
+        writer.submit(db -> {
+            PreparedStatement ps = db.prepare("UPDATE messages SET delivered = 1"
+                    + " WHERE recipient_id = ? AND delivered = 0 AND id <= ?");
+            ps.setLong(1, accountId);
+            ps.setLong(2, throughId);
+            int n = ps.executeUpdate();
+            if (n > 0) {
+                ps = db.prepare("UPDATE accounts SET unread = unread - ? WHERE id = ?");
+                ps.setLong(1, n);
+                ps.setLong(2, accountId);
+                ps.executeUpdate();
+            }
+            return n;
+        }).exceptionally(e -> {
+            log.warn("could not record an acknowledgement; the messages will be delivered again", e);
+            return 0;
+        });
+    }
+
+    @Override
+    public List<Response.Message> undelivered(long accountId, long afterId, int max) {
+        return read(db -> {
+            PreparedStatement ps = db.prepare(MESSAGE_COLUMNS
+                    + " WHERE m.recipient_id = ? AND m.delivered = 0 AND m.id > ? ORDER BY m.id LIMIT ?");
+            ps.setLong(1, accountId);
+            ps.setLong(2, afterId);
+            ps.setInt(3, max);
+            return messages(ps);
+        });
+    }
+
+    @Override
+    public long undeliveredCount(long accountId) {
+        return read(db -> {
+            PreparedStatement ps = db.prepare("SELECT unread FROM accounts WHERE id = ?");
+            ps.setLong(1, accountId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
+        });
+    }
+
+    @Override
+    public List<Response.Message> history(long accountId, long peerId, long beforeId, int max) {
+        return read(db -> {
+            PreparedStatement ps = db.prepare(MESSAGE_COLUMNS
+                    + " WHERE m.pair_lo = ? AND m.pair_hi = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?");
+            ps.setLong(1, Math.min(accountId, peerId));
+            ps.setLong(2, Math.max(accountId, peerId));
+            ps.setLong(3, beforeId == 0 ? Long.MAX_VALUE : beforeId);
+            ps.setInt(4, max);
+            return messages(ps);
+        });
+    }
+
+    private static List<Response.Message> messages(PreparedStatement ps) throws SQLException {
+        List<Response.Message> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new Response.Message(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5)));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public int purgeDeliveredBefore(long cutoffMillis) {
+        return writer.write(db -> {
+            PreparedStatement ps = db.prepare("DELETE FROM messages WHERE delivered = 1 AND created_at < ?");
+            ps.setLong(1, cutoffMillis);
+            return ps.executeUpdate();
+        });
+    }
+
+    /** Finishes queued writes, then closes every connection and releases the data directory. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        writer.close();
+        try {
+            for (int i = 0; i < allReaders.size(); i++) {
+                readers.take(); // waits for reads in progress to hand their connection back
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Statements r : allReaders) {
+            try {
+                r.close();
+            } catch (SQLException e) {
+                log.warn("closing a read connection failed", e);
+            }
+        }
+        try {
+            lock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            log.warn("releasing the data directory lock failed", e);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package org.wirechat.server.storage;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+
+/** One connection and its prepared statements, cached by SQL text. Confined to one thread at a time. */
+final class Statements implements AutoCloseable {
+    private final Connection connection;
+    private final Map<String, PreparedStatement> cache = new HashMap<>();
+
+    Statements(Connection connection) {
+        this.connection = connection;
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    /** The cached statement for {@code sql}, its parameters cleared. */
+    PreparedStatement prepare(String sql) throws SQLException {
+        PreparedStatement ps = cache.get(sql);
+        if (ps == null) {
+            ps = connection.prepareStatement(sql);
+            cache.put(sql, ps);
+        } else {
+            ps.clearParameters();
+        }
+        return ps;
+    }
+
+    @Override
+    public void close() throws SQLException {
+        for (PreparedStatement ps : cache.values()) {
+            ps.close();
+        }
+        cache.clear();
+        connection.close();
+    }
+}

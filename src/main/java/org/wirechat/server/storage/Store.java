@@ -1,0 +1,74 @@
+package org.wirechat.server.storage;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.wirechat.protocol.Response;
+
+/**
+ * Everything the server keeps. Implementations are thread-safe; every method that changes state
+ * returns only once the change is durable (unless it says otherwise). Accounts are referred to by an
+ * internal id that is never reused, so a new account of a deleted one's name inherits nothing.
+ * Usernames are matched ignoring case.
+ */
+public interface Store extends AutoCloseable {
+
+    /** Creates an account; empty if a live account has the same name ignoring case. Atomic. */
+    Optional<Account> createAccount(String username, String fullName, String passwordHash, long nowMillis);
+
+    Optional<Account> findAccount(String username);
+
+    Optional<Account> findAccount(long id);
+
+    void updatePasswordHash(long accountId, String passwordHash);
+
+    /**
+     * Live accounts whose lower-case username sorts after {@code afterKey} ("" for the start), in that
+     * order, that pass {@code filter}; at most {@code max}.
+     */
+    List<Account> listAccounts(String afterKey, int max, Predicate<Account> filter);
+
+    /** Deletes the account and all its tokens, unless messages to it are still undelivered. */
+    DeleteOutcome deleteAccount(long accountId, long nowMillis);
+
+    void insertToken(byte[] tokenHash, long accountId, long createdAtMillis, long expiresAtMillis);
+
+    Optional<TokenRow> findToken(byte[] tokenHash);
+
+    /** Moves a token's stored expiry; not awaited: a crash may lose the extension, never the token. */
+    void extendTokenLater(byte[] tokenHash, long expiresAtMillis);
+
+    void deleteToken(byte[] tokenHash);
+
+    int deleteExpiredTokens(long nowMillis);
+
+    /**
+     * Stores a message durably, or says why not. A message with the same sender and client id as a
+     * stored one is not stored again.
+     */
+    SendOutcome send(long senderId, long recipientId, String clientMessageId, String body, long nowMillis,
+            int inboxCapacity);
+
+    /**
+     * Marks the account's messages with id &lt;= {@code throughId} delivered. Not awaited: it is ordered
+     * before every later write, and a crash at worst redelivers messages (clients drop duplicates by id).
+     */
+    void acknowledgeLater(long accountId, long throughId);
+
+    /** Undelivered messages to the account with id &gt; {@code afterId}, oldest first, at most {@code max}. */
+    List<Response.Message> undelivered(long accountId, long afterId, int max);
+
+    long undeliveredCount(long accountId);
+
+    /**
+     * The conversation between two accounts, both directions, with id &lt; {@code beforeId} (or all when
+     * 0), <b>newest first</b>, at most {@code max}.
+     */
+    List<Response.Message> history(long accountId, long peerId, long beforeId, int max);
+
+    /** Deletes delivered messages stored before the cutoff; returns how many. */
+    int purgeDeliveredBefore(long cutoffMillis);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,23 @@
+package org.wirechat.server;
+
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/** Polls a condition with a deadline (never a fixed sleep): returns as soon as it holds. */
+final class Await {
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    private Await() {
+    }
+
+    static void until(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + DEADLINE + " waiting for: " + what);
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+    }
+}

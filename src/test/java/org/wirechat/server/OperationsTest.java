@@ -1,0 +1,268 @@
+package org.wirechat.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.wirechat.server.ServerFixture.PASSWORD;
+import static org.wirechat.server.ServerFixture.fetch;
+import static org.wirechat.server.ServerFixture.list;
+import static org.wirechat.server.ServerFixture.send;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.wirechat.protocol.ErrorCode;
+import org.wirechat.protocol.PatternMode;
+import org.wirechat.protocol.Request;
+import org.wirechat.protocol.Response;
+
+class OperationsTest {
+    @TempDir
+    Path dir;
+    ServerFixture fx;
+    TestConnection c;
+
+    @BeforeEach
+    void start() {
+        fx = new ServerFixture(dir);
+        c = fx.connect();
+    }
+
+    @AfterEach
+    void stop() {
+        c.close();
+        fx.close();
+    }
+
+    @Test
+    void pingAnswersWithTheServerTime() {
+        assertThat(c.ok(new Request.Ping(), Response.Pong.class).serverTimeMillis()).isEqualTo(fx.clock.millis());
+    }
+
+    @Test
+    void createLoginSendFetchAcknowledge() {
+        String alice = fx.register(c, "alice");
+        String bob = fx.register(c, "bob");
+        Response.Sent sent = c.ok(send(alice, "bob", "hello 😀\nline two"), Response.Sent.class);
+        assertThat(sent.timestampMillis()).isEqualTo(fx.clock.millis());
+
+        assertThat(c.ok(new Request.Login("bob", PASSWORD), Response.LoggedIn.class).unread()).isEqualTo(1);
+        List<Response.Message> got = c.ok(fetch(bob, 0), Response.Messages.class).messages();
+        assertThat(got).containsExactly(new Response.Message(sent.messageId(), "alice", "bob", sent.timestampMillis(), "hello 😀\nline two"));
+
+        // not acknowledged yet: fetched again
+        assertThat(c.ok(fetch(bob, 0), Response.Messages.class).messages()).hasSize(1);
+        // acknowledged: gone from the inbox, and the unread count drops
+        assertThat(c.ok(fetch(bob, sent.messageId()), Response.Messages.class).messages()).isEmpty();
+        assertThat(c.ok(new Request.Login("bob", PASSWORD), Response.LoggedIn.class).unread()).isZero();
+    }
+
+    @Test
+    void usernamesAreUniqueIgnoringCaseAndKeepTheirSpelling() {
+        c.ok(new Request.CreateAccount("Alice", "Alice A", PASSWORD), Response.AccountCreated.class);
+        Response.Error e = c.error(new Request.CreateAccount("aLICE", "Other", PASSWORD), ErrorCode.USERNAME_TAKEN);
+        assertThat(e.reason()).contains("aLICE");
+        String token = fx.login(c, "ALICE");
+        List<Response.Account> all = c.ok(list(token, PatternMode.WILDCARD, "", "", 10), Response.Accounts.class).accounts();
+        assertThat(all).extracting(Response.Account::username).containsExactly("Alice");
+    }
+
+    @Test
+    void unknownUserAndWrongPasswordGetTheSameError() {
+        fx.register(c, "alice");
+        Response.Error unknown = c.error(new Request.Login("nobody", PASSWORD), ErrorCode.BAD_CREDENTIALS);
+        Response.Error wrong = c.error(new Request.Login("alice", "wrong password"), ErrorCode.BAD_CREDENTIALS);
+        assertThat(unknown.reason()).isEqualTo(wrong.reason());
+    }
+
+    @Test
+    void everyOperationButPingCreateAndLoginNeedsAToken() {
+        String bogus = "A".repeat(43);
+        c.error(new Request.Logout(bogus), ErrorCode.NOT_AUTHENTICATED);
+        c.error(list(bogus, PatternMode.WILDCARD, "*", "", 10), ErrorCode.NOT_AUTHENTICATED);
+        c.error(send(bogus, "bob", "hi"), ErrorCode.NOT_AUTHENTICATED);
+        c.error(fetch(bogus, 0), ErrorCode.NOT_AUTHENTICATED);
+        c.error(new Request.History(bogus, "bob", 0, 10), ErrorCode.NOT_AUTHENTICATED);
+        c.error(new Request.DeleteAccount(bogus, PASSWORD), ErrorCode.NOT_AUTHENTICATED);
+        // the connection is still fine after all those errors
+        c.ok(new Request.Ping(), Response.Pong.class);
+    }
+
+    @Test
+    void sendingToAMissingUserIsRefusedClearly() {
+        String alice = fx.register(c, "alice");
+        Response.Error e = c.error(send(alice, "bob", "hi"), ErrorCode.NO_SUCH_USER);
+        assertThat(e.reason()).isEqualTo("no such user: bob — message not sent");
+    }
+
+    @Test
+    void sendingToYourselfWorks() {
+        String alice = fx.register(c, "alice");
+        c.ok(send(alice, "alice", "note to self"), Response.Sent.class);
+        assertThat(c.ok(fetch(alice, 0), Response.Messages.class).messages())
+                .extracting(Response.Message::body).containsExactly("note to self");
+    }
+
+    @Test
+    void aRetryWithTheSameClientIdIsStoredOnce() {
+        String alice = fx.register(c, "alice");
+        String bob = fx.register(c, "bob");
+        Request.Send first = new Request.Send(alice, "bob", "retry-1", "hi");
+        Response.Sent a = c.ok(first, Response.Sent.class);
+        Response.Sent b = c.ok(first, Response.Sent.class);
+        assertThat(b).isEqualTo(a);
+        assertThat(c.ok(fetch(bob, 0), Response.Messages.class).messages()).hasSize(1);
+        c.error(new Request.Send(alice, "bob", "retry-1", "something else"), ErrorCode.CLIENT_ID_REUSED);
+        c.error(new Request.Send(alice, "alice", "retry-1", "hi"), ErrorCode.CLIENT_ID_REUSED);
+        // another sender may use the same client id
+        c.ok(new Request.Send(bob, "bob", "retry-1", "hi"), Response.Sent.class);
+    }
+
+    @Test
+    void logoutRevokesOnlyThatToken() {
+        c.ok(new Request.CreateAccount("alice", "Alice", PASSWORD), Response.AccountCreated.class);
+        String laptop = fx.login(c, "alice");
+        String phone = fx.login(c, "alice");
+        c.ok(new Request.Logout(laptop), Response.LoggedOut.class);
+        c.error(fetch(laptop, 0), ErrorCode.NOT_AUTHENTICATED);
+        c.error(new Request.Logout(laptop), ErrorCode.NOT_AUTHENTICATED);
+        c.ok(fetch(phone, 0), Response.Messages.class);
+    }
+
+    @Test
+    void theActingUserIsAlwaysTheTokensOwner() {
+        String alice = fx.register(c, "alice");
+        String bob = fx.register(c, "bob");
+        c.ok(send(bob, "bob", "bob's private note"), Response.Sent.class);
+        // alice's token sees only alice's inbox, and sends as alice
+        assertThat(c.ok(fetch(alice, Long.MAX_VALUE), Response.Messages.class).messages()).isEmpty();
+        c.ok(send(alice, "bob", "from alice"), Response.Sent.class);
+        List<Response.Message> bobs = c.ok(fetch(bob, 0), Response.Messages.class).messages();
+        assertThat(bobs).extracting(Response.Message::sender).containsExactly("bob", "alice");
+        // alice's ack through MAX did not touch bob's inbox; alice cannot delete bob with bob's password
+        c.error(new Request.DeleteAccount(alice, "wrong password"), ErrorCode.BAD_CREDENTIALS);
+        assertThat(c.ok(new Request.Login("bob", PASSWORD), Response.LoggedIn.class).unread()).isEqualTo(2);
+    }
+
+    @Test
+    void inboxFullAtTheCapacityEdge() {
+        fx.close();
+        fx = new ServerFixture(dir.resolve("cap"), b -> b.inboxCapacity(3));
+        c.close();
+        c = fx.connect();
+        String alice = fx.register(c, "alice");
+        String bob = fx.register(c, "bob");
+        for (int i = 0; i < 3; i++) {
+            c.ok(send(alice, "bob", "m" + i), Response.Sent.class);
+        }
+        Response.Error full = c.error(send(alice, "bob", "one too many"), ErrorCode.INBOX_FULL);
+        assertThat(full.reason()).contains("bob").contains("not sent");
+        List<Response.Message> got = c.ok(fetch(bob, 0), Response.Messages.class).messages();
+        assertThat(got).extracting(Response.Message::body).containsExactly("m0", "m1", "m2");
+        c.ok(fetch(bob, got.get(0).id()), Response.Messages.class); // one acknowledged: room for one more
+        c.ok(send(alice, "bob", "fits again"), Response.Sent.class);
+        c.error(send(alice, "bob", "full again"), ErrorCode.INBOX_FULL);
+    }
+
+    @Test
+    void messageLengthAtAndAboveAConfiguredLimit() {
+        fx.close();
+        fx = new ServerFixture(dir.resolve("short"), b -> b.maxMessageChars(10));
+        c.close();
+        c = fx.connect();
+        String alice = fx.register(c, "alice");
+        fx.register(c, "bob");
+        c.ok(send(alice, "bob", "😀".repeat(10)), Response.Sent.class);
+        Response.Error e = c.error(send(alice, "bob", "😀".repeat(11)), ErrorCode.MESSAGE_TOO_LONG);
+        assertThat(e.reason()).contains("10").contains("11");
+        c.error(send(alice, "bob", ""), ErrorCode.MESSAGE_EMPTY);
+    }
+
+    @Test
+    void listAccountsByWildcardAndRegexWithPages() {
+        String t = fx.register(c, "alice");
+        for (String name : List.of("bob", "Bea", "bert", "carol", "b.b")) {
+            c.ok(new Request.CreateAccount(name, "Name of " + name, PASSWORD), Response.AccountCreated.class);
+        }
+        c.ok(new Request.CreateAccount("zed", "Zoë Bauer", PASSWORD), Response.AccountCreated.class);
+
+        Response.Accounts p1 = c.ok(list(t, PatternMode.WILDCARD, "B*", "", 2), Response.Accounts.class);
+        assertThat(p1.accounts()).extracting(Response.Account::username).containsExactly("b.b", "Bea");
+        assertThat(p1.nextCursor()).isEqualTo("Bea");
+        Response.Accounts p2 = c.ok(list(t, PatternMode.WILDCARD, "B*", p1.nextCursor(), 2), Response.Accounts.class);
+        assertThat(p2.accounts()).extracting(Response.Account::username).containsExactly("bert", "bob");
+        assertThat(p2.nextCursor()).as("the last page has no next cursor").isEmpty();
+        // the whole text must match: "Zoë Bauer" does not match B*, but does match *bauer
+
+        assertThat(c.ok(list(t, PatternMode.WILDCARD, "*bauer", "", 100), Response.Accounts.class).accounts())
+                .extracting(Response.Account::username).containsExactly("zed");
+        assertThat(c.ok(list(t, PatternMode.WILDCARD, "b?b", "", 100), Response.Accounts.class).accounts())
+                .extracting(Response.Account::username).containsExactly("b.b", "bob");
+        // a wildcard's '.' is literal
+        assertThat(c.ok(list(t, PatternMode.WILDCARD, "b.*", "", 100), Response.Accounts.class).accounts())
+                .extracting(Response.Account::username).containsExactly("b.b");
+        assertThat(c.ok(list(t, PatternMode.REGEX, "b(ea|ob)", "", 100), Response.Accounts.class).accounts())
+                .extracting(Response.Account::username).containsExactly("Bea", "bob");
+        c.error(list(t, PatternMode.REGEX, "b(", "", 10), ErrorCode.INVALID_PATTERN);
+        // a pattern that backtracking engines take exponential time on is linear here
+        assertThat(c.ok(list(t, PatternMode.REGEX, "(a|a)*(a|a)*(a|a)*b", "", 10), Response.Accounts.class).accounts()).isEmpty();
+    }
+
+    @Test
+    void listShowsWhoIsOnline() {
+        String alice = fx.register(c, "alice");
+        try (TestConnection other = fx.connect()) {
+            fx.register(other, "bob");
+            String carolToken = fx.register(other, "carol");
+            other.ok(fetch(carolToken, 0), Response.Messages.class); // other is now carol's connection
+            List<Response.Account> all = c.ok(list(alice, PatternMode.WILDCARD, "*", "", 10), Response.Accounts.class).accounts();
+            assertThat(all).extracting(Response.Account::username, Response.Account::online)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("alice", true),
+                            org.assertj.core.groups.Tuple.tuple("bob", false),
+                            org.assertj.core.groups.Tuple.tuple("carol", true));
+        }
+    }
+
+    @Test
+    void historyPagesBackwardsThroughBothDirections() {
+        String alice = fx.register(c, "alice");
+        String bob = fx.register(c, "bob");
+        String carol = fx.register(c, "carol");
+        for (int i = 0; i < 5; i++) {
+            c.ok(send(i % 2 == 0 ? alice : bob, i % 2 == 0 ? "bob" : "alice", "m" + i), Response.Sent.class);
+            c.ok(send(carol, "alice", "noise" + i), Response.Sent.class);
+        }
+        Response.Conversation newest = c.ok(new Request.History(alice, "bob", 0, 2), Response.Conversation.class);
+        assertThat(newest.messages()).extracting(Response.Message::body).containsExactly("m3", "m4");
+        assertThat(newest.nextBeforeId()).isEqualTo(newest.messages().get(0).id());
+        Response.Conversation older = c.ok(new Request.History(alice, "bob", newest.nextBeforeId(), 2), Response.Conversation.class);
+        assertThat(older.messages()).extracting(Response.Message::body).containsExactly("m1", "m2");
+        Response.Conversation oldest = c.ok(new Request.History(alice, "bob", older.nextBeforeId(), 2), Response.Conversation.class);
+        assertThat(oldest.messages()).extracting(Response.Message::body).containsExactly("m0");
+        assertThat(oldest.nextBeforeId()).isZero();
+        // bob sees the same conversation; directions are in the sender/recipient fields
+        assertThat(c.ok(new Request.History(bob, "alice", 0, 100), Response.Conversation.class).messages())
+                .extracting(Response.Message::sender).containsExactly("alice", "bob", "alice", "bob", "alice");
+        c.error(new Request.History(alice, "nobody", 0, 10), ErrorCode.NO_SUCH_USER);
+    }
+
+    @Test
+    void fetchAndHistoryStayWithinOneFrame() {
+        String alice = fx.register(c, "alice");
+        String bob = fx.register(c, "bob");
+        String big = "中".repeat(1000); // 3000 bytes each: about 21 fit in 64 KiB
+        for (int i = 0; i < 40; i++) {
+            c.ok(send(alice, "bob", big), Response.Sent.class);
+        }
+        List<Response.Message> first = c.ok(fetch(bob, 0), Response.Messages.class).messages();
+        assertThat(first.size()).isBetween(15, 21);
+        List<Response.Message> rest = c.ok(fetch(bob, first.get(first.size() - 1).id()), Response.Messages.class).messages();
+        assertThat(first.size() + rest.size()).isEqualTo(40);
+
+        Response.Conversation page = c.ok(new Request.History(alice, "bob", 0, 100), Response.Conversation.class);
+        assertThat(page.messages().size()).isBetween(15, 21);
+        assertThat(page.nextBeforeId()).isEqualTo(page.messages().get(0).id());
+        assertThat(page.messages().get(page.messages().size() - 1).id()).isEqualTo(rest.get(rest.size() - 1).id());
+    }
+}

@@ -1,0 +1,86 @@
+package org.wirechat.server;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+import org.wirechat.protocol.PatternMode;
+import org.wirechat.protocol.Request;
+import org.wirechat.protocol.Response;
+
+/**
+ * A real server on port 0 with its data in a temporary directory, a clock tests can move, and cheap
+ * password hashing. Close it to stop the server; {@link #restart()} reopens the same data directory.
+ */
+final class ServerFixture implements AutoCloseable {
+    static final String PASSWORD = "correct horse";
+
+    final Path dataDir;
+    final MutableClock clock = new MutableClock();
+    private final ServerConfig config;
+    private WireServer server;
+
+    ServerFixture(Path dataDir) {
+        this(dataDir, b -> b);
+    }
+
+    ServerFixture(Path dataDir, UnaryOperator<ServerConfig.Builder> tweak) {
+        this.dataDir = dataDir;
+        this.config = tweak.apply(ServerConfig.builder()
+                .port(0)
+                .dataDir(dataDir)
+                .passwordIterations(1_000)
+                .shutdownGrace(Duration.ofSeconds(5))).build();
+        start();
+    }
+
+    private void start() {
+        try {
+            server = WireServer.start(config, clock);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    WireServer server() {
+        return server;
+    }
+
+    TestConnection connect() {
+        return new TestConnection(server.address());
+    }
+
+    void restart() {
+        server.close();
+        start();
+    }
+
+    /** Creates an account and returns a logged-in connection's token. */
+    String register(TestConnection c, String username) {
+        c.ok(new Request.CreateAccount(username, "Full " + username, PASSWORD), Response.AccountCreated.class);
+        return login(c, username);
+    }
+
+    String login(TestConnection c, String username) {
+        return c.ok(new Request.Login(username, PASSWORD), Response.LoggedIn.class).token();
+    }
+
+    static Request.Send send(String token, String to, String body) {
+        return new Request.Send(token, to, UUID.randomUUID().toString(), body);
+    }
+
+    static Request.Fetch fetch(String token, long ack) {
+        return new Request.Fetch(token, ack, 1000, 0);
+    }
+
+    static Request.ListAccounts list(String token, PatternMode mode, String pattern, String cursor, int limit) {
+        return new Request.ListAccounts(token, mode, pattern, cursor, limit);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,79 @@
+package org.wirechat.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The server as a separate JVM (what a user runs), started from the test classpath. */
+final class ServerProcess implements AutoCloseable {
+    private static final Pattern LISTENING = Pattern.compile("listening on ([0-9.]+):(\\d+)");
+
+    final Process process;
+    final Path log;
+    final InetSocketAddress address;
+
+    ServerProcess(Path dataDir, Path log, String... extraArgs) throws IOException {
+        this.log = log;
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"),
+                ServerMain.class.getName(),
+                "--port", "0", "--data-dir", dataDir.toString(), "--password-iterations", "1000"));
+        cmd.addAll(List.of(extraArgs));
+        process = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        Matcher m = null;
+        while (m == null) {
+            String line = out.readLine(); // blocks until the server prints where it listens (or dies)
+            assertThat(line).as("a 'listening on' line before the server exited; its log: %s", logText()).isNotNull();
+            Matcher candidate = LISTENING.matcher(line);
+            m = candidate.find() ? candidate : null;
+        }
+        address = new InetSocketAddress(m.group(1), Integer.parseInt(m.group(2)));
+    }
+
+    String logText() {
+        try {
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is flushed. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /** SIGTERM: the shutdown hook stops the server gracefully. Returns the exit status. */
+    int terminate() throws InterruptedException {
+        process.destroy();
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("server stops on SIGTERM").isTrue();
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

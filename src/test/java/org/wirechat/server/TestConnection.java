@@ -1,0 +1,134 @@
+package org.wirechat.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import org.wirechat.protocol.ErrorCode;
+import org.wirechat.protocol.Frame;
+import org.wirechat.protocol.FrameReader;
+import org.wirechat.protocol.ProtocolException;
+import org.wirechat.protocol.Request;
+import org.wirechat.protocol.RequestCodec;
+import org.wirechat.protocol.Response;
+import org.wirechat.protocol.ResponseCodec;
+
+/** A raw, synchronous test connection: typed requests, or exact bytes. */
+final class TestConnection implements AutoCloseable {
+    private final Socket socket;
+    private final OutputStream out;
+    private final FrameReader reader;
+    private int nextId = 1;
+
+    TestConnection(InetSocketAddress address) {
+        try {
+            socket = new Socket();
+            socket.connect(address, 5_000);
+            socket.setSoTimeout(55_000); // below the JUnit timeout: a missing reply fails with a clear error
+            out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            reader = new FrameReader(in, Frame.MAX_FRAME_BYTES);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Sends a request and returns its response (checking the echoed request id). */
+    Response call(Request request) {
+        int id = nextId++;
+        sendFrame(RequestCodec.encode(id, request));
+        Frame f = readFrame();
+        assertThat(f.requestId()).as("echoed request id").isEqualTo(id);
+        return decode(f);
+    }
+
+    /** Like {@link #call} but expects success of the given type. */
+    <T extends Response> T ok(Request request, Class<T> type) {
+        Response r = call(request);
+        assertThat(r).as("response to %s", request).isInstanceOf(type);
+        return type.cast(r);
+    }
+
+    /** Like {@link #call} but expects an error with this code. */
+    Response.Error error(Request request, ErrorCode code) {
+        Response r = call(request);
+        assertThat(r).as("response to %s", request).isInstanceOf(Response.Error.class);
+        Response.Error e = (Response.Error) r;
+        assertThat(e.code()).as("error code, reason: %s", e.reason()).isEqualTo(code);
+        return e;
+    }
+
+    void sendFrame(Frame f) {
+        sendBytes(f.toBytes());
+    }
+
+    void sendBytes(byte[] bytes) {
+        try {
+            out.write(bytes);
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    Frame readFrame() {
+        try {
+            Frame f = reader.read();
+            assertThat(f).as("a frame before the server closed").isNotNull();
+            return f;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (ProtocolException e) {
+            throw new AssertionError("server sent a broken frame: " + e.getMessage());
+        }
+    }
+
+    Response readResponse() {
+        return decode(readFrame());
+    }
+
+    /** Reads and drops whatever frames the server sends; true once it closes the connection. */
+    boolean closedByServerAfterAnyFrames() {
+        try {
+            while (reader.read() != null) {
+                // an error frame, most likely
+            }
+            return true;
+        } catch (IOException e) {
+            return true;
+        } catch (ProtocolException e) {
+            throw new AssertionError("server sent a broken frame: " + e.getMessage());
+        }
+    }
+
+    /** Decodes a frame already read. */
+    static Response decode(Frame f) {
+        try {
+            return ResponseCodec.decode(f);
+        } catch (ProtocolException e) {
+            throw new AssertionError("server sent an undecodable response: " + e.getMessage());
+        }
+    }
+
+    /** True once the server has closed the connection (reads EOF, or a reset). */
+    boolean closedByServer() {
+        try {
+            return socket.getInputStream().read() < 0;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // test teardown
+        }
+    }
+}
