@@ -23,14 +23,22 @@ final class ServerProcess implements AutoCloseable {
     final Path log;
     final InetSocketAddress address;
 
+    /** The server from the test classpath. */
     ServerProcess(Path dataDir, Path log, String... extraArgs) throws IOException {
+        this(List.of("-cp", System.getProperty("java.class.path"), ServerMain.class.getName()), dataDir, log, extraArgs);
+    }
+
+    /** The server as the built jar runs it, as a user would. */
+    static ServerProcess fromJar(Path jar, Path dataDir, Path log) throws IOException {
+        return new ServerProcess(List.of("-jar", jar.toString()), dataDir, log);
+    }
+
+    private ServerProcess(List<String> launch, Path dataDir, Path log, String... extraArgs) throws IOException {
         this.log = log;
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"),
-                ServerMain.class.getName(),
-                "--port", "0", "--data-dir", dataDir.toString(), "--password-iterations", "1000"));
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(launch);
+        cmd.addAll(List.of("--port", "0", "--data-dir", dataDir.toString(), "--password-iterations", "1000"));
         cmd.addAll(List.of(extraArgs));
         process = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
