@@ -71,7 +71,8 @@ public final class WireServer implements AutoCloseable {
     /** Starts a server; the clock drives token expiry and message timestamps (tests move it). */
     public static WireServer start(ServerConfig config, Clock clock) throws IOException {
         WireServer server = new WireServer(config, clock);
-        log.info("wirechat listening on {} (data in {})", server.address(), config.dataDir().toAbsolutePath());
+        log.info("wirechat listening on {}:{} (data in {})", server.address().getAddress().getHostAddress(), server.port(),
+                config.dataDir().toAbsolutePath());
         return server;
     }
 
@@ -124,7 +125,7 @@ public final class WireServer implements AutoCloseable {
             }
             closing = true;
         }
-        log.info("stopping: no new connections; waiting up to {} for requests in progress", config.shutdownGrace());
+        log.info("stopping: no new connections; waiting up to {} ms for requests in progress", config.shutdownGrace().toMillis());
         waiters.wakeAll();
         listener.shutdown(config.shutdownGrace());
         housekeeping.shutdownNow();
