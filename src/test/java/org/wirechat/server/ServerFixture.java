@@ -14,19 +14,19 @@ import org.wirechat.protocol.Response;
  * A real server on port 0 with its data in a temporary directory, a clock tests can move, and cheap
  * password hashing. Close it to stop the server; {@link #restart()} reopens the same data directory.
  */
-final class ServerFixture implements AutoCloseable {
-    static final String PASSWORD = "correct horse";
+public final class ServerFixture implements AutoCloseable {
+    public static final String PASSWORD = "correct horse";
 
-    final Path dataDir;
-    final MutableClock clock = new MutableClock();
-    private final ServerConfig config;
+    public final Path dataDir;
+    public final MutableClock clock = new MutableClock();
+    private ServerConfig config;
     private WireServer server;
 
-    ServerFixture(Path dataDir) {
+    public ServerFixture(Path dataDir) {
         this(dataDir, b -> b);
     }
 
-    ServerFixture(Path dataDir, UnaryOperator<ServerConfig.Builder> tweak) {
+    public ServerFixture(Path dataDir, UnaryOperator<ServerConfig.Builder> tweak) {
         this.dataDir = dataDir;
         this.config = tweak.apply(ServerConfig.builder()
                 .port(0)
@@ -44,34 +44,37 @@ final class ServerFixture implements AutoCloseable {
         }
     }
 
-    WireServer server() {
+    public WireServer server() {
         return server;
     }
 
-    TestConnection connect() {
+    public TestConnection connect() {
         return new TestConnection(server.address());
     }
 
-    void restart() {
+    /** Stops the server and starts it again on the same port and data directory. */
+    public void restart() {
+        int port = server.port();
         server.close();
+        config = config.toBuilder().port(port).build();
         start();
     }
 
     /** Creates an account and returns a logged-in connection's token. */
-    String register(TestConnection c, String username) {
+    public String register(TestConnection c, String username) {
         c.ok(new Request.CreateAccount(username, "Full " + username, PASSWORD), Response.AccountCreated.class);
         return login(c, username);
     }
 
-    String login(TestConnection c, String username) {
+    public String login(TestConnection c, String username) {
         return c.ok(new Request.Login(username, PASSWORD), Response.LoggedIn.class).token();
     }
 
-    static Request.Send send(String token, String to, String body) {
+    public static Request.Send send(String token, String to, String body) {
         return new Request.Send(token, to, UUID.randomUUID().toString(), body);
     }
 
-    static Request.Fetch fetch(String token, long ack) {
+    public static Request.Fetch fetch(String token, long ack) {
         return new Request.Fetch(token, ack, 1000, 0);
     }
 

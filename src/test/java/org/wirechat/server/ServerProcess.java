@@ -16,12 +16,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The server as a separate JVM (what a user runs), started from the test classpath. */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on ([0-9.]+):(\\d+)");
 
     final Process process;
     final Path log;
-    final InetSocketAddress address;
+    public final InetSocketAddress address;
 
     /** The server from the test classpath. */
     ServerProcess(Path dataDir, Path log, String... extraArgs) throws IOException {
@@ -29,7 +29,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** The server as the built jar runs it, as a user would. */
-    static ServerProcess fromJar(Path jar, Path dataDir, Path log) throws IOException {
+    public static ServerProcess fromJar(Path jar, Path dataDir, Path log) throws IOException {
         return new ServerProcess(List.of("-jar", jar.toString()), dataDir, log);
     }
 

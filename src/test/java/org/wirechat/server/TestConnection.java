@@ -18,13 +18,13 @@ import org.wirechat.protocol.Response;
 import org.wirechat.protocol.ResponseCodec;
 
 /** A raw, synchronous test connection: typed requests, or exact bytes. */
-final class TestConnection implements AutoCloseable {
+public final class TestConnection implements AutoCloseable {
     private final Socket socket;
     private final OutputStream out;
     private final FrameReader reader;
     private int nextId = 1;
 
-    TestConnection(InetSocketAddress address) {
+    public TestConnection(InetSocketAddress address) {
         try {
             socket = new Socket();
             socket.connect(address, 5_000);
@@ -38,7 +38,7 @@ final class TestConnection implements AutoCloseable {
     }
 
     /** Sends a request and returns its response (checking the echoed request id). */
-    Response call(Request request) {
+    public Response call(Request request) {
         int id = nextId++;
         sendFrame(RequestCodec.encode(id, request));
         Frame f = readFrame();
@@ -47,14 +47,14 @@ final class TestConnection implements AutoCloseable {
     }
 
     /** Like {@link #call} but expects success of the given type. */
-    <T extends Response> T ok(Request request, Class<T> type) {
+    public <T extends Response> T ok(Request request, Class<T> type) {
         Response r = call(request);
         assertThat(r).as("response to %s", request).isInstanceOf(type);
         return type.cast(r);
     }
 
     /** Like {@link #call} but expects an error with this code. */
-    Response.Error error(Request request, ErrorCode code) {
+    public Response.Error error(Request request, ErrorCode code) {
         Response r = call(request);
         assertThat(r).as("response to %s", request).isInstanceOf(Response.Error.class);
         Response.Error e = (Response.Error) r;
@@ -62,11 +62,11 @@ final class TestConnection implements AutoCloseable {
         return e;
     }
 
-    void sendFrame(Frame f) {
+    public void sendFrame(Frame f) {
         sendBytes(f.toBytes());
     }
 
-    void sendBytes(byte[] bytes) {
+    public void sendBytes(byte[] bytes) {
         try {
             out.write(bytes);
             out.flush();
@@ -75,7 +75,7 @@ final class TestConnection implements AutoCloseable {
         }
     }
 
-    Frame readFrame() {
+    public Frame readFrame() {
         try {
             Frame f = reader.read();
             assertThat(f).as("a frame before the server closed").isNotNull();
@@ -87,12 +87,12 @@ final class TestConnection implements AutoCloseable {
         }
     }
 
-    Response readResponse() {
+    public Response readResponse() {
         return decode(readFrame());
     }
 
     /** Reads and drops whatever frames the server sends; true once it closes the connection. */
-    boolean closedByServerAfterAnyFrames() {
+    public boolean closedByServerAfterAnyFrames() {
         try {
             while (reader.read() != null) {
                 // an error frame, most likely
@@ -115,7 +115,7 @@ final class TestConnection implements AutoCloseable {
     }
 
     /** True once the server has closed the connection (reads EOF, or a reset). */
-    boolean closedByServer() {
+    public boolean closedByServer() {
         try {
             return socket.getInputStream().read() < 0;
         } catch (IOException e) {

@@ -298,14 +298,19 @@ public final class SqliteStore implements Store {
 
     @Override
     public void extendTokenLater(byte[] tokenHash, long expiresAtMillis) {
-        writer.submit(db -> {
+        writeLater(db -> {
             PreparedStatement ps = db.prepare("UPDATE tokens SET expires_at = ? WHERE hash = ? AND expires_at < ?");
             ps.setLong(1, expiresAtMillis);
             ps.setBytes(2, tokenHash);
             ps.setLong(3, expiresAtMillis);
             return ps.executeUpdate();
-        }).exceptionally(e -> {
-            log.warn("could not extend a token's expiry", e);
+        }, "could not extend a token's expiry");
+    }
+
+    /** Queues a write nobody waits for; a failure is logged, with what it means. */
+    private void writeLater(Writer.Work<?> work, String onFailure) {
+        writer.submit(work).exceptionally(e -> {
+            log.warn(onFailure, e);
             return null;
         });
     }
@@ -381,7 +386,7 @@ public final class SqliteStore implements Store {
 
     @Override
     public void acknowledgeLater(long accountId, long throughId) {
-        writer.submit(db -> {
+        writeLater(db -> {
             PreparedStatement ps = db.prepare("UPDATE messages SET delivered = 1"
                     + " WHERE recipient_id = ? AND delivered = 0 AND id <= ?");
             ps.setLong(1, accountId);
@@ -394,10 +399,7 @@ public final class SqliteStore implements Store {
                 ps.executeUpdate();
             }
             return n;
-        }).exceptionally(e -> {
-            log.warn("could not record an acknowledgement; the messages will be delivered again", e);
-            return 0;
-        });
+        }, "could not record an acknowledgement; the messages will be delivered again");
     }
 
     @Override

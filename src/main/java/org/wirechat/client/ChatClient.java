@@ -1,0 +1,353 @@
+package org.wirechat.client;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.wirechat.protocol.ErrorCode;
+import org.wirechat.protocol.Limits;
+import org.wirechat.protocol.PatternMode;
+import org.wirechat.protocol.ProtocolException;
+import org.wirechat.protocol.Request;
+import org.wirechat.protocol.Response;
+
+/**
+ * The client API every front end uses: one server, one user at a time. Requests go over a command
+ * connection; once logged in, a {@link Poller} on a second connection delivers incoming messages to
+ * the {@link Listener}. Input is checked locally with the server's own rules before it is sent. A lost
+ * connection is re-made with backoff, and requests that are safe to repeat are repeated (a SEND keeps
+ * its client message id, so it is stored once). Thread-safe.
+ */
+public final class ChatClient implements AutoCloseable {
+
+    /** What the client tells its front end. Called from the poller's thread or the caller's. */
+    public interface Listener {
+        /** New messages, oldest first, each once; acknowledged after this returns. */
+        void messages(List<Response.Message> messages);
+
+        /** The server became unreachable; the client keeps trying. */
+        default void connectionLost(String why) {
+        }
+
+        default void reconnected() {
+        }
+
+        /** The poller found the session expired or revoked: log in again. */
+        default void sessionExpired() {
+        }
+
+        /** Something went wrong in the background that a person may want to know. */
+        default void problem(String what) {
+        }
+    }
+
+    /**
+     * @param pollWait how long each inbox poll waits for mail on the server
+     * @param retryFor how long a request that is safe to repeat keeps being retried while the server is unreachable
+     */
+    public record Options(Duration connectTimeout, Backoff backoff, Duration pollWait, Duration retryFor) {
+        public static final Options DEFAULT =
+                new Options(Duration.ofSeconds(5), Backoff.DEFAULT, Duration.ofSeconds(25), Duration.ofSeconds(30));
+    }
+
+    /** Where the server is. */
+    public record Endpoint(String host, int port, Duration connectTimeout) {
+        Connection connect() throws IOException {
+            return Connection.open(host, port, connectTimeout);
+        }
+
+        @Override
+        public String toString() {
+            return host + ":" + port;
+        }
+    }
+
+    private final Endpoint endpoint;
+    private final Listener listener;
+    private final Options options;
+    private final Link link;
+    /** Guards the session state below; never held while waiting on the network except in login/logout/delete, which the front end calls one at a time. */
+    private final ReentrantLock state = new ReentrantLock();
+    private final AtomicLong lastShown = new AtomicLong();
+    private volatile Connection commands;
+    private volatile String token;
+    private volatile String username;
+    private Poller poller;
+
+    public ChatClient(String host, int port, Listener listener, Options options) {
+        this.endpoint = new Endpoint(host, port, options.connectTimeout());
+        this.listener = listener;
+        this.options = options;
+        this.link = new Link(listener);
+    }
+
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    /** The logged-in user, or {@code null}. */
+    public String username() {
+        return username;
+    }
+
+    public boolean loggedIn() {
+        return token != null;
+    }
+
+    public void register(String user, String fullName, String password) throws ChatException {
+        check(() -> {
+            Limits.checkUsername(user);
+            Limits.checkFullName(fullName);
+            Limits.checkPassword(password);
+        });
+        // not repeated on a lost connection: a repeat of a create that did happen would say "taken"
+        expect(call(new Request.CreateAccount(user, fullName, password), false), Response.AccountCreated.class);
+    }
+
+    /** Logs in (replacing any current session) and starts the poller; returns the number of unread messages. */
+    public long login(String user, String password) throws ChatException {
+        check(() -> {
+            Limits.checkUsername(user);
+            Limits.checkPassword(password);
+        });
+        Response.LoggedIn in = expect(call(new Request.Login(user, password), true), Response.LoggedIn.class);
+        state.lock();
+        try {
+            endSession(true);
+            token = in.token();
+            username = user;
+            lastShown.set(0);
+            poller = new Poller(endpoint, in.token(), lastShown, listener, link, options);
+            poller.start();
+        } finally {
+            state.unlock();
+        }
+        return in.unread();
+    }
+
+    public void logout() throws ChatException {
+        String t = requireToken();
+        state.lock();
+        try {
+            endSession(true);
+        } finally {
+            state.unlock();
+        }
+        Response r = call(new Request.Logout(t), true);
+        if (r instanceof Response.Error e && e.code() != ErrorCode.NOT_AUTHENTICATED) {
+            throw ChatException.of(e);
+        }
+    }
+
+    public Response.Accounts list(PatternMode mode, String pattern, String cursor, int limit) throws ChatException {
+        return expect(call(new Request.ListAccounts(requireToken(), mode, pattern, cursor, limit), true), Response.Accounts.class);
+    }
+
+    /** Sends a message; returns once the server has stored it. */
+    public Response.Sent send(String to, String body) throws ChatException {
+        check(() -> {
+            Limits.checkUsername(to);
+            Limits.checkBody(body, Limits.BODY_MAX);
+        });
+        Request.Send request = new Request.Send(requireToken(), to, UUID.randomUUID().toString(), body);
+        return expect(call(request, true), Response.Sent.class);
+    }
+
+    public Response.Conversation history(String peer, long beforeId, int limit) throws ChatException {
+        check(() -> Limits.checkUsername(peer));
+        return expect(call(new Request.History(requireToken(), peer, beforeId, limit), true), Response.Conversation.class);
+    }
+
+    /**
+     * Hands every message waiting on the server to the listener now (acknowledging them), then
+     * resumes polling.
+     */
+    public void drain() throws ChatException {
+        state.lock();
+        try {
+            String t = requireToken();
+            stopPoller(false);
+            drainWith(t);
+            poller = new Poller(endpoint, t, lastShown, listener, link, options);
+            poller.start();
+        } finally {
+            state.unlock();
+        }
+    }
+
+    private void drainWith(String t) throws ChatException {
+        while (true) {
+            List<Response.Message> batch = expect(call(new Request.Fetch(t, lastShown.get(), Poller.BATCH, 0), true),
+                    Response.Messages.class).messages();
+            long seen = lastShown.get();
+            List<Response.Message> fresh = batch.stream().filter(m -> m.id() > seen).toList();
+            if (fresh.isEmpty()) {
+                return; // this fetch carried the acknowledgement of everything shown
+            }
+            listener.messages(fresh);
+            lastShown.set(fresh.get(fresh.size() - 1).id());
+        }
+    }
+
+    /**
+     * Deletes the account: first every undelivered message is handed to the listener, since the server
+     * refuses to delete an account with mail waiting; then the account is deleted and the session ends.
+     */
+    public void deleteAccount(String password) throws ChatException {
+        check(() -> Limits.checkPassword(password));
+        state.lock();
+        try {
+            String t = requireToken();
+            stopPoller(false);
+            for (int attempt = 0; ; attempt++) {
+                drainWith(t);
+                Response r = call(new Request.DeleteAccount(t, password), false);
+                if (r instanceof Response.Error e && e.code() == ErrorCode.INBOX_NOT_EMPTY && attempt < 5) {
+                    continue; // a message arrived meanwhile: receive it too
+                }
+                if (r instanceof Response.Error e) {
+                    if (loggedIn()) {
+                        poller = new Poller(endpoint, t, lastShown, listener, link, options);
+                        poller.start();
+                    }
+                    throw ChatException.of(e);
+                }
+                expect(r, Response.AccountDeleted.class);
+                token = null;
+                username = null;
+                return;
+            }
+        } finally {
+            state.unlock();
+        }
+    }
+
+    /** Checks the server is there. */
+    public long ping() throws ChatException {
+        return expect(call(new Request.Ping(), true), Response.Pong.class).serverTimeMillis();
+    }
+
+    private interface Check {
+        void run() throws ProtocolException;
+    }
+
+    private static void check(Check check) throws ChatException {
+        try {
+            check.run();
+        } catch (ProtocolException e) {
+            throw ChatException.of(e);
+        }
+    }
+
+    private String requireToken() throws ChatException {
+        String t = token;
+        if (t == null) {
+            throw new ChatException(ErrorCode.NOT_AUTHENTICATED, "not logged in — log in first");
+        }
+        return t;
+    }
+
+    private <T extends Response> T expect(Response r, Class<T> type) throws ChatException {
+        if (r instanceof Response.Error e) {
+            if (e.code() == ErrorCode.NOT_AUTHENTICATED && token != null) {
+                state.lock();
+                try {
+                    endSession(false);
+                } finally {
+                    state.unlock();
+                }
+            }
+            throw ChatException.of(e);
+        }
+        if (!type.isInstance(r)) {
+            throw new ChatException(ErrorCode.INTERNAL_ERROR, "the server answered with " + r.getClass().getSimpleName()
+                    + " instead of " + type.getSimpleName());
+        }
+        return type.cast(r);
+    }
+
+    /** Stops the poller and forgets the session (state lock held). */
+    private void endSession(boolean acknowledge) {
+        stopPoller(acknowledge);
+        token = null;
+        username = null;
+    }
+
+    /** Stops the poller; with {@code acknowledge}, tells the server what was shown so it is not shown again. */
+    private void stopPoller(boolean acknowledge) {
+        Poller p = poller;
+        poller = null;
+        if (p == null) {
+            return;
+        }
+        p.stop();
+        String t = token;
+        if (acknowledge && t != null && lastShown.get() > 0) {
+            try {
+                call(new Request.Fetch(t, lastShown.get(), 1, 0), false); // the answer is not shown, so not acknowledged
+            } catch (ChatException e) {
+                // unreachable: those messages will be shown again next time, never lost
+            }
+        }
+    }
+
+    private Response call(Request request, boolean repeatable) throws ChatException {
+        long deadline = System.nanoTime() + options.retryFor().toNanos();
+        for (int attempt = 0; ; attempt++) {
+            try {
+                Response r = commands().call(request);
+                link.up();
+                return r;
+            } catch (IOException e) {
+                dropCommands();
+                link.down(e.getMessage());
+                if (!repeatable) {
+                    throw ChatException.unreachable("lost the connection to " + endpoint + " (" + e.getMessage()
+                            + ") — the request may or may not have taken effect");
+                }
+                if (System.nanoTime() > deadline) {
+                    throw ChatException.unreachable("cannot reach the server at " + endpoint + " (" + e.getMessage() + ")");
+                }
+                try {
+                    Thread.sleep(options.backoff().delayMillis(attempt));
+                } catch (InterruptedException x) {
+                    Thread.currentThread().interrupt();
+                    throw ChatException.unreachable("interrupted while reconnecting to " + endpoint);
+                }
+            }
+        }
+    }
+
+    private Connection commands() throws IOException {
+        Connection c = commands;
+        if (c == null || c.isClosed()) {
+            c = endpoint.connect();
+            commands = c;
+        }
+        return c;
+    }
+
+    private void dropCommands() {
+        Connection c = commands;
+        commands = null;
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    /** Stops polling (acknowledging what was shown) and closes the connections; the session stays valid on the server. */
+    @Override
+    public void close() {
+        state.lock();
+        try {
+            stopPoller(true);
+            token = null;
+            username = null;
+        } finally {
+            state.unlock();
+        }
+        dropCommands();
+    }
+}

@@ -1,0 +1,76 @@
+package org.wirechat.client;
+
+import java.io.Console;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import org.wirechat.client.terminal.TerminalClient;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code java -jar wirechat-client.jar [HOST [PORT]]}: the terminal chat client. */
+@Command(name = "wirechat-client", mixinStandardHelpOptions = true, version = "wirechat client 0.1.0",
+        usageHelpAutoWidth = true,
+        description = {"Chats on a wirechat server. On a terminal it is interactive (/help lists the commands);",
+                "with commands piped in, it runs them line by line, prints plainly, shows the messages",
+                "waiting at the end, and exits 1 if any command failed.",
+                "Passwords are asked for on the line after /register or /login (without echo on a terminal)."},
+        footer = {"", "Example script:", "  printf '/login alice\\nsecret-password\\n@bob hello\\n' | wirechat-client localhost 50051"})
+public final class ClientMain implements Callable<Integer> {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "HOST", description = "Server host (default: ${DEFAULT-VALUE}).")
+    String host = "localhost";
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "PORT", description = "Server port (default: ${DEFAULT-VALUE}).")
+    int port = 50051;
+
+    @Option(names = "--script", description = "Read commands line by line even from a terminal.")
+    boolean script;
+
+    private InputStream in = System.in;
+    private PrintStream out = System.out;
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.in, System.out, System.err));
+    }
+
+    /** Runs the client; returns the exit status. */
+    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+        ClientMain main = new ClientMain();
+        main.in = in;
+        main.out = out;
+        CommandLine cl = new CommandLine(main);
+        cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+        cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        return cl.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        if (port < 1 || port > 65535) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "PORT must be 1-65535, not " + port);
+        }
+        if (!script && in == System.in && stdinIsTerminal()) {
+            return TerminalClient.interactive(host, port, ChatClient.Options.DEFAULT);
+        }
+        return TerminalClient.scripted(host, port, ChatClient.Options.DEFAULT, in, out);
+    }
+
+    /** True when a person types at this process: stdin and stdout are a terminal. */
+    static boolean stdinIsTerminal() {
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try { // JDK 22+ returns a console even when redirected, and says so here
+            return (boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (NoSuchMethodException e) {
+            return true; // JDK 21: a console exists only for a terminal
+        } catch (ReflectiveOperationException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package org.wirechat.client;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
+import org.wirechat.protocol.Frame;
+import org.wirechat.protocol.FrameReader;
+import org.wirechat.protocol.ProtocolException;
+import org.wirechat.protocol.Request;
+import org.wirechat.protocol.RequestCodec;
+import org.wirechat.protocol.Response;
+import org.wirechat.protocol.ResponseCodec;
+
+/**
+ * One TCP connection to a server: a request goes out with a fresh request id and the response with
+ * the same id comes back. One request at a time (callers on several threads take turns); anything
+ * unexpected on the wire, or a frame by which the server ends the connection, closes it and surfaces
+ * as {@link ConnectionLostException}.
+ */
+public final class Connection implements AutoCloseable {
+    /** How long any answer may take beyond the time a FETCH asked the server to wait. */
+    static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Socket socket;
+    private final OutputStream out;
+    private final FrameReader reader;
+    private final ReentrantLock turn = new ReentrantLock();
+    private int nextId = 1;
+    private volatile boolean closed;
+
+    private Connection(Socket socket) throws IOException {
+        this.socket = socket;
+        socket.setTcpNoDelay(true);
+        this.out = socket.getOutputStream();
+        this.reader = new FrameReader(new BufferedInputStream(socket.getInputStream(), 16 * 1024), Frame.MAX_FRAME_BYTES);
+    }
+
+    public static Connection open(String host, int port, Duration connectTimeout) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.connect(new InetSocketAddress(host, port), (int) connectTimeout.toMillis());
+            return new Connection(socket);
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Sends the request and waits for its response (an error response is a {@link Response.Error},
+     * not an exception).
+     *
+     * @throws ConnectionLostException the connection is gone; it is closed
+     */
+    public Response call(Request request) throws ConnectionLostException {
+        turn.lock();
+        try {
+            if (closed) {
+                throw new ConnectionLostException("connection closed");
+            }
+            int id = nextId++;
+            long waitMillis = request instanceof Request.Fetch f ? f.maxWaitMillis() : 0;
+            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, waitMillis + ANSWER_TIMEOUT.toMillis()));
+            out.write(RequestCodec.encode(id, request).toBytes());
+            out.flush();
+            Frame frame = reader.read();
+            if (frame == null) {
+                throw lost("the server closed the connection", null);
+            }
+            Response response = ResponseCodec.decode(frame);
+            if (frame.requestId() != id) {
+                if (response instanceof Response.Error e && e.code().closesConnection()) {
+                    throw lost(ErrorText.describe(e), null); // e.g. the server is shutting down
+                }
+                throw lost("the server answered request " + frame.requestIdUnsigned() + " instead of " + id, null);
+            }
+            if (response instanceof Response.Error e && e.code().closesConnection()) {
+                close();
+            }
+            return response;
+        } catch (SocketTimeoutException e) {
+            throw lost("the server did not answer in time", e);
+        } catch (ProtocolException e) {
+            throw lost("the server sent something this client cannot read: " + e.getMessage(), e);
+        } catch (ConnectionLostException e) {
+            close();
+            throw e;
+        } catch (IOException e) {
+            throw lost(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        } finally {
+            turn.unlock();
+        }
+    }
+
+    private ConnectionLostException lost(String why, Throwable cause) {
+        close();
+        return new ConnectionLostException(why, cause);
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Closes the socket; a call in progress on another thread fails with {@link ConnectionLostException}. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package org.wirechat.client;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** Whether the server is reachable, shared by the command path and the poller; tells the listener only on a change. */
+final class Link {
+    private final AtomicBoolean up = new AtomicBoolean(true);
+    private final ChatClient.Listener listener;
+
+    Link(ChatClient.Listener listener) {
+        this.listener = listener;
+    }
+
+    void down(String why) {
+        if (up.compareAndSet(true, false)) {
+            listener.connectionLost(why);
+        }
+    }
+
+    void up() {
+        if (up.compareAndSet(false, true)) {
+            listener.reconnected();
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package org.wirechat.client;
+
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.wirechat.protocol.ErrorCode;
+import org.wirechat.protocol.Request;
+import org.wirechat.protocol.Response;
+
+/**
+ * The inbox poller: on its own connection, a loop of long-poll FETCHes. Each fetch acknowledges the
+ * messages already handed to the listener (shown), so a message is acknowledged only after it was
+ * shown; messages are handed over once each, in order, by id (a redelivery after a lost connection is
+ * dropped). A lost connection is retried with backoff until {@link #stop()}.
+ */
+final class Poller implements Runnable {
+    static final int BATCH = 100;
+
+    private final ChatClient.Endpoint endpoint;
+    private final String token;
+    private final AtomicLong lastShown;
+    private final ChatClient.Listener listener;
+    private final Link link;
+    private final ChatClient.Options options;
+    private final CountDownLatch stopSignal = new CountDownLatch(1);
+    private final Thread thread;
+    private volatile boolean stopping;
+    private volatile Connection connection;
+
+    Poller(ChatClient.Endpoint endpoint, String token, AtomicLong lastShown, ChatClient.Listener listener, Link link,
+            ChatClient.Options options) {
+        this.endpoint = endpoint;
+        this.token = token;
+        this.lastShown = lastShown;
+        this.listener = listener;
+        this.link = link;
+        this.options = options;
+        this.thread = Thread.ofPlatform().name("inbox-poller").daemon(true).unstarted(this);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    @Override
+    public void run() {
+        int failures = 0;
+        while (!stopping) {
+            try {
+                Connection c = connection;
+                if (c == null || c.isClosed()) {
+                    c = endpoint.connect();
+                    connection = c;
+                    if (stopping) {
+                        c.close();
+                        return;
+                    }
+                }
+                Response r = c.call(new Request.Fetch(token, lastShown.get(), BATCH, (int) options.pollWait().toMillis()));
+                link.up();
+                failures = 0;
+                if (r instanceof Response.Messages m) {
+                    hand(m.messages());
+                } else if (r instanceof Response.Error e && e.code() == ErrorCode.NOT_AUTHENTICATED) {
+                    if (!stopping) {
+                        listener.sessionExpired();
+                    }
+                    return;
+                } else if (r instanceof Response.Error e) {
+                    listener.problem("checking for messages failed: " + ErrorText.describe(e));
+                    pause(failures++);
+                }
+            } catch (java.io.IOException e) {
+                if (stopping) {
+                    return;
+                }
+                link.down(e.getMessage());
+                pause(failures++);
+            }
+        }
+    }
+
+    private void hand(List<Response.Message> messages) {
+        long seen = lastShown.get();
+        List<Response.Message> fresh = messages.stream().filter(m -> m.id() > seen).toList();
+        if (!fresh.isEmpty() && !stopping) {
+            listener.messages(fresh);
+            lastShown.set(fresh.get(fresh.size() - 1).id());
+        }
+    }
+
+    private void pause(int attempt) {
+        try {
+            stopSignal.await(options.backoff().delayMillis(attempt), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            stopping = true;
+        }
+    }
+
+    /** Stops polling and waits for the loop to end; messages not yet handed over stay on the server. */
+    void stop() {
+        stopping = true;
+        stopSignal.countDown();
+        Connection c = connection;
+        if (c != null) {
+            c.close();
+        }
+        if (Thread.currentThread() != thread) {
+            boolean interrupted = false;
+            while (thread.isAlive()) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Connection last = connection;
+        if (last != null) {
+            last.close();
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package org.wirechat.client.terminal;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import org.wirechat.protocol.Response;
+
+/** How messages look in the terminal: local time, sender, body; continuation lines indented. */
+final class Format {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm");
+    private static final DateTimeFormatter DAY_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
+    private final Clock clock;
+
+    Format(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** {@code [14:03]} today, {@code [2026-11-26 14:03]} on another day, in local time. */
+    String stamp(long millis) {
+        ZonedDateTime t = Instant.ofEpochMilli(millis).atZone(clock.getZone());
+        boolean today = t.toLocalDate().equals(LocalDate.now(clock));
+        return "[" + (today ? TIME : DAY_TIME).format(t) + "]";
+    }
+
+    /** An incoming message. */
+    String incoming(Response.Message m) {
+        return line(stamp(m.timestampMillis()) + " " + m.sender() + ": ", m.body());
+    }
+
+    /** A page of history, oldest first, from {@code me}'s point of view. */
+    String conversation(List<Response.Message> messages, String me) {
+        StringBuilder b = new StringBuilder();
+        for (Response.Message m : messages) {
+            if (!b.isEmpty()) {
+                b.append(System.lineSeparator());
+            }
+            String who = m.sender().equalsIgnoreCase(me == null ? "" : me) ? "you" : m.sender();
+            b.append(line(stamp(m.timestampMillis()) + " " + who + ": ", m.body()));
+        }
+        return b.toString();
+    }
+
+    private static String line(String head, String body) {
+        String indent = " ".repeat(Math.min(head.length(), 24));
+        return head + body.replace("\n", System.lineSeparator() + indent);
+    }
+}

@@ -1,0 +1,76 @@
+package org.wirechat.client.terminal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.jline.reader.Completer;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+
+/**
+ * A person at a terminal: JLine edits the line (history, completion) and prints incoming messages
+ * above the prompt, so a half-typed line is never garbled. Passwords are read without echo and are
+ * kept out of the history.
+ */
+final class JLineScreen implements Screen {
+    private final Terminal terminal;
+    private final LineReader reader;
+
+    JLineScreen(Completer completer) {
+        try {
+            terminal = TerminalBuilder.builder().system(true).name("wirechat").build();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the terminal", e);
+        }
+        reader = LineReaderBuilder.builder().terminal(terminal).appName("wirechat").completer(completer)
+                .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true) // '!' is text here
+                .build();
+    }
+
+    @Override
+    public String readLine(String prompt) {
+        while (true) {
+            try {
+                return reader.readLine(prompt);
+            } catch (UserInterruptException e) {
+                show("(Ctrl-C: type /quit or press Ctrl-D to leave)");
+            } catch (EndOfFileException e) {
+                return null;
+            }
+        }
+    }
+
+    @Override
+    public String readSecret(String prompt) {
+        reader.variable(LineReader.DISABLE_HISTORY, true); // a password must not be recalled with the up arrow
+        try {
+            return reader.readLine(prompt, (char) 0);
+        } catch (UserInterruptException | EndOfFileException e) {
+            return null;
+        } finally {
+            reader.variable(LineReader.DISABLE_HISTORY, false);
+        }
+    }
+
+    @Override
+    public void show(String text) {
+        reader.printAbove(text);
+    }
+
+    @Override
+    public boolean interactive() {
+        return true;
+    }
+
+    @Override
+    public void close() {
+        try {
+            terminal.close();
+        } catch (IOException ignored) {
+            // leaving anyway
+        }
+    }
+}

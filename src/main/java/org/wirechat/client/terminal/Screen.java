@@ -1,0 +1,19 @@
+package org.wirechat.client.terminal;
+
+/** Where the terminal client reads commands and shows output. {@link #show} may be called from any thread. */
+interface Screen extends AutoCloseable {
+    /** The next line, or {@code null} at end of input. */
+    String readLine(String prompt);
+
+    /** A line typed without echo (a password), or {@code null} at end of input. */
+    String readSecret(String prompt);
+
+    /** Shows text without disturbing a half-typed line. */
+    void show(String text);
+
+    /** True for a person at a terminal; false when commands come from a pipe or file. */
+    boolean interactive();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,122 @@
+package org.wirechat.client.terminal;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jline.reader.Candidate;
+import org.jline.reader.Completer;
+import org.wirechat.client.ChatClient;
+import org.wirechat.client.ChatException;
+import org.wirechat.protocol.Response;
+
+/**
+ * The terminal front end: reads commands, shows results, and shows incoming messages as the poller
+ * delivers them. Interactive on a terminal (JLine); plain line-by-line when scripted, where it exits
+ * non-zero if any command failed and, at the end of input, shows the messages still waiting.
+ */
+public final class TerminalClient implements ChatClient.Listener {
+    private final ChatClient client;
+    private final Screen screen;
+    private final Format format;
+    private final Set<String> knownUsers = ConcurrentHashMap.newKeySet();
+    private final Commands commands;
+
+    private TerminalClient(String host, int port, ChatClient.Options options, Clock clock, ScreenMaker screens) {
+        this.format = new Format(clock);
+        this.client = new ChatClient(host, port, this, options);
+        this.screen = screens.make(completer());
+        this.commands = new Commands(client, screen, format, knownUsers);
+    }
+
+    private interface ScreenMaker {
+        Screen make(Completer completer);
+    }
+
+    /** A person at a terminal. */
+    public static int interactive(String host, int port, ChatClient.Options options) {
+        return new TerminalClient(host, port, options, Clock.systemDefaultZone(), JLineScreen::new).loop();
+    }
+
+    /** Commands from {@code in}, line by line; results to {@code out}. */
+    public static int scripted(String host, int port, ChatClient.Options options, InputStream in, PrintStream out) {
+        return new TerminalClient(host, port, options, Clock.systemDefaultZone(), c -> new PlainScreen(in, out)).loop();
+    }
+
+    private int loop() {
+        int failures = 0;
+        if (screen.interactive()) {
+            screen.show("wirechat — server " + client.endpoint() + ". Type /help for the commands, /register or /login to start.");
+        }
+        try {
+            String line;
+            while ((line = screen.readLine(prompt())) != null) {
+                Commands.Outcome outcome = commands.execute(line);
+                if (outcome == Commands.Outcome.FAILED) {
+                    failures++;
+                } else if (outcome == Commands.Outcome.QUIT) {
+                    break;
+                }
+            }
+            if (!screen.interactive() && client.loggedIn()) {
+                try {
+                    client.drain(); // a script sees what is waiting before it ends
+                } catch (ChatException e) {
+                    screen.show("error: " + e.getMessage());
+                    failures++;
+                }
+            }
+        } finally {
+            client.close();
+            screen.close();
+        }
+        return screen.interactive() || failures == 0 ? 0 : 1;
+    }
+
+    private String prompt() {
+        String me = client.username();
+        return (me == null ? "wirechat" : me) + "> ";
+    }
+
+    private Completer completer() {
+        return (reader, line, candidates) -> {
+            if (line.wordIndex() == 0) {
+                commands.names().forEach(n -> candidates.add(new Candidate(n)));
+                knownUsers.forEach(u -> candidates.add(new Candidate("@" + u)));
+            } else if (line.wordIndex() == 1 && !line.words().isEmpty()
+                    && List.of("/msg", "/m", "/send", "/history", "/hist", "/login").contains(line.words().get(0))) {
+                knownUsers.forEach(u -> candidates.add(new Candidate(u)));
+            }
+        };
+    }
+
+    @Override
+    public void messages(List<Response.Message> messages) {
+        for (Response.Message m : messages) {
+            knownUsers.add(m.sender());
+            screen.show(format.incoming(m));
+        }
+    }
+
+    @Override
+    public void connectionLost(String why) {
+        screen.show("connection to the server lost (" + why + ") — reconnecting…");
+    }
+
+    @Override
+    public void reconnected() {
+        screen.show("reconnected to " + client.endpoint());
+    }
+
+    @Override
+    public void sessionExpired() {
+        screen.show("your session expired — log in again with /login USER");
+    }
+
+    @Override
+    public void problem(String what) {
+        screen.show(what);
+    }
+}

@@ -1,0 +1,115 @@
+package org.wirechat.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.wirechat.protocol.ErrorCode;
+import org.wirechat.protocol.Opcode;
+import org.wirechat.protocol.Response;
+import org.wirechat.server.Await;
+import org.wirechat.server.ServerFixture;
+
+/** The client library against a real server, with a proxy that can cut connections at the worst moment. */
+class ChatClientTest {
+    static final String PW = "correct horse";
+
+    @TempDir
+    Path dir;
+    ServerFixture fx;
+    final List<Response.Message> received = new CopyOnWriteArrayList<>();
+    final ChatClient.Listener collect = received::addAll;
+
+    @BeforeEach
+    void start() {
+        fx = new ServerFixture(dir);
+    }
+
+    @AfterEach
+    void stop() {
+        fx.close();
+    }
+
+    private ChatClient client(int port, ChatClient.Listener listener) {
+        return new ChatClient("127.0.0.1", port, listener, ScriptedClient.FAST);
+    }
+
+    @Test
+    void aSendWhoseAnswerWasLostIsRetriedWithItsIdAndStoredOnce() throws Exception {
+        try (CuttingProxy proxy = new CuttingProxy(fx.server().address());
+                ChatClient alice = client(proxy.port(), m -> { });
+                ChatClient bob = client(fx.server().port(), collect)) {
+            alice.register("alice", "Alice", PW);
+            bob.register("bob", "Bob", PW);
+            alice.login("alice", PW);
+            bob.login("bob", PW);
+
+            proxy.cutAtNextResponse(Opcode.SEND.responseWire());
+            Response.Sent sent = alice.send("bob", "exactly once");
+            assertThat(proxy.cuts()).as("the first answer was really lost").isEqualTo(1);
+
+            Await.until("bob receives the message", () -> !received.isEmpty());
+            alice.send("bob", "a later one"); // anything after it comes after it, and the first is not repeated
+            Await.until("bob receives the second", () -> received.size() >= 2);
+            assertThat(received).extracting(Response.Message::body).containsExactly("exactly once", "a later one");
+            assertThat(received.get(0).id()).isEqualTo(sent.messageId());
+        }
+    }
+
+    @Test
+    void aCreateWhoseAnswerWasLostIsNotRepeatedButReported() throws Exception {
+        try (CuttingProxy proxy = new CuttingProxy(fx.server().address());
+                ChatClient c = client(proxy.port(), collect)) {
+            proxy.cutAtNextResponse(Opcode.CREATE_ACCOUNT.responseWire());
+            assertThatThrownBy(() -> c.register("alice", "Alice", PW))
+                    .isInstanceOf(ChatException.class)
+                    .hasMessageContaining("may or may not have taken effect");
+            c.login("alice", PW); // it had been created
+        }
+    }
+
+    @Test
+    void inputIsCheckedLocallyWithTheServersWords() {
+        try (ChatClient c = client(fx.server().port(), collect)) {
+            assertThatThrownBy(() -> c.register("no spaces", "N", PW)).isInstanceOf(ChatException.class)
+                    .satisfies(e -> assertThat(((ChatException) e).code()).isEqualTo(ErrorCode.INVALID_USERNAME));
+            assertThatThrownBy(() -> c.register("ok", "N", "short")).hasMessage("a password has 8 to 50 characters");
+            assertThatThrownBy(() -> c.send("bob", "hi")).hasMessageContaining("not logged in");
+        }
+    }
+
+    @Test
+    void unreachableServerIsReportedNotHung() throws Exception {
+        int deadPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            deadPort = s.getLocalPort();
+        }
+        ChatClient.Options impatient = new ChatClient.Options(java.time.Duration.ofMillis(500),
+                new Backoff(java.time.Duration.ofMillis(10), java.time.Duration.ofMillis(50)),
+                java.time.Duration.ofSeconds(1), java.time.Duration.ofMillis(300));
+        try (ChatClient c = new ChatClient("127.0.0.1", deadPort, collect, impatient)) {
+            assertThatThrownBy(c::ping).isInstanceOf(ChatException.class)
+                    .hasMessageContaining("cannot reach the server at 127.0.0.1:" + deadPort);
+        }
+    }
+
+    @Test
+    void everyErrorCodeHasAClearSentence() {
+        for (ErrorCode code : ErrorCode.values()) {
+            if (code == ErrorCode.OK) {
+                continue;
+            }
+            String text = ErrorText.describe(new Response.Error(code == ErrorCode.UNKNOWN ? 999 : code.wire(),
+                    "the server's reason", List.of("1500")));
+            assertThat(text).as(code.name()).isNotBlank().doesNotContain(code.name());
+        }
+        assertThat(ErrorText.describe(new Response.Error(ErrorCode.RATE_LIMITED, "slow down", List.of("1500"))))
+                .isEqualTo("too many attempts — try again in 2 s");
+    }
+}

@@ -1,0 +1,61 @@
+package org.wirechat.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.wirechat.server.ServerProcess;
+
+/** Both jars with java -jar, as a user runs them: a server and two scripted clients chatting. */
+class ClientJarIT {
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String output) {
+    }
+
+    private static Run client(int port, String script) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", Path.of("target", "wirechat-client.jar").toString(), "127.0.0.1", String.valueOf(port))
+                .redirectErrorStream(true).start();
+        p.getOutputStream().write(script.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return new Run(p.exitValue(), out);
+    }
+
+    @Test
+    void twoClientJarsChatThroughTheServerJar() throws Exception {
+        try (ServerProcess server = ServerProcess.fromJar(Path.of("target", "wirechat-server.jar"),
+                dir.resolve("data"), dir.resolve("server.log"))) {
+            int port = server.address.getPort();
+            Run alice = client(port, String.join("\n", List.of("/register alice Alice", "correct horse",
+                    "/register bob Bob", "correct horse", "/login alice", "correct horse", "@bob hi from a jar", "")));
+            assertThat(alice.exit()).as(alice.output()).isZero();
+            assertThat(alice.output()).contains("sent to bob");
+            Run bob = client(port, "/login bob\ncorrect horse\n");
+            assertThat(bob.exit()).as(bob.output()).isZero();
+            assertThat(bob.output()).contains("1 unread message", "alice: hi from a jar");
+            Run bad = client(port, "@alice not logged in\n");
+            assertThat(bad.exit()).isEqualTo(1);
+            assertThat(bad.output()).contains("error: not logged in");
+        }
+        Run help = clientHelp();
+        assertThat(help.exit()).isZero();
+        assertThat(help.output()).contains("HOST", "PORT", "--script");
+    }
+
+    private static Run clientHelp() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", Path.of("target", "wirechat-client.jar").toString(), "--help").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(30, TimeUnit.SECONDS);
+        return new Run(p.exitValue(), out);
+    }
+}

@@ -1,0 +1,195 @@
+package org.wirechat.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.wirechat.server.ServerFixture;
+
+/** The terminal client driven with piped commands against a real server. */
+class TerminalClientTest {
+    static final String PW = "correct horse";
+
+    @TempDir
+    Path dir;
+    ServerFixture fx;
+
+    @BeforeEach
+    void start() {
+        fx = new ServerFixture(dir);
+    }
+
+    @AfterEach
+    void stop() {
+        fx.close();
+    }
+
+    private int port() {
+        return fx.server().port();
+    }
+
+    private int script(String... lines) {
+        try (ScriptedClient c = new ScriptedClient(port())) {
+            c.type(lines);
+            return c.finish();
+        }
+    }
+
+    private String scriptOutput(int expectedExit, String... lines) {
+        ScriptedClient c = new ScriptedClient(port());
+        c.type(lines);
+        assertThat(c.finish()).as("exit status; output:\n%s", c.output()).isEqualTo(expectedExit);
+        return c.output();
+    }
+
+    private void register(String user) {
+        assertThat(script("/register " + user + " Full Name of " + user, PW)).isZero();
+    }
+
+    private static int count(String haystack, String needle) {
+        Matcher m = Pattern.compile(Pattern.quote(needle)).matcher(haystack);
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+
+    @Test
+    void twoUsersExchangeMessagesBothWays() {
+        register("alice");
+        register("bob");
+        try (ScriptedClient bob = new ScriptedClient(port()); ScriptedClient alice = new ScriptedClient(port())) {
+            bob.type("/login bob", PW).awaitOutput("logged in as bob");
+            alice.type("/login alice", PW).awaitOutput("logged in as alice");
+            alice.type("@bob hello bob, ça va? 😀").awaitOutput("sent to bob");
+            bob.awaitOutput("alice: hello bob, ça va? 😀");
+            bob.type("/msg alice fine, and\tyou?").awaitOutput("sent to alice");
+            alice.awaitOutput("bob: fine, and\tyou?");
+            bob.type("plain text goes to alice too").awaitOutput("sent to alice");
+            alice.awaitOutput("bob: plain text goes to alice too");
+            assertThat(bob.finish()).isZero();
+            assertThat(alice.finish()).isZero();
+            assertThat(count(bob.output(), "alice: hello bob")).isEqualTo(1);
+            assertThat(count(alice.output(), "bob: fine")).isEqualTo(1);
+        }
+        // the history holds the conversation, both ways, oldest first
+        String history = scriptOutput(0, "/login alice", PW, "/history bob");
+        assertThat(history).containsSubsequence("you: hello bob", "bob: fine, and", "bob: plain text");
+    }
+
+    @Test
+    void aMessageToAnOfflineUserArrivesAtTheirNextLogin() {
+        register("alice");
+        register("bob");
+        assertThat(script("/login alice", PW, "@bob are you there?", "@bob second")).isZero();
+        String out = scriptOutput(0, "/login bob", PW);
+        assertThat(out).contains("2 unread messages").containsSubsequence("alice: are you there?", "alice: second");
+        // shown and acknowledged: not shown again
+        assertThat(scriptOutput(0, "/login bob", PW)).contains("no unread messages").doesNotContain("are you there");
+    }
+
+    @Test
+    void errorsGetClearMessagesAndAFailedScriptExitsNonZero() {
+        register("alice");
+        String out = scriptOutput(1,
+                "@bob hello",                        // not logged in
+                "/login alice", "wrong password",
+                "/login nobody", PW,
+                "/register alice Alice Again", PW,
+                "/register bad!name Bad", PW,
+                "/register carol Carol", "short",
+                "/login alice", PW,
+                "@carol hello",
+                "@alice " + "x".repeat(1001),
+                "/history nobody",
+                "/list -r (",
+                "/frobnicate");
+        assertThat(out).contains(
+                "error: not logged in — log in first",
+                "error: wrong username or password",
+                "error: username taken: alice (names are unique ignoring case)",
+                "error: a username may hold only letters A-Z a-z, digits 0-9, '.', '_' and '-'",
+                "error: a password has 8 to 50 characters",
+                "error: no such user: carol — message not sent",
+                "error: a message has at most 1000 characters, this one has 1001",
+                "error: no such user: nobody",
+                "error: invalid regular expression",
+                "unknown command /frobnicate");
+        assertThat(count(out, "wrong username or password")).as("unknown user and wrong password read the same").isEqualTo(2);
+    }
+
+    @Test
+    void theSameCommandsSucceedWithExitZero() {
+        register("alice");
+        String out = scriptOutput(0, "/login alice", PW, "/list", "/list a*", "/logout");
+        assertThat(out).contains("* alice  (Full Name of alice)", "logged out alice");
+    }
+
+    @Test
+    void thePollerSurvivesAServerRestartWithoutLosingOrDuplicating() {
+        register("alice");
+        register("bob");
+        try (ScriptedClient bob = new ScriptedClient(port()); ScriptedClient alice = new ScriptedClient(port())) {
+            bob.type("/login bob", PW).awaitOutput("logged in as bob");
+            alice.type("/login alice", PW, "@bob before the restart").awaitOutput("sent to bob");
+            bob.awaitOutput("alice: before the restart");
+
+            fx.restart();
+            alice.type("@bob after the restart"); // alice's client reconnects and retries the send
+            bob.awaitOutput("alice: after the restart");
+            bob.awaitOutput("reconnected");
+            alice.type("@bob and once more");
+            bob.awaitOutput("alice: and once more");
+
+            assertThat(bob.finish()).isZero();
+            assertThat(alice.finish()).isZero();
+            assertThat(count(bob.output(), "alice: before the restart")).isEqualTo(1);
+            assertThat(count(bob.output(), "alice: after the restart")).isEqualTo(1);
+            assertThat(count(bob.output(), "alice: and once more")).isEqualTo(1);
+            assertThat(bob.output()).contains("connection to the server lost");
+        }
+    }
+
+    @Test
+    void deleteReceivesEveryWaitingMessageFirst() {
+        register("alice");
+        register("bob");
+        assertThat(script("/login alice", PW, "@bob one", "@bob two")).isZero();
+        String out = scriptOutput(0, "/login bob", PW, "/delete", "yes", PW);
+        assertThat(out).containsSubsequence("alice: one", "alice: two", "account bob deleted");
+        assertThat(count(out, "alice: one")).isEqualTo(1);
+        assertThat(scriptOutput(1, "/login bob", PW)).contains("error: wrong username or password");
+        // the name is free again, and the new bob starts empty
+        register("bob");
+        assertThat(scriptOutput(0, "/login bob", PW)).contains("no unread messages");
+    }
+
+    @Test
+    void deleteNeedsConfirmationAndTheRightPassword() {
+        register("bob");
+        String out = scriptOutput(1, "/login bob", PW, "/delete", "no", "/delete", "yes", "wrong password", "/list");
+        assertThat(out).contains("not deleted", "error: wrong username or password", "* bob");
+    }
+
+    @Test
+    void anExpiredSessionAsksToLogInAgain() {
+        register("bob");
+        ChatClient.Options quickPolls = new ChatClient.Options(Duration.ofSeconds(2),
+                new Backoff(Duration.ofMillis(20), Duration.ofMillis(300)), Duration.ofMillis(200), Duration.ofSeconds(20));
+        try (ScriptedClient bob = new ScriptedClient(port(), quickPolls)) {
+            bob.type("/login bob", PW).awaitOutput("logged in as bob");
+            fx.clock.advance(Duration.ofHours(2));
+            bob.awaitOutput("your session expired — log in again with /login USER");
+            bob.type("@bob hello").awaitOutput("error: not logged in");
+            bob.type("/login bob", PW).awaitOutput("logged in as bob — no unread");
+            assertThat(bob.finish()).isEqualTo(1);
+        }
+    }
+}
