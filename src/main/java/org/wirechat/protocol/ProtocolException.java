@@ -10,9 +10,19 @@ public final class ProtocolException extends Exception {
     private final ErrorCode code;
     private final String detail;
     private final int requestId;
+    private final java.util.List<String> details;
 
     public ProtocolException(ErrorCode code, String detail) {
         this(code, detail, 0);
+    }
+
+    /** With the code-specific detail fields of the error response (see the spec's error table). */
+    public ProtocolException(ErrorCode code, String detail, java.util.List<String> details) {
+        super(code.text() + ": " + detail, null, false, false);
+        this.code = code;
+        this.detail = detail;
+        this.requestId = 0;
+        this.details = java.util.List.copyOf(details);
     }
 
     /** For a framing error found after the header was read, so the reply can echo the request id. */
@@ -21,6 +31,12 @@ public final class ProtocolException extends Exception {
         this.code = code;
         this.detail = detail;
         this.requestId = requestId;
+        this.details = java.util.List.of();
+    }
+
+    /** Extra fields for the error response, e.g. a retry-after for RATE_LIMITED. */
+    public java.util.List<String> details() {
+        return details;
     }
 
     /** The request id to echo in the error reply (0 when it is not known). */

@@ -16,6 +16,8 @@ import org.wirechat.protocol.ProtocolException;
 import org.wirechat.protocol.Request;
 import org.wirechat.protocol.Response;
 import org.wirechat.protocol.ResponseCodec;
+import org.wirechat.server.abuse.AddressLimits;
+import org.wirechat.server.abuse.LoginThrottle;
 import org.wirechat.server.account.AccountMatcher;
 import org.wirechat.server.auth.PasswordHasher;
 import org.wirechat.server.auth.Tokens;
@@ -40,6 +42,9 @@ final class Dispatcher {
 
         /** The connection's token was revoked by LOGOUT. */
         void loggedOut();
+
+        /** The client's IP address, for per-address limits. */
+        String address();
     }
 
     private final ServerConfig config;
@@ -48,16 +53,20 @@ final class Dispatcher {
     private final Tokens tokens;
     private final InboxWaiters waiters;
     private final Presence presence;
+    private final LoginThrottle throttle;
+    private final AddressLimits addresses;
     private final Clock clock;
 
     Dispatcher(ServerConfig config, Store store, PasswordHasher hasher, Tokens tokens, InboxWaiters waiters,
-            Presence presence, Clock clock) {
+            Presence presence, LoginThrottle throttle, AddressLimits addresses, Clock clock) {
         this.config = config;
         this.store = store;
         this.hasher = hasher;
         this.tokens = tokens;
         this.waiters = waiters;
         this.presence = presence;
+        this.throttle = throttle;
+        this.addresses = addresses;
         this.clock = clock;
     }
 
@@ -65,8 +74,8 @@ final class Dispatcher {
         try {
             return switch (request) {
                 case Request.Ping p -> new Response.Pong(clock.millis());
-                case Request.CreateAccount c -> create(c);
-                case Request.Login l -> login(l);
+                case Request.CreateAccount c -> create(c, caller);
+                case Request.Login l -> login(l, caller);
                 case Request.Logout l -> logout(l, caller);
                 case Request.ListAccounts l -> list(l, caller);
                 case Request.Send s -> send(s, caller);
@@ -75,7 +84,7 @@ final class Dispatcher {
                 case Request.DeleteAccount d -> delete(d, caller);
             };
         } catch (ProtocolException e) {
-            return new Response.Error(e.code(), e.detail());
+            return new Response.Error(e.code(), e.detail(), e.details());
         }
     }
 
@@ -93,7 +102,12 @@ final class Dispatcher {
                 new ProtocolException(ErrorCode.NO_SUCH_USER, "no such user: " + username + action));
     }
 
-    private Response create(Request.CreateAccount c) throws ProtocolException {
+    private Response create(Request.CreateAccount c, Caller caller) throws ProtocolException {
+        long wait = addresses.creationWaitMillis(caller.address(), clock.millis() * 1_000_000);
+        if (wait > 0) {
+            throw rateLimited("too many accounts created from your address (at most "
+                    + config.abuse().accountsPerAddressPerHour() + " an hour)", wait);
+        }
         if (store.findAccount(c.username()).isPresent()) { // fail fast, before the slow hash
             throw taken(c.username());
         }
@@ -108,16 +122,33 @@ final class Dispatcher {
         return new ProtocolException(ErrorCode.USERNAME_TAKEN, "username taken: " + username + " (names are unique ignoring case)");
     }
 
-    private Response login(Request.Login l) throws ProtocolException {
+    private static ProtocolException rateLimited(String why, long waitMillis) {
+        return new ProtocolException(ErrorCode.RATE_LIMITED, why + " — try again in " + Math.max(1, (waitMillis + 999) / 1000)
+                + " s", List.of(String.valueOf(waitMillis)));
+    }
+
+    /** Refuses a password attempt while the username or the address is throttled, before any password is checked. */
+    private void throttled(String username, Caller caller) throws ProtocolException {
+        long wait = throttle.waitMillis(username, caller.address(), clock.millis());
+        if (wait > 0) {
+            throw rateLimited("too many failed logins for this account or from your address", wait);
+        }
+    }
+
+    private Response login(Request.Login l, Caller caller) throws ProtocolException {
+        throttled(l.username(), caller);
         Optional<Account> found = store.findAccount(l.username());
         if (found.isEmpty()) {
             hasher.verifyNothing(l.password()); // the same cost as a wrong password: no enumeration by timing
+            throttle.failed(l.username(), caller.address(), clock.millis());
             throw badCredentials();
         }
         Account account = found.get();
         if (!hasher.verify(l.password(), account.passwordHash())) {
+            throttle.failed(l.username(), caller.address(), clock.millis());
             throw badCredentials();
         }
+        throttle.succeeded(l.username());
         if (hasher.needsRehash(account.passwordHash())) {
             store.updatePasswordHash(account.id(), hasher.hash(l.password()));
         }
@@ -228,7 +259,9 @@ final class Dispatcher {
         long me = authenticate(d.token(), caller);
         Account account = store.findAccount(me).orElseThrow(() ->
                 new ProtocolException(ErrorCode.NOT_AUTHENTICATED, "the account no longer exists"));
+        throttled(account.username(), caller);
         if (!hasher.verify(d.password(), account.passwordHash())) {
+            throttle.failed(account.username(), caller.address(), clock.millis());
             throw badCredentials();
         }
         return switch (store.deleteAccount(me, clock.millis())) {

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Response;
 import org.wirechat.protocol.ResponseCodec;
+import org.wirechat.server.abuse.AddressLimits;
 
 /**
  * Accepts connections on one platform thread and runs each on its own virtual thread. Counts them:
@@ -25,21 +26,25 @@ final class Listener implements Runnable {
     private final ServerSocket serverSocket;
     private final int maxConnections;
     private final SessionFactory sessions;
+    private final AddressLimits addresses;
     private final ConcurrentHashMap<Long, Running> live = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
+    /** When the last "server full" warning was logged: a flood of connections must not flood the log. */
+    private long lastFullWarning;
 
     /** Makes the session for an accepted socket; it must run {@code onEnd} as it ends. */
     interface SessionFactory {
-        Session create(long id, Socket socket, Runnable onEnd);
+        Session create(long id, Socket socket, String address, Runnable onEnd);
     }
 
-    private record Running(Session session, Thread thread) {
+    private record Running(Session session, Thread thread, String address) {
     }
 
-    Listener(ServerSocket serverSocket, int maxConnections, SessionFactory sessions) {
+    Listener(ServerSocket serverSocket, int maxConnections, AddressLimits addresses, SessionFactory sessions) {
         this.serverSocket = serverSocket;
         this.maxConnections = maxConnections;
+        this.addresses = addresses;
         this.sessions = sessions;
     }
 
@@ -57,27 +62,54 @@ final class Listener implements Runnable {
             }
             if (open.incrementAndGet() > maxConnections) {
                 open.decrementAndGet();
-                log.warn("connection from {} refused: {} connections open", socket.getRemoteSocketAddress(), maxConnections);
-                Thread.ofVirtual().name("busy").start(() -> refuse(socket));
+                if (System.nanoTime() - lastFullWarning > 60_000_000_000L) {
+                    lastFullWarning = System.nanoTime();
+                    log.warn("refusing connections: {} are open, the configured maximum (logged at most once a minute)",
+                            maxConnections);
+                }
+                Thread.ofVirtual().name("busy").start(() -> refuse(socket, BUSY));
+                continue;
+            }
+            String address = socket.getInetAddress().getHostAddress();
+            if (!addresses.connect(address)) {
+                open.decrementAndGet();
+                log.debug("connection from {} refused: {} connections from that address", address, addresses.maxConnections());
+                Thread.ofVirtual().name("busy").start(() -> refuse(socket, ResponseCodec.encode(0, new Response.Error(
+                        ErrorCode.SERVER_BUSY, "too many connections from your address (at most "
+                        + addresses.maxConnections() + ")")).toBytes()));
                 continue;
             }
             long id = ids.incrementAndGet();
-            Session session = sessions.create(id, socket, () -> ended(id));
+            Session session = sessions.create(id, socket, address, () -> ended(id));
             Thread thread = Thread.ofVirtual().name("conn-" + id).unstarted(session);
-            live.put(id, new Running(session, thread));
+            live.put(id, new Running(session, thread, address));
             thread.start();
         }
     }
 
     private void ended(long id) {
-        live.remove(id);
+        Running r = live.remove(id);
+        if (r != null) {
+            addresses.disconnect(r.address());
+        }
         open.decrementAndGet();
     }
 
-    private static void refuse(Socket socket) {
+    /** Closes every connection whose client has not taken a response for longer than {@code timeoutNanos}. */
+    void closeStalledWriters(long timeoutNanos) {
+        long now = System.nanoTime();
+        for (Running r : live.values()) {
+            if (r.session().writeStalledFor(now) > timeoutNanos) {
+                log.debug("closing connection from {}: it has not read its responses", r.address());
+                r.session().forceClose();
+            }
+        }
+    }
+
+    private static void refuse(Socket socket, byte[] frame) {
         try {
             socket.setSoTimeout(2_000);
-            socket.getOutputStream().write(BUSY);
+            socket.getOutputStream().write(frame);
             Sockets.closeGracefully(socket);
         } catch (IOException e) {
             Sockets.closeQuietly(socket);

@@ -4,7 +4,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.wirechat.protocol.Frame;
 import org.wirechat.protocol.Limits;
+import org.wirechat.server.abuse.AbuseLimits;
 import org.wirechat.server.auth.PasswordHasher;
+import org.wirechat.server.tls.TlsSettings;
 
 /**
  * Every server setting, validated on construction. Defaults are those of {@link #builder()}.
@@ -24,6 +26,8 @@ import org.wirechat.server.auth.PasswordHasher;
  * @param passwordIterations PBKDF2 iterations for new password hashes
  * @param retention how long delivered messages are kept in history; zero keeps them forever
  * @param shutdownGrace how long requests in progress may take to finish at shutdown
+ * @param abuse the limits that protect clients from each other
+ * @param tls the TLS identity, or {@code null} for plain TCP
  */
 public record ServerConfig(
         int port,
@@ -40,7 +44,9 @@ public record ServerConfig(
         Duration maxFetchWait,
         int passwordIterations,
         Duration retention,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        AbuseLimits abuse,
+        TlsSettings tls) {
 
     public static final int DEFAULT_PORT = 50051;
     /** The smallest frame limit that still fits a longest message in a SEND or a FETCH response. */
@@ -65,6 +71,7 @@ public record ServerConfig(
         require(passwordIterations >= 1, "password iterations must be at least 1: " + passwordIterations);
         require(retention != null && !retention.isNegative(), "retention must not be negative");
         require(shutdownGrace != null && !shutdownGrace.isNegative(), "shutdown grace must not be negative");
+        require(abuse != null, "abuse limits must be set");
     }
 
     private static void require(boolean ok, String message) {
@@ -102,6 +109,8 @@ public record ServerConfig(
         b.passwordIterations = passwordIterations;
         b.retention = retention;
         b.shutdownGrace = shutdownGrace;
+        b.abuse = abuse;
+        b.tls = tls;
         return b;
     }
 
@@ -122,6 +131,8 @@ public record ServerConfig(
         private int passwordIterations = PasswordHasher.DEFAULT_ITERATIONS;
         private Duration retention = Duration.ZERO;
         private Duration shutdownGrace = Duration.ofSeconds(10);
+        private AbuseLimits abuse = AbuseLimits.DEFAULTS;
+        private TlsSettings tls;
 
         private Builder() {
         }
@@ -141,11 +152,13 @@ public record ServerConfig(
         public Builder passwordIterations(int v) { passwordIterations = v; return this; }
         public Builder retention(Duration v) { retention = v; return this; }
         public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
+        public Builder abuse(AbuseLimits v) { abuse = v; return this; }
+        public Builder tls(TlsSettings v) { tls = v; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(port, bindAddress, dataDir, maxConnections, firstFrameTimeout, idleTimeout,
                     tokenIdleLifetime, tokenMaxLifetime, maxFrameBytes, maxMessageChars, inboxCapacity,
-                    maxFetchWait, passwordIterations, retention, shutdownGrace);
+                    maxFetchWait, passwordIterations, retention, shutdownGrace, abuse, tls);
         }
     }
 }

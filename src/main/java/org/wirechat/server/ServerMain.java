@@ -71,6 +71,45 @@ public final class ServerMain implements Callable<Integer> {
             description = "At shutdown, how long requests in progress may take to finish (default: 10s).")
     Duration shutdownGrace = D.shutdownGrace();
 
+    private static final org.wirechat.server.abuse.AbuseLimits A = org.wirechat.server.abuse.AbuseLimits.DEFAULTS;
+
+    @Option(names = "--max-connections-per-address", paramLabel = "N", description = "Open connections from one IP address at most (default: ${DEFAULT-VALUE}).")
+    int connectionsPerAddress = A.connectionsPerAddress();
+
+    @Option(names = "--request-rate", paramLabel = "N", description = "Requests a second one connection may sustain; faster ones are slowed, then refused (default: ${DEFAULT-VALUE}).")
+    int requestRate = A.requestsPerSecond();
+
+    @Option(names = "--request-burst", paramLabel = "N", description = "Requests one connection may send at once above its rate (default: ${DEFAULT-VALUE}).")
+    int requestBurst = A.requestBurst();
+
+    @Option(names = "--login-failures-per-account", paramLabel = "N", description = "Failed logins for one username before each further attempt must wait, 1 s doubling (default: ${DEFAULT-VALUE}).")
+    int loginFailuresPerAccount = A.loginFailuresPerAccount();
+
+    @Option(names = "--login-failures-per-address", paramLabel = "N", description = "Failed logins from one address before its attempts must wait (default: ${DEFAULT-VALUE}).")
+    int loginFailuresPerAddress = A.loginFailuresPerAddress();
+
+    @Option(names = "--login-backoff-max", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Longest wait after failed logins; failures are forgotten after this long (default: 15m).")
+    Duration loginBackoffMax = A.loginBackoffMax();
+
+    @Option(names = "--accounts-per-address-per-hour", paramLabel = "N", description = "Accounts one address may create an hour (default: ${DEFAULT-VALUE}).")
+    int accountsPerAddressPerHour = A.accountsPerAddressPerHour();
+
+    @Option(names = "--frame-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "A request must arrive whole within this once it has started (default: 30s).")
+    Duration frameTimeout = A.frameTimeout();
+
+    @Option(names = "--write-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Close a connection whose client does not read its responses for this long (default: 30s).")
+    Duration writeTimeout = A.writeTimeout();
+
+    @Option(names = "--tls-keystore", paramLabel = "FILE", description = "Serve TLS (1.3, or 1.2) with this PKCS12 key store; its password comes from "
+            + "--tls-password-file or the WIRECHAT_TLS_PASSWORD environment variable. scripts/make-cert makes one.")
+    Path tlsKeyStore;
+
+    @Option(names = "--tls-password-file", paramLabel = "FILE", description = "File holding the key store password (first line).")
+    Path tlsPasswordFile;
+
     private PrintStream out = System.out;
     private PrintStream err = System.err;
 
@@ -92,10 +131,36 @@ public final class ServerMain implements Callable<Integer> {
         return cl.execute(args);
     }
 
-    ServerConfig config() {
-        return new ServerConfig(port, bind, dataDir, maxConnections, firstFrameTimeout, idleTimeout, tokenIdle,
-                tokenMax, maxFrameBytes, maxMessageChars, inboxCapacity, maxFetchWait, passwordIterations, retention,
-                shutdownGrace);
+    ServerConfig config() throws IOException {
+        return ServerConfig.builder().port(port).bindAddress(bind).dataDir(dataDir).maxConnections(maxConnections)
+                .firstFrameTimeout(firstFrameTimeout).idleTimeout(idleTimeout).tokenIdleLifetime(tokenIdle)
+                .tokenMaxLifetime(tokenMax).maxFrameBytes(maxFrameBytes).maxMessageChars(maxMessageChars)
+                .inboxCapacity(inboxCapacity).maxFetchWait(maxFetchWait).passwordIterations(passwordIterations)
+                .retention(retention).shutdownGrace(shutdownGrace)
+                .abuse(new org.wirechat.server.abuse.AbuseLimits(connectionsPerAddress, requestRate, requestBurst,
+                        loginFailuresPerAccount, loginFailuresPerAddress, loginBackoffMax, accountsPerAddressPerHour,
+                        frameTimeout, writeTimeout))
+                .tls(tls())
+                .build();
+    }
+
+    private org.wirechat.server.tls.TlsSettings tls() throws IOException {
+        if (tlsKeyStore == null) {
+            if (tlsPasswordFile != null) {
+                throw new IllegalArgumentException("--tls-password-file needs --tls-keystore");
+            }
+            return null;
+        }
+        char[] password;
+        if (tlsPasswordFile != null) {
+            String first = java.nio.file.Files.readAllLines(tlsPasswordFile, StandardCharsets.UTF_8).stream().findFirst().orElse("");
+            password = first.toCharArray();
+        } else if (System.getenv("WIRECHAT_TLS_PASSWORD") != null) {
+            password = System.getenv("WIRECHAT_TLS_PASSWORD").toCharArray();
+        } else {
+            throw new IllegalArgumentException("--tls-keystore needs its password: set WIRECHAT_TLS_PASSWORD or use --tls-password-file");
+        }
+        return new org.wirechat.server.tls.TlsSettings(tlsKeyStore, password);
     }
 
     @Override
@@ -105,6 +170,9 @@ public final class ServerMain implements Callable<Integer> {
             config = config();
         } catch (IllegalArgumentException e) {
             err.println("wirechat-server: " + e.getMessage());
+            return 2;
+        } catch (IOException e) {
+            err.println("wirechat-server: cannot read the TLS password file: " + e.getMessage());
             return 2;
         }
         WireServer server;
@@ -116,7 +184,8 @@ public final class ServerMain implements Callable<Integer> {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
         out.println("wirechat server listening on " + server.address().getAddress().getHostAddress() + ":"
-                + server.port() + " (data in " + config.dataDir().toAbsolutePath() + "); Ctrl-C stops it");
+                + server.port() + (config.tls() == null ? "" : " with TLS") + " (data in "
+                + config.dataDir().toAbsolutePath() + "); Ctrl-C stops it");
         server.awaitTermination();
         return 0;
     }

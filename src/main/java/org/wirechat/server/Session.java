@@ -2,11 +2,12 @@ package org.wirechat.server;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -17,34 +18,50 @@ import org.wirechat.protocol.ProtocolException;
 import org.wirechat.protocol.RequestCodec;
 import org.wirechat.protocol.Response;
 import org.wirechat.protocol.ResponseCodec;
+import org.wirechat.server.abuse.TokenBucket;
 
 /**
  * One connection, on its own virtual thread: read a frame, decode, dispatch, encode, write, until the
  * peer leaves, breaks framing, idles out, or the server stops. Only this thread reads or writes the
- * socket; {@link #stop()} (another thread) only shuts its input down, which ends the loop after the
- * request in progress has been answered.
+ * socket. {@link #stop()} (another thread) ends the loop once the request in progress is answered;
+ * {@link #forceClose()} closes the socket outright.
+ *
+ * <p>Limits enforced here: the first-frame and idle timeouts, the frame timeout (a frame must arrive
+ * whole in time), and the request rate (a token bucket: a client over its rate is slowed by up to
+ * {@link #MAX_SLOWDOWN_MILLIS} per request, beyond that answered RATE_LIMITED).
  */
 final class Session implements Runnable, Dispatcher.Caller {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
+    static final long MAX_SLOWDOWN_MILLIS = 100;
 
     private final long id;
     private final Socket socket;
+    private final String address;
     private final ServerConfig config;
     private final Dispatcher dispatcher;
     private final Presence presence;
     private final Runnable onClose;
+    private final TokenBucket requests;
+    /** Guards {@link #busy} and {@link #stopping} together, so a stop never cuts a request in progress. */
+    private final ReentrantLock state = new ReentrantLock();
+    private boolean busy;
     private volatile boolean stopping;
+    /** When the write in progress started (System.nanoTime), or 0: for the stalled-writer watchdog. */
+    private volatile long writingSince;
     /** The account this connection last authenticated as, or -1; confined to the session thread. */
     private long accountId = -1;
     private OutputStream out;
 
-    Session(long id, Socket socket, ServerConfig config, Dispatcher dispatcher, Presence presence, Runnable onClose) {
+    Session(long id, Socket socket, String address, ServerConfig config, Dispatcher dispatcher, Presence presence,
+            Runnable onClose) {
         this.id = id;
         this.socket = socket;
+        this.address = address;
         this.config = config;
         this.dispatcher = dispatcher;
         this.presence = presence;
         this.onClose = onClose;
+        this.requests = new TokenBucket(config.abuse().requestBurst(), config.abuse().requestsPerSecond(), System.nanoTime());
     }
 
     @Override
@@ -54,10 +71,11 @@ final class Session implements Runnable, Dispatcher.Caller {
         boolean graceful = false;
         try {
             socket.setTcpNoDelay(true);
-            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config.firstFrameTimeout().toMillis()));
-            InputStream in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+            FrameTimer timer = new FrameTimer(socket.getInputStream(), socket, config.abuse().frameTimeout().toMillis(),
+                    millis(config.firstFrameTimeout().toMillis()));
+            BufferedInputStream in = new BufferedInputStream(timer, 16 * 1024);
             out = socket.getOutputStream();
-            serve(new FrameReader(in, config.maxFrameBytes()));
+            serve(new FrameReader(in, config.maxFrameBytes()), timer, in);
             graceful = true;
         } catch (IOException e) {
             log.debug("connection ended: {}", e.toString());
@@ -71,7 +89,7 @@ final class Session implements Runnable, Dispatcher.Caller {
             if (accountId >= 0) {
                 presence.leave(accountId);
             }
-            if (graceful) {
+            if (graceful && !(socket instanceof SSLSocket)) {
                 Sockets.closeGracefully(socket);
             } else {
                 Sockets.closeQuietly(socket);
@@ -82,15 +100,23 @@ final class Session implements Runnable, Dispatcher.Caller {
         }
     }
 
-    private void serve(FrameReader reader) throws IOException, InterruptedException {
+    private static int millis(long ms) {
+        return (int) Math.min(Integer.MAX_VALUE, ms);
+    }
+
+    private void serve(FrameReader reader, FrameTimer timer, BufferedInputStream in) throws IOException, InterruptedException {
         boolean first = true;
         while (true) {
             Frame frame;
             try {
                 frame = reader.read();
+            } catch (FrameTimer.TooSlow e) {
+                send(0, new Response.Error(ErrorCode.IDLE_TIMEOUT,
+                        "a frame must arrive whole within " + config.abuse().frameTimeout().toMillis() + " ms; closing"));
+                return;
             } catch (SocketTimeoutException e) {
                 send(0, stopping ? shuttingDown() : new Response.Error(ErrorCode.IDLE_TIMEOUT,
-                        "no request for " + (first ? config.firstFrameTimeout() : config.idleTimeout()) + "; closing"));
+                        "no request for " + (first ? config.firstFrameTimeout() : config.idleTimeout()).toMillis() + " ms; closing"));
                 return;
             } catch (ProtocolException e) {
                 if (stopping) { // the shut-down input cut a frame short
@@ -107,17 +133,59 @@ final class Session implements Runnable, Dispatcher.Caller {
                 }
                 return;
             }
+            timer.frameDone(in.available() > 0);
             if (first) {
-                socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis()));
+                timer.idleTimeout(millis(config.idleTimeout().toMillis()));
                 first = false;
             }
-            Response response;
-            try {
-                response = dispatcher.handle(RequestCodec.decode(frame), this);
-            } catch (ProtocolException e) {
-                response = new Response.Error(e.code(), e.detail());
+            if (!begin()) {
+                return; // stopping: this request was not started, so the client may safely repeat it
             }
+            Response response = answer(frame);
             send(frame.requestId(), response);
+            if (!end()) {
+                send(0, shuttingDown());
+                return;
+            }
+        }
+    }
+
+    private Response answer(Frame frame) throws InterruptedException {
+        long waitNanos = requests.tryTake(System.nanoTime());
+        while (waitNanos > 0) {
+            long waitMillis = (waitNanos + 999_999) / 1_000_000;
+            if (waitMillis > MAX_SLOWDOWN_MILLIS) {
+                return new Response.Error(ErrorCode.RATE_LIMITED, "too many requests on this connection (at most "
+                        + config.abuse().requestsPerSecond() + " a second)", List.of(String.valueOf(waitMillis)));
+            }
+            Thread.sleep(waitMillis); // slows only this connection: it is not read meanwhile
+            waitNanos = requests.tryTake(System.nanoTime());
+        }
+        try {
+            return dispatcher.handle(RequestCodec.decode(frame), this);
+        } catch (ProtocolException e) {
+            return new Response.Error(e.code(), e.detail(), e.details());
+        }
+    }
+
+    private boolean begin() {
+        state.lock();
+        try {
+            busy = !stopping;
+            return busy;
+        } finally {
+            state.unlock();
+        }
+    }
+
+    /** False if the server is stopping. */
+    private boolean end() {
+        state.lock();
+        try {
+            busy = false;
+            return !stopping;
+        } finally {
+            state.unlock();
         }
     }
 
@@ -131,8 +199,14 @@ final class Session implements Runnable, Dispatcher.Caller {
     }
 
     private void send(int requestId, Response response) throws IOException {
-        out.write(ResponseCodec.encode(requestId, response).toBytes());
-        out.flush();
+        byte[] bytes = ResponseCodec.encode(requestId, response).toBytes();
+        writingSince = System.nanoTime();
+        try {
+            out.write(bytes);
+            out.flush();
+        } finally {
+            writingSince = 0;
+        }
     }
 
     private void sendQuietly(int requestId, Response response) {
@@ -144,6 +218,17 @@ final class Session implements Runnable, Dispatcher.Caller {
         } catch (IOException | RuntimeException e) {
             log.debug("could not send the error: {}", e.toString());
         }
+    }
+
+    /** How long the write in progress has been blocked (the client not reading), in nanoseconds; 0 if none. */
+    long writeStalledFor(long nowNanos) {
+        long since = writingSince;
+        return since == 0 ? 0 : nowNanos - since;
+    }
+
+    @Override
+    public String address() {
+        return address;
     }
 
     @Override
@@ -167,9 +252,26 @@ final class Session implements Runnable, Dispatcher.Caller {
         }
     }
 
-    /** Ends the session once the request in progress, if any, is answered. Any thread. */
+    /**
+     * Ends the session once the request in progress, if any, is answered. Any thread. A plain socket's
+     * input is shut down (the session then says SHUTTING_DOWN); a TLS socket cannot do that, so an
+     * idle one is closed.
+     */
     void stop() {
-        stopping = true;
+        boolean idle;
+        state.lock();
+        try {
+            stopping = true;
+            idle = !busy;
+        } finally {
+            state.unlock();
+        }
+        if (socket instanceof SSLSocket) {
+            if (idle) {
+                Sockets.closeQuietly(socket);
+            }
+            return;
+        }
         try {
             socket.shutdownInput();
         } catch (IOException e) {
@@ -177,7 +279,7 @@ final class Session implements Runnable, Dispatcher.Caller {
         }
     }
 
-    /** Closes the socket now (after the grace period). Any thread. */
+    /** Closes the socket now. Any thread. */
     void forceClose() {
         Sockets.closeQuietly(socket);
     }

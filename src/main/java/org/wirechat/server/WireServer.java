@@ -11,7 +11,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import javax.net.ssl.SSLServerSocket;
+import org.wirechat.server.abuse.AddressLimits;
+import org.wirechat.server.abuse.LoginThrottle;
 import org.wirechat.server.auth.PasswordHasher;
+import org.wirechat.server.tls.TlsSettings;
 import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.inbox.InboxWaiters;
 import org.wirechat.server.storage.SqliteStore;
@@ -43,24 +47,50 @@ public final class WireServer implements AutoCloseable {
         this.tokens = new Tokens(store, clock, config.tokenIdleLifetime(), config.tokenMaxLifetime());
         this.waiters = new InboxWaiters();
         Presence presence = new Presence();
-        Dispatcher dispatcher = new Dispatcher(config, store, hasher, tokens, waiters, presence, clock);
+        LoginThrottle throttle = new LoginThrottle(config.abuse());
+        AddressLimits addresses = new AddressLimits(config.abuse());
+        Dispatcher dispatcher = new Dispatcher(config, store, hasher, tokens, waiters, presence, throttle, addresses, clock);
         try {
-            serverSocket = new ServerSocket();
-            serverSocket.setReuseAddress(true);
-            serverSocket.bind(new InetSocketAddress(InetAddress.getByName(config.bindAddress()), config.port()), 1024);
+            serverSocket = listen(config);
         } catch (IOException e) {
             store.close();
             hasher.close();
-            throw new IOException("cannot listen on " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage(), e);
+            throw e;
         }
-        this.listener = new Listener(serverSocket, config.maxConnections(),
-                (id, socket, onEnd) -> new Session(id, socket, config, dispatcher, presence, onEnd));
+        this.listener = new Listener(serverSocket, config.maxConnections(), addresses,
+                (id, socket, address, onEnd) -> new Session(id, socket, address, config, dispatcher, presence, onEnd));
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("housekeeping").daemon(true).factory());
         housekeeping.scheduleWithFixedDelay(this::sweepTokens, 1, 1, TimeUnit.MINUTES);
+        housekeeping.scheduleWithFixedDelay(() -> {
+            throttle.prune(clock.millis());
+            addresses.prune(clock.millis() * 1_000_000);
+        }, 1, 1, TimeUnit.MINUTES);
+        long writeTimeout = config.abuse().writeTimeout().toNanos();
+        housekeeping.scheduleWithFixedDelay(() -> listener.closeStalledWriters(writeTimeout), 1, 1, TimeUnit.SECONDS);
         if (!config.retention().isZero()) {
             housekeeping.scheduleWithFixedDelay(() -> purge(clock), 0, 1, TimeUnit.HOURS);
         }
         Thread.ofPlatform().name("listener").start(listener);
+    }
+
+    private static ServerSocket listen(ServerConfig config) throws IOException {
+        InetSocketAddress at = new InetSocketAddress(InetAddress.getByName(config.bindAddress()), config.port());
+        ServerSocket socket;
+        if (config.tls() == null) {
+            socket = new ServerSocket();
+        } else {
+            SSLServerSocket tls = (SSLServerSocket) config.tls().context().getServerSocketFactory().createServerSocket();
+            tls.setEnabledProtocols(TlsSettings.PROTOCOLS);
+            socket = tls;
+        }
+        try {
+            socket.setReuseAddress(true);
+            socket.bind(at, 1024);
+            return socket;
+        } catch (IOException e) {
+            socket.close();
+            throw new IOException("cannot listen on " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Starts a server with the system clock. */
@@ -71,8 +101,8 @@ public final class WireServer implements AutoCloseable {
     /** Starts a server; the clock drives token expiry and message timestamps (tests move it). */
     public static WireServer start(ServerConfig config, Clock clock) throws IOException {
         WireServer server = new WireServer(config, clock);
-        log.info("wirechat listening on {}:{} (data in {})", server.address().getAddress().getHostAddress(), server.port(),
-                config.dataDir().toAbsolutePath());
+        log.info("wirechat listening on {}:{}{} (data in {})", server.address().getAddress().getHostAddress(), server.port(),
+                config.tls() == null ? "" : " with TLS", config.dataDir().toAbsolutePath());
         return server;
     }
 

@@ -32,6 +32,7 @@ public final class ServerFixture implements AutoCloseable {
                 .port(0)
                 .dataDir(dataDir)
                 .passwordIterations(1_000)
+                .abuse(org.wirechat.server.abuse.AbuseLimits.NONE)
                 .shutdownGrace(Duration.ofSeconds(5))).build();
         start();
     }

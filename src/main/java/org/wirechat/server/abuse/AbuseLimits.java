@@ -1,0 +1,81 @@
+package org.wirechat.server.abuse;
+
+import java.time.Duration;
+
+/**
+ * The limits that keep one client, or one address, from hurting the others. Validated on construction.
+ *
+ * @param connectionsPerAddress open connections from one IP address at most
+ * @param requestsPerSecond a connection's sustained request rate (token bucket refill)
+ * @param requestBurst how many requests a connection may send at once (bucket size)
+ * @param loginFailuresPerAccount failed logins for one username before each further attempt must wait
+ * @param loginFailuresPerAddress failed logins from one address (any usernames) before attempts must wait
+ * @param loginBackoffMax the longest wait; the wait doubles from 1 s with each further failure; failures
+ *     are forgotten after this long without one
+ * @param accountsPerAddressPerHour account creations from one address per hour (bucket of that size)
+ * @param frameTimeout a frame, once its first byte arrived, must arrive whole within this
+ * @param writeTimeout a response must be taken by the client within this, or the connection is closed
+ */
+public record AbuseLimits(
+        int connectionsPerAddress,
+        int requestsPerSecond,
+        int requestBurst,
+        int loginFailuresPerAccount,
+        int loginFailuresPerAddress,
+        Duration loginBackoffMax,
+        int accountsPerAddressPerHour,
+        Duration frameTimeout,
+        Duration writeTimeout) {
+
+    public static final AbuseLimits DEFAULTS = new AbuseLimits(256, 500, 1000, 5, 20, Duration.ofMinutes(15), 20,
+            Duration.ofSeconds(30), Duration.ofSeconds(30));
+
+    /** Limits so high they never bite: for tests and benchmarks that are not about abuse. */
+    public static final AbuseLimits NONE = new AbuseLimits(1_000_000, 1_000_000_000, 1_000_000_000, 1_000_000, 1_000_000,
+            Duration.ofSeconds(1), 1_000_000_000, Duration.ofHours(1), Duration.ofHours(1));
+
+    public AbuseLimits {
+        positive(connectionsPerAddress, "connections per address");
+        positive(requestsPerSecond, "requests per second");
+        positive(requestBurst, "request burst");
+        positive(loginFailuresPerAccount, "login failures per account");
+        positive(loginFailuresPerAddress, "login failures per address");
+        positive(accountsPerAddressPerHour, "accounts per address per hour");
+        for (Duration d : new Duration[] {loginBackoffMax, frameTimeout, writeTimeout}) {
+            if (d == null || d.toMillis() < 1) {
+                throw new IllegalArgumentException("abuse-limit durations must be at least 1 ms: " + d);
+            }
+        }
+    }
+
+    private static void positive(int v, String what) {
+        if (v < 1) {
+            throw new IllegalArgumentException(what + " must be at least 1: " + v);
+        }
+    }
+
+    public AbuseLimits withConnectionsPerAddress(int n) {
+        return new AbuseLimits(n, requestsPerSecond, requestBurst, loginFailuresPerAccount, loginFailuresPerAddress,
+                loginBackoffMax, accountsPerAddressPerHour, frameTimeout, writeTimeout);
+    }
+
+    public AbuseLimits withRequestRate(int perSecond, int burst) {
+        return new AbuseLimits(connectionsPerAddress, perSecond, burst, loginFailuresPerAccount, loginFailuresPerAddress,
+                loginBackoffMax, accountsPerAddressPerHour, frameTimeout, writeTimeout);
+    }
+
+    public AbuseLimits withLoginFailures(int perAccount, int perAddress, Duration backoffMax) {
+        return new AbuseLimits(connectionsPerAddress, requestsPerSecond, requestBurst, perAccount, perAddress,
+                backoffMax, accountsPerAddressPerHour, frameTimeout, writeTimeout);
+    }
+
+    public AbuseLimits withAccountsPerAddressPerHour(int n) {
+        return new AbuseLimits(connectionsPerAddress, requestsPerSecond, requestBurst, loginFailuresPerAccount,
+                loginFailuresPerAddress, loginBackoffMax, n, frameTimeout, writeTimeout);
+    }
+
+    public AbuseLimits withTimeouts(Duration frame, Duration write) {
+        return new AbuseLimits(connectionsPerAddress, requestsPerSecond, requestBurst, loginFailuresPerAccount,
+                loginFailuresPerAddress, loginBackoffMax, accountsPerAddressPerHour, frame, write);
+    }
+}

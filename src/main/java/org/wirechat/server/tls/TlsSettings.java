@@ -1,0 +1,63 @@
+package org.wirechat.server.tls;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.Arrays;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The server's TLS identity: a PKCS12 key store and its password. The password never appears in
+ * {@code toString()}, logs or exceptions.
+ */
+public record TlsSettings(Path keyStore, char[] password) {
+    /** The protocols offered, best first. */
+    public static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+    public TlsSettings {
+        password = password.clone();
+    }
+
+    @Override
+    public char[] password() {
+        return password.clone();
+    }
+
+    /** Loads the key store and builds the server's TLS context. */
+    public SSLContext context() throws IOException {
+        try (InputStream in = Files.newInputStream(keyStore)) {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(in, password);
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, password);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), null, null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot use the TLS key store " + keyStore + ": " + e.getClass().getSimpleName()
+                    + " (wrong password, or not a PKCS12 key store with a private key?)");
+        } catch (IOException e) {
+            throw new IOException("cannot read the TLS key store " + keyStore + ": " + e.getMessage()
+                    + " (wrong password, or not a PKCS12 file?)");
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TlsSettings t && t.keyStore.equals(keyStore) && Arrays.equals(t.password, password);
+    }
+
+    @Override
+    public int hashCode() {
+        return keyStore.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "TlsSettings[keyStore=" + keyStore + ", password=<redacted>]";
+    }
+}
