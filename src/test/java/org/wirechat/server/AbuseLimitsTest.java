@@ -1,0 +1,255 @@
+package org.wirechat.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.wirechat.server.ServerFixture.PASSWORD;
+import static org.wirechat.server.ServerFixture.send;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.wirechat.protocol.ErrorCode;
+import org.wirechat.protocol.Frame;
+import org.wirechat.protocol.Opcode;
+import org.wirechat.protocol.Request;
+import org.wirechat.protocol.RequestCodec;
+import org.wirechat.protocol.Response;
+import org.wirechat.server.abuse.AbuseLimits;
+
+/** Every abuse limit, at, below and above its edge, with its documented answer. */
+class AbuseLimitsTest {
+    @TempDir
+    Path dir;
+    ServerFixture fx;
+    final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+
+    @AfterEach
+    void stop() {
+        threads.shutdownNow();
+        if (fx != null) {
+            fx.close();
+        }
+    }
+
+    private void start(UnaryOperator<AbuseLimits> limits) {
+        fx = new ServerFixture(dir, b -> b.abuse(limits.apply(AbuseLimits.NONE)));
+    }
+
+    private static long retryAfter(Response.Error e) {
+        assertThat(e.details()).hasSize(1);
+        return Long.parseLong(e.details().get(0));
+    }
+
+    @Test
+    void failedLoginsForOneAccountAreThrottledThenACorrectPasswordWorksAfterTheWait() {
+        start(l -> l.withLoginFailures(3, 1000, Duration.ofMinutes(15)));
+        try (TestConnection c = fx.connect()) {
+            c.ok(new Request.CreateAccount("alice", "Alice", PASSWORD), Response.AccountCreated.class);
+            for (int i = 0; i < 3; i++) {
+                c.error(new Request.Login("alice", "wrong password"), ErrorCode.BAD_CREDENTIALS);
+            }
+            // throttled: even the right password is refused, before it is checked
+            Response.Error limited = c.error(new Request.Login("alice", PASSWORD), ErrorCode.RATE_LIMITED);
+            assertThat(retryAfter(limited)).isEqualTo(1000);
+            assertThat(limited.reason()).contains("try again in 1 s");
+            fx.clock.advance(Duration.ofMillis(999));
+            c.error(new Request.Login("alice", PASSWORD), ErrorCode.RATE_LIMITED);
+            fx.clock.advance(Duration.ofMillis(1));
+            c.ok(new Request.Login("alice", PASSWORD), Response.LoggedIn.class);
+            // the success cleared the account's failures: three more free tries
+            for (int i = 0; i < 3; i++) {
+                c.error(new Request.Login("alice", "wrong password"), ErrorCode.BAD_CREDENTIALS);
+            }
+            c.error(new Request.Login("alice", PASSWORD), ErrorCode.RATE_LIMITED);
+        }
+    }
+
+    @Test
+    void theWaitDoublesWithEachFurtherFailureUpToTheMaximum() {
+        start(l -> l.withLoginFailures(1, 1000, Duration.ofSeconds(5)));
+        try (TestConnection c = fx.connect()) {
+            c.ok(new Request.CreateAccount("alice", "Alice", PASSWORD), Response.AccountCreated.class);
+            long[] expected = {1000, 2000, 4000, 5000, 5000};
+            for (long wait : expected) {
+                c.error(new Request.Login("alice", "wrong password"), ErrorCode.BAD_CREDENTIALS);
+                assertThat(retryAfter(c.error(new Request.Login("alice", "wrong password"), ErrorCode.RATE_LIMITED)))
+                        .isEqualTo(wait);
+                fx.clock.advance(Duration.ofMillis(wait));
+            }
+        }
+    }
+
+    @Test
+    void unknownUsersAreThrottledExactlyLikeRealOnes() {
+        start(l -> l.withLoginFailures(2, 1000, Duration.ofMinutes(15)));
+        try (TestConnection c = fx.connect()) {
+            c.ok(new Request.CreateAccount("alice", "Alice", PASSWORD), Response.AccountCreated.class);
+            for (String user : new String[] {"alice", "nobody"}) {
+                c.error(new Request.Login(user, "wrong password"), ErrorCode.BAD_CREDENTIALS);
+                c.error(new Request.Login(user, "wrong password"), ErrorCode.BAD_CREDENTIALS);
+                assertThat(retryAfter(c.error(new Request.Login(user, "wrong password"), ErrorCode.RATE_LIMITED))).isEqualTo(1000);
+            }
+        }
+    }
+
+    @Test
+    void failedLoginsFromOneAddressAreThrottledAcrossUsernames() {
+        start(l -> l.withLoginFailures(1000, 3, Duration.ofMinutes(15)));
+        try (TestConnection c = fx.connect()) {
+            c.ok(new Request.CreateAccount("mine", "Mine", PASSWORD), Response.AccountCreated.class);
+            c.error(new Request.Login("victim1", "guess one"), ErrorCode.BAD_CREDENTIALS);
+            c.error(new Request.Login("victim2", "guess two"), ErrorCode.BAD_CREDENTIALS);
+            c.ok(new Request.Login("mine", PASSWORD), Response.LoggedIn.class); // does not reset the address
+            c.error(new Request.Login("victim3", "guess three"), ErrorCode.BAD_CREDENTIALS);
+            c.error(new Request.Login("victim4", "guess four"), ErrorCode.RATE_LIMITED);
+            fx.clock.advance(Duration.ofSeconds(1));
+            c.error(new Request.Login("victim4", "guess four"), ErrorCode.BAD_CREDENTIALS);
+        }
+    }
+
+    @Test
+    void deletePasswordGuessesCountAsFailedLogins() {
+        start(l -> l.withLoginFailures(2, 1000, Duration.ofMinutes(15)));
+        try (TestConnection c = fx.connect()) {
+            String token = fx.register(c, "alice");
+            c.error(new Request.DeleteAccount(token, "wrong password"), ErrorCode.BAD_CREDENTIALS);
+            c.error(new Request.DeleteAccount(token, "wrong password"), ErrorCode.BAD_CREDENTIALS);
+            c.error(new Request.DeleteAccount(token, PASSWORD), ErrorCode.RATE_LIMITED);
+        }
+    }
+
+    @Test
+    void accountCreationIsLimitedPerAddress() {
+        start(l -> l.withAccountsPerAddressPerHour(3));
+        try (TestConnection c = fx.connect()) {
+            for (int i = 0; i < 3; i++) {
+                c.ok(new Request.CreateAccount("user" + i, "U", PASSWORD), Response.AccountCreated.class);
+            }
+            Response.Error limited = c.error(new Request.CreateAccount("user3", "U", PASSWORD), ErrorCode.RATE_LIMITED);
+            assertThat(retryAfter(limited)).isEqualTo(20 * 60 * 1000); // 3 an hour: one more every 20 minutes
+            fx.clock.advance(Duration.ofMinutes(20));
+            c.ok(new Request.CreateAccount("user3", "U", PASSWORD), Response.AccountCreated.class);
+            c.error(new Request.CreateAccount("user4", "U", PASSWORD), ErrorCode.RATE_LIMITED);
+        }
+    }
+
+    @Test
+    void connectionsArelimitedPerAddress() {
+        start(l -> l.withConnectionsPerAddress(2));
+        try (TestConnection one = fx.connect(); TestConnection two = fx.connect()) {
+            one.ok(new Request.Ping(), Response.Pong.class);
+            two.ok(new Request.Ping(), Response.Pong.class);
+            try (TestConnection three = fx.connect()) {
+                Response.Error busy = (Response.Error) three.readResponse();
+                assertThat(busy.code()).isEqualTo(ErrorCode.SERVER_BUSY);
+                assertThat(busy.reason()).contains("too many connections from your address");
+                assertThat(three.closedByServer()).isTrue();
+            }
+            one.close();
+            Await.until("the server counts one connection fewer", () -> fx.server().openConnections() < 2);
+            try (TestConnection again = fx.connect()) {
+                again.ok(new Request.Ping(), Response.Pong.class);
+            }
+        }
+    }
+
+    @Test
+    void aConnectionOverItsRateIsSlowedNotRefused() {
+        start(l -> l.withRequestRate(50, 1));
+        try (TestConnection c = fx.connect()) {
+            byte[] many = new byte[0];
+            for (int i = 1; i <= 20; i++) {
+                many = concat(many, RequestCodec.encode(i, new Request.Ping()).toBytes());
+            }
+            c.sendBytes(many); // 20 at once, far above a burst of 1
+            for (int i = 1; i <= 20; i++) {
+                Frame f = c.readFrame();
+                assertThat(f.requestId()).isEqualTo(i);
+                assertThat(f.opcode()).as("request %d answered, not refused", i).isEqualTo(Opcode.PING.responseWire());
+            }
+        }
+    }
+
+    @Test
+    void aRequestThatWouldWaitTooLongIsAnsweredRateLimited() {
+        start(l -> l.withRequestRate(1, 2));
+        try (TestConnection c = fx.connect()) {
+            c.ok(new Request.Ping(), Response.Pong.class);
+            c.ok(new Request.Ping(), Response.Pong.class);
+            Response.Error limited = c.error(new Request.Ping(), ErrorCode.RATE_LIMITED);
+            assertThat(retryAfter(limited)).isBetween(1L, 1000L);
+            assertThat(limited.reason()).contains("too many requests on this connection");
+        }
+    }
+
+    @Test
+    void aFloodingConnectionDoesNotSlowOthers() throws Exception {
+        start(l -> l.withRequestRate(50, 1));
+        try (TestConnection flood = fx.connect(); TestConnection other = fx.connect()) {
+            byte[] many = new byte[0];
+            for (int i = 1; i <= 500; i++) { // ten seconds' worth at 50 a second
+                many = concat(many, RequestCodec.encode(i, new Request.Ping()).toBytes());
+            }
+            byte[] all = many;
+            CompletableFuture<Void> flooding = CompletableFuture.runAsync(() -> flood.sendBytes(all), threads);
+            assertThat(flood.readFrame().requestId()).isEqualTo(1); // the flood is being served
+            for (int i = 0; i < 20; i++) {
+                other.ok(new Request.Ping(), Response.Pong.class); // at once, not after the flood
+            }
+            flood.close();
+            flooding.handle((v, e) -> null).get();
+        }
+    }
+
+    @Test
+    void aFrameTrickledTooSlowlyIsTimedOut() throws Exception {
+        start(l -> l.withTimeouts(Duration.ofMillis(500), Duration.ofHours(1)));
+        try (TestConnection c = fx.connect()) {
+            c.ok(new Request.Ping(), Response.Pong.class);
+            byte[] frame = RequestCodec.encode(9, new Request.Login("alice", "x".repeat(50))).toBytes();
+            CompletableFuture<Void> trickle = CompletableFuture.runAsync(() -> {
+                for (byte b : frame) { // one byte every 50 ms: each read is quick, the frame is not
+                    c.sendBytes(new byte[] {b});
+                    LockSupport.parkNanos(50_000_000);
+                }
+            }, threads);
+            Response.Error e = (Response.Error) c.readResponse();
+            assertThat(e.code()).isEqualTo(ErrorCode.IDLE_TIMEOUT);
+            assertThat(e.reason()).contains("a frame must arrive whole within 500 ms");
+            assertThat(c.closedByServer()).isTrue();
+            trickle.handle((v, x) -> null).get();
+        }
+    }
+
+    @Test
+    void aClientThatDoesNotReadItsResponsesIsCutOff() {
+        start(l -> l.withTimeouts(Duration.ofHours(1), Duration.ofMillis(500)));
+        try (TestConnection helper = fx.connect(); TestConnection deaf = fx.connect()) {
+            String alice = fx.register(helper, "alice");
+            String big = "中".repeat(1000);
+            for (int i = 0; i < 20; i++) {
+                helper.ok(send(alice, "alice", big), Response.Sent.class);
+            }
+            byte[] history = RequestCodec.encode(1, new Request.History(alice, "alice", 0, 100)).toBytes();
+            byte[] many = new byte[0];
+            for (int i = 0; i < 100; i++) {
+                many = concat(many, history);
+            }
+            deaf.sendBytes(many); // about 6 MB of answers that are never read
+            Await.until("the deaf connection is closed", () -> fx.server().openConnections() == 1);
+            helper.ok(new Request.Ping(), Response.Pong.class);
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
