@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLSocketFactory;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Limits;
 import org.wirechat.protocol.PatternMode;
@@ -46,21 +47,31 @@ public final class ChatClient implements AutoCloseable {
     /**
      * @param pollWait how long each inbox poll waits for mail on the server
      * @param retryFor how long a request that is safe to repeat keeps being retried while the server is unreachable
+     * @param tls TLS trust for the server's certificate ({@link Tls}), or {@code null} for plain TCP
      */
-    public record Options(Duration connectTimeout, Backoff backoff, Duration pollWait, Duration retryFor) {
+    public record Options(Duration connectTimeout, Backoff backoff, Duration pollWait, Duration retryFor,
+            SSLSocketFactory tls) {
         public static final Options DEFAULT =
-                new Options(Duration.ofSeconds(5), Backoff.DEFAULT, Duration.ofSeconds(25), Duration.ofSeconds(30));
+                new Options(Duration.ofSeconds(5), Backoff.DEFAULT, Duration.ofSeconds(25), Duration.ofSeconds(30), null);
+
+        public Options(Duration connectTimeout, Backoff backoff, Duration pollWait, Duration retryFor) {
+            this(connectTimeout, backoff, pollWait, retryFor, null);
+        }
+
+        public Options withTls(SSLSocketFactory factory) {
+            return new Options(connectTimeout, backoff, pollWait, retryFor, factory);
+        }
     }
 
-    /** Where the server is. */
-    public record Endpoint(String host, int port, Duration connectTimeout) {
+    /** Where the server is, and how to reach it. */
+    public record Endpoint(String host, int port, Duration connectTimeout, SSLSocketFactory tls) {
         Connection connect() throws IOException {
-            return Connection.open(host, port, connectTimeout);
+            return Connection.open(host, port, connectTimeout, tls);
         }
 
         @Override
         public String toString() {
-            return host + ":" + port;
+            return host + ":" + port + (tls == null ? "" : " (TLS)");
         }
     }
 
@@ -77,7 +88,7 @@ public final class ChatClient implements AutoCloseable {
     private Poller poller;
 
     public ChatClient(String host, int port, Listener listener, Options options) {
-        this.endpoint = new Endpoint(host, port, options.connectTimeout());
+        this.endpoint = new Endpoint(host, port, options.connectTimeout(), options.tls());
         this.listener = listener;
         this.options = options;
         this.link = new Link(listener);
@@ -300,6 +311,9 @@ public final class ChatClient implements AutoCloseable {
                 Response r = commands().call(request);
                 link.up();
                 return r;
+            } catch (IncompatibleServerException e) {
+                dropCommands();
+                throw ChatException.unreachable("cannot talk to the server at " + endpoint + ": " + e.getMessage());
             } catch (IOException e) {
                 dropCommands();
                 link.down(e.getMessage());

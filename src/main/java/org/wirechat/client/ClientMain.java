@@ -30,6 +30,14 @@ public final class ClientMain implements Callable<Integer> {
     @Option(names = "--script", description = "Read commands line by line even from a terminal.")
     boolean script;
 
+    @Option(names = "--tls", description = "Connect with TLS, checking the server's certificate and name.")
+    boolean tls;
+
+    @Option(names = "--truststore", paramLabel = "FILE", description = "Trust the certificate(s) in FILE (PEM or DER, e.g. "
+            + "server.crt from scripts/make-cert; or a .p12/.jks trust store, password in WIRECHAT_TRUSTSTORE_PASSWORD) "
+            + "instead of the system's trust store. Implies --tls.")
+    java.nio.file.Path trustStore;
+
     private InputStream in = System.in;
     private PrintStream out = System.out;
 
@@ -53,10 +61,20 @@ public final class ClientMain implements Callable<Integer> {
         if (port < 1 || port > 65535) {
             throw new CommandLine.ParameterException(new CommandLine(this), "PORT must be 1-65535, not " + port);
         }
-        if (!script && in == System.in && stdinIsTerminal()) {
-            return TerminalClient.interactive(host, port, ChatClient.Options.DEFAULT);
+        ChatClient.Options options = ChatClient.Options.DEFAULT;
+        if (tls || trustStore != null) {
+            try {
+                String pw = System.getenv("WIRECHAT_TRUSTSTORE_PASSWORD");
+                options = options.withTls(trustStore == null ? Tls.systemTrust()
+                        : Tls.trusting(trustStore, pw == null ? null : pw.toCharArray()));
+            } catch (java.io.IOException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+            }
         }
-        return TerminalClient.scripted(host, port, ChatClient.Options.DEFAULT, in, out);
+        if (!script && in == System.in && stdinIsTerminal()) {
+            return TerminalClient.interactive(host, port, options);
+        }
+        return TerminalClient.scripted(host, port, options, in, out);
     }
 
     /** True when a person types at this process: stdin and stdout are a terminal. */

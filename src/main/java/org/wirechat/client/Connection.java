@@ -8,6 +8,11 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 import org.wirechat.protocol.Frame;
 import org.wirechat.protocol.FrameReader;
 import org.wirechat.protocol.ProtocolException;
@@ -41,10 +46,36 @@ public final class Connection implements AutoCloseable {
     }
 
     public static Connection open(String host, int port, Duration connectTimeout) throws IOException {
+        return open(host, port, connectTimeout, null);
+    }
+
+    /**
+     * Connects, over TLS if {@code tls} is given: TLS 1.3 or 1.2, the server's certificate checked
+     * against the trust in {@code tls} and against {@code host}.
+     */
+    public static Connection open(String host, int port, Duration connectTimeout, SSLSocketFactory tls) throws IOException {
         Socket socket = new Socket();
         try {
             socket.connect(new InetSocketAddress(host, port), (int) connectTimeout.toMillis());
+            if (tls != null) {
+                SSLSocket secure = (SSLSocket) tls.createSocket(socket, host, port, true);
+                SSLParameters params = secure.getSSLParameters();
+                params.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name this host
+                params.setProtocols(Tls.PROTOCOLS);
+                secure.setSSLParameters(params);
+                secure.setSoTimeout((int) ANSWER_TIMEOUT.toMillis());
+                secure.startHandshake();
+                socket = secure;
+            }
             return new Connection(socket);
+        } catch (SSLHandshakeException e) {
+            socket.close();
+            throw new IncompatibleServerException("TLS with " + host + ":" + port + " failed: " + e.getMessage()
+                    + " — is the server's certificate trusted (--truststore FILE) and made for this host name?"
+                    + " Or does the server not use TLS?", e);
+        } catch (SSLException e) {
+            socket.close();
+            throw new IOException("TLS with " + host + ":" + port + " failed: " + e.getMessage(), e);
         } catch (IOException e) {
             socket.close();
             throw e;
@@ -56,8 +87,9 @@ public final class Connection implements AutoCloseable {
      * not an exception).
      *
      * @throws ConnectionLostException the connection is gone; it is closed
+     * @throws IncompatibleServerException the server does not speak wirechat; it is closed
      */
-    public Response call(Request request) throws ConnectionLostException {
+    public Response call(Request request) throws ConnectionLostException, IncompatibleServerException {
         turn.lock();
         try {
             if (closed) {
@@ -86,8 +118,10 @@ public final class Connection implements AutoCloseable {
         } catch (SocketTimeoutException e) {
             throw lost("the server did not answer in time", e);
         } catch (ProtocolException e) {
-            throw lost("the server sent something this client cannot read: " + e.getMessage(), e);
-        } catch (ConnectionLostException e) {
+            close();
+            throw new IncompatibleServerException("the server's answer is not wirechat (" + e.getMessage()
+                    + ") — is it a TLS server (then use --tls), or another program?", e);
+        } catch (ConnectionLostException | IncompatibleServerException e) {
             close();
             throw e;
         } catch (IOException e) {

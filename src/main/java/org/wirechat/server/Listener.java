@@ -27,6 +27,7 @@ final class Listener implements Runnable {
     private final int maxConnections;
     private final SessionFactory sessions;
     private final AddressLimits addresses;
+    private final javax.net.ssl.SSLSocketFactory tls;
     private final ConcurrentHashMap<Long, Running> live = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
@@ -41,8 +42,10 @@ final class Listener implements Runnable {
     private record Running(Session session, Thread thread, String address) {
     }
 
-    Listener(ServerSocket serverSocket, int maxConnections, AddressLimits addresses, SessionFactory sessions) {
+    Listener(ServerSocket serverSocket, int maxConnections, AddressLimits addresses, javax.net.ssl.SSLSocketFactory tls,
+            SessionFactory sessions) {
         this.serverSocket = serverSocket;
+        this.tls = tls;
         this.maxConnections = maxConnections;
         this.addresses = addresses;
         this.sessions = sessions;
@@ -106,11 +109,19 @@ final class Listener implements Runnable {
         }
     }
 
-    private static void refuse(Socket socket, byte[] frame) {
+    /** Tells the peer why (over TLS if the server speaks it) and closes, on a virtual thread of its own. */
+    private void refuse(Socket socket, byte[] frame) {
         try {
             socket.setSoTimeout(2_000);
-            socket.getOutputStream().write(frame);
-            Sockets.closeGracefully(socket);
+            if (tls == null) {
+                socket.getOutputStream().write(frame);
+                Sockets.closeGracefully(socket);
+            } else {
+                Socket secure = Sockets.serverTls(tls, socket);
+                secure.getOutputStream().write(frame);
+                secure.getOutputStream().flush();
+                Sockets.closeQuietly(secure);
+            }
         } catch (IOException e) {
             Sockets.closeQuietly(socket);
         }

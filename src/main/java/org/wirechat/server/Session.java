@@ -35,7 +35,11 @@ final class Session implements Runnable, Dispatcher.Caller {
     static final long MAX_SLOWDOWN_MILLIS = 100;
 
     private final long id;
-    private final Socket socket;
+    /** The TCP connection; closing it always unblocks the session, whatever TLS is doing. */
+    private final Socket tcp;
+    private final javax.net.ssl.SSLSocketFactory tls;
+    /** What the session reads and writes: {@link #tcp}, or TLS over it. Set once, on the session thread. */
+    private volatile Socket socket;
     private final String address;
     private final ServerConfig config;
     private final Dispatcher dispatcher;
@@ -52,10 +56,12 @@ final class Session implements Runnable, Dispatcher.Caller {
     private long accountId = -1;
     private OutputStream out;
 
-    Session(long id, Socket socket, String address, ServerConfig config, Dispatcher dispatcher, Presence presence,
-            Runnable onClose) {
+    Session(long id, Socket tcp, javax.net.ssl.SSLSocketFactory tls, String address, ServerConfig config,
+            Dispatcher dispatcher, Presence presence, Runnable onClose) {
         this.id = id;
-        this.socket = socket;
+        this.tcp = tcp;
+        this.tls = tls;
+        this.socket = tcp;
         this.address = address;
         this.config = config;
         this.dispatcher = dispatcher;
@@ -67,10 +73,13 @@ final class Session implements Runnable, Dispatcher.Caller {
     @Override
     public void run() {
         MDC.put("conn", "c" + id);
-        log.debug("connection from {}", socket.getRemoteSocketAddress());
+        log.debug("connection from {}", tcp.getRemoteSocketAddress());
         boolean graceful = false;
         try {
-            socket.setTcpNoDelay(true);
+            tcp.setTcpNoDelay(true);
+            if (tls != null) {
+                socket = Sockets.serverTls(tls, tcp);
+            }
             FrameTimer timer = new FrameTimer(socket.getInputStream(), socket, config.abuse().frameTimeout().toMillis(),
                     millis(config.firstFrameTimeout().toMillis()));
             BufferedInputStream in = new BufferedInputStream(timer, 16 * 1024);
@@ -93,6 +102,7 @@ final class Session implements Runnable, Dispatcher.Caller {
                 Sockets.closeGracefully(socket);
             } else {
                 Sockets.closeQuietly(socket);
+                Sockets.closeQuietly(tcp);
             }
             log.debug("connection closed");
             onClose.run();
@@ -266,21 +276,21 @@ final class Session implements Runnable, Dispatcher.Caller {
         } finally {
             state.unlock();
         }
-        if (socket instanceof SSLSocket) {
+        if (tls != null) {
             if (idle) {
-                Sockets.closeQuietly(socket);
+                Sockets.closeQuietly(tcp); // TLS cannot shut down only its input; an idle session just ends
             }
             return;
         }
         try {
-            socket.shutdownInput();
+            tcp.shutdownInput();
         } catch (IOException e) {
-            Sockets.closeQuietly(socket);
+            Sockets.closeQuietly(tcp);
         }
     }
 
-    /** Closes the socket now. Any thread. */
+    /** Closes the TCP connection now, even under a blocked TLS write. Any thread. */
     void forceClose() {
-        Sockets.closeQuietly(socket);
+        Sockets.closeQuietly(tcp);
     }
 }

@@ -8,6 +8,7 @@ import java.net.Socket;
 final class Sockets {
     private static final long LINGER_MILLIS = 2_000;
     private static final int LINGER_BYTES = 1 << 20;
+    private static final int TLS_CLOSE_MILLIS = 500;
 
     private Sockets() {
     }
@@ -43,7 +44,26 @@ final class Sockets {
         }
     }
 
+    /**
+     * Closes now. A TLS socket's close sends close_notify and then reads, until the peer's own
+     * close_notify or the read timeout: the timeout is made short first, or a silent peer would hold the
+     * closing thread for the whole idle timeout.
+     */
+    /** Layers server-side TLS over an accepted TCP socket; the handshake happens on first use. */
+    static javax.net.ssl.SSLSocket serverTls(javax.net.ssl.SSLSocketFactory tls, Socket tcp) throws IOException {
+        javax.net.ssl.SSLSocket secure = (javax.net.ssl.SSLSocket) tls.createSocket(tcp, null, true);
+        secure.setEnabledProtocols(org.wirechat.server.tls.TlsSettings.PROTOCOLS);
+        return secure;
+    }
+
     static void closeQuietly(Socket socket) {
+        try {
+            if (socket instanceof javax.net.ssl.SSLSocket && !socket.isClosed()) {
+                socket.setSoTimeout(TLS_CLOSE_MILLIS);
+            }
+        } catch (IOException ignored) {
+            // closing anyway
+        }
         try {
             socket.close();
         } catch (IOException ignored) {

@@ -11,11 +11,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocketFactory;
 import org.wirechat.server.abuse.AddressLimits;
 import org.wirechat.server.abuse.LoginThrottle;
 import org.wirechat.server.auth.PasswordHasher;
-import org.wirechat.server.tls.TlsSettings;
 import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.inbox.InboxWaiters;
 import org.wirechat.server.storage.SqliteStore;
@@ -57,8 +56,9 @@ public final class WireServer implements AutoCloseable {
             hasher.close();
             throw e;
         }
-        this.listener = new Listener(serverSocket, config.maxConnections(), addresses,
-                (id, socket, address, onEnd) -> new Session(id, socket, address, config, dispatcher, presence, onEnd));
+        SSLSocketFactory tls = config.tls() == null ? null : config.tls().context().getSocketFactory();
+        this.listener = new Listener(serverSocket, config.maxConnections(), addresses, tls,
+                (id, socket, address, onEnd) -> new Session(id, socket, tls, address, config, dispatcher, presence, onEnd));
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("housekeeping").daemon(true).factory());
         housekeeping.scheduleWithFixedDelay(this::sweepTokens, 1, 1, TimeUnit.MINUTES);
         housekeeping.scheduleWithFixedDelay(() -> {
@@ -73,16 +73,14 @@ public final class WireServer implements AutoCloseable {
         Thread.ofPlatform().name("listener").start(listener);
     }
 
+    /**
+     * A plain TCP listening socket, also for TLS: each session layers TLS over its accepted socket on its
+     * own thread (so a slow handshake never holds up accepting), and keeps the TCP socket underneath so
+     * that a forced close always works, even while a TLS write is blocked.
+     */
     private static ServerSocket listen(ServerConfig config) throws IOException {
         InetSocketAddress at = new InetSocketAddress(InetAddress.getByName(config.bindAddress()), config.port());
-        ServerSocket socket;
-        if (config.tls() == null) {
-            socket = new ServerSocket();
-        } else {
-            SSLServerSocket tls = (SSLServerSocket) config.tls().context().getServerSocketFactory().createServerSocket();
-            tls.setEnabledProtocols(TlsSettings.PROTOCOLS);
-            socket = tls;
-        }
+        ServerSocket socket = new ServerSocket();
         try {
             socket.setReuseAddress(true);
             socket.bind(at, 1024);

@@ -23,9 +23,14 @@ class OperationsTest {
     ServerFixture fx;
     TestConnection c;
 
+    /** The fixture for each test; {@code TlsOperationsTest} runs them all over TLS. */
+    ServerFixture fixture(Path dataDir, java.util.function.UnaryOperator<org.wirechat.server.ServerConfig.Builder> tweak) {
+        return new ServerFixture(dataDir, tweak);
+    }
+
     @BeforeEach
     void start() {
-        fx = new ServerFixture(dir);
+        fx = fixture(dir, b -> b);
         c = fx.connect();
     }
 
@@ -148,7 +153,7 @@ class OperationsTest {
     @Test
     void inboxFullAtTheCapacityEdge() {
         fx.close();
-        fx = new ServerFixture(dir.resolve("cap"), b -> b.inboxCapacity(3));
+        fx = fixture(dir.resolve("cap"), b -> b.inboxCapacity(3));
         c.close();
         c = fx.connect();
         String alice = fx.register(c, "alice");
@@ -168,7 +173,7 @@ class OperationsTest {
     @Test
     void messageLengthAtAndAboveAConfiguredLimit() {
         fx.close();
-        fx = new ServerFixture(dir.resolve("short"), b -> b.maxMessageChars(10));
+        fx = fixture(dir.resolve("short"), b -> b.maxMessageChars(10));
         c.close();
         c = fx.connect();
         String alice = fx.register(c, "alice");

@@ -21,18 +21,26 @@ public final class ServerFixture implements AutoCloseable {
     public final MutableClock clock = new MutableClock();
     private ServerConfig config;
     private WireServer server;
+    private final javax.net.ssl.SSLSocketFactory clientTls;
 
     public ServerFixture(Path dataDir) {
         this(dataDir, b -> b);
     }
 
     public ServerFixture(Path dataDir, UnaryOperator<ServerConfig.Builder> tweak) {
+        this(dataDir, tweak, false);
+    }
+
+    /** With {@code tls}, the server uses the test certificate and connections trust it. */
+    public ServerFixture(Path dataDir, UnaryOperator<ServerConfig.Builder> tweak, boolean tls) {
         this.dataDir = dataDir;
+        this.clientTls = tls ? TestCerts.clientTrust() : null;
         this.config = tweak.apply(ServerConfig.builder()
                 .port(0)
                 .dataDir(dataDir)
                 .passwordIterations(1_000)
                 .abuse(org.wirechat.server.abuse.AbuseLimits.NONE)
+                .tls(tls ? TestCerts.server() : null)
                 .shutdownGrace(Duration.ofSeconds(5))).build();
         start();
     }
@@ -50,7 +58,12 @@ public final class ServerFixture implements AutoCloseable {
     }
 
     public TestConnection connect() {
-        return new TestConnection(server.address());
+        return new TestConnection(server.address(), clientTls);
+    }
+
+    /** The client-side TLS trust, or {@code null} for a plain server. */
+    public javax.net.ssl.SSLSocketFactory clientTls() {
+        return clientTls;
     }
 
     /** Stops the server and starts it again on the same port and data directory. */

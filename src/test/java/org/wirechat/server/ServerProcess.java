@@ -24,7 +24,7 @@ public final class ServerProcess implements AutoCloseable {
     public final InetSocketAddress address;
 
     /** The server from the test classpath. */
-    ServerProcess(Path dataDir, Path log, String... extraArgs) throws IOException {
+    public ServerProcess(Path dataDir, Path log, String... extraArgs) throws IOException {
         this(List.of("-cp", System.getProperty("java.class.path"), ServerMain.class.getName()), dataDir, log, extraArgs);
     }
 

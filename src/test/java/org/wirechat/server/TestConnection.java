@@ -25,9 +25,24 @@ public final class TestConnection implements AutoCloseable {
     private int nextId = 1;
 
     public TestConnection(InetSocketAddress address) {
+        this(address, null);
+    }
+
+    /** Over TLS when {@code tls} is given, checking the certificate names the host. */
+    public TestConnection(InetSocketAddress address, javax.net.ssl.SSLSocketFactory tls) {
         try {
-            socket = new Socket();
-            socket.connect(address, 5_000);
+            Socket plain = new Socket();
+            plain.connect(address, 5_000);
+            if (tls != null) {
+                javax.net.ssl.SSLSocket secure = (javax.net.ssl.SSLSocket) tls.createSocket(plain,
+                        address.getAddress().getHostAddress(), address.getPort(), true);
+                javax.net.ssl.SSLParameters params = secure.getSSLParameters();
+                params.setEndpointIdentificationAlgorithm("HTTPS");
+                secure.setSSLParameters(params);
+                secure.startHandshake();
+                plain = secure;
+            }
+            socket = plain;
             socket.setSoTimeout(55_000); // below the JUnit timeout: a missing reply fails with a clear error
             out = socket.getOutputStream();
             InputStream in = socket.getInputStream();
