@@ -28,6 +28,31 @@ public final class ServerProcess implements AutoCloseable {
         this(List.of("-cp", System.getProperty("java.class.path"), ServerMain.class.getName()), dataDir, log, extraArgs);
     }
 
+    /** The server from the test classpath, with JVM options (e.g. a heap limit). */
+    public static ServerProcess withJvmOptions(List<String> jvmOptions, Path dataDir, Path log, String... args) throws IOException {
+        List<String> launch = new ArrayList<>(jvmOptions);
+        launch.addAll(List.of("-cp", System.getProperty("java.class.path"), ServerMain.class.getName()));
+        return new ServerProcess(launch, dataDir, log, args);
+    }
+
+    /** The peak resident memory of the server process, in KiB (Linux), or -1 if unknown. */
+    public long peakRssKib() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** The server as the built jar runs it, as a user would. */
     public static ServerProcess fromJar(Path jar, Path dataDir, Path log) throws IOException {
         return new ServerProcess(List.of("-jar", jar.toString()), dataDir, log);
