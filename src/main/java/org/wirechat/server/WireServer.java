@@ -99,6 +99,10 @@ public final class WireServer implements AutoCloseable {
     /** Starts a server; the clock drives token expiry and message timestamps (tests move it). */
     public static WireServer start(ServerConfig config, Clock clock) throws IOException {
         WireServer server = new WireServer(config, clock);
+        if (config.tls() == null && !server.address().getAddress().isLoopbackAddress()) {
+            log.warn("listening on {} without TLS: passwords, tokens and messages cross the network in clear; "
+                    + "use --tls-keystore (scripts/make-cert makes one)", server.address().getAddress().getHostAddress());
+        }
         log.info("wirechat listening on {}:{}{} (data in {})", server.address().getAddress().getHostAddress(), server.port(),
                 config.tls() == null ? "" : " with TLS", config.dataDir().toAbsolutePath());
         return server;
