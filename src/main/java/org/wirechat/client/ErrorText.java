@@ -26,8 +26,9 @@ public final class ErrorText {
             case NOT_AUTHENTICATED -> "not logged in, or the session expired — log in again";
             case INBOX_NOT_EMPTY -> "you still have " + (e.details().isEmpty() ? "undelivered" : e.details().get(0))
                     + " undelivered message(s); they must be received before the account can be deleted";
-            case RATE_LIMITED -> "too many attempts — try again"
-                    + (e.details().isEmpty() ? " later" : " in " + seconds(e.details().get(0)));
+            case RATE_LIMITED -> (e.reason().isBlank() ? "too many attempts" : e.reason())
+                    + (e.reason().contains("try again") ? ""
+                            : " — try again" + (e.details().isEmpty() ? " later" : " in " + seconds(e.details().get(0))));
             case SERVER_BUSY -> "the server is busy (too many connections) — try again later";
             case SHUTTING_DOWN -> "the server is shutting down";
             case IDLE_TIMEOUT -> "the server closed the idle connection";

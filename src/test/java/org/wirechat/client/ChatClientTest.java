@@ -110,6 +110,8 @@ class ChatClientTest {
             assertThat(text).as(code.name()).isNotBlank().doesNotContain(code.name());
         }
         assertThat(ErrorText.describe(new Response.Error(ErrorCode.RATE_LIMITED, "slow down", List.of("1500"))))
-                .isEqualTo("too many attempts — try again in 2 s");
+                .isEqualTo("slow down — try again in 2 s");
+        assertThat(ErrorText.describe(new Response.Error(ErrorCode.RATE_LIMITED, "too many failed logins — try again in 4 s",
+                List.of("3500")))).isEqualTo("too many failed logins — try again in 4 s");
     }
 }
