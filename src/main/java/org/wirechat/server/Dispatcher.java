@@ -181,22 +181,39 @@ final class Dispatcher {
     }
 
     private Response send(Request.Send s, Caller caller) throws ProtocolException {
-        long me = authenticate(s.token(), caller);
-        Limits.checkBody(s.body(), config.maxMessageChars());
-        Account recipient = existing(s.recipient(), " — message not sent");
-        SendOutcome outcome = store.send(me, recipient.id(), s.clientMessageId(), s.body(), clock.millis(),
-                config.inboxCapacity());
+        return sendLater(s, caller).join();
+    }
+
+    /**
+     * A SEND whose answer comes once the message is durable: the checks run now, the storing is queued.
+     * Sends from one connection are stored in the order they were queued.
+     */
+    java.util.concurrent.CompletableFuture<Response> sendLater(Request.Send s, Caller caller) {
+        long me;
+        Account recipient;
+        try {
+            me = authenticate(s.token(), caller);
+            Limits.checkBody(s.body(), config.maxMessageChars());
+            recipient = existing(s.recipient(), " — message not sent");
+        } catch (ProtocolException e) {
+            return java.util.concurrent.CompletableFuture.completedFuture(new Response.Error(e.code(), e.detail(), e.details()));
+        }
+        return store.sendLater(me, recipient.id(), s.clientMessageId(), s.body(), clock.millis(), config.inboxCapacity())
+                .thenApply(outcome -> sent(s, recipient, outcome));
+    }
+
+    private Response sent(Request.Send s, Account recipient, SendOutcome outcome) {
         return switch (outcome) {
             case SendOutcome.Stored st -> {
                 waiters.wake(recipient.id());
                 yield new Response.Sent(st.id(), st.timestampMillis());
             }
             case SendOutcome.Duplicate d -> new Response.Sent(d.id(), d.timestampMillis());
-            case SendOutcome.ClientIdReused r -> throw new ProtocolException(ErrorCode.CLIENT_ID_REUSED,
+            case SendOutcome.ClientIdReused r -> new Response.Error(ErrorCode.CLIENT_ID_REUSED,
                     "client message id " + s.clientMessageId() + " was already used for a different message");
-            case SendOutcome.InboxFull f -> throw new ProtocolException(ErrorCode.INBOX_FULL, recipient.username()
+            case SendOutcome.InboxFull f -> new Response.Error(ErrorCode.INBOX_FULL, recipient.username()
                     + "'s inbox is full (" + f.undelivered() + " undelivered messages) — message not sent");
-            case SendOutcome.NoRecipient n -> throw new ProtocolException(ErrorCode.NO_SUCH_USER,
+            case SendOutcome.NoRecipient n -> new Response.Error(ErrorCode.NO_SUCH_USER,
                     "no such user: " + s.recipient() + " — message not sent");
         };
     }

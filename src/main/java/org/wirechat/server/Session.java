@@ -6,6 +6,10 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
@@ -15,6 +19,7 @@ import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Frame;
 import org.wirechat.protocol.FrameReader;
 import org.wirechat.protocol.ProtocolException;
+import org.wirechat.protocol.Request;
 import org.wirechat.protocol.RequestCodec;
 import org.wirechat.protocol.Response;
 import org.wirechat.protocol.ResponseCodec;
@@ -55,6 +60,23 @@ final class Session implements Runnable, Dispatcher.Caller {
     /** The account this connection last authenticated as, or -1; confined to the session thread. */
     private long accountId = -1;
     private OutputStream out;
+    /** Answers waiting to be written, in request order; bounded, so a client that floods SENDs is slowed. */
+    private final BlockingQueue<Pending> outbox = new ArrayBlockingQueue<>(PIPELINE);
+    /** The last answer queued; a request other than SEND waits until it is written. Session thread only. */
+    private volatile Pending last = Pending.DONE;
+
+    /** SENDs one connection may have waiting for their commit at once. */
+    static final int PIPELINE = 64;
+
+    /** An answer to write: its request id, the answer (perhaps not ready yet), and whether it was written. */
+    private record Pending(int requestId, CompletableFuture<Response> response, CompletableFuture<Void> written) {
+        static final Pending DONE = new Pending(0, CompletableFuture.completedFuture(null), CompletableFuture.completedFuture(null));
+        static final Pending END = new Pending(0, CompletableFuture.completedFuture(null), new CompletableFuture<>());
+
+        static Pending of(int requestId, Response r) {
+            return new Pending(requestId, CompletableFuture.completedFuture(r), new CompletableFuture<>());
+        }
+    }
 
     Session(long id, Socket tcp, javax.net.ssl.SSLSocketFactory tls, String address, ServerConfig config,
             Dispatcher dispatcher, Presence presence, Runnable onClose) {
@@ -84,16 +106,25 @@ final class Session implements Runnable, Dispatcher.Caller {
                     millis(config.firstFrameTimeout().toMillis()));
             BufferedInputStream in = new BufferedInputStream(timer, 16 * 1024);
             out = socket.getOutputStream();
-            serve(new FrameReader(in, config.maxFrameBytes()), timer, in);
-            graceful = true;
+            Thread responder = Thread.ofVirtual().name("conn-" + id + "-out").start(this::respond);
+            try {
+                serve(new FrameReader(in, config.maxFrameBytes()), timer, in);
+                graceful = true;
+            } catch (IOException e) {
+                log.debug("connection ended: {}", e.toString());
+            } catch (InterruptedException e) {
+                log.debug("connection interrupted");
+            } catch (RuntimeException e) {
+                log.error("internal error while serving a connection", e);
+                queue(Pending.of(0, new Response.Error(ErrorCode.INTERNAL_ERROR,
+                        "internal error; the request may or may not have taken effect")));
+                graceful = true;
+            } finally {
+                queue(Pending.END);
+                joinQuietly(responder);
+            }
         } catch (IOException e) {
             log.debug("connection ended: {}", e.toString());
-        } catch (InterruptedException e) {
-            log.debug("connection interrupted");
-        } catch (RuntimeException e) {
-            log.error("internal error while serving a connection", e);
-            sendQuietly(0, new Response.Error(ErrorCode.INTERNAL_ERROR, "internal error; the request may or may not have taken effect"));
-            graceful = true;
         } finally {
             if (accountId >= 0) {
                 presence.leave(accountId);
@@ -121,25 +152,25 @@ final class Session implements Runnable, Dispatcher.Caller {
             try {
                 frame = reader.read();
             } catch (FrameTimer.TooSlow e) {
-                send(0, new Response.Error(ErrorCode.IDLE_TIMEOUT,
+                sendLast(0, new Response.Error(ErrorCode.IDLE_TIMEOUT,
                         "a frame must arrive whole within " + config.abuse().frameTimeout().toMillis() + " ms; closing"));
                 return;
             } catch (SocketTimeoutException e) {
-                send(0, stopping ? shuttingDown() : new Response.Error(ErrorCode.IDLE_TIMEOUT,
+                sendLast(0, stopping ? shuttingDown() : new Response.Error(ErrorCode.IDLE_TIMEOUT,
                         "no request for " + (first ? config.firstFrameTimeout() : config.idleTimeout()).toMillis() + " ms; closing"));
                 return;
             } catch (ProtocolException e) {
                 if (stopping) { // the shut-down input cut a frame short
-                    send(0, shuttingDown());
+                    sendLast(0, shuttingDown());
                 } else {
                     log.debug("framing error: {}", e.getMessage());
-                    send(e.requestId(), framingError(e));
+                    sendLast(e.requestId(), framingError(e));
                 }
                 return;
             }
             if (frame == null) {
                 if (stopping) {
-                    send(0, shuttingDown());
+                    sendLast(0, shuttingDown());
                 }
                 return;
             }
@@ -151,30 +182,123 @@ final class Session implements Runnable, Dispatcher.Caller {
             if (!begin()) {
                 return; // stopping: this request was not started, so the client may safely repeat it
             }
-            Response response = answer(frame);
-            send(frame.requestId(), response);
+            queue(new Pending(frame.requestId(), answer(frame), new CompletableFuture<>()));
             if (!end()) {
-                send(0, shuttingDown());
+                sendLast(0, shuttingDown());
                 return;
             }
         }
     }
 
-    private Response answer(Frame frame) throws InterruptedException {
+    /**
+     * The answer to a request. A SEND is answered once its message is durable, and the next requests
+     * are read meanwhile (so one client's sends share group commits); any other request first waits
+     * until every earlier answer is written, so it sees what they did and no more than one large
+     * answer is ever held for a connection.
+     */
+    private CompletableFuture<Response> answer(Frame frame) throws InterruptedException {
         long waitNanos = requests.tryTake(System.nanoTime());
         while (waitNanos > 0) {
             long waitMillis = (waitNanos + 999_999) / 1_000_000;
             if (waitMillis > MAX_SLOWDOWN_MILLIS) {
-                return new Response.Error(ErrorCode.RATE_LIMITED, "too many requests on this connection (at most "
-                        + config.abuse().requestsPerSecond() + " a second)", List.of(String.valueOf(waitMillis)));
+                return CompletableFuture.completedFuture(new Response.Error(ErrorCode.RATE_LIMITED,
+                        "too many requests on this connection (at most " + config.abuse().requestsPerSecond()
+                                + " a second)", List.of(String.valueOf(waitMillis))));
             }
             Thread.sleep(waitMillis); // slows only this connection: it is not read meanwhile
             waitNanos = requests.tryTake(System.nanoTime());
         }
+        Request request;
         try {
-            return dispatcher.handle(RequestCodec.decode(frame), this);
+            request = RequestCodec.decode(frame);
         } catch (ProtocolException e) {
-            return new Response.Error(e.code(), e.detail(), e.details());
+            return CompletableFuture.completedFuture(new Response.Error(e.code(), e.detail(), e.details()));
+        }
+        if (request instanceof Request.Send send) {
+            return dispatcher.sendLater(send, this);
+        }
+        last.written().exceptionally(x -> null).join();
+        return CompletableFuture.completedFuture(dispatcher.handle(request, this));
+    }
+
+    private void queue(Pending p) {
+        try {
+            outbox.put(p);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            forceClose();
+            return;
+        }
+        if (p != Pending.END) {
+            last = p;
+        }
+    }
+
+    /**
+     * The responder: writes each answer when it is ready, in order. If a write fails the connection is
+     * closed, and the remaining answers are dropped (each marked done so nobody waits on it).
+     */
+    private void respond() {
+        MDC.put("conn", "c" + id);
+        boolean broken = false;
+        while (true) {
+            Pending p;
+            try {
+                p = outbox.take();
+            } catch (InterruptedException e) {
+                forceClose();
+                return;
+            }
+            if (p == Pending.END) {
+                return;
+            }
+            Response r;
+            try {
+                r = p.response().join();
+            } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                log.error("internal error while answering a request", e.getCause() == null ? e : e.getCause());
+                r = new Response.Error(ErrorCode.INTERNAL_ERROR, "internal error; the request may or may not have taken effect");
+            }
+            if (!broken) {
+                try {
+                    send(p.requestId(), r);
+                } catch (IOException e) {
+                    log.debug("writing an answer failed: {}", e.toString());
+                    broken = true;
+                    forceClose();
+                }
+                if (r instanceof Response.Error e && e.code() == ErrorCode.INTERNAL_ERROR) {
+                    broken = true;
+                    forceClose();
+                }
+            }
+            p.written().complete(null);
+            if (stopping && tls != null && isIdle()) {
+                Sockets.closeQuietly(tcp); // a stopping TLS session whose last answer is out: end its read
+            }
+        }
+    }
+
+    private static void joinQuietly(Thread t) {
+        boolean interrupted = false;
+        while (t.isAlive()) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private boolean isIdle() {
+        state.lock();
+        try {
+            return !busy && last.written().isDone();
+        } finally {
+            state.unlock();
         }
     }
 
@@ -208,6 +332,12 @@ final class Session implements Runnable, Dispatcher.Caller {
         return new Response.Error(ErrorCode.SHUTTING_DOWN, "server shutting down");
     }
 
+    /** From the session thread: the frame goes out after every answer queued before it. */
+    private void sendLast(int requestId, Response response) {
+        queue(Pending.of(requestId, response));
+    }
+
+    /** Writes one frame; only the responder calls this. */
     private void send(int requestId, Response response) throws IOException {
         byte[] bytes = ResponseCodec.encode(requestId, response).toBytes();
         writingSince = System.nanoTime();
@@ -216,17 +346,6 @@ final class Session implements Runnable, Dispatcher.Caller {
             out.flush();
         } finally {
             writingSince = 0;
-        }
-    }
-
-    private void sendQuietly(int requestId, Response response) {
-        if (out == null) {
-            return;
-        }
-        try {
-            send(requestId, response);
-        } catch (IOException | RuntimeException e) {
-            log.debug("could not send the error: {}", e.toString());
         }
     }
 
@@ -272,7 +391,7 @@ final class Session implements Runnable, Dispatcher.Caller {
         state.lock();
         try {
             stopping = true;
-            idle = !busy;
+            idle = !busy && last.written().isDone();
         } finally {
             state.unlock();
         }

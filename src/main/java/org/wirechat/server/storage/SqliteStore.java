@@ -336,9 +336,50 @@ public final class SqliteStore implements Store {
     @Override
     public SendOutcome send(long senderId, long recipientId, String clientMessageId, String body, long nowMillis,
             int inboxCapacity) {
-        return writer.write(db -> {
-            PreparedStatement ps = db.prepare("SELECT id, created_at, recipient_id, body FROM messages"
-                    + " WHERE sender_id = ? AND client_id = ?");
+        try {
+            return sendLater(senderId, recipientId, clientMessageId, body, nowMillis, inboxCapacity).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while waiting for a write", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new StoreException("write failed", e.getCause());
+        }
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<SendOutcome> sendLater(long senderId, long recipientId,
+            String clientMessageId, String body, long nowMillis, int inboxCapacity) {
+        return writer.submit(db -> {
+            // Reserve a place in the recipient's inbox (and check it exists), then store: two statements on
+            // the common path. The rare paths (full, gone, a retried client id) undo and look closer.
+            PreparedStatement ps = db.prepare("UPDATE accounts SET unread = unread + 1"
+                    + " WHERE id = ? AND deleted_at IS NULL AND unread < ? RETURNING unread");
+            ps.setLong(1, recipientId);
+            ps.setLong(2, inboxCapacity);
+            boolean reserved;
+            try (ResultSet rs = ps.executeQuery()) {
+                reserved = rs.next();
+            }
+            if (reserved) {
+                ps = db.prepare("INSERT INTO messages (sender_id, recipient_id, pair_lo, pair_hi, client_id, body, created_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender_id, client_id) DO NOTHING RETURNING id");
+                ps.setLong(1, senderId);
+                ps.setLong(2, recipientId);
+                ps.setLong(3, Math.min(senderId, recipientId));
+                ps.setLong(4, Math.max(senderId, recipientId));
+                ps.setString(5, clientMessageId);
+                ps.setString(6, body);
+                ps.setLong(7, nowMillis);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return new SendOutcome.Stored(rs.getLong(1), nowMillis);
+                    }
+                }
+                ps = db.prepare("UPDATE accounts SET unread = unread - 1 WHERE id = ?"); // a retry: give the place back
+                ps.setLong(1, recipientId);
+                ps.executeUpdate();
+            }
+            ps = db.prepare("SELECT id, created_at, recipient_id, body FROM messages WHERE sender_id = ? AND client_id = ?");
             ps.setLong(1, senderId);
             ps.setString(2, clientMessageId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -347,59 +388,52 @@ public final class SqliteStore implements Store {
                     return same ? new SendOutcome.Duplicate(rs.getLong(1), rs.getLong(2)) : new SendOutcome.ClientIdReused();
                 }
             }
-            ps = db.prepare("SELECT id, unread FROM accounts WHERE id IN (?, ?) AND deleted_at IS NULL");
-            ps.setLong(1, senderId);
-            ps.setLong(2, recipientId);
-            boolean senderLive = false;
-            long unread = -1;
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    senderLive |= rs.getLong(1) == senderId;
-                    if (rs.getLong(1) == recipientId) {
-                        unread = rs.getLong(2);
-                    }
-                }
-            }
-            if (!senderLive || unread < 0) {
-                return new SendOutcome.NoRecipient();
-            }
-            if (unread >= inboxCapacity) {
-                return new SendOutcome.InboxFull(unread);
-            }
-            ps = db.prepare("INSERT INTO messages (sender_id, recipient_id, pair_lo, pair_hi, client_id, body, created_at)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?)");
-            ps.setLong(1, senderId);
-            ps.setLong(2, recipientId);
-            ps.setLong(3, Math.min(senderId, recipientId));
-            ps.setLong(4, Math.max(senderId, recipientId));
-            ps.setString(5, clientMessageId);
-            ps.setString(6, body);
-            ps.setLong(7, nowMillis);
-            ps.executeUpdate();
-            long id = lastInsertId(db);
-            ps = db.prepare("UPDATE accounts SET unread = unread + 1 WHERE id = ?");
+            ps = db.prepare("SELECT unread FROM accounts WHERE id = ? AND deleted_at IS NULL");
             ps.setLong(1, recipientId);
-            ps.executeUpdate();
-            return new SendOutcome.Stored(id, nowMillis);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new SendOutcome.InboxFull(rs.getLong(1)) : new SendOutcome.NoRecipient();
+            }
         });
     }
 
+    /**
+     * Acknowledgements wait here (account → highest id) and are applied together by one task per write
+     * batch, so polling clients do not cost a transaction each. A later write from the same account is
+     * queued after the flush task, so the order of an account's writes is kept.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Long, Long> pendingAcks = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean ackFlushQueued = new java.util.concurrent.atomic.AtomicBoolean();
+
     @Override
     public void acknowledgeLater(long accountId, long throughId) {
-        writeLater(db -> {
+        pendingAcks.merge(accountId, throughId, Math::max);
+        if (ackFlushQueued.compareAndSet(false, true)) {
+            writeLater(this::flushAcks, "could not record acknowledgements; those messages will be delivered again");
+        }
+    }
+
+    private int flushAcks(Statements db) throws SQLException {
+        ackFlushQueued.set(false); // acks arriving from now on queue another flush
+        int total = 0;
+        for (Long account : List.copyOf(pendingAcks.keySet())) {
+            Long through = pendingAcks.remove(account);
+            if (through == null) {
+                continue;
+            }
             PreparedStatement ps = db.prepare("UPDATE messages SET delivered = 1"
                     + " WHERE recipient_id = ? AND delivered = 0 AND id <= ?");
-            ps.setLong(1, accountId);
-            ps.setLong(2, throughId);
+            ps.setLong(1, account);
+            ps.setLong(2, through);
             int n = ps.executeUpdate();
             if (n > 0) {
                 ps = db.prepare("UPDATE accounts SET unread = unread - ? WHERE id = ?");
                 ps.setLong(1, n);
-                ps.setLong(2, accountId);
+                ps.setLong(2, account);
                 ps.executeUpdate();
             }
-            return n;
-        }, "could not record an acknowledgement; the messages will be delivered again");
+            total += n;
+        }
+        return total;
     }
 
     @Override

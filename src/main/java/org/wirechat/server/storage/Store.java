@@ -50,6 +50,13 @@ public interface Store extends AutoCloseable {
             int inboxCapacity);
 
     /**
+     * The same as {@link #send}, without waiting: the future completes once the outcome is durable.
+     * Sends queued one after another are stored in that order.
+     */
+    java.util.concurrent.CompletableFuture<SendOutcome> sendLater(long senderId, long recipientId, String clientMessageId,
+            String body, long nowMillis, int inboxCapacity);
+
+    /**
      * Marks the account's messages with id &lt;= {@code throughId} delivered. Not awaited: it is ordered
      * before every later write, and a crash at worst redelivers messages (clients drop duplicates by id).
      */

@@ -14,9 +14,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one thread that writes, with group commit: it takes every task waiting in its queue (up to
- * {@link #MAX_BATCH}), runs each in its own savepoint inside one transaction, commits once (one fsync),
- * and only then completes the tasks' futures. A task that fails rolls back to its savepoint and fails
- * alone; a failed commit fails the whole batch. Tasks run in the order they were submitted.
+ * {@link #MAX_BATCH}), runs them inside one transaction, commits once (one fsync), and only then
+ * completes the tasks' futures. A task that fails fails alone (the batch is rolled back and run again
+ * with a savepoint per task); a failed commit fails the whole batch. Tasks run in the order they were
+ * submitted.
  */
 final class Writer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Writer.class);
@@ -97,10 +98,38 @@ final class Writer implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the batch in one transaction. Optimistically without a savepoint per task (two statements
+     * fewer each); if any task fails, the whole transaction is rolled back and the batch is run again
+     * with savepoints, so that only the failing task fails. Tasks only touch the database, so running
+     * one again after a rollback is safe.
+     */
     private void runBatch(List<Task<?>> batch) {
         if (batch.isEmpty()) {
             return;
         }
+        Object[] results = new Object[batch.size()];
+        Connection c = db.connection();
+        try {
+            for (int i = 0; i < batch.size(); i++) {
+                results[i] = batch.get(i).work().run(db);
+            }
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+            } catch (SQLException rollbackFailure) {
+                e.addSuppressed(rollbackFailure);
+            }
+            runIsolated(batch);
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            complete(batch.get(i), results[i], null);
+        }
+    }
+
+    private void runIsolated(List<Task<?>> batch) {
         Object[] results = new Object[batch.size()];
         Throwable[] failures = new Throwable[batch.size()];
         Connection c = db.connection();

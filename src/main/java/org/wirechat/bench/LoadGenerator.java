@@ -1,0 +1,123 @@
+package org.wirechat.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The load generator: {@code java -cp wirechat-client.jar org.wirechat.bench.LoadGenerator [OPTIONS]
+ * [WORKLOAD...]} against a running server (scripts/bench starts one). Prints one line of figures per
+ * workload, wirechat's pairs figures also as ratios to a bare relay measured in the same run, and can
+ * append them to a file.
+ */
+@Command(name = "wirechat-bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Load-tests a running wirechat server. Workloads: pairs, drain, idle, login (default: all but login).")
+public final class LoadGenerator implements Callable<Integer> {
+    @Parameters(paramLabel = "WORKLOAD", description = "pairs, drain, idle, login")
+    List<String> workloads = new ArrayList<>(List.of("pairs", "drain", "idle"));
+
+    @Option(names = "--host", description = "Server host (default: ${DEFAULT-VALUE}).")
+    String host = "127.0.0.1";
+
+    @Option(names = "--port", required = true, description = "Server port.")
+    int port;
+
+    @Option(names = "--server-pid", description = "The server's process id, to read its memory (idle workload).")
+    long serverPid = -1;
+
+    @Option(names = "--pairs", description = "Pairs (default: ${DEFAULT-VALUE}).")
+    int pairs = 50;
+
+    @Option(names = "--messages", description = "Messages each A sends (default: ${DEFAULT-VALUE}).")
+    int messages = 2000;
+
+    @Option(names = "--window", description = "Messages a pair keeps in flight (default: ${DEFAULT-VALUE}).")
+    int window = 4;
+
+    @Option(names = "--drain-users", description = "Offline users (default: ${DEFAULT-VALUE}).")
+    int drainUsers = 20;
+
+    @Option(names = "--drain-each", description = "Messages each offline user receives (default: ${DEFAULT-VALUE}).")
+    int drainEach = 5000;
+
+    @Option(names = "--idle", description = "Idle logged-in clients with a poll pending (default: ${DEFAULT-VALUE}).")
+    int idle = 10_000;
+
+    @Option(names = "--logins", description = "Logins in the burst (default: ${DEFAULT-VALUE}).")
+    int logins = 40;
+
+    @Option(names = "--hash", description = "The server's password-hash parameters, printed with the login figures.")
+    String hash = "unknown";
+
+    @Option(names = "--label", description = "A prefix for user names, so runs on one server do not collide (default: ${DEFAULT-VALUE}).")
+    String label = "r" + (System.currentTimeMillis() % 100_000);
+
+    @Option(names = "--out", description = "Append the figures, tab-separated, to this file.")
+    Path out;
+
+    private final PrintStream console = System.out;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new LoadGenerator()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        InetSocketAddress at = new InetSocketAddress(host, port);
+        for (String w : workloads) {
+            switch (w) {
+                case "pairs" -> pairs(at);
+                case "drain" -> Drain.run(at, drainUsers, drainEach, 8, 64).forEach(this::report);
+                case "idle" -> Idle.run(at, idle, serverPid).forEach(this::report);
+                case "login" -> report(Logins.run(at, logins, 4, hash));
+                default -> throw new CommandLine.ParameterException(new CommandLine(this), "unknown workload " + w);
+            }
+        }
+        return 0;
+    }
+
+    private void pairs(InetSocketAddress at) throws Exception {
+        Figures relay;
+        try (Relay r = new Relay()) {
+            Pairs.relay(r.port(), Math.min(pairs, 10), 200, window); // warm up
+            relay = Pairs.relay(r.port(), pairs, messages, window);
+        }
+        report(relay);
+        List<String> tokens = new ArrayList<>();
+        List<String> a = Users.create(at, label + "a", pairs);
+        List<String> b = Users.create(at, label + "b", pairs);
+        for (int p = 0; p < pairs; p++) {
+            tokens.add(a.get(p));
+            tokens.add(b.get(p));
+        }
+        Figures wirechat = Pairs.wirechat(at, label, pairs, messages, window, tokens);
+        report(wirechat);
+        report(new Figures("pairs-ratio", "wire/relay", pairs + "x" + messages + " W=" + window,
+                wirechat.perSecond() / relay.perSecond(), "x throughput", Double.NaN, Double.NaN, Double.NaN,
+                String.format("p99 latency %.2fx the relay's (target: throughput >= 0.75x, p99 <= 2x)",
+                        wirechat.p99Micros() / relay.p99Micros())));
+    }
+
+    private void report(Figures f) {
+        console.println(f.line());
+        if (out != null) {
+            try {
+                Files.createDirectories(out.toAbsolutePath().getParent());
+                Files.writeString(out, f.tsv() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+}

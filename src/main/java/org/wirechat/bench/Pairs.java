@@ -1,0 +1,244 @@
+package org.wirechat.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+import org.wirechat.client.Connection;
+import org.wirechat.protocol.Request;
+import org.wirechat.protocol.Response;
+
+/**
+ * The pairs workload: in each of P pairs, A sends K messages to B keeping at most W in flight (sent
+ * and not yet echoed), and B echoes each back to A. A message carries its send time, so each hop's
+ * latency (send to receipt) goes into one histogram. Run against wirechat (SEND, FETCH long polls,
+ * every message fsync'd before it is acknowledged) and against the bare {@link Relay}.
+ */
+final class Pairs {
+    private Pairs() {
+    }
+
+    private static String body(int seq) {
+        return seq + ":" + System.nanoTime();
+    }
+
+    private static void record(Histogram h, String body) {
+        long sent = Long.parseLong(body.substring(body.indexOf(':') + 1));
+        h.recordValue(Math.max(1, (System.nanoTime() - sent) / 1000));
+    }
+
+    private static Histogram histogram() {
+        return new ConcurrentHistogram(1, 600_000_000L, 3);
+    }
+
+    static Figures wirechat(InetSocketAddress at, String prefix, int pairs, int messages, int window, List<String> tokens)
+            throws Exception {
+        Histogram h = histogram();
+        CountDownLatch done = new CountDownLatch(pairs);
+        AtomicLong delivered = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        List<AutoCloseable> open = new ArrayList<>();
+        long start;
+        try {
+            List<Runnable> senders = new ArrayList<>();
+            for (int p = 0; p < pairs; p++) {
+                String a = prefix + "a" + p;
+                String b = prefix + "b" + p;
+                String tokenA = tokens.get(2 * p);
+                String tokenB = tokens.get(2 * p + 1);
+                Semaphore inFlight = new Semaphore(window);
+                Pipe sendA = new Pipe(at, r -> countErrors(r, errors));
+                Pipe sendB = new Pipe(at, r -> countErrors(r, errors));
+                open.add(sendA);
+                open.add(sendB);
+                // B: receive, record, echo back to A
+                open.add(poll(at, tokenB, messages, m -> {
+                    record(h, m.body());
+                    delivered.incrementAndGet();
+                    String seq = m.body().substring(0, m.body().indexOf(':'));
+                    try {
+                        sendB.send(new Request.Send(tokenB, a, UUID.randomUUID().toString(), body(Integer.parseInt(seq))));
+                    } catch (IOException e) {
+                        errors.incrementAndGet();
+                    }
+                }, null));
+                // A: receive echoes, record, free a window slot
+                open.add(poll(at, tokenA, messages, m -> {
+                    record(h, m.body());
+                    delivered.incrementAndGet();
+                    inFlight.release();
+                }, done));
+                senders.add(() -> {
+                    try {
+                        for (int i = 0; i < messages; i++) {
+                            inFlight.acquire();
+                            sendA.send(new Request.Send(tokenA, b, UUID.randomUUID().toString(), body(i)));
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        errors.incrementAndGet();
+                    }
+                });
+            }
+            start = System.nanoTime();
+            senders.forEach(s -> Thread.ofVirtual().start(s));
+            if (!done.await(10, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("pairs did not finish in 10 minutes");
+            }
+        } finally {
+            for (AutoCloseable c : open) {
+                c.close();
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return Figures.of("pairs", "wirechat", pairs + "x" + messages + " W=" + window, delivered.get() / seconds, "msg/s",
+                h, errors.get() == 0 ? "" : errors.get() + " errors");
+    }
+
+    private static void countErrors(Response r, AtomicLong errors) {
+        if (r instanceof Response.Error) {
+            errors.incrementAndGet();
+        }
+    }
+
+    private interface OnMessage {
+        void accept(Response.Message m);
+    }
+
+    /** A user's inbox poller: long-polls, acknowledging each batch, until {@code expected} messages came. */
+    private static AutoCloseable poll(InetSocketAddress at, String token, int expected, OnMessage onMessage,
+            CountDownLatch done) throws IOException {
+        Connection c = Users.connect(at);
+        Thread.ofVirtual().start(() -> {
+            long ack = 0;
+            int got = 0;
+            try {
+                while (got < expected) {
+                    Response r = c.call(new Request.Fetch(token, ack, 1000, 25_000));
+                    if (!(r instanceof Response.Messages m)) {
+                        throw new IllegalStateException("fetch failed: " + r);
+                    }
+                    for (Response.Message msg : m.messages()) {
+                        onMessage.accept(msg);
+                        got++;
+                    }
+                    if (!m.messages().isEmpty()) {
+                        ack = m.messages().get(m.messages().size() - 1).id();
+                    }
+                }
+                c.call(new Request.Fetch(token, ack, 1, 0)); // acknowledge the last batch
+            } catch (IOException e) {
+                // closed at the end
+            }
+            if (done != null) {
+                done.countDown();
+            }
+        });
+        return c;
+    }
+
+    static Figures relay(int port, int pairs, int messages, int window) throws Exception {
+        Histogram h = histogram();
+        CountDownLatch done = new CountDownLatch(pairs);
+        AtomicLong delivered = new AtomicLong();
+        List<Socket> open = new ArrayList<>();
+        List<Runnable> senders = new ArrayList<>();
+        long start;
+        try {
+            for (int p = 0; p < pairs; p++) {
+                String a = "a" + p;
+                String b = "b" + p;
+                Semaphore inFlight = new Semaphore(window);
+                Socket sa = relayConnect(port, a);
+                Socket sb = relayConnect(port, b);
+                open.add(sa);
+                open.add(sb);
+                OutputStream outA = sa.getOutputStream();
+                OutputStream outB = sb.getOutputStream();
+                relayReader(sb, line -> { // B: record, echo
+                    String body = line.substring(line.indexOf(' ') + 1);
+                    record(h, body);
+                    delivered.incrementAndGet();
+                    write(outB, a + " " + body(Integer.parseInt(body.substring(0, body.indexOf(':')))));
+                }, messages, null);
+                relayReader(sa, line -> { // A: record the echo, free a slot
+                    record(h, line.substring(line.indexOf(' ') + 1));
+                    delivered.incrementAndGet();
+                    inFlight.release();
+                }, messages, done);
+                senders.add(() -> {
+                    try {
+                        for (int i = 0; i < messages; i++) {
+                            inFlight.acquire();
+                            write(outA, b + " " + body(i));
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+            start = System.nanoTime();
+            senders.forEach(s -> Thread.ofVirtual().start(s));
+            if (!done.await(10, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("relay pairs did not finish");
+            }
+        } finally {
+            for (Socket s : open) {
+                s.close();
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return Figures.of("pairs", "relay", pairs + "x" + messages + " W=" + window, delivered.get() / seconds, "msg/s", h, "");
+    }
+
+    private static Socket relayConnect(int port, String name) throws IOException {
+        Socket s = new Socket("127.0.0.1", port);
+        s.setTcpNoDelay(true);
+        write(s.getOutputStream(), name);
+        return s;
+    }
+
+    private static void write(OutputStream out, String line) {
+        byte[] b = (line + "\n").getBytes(StandardCharsets.UTF_8);
+        try {
+            synchronized (out) {
+                out.write(b);
+                out.flush();
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void relayReader(Socket s, java.util.function.Consumer<String> onLine, int expected, CountDownLatch done)
+            throws IOException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+        Thread.ofVirtual().start(() -> {
+            try {
+                for (int i = 0; i < expected; i++) {
+                    String line = in.readLine();
+                    if (line == null) {
+                        break;
+                    }
+                    onLine.accept(line);
+                }
+            } catch (IOException e) {
+                // closed
+            }
+            if (done != null) {
+                done.countDown();
+            }
+        });
+    }
+}

@@ -1,0 +1,73 @@
+package org.wirechat.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The baseline: a bare relay, the least a chat server must do. A client sends its name on the first
+ * line, then lines {@code TO BODY}; the relay writes {@code FROM BODY} to TO's connection. One virtual
+ * thread per connection, no accounts, no storage, no acknowledgements, no polling.
+ */
+final class Relay implements AutoCloseable {
+    private final ServerSocket listening;
+    private final ConcurrentHashMap<String, OutputStream> byName = new ConcurrentHashMap<>();
+
+    Relay() throws IOException {
+        listening = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
+        Thread.ofPlatform().name("relay-accept").daemon(true).start(this::accept);
+    }
+
+    int port() {
+        return listening.getLocalPort();
+    }
+
+    private void accept() {
+        while (!listening.isClosed()) {
+            try {
+                Socket s = listening.accept();
+                s.setTcpNoDelay(true);
+                Thread.ofVirtual().start(() -> serve(s));
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket s) {
+        try (s) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            String me = in.readLine();
+            if (me == null) {
+                return;
+            }
+            byName.put(me, s.getOutputStream());
+            String line;
+            while ((line = in.readLine()) != null) {
+                int space = line.indexOf(' ');
+                OutputStream to = byName.get(line.substring(0, space));
+                if (to == null) {
+                    continue;
+                }
+                byte[] out = (me + line.substring(space) + "\n").getBytes(StandardCharsets.UTF_8);
+                synchronized (to) {
+                    to.write(out);
+                    to.flush();
+                }
+            }
+        } catch (IOException e) {
+            // a client left
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        listening.close();
+    }
+}
