@@ -35,10 +35,10 @@ public final class Chart {
         }
         StringBuilder svg = new StringBuilder();
         int height = 60 + 28 * Math.max(rate.size(), latency.size());
-        svg.append(String.format(Locale.ROOT, "<svg xmlns='http://www.w3.org/2000/svg' width='1000' height='%d' "
+        svg.append(String.format(Locale.ROOT, "<svg xmlns='http://www.w3.org/2000/svg' width='1120' height='%d' "
                 + "font-family='sans-serif' font-size='12'>%n<rect width='100%%' height='100%%' fill='white'/>%n", height));
         panel(svg, 10, "Throughput (messages/s)", rate, "%,.0f");
-        panel(svg, 510, "One-hop latency (ms)", latency, "%.2f");
+        panel(svg, 560, "One-hop latency (ms)", latency, "%.2f");
         svg.append("</svg>\n");
         Files.writeString(Path.of(args[1]), svg, StandardCharsets.UTF_8);
     }
@@ -48,10 +48,10 @@ public final class Chart {
         svg.append(String.format(Locale.ROOT, "<text x='%d' y='24' font-size='15' font-weight='bold'>%s</text>%n", x, title));
         int y = 44;
         for (Bar b : bars) {
-            double w = 230 * b.value() / max;
+            double w = 220 * b.value() / max;
             svg.append(String.format(Locale.ROOT, "<text x='%d' y='%d'>%s</text>%n", x, y + 14, escape(b.label())));
-            svg.append(String.format(Locale.ROOT, "<rect x='%d' y='%d' width='%.1f' height='18' fill='%s'/>%n", x + 190, y, w, b.color()));
-            svg.append(String.format(Locale.ROOT, "<text x='%.1f' y='%d'>%s</text>%n", x + 195 + w, y + 14,
+            svg.append(String.format(Locale.ROOT, "<rect x='%d' y='%d' width='%.1f' height='18' fill='%s'/>%n", x + 240, y, w, b.color()));
+            svg.append(String.format(Locale.ROOT, "<text x='%.1f' y='%d'>%s</text>%n", x + 245 + w, y + 14,
                     String.format(Locale.ROOT, format, b.value())));
             y += 28;
         }

@@ -87,11 +87,31 @@ public final class LoadGenerator implements Callable<Integer> {
         return 0;
     }
 
+    /** CPU seconds used so far by this process and by the server (from /proc), for cost per message. */
+    private double[] cpuSeconds() throws IOException {
+        double own = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+        double server = 0;
+        if (serverPid > 0) {
+            String[] f = Files.readString(Path.of("/proc", String.valueOf(serverPid), "stat")).replaceAll(".*\\) ", "").split(" ");
+            server = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime + stime, in clock ticks
+        }
+        return new double[] {own, server};
+    }
+
+    private static String cpuPerMessage(double[] before, double[] after, double messages, boolean withServer) {
+        return String.format("CPU %.0f µs a delivered message in the load generator%s", 1e6 * (after[0] - before[0]) / messages,
+                withServer ? String.format(", %.0f µs in the server", 1e6 * (after[1] - before[1]) / messages) : "");
+    }
+
     private void pairs(InetSocketAddress at) throws Exception {
         Figures relay;
+        double delivered = 2.0 * pairs * messages;
         try (Relay r = new Relay()) {
             Pairs.relay(r.port(), Math.min(pairs, 10), 200, window); // warm up
+            double[] before = cpuSeconds();
             relay = Pairs.relay(r.port(), pairs, messages, window);
+            relay = withExtra(relay, cpuPerMessage(before, cpuSeconds(), delivered, false) + " (relay included)");
         }
         report(relay);
         List<String> tokens = new ArrayList<>();
@@ -101,12 +121,19 @@ public final class LoadGenerator implements Callable<Integer> {
             tokens.add(a.get(p));
             tokens.add(b.get(p));
         }
+        double[] before = cpuSeconds();
         Figures wirechat = Pairs.wirechat(at, label, pairs, messages, window, tokens);
+        wirechat = withExtra(wirechat, cpuPerMessage(before, cpuSeconds(), delivered, serverPid > 0));
         report(wirechat);
         report(new Figures("pairs-ratio", "wire/relay", pairs + "x" + messages + " W=" + window,
                 wirechat.perSecond() / relay.perSecond(), "x throughput", Double.NaN, Double.NaN, Double.NaN,
                 String.format("p99 latency %.2fx the relay's (target: throughput >= 0.75x, p99 <= 2x)",
                         wirechat.p99Micros() / relay.p99Micros())));
+    }
+
+    private static Figures withExtra(Figures f, String more) {
+        return new Figures(f.workload(), f.system(), f.setup(), f.perSecond(), f.unit(), f.p50Micros(), f.p99Micros(),
+                f.maxMicros(), f.extra().isEmpty() ? more : f.extra() + "; " + more);
     }
 
     private void report(Figures f) {

@@ -49,6 +49,7 @@ final class Pairs {
         CountDownLatch done = new CountDownLatch(pairs);
         AtomicLong delivered = new AtomicLong();
         AtomicLong errors = new AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<String> firstError = new java.util.concurrent.atomic.AtomicReference<>();
         List<AutoCloseable> open = new ArrayList<>();
         long start;
         try {
@@ -59,8 +60,8 @@ final class Pairs {
                 String tokenA = tokens.get(2 * p);
                 String tokenB = tokens.get(2 * p + 1);
                 Semaphore inFlight = new Semaphore(window);
-                Pipe sendA = new Pipe(at, r -> countErrors(r, errors));
-                Pipe sendB = new Pipe(at, r -> countErrors(r, errors));
+                Pipe sendA = new Pipe(at, r -> countErrors(r, errors, firstError));
+                Pipe sendB = new Pipe(at, r -> countErrors(r, errors, firstError));
                 open.add(sendA);
                 open.add(sendB);
                 // B: receive, record, echo back to A
@@ -72,6 +73,7 @@ final class Pairs {
                         sendB.send(new Request.Send(tokenB, a, UUID.randomUUID().toString(), body(Integer.parseInt(seq))));
                     } catch (IOException e) {
                         errors.incrementAndGet();
+                        firstError.compareAndSet(null, "echo: " + e);
                     }
                 }, null));
                 // A: receive echoes, record, free a window slot
@@ -88,13 +90,15 @@ final class Pairs {
                         }
                     } catch (IOException | InterruptedException e) {
                         errors.incrementAndGet();
+                        firstError.compareAndSet(null, "send: " + e);
                     }
                 });
             }
             start = System.nanoTime();
             senders.forEach(s -> Thread.ofVirtual().start(s));
-            if (!done.await(10, TimeUnit.MINUTES)) {
-                throw new IllegalStateException("pairs did not finish in 10 minutes");
+            if (!done.await(3, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("pairs did not finish in 3 minutes: " + done.getCount()
+                        + " pairs still waiting, " + errors.get() + " errors");
             }
         } finally {
             for (AutoCloseable c : open) {
@@ -103,12 +107,13 @@ final class Pairs {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return Figures.of("pairs", "wirechat", pairs + "x" + messages + " W=" + window, delivered.get() / seconds, "msg/s",
-                h, errors.get() == 0 ? "" : errors.get() + " errors");
+                h, errors.get() == 0 ? "" : errors.get() + " errors, the first: " + firstError.get());
     }
 
-    private static void countErrors(Response r, AtomicLong errors) {
-        if (r instanceof Response.Error) {
+    private static void countErrors(Response r, AtomicLong errors, java.util.concurrent.atomic.AtomicReference<String> first) {
+        if (r instanceof Response.Error e) {
             errors.incrementAndGet();
+            first.compareAndSet(null, e.code() + " " + e.reason());
         }
     }
 
@@ -190,8 +195,8 @@ final class Pairs {
             }
             start = System.nanoTime();
             senders.forEach(s -> Thread.ofVirtual().start(s));
-            if (!done.await(10, TimeUnit.MINUTES)) {
-                throw new IllegalStateException("relay pairs did not finish");
+            if (!done.await(3, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("relay pairs did not finish in 3 minutes: " + done.getCount() + " still waiting");
             }
         } finally {
             for (Socket s : open) {
@@ -206,6 +211,10 @@ final class Pairs {
         Socket s = new Socket("127.0.0.1", port);
         s.setTcpNoDelay(true);
         write(s.getOutputStream(), name);
+        byte[] ok = s.getInputStream().readNBytes(3); // "ok\n": the relay knows this name now
+        if (ok.length != 3) {
+            throw new IOException("the relay did not register " + name);
+        }
         return s;
     }
 

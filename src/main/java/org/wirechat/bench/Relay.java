@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The baseline: a bare relay, the least a chat server must do. A client sends its name on the first
  * line, then lines {@code TO BODY}; the relay writes {@code FROM BODY} to TO's connection. One virtual
- * thread per connection, no accounts, no storage, no acknowledgements, no polling.
+ * thread per connection, no accounts, no storage, no acknowledgements, no polling. The relay answers
+ * {@code ok} to the name line, so a client knows it can be reached before anyone writes to it.
  */
 final class Relay implements AutoCloseable {
     private final ServerSocket listening;
@@ -48,6 +49,8 @@ final class Relay implements AutoCloseable {
                 return;
             }
             byName.put(me, s.getOutputStream());
+            s.getOutputStream().write("ok\n".getBytes(StandardCharsets.UTF_8)); // registered: traffic may start
+            s.getOutputStream().flush();
             String line;
             while ((line = in.readLine()) != null) {
                 int space = line.indexOf(' ');

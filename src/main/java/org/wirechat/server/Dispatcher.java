@@ -45,6 +45,9 @@ final class Dispatcher {
 
         /** The client's IP address, for per-address limits. */
         String address();
+
+        /** The connection's memory of its token (see {@link Tokens.Memo}). */
+        Tokens.Memo tokenMemo();
     }
 
     private final ServerConfig config;
@@ -89,7 +92,7 @@ final class Dispatcher {
     }
 
     private long authenticate(String token, Caller caller) throws ProtocolException {
-        OptionalLong id = tokens.authenticate(token);
+        OptionalLong id = tokens.authenticate(token, caller.tokenMemo());
         if (id.isEmpty()) {
             throw new ProtocolException(ErrorCode.NOT_AUTHENTICATED, "not logged in, or the session expired: log in again");
         }

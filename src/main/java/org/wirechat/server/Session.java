@@ -60,6 +60,8 @@ final class Session implements Runnable, Dispatcher.Caller {
     /** The account this connection last authenticated as, or -1; confined to the session thread. */
     private long accountId = -1;
     private OutputStream out;
+    /** The token this connection last presented; session thread only. */
+    private final org.wirechat.server.auth.Tokens.Memo tokenMemo = new org.wirechat.server.auth.Tokens.Memo();
     /** Answers waiting to be written, in request order; bounded, so a client that floods SENDs is slowed. */
     private final BlockingQueue<Pending> outbox = new ArrayBlockingQueue<>(PIPELINE);
     /** The last answer queued; a request other than SEND waits until it is written. Session thread only. */
@@ -182,7 +184,12 @@ final class Session implements Runnable, Dispatcher.Caller {
             if (!begin()) {
                 return; // stopping: this request was not started, so the client may safely repeat it
             }
-            queue(new Pending(frame.requestId(), answer(frame), new CompletableFuture<>()));
+            CompletableFuture<Response> answer = answer(frame);
+            if (answer.isDone() && last.written().isDone()) {
+                send(frame.requestId(), answer.join()); // nothing pending: write it here, no hand-off
+            } else {
+                queue(new Pending(frame.requestId(), answer, new CompletableFuture<>()));
+            }
             if (!end()) {
                 sendLast(0, shuttingDown());
                 return;
@@ -337,7 +344,10 @@ final class Session implements Runnable, Dispatcher.Caller {
         queue(Pending.of(requestId, response));
     }
 
-    /** Writes one frame; only the responder calls this. */
+    /**
+     * Writes one frame: from the responder, or from the session thread when nothing is pending (the
+     * responder is then idle, so there is still one writer at a time).
+     */
     private void send(int requestId, Response response) throws IOException {
         byte[] bytes = ResponseCodec.encode(requestId, response).toBytes();
         writingSince = System.nanoTime();
@@ -358,6 +368,11 @@ final class Session implements Runnable, Dispatcher.Caller {
     @Override
     public String address() {
         return address;
+    }
+
+    @Override
+    public org.wirechat.server.auth.Tokens.Memo tokenMemo() {
+        return tokenMemo;
     }
 
     @Override

@@ -81,6 +81,23 @@ class AccountLifecycleTest {
     }
 
     @Test
+    void aTokenRevokedOnAnotherConnectionIsRefusedOnThisOne() {
+        String alice = fx.register(c, "alice");
+        c.ok(fetch(alice, 0), Response.Messages.class); // this connection now remembers the token
+        try (TestConnection other = fx.connect()) {
+            other.ok(new Request.Logout(alice), Response.LoggedOut.class);
+        }
+        c.error(fetch(alice, 0), ErrorCode.NOT_AUTHENTICATED);
+
+        String bob = fx.register(c, "bob");
+        c.ok(fetch(bob, 0), Response.Messages.class);
+        try (TestConnection other = fx.connect()) {
+            other.ok(new Request.DeleteAccount(fx.login(other, "bob"), PASSWORD), Response.AccountDeleted.class);
+        }
+        c.error(fetch(bob, 0), ErrorCode.NOT_AUTHENTICATED);
+    }
+
+    @Test
     void aTokenExpiresAfterAnHourUnusedAndUseExtendsIt() {
         fx.register(c, "alice");
         String token = fx.login(c, "alice");

@@ -66,15 +66,20 @@ public final class ServerProcess implements AutoCloseable {
         cmd.addAll(List.of("--port", "0", "--data-dir", dataDir.toString(), "--password-iterations", "1000"));
         cmd.addAll(List.of(extraArgs));
         process = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        Matcher m = null;
-        while (m == null) {
-            String line = out.readLine(); // blocks until the server prints where it listens (or dies)
-            assertThat(line).as("a 'listening on' line before the server exited; its log: %s", logText()).isNotNull();
-            Matcher candidate = LISTENING.matcher(line);
-            m = candidate.find() ? candidate : null;
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            Matcher m = null;
+            while (m == null) {
+                String line = out.readLine(); // blocks until the server prints where it listens (or dies)
+                assertThat(line).as("a 'listening on' line before the server exited; its log: %s", logText()).isNotNull();
+                Matcher candidate = LISTENING.matcher(line);
+                m = candidate.find() ? candidate : null;
+            }
+            address = new InetSocketAddress(m.group(1), Integer.parseInt(m.group(2)));
+        } catch (IOException | RuntimeException | Error e) {
+            process.destroyForcibly(); // a failed start must not leave a server running
+            throw e;
         }
-        address = new InetSocketAddress(m.group(1), Integer.parseInt(m.group(2)));
     }
 
     String logText() {

@@ -39,15 +39,31 @@ public final class Tokens {
     private static final class Entry {
         final long accountId;
         final long createdAt;
+        final byte[] hash;
+        final String key;
         volatile long lastUsed;
         volatile long persistedExpiry;
+        /** Set when the entry leaves the cache: a {@link Memo} holding it must look again. */
+        volatile boolean dropped;
 
-        Entry(long accountId, long createdAt, long lastUsed, long persistedExpiry) {
+        Entry(long accountId, long createdAt, byte[] hash, String key, long lastUsed, long persistedExpiry) {
             this.accountId = accountId;
             this.createdAt = createdAt;
+            this.hash = hash;
+            this.key = key;
             this.lastUsed = lastUsed;
             this.persistedExpiry = persistedExpiry;
         }
+    }
+
+    /**
+     * One connection's memory of the token it last presented, so that a connection sending the same
+     * token again does not hash it again. Confined to the connection's thread. An entry dropped from the
+     * cache (revoked, expired, account deleted) is never trusted through a memo.
+     */
+    public static final class Memo {
+        private String token;
+        private Entry entry;
     }
 
     /** A new token and when it expires unless used. */
@@ -73,31 +89,47 @@ public final class Tokens {
         long expiry = Math.min(now + idleMillis, now + maxMillis);
         byte[] hash = sha256(token);
         store.insertToken(hash, accountId, now, expiry);
-        cache.put(HexFormat.of().formatHex(hash), new Entry(accountId, now, now, expiry));
+        String key = HexFormat.of().formatHex(hash);
+        cache.put(key, new Entry(accountId, now, hash, key, now, expiry));
         return new Issued(token, expiry);
     }
 
     /** The token's account if the token is valid now; extends its life. */
     public OptionalLong authenticate(String token) {
-        byte[] hash = sha256(token);
-        String key = HexFormat.of().formatHex(hash);
-        Entry e = cache.get(key);
+        return authenticate(token, null);
+    }
+
+    /** Like {@link #authenticate(String)}, skipping the hash when {@code memo} already knows this token. */
+    public OptionalLong authenticate(String token, Memo memo) {
+        Entry e = null;
+        if (memo != null && memo.entry != null && !memo.entry.dropped && token.equals(memo.token)) {
+            e = memo.entry;
+        }
         if (e == null) {
-            e = load(key, hash);
+            byte[] hash = sha256(token);
+            String key = HexFormat.of().formatHex(hash);
+            e = cache.get(key);
             if (e == null) {
-                return OptionalLong.empty();
+                e = load(key, hash);
+                if (e == null) {
+                    return OptionalLong.empty();
+                }
+            }
+            if (memo != null) {
+                memo.token = token;
+                memo.entry = e;
             }
         }
         long now = clock.millis();
         if (now >= expiry(e)) {
-            cache.remove(key, e);
+            drop(e);
             return OptionalLong.empty();
         }
         e.lastUsed = now;
         long wanted = expiry(e);
         if (wanted - e.persistedExpiry >= PERSIST_STEP.toMillis()) {
             e.persistedExpiry = wanted;
-            store.extendTokenLater(hash, wanted);
+            store.extendTokenLater(e.hash, wanted);
         }
         return OptionalLong.of(e.accountId);
     }
@@ -110,7 +142,8 @@ public final class Tokens {
                 return null;
             }
             TokenRow r = row.get();
-            Entry fresh = new Entry(r.accountId(), r.createdAtMillis(), r.expiresAtMillis() - idleMillis, r.expiresAtMillis());
+            Entry fresh = new Entry(r.accountId(), r.createdAtMillis(), hash, key, r.expiresAtMillis() - idleMillis,
+                    r.expiresAtMillis());
             Entry e = cache.putIfAbsent(key, fresh);
             if (e == null) {
                 e = fresh;
@@ -118,8 +151,14 @@ public final class Tokens {
             if (revocations.get() == seen) {
                 return e;
             }
-            cache.remove(key, e); // a revocation ran meanwhile: look again
+            drop(e); // a revocation ran meanwhile: look again
         }
+    }
+
+    /** Removes the entry from the cache and makes every memo holding it look again. */
+    private void drop(Entry e) {
+        e.dropped = true;
+        cache.remove(e.key, e);
     }
 
     private long expiry(Entry e) {
@@ -131,19 +170,32 @@ public final class Tokens {
         byte[] hash = sha256(token);
         store.deleteToken(hash);
         revocations.incrementAndGet();
-        cache.remove(HexFormat.of().formatHex(hash));
+        Entry e = cache.remove(HexFormat.of().formatHex(hash));
+        if (e != null) {
+            e.dropped = true;
+        }
     }
 
     /** Forgets every cached token of an account whose tokens the store has already deleted. */
     public void forgetAccount(long accountId) {
         revocations.incrementAndGet();
-        cache.values().removeIf(e -> e.accountId == accountId);
+        cache.values().removeIf(e -> {
+            if (e.accountId == accountId) {
+                e.dropped = true;
+                return true;
+            }
+            return false;
+        });
     }
 
     /** Drops expired tokens from the cache and the store. */
     public int sweep() {
         long now = clock.millis();
-        cache.values().removeIf(e -> now >= expiry(e));
+        cache.values().removeIf(e -> {
+            boolean expired = now >= expiry(e);
+            e.dropped |= expired;
+            return expired;
+        });
         // A stored expiry lags the true one by less than PERSIST_STEP, so only rows older than that are surely dead.
         return store.deleteExpiredTokens(now - PERSIST_STEP.toMillis());
     }

@@ -336,14 +336,7 @@ public final class SqliteStore implements Store {
     @Override
     public SendOutcome send(long senderId, long recipientId, String clientMessageId, String body, long nowMillis,
             int inboxCapacity) {
-        try {
-            return sendLater(senderId, recipientId, clientMessageId, body, nowMillis, inboxCapacity).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException("interrupted while waiting for a write", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new StoreException("write failed", e.getCause());
-        }
+        return Writer.await(sendLater(senderId, recipientId, clientMessageId, body, nowMillis, inboxCapacity));
     }
 
     @Override

@@ -38,6 +38,11 @@ final class Writer implements AutoCloseable {
     private final BlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean closed;
+    /** Batch statistics for the DEBUG log (writer thread only): how full batches are, how busy the writer is. */
+    private long statBatches;
+    private long statTasks;
+    private long statBusyNanos;
+    private long statSince = System.nanoTime();
 
     Writer(Connection connection) throws SQLException {
         connection.setAutoCommit(false);
@@ -58,8 +63,13 @@ final class Writer implements AutoCloseable {
 
     /** Runs the work and waits until it is durable. */
     <T> T write(Work<T> work) {
+        return await(submit(work));
+    }
+
+    /** Waits for a submitted write; its failure becomes a {@link StoreException}. */
+    static <T> T await(CompletableFuture<T> write) {
         try {
-            return submit(work).get();
+            return write.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException("interrupted while waiting for a write", e);
@@ -84,8 +94,13 @@ final class Writer implements AutoCloseable {
                 batch.remove(stop);
                 queue.drainTo(batch); // anything submitted before closed was seen
             }
+            long start = System.nanoTime();
             runBatch(batch);
+            statBatches++;
+            statTasks += batch.size();
+            statBusyNanos += System.nanoTime() - start;
             batch.clear();
+            logStats();
         }
         Task<?> late;
         while ((late = queue.poll()) != null) {
@@ -104,6 +119,22 @@ final class Writer implements AutoCloseable {
      * with savepoints, so that only the failing task fails. Tasks only touch the database, so running
      * one again after a rollback is safe.
      */
+    private void logStats() {
+        long now = System.nanoTime();
+        if (now - statSince < 10_000_000_000L || statBatches == 0) {
+            return;
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("writes in the last {} s: {} batches, {} tasks ({} a batch), writer busy {}%",
+                    (now - statSince) / 1_000_000_000L, statBatches, statTasks,
+                    String.format("%.1f", (double) statTasks / statBatches), 100 * statBusyNanos / (now - statSince));
+        }
+        statBatches = 0;
+        statTasks = 0;
+        statBusyNanos = 0;
+        statSince = now;
+    }
+
     private void runBatch(List<Task<?>> batch) {
         if (batch.isEmpty()) {
             return;
