@@ -180,11 +180,21 @@ class AbuseLimitsTest {
     void aRequestThatWouldWaitTooLongIsAnsweredRateLimited() {
         start(l -> l.withRequestRate(1, 2));
         try (TestConnection c = fx.connect()) {
-            c.ok(new Request.Ping(), Response.Pong.class);
-            c.ok(new Request.Ping(), Response.Pong.class);
-            Response.Error limited = c.error(new Request.Ping(), ErrorCode.RATE_LIMITED);
+            // at one a second, five quick requests cannot all pass: a burst of two, then a wait of up to a
+            // second, far over the 100 ms a request may be slowed
+            Response.Error limited = null;
+            for (int i = 0; i < 5 && limited == null; i++) {
+                if (c.call(new Request.Ping()) instanceof Response.Error e) {
+                    limited = e;
+                }
+            }
+            assertThat(limited).as("a refusal among five quick requests").isNotNull();
+            assertThat(limited.code()).isEqualTo(ErrorCode.RATE_LIMITED);
             assertThat(retryAfter(limited)).isBetween(1L, 1000L);
             assertThat(limited.reason()).contains("too many requests on this connection");
+            Response again = c.call(new Request.Ping()); // the connection stays open and keeps answering
+            assertThat(again instanceof Response.Pong || again instanceof Response.Error e && e.code() == ErrorCode.RATE_LIMITED)
+                    .as("answered: %s", again).isTrue();
         }
     }
 
