@@ -193,28 +193,27 @@ final class Dispatcher {
      */
     java.util.concurrent.CompletableFuture<Response> sendLater(Request.Send s, Caller caller) {
         long me;
-        Account recipient;
         try {
             me = authenticate(s.token(), caller);
             Limits.checkBody(s.body(), config.maxMessageChars());
-            recipient = existing(s.recipient(), " — message not sent");
         } catch (ProtocolException e) {
             return java.util.concurrent.CompletableFuture.completedFuture(new Response.Error(e.code(), e.detail(), e.details()));
         }
-        return store.sendLater(me, recipient.id(), s.clientMessageId(), s.body(), clock.millis(), config.inboxCapacity())
-                .thenApply(outcome -> sent(s, recipient, outcome));
+        // the recipient's name is resolved by the store, in the write itself: no read on the way
+        return store.sendLater(me, s.recipient(), s.clientMessageId(), s.body(), clock.millis(), config.inboxCapacity())
+                .thenApply(outcome -> sent(s, outcome));
     }
 
-    private Response sent(Request.Send s, Account recipient, SendOutcome outcome) {
+    private Response sent(Request.Send s, SendOutcome outcome) {
         return switch (outcome) {
             case SendOutcome.Stored st -> {
-                waiters.wake(recipient.id());
+                waiters.wake(st.recipientId());
                 yield new Response.Sent(st.id(), st.timestampMillis());
             }
             case SendOutcome.Duplicate d -> new Response.Sent(d.id(), d.timestampMillis());
             case SendOutcome.ClientIdReused r -> new Response.Error(ErrorCode.CLIENT_ID_REUSED,
                     "client message id " + s.clientMessageId() + " was already used for a different message");
-            case SendOutcome.InboxFull f -> new Response.Error(ErrorCode.INBOX_FULL, recipient.username()
+            case SendOutcome.InboxFull f -> new Response.Error(ErrorCode.INBOX_FULL, f.recipient()
                     + "'s inbox is full (" + f.undelivered() + " undelivered messages) — message not sent");
             case SendOutcome.NoRecipient n -> new Response.Error(ErrorCode.NO_SUCH_USER,
                     "no such user: " + s.recipient() + " — message not sent");

@@ -165,6 +165,22 @@ class AccountLifecycleTest {
     }
 
     @Test
+    void aNameDeletedAndRegisteredAgainReachesTheNewAccount() {
+        String alice = fx.register(c, "alice");
+        String bob = fx.register(c, "bob");
+        c.ok(send(alice, "BOB", "to the first bob"), Response.Sent.class); // the server now knows bob's account
+        List<Response.Message> inbox = c.ok(fetch(bob, 0), Response.Messages.class).messages();
+        c.ok(fetch(bob, inbox.get(0).id()), Response.Messages.class);
+        c.ok(new Request.DeleteAccount(bob, PASSWORD), Response.AccountDeleted.class);
+        String newBob = fx.register(c, "Bob");
+
+        c.ok(send(alice, "bob", "to the second bob"), Response.Sent.class);
+        assertThat(c.ok(fetch(newBob, 0), Response.Messages.class).messages())
+                .extracting(Response.Message::recipient, Response.Message::body)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("Bob", "to the second bob"));
+    }
+
+    @Test
     void messagesFromADeletedAccountAreStillDelivered() {
         String alice = fx.register(c, "alice");
         String bob = fx.register(c, "bob");

@@ -2,8 +2,8 @@ package org.wirechat.server.storage;
 
 /** What became of a send. */
 public sealed interface SendOutcome {
-    /** Stored now, durably. */
-    record Stored(long id, long timestampMillis) implements SendOutcome {
+    /** Stored now, durably, in the inbox of account {@code recipientId}. */
+    record Stored(long id, long timestampMillis, long recipientId) implements SendOutcome {
     }
 
     /** A retry of a message already stored with the same client id, recipient and body. */
@@ -14,11 +14,11 @@ public sealed interface SendOutcome {
     record ClientIdReused() implements SendOutcome {
     }
 
-    /** The recipient has the maximum number of undelivered messages. */
-    record InboxFull(long undelivered) implements SendOutcome {
+    /** The recipient (named as stored) has the maximum number of undelivered messages. */
+    record InboxFull(String recipient, long undelivered) implements SendOutcome {
     }
 
-    /** The recipient (or the sender) was deleted before the message could be stored. */
+    /** No live account has the recipient's name (never had, or deleted before the message could be stored). */
     record NoRecipient() implements SendOutcome {
     }
 }

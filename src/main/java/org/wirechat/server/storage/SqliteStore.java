@@ -334,59 +334,95 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public SendOutcome send(long senderId, long recipientId, String clientMessageId, String body, long nowMillis,
+    public SendOutcome send(long senderId, String recipient, String clientMessageId, String body, long nowMillis,
             int inboxCapacity) {
-        return Writer.await(sendLater(senderId, recipientId, clientMessageId, body, nowMillis, inboxCapacity));
+        return Writer.await(sendLater(senderId, recipient, clientMessageId, body, nowMillis, inboxCapacity));
     }
 
+    /**
+     * Live accounts' ids by lower-case name, learnt by sends, so that a SEND costs one write and no read.
+     * Only the writer thread reads or changes it. An entry can go stale (the account deleted, by this
+     * server or another one sharing the database); the write notices, because it only touches a live
+     * account, and looks the name up again. Bounded: cleared when it grows past {@link #DIRECTORY_MAX}.
+     */
+    private final java.util.HashMap<String, Long> recipientIds = new java.util.HashMap<>();
+    private static final int DIRECTORY_MAX = 100_000;
+
     @Override
-    public java.util.concurrent.CompletableFuture<SendOutcome> sendLater(long senderId, long recipientId,
+    public java.util.concurrent.CompletableFuture<SendOutcome> sendLater(long senderId, String recipient,
             String clientMessageId, String body, long nowMillis, int inboxCapacity) {
+        String key = key(recipient);
         return writer.submit(db -> {
-            // Reserve a place in the recipient's inbox (and check it exists), then store: two statements on
-            // the common path. The rare paths (full, gone, a retried client id) undo and look closer.
-            PreparedStatement ps = db.prepare("UPDATE accounts SET unread = unread + 1"
-                    + " WHERE id = ? AND deleted_at IS NULL AND unread < ? RETURNING unread");
-            ps.setLong(1, recipientId);
-            ps.setLong(2, inboxCapacity);
-            boolean reserved;
-            try (ResultSet rs = ps.executeQuery()) {
-                reserved = rs.next();
-            }
-            if (reserved) {
-                ps = db.prepare("INSERT INTO messages (sender_id, recipient_id, pair_lo, pair_hi, client_id, body, created_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender_id, client_id) DO NOTHING RETURNING id");
-                ps.setLong(1, senderId);
-                ps.setLong(2, recipientId);
-                ps.setLong(3, Math.min(senderId, recipientId));
-                ps.setLong(4, Math.max(senderId, recipientId));
-                ps.setString(5, clientMessageId);
-                ps.setString(6, body);
-                ps.setLong(7, nowMillis);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        return new SendOutcome.Stored(rs.getLong(1), nowMillis);
-                    }
+            Long known = recipientIds.get(key);
+            if (known != null) {
+                SendOutcome outcome = store(db, senderId, known, clientMessageId, body, nowMillis, inboxCapacity);
+                if (!(outcome instanceof SendOutcome.NoRecipient)) {
+                    return outcome;
                 }
-                ps = db.prepare("UPDATE accounts SET unread = unread - 1 WHERE id = ?"); // a retry: give the place back
-                ps.setLong(1, recipientId);
-                ps.executeUpdate();
+                recipientIds.remove(key); // deleted since: perhaps the name belongs to a new account now
             }
-            ps = db.prepare("SELECT id, created_at, recipient_id, body FROM messages WHERE sender_id = ? AND client_id = ?");
+            PreparedStatement ps = db.prepare("SELECT id FROM accounts WHERE username_key = ? AND deleted_at IS NULL");
+            ps.setString(1, key);
+            long id;
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return new SendOutcome.NoRecipient();
+                }
+                id = rs.getLong(1);
+            }
+            if (recipientIds.size() >= DIRECTORY_MAX) {
+                recipientIds.clear();
+            }
+            recipientIds.put(key, id);
+            return store(db, senderId, id, clientMessageId, body, nowMillis, inboxCapacity);
+        });
+    }
+
+    private static SendOutcome store(Statements db, long senderId, long recipientId, String clientMessageId, String body,
+            long nowMillis, int inboxCapacity) throws SQLException {
+        // Reserve a place in the recipient's inbox (and check it is live), then store: two statements on
+        // the common path. The rare paths (full, gone, a retried client id) undo and look closer.
+        PreparedStatement ps = db.prepare("UPDATE accounts SET unread = unread + 1"
+                + " WHERE id = ? AND deleted_at IS NULL AND unread < ? RETURNING unread");
+        ps.setLong(1, recipientId);
+        ps.setLong(2, inboxCapacity);
+        boolean reserved;
+        try (ResultSet rs = ps.executeQuery()) {
+            reserved = rs.next();
+        }
+        if (reserved) {
+            ps = db.prepare("INSERT INTO messages (sender_id, recipient_id, pair_lo, pair_hi, client_id, body, created_at)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender_id, client_id) DO NOTHING RETURNING id");
             ps.setLong(1, senderId);
-            ps.setString(2, clientMessageId);
+            ps.setLong(2, recipientId);
+            ps.setLong(3, Math.min(senderId, recipientId));
+            ps.setLong(4, Math.max(senderId, recipientId));
+            ps.setString(5, clientMessageId);
+            ps.setString(6, body);
+            ps.setLong(7, nowMillis);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
-                    boolean same = rs.getLong(3) == recipientId && rs.getString(4).equals(body);
-                    return same ? new SendOutcome.Duplicate(rs.getLong(1), rs.getLong(2)) : new SendOutcome.ClientIdReused();
+                    return new SendOutcome.Stored(rs.getLong(1), nowMillis, recipientId);
                 }
             }
-            ps = db.prepare("SELECT unread FROM accounts WHERE id = ? AND deleted_at IS NULL");
+            ps = db.prepare("UPDATE accounts SET unread = unread - 1 WHERE id = ?"); // a retry: give the place back
             ps.setLong(1, recipientId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new SendOutcome.InboxFull(rs.getLong(1)) : new SendOutcome.NoRecipient();
+            ps.executeUpdate();
+        }
+        ps = db.prepare("SELECT id, created_at, recipient_id, body FROM messages WHERE sender_id = ? AND client_id = ?");
+        ps.setLong(1, senderId);
+        ps.setString(2, clientMessageId);
+        try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+                boolean same = rs.getLong(3) == recipientId && rs.getString(4).equals(body);
+                return same ? new SendOutcome.Duplicate(rs.getLong(1), rs.getLong(2)) : new SendOutcome.ClientIdReused();
             }
-        });
+        }
+        ps = db.prepare("SELECT username, unread FROM accounts WHERE id = ? AND deleted_at IS NULL");
+        ps.setLong(1, recipientId);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? new SendOutcome.InboxFull(rs.getString(1), rs.getLong(2)) : new SendOutcome.NoRecipient();
+        }
     }
 
     /**

@@ -43,17 +43,18 @@ public interface Store extends AutoCloseable {
     int deleteExpiredTokens(long nowMillis);
 
     /**
-     * Stores a message durably, or says why not. A message with the same sender and client id as a
-     * stored one is not stored again.
+     * Stores a message to the live account named {@code recipient} (ignoring case) durably, or says why
+     * not. A message with the same sender and client id as a stored one is not stored again. The name is
+     * resolved in the same transaction as the write, so a deleted or re-created account is never mixed up.
      */
-    SendOutcome send(long senderId, long recipientId, String clientMessageId, String body, long nowMillis,
+    SendOutcome send(long senderId, String recipient, String clientMessageId, String body, long nowMillis,
             int inboxCapacity);
 
     /**
      * The same as {@link #send}, without waiting: the future completes once the outcome is durable.
      * Sends queued one after another are stored in that order.
      */
-    java.util.concurrent.CompletableFuture<SendOutcome> sendLater(long senderId, long recipientId, String clientMessageId,
+    java.util.concurrent.CompletableFuture<SendOutcome> sendLater(long senderId, String recipient, String clientMessageId,
             String body, long nowMillis, int inboxCapacity);
 
     /**

@@ -16,10 +16,10 @@ class SqliteStoreTest {
         try (SqliteStore store = SqliteStore.open(dir)) {
             long alice = store.createAccount("alice", "Alice", "h", 0).orElseThrow().id();
             long bob = store.createAccount("bob", "Bob", "h", 0).orElseThrow().id();
-            store.send(alice, bob, "c1", "old, read", 1_000, 100);
-            long second = ((SendOutcome.Stored) store.send(alice, bob, "c2", "old, read too", 2_000, 100)).id();
-            store.send(alice, bob, "c3", "new, unread", 9_000, 100);
-            store.send(bob, alice, "c4", "old, never read", 1_500, 100);
+            store.send(alice, "bob", "c1", "old, read", 1_000, 100);
+            long second = ((SendOutcome.Stored) store.send(alice, "bob", "c2", "old, read too", 2_000, 100)).id();
+            store.send(alice, "bob", "c3", "new, unread", 9_000, 100);
+            store.send(bob, "alice", "c4", "old, never read", 1_500, 100);
             store.acknowledgeLater(bob, second); // bob has read the first two (acknowledgements are cumulative)
 
             // the purge is queued after the acknowledgement, so it sees it
