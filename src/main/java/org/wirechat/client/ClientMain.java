@@ -12,10 +12,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code java -jar wirechat-client.jar [HOST [PORT]]}: the terminal chat client. */
+/** {@code java -jar wirechat-client.jar [--gui] [HOST [PORT]]}: the terminal chat client, or the desktop one. */
 @Command(name = "wirechat-client", mixinStandardHelpOptions = true, version = "wirechat client 0.1.0",
         usageHelpAutoWidth = true,
-        description = {"Chats on a wirechat server. On a terminal it is interactive (/help lists the commands);",
+        description = {"Chats on a wirechat server. With --gui it opens a window; otherwise, on a terminal it is",
+                "interactive (/help lists the commands);",
                 "with commands piped in, it runs them line by line, prints plainly, shows the messages",
                 "waiting at the end, and exits 1 if any command failed.",
                 "Passwords are asked for on the line after /register or /login (without echo on a terminal)."},
@@ -26,6 +27,9 @@ public final class ClientMain implements Callable<Integer> {
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "PORT", description = "Server port (default: ${DEFAULT-VALUE}).")
     int port = 50051;
+
+    @Option(names = "--gui", description = "Open the desktop client's window (HOST and PORT fill in its login dialog).")
+    boolean gui;
 
     @Option(names = "--script", description = "Read commands line by line even from a terminal.")
     boolean script;
@@ -41,8 +45,14 @@ public final class ClientMain implements Callable<Integer> {
     private InputStream in = System.in;
     private PrintStream out = System.out;
 
+    /** What {@link #run} returns when a window was opened: the program then ends when the window closes. */
+    static final int WINDOW_OPEN = -1;
+
     public static void main(String[] args) {
-        System.exit(run(args, System.in, System.out, System.err));
+        int status = run(args, System.in, System.out, System.err);
+        if (status != WINDOW_OPEN) {
+            System.exit(status);
+        }
     }
 
     /** Runs the client; returns the exit status. */
@@ -70,6 +80,13 @@ public final class ClientMain implements Callable<Integer> {
             } catch (java.io.IOException e) {
                 throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
             }
+        }
+        if (gui) {
+            if (!org.wirechat.client.desktop.DesktopClient.launch(host, port, options)) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "--gui needs a screen, and none is available (is DISPLAY set?)");
+            }
+            return WINDOW_OPEN;
         }
         if (!script && in == System.in && stdinIsTerminal()) {
             return TerminalClient.interactive(host, port, options);

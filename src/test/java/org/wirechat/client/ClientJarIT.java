@@ -46,14 +46,37 @@ class ClientJarIT {
             assertThat(bad.exit()).isEqualTo(1);
             assertThat(bad.output()).contains("error: not logged in");
         }
-        Run help = clientHelp();
+        Run help = clientJar("--help");
         assertThat(help.exit()).isZero();
-        assertThat(help.output()).contains("HOST", "PORT", "--script");
+        assertThat(help.output()).contains("HOST", "PORT", "--script", "--gui");
     }
 
-    private static Run clientHelp() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", Path.of("target", "wirechat-client.jar").toString(), "--help").redirectErrorStream(true).start();
+    @Test
+    void theDesktopClientIsInTheJarAndSaysSoWhenThereIsNoScreen() throws Exception {
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(Path.of("target", "wirechat-client.jar").toFile())) {
+            assertThat(jar.getEntry("com/formdev/flatlaf/FlatLightLaf.class")).as("FlatLaf shaded in").isNotNull();
+            assertThat(jar.getEntry("org/wirechat/client/desktop/ChatWindow.class")).isNotNull();
+        }
+        Run noScreen = clientJar("-Djava.awt.headless=true", "--gui", "localhost", "50051");
+        assertThat(noScreen.exit()).isEqualTo(2);
+        assertThat(noScreen.output()).contains("--gui needs a screen");
+    }
+
+    private static Run clientJar(String... args) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        for (String a : args) {
+            if (a.startsWith("-D")) {
+                command.add(a);
+            }
+        }
+        command.add("-jar");
+        command.add(Path.of("target", "wirechat-client.jar").toString());
+        for (String a : args) {
+            if (!a.startsWith("-D")) {
+                command.add(a);
+            }
+        }
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(30, TimeUnit.SECONDS);
         return new Run(p.exitValue(), out);

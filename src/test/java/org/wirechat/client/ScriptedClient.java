@@ -14,8 +14,8 @@ import org.wirechat.server.Await;
  * The terminal client's run method on a background thread, fed lines as a pipe would feed them,
  * with its output captured. Lines can be typed at any time, as a person would.
  */
-final class ScriptedClient implements AutoCloseable {
-    static final ChatClient.Options FAST = new ChatClient.Options(Duration.ofSeconds(2),
+public final class ScriptedClient implements AutoCloseable {
+    public static final ChatClient.Options FAST = new ChatClient.Options(Duration.ofSeconds(2),
             new Backoff(Duration.ofMillis(20), Duration.ofMillis(300)), Duration.ofSeconds(10), Duration.ofSeconds(20));
 
     private final LineFeed input = new LineFeed();

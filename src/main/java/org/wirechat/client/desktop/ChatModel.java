@@ -1,0 +1,455 @@
+package org.wirechat.client.desktop;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.wirechat.client.ChatClient;
+import org.wirechat.client.ChatException;
+import org.wirechat.protocol.ErrorCode;
+import org.wirechat.protocol.Limits;
+import org.wirechat.protocol.PatternMode;
+import org.wirechat.protocol.ProtocolException;
+import org.wirechat.protocol.Response;
+
+/**
+ * The desktop client's state and behaviour, without a screen: who is logged in, the user list with
+ * online marks and unread counts, the open conversation, the link state and the last problem. The
+ * window only shows {@link #snapshot()} and calls the actions below.
+ *
+ * <p>Threads: the actions talk to the server and block, so the window calls them off the event
+ * dispatch thread (one at a time, in order). Incoming messages arrive on the poller's thread. State is
+ * guarded by this object's monitor, never held while waiting on the network; listeners are told of a
+ * change after the monitor is released.
+ */
+public final class ChatModel implements AutoCloseable {
+
+    /** Accounts shown per filter: pages of {@link Limits#PAGE_MAX} are fetched up to this many. */
+    static final int USERS_SHOWN = 500;
+    /** Messages of a conversation loaded when it is opened, and per "older" step. */
+    static final int HISTORY_PAGE = 50;
+
+    /** One row of the user list. */
+    public record User(String username, String fullName, boolean online, int unread) {
+    }
+
+    /** One message of the open conversation. */
+    public record Line(long id, String sender, long timestampMillis, String body, boolean mine) {
+    }
+
+    public enum LinkState { LOGGED_OUT, CONNECTED, RECONNECTING }
+
+    /** Everything the window shows, at one moment. Immutable. */
+    public record Snapshot(String me, LinkState link, String linkDetail, String problem, String filter, List<User> users,
+            String open, List<Line> conversation, boolean olderAvailable, boolean sessionExpired) {
+        public int unread(String user) {
+            return users.stream().filter(u -> u.username().equalsIgnoreCase(user)).mapToInt(User::unread).sum();
+        }
+    }
+
+    /** Told after every change; called on whatever thread made it. */
+    public interface Listener {
+        void changed(ChatModel model);
+    }
+
+    /** Makes the client for a server, reporting to the given listener (so the caller chooses the options). */
+    @FunctionalInterface
+    public interface ClientFactory {
+        ChatClient make(String host, int port, ChatClient.Listener listener);
+
+        /** Real clients with these options. */
+        static ClientFactory with(ChatClient.Options options) {
+            return (host, port, listener) -> new ChatClient(host, port, listener, options);
+        }
+    }
+
+    private final ClientFactory clients;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+
+    // --- state, guarded by this ---
+    private ChatClient client;
+    private String me;
+    private LinkState link = LinkState.LOGGED_OUT;
+    private String linkDetail = "";
+    private String problem = "";
+    private String filter = "*";
+    private boolean sessionExpired;
+    /** The filter's accounts, by lower-case name, in the server's order. */
+    private final Map<String, Response.Account> listed = new LinkedHashMap<>();
+    /** People we have messages from that the filter did not list, by lower-case name. */
+    private final Map<String, String> extraPeers = new LinkedHashMap<>();
+    private final Map<String, Integer> unread = new HashMap<>();
+    private String open;
+    private final TreeMap<Long, Line> conversation = new TreeMap<>();
+    private long olderThan; // the next history page's "before" id, 0 when there is none
+
+    public ChatModel(ClientFactory clients) {
+        this.clients = Objects.requireNonNull(clients);
+    }
+
+    public void addListener(Listener l) {
+        listeners.add(l);
+    }
+
+    private void changed() {
+        for (Listener l : listeners) {
+            l.changed(this);
+        }
+    }
+
+    public synchronized Snapshot snapshot() {
+        List<User> users = new ArrayList<>();
+        for (Response.Account a : listed.values()) {
+            users.add(new User(a.username(), a.fullName(), a.online(), unread.getOrDefault(key(a.username()), 0)));
+        }
+        for (Map.Entry<String, String> e : extraPeers.entrySet()) {
+            if (!listed.containsKey(e.getKey())) {
+                users.add(new User(e.getValue(), "", false, unread.getOrDefault(e.getKey(), 0)));
+            }
+        }
+        users.sort(Comparator.comparing((User u) -> u.unread() == 0).thenComparing(u -> key(u.username())));
+        return new Snapshot(me, link, linkDetail, problem, filter, List.copyOf(users), open,
+                List.copyOf(conversation.values()), olderThan > 0, sessionExpired);
+    }
+
+    private static String key(String username) {
+        return username.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    // --- actions: each blocks on the network; a ChatException's message is fit to show ---
+
+    /** Creates an account on the server, then logs in to it. */
+    public void register(String host, int port, String user, String fullName, String password) throws ChatException {
+        ChatClient c = connectTo(host, port);
+        try {
+            c.register(user, fullName, password);
+        } catch (ChatException e) {
+            c.close();
+            throw problem(e);
+        }
+        loginWith(c, user, password);
+    }
+
+    /** Logs in, replacing any session, and loads the user list. */
+    public void login(String host, int port, String user, String password) throws ChatException {
+        loginWith(connectTo(host, port), user, password);
+    }
+
+    private ChatClient connectTo(String host, int port) throws ChatException {
+        if (host == null || host.isBlank()) {
+            throw problem(new ChatException(ErrorCode.INVALID_FIELD, "enter the server's host name"));
+        }
+        if (port < 1 || port > 65535) {
+            throw problem(new ChatException(ErrorCode.INVALID_FIELD, "the port must be 1-65535"));
+        }
+        return clients.make(host.strip(), port, new Incoming());
+    }
+
+    private void loginWith(ChatClient c, String user, String password) throws ChatException {
+        try {
+            c.login(user, password);
+        } catch (ChatException e) {
+            c.close();
+            throw problem(e);
+        }
+        ChatClient old;
+        synchronized (this) {
+            old = client;
+            client = c;
+            me = user;
+            link = LinkState.CONNECTED;
+            linkDetail = "";
+            problem = "";
+            sessionExpired = false;
+            listed.clear();
+            extraPeers.clear();
+            unread.clear();
+            open = null;
+            conversation.clear();
+            olderThan = 0;
+        }
+        if (old != null) {
+            old.close();
+        }
+        changed();
+        filter(filter);
+    }
+
+    /** Shows the accounts matching a wildcard pattern ({@code *} any run, {@code ?} one character). */
+    public void filter(String pattern) throws ChatException {
+        ChatClient c = requireClient();
+        String p = pattern == null || pattern.isBlank() ? "*" : pattern.strip();
+        Map<String, Response.Account> found = new LinkedHashMap<>();
+        String cursor = "";
+        try {
+            do {
+                Response.Accounts page = c.list(PatternMode.WILDCARD, p, cursor, Limits.PAGE_MAX);
+                page.accounts().forEach(a -> found.put(key(a.username()), a));
+                cursor = page.nextCursor();
+            } while (!cursor.isEmpty() && found.size() < USERS_SHOWN);
+        } catch (ChatException e) {
+            throw problem(e);
+        }
+        synchronized (this) {
+            filter = p;
+            listed.clear();
+            listed.putAll(found);
+            problem = "";
+        }
+        changed();
+    }
+
+    /** Re-reads the list (online marks change). */
+    public void refreshUsers() throws ChatException {
+        String p;
+        synchronized (this) {
+            p = filter;
+        }
+        filter(p);
+    }
+
+    /** Opens the conversation with a user: loads its latest messages and clears its unread count. */
+    public void open(String peer) throws ChatException {
+        ChatClient c = requireClient();
+        Response.Conversation page;
+        try {
+            page = c.history(peer, 0, HISTORY_PAGE);
+        } catch (ChatException e) {
+            throw problem(e);
+        }
+        synchronized (this) {
+            open = peer;
+            conversation.clear();
+            addLines(page.messages());
+            olderThan = page.nextBeforeId();
+            unread.remove(key(peer));
+            problem = "";
+        }
+        changed();
+    }
+
+    /** Loads the open conversation's previous page. */
+    public void loadOlder() throws ChatException {
+        ChatClient c = requireClient();
+        String peer;
+        long before;
+        synchronized (this) {
+            peer = open;
+            before = olderThan;
+        }
+        if (peer == null || before == 0) {
+            return;
+        }
+        Response.Conversation page;
+        try {
+            page = c.history(peer, before, HISTORY_PAGE);
+        } catch (ChatException e) {
+            throw problem(e);
+        }
+        synchronized (this) {
+            if (peer.equals(open)) {
+                addLines(page.messages());
+                olderThan = page.nextBeforeId();
+            }
+        }
+        changed();
+    }
+
+    private void addLines(List<Response.Message> messages) {
+        for (Response.Message m : messages) {
+            conversation.put(m.id(), new Line(m.id(), m.sender(), m.timestampMillis(), m.body(), m.sender().equalsIgnoreCase(me)));
+        }
+    }
+
+    /**
+     * Why a draft cannot be sent as it is, or {@code ""} if it can; the window shows this (and the length)
+     * while the message is typed, before anything is sent.
+     */
+    public static String draftProblem(String text) {
+        try {
+            Limits.checkBody(text, Limits.BODY_MAX);
+            return "";
+        } catch (ProtocolException e) {
+            return e.code() == ErrorCode.MESSAGE_EMPTY ? "type a message" : "too long: " + length(text) + " of at most "
+                    + Limits.BODY_MAX + " characters";
+        }
+    }
+
+    /** A draft's length as the server counts it (Unicode code points). */
+    public static int length(String text) {
+        return text.codePointCount(0, text.length());
+    }
+
+    /** Sends to the open conversation; returns once the server has stored it. On failure the draft should be kept. */
+    public void send(String text) throws ChatException {
+        ChatClient c = requireClient();
+        String peer;
+        synchronized (this) {
+            peer = open;
+        }
+        if (peer == null) {
+            throw problem(new ChatException(ErrorCode.NO_SUCH_USER, "choose someone to write to first"));
+        }
+        Response.Sent sent;
+        try {
+            sent = c.send(peer, text);
+        } catch (ChatException e) {
+            throw problem(e);
+        }
+        synchronized (this) {
+            if (peer.equals(open)) {
+                conversation.put(sent.messageId(), new Line(sent.messageId(), me, sent.timestampMillis(), text, true));
+            }
+            problem = "";
+        }
+        changed();
+    }
+
+    /** Deletes the account (after handing over the mail still waiting), then the window is logged out. */
+    public void deleteAccount(String password) throws ChatException {
+        ChatClient c = requireClient();
+        try {
+            c.deleteAccount(password);
+        } catch (ChatException e) {
+            throw problem(e);
+        }
+        loggedOut();
+    }
+
+    public void logout() {
+        ChatClient c;
+        synchronized (this) {
+            c = client;
+        }
+        if (c != null) {
+            try {
+                c.logout();
+            } catch (ChatException e) {
+                // the session ends here either way; the server forgets the token when it expires
+            }
+        }
+        loggedOut();
+    }
+
+    private void loggedOut() {
+        ChatClient c;
+        synchronized (this) {
+            c = client;
+            client = null;
+            me = null;
+            link = LinkState.LOGGED_OUT;
+            listed.clear();
+            extraPeers.clear();
+            unread.clear();
+            open = null;
+            conversation.clear();
+            olderThan = 0;
+        }
+        if (c != null) {
+            c.close();
+        }
+        changed();
+    }
+
+    /** Clears the problem line (the person has read it). */
+    public void dismissProblem() {
+        synchronized (this) {
+            problem = "";
+        }
+        changed();
+    }
+
+    private synchronized ChatClient requireClient() throws ChatException {
+        if (client == null) {
+            throw new ChatException(ErrorCode.NOT_AUTHENTICATED, "not logged in — log in first");
+        }
+        return client;
+    }
+
+    private ChatException problem(ChatException e) {
+        synchronized (this) {
+            problem = e.getMessage();
+            if (e.code() == ErrorCode.NOT_AUTHENTICATED && client != null && !client.loggedIn()) {
+                sessionExpired = true;
+            }
+        }
+        changed();
+        return e;
+    }
+
+    @Override
+    public void close() {
+        ChatClient c;
+        synchronized (this) {
+            c = client;
+            client = null;
+        }
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    /** What the client's poller reports, for the client made by this model. */
+    private final class Incoming implements ChatClient.Listener {
+        @Override
+        public void messages(List<Response.Message> messages) {
+            synchronized (ChatModel.this) {
+                for (Response.Message m : messages) {
+                    boolean mine = m.sender().equalsIgnoreCase(me);
+                    String peer = mine ? m.recipient() : m.sender();
+                    if (open != null && open.equalsIgnoreCase(peer)) {
+                        conversation.put(m.id(), new Line(m.id(), m.sender(), m.timestampMillis(), m.body(), mine));
+                    } else {
+                        unread.merge(key(peer), 1, Integer::sum);
+                        extraPeers.putIfAbsent(key(peer), peer);
+                    }
+                }
+            }
+            changed();
+        }
+
+        @Override
+        public void connectionLost(String why) {
+            synchronized (ChatModel.this) {
+                if (link != LinkState.LOGGED_OUT) {
+                    link = LinkState.RECONNECTING;
+                    linkDetail = why;
+                }
+            }
+            changed();
+        }
+
+        @Override
+        public void reconnected() {
+            synchronized (ChatModel.this) {
+                if (link != LinkState.LOGGED_OUT) {
+                    link = LinkState.CONNECTED;
+                    linkDetail = "";
+                }
+            }
+            changed();
+        }
+
+        @Override
+        public void sessionExpired() {
+            synchronized (ChatModel.this) {
+                sessionExpired = true;
+                problem = "your session expired or was ended elsewhere — log in again";
+            }
+            changed();
+        }
+
+        @Override
+        public void problem(String what) {
+            synchronized (ChatModel.this) {
+                problem = what;
+            }
+            changed();
+        }
+    }
+}

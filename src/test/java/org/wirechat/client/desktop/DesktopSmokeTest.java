@@ -1,0 +1,211 @@
+package org.wirechat.client.desktop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.formdev.flatlaf.FlatLightLaf;
+import java.awt.Component;
+import java.awt.Container;
+import java.awt.GraphicsEnvironment;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.imageio.ImageIO;
+import javax.swing.AbstractButton;
+import javax.swing.JLabel;
+import javax.swing.JList;
+import javax.swing.JRootPane;
+import javax.swing.SwingUtilities;
+import javax.swing.text.JTextComponent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.wirechat.client.ChatClient;
+import org.wirechat.client.ChatException;
+import org.wirechat.client.ScriptedClient;
+import org.wirechat.protocol.Limits;
+import org.wirechat.server.Await;
+import org.wirechat.server.ServerFixture;
+
+/**
+ * The real window on a real (virtual) display: log in through the dialog, pick a user, send, see the
+ * reply, and save a screenshot to {@code target/desktop-client.png}. Needs a display; {@code scripts/test}
+ * provides one with {@code xvfb-run} when it can, and this test is skipped, saying why, when there is none
+ * (it fails instead when {@code WIRECHAT_REQUIRE_DISPLAY} is set, as {@code .ci/run} does).
+ */
+class DesktopSmokeTest {
+    static final String PW = "correct horse";
+
+    @TempDir
+    Path dir;
+    ServerFixture fx;
+    ChatClient bob;
+    ChatWindow window;
+
+    @BeforeEach
+    void start() throws Exception {
+        if (GraphicsEnvironment.isHeadless() && System.getenv("WIRECHAT_REQUIRE_DISPLAY") != null) {
+            throw new AssertionError("no display, and WIRECHAT_REQUIRE_DISPLAY is set (as .ci/run sets it): install xvfb");
+        }
+        Assumptions.assumeFalse(GraphicsEnvironment.isHeadless(),
+                "no display: the desktop smoke test needs one (scripts/test runs the suite under xvfb-run when installed)");
+        fx = new ServerFixture(dir);
+        // bob answers every message, as a second person would
+        AtomicReference<ChatClient> self = new AtomicReference<>();
+        bob = new ChatClient("127.0.0.1", fx.server().port(), messages -> messages.forEach(m -> {
+            try {
+                self.get().send(m.sender(), "echo: " + m.body());
+            } catch (ChatException e) {
+                throw new IllegalStateException(e);
+            }
+        }), ScriptedClient.FAST);
+        self.set(bob);
+        bob.register("bob", "Bob Builder", PW);
+        bob.login("bob", PW);
+        bob.register("alice", "Alice Liddell", PW);
+        ChatModel model = new ChatModel(ChatModel.ClientFactory.with(ScriptedClient.FAST));
+        window = onEdt(() -> {
+            FlatLightLaf.setup();
+            ChatWindow w = new ChatWindow(model, "127.0.0.1", fx.server().port());
+            w.show();
+            return w;
+        });
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (window != null) {
+            onEdt(() -> {
+                window.close();
+                return null;
+            });
+        }
+        if (bob != null) {
+            bob.close();
+        }
+        if (fx != null) {
+            fx.close();
+        }
+    }
+
+    @Test
+    void logInSendAndSeeTheReply() throws Exception {
+        JRootPane login = window.loginDialog.getRootPane();
+        onEdt(() -> {
+            find(login, "username", JTextComponent.class).setText("alice");
+            find(login, "password", JTextComponent.class).setText(PW);
+            find(login, "login", AbstractButton.class).doClick();
+            return null;
+        });
+        Await.until("logged in, the dialog gone", () -> call(() -> !window.loginDialog.isVisible()));
+
+        JRootPane main = window.frame.getRootPane();
+        @SuppressWarnings("unchecked")
+        JList<ChatModel.User> users = find(main, "users", JList.class);
+        Await.until("bob listed", () -> call(() -> users.getModel().getSize() == 2));
+        onEdt(() -> {
+            for (int i = 0; i < users.getModel().getSize(); i++) {
+                if (users.getModel().getElementAt(i).username().equals("bob")) {
+                    users.setSelectedIndex(i);
+                }
+            }
+            return null;
+        });
+        JLabel peer = find(main, "peer", JLabel.class);
+        Await.until("bob's conversation open", () -> call(() -> peer.getText().equals("bob")));
+
+        JTextComponent input = find(main, "input", JTextComponent.class);
+        AbstractButton send = find(main, "send", AbstractButton.class);
+        JLabel count = find(main, "count", JLabel.class);
+        // the limit is shown and enforced before anything is sent
+        onEdt(() -> {
+            input.setText("x".repeat(Limits.BODY_MAX + 1));
+            return null;
+        });
+        assertThat(DesktopSmokeTest.<Boolean>call(send::isEnabled)).isFalse();
+        assertThat(DesktopSmokeTest.<String>call(count::getText)).isEqualTo((Limits.BODY_MAX + 1) + " / " + Limits.BODY_MAX);
+
+        onEdt(() -> {
+            input.setText("hello from the window");
+            send.doClick();
+            return null;
+        });
+        JTextComponent conversation = find(main, "conversation", JTextComponent.class);
+        Await.until("the reply shows", () -> call(() -> conversation.getText().contains("bob: echo: hello from the window")));
+        assertThat(DesktopSmokeTest.<String>call(conversation::getText)).contains("me: hello from the window");
+        assertThat(DesktopSmokeTest.<String>call(input::getText)).isEmpty();
+        assertThat(call(() -> find(main, "status", JLabel.class).getText())).isEqualTo("Connected as alice");
+
+        Path shot = Path.of("target", "desktop-client.png");
+        BufferedImage image = call(() -> {
+            BufferedImage img = new BufferedImage(main.getWidth(), main.getHeight(), BufferedImage.TYPE_INT_RGB);
+            java.awt.Graphics2D g = img.createGraphics();
+            main.paint(g);
+            g.dispose();
+            return img;
+        });
+        Files.createDirectories(shot.getParent());
+        assertThat(ImageIO.write(image, "png", shot.toFile())).isTrue();
+        assertThat(distinctColours(image)).as("a real picture, not a blank").isGreaterThan(20);
+    }
+
+    private static int distinctColours(BufferedImage img) {
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int y = 0; y < img.getHeight(); y += 3) {
+            for (int x = 0; x < img.getWidth(); x += 3) {
+                seen.add(img.getRGB(x, y));
+            }
+        }
+        return seen.size();
+    }
+
+    private static <T> T find(Container root, String name, Class<T> type) {
+        T found = search(root, name, type);
+        if (found == null) {
+            throw new AssertionError("no component named " + name);
+        }
+        return found;
+    }
+
+    private static <T> T search(Container root, String name, Class<T> type) {
+        for (Component c : root.getComponents()) {
+            if (name.equals(c.getName()) && type.isInstance(c)) {
+                return type.cast(c);
+            }
+            if (c instanceof Container inner) {
+                T t = search(inner, name, type);
+                if (t != null) {
+                    return t;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static <T> T onEdt(Callable<T> work) throws Exception {
+        AtomicReference<T> result = new AtomicReference<>();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        SwingUtilities.invokeAndWait(() -> {
+            try {
+                result.set(work.call());
+            } catch (Exception e) {
+                failure.set(e);
+            }
+        });
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        return result.get();
+    }
+
+    private static <T> T call(Callable<T> work) {
+        try {
+            return onEdt(work);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
