@@ -112,7 +112,8 @@ public final class ChatModel implements AutoCloseable {
                 users.add(new User(e.getValue(), "", false, unread.getOrDefault(e.getKey(), 0)));
             }
         }
-        users.sort(Comparator.comparing((User u) -> u.unread() == 0).thenComparing(u -> key(u.username())));
+        // alphabetical, so rows never jump under the pointer when a message arrives; unread ones are marked instead
+        users.sort(Comparator.comparing(u -> key(u.username())));
         return new Snapshot(me, link, linkDetail, problem, filter, List.copyOf(users), open,
                 List.copyOf(conversation.values()), olderThan > 0, sessionExpired);
     }
@@ -182,6 +183,19 @@ public final class ChatModel implements AutoCloseable {
 
     /** Shows the accounts matching a wildcard pattern ({@code *} any run, {@code ?} one character). */
     public void filter(String pattern) throws ChatException {
+        list(pattern, true);
+    }
+
+    /** Re-reads the list (online marks change); a problem being shown stays shown. */
+    public void refreshUsers() throws ChatException {
+        String p;
+        synchronized (this) {
+            p = filter;
+        }
+        list(p, false);
+    }
+
+    private void list(String pattern, boolean clearProblem) throws ChatException {
         ChatClient c = requireClient();
         String p = pattern == null || pattern.isBlank() ? "*" : pattern.strip();
         Map<String, Response.Account> found = new LinkedHashMap<>();
@@ -199,18 +213,11 @@ public final class ChatModel implements AutoCloseable {
             filter = p;
             listed.clear();
             listed.putAll(found);
-            problem = "";
+            if (clearProblem) {
+                problem = "";
+            }
         }
         changed();
-    }
-
-    /** Re-reads the list (online marks change). */
-    public void refreshUsers() throws ChatException {
-        String p;
-        synchronized (this) {
-            p = filter;
-        }
-        filter(p);
     }
 
     /** Opens the conversation with a user: loads its latest messages and clears its unread count. */

@@ -95,6 +95,7 @@ public final class ChatWindow {
     private boolean rendering; // set while the EDT copies a snapshot into the components
     private List<ChatModel.Line> shownLines = List.of();
     private String shownPeer;
+    private String shownMe;
 
     public ChatWindow(ChatModel model, String defaultHost, int defaultPort) {
         this.model = Objects.requireNonNull(model);
@@ -125,6 +126,7 @@ public final class ChatWindow {
         frame.setVisible(true);
         loginDialog.setLocationRelativeTo(frame);
         loginDialog.setVisible(true);
+        username.requestFocusInWindow();
         render();
     }
 
@@ -363,6 +365,7 @@ public final class ChatWindow {
         loginMessage.setText(" ");
         loginDialog.setLocationRelativeTo(frame);
         loginDialog.setVisible(true);
+        (username.getText().isEmpty() ? username : password).requestFocusInWindow();
     }
 
     private void sendDraft() {
@@ -398,7 +401,7 @@ public final class ChatWindow {
         String text = input.getText();
         String why = ChatModel.draftProblem(text);
         count.setText(ChatModel.length(text) + " / " + Limits.BODY_MAX);
-        count.setForeground(why.startsWith("too long") ? PROBLEM : status.getForeground());
+        count.setForeground(why.startsWith("too long") ? PROBLEM : peer.getForeground());
         count.setToolTipText(why.isEmpty() ? null : why);
         send.setEnabled(why.isEmpty() && input.isEnabled() && shownPeer != null);
     }
@@ -411,9 +414,16 @@ public final class ChatWindow {
         JPasswordField pw = named(new JPasswordField(16), "deletePassword");
         Object[] message = {"Delete the account " + s.me() + " for good?",
                 "Messages waiting for you are shown first. Your password:", pw};
-        int answer = JOptionPane.showConfirmDialog(frame, message, "Delete account", JOptionPane.OK_CANCEL_OPTION,
-                JOptionPane.WARNING_MESSAGE);
-        if (answer != JOptionPane.OK_OPTION) {
+        JOptionPane pane = new JOptionPane(message, JOptionPane.WARNING_MESSAGE, JOptionPane.OK_CANCEL_OPTION) {
+            @Override
+            public void selectInitialValue() {
+                pw.requestFocusInWindow(); // the password is what one types here, not the OK button
+            }
+        };
+        JDialog dialog = pane.createDialog(frame, "Delete account");
+        dialog.setVisible(true); // modal: returns once answered
+        dialog.dispose();
+        if (!Integer.valueOf(JOptionPane.OK_OPTION).equals(pane.getValue())) {
             return;
         }
         char[] chars = pw.getPassword();
@@ -444,6 +454,7 @@ public final class ChatWindow {
     private void render() {
         renderQueued.set(false);
         ChatModel.Snapshot s = model.snapshot();
+        shownMe = s.me();
         rendering = true;
         try {
             renderUsers(s);
@@ -511,7 +522,7 @@ public final class ChatWindow {
     }
 
     /** A user in the list: an online mark, the name, the full name, the unread count. */
-    private static final class UserRenderer extends DefaultListCellRenderer {
+    private final class UserRenderer extends DefaultListCellRenderer {
         @Override
         public Component getListCellRendererComponent(JList<?> list, Object value, int index, boolean selected,
                 boolean focus) {
@@ -519,6 +530,7 @@ public final class ChatWindow {
             String text = "<html>" + (u.online() ? "<font color='#2e7d32'>●</font> " : "<font color='#9e9e9e'>○</font> ")
                     + (u.unread() > 0 ? "<b>" + escape(u.username()) + "</b>" : escape(u.username()))
                     + (u.fullName().isEmpty() ? "" : " <font color='#757575'>" + escape(u.fullName()) + "</font>")
+                    + (u.username().equalsIgnoreCase(shownMe) ? " <font color='#757575'>(you)</font>" : "")
                     + (u.unread() > 0 ? " <font color='#1565c0'>(" + u.unread() + ")</font>" : "") + "</html>";
             super.getListCellRendererComponent(list, text, index, selected, focus);
             setToolTipText(u.username() + (u.online() ? " — online" : " — offline")

@@ -95,7 +95,8 @@ class ChatModelTest {
         bob.send("alice", "one");
         bob.send("alice", "two");
         Await.until("two unread from bob", () -> model.snapshot().unread("bob") == 2);
-        assertThat(model.snapshot().users().get(0).username()).as("unread first").isEqualTo("bob");
+        assertThat(model.snapshot().users()).extracting(ChatModel.User::username).as("rows stay in place")
+                .containsExactly("alice", "bob");
 
         model.open("bob");
         ChatModel.Snapshot s = model.snapshot();
@@ -161,6 +162,9 @@ class ChatModelTest {
                 .hasMessageContaining("no such user: bob");
         assertThat(model.snapshot().problem()).contains("no such user: bob");
         assertThat(model.snapshot().conversation()).isEmpty();
+        model.refreshUsers(); // the periodic refresh does not hide the problem before it is read
+        assertThat(model.snapshot().problem()).contains("no such user: bob");
+        assertThat(model.snapshot().users()).extracting(ChatModel.User::username).containsExactly("alice");
     }
 
     @Test
