@@ -28,6 +28,7 @@ import org.wirechat.server.tls.TlsSettings;
  * @param shutdownGrace how long requests in progress may take to finish at shutdown
  * @param abuse the limits that protect clients from each other
  * @param tls the TLS identity, or {@code null} for plain TCP
+ * @param postgres the shared PostgreSQL database, or {@code null} for SQLite in {@code dataDir}
  */
 public record ServerConfig(
         int port,
@@ -46,7 +47,8 @@ public record ServerConfig(
         Duration retention,
         Duration shutdownGrace,
         AbuseLimits abuse,
-        TlsSettings tls) {
+        TlsSettings tls,
+        org.wirechat.server.storage.PostgresSettings postgres) {
 
     public static final int DEFAULT_PORT = 50051;
     /** The smallest frame limit that still fits a longest message in a SEND or a FETCH response. */
@@ -111,6 +113,7 @@ public record ServerConfig(
         b.shutdownGrace = shutdownGrace;
         b.abuse = abuse;
         b.tls = tls;
+        b.postgres = postgres;
         return b;
     }
 
@@ -133,6 +136,7 @@ public record ServerConfig(
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private AbuseLimits abuse = AbuseLimits.DEFAULTS;
         private TlsSettings tls;
+        private org.wirechat.server.storage.PostgresSettings postgres;
 
         private Builder() {
         }
@@ -154,11 +158,12 @@ public record ServerConfig(
         public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
         public Builder abuse(AbuseLimits v) { abuse = v; return this; }
         public Builder tls(TlsSettings v) { tls = v; return this; }
+        public Builder postgres(org.wirechat.server.storage.PostgresSettings v) { postgres = v; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(port, bindAddress, dataDir, maxConnections, firstFrameTimeout, idleTimeout,
                     tokenIdleLifetime, tokenMaxLifetime, maxFrameBytes, maxMessageChars, inboxCapacity,
-                    maxFetchWait, passwordIterations, retention, shutdownGrace, abuse, tls);
+                    maxFetchWait, passwordIterations, retention, shutdownGrace, abuse, tls, postgres);
         }
     }
 }

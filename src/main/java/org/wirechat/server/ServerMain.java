@@ -110,6 +110,17 @@ public final class ServerMain implements Callable<Integer> {
     @Option(names = "--tls-password-file", paramLabel = "FILE", description = "File holding the key store password (first line).")
     Path tlsPasswordFile;
 
+    @Option(names = "--store", paramLabel = "URL", description = "Keep the data in a PostgreSQL database shared with other "
+            + "wirechat servers instead of SQLite in --data-dir: postgresql://HOST:PORT/DATABASE?user=NAME. The password comes "
+            + "from --store-password-file or the WIRECHAT_DB_PASSWORD environment variable, never the URL. See docs/deployment.md.")
+    String store;
+
+    @Option(names = "--store-password-file", paramLabel = "FILE", description = "File holding the database password (first line).")
+    Path storePasswordFile;
+
+    @Option(names = "--store-pool-size", paramLabel = "N", description = "Connections this server keeps to PostgreSQL (default: ${DEFAULT-VALUE}).")
+    int storePoolSize = org.wirechat.server.storage.PostgresSettings.DEFAULT_POOL_SIZE;
+
     private PrintStream out = System.out;
     private PrintStream err = System.err;
 
@@ -141,7 +152,25 @@ public final class ServerMain implements Callable<Integer> {
                         loginFailuresPerAccount, loginFailuresPerAddress, loginBackoffMax, accountsPerAddressPerHour,
                         frameTimeout, writeTimeout))
                 .tls(tls())
+                .postgres(postgres())
                 .build();
+    }
+
+    private org.wirechat.server.storage.PostgresSettings postgres() throws IOException {
+        if (store == null) {
+            if (storePasswordFile != null) {
+                throw new IllegalArgumentException("--store-password-file needs --store");
+            }
+            return null;
+        }
+        char[] password = new char[0];
+        if (storePasswordFile != null) {
+            password = java.nio.file.Files.readAllLines(storePasswordFile, StandardCharsets.UTF_8).stream().findFirst()
+                    .orElse("").toCharArray();
+        } else if (System.getenv("WIRECHAT_DB_PASSWORD") != null) {
+            password = System.getenv("WIRECHAT_DB_PASSWORD").toCharArray();
+        }
+        return new org.wirechat.server.storage.PostgresSettings(store, password, storePoolSize);
     }
 
     private org.wirechat.server.tls.TlsSettings tls() throws IOException {
@@ -172,7 +201,7 @@ public final class ServerMain implements Callable<Integer> {
             err.println("wirechat-server: " + e.getMessage());
             return 2;
         } catch (IOException e) {
-            err.println("wirechat-server: cannot read the TLS password file: " + e.getMessage());
+            err.println("wirechat-server: cannot read a password file: " + e.getMessage());
             return 2;
         }
         WireServer server;
@@ -185,7 +214,7 @@ public final class ServerMain implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
         out.println("wirechat server listening on " + server.address().getAddress().getHostAddress() + ":"
                 + server.port() + (config.tls() == null ? "" : " with TLS") + " (data in "
-                + config.dataDir().toAbsolutePath() + "); Ctrl-C stops it");
+                + server.storeDescription() + "); Ctrl-C stops it");
         server.awaitTermination();
         return 0;
     }

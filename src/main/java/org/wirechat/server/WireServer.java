@@ -17,6 +17,7 @@ import org.wirechat.server.abuse.LoginThrottle;
 import org.wirechat.server.auth.PasswordHasher;
 import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.inbox.InboxWaiters;
+import org.wirechat.server.storage.PostgresStore;
 import org.wirechat.server.storage.SqliteStore;
 import org.wirechat.server.storage.Store;
 
@@ -39,9 +40,14 @@ public final class WireServer implements AutoCloseable {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean closing;
 
+    /** Where the data is (for the startup line). */
+    public String storeDescription() {
+        return store.describe();
+    }
+
     private WireServer(ServerConfig config, Clock clock) throws IOException {
         this.config = config;
-        this.store = SqliteStore.open(config.dataDir());
+        this.store = config.postgres() == null ? SqliteStore.open(config.dataDir()) : PostgresStore.open(config.postgres());
         this.hasher = new PasswordHasher(config.passwordIterations());
         this.tokens = new Tokens(store, clock, config.tokenIdleLifetime(), config.tokenMaxLifetime());
         this.waiters = new InboxWaiters();
@@ -49,6 +55,28 @@ public final class WireServer implements AutoCloseable {
         LoginThrottle throttle = new LoginThrottle(config.abuse());
         AddressLimits addresses = new AddressLimits(config.abuse());
         Dispatcher dispatcher = new Dispatcher(config, store, hasher, tokens, waiters, presence, throttle, addresses, clock);
+        store.listen(new Store.Changes() { // what other servers sharing the store did
+            @Override
+            public void inbox(long accountId) {
+                waiters.wake(accountId);
+            }
+
+            @Override
+            public void tokenRevoked(byte[] tokenHash) {
+                tokens.forget(tokenHash);
+            }
+
+            @Override
+            public void accountDeleted(long accountId) {
+                tokens.forgetAccount(accountId);
+            }
+
+            @Override
+            public void missedSome() {
+                tokens.forgetAll();
+                waiters.wakeEveryone();
+            }
+        });
         try {
             serverSocket = listen(config);
         } catch (IOException e) {

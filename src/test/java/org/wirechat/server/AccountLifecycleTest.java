@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Request;
 import org.wirechat.protocol.Response;
-import org.wirechat.server.storage.SqliteStore;
 
 /** Durability across restarts, token expiry, account deletion, password storage. */
 class AccountLifecycleTest {
@@ -30,9 +28,15 @@ class AccountLifecycleTest {
     ServerFixture fx;
     TestConnection c;
 
+    /** SQLite here; {@code PostgresAccountLifecycleTest} runs every test again on PostgreSQL. */
+    Backend backend() {
+        return Backend.SQLITE;
+    }
+
     @BeforeEach
     void start() {
-        fx = new ServerFixture(dir, b -> b.tokenIdleLifetime(Duration.ofMinutes(60)).tokenMaxLifetime(Duration.ofHours(24)));
+        fx = new ServerFixture(backend(), dir,
+                b -> b.tokenIdleLifetime(Duration.ofMinutes(60)).tokenMaxLifetime(Duration.ofHours(24)));
         c = fx.connect();
     }
 
@@ -197,10 +201,23 @@ class AccountLifecycleTest {
         c.ok(new Request.CreateAccount("alice", "Alice", secret), Response.AccountCreated.class);
         String token = c.ok(new Request.Login("alice", secret), Response.LoggedIn.class).token();
         fx.restart(); // everything on disk, WAL checkpointed or not
-        try (Stream<Path> files = Files.list(dir)) {
+        try (Stream<Path> files = Files.list(dir)) { // SQLite's files (none for PostgreSQL)
             for (Path f : files.toList()) {
                 String content = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
                 assertThat(content).as(f.toString()).doesNotContain(secret).doesNotContain(token);
+            }
+        }
+        try (Connection db = fx.database()) { // every stored value, whatever the store
+            for (String table : List.of("accounts", "tokens", "messages")) {
+                try (ResultSet rs = db.createStatement().executeQuery("SELECT * FROM " + table)) {
+                    while (rs.next()) {
+                        for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                            Object v = rs.getObject(i);
+                            String text = v instanceof byte[] b ? new String(b, StandardCharsets.ISO_8859_1) : String.valueOf(v);
+                            assertThat(text).as(table).doesNotContain(secret).doesNotContain(token);
+                        }
+                    }
+                }
             }
         }
         assertThat(storedHash("alice")).startsWith("pbkdf2-sha256$1000$");
@@ -210,8 +227,7 @@ class AccountLifecycleTest {
     void aHashMadeWithOlderParametersIsUpgradedAtLogin() throws Exception {
         fx.register(c, "alice");
         c.close();
-        fx.close();
-        fx = new ServerFixture(dir, b -> b.passwordIterations(2_000));
+        fx.reconfigure(b -> b.passwordIterations(2_000));
         c = fx.connect();
         fx.login(c, "alice");
         assertThat(storedHash("alice")).startsWith("pbkdf2-sha256$2000$");
@@ -219,7 +235,7 @@ class AccountLifecycleTest {
     }
 
     private String storedHash(String username) throws Exception {
-        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteStore.DATABASE_FILE));
+        try (Connection db = fx.database();
                 ResultSet rs = db.createStatement().executeQuery(
                         "SELECT password_hash FROM accounts WHERE username = '" + username + "' AND deleted_at IS NULL")) {
             assertThat(rs.next()).isTrue();

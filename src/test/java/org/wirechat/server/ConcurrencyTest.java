@@ -31,9 +31,14 @@ class ConcurrencyTest {
     ServerFixture fx;
     ExecutorService threads;
 
+    /** SQLite here; {@code PostgresConcurrencyTest} runs every test again on PostgreSQL. */
+    Backend backend() {
+        return Backend.SQLITE;
+    }
+
     @BeforeEach
     void start() {
-        fx = new ServerFixture(dir, b -> b.maxFetchWait(Duration.ofMinutes(10)));
+        fx = new ServerFixture(backend(), dir, b -> b.maxFetchWait(Duration.ofMinutes(10)));
         threads = Executors.newVirtualThreadPerTaskExecutor();
     }
 

@@ -49,10 +49,10 @@ public final class CrashHarness {
         }
     }
 
-    private record Sent(long id, String sender, String recipient, int seq, String body) {
+    record Sent(long id, String sender, String recipient, int seq, String body) {
     }
 
-    private record InFlight(String sender, String recipient, int seq, String clientId, String body) {
+    record InFlight(String sender, String recipient, int seq, String clientId, String body) {
     }
 
     private CrashHarness() {
@@ -129,11 +129,11 @@ public final class CrashHarness {
                 duplicates[0], resent, problems);
     }
 
-    private static Connection connect(InetSocketAddress at) throws IOException {
+    static Connection connect(InetSocketAddress at) throws IOException {
         return Connection.open(at.getHostString(), at.getPort(), Duration.ofSeconds(5));
     }
 
-    private static Void send(InetSocketAddress at, String me, String token, Random random, Map<Long, Sent> acked,
+    static Void send(InetSocketAddress at, String me, String token, Random random, Map<Long, Sent> acked,
             Map<String, InFlight> inFlight, CountDownLatch started) {
         try (Connection c = connect(at)) {
             started.countDown();
@@ -154,7 +154,7 @@ public final class CrashHarness {
     }
 
     /** Polls until the connection breaks (waitMillis &gt; 0), or drains until the inbox is empty (0). */
-    private static Void receive(InetSocketAddress at, String me, String token, List<Response.Message> got,
+    static Void receive(InetSocketAddress at, String me, String token, List<Response.Message> got,
             Map<String, Long> lastAck, int[] duplicates, int waitMillis, CountDownLatch started) {
         Set<Long> seen = new HashSet<>();
         got.forEach(m -> seen.add(m.id()));
@@ -190,7 +190,7 @@ public final class CrashHarness {
         }
     }
 
-    private static int check(Map<Long, Sent> acked, Map<String, List<Response.Message>> received, List<String> problems) {
+    static int check(Map<Long, Sent> acked, Map<String, List<Response.Message>> received, List<String> problems) {
         int delivered = 0;
         Set<Long> deliveredIds = new HashSet<>();
         for (Map.Entry<String, List<Response.Message>> e : received.entrySet()) {

@@ -23,9 +23,12 @@ class OperationsTest {
     ServerFixture fx;
     TestConnection c;
 
-    /** The fixture for each test; {@code TlsOperationsTest} runs them all over TLS. */
+    /**
+     * The fixture for each test: SQLite here; {@code PostgresOperationsTest} runs them all on PostgreSQL, and
+     * {@code TlsOperationsTest} over TLS.
+     */
     ServerFixture fixture(Path dataDir, java.util.function.UnaryOperator<org.wirechat.server.ServerConfig.Builder> tweak) {
-        return new ServerFixture(dataDir, tweak);
+        return new ServerFixture(Backend.SQLITE, dataDir, tweak);
     }
 
     @BeforeEach

@@ -27,6 +27,15 @@ public final class ServerFixture implements AutoCloseable {
         this(dataDir, b -> b);
     }
 
+    /** A server on the given store: SQLite in {@code dataDir}, or a new database in the test PostgreSQL cluster. */
+    public ServerFixture(Backend backend, Path dataDir) {
+        this(backend, dataDir, b -> b);
+    }
+
+    public ServerFixture(Backend backend, Path dataDir, UnaryOperator<ServerConfig.Builder> tweak) {
+        this(dataDir, backend == Backend.POSTGRESQL ? b -> tweak.apply(b.postgres(PostgresCluster.get().newStore())) : tweak, false);
+    }
+
     public ServerFixture(Path dataDir, UnaryOperator<ServerConfig.Builder> tweak) {
         this(dataDir, tweak, false);
     }
@@ -53,6 +62,20 @@ public final class ServerFixture implements AutoCloseable {
         }
     }
 
+    /** A JDBC connection to the server's database, to look at what it stored. */
+    public java.sql.Connection database() throws java.sql.SQLException {
+        if (config.postgres() != null) {
+            return java.sql.DriverManager.getConnection(config.postgres().jdbcUrl());
+        }
+        return java.sql.DriverManager.getConnection("jdbc:sqlite:"
+                + dataDir.resolve(org.wirechat.server.storage.SqliteStore.DATABASE_FILE));
+    }
+
+    /** The settings the server runs with (a second server on the same PostgreSQL database can reuse them). */
+    public ServerConfig config() {
+        return config;
+    }
+
     public WireServer server() {
         return server;
     }
@@ -64,6 +87,14 @@ public final class ServerFixture implements AutoCloseable {
     /** The client-side TLS trust, or {@code null} for a plain server. */
     public javax.net.ssl.SSLSocketFactory clientTls() {
         return clientTls;
+    }
+
+    /** Stops the server and starts it again on the same port and data, with changed settings. */
+    public void reconfigure(UnaryOperator<ServerConfig.Builder> tweak) {
+        int port = server.port();
+        server.close();
+        config = tweak.apply(config.toBuilder().port(port)).build();
+        start();
     }
 
     /** Stops the server and starts it again on the same port and data directory. */

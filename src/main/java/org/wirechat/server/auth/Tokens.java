@@ -123,7 +123,18 @@ public final class Tokens {
         long now = clock.millis();
         if (now >= expiry(e)) {
             drop(e);
-            return OptionalLong.empty();
+            // another server sharing the store may have used (and so extended) it since this one cached it
+            e = load(e.key, e.hash);
+            if (e == null || now >= expiry(e)) {
+                if (e != null) {
+                    drop(e);
+                }
+                return OptionalLong.empty();
+            }
+            if (memo != null) {
+                memo.token = token;
+                memo.entry = e;
+            }
         }
         e.lastUsed = now;
         long wanted = expiry(e);
@@ -174,6 +185,24 @@ public final class Tokens {
         if (e != null) {
             e.dropped = true;
         }
+    }
+
+    /** Forgets a token another server revoked (the store has already deleted it). */
+    public void forget(byte[] tokenHash) {
+        revocations.incrementAndGet();
+        Entry e = cache.remove(HexFormat.of().formatHex(tokenHash));
+        if (e != null) {
+            e.dropped = true;
+        }
+    }
+
+    /** Forgets every cached token, so each is read from the store again when next used. */
+    public void forgetAll() {
+        revocations.incrementAndGet();
+        cache.values().removeIf(e -> {
+            e.dropped = true;
+            return true;
+        });
     }
 
     /** Forgets every cached token of an account whose tokens the store has already deleted. */

@@ -65,6 +65,11 @@ public final class InboxWaiters {
         }
     }
 
+    /** Wakes every fetch waiting now, so each reads its inbox again (changes may have been missed). */
+    public void wakeEveryone() {
+        byAccount.values().forEach(set -> set.forEach(Waiter::wake));
+    }
+
     /** Wakes every waiter, now and from now on (shutdown). */
     public void wakeAll() {
         closed = true;

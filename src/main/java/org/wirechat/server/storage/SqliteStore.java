@@ -37,6 +37,7 @@ public final class SqliteStore implements Store {
             FROM messages m JOIN accounts s ON s.id = m.sender_id JOIN accounts r ON r.id = m.recipient_id
             """;
 
+    private final Path dataDir;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final Writer writer;
@@ -44,7 +45,8 @@ public final class SqliteStore implements Store {
     private final List<Statements> allReaders = new ArrayList<>();
     private volatile boolean closed;
 
-    private SqliteStore(FileChannel lockChannel, FileLock lock, Writer writer) {
+    private SqliteStore(Path dataDir, FileChannel lockChannel, FileLock lock, Writer writer) {
+        this.dataDir = dataDir;
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.writer = writer;
@@ -76,7 +78,7 @@ public final class SqliteStore implements Store {
             if (found < Schema.MIGRATIONS.size()) {
                 log.info("database schema migrated from version {} to {}", found, Schema.MIGRATIONS.size());
             }
-            SqliteStore store = new SqliteStore(channel, lock, new Writer(writeConnection));
+            SqliteStore store = new SqliteStore(dataDir, channel, lock, new Writer(writeConnection));
             for (int i = 0; i < READERS; i++) {
                 Statements r = new Statements(config(true).createConnection(url));
                 store.allReaders.add(r);
@@ -90,6 +92,11 @@ public final class SqliteStore implements Store {
             closeQuietly(channel);
             throw e;
         }
+    }
+
+    @Override
+    public String describe() {
+        return "SQLite in " + dataDir.toAbsolutePath();
     }
 
     private static SQLiteConfig config(boolean readOnly) {

@@ -74,6 +74,34 @@ public interface Store extends AutoCloseable {
      */
     List<Response.Message> history(long accountId, long peerId, long beforeId, int max);
 
+    /**
+     * What other servers sharing this store changed, for a server to act on: wake the fetches waiting
+     * for that mail, forget cached tokens. These are hints; the store stays the truth.
+     */
+    interface Changes {
+        /** New mail for the account. */
+        void inbox(long accountId);
+
+        /** A token (by its SHA-256) was revoked. */
+        void tokenRevoked(byte[] tokenHash);
+
+        /** The account was deleted, with all its tokens. */
+        void accountDeleted(long accountId);
+
+        /** Some changes may have been missed (the store's link to the others was broken): re-check everything. */
+        void missedSome();
+    }
+
+    /**
+     * Starts telling {@code changes} what other servers change. A store that only one server can use (SQLite)
+     * has nothing to tell; this server's own changes are handled by its caller either way.
+     */
+    default void listen(Changes changes) {
+    }
+
+    /** A short description of where the data is, for the startup line (never a password). */
+    String describe();
+
     /** Deletes delivered messages stored before the cutoff; returns how many. */
     int purgeDeliveredBefore(long cutoffMillis);
 

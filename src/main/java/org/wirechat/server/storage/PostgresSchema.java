@@ -1,0 +1,90 @@
+package org.wirechat.server.storage;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The PostgreSQL schema, as numbered migrations (the same tables as {@link Schema}'s). Several servers
+ * may start at once on one database: the migration runs under a transaction-level advisory lock, so one
+ * of them migrates and the others, waiting on the lock, then find the schema current. Each migration
+ * and its version row commit together. A database newer than this build is refused.
+ */
+final class PostgresSchema {
+    /** The advisory lock key: "wirechat" in ASCII, so it does not collide with other applications' keys by chance. */
+    private static final long LOCK_KEY = 0x7769726563686174L;
+
+    static final List<String> MIGRATIONS = List.of(
+            """
+            CREATE TABLE accounts (
+              id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+              username      TEXT    NOT NULL,
+              username_key  TEXT    COLLATE "C" NOT NULL,
+              full_name     TEXT    NOT NULL,
+              password_hash TEXT    NOT NULL,
+              unread        BIGINT  NOT NULL DEFAULT 0,
+              created_at    BIGINT  NOT NULL,
+              deleted_at    BIGINT
+            );
+            CREATE UNIQUE INDEX accounts_live_key ON accounts(username_key) WHERE deleted_at IS NULL;
+            CREATE TABLE tokens (
+              hash       BYTEA  PRIMARY KEY,
+              account_id BIGINT NOT NULL REFERENCES accounts(id),
+              created_at BIGINT NOT NULL,
+              expires_at BIGINT NOT NULL
+            );
+            CREATE INDEX tokens_account ON tokens(account_id);
+            CREATE INDEX tokens_expiry ON tokens(expires_at);
+            CREATE TABLE messages (
+              id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+              sender_id    BIGINT  NOT NULL REFERENCES accounts(id),
+              recipient_id BIGINT  NOT NULL REFERENCES accounts(id),
+              pair_lo      BIGINT  NOT NULL,
+              pair_hi      BIGINT  NOT NULL,
+              client_id    TEXT    NOT NULL,
+              body         TEXT    NOT NULL,
+              created_at   BIGINT  NOT NULL,
+              delivered    BOOLEAN NOT NULL DEFAULT FALSE
+            );
+            CREATE UNIQUE INDEX messages_dedup ON messages(sender_id, client_id);
+            CREATE INDEX messages_inbox ON messages(recipient_id, id) WHERE NOT delivered;
+            CREATE INDEX messages_pair ON messages(pair_lo, pair_hi, id);
+            CREATE INDEX messages_age ON messages(created_at) WHERE delivered
+            """);
+
+    private PostgresSchema() {
+    }
+
+    /** Brings the database up to date; returns the version it found. */
+    static int migrate(Connection c) throws SQLException {
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            st.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")"); // held until this transaction ends
+            st.execute("CREATE TABLE IF NOT EXISTS wirechat_schema (version INTEGER NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())");
+            int found;
+            try (ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(version), 0) FROM wirechat_schema")) {
+                rs.next();
+                found = rs.getInt(1);
+            }
+            if (found > MIGRATIONS.size()) {
+                throw new SQLException("the database is at schema version " + found + ", newer than this server ("
+                        + MIGRATIONS.size() + "); use a newer wirechat");
+            }
+            for (int v = found; v < MIGRATIONS.size(); v++) {
+                for (String sql : MIGRATIONS.get(v).split(";")) {
+                    if (!sql.isBlank()) {
+                        st.execute(sql);
+                    }
+                }
+                st.execute("INSERT INTO wirechat_schema (version) VALUES (" + (v + 1) + ")");
+            }
+            c.commit();
+            return found;
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        }
+    }
+}

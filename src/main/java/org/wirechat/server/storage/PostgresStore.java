@@ -1,0 +1,632 @@
+package org.wirechat.server.storage;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Predicate;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.wirechat.protocol.Response;
+
+/**
+ * The store for several servers sharing one PostgreSQL database. Every change is one transaction,
+ * committed (and so flushed to PostgreSQL's WAL, with the server's default {@code synchronous_commit})
+ * before the method returns. Transactions run at READ COMMITTED; the ordering guarantees come from row
+ * locks: a SEND locks its recipient's account row before it takes a message id, so one recipient's
+ * messages commit in id order, and a delete locks the account row before it checks the inbox.
+ *
+ * <p>Other servers learn of new mail, revoked tokens and deleted accounts through {@code NOTIFY}, sent
+ * in the same transaction as the change (so only once it commits) and read by one listening connection
+ * per server; see {@link #listen}. A notification is only a hint: the tables stay the truth.
+ */
+public final class PostgresStore implements Store {
+    private static final Logger log = LoggerFactory.getLogger(PostgresStore.class);
+    static final String CHANNEL = "wirechat";
+    private static final int LIST_BATCH = 256;
+    private static final int DIRECTORY_MAX = 100_000;
+    private static final int ATTEMPTS = 3;
+    private static final String MESSAGE_COLUMNS = """
+            SELECT m.id, s.username, r.username, m.created_at, m.body
+            FROM messages m JOIN accounts s ON s.id = m.sender_id JOIN accounts r ON r.id = m.recipient_id
+            """;
+
+    private final PostgresSettings settings;
+    private final HikariDataSource pool;
+    /** Live accounts' ids by lower-case name, learnt by sends; may be stale, which a SEND notices (see send). */
+    private final ConcurrentHashMap<String, Long> recipientIds = new ConcurrentHashMap<>();
+    private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
+    private volatile boolean closed;
+    private volatile Thread listener;
+    private volatile Connection listening;
+
+    private PostgresStore(PostgresSettings settings, HikariDataSource pool) {
+        this.settings = settings;
+        this.pool = pool;
+    }
+
+    /**
+     * Connects (a pool of {@link PostgresSettings#poolSize()} connections) and migrates the schema.
+     *
+     * @throws StoreException the database cannot be reached or used
+     */
+    public static PostgresStore open(PostgresSettings settings) {
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("wirechat-postgresql");
+        hc.setJdbcUrl(settings.jdbcUrl());
+        if (settings.password().length > 0) {
+            hc.setPassword(new String(settings.password()));
+        }
+        hc.setMaximumPoolSize(settings.poolSize());
+        hc.setAutoCommit(false);
+        hc.setConnectionTimeout(10_000);
+        hc.setInitializationFailTimeout(10_000);
+        hc.addDataSourceProperty("ApplicationName", "wirechat");
+        hc.addDataSourceProperty("tcpKeepAlive", "true");
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(hc);
+        } catch (HikariPool.PoolInitializationException e) {
+            throw new StoreException("cannot connect to PostgreSQL at " + settings.where() + ": " + rootMessage(e), e);
+        }
+        try (Connection c = pool.getConnection()) {
+            int found = PostgresSchema.migrate(c);
+            if (found < PostgresSchema.MIGRATIONS.size()) {
+                log.info("database schema migrated from version {} to {}", found, PostgresSchema.MIGRATIONS.size());
+            }
+        } catch (SQLException e) {
+            pool.close();
+            throw new StoreException("cannot prepare the PostgreSQL database at " + settings.where() + ": " + e.getMessage(), e);
+        }
+        return new PostgresStore(settings, pool);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+
+    @Override
+    public String describe() {
+        return "PostgreSQL at " + settings.where();
+    }
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in one transaction and commits it; retries a transaction PostgreSQL chose to
+     * abort (serialization failure, deadlock), which it may do under concurrent changes.
+     */
+    private <T> T tx(Work<T> work) {
+        if (closed) {
+            throw new IllegalStateException("store is closed");
+        }
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = pool.getConnection()) {
+                try {
+                    T result = work.run(c);
+                    c.commit();
+                    return result;
+                } catch (SQLException | RuntimeException e) {
+                    rollbackQuietly(c);
+                    throw e;
+                }
+            } catch (SQLException e) {
+                String state = e.getSQLState();
+                if (attempt < ATTEMPTS && ("40001".equals(state) || "40P01".equals(state))) {
+                    continue;
+                }
+                throw new StoreException("database operation failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is broken; the pool discards it, and the first error is the one to report
+        }
+    }
+
+    private static void notify(Connection c, String payload) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
+            ps.setString(1, payload);
+            ps.execute();
+        }
+    }
+
+    private static String key(String username) {
+        return username.toLowerCase(Locale.ROOT);
+    }
+
+    // --- accounts ---
+
+    @Override
+    public Optional<Account> createAccount(String username, String fullName, String passwordHash, long nowMillis) {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO accounts"
+                    + " (username, username_key, full_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)"
+                    + " ON CONFLICT (username_key) WHERE deleted_at IS NULL DO NOTHING RETURNING id")) {
+                ps.setString(1, username);
+                ps.setString(2, key(username));
+                ps.setString(3, fullName);
+                ps.setString(4, passwordHash);
+                ps.setLong(5, nowMillis);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new Account(rs.getLong(1), username, fullName, passwordHash)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public Optional<Account> findAccount(String username) {
+        return tx(c -> oneAccount(c, "username_key = ?", ps -> ps.setString(1, key(username))));
+    }
+
+    @Override
+    public Optional<Account> findAccount(long id) {
+        return tx(c -> oneAccount(c, "id = ?", ps -> ps.setLong(1, id)));
+    }
+
+    @FunctionalInterface
+    private interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    private static Optional<Account> oneAccount(Connection c, String where, Binder binder) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, username, full_name, password_hash FROM accounts WHERE "
+                + where + " AND deleted_at IS NULL")) {
+            binder.bind(ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new Account(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    @Override
+    public void updatePasswordHash(long accountId, String passwordHash) {
+        tx(c -> update(c, "UPDATE accounts SET password_hash = ? WHERE id = ? AND deleted_at IS NULL",
+                ps -> {
+                    ps.setString(1, passwordHash);
+                    ps.setLong(2, accountId);
+                }));
+    }
+
+    private static int update(Connection c, String sql, Binder binder) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            return ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public List<Account> listAccounts(String afterKey, int max, Predicate<Account> filter) {
+        List<Account> out = new ArrayList<>();
+        String after = key(afterKey);
+        while (out.size() < max) {
+            String from = after;
+            List<Account> batch = tx(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT id, username, full_name FROM accounts"
+                        + " WHERE deleted_at IS NULL AND username_key > ? ORDER BY username_key LIMIT " + LIST_BATCH)) {
+                    ps.setString(1, from);
+                    List<Account> found = new ArrayList<>(LIST_BATCH);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            found.add(new Account(rs.getLong(1), rs.getString(2), rs.getString(3), ""));
+                        }
+                    }
+                    return found;
+                }
+            });
+            for (Account a : batch) {
+                if (filter.test(a)) {
+                    out.add(a);
+                    if (out.size() == max) {
+                        break;
+                    }
+                }
+            }
+            if (batch.size() < LIST_BATCH) {
+                break;
+            }
+            after = key(batch.get(batch.size() - 1).username());
+        }
+        return out;
+    }
+
+    @Override
+    public DeleteOutcome deleteAccount(long accountId, long nowMillis) {
+        return tx(c -> {
+            long unread;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT unread FROM accounts WHERE id = ? AND deleted_at IS NULL FOR UPDATE")) {
+                ps.setLong(1, accountId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return new DeleteOutcome.Gone();
+                    }
+                    unread = rs.getLong(1);
+                }
+            }
+            if (unread > 0) {
+                return new DeleteOutcome.InboxNotEmpty(unread);
+            }
+            // The row stays (with no name or password) so messages it sent keep their sender.
+            update(c, "UPDATE accounts SET deleted_at = ?, password_hash = '', full_name = '' WHERE id = ?", ps -> {
+                ps.setLong(1, nowMillis);
+                ps.setLong(2, accountId);
+            });
+            update(c, "DELETE FROM tokens WHERE account_id = ?", ps -> ps.setLong(1, accountId));
+            notify(c, "a:" + accountId);
+            return new DeleteOutcome.Deleted();
+        });
+    }
+
+    // --- tokens ---
+
+    @Override
+    public void insertToken(byte[] tokenHash, long accountId, long createdAtMillis, long expiresAtMillis) {
+        tx(c -> update(c, "INSERT INTO tokens (hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)", ps -> {
+            ps.setBytes(1, tokenHash);
+            ps.setLong(2, accountId);
+            ps.setLong(3, createdAtMillis);
+            ps.setLong(4, expiresAtMillis);
+        }));
+    }
+
+    @Override
+    public Optional<TokenRow> findToken(byte[] tokenHash) {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT t.account_id, t.created_at, t.expires_at FROM tokens t"
+                    + " JOIN accounts a ON a.id = t.account_id WHERE t.hash = ? AND a.deleted_at IS NULL")) {
+                ps.setBytes(1, tokenHash);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new TokenRow(rs.getLong(1), rs.getLong(2), rs.getLong(3))) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void extendTokenLater(byte[] tokenHash, long expiresAtMillis) {
+        background.execute(() -> {
+            try {
+                tx(c -> update(c, "UPDATE tokens SET expires_at = ? WHERE hash = ? AND expires_at < ?", ps -> {
+                    ps.setLong(1, expiresAtMillis);
+                    ps.setBytes(2, tokenHash);
+                    ps.setLong(3, expiresAtMillis);
+                }));
+            } catch (RuntimeException e) {
+                log.warn("could not extend a token's expiry", e);
+            }
+        });
+    }
+
+    @Override
+    public void deleteToken(byte[] tokenHash) {
+        tx(c -> {
+            int n = update(c, "DELETE FROM tokens WHERE hash = ?", ps -> ps.setBytes(1, tokenHash));
+            notify(c, "t:" + HexFormat.of().formatHex(tokenHash));
+            return n;
+        });
+    }
+
+    @Override
+    public int deleteExpiredTokens(long nowMillis) {
+        return tx(c -> update(c, "DELETE FROM tokens WHERE expires_at <= ?", ps -> ps.setLong(1, nowMillis)));
+    }
+
+    // --- messages ---
+
+    @Override
+    public SendOutcome send(long senderId, String recipient, String clientMessageId, String body, long nowMillis,
+            int inboxCapacity) {
+        String key = key(recipient);
+        return tx(c -> {
+            Long known = recipientIds.get(key);
+            if (known != null) {
+                SendOutcome outcome = store(c, senderId, known, clientMessageId, body, nowMillis, inboxCapacity);
+                if (!(outcome instanceof SendOutcome.NoRecipient)) {
+                    return outcome;
+                }
+                recipientIds.remove(key, known); // deleted since, perhaps through another server: look the name up again
+            }
+            long id;
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM accounts WHERE username_key = ? AND deleted_at IS NULL")) {
+                ps.setString(1, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return new SendOutcome.NoRecipient();
+                    }
+                    id = rs.getLong(1);
+                }
+            }
+            if (recipientIds.size() >= DIRECTORY_MAX) {
+                recipientIds.clear();
+            }
+            recipientIds.put(key, id);
+            return store(c, senderId, id, clientMessageId, body, nowMillis, inboxCapacity);
+        });
+    }
+
+    /** The same steps as {@link SqliteStore}'s: reserve a place in the live recipient's inbox, then insert. */
+    private static SendOutcome store(Connection c, long senderId, long recipientId, String clientMessageId, String body,
+            long nowMillis, int inboxCapacity) throws SQLException {
+        boolean reserved;
+        try (PreparedStatement ps = c.prepareStatement("UPDATE accounts SET unread = unread + 1"
+                + " WHERE id = ? AND deleted_at IS NULL AND unread < ? RETURNING unread")) {
+            ps.setLong(1, recipientId);
+            ps.setLong(2, inboxCapacity);
+            try (ResultSet rs = ps.executeQuery()) {
+                reserved = rs.next();
+            }
+        }
+        if (reserved) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO messages"
+                    + " (sender_id, recipient_id, pair_lo, pair_hi, client_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    + " ON CONFLICT (sender_id, client_id) DO NOTHING RETURNING id")) {
+                ps.setLong(1, senderId);
+                ps.setLong(2, recipientId);
+                ps.setLong(3, Math.min(senderId, recipientId));
+                ps.setLong(4, Math.max(senderId, recipientId));
+                ps.setString(5, clientMessageId);
+                ps.setString(6, body);
+                ps.setLong(7, nowMillis);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        long id = rs.getLong(1);
+                        notify(c, "i:" + recipientId);
+                        return new SendOutcome.Stored(id, nowMillis, recipientId);
+                    }
+                }
+            }
+            update(c, "UPDATE accounts SET unread = unread - 1 WHERE id = ?", ps -> ps.setLong(1, recipientId)); // a retry
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT id, created_at, recipient_id, body FROM messages WHERE sender_id = ? AND client_id = ?")) {
+            ps.setLong(1, senderId);
+            ps.setString(2, clientMessageId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    boolean same = rs.getLong(3) == recipientId && rs.getString(4).equals(body);
+                    return same ? new SendOutcome.Duplicate(rs.getLong(1), rs.getLong(2)) : new SendOutcome.ClientIdReused();
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT username, unread FROM accounts WHERE id = ? AND deleted_at IS NULL")) {
+            ps.setLong(1, recipientId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new SendOutcome.InboxFull(rs.getString(1), rs.getLong(2)) : new SendOutcome.NoRecipient();
+            }
+        }
+    }
+
+    /**
+     * Stores at once, on the calling thread, so that one connection's pipelined sends are stored in the
+     * order they came (PostgreSQL commits concurrent transactions together on its own).
+     */
+    @Override
+    public CompletableFuture<SendOutcome> sendLater(long senderId, String recipient, String clientMessageId, String body,
+            long nowMillis, int inboxCapacity) {
+        try {
+            return CompletableFuture.completedFuture(send(senderId, recipient, clientMessageId, body, nowMillis, inboxCapacity));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Applied at once (so always before any later write of this server); a failure means redelivery, never loss. */
+    @Override
+    public void acknowledgeLater(long accountId, long throughId) {
+        try {
+            tx(c -> {
+                int n = update(c, "UPDATE messages SET delivered = TRUE WHERE recipient_id = ? AND NOT delivered AND id <= ?",
+                        ps -> {
+                            ps.setLong(1, accountId);
+                            ps.setLong(2, throughId);
+                        });
+                if (n > 0) {
+                    update(c, "UPDATE accounts SET unread = unread - ? WHERE id = ?", ps -> {
+                        ps.setLong(1, n);
+                        ps.setLong(2, accountId);
+                    });
+                }
+                return n;
+            });
+        } catch (StoreException e) {
+            log.warn("could not record acknowledgements; those messages will be delivered again", e);
+        }
+    }
+
+    @Override
+    public List<Response.Message> undelivered(long accountId, long afterId, int max) {
+        return tx(c -> messages(c, MESSAGE_COLUMNS
+                + " WHERE m.recipient_id = ? AND NOT m.delivered AND m.id > ? ORDER BY m.id LIMIT ?", ps -> {
+                    ps.setLong(1, accountId);
+                    ps.setLong(2, afterId);
+                    ps.setInt(3, max);
+                }));
+    }
+
+    @Override
+    public long undeliveredCount(long accountId) {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT unread FROM accounts WHERE id = ?")) {
+                ps.setLong(1, accountId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0L;
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<Response.Message> history(long accountId, long peerId, long beforeId, int max) {
+        return tx(c -> messages(c, MESSAGE_COLUMNS
+                + " WHERE m.pair_lo = ? AND m.pair_hi = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?", ps -> {
+                    ps.setLong(1, Math.min(accountId, peerId));
+                    ps.setLong(2, Math.max(accountId, peerId));
+                    ps.setLong(3, beforeId == 0 ? Long.MAX_VALUE : beforeId);
+                    ps.setInt(4, max);
+                }));
+    }
+
+    private static List<Response.Message> messages(Connection c, String sql, Binder binder) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            List<Response.Message> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Response.Message(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5)));
+                }
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public int purgeDeliveredBefore(long cutoffMillis) {
+        return tx(c -> update(c, "DELETE FROM messages WHERE delivered AND created_at < ?", ps -> ps.setLong(1, cutoffMillis)));
+    }
+
+    // --- notifications from the other servers ---
+
+    /**
+     * Listens on one connection of its own (outside the pool) for the other servers' notifications and
+     * hands them to {@code changes}. When that connection breaks it is re-made with backoff, and then
+     * {@link Store.Changes#missedSome()} is called, since notifications sent meanwhile are lost.
+     */
+    @Override
+    public void listen(Changes changes) {
+        Thread t = Thread.ofPlatform().daemon().name("postgresql-listener").unstarted(() -> listenLoop(changes));
+        listener = t;
+        t.start();
+    }
+
+    private void listenLoop(Changes changes) {
+        long backoff = 100;
+        boolean first = true;
+        while (!closed) {
+            try (Connection c = connectForListening()) {
+                listening = c;
+                try (Statement st = c.createStatement()) {
+                    st.execute("LISTEN " + CHANNEL);
+                }
+                if (!first) {
+                    log.info("listening to the other servers again; re-checking waiting fetches and cached tokens");
+                    changes.missedSome();
+                }
+                first = false;
+                backoff = 100;
+                PGConnection pg = c.unwrap(PGConnection.class);
+                while (!closed) {
+                    PGNotification[] got = pg.getNotifications(1_000);
+                    if (got != null) {
+                        for (PGNotification n : got) {
+                            dispatch(n.getParameter(), changes);
+                        }
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (closed) {
+                    return;
+                }
+                log.warn("lost the connection that listens to the other servers ({}); retrying in {} ms", e.getMessage(), backoff);
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException x) {
+                    return;
+                }
+                backoff = Math.min(backoff * 2, 5_000);
+            }
+        }
+    }
+
+    private Connection connectForListening() throws SQLException {
+        Properties p = new Properties();
+        if (settings.password().length > 0) {
+            p.setProperty("password", new String(settings.password()));
+        }
+        p.setProperty("ApplicationName", "wirechat-listener");
+        p.setProperty("tcpKeepAlive", "true");
+        Connection c = DriverManager.getConnection(settings.jdbcUrl(), p);
+        c.setAutoCommit(true);
+        return c;
+    }
+
+    private static void dispatch(String payload, Changes changes) {
+        if (payload == null || payload.length() < 3 || payload.charAt(1) != ':') {
+            log.warn("ignoring a malformed notification on channel {}", CHANNEL);
+            return;
+        }
+        String value = payload.substring(2);
+        try {
+            switch (payload.charAt(0)) {
+                case 'i' -> changes.inbox(Long.parseLong(value));
+                case 't' -> changes.tokenRevoked(HexFormat.of().parseHex(value));
+                case 'a' -> changes.accountDeleted(Long.parseLong(value));
+                default -> log.warn("ignoring a notification of an unknown kind on channel {}", CHANNEL);
+            }
+        } catch (IllegalArgumentException e) {
+            log.warn("ignoring a malformed notification on channel {}", CHANNEL);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Connection c = listening;
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // closing anyway
+            }
+        }
+        Thread t = listener;
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        background.shutdown();
+        try {
+            background.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        pool.close();
+    }
+}

@@ -1,0 +1,163 @@
+package org.wirechat.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.wirechat.server.ServerFixture.PASSWORD;
+import static org.wirechat.server.ServerFixture.fetch;
+import static org.wirechat.server.ServerFixture.send;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.wirechat.protocol.ErrorCode;
+import org.wirechat.protocol.PatternMode;
+import org.wirechat.protocol.Request;
+import org.wirechat.protocol.Response;
+
+/**
+ * Two servers in this JVM on one PostgreSQL database: tokens, mail, wake-ups, logouts and deletes
+ * cross from one to the other. Fetches wait up to ten minutes, so a missing cross-server wake-up makes
+ * a test time out instead of passing by the poll's own expiry.
+ */
+class MultiNodeTest {
+    @TempDir
+    Path dir;
+    ServerFixture a;
+    WireServer b;
+    TestConnection onA;
+    TestConnection onB;
+    final ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+
+    @BeforeEach
+    void start() throws IOException {
+        a = new ServerFixture(Backend.POSTGRESQL, dir, x -> x.maxFetchWait(Duration.ofMinutes(10)));
+        b = WireServer.start(a.config().toBuilder().port(0).build(), a.clock);
+        onA = a.connect();
+        onB = new TestConnection(b.address());
+    }
+
+    @AfterEach
+    void stop() {
+        pool.shutdownNow();
+        onA.close();
+        onB.close();
+        b.close();
+        a.close();
+    }
+
+    private static Request.Fetch longFetch(String token, long ack) {
+        return new Request.Fetch(token, ack, 100, 600_000);
+    }
+
+    @Test
+    void aTokenIssuedByOneServerWorksOnTheOther() {
+        String alice = a.register(onA, "alice");
+        assertThat(onB.ok(new Request.ListAccounts(alice, PatternMode.WILDCARD, "*", "", 10), Response.Accounts.class)
+                .accounts()).extracting(Response.Account::username).containsExactly("alice");
+    }
+
+    @Test
+    void mailSentThroughOneServerWakesAFetchWaitingOnTheOther() throws Exception {
+        String alice = a.register(onA, "alice");
+        String bob = a.register(onA, "bob");
+        Future<Response> waiting = pool.submit(() -> onA.call(longFetch(alice, 0)));
+        Await.until("alice's fetch is waiting on A", () -> a.server().waitingFetches() == 1);
+
+        onB.ok(send(bob, "alice", "across servers"), Response.Sent.class);
+        Response.Messages got = (Response.Messages) waiting.get();
+        assertThat(got.messages()).extracting(Response.Message::sender, Response.Message::body)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("bob", "across servers"));
+    }
+
+    @Test
+    void aFetchStillGetsItsMailWhenTheListeningConnectionIsCut() throws Exception {
+        String alice = a.register(onA, "alice");
+        String bob = a.register(onA, "bob");
+        Future<Response> waiting = pool.submit(() -> onA.call(longFetch(alice, 0)));
+        Await.until("alice's fetch is waiting on A", () -> a.server().waitingFetches() == 1);
+
+        // cut every server's listening connection; B sends while they re-connect and may miss the notification
+        try (Connection db = a.database();
+                ResultSet rs = db.createStatement().executeQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        + " WHERE application_name = 'wirechat-listener'")) {
+            int cut = 0;
+            while (rs.next()) {
+                cut++;
+            }
+            assertThat(cut).as("listening connections cut").isEqualTo(2);
+        }
+        onB.ok(send(bob, "alice", "sent while nobody listened"), Response.Sent.class);
+        Response.Messages got = (Response.Messages) waiting.get();
+        assertThat(got.messages()).extracting(Response.Message::body).containsExactly("sent while nobody listened");
+    }
+
+    @Test
+    void aLogoutOnOneServerEndsTheSessionOnTheOther() {
+        String alice = a.register(onA, "alice");
+        onB.ok(fetch(alice, 0), Response.Messages.class); // B has it cached now
+        onA.ok(new Request.Logout(alice), Response.LoggedOut.class);
+        Await.until("B refuses the token", () -> onB.call(fetch(alice, 0)) instanceof Response.Error e
+                && e.code() == ErrorCode.NOT_AUTHENTICATED);
+    }
+
+    @Test
+    void aDeleteOnOneServerEndsEverySessionOnTheOtherAndFreesTheName() {
+        String alice = a.register(onA, "alice");
+        String bob = a.register(onA, "bob");
+        onB.ok(send(bob, "alice", "hello"), Response.Sent.class); // B knows alice's account now
+        onB.ok(fetch(alice, 0), Response.Messages.class);
+        List<Response.Message> inbox = onA.ok(fetch(alice, 0), Response.Messages.class).messages();
+        onA.ok(fetch(alice, inbox.get(0).id()), Response.Messages.class);
+        onA.ok(new Request.DeleteAccount(alice, PASSWORD), Response.AccountDeleted.class);
+        Await.until("B refuses the deleted account's token", () -> onB.call(fetch(alice, 0)) instanceof Response.Error e
+                && e.code() == ErrorCode.NOT_AUTHENTICATED);
+
+        String newAlice = a.register(onA, "alice"); // a new account of the old name, made through A
+        onB.ok(send(bob, "alice", "to the new alice"), Response.Sent.class); // B's memory of the old one is stale
+        assertThat(onA.ok(fetch(newAlice, 0), Response.Messages.class).messages()).extracting(Response.Message::body)
+                .containsExactly("to the new alice");
+    }
+
+    @Test
+    void oneNameCreatedOnBothServersAtOnceMakesOneAccount() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            String name = "racer" + round;
+            CountDownLatch go = new CountDownLatch(1);
+            List<CompletableFuture<Response>> answers = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                java.net.InetSocketAddress where = i % 2 == 0 ? a.server().address() : b.address();
+                answers.add(CompletableFuture.supplyAsync(() -> {
+                    try (TestConnection c = new TestConnection(where)) {
+                        go.await();
+                        return c.call(new Request.CreateAccount(name, "Racer", PASSWORD));
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, pool));
+            }
+            go.countDown();
+            long created = 0;
+            for (CompletableFuture<Response> f : answers) {
+                Response r = f.get();
+                if (r instanceof Response.AccountCreated) {
+                    created++;
+                } else {
+                    assertThat(((Response.Error) r).code()).isEqualTo(ErrorCode.USERNAME_TAKEN);
+                }
+            }
+            assertThat(created).as("accounts created for " + name).isEqualTo(1);
+        }
+    }
+}

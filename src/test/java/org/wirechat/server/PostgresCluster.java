@@ -1,0 +1,138 @@
+package org.wirechat.server;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.wirechat.server.storage.PostgresSettings;
+
+/**
+ * One throwaway PostgreSQL cluster per test JVM, started by {@code scripts/pg-cluster} in a temporary
+ * directory on a free loopback port the first time a test asks for it, and stopped (its directory
+ * deleted) when the JVM exits. Each test gets a database of its own.
+ *
+ * <p>Without PostgreSQL's server programs the PostgreSQL tests are skipped, saying why; with
+ * {@code WIRECHAT_REQUIRE_POSTGRES} set (as {@code .ci/run} sets it) they fail instead.
+ */
+public final class PostgresCluster {
+    private static final Pattern STARTED = Pattern.compile("port=(\\d+) user=(\\w+)");
+    private static final AtomicInteger databases = new AtomicInteger();
+    private static PostgresCluster instance;
+    private static String unavailable;
+
+    private final Path dir;
+    private final int port;
+    private final String user;
+
+    private PostgresCluster(Path dir, int port, String user) {
+        this.dir = dir;
+        this.port = port;
+        this.user = user;
+    }
+
+    /** The cluster, started if needed; skips (or fails, in CI) the calling test when it cannot be had. */
+    public static synchronized PostgresCluster get() {
+        if (instance == null && unavailable == null) {
+            try {
+                instance = start();
+            } catch (IOException | InterruptedException e) {
+                unavailable = e.getMessage();
+            }
+        }
+        if (instance == null) {
+            String why = "PostgreSQL is not available here (" + unavailable + ")";
+            if (System.getenv("WIRECHAT_REQUIRE_POSTGRES") != null) {
+                throw new AssertionError(why + ", and WIRECHAT_REQUIRE_POSTGRES is set");
+            }
+            Assumptions.abort(why + ": the PostgreSQL tests are skipped");
+        }
+        return instance;
+    }
+
+    private static PostgresCluster start() throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("wirechat-pg-");
+        Path data = dir.resolve("data");
+        Process p = new ProcessBuilder("bash", script().toString(), "start", data.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            deleteTree(dir);
+            throw new IOException("scripts/pg-cluster start failed: " + out.strip());
+        }
+        Matcher m = STARTED.matcher(out);
+        if (!m.find()) {
+            throw new IOException("scripts/pg-cluster said: " + out.strip());
+        }
+        PostgresCluster cluster = new PostgresCluster(dir, Integer.parseInt(m.group(1)), m.group(2));
+        Runtime.getRuntime().addShutdownHook(new Thread(cluster::stop, "stop-postgresql"));
+        return cluster;
+    }
+
+    private static Path script() {
+        Path here = Path.of("").toAbsolutePath();
+        for (Path p = here; p != null; p = p.getParent()) {
+            Path s = p.resolve("scripts").resolve("pg-cluster");
+            if (Files.isRegularFile(s)) {
+                return s;
+            }
+        }
+        throw new IllegalStateException("scripts/pg-cluster not found above " + here);
+    }
+
+    private void stop() {
+        try {
+            new ProcessBuilder("bash", script().toString(), "stop", dir.resolve("data").toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            // the JVM is exiting; the directory is in the temporary folder
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        deleteTree(dir);
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> all = Files.walk(dir)) {
+            all.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** A URL for the store (no password: the throwaway cluster trusts loopback). */
+    public String url(String database) {
+        return "postgresql://127.0.0.1:" + port + "/" + database + "?user=" + user;
+    }
+
+    /** A new, empty database. */
+    public String newDatabase() {
+        String name = "wirechat_test_" + ProcessHandle.current().pid() + "_" + databases.incrementAndGet();
+        try (Connection c = DriverManager.getConnection("jdbc:" + url("postgres")); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create a test database: " + e.getMessage(), e);
+        }
+        return name;
+    }
+
+    /** Settings for a new, empty database. */
+    public PostgresSettings newStore() {
+        return new PostgresSettings(url(newDatabase()), new char[0], 8);
+    }
+}
