@@ -176,9 +176,10 @@ final class Dispatcher {
         List<Account> found = store.listAccounts(l.cursor(), l.limit() + 1, filter);
         boolean more = found.size() > l.limit();
         List<Account> page = more ? found.subList(0, l.limit()) : found;
+        java.util.Set<Long> online = presence.online(page.stream().map(Account::id).toList());
         List<Response.Account> out = new ArrayList<>(page.size());
         for (Account a : page) {
-            out.add(new Response.Account(a.username(), a.fullName(), presence.isOnline(a.id())));
+            out.add(new Response.Account(a.username(), a.fullName(), online.contains(a.id())));
         }
         return new Response.Accounts(out, more ? page.get(page.size() - 1).username() : "");
     }

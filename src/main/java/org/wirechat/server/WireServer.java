@@ -34,6 +34,7 @@ public final class WireServer implements AutoCloseable {
     private final PasswordHasher hasher;
     private final Tokens tokens;
     private final InboxWaiters waiters;
+    private final Presence presence;
     private final Listener listener;
     private final ServerSocket serverSocket;
     private final ScheduledExecutorService housekeeping;
@@ -51,7 +52,7 @@ public final class WireServer implements AutoCloseable {
         this.hasher = new PasswordHasher(config.passwordIterations());
         this.tokens = new Tokens(store, clock, config.tokenIdleLifetime(), config.tokenMaxLifetime());
         this.waiters = new InboxWaiters();
-        Presence presence = new Presence();
+        this.presence = new Presence(store);
         LoginThrottle throttle = new LoginThrottle(config.abuse());
         AddressLimits addresses = new AddressLimits(config.abuse());
         Dispatcher dispatcher = new Dispatcher(config, store, hasher, tokens, waiters, presence, throttle, addresses, clock);
@@ -80,6 +81,7 @@ public final class WireServer implements AutoCloseable {
         try {
             serverSocket = listen(config);
         } catch (IOException e) {
+            presence.close();
             store.close();
             hasher.close();
             throw e;
@@ -189,6 +191,7 @@ public final class WireServer implements AutoCloseable {
         waiters.wakeAll();
         listener.shutdown(config.shutdownGrace());
         housekeeping.shutdownNow();
+        presence.close();
         store.close();
         hasher.close();
         log.info("stopped");

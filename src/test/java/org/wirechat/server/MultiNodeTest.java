@@ -69,6 +69,36 @@ class MultiNodeTest {
     }
 
     @Test
+    void someoneConnectedToOneServerIsShownOnlineOnTheOther() {
+        String alice = a.register(onA, "alice");
+        String bob = a.register(onA, "bob");
+        onA.ok(new Request.Logout(bob), Response.LoggedOut.class);
+        onA.ok(fetch(alice, 0), Response.Messages.class); // online: a connection to A that has used alice's token
+        String bobsToken = a.login(onB, "bob");
+        java.util.function.Supplier<java.util.Map<String, Boolean>> seenFromB = () -> onB.ok(new Request.ListAccounts(
+                bobsToken, PatternMode.WILDCARD, "*", "", 10), Response.Accounts.class).accounts().stream()
+                .collect(java.util.stream.Collectors.toMap(Response.Account::username, Response.Account::online));
+        Await.until("B shows alice online", () -> seenFromB.get().get("alice"));
+        assertThat(seenFromB.get().get("bob")).isTrue();
+
+        onA.close(); // alice leaves
+        Await.until("B shows alice offline", () -> !seenFromB.get().get("alice"));
+        onA = a.connect();
+    }
+
+    @Test
+    void aServerThatStopsTakesItsPresenceWithIt() {
+        String alice = a.register(onB, "alice");
+        onB.ok(fetch(alice, 0), Response.Messages.class); // online on B
+        String bob = a.register(onA, "bob");
+        java.util.function.Supplier<Boolean> aliceOnline = () -> onA.ok(new Request.ListAccounts(bob, PatternMode.WILDCARD,
+                "alice", "", 10), Response.Accounts.class).accounts().get(0).online();
+        Await.until("A shows alice online", aliceOnline::get);
+        b.close();
+        Await.until("A shows alice offline", () -> !aliceOnline.get());
+    }
+
+    @Test
     void mailSentThroughOneServerWakesAFetchWaitingOnTheOther() throws Exception {
         String alice = a.register(onA, "alice");
         String bob = a.register(onA, "bob");

@@ -52,6 +52,18 @@ final class PostgresSchema {
             CREATE INDEX messages_inbox ON messages(recipient_id, id) WHERE NOT delivered;
             CREATE INDEX messages_pair ON messages(pair_lo, pair_hi, id);
             CREATE INDEX messages_age ON messages(created_at) WHERE delivered
+            """,
+            """
+            CREATE TABLE nodes (
+              node_id TEXT   PRIMARY KEY,
+              seen_at BIGINT NOT NULL
+            );
+            CREATE TABLE presence (
+              node_id    TEXT   NOT NULL REFERENCES nodes(node_id) ON DELETE CASCADE,
+              account_id BIGINT NOT NULL,
+              PRIMARY KEY (node_id, account_id)
+            );
+            CREATE INDEX presence_account ON presence(account_id)
             """);
 
     private PostgresSchema() {

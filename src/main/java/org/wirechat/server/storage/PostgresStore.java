@@ -53,6 +53,11 @@ public final class PostgresStore implements Store {
     /** Live accounts' ids by lower-case name, learnt by sends; may be stale, which a SEND notices (see send). */
     private final ConcurrentHashMap<String, Long> recipientIds = new ConcurrentHashMap<>();
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
+    /** This server's name in the {@code nodes} table, new at every start. */
+    private final String nodeId = java.util.UUID.randomUUID().toString();
+    private final java.util.concurrent.ScheduledExecutorService heartbeat =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("postgresql-heartbeat").daemon(true).factory());
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean closed;
     private volatile Thread listener;
     private volatile Connection listening;
@@ -95,7 +100,72 @@ public final class PostgresStore implements Store {
             pool.close();
             throw new StoreException("cannot prepare the PostgreSQL database at " + settings.where() + ": " + e.getMessage(), e);
         }
-        return new PostgresStore(settings, pool);
+        PostgresStore store = new PostgresStore(settings, pool);
+        store.beat();
+        store.heartbeat.scheduleWithFixedDelay(() -> {
+            try {
+                store.beat();
+            } catch (RuntimeException e) {
+                log.warn("could not tell the other servers this one is alive: {}", e.getMessage());
+            }
+        }, HEARTBEAT_MILLIS, HEARTBEAT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return store;
+    }
+
+    /** How often a server says it is alive, and how long after its last word the others stop believing it. */
+    static final long HEARTBEAT_MILLIS = 5_000;
+    static final long NODE_TIMEOUT_MILLIS = 20_000;
+    /** The database's clock in ms, so that the servers' clocks need not agree for presence. */
+    private static final String DB_NOW = "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT";
+
+    /** Says this server is alive, and forgets servers silent for long (their presence goes with them). */
+    private void beat() {
+        tx(c -> {
+            update(c, "INSERT INTO nodes (node_id, seen_at) VALUES (?, " + DB_NOW + ")"
+                    + " ON CONFLICT (node_id) DO UPDATE SET seen_at = EXCLUDED.seen_at", ps -> ps.setString(1, nodeId));
+            return update(c, "DELETE FROM nodes WHERE seen_at < " + DB_NOW + " - ?", ps -> ps.setLong(1, 3 * NODE_TIMEOUT_MILLIS));
+        });
+    }
+
+    @Override
+    public boolean shared() {
+        return true;
+    }
+
+    @Override
+    public void publishPresence(java.util.Map<Long, Boolean> onlineHere) {
+        tx(c -> {
+            for (java.util.Map.Entry<Long, Boolean> e : onlineHere.entrySet()) {
+                String sql = e.getValue()
+                        ? "INSERT INTO presence (node_id, account_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
+                        : "DELETE FROM presence WHERE node_id = ? AND account_id = ?";
+                update(c, sql, ps -> {
+                    ps.setString(1, nodeId);
+                    ps.setLong(2, e.getKey());
+                });
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public java.util.Set<Long> onlineElsewhere(java.util.Collection<Long> accountIds) {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT p.account_id FROM presence p"
+                    + " JOIN nodes n ON n.node_id = p.node_id"
+                    + " WHERE p.account_id = ANY (?) AND n.node_id <> ? AND n.seen_at > " + DB_NOW + " - ?")) {
+                ps.setArray(1, c.createArrayOf("bigint", accountIds.toArray()));
+                ps.setString(2, nodeId);
+                ps.setLong(3, NODE_TIMEOUT_MILLIS);
+                java.util.Set<Long> online = new java.util.HashSet<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        online.add(rs.getLong(1));
+                    }
+                }
+                return online;
+            }
+        });
     }
 
     private static String rootMessage(Throwable e) {
@@ -600,14 +670,20 @@ public final class PostgresStore implements Store {
 
     @Override
     public void close() {
-        if (closed) {
+        if (!closing.compareAndSet(false, true)) {
             return;
         }
+        heartbeat.shutdownNow();
+        try { // this server's presence goes with its row; a killed server's goes when it falls silent
+            tx(c -> update(c, "DELETE FROM nodes WHERE node_id = ?", ps -> ps.setString(1, nodeId)));
+        } catch (RuntimeException e) {
+            log.warn("could not remove this server from the nodes table: {}", e.getMessage());
+        }
         closed = true;
-        Connection c = listening;
-        if (c != null) {
+        Connection listen = listening;
+        if (listen != null) {
             try {
-                c.close();
+                listen.close();
             } catch (SQLException ignored) {
                 // closing anyway
             }
@@ -624,6 +700,7 @@ public final class PostgresStore implements Store {
         background.shutdown();
         try {
             background.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+            heartbeat.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

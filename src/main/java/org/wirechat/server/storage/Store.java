@@ -99,6 +99,23 @@ public interface Store extends AutoCloseable {
     default void listen(Changes changes) {
     }
 
+    /** True when other servers may share this store (and so its presence and notifications matter). */
+    default boolean shared() {
+        return false;
+    }
+
+    /**
+     * Publishes, for each account, whether it has a connection on this server now. Only for a shared
+     * store; this server's presence is forgotten when it closes or stops publishing its heartbeat.
+     */
+    default void publishPresence(java.util.Map<Long, Boolean> onlineHere) {
+    }
+
+    /** Of these accounts, those with a connection on another live server sharing the store. */
+    default java.util.Set<Long> onlineElsewhere(java.util.Collection<Long> accountIds) {
+        return java.util.Set.of();
+    }
+
     /** A short description of where the data is, for the startup line (never a password). */
     String describe();
 
