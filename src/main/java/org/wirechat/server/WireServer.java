@@ -53,7 +53,7 @@ public final class WireServer implements AutoCloseable {
         this.tokens = new Tokens(store, clock, config.tokenIdleLifetime(), config.tokenMaxLifetime());
         this.waiters = new InboxWaiters();
         this.presence = new Presence(store);
-        LoginThrottle throttle = new LoginThrottle(config.abuse());
+        LoginThrottle throttle = new LoginThrottle(config.abuse(), store);
         AddressLimits addresses = new AddressLimits(config.abuse());
         Dispatcher dispatcher = new Dispatcher(config, store, hasher, tokens, waiters, presence, throttle, addresses, clock);
         store.listen(new Store.Changes() { // what other servers sharing the store did

@@ -24,6 +24,11 @@ import org.wirechat.server.abuse.AbuseLimits;
 
 /** Every abuse limit, at, below and above its edge, with its documented answer. */
 class AbuseLimitsTest {
+    /** SQLite here; {@code PostgresAbuseLimitsTest} runs every test again on PostgreSQL (shared login throttling). */
+    Backend backend() {
+        return Backend.SQLITE;
+    }
+
     @TempDir
     Path dir;
     ServerFixture fx;
@@ -38,7 +43,7 @@ class AbuseLimitsTest {
     }
 
     private void start(UnaryOperator<AbuseLimits> limits) {
-        fx = new ServerFixture(dir, b -> b.abuse(limits.apply(AbuseLimits.NONE)));
+        fx = new ServerFixture(backend(), dir, b -> b.abuse(limits.apply(AbuseLimits.NONE)));
     }
 
     private static long retryAfter(Response.Error e) {

@@ -161,6 +161,30 @@ class MultiNodeTest {
     }
 
     @Test
+    void failedLoginsThroughOneServerSlowGuessesThroughTheOther() throws IOException {
+        onA.close();
+        onB.close();
+        b.close();
+        org.wirechat.server.abuse.AbuseLimits limits = new org.wirechat.server.abuse.AbuseLimits(1000, 1_000_000, 1_000_000,
+                3, 1000, Duration.ofMinutes(15), 1000, Duration.ofSeconds(30), Duration.ofSeconds(30));
+        a.reconfigure(x -> x.abuse(limits));
+        b = WireServer.start(a.config().toBuilder().port(0).build(), a.clock);
+        onA = a.connect();
+        onB = new TestConnection(b.address());
+        a.register(onA, "alice");
+
+        for (int i = 0; i < 3; i++) {
+            onA.error(new Request.Login("alice", "not the password " + i), ErrorCode.BAD_CREDENTIALS);
+        }
+        Response.Error slowed = onB.error(new Request.Login("alice", PASSWORD), ErrorCode.RATE_LIMITED);
+        assertThat(slowed.reason()).contains("too many failed logins");
+        a.clock.advance(Duration.ofSeconds(2)); // the first wait is a second
+        onB.ok(new Request.Login("alice", PASSWORD), Response.LoggedIn.class); // and success clears the count everywhere
+        onA.error(new Request.Login("alice", "wrong again"), ErrorCode.BAD_CREDENTIALS);
+        onA.ok(new Request.Login("alice", PASSWORD), Response.LoggedIn.class);
+    }
+
+    @Test
     void oneNameCreatedOnBothServersAtOnceMakesOneAccount() throws Exception {
         for (int round = 0; round < 3; round++) {
             String name = "racer" + round;

@@ -2,6 +2,8 @@ package org.wirechat.server.abuse;
 
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
+import org.wirechat.server.storage.LoginFailures;
+import org.wirechat.server.storage.Store;
 
 /**
  * Slows password guessing, per username and per source address. After the allowed number of failures,
@@ -11,18 +13,30 @@ import java.util.concurrent.ConcurrentHashMap;
  * address that guesses others). Failures are forgotten after the maximum backoff without one.
  * Unknown usernames are throttled exactly like real ones. Memory: one small entry per key with recent
  * failures; {@link #prune} drops the stale ones.
+ *
+ * <p>With a store shared by several servers, the per-username state lives in the store, so guessing one
+ * account's password through several servers is no faster than through one; the per-address state
+ * stays in each server.
  */
 public final class LoginThrottle {
     private record State(int failures, long lastFailureMillis, long blockedUntilMillis) {
     }
 
     private final ConcurrentHashMap<String, State> accounts = new ConcurrentHashMap<>();
+    /** The shared store keeping the per-username state, or {@code null} to keep it in {@link #accounts}. */
+    private final Store shared;
     private final ConcurrentHashMap<String, State> addresses = new ConcurrentHashMap<>();
     private final int freePerAccount;
     private final int freePerAddress;
     private final long maxMillis;
 
     public LoginThrottle(AbuseLimits limits) {
+        this(limits, null);
+    }
+
+    /** With a store that {@link Store#shared() is shared}, the per-username state is kept there. */
+    public LoginThrottle(AbuseLimits limits, Store store) {
+        this.shared = store != null && store.shared() ? store : null;
         this.freePerAccount = limits.loginFailuresPerAccount();
         this.freePerAddress = limits.loginFailuresPerAddress();
         this.maxMillis = limits.loginBackoffMax().toMillis();
@@ -34,7 +48,15 @@ public final class LoginThrottle {
 
     /** 0 if an attempt may be made now; otherwise the milliseconds to wait. */
     public long waitMillis(String username, String address, long nowMillis) {
-        return Math.max(wait(accounts.get(key(username)), nowMillis), wait(addresses.get(address), nowMillis));
+        return Math.max(wait(accountState(key(username)), nowMillis), wait(addresses.get(address), nowMillis));
+    }
+
+    private State accountState(String key) {
+        if (shared == null) {
+            return accounts.get(key);
+        }
+        return shared.loginFailures(key).map(f -> new State(f.failures(), f.lastFailureMillis(), f.blockedUntilMillis()))
+                .orElse(null);
     }
 
     private long wait(State s, long now) {
@@ -45,7 +67,15 @@ public final class LoginThrottle {
     }
 
     public void failed(String username, String address, long nowMillis) {
-        accounts.compute(key(username), (k, s) -> next(s, freePerAccount, nowMillis));
+        if (shared == null) {
+            accounts.compute(key(username), (k, s) -> next(s, freePerAccount, nowMillis));
+        } else {
+            shared.recordLoginFailure(key(username), f -> {
+                State n = next(f == null ? null : new State(f.failures(), f.lastFailureMillis(), f.blockedUntilMillis()),
+                        freePerAccount, nowMillis);
+                return new LoginFailures(n.failures(), n.lastFailureMillis(), n.blockedUntilMillis());
+            });
+        }
         addresses.compute(address, (k, s) -> next(s, freePerAddress, nowMillis));
     }
 
@@ -60,12 +90,19 @@ public final class LoginThrottle {
     }
 
     public void succeeded(String username) {
-        accounts.remove(key(username));
+        if (shared == null) {
+            accounts.remove(key(username));
+        } else {
+            shared.clearLoginFailures(key(username), 0);
+        }
     }
 
     /** Forgets keys with no failure for the maximum backoff. */
     public void prune(long nowMillis) {
         accounts.values().removeIf(s -> nowMillis - s.lastFailureMillis() > maxMillis);
+        if (shared != null) {
+            shared.clearLoginFailures(null, nowMillis - maxMillis);
+        }
         addresses.values().removeIf(s -> nowMillis - s.lastFailureMillis() > maxMillis);
     }
 

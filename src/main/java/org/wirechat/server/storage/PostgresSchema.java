@@ -63,7 +63,13 @@ final class PostgresSchema {
               account_id BIGINT NOT NULL,
               PRIMARY KEY (node_id, account_id)
             );
-            CREATE INDEX presence_account ON presence(account_id)
+            CREATE INDEX presence_account ON presence(account_id);
+            CREATE TABLE login_failures (
+              username_key  TEXT    COLLATE "C" PRIMARY KEY,
+              failures      INTEGER NOT NULL,
+              last_failure  BIGINT  NOT NULL,
+              blocked_until BIGINT  NOT NULL
+            )
             """);
 
     private PostgresSchema() {

@@ -149,6 +149,52 @@ public final class PostgresStore implements Store {
     }
 
     @Override
+    public Optional<LoginFailures> loginFailures(String usernameKey) {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT failures, last_failure, blocked_until FROM login_failures WHERE username_key = ?")) {
+                ps.setString(1, usernameKey);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new LoginFailures(rs.getInt(1), rs.getLong(2), rs.getLong(3))) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public LoginFailures recordLoginFailure(String usernameKey, java.util.function.UnaryOperator<LoginFailures> next) {
+        return tx(c -> {
+            // make sure the row exists, then lock it: concurrent failures on several servers are counted one by one
+            update(c, "INSERT INTO login_failures (username_key, failures, last_failure, blocked_until) VALUES (?, 0, 0, 0)"
+                    + " ON CONFLICT DO NOTHING", ps -> ps.setString(1, usernameKey));
+            LoginFailures now;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT failures, last_failure, blocked_until FROM login_failures WHERE username_key = ? FOR UPDATE")) {
+                ps.setString(1, usernameKey);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    now = rs.getInt(1) == 0 ? null : new LoginFailures(rs.getInt(1), rs.getLong(2), rs.getLong(3));
+                }
+            }
+            LoginFailures after = next.apply(now);
+            update(c, "UPDATE login_failures SET failures = ?, last_failure = ?, blocked_until = ? WHERE username_key = ?", ps -> {
+                ps.setInt(1, after.failures());
+                ps.setLong(2, after.lastFailureMillis());
+                ps.setLong(3, after.blockedUntilMillis());
+                ps.setString(4, usernameKey);
+            });
+            return after;
+        });
+    }
+
+    @Override
+    public void clearLoginFailures(String usernameKey, long beforeMillis) {
+        tx(c -> usernameKey == null
+                ? update(c, "DELETE FROM login_failures WHERE last_failure < ?", ps -> ps.setLong(1, beforeMillis))
+                : update(c, "DELETE FROM login_failures WHERE username_key = ?", ps -> ps.setString(1, usernameKey)));
+    }
+
+    @Override
     public java.util.Set<Long> onlineElsewhere(java.util.Collection<Long> accountIds) {
         return tx(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT p.account_id FROM presence p"

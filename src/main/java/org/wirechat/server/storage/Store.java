@@ -116,6 +116,24 @@ public interface Store extends AutoCloseable {
         return java.util.Set.of();
     }
 
+    /**
+     * A username's failed logins as shared by every server on this store, or empty when there are none.
+     * Only for a shared store (the throttle keeps its own state otherwise).
+     */
+    default java.util.Optional<LoginFailures> loginFailures(String usernameKey) {
+        throw new UnsupportedOperationException("not a shared store");
+    }
+
+    /** Records a failed login atomically: {@code next} turns the current state (or {@code null}) into the new one. */
+    default LoginFailures recordLoginFailure(String usernameKey, java.util.function.UnaryOperator<LoginFailures> next) {
+        throw new UnsupportedOperationException("not a shared store");
+    }
+
+    /** Forgets a username's failures (a successful login), or all failures before the cutoff when the key is null. */
+    default void clearLoginFailures(String usernameKey, long beforeMillis) {
+        throw new UnsupportedOperationException("not a shared store");
+    }
+
     /** A short description of where the data is, for the startup line (never a password). */
     String describe();
 
