@@ -33,6 +33,16 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--port", required = true, description = "Server port.")
     int port;
 
+    @Option(names = "--port-b", description = "A second server on the same database: the B side of every pair uses it, "
+            + "so each message crosses between the two (pairs workload).")
+    int portB;
+
+    @Option(names = "--system", description = "The name the figures carry (default: ${DEFAULT-VALUE}).")
+    String system = "wirechat";
+
+    @Option(names = "--no-relay", description = "Skip the bare relay baseline (pairs workload), e.g. when an earlier run measured it.")
+    boolean noRelay;
+
     @Option(names = "--server-pid", description = "The server's process id, to read its memory (idle workload).")
     long serverPid = -1;
 
@@ -105,26 +115,32 @@ public final class LoadGenerator implements Callable<Integer> {
     }
 
     private void pairs(InetSocketAddress at) throws Exception {
-        Figures relay;
+        Figures relay = null;
         double delivered = 2.0 * pairs * messages;
-        try (Relay r = new Relay()) {
-            Pairs.relay(r.port(), Math.min(pairs, 10), 200, window); // warm up
-            double[] before = cpuSeconds();
-            relay = Pairs.relay(r.port(), pairs, messages, window);
-            relay = withExtra(relay, cpuPerMessage(before, cpuSeconds(), delivered, false) + " (relay included)");
+        if (!noRelay) {
+            try (Relay r = new Relay()) {
+                Pairs.relay(r.port(), Math.min(pairs, 10), 200, window); // warm up
+                double[] before = cpuSeconds();
+                relay = Pairs.relay(r.port(), pairs, messages, window);
+                relay = withExtra(relay, cpuPerMessage(before, cpuSeconds(), delivered, false) + " (relay included)");
+            }
+            report(relay);
         }
-        report(relay);
+        InetSocketAddress atB = portB > 0 ? new InetSocketAddress(host, portB) : at;
         List<String> tokens = new ArrayList<>();
         List<String> a = Users.create(at, label + "a", pairs);
-        List<String> b = Users.create(at, label + "b", pairs);
+        List<String> b = Users.create(atB, label + "b", pairs);
         for (int p = 0; p < pairs; p++) {
             tokens.add(a.get(p));
             tokens.add(b.get(p));
         }
         double[] before = cpuSeconds();
-        Figures wirechat = Pairs.wirechat(at, label, pairs, messages, window, tokens);
+        Figures wirechat = Pairs.wirechat(at, atB, system, label, pairs, messages, window, tokens);
         wirechat = withExtra(wirechat, cpuPerMessage(before, cpuSeconds(), delivered, serverPid > 0));
         report(wirechat);
+        if (relay == null) {
+            return;
+        }
         report(new Figures("pairs-ratio", "wire/relay", pairs + "x" + messages + " W=" + window,
                 wirechat.perSecond() / relay.perSecond(), "x throughput", Double.NaN, Double.NaN, Double.NaN,
                 String.format("p99 latency %.2fx the relay's (target: throughput >= 0.75x, p99 <= 2x)",

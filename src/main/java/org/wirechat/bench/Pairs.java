@@ -45,6 +45,15 @@ final class Pairs {
 
     static Figures wirechat(InetSocketAddress at, String prefix, int pairs, int messages, int window, List<String> tokens)
             throws Exception {
+        return wirechat(at, at, "wirechat", prefix, pairs, messages, window, tokens);
+    }
+
+    /**
+     * Pairs where every A speaks to the server at {@code atA} and every B to the one at {@code atB}
+     * (the same for one server; two servers on one database make every hop cross between them).
+     */
+    static Figures wirechat(InetSocketAddress atA, InetSocketAddress atB, String system, String prefix, int pairs, int messages,
+            int window, List<String> tokens) throws Exception {
         Histogram h = histogram();
         CountDownLatch done = new CountDownLatch(pairs);
         AtomicLong delivered = new AtomicLong();
@@ -60,12 +69,12 @@ final class Pairs {
                 String tokenA = tokens.get(2 * p);
                 String tokenB = tokens.get(2 * p + 1);
                 Semaphore inFlight = new Semaphore(window);
-                Pipe sendA = new Pipe(at, r -> countErrors(r, errors, firstError));
-                Pipe sendB = new Pipe(at, r -> countErrors(r, errors, firstError));
+                Pipe sendA = new Pipe(atA, r -> countErrors(r, errors, firstError));
+                Pipe sendB = new Pipe(atB, r -> countErrors(r, errors, firstError));
                 open.add(sendA);
                 open.add(sendB);
                 // B: receive, record, echo back to A
-                open.add(poll(at, tokenB, messages, m -> {
+                open.add(poll(atB, tokenB, messages, m -> {
                     record(h, m.body());
                     delivered.incrementAndGet();
                     String seq = m.body().substring(0, m.body().indexOf(':'));
@@ -77,7 +86,7 @@ final class Pairs {
                     }
                 }, null));
                 // A: receive echoes, record, free a window slot
-                open.add(poll(at, tokenA, messages, m -> {
+                open.add(poll(atA, tokenA, messages, m -> {
                     record(h, m.body());
                     delivered.incrementAndGet();
                     inFlight.release();
@@ -106,7 +115,7 @@ final class Pairs {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return Figures.of("pairs", "wirechat", pairs + "x" + messages + " W=" + window, delivered.get() / seconds, "msg/s",
+        return Figures.of("pairs", system, pairs + "x" + messages + " W=" + window, delivered.get() / seconds, "msg/s",
                 h, errors.get() == 0 ? "" : errors.get() + " errors, the first: " + firstError.get());
     }
 

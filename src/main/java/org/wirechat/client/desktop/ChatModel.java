@@ -161,18 +161,13 @@ public final class ChatModel implements AutoCloseable {
         ChatClient old;
         synchronized (this) {
             old = client;
+            forgetSession();
             client = c;
             me = user;
             link = LinkState.CONNECTED;
             linkDetail = "";
             problem = "";
             sessionExpired = false;
-            listed.clear();
-            extraPeers.clear();
-            unread.clear();
-            open = null;
-            conversation.clear();
-            olderThan = 0;
         }
         if (old != null) {
             old.close();
@@ -347,20 +342,25 @@ public final class ChatModel implements AutoCloseable {
         ChatClient c;
         synchronized (this) {
             c = client;
-            client = null;
-            me = null;
-            link = LinkState.LOGGED_OUT;
-            listed.clear();
-            extraPeers.clear();
-            unread.clear();
-            open = null;
-            conversation.clear();
-            olderThan = 0;
+            forgetSession();
         }
         if (c != null) {
             c.close();
         }
         changed();
+    }
+
+    /** Forgets who is logged in and everything shown for them (monitor held). */
+    private void forgetSession() {
+        client = null;
+        me = null;
+        link = LinkState.LOGGED_OUT;
+        listed.clear();
+        extraPeers.clear();
+        unread.clear();
+        open = null;
+        conversation.clear();
+        olderThan = 0;
     }
 
     /** Clears the problem line (the person has read it). */

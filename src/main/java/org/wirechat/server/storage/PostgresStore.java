@@ -16,7 +16,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Predicate;
@@ -41,7 +40,6 @@ public final class PostgresStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(PostgresStore.class);
     static final String CHANNEL = "wirechat";
     private static final int LIST_BATCH = 256;
-    private static final int DIRECTORY_MAX = 100_000;
     private static final int ATTEMPTS = 3;
     private static final String MESSAGE_COLUMNS = """
             SELECT m.id, s.username, r.username, m.created_at, m.body
@@ -50,8 +48,7 @@ public final class PostgresStore implements Store {
 
     private final PostgresSettings settings;
     private final HikariDataSource pool;
-    /** Live accounts' ids by lower-case name, learnt by sends; may be stale, which a SEND notices (see send). */
-    private final ConcurrentHashMap<String, Long> recipientIds = new ConcurrentHashMap<>();
+    private final Sends sends = new Sends();
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
     /** This server's name in the {@code nodes} table, new at every start. */
     private final String nodeId = java.util.UUID.randomUUID().toString();
@@ -150,7 +147,7 @@ public final class PostgresStore implements Store {
 
     @Override
     public Optional<LoginFailures> loginFailures(String usernameKey) {
-        return tx(c -> {
+        return one(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT failures, last_failure, blocked_until FROM login_failures WHERE username_key = ?")) {
                 ps.setString(1, usernameKey);
@@ -189,14 +186,14 @@ public final class PostgresStore implements Store {
 
     @Override
     public void clearLoginFailures(String usernameKey, long beforeMillis) {
-        tx(c -> usernameKey == null
+        one(c -> usernameKey == null
                 ? update(c, "DELETE FROM login_failures WHERE last_failure < ?", ps -> ps.setLong(1, beforeMillis))
                 : update(c, "DELETE FROM login_failures WHERE username_key = ?", ps -> ps.setString(1, usernameKey)));
     }
 
     @Override
     public java.util.Set<Long> onlineElsewhere(java.util.Collection<Long> accountIds) {
-        return tx(c -> {
+        return one(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT p.account_id FROM presence p"
                     + " JOIN nodes n ON n.node_id = p.node_id"
                     + " WHERE p.account_id = ANY (?) AND n.node_id <> ? AND n.seen_at > " + DB_NOW + " - ?")) {
@@ -237,11 +234,27 @@ public final class PostgresStore implements Store {
      * abort (serialization failure, deadlock), which it may do under concurrent changes.
      */
     private <T> T tx(Work<T> work) {
+        return run(work, false);
+    }
+
+    /**
+     * Runs one statement (or reads) in autocommit mode: the statement is its own transaction, which saves
+     * the round trip of a COMMIT. Only for work that is a single statement or only reads.
+     */
+    private <T> T one(Work<T> work) {
+        return run(work, true);
+    }
+
+    private <T> T run(Work<T> work, boolean autoCommit) {
         if (closed) {
             throw new IllegalStateException("store is closed");
         }
         for (int attempt = 1; ; attempt++) {
             try (Connection c = pool.getConnection()) {
+                if (autoCommit) {
+                    c.setAutoCommit(true); // the pool sets it back when the connection returns
+                    return work.run(c);
+                }
                 try {
                     T result = work.run(c);
                     c.commit();
@@ -283,7 +296,7 @@ public final class PostgresStore implements Store {
 
     @Override
     public Optional<Account> createAccount(String username, String fullName, String passwordHash, long nowMillis) {
-        return tx(c -> {
+        return one(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO accounts"
                     + " (username, username_key, full_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)"
                     + " ON CONFLICT (username_key) WHERE deleted_at IS NULL DO NOTHING RETURNING id")) {
@@ -301,12 +314,12 @@ public final class PostgresStore implements Store {
 
     @Override
     public Optional<Account> findAccount(String username) {
-        return tx(c -> oneAccount(c, "username_key = ?", ps -> ps.setString(1, key(username))));
+        return one(c -> oneAccount(c, "username_key = ?", ps -> ps.setString(1, key(username))));
     }
 
     @Override
     public Optional<Account> findAccount(long id) {
-        return tx(c -> oneAccount(c, "id = ?", ps -> ps.setLong(1, id)));
+        return one(c -> oneAccount(c, "id = ?", ps -> ps.setLong(1, id)));
     }
 
     @FunctionalInterface
@@ -327,7 +340,7 @@ public final class PostgresStore implements Store {
 
     @Override
     public void updatePasswordHash(long accountId, String passwordHash) {
-        tx(c -> update(c, "UPDATE accounts SET password_hash = ? WHERE id = ? AND deleted_at IS NULL",
+        one(c -> update(c, "UPDATE accounts SET password_hash = ? WHERE id = ? AND deleted_at IS NULL",
                 ps -> {
                     ps.setString(1, passwordHash);
                     ps.setLong(2, accountId);
@@ -347,7 +360,7 @@ public final class PostgresStore implements Store {
         String after = key(afterKey);
         while (out.size() < max) {
             String from = after;
-            List<Account> batch = tx(c -> {
+            List<Account> batch = one(c -> {
                 try (PreparedStatement ps = c.prepareStatement("SELECT id, username, full_name FROM accounts"
                         + " WHERE deleted_at IS NULL AND username_key > ? ORDER BY username_key LIMIT " + LIST_BATCH)) {
                     ps.setString(1, from);
@@ -408,7 +421,7 @@ public final class PostgresStore implements Store {
 
     @Override
     public void insertToken(byte[] tokenHash, long accountId, long createdAtMillis, long expiresAtMillis) {
-        tx(c -> update(c, "INSERT INTO tokens (hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)", ps -> {
+        one(c -> update(c, "INSERT INTO tokens (hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)", ps -> {
             ps.setBytes(1, tokenHash);
             ps.setLong(2, accountId);
             ps.setLong(3, createdAtMillis);
@@ -418,7 +431,7 @@ public final class PostgresStore implements Store {
 
     @Override
     public Optional<TokenRow> findToken(byte[] tokenHash) {
-        return tx(c -> {
+        return one(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT t.account_id, t.created_at, t.expires_at FROM tokens t"
                     + " JOIN accounts a ON a.id = t.account_id WHERE t.hash = ? AND a.deleted_at IS NULL")) {
                 ps.setBytes(1, tokenHash);
@@ -433,7 +446,7 @@ public final class PostgresStore implements Store {
     public void extendTokenLater(byte[] tokenHash, long expiresAtMillis) {
         background.execute(() -> {
             try {
-                tx(c -> update(c, "UPDATE tokens SET expires_at = ? WHERE hash = ? AND expires_at < ?", ps -> {
+                one(c -> update(c, "UPDATE tokens SET expires_at = ? WHERE hash = ? AND expires_at < ?", ps -> {
                     ps.setLong(1, expiresAtMillis);
                     ps.setBytes(2, tokenHash);
                     ps.setLong(3, expiresAtMillis);
@@ -446,16 +459,20 @@ public final class PostgresStore implements Store {
 
     @Override
     public void deleteToken(byte[] tokenHash) {
-        tx(c -> {
-            int n = update(c, "DELETE FROM tokens WHERE hash = ?", ps -> ps.setBytes(1, tokenHash));
-            notify(c, "t:" + HexFormat.of().formatHex(tokenHash));
-            return n;
+        one(c -> { // one statement, so the notification goes out exactly when the delete commits
+            try (PreparedStatement ps = c.prepareStatement("WITH d AS (DELETE FROM tokens WHERE hash = ? RETURNING 1)"
+                    + " SELECT (SELECT count(*) FROM d), pg_notify('" + CHANNEL + "', ?)")) {
+                ps.setBytes(1, tokenHash);
+                ps.setString(2, "t:" + HexFormat.of().formatHex(tokenHash));
+                ps.executeQuery().close();
+            }
+            return null;
         });
     }
 
     @Override
     public int deleteExpiredTokens(long nowMillis) {
-        return tx(c -> update(c, "DELETE FROM tokens WHERE expires_at <= ?", ps -> ps.setLong(1, nowMillis)));
+        return one(c -> update(c, "DELETE FROM tokens WHERE expires_at <= ?", ps -> ps.setLong(1, nowMillis)));
     }
 
     // --- messages ---
@@ -464,83 +481,43 @@ public final class PostgresStore implements Store {
     public SendOutcome send(long senderId, String recipient, String clientMessageId, String body, long nowMillis,
             int inboxCapacity) {
         String key = key(recipient);
-        return tx(c -> {
-            Long known = recipientIds.get(key);
-            if (known != null) {
-                SendOutcome outcome = store(c, senderId, known, clientMessageId, body, nowMillis, inboxCapacity);
-                if (!(outcome instanceof SendOutcome.NoRecipient)) {
-                    return outcome;
-                }
-                recipientIds.remove(key, known); // deleted since, perhaps through another server: look the name up again
-            }
-            long id;
-            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM accounts WHERE username_key = ? AND deleted_at IS NULL")) {
-                ps.setString(1, key);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return new SendOutcome.NoRecipient();
-                    }
-                    id = rs.getLong(1);
-                }
-            }
-            if (recipientIds.size() >= DIRECTORY_MAX) {
-                recipientIds.clear();
-            }
-            recipientIds.put(key, id);
-            return store(c, senderId, id, clientMessageId, body, nowMillis, inboxCapacity);
-        });
+        return tx(c -> sends.send(c, key, id -> store(c, senderId, id, clientMessageId, body, nowMillis, inboxCapacity)));
     }
 
-    /** The same steps as {@link SqliteStore}'s: reserve a place in the live recipient's inbox, then insert. */
+    /** The same steps as {@link SqliteStore}'s (reserve a place in the live recipient's inbox, then insert), in one statement. */
     private static SendOutcome store(Connection c, long senderId, long recipientId, String clientMessageId, String body,
             long nowMillis, int inboxCapacity) throws SQLException {
+        // One statement on the common path: reserve a place (locking the recipient's row before the message
+        // takes its id), insert, and notify only if both happened.
         boolean reserved;
-        try (PreparedStatement ps = c.prepareStatement("UPDATE accounts SET unread = unread + 1"
-                + " WHERE id = ? AND deleted_at IS NULL AND unread < ? RETURNING unread")) {
+        try (PreparedStatement ps = c.prepareStatement("""
+                WITH r AS (
+                  UPDATE accounts SET unread = unread + 1 WHERE id = ? AND deleted_at IS NULL AND unread < ? RETURNING id
+                ), m AS (
+                  INSERT INTO messages (sender_id, recipient_id, pair_lo, pair_hi, client_id, body, created_at)
+                  SELECT ?, r.id, ?, ?, ?, ?, ? FROM r
+                  ON CONFLICT (sender_id, client_id) DO NOTHING RETURNING id
+                )
+                SELECT (SELECT count(*) FROM r), (SELECT id FROM m), (SELECT pg_notify('%s', 'i:' || r.id) FROM r, m)
+                """.formatted(CHANNEL))) {
             ps.setLong(1, recipientId);
             ps.setLong(2, inboxCapacity);
+            ps.setLong(3, senderId);
+            ps.setLong(4, Math.min(senderId, recipientId));
+            ps.setLong(5, Math.max(senderId, recipientId));
+            ps.setString(6, clientMessageId);
+            ps.setString(7, body);
+            ps.setLong(8, nowMillis);
             try (ResultSet rs = ps.executeQuery()) {
-                reserved = rs.next();
-            }
-        }
-        if (reserved) {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO messages"
-                    + " (sender_id, recipient_id, pair_lo, pair_hi, client_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                    + " ON CONFLICT (sender_id, client_id) DO NOTHING RETURNING id")) {
-                ps.setLong(1, senderId);
-                ps.setLong(2, recipientId);
-                ps.setLong(3, Math.min(senderId, recipientId));
-                ps.setLong(4, Math.max(senderId, recipientId));
-                ps.setString(5, clientMessageId);
-                ps.setString(6, body);
-                ps.setLong(7, nowMillis);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        long id = rs.getLong(1);
-                        notify(c, "i:" + recipientId);
-                        return new SendOutcome.Stored(id, nowMillis, recipientId);
-                    }
-                }
-            }
-            update(c, "UPDATE accounts SET unread = unread - 1 WHERE id = ?", ps -> ps.setLong(1, recipientId)); // a retry
-        }
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT id, created_at, recipient_id, body FROM messages WHERE sender_id = ? AND client_id = ?")) {
-            ps.setLong(1, senderId);
-            ps.setString(2, clientMessageId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    boolean same = rs.getLong(3) == recipientId && rs.getString(4).equals(body);
-                    return same ? new SendOutcome.Duplicate(rs.getLong(1), rs.getLong(2)) : new SendOutcome.ClientIdReused();
+                rs.next();
+                reserved = rs.getLong(1) > 0;
+                long id = rs.getLong(2);
+                if (!rs.wasNull()) {
+                    return new SendOutcome.Stored(id, nowMillis, recipientId);
                 }
             }
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT username, unread FROM accounts WHERE id = ? AND deleted_at IS NULL")) {
-            ps.setLong(1, recipientId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new SendOutcome.InboxFull(rs.getString(1), rs.getLong(2)) : new SendOutcome.NoRecipient();
-            }
-        }
+        return Sends.notStored(c, senderId, recipientId, clientMessageId, body, reserved);
     }
 
     /**
@@ -561,20 +538,14 @@ public final class PostgresStore implements Store {
     @Override
     public void acknowledgeLater(long accountId, long throughId) {
         try {
-            tx(c -> {
-                int n = update(c, "UPDATE messages SET delivered = TRUE WHERE recipient_id = ? AND NOT delivered AND id <= ?",
-                        ps -> {
-                            ps.setLong(1, accountId);
-                            ps.setLong(2, throughId);
-                        });
-                if (n > 0) {
-                    update(c, "UPDATE accounts SET unread = unread - ? WHERE id = ?", ps -> {
-                        ps.setLong(1, n);
-                        ps.setLong(2, accountId);
-                    });
-                }
-                return n;
-            });
+            one(c -> update(c, "WITH d AS (UPDATE messages SET delivered = TRUE"
+                    + " WHERE recipient_id = ? AND NOT delivered AND id <= ? RETURNING 1)"
+                    + " UPDATE accounts SET unread = unread - (SELECT count(*) FROM d)"
+                    + " WHERE id = ? AND EXISTS (SELECT 1 FROM d)", ps -> { // one statement: both or neither
+                        ps.setLong(1, accountId);
+                        ps.setLong(2, throughId);
+                        ps.setLong(3, accountId);
+                    }));
         } catch (StoreException e) {
             log.warn("could not record acknowledgements; those messages will be delivered again", e);
         }
@@ -582,7 +553,7 @@ public final class PostgresStore implements Store {
 
     @Override
     public List<Response.Message> undelivered(long accountId, long afterId, int max) {
-        return tx(c -> messages(c, MESSAGE_COLUMNS
+        return one(c -> messages(c, MESSAGE_COLUMNS
                 + " WHERE m.recipient_id = ? AND NOT m.delivered AND m.id > ? ORDER BY m.id LIMIT ?", ps -> {
                     ps.setLong(1, accountId);
                     ps.setLong(2, afterId);
@@ -592,7 +563,7 @@ public final class PostgresStore implements Store {
 
     @Override
     public long undeliveredCount(long accountId) {
-        return tx(c -> {
+        return one(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT unread FROM accounts WHERE id = ?")) {
                 ps.setLong(1, accountId);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -604,7 +575,7 @@ public final class PostgresStore implements Store {
 
     @Override
     public List<Response.Message> history(long accountId, long peerId, long beforeId, int max) {
-        return tx(c -> messages(c, MESSAGE_COLUMNS
+        return one(c -> messages(c, MESSAGE_COLUMNS
                 + " WHERE m.pair_lo = ? AND m.pair_hi = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?", ps -> {
                     ps.setLong(1, Math.min(accountId, peerId));
                     ps.setLong(2, Math.max(accountId, peerId));
@@ -628,7 +599,7 @@ public final class PostgresStore implements Store {
 
     @Override
     public int purgeDeliveredBefore(long cutoffMillis) {
-        return tx(c -> update(c, "DELETE FROM messages WHERE delivered AND created_at < ?", ps -> ps.setLong(1, cutoffMillis)));
+        return one(c -> update(c, "DELETE FROM messages WHERE delivered AND created_at < ?", ps -> ps.setLong(1, cutoffMillis)));
     }
 
     // --- notifications from the other servers ---
@@ -721,7 +692,7 @@ public final class PostgresStore implements Store {
         }
         heartbeat.shutdownNow();
         try { // this server's presence goes with its row; a killed server's goes when it falls silent
-            tx(c -> update(c, "DELETE FROM nodes WHERE node_id = ?", ps -> ps.setString(1, nodeId)));
+            one(c -> update(c, "DELETE FROM nodes WHERE node_id = ?", ps -> ps.setString(1, nodeId)));
         } catch (RuntimeException e) {
             log.warn("could not remove this server from the nodes table: {}", e.getMessage());
         }

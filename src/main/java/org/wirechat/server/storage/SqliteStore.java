@@ -346,49 +346,20 @@ public final class SqliteStore implements Store {
         return Writer.await(sendLater(senderId, recipient, clientMessageId, body, nowMillis, inboxCapacity));
     }
 
-    /**
-     * Live accounts' ids by lower-case name, learnt by sends, so that a SEND costs one write and no read.
-     * Only the writer thread reads or changes it. An entry can go stale (the account deleted, by this
-     * server or another one sharing the database); the write notices, because it only touches a live
-     * account, and looks the name up again. Bounded: cleared when it grows past {@link #DIRECTORY_MAX}.
-     */
-    private final java.util.HashMap<String, Long> recipientIds = new java.util.HashMap<>();
-    private static final int DIRECTORY_MAX = 100_000;
+    private final Sends sends = new Sends();
 
     @Override
     public java.util.concurrent.CompletableFuture<SendOutcome> sendLater(long senderId, String recipient,
             String clientMessageId, String body, long nowMillis, int inboxCapacity) {
         String key = key(recipient);
-        return writer.submit(db -> {
-            Long known = recipientIds.get(key);
-            if (known != null) {
-                SendOutcome outcome = store(db, senderId, known, clientMessageId, body, nowMillis, inboxCapacity);
-                if (!(outcome instanceof SendOutcome.NoRecipient)) {
-                    return outcome;
-                }
-                recipientIds.remove(key); // deleted since: perhaps the name belongs to a new account now
-            }
-            PreparedStatement ps = db.prepare("SELECT id FROM accounts WHERE username_key = ? AND deleted_at IS NULL");
-            ps.setString(1, key);
-            long id;
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return new SendOutcome.NoRecipient();
-                }
-                id = rs.getLong(1);
-            }
-            if (recipientIds.size() >= DIRECTORY_MAX) {
-                recipientIds.clear();
-            }
-            recipientIds.put(key, id);
-            return store(db, senderId, id, clientMessageId, body, nowMillis, inboxCapacity);
-        });
+        return writer.submit(db -> sends.send(db.connection(), key,
+                id -> store(db, senderId, id, clientMessageId, body, nowMillis, inboxCapacity)));
     }
 
     private static SendOutcome store(Statements db, long senderId, long recipientId, String clientMessageId, String body,
             long nowMillis, int inboxCapacity) throws SQLException {
         // Reserve a place in the recipient's inbox (and check it is live), then store: two statements on
-        // the common path. The rare paths (full, gone, a retried client id) undo and look closer.
+        // the common path. The rare paths (full, gone, a retried client id) look closer.
         PreparedStatement ps = db.prepare("UPDATE accounts SET unread = unread + 1"
                 + " WHERE id = ? AND deleted_at IS NULL AND unread < ? RETURNING unread");
         ps.setLong(1, recipientId);
@@ -412,24 +383,8 @@ public final class SqliteStore implements Store {
                     return new SendOutcome.Stored(rs.getLong(1), nowMillis, recipientId);
                 }
             }
-            ps = db.prepare("UPDATE accounts SET unread = unread - 1 WHERE id = ?"); // a retry: give the place back
-            ps.setLong(1, recipientId);
-            ps.executeUpdate();
         }
-        ps = db.prepare("SELECT id, created_at, recipient_id, body FROM messages WHERE sender_id = ? AND client_id = ?");
-        ps.setLong(1, senderId);
-        ps.setString(2, clientMessageId);
-        try (ResultSet rs = ps.executeQuery()) {
-            if (rs.next()) {
-                boolean same = rs.getLong(3) == recipientId && rs.getString(4).equals(body);
-                return same ? new SendOutcome.Duplicate(rs.getLong(1), rs.getLong(2)) : new SendOutcome.ClientIdReused();
-            }
-        }
-        ps = db.prepare("SELECT username, unread FROM accounts WHERE id = ? AND deleted_at IS NULL");
-        ps.setLong(1, recipientId);
-        try (ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? new SendOutcome.InboxFull(rs.getString(1), rs.getLong(2)) : new SendOutcome.NoRecipient();
-        }
+        return Sends.notStored(db.connection(), senderId, recipientId, clientMessageId, body, reserved);
     }
 
     /**
