@@ -134,7 +134,7 @@ public final class WireServer implements AutoCloseable {
                     + "use --tls-keystore (scripts/make-cert makes one)", server.address().getAddress().getHostAddress());
         }
         log.info("wirechat listening on {}:{}{} (data in {})", server.address().getAddress().getHostAddress(), server.port(),
-                config.tls() == null ? "" : " with TLS", config.dataDir().toAbsolutePath());
+                config.tls() == null ? "" : " with TLS", server.storeDescription());
         return server;
     }
 
