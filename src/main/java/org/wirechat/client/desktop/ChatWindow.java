@@ -96,6 +96,8 @@ public final class ChatWindow {
     private List<ChatModel.Line> shownLines = List.of();
     private String shownPeer;
     private String shownMe;
+    /** The window's title without the unread count (which render() puts in front when there is one). */
+    private String title = "wirechat";
 
     public ChatWindow(ChatModel model, String defaultHost, int defaultPort) {
         this.model = Objects.requireNonNull(model);
@@ -349,7 +351,8 @@ public final class ChatWindow {
                     password.setText("");
                     loginMessage.setText(" ");
                     loginDialog.setVisible(false);
-                    frame.setTitle("wirechat — " + user + " @ " + h.strip() + ":" + p);
+                    title = "wirechat — " + user + " @ " + h.strip() + ":" + p;
+                    render();
                     filter.requestFocusInWindow();
                 } else {
                     loginMessage.setForeground(PROBLEM);
@@ -361,7 +364,8 @@ public final class ChatWindow {
     }
 
     private void showLogin() {
-        frame.setTitle("wirechat");
+        title = "wirechat";
+        frame.setTitle(title);
         loginMessage.setText(" ");
         loginDialog.setLocationRelativeTo(frame);
         loginDialog.setVisible(true);
@@ -463,6 +467,8 @@ public final class ChatWindow {
             rendering = false;
         }
         older.setVisible(s.olderAvailable());
+        int unread = s.users().stream().mapToInt(ChatModel.User::unread).sum();
+        frame.setTitle(unread == 0 ? title : "(" + unread + ") " + title); // seen in the task bar too
         String link = switch (s.link()) {
             case LOGGED_OUT -> "Not logged in";
             case CONNECTED -> "Connected as " + s.me();

@@ -106,6 +106,10 @@ class DesktopSmokeTest {
         @SuppressWarnings("unchecked")
         JList<ChatModel.User> users = find(main, "users", JList.class);
         Await.until("bob listed", () -> call(() -> users.getModel().getSize() == 2));
+        assertThat(DesktopSmokeTest.<String>call(window.frame::getTitle)).isEqualTo("wirechat — alice @ 127.0.0.1:"
+                + fx.server().port());
+        bob.send("alice", "are you there?"); // before alice opens the conversation: counted as unread
+        Await.until("the unread count in the title", () -> call(() -> window.frame.getTitle().startsWith("(1) wirechat — alice")));
         onEdt(() -> {
             for (int i = 0; i < users.getModel().getSize(); i++) {
                 if (users.getModel().getElementAt(i).username().equals("bob")) {
@@ -116,6 +120,7 @@ class DesktopSmokeTest {
         });
         JLabel peer = find(main, "peer", JLabel.class);
         Await.until("bob's conversation open", () -> call(() -> peer.getText().equals("bob")));
+        Await.until("read: the count leaves the title", () -> call(() -> window.frame.getTitle().startsWith("wirechat — ")));
 
         JTextComponent input = find(main, "input", JTextComponent.class);
         AbstractButton send = find(main, "send", AbstractButton.class);
@@ -135,7 +140,7 @@ class DesktopSmokeTest {
         });
         JTextComponent conversation = find(main, "conversation", JTextComponent.class);
         Await.until("the reply shows", () -> call(() -> conversation.getText().contains("bob: echo: hello from the window")));
-        assertThat(DesktopSmokeTest.<String>call(conversation::getText)).contains("me: hello from the window");
+        assertThat(DesktopSmokeTest.<String>call(conversation::getText)).contains("bob: are you there?", "me: hello from the window");
         assertThat(DesktopSmokeTest.<String>call(input::getText)).isEmpty();
         assertThat(call(() -> find(main, "status", JLabel.class).getText())).isEqualTo("Connected as alice");
 
