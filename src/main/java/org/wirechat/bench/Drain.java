@@ -23,13 +23,19 @@ final class Drain {
     private Drain() {
     }
 
-    static List<Figures> run(InetSocketAddress at, int users, int each, int senders, int window) throws Exception {
+    /**
+     * @param cpu CPU seconds used so far by the load generator and the server ({@code [own, server]}), to
+     *     report the CPU a stored message costs each
+     */
+    static List<Figures> run(InetSocketAddress at, int users, int each, int senders, int window,
+            java.util.function.Supplier<double[]> cpu) throws Exception {
         List<String> recipients = Users.create(at, "drain", users);
         List<String> sending = Users.create(at, "drainer", senders);
         int total = users * each;
         CountDownLatch stored = new CountDownLatch(total);
         AtomicLong errors = new AtomicLong();
         List<Pipe> pipes = new ArrayList<>();
+        double[] cpuBefore = cpu.get();
         long start = System.nanoTime();
         try {
             List<Thread> threads = new ArrayList<>();
@@ -66,6 +72,9 @@ final class Drain {
             }
         }
         double storeSeconds = (System.nanoTime() - start) / 1e9;
+        double[] cpuAfter = cpu.get();
+        String storeCpu = String.format("CPU %.0f µs a stored message in the load generator, %.0f µs in the server",
+                1e6 * (cpuAfter[0] - cpuBefore[0]) / total, 1e6 * (cpuAfter[1] - cpuBefore[1]) / total);
 
         AtomicLong drained = new AtomicLong();
         long drainStart = System.nanoTime();
@@ -95,7 +104,7 @@ final class Drain {
         String setup = users + "x" + each;
         return List.of(
                 Figures.rate("store", "wirechat", setup + " " + senders + "x W=" + window, total / storeSeconds, "msg/s",
-                        errors.get() == 0 ? "" : errors.get() + " errors"),
+                        (errors.get() == 0 ? "" : errors.get() + " errors; ") + storeCpu),
                 Figures.rate("drain", "wirechat", setup, drained.get() / drainSeconds, "msg/s",
                         drained.get() == total ? "" : "drained " + drained.get() + " of " + total));
     }

@@ -88,7 +88,13 @@ public final class LoadGenerator implements Callable<Integer> {
         for (String w : workloads) {
             switch (w) {
                 case "pairs" -> pairs(at);
-                case "drain" -> Drain.run(at, drainUsers, drainEach, 8, 64).forEach(this::report);
+                case "drain" -> Drain.run(at, drainUsers, drainEach, 8, 64, () -> {
+                    try {
+                        return cpuSeconds();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }).forEach(this::report);
                 case "idle" -> Idle.run(at, idle, serverPid).forEach(this::report);
                 case "login" -> report(Logins.run(at, logins, 4, hash));
                 default -> throw new CommandLine.ParameterException(new CommandLine(this), "unknown workload " + w);
