@@ -39,12 +39,7 @@ import org.wirechat.protocol.Response;
 public final class PostgresStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(PostgresStore.class);
     static final String CHANNEL = "wirechat";
-    private static final int LIST_BATCH = 256;
     private static final int ATTEMPTS = 3;
-    private static final String MESSAGE_COLUMNS = """
-            SELECT m.id, s.username, r.username, m.created_at, m.body
-            FROM messages m JOIN accounts s ON s.id = m.sender_id JOIN accounts r ON r.id = m.recipient_id
-            """;
 
     private final PostgresSettings settings;
     private final HikariDataSource pool;
@@ -356,37 +351,11 @@ public final class PostgresStore implements Store {
 
     @Override
     public List<Account> listAccounts(String afterKey, int max, Predicate<Account> filter) {
-        List<Account> out = new ArrayList<>();
-        String after = key(afterKey);
-        while (out.size() < max) {
-            String from = after;
-            List<Account> batch = one(c -> {
-                try (PreparedStatement ps = c.prepareStatement("SELECT id, username, full_name FROM accounts"
-                        + " WHERE deleted_at IS NULL AND username_key > ? ORDER BY username_key LIMIT " + LIST_BATCH)) {
-                    ps.setString(1, from);
-                    List<Account> found = new ArrayList<>(LIST_BATCH);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            found.add(new Account(rs.getLong(1), rs.getString(2), rs.getString(3), ""));
-                        }
-                    }
-                    return found;
-                }
-            });
-            for (Account a : batch) {
-                if (filter.test(a)) {
-                    out.add(a);
-                    if (out.size() == max) {
-                        break;
-                    }
-                }
+        return Listing.matching(afterKey, max, filter, from -> one(c -> {
+            try (PreparedStatement ps = c.prepareStatement(Listing.PAGE_SQL)) {
+                return Listing.page(ps, from);
             }
-            if (batch.size() < LIST_BATCH) {
-                break;
-            }
-            after = key(batch.get(batch.size() - 1).username());
-        }
-        return out;
+        }));
     }
 
     @Override
@@ -553,12 +522,15 @@ public final class PostgresStore implements Store {
 
     @Override
     public List<Response.Message> undelivered(long accountId, long afterId, int max) {
-        return one(c -> messages(c, MESSAGE_COLUMNS
-                + " WHERE m.recipient_id = ? AND NOT m.delivered AND m.id > ? ORDER BY m.id LIMIT ?", ps -> {
-                    ps.setLong(1, accountId);
-                    ps.setLong(2, afterId);
-                    ps.setInt(3, max);
-                }));
+        return one(c -> {
+            try (PreparedStatement ps = c.prepareStatement(MessageRows.SELECT
+                    + " WHERE m.recipient_id = ? AND NOT m.delivered AND m.id > ? ORDER BY m.id LIMIT ?")) {
+                ps.setLong(1, accountId);
+                ps.setLong(2, afterId);
+                ps.setInt(3, max);
+                return MessageRows.read(ps);
+            }
+        });
     }
 
     @Override
@@ -575,26 +547,12 @@ public final class PostgresStore implements Store {
 
     @Override
     public List<Response.Message> history(long accountId, long peerId, long beforeId, int max) {
-        return one(c -> messages(c, MESSAGE_COLUMNS
-                + " WHERE m.pair_lo = ? AND m.pair_hi = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?", ps -> {
-                    ps.setLong(1, Math.min(accountId, peerId));
-                    ps.setLong(2, Math.max(accountId, peerId));
-                    ps.setLong(3, beforeId == 0 ? Long.MAX_VALUE : beforeId);
-                    ps.setInt(4, max);
-                }));
-    }
-
-    private static List<Response.Message> messages(Connection c, String sql, Binder binder) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
-            List<Response.Message> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Response.Message(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5)));
-                }
+        return one(c -> {
+            try (PreparedStatement ps = c.prepareStatement(MessageRows.HISTORY)) {
+                MessageRows.bindHistory(ps, accountId, peerId, beforeId, max);
+                return MessageRows.read(ps);
             }
-            return out;
-        }
+        });
     }
 
     @Override

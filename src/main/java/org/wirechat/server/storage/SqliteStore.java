@@ -31,11 +31,6 @@ public final class SqliteStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
     public static final String DATABASE_FILE = "wirechat.db";
     private static final int READERS = 4;
-    private static final int LIST_BATCH = 256;
-    private static final String MESSAGE_COLUMNS = """
-            SELECT m.id, s.username, r.username, m.created_at, m.body
-            FROM messages m JOIN accounts s ON s.id = m.sender_id JOIN accounts r ON r.id = m.recipient_id
-            """;
 
     private final Path dataDir;
     private final FileChannel lockChannel;
@@ -217,39 +212,11 @@ public final class SqliteStore implements Store {
 
     @Override
     public List<Account> listAccounts(String afterKey, int max, Predicate<Account> filter) {
-        List<Account> out = new ArrayList<>();
-        String after = key(afterKey);
-        while (out.size() < max) {
-            List<Account> batch = accountsAfter(after);
-            for (Account a : batch) {
-                if (filter.test(a)) {
-                    out.add(a);
-                    if (out.size() == max) {
-                        break;
-                    }
-                }
-            }
-            if (batch.size() < LIST_BATCH) {
-                break;
-            }
-            after = key(batch.get(batch.size() - 1).username());
-        }
-        return out;
+        return Listing.matching(afterKey, max, filter, this::accountsAfter);
     }
 
     private List<Account> accountsAfter(String afterKey) {
-        return read(db -> {
-            PreparedStatement ps = db.prepare("SELECT id, username, full_name FROM accounts"
-                    + " WHERE deleted_at IS NULL AND username_key > ? ORDER BY username_key LIMIT " + LIST_BATCH);
-            ps.setString(1, afterKey);
-            List<Account> batch = new ArrayList<>(LIST_BATCH);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    batch.add(new Account(rs.getLong(1), rs.getString(2), rs.getString(3), ""));
-                }
-            }
-            return batch;
-        });
+        return read(db -> Listing.page(db.prepare(Listing.PAGE_SQL), afterKey));
     }
 
     @Override
@@ -430,12 +397,12 @@ public final class SqliteStore implements Store {
     @Override
     public List<Response.Message> undelivered(long accountId, long afterId, int max) {
         return read(db -> {
-            PreparedStatement ps = db.prepare(MESSAGE_COLUMNS
+            PreparedStatement ps = db.prepare(MessageRows.SELECT
                     + " WHERE m.recipient_id = ? AND m.delivered = 0 AND m.id > ? ORDER BY m.id LIMIT ?");
             ps.setLong(1, accountId);
             ps.setLong(2, afterId);
             ps.setInt(3, max);
-            return messages(ps);
+            return MessageRows.read(ps);
         });
     }
 
@@ -453,24 +420,10 @@ public final class SqliteStore implements Store {
     @Override
     public List<Response.Message> history(long accountId, long peerId, long beforeId, int max) {
         return read(db -> {
-            PreparedStatement ps = db.prepare(MESSAGE_COLUMNS
-                    + " WHERE m.pair_lo = ? AND m.pair_hi = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?");
-            ps.setLong(1, Math.min(accountId, peerId));
-            ps.setLong(2, Math.max(accountId, peerId));
-            ps.setLong(3, beforeId == 0 ? Long.MAX_VALUE : beforeId);
-            ps.setInt(4, max);
-            return messages(ps);
+            PreparedStatement ps = db.prepare(MessageRows.HISTORY);
+            MessageRows.bindHistory(ps, accountId, peerId, beforeId, max);
+            return MessageRows.read(ps);
         });
-    }
-
-    private static List<Response.Message> messages(PreparedStatement ps) throws SQLException {
-        List<Response.Message> out = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(new Response.Message(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5)));
-            }
-        }
-        return out;
     }
 
     @Override
