@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.wirechat.server.storage.Store;
+import org.wirechat.server.storage.SharedStore;
 
 /**
  * Which accounts are online: the number of open connections logged in as each, on this server; and,
@@ -26,7 +26,7 @@ final class Presence implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Presence.class);
 
     private final ConcurrentHashMap<Long, Integer> connections = new ConcurrentHashMap<>();
-    private final Store store;
+    private final SharedStore store;
     private final Set<Long> changed = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean publishQueued = new AtomicBoolean();
     private final ExecutorService publisher;
@@ -36,9 +36,9 @@ final class Presence implements AutoCloseable {
         this(null);
     }
 
-    /** Presence that is also published through {@code store} when it is shared ({@link Store#shared()}). */
-    Presence(Store store) {
-        this.store = store != null && store.shared() ? store : null;
+    /** Presence that is also published through a store shared with other servers ({@code null}: none). */
+    Presence(SharedStore store) {
+        this.store = store;
         this.publisher = this.store == null ? null
                 : Executors.newSingleThreadExecutor(Thread.ofPlatform().name("presence").daemon(true).factory());
     }

@@ -18,6 +18,7 @@ import org.wirechat.server.auth.PasswordHasher;
 import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.inbox.InboxWaiters;
 import org.wirechat.server.storage.PostgresStore;
+import org.wirechat.server.storage.SharedStore;
 import org.wirechat.server.storage.SqliteStore;
 import org.wirechat.server.storage.Store;
 
@@ -41,22 +42,9 @@ public final class WireServer implements AutoCloseable {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean closing;
 
-    /** Where the data is (for the startup line). */
-    public String storeDescription() {
-        return store.describe();
-    }
-
-    private WireServer(ServerConfig config, Clock clock) throws IOException {
-        this.config = config;
-        this.store = config.postgres() == null ? SqliteStore.open(config.dataDir()) : PostgresStore.open(config.postgres());
-        this.hasher = new PasswordHasher(config.passwordIterations());
-        this.tokens = new Tokens(store, clock, config.tokenIdleLifetime(), config.tokenMaxLifetime());
-        this.waiters = new InboxWaiters();
-        this.presence = new Presence(store);
-        LoginThrottle throttle = new LoginThrottle(config.abuse(), store);
-        AddressLimits addresses = new AddressLimits(config.abuse());
-        Dispatcher dispatcher = new Dispatcher(config, store, hasher, tokens, waiters, presence, throttle, addresses, clock);
-        store.listen(new Store.Changes() { // what other servers sharing the store did
+    /** What to do when other servers sharing the store change something. */
+    private SharedStore.Changes changesFromOtherServers() {
+        return new SharedStore.Changes() {
             @Override
             public void inbox(long accountId) {
                 waiters.wake(accountId);
@@ -77,7 +65,28 @@ public final class WireServer implements AutoCloseable {
                 tokens.forgetAll();
                 waiters.wakeEveryone();
             }
-        });
+        };
+    }
+
+    /** Where the data is (for the startup line). */
+    public String storeDescription() {
+        return store.describe();
+    }
+
+    private WireServer(ServerConfig config, Clock clock) throws IOException {
+        this.config = config;
+        this.store = config.postgres() == null ? SqliteStore.open(config.dataDir()) : PostgresStore.open(config.postgres());
+        this.hasher = new PasswordHasher(config.passwordIterations());
+        this.tokens = new Tokens(store, clock, config.tokenIdleLifetime(), config.tokenMaxLifetime());
+        this.waiters = new InboxWaiters();
+        SharedStore shared = store instanceof SharedStore s ? s : null;
+        this.presence = new Presence(shared);
+        LoginThrottle throttle = new LoginThrottle(config.abuse(), shared);
+        AddressLimits addresses = new AddressLimits(config.abuse());
+        Dispatcher dispatcher = new Dispatcher(config, store, hasher, tokens, waiters, presence, throttle, addresses, clock);
+        if (shared != null) {
+            shared.listen(changesFromOtherServers());
+        }
         try {
             serverSocket = listen(config);
         } catch (IOException e) {

@@ -3,7 +3,7 @@ package org.wirechat.server.abuse;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import org.wirechat.server.storage.LoginFailures;
-import org.wirechat.server.storage.Store;
+import org.wirechat.server.storage.SharedStore;
 
 /**
  * Slows password guessing, per username and per source address. After the allowed number of failures,
@@ -24,7 +24,7 @@ public final class LoginThrottle {
 
     private final ConcurrentHashMap<String, State> accounts = new ConcurrentHashMap<>();
     /** The shared store keeping the per-username state, or {@code null} to keep it in {@link #accounts}. */
-    private final Store shared;
+    private final SharedStore shared;
     private final ConcurrentHashMap<String, State> addresses = new ConcurrentHashMap<>();
     private final int freePerAccount;
     private final int freePerAddress;
@@ -34,9 +34,9 @@ public final class LoginThrottle {
         this(limits, null);
     }
 
-    /** With a store that {@link Store#shared() is shared}, the per-username state is kept there. */
-    public LoginThrottle(AbuseLimits limits, Store store) {
-        this.shared = store != null && store.shared() ? store : null;
+    /** With a store shared by several servers (not {@code null}), the per-username state is kept there. */
+    public LoginThrottle(AbuseLimits limits, SharedStore shared) {
+        this.shared = shared;
         this.freePerAccount = limits.loginFailuresPerAccount();
         this.freePerAddress = limits.loginFailuresPerAddress();
         this.maxMillis = limits.loginBackoffMax().toMillis();

@@ -36,7 +36,7 @@ import org.wirechat.protocol.Response;
  * in the same transaction as the change (so only once it commits) and read by one listening connection
  * per server; see {@link #listen}. A notification is only a hint: the tables stay the truth.
  */
-public final class PostgresStore implements Store {
+public final class PostgresStore implements SharedStore {
     private static final Logger log = LoggerFactory.getLogger(PostgresStore.class);
     static final String CHANNEL = "wirechat";
     private static final int ATTEMPTS = 3;
@@ -117,11 +117,6 @@ public final class PostgresStore implements Store {
                     + " ON CONFLICT (node_id) DO UPDATE SET seen_at = EXCLUDED.seen_at", ps -> ps.setString(1, nodeId));
             return update(c, "DELETE FROM nodes WHERE seen_at < " + DB_NOW + " - ?", ps -> ps.setLong(1, 3 * NODE_TIMEOUT_MILLIS));
         });
-    }
-
-    @Override
-    public boolean shared() {
-        return true;
     }
 
     @Override
@@ -565,7 +560,7 @@ public final class PostgresStore implements Store {
     /**
      * Listens on one connection of its own (outside the pool) for the other servers' notifications and
      * hands them to {@code changes}. When that connection breaks it is re-made with backoff, and then
-     * {@link Store.Changes#missedSome()} is called, since notifications sent meanwhile are lost.
+     * {@link SharedStore.Changes#missedSome()} is called, since notifications sent meanwhile are lost.
      */
     @Override
     public void listen(Changes changes) {

@@ -74,66 +74,6 @@ public interface Store extends AutoCloseable {
      */
     List<Response.Message> history(long accountId, long peerId, long beforeId, int max);
 
-    /**
-     * What other servers sharing this store changed, for a server to act on: wake the fetches waiting
-     * for that mail, forget cached tokens. These are hints; the store stays the truth.
-     */
-    interface Changes {
-        /** New mail for the account. */
-        void inbox(long accountId);
-
-        /** A token (by its SHA-256) was revoked. */
-        void tokenRevoked(byte[] tokenHash);
-
-        /** The account was deleted, with all its tokens. */
-        void accountDeleted(long accountId);
-
-        /** Some changes may have been missed (the store's link to the others was broken): re-check everything. */
-        void missedSome();
-    }
-
-    /**
-     * Starts telling {@code changes} what other servers change. A store that only one server can use (SQLite)
-     * has nothing to tell; this server's own changes are handled by its caller either way.
-     */
-    default void listen(Changes changes) {
-    }
-
-    /** True when other servers may share this store (and so its presence and notifications matter). */
-    default boolean shared() {
-        return false;
-    }
-
-    /**
-     * Publishes, for each account, whether it has a connection on this server now. Only for a shared
-     * store; this server's presence is forgotten when it closes or stops publishing its heartbeat.
-     */
-    default void publishPresence(java.util.Map<Long, Boolean> onlineHere) {
-    }
-
-    /** Of these accounts, those with a connection on another live server sharing the store. */
-    default java.util.Set<Long> onlineElsewhere(java.util.Collection<Long> accountIds) {
-        return java.util.Set.of();
-    }
-
-    /**
-     * A username's failed logins as shared by every server on this store, or empty when there are none.
-     * Only for a shared store (the throttle keeps its own state otherwise).
-     */
-    default java.util.Optional<LoginFailures> loginFailures(String usernameKey) {
-        throw new UnsupportedOperationException("not a shared store");
-    }
-
-    /** Records a failed login atomically: {@code next} turns the current state (or {@code null}) into the new one. */
-    default LoginFailures recordLoginFailure(String usernameKey, java.util.function.UnaryOperator<LoginFailures> next) {
-        throw new UnsupportedOperationException("not a shared store");
-    }
-
-    /** Forgets a username's failures (a successful login), or all failures before the cutoff when the key is null. */
-    default void clearLoginFailures(String usernameKey, long beforeMillis) {
-        throw new UnsupportedOperationException("not a shared store");
-    }
-
     /** A short description of where the data is, for the startup line (never a password). */
     String describe();
 

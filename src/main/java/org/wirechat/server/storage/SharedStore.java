@@ -1,0 +1,54 @@
+package org.wirechat.server.storage;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * A store that several servers share (PostgreSQL). Besides the data, it carries what the servers must
+ * tell each other: changes that wake polls or end sessions, who is online where, and failed logins.
+ * A store only one server uses (SQLite) is a plain {@link Store}, and each server keeps these itself.
+ */
+public interface SharedStore extends Store {
+
+    /**
+     * What other servers sharing this store changed, for a server to act on: wake the fetches waiting
+     * for that mail, forget cached tokens. These are hints; the store stays the truth.
+     */
+    interface Changes {
+        /** New mail for the account. */
+        void inbox(long accountId);
+
+        /** A token (by its SHA-256) was revoked. */
+        void tokenRevoked(byte[] tokenHash);
+
+        /** The account was deleted, with all its tokens. */
+        void accountDeleted(long accountId);
+
+        /** Some changes may have been missed (the store's link to the others was broken): re-check everything. */
+        void missedSome();
+    }
+
+    /** Starts telling {@code changes} what other servers change (this server's own changes its caller handles). */
+    void listen(Changes changes);
+
+    /**
+     * Publishes, for each account, whether it has a connection on this server now. This server's presence
+     * is forgotten when it closes, or when it stops renewing its heartbeat.
+     */
+    void publishPresence(Map<Long, Boolean> onlineHere);
+
+    /** Of these accounts, those with a connection on another live server sharing the store. */
+    Set<Long> onlineElsewhere(Collection<Long> accountIds);
+
+    /** A username's failed logins as shared by every server on this store, or empty when there are none. */
+    Optional<LoginFailures> loginFailures(String usernameKey);
+
+    /** Records a failed login atomically: {@code next} turns the current state (or {@code null}) into the new one. */
+    LoginFailures recordLoginFailure(String usernameKey, UnaryOperator<LoginFailures> next);
+
+    /** Forgets a username's failures (a successful login), or all failures before the cutoff when the key is null. */
+    void clearLoginFailures(String usernameKey, long beforeMillis);
+}
