@@ -86,6 +86,13 @@ public final class ChatModel implements AutoCloseable {
     private final Map<String, Integer> unread = new HashMap<>();
     private String open;
     private final TreeMap<Long, Line> conversation = new TreeMap<>();
+    /**
+     * Messages received since login, by lower-case peer (the latest {@link #RECENT_KEPT} each). Opening a
+     * conversation merges them with the history read from the server, so a message that arrives while the
+     * history is being read is shown either way.
+     */
+    private final Map<String, TreeMap<Long, Line>> recent = new HashMap<>();
+    static final int RECENT_KEPT = 200;
     private long olderThan; // the next history page's "before" id, 0 when there is none
 
     public ChatModel(ClientFactory clients) {
@@ -228,6 +235,11 @@ public final class ChatModel implements AutoCloseable {
             open = peer;
             conversation.clear();
             addLines(page.messages());
+            TreeMap<Long, Line> mine = recent.get(key(peer));
+            if (mine != null) {
+                long oldestShown = conversation.isEmpty() ? Long.MIN_VALUE : conversation.firstKey();
+                conversation.putAll(mine.tailMap(oldestShown, true)); // older ones come with "load older"
+            }
             olderThan = page.nextBeforeId();
             unread.remove(key(peer));
             problem = "";
@@ -360,6 +372,7 @@ public final class ChatModel implements AutoCloseable {
         unread.clear();
         open = null;
         conversation.clear();
+        recent.clear();
         olderThan = 0;
     }
 
@@ -409,8 +422,14 @@ public final class ChatModel implements AutoCloseable {
                 for (Response.Message m : messages) {
                     boolean mine = m.sender().equalsIgnoreCase(me);
                     String peer = mine ? m.recipient() : m.sender();
+                    Line line = new Line(m.id(), m.sender(), m.timestampMillis(), m.body(), mine);
+                    TreeMap<Long, Line> kept = recent.computeIfAbsent(key(peer), k -> new TreeMap<>());
+                    kept.put(m.id(), line);
+                    if (kept.size() > RECENT_KEPT) {
+                        kept.pollFirstEntry();
+                    }
                     if (open != null && open.equalsIgnoreCase(peer)) {
-                        conversation.put(m.id(), new Line(m.id(), m.sender(), m.timestampMillis(), m.body(), mine));
+                        conversation.put(m.id(), line);
                     } else {
                         unread.merge(key(peer), 1, Integer::sum);
                         extraPeers.putIfAbsent(key(peer), peer);
