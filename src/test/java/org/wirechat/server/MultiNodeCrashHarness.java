@@ -1,6 +1,5 @@
 package org.wirechat.server;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,7 +32,7 @@ public final class MultiNodeCrashHarness {
 
     /** What one round checked. {@code problems} is empty when the round passed. */
     public record Result(int round, int firstKillAfter, int secondKillAfter, int acknowledged, int delivered,
-            int duplicatesSuppressed, int resent, List<String> problems) {
+            int duplicatesSuppressed, int resent, List<String> problems) implements CrashHarness.Outcome {
         @Override
         public String toString() {
             return String.format("round %2d: servers killed after %4d and %4d acks; acknowledged %5d, delivered %5d, "
@@ -130,23 +129,6 @@ public final class MultiNodeCrashHarness {
 
     /** {@code MultiNodeCrashHarness [ROUNDS [SEED]]}: prints one line a round and a total; exits 1 if any round failed. */
     public static void main(String[] args) throws Exception {
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
-        long seed = args.length > 1 ? Long.parseLong(args[1]) : System.nanoTime();
-        Random random = new Random(seed);
-        Path dir = Files.createTempDirectory("wirechat-multinode-crash");
-        System.out.println("multi-server crash test: " + rounds + " rounds, seed " + seed + ", logs in " + dir);
-        int failed = 0;
-        long acknowledged = 0;
-        long duplicates = 0;
-        for (int r = 1; r <= rounds; r++) {
-            Result result = round(r, dir, random);
-            System.out.println(result);
-            failed += result.problems().isEmpty() ? 0 : 1;
-            acknowledged += result.acknowledged();
-            duplicates += result.duplicatesSuppressed();
-        }
-        System.out.printf("total: %d rounds, %d failed; %d messages acknowledged, %d duplicates suppressed%n",
-                rounds, failed, acknowledged, duplicates);
-        System.exit(failed == 0 ? 0 : 1);
+        CrashHarness.runRounds("multi-server crash test", args, 10, MultiNodeCrashHarness::round);
     }
 }
