@@ -29,6 +29,8 @@ public final class ErrorText {
             case RATE_LIMITED -> (e.reason().isBlank() ? "too many attempts" : e.reason())
                     + (e.reason().contains("try again") ? ""
                             : " — try again" + (e.details().isEmpty() ? " later" : " in " + seconds(e.details().get(0))));
+            case STORAGE_UNAVAILABLE -> "the server cannot store anything right now — nothing was stored; try again"
+                    + (e.details().isEmpty() ? " later" : " in " + seconds(e.details().get(0)));
             case SERVER_BUSY -> "the server is busy (too many connections) — try again later";
             case SHUTTING_DOWN -> "the server is shutting down";
             case IDLE_TIMEOUT -> "the server closed the idle connection";

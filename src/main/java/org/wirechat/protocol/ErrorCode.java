@@ -39,6 +39,7 @@ public enum ErrorCode {
     INBOX_FULL(35, false, "recipient's inbox is full"),
     RATE_LIMITED(36, false, "rate limited"),
     CLIENT_ID_REUSED(37, false, "client message id reused for a different message"),
+    STORAGE_UNAVAILABLE(38, false, "server storage unavailable; nothing was stored"),
 
     // The server ends the connection.
     SERVER_BUSY(40, true, "server busy"),

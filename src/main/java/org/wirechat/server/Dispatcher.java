@@ -25,6 +25,7 @@ import org.wirechat.server.inbox.InboxWaiters;
 import org.wirechat.server.storage.Account;
 import org.wirechat.server.storage.DeleteOutcome;
 import org.wirechat.server.storage.SendOutcome;
+import org.wirechat.server.storage.StorageUnavailableException;
 import org.wirechat.server.storage.Store;
 
 /**
@@ -88,7 +89,16 @@ final class Dispatcher {
             };
         } catch (ProtocolException e) {
             return new Response.Error(e.code(), e.detail(), e.details());
+        } catch (StorageUnavailableException e) {
+            return unavailable(e);
         }
+    }
+
+    /** Nothing of the request was stored, because the storage cannot take writes now: the client may retry. */
+    private static Response.Error unavailable(StorageUnavailableException e) {
+        long millis = e.retryAfter().toMillis();
+        return new Response.Error(ErrorCode.STORAGE_UNAVAILABLE, "the server cannot store anything right now; nothing was stored"
+                + " — try again in " + Math.max(1, (millis + 999) / 1000) + " s", List.of(String.valueOf(millis)));
     }
 
     private long authenticate(String token, Caller caller) throws ProtocolException {
@@ -130,28 +140,29 @@ final class Dispatcher {
                 + " s", List.of(String.valueOf(waitMillis)));
     }
 
-    /** Refuses a password attempt while the username or the address is throttled, before any password is checked. */
-    private void throttled(String username, Caller caller) throws ProtocolException {
-        long wait = throttle.waitMillis(username, caller.address(), clock.millis());
+    /**
+     * Begins a password check, counted as a failed login until it succeeds; refused, before any password
+     * is checked, while the username or the address is throttled.
+     */
+    private void beginPasswordCheck(String username, Caller caller) throws ProtocolException {
+        long wait = throttle.begin(username, caller.address(), clock.millis());
         if (wait > 0) {
-            throw rateLimited("too many failed logins for this account or from your address", wait);
+            throw rateLimited("too many failed logins for this account or from your address, or too many logins for this account this minute", wait);
         }
     }
 
     private Response login(Request.Login l, Caller caller) throws ProtocolException {
-        throttled(l.username(), caller);
+        beginPasswordCheck(l.username(), caller);
         Optional<Account> found = store.findAccount(l.username());
         if (found.isEmpty()) {
             hasher.verifyNothing(l.password()); // the same cost as a wrong password: no enumeration by timing
-            throttle.failed(l.username(), caller.address(), clock.millis());
-            throw badCredentials();
+            throw badCredentials(); // stays counted as a failure
         }
         Account account = found.get();
         if (!hasher.verify(l.password(), account.passwordHash())) {
-            throttle.failed(l.username(), caller.address(), clock.millis());
             throw badCredentials();
         }
-        throttle.succeeded(l.username());
+        throttle.succeeded(l.username(), caller.address());
         if (hasher.needsRehash(account.passwordHash())) {
             store.updatePasswordHash(account.id(), hasher.hash(l.password()));
         }
@@ -202,7 +213,17 @@ final class Dispatcher {
         }
         // the recipient's name is resolved by the store, in the write itself: no read on the way
         return store.sendLater(me, s.recipient(), s.clientMessageId(), s.body(), clock.millis(), config.inboxCapacity())
-                .thenApply(outcome -> sent(s, outcome));
+                .handle((outcome, failure) -> {
+                    if (failure == null) {
+                        return sent(s, outcome);
+                    }
+                    Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
+                    if (cause instanceof StorageUnavailableException u) {
+                        return unavailable(u);
+                    }
+                    throw failure instanceof java.util.concurrent.CompletionException c ? c
+                            : new java.util.concurrent.CompletionException(failure);
+                });
     }
 
     private Response sent(Request.Send s, SendOutcome outcome) {
@@ -279,11 +300,11 @@ final class Dispatcher {
         long me = authenticate(d.token(), caller);
         Account account = store.findAccount(me).orElseThrow(() ->
                 new ProtocolException(ErrorCode.NOT_AUTHENTICATED, "the account no longer exists"));
-        throttled(account.username(), caller);
+        beginPasswordCheck(account.username(), caller);
         if (!hasher.verify(d.password(), account.passwordHash())) {
-            throttle.failed(account.username(), caller.address(), clock.millis());
             throw badCredentials();
         }
+        throttle.succeeded(account.username(), caller.address());
         return switch (store.deleteAccount(me, clock.millis())) {
             case DeleteOutcome.Deleted x -> {
                 tokens.forgetAccount(me);

@@ -51,6 +51,14 @@ final class Listener implements Runnable {
         this.sessions = sessions;
     }
 
+    /** The longest pause after a failed accept. */
+    static final Duration ACCEPT_BACKOFF_MAX = Duration.ofSeconds(1);
+    private static final long ACCEPT_BACKOFF_MIN_NANOS = Duration.ofMillis(10).toNanos();
+    /** Failed accepts not yet logged, and when the last such line was written: at most one a minute. */
+    private long acceptFailures;
+    private long lastAcceptWarning;
+    private long acceptBackoffNanos;
+
     @Override
     public void run() {
         while (!serverSocket.isClosed()) {
@@ -59,9 +67,14 @@ final class Listener implements Runnable {
                 socket = serverSocket.accept();
             } catch (IOException e) {
                 if (!serverSocket.isClosed()) {
-                    log.warn("accept failed: {}", e.toString());
+                    acceptFailed(e);
                 }
                 continue;
+            }
+            if (acceptBackoffNanos > 0) {
+                log.info("accepting connections again ({} failed accepts not logged before)", acceptFailures);
+                acceptBackoffNanos = 0;
+                acceptFailures = 0;
             }
             if (open.incrementAndGet() > maxConnections) {
                 open.decrementAndGet();
@@ -90,6 +103,30 @@ final class Listener implements Runnable {
         }
     }
 
+    /**
+     * A failed accept (out of file descriptors, most often) fails again at once if retried at once, so
+     * the listener pauses, 10 ms doubling up to {@link #ACCEPT_BACKOFF_MAX}, and logs one line a minute
+     * with the count. Connections already open keep being served meanwhile, and as they close,
+     * descriptors free up and accepting resumes.
+     */
+    private void acceptFailed(IOException e) {
+        acceptFailures++;
+        long now = System.nanoTime();
+        if (lastAcceptWarning == 0 || now - lastAcceptWarning > Duration.ofMinutes(1).toNanos()) {
+            log.warn("accepting connections fails: {} ({} failure{} since the last such line; retrying with backoff; "
+                    + "logged at most once a minute)", e.getMessage(), acceptFailures, acceptFailures == 1 ? "" : "s");
+            lastAcceptWarning = now;
+            acceptFailures = 0;
+        }
+        acceptBackoffNanos = Math.min(ACCEPT_BACKOFF_MAX.toNanos(), Math.max(ACCEPT_BACKOFF_MIN_NANOS, acceptBackoffNanos * 2));
+        try {
+            Thread.sleep(Duration.ofNanos(acceptBackoffNanos));
+        } catch (InterruptedException x) {
+            Thread.currentThread().interrupt();
+            closeListening();
+        }
+    }
+
     private void ended(long id) {
         Running r = live.remove(id);
         if (r != null) {
@@ -104,6 +141,17 @@ final class Listener implements Runnable {
         for (Running r : live.values()) {
             if (r.session().writeStalledFor(now) > timeoutNanos) {
                 log.debug("closing connection from {}: it has not read its responses", r.address());
+                r.session().forceClose();
+            }
+        }
+    }
+
+    /** Closes every TLS connection whose handshake has not finished {@code timeoutNanos} after it was accepted. */
+    void closeSlowHandshakes(long timeoutNanos) {
+        long now = System.nanoTime();
+        for (Running r : live.values()) {
+            if (r.session().handshakingFor(now) > timeoutNanos) {
+                log.debug("closing connection from {}: its TLS handshake took too long", r.address());
                 r.session().forceClose();
             }
         }

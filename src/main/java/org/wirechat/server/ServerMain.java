@@ -95,6 +95,14 @@ public final class ServerMain implements Callable<Integer> {
     @Option(names = "--accounts-per-address-per-hour", paramLabel = "N", description = "Accounts one address may create an hour (default: ${DEFAULT-VALUE}).")
     int accountsPerAddressPerHour = A.accountsPerAddressPerHour();
 
+    @Option(names = "--logins-per-account-per-minute", paramLabel = "N", description = "Password checks (logins, right or wrong) "
+            + "for one username a minute on this server; more are answered 'rate limited' before any hashing (default: ${DEFAULT-VALUE}).")
+    int loginsPerAccountPerMinute = A.loginsPerAccountPerMinute();
+
+    @Option(names = "--sessions-per-account", paramLabel = "N", description = "Live logins (tokens) one account may hold; "
+            + "a login beyond it ends the account's oldest session (default: ${DEFAULT-VALUE}).")
+    int sessionsPerAccount = A.sessionsPerAccount();
+
     @Option(names = "--frame-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "A request must arrive whole within this once it has started (default: 30s).")
     Duration frameTimeout = A.frameTimeout();
@@ -120,6 +128,9 @@ public final class ServerMain implements Callable<Integer> {
 
     @Option(names = "--store-pool-size", paramLabel = "N", description = "Connections this server keeps to PostgreSQL (default: ${DEFAULT-VALUE}).")
     int storePoolSize = org.wirechat.server.storage.PostgresSettings.DEFAULT_POOL_SIZE;
+
+    /** The exit status after a fatal error stopped the server (EX_SOFTWARE): a supervisor should restart it. */
+    static final int EXIT_FATAL = 70;
 
     private PrintStream out = System.out;
     private PrintStream err = System.err;
@@ -150,7 +161,7 @@ public final class ServerMain implements Callable<Integer> {
                 .retention(retention).shutdownGrace(shutdownGrace)
                 .abuse(new org.wirechat.server.abuse.AbuseLimits(connectionsPerAddress, requestRate, requestBurst,
                         loginFailuresPerAccount, loginFailuresPerAddress, loginBackoffMax, accountsPerAddressPerHour,
-                        frameTimeout, writeTimeout))
+                        loginsPerAccountPerMinute, sessionsPerAccount, frameTimeout, writeTimeout))
                 .tls(tls())
                 .postgres(postgres())
                 .build();
@@ -216,7 +227,7 @@ public final class ServerMain implements Callable<Integer> {
                 + server.port() + (config.tls() == null ? "" : " with TLS") + " (data in "
                 + server.storeDescription() + "); Ctrl-C stops it");
         server.awaitTermination();
-        return 0;
+        return server.failure().isPresent() ? EXIT_FATAL : 0;
     }
 
     /** Reads 500ms, 10s, 60m, 24h, 7d, 0, or an ISO-8601 duration (PT1H). */

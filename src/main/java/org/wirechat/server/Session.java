@@ -55,6 +55,8 @@ final class Session implements Runnable, Dispatcher.Caller {
     private final ReentrantLock state = new ReentrantLock();
     private boolean busy;
     private volatile boolean stopping;
+    /** When the TLS handshake started (System.nanoTime), or 0 once it is done or for plain TCP. */
+    private volatile long handshakeStarted;
     /** When the write in progress started (System.nanoTime), or 0: for the stalled-writer watchdog. */
     private volatile long writingSince;
     /** The account this connection last authenticated as, or -1; confined to the session thread. */
@@ -91,6 +93,7 @@ final class Session implements Runnable, Dispatcher.Caller {
         this.dispatcher = dispatcher;
         this.presence = presence;
         this.onClose = onClose;
+        this.handshakeStarted = tls == null ? 0 : System.nanoTime();
         this.requests = new TokenBucket(config.abuse().requestBurst(), config.abuse().requestsPerSecond(), System.nanoTime());
     }
 
@@ -102,7 +105,13 @@ final class Session implements Runnable, Dispatcher.Caller {
         try {
             tcp.setTcpNoDelay(true);
             if (tls != null) {
-                socket = Sockets.serverTls(tls, tcp);
+                SSLSocket secure = Sockets.serverTls(tls, tcp);
+                socket = secure;
+                // the handshake must finish within the first-frame timeout of the connection, however slowly
+                // the peer trickles it: the per-read timeout bounds each read, the deadline sweep the total
+                secure.setSoTimeout(millis(config.firstFrameTimeout().toMillis()));
+                secure.startHandshake();
+                handshakeStarted = 0;
             }
             FrameTimer timer = new FrameTimer(socket.getInputStream(), socket, config.abuse().frameTimeout().toMillis(),
                     millis(config.firstFrameTimeout().toMillis()));
@@ -116,7 +125,7 @@ final class Session implements Runnable, Dispatcher.Caller {
                 log.debug("connection ended: {}", e.toString());
             } catch (InterruptedException e) {
                 log.debug("connection interrupted");
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) { // a bug, or out of memory: this connection ends, the server goes on
                 log.error("internal error while serving a connection", e);
                 queue(Pending.of(0, new Response.Error(ErrorCode.INTERNAL_ERROR,
                         "internal error; the request may or may not have taken effect")));
@@ -128,18 +137,21 @@ final class Session implements Runnable, Dispatcher.Caller {
         } catch (IOException e) {
             log.debug("connection ended: {}", e.toString());
         } finally {
-            if (accountId >= 0) {
-                presence.leave(accountId);
+            try {
+                if (accountId >= 0) {
+                    presence.leave(accountId);
+                }
+                if (graceful && !(socket instanceof SSLSocket)) {
+                    Sockets.closeGracefully(socket);
+                } else {
+                    Sockets.closeQuietly(socket);
+                    Sockets.closeQuietly(tcp);
+                }
+                log.debug("connection closed");
+            } finally { // even if closing failed (out of memory, or of descriptors to load a class): the slot is freed
+                onClose.run();
+                MDC.clear();
             }
-            if (graceful && !(socket instanceof SSLSocket)) {
-                Sockets.closeGracefully(socket);
-            } else {
-                Sockets.closeQuietly(socket);
-                Sockets.closeQuietly(tcp);
-            }
-            log.debug("connection closed");
-            onClose.run();
-            MDC.clear();
         }
     }
 
@@ -273,6 +285,10 @@ final class Session implements Runnable, Dispatcher.Caller {
                     log.debug("writing an answer failed: {}", e.toString());
                     broken = true;
                     forceClose();
+                } catch (RuntimeException | Error e) {
+                    log.error("internal error while writing an answer", e);
+                    broken = true;
+                    forceClose();
                 }
                 if (r instanceof Response.Error e && e.code() == ErrorCode.INTERNAL_ERROR) {
                     broken = true;
@@ -357,6 +373,12 @@ final class Session implements Runnable, Dispatcher.Caller {
         } finally {
             writingSince = 0;
         }
+    }
+
+    /** How long the TLS handshake has been going on, in nanoseconds; 0 if it is done (or there is none). */
+    long handshakingFor(long nowNanos) {
+        long since = handshakeStarted;
+        return since == 0 ? 0 : nowNanos - since;
     }
 
     /** How long the write in progress has been blocked (the client not reading), in nanoseconds; 0 if none. */

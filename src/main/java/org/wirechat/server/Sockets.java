@@ -53,6 +53,7 @@ final class Sockets {
     static javax.net.ssl.SSLSocket serverTls(javax.net.ssl.SSLSocketFactory tls, Socket tcp) throws IOException {
         javax.net.ssl.SSLSocket secure = (javax.net.ssl.SSLSocket) tls.createSocket(tcp, null, true);
         secure.setEnabledProtocols(org.wirechat.server.tls.TlsSettings.PROTOCOLS);
+        secure.setEnabledCipherSuites(org.wirechat.server.tls.TlsSettings.cipherSuites(secure.getEnabledCipherSuites()));
         return secure;
     }
 

@@ -41,6 +41,7 @@ public final class WireServer implements AutoCloseable {
     private final ScheduledExecutorService housekeeping;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean closing;
+    private volatile Throwable failure;
 
     /** What to do when other servers sharing the store change something. */
     private SharedStore.Changes changesFromOtherServers() {
@@ -75,9 +76,11 @@ public final class WireServer implements AutoCloseable {
 
     private WireServer(ServerConfig config, Clock clock) throws IOException {
         this.config = config;
-        this.store = config.postgres() == null ? SqliteStore.open(config.dataDir()) : PostgresStore.open(config.postgres());
-        this.hasher = new PasswordHasher(config.passwordIterations());
-        this.tokens = new Tokens(store, clock, config.tokenIdleLifetime(), config.tokenMaxLifetime());
+        this.store = config.postgres() == null ? SqliteStore.open(config.dataDir(), e -> fatal("the store writer", e))
+                : PostgresStore.open(config.postgres());
+        this.hasher = new PasswordHasher(config.passwordIterations(), e -> fatal("password hashing", e));
+        this.tokens = new Tokens(store, clock, config.tokenIdleLifetime(), config.tokenMaxLifetime(),
+                config.abuse().sessionsPerAccount());
         this.waiters = new InboxWaiters();
         SharedStore shared = store instanceof SharedStore s ? s : null;
         this.presence = new Presence(shared);
@@ -99,15 +102,19 @@ public final class WireServer implements AutoCloseable {
         this.listener = new Listener(serverSocket, config.maxConnections(), addresses, tls,
                 (id, socket, address, onEnd) -> new Session(id, socket, tls, address, config, dispatcher, presence, onEnd));
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("housekeeping").daemon(true).factory());
-        housekeeping.scheduleWithFixedDelay(this::sweepTokens, 1, 1, TimeUnit.MINUTES);
-        housekeeping.scheduleWithFixedDelay(() -> {
+        housekeeping.scheduleWithFixedDelay(guarded("the token sweep", this::sweepTokens), 1, 1, TimeUnit.MINUTES);
+        housekeeping.scheduleWithFixedDelay(guarded("pruning the abuse limits", () -> {
             throttle.prune(clock.millis());
             addresses.prune(clock.millis() * 1_000_000);
-        }, 1, 1, TimeUnit.MINUTES);
+        }), 1, 1, TimeUnit.MINUTES);
         long writeTimeout = config.abuse().writeTimeout().toNanos();
-        housekeeping.scheduleWithFixedDelay(() -> listener.closeStalledWriters(writeTimeout), 1, 1, TimeUnit.SECONDS);
+        long handshakeTimeout = config.firstFrameTimeout().toNanos();
+        housekeeping.scheduleWithFixedDelay(guarded("the connection deadlines", () -> {
+            listener.closeStalledWriters(writeTimeout);
+            listener.closeSlowHandshakes(handshakeTimeout);
+        }), 1, 1, TimeUnit.SECONDS);
         if (!config.retention().isZero()) {
-            housekeeping.scheduleWithFixedDelay(() -> purge(clock), 0, 1, TimeUnit.HOURS);
+            housekeeping.scheduleWithFixedDelay(guarded("the retention purge", () -> purge(clock)), 0, 1, TimeUnit.HOURS);
         }
         Thread.ofPlatform().name("listener").start(listener);
     }
@@ -168,11 +175,54 @@ public final class WireServer implements AutoCloseable {
         return listener.openConnections();
     }
 
+    /**
+     * A housekeeping task that survives its own failures: a periodic task that throws is silently never
+     * run again, so a {@link RuntimeException} is logged and the task goes on; an {@link Error} stops the
+     * server (see {@link #fatal}).
+     */
+    private Runnable guarded(String what, Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.warn("{} failed", what, e);
+            } catch (Error e) {
+                fatal(what, e);
+            }
+        };
+    }
+
+    /**
+     * An {@link Error} (out of memory, a stack overflow) struck a part every connection depends on: the
+     * server is no longer in a state it can vouch for, so it stops, cleanly, rather than lingering half
+     * alive. {@code wirechat-server} then exits with status 70, for a supervisor to restart it.
+     */
+    void fatal(String where, Throwable error) {
+        synchronized (this) {
+            if (failure != null) {
+                return;
+            }
+            failure = error;
+        }
+        log.error("fatal error in {}; stopping the server (a supervisor should restart it)", where, error);
+        Thread.ofPlatform().name("fatal-stop").start(this::close);
+    }
+
+    /** The error that stopped the server, if one did (see {@link #fatal}). */
+    public java.util.Optional<Throwable> failure() {
+        return java.util.Optional.ofNullable(failure);
+    }
+
+    /** Why the store refuses writes right now, if it does (disk full, read-only, unreachable). */
+    public java.util.Optional<org.wirechat.server.storage.StorageFault> storageFault() {
+        return store.storageFault();
+    }
+
     private void sweepTokens() {
         try {
             tokens.sweep();
-        } catch (RuntimeException e) {
-            log.warn("token sweep failed", e);
+        } catch (org.wirechat.server.storage.StorageUnavailableException e) {
+            log.debug("token sweep skipped: {}", e.getMessage()); // the store logs the fault itself, once
         }
     }
 
@@ -182,8 +232,8 @@ public final class WireServer implements AutoCloseable {
             if (n > 0) {
                 log.info("purged {} delivered messages older than {}", n, config.retention());
             }
-        } catch (RuntimeException e) {
-            log.warn("retention purge failed", e);
+        } catch (org.wirechat.server.storage.StorageUnavailableException e) {
+            log.debug("retention purge skipped: {}", e.getMessage());
         }
     }
 

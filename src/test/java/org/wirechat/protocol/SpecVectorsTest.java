@@ -46,6 +46,8 @@ class SpecVectorsTest {
         m.put("delete-response", new Vector(9, new Response.AccountDeleted()));
         m.put("error-no-such-user", new Vector(6, new Response.Error(ErrorCode.NO_SUCH_USER, "no such user: bob")));
         m.put("error-inbox-not-empty", new Vector(9, new Response.Error(ErrorCode.INBOX_NOT_EMPTY, "2 messages", List.of("2"))));
+        m.put("error-storage-unavailable", new Vector(6, new Response.Error(ErrorCode.STORAGE_UNAVAILABLE, "nothing stored",
+                List.of("1000"))));
         m.put("error-bad-magic", new Vector(0, new Response.Error(ErrorCode.MALFORMED_FRAME, "bad magic")));
         return m;
     }

@@ -267,4 +267,93 @@ class AbuseLimitsTest {
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
+
+    /** 60 wrong guesses sent at once: each is counted as it arrives, before its hash, so only the free ones are checked. */
+    @Test
+    void parallelGuessesOnOneNameAreCountedBeforeTheirPasswordIsChecked() throws Exception {
+        start(l -> l.withLoginFailures(5, 1000, Duration.ofMinutes(15)));
+        try (TestConnection c = fx.connect()) {
+            c.ok(new Request.CreateAccount("alice", "Alice", PASSWORD), Response.AccountCreated.class);
+        }
+        assertThat(guessAtOnce(60, i -> "alice")).as("answers: checked (BAD_CREDENTIALS) and refused (RATE_LIMITED)")
+                .containsEntry(ErrorCode.BAD_CREDENTIALS, 5L).containsEntry(ErrorCode.RATE_LIMITED, 55L);
+    }
+
+    @Test
+    void parallelGuessesFromOneAddressAreCountedBeforeTheirPasswordIsChecked() throws Exception {
+        start(l -> l.withLoginFailures(1000, 10, Duration.ofMinutes(15)));
+        assertThat(guessAtOnce(60, i -> "victim" + i))
+                .containsEntry(ErrorCode.BAD_CREDENTIALS, 10L).containsEntry(ErrorCode.RATE_LIMITED, 50L);
+    }
+
+    /** Sends {@code n} wrong logins at once, each on its own connection, and counts the answers by code. */
+    private java.util.Map<ErrorCode, Long> guessAtOnce(int n, java.util.function.IntFunction<String> username) throws Exception {
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<java.util.concurrent.Future<ErrorCode>> answers = new java.util.ArrayList<>();
+        java.util.List<TestConnection> connections = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                TestConnection c = fx.connect();
+                connections.add(c);
+                String name = username.apply(i);
+                answers.add(threads.submit(() -> {
+                    go.await();
+                    return ((Response.Error) c.call(new Request.Login(name, "a wrong guess"))).code();
+                }));
+            }
+            go.countDown();
+            java.util.Map<ErrorCode, Long> counts = new java.util.EnumMap<>(ErrorCode.class);
+            for (var a : answers) {
+                counts.merge(a.get(), 1L, Long::sum);
+            }
+            return counts;
+        } finally {
+            connections.forEach(TestConnection::close);
+        }
+    }
+
+    @Test
+    void passwordChecksPerAccountAreLimitedPerMinuteEvenWhenRight() {
+        start(l -> l.withLogins(3, 1000));
+        try (TestConnection c = fx.connect()) {
+            fx.register(c, "alice"); // the first check this minute
+            c.ok(new Request.Login("alice", PASSWORD), Response.LoggedIn.class);
+            c.ok(new Request.Login("alice", PASSWORD), Response.LoggedIn.class); // the third: at the limit
+            Response.Error limited = c.error(new Request.Login("alice", PASSWORD), ErrorCode.RATE_LIMITED);
+            assertThat(retryAfter(limited)).isEqualTo(20_000); // a minute's three checks: one back every 20 s
+            fx.register(c, "bob"); // another account is not affected
+            fx.clock.advance(Duration.ofMillis(19_999));
+            c.error(new Request.Login("alice", PASSWORD), ErrorCode.RATE_LIMITED);
+            fx.clock.advance(Duration.ofMillis(1));
+            c.ok(new Request.Login("alice", PASSWORD), Response.LoggedIn.class);
+        }
+    }
+
+    @Test
+    void anAccountHoldsAtMostItsSessionLimitAndANewLoginEndsTheOldest() {
+        start(l -> l.withLogins(1000, 3));
+        try (TestConnection c = fx.connect()) {
+            java.util.List<String> tokens = new java.util.ArrayList<>();
+            tokens.add(fx.register(c, "alice"));
+            for (int i = 0; i < 2; i++) {
+                fx.clock.advance(Duration.ofMillis(1));
+                tokens.add(fx.login(c, "alice"));
+            }
+            for (String t : tokens) { // three sessions: at the limit, all live
+                c.ok(new Request.Fetch(t, 0, 10, 0), Response.Messages.class);
+            }
+            fx.clock.advance(Duration.ofMillis(1));
+            tokens.add(fx.login(c, "alice")); // the fourth ends the first
+            c.error(new Request.Fetch(tokens.get(0), 0, 10, 0), ErrorCode.NOT_AUTHENTICATED);
+            for (String t : tokens.subList(1, 4)) {
+                c.ok(new Request.Fetch(t, 0, 10, 0), Response.Messages.class);
+            }
+        }
+        try (java.sql.Connection db = fx.database(); var rs = db.createStatement().executeQuery("SELECT count(*) FROM tokens")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("tokens stored").isEqualTo(3);
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
 }

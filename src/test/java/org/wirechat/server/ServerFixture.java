@@ -123,7 +123,7 @@ public final class ServerFixture implements AutoCloseable {
         return new Request.Fetch(token, ack, 1000, 0);
     }
 
-    static Request.ListAccounts list(String token, PatternMode mode, String pattern, String cursor, int limit) {
+    public static Request.ListAccounts list(String token, PatternMode mode, String pattern, String cursor, int limit) {
         return new Request.ListAccounts(token, mode, pattern, cursor, limit);
     }
 

@@ -35,6 +35,12 @@ public final class ServerProcess implements AutoCloseable {
         return new ServerProcess(launch, dataDir, log, args);
     }
 
+    /** The built jar, allowed at most {@code files} open file descriptors ({@code ulimit -n}). */
+    public static ServerProcess fromJarWithFileLimit(Path jar, int files, Path dataDir, Path log, String... args) throws IOException {
+        return new ServerProcess(List.of("bash", "-c", "ulimit -n " + files + " && exec \"$@\"", "bash"),
+                List.of("-jar", jar.toString()), dataDir, log, args);
+    }
+
     /** The peak resident memory of the server process, in KiB (Linux), or -1 if unknown. */
     public long peakRssKib() {
         try {
@@ -59,8 +65,13 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     private ServerProcess(List<String> launch, Path dataDir, Path log, String... extraArgs) throws IOException {
+        this(List.of(), launch, dataDir, log, extraArgs);
+    }
+
+    /** {@code wrapper}: what runs the java command (e.g. a shell that lowers a limit first), or nothing. */
+    private ServerProcess(List<String> wrapper, List<String> launch, Path dataDir, Path log, String... extraArgs) throws IOException {
         this.log = log;
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(wrapper);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(launch);
         cmd.addAll(List.of("--port", "0", "--data-dir", dataDir.toString(), "--password-iterations", "1000"));

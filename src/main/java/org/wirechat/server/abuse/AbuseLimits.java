@@ -13,6 +13,9 @@ import java.time.Duration;
  * @param loginBackoffMax the longest wait; the wait doubles from 1 s with each further failure; failures
  *     are forgotten after this long without one
  * @param accountsPerAddressPerHour account creations from one address per hour (bucket of that size)
+ * @param loginsPerAccountPerMinute password checks (logins right or wrong, account deletions) for one
+ *     username per minute, on one server (bucket of that size): bounds the hashing one account can cause
+ * @param sessionsPerAccount live tokens one account may hold; a login beyond it revokes the oldest
  * @param frameTimeout a frame, once its first byte arrived, must arrive whole within this
  * @param writeTimeout a response must be taken by the client within this, or the connection is closed
  */
@@ -24,15 +27,17 @@ public record AbuseLimits(
         int loginFailuresPerAddress,
         Duration loginBackoffMax,
         int accountsPerAddressPerHour,
+        int loginsPerAccountPerMinute,
+        int sessionsPerAccount,
         Duration frameTimeout,
         Duration writeTimeout) {
 
-    public static final AbuseLimits DEFAULTS = new AbuseLimits(256, 500, 1000, 5, 20, Duration.ofMinutes(15), 20,
+    public static final AbuseLimits DEFAULTS = new AbuseLimits(256, 500, 1000, 5, 20, Duration.ofMinutes(15), 20, 20, 100,
             Duration.ofSeconds(30), Duration.ofSeconds(30));
 
     /** Limits so high they never bite: for tests and benchmarks that are not about abuse. */
     public static final AbuseLimits NONE = new AbuseLimits(1_000_000, 1_000_000_000, 1_000_000_000, 1_000_000, 1_000_000,
-            Duration.ofSeconds(1), 1_000_000_000, Duration.ofHours(1), Duration.ofHours(1));
+            Duration.ofSeconds(1), 1_000_000_000, 1_000_000_000, 1_000_000, Duration.ofHours(1), Duration.ofHours(1));
 
     public AbuseLimits {
         positive(connectionsPerAddress, "connections per address");
@@ -41,6 +46,8 @@ public record AbuseLimits(
         positive(loginFailuresPerAccount, "login failures per account");
         positive(loginFailuresPerAddress, "login failures per address");
         positive(accountsPerAddressPerHour, "accounts per address per hour");
+        positive(loginsPerAccountPerMinute, "logins per account per minute");
+        positive(sessionsPerAccount, "sessions per account");
         for (Duration d : new Duration[] {loginBackoffMax, frameTimeout, writeTimeout}) {
             if (d == null || d.toMillis() < 1) {
                 throw new IllegalArgumentException("abuse-limit durations must be at least 1 ms: " + d);
@@ -56,26 +63,33 @@ public record AbuseLimits(
 
     public AbuseLimits withConnectionsPerAddress(int n) {
         return new AbuseLimits(n, requestsPerSecond, requestBurst, loginFailuresPerAccount, loginFailuresPerAddress,
-                loginBackoffMax, accountsPerAddressPerHour, frameTimeout, writeTimeout);
+                loginBackoffMax, accountsPerAddressPerHour, loginsPerAccountPerMinute, sessionsPerAccount, frameTimeout, writeTimeout);
     }
 
     public AbuseLimits withRequestRate(int perSecond, int burst) {
         return new AbuseLimits(connectionsPerAddress, perSecond, burst, loginFailuresPerAccount, loginFailuresPerAddress,
-                loginBackoffMax, accountsPerAddressPerHour, frameTimeout, writeTimeout);
+                loginBackoffMax, accountsPerAddressPerHour, loginsPerAccountPerMinute, sessionsPerAccount, frameTimeout, writeTimeout);
     }
 
     public AbuseLimits withLoginFailures(int perAccount, int perAddress, Duration backoffMax) {
         return new AbuseLimits(connectionsPerAddress, requestsPerSecond, requestBurst, perAccount, perAddress,
-                backoffMax, accountsPerAddressPerHour, frameTimeout, writeTimeout);
+                backoffMax, accountsPerAddressPerHour, loginsPerAccountPerMinute, sessionsPerAccount, frameTimeout, writeTimeout);
     }
 
     public AbuseLimits withAccountsPerAddressPerHour(int n) {
         return new AbuseLimits(connectionsPerAddress, requestsPerSecond, requestBurst, loginFailuresPerAccount,
-                loginFailuresPerAddress, loginBackoffMax, n, frameTimeout, writeTimeout);
+                loginFailuresPerAddress, loginBackoffMax, n, loginsPerAccountPerMinute, sessionsPerAccount, frameTimeout, writeTimeout);
+    }
+
+    public AbuseLimits withLogins(int perAccountPerMinute, int sessions) {
+        return new AbuseLimits(connectionsPerAddress, requestsPerSecond, requestBurst, loginFailuresPerAccount,
+                loginFailuresPerAddress, loginBackoffMax, accountsPerAddressPerHour, perAccountPerMinute, sessions, frameTimeout,
+                writeTimeout);
     }
 
     public AbuseLimits withTimeouts(Duration frame, Duration write) {
         return new AbuseLimits(connectionsPerAddress, requestsPerSecond, requestBurst, loginFailuresPerAccount,
-                loginFailuresPerAddress, loginBackoffMax, accountsPerAddressPerHour, frame, write);
+                loginFailuresPerAddress, loginBackoffMax, accountsPerAddressPerHour, loginsPerAccountPerMinute, sessionsPerAccount,
+                frame, write);
     }
 }

@@ -31,7 +31,16 @@ public final class PasswordHasher implements AutoCloseable {
     /** Verified against when the user does not exist, so that costs the same as a wrong password. */
     private final String decoy;
 
+    /** What to do when hashing dies of an {@link Error}: the hashing threads are then in no known state. */
+    private final java.util.function.Consumer<Throwable> onFatal;
+
     public PasswordHasher(int iterations) {
+        this(iterations, e -> { });
+    }
+
+    /** {@code onFatal} is told when hashing fails with an {@link Error} (out of memory, say). */
+    public PasswordHasher(int iterations, java.util.function.Consumer<Throwable> onFatal) {
+        this.onFatal = onFatal;
         if (iterations < 1) {
             throw new IllegalArgumentException("iterations must be positive: " + iterations);
         }
@@ -107,6 +116,9 @@ public final class PasswordHasher implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while hashing a password", e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error fatal) {
+                onFatal.accept(fatal);
+            }
             throw new IllegalStateException("password hashing failed", e.getCause());
         }
     }

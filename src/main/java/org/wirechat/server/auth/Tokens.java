@@ -32,6 +32,7 @@ public final class Tokens {
     private final Clock clock;
     private final long idleMillis;
     private final long maxMillis;
+    private final int maxPerAccount;
     private final SecureRandom random = new SecureRandom();
     private final ConcurrentHashMap<String, Entry> cache = new ConcurrentHashMap<>();
     private final AtomicLong revocations = new AtomicLong();
@@ -75,6 +76,12 @@ public final class Tokens {
     }
 
     public Tokens(Store store, Clock clock, Duration idleLifetime, Duration maxLifetime) {
+        this(store, clock, idleLifetime, maxLifetime, Integer.MAX_VALUE);
+    }
+
+    /** {@code maxPerAccount}: live tokens one account may hold; issuing one more revokes its oldest. */
+    public Tokens(Store store, Clock clock, Duration idleLifetime, Duration maxLifetime, int maxPerAccount) {
+        this.maxPerAccount = maxPerAccount;
         this.store = store;
         this.clock = clock;
         this.idleMillis = idleLifetime.toMillis();
@@ -88,7 +95,9 @@ public final class Tokens {
         long now = clock.millis();
         long expiry = Math.min(now + idleMillis, now + maxMillis);
         byte[] hash = sha256(token);
-        store.insertToken(hash, accountId, now, expiry);
+        for (byte[] revoked : store.insertToken(hash, accountId, now, expiry, maxPerAccount)) {
+            forget(revoked); // the account's oldest sessions beyond the cap end now
+        }
         String key = HexFormat.of().formatHex(hash);
         cache.put(key, new Entry(accountId, now, hash, key, now, expiry));
         return new Issued(token, expiry);

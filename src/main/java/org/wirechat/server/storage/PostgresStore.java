@@ -240,27 +240,57 @@ public final class PostgresStore implements SharedStore {
             throw new IllegalStateException("store is closed");
         }
         for (int attempt = 1; ; attempt++) {
+            // true while a commit is on its way: a lost connection then leaves the outcome unknown
+            boolean inDoubt = false;
             try (Connection c = pool.getConnection()) {
+                T result;
                 if (autoCommit) {
                     c.setAutoCommit(true); // the pool sets it back when the connection returns
-                    return work.run(c);
+                    inDoubt = true;
+                    result = work.run(c);
+                } else {
+                    try {
+                        result = work.run(c);
+                        inDoubt = true;
+                        c.commit();
+                    } catch (SQLException | RuntimeException e) {
+                        rollbackQuietly(c);
+                        throw e;
+                    }
                 }
-                try {
-                    T result = work.run(c);
-                    c.commit();
-                    return result;
-                } catch (SQLException | RuntimeException e) {
-                    rollbackQuietly(c);
-                    throw e;
-                }
+                faults.succeeded();
+                return result;
             } catch (SQLException e) {
                 String state = e.getSQLState();
                 if (attempt < ATTEMPTS && ("40001".equals(state) || "40P01".equals(state))) {
                     continue;
                 }
-                throw new StoreException("database operation failed: " + e.getMessage(), e);
+                throw failure(e, inDoubt);
             }
         }
+    }
+
+    /**
+     * What a failed operation tells its caller. PostgreSQL rolls back a transaction that failed with an
+     * error or lost its connection before COMMIT, so a storage fault then means nothing was stored; a
+     * connection lost during the COMMIT (or a single autocommitted statement) leaves it unknown.
+     */
+    private StoreException failure(SQLException e, boolean inDoubt) {
+        java.util.Optional<StorageFault> fault = StorageFault.of(e);
+        if (fault.isPresent()) {
+            faults.faulted(fault.get(), e, 1);
+            if (!inDoubt || fault.get() != StorageFault.UNREACHABLE) {
+                return new StorageUnavailableException(fault.get(), e);
+            }
+        }
+        return new StoreException("database operation failed: " + e.getMessage(), e);
+    }
+
+    private final FaultLog faults = new FaultLog(log);
+
+    @Override
+    public java.util.Optional<StorageFault> storageFault() {
+        return faults.current();
     }
 
     private static void rollbackQuietly(Connection c) {
@@ -384,14 +414,33 @@ public final class PostgresStore implements SharedStore {
     // --- tokens ---
 
     @Override
-    public void insertToken(byte[] tokenHash, long accountId, long createdAtMillis, long expiresAtMillis) {
-        one(c -> update(c, "INSERT INTO tokens (hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)", ps -> {
-            ps.setBytes(1, tokenHash);
-            ps.setLong(2, accountId);
-            ps.setLong(3, createdAtMillis);
-            ps.setLong(4, expiresAtMillis);
-        }));
+    public List<byte[]> insertToken(byte[] tokenHash, long accountId, long createdAtMillis, long expiresAtMillis,
+            int maxPerAccount) {
+        return tx(c -> {
+            // the account's row is locked first, so logins racing on several servers count each other's tokens
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM accounts WHERE id = ? FOR UPDATE")) {
+                ps.setLong(1, accountId);
+                ps.executeQuery().close();
+            }
+            update(c, "INSERT INTO tokens (hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)", ps -> {
+                ps.setBytes(1, tokenHash);
+                ps.setLong(2, accountId);
+                ps.setLong(3, createdAtMillis);
+                ps.setLong(4, expiresAtMillis);
+            });
+            List<byte[]> revoked;
+            try (PreparedStatement ps = c.prepareStatement(REVOKE_OLDEST_TOKENS)) {
+                Statements.bindRevokeOldest(ps, tokenHash, accountId, maxPerAccount);
+                revoked = Statements.hashes(ps);
+            }
+            for (byte[] hash : revoked) { // the other servers forget them when this commits
+                notify(c, "t:" + HexFormat.of().formatHex(hash));
+            }
+            return revoked;
+        });
     }
+
+    private static final String REVOKE_OLDEST_TOKENS = Statements.revokeOldestTokens("LIMIT ALL");
 
     @Override
     public Optional<TokenRow> findToken(byte[] tokenHash) {
@@ -415,6 +464,8 @@ public final class PostgresStore implements SharedStore {
                     ps.setBytes(2, tokenHash);
                     ps.setLong(3, expiresAtMillis);
                 }));
+            } catch (StorageUnavailableException e) {
+                // logged once by the fault log; the token keeps its stored expiry
             } catch (RuntimeException e) {
                 log.warn("could not extend a token's expiry", e);
             }
@@ -510,6 +561,8 @@ public final class PostgresStore implements SharedStore {
                         ps.setLong(2, throughId);
                         ps.setLong(3, accountId);
                     }));
+        } catch (StorageUnavailableException e) {
+            // logged once by the fault log; those messages will be delivered again
         } catch (StoreException e) {
             log.warn("could not record acknowledgements; those messages will be delivered again", e);
         }

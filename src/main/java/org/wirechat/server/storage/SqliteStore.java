@@ -52,7 +52,7 @@ public final class SqliteStore implements Store {
      *
      * @throws StoreException the directory cannot be used, or another server holds it
      */
-    public static SqliteStore open(Path dataDir) {
+    public static SqliteStore open(Path dataDir, java.util.function.Consumer<Throwable> onFatal) {
         FileChannel channel = null;
         try {
             Files.createDirectories(dataDir);
@@ -68,12 +68,13 @@ public final class SqliteStore implements Store {
                         + " is in use by another wirechat server", null);
             }
             String url = "jdbc:sqlite:" + dataDir.resolve(DATABASE_FILE).toAbsolutePath();
-            Connection writeConnection = config(false).createConnection(url);
-            int found = Schema.migrate(writeConnection);
-            if (found < Schema.MIGRATIONS.size()) {
-                log.info("database schema migrated from version {} to {}", found, Schema.MIGRATIONS.size());
+            try (Connection setup = config(false).createConnection(url)) {
+                int found = Schema.migrate(setup);
+                if (found < Schema.MIGRATIONS.size()) {
+                    log.info("database schema migrated from version {} to {}", found, Schema.MIGRATIONS.size());
+                }
             }
-            SqliteStore store = new SqliteStore(dataDir, channel, lock, new Writer(writeConnection));
+            SqliteStore store = new SqliteStore(dataDir, channel, lock, new Writer(() -> config(false).createConnection(url), onFatal));
             for (int i = 0; i < READERS; i++) {
                 Statements r = new Statements(config(true).createConnection(url));
                 store.allReaders.add(r);
@@ -247,16 +248,22 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public void insertToken(byte[] tokenHash, long accountId, long createdAtMillis, long expiresAtMillis) {
-        writer.write(db -> {
+    public List<byte[]> insertToken(byte[] tokenHash, long accountId, long createdAtMillis, long expiresAtMillis,
+            int maxPerAccount) {
+        return writer.write(db -> {
             PreparedStatement ps = db.prepare("INSERT INTO tokens (hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)");
             ps.setBytes(1, tokenHash);
             ps.setLong(2, accountId);
             ps.setLong(3, createdAtMillis);
             ps.setLong(4, expiresAtMillis);
-            return ps.executeUpdate();
+            ps.executeUpdate();
+            ps = db.prepare(REVOKE_OLDEST_TOKENS);
+            Statements.bindRevokeOldest(ps, tokenHash, accountId, maxPerAccount);
+            return Statements.hashes(ps);
         });
     }
+
+    private static final String REVOKE_OLDEST_TOKENS = Statements.revokeOldestTokens("LIMIT -1");
 
     @Override
     public Optional<TokenRow> findToken(byte[] tokenHash) {
@@ -281,12 +288,22 @@ public final class SqliteStore implements Store {
         }, "could not extend a token's expiry");
     }
 
-    /** Queues a write nobody waits for; a failure is logged, with what it means. */
+    /**
+     * Queues a write nobody waits for; a failure is logged, with what it means (not one refused for a
+     * storage fault: the writer logs that once).
+     */
     private void writeLater(Writer.Work<?> work, String onFailure) {
         writer.submit(work).exceptionally(e -> {
-            log.warn(onFailure, e);
+            if (!(e instanceof StorageUnavailableException)) {
+                log.warn(onFailure, e);
+            }
             return null;
         });
+    }
+
+    @Override
+    public Optional<StorageFault> storageFault() {
+        return writer.fault();
     }
 
     @Override

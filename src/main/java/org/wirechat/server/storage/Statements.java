@@ -19,6 +19,33 @@ final class Statements implements AutoCloseable {
         return connection;
     }
 
+    /**
+     * Deletes an account's oldest tokens beyond the newest {@code max - 1} others than the given one (its
+     * newest, just made), returning their hashes. The dialects differ only in how they say "no limit"
+     * before OFFSET: {@code LIMIT -1} in SQLite, {@code LIMIT ALL} in PostgreSQL.
+     */
+    static String revokeOldestTokens(String noLimit) {
+        return "DELETE FROM tokens WHERE hash IN (SELECT hash FROM tokens WHERE account_id = ? AND hash <> ?"
+                + " ORDER BY created_at DESC, hash " + noLimit + " OFFSET ?) RETURNING hash";
+    }
+
+    static void bindRevokeOldest(PreparedStatement ps, byte[] keep, long accountId, int max) throws SQLException {
+        ps.setLong(1, accountId);
+        ps.setBytes(2, keep);
+        ps.setInt(3, max - 1);
+    }
+
+    /** Runs a query of hashes and returns them. */
+    static java.util.List<byte[]> hashes(PreparedStatement ps) throws SQLException {
+        java.util.List<byte[]> out = new java.util.ArrayList<>();
+        try (java.sql.ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(rs.getBytes(1));
+            }
+        }
+        return out;
+    }
+
     /** The cached statement for {@code sql}, its parameters cleared. */
     PreparedStatement prepare(String sql) throws SQLException {
         PreparedStatement ps = cache.get(sql);

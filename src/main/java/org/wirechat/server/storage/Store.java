@@ -31,7 +31,11 @@ public interface Store extends AutoCloseable {
     /** Deletes the account and all its tokens, unless messages to it are still undelivered. */
     DeleteOutcome deleteAccount(long accountId, long nowMillis);
 
-    void insertToken(byte[] tokenHash, long accountId, long createdAtMillis, long expiresAtMillis);
+    /**
+     * Stores a new token; if the account then holds more than {@code maxPerAccount} tokens, its oldest
+     * others are deleted in the same transaction. Returns the hashes of those deleted (revoked).
+     */
+    List<byte[]> insertToken(byte[] tokenHash, long accountId, long createdAtMillis, long expiresAtMillis, int maxPerAccount);
 
     Optional<TokenRow> findToken(byte[] tokenHash);
 
@@ -73,6 +77,12 @@ public interface Store extends AutoCloseable {
      * 0), <b>newest first</b>, at most {@code max}.
      */
     List<Response.Message> history(long accountId, long peerId, long beforeId, int max);
+
+    /**
+     * The fault that makes the store refuse writes right now (disk full, read-only, unreachable), if
+     * any; it clears by itself when a write succeeds again.
+     */
+    Optional<StorageFault> storageFault();
 
     /** A short description of where the data is, for the startup line (never a password). */
     String describe();

@@ -1,7 +1,7 @@
 package org.wirechat.server.storage;
 
 /** The store failed (disk, database): a server-side fault, never the client's. */
-public final class StoreException extends RuntimeException {
+public class StoreException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     public StoreException(String message, Throwable cause) {

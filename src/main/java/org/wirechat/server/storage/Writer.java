@@ -5,10 +5,12 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,8 +18,21 @@ import org.slf4j.LoggerFactory;
  * The one thread that writes, with group commit: it takes every task waiting in its queue (up to
  * {@link #MAX_BATCH}), runs them inside one transaction, commits once (one fsync), and only then
  * completes the tasks' futures. A task that fails fails alone (the batch is rolled back and run again
- * with a savepoint per task); a failed commit fails the whole batch. Tasks run in the order they were
- * submitted.
+ * with a savepoint per task). Tasks run in the order they were submitted.
+ *
+ * <p>Faults of the storage (disk full, read-only, I/O error: {@link StorageFault}) are not the tasks'
+ * fault: the batch is rolled back for certain by closing the connection (SQLite may already have rolled
+ * the transaction back by itself, after which a plain ROLLBACK leaves the connection committing each
+ * statement on its own), a fresh connection is opened for the next batch, and every task of the batch
+ * fails with {@link StorageUnavailableException} — nothing of it was stored. The fault is logged once at
+ * ERROR, and once more when a batch commits again; every later batch simply tries, so the writer
+ * recovers as soon as the storage does. A fault in the commit itself that is not a full disk or a
+ * read-only file system (an I/O error while syncing) leaves the outcome unknown: those tasks fail with a
+ * plain {@link StoreException}.
+ *
+ * <p>An {@link Error} (out of memory, a stack overflow) leaves the writer in no known state: the batch
+ * and everything queued fail, the writer stops, and {@code onFatal} is told (the server then stops, so
+ * that a supervisor can restart it).
  */
 final class Writer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Writer.class);
@@ -29,25 +44,47 @@ final class Writer implements AutoCloseable {
         T run(Statements db) throws SQLException;
     }
 
+    /** Opens a new write connection (at start, and after a storage fault). */
+    @FunctionalInterface
+    interface Opener {
+        Connection open() throws SQLException;
+    }
+
     private record Task<T>(Work<T> work, CompletableFuture<T> future) {
     }
 
     private static final Task<Void> STOP = new Task<>(db -> null, new CompletableFuture<>());
 
-    private final Statements db;
+    private final Opener opener;
+    private final Consumer<Throwable> onFatal;
+    /** The write connection; null after a storage fault until one opens again. Writer thread only (after start). */
+    private Statements db;
     private final BlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean closed;
+    private final FaultLog faults = new FaultLog(log);
     /** Batch statistics for the DEBUG log (writer thread only): how full batches are, how busy the writer is. */
     private long statBatches;
     private long statTasks;
     private long statBusyNanos;
     private long statSince = System.nanoTime();
 
+    /** A writer on one connection that is never reopened, whose fatal errors are only logged: for tests. */
     Writer(Connection connection) throws SQLException {
-        connection.setAutoCommit(false);
-        this.db = new Statements(connection);
+        this(() -> connection, e -> { });
+    }
+
+    Writer(Opener opener, Consumer<Throwable> onFatal) throws SQLException {
+        this.opener = opener;
+        this.onFatal = onFatal;
+        this.db = open();
         this.thread = Thread.ofPlatform().name("store-writer").daemon(false).start(this::loop);
+    }
+
+    private Statements open() throws SQLException {
+        Connection c = opener.open();
+        c.setAutoCommit(false);
+        return new Statements(c);
     }
 
     /** Queues the work; the future completes once its transaction is committed. */
@@ -66,7 +103,10 @@ final class Writer implements AutoCloseable {
         return await(submit(work));
     }
 
-    /** Waits for a submitted write; its failure becomes a {@link StoreException}. */
+    /**
+     * Waits for a submitted write; its failure becomes a {@link StoreException} (a
+     * {@link StorageUnavailableException} when nothing was stored because of a storage fault).
+     */
     static <T> T await(CompletableFuture<T> write) {
         try {
             return write.get();
@@ -74,51 +114,77 @@ final class Writer implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new StoreException("interrupted while waiting for a write", e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof StorageUnavailableException u) {
+                throw new StorageUnavailableException(u.fault(), u); // this thread's stack, the writer's cause
+            }
             throw new StoreException("write failed", e.getCause());
         }
+    }
+
+    /** The storage fault that refuses writes now, if any (for the health check). */
+    Optional<StorageFault> fault() {
+        return faults.current();
     }
 
     private void loop() {
         List<Task<?>> batch = new ArrayList<>(MAX_BATCH);
         boolean stopping = false;
-        while (!stopping) {
-            try {
-                batch.add(queue.take());
-            } catch (InterruptedException e) {
-                continue; // only close() stops the writer, through STOP
+        try {
+            while (!stopping) {
+                try {
+                    batch.add(queue.take());
+                } catch (InterruptedException e) {
+                    continue; // only close() stops the writer, through STOP
+                }
+                queue.drainTo(batch, MAX_BATCH - 1);
+                int stop = batch.indexOf(STOP);
+                if (stop >= 0) {
+                    stopping = true;
+                    batch.remove(stop);
+                    queue.drainTo(batch); // anything submitted before closed was seen
+                }
+                long start = System.nanoTime();
+                runBatch(batch);
+                statBatches++;
+                statTasks += batch.size();
+                statBusyNanos += System.nanoTime() - start;
+                batch.clear();
+                logStats();
             }
-            queue.drainTo(batch, MAX_BATCH - 1);
-            int stop = batch.indexOf(STOP);
-            if (stop >= 0) {
-                stopping = true;
-                batch.remove(stop);
-                queue.drainTo(batch); // anything submitted before closed was seen
+        } catch (Error e) {
+            closed = true;
+            for (Task<?> t : batch) {
+                t.future().completeExceptionally(e);
             }
-            long start = System.nanoTime();
-            runBatch(batch);
-            statBatches++;
-            statTasks += batch.size();
-            statBusyNanos += System.nanoTime() - start;
-            batch.clear();
-            logStats();
+            log.error("the store writer failed; no more writes are possible", e);
+            closeConnection();
+            failQueued(e);
+            onFatal.accept(e);
+            return;
         }
+        failQueued(new IllegalStateException("store is closed"));
+        closeConnection();
+    }
+
+    private void failQueued(Throwable why) {
         Task<?> late;
         while ((late = queue.poll()) != null) {
-            late.future().completeExceptionally(new IllegalStateException("store is closed"));
-        }
-        try {
-            db.close();
-        } catch (SQLException e) {
-            log.warn("closing the write connection failed", e);
+            late.future().completeExceptionally(why);
         }
     }
 
-    /**
-     * Runs the batch in one transaction. Optimistically without a savepoint per task (two statements
-     * fewer each); if any task fails, the whole transaction is rolled back and the batch is run again
-     * with savepoints, so that only the failing task fails. Tasks only touch the database, so running
-     * one again after a rollback is safe.
-     */
+    private void closeConnection() {
+        if (db == null) {
+            return;
+        }
+        try {
+            db.close(); // an open transaction is rolled back
+        } catch (SQLException e) {
+            log.debug("closing the write connection: {}", e.toString());
+        }
+        db = null;
+    }
+
     private void logStats() {
         long now = System.nanoTime();
         if (now - statSince < 10_000_000_000L || statBatches == 0) {
@@ -135,9 +201,23 @@ final class Writer implements AutoCloseable {
         statSince = now;
     }
 
+    /**
+     * Runs the batch in one transaction. Optimistically without a savepoint per task (two statements
+     * fewer each); if any task fails, the whole transaction is rolled back and the batch is run again
+     * with savepoints, so that only the failing task fails. Tasks only touch the database, so running
+     * one again after a rollback is safe.
+     */
     private void runBatch(List<Task<?>> batch) {
         if (batch.isEmpty()) {
             return;
+        }
+        if (db == null) {
+            try {
+                db = open();
+            } catch (SQLException e) {
+                refuse(batch, StorageFault.of(e).orElse(StorageFault.IO_ERROR), e);
+                return;
+            }
         }
         Object[] results = new Object[batch.size()];
         Connection c = db.connection();
@@ -145,18 +225,23 @@ final class Writer implements AutoCloseable {
             for (int i = 0; i < batch.size(); i++) {
                 results[i] = batch.get(i).work().run(db);
             }
-            c.commit();
         } catch (SQLException | RuntimeException e) {
+            if (storageFault(batch, e)) {
+                return;
+            }
             try {
                 c.rollback();
             } catch (SQLException rollbackFailure) {
-                e.addSuppressed(rollbackFailure);
+                refuse(batch, StorageFault.of(rollbackFailure).orElse(StorageFault.IO_ERROR), rollbackFailure);
+                return;
             }
             runIsolated(batch);
             return;
         }
-        for (int i = 0; i < batch.size(); i++) {
-            complete(batch.get(i), results[i], null);
+        if (commit(batch, c)) {
+            for (int i = 0; i < batch.size(); i++) {
+                complete(batch.get(i), results[i], null);
+            }
         }
     }
 
@@ -171,26 +256,69 @@ final class Writer implements AutoCloseable {
                     results[i] = batch.get(i).work().run(db);
                     c.releaseSavepoint(sp);
                 } catch (SQLException | RuntimeException e) {
+                    if (StorageFault.of(e).isPresent()) {
+                        throw e; // the storage's fault, not this task's: the whole batch goes
+                    }
                     c.rollback(sp);
                     c.releaseSavepoint(sp);
                     failures[i] = e;
                 }
             }
-            c.commit();
         } catch (SQLException | RuntimeException e) {
-            log.error("a write batch of {} failed to commit", batch.size(), e);
-            try {
-                c.rollback();
-            } catch (SQLException rollbackFailure) {
-                e.addSuppressed(rollbackFailure);
-            }
-            for (Task<?> t : batch) {
-                t.future().completeExceptionally(e);
+            if (!storageFault(batch, e)) {
+                log.error("a write batch of {} failed", batch.size(), e);
+                refuse(batch, StorageFault.IO_ERROR, e); // the connection is in no known state: start afresh
             }
             return;
         }
-        for (int i = 0; i < batch.size(); i++) {
-            complete(batch.get(i), results[i], failures[i]);
+        if (commit(batch, c)) {
+            for (int i = 0; i < batch.size(); i++) {
+                complete(batch.get(i), results[i], failures[i]);
+            }
+        }
+    }
+
+    /**
+     * Commits; true if it did. A failed commit ends the connection (which rolls back whatever SQLite has
+     * not) and fails every task: with {@link StorageUnavailableException} when the commit surely wrote
+     * nothing (disk full, read-only), otherwise with a plain {@link StoreException} (outcome unknown).
+     */
+    private boolean commit(List<Task<?>> batch, Connection c) {
+        try {
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            StorageFault f = StorageFault.of(e).orElse(StorageFault.IO_ERROR);
+            if (f == StorageFault.DISK_FULL || f == StorageFault.READ_ONLY) {
+                refuse(batch, f, e);
+            } else {
+                faults.faulted(f, e, batch.size());
+                closeConnection();
+                StoreException unknown = new StoreException("the commit failed (" + f.what()
+                        + "); the writes may or may not be stored", e);
+                for (Task<?> t : batch) {
+                    t.future().completeExceptionally(unknown);
+                }
+            }
+            return false;
+        }
+        faults.succeeded();
+        return true;
+    }
+
+    /** If {@code e} is a storage fault, refuses the whole batch and returns true. */
+    private boolean storageFault(List<Task<?>> batch, Exception e) {
+        var f = StorageFault.of(e);
+        f.ifPresent(fault -> refuse(batch, fault, e));
+        return f.isPresent();
+    }
+
+    /** Nothing of the batch is stored: the connection is closed (rolling back) and every task refused. */
+    private void refuse(List<Task<?>> batch, StorageFault f, Exception e) {
+        faults.faulted(f, e, batch.size());
+        closeConnection();
+        StorageUnavailableException refused = new StorageUnavailableException(f, e);
+        for (Task<?> t : batch) {
+            t.future().completeExceptionally(refused);
         }
     }
 
@@ -206,7 +334,7 @@ final class Writer implements AutoCloseable {
     /** Finishes every task already submitted, then closes the write connection. */
     @Override
     public void close() {
-        if (closed) {
+        if (closed && !thread.isAlive()) {
             return;
         }
         closed = true;

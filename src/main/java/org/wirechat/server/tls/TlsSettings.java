@@ -18,6 +18,18 @@ public record TlsSettings(Path keyStore, char[] password) {
     /** The protocols offered, best first. */
     public static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
+    /**
+     * The cipher suites offered, from those the JDK enables: TLS 1.3's (all AEAD) and, for TLS 1.2, only
+     * ECDHE with AES-GCM or ChaCha20-Poly1305 — authenticated encryption with forward secrecy; no CBC
+     * (padding oracles, Lucky 13), no static RSA key exchange.
+     */
+    public static String[] cipherSuites(String[] enabled) {
+        return Arrays.stream(enabled)
+                .filter(s -> s.startsWith("TLS_AES_") || s.startsWith("TLS_CHACHA20_")
+                        || s.startsWith("TLS_ECDHE_") && (s.contains("_GCM_") || s.contains("_CHACHA20_POLY1305_")))
+                .toArray(String[]::new);
+    }
+
     public TlsSettings {
         password = password.clone();
     }

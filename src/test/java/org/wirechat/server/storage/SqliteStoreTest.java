@@ -13,7 +13,7 @@ class SqliteStoreTest {
 
     @Test
     void retentionPurgesOnlyDeliveredMessagesOlderThanTheCutoff() {
-        try (SqliteStore store = SqliteStore.open(dir)) {
+        try (SqliteStore store = SqliteStore.open(dir, e -> { })) {
             long alice = store.createAccount("alice", "Alice", "h", 0).orElseThrow().id();
             long bob = store.createAccount("bob", "Bob", "h", 0).orElseThrow().id();
             store.send(alice, "bob", "c1", "old, read", 1_000, 100);

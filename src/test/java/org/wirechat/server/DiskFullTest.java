@@ -1,0 +1,141 @@
+package org.wirechat.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.wirechat.server.ServerFixture.PASSWORD;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.wirechat.protocol.ErrorCode;
+import org.wirechat.protocol.Request;
+import org.wirechat.protocol.Response;
+import org.wirechat.server.storage.StorageFault;
+
+/**
+ * The data directory on a small file system of its own (an 8 MiB tmpfs, which needs root; skipped
+ * otherwise, saying why — CI runs as root): filled up, every SEND gets a definite answer, "sent" or
+ * STORAGE_UNAVAILABLE; freed, the server stores again without a restart; and exactly the messages
+ * answered "sent" are delivered, once each.
+ */
+class DiskFullTest {
+    @TempDir
+    Path dir;
+    Path fs;
+    ServerFixture fx;
+
+    @BeforeEach
+    void mount() throws Exception {
+        fs = Files.createDirectory(dir.resolve("fs"));
+        boolean root = "root".equals(System.getProperty("user.name"));
+        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs", fs.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        boolean mounted = p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        if (!mounted && !root) {
+            Assumptions.abort("mounting a small tmpfs needs root (" + out.strip() + "); run as root, as CI does");
+        }
+        assertThat(mounted).as("mount a tmpfs as root: %s", out).isTrue();
+    }
+
+    @AfterEach
+    void unmount() throws Exception {
+        if (fx != null) {
+            fx.close();
+        }
+        new ProcessBuilder("umount", fs.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aFullDiskRefusesWritesTruthfullyAndTheServerRecoversWhenSpaceReturns() throws Exception {
+        fx = new ServerFixture(fs.resolve("data"));
+        Set<String> sent = new HashSet<>();
+        Set<String> refused = new HashSet<>();
+        try (TestConnection alice = fx.connect(); TestConnection bob = fx.connect()) {
+            String a = fx.register(alice, "alice");
+            String b = fx.register(bob, "bob");
+            Path filler = fs.resolve("filler");
+            fill(filler);
+
+            String pad = "x".repeat(900);
+            int i = 0;
+            while (refused.size() < 20) { // until the refusals are surely not a passing one
+                assertThat(i).as("sends before the full disk showed").isLessThan(20_000);
+                String body = "m" + (i++) + " " + pad;
+                Response r = alice.call(new Request.Send(a, "bob", "id-" + i, body));
+                if (r instanceof Response.Sent) {
+                    sent.add(body);
+                } else {
+                    Response.Error e = (Response.Error) r;
+                    assertThat(e.code()).as("a definite answer, reason: %s", e.reason()).isEqualTo(ErrorCode.STORAGE_UNAVAILABLE);
+                    assertThat(e.details()).containsExactly("1000");
+                    assertThat(e.reason()).contains("nothing was stored");
+                    refused.add(body);
+                }
+            }
+            assertThat(fx.server().storageFault()).contains(StorageFault.DISK_FULL);
+            bob.ok(new Request.Ping(), Response.Pong.class); // the connections stay open
+            alice.ok(new Request.Ping(), Response.Pong.class);
+
+            Files.delete(filler); // space returns: the very next writes are stored, no restart
+            for (int k = 0; k < 20; k++) {
+                String body = "m" + (i++) + " after " + pad;
+                alice.ok(new Request.Send(a, "bob", "id-" + i, body), Response.Sent.class);
+                sent.add(body);
+            }
+            assertThat(fx.server().storageFault()).isEmpty();
+
+            List<String> delivered = drain(bob, b);
+            assertThat(delivered).as("every 'sent' message delivered once, and no refused one")
+                    .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(sent);
+        }
+        try (Connection db = fx.database(); ResultSet rs = db.createStatement().executeQuery("SELECT body FROM messages")) {
+            Set<String> stored = new HashSet<>();
+            while (rs.next()) {
+                stored.add(rs.getString(1));
+            }
+            assertThat(stored).as("stored: the sent ones exactly").isEqualTo(sent);
+        }
+        fx.restart(); // and the database is sound after it all
+        try (TestConnection bob = fx.connect()) {
+            String b = bob.ok(new Request.Login("bob", PASSWORD), Response.LoggedIn.class).token();
+            assertThat(bob.ok(ServerFixture.fetch(b, 0), Response.Messages.class).messages()).isEmpty();
+        }
+    }
+
+    /** Writes to {@code file} until the file system is full. */
+    private static void fill(Path file) throws IOException {
+        byte[] chunk = new byte[64 * 1024];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            while (true) {
+                out.write(chunk);
+            }
+        } catch (IOException full) {
+            assertThat(full.getMessage()).containsIgnoringCase("space");
+        }
+    }
+
+    private static List<String> drain(TestConnection c, String token) {
+        List<String> bodies = new java.util.ArrayList<>();
+        long ack = 0;
+        while (true) {
+            List<Response.Message> got = c.ok(new Request.Fetch(token, ack, 1000, 0), Response.Messages.class).messages();
+            if (got.isEmpty()) {
+                return bodies;
+            }
+            got.forEach(m -> bodies.add(m.body()));
+            ack = got.get(got.size() - 1).id();
+        }
+    }
+}
