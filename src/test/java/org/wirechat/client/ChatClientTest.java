@@ -113,5 +113,7 @@ class ChatClientTest {
                 .isEqualTo("slow down — try again in 2 s");
         assertThat(ErrorText.describe(new Response.Error(ErrorCode.RATE_LIMITED, "too many failed logins — try again in 4 s",
                 List.of("3500")))).isEqualTo("too many failed logins — try again in 4 s");
+        assertThat(ErrorText.describe(new Response.Error(ErrorCode.STORAGE_UNAVAILABLE, "disk", List.of("1000"))))
+                .isEqualTo("the server cannot store anything right now — nothing was stored; try again in 1 s");
     }
 }

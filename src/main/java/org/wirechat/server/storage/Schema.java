@@ -48,7 +48,9 @@ final class Schema {
             CREATE INDEX messages_inbox ON messages(recipient_id, id) WHERE delivered = 0;
             CREATE INDEX messages_pair ON messages(pair_lo, pair_hi, id);
             CREATE INDEX messages_age ON messages(created_at) WHERE delivered = 1;
-            """);
+            """,
+            // the file says whose it is, so that another application's database is never taken for ours
+            "PRAGMA application_id = " + DataDirectory.APPLICATION_ID);
 
     private Schema() {
     }

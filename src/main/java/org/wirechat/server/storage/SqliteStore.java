@@ -48,15 +48,18 @@ public final class SqliteStore implements Store {
     }
 
     /**
-     * Opens (creating if needed) the store in {@code dataDir}, migrating its schema.
+     * Opens (creating if needed) the store in {@code dataDir}, checking what is there
+     * ({@link DataDirectory}) and migrating its schema.
      *
-     * @throws StoreException the directory cannot be used, or another server holds it
+     * @throws StoreException the directory cannot be used, its database is missing, foreign or damaged,
+     *     or another server holds it
      */
     public static SqliteStore open(Path dataDir, java.util.function.Consumer<Throwable> onFatal) {
         FileChannel channel = null;
+        DataDirectory dir = DataDirectory.prepare(dataDir);
         try {
-            Files.createDirectories(dataDir);
-            channel = FileChannel.open(dataDir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            Path lockFile = dir.lockFile();
+            channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
             FileLock lock;
             try {
                 lock = channel.tryLock();
@@ -67,8 +70,10 @@ public final class SqliteStore implements Store {
                 throw new StoreException("data directory " + dataDir.toAbsolutePath()
                         + " is in use by another wirechat server", null);
             }
-            String url = "jdbc:sqlite:" + dataDir.resolve(DATABASE_FILE).toAbsolutePath();
+            dir.validate();
+            String url = "jdbc:sqlite:" + dir.database().toAbsolutePath();
             try (Connection setup = config(false).createConnection(url)) {
+                dir.check(setup);
                 int found = Schema.migrate(setup);
                 if (found < Schema.MIGRATIONS.size()) {
                     log.info("database schema migrated from version {} to {}", found, Schema.MIGRATIONS.size());
@@ -81,11 +86,17 @@ public final class SqliteStore implements Store {
                 store.readers.add(r);
             }
             return store;
-        } catch (IOException | SQLException e) {
+        } catch (IOException e) {
             closeQuietly(channel);
-            throw new StoreException("cannot open the store in " + dataDir.toAbsolutePath() + ": " + e.getMessage(), e);
+            dir.undoCreation();
+            throw new StoreException("cannot open the store in " + dataDir.toAbsolutePath() + ": " + DataDirectory.reason(e), e);
+        } catch (SQLException e) {
+            closeQuietly(channel);
+            dir.undoCreation();
+            throw dir.failure(e);
         } catch (StoreException e) {
             closeQuietly(channel);
+            dir.undoCreation();
             throw e;
         }
     }

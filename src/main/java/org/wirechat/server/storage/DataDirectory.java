@@ -1,0 +1,236 @@
+package org.wirechat.server.storage;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SQLite store's directory, checked before it is used: its permissions (the directory {@code 0700},
+ * its files {@code 0600}: they hold every message and password hash), and that what is in it is a
+ * wirechat database, whole. A missing database is created only in a directory that holds no wirechat
+ * file at all; an empty, foreign or damaged one is refused with a message that says what to do, rather
+ * than started as a brand-new empty service.
+ */
+final class DataDirectory {
+    private static final Logger log = LoggerFactory.getLogger(DataDirectory.class);
+    static final String LOCK_FILE = "lock";
+    /** {@code PRAGMA application_id} of a wirechat database: "WCHT". Databases from before it have 0. */
+    static final int APPLICATION_ID = 0x57434854;
+    private static final Set<PosixFilePermission> DIRECTORY_MODE = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
+
+    private final Path dir;
+
+    private DataDirectory(Path dir) {
+        this.dir = dir;
+    }
+
+    Path database() {
+        return dir.resolve(SqliteStore.DATABASE_FILE);
+    }
+
+    /** The companions SQLite and the server keep beside the database. */
+    private List<Path> companions() {
+        return List.of(dir.resolve(LOCK_FILE), dir.resolve(SqliteStore.DATABASE_FILE + "-wal"),
+                dir.resolve(SqliteStore.DATABASE_FILE + "-shm"));
+    }
+
+    /** Which of the companions were there before this start (taken before the lock file is made). */
+    private final List<String> foundBefore = new ArrayList<>();
+    /** This start made the database file (so a failed first start can leave the directory as it was). */
+    private boolean created;
+
+    /**
+     * Creates the directory (0700) if needed, tightens its mode, and notes which wirechat files are in it.
+     *
+     * @throws StoreException the directory cannot be used, with the reason
+     */
+    static DataDirectory prepare(Path dir) {
+        DataDirectory d = new DataDirectory(dir);
+        try {
+            if (!Files.exists(dir)) {
+                Files.createDirectories(dir, posix(DIRECTORY_MODE));
+            } else if (!Files.isDirectory(dir)) {
+                throw new StoreException("cannot use " + dir.toAbsolutePath() + " as the data directory: it is not a directory", null);
+            }
+            tighten(dir, DIRECTORY_MODE);
+            for (Path p : d.companions()) {
+                if (Files.exists(p)) {
+                    d.foundBefore.add(p.getFileName().toString());
+                }
+            }
+            return d;
+        } catch (IOException e) {
+            throw new StoreException("cannot use the data directory " + dir.toAbsolutePath() + ": " + reason(e), e);
+        }
+    }
+
+    /**
+     * With the directory's lock held: checks the database file is present and not empty, or absent with
+     * nothing else of wirechat's beside it — it is then created, 0600, so that SQLite's WAL and
+     * shared-memory files are made 0600 too. Tightens the modes of the files that are there.
+     *
+     * @throws StoreException the database is missing or empty, with what to do
+     */
+    void validate() {
+        Path db = database();
+        try {
+            if (Files.exists(db)) {
+                if (Files.size(db) == 0) {
+                    throw new StoreException(db.toAbsolutePath() + " is empty (0 bytes): it is not the database it should be."
+                            + " Restore it from a backup; or, to start an empty service here, remove it", null);
+                }
+            } else {
+                if (!foundBefore.isEmpty()) {
+                    throw new StoreException("data directory " + dir.toAbsolutePath() + " holds wirechat files ("
+                            + String.join(", ", foundBefore) + ") but no " + SqliteStore.DATABASE_FILE
+                            + ": the database is missing. Restore it from a backup; or, to start an empty service here,"
+                            + " remove those files", null);
+                }
+                Files.createFile(db, posix(FILE_MODE));
+                created = true;
+            }
+            tighten(db, FILE_MODE);
+            for (Path p : companions()) {
+                if (Files.exists(p)) {
+                    tighten(p, FILE_MODE);
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot use the data directory " + dir.toAbsolutePath() + ": " + reason(e), e);
+        }
+    }
+
+    /** After a failed first start: removes what this start made, so that the next one starts afresh. */
+    void undoCreation() {
+        if (!created) {
+            return;
+        }
+        for (Path p : List.of(database(), dir.resolve(SqliteStore.DATABASE_FILE + "-wal"), dir.resolve(SqliteStore.DATABASE_FILE + "-shm"),
+                dir.resolve(LOCK_FILE))) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                log.debug("could not remove {} after a failed first start: {}", p, e.toString());
+            }
+        }
+    }
+
+    /** Creates the lock file (0600) if needed. */
+    Path lockFile() throws IOException {
+        Path lock = dir.resolve(LOCK_FILE);
+        if (!Files.exists(lock)) {
+            Files.createFile(lock, posix(FILE_MODE));
+        }
+        return lock;
+    }
+
+    private static FileAttribute<?>[] posix(Set<PosixFilePermission> mode) {
+        return isPosix() ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(mode)} : new FileAttribute<?>[0];
+    }
+
+    private static boolean isPosix() {
+        return java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    }
+
+    /** Takes away what {@code mode} does not allow (and logs it); the modes are the umask's at creation. */
+    private static void tighten(Path p, Set<PosixFilePermission> mode) throws IOException {
+        if (!isPosix()) {
+            return;
+        }
+        Set<PosixFilePermission> now = Files.getPosixFilePermissions(p);
+        if (!mode.containsAll(now)) {
+            Files.setPosixFilePermissions(p, mode);
+            log.info("{} was readable by others ({}); now {}", p.toAbsolutePath(), PosixFilePermissions.toString(now),
+                    PosixFilePermissions.toString(mode));
+        }
+    }
+
+    /**
+     * Checks, on a connection to the database, that it is a SQLite file, wirechat's (or new), and whole
+     * ({@code PRAGMA quick_check}); logs how long the check took.
+     *
+     * @throws StoreException it is not, with the reason and what to do
+     */
+    void check(Connection c) {
+        Path db = database().toAbsolutePath();
+        long start = System.nanoTime();
+        try (Statement st = c.createStatement()) {
+            int version;
+            int applicationId;
+            int tables;
+            try (ResultSet rs = st.executeQuery("PRAGMA user_version")) {
+                version = rs.next() ? rs.getInt(1) : 0;
+            }
+            try (ResultSet rs = st.executeQuery("PRAGMA application_id")) {
+                applicationId = rs.next() ? rs.getInt(1) : 0;
+            }
+            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master")) {
+                tables = rs.next() ? rs.getInt(1) : 0;
+            }
+            boolean ours = applicationId == APPLICATION_ID || applicationId == 0 && (version > 0 || tables == 0);
+            if (!ours) {
+                throw new StoreException(db + " is not a wirechat database (another application's: application id "
+                        + applicationId + ", " + tables + " schema objects). Point --data-dir at wirechat's own directory", null);
+            }
+            List<String> problems = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("PRAGMA quick_check(5)")) {
+                while (rs.next()) {
+                    problems.add(rs.getString(1));
+                }
+            }
+            if (!problems.equals(List.of("ok"))) {
+                throw new StoreException(db + " is damaged (PRAGMA quick_check: " + String.join("; ", problems)
+                        + "). Restore it from a backup; the server will not start on it", null);
+            }
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+        log.info("database check (PRAGMA quick_check) passed in {} ms", (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** Why the database could not be opened or read, in words: damaged, not writable, the disk full. */
+    StoreException failure(SQLException e) {
+        Path db = database().toAbsolutePath();
+        java.util.Optional<StorageFault> fault = StorageFault.of(e);
+        if (fault.filter(f -> f == StorageFault.DAMAGED).isPresent()) {
+            return new StoreException(db + " is not a readable SQLite database (" + e.getMessage()
+                    + "). Restore it from a backup; the server will not start on it", e);
+        }
+        String why = fault.map(StorageFault::what).orElse(e.getMessage());
+        if (!Files.isWritable(dir) || Files.exists(db) && !Files.isWritable(db)) {
+            why = "permission denied (" + e.getMessage() + ")";
+        }
+        return new StoreException("cannot open the store in " + dir.toAbsolutePath() + ": " + why, e);
+    }
+
+    /** What went wrong with a file, in words ("permission denied", "not a directory", "read-only file system"). */
+    static String reason(IOException e) {
+        String what = switch (e) {
+            case AccessDeniedException x -> "permission denied";
+            case NoSuchFileException x -> "no such file or directory";
+            case NotDirectoryException x -> "not a directory";
+            case FileAlreadyExistsException x -> "it exists and is not a directory";
+            case FileSystemException x when x.getReason() != null -> x.getReason();
+            default -> e.getMessage();
+        };
+        return e instanceof FileSystemException f && f.getFile() != null ? f.getFile() + ": " + what : what;
+    }
+}
