@@ -135,23 +135,18 @@ final class Listener implements Runnable {
         open.decrementAndGet();
     }
 
-    /** Closes every connection whose client has not taken a response for longer than {@code timeoutNanos}. */
-    void closeStalledWriters(long timeoutNanos) {
+    /**
+     * The deadline sweep (once a second, from housekeeping): closes every connection whose client has not
+     * taken a response for longer than {@code writeTimeoutNanos}, and every TLS connection whose handshake
+     * has not finished {@code handshakeTimeoutNanos} after it was accepted.
+     */
+    void closeOverdue(long writeTimeoutNanos, long handshakeTimeoutNanos) {
         long now = System.nanoTime();
         for (Running r : live.values()) {
-            if (r.session().writeStalledFor(now) > timeoutNanos) {
-                log.debug("closing connection from {}: it has not read its responses", r.address());
-                r.session().forceClose();
-            }
-        }
-    }
-
-    /** Closes every TLS connection whose handshake has not finished {@code timeoutNanos} after it was accepted. */
-    void closeSlowHandshakes(long timeoutNanos) {
-        long now = System.nanoTime();
-        for (Running r : live.values()) {
-            if (r.session().handshakingFor(now) > timeoutNanos) {
-                log.debug("closing connection from {}: its TLS handshake took too long", r.address());
+            String why = r.session().writeStalledFor(now) > writeTimeoutNanos ? "it has not read its responses"
+                    : r.session().handshakingFor(now) > handshakeTimeoutNanos ? "its TLS handshake took too long" : null;
+            if (why != null) {
+                log.debug("closing connection from {}: {}", r.address(), why);
                 r.session().forceClose();
             }
         }

@@ -109,10 +109,8 @@ public final class WireServer implements AutoCloseable {
         }), 1, 1, TimeUnit.MINUTES);
         long writeTimeout = config.abuse().writeTimeout().toNanos();
         long handshakeTimeout = config.firstFrameTimeout().toNanos();
-        housekeeping.scheduleWithFixedDelay(guarded("the connection deadlines", () -> {
-            listener.closeStalledWriters(writeTimeout);
-            listener.closeSlowHandshakes(handshakeTimeout);
-        }), 1, 1, TimeUnit.SECONDS);
+        housekeeping.scheduleWithFixedDelay(guarded("the connection deadlines",
+                () -> listener.closeOverdue(writeTimeout, handshakeTimeout)), 1, 1, TimeUnit.SECONDS);
         if (!config.retention().isZero()) {
             housekeeping.scheduleWithFixedDelay(guarded("the retention purge", () -> purge(clock)), 0, 1, TimeUnit.HOURS);
         }

@@ -153,4 +153,18 @@ class AttacksTest {
             }
         }
     }
+
+    /** An Error where every connection depends (here: reported as the writer would) stops the server cleanly. */
+    @Test
+    void aFatalErrorStopsTheServerCleanly() {
+        fx = new ServerFixture(dir);
+        TestConnection c = fx.connect();
+        fx.register(c, "alice");
+        OutOfMemoryError oom = new OutOfMemoryError("simulated");
+        fx.server().fatal("the store writer", oom);
+        fx.server().awaitTermination();
+        assertThat(fx.server().failure()).containsSame(oom);
+        assertThat(c.closedByServerAfterAnyFrames()).as("connections are closed").isTrue();
+        c.close();
+    }
 }

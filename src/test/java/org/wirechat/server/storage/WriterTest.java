@@ -63,6 +63,36 @@ class WriterTest {
         }
     }
 
+    /** An Error leaves the writer in no known state: its batch and everything after fail, and the server is told. */
+    @Test
+    void anErrorInATaskStopsTheWriterAndIsReported() throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("w.db");
+        try (Connection setup = DriverManager.getConnection(url)) {
+            setup.createStatement().execute("CREATE TABLE t (k INTEGER PRIMARY KEY)");
+        }
+        CompletableFuture<Throwable> fatal = new CompletableFuture<>();
+        Writer writer = new Writer(() -> DriverManager.getConnection(url), fatal::complete);
+        try {
+            assertThat(writer.submit(db -> insert(db, 1)).get()).isEqualTo(1);
+            OutOfMemoryError oom = new OutOfMemoryError("simulated");
+            CompletableFuture<Integer> dies = writer.submit(db -> {
+                insert(db, 2);
+                throw oom;
+            });
+            assertThatThrownBy(dies::get).hasCause(oom);
+            assertThat(fatal.get()).isSameAs(oom);
+            assertThatThrownBy(() -> writer.submit(db -> insert(db, 3)).get()).hasMessageContaining("store is closed");
+        } finally {
+            writer.close();
+        }
+        try (Connection check = DriverManager.getConnection(url);
+                ResultSet rs = check.createStatement().executeQuery("SELECT k FROM t")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(1);
+            assertThat(rs.next()).as("the batch that died was rolled back").isFalse();
+        }
+    }
+
     private static int insert(Statements db, int key) throws SQLException {
         var ps = db.prepare("INSERT INTO t (k) VALUES (?)");
         ps.setInt(1, key);
