@@ -137,8 +137,9 @@ public final class LoginThrottle {
         return s.failures() <= 1 ? null : state(s.failures() - 1, s.lastFailureMillis(), free);
     }
 
+    /** Blocked only from the allowed number of failures on (0: not blocked, whatever clock a racing attempt read). */
     private State state(int failures, long lastFailure, int free) {
-        long blockedUntil = lastFailure;
+        long blockedUntil = 0;
         if (failures >= free) {
             int doublings = Math.min(failures - free, 30);
             blockedUntil = lastFailure + Math.min(maxMillis, 1000L << doublings);
