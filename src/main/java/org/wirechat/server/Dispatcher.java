@@ -254,11 +254,10 @@ final class Dispatcher {
             // Register before reading: a message committed after the read finds the waiter, so no wake-up is lost.
             try (InboxWaiters.Waiter waiter = waiters.register(me)) {
                 found = store.undelivered(me, f.ackThrough(), f.maxCount());
-                long left = (deadline - System.nanoTime()) / 1_000_000;
-                if (!found.isEmpty() || left <= 0 || waiters.isClosed()) {
+                if (!found.isEmpty() || deadline - System.nanoTime() <= 0 || waiters.isClosed()) {
                     break;
                 }
-                waiter.await(left);
+                waiter.awaitUntil(deadline);
             }
         }
         return new Response.Messages(fitting(found, ResponseCodec.emptyMessagesSize(), false));

@@ -136,13 +136,18 @@ final class Listener implements Runnable {
     }
 
     /**
-     * The deadline sweep (once a second, from housekeeping): closes every connection whose client has not
-     * taken a response for longer than {@code writeTimeoutNanos}, and every TLS connection whose handshake
-     * has not finished {@code handshakeTimeoutNanos} after it was accepted.
+     * The deadline sweep (ten times a second, on a thread of its own): ends every read past its deadline
+     * (first-frame, idle and frame timeouts: the session answers IDLE_TIMEOUT), and closes every connection
+     * whose client has not taken a response for longer than {@code writeTimeoutNanos}, and every TLS
+     * connection whose handshake has not finished {@code handshakeTimeoutNanos} after it was accepted.
+     * One sweep instead of a timer per read: deadlines are kept to within the sweep's period.
      */
     void closeOverdue(long writeTimeoutNanos, long handshakeTimeoutNanos) {
         long now = System.nanoTime();
         for (Running r : live.values()) {
+            if (r.session().expireOverdueRead(now)) {
+                continue;
+            }
             String why = r.session().writeStalledFor(now) > writeTimeoutNanos ? "it has not read its responses"
                     : r.session().handshakingFor(now) > handshakeTimeoutNanos ? "its TLS handshake took too long" : null;
             if (why != null) {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -55,6 +56,8 @@ final class Session implements Runnable, Dispatcher.Caller {
     private final ReentrantLock state = new ReentrantLock();
     private boolean busy;
     private volatile boolean stopping;
+    /** The read deadlines of this connection; set on the session thread before its first read. */
+    private volatile FrameTimer timer;
     /** When the TLS handshake started (System.nanoTime), or 0 once it is done or for plain TCP. */
     private volatile long handshakeStarted;
     /** When the write in progress started (System.nanoTime), or 0: for the stalled-writer watchdog. */
@@ -113,9 +116,10 @@ final class Session implements Runnable, Dispatcher.Caller {
                 secure.startHandshake();
                 handshakeStarted = 0;
             }
-            FrameTimer timer = new FrameTimer(socket.getInputStream(), socket, config.abuse().frameTimeout().toMillis(),
-                    millis(config.firstFrameTimeout().toMillis()));
-            BufferedInputStream in = new BufferedInputStream(timer, 16 * 1024);
+            FrameTimer timer = new FrameTimer(socket.getInputStream(), socket, tls != null,
+                    config.abuse().frameTimeout().toMillis(), config.firstFrameTimeout().toMillis());
+            this.timer = timer;
+            ReadBuffer in = new ReadBuffer(timer);
             out = socket.getOutputStream();
             Thread responder = Thread.ofVirtual().name("conn-" + id + "-out").start(this::respond);
             try {
@@ -159,7 +163,18 @@ final class Session implements Runnable, Dispatcher.Caller {
         return (int) Math.min(Integer.MAX_VALUE, ms);
     }
 
-    private void serve(FrameReader reader, FrameTimer timer, BufferedInputStream in) throws IOException, InterruptedException {
+    /** A read buffer that tells how much it holds without asking the socket (no {@code ioctl} per frame). */
+    private static final class ReadBuffer extends BufferedInputStream {
+        ReadBuffer(FrameTimer in) {
+            super(in, 16 * 1024);
+        }
+
+        boolean holdsMore() {
+            return count > pos;
+        }
+    }
+
+    private void serve(FrameReader reader, FrameTimer timer, ReadBuffer in) throws IOException, InterruptedException {
         boolean first = true;
         while (true) {
             Frame frame;
@@ -188,9 +203,9 @@ final class Session implements Runnable, Dispatcher.Caller {
                 }
                 return;
             }
-            timer.frameDone(in.available() > 0);
+            timer.frameDone(in.holdsMore());
             if (first) {
-                timer.idleTimeout(millis(config.idleTimeout().toMillis()));
+                timer.idleTimeout(config.idleTimeout().toMillis());
                 first = false;
             }
             if (!begin()) {
@@ -254,12 +269,14 @@ final class Session implements Runnable, Dispatcher.Caller {
     }
 
     /**
-     * The responder: writes each answer when it is ready, in order. If a write fails the connection is
-     * closed, and the remaining answers are dropped (each marked done so nobody waits on it).
+     * The responder: writes each answer when it is ready, in order, and the answers that are ready
+     * together (a group commit completes many SENDs at once) in one write. If a write fails the
+     * connection is closed, and the remaining answers are dropped (each marked done so nobody waits on it).
      */
     private void respond() {
         MDC.put("conn", "c" + id);
         boolean broken = false;
+        List<Pending> ready = new ArrayList<>();
         while (true) {
             Pending p;
             try {
@@ -271,6 +288,31 @@ final class Session implements Runnable, Dispatcher.Caller {
             if (p == Pending.END) {
                 return;
             }
+            ready.add(p);
+            Pending next;
+            while ((next = outbox.peek()) != null && next != Pending.END && next.response().isDone()) {
+                ready.add(outbox.poll()); // the session thread only adds at the tail: this is the one peeked
+            }
+            broken = writeAll(ready, broken);
+            ready.forEach(w -> w.written().complete(null));
+            ready.clear();
+            if (stopping && tls != null && isIdle()) {
+                Sockets.closeQuietly(tcp); // a stopping TLS session whose last answer is out: end its read
+            }
+        }
+    }
+
+    /**
+     * Writes the answers in one write (up to and including the first INTERNAL_ERROR, after which the
+     * connection is closed); returns whether the connection is broken. Nothing is written if it already was.
+     */
+    private boolean writeAll(List<Pending> answers, boolean broken) {
+        if (broken) {
+            return true;
+        }
+        java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream(answers.size() * 64);
+        boolean fatal = false;
+        for (Pending p : answers) {
             Response r;
             try {
                 r = p.response().join();
@@ -278,28 +320,25 @@ final class Session implements Runnable, Dispatcher.Caller {
                 log.error("internal error while answering a request", e.getCause() == null ? e : e.getCause());
                 r = new Response.Error(ErrorCode.INTERNAL_ERROR, "internal error; the request may or may not have taken effect");
             }
-            if (!broken) {
-                try {
-                    send(p.requestId(), r);
-                } catch (IOException e) {
-                    log.debug("writing an answer failed: {}", e.toString());
-                    broken = true;
-                    forceClose();
-                } catch (RuntimeException | Error e) {
-                    log.error("internal error while writing an answer", e);
-                    broken = true;
-                    forceClose();
-                }
-                if (r instanceof Response.Error e && e.code() == ErrorCode.INTERNAL_ERROR) {
-                    broken = true;
-                    forceClose();
-                }
-            }
-            p.written().complete(null);
-            if (stopping && tls != null && isIdle()) {
-                Sockets.closeQuietly(tcp); // a stopping TLS session whose last answer is out: end its read
+            frames.writeBytes(ResponseCodec.encode(p.requestId(), r).toBytes());
+            if (r instanceof Response.Error e && e.code() == ErrorCode.INTERNAL_ERROR) {
+                fatal = true;
+                break;
             }
         }
+        try {
+            write(frames.toByteArray());
+        } catch (IOException e) {
+            log.debug("writing an answer failed: {}", e.toString());
+            fatal = true;
+        } catch (RuntimeException | Error e) {
+            log.error("internal error while writing an answer", e);
+            fatal = true;
+        }
+        if (fatal) {
+            forceClose();
+        }
+        return fatal;
     }
 
     private static void joinQuietly(Thread t) {
@@ -365,7 +404,10 @@ final class Session implements Runnable, Dispatcher.Caller {
      * responder is then idle, so there is still one writer at a time).
      */
     private void send(int requestId, Response response) throws IOException {
-        byte[] bytes = ResponseCodec.encode(requestId, response).toBytes();
+        write(ResponseCodec.encode(requestId, response).toBytes());
+    }
+
+    private void write(byte[] bytes) throws IOException {
         writingSince = System.nanoTime();
         try {
             out.write(bytes);
@@ -373,6 +415,28 @@ final class Session implements Runnable, Dispatcher.Caller {
         } finally {
             writingSince = 0;
         }
+    }
+
+    /**
+     * If the read in progress is past its deadline (plain connections only: over TLS each read has its
+     * own timeout), ends it: the session then answers IDLE_TIMEOUT as for any timeout, and closes.
+     */
+    boolean expireOverdueRead(long nowNanos) {
+        FrameTimer t = timer;
+        if (tls != null || t == null) {
+            return false;
+        }
+        long deadline = t.deadline();
+        if (deadline == 0 || nowNanos - deadline < 0) {
+            return false;
+        }
+        t.expire();
+        try {
+            tcp.shutdownInput(); // the blocked read returns at once; the output stays open for the error frame
+        } catch (IOException e) {
+            Sockets.closeQuietly(tcp);
+        }
+        return true;
     }
 
     /** How long the TLS handshake has been going on, in nanoseconds; 0 if it is done (or there is none). */

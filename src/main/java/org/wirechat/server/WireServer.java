@@ -39,6 +39,12 @@ public final class WireServer implements AutoCloseable {
     private final Listener listener;
     private final ServerSocket serverSocket;
     private final ScheduledExecutorService housekeeping;
+    /**
+     * The deadline sweep: every read, FETCH wait, response write and TLS handshake past its deadline is
+     * ended from here, instead of by a timer armed for each (see {@link FrameTimer}).
+     */
+    private final ScheduledExecutorService deadlines;
+    static final java.time.Duration DEADLINE_SWEEP = java.time.Duration.ofMillis(100);
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean closing;
     private volatile Throwable failure;
@@ -101,6 +107,7 @@ public final class WireServer implements AutoCloseable {
         SSLSocketFactory tls = config.tls() == null ? null : config.tls().context().getSocketFactory();
         this.listener = new Listener(serverSocket, config.maxConnections(), addresses, tls,
                 (id, socket, address, onEnd) -> new Session(id, socket, tls, address, config, dispatcher, presence, onEnd));
+        this.deadlines = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("deadlines").daemon(true).factory());
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("housekeeping").daemon(true).factory());
         housekeeping.scheduleWithFixedDelay(guarded("the token sweep", this::sweepTokens), 1, 1, TimeUnit.MINUTES);
         housekeeping.scheduleWithFixedDelay(guarded("pruning the abuse limits", () -> {
@@ -109,8 +116,10 @@ public final class WireServer implements AutoCloseable {
         }), 1, 1, TimeUnit.MINUTES);
         long writeTimeout = config.abuse().writeTimeout().toNanos();
         long handshakeTimeout = config.firstFrameTimeout().toNanos();
-        housekeeping.scheduleWithFixedDelay(guarded("the connection deadlines",
-                () -> listener.closeOverdue(writeTimeout, handshakeTimeout)), 1, 1, TimeUnit.SECONDS);
+        deadlines.scheduleWithFixedDelay(guarded("the deadline sweep", () -> {
+            listener.closeOverdue(writeTimeout, handshakeTimeout);
+            waiters.expire(System.nanoTime());
+        }), DEADLINE_SWEEP.toNanos(), DEADLINE_SWEEP.toNanos(), TimeUnit.NANOSECONDS);
         if (!config.retention().isZero()) {
             housekeeping.scheduleWithFixedDelay(guarded("the retention purge", () -> purge(clock)), 0, 1, TimeUnit.HOURS);
         }
@@ -248,6 +257,7 @@ public final class WireServer implements AutoCloseable {
         waiters.wakeAll();
         listener.shutdown(config.shutdownGrace());
         housekeeping.shutdownNow();
+        deadlines.shutdownNow();
         presence.close();
         store.close();
         hasher.close();

@@ -12,6 +12,9 @@ import java.util.concurrent.TimeUnit;
  * (inside {@code compute}, so registration and removal cannot race).
  */
 public final class InboxWaiters {
+    /** Waits at least this long rely on the deadline sweep instead of a timer. */
+    static final long SWEPT_NANOS = 250_000_000;
+
     private final ConcurrentHashMap<Long, Set<Waiter>> byAccount = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -20,15 +23,34 @@ public final class InboxWaiters {
         private final InboxWaiters owner;
         private final long accountId;
         private final CountDownLatch signal = new CountDownLatch(1);
+        /** When the wait must end (System.nanoTime), or 0 while not waiting untimed: for {@link #expire}. */
+        private volatile long deadline;
 
         private Waiter(InboxWaiters owner, long accountId) {
             this.owner = owner;
             this.accountId = accountId;
         }
 
-        /** Waits until woken or the time is up; true if woken. */
-        public boolean await(long millis) throws InterruptedException {
-            return millis > 0 && signal.await(millis, TimeUnit.MILLISECONDS);
+        /**
+         * Waits until woken or {@code deadlineNanos} (System.nanoTime) has passed, without a timer of its
+         * own: {@link InboxWaiters#expire}, called by the server's deadline sweep, wakes a wait past its
+         * deadline. A wait shorter than {@link #SWEPT_NANOS} is timed (the sweep would be too coarse).
+         */
+        public void awaitUntil(long deadlineNanos) throws InterruptedException {
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            if (left < SWEPT_NANOS) {
+                signal.await(left, TimeUnit.NANOSECONDS);
+                return;
+            }
+            deadline = deadlineNanos;
+            try {
+                signal.await();
+            } finally {
+                deadline = 0;
+            }
         }
 
         void wake() {
@@ -62,6 +84,18 @@ public final class InboxWaiters {
         Set<Waiter> set = byAccount.get(accountId);
         if (set != null) {
             set.forEach(Waiter::wake);
+        }
+    }
+
+    /** Wakes every wait past its deadline (see {@link Waiter#awaitUntil}); called by the deadline sweep. */
+    public void expire(long nowNanos) {
+        for (Set<Waiter> set : byAccount.values()) {
+            for (Waiter w : set) {
+                long d = w.deadline;
+                if (d != 0 && nowNanos - d >= 0) {
+                    w.wake();
+                }
+            }
         }
     }
 
