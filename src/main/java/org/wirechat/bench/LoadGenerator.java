@@ -43,6 +43,13 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--no-relay", description = "Skip the bare relay baseline (pairs workload), e.g. when an earlier run measured it.")
     boolean noRelay;
 
+    @Option(names = "--relay-port", description = "A relay already running as its own process (org.wirechat.bench.Relay) to "
+            + "measure instead of one in this JVM.")
+    int relayPort;
+
+    @Option(names = "--relay-pid", description = "That relay's process id, to read its CPU time.")
+    long relayPid;
+
     @Option(names = "--server-pid", description = "The server's process id, to read its memory (idle workload).")
     long serverPid = -1;
 
@@ -107,12 +114,16 @@ public final class LoadGenerator implements Callable<Integer> {
     private double[] cpuSeconds() throws IOException {
         double own = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
-        double server = 0;
-        if (serverPid > 0) {
-            String[] f = Files.readString(Path.of("/proc", String.valueOf(serverPid), "stat")).replaceAll(".*\\) ", "").split(" ");
-            server = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime + stime, in clock ticks
+        return new double[] {own, processCpuSeconds(serverPid)};
+    }
+
+    /** CPU seconds used so far by another process (from /proc), or 0 without one. */
+    private static double processCpuSeconds(long pid) throws IOException {
+        if (pid <= 0) {
+            return 0;
         }
-        return new double[] {own, server};
+        String[] f = Files.readString(Path.of("/proc", String.valueOf(pid), "stat")).replaceAll(".*\\) ", "").split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime + stime, in clock ticks
     }
 
     private static String cpuPerMessage(double[] before, double[] after, double messages, boolean withServer) {
@@ -124,11 +135,23 @@ public final class LoadGenerator implements Callable<Integer> {
         Figures relay = null;
         double delivered = 2.0 * pairs * messages;
         if (!noRelay) {
-            try (Relay r = new Relay()) {
-                Pairs.relay(r.port(), Math.min(pairs, 10), 200, window); // warm up
+            Relay inProcess = relayPort > 0 ? null : new Relay();
+            try {
+                int port = relayPort > 0 ? relayPort : inProcess.port();
+                Pairs.relay(port, Math.min(pairs, 10), Math.min(messages, 1000), window); // warm up
                 double[] before = cpuSeconds();
-                relay = Pairs.relay(r.port(), pairs, messages, window);
-                relay = withExtra(relay, cpuPerMessage(before, cpuSeconds(), delivered, false) + " (relay included)");
+                double relayBefore = processCpuSeconds(relayPid);
+                relay = Pairs.relay(port, pairs, messages, window);
+                double[] after = cpuSeconds();
+                String cpu = relayPid > 0
+                        ? String.format("CPU %.0f µs a delivered message in the relay's clients, %.0f µs in the relay process",
+                                1e6 * (after[0] - before[0]) / delivered, 1e6 * (processCpuSeconds(relayPid) - relayBefore) / delivered)
+                        : cpuPerMessage(before, after, delivered, false) + " (relay included)";
+                relay = withExtra(relay, cpu);
+            } finally {
+                if (inProcess != null) {
+                    inProcess.close();
+                }
             }
             report(relay);
         }

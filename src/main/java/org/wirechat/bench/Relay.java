@@ -25,6 +25,17 @@ final class Relay implements AutoCloseable {
         Thread.ofPlatform().name("relay-accept").daemon(true).start(this::accept);
     }
 
+    /**
+     * The relay as a process of its own (as the server is), so that its CPU is measured apart from the
+     * load generator's: prints {@code relay listening on PORT} and serves until killed.
+     */
+    public static void main(String[] args) throws IOException, InterruptedException {
+        Relay relay = new Relay();
+        System.out.println("relay listening on " + relay.port());
+        System.out.flush();
+        Thread.currentThread().join();
+    }
+
     int port() {
         return listening.getLocalPort();
     }

@@ -32,6 +32,8 @@ public final class Connection implements AutoCloseable {
     static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
 
     private final Socket socket;
+    /** The read timeout last set on {@link #socket}; set again only when a call needs another (no setsockopt per call). */
+    private int readTimeout = -1;
     private final OutputStream out;
     private final FrameReader reader;
     private final ReentrantLock turn = new ReentrantLock();
@@ -97,7 +99,11 @@ public final class Connection implements AutoCloseable {
             }
             int id = nextId++;
             long waitMillis = request instanceof Request.Fetch f ? f.maxWaitMillis() : 0;
-            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, waitMillis + ANSWER_TIMEOUT.toMillis()));
+            int timeout = (int) Math.min(Integer.MAX_VALUE, waitMillis + ANSWER_TIMEOUT.toMillis());
+            if (timeout != readTimeout) {
+                socket.setSoTimeout(timeout);
+                readTimeout = timeout;
+            }
             out.write(RequestCodec.encode(id, request).toBytes());
             out.flush();
             Frame frame = reader.read();
