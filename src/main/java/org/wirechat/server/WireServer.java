@@ -83,7 +83,7 @@ public final class WireServer implements AutoCloseable {
     private WireServer(ServerConfig config, Clock clock) throws IOException {
         this.config = config;
         this.store = config.postgres() == null ? SqliteStore.open(config.dataDir(), e -> fatal("the store writer", e))
-                : PostgresStore.open(config.postgres());
+                : PostgresStore.open(config.postgres(), e -> fatal("the store writer", e));
         this.hasher = new PasswordHasher(config.passwordIterations(), e -> fatal("password hashing", e));
         this.tokens = new Tokens(store, clock, config.tokenIdleLifetime(), config.tokenMaxLifetime(),
                 config.abuse().sessionsPerAccount());

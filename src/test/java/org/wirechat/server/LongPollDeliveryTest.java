@@ -19,6 +19,11 @@ import org.wirechat.protocol.Response;
  * while it waited.
  */
 class LongPollDeliveryTest {
+    /** SQLite here; {@code PostgresLongPollDeliveryTest} runs it again on PostgreSQL. */
+    Backend backend() {
+        return Backend.SQLITE;
+    }
+
     @TempDir
     Path dir;
 
@@ -26,7 +31,7 @@ class LongPollDeliveryTest {
     void aLongPollingRecipientGetsEveryMessageOnceInOrder() throws Exception {
         int senders = 4;
         int each = 500;
-        try (ServerFixture fx = new ServerFixture(dir); ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+        try (ServerFixture fx = new ServerFixture(backend(), dir); ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
                 TestConnection bobConn = fx.connect()) {
             String bob = fx.register(bobConn, "bob");
             List<String> tokens = new ArrayList<>();

@@ -54,9 +54,17 @@ public final class PostgresStore implements SharedStore {
     private volatile Thread listener;
     private volatile Connection listening;
 
-    private PostgresStore(PostgresSettings settings, HikariDataSource pool) {
+    /**
+     * Group commit for SENDs: one writer thread, on a pooled connection of its own, runs every waiting
+     * SEND in one transaction and commits once (one WAL flush for the batch), as the SQLite store does.
+     */
+    private final Writer writer;
+
+    private PostgresStore(PostgresSettings settings, HikariDataSource pool, java.util.function.Consumer<Throwable> onFatal)
+            throws SQLException {
         this.settings = settings;
         this.pool = pool;
+        this.writer = new Writer(pool::getConnection, onFatal);
     }
 
     /**
@@ -64,7 +72,7 @@ public final class PostgresStore implements SharedStore {
      *
      * @throws StoreException the database cannot be reached or used
      */
-    public static PostgresStore open(PostgresSettings settings) {
+    public static PostgresStore open(PostgresSettings settings, java.util.function.Consumer<Throwable> onFatal) {
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("wirechat-postgresql");
         hc.setJdbcUrl(settings.jdbcUrl());
@@ -92,7 +100,13 @@ public final class PostgresStore implements SharedStore {
             pool.close();
             throw new StoreException("cannot prepare the PostgreSQL database at " + settings.where() + ": " + e.getMessage(), e);
         }
-        PostgresStore store = new PostgresStore(settings, pool);
+        PostgresStore store;
+        try {
+            store = new PostgresStore(settings, pool, onFatal);
+        } catch (SQLException e) {
+            pool.close();
+            throw new StoreException("cannot prepare the PostgreSQL database at " + settings.where() + ": " + e.getMessage(), e);
+        }
         store.beat();
         store.heartbeat.scheduleWithFixedDelay(() -> {
             try {
@@ -290,7 +304,7 @@ public final class PostgresStore implements SharedStore {
 
     @Override
     public java.util.Optional<StorageFault> storageFault() {
-        return faults.current();
+        return faults.current().or(writer::fault);
     }
 
     private static void rollbackQuietly(Connection c) {
@@ -385,7 +399,9 @@ public final class PostgresStore implements SharedStore {
 
     @Override
     public DeleteOutcome deleteAccount(long accountId, long nowMillis) {
-        return tx(c -> {
+        // through the writer: after this server's queued acknowledgements, which the unread count must see
+        return writer.write(db -> {
+            Connection c = db.connection();
             long unread;
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT unread FROM accounts WHERE id = ? AND deleted_at IS NULL FOR UPDATE")) {
@@ -495,8 +511,7 @@ public final class PostgresStore implements SharedStore {
     @Override
     public SendOutcome send(long senderId, String recipient, String clientMessageId, String body, long nowMillis,
             int inboxCapacity) {
-        String key = key(recipient);
-        return tx(c -> sends.send(c, key, id -> store(c, senderId, id, clientMessageId, body, nowMillis, inboxCapacity)));
+        return Writer.await(sendLater(senderId, recipient, clientMessageId, body, nowMillis, inboxCapacity));
     }
 
     /** The same steps as {@link SqliteStore}'s (reserve a place in the live recipient's inbox, then insert), in one statement. */
@@ -542,30 +557,35 @@ public final class PostgresStore implements SharedStore {
     @Override
     public CompletableFuture<SendOutcome> sendLater(long senderId, String recipient, String clientMessageId, String body,
             long nowMillis, int inboxCapacity) {
-        try {
-            return CompletableFuture.completedFuture(send(senderId, recipient, clientMessageId, body, nowMillis, inboxCapacity));
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        String key = key(recipient);
+        return writer.submit(db -> sends.send(db.connection(), key,
+                id -> store(db.connection(), senderId, id, clientMessageId, body, nowMillis, inboxCapacity)));
     }
 
-    /** Applied at once (so always before any later write of this server); a failure means redelivery, never loss. */
+    private final PendingAcks pendingAcks = new PendingAcks();
+
+    /**
+     * Queued for the writer, all pending ones applied by one task in its next batch (ordered before every
+     * later write of this server); a failure means redelivery, never loss.
+     */
     @Override
     public void acknowledgeLater(long accountId, long throughId) {
-        try {
-            one(c -> update(c, "WITH d AS (UPDATE messages SET delivered = TRUE"
-                    + " WHERE recipient_id = ? AND NOT delivered AND id <= ? RETURNING 1)"
-                    + " UPDATE accounts SET unread = unread - (SELECT count(*) FROM d)"
-                    + " WHERE id = ? AND EXISTS (SELECT 1 FROM d)", ps -> { // one statement: both or neither
-                        ps.setLong(1, accountId);
-                        ps.setLong(2, throughId);
-                        ps.setLong(3, accountId);
-                    }));
-        } catch (StorageUnavailableException e) {
-            // logged once by the fault log; those messages will be delivered again
-        } catch (StoreException e) {
-            log.warn("could not record acknowledgements; those messages will be delivered again", e);
+        if (!pendingAcks.add(accountId, throughId)) {
+            return;
         }
+        writer.submit(db -> pendingAcks.flush((account, through) -> update(db.connection(),
+                "WITH d AS (UPDATE messages SET delivered = TRUE WHERE recipient_id = ? AND NOT delivered AND id <= ? RETURNING 1)"
+                        + " UPDATE accounts SET unread = unread - (SELECT count(*) FROM d)"
+                        + " WHERE id = ? AND EXISTS (SELECT 1 FROM d)", ps -> { // one statement: both or neither
+                            ps.setLong(1, account);
+                            ps.setLong(2, through);
+                            ps.setLong(3, account);
+                        }))).exceptionally(e -> {
+                            if (!(e instanceof StorageUnavailableException)) {
+                                log.warn("could not record acknowledgements; those messages will be delivered again", e);
+                            }
+                            return null;
+                        });
     }
 
     @Override
@@ -697,6 +717,7 @@ public final class PostgresStore implements SharedStore {
             return;
         }
         heartbeat.shutdownNow();
+        writer.close(); // commits the SENDs already queued
         try { // this server's presence goes with its row; a killed server's goes when it falls silent
             one(c -> update(c, "DELETE FROM nodes WHERE node_id = ?", ps -> ps.setString(1, nodeId)));
         } catch (RuntimeException e) {

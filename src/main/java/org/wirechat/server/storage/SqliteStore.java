@@ -382,44 +382,29 @@ public final class SqliteStore implements Store {
         return Sends.notStored(db.connection(), senderId, recipientId, clientMessageId, body, reserved);
     }
 
-    /**
-     * Acknowledgements wait here (account → highest id) and are applied together by one task per write
-     * batch, so polling clients do not cost a transaction each. A later write from the same account is
-     * queued after the flush task, so the order of an account's writes is kept.
-     */
-    private final java.util.concurrent.ConcurrentHashMap<Long, Long> pendingAcks = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicBoolean ackFlushQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    private final PendingAcks pendingAcks = new PendingAcks();
 
     @Override
     public void acknowledgeLater(long accountId, long throughId) {
-        pendingAcks.merge(accountId, throughId, Math::max);
-        if (ackFlushQueued.compareAndSet(false, true)) {
-            writeLater(this::flushAcks, "could not record acknowledgements; those messages will be delivered again");
+        if (pendingAcks.add(accountId, throughId)) {
+            writeLater(db -> pendingAcks.flush((account, through) -> acknowledge(db, account, through)),
+                    "could not record acknowledgements; those messages will be delivered again");
         }
     }
 
-    private int flushAcks(Statements db) throws SQLException {
-        ackFlushQueued.set(false); // acks arriving from now on queue another flush
-        int total = 0;
-        for (Long account : List.copyOf(pendingAcks.keySet())) {
-            Long through = pendingAcks.remove(account);
-            if (through == null) {
-                continue;
-            }
-            PreparedStatement ps = db.prepare("UPDATE messages SET delivered = 1"
-                    + " WHERE recipient_id = ? AND delivered = 0 AND id <= ?");
-            ps.setLong(1, account);
-            ps.setLong(2, through);
-            int n = ps.executeUpdate();
-            if (n > 0) {
-                ps = db.prepare("UPDATE accounts SET unread = unread - ? WHERE id = ?");
-                ps.setLong(1, n);
-                ps.setLong(2, account);
-                ps.executeUpdate();
-            }
-            total += n;
+    private static int acknowledge(Statements db, long account, long through) throws SQLException {
+        PreparedStatement ps = db.prepare("UPDATE messages SET delivered = 1"
+                + " WHERE recipient_id = ? AND delivered = 0 AND id <= ?");
+        ps.setLong(1, account);
+        ps.setLong(2, through);
+        int n = ps.executeUpdate();
+        if (n > 0) {
+            ps = db.prepare("UPDATE accounts SET unread = unread - ? WHERE id = ?");
+            ps.setLong(1, n);
+            ps.setLong(2, account);
+            ps.executeUpdate();
         }
-        return total;
+        return n;
     }
 
     @Override

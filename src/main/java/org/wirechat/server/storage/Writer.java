@@ -251,17 +251,24 @@ final class Writer implements AutoCloseable {
         Connection c = db.connection();
         try {
             for (int i = 0; i < batch.size(); i++) {
-                Savepoint sp = c.setSavepoint();
-                try {
-                    results[i] = batch.get(i).work().run(db);
-                    c.releaseSavepoint(sp);
-                } catch (SQLException | RuntimeException e) {
-                    if (StorageFault.of(e).isPresent()) {
-                        throw e; // the storage's fault, not this task's: the whole batch goes
+                for (int attempt = 1; ; attempt++) {
+                    Savepoint sp = c.setSavepoint();
+                    try {
+                        results[i] = batch.get(i).work().run(db);
+                        c.releaseSavepoint(sp);
+                        failures[i] = null;
+                        break;
+                    } catch (SQLException | RuntimeException e) {
+                        if (StorageFault.of(e).isPresent()) {
+                            throw e; // the storage's fault, not this task's: the whole batch goes
+                        }
+                        c.rollback(sp); // releases what the task locked, so a deadlocked peer goes on
+                        c.releaseSavepoint(sp);
+                        failures[i] = e;
+                        if (attempt >= RETRIES || !retryable(e)) {
+                            break;
+                        }
                     }
-                    c.rollback(sp);
-                    c.releaseSavepoint(sp);
-                    failures[i] = e;
                 }
             }
         } catch (SQLException | RuntimeException e) {
@@ -303,6 +310,13 @@ final class Writer implements AutoCloseable {
         }
         faults.succeeded();
         return true;
+    }
+
+    /** Attempts for a task that failed with a serialization failure or deadlock (PostgreSQL, several servers). */
+    private static final int RETRIES = 3;
+
+    private static boolean retryable(Exception e) {
+        return e instanceof SQLException s && ("40001".equals(s.getSQLState()) || "40P01".equals(s.getSQLState()));
     }
 
     /** If {@code e} is a storage fault, refuses the whole batch and returns true. */

@@ -30,7 +30,7 @@ class PostgresSchemaTest {
                     } catch (InterruptedException e) {
                         throw new IllegalStateException(e);
                     }
-                    return PostgresStore.open(settings);
+                    return PostgresStore.open(settings, e -> { });
                 }, threads));
             }
             go.countDown();
@@ -55,11 +55,11 @@ class PostgresSchemaTest {
     @Test
     void aDatabaseNewerThanThisServerIsRefused() throws Exception {
         PostgresSettings settings = PostgresCluster.get().newStore();
-        PostgresStore.open(settings).close();
+        PostgresStore.open(settings, e -> { }).close();
         try (Connection c = DriverManager.getConnection(settings.jdbcUrl())) {
             c.createStatement().execute("INSERT INTO wirechat_schema (version) VALUES (99)");
         }
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PostgresStore.open(settings))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PostgresStore.open(settings, e -> { }))
                 .isInstanceOf(StoreException.class).hasMessageContaining("newer than this server");
     }
 }
