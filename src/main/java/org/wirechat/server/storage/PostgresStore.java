@@ -399,8 +399,8 @@ public final class PostgresStore implements SharedStore {
 
     @Override
     public DeleteOutcome deleteAccount(long accountId, long nowMillis) {
-        // through the writer: after this server's queued acknowledgements, which the unread count must see
-        return writer.write(db -> {
+        // through the writer, ordered by the one row it locks, like a SEND
+        return Writer.await(writer.submit(db -> {
             Connection c = db.connection();
             long unread;
             try (PreparedStatement ps = c.prepareStatement(
@@ -424,7 +424,7 @@ public final class PostgresStore implements SharedStore {
             update(c, "DELETE FROM tokens WHERE account_id = ?", ps -> ps.setLong(1, accountId));
             notify(c, "a:" + accountId);
             return new DeleteOutcome.Deleted();
-        });
+        }, accountId));
     }
 
     // --- tokens ---
@@ -558,34 +558,31 @@ public final class PostgresStore implements SharedStore {
     public CompletableFuture<SendOutcome> sendLater(long senderId, String recipient, String clientMessageId, String body,
             long nowMillis, int inboxCapacity) {
         String key = key(recipient);
+        // ordered by the recipient's id, the one row a SEND locks (a name not yet in the directory goes last)
         return writer.submit(db -> sends.send(db.connection(), key,
-                id -> store(db.connection(), senderId, id, clientMessageId, body, nowMillis, inboxCapacity)));
+                id -> store(db.connection(), senderId, id, clientMessageId, body, nowMillis, inboxCapacity)),
+                sends.knownId(key, Long.MAX_VALUE));
     }
 
-    private final PendingAcks pendingAcks = new PendingAcks();
-
     /**
-     * Queued for the writer, all pending ones applied by one task in its next batch (ordered before every
-     * later write of this server); a failure means redelivery, never loss.
+     * Queued for the writer (so ordered before every later write of this server), in the order of the one
+     * account row it locks, like a SEND; a failure means redelivery, never loss.
      */
     @Override
     public void acknowledgeLater(long accountId, long throughId) {
-        if (!pendingAcks.add(accountId, throughId)) {
-            return;
-        }
-        writer.submit(db -> pendingAcks.flush((account, through) -> update(db.connection(),
-                "WITH d AS (UPDATE messages SET delivered = TRUE WHERE recipient_id = ? AND NOT delivered AND id <= ? RETURNING 1)"
-                        + " UPDATE accounts SET unread = unread - (SELECT count(*) FROM d)"
-                        + " WHERE id = ? AND EXISTS (SELECT 1 FROM d)", ps -> { // one statement: both or neither
-                            ps.setLong(1, account);
-                            ps.setLong(2, through);
-                            ps.setLong(3, account);
-                        }))).exceptionally(e -> {
-                            if (!(e instanceof StorageUnavailableException)) {
-                                log.warn("could not record acknowledgements; those messages will be delivered again", e);
-                            }
-                            return null;
-                        });
+        writer.submit(db -> update(db.connection(), "WITH d AS (UPDATE messages SET delivered = TRUE"
+                + " WHERE recipient_id = ? AND NOT delivered AND id <= ? RETURNING 1)"
+                + " UPDATE accounts SET unread = unread - (SELECT count(*) FROM d)"
+                + " WHERE id = ? AND EXISTS (SELECT 1 FROM d)", ps -> { // one statement: both or neither
+                    ps.setLong(1, accountId);
+                    ps.setLong(2, throughId);
+                    ps.setLong(3, accountId);
+                }), accountId).exceptionally(e -> {
+                    if (!(e instanceof StorageUnavailableException)) {
+                        log.warn("could not record acknowledgements; those messages will be delivered again", e);
+                    }
+                    return null;
+                });
     }
 
     @Override

@@ -28,6 +28,12 @@ final class Sends {
         SendOutcome into(long recipientId) throws SQLException;
     }
 
+    /** The account id the directory knows for the lower-case name {@code key}, or {@code fallback}. */
+    long knownId(String key, long fallback) {
+        Long known = recipientIds.get(key);
+        return known == null ? fallback : known;
+    }
+
     /** Resolves the lower-case name {@code key} and stores through {@code attempt}, looking the name up at most once. */
     SendOutcome send(Connection c, String key, Attempt attempt) throws SQLException {
         Long known = recipientIds.get(key);

@@ -56,7 +56,8 @@ public interface Store extends AutoCloseable {
 
     /**
      * The same as {@link #send}, without waiting: the future completes once the outcome is durable.
-     * Sends queued one after another are stored in that order.
+     * Sends queued one after another to the same recipient are stored in that order (SQLite keeps the
+     * order of all; PostgreSQL runs a batch ordered by recipient, so that servers never deadlock).
      */
     java.util.concurrent.CompletableFuture<SendOutcome> sendLater(long senderId, String recipient, String clientMessageId,
             String body, long nowMillis, int inboxCapacity);

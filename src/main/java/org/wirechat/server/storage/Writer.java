@@ -50,10 +50,11 @@ final class Writer implements AutoCloseable {
         Connection open() throws SQLException;
     }
 
-    private record Task<T>(Work<T> work, CompletableFuture<T> future) {
+    /** {@code lockOrder}: where the task goes in its batch (see {@link #submit(Work, long)}). */
+    private record Task<T>(Work<T> work, CompletableFuture<T> future, long lockOrder) {
     }
 
-    private static final Task<Void> STOP = new Task<>(db -> null, new CompletableFuture<>());
+    private static final Task<Void> STOP = new Task<>(db -> null, new CompletableFuture<>(), 0);
 
     private final Opener opener;
     private final Consumer<Throwable> onFatal;
@@ -89,12 +90,23 @@ final class Writer implements AutoCloseable {
 
     /** Queues the work; the future completes once its transaction is committed. */
     <T> CompletableFuture<T> submit(Work<T> work) {
+        return submit(work, 0);
+    }
+
+    /**
+     * Queues work that locks one row, keyed {@code lockOrder} (an account id). A batch runs its tasks
+     * sorted by that key (stably: tasks with the same key keep their order), so that every batch locks
+     * rows in ascending order: writers of several servers sharing one PostgreSQL database, each holding
+     * its batch's row locks until its commit, then wait for each other but never deadlock. Tasks queued
+     * without a key (0) run first, in their order.
+     */
+    <T> CompletableFuture<T> submit(Work<T> work, long lockOrder) {
         CompletableFuture<T> future = new CompletableFuture<>();
         if (closed) {
             future.completeExceptionally(new IllegalStateException("store is closed"));
             return future;
         }
-        queue.add(new Task<>(work, future));
+        queue.add(new Task<>(work, future, lockOrder));
         return future;
     }
 
@@ -143,6 +155,7 @@ final class Writer implements AutoCloseable {
                     batch.remove(stop);
                     queue.drainTo(batch); // anything submitted before closed was seen
                 }
+                batch.sort(BY_LOCK_ORDER); // stable: a no-op where no task has a key
                 long start = System.nanoTime();
                 runBatch(batch);
                 statBatches++;
@@ -221,22 +234,22 @@ final class Writer implements AutoCloseable {
         }
         Object[] results = new Object[batch.size()];
         Connection c = db.connection();
-        try {
-            for (int i = 0; i < batch.size(); i++) {
-                results[i] = batch.get(i).work().run(db);
-            }
-        } catch (SQLException | RuntimeException e) {
-            if (storageFault(batch, e)) {
-                return;
-            }
+        for (int attempt = 1; ; attempt++) {
             try {
-                c.rollback();
-            } catch (SQLException rollbackFailure) {
-                refuse(batch, StorageFault.of(rollbackFailure).orElse(StorageFault.IO_ERROR), rollbackFailure);
+                for (int i = 0; i < batch.size(); i++) {
+                    results[i] = batch.get(i).work().run(db);
+                }
+                break;
+            } catch (SQLException | RuntimeException e) {
+                if (storageFault(batch, e) || !rolledBack(batch, c)) {
+                    return;
+                }
+                if (retryable(e) && attempt < RETRIES) {
+                    continue; // a deadlock's victim: rolled back, it released every lock, so the other batch goes on
+                }
+                runIsolated(batch);
                 return;
             }
-            runIsolated(batch);
-            return;
         }
         if (commit(batch, c)) {
             for (int i = 0; i < batch.size(); i++) {
@@ -245,43 +258,73 @@ final class Writer implements AutoCloseable {
         }
     }
 
+    /** Rolls the batch's transaction back; false (the batch refused, the connection ended) if even that failed. */
+    private boolean rolledBack(List<Task<?>> batch, Connection c) {
+        try {
+            c.rollback();
+            return true;
+        } catch (SQLException rollbackFailure) {
+            refuse(batch, StorageFault.of(rollbackFailure).orElse(StorageFault.IO_ERROR), rollbackFailure);
+            return false;
+        }
+    }
+
+    /** A task hit a deadlock or serialization failure in an isolated run: the whole run is rolled back and tried again. */
+    private static final class Retry extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Retry(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    /**
+     * Runs the batch again with a savepoint per task, so that a failing task fails alone. A task that
+     * fails with a deadlock or serialization failure is not failed: the whole run is rolled back (releasing
+     * every lock it held, which is what a deadlocked peer waits for) and run again, a few times.
+     */
     private void runIsolated(List<Task<?>> batch) {
         Object[] results = new Object[batch.size()];
         Throwable[] failures = new Throwable[batch.size()];
         Connection c = db.connection();
-        try {
-            for (int i = 0; i < batch.size(); i++) {
-                for (int attempt = 1; ; attempt++) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                for (int i = 0; i < batch.size(); i++) {
                     Savepoint sp = c.setSavepoint();
                     try {
                         results[i] = batch.get(i).work().run(db);
                         c.releaseSavepoint(sp);
                         failures[i] = null;
-                        break;
                     } catch (SQLException | RuntimeException e) {
                         if (StorageFault.of(e).isPresent()) {
                             throw e; // the storage's fault, not this task's: the whole batch goes
                         }
-                        c.rollback(sp); // releases what the task locked, so a deadlocked peer goes on
+                        if (retryable(e) && attempt < RETRIES) {
+                            throw new Retry(e);
+                        }
+                        c.rollback(sp);
                         c.releaseSavepoint(sp);
                         failures[i] = e;
-                        if (attempt >= RETRIES || !retryable(e)) {
-                            break;
-                        }
                     }
                 }
+            } catch (Retry r) {
+                if (!rolledBack(batch, c)) {
+                    return;
+                }
+                continue;
+            } catch (SQLException | RuntimeException e) {
+                if (!storageFault(batch, e)) {
+                    log.error("a write batch of {} failed", batch.size(), e);
+                    refuse(batch, StorageFault.IO_ERROR, e); // the connection is in no known state: start afresh
+                }
+                return;
             }
-        } catch (SQLException | RuntimeException e) {
-            if (!storageFault(batch, e)) {
-                log.error("a write batch of {} failed", batch.size(), e);
-                refuse(batch, StorageFault.IO_ERROR, e); // the connection is in no known state: start afresh
+            if (commit(batch, c)) {
+                for (int i = 0; i < batch.size(); i++) {
+                    complete(batch.get(i), results[i], failures[i]);
+                }
             }
             return;
-        }
-        if (commit(batch, c)) {
-            for (int i = 0; i < batch.size(); i++) {
-                complete(batch.get(i), results[i], failures[i]);
-            }
         }
     }
 
@@ -312,11 +355,18 @@ final class Writer implements AutoCloseable {
         return true;
     }
 
-    /** Attempts for a task that failed with a serialization failure or deadlock (PostgreSQL, several servers). */
-    private static final int RETRIES = 3;
+    private static final java.util.Comparator<Task<?>> BY_LOCK_ORDER = java.util.Comparator.comparingLong(Task::lockOrder);
+
+    /** Attempts for a batch that failed with a serialization failure or deadlock (PostgreSQL, several servers). */
+    private static final int RETRIES = 5;
 
     private static boolean retryable(Exception e) {
-        return e instanceof SQLException s && ("40001".equals(s.getSQLState()) || "40P01".equals(s.getSQLState()));
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && ("40001".equals(s.getSQLState()) || "40P01".equals(s.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** If {@code e} is a storage fault, refuses the whole batch and returns true. */
