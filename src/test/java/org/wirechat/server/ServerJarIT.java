@@ -33,4 +33,46 @@ class ServerJarIT {
         }
         assertThat(Files.exists(dir.resolve("data").resolve("wirechat.db"))).isTrue();
     }
+
+    /** Both jars, run by a Java older than 21 (Debian 12's default is 17): a sentence and exit 2, not a stack trace. */
+    @Test
+    void anOldJavaIsToldWhichJavaItNeeds() throws Exception {
+        Path oldJava = olderJava();
+        org.junit.jupiter.api.Assumptions.assumeTrue(oldJava != null, "no Java older than 21 under /usr/lib/jvm to try");
+        for (String jar : new String[] {"wirechat-server.jar", "wirechat-client.jar"}) {
+            Process p = new ProcessBuilder(oldJava.toString(), "-jar", Path.of("target", jar).toString(), "--help")
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as("exit status of %s: %s", jar, out).isEqualTo(2);
+            assertThat(out).contains("wirechat needs Java 21 or newer").contains("scripts/")
+                    .doesNotContain("UnsupportedClassVersionError").doesNotContain("Exception");
+        }
+    }
+
+    /** A java launcher of a JDK or JRE older than 21 under /usr/lib/jvm, from its release file; null if none. */
+    private static Path olderJava() throws java.io.IOException {
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (!Files.isDirectory(jvms)) {
+            return null;
+        }
+        try (var homes = Files.list(jvms)) {
+            for (Path home : homes.sorted().toList()) {
+                Path release = home.resolve("release");
+                Path java = home.resolve("bin").resolve("java");
+                if (!Files.isRegularFile(release) || !Files.isExecutable(java)) {
+                    continue;
+                }
+                for (String line : Files.readAllLines(release)) {
+                    if (line.startsWith("JAVA_VERSION=")) {
+                        String v = line.substring("JAVA_VERSION=".length()).replace("\"", "");
+                        String major = v.startsWith("1.") ? v.substring(2, 3) : v.split("[.+-]")[0];
+                        if (Integer.parseInt(major) < 21) {
+                            return java;
+                        }
+                    }
+                }
+            }
+        }
+        return null;
+    }
 }
