@@ -87,6 +87,9 @@ public final class ChatClient implements AutoCloseable {
     private volatile String username;
     private Poller poller;
 
+    /** Set once a connection to the server was made: failures after that are "lost", before it "cannot connect". */
+    private volatile boolean connectedOnce;
+
     public ChatClient(String host, int port, Listener listener, Options options) {
         this.endpoint = new Endpoint(host, port, options.connectTimeout(), options.tls());
         this.listener = listener;
@@ -316,6 +319,9 @@ public final class ChatClient implements AutoCloseable {
                 throw ChatException.unreachable("cannot talk to the server at " + endpoint + ": " + e.getMessage());
             } catch (IOException e) {
                 dropCommands();
+                if (!connectedOnce) { // never reached: say why now, in words, rather than retry as for a lost one
+                    throw ChatException.unreachable(Connection.whyNotConnected(endpoint.host(), endpoint.port(), e));
+                }
                 link.down(e.getMessage());
                 if (!repeatable) {
                     throw ChatException.unreachable("lost the connection to " + endpoint + " (" + e.getMessage()
@@ -339,6 +345,7 @@ public final class ChatClient implements AutoCloseable {
         if (c == null || c.isClosed()) {
             c = endpoint.connect();
             commands = c;
+            connectedOnce = true;
         }
         return c;
     }

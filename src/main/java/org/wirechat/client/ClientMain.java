@@ -22,11 +22,16 @@ import picocli.CommandLine.Parameters;
                 "Passwords are asked for on the line after /register or /login (without echo on a terminal)."},
         footer = {"", "Example script:", "  printf '/login alice\\nsecret-password\\n@bob hello\\n' | wirechat-client localhost 50051"})
 public final class ClientMain implements Callable<Integer> {
-    @Parameters(index = "0", arity = "0..1", paramLabel = "HOST", description = "Server host (default: ${DEFAULT-VALUE}).")
+    static final int DEFAULT_PORT = 50051;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "HOST", description = "Server host (default: ${DEFAULT-VALUE}); "
+            + "also HOST:PORT, or [IPv6]:PORT.")
     String host = "localhost";
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "PORT", description = "Server port (default: ${DEFAULT-VALUE}).")
-    int port = 50051;
+    @Parameters(index = "1", arity = "0..1", paramLabel = "PORT", description = "Server port (default: 50051).")
+    Integer portArgument;
+
+    int port;
 
     @Option(names = "--gui", description = "Open the desktop client's window (HOST and PORT fill in its login dialog).")
     boolean gui;
@@ -66,8 +71,47 @@ public final class ClientMain implements Callable<Integer> {
         return cl.execute(args);
     }
 
+    /**
+     * Splits {@code HOST:PORT} and {@code [IPv6]:PORT}; a bare IPv6 address (several colons, no brackets)
+     * is a host. Sets {@link #host} and {@link #port}.
+     */
+    void resolveAddress() {
+        String h = host;
+        Integer p = null;
+        if (h.startsWith("[")) {
+            int close = h.indexOf(']');
+            if (close < 0) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "HOST " + h + " has no closing ']'");
+            }
+            String rest = h.substring(close + 1);
+            h = h.substring(1, close);
+            if (rest.startsWith(":")) {
+                p = parsePort(rest.substring(1));
+            } else if (!rest.isEmpty()) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "cannot read HOST " + host);
+            }
+        } else if (h.indexOf(':') >= 0 && h.indexOf(':') == h.lastIndexOf(':')) {
+            p = parsePort(h.substring(h.indexOf(':') + 1));
+            h = h.substring(0, h.indexOf(':'));
+        }
+        if (p != null && portArgument != null) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "the port is given twice: " + host + " and " + portArgument);
+        }
+        host = h;
+        port = p != null ? p : portArgument != null ? portArgument : DEFAULT_PORT;
+    }
+
+    private int parsePort(String s) {
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "PORT must be a number 1-65535, not \"" + s + "\"");
+        }
+    }
+
     @Override
     public Integer call() {
+        resolveAddress();
         if (port < 1 || port > 65535) {
             throw new CommandLine.ParameterException(new CommandLine(this), "PORT must be 1-65535, not " + port);
         }

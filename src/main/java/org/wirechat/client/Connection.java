@@ -47,6 +47,28 @@ public final class Connection implements AutoCloseable {
         this.reader = new FrameReader(new BufferedInputStream(socket.getInputStream(), 16 * 1024), Frame.MAX_FRAME_BYTES);
     }
 
+    /**
+     * Why a first connection to {@code host:port} failed, in words a person can act on: nothing listening,
+     * no such host, no answer, or the server's own reason.
+     */
+    public static String whyNotConnected(String host, int port, IOException e) {
+        String at = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        if (e instanceof java.net.UnknownHostException) {
+            return "cannot connect to " + at + ": unknown host \"" + host + "\" — check the name";
+        }
+        if (e instanceof java.net.ConnectException) {
+            return "cannot connect to " + at + ": nothing is listening there (connection refused) — is the server running, "
+                    + "and is the port right?";
+        }
+        if (e instanceof java.net.SocketTimeoutException) {
+            return "cannot connect to " + at + ": no answer in time — is the address right, or is a firewall in the way?";
+        }
+        if (e instanceof java.net.NoRouteToHostException) {
+            return "cannot connect to " + at + ": no route to that host";
+        }
+        return "cannot connect to " + at + ": " + (e.getMessage() == null ? e.toString() : e.getMessage());
+    }
+
     public static Connection open(String host, int port, Duration connectTimeout) throws IOException {
         return open(host, port, connectTimeout, null);
     }

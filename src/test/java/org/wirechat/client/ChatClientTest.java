@@ -95,7 +95,7 @@ class ChatClientTest {
                 java.time.Duration.ofSeconds(1), java.time.Duration.ofMillis(300));
         try (ChatClient c = new ChatClient("127.0.0.1", deadPort, collect, impatient)) {
             assertThatThrownBy(c::ping).isInstanceOf(ChatException.class)
-                    .hasMessageContaining("cannot reach the server at 127.0.0.1:" + deadPort);
+                    .hasMessageContaining("cannot connect to 127.0.0.1:" + deadPort + ": nothing is listening there");
         }
     }
 
@@ -115,5 +115,59 @@ class ChatClientTest {
                 List.of("3500")))).isEqualTo("too many failed logins — try again in 4 s");
         assertThat(ErrorText.describe(new Response.Error(ErrorCode.STORAGE_UNAVAILABLE, "disk", List.of("1000"))))
                 .isEqualTo("the server cannot store anything right now — nothing was stored; try again in 1 s");
+    }
+
+    /**
+     * A server that was never reached is not "lost": the first failure is told at once, in words, without
+     * the reconnecting retries (given an hour here, so a retry would show as the test's timeout).
+     */
+    @Test
+    void aServerNeverReachedIsToldAtOnceInWordsNotRetried() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        ChatClient.Options patient = new ChatClient.Options(java.time.Duration.ofSeconds(5), Backoff.DEFAULT,
+                java.time.Duration.ofSeconds(25), java.time.Duration.ofHours(1));
+        List<String> lost = new CopyOnWriteArrayList<>();
+        ChatClient.Listener listener = new ChatClient.Listener() {
+            @Override
+            public void messages(List<Response.Message> messages) {
+            }
+
+            @Override
+            public void connectionLost(String why) {
+                lost.add(why);
+            }
+        };
+        try (ChatClient c = new ChatClient("127.0.0.1", closedPort, listener, patient)) {
+            assertThatThrownBy(() -> c.login("alice", "correct horse"))
+                    .hasMessageContaining("cannot connect to 127.0.0.1:" + closedPort)
+                    .hasMessageContaining("nothing is listening there (connection refused)");
+        }
+        try (ChatClient c = new ChatClient("no-such-host.invalid", 50051, listener, patient)) {
+            assertThatThrownBy(c::ping).hasMessageContaining("unknown host \"no-such-host.invalid\"");
+        }
+        assertThat(lost).as("never connected, so never 'lost'").isEmpty();
+    }
+
+    @Test
+    void theAddressMayBeGivenAsHostColonPortOrBracketedIpv6() {
+        assertThat(address("localhost:21001")).isEqualTo("localhost 21001");
+        assertThat(address("localhost")).isEqualTo("localhost 50051");
+        assertThat(address("[::1]:6000")).isEqualTo("::1 6000");
+        assertThat(address("[::1]")).isEqualTo("::1 50051");
+        assertThat(address("::1", "7000")).isEqualTo("::1 7000");
+        assertThat(address("example.org", "7000")).isEqualTo("example.org 7000");
+        assertThatThrownBy(() -> address("localhost:21001", "22")).hasMessageContaining("the port is given twice");
+        assertThatThrownBy(() -> address("localhost:http")).hasMessageContaining("PORT must be a number");
+    }
+
+    private static String address(String... args) {
+        ClientMain m = new ClientMain();
+        m.host = args[0];
+        m.portArgument = args.length > 1 ? Integer.valueOf(args[1]) : null;
+        m.resolveAddress();
+        return m.host + " " + m.port;
     }
 }
