@@ -48,7 +48,7 @@ public final class Limits {
     /** 1–50 printable characters, not all white space. */
     public static String checkFullName(String s) throws ProtocolException {
         int n = s.codePointCount(0, s.length());
-        if (n == 0 || n > FULL_NAME_MAX || s.isBlank()) {
+        if (n == 0 || n > FULL_NAME_MAX || !hasVisible(s)) {
             throw new ProtocolException(ErrorCode.INVALID_NAME,
                     "a full name has 1 to " + FULL_NAME_MAX + " printable characters, not all spaces");
         }
@@ -150,6 +150,16 @@ public final class Limits {
      * True if no character is a control character (Unicode category Cc: C0, DEL, C1) or a line or
      * paragraph separator (U+2028, U+2029).
      */
+    /**
+     * True if the text has a character that shows: not white space of any kind (Unicode White_Space,
+     * e.g. U+00A0 no-break space, U+3000 ideographic space) and not an invisible format character
+     * (category Cf, e.g. U+200B zero-width space, U+FEFF).
+     */
+    static boolean hasVisible(String s) {
+        return s.codePoints().anyMatch(c -> !Character.isWhitespace(c) && !Character.isSpaceChar(c)
+                && Character.getType(c) != Character.FORMAT);
+    }
+
     static boolean isPrintable(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

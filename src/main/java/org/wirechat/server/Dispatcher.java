@@ -167,6 +167,7 @@ final class Dispatcher {
             store.updatePasswordHash(account.id(), hasher.hash(l.password()));
         }
         Tokens.Issued issued = tokens.issue(account.id());
+        caller.authenticatedAs(account.id()); // online from the login on, not from the next request
         return new Response.LoggedIn(issued.token(), issued.expiresAtMillis(), store.undeliveredCount(account.id()));
     }
 

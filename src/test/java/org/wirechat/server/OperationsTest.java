@@ -232,6 +232,20 @@ class OperationsTest {
         }
     }
 
+    /** Regression: an account that logged in on a connection showed offline until that connection sent another request. */
+    @Test
+    void anAccountIsOnlineFromItsLoginOn() {
+        String alice = fx.register(c, "alice");
+        try (TestConnection other = fx.connect()) {
+            other.ok(new Request.CreateAccount("bob", "Bob", ServerFixture.PASSWORD), Response.AccountCreated.class);
+            assertThat(c.ok(list(alice, PatternMode.WILDCARD, "bob", "", 10), Response.Accounts.class).accounts().get(0).online())
+                    .isFalse();
+            fx.login(other, "bob"); // and nothing else
+            assertThat(c.ok(list(alice, PatternMode.WILDCARD, "bob", "", 10), Response.Accounts.class).accounts().get(0).online())
+                    .isTrue();
+        }
+    }
+
     @Test
     void historyPagesBackwardsThroughBothDirections() {
         String alice = fx.register(c, "alice");
