@@ -439,13 +439,27 @@ public final class ChatWindow {
         });
     }
 
+    /** Closes everything, and exits once the worker has closed the model (no task may follow its shutdown). */
     private void quit() {
         close();
-        worker.execute(() -> System.exit(0));
+        Thread.ofPlatform().name("wirechat-quit").start(() -> {
+            try {
+                worker.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            System.exit(0);
+        });
     }
 
-    /** Closes the window and the model's connections (acknowledging what was shown). Call on the event dispatch thread. */
+    /**
+     * Closes the window and the model's connections (acknowledging what was shown). Call on the event
+     * dispatch thread; a second call does nothing.
+     */
     void close() {
+        if (worker.isShutdown()) {
+            return;
+        }
         refresh.stop();
         frame.dispose();
         loginDialog.dispose();

@@ -52,7 +52,8 @@ final class Commands {
         add("/register", "USER [FULL NAME]", "create an account (asks for the password)", this::register, "/signup");
         add("/login", "USER", "log in (asks for the password); unread messages follow", this::login);
         add("/logout", "", "log out", a -> logout());
-        add("/list", "[-r] [PATTERN]", "list users matching a wildcard (* ?) or, with -r, a regular expression; * marks who is online", this::list, "/who", "/users");
+        add("/list", "[-r] [PATTERN]", "list users whose whole username or full name matches a wildcard (* ?) or, with -r, a regular"
+                + " expression, ignoring case (so 'a*' or -r 'a.*', not 'a'); * marks who is online", this::list, "/who", "/users");
         add("/msg", "USER TEXT", "send a message (also: @USER TEXT; plain text goes to the last person you wrote to)", this::msg, "/m", "/send");
         add("/history", "USER [COUNT]", "your conversation with USER, newest " + PAGE + " (or COUNT) messages", this::history, "/hist");
         add("/more", "", "the next page of /list or /history", a -> more());
