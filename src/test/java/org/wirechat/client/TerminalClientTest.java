@@ -192,4 +192,17 @@ class TerminalClientTest {
             assertThat(bob.finish()).isEqualTo(1);
         }
     }
+
+    /** The README's scripting table, each row as it says, and its example verbatim. */
+    @Test
+    void theReadmesScriptingRulesHold() {
+        assertThat(scriptOutput(0, "/register dora", "Dora Explorer", PW)).contains("dora");
+        assertThat(scriptOutput(0, "/register erin Erin Smith", PW)).contains("erin");
+        assertThat(scriptOutput(0, "/login dora", PW, "/delete", "yes", PW)).contains("account dora deleted");
+        register("alice");
+        register("bob");
+        // printf '/login alice\ncorrect horse\n@bob the build is green\n' | scripts/client localhost 50051
+        assertThat(PW).isEqualTo("correct horse");
+        assertThat(scriptOutput(0, "/login alice", "correct horse", "@bob the build is green")).contains("sent to bob");
+    }
 }
