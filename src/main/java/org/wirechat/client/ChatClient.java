@@ -342,6 +342,10 @@ public final class ChatClient implements AutoCloseable {
 
     private Connection commands() throws IOException {
         Connection c = commands;
+        if (c != null && c.serverSaidGoodbye()) {
+            dropCommands(); // closed by the server while idle (a restart, an idle timeout): a fresh one, no "lost"
+            c = null;
+        }
         if (c == null || c.isClosed()) {
             c = endpoint.connect();
             commands = c;

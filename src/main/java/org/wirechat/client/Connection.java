@@ -35,6 +35,7 @@ public final class Connection implements AutoCloseable {
     /** The read timeout last set on {@link #socket}; set again only when a call needs another (no setsockopt per call). */
     private int readTimeout = -1;
     private final OutputStream out;
+    private final BufferedInputStream in;
     private final FrameReader reader;
     private final ReentrantLock turn = new ReentrantLock();
     private int nextId = 1;
@@ -44,7 +45,26 @@ public final class Connection implements AutoCloseable {
         this.socket = socket;
         socket.setTcpNoDelay(true);
         this.out = socket.getOutputStream();
-        this.reader = new FrameReader(new BufferedInputStream(socket.getInputStream(), 16 * 1024), Frame.MAX_FRAME_BYTES);
+        this.in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+        this.reader = new FrameReader(in, Frame.MAX_FRAME_BYTES);
+    }
+
+    /**
+     * True if, while no call was in progress, the server sent something unasked: a server only does that
+     * to say it is closing the connection (shutting down, idle timeout), so the connection is done with —
+     * and after a server restart, using it would report a loss that is already over.
+     */
+    public boolean serverSaidGoodbye() {
+        if (closed || !turn.tryLock()) {
+            return closed;
+        }
+        try {
+            return in.available() > 0;
+        } catch (IOException e) {
+            return true;
+        } finally {
+            turn.unlock();
+        }
     }
 
     /**

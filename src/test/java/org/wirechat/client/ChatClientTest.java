@@ -170,4 +170,39 @@ class ChatClientTest {
         m.resolveAddress();
         return m.host + " " + m.port;
     }
+
+    /**
+     * Regression: after a server restart, the first request on the command connection (which the server
+     * had closed with SHUTTING_DOWN while it was idle) reported a second, false "connection lost".
+     */
+    @Test
+    void theFirstRequestAfterARestartReportsNoFalseLoss() throws Exception {
+        List<String> lost = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger reconnects = new java.util.concurrent.atomic.AtomicInteger();
+        ChatClient.Listener listener = new ChatClient.Listener() {
+            @Override
+            public void messages(List<Response.Message> messages) {
+            }
+
+            @Override
+            public void connectionLost(String why) {
+                lost.add(why);
+            }
+
+            @Override
+            public void reconnected() {
+                reconnects.incrementAndGet();
+            }
+        };
+        try (ChatClient c = client(fx.server().port(), listener)) {
+            c.register("alice", "Alice", PW);
+            c.login("alice", PW);
+            c.ping(); // the command connection is open and idle
+            fx.restart();
+            Await.until("the poller is back after the restart", () -> reconnects.get() > 0);
+            int lossesBefore = lost.size();
+            c.send("alice", "after the restart");
+            assertThat(lost).as("losses reported by the first send after the restart").hasSize(lossesBefore);
+        }
+    }
 }
