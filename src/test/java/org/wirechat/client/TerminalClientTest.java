@@ -103,7 +103,7 @@ class TerminalClientTest {
                 "/login alice", "wrong password",
                 "/login nobody", PW,
                 "/register alice Alice Again", PW,
-                "/register bad!name Bad", PW,
+                "/register bad!name Bad",            // refused before a password is asked
                 "/register carol Carol", "short",
                 "/login alice", PW,
                 "@carol hello",
@@ -204,5 +204,16 @@ class TerminalClientTest {
         // printf '/login alice\ncorrect horse\n@bob the build is green\n' | scripts/client localhost 50051
         assertThat(PW).isEqualTo("correct horse");
         assertThat(scriptOutput(0, "/login alice", "correct horse", "@bob the build is green")).contains("sent to bob");
+    }
+
+    @Test
+    void registrationChecksEachAnswerAsItIsGivenAndThenLogsIn() {
+        // a full name of spaces is refused before any password is asked (the password line is then an unknown command)
+        String refused = scriptOutput(1, "/register frank", "   ", "/ping");
+        assertThat(refused).contains("a full name has 1 to 50").contains("account not created");
+        // a short password is refused at once
+        assertThat(scriptOutput(1, "/register frank Frank", "short")).contains("account not created");
+        // a good one creates the account and logs in with the same password
+        assertThat(scriptOutput(0, "/register frank Frank", PW)).contains("account frank created").contains("logged in as frank");
     }
 }

@@ -49,7 +49,7 @@ final class Commands {
         this.format = format;
         this.knownUsers = knownUsers;
         add("/help", "", "this list", a -> help(), "/h", "/?");
-        add("/register", "USER [FULL NAME]", "create an account (asks for the password)", this::register, "/signup");
+        add("/register", "USER [FULL NAME]", "create an account and log in (asks for the full name if not given, and the password)", this::register, "/signup");
         add("/login", "USER", "log in (asks for the password); unread messages follow", this::login);
         add("/logout", "", "log out", a -> logout());
         add("/list", "[-r] [PATTERN]", "list users whose whole username or full name matches a wildcard (* ?) or, with -r, a regular"
@@ -129,21 +129,46 @@ final class Commands {
         return w;
     }
 
+    /**
+     * Checks each answer as soon as it is given (the name, then the full name, then the password's
+     * length, and only then asks for it again), creates the account, and logs in with the same password.
+     */
     private void register(String args) throws ChatException, Usage {
         String[] w = words(args, 1, "/register USER [FULL NAME]");
+        valid(() -> org.wirechat.protocol.Limits.checkUsername(w[0]));
         String fullName = w.length > 1 ? w[1] : ask("Full name: ", false);
+        valid(() -> org.wirechat.protocol.Limits.checkFullName(fullName));
         String password = ask("Password (8-50 characters): ", true);
+        valid(() -> org.wirechat.protocol.Limits.checkPassword(password));
         if (screen.interactive() && !password.equals(ask("Repeat password: ", true))) {
             throw new Usage("the passwords differ — account not created");
         }
         client.register(w[0], fullName, password);
-        screen.show("account " + w[0] + " created — now /login " + w[0]);
+        screen.show("account " + w[0] + " created");
+        login(w[0], password);
+    }
+
+    @FunctionalInterface
+    private interface Check {
+        void run() throws org.wirechat.protocol.ProtocolException;
+    }
+
+    /** A rule of the server's, checked here first: broken, it is told at once and nothing more is asked. */
+    private static void valid(Check check) throws ChatException {
+        try {
+            check.run();
+        } catch (org.wirechat.protocol.ProtocolException e) {
+            throw new ChatException(e.code(), e.detail() + " — account not created");
+        }
     }
 
     private void login(String args) throws ChatException, Usage {
         String[] w = words(args, 1, "/login USER");
-        String password = ask("Password: ", true);
-        long unread = client.login(w[0], password);
+        login(w[0], ask("Password: ", true));
+    }
+
+    private void login(String user, String password) throws ChatException {
+        long unread = client.login(user, password);
         lastPeer = null;
         screen.show("logged in as " + client.username() + (unread == 0 ? " — no unread messages"
                 : " — " + unread + " unread message" + (unread == 1 ? "" : "s") + ":"));
