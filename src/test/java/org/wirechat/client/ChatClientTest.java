@@ -129,17 +129,8 @@ class ChatClientTest {
         }
         ChatClient.Options patient = new ChatClient.Options(java.time.Duration.ofSeconds(5), Backoff.DEFAULT,
                 java.time.Duration.ofSeconds(25), java.time.Duration.ofHours(1));
-        List<String> lost = new CopyOnWriteArrayList<>();
-        ChatClient.Listener listener = new ChatClient.Listener() {
-            @Override
-            public void messages(List<Response.Message> messages) {
-            }
-
-            @Override
-            public void connectionLost(String why) {
-                lost.add(why);
-            }
-        };
+        Links listener = new Links();
+        List<String> lost = listener.lost;
         try (ChatClient c = new ChatClient("127.0.0.1", closedPort, listener, patient)) {
             assertThatThrownBy(() -> c.login("alice", "correct horse"))
                     .hasMessageContaining("cannot connect to 127.0.0.1:" + closedPort)
@@ -177,23 +168,9 @@ class ChatClientTest {
      */
     @Test
     void theFirstRequestAfterARestartReportsNoFalseLoss() throws Exception {
-        List<String> lost = new CopyOnWriteArrayList<>();
-        java.util.concurrent.atomic.AtomicInteger reconnects = new java.util.concurrent.atomic.AtomicInteger();
-        ChatClient.Listener listener = new ChatClient.Listener() {
-            @Override
-            public void messages(List<Response.Message> messages) {
-            }
-
-            @Override
-            public void connectionLost(String why) {
-                lost.add(why);
-            }
-
-            @Override
-            public void reconnected() {
-                reconnects.incrementAndGet();
-            }
-        };
+        Links listener = new Links();
+        List<String> lost = listener.lost;
+        java.util.concurrent.atomic.AtomicInteger reconnects = listener.reconnects;
         try (ChatClient c = client(fx.server().port(), listener)) {
             c.register("alice", "Alice", PW);
             c.login("alice", PW);
@@ -203,6 +180,26 @@ class ChatClientTest {
             int lossesBefore = lost.size();
             c.send("alice", "after the restart");
             assertThat(lost).as("losses reported by the first send after the restart").hasSize(lossesBefore);
+        }
+    }
+
+    /** A listener that records what the client says of its connection (and drops messages). */
+    private static final class Links implements ChatClient.Listener {
+        final List<String> lost = new CopyOnWriteArrayList<>();
+        final java.util.concurrent.atomic.AtomicInteger reconnects = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public void messages(List<Response.Message> messages) {
+        }
+
+        @Override
+        public void connectionLost(String why) {
+            lost.add(why);
+        }
+
+        @Override
+        public void reconnected() {
+            reconnects.incrementAndGet();
         }
     }
 }
