@@ -87,6 +87,28 @@ public final class ChatClient implements AutoCloseable {
     private volatile String username;
     private Poller poller;
 
+    /** The longest message body the server accepts, from its SERVER_INFO (the protocol's maximum until known). */
+    private volatile int maxMessageChars = Limits.BODY_MAX;
+
+    /** The longest message body (in characters) this server accepts, as it said at login. */
+    public int maxMessageChars() {
+        return maxMessageChars;
+    }
+
+    /**
+     * Asks the server for its limits (SERVER_INFO); a server from before that operation answers
+     * UNKNOWN_OPCODE, and the protocol's defaults stand.
+     */
+    private void learnLimits() {
+        try {
+            if (call(new Request.ServerInfo(), true) instanceof Response.ServerInfo info) {
+                maxMessageChars = Math.min(Limits.BODY_MAX, info.maxMessageChars());
+            }
+        } catch (ChatException e) {
+            // unreachable now: the defaults stand, and the server still checks every message itself
+        }
+    }
+
     /** Set once a connection to the server was made: failures after that are "lost", before it "cannot connect". */
     private volatile boolean connectedOnce;
 
@@ -138,6 +160,7 @@ public final class ChatClient implements AutoCloseable {
         } finally {
             state.unlock();
         }
+        learnLimits();
         return in.unread();
     }
 
@@ -161,9 +184,10 @@ public final class ChatClient implements AutoCloseable {
 
     /** Sends a message; returns once the server has stored it. */
     public Response.Sent send(String to, String body) throws ChatException {
+        int limit = maxMessageChars;
         check(() -> {
             Limits.checkUsername(to);
-            Limits.checkBody(body, Limits.BODY_MAX);
+            Limits.checkBody(body, limit);
         });
         Request.Send request = new Request.Send(requireToken(), to, UUID.randomUUID().toString(), body);
         return expect(call(request, true), Response.Sent.class);

@@ -16,6 +16,13 @@ public sealed interface Request {
         }
     }
 
+    /** What the server speaks and allows (versions, limits, features); needs no login. Added within v1. */
+    record ServerInfo() implements Request {
+        public Opcode opcode() {
+            return Opcode.SERVER_INFO;
+        }
+    }
+
     record CreateAccount(String username, String fullName, String password) implements Request {
         public Opcode opcode() {
             return Opcode.CREATE_ACCOUNT;

@@ -15,6 +15,7 @@ public final class RequestCodec {
         Payload.Writer w = new Payload.Writer();
         switch (request) {
             case Request.Ping p -> { }
+            case Request.ServerInfo i -> { }
             case Request.CreateAccount c -> w.field(c.username()).field(c.fullName()).field(c.password());
             case Request.Login l -> w.field(l.username()).field(l.password());
             case Request.Logout l -> w.field(l.token());
@@ -45,6 +46,7 @@ public final class RequestCodec {
         Fields f = new Fields(slices);
         return switch (op) {
             case PING -> new Request.Ping();
+            case SERVER_INFO -> new Request.ServerInfo();
             case CREATE_ACCOUNT -> new Request.CreateAccount(
                     Limits.checkUsername(f.text(0, "username")),
                     Limits.checkFullName(f.text(1, "full name")),

@@ -11,6 +11,19 @@ public sealed interface Response {
     record Pong(long serverTimeMillis) implements Response {
     }
 
+    /**
+     * What the server speaks and allows: the protocol versions it speaks, the largest request frame it
+     * reads, the longest message body (characters), the longest FETCH wait it grants (ms), and the names
+     * of optional features it has (lower-case, digits and '-').
+     */
+    record ServerInfo(List<Integer> versions, int maxFrameBytes, int maxMessageChars, long maxFetchWaitMillis,
+            List<String> features) implements Response {
+        public ServerInfo {
+            versions = List.copyOf(versions);
+            features = List.copyOf(features);
+        }
+    }
+
     record AccountCreated(String username) implements Response {
     }
 

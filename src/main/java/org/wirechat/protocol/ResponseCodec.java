@@ -30,6 +30,9 @@ public final class ResponseCodec {
         switch (response) {
             case Response.Error e -> { }
             case Response.Pong p -> w.field(p.serverTimeMillis());
+            case Response.ServerInfo i -> w.field(String.join(",", i.versions().stream().map(String::valueOf).toList()))
+                    .field(i.maxFrameBytes()).field(i.maxMessageChars()).field(i.maxFetchWaitMillis())
+                    .field(String.join(",", i.features()));
             case Response.AccountCreated a -> w.field(a.username());
             case Response.LoggedIn l -> w.field(l.token()).field(l.expiresAtMillis()).field(l.unread());
             case Response.LoggedOut l -> { }
@@ -54,6 +57,7 @@ public final class ResponseCodec {
     public static Opcode opcodeOf(Response response) {
         return switch (response) {
             case Response.Pong p -> Opcode.PING;
+            case Response.ServerInfo i -> Opcode.SERVER_INFO;
             case Response.AccountCreated a -> Opcode.CREATE_ACCOUNT;
             case Response.LoggedIn l -> Opcode.LOGIN;
             case Response.LoggedOut l -> Opcode.LOGOUT;
@@ -141,6 +145,26 @@ public final class ResponseCodec {
             case PING -> {
                 expect(op, head, 1, records);
                 yield new Response.Pong(head.number(1, "server time"));
+            }
+            case SERVER_INFO -> {
+                expect(op, head, 5, records);
+                List<Integer> versions = new ArrayList<>();
+                for (String v : head.text(1, "versions").split(",", -1)) {
+                    try {
+                        versions.add(Integer.parseInt(v));
+                    } catch (NumberFormatException e) {
+                        throw new ProtocolException(ErrorCode.INVALID_FIELD, "versions are decimal numbers, comma-separated");
+                    }
+                }
+                long frameBytes = head.number(2, "max frame bytes");
+                long chars = head.number(3, "max message characters");
+                long wait = head.number(4, "max fetch wait");
+                String features = head.text(5, "features");
+                if (!features.matches("([a-z0-9-]+(,[a-z0-9-]+)*)?") || frameBytes > Integer.MAX_VALUE || chars > Integer.MAX_VALUE) {
+                    throw new ProtocolException(ErrorCode.INVALID_FIELD, "a malformed SERVER_INFO response");
+                }
+                yield new Response.ServerInfo(versions, (int) frameBytes, (int) chars, wait,
+                        features.isEmpty() ? List.of() : List.of(features.split(",")));
             }
             case CREATE_ACCOUNT -> {
                 expect(op, head, 1, records);

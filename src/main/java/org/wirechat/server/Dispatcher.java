@@ -78,6 +78,7 @@ final class Dispatcher {
         try {
             return switch (request) {
                 case Request.Ping p -> new Response.Pong(clock.millis());
+                case Request.ServerInfo i -> serverInfo();
                 case Request.CreateAccount c -> create(c, caller);
                 case Request.Login l -> login(l, caller);
                 case Request.Logout l -> logout(l, caller);
@@ -99,6 +100,22 @@ final class Dispatcher {
         long millis = e.retryAfter().toMillis();
         return new Response.Error(ErrorCode.STORAGE_UNAVAILABLE, "the server cannot store anything right now; nothing was stored"
                 + " — try again in " + Math.max(1, (millis + 999) / 1000) + " s", List.of(String.valueOf(millis)));
+    }
+
+    /** The versions, limits and optional features of this server (SERVER_INFO), so clients need not guess them. */
+    private Response.ServerInfo serverInfo() {
+        List<String> features = new ArrayList<>();
+        if (config.tls() != null) {
+            features.add("tls");
+        }
+        if (config.postgres() != null) {
+            features.add("shared-store"); // several servers may serve the same accounts
+        }
+        if (!config.retention().isZero()) {
+            features.add("retention"); // delivered messages leave history after a while
+        }
+        return new Response.ServerInfo(List.of(Frame.VERSION_1), config.maxFrameBytes(), config.maxMessageChars(),
+                config.maxFetchWait().toMillis(), features);
     }
 
     private long authenticate(String token, Caller caller) throws ProtocolException {

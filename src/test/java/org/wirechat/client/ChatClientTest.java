@@ -183,6 +183,21 @@ class ChatClientTest {
         }
     }
 
+    /** The client learns the server's own message limit at login and checks drafts against it. */
+    @Test
+    void theServersMessageLimitIsLearnedAtLogin() throws Exception {
+        fx.reconfigure(b -> b.maxMessageChars(10));
+        try (ChatClient c = client(fx.server().port(), collect)) {
+            assertThat(c.maxMessageChars()).isEqualTo(org.wirechat.protocol.Limits.BODY_MAX); // before: the protocol's
+            c.register("alice", "Alice", PW);
+            c.login("alice", PW);
+            assertThat(c.maxMessageChars()).isEqualTo(10);
+            c.send("alice", "0123456789"); // at the limit
+            assertThatThrownBy(() -> c.send("alice", "0123456789x")).isInstanceOf(ChatException.class)
+                    .hasMessageContaining("10");
+        }
+    }
+
     /** A listener that records what the client says of its connection (and drops messages). */
     private static final class Links implements ChatClient.Listener {
         final List<String> lost = new CopyOnWriteArrayList<>();

@@ -14,6 +14,7 @@ final class Samples {
     static List<Request> requests() {
         return List.of(
                 new Request.Ping(),
+                new Request.ServerInfo(),
                 new Request.CreateAccount("alice", "Alice Example", "correct horse"),
                 new Request.CreateAccount("a".repeat(50), NAME_50, "p".repeat(49) + "😀"),
                 new Request.CreateAccount("x", "X", "12345678"),
@@ -35,6 +36,8 @@ final class Samples {
         Response.Message m2 = new Response.Message(Long.MAX_VALUE, "b", "a", 0, BODY_1000);
         return List.of(
                 new Response.Pong(1_764_000_000_000L),
+                new Response.ServerInfo(List.of(1), 65_536, 1000, 30_000, List.of("tls", "shared-store")),
+                new Response.ServerInfo(List.of(1, 2), 8192, 1, 0, List.of()),
                 new Response.AccountCreated("alice"),
                 new Response.LoggedIn(TOKEN, 1_764_003_600_000L, 3),
                 new Response.LoggedOut(),

@@ -27,6 +27,8 @@ class SpecVectorsTest {
         Map<String, Vector> m = new LinkedHashMap<>();
         m.put("ping-request", new Vector(1, new Request.Ping()));
         m.put("pong-response", new Vector(1, new Response.Pong(1764230400000L)));
+        m.put("server-info-request", new Vector(11, new Request.ServerInfo()));
+        m.put("server-info-response", new Vector(11, new Response.ServerInfo(List.of(1), 65_536, 1000, 30_000, List.of("tls"))));
         m.put("create-request", new Vector(2, new Request.CreateAccount("alice", "Alice Émile", "correct horse")));
         m.put("create-response", new Vector(2, new Response.AccountCreated("alice")));
         m.put("login-request", new Vector(3, new Request.Login("alice", "correct horse")));

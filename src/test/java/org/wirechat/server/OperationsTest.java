@@ -232,6 +232,18 @@ class OperationsTest {
         }
     }
 
+    @Test
+    void serverInfoTellsTheVersionsLimitsAndFeaturesWithoutALogin() {
+        ServerConfig cfg = fx.config();
+        Response.ServerInfo info = c.ok(new Request.ServerInfo(), Response.ServerInfo.class);
+        assertThat(info.versions()).containsExactly(1);
+        assertThat(info.maxFrameBytes()).isEqualTo(cfg.maxFrameBytes());
+        assertThat(info.maxMessageChars()).isEqualTo(cfg.maxMessageChars());
+        assertThat(info.maxFetchWaitMillis()).isEqualTo(cfg.maxFetchWait().toMillis());
+        assertThat(info.features().contains("tls")).isEqualTo(cfg.tls() != null);
+        assertThat(info.features().contains("shared-store")).isEqualTo(cfg.postgres() != null);
+    }
+
     /** Regression: an account that logged in on a connection showed offline until that connection sent another request. */
     @Test
     void anAccountIsOnlineFromItsLoginOn() {

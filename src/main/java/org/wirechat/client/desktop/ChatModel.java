@@ -285,13 +285,27 @@ public final class ChatModel implements AutoCloseable {
      * while the message is typed, before anything is sent.
      */
     public static String draftProblem(String text) {
+        return draftProblem(text, Limits.BODY_MAX);
+    }
+
+    /** The same, against a server's own limit (see {@link #messageLimit()}). */
+    public static String draftProblem(String text, int limit) {
         try {
-            Limits.checkBody(text, Limits.BODY_MAX);
+            Limits.checkBody(text, limit);
             return "";
         } catch (ProtocolException e) {
             return e.code() == ErrorCode.MESSAGE_EMPTY ? "type a message" : "too long: " + length(text) + " of at most "
-                    + Limits.BODY_MAX + " characters";
+                    + limit + " characters";
         }
+    }
+
+    /** The longest message the server accepts, as it said at login (the protocol's maximum before). */
+    public int messageLimit() {
+        ChatClient c;
+        synchronized (this) {
+            c = client;
+        }
+        return c == null ? Limits.BODY_MAX : c.maxMessageChars();
     }
 
     /** A draft's length as the server counts it (Unicode code points). */

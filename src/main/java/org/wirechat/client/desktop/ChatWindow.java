@@ -403,8 +403,9 @@ public final class ChatWindow {
     /** The draft's length against the limit, before anything is sent. */
     private void showDraft() {
         String text = input.getText();
-        String why = ChatModel.draftProblem(text);
-        count.setText(ChatModel.length(text) + " / " + Limits.BODY_MAX);
+        int limit = model.messageLimit();
+        String why = ChatModel.draftProblem(text, limit);
+        count.setText(ChatModel.length(text) + " / " + limit);
         count.setForeground(why.startsWith("too long") ? PROBLEM : peer.getForeground());
         count.setToolTipText(why.isEmpty() ? null : why);
         send.setEnabled(why.isEmpty() && input.isEnabled() && shownPeer != null);
