@@ -7,8 +7,9 @@ package org.wirechat.server.account;
  * takes gigabytes and minutes to build. Go's {@code regexp/syntax} refuses such patterns ("expression
  * too large"); RE2/J has no such check, so this walk does it.
  *
- * <p>The walk over-estimates and never under-estimates: every literal, class, anchor and escape counts
- * one instruction, each repetition operator and alternation adds one, a group adds two, and
+ * <p>The walk over-estimates and never under-estimates (checked against RE2/J's own programs by
+ * {@code PatternSizeTest}): every literal, class, anchor and escape counts one instruction, each
+ * repetition operator ({@code * + ?}) and each alternative adds two, a group adds two, and
  * {@code x{n,m}} counts {@code max(n, m)} copies of {@code x} and an instruction each ({@code x{n,}}
  * counts {@code n + 1}). Repetitions multiply through the groups they are applied to. Text that is not
  * valid syntax is counted as literals; RE2/J then reports the syntax error itself.
@@ -56,7 +57,7 @@ final class PatternSize {
                 }
                 case '|' -> {
                     i++;
-                    total = add(add(total, branch), 1);
+                    total = add(add(total, branch), 2);
                     branch = 0;
                     last = -1;
                 }
@@ -78,7 +79,7 @@ final class PatternSize {
                     if (i < p.length() && p.charAt(i) == '?') {
                         i++; // non-greedy
                     }
-                    long repeated = last < 0 ? 1 : add(last, 1);
+                    long repeated = last < 0 ? 2 : add(last, 2);
                     branch = add(branch - Math.max(last, 0), repeated);
                     last = repeated;
                 }
