@@ -62,6 +62,25 @@ public final class ServerFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts again on the port just released. Another socket (a client's outgoing connection takes its
+     * local port from the same range as port 0) can hold that port for a moment: then the start is tried
+     * again until it binds, within the await deadline.
+     */
+    private void startAgain() {
+        Await.until("the port " + config.port() + " is free to listen on again", () -> {
+            try {
+                start();
+                return true;
+            } catch (UncheckedIOException e) {
+                if (!(e.getCause().getCause() instanceof java.net.BindException)) {
+                    throw e;
+                }
+                return false;
+            }
+        });
+    }
+
     /** A JDBC connection to the server's database, to look at what it stored. */
     public java.sql.Connection database() throws java.sql.SQLException {
         if (config.postgres() != null) {
@@ -94,7 +113,7 @@ public final class ServerFixture implements AutoCloseable {
         int port = server.port();
         server.close();
         config = tweak.apply(config.toBuilder().port(port)).build();
-        start();
+        startAgain();
     }
 
     /** Stops the server and starts it again on the same port and data directory. */
@@ -102,7 +121,7 @@ public final class ServerFixture implements AutoCloseable {
         int port = server.port();
         server.close();
         config = config.toBuilder().port(port).build();
-        start();
+        startAgain();
     }
 
     /** Creates an account and returns a logged-in connection's token. */

@@ -64,6 +64,26 @@ class StartupChecksTest {
     }
 
     @Test
+    void aNewEmptyServiceIsAnnouncedWithItsFullPathAndAnExistingOneIsNot() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                "org.wirechat.server.storage.DataDirectory");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen = new ch.qos.logback.core.read.ListAppender<>();
+        seen.start();
+        logger.addAppender(seen);
+        try {
+            populated();
+            assertThat(seen.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .containsOnlyOnce("no wirechat data in " + data().toAbsolutePath() + ": starting a new, empty service there");
+            seen.list.clear();
+            new ServerFixture(data()).close(); // the same directory again: nothing new to announce
+            assertThat(seen.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .noneMatch(m -> m.contains("new, empty service"));
+        } finally {
+            logger.detachAppender(seen);
+        }
+    }
+
+    @Test
     void filesOthersCouldReadAreMadePrivateAtStart() throws Exception {
         populated();
         Files.setPosixFilePermissions(data(), PosixFilePermissions.fromString("rwxr-xr-x"));

@@ -106,6 +106,8 @@ final class DataDirectory {
                 }
                 Files.createFile(db, posix(FILE_MODE));
                 created = true;
+                // started from another directory, a relative --data-dir is another, empty service: say so
+                log.warn("no wirechat data in {}: starting a new, empty service there", dir.toAbsolutePath());
             }
             tighten(db, FILE_MODE);
             for (Path p : companions()) {
