@@ -70,16 +70,6 @@ final class FrameTimer extends FilterInputStream {
         expired = true;
     }
 
-    /** True if the last read ended because it was past its deadline. */
-    boolean expired() {
-        return expired;
-    }
-
-    /** True while a frame is under way (its frame deadline applies, not the idle one). */
-    boolean inFrame() {
-        return frameDeadline != 0;
-    }
-
     @Override
     public int read() throws IOException {
         byte[] one = new byte[1];

@@ -64,7 +64,7 @@ public final class PostgresStore implements SharedStore {
             throws SQLException {
         this.settings = settings;
         this.pool = pool;
-        this.writer = new Writer(pool::getConnection, onFatal);
+        this.writer = new Writer(pool::getConnection, onFatal, faults);
     }
 
     /**
@@ -304,7 +304,7 @@ public final class PostgresStore implements SharedStore {
 
     @Override
     public java.util.Optional<StorageFault> storageFault() {
-        return faults.current().or(writer::fault);
+        return faults.current();
     }
 
     private static void rollbackQuietly(Connection c) {

@@ -40,7 +40,11 @@ public final class SqliteStore implements Store {
     private final List<Statements> allReaders = new ArrayList<>();
     private volatile boolean closed;
 
-    private SqliteStore(Path dataDir, FileChannel lockChannel, FileLock lock, Writer writer) {
+    /** Storage faults met by the writer, told once each; what {@link #storageFault()} reports. */
+    private final FaultLog faults;
+
+    private SqliteStore(Path dataDir, FileChannel lockChannel, FileLock lock, Writer writer, FaultLog faults) {
+        this.faults = faults;
         this.dataDir = dataDir;
         this.lockChannel = lockChannel;
         this.lock = lock;
@@ -79,7 +83,9 @@ public final class SqliteStore implements Store {
                     log.info("database schema migrated from version {} to {}", found, Schema.MIGRATIONS.size());
                 }
             }
-            SqliteStore store = new SqliteStore(dataDir, channel, lock, new Writer(() -> config(false).createConnection(url), onFatal));
+            FaultLog faults = new FaultLog(log);
+            SqliteStore store = new SqliteStore(dataDir, channel, lock,
+                    new Writer(() -> config(false).createConnection(url), onFatal, faults), faults);
             for (int i = 0; i < READERS; i++) {
                 Statements r = new Statements(config(true).createConnection(url));
                 store.allReaders.add(r);
@@ -314,7 +320,7 @@ public final class SqliteStore implements Store {
 
     @Override
     public Optional<StorageFault> storageFault() {
-        return writer.fault();
+        return faults.current();
     }
 
     @Override

@@ -5,7 +5,6 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -63,7 +62,8 @@ final class Writer implements AutoCloseable {
     private final BlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean closed;
-    private final FaultLog faults = new FaultLog(log);
+    /** Where storage faults are told, once each (shared with the store's other writes, for PostgreSQL). */
+    private final FaultLog faults;
     /** Batch statistics for the DEBUG log (writer thread only): how full batches are, how busy the writer is. */
     private long statBatches;
     private long statTasks;
@@ -72,10 +72,11 @@ final class Writer implements AutoCloseable {
 
     /** A writer on one connection that is never reopened, whose fatal errors are only logged: for tests. */
     Writer(Connection connection) throws SQLException {
-        this(() -> connection, e -> { });
+        this(() -> connection, e -> { }, new FaultLog(log));
     }
 
-    Writer(Opener opener, Consumer<Throwable> onFatal) throws SQLException {
+    Writer(Opener opener, Consumer<Throwable> onFatal, FaultLog faults) throws SQLException {
+        this.faults = faults;
         this.opener = opener;
         this.onFatal = onFatal;
         this.db = open();
@@ -131,11 +132,6 @@ final class Writer implements AutoCloseable {
             }
             throw new StoreException("write failed", e.getCause());
         }
-    }
-
-    /** The storage fault that refuses writes now, if any (for the health check). */
-    Optional<StorageFault> fault() {
-        return faults.current();
     }
 
     private void loop() {

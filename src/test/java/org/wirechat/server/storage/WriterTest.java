@@ -71,7 +71,8 @@ class WriterTest {
             setup.createStatement().execute("CREATE TABLE t (k INTEGER PRIMARY KEY)");
         }
         CompletableFuture<Throwable> fatal = new CompletableFuture<>();
-        Writer writer = new Writer(() -> DriverManager.getConnection(url), fatal::complete);
+        Writer writer = new Writer(() -> DriverManager.getConnection(url), fatal::complete,
+                new FaultLog(org.slf4j.LoggerFactory.getLogger(WriterTest.class)));
         try {
             assertThat(writer.submit(db -> insert(db, 1)).get()).isEqualTo(1);
             OutOfMemoryError oom = new OutOfMemoryError("simulated");
