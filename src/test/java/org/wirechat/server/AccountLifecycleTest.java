@@ -201,8 +201,8 @@ class AccountLifecycleTest {
         c.ok(new Request.CreateAccount("alice", "Alice", secret), Response.AccountCreated.class);
         String token = c.ok(new Request.Login("alice", secret), Response.LoggedIn.class).token();
         fx.restart(); // everything on disk, WAL checkpointed or not
-        try (Stream<Path> files = Files.list(dir)) { // SQLite's files (none for PostgreSQL)
-            for (Path f : files.toList()) {
+        try (Stream<Path> files = Files.walk(dir)) { // SQLite's files and the message log (none for PostgreSQL)
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
                 String content = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
                 assertThat(content).as(f.toString()).doesNotContain(secret).doesNotContain(token);
             }

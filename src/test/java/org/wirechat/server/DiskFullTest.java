@@ -100,6 +100,7 @@ class DiskFullTest {
             assertThat(delivered).as("every 'sent' message delivered once, and no refused one")
                     .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(sent);
         }
+        fx.restart(); // the log read back, the history index complete: the sent ones exactly
         try (Connection db = fx.database(); ResultSet rs = db.createStatement().executeQuery("SELECT body FROM messages")) {
             Set<String> stored = new HashSet<>();
             while (rs.next()) {
@@ -107,7 +108,6 @@ class DiskFullTest {
             }
             assertThat(stored).as("stored: the sent ones exactly").isEqualTo(sent);
         }
-        fx.restart(); // and the database is sound after it all
         try (TestConnection bob = fx.connect()) {
             String b = bob.ok(new Request.Login("bob", PASSWORD), Response.LoggedIn.class).token();
             assertThat(bob.ok(ServerFixture.fetch(b, 0), Response.Messages.class).messages()).isEmpty();

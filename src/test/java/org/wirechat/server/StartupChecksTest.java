@@ -143,12 +143,23 @@ class StartupChecksTest {
     void aDatabaseFromBeforeTheApplicationIdIsStillOurs() throws Exception {
         populated();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db())) { // as version 1 left it
+            c.createStatement().execute("DROP TABLE log_checkpoint"); // messages were in the database alone then
+            c.createStatement().execute("ALTER TABLE accounts ADD COLUMN unread INTEGER NOT NULL DEFAULT 0");
+            c.createStatement().execute("UPDATE accounts SET unread = 1");
             c.createStatement().execute("PRAGMA application_id = 0");
             c.createStatement().execute("PRAGMA user_version = 1");
         }
+        try (var segments = Files.list(data().resolve("log"))) {
+            for (Path p : segments.toList()) {
+                Files.delete(p);
+            }
+        }
+        Files.delete(data().resolve("log"));
         try (ServerFixture fx = new ServerFixture(data()); TestConnection c = fx.connect()) {
             String t = fx.login(c, "alice");
             assertThat(c.ok(new Request.History(t, "alice", 0, 10), Response.Conversation.class).messages()).hasSize(1);
+            assertThat(c.ok(ServerFixture.fetch(t, 0), Response.Messages.class).messages()) // still waiting, from the database
+                    .extracting(Response.Message::body).containsExactly("a note to self");
         }
     }
 

@@ -46,6 +46,13 @@ final class DataDirectory {
         return dir.resolve(SqliteStore.DATABASE_FILE);
     }
 
+    /** The message log's directory ({@link org.wirechat.server.storage.log.MessageLog}). */
+    Path logDirectory() {
+        return dir.resolve(LOG_DIRECTORY);
+    }
+
+    static final String LOG_DIRECTORY = "log";
+
     /** The companions SQLite and the server keep beside the database. */
     private List<Path> companions() {
         return List.of(dir.resolve(LOCK_FILE), dir.resolve(SqliteStore.DATABASE_FILE + "-wal"),
@@ -75,6 +82,9 @@ final class DataDirectory {
                 if (Files.exists(p)) {
                     d.foundBefore.add(p.getFileName().toString());
                 }
+            }
+            if (Files.exists(d.logDirectory())) {
+                d.foundBefore.add(LOG_DIRECTORY + "/");
             }
             return d;
         } catch (IOException e) {
@@ -131,6 +141,16 @@ final class DataDirectory {
                 Files.deleteIfExists(p);
             } catch (IOException e) {
                 log.debug("could not remove {} after a failed first start: {}", p, e.toString());
+            }
+        }
+        if (Files.isDirectory(logDirectory())) {
+            try (java.util.stream.Stream<Path> files = Files.list(logDirectory())) {
+                for (Path p : files.toList()) {
+                    Files.deleteIfExists(p);
+                }
+                Files.deleteIfExists(logDirectory());
+            } catch (IOException e) {
+                log.debug("could not remove {} after a failed first start: {}", logDirectory(), e.toString());
             }
         }
     }

@@ -50,7 +50,17 @@ final class Schema {
             CREATE INDEX messages_age ON messages(created_at) WHERE delivered = 1;
             """,
             // the file says whose it is, so that another application's database is never taken for ours
-            "PRAGMA application_id = " + DataDirectory.APPLICATION_ID);
+            "PRAGMA application_id = " + DataDirectory.APPLICATION_ID,
+            // messages are stored in the message log first; this table becomes its history index, and
+            // undelivered counts live in memory (rebuilt from the index and the log at startup)
+            """
+            CREATE TABLE log_checkpoint (
+              id      INTEGER PRIMARY KEY CHECK (id = 1),
+              segment INTEGER NOT NULL,
+              offset  INTEGER NOT NULL
+            );
+            ALTER TABLE accounts DROP COLUMN unread
+            """);
 
     private Schema() {
     }

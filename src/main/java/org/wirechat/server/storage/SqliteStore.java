@@ -23,9 +23,11 @@ import org.sqlite.SQLiteConfig;
 import org.wirechat.protocol.Response;
 
 /**
- * The default store: SQLite in WAL mode with {@code synchronous=FULL}, so a commit is on disk before
- * it returns. All writes go through one {@link Writer} thread (group commit); reads use a small pool
- * of connections that never block the writer and are never blocked by it.
+ * The default store. Messages go to the append-only message log ({@link LogMessages}): durable on one
+ * write and one {@code fdatasync} a batch, delivered from memory. Accounts, tokens and the history
+ * index are in SQLite, in WAL mode with {@code synchronous=FULL}, so a commit is on disk before it
+ * returns. All SQLite writes go through one {@link Writer} thread (group commit); reads use a small
+ * pool of connections that never block the writer and are never blocked by it.
  */
 public final class SqliteStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
@@ -39,6 +41,8 @@ public final class SqliteStore implements Store {
     private final BlockingQueue<Statements> readers = new ArrayBlockingQueue<>(READERS);
     private final List<Statements> allReaders = new ArrayList<>();
     private volatile boolean closed;
+    /** The message half: the log, the in-memory inboxes and the history indexer (null only while opening). */
+    private LogMessages messages;
 
     /** Storage faults met by the writer, told once each; what {@link #storageFault()} reports. */
     private final FaultLog faults;
@@ -59,6 +63,11 @@ public final class SqliteStore implements Store {
      *     or another server holds it
      */
     public static SqliteStore open(Path dataDir, java.util.function.Consumer<Throwable> onFatal) {
+        return open(dataDir, org.wirechat.server.storage.log.MessageLog.DEFAULT_SEGMENT_BYTES, onFatal);
+    }
+
+    /** The same, with message log segments of at most {@code segmentBytes} (small ones for tests). */
+    static SqliteStore open(Path dataDir, long segmentBytes, java.util.function.Consumer<Throwable> onFatal) {
         FileChannel channel = null;
         DataDirectory dir = DataDirectory.prepare(dataDir);
         try {
@@ -91,6 +100,12 @@ public final class SqliteStore implements Store {
                 store.allReaders.add(r);
                 store.readers.add(r);
             }
+            try {
+                store.openLog(dir.logDirectory(), segmentBytes, onFatal);
+            } catch (IOException | RuntimeException e) {
+                store.close();
+                throw e;
+            }
             return store;
         } catch (IOException e) {
             closeQuietly(channel);
@@ -104,7 +119,25 @@ public final class SqliteStore implements Store {
             closeQuietly(channel);
             dir.undoCreation();
             throw e;
+        } catch (org.wirechat.server.storage.log.LogDamagedException e) {
+            closeQuietly(channel);
+            throw new StoreException("the message log is damaged: " + e.getMessage(), e);
         }
+    }
+
+    /** Reads the message log back (cutting a torn tail), rebuilds the inboxes and starts the log's threads. */
+    private void openLog(Path logDir, long segmentBytes, java.util.function.Consumer<Throwable> onFatal) throws IOException {
+        long start = System.nanoTime();
+        IndexState state = indexState();
+        var recovered = org.wirechat.server.storage.log.MessageLog.open(logDir, state.checkpoint(), segmentBytes);
+        if (recovered.tornBytesCut() > 0) {
+            log.warn("cut {} bytes at the end of the message log: a write that never finished (so was never acknowledged),"
+                    + " left by a crash", recovered.tornBytesCut());
+        }
+        messages = new LogMessages(new Catalog(), recovered.log(), faults, onFatal);
+        messages.start(recovered.entries(), state.lastId());
+        log.info("message log read in {} ms ({} records after the history index's checkpoint)",
+                (System.nanoTime() - start) / 1_000_000, recovered.entries().size());
     }
 
     @Override
@@ -167,7 +200,7 @@ public final class SqliteStore implements Store {
 
     @Override
     public Optional<Account> createAccount(String username, String fullName, String passwordHash, long nowMillis) {
-        return writer.write(db -> {
+        return writer.<Optional<Account>>write(db -> {
             PreparedStatement ps = db.prepare("INSERT OR IGNORE INTO accounts"
                     + " (username, username_key, full_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)");
             ps.setString(1, username);
@@ -179,6 +212,9 @@ public final class SqliteStore implements Store {
                 return Optional.empty();
             }
             return Optional.of(new Account(lastInsertId(db), username, fullName, passwordHash));
+        }).map(a -> {
+            messages.accountCreated(a.id(), a.username());
+            return a;
         });
     }
 
@@ -237,31 +273,10 @@ public final class SqliteStore implements Store {
         return read(db -> Listing.page(db.prepare(Listing.PAGE_SQL), afterKey));
     }
 
+    /** Through the message log's writer, so that no message to the account can be stored meanwhile. */
     @Override
     public DeleteOutcome deleteAccount(long accountId, long nowMillis) {
-        return writer.write(db -> {
-            PreparedStatement ps = db.prepare("SELECT unread FROM accounts WHERE id = ? AND deleted_at IS NULL");
-            ps.setLong(1, accountId);
-            long unread;
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return new DeleteOutcome.Gone();
-                }
-                unread = rs.getLong(1);
-            }
-            if (unread > 0) {
-                return new DeleteOutcome.InboxNotEmpty(unread);
-            }
-            // The row stays (with no name or password) so messages it sent keep their sender.
-            ps = db.prepare("UPDATE accounts SET deleted_at = ?, password_hash = '', full_name = '' WHERE id = ?");
-            ps.setLong(1, nowMillis);
-            ps.setLong(2, accountId);
-            ps.executeUpdate();
-            ps = db.prepare("DELETE FROM tokens WHERE account_id = ?");
-            ps.setLong(1, accountId);
-            ps.executeUpdate();
-            return new DeleteOutcome.Deleted();
-        });
+        return messages.deleteAccount(accountId, nowMillis);
     }
 
     @Override
@@ -347,104 +362,58 @@ public final class SqliteStore implements Store {
         return Writer.await(sendLater(senderId, recipient, clientMessageId, body, nowMillis, inboxCapacity));
     }
 
-    private final Sends sends = new Sends();
-
     @Override
     public java.util.concurrent.CompletableFuture<SendOutcome> sendLater(long senderId, String recipient,
             String clientMessageId, String body, long nowMillis, int inboxCapacity) {
-        String key = key(recipient);
-        return writer.submit(db -> sends.send(db.connection(), key,
-                id -> store(db, senderId, id, clientMessageId, body, nowMillis, inboxCapacity)));
+        return messages.sendLater(senderId, key(recipient), clientMessageId, body, nowMillis, inboxCapacity);
     }
-
-    private static SendOutcome store(Statements db, long senderId, long recipientId, String clientMessageId, String body,
-            long nowMillis, int inboxCapacity) throws SQLException {
-        // Reserve a place in the recipient's inbox (and check it is live), then store: two statements on
-        // the common path. The rare paths (full, gone, a retried client id) look closer.
-        PreparedStatement ps = db.prepare("UPDATE accounts SET unread = unread + 1"
-                + " WHERE id = ? AND deleted_at IS NULL AND unread < ? RETURNING unread");
-        ps.setLong(1, recipientId);
-        ps.setLong(2, inboxCapacity);
-        boolean reserved;
-        try (ResultSet rs = ps.executeQuery()) {
-            reserved = rs.next();
-        }
-        if (reserved) {
-            ps = db.prepare("INSERT INTO messages (sender_id, recipient_id, pair_lo, pair_hi, client_id, body, created_at)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender_id, client_id) DO NOTHING RETURNING id");
-            ps.setLong(1, senderId);
-            ps.setLong(2, recipientId);
-            ps.setLong(3, Math.min(senderId, recipientId));
-            ps.setLong(4, Math.max(senderId, recipientId));
-            ps.setString(5, clientMessageId);
-            ps.setString(6, body);
-            ps.setLong(7, nowMillis);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    return new SendOutcome.Stored(rs.getLong(1), nowMillis, recipientId);
-                }
-            }
-        }
-        return Sends.notStored(db.connection(), senderId, recipientId, clientMessageId, body, reserved);
-    }
-
-    private final PendingAcks pendingAcks = new PendingAcks();
 
     @Override
     public void acknowledgeLater(long accountId, long throughId) {
-        if (pendingAcks.add(accountId, throughId)) {
-            writeLater(db -> pendingAcks.flush((account, through) -> acknowledge(db, account, through)),
-                    "could not record acknowledgements; those messages will be delivered again");
-        }
-    }
-
-    private static int acknowledge(Statements db, long account, long through) throws SQLException {
-        PreparedStatement ps = db.prepare("UPDATE messages SET delivered = 1"
-                + " WHERE recipient_id = ? AND delivered = 0 AND id <= ?");
-        ps.setLong(1, account);
-        ps.setLong(2, through);
-        int n = ps.executeUpdate();
-        if (n > 0) {
-            ps = db.prepare("UPDATE accounts SET unread = unread - ? WHERE id = ?");
-            ps.setLong(1, n);
-            ps.setLong(2, account);
-            ps.executeUpdate();
-        }
-        return n;
+        messages.acknowledgeLater(accountId, throughId);
     }
 
     @Override
     public List<Response.Message> undelivered(long accountId, long afterId, int max) {
-        return read(db -> {
-            PreparedStatement ps = db.prepare(MessageRows.SELECT
-                    + " WHERE m.recipient_id = ? AND m.delivered = 0 AND m.id > ? ORDER BY m.id LIMIT ?");
-            ps.setLong(1, accountId);
-            ps.setLong(2, afterId);
-            ps.setInt(3, max);
-            return MessageRows.read(ps);
-        });
+        return messages.undelivered(accountId, afterId, max);
     }
 
     @Override
     public long undeliveredCount(long accountId) {
-        return read(db -> {
-            PreparedStatement ps = db.prepare("SELECT unread FROM accounts WHERE id = ?");
-            ps.setLong(1, accountId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0L;
-            }
-        });
+        return messages.undeliveredCount(accountId);
     }
 
+    /** The history index, with what the indexer has not copied into it yet (taken first: see {@link LogMessages#unindexedBetween}). */
     @Override
     public List<Response.Message> history(long accountId, long peerId, long beforeId, int max) {
-        return read(db -> {
+        List<Response.Message> unindexed = messages.unindexedBetween(accountId, peerId, beforeId);
+        List<Response.Message> indexed = read(db -> {
             PreparedStatement ps = db.prepare(MessageRows.HISTORY);
             MessageRows.bindHistory(ps, accountId, peerId, beforeId, max);
             return MessageRows.read(ps);
         });
+        if (unindexed.isEmpty()) {
+            return indexed;
+        }
+        java.util.TreeMap<Long, Response.Message> newestFirst = new java.util.TreeMap<>(java.util.Comparator.reverseOrder());
+        for (Response.Message m : indexed) {
+            newestFirst.put(m.id(), m);
+        }
+        for (Response.Message m : unindexed) {
+            newestFirst.put(m.id(), m);
+        }
+        return newestFirst.values().stream().limit(max).toList();
     }
 
+    /** Waits until every message and acknowledgement queued so far is in the history index. */
+    void awaitIndexed() throws InterruptedException {
+        messages.awaitIndexed();
+    }
+
+    /**
+     * Deletes delivered messages stored before the cutoff from the history index. A message delivered
+     * but not yet indexed (the indexer runs within a second) is purged by a later run.
+     */
     @Override
     public int purgeDeliveredBefore(long cutoffMillis) {
         return writer.write(db -> {
@@ -454,11 +423,178 @@ public final class SqliteStore implements Store {
         });
     }
 
+    /** What the message log asks of SQLite: accounts by name and id, retries, deletion, the history index. */
+    private final class Catalog implements LogMessages.Catalog {
+        @Override
+        public LogMessages.Named liveAccount(String key) {
+            return read(db -> {
+                PreparedStatement ps = db.prepare("SELECT id, username FROM accounts WHERE username_key = ? AND deleted_at IS NULL");
+                ps.setString(1, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? new LogMessages.Named(rs.getLong(1), rs.getString(2)) : null;
+                }
+            });
+        }
+
+        @Override
+        public String username(long id) {
+            return read(db -> {
+                PreparedStatement ps = db.prepare("SELECT username FROM accounts WHERE id = ?");
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            });
+        }
+
+        /** Looks the pairs up in one statement per {@link #LOOKUP_MAX}. */
+        @Override
+        public java.util.Map<LogMessages.SentKey, LogMessages.Sent> findSent(java.util.Collection<LogMessages.SentKey> keys) {
+            java.util.Map<LogMessages.SentKey, LogMessages.Sent> found = new java.util.HashMap<>();
+            List<LogMessages.SentKey> all = new ArrayList<>(keys);
+            for (int from = 0; from < all.size(); from += LOOKUP_MAX) {
+                List<LogMessages.SentKey> part = all.subList(from, Math.min(all.size(), from + LOOKUP_MAX));
+                read(db -> {
+                    PreparedStatement ps = db.prepare(LOOKUP_SQL[part.size()]);
+                    int i = 1;
+                    for (LogMessages.SentKey k : part) {
+                        ps.setLong(i++, k.senderId());
+                        ps.setString(i++, k.clientId());
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            found.put(new LogMessages.SentKey(rs.getLong(1), rs.getString(2)),
+                                    new LogMessages.Sent(rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getString(6)));
+                        }
+                    }
+                    return null;
+                });
+            }
+            return found;
+        }
+
+        @Override
+        public DeleteOutcome deleteAccountRows(long id, long nowMillis) {
+            return writer.write(db -> {
+                // The row stays (with no name or password) so messages it sent keep their sender.
+                PreparedStatement ps = db.prepare("UPDATE accounts SET deleted_at = ?, password_hash = '', full_name = ''"
+                        + " WHERE id = ? AND deleted_at IS NULL");
+                ps.setLong(1, nowMillis);
+                ps.setLong(2, id);
+                if (ps.executeUpdate() == 0) {
+                    return new DeleteOutcome.Gone();
+                }
+                ps = db.prepare("DELETE FROM tokens WHERE account_id = ?");
+                ps.setLong(1, id);
+                ps.executeUpdate();
+                return new DeleteOutcome.Deleted();
+            });
+        }
+
+        /**
+         * One transaction: the messages (delivered already if an acknowledgement in the same chunk covers
+         * them), the acknowledgements of messages indexed before, and the checkpoint. Idempotent: a chunk
+         * indexed again after a crash inserts nothing twice (the id is the key).
+         */
+        @Override
+        public void index(List<LogMessages.Committed> records, org.wirechat.server.storage.log.LogPosition end) {
+            java.util.Map<Long, Long> acked = new java.util.HashMap<>();
+            for (LogMessages.Committed c : records) {
+                if (c.record() instanceof org.wirechat.server.storage.log.LogRecord.Ack a) {
+                    acked.merge(a.accountId(), a.throughId(), Math::max);
+                }
+            }
+            writer.write(db -> {
+                PreparedStatement ps = db.prepare("INSERT INTO messages"
+                        + " (id, sender_id, recipient_id, pair_lo, pair_hi, client_id, body, created_at, delivered)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING");
+                for (LogMessages.Committed c : records) {
+                    if (c.record() instanceof org.wirechat.server.storage.log.LogRecord.Message m) {
+                        ps.setLong(1, m.id());
+                        ps.setLong(2, m.senderId());
+                        ps.setLong(3, m.recipientId());
+                        ps.setLong(4, Math.min(m.senderId(), m.recipientId()));
+                        ps.setLong(5, Math.max(m.senderId(), m.recipientId()));
+                        ps.setString(6, m.clientId());
+                        ps.setString(7, m.body());
+                        ps.setLong(8, m.timeMillis());
+                        ps.setInt(9, m.id() <= acked.getOrDefault(m.recipientId(), 0L) ? 1 : 0);
+                        ps.executeUpdate();
+                    }
+                }
+                ps = db.prepare("UPDATE messages SET delivered = 1 WHERE recipient_id = ? AND delivered = 0 AND id <= ?");
+                for (var e : acked.entrySet()) {
+                    ps.setLong(1, e.getKey());
+                    ps.setLong(2, e.getValue());
+                    ps.executeUpdate();
+                }
+                ps = db.prepare("INSERT INTO log_checkpoint (id, segment, offset) VALUES (1, ?, ?)"
+                        + " ON CONFLICT (id) DO UPDATE SET segment = excluded.segment, offset = excluded.offset");
+                ps.setLong(1, end.segment());
+                ps.setLong(2, end.offset());
+                ps.executeUpdate();
+                return null;
+            });
+        }
+
+        @Override
+        public void undelivered(java.util.function.Consumer<LogMessages.IndexedMessage> each) {
+            read(db -> {
+                try (PreparedStatement ps = db.connection().prepareStatement("SELECT m.recipient_id, m.id, s.username, r.username,"
+                        + " m.created_at, m.body FROM messages m JOIN accounts s ON s.id = m.sender_id"
+                        + " JOIN accounts r ON r.id = m.recipient_id WHERE m.delivered = 0 ORDER BY m.recipient_id, m.id");
+                        ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        each.accept(new LogMessages.IndexedMessage(rs.getLong(1),
+                                new Response.Message(rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getString(6))));
+                    }
+                }
+                return null;
+            });
+        }
+    }
+
+    private static final int LOOKUP_MAX = 64;
+    /** By the number of pairs: the statement finding stored messages among them. */
+    private static final String[] LOOKUP_SQL = new String[LOOKUP_MAX + 1];
+
+    static {
+        for (int n = 1; n <= LOOKUP_MAX; n++) {
+            LOOKUP_SQL[n] = "SELECT sender_id, client_id, id, created_at, recipient_id, body FROM messages"
+                    + " WHERE (sender_id, client_id) IN (VALUES " + String.join(", ", java.util.Collections.nCopies(n, "(?, ?)")) + ")";
+        }
+    }
+
+    /** Where the history index stopped reading the log, and the highest message id it ever gave out. */
+    private record IndexState(org.wirechat.server.storage.log.LogPosition checkpoint, long lastId) {
+    }
+
+    private IndexState indexState() {
+        return read(db -> {
+            var checkpoint = org.wirechat.server.storage.log.LogPosition.START;
+            try (ResultSet rs = db.prepare("SELECT segment, offset FROM log_checkpoint WHERE id = 1").executeQuery()) {
+                if (rs.next()) {
+                    checkpoint = new org.wirechat.server.storage.log.LogPosition(rs.getLong(1), rs.getLong(2));
+                }
+            }
+            long last = 0;
+            try (ResultSet rs = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'messages'").executeQuery()) {
+                if (rs.next()) {
+                    last = rs.getLong(1);
+                }
+            }
+            return new IndexState(checkpoint, last);
+        });
+    }
+
     /** Finishes queued writes, then closes every connection and releases the data directory. */
     @Override
     public void close() {
         if (closed) {
             return;
+        }
+        if (messages != null) {
+            messages.close(); // commits what is queued, and indexes what it can
         }
         closed = true;
         writer.close();

@@ -12,7 +12,7 @@ class SqliteStoreTest {
     Path dir;
 
     @Test
-    void retentionPurgesOnlyDeliveredMessagesOlderThanTheCutoff() {
+    void retentionPurgesOnlyDeliveredMessagesOlderThanTheCutoff() throws InterruptedException {
         try (SqliteStore store = SqliteStore.open(dir, e -> { })) {
             long alice = store.createAccount("alice", "Alice", "h", 0).orElseThrow().id();
             long bob = store.createAccount("bob", "Bob", "h", 0).orElseThrow().id();
@@ -22,7 +22,7 @@ class SqliteStoreTest {
             store.send(bob, "alice", "c4", "old, never read", 1_500, 100);
             store.acknowledgeLater(bob, second); // bob has read the first two (acknowledgements are cumulative)
 
-            // the purge is queued after the acknowledgement, so it sees it
+            store.awaitIndexed(); // the purge works on the history index: once the acknowledgement is in it
             assertThat(store.purgeDeliveredBefore(5_000)).isEqualTo(2);
             assertThat(store.history(bob, alice, 0, 10)).extracting(Response.Message::body) // newest id first
                     .containsExactly("old, never read", "new, unread");

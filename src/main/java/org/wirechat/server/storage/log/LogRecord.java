@@ -1,0 +1,112 @@
+package org.wirechat.server.storage.log;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * What the message log holds. On disk each record is {@code u32 length, u32 CRC32C of the length,
+ * u32 CRC32C of the rest, u8 type, payload} (big-endian; the length counts the type and payload). The
+ * length has a check of its own so that a damaged length is never taken for a write cut short; see
+ * {@code docs/storage_design.md}.
+ */
+public sealed interface LogRecord {
+    byte MESSAGE = 1;
+    byte ACK = 2;
+
+    /** A stored message: its id is its place in the log's order. */
+    record Message(long id, long senderId, long recipientId, long timeMillis, String clientId, String body)
+            implements LogRecord {
+    }
+
+    /** The account has received every message to it with id &lt;= {@code throughId}. */
+    record Ack(long accountId, long throughId) implements LogRecord {
+    }
+
+    /** Bytes before the type: the length and the two CRCs. */
+    int HEADER_BYTES = 12;
+
+    /** Appends the record, framed, to {@code out}, growing it as needed; returns the buffer written to. */
+    static ByteBuffer encode(LogRecord r, ByteBuffer out) {
+        byte[] clientId = null;
+        byte[] body = null;
+        int payload;
+        switch (r) {
+            case Message m -> {
+                clientId = m.clientId().getBytes(StandardCharsets.UTF_8);
+                body = m.body().getBytes(StandardCharsets.UTF_8);
+                payload = 32 + 2 + clientId.length + 4 + body.length;
+            }
+            case Ack a -> payload = 16;
+        }
+        if (out.remaining() < HEADER_BYTES + 1 + payload) {
+            ByteBuffer bigger = ByteBuffer.allocateDirect(Math.max(out.capacity() * 2, out.position() + HEADER_BYTES + 1 + payload));
+            out.flip();
+            bigger.put(out);
+            out = bigger;
+        }
+        int start = out.position();
+        out.putInt(1 + payload).putInt(lengthCheck(1 + payload)).putInt(0);
+        switch (r) {
+            case Message m -> {
+                out.put(MESSAGE).putLong(m.id()).putLong(m.senderId()).putLong(m.recipientId()).putLong(m.timeMillis());
+                out.putShort((short) clientId.length).put(clientId);
+                out.putInt(body.length).put(body);
+            }
+            case Ack a -> out.put(ACK).putLong(a.accountId()).putLong(a.throughId());
+        }
+        out.putInt(start + 8, crc(out.duplicate().limit(out.position()).position(start + HEADER_BYTES)));
+        return out;
+    }
+
+    /** The CRC32C of the bytes between the buffer's position and limit. */
+    static int crc(ByteBuffer bytes) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(bytes);
+        return (int) crc.getValue();
+    }
+
+    /** The check stored after a record's length. */
+    static int lengthCheck(int length) {
+        return crc(ByteBuffer.allocate(4).putInt(0, length));
+    }
+
+    /**
+     * Decodes the type and payload ({@code bytes}, already checked against its CRC).
+     *
+     * @throws IllegalArgumentException the bytes are not a record of a known type
+     */
+    static LogRecord decode(ByteBuffer bytes) {
+        try {
+            byte type = bytes.get();
+            LogRecord r = switch (type) {
+                case MESSAGE -> {
+                    long id = bytes.getLong();
+                    long sender = bytes.getLong();
+                    long recipient = bytes.getLong();
+                    long time = bytes.getLong();
+                    String clientId = string(bytes, Short.toUnsignedInt(bytes.getShort()));
+                    String body = string(bytes, bytes.getInt());
+                    yield new Message(id, sender, recipient, time, clientId, body);
+                }
+                case ACK -> new Ack(bytes.getLong(), bytes.getLong());
+                default -> throw new IllegalArgumentException("unknown record type " + type);
+            };
+            if (bytes.hasRemaining()) {
+                throw new IllegalArgumentException(bytes.remaining() + " bytes after the record");
+            }
+            return r;
+        } catch (BufferUnderflowException e) {
+            throw new IllegalArgumentException("record shorter than its fields", e);
+        }
+    }
+
+    private static String string(ByteBuffer bytes, int length) {
+        if (length < 0 || length > bytes.remaining()) {
+            throw new IllegalArgumentException("field length " + length + " past the record's end");
+        }
+        byte[] b = new byte[length];
+        bytes.get(b);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,108 @@
+package org.wirechat.server.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.wirechat.protocol.Response;
+import org.wirechat.server.storage.log.LogRecord;
+
+/**
+ * The store rebuilt from the message log alone, as after a crash before the history indexer ran:
+ * inboxes, unread counts, retries and ids come back; a torn tail is cut and every acknowledged
+ * message kept; damage stops the start.
+ */
+class LogRecoveryTest {
+    @TempDir
+    Path dir;
+
+    private long alice;
+    private long bob;
+
+    /** Alice sends bob {@code n} messages (each acknowledged to her: Stored), bob has read the first two. */
+    private void sendAndClose(int n) throws InterruptedException {
+        try (SqliteStore store = SqliteStore.open(dir, e -> { })) {
+            alice = store.createAccount("alice", "Alice", "h", 0).orElseThrow().id();
+            bob = store.createAccount("bob", "Bob", "h", 0).orElseThrow().id();
+            for (int i = 1; i <= n; i++) {
+                assertThat(store.send(alice, "bob", "c" + i, "message " + i, 1_000 + i, 100)).isInstanceOf(SendOutcome.Stored.class);
+            }
+            store.acknowledgeLater(bob, 2);
+            store.awaitIndexed();
+        }
+    }
+
+    /** As if the indexer had never run: the log is all there is. */
+    private void forgetTheIndex() throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteStore.DATABASE_FILE))) {
+            c.createStatement().execute("DELETE FROM messages");
+            c.createStatement().execute("DELETE FROM log_checkpoint");
+        }
+    }
+
+    private Path segment() throws IOException {
+        try (var files = Files.list(dir.resolve("log"))) {
+            return files.sorted().reduce((a, b) -> b).orElseThrow();
+        }
+    }
+
+    @Test
+    void inboxesRetriesAndIdsComeBackFromTheLogAlone() throws Exception {
+        sendAndClose(5);
+        forgetTheIndex();
+        try (SqliteStore store = SqliteStore.open(dir, e -> { })) {
+            assertThat(store.undelivered(bob, 0, 10)).extracting(Response.Message::body)
+                    .containsExactly("message 3", "message 4", "message 5");
+            assertThat(store.undeliveredCount(bob)).isEqualTo(3);
+            assertThat(store.send(alice, "bob", "c1", "message 1", 9_000, 100)).as("a retry")
+                    .isEqualTo(new SendOutcome.Duplicate(1, 1_001));
+            assertThat(store.send(alice, "bob", "c1", "another", 9_000, 100)).isInstanceOf(SendOutcome.ClientIdReused.class);
+            assertThat(store.send(alice, "bob", "c6", "message 6", 9_000, 100)).isEqualTo(new SendOutcome.Stored(6, 9_000, bob));
+            assertThat(store.history(alice, bob, 0, 10)).extracting(Response.Message::id).containsExactly(6L, 5L, 4L, 3L, 2L, 1L);
+            store.awaitIndexed(); // and the index is whole again
+            assertThat(store.history(alice, bob, 0, 10)).extracting(Response.Message::id).containsExactly(6L, 5L, 4L, 3L, 2L, 1L);
+        }
+    }
+
+    @Test
+    void aTornTailIsCutAndEveryAcknowledgedMessageKept() throws Exception {
+        sendAndClose(3);
+        forgetTheIndex();
+        ByteBuffer next = LogRecord.encode(new LogRecord.Message(4, alice, bob, 5_000, "c4", "never acknowledged"),
+                ByteBuffer.allocateDirect(256)).flip();
+        next.limit(next.limit() - 7); // the write stopped short of the record's end
+        try (var ch = java.nio.channels.FileChannel.open(segment(), StandardOpenOption.APPEND)) {
+            ch.write(next);
+        }
+        try (SqliteStore store = SqliteStore.open(dir, e -> { })) {
+            assertThat(store.undelivered(bob, 0, 10)).extracting(Response.Message::body).containsExactly("message 3");
+            assertThat(store.history(bob, alice, 0, 10)).extracting(Response.Message::body)
+                    .containsExactly("message 3", "message 2", "message 1");
+            assertThat(store.send(alice, "bob", "c4", "now stored", 9_000, 100)).isEqualTo(new SendOutcome.Stored(4, 9_000, bob));
+        }
+    }
+
+    @Test
+    void damageInsideTheLogStopsTheStartAndSaysWhere() throws Exception {
+        sendAndClose(3);
+        forgetTheIndex();
+        Path seg = segment();
+        byte[] bytes = Files.readAllBytes(seg);
+        bytes[20] ^= 0x10; // inside the first record, with valid ones after it
+        Files.write(seg, bytes);
+        assertThatThrownBy(() -> SqliteStore.open(dir, e -> { }).close())
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("the message log is damaged")
+                .hasMessageContaining(seg.getFileName().toString())
+                .hasMessageContaining("at offset 0");
+    }
+}
