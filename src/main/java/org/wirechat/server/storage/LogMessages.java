@@ -585,6 +585,11 @@ final class LogMessages implements AutoCloseable {
     // ---- the indexer ----
 
     private void indexLoop() {
+        long startedNanos = System.nanoTime();
+        int backlog;
+        synchronized (unindexed) {
+            backlog = unindexed.size(); // what the start found in the log and the index had not read
+        }
         try {
             while (true) {
                 List<Committed> chunk;
@@ -623,6 +628,11 @@ final class LogMessages implements AutoCloseable {
                         unindexed.removeFirst();
                     }
                     unindexed.notifyAll(); // for awaitIndexed
+                    if (backlog > 0 && unindexed.isEmpty()) {
+                        log.info("history index caught up with the message log: {} records from before the start indexed in {} ms",
+                                backlog, (System.nanoTime() - startedNanos) / 1_000_000);
+                        backlog = 0;
+                    }
                 }
                 for (Committed c : chunk) {
                     if (c.record() instanceof LogRecord.Message m) {
