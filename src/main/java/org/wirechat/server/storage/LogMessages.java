@@ -57,6 +57,12 @@ final class LogMessages implements AutoCloseable {
 
         /** Every undelivered message in the index, each recipient's in id order. */
         void undelivered(Consumer<IndexedMessage> each);
+
+        /** How many messages the index holds (roughly: for sizing). */
+        long messageCount();
+
+        /** The (sender, client id) of every message in the index. */
+        void sentKeys(Consumer<SentKey> each);
     }
 
     record Named(long id, String username) {
@@ -126,6 +132,8 @@ final class LogMessages implements AutoCloseable {
     /** The next message id (writer thread only after start). */
     private long nextId;
     private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 16);
+    /** Every (sender, client id) in the index or the log, as a filter: log writer only, after start. */
+    private SentFilter everSent;
 
     LogMessages(Catalog catalog, MessageLog messageLog, FaultLog faults, Consumer<Throwable> onFatal) {
         this.catalog = catalog;
@@ -143,6 +151,8 @@ final class LogMessages implements AutoCloseable {
      */
     void start(List<MessageLog.Entry> afterCheckpoint, long lastIndexedId) {
         catalog.undelivered(m -> inboxes.computeIfAbsent(m.recipientId(), k -> new Inbox()).messages.add(m.message()));
+        everSent = new SentFilter(catalog.messageCount() + afterCheckpoint.size());
+        catalog.sentKeys(everSent::add);
         long last = lastIndexedId;
         for (MessageLog.Entry e : afterCheckpoint) {
             switch (e.record()) {
@@ -150,7 +160,9 @@ final class LogMessages implements AutoCloseable {
                     Response.Message view = new Response.Message(m.id(), name(m.senderId()), name(m.recipientId()),
                             m.timeMillis(), m.body());
                     inboxes.computeIfAbsent(m.recipientId(), k -> new Inbox()).messages.add(view);
-                    recent.put(new SentKey(m.senderId(), m.clientId()), new Sent(m.id(), m.timeMillis(), m.recipientId(), m.body()));
+                    SentKey key = new SentKey(m.senderId(), m.clientId());
+                    recent.put(key, new Sent(m.id(), m.timeMillis(), m.recipientId(), m.body()));
+                    everSent.add(key);
                     unindexed.add(new Committed(m, view, e.end()));
                     last = Math.max(last, m.id());
                 }
@@ -358,15 +370,15 @@ final class LogMessages implements AutoCloseable {
     }
 
     /**
-     * The SENDs of these items that may be retries of messages already in the history index (those not
-     * in memory), looked up in one query.
+     * The SENDs of these items that may be retries of messages already in the history index (not in
+     * memory, and not certainly new by {@link #everSent}), looked up in one query.
      */
     private Map<SentKey, Sent> lookUpRetries(List<Item> items) {
         List<SentKey> keys = null;
         for (Item i : items) {
             if (i instanceof SendItem s) {
                 SentKey k = new SentKey(s.senderId(), s.clientId());
-                if (!recent.containsKey(k)) {
+                if (!recent.containsKey(k) && everSent.mightContain(k)) {
                     if (keys == null) {
                         keys = new ArrayList<>();
                     }
@@ -491,7 +503,9 @@ final class LogMessages implements AutoCloseable {
                         synchronized (in) {
                             in.messages.add(c.view());
                         }
-                        recent.put(new SentKey(m.senderId(), m.clientId()), new Sent(m.id(), m.timeMillis(), m.recipientId(), m.body()));
+                        SentKey key = new SentKey(m.senderId(), m.clientId());
+                        recent.put(key, new Sent(m.id(), m.timeMillis(), m.recipientId(), m.body()));
+                        everSent.add(key);
                     }
                     case LogRecord.Ack a -> trim(a.accountId(), a.throughId());
                 }

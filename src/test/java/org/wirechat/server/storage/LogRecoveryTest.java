@@ -74,6 +74,17 @@ class LogRecoveryTest {
     }
 
     @Test
+    void aRetryOfAMessageOnlyTheIndexHoldsIsRecognisedAfterARestart() throws Exception {
+        sendAndClose(3); // closed cleanly: everything indexed, the log read past
+        try (SqliteStore store = SqliteStore.open(dir, e -> { })) {
+            assertThat(store.send(alice, "bob", "c2", "message 2", 9_000, 100)).isEqualTo(new SendOutcome.Duplicate(2, 1_002));
+            assertThat(store.send(alice, "bob", "c2", "not the same", 9_000, 100)).isInstanceOf(SendOutcome.ClientIdReused.class);
+            assertThat(store.send(bob, "alice", "c2", "bob's own c2", 9_000, 100)).as("another sender's id")
+                    .isEqualTo(new SendOutcome.Stored(4, 9_000, alice));
+        }
+    }
+
+    @Test
     void aTornTailIsCutAndEveryAcknowledgedMessageKept() throws Exception {
         sendAndClose(3);
         forgetTheIndex();
