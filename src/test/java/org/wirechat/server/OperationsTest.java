@@ -128,6 +128,40 @@ class OperationsTest {
     }
 
     @Test
+    void retriesPipelinedInOneWriteAreDecidedAsIfOneAfterAnother() throws Exception {
+        String alice = fx.register(c, "alice");
+        String bob = fx.register(c, "bob");
+        java.io.ByteArrayOutputStream burst = new java.io.ByteArrayOutputStream(); // one write: very likely one batch
+        List<Request.Send> sends = List.of(
+                new Request.Send(alice, "bob", "same", "hi"),
+                new Request.Send(alice, "bob", "same", "hi"),
+                new Request.Send(alice, "bob", "same", "not hi"),
+                new Request.Send(alice, "alice", "same", "hi"),
+                new Request.Send(alice, "bob", "next", "second"),
+                new Request.Send(alice, "nobody", "third", "lost?"));
+        for (int i = 0; i < sends.size(); i++) {
+            burst.write(org.wirechat.protocol.RequestCodec.encode(100 + i, sends.get(i)).toBytes());
+        }
+        c.sendBytes(burst.toByteArray());
+        Response[] answers = new Response[sends.size()];
+        for (int i = 0; i < sends.size(); i++) {
+            org.wirechat.protocol.Frame f = c.readFrame();
+            answers[f.requestId() - 100] = TestConnection.decode(f);
+        }
+        Response.Sent first = (Response.Sent) answers[0];
+        assertThat(answers[1]).as("the retry").isEqualTo(first);
+        assertThat(answers[2]).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.type(Response.Error.class))
+                .extracting(Response.Error::code).isEqualTo(ErrorCode.CLIENT_ID_REUSED);
+        assertThat(answers[3]).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.type(Response.Error.class))
+                .extracting(Response.Error::code).isEqualTo(ErrorCode.CLIENT_ID_REUSED);
+        assertThat(((Response.Sent) answers[4]).messageId()).isGreaterThan(first.messageId());
+        assertThat(answers[5]).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.type(Response.Error.class))
+                .extracting(Response.Error::code).isEqualTo(ErrorCode.NO_SUCH_USER);
+        assertThat(c.ok(fetch(bob, 0), Response.Messages.class).messages()).extracting(Response.Message::body)
+                .containsExactly("hi", "second");
+    }
+
+    @Test
     void logoutRevokesOnlyThatToken() {
         c.ok(new Request.CreateAccount("alice", "Alice", PASSWORD), Response.AccountCreated.class);
         String laptop = fx.login(c, "alice");

@@ -113,6 +113,10 @@ final class LogMessages implements AutoCloseable {
     private record FlushItem(CompletableFuture<Void> future) implements Item {
     }
 
+    /** Holds the writer until {@code resume} completes (tests: so that what is queued meanwhile makes one batch). */
+    private record PauseItem(CompletableFuture<Void> paused, CompletableFuture<Void> resume) implements Item {
+    }
+
     private final Catalog catalog;
     private final MessageLog messageLog;
     private final FaultLog faults;
@@ -292,6 +296,22 @@ final class LogMessages implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code meanwhile} while the log writer is held, then lets it go: whatever {@code meanwhile}
+     * queued is decided as one batch (for tests of decisions within a batch).
+     */
+    void whileWriterHeld(Runnable meanwhile) {
+        CompletableFuture<Void> paused = new CompletableFuture<>();
+        CompletableFuture<Void> resume = new CompletableFuture<>();
+        enqueue(new PauseItem(paused, resume), paused);
+        paused.join();
+        try {
+            meanwhile.run();
+        } finally {
+            resume.complete(null);
+        }
+    }
+
     // ---- the log writer ----
 
     /** A SEND decided in the current batch: the record to write (null when refused) and its outcome. */
@@ -337,6 +357,12 @@ final class LogMessages implements AutoCloseable {
                             batch = new Batch();
                             f.future().complete(null);
                         }
+                        case PauseItem p -> {
+                            commit(batch);
+                            batch = new Batch();
+                            p.paused().complete(null);
+                            p.resume().join(); // what is queued meanwhile is the next drain: one batch
+                        }
                         case StopItem x -> {
                             commit(batch);
                             failQueued(new IllegalStateException("store is closed"));
@@ -364,6 +390,7 @@ final class LogMessages implements AutoCloseable {
                 case SendItem s -> s.future().completeExceptionally(why);
                 case DeleteItem d -> d.future().completeExceptionally(why);
                 case FlushItem f -> f.future().completeExceptionally(why);
+                case PauseItem p -> p.paused().completeExceptionally(why);
                 default -> { }
             }
         }

@@ -43,7 +43,6 @@ public final class PostgresStore implements SharedStore {
 
     private final PostgresSettings settings;
     private final HikariDataSource pool;
-    private final Sends sends = new Sends();
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
     /** This server's name in the {@code nodes} table, new at every start. */
     private final String nodeId = java.util.UUID.randomUUID().toString();
@@ -65,7 +64,11 @@ public final class PostgresStore implements SharedStore {
         this.settings = settings;
         this.pool = pool;
         this.writer = new Writer(pool::getConnection, onFatal, faults);
+        this.sends = new PostgresSends(writer, CHANNEL);
     }
+
+    /** SENDs, stored by the writer a batch at a time. */
+    private final PostgresSends sends;
 
     /**
      * Connects (a pool of {@link PostgresSettings#poolSize()} connections) and migrates the schema.
@@ -514,54 +517,30 @@ public final class PostgresStore implements SharedStore {
         return Writer.await(sendLater(senderId, recipient, clientMessageId, body, nowMillis, inboxCapacity));
     }
 
-    /** The same steps as {@link SqliteStore}'s (reserve a place in the live recipient's inbox, then insert), in one statement. */
-    private static SendOutcome store(Connection c, long senderId, long recipientId, String clientMessageId, String body,
-            long nowMillis, int inboxCapacity) throws SQLException {
-        // One statement on the common path: reserve a place (locking the recipient's row before the message
-        // takes its id), insert, and notify only if both happened.
-        boolean reserved;
-        try (PreparedStatement ps = c.prepareStatement("""
-                WITH r AS (
-                  UPDATE accounts SET unread = unread + 1 WHERE id = ? AND deleted_at IS NULL AND unread < ? RETURNING id
-                ), m AS (
-                  INSERT INTO messages (sender_id, recipient_id, pair_lo, pair_hi, client_id, body, created_at)
-                  SELECT ?, r.id, ?, ?, ?, ?, ? FROM r
-                  ON CONFLICT (sender_id, client_id) DO NOTHING RETURNING id
-                )
-                SELECT (SELECT count(*) FROM r), (SELECT id FROM m), (SELECT pg_notify('%s', 'i:' || r.id) FROM r, m)
-                """.formatted(CHANNEL))) {
-            ps.setLong(1, recipientId);
-            ps.setLong(2, inboxCapacity);
-            ps.setLong(3, senderId);
-            ps.setLong(4, Math.min(senderId, recipientId));
-            ps.setLong(5, Math.max(senderId, recipientId));
-            ps.setString(6, clientMessageId);
-            ps.setString(7, body);
-            ps.setLong(8, nowMillis);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                reserved = rs.getLong(1) > 0;
-                long id = rs.getLong(2);
-                if (!rs.wasNull()) {
-                    return new SendOutcome.Stored(id, nowMillis, recipientId);
-                }
-            }
+    /** Runs {@code meanwhile} while the writer is held: the SENDs it queues are stored as one batch (tests). */
+    void whileWriterHeld(Runnable meanwhile) {
+        CompletableFuture<Void> paused = new CompletableFuture<>();
+        CompletableFuture<Void> resume = new CompletableFuture<>();
+        writer.submit(db -> {
+            paused.complete(null);
+            return resume.join();
+        });
+        paused.join();
+        try {
+            meanwhile.run();
+        } finally {
+            resume.complete(null);
         }
-        return Sends.notStored(c, senderId, recipientId, clientMessageId, body, reserved);
     }
 
     /**
-     * Stores at once, on the calling thread, so that one connection's pipelined sends are stored in the
-     * order they came (PostgreSQL commits concurrent transactions together on its own).
+     * Queued for the writer, which stores every SEND waiting when it gets to them in a few statements over
+     * arrays ({@link PostgresSends}); completes once the batch has committed.
      */
     @Override
     public CompletableFuture<SendOutcome> sendLater(long senderId, String recipient, String clientMessageId, String body,
             long nowMillis, int inboxCapacity) {
-        String key = key(recipient);
-        // ordered by the recipient's id, the one row a SEND locks (a name not yet in the directory goes last)
-        return writer.submit(db -> sends.send(db.connection(), key,
-                id -> store(db.connection(), senderId, id, clientMessageId, body, nowMillis, inboxCapacity)),
-                sends.knownId(key, Long.MAX_VALUE));
+        return sends.send(senderId, key(recipient), clientMessageId, body, nowMillis, inboxCapacity);
     }
 
     /**

@@ -408,6 +408,11 @@ public final class SqliteStore implements Store {
         return newestFirst.values().stream().limit(max).toList();
     }
 
+    /** Runs {@code meanwhile} while the message log's writer is held: what it queues is decided as one batch (tests). */
+    void whileWriterHeld(Runnable meanwhile) {
+        messages.whileWriterHeld(meanwhile);
+    }
+
     /** Waits until every message and acknowledgement queued so far is in the history index. */
     void awaitIndexed() throws InterruptedException {
         messages.awaitIndexed();

@@ -1,0 +1,52 @@
+package org.wirechat.server.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.wirechat.protocol.Response;
+
+/**
+ * SENDs queued together are decided in one batch exactly as if stored one after another: a retry in the
+ * same batch is the same message, a reused client id is refused, the inbox fills at its edge, and ids
+ * follow the order they were queued. The writer is held while they are queued, so they make one batch.
+ */
+abstract class SendBatchTest {
+    abstract Store open();
+
+    abstract void whileWriterHeld(Store store, Runnable meanwhile);
+
+    @Test
+    void sendsQueuedTogetherAreDecidedAsIfOneAfterAnother() {
+        try (Store store = open()) {
+            long alice = store.createAccount("alice", "Alice", "h", 0).orElseThrow().id();
+            long bob = store.createAccount("Bob", "Bob", "h", 0).orElseThrow().id();
+            List<CompletableFuture<SendOutcome>> f = new ArrayList<>();
+            whileWriterHeld(store, () -> {
+                f.add(store.sendLater(alice, "bob", "same", "hi", 10, 2));
+                f.add(store.sendLater(alice, "BOB", "same", "hi", 11, 2)); // the retry, the name in another case
+                f.add(store.sendLater(alice, "bob", "same", "not hi", 12, 2));
+                f.add(store.sendLater(alice, "alice", "same", "hi", 13, 2));
+                f.add(store.sendLater(alice, "bob", "next", "second", 14, 2));
+                f.add(store.sendLater(alice, "bob", "third", "one too many", 15, 2));
+                f.add(store.sendLater(alice, "nobody", "fourth", "lost?", 16, 2));
+                f.add(store.sendLater(bob, "alice", "same", "bob's own", 17, 2));
+            });
+            List<SendOutcome> o = f.stream().map(CompletableFuture::join).toList();
+            SendOutcome.Stored first = (SendOutcome.Stored) o.get(0);
+            assertThat(first.recipientId()).isEqualTo(bob);
+            assertThat(o.get(1)).isEqualTo(new SendOutcome.Duplicate(first.id(), 10));
+            assertThat(o.get(2)).isInstanceOf(SendOutcome.ClientIdReused.class);
+            assertThat(o.get(3)).isInstanceOf(SendOutcome.ClientIdReused.class);
+            SendOutcome.Stored second = (SendOutcome.Stored) o.get(4);
+            assertThat(second.id()).isGreaterThan(first.id());
+            assertThat(o.get(5)).isEqualTo(new SendOutcome.InboxFull("Bob", 2));
+            assertThat(o.get(6)).isInstanceOf(SendOutcome.NoRecipient.class);
+            assertThat(((SendOutcome.Stored) o.get(7)).id()).isGreaterThan(second.id());
+            assertThat(store.undelivered(bob, 0, 10)).extracting(Response.Message::body).containsExactly("hi", "second");
+            assertThat(store.undeliveredCount(bob)).isEqualTo(2);
+        }
+    }
+}
