@@ -162,6 +162,22 @@ class OperationsTest {
     }
 
     @Test
+    void acknowledgingPastTheNewestMessageMarksOnlyWhatExists() {
+        String alice = fx.register(c, "alice");
+        String bob = fx.register(c, "bob");
+        long first = c.ok(send(alice, "bob", "first"), Response.Sent.class).messageId();
+        c.ok(fetch(bob, first + 1_000_000), Response.Messages.class); // a client naming an id far ahead
+        long second = c.ok(send(alice, "bob", "second"), Response.Sent.class).messageId();
+        assertThat(second).isLessThan(first + 1_000_000);
+        // the acknowledgement was queued before the second SEND, so it is applied by now
+        assertThat(c.ok(new Request.Login("bob", PASSWORD), Response.LoggedIn.class).unread()).isEqualTo(1);
+        assertThat(c.ok(fetch(bob, 0), Response.Messages.class).messages()).as("a later message is still undelivered")
+                .extracting(Response.Message::body).containsExactly("second");
+        c.ok(fetch(bob, second), Response.Messages.class);
+        c.ok(new Request.DeleteAccount(bob, PASSWORD), Response.AccountDeleted.class); // nothing left waiting
+    }
+
+    @Test
     void logoutRevokesOnlyThatToken() {
         c.ok(new Request.CreateAccount("alice", "Alice", PASSWORD), Response.AccountCreated.class);
         String laptop = fx.login(c, "alice");

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -543,35 +544,86 @@ public final class PostgresStore implements SharedStore {
         return sends.send(senderId, key(recipient), clientMessageId, body, nowMillis, inboxCapacity);
     }
 
+    /** Acknowledgements waiting for the writer: account → highest id acknowledged. */
+    private final java.util.concurrent.ConcurrentHashMap<Long, Long> pendingAcks = new java.util.concurrent.ConcurrentHashMap<>();
+    /** A flush of {@link #pendingAcks} is queued in the writer and has not yet taken them. */
+    private final java.util.concurrent.atomic.AtomicBoolean ackFlushQueued = new java.util.concurrent.atomic.AtomicBoolean();
+
     /**
-     * Queued for the writer (so ordered before every later write of this server), in the order of the one
-     * account row it locks, like a SEND; a failure means redelivery, never loss.
+     * Queued for the writer (so ordered before every later write of this server): every acknowledgement
+     * waiting when the writer gets to it is applied by two statements over arrays — the accounts locked in
+     * id order, then the messages marked and the counts lowered. A failure means redelivery, never loss.
      */
     @Override
     public void acknowledgeLater(long accountId, long throughId) {
-        writer.submit(db -> update(db.connection(), "WITH d AS (UPDATE messages SET delivered = TRUE"
-                + " WHERE recipient_id = ? AND NOT delivered AND id <= ? RETURNING 1)"
-                + " UPDATE accounts SET unread = unread - (SELECT count(*) FROM d)"
-                + " WHERE id = ? AND EXISTS (SELECT 1 FROM d)", ps -> { // one statement: both or neither
-                    ps.setLong(1, accountId);
-                    ps.setLong(2, throughId);
-                    ps.setLong(3, accountId);
-                }), accountId).exceptionally(e -> {
-                    if (!(e instanceof StorageUnavailableException)) {
-                        log.warn("could not record acknowledgements; those messages will be delivered again", e);
+        pendingAcks.merge(accountId, throughId, Math::max);
+        if (!ackFlushQueued.compareAndSet(false, true)) {
+            return;
+        }
+        Map<Long, Long> mine = new java.util.HashMap<>();
+        writer.submit(db -> {
+            if (mine.isEmpty()) { // first run (a batch retried after a deadlock runs it again with the same ones)
+                ackFlushQueued.set(false);
+                for (Long account : List.copyOf(pendingAcks.keySet())) {
+                    Long through = pendingAcks.remove(account);
+                    if (through != null) {
+                        mine.put(account, through);
                     }
-                    return null;
-                });
+                }
+            }
+            return acknowledge(db.connection(), mine);
+        }, Long.MIN_VALUE).exceptionally(e -> { // with the SENDs' flush: the two keep their queue order
+            if (!(e instanceof StorageUnavailableException) && !(e.getCause() instanceof StorageUnavailableException)) {
+                log.warn("could not record acknowledgements; those messages will be delivered again", e);
+            }
+            return null;
+        });
+    }
+
+    private static int acknowledge(Connection c, Map<Long, Long> throughs) throws SQLException {
+        if (throughs.isEmpty()) {
+            return 0;
+        }
+        Long[] ids = throughs.keySet().toArray(Long[]::new);
+        Long[] through = new Long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            through[i] = throughs.get(ids[i]);
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT id FROM accounts WHERE id = ANY (?) ORDER BY id FOR NO KEY UPDATE")) {
+            ps.setArray(1, c.createArrayOf("bigint", ids));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    // locked, in the order every writer locks accounts
+                }
+            }
+        }
+        // only messages after the account's highest acknowledged id are looked at (not its whole history);
+        // that mark moves to the newest message actually marked, never to an id a client merely named
+        try (PreparedStatement ps = c.prepareStatement("""
+                WITH k AS (SELECT * FROM unnest(?::bigint[], ?::bigint[]) AS k(id, through)),
+                d AS (UPDATE messages m SET delivered = TRUE FROM k JOIN accounts a ON a.id = k.id
+                      WHERE m.recipient_id = k.id AND m.id > a.delivered_through AND m.id <= k.through AND NOT m.delivered
+                      RETURNING m.recipient_id, m.id),
+                n AS (SELECT recipient_id, count(*) AS n, max(id) AS newest FROM d GROUP BY recipient_id)
+                UPDATE accounts a SET unread = a.unread - n.n, delivered_through = GREATEST(a.delivered_through, n.newest)
+                FROM n WHERE a.id = n.recipient_id""")) {
+            ps.setArray(1, c.createArrayOf("bigint", ids));
+            ps.setArray(2, c.createArrayOf("bigint", through));
+            return ps.executeUpdate();
+        }
     }
 
     @Override
     public List<Response.Message> undelivered(long accountId, long afterId, int max) {
         return one(c -> {
             try (PreparedStatement ps = c.prepareStatement(MessageRows.SELECT
-                    + " WHERE m.recipient_id = ? AND NOT m.delivered AND m.id > ? ORDER BY m.id LIMIT ?")) {
+                    + " WHERE m.recipient_id = ? AND NOT m.delivered"
+                    + " AND m.id > GREATEST(?, (SELECT delivered_through FROM accounts WHERE id = ?)) ORDER BY m.id LIMIT ?")) {
                 ps.setLong(1, accountId);
                 ps.setLong(2, afterId);
-                ps.setInt(3, max);
+                ps.setLong(3, accountId);
+                ps.setInt(4, max);
                 return MessageRows.read(ps);
             }
         });
