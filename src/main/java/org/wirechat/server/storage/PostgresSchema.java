@@ -70,19 +70,6 @@ final class PostgresSchema {
               last_failure  BIGINT  NOT NULL,
               blocked_until BIGINT  NOT NULL
             )
-            """,
-            // Acknowledging a message only sets "delivered": with no index on it or on a condition over it,
-            // PostgreSQL updates the row in place (a HOT update, room left on each page) instead of adding a
-            // new entry to each of the table's five indexes. Undelivered messages are found by (recipient,
-            // id) from the account's highest acknowledged id on (acknowledgements are cumulative, and one
-            // recipient's messages commit in id order).
-            """
-            ALTER TABLE accounts ADD COLUMN delivered_through BIGINT NOT NULL DEFAULT 0;
-            ALTER TABLE messages SET (fillfactor = 85);
-            DROP INDEX messages_inbox;
-            CREATE INDEX messages_inbox ON messages(recipient_id, id);
-            DROP INDEX messages_age;
-            CREATE INDEX messages_age ON messages(created_at)
             """);
 
     private PostgresSchema() {

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +43,7 @@ public final class PostgresStore implements SharedStore {
 
     private final PostgresSettings settings;
     private final HikariDataSource pool;
+    private final Sends sends = new Sends();
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
     /** This server's name in the {@code nodes} table, new at every start. */
     private final String nodeId = java.util.UUID.randomUUID().toString();
@@ -65,11 +65,7 @@ public final class PostgresStore implements SharedStore {
         this.settings = settings;
         this.pool = pool;
         this.writer = new Writer(pool::getConnection, onFatal, faults);
-        this.sends = new PostgresSends(writer, CHANNEL);
     }
-
-    /** SENDs, stored by the writer a batch at a time. */
-    private final PostgresSends sends;
 
     /**
      * Connects (a pool of {@link PostgresSettings#poolSize()} connections) and migrates the schema.
@@ -518,6 +514,42 @@ public final class PostgresStore implements SharedStore {
         return Writer.await(sendLater(senderId, recipient, clientMessageId, body, nowMillis, inboxCapacity));
     }
 
+    /** The same steps as {@link SqliteStore}'s (reserve a place in the live recipient's inbox, then insert), in one statement. */
+    private static SendOutcome store(Connection c, long senderId, long recipientId, String clientMessageId, String body,
+            long nowMillis, int inboxCapacity) throws SQLException {
+        // One statement on the common path: reserve a place (locking the recipient's row before the message
+        // takes its id), insert, and notify only if both happened.
+        boolean reserved;
+        try (PreparedStatement ps = c.prepareStatement("""
+                WITH r AS (
+                  UPDATE accounts SET unread = unread + 1 WHERE id = ? AND deleted_at IS NULL AND unread < ? RETURNING id
+                ), m AS (
+                  INSERT INTO messages (sender_id, recipient_id, pair_lo, pair_hi, client_id, body, created_at)
+                  SELECT ?, r.id, ?, ?, ?, ?, ? FROM r
+                  ON CONFLICT (sender_id, client_id) DO NOTHING RETURNING id
+                )
+                SELECT (SELECT count(*) FROM r), (SELECT id FROM m), (SELECT pg_notify('%s', 'i:' || r.id) FROM r, m)
+                """.formatted(CHANNEL))) {
+            ps.setLong(1, recipientId);
+            ps.setLong(2, inboxCapacity);
+            ps.setLong(3, senderId);
+            ps.setLong(4, Math.min(senderId, recipientId));
+            ps.setLong(5, Math.max(senderId, recipientId));
+            ps.setString(6, clientMessageId);
+            ps.setString(7, body);
+            ps.setLong(8, nowMillis);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                reserved = rs.getLong(1) > 0;
+                long id = rs.getLong(2);
+                if (!rs.wasNull()) {
+                    return new SendOutcome.Stored(id, nowMillis, recipientId);
+                }
+            }
+        }
+        return Sends.notStored(c, senderId, recipientId, clientMessageId, body, reserved);
+    }
+
     /** Runs {@code meanwhile} while the writer is held: the SENDs it queues are stored as one batch (tests). */
     void whileWriterHeld(Runnable meanwhile) {
         CompletableFuture<Void> paused = new CompletableFuture<>();
@@ -535,95 +567,48 @@ public final class PostgresStore implements SharedStore {
     }
 
     /**
-     * Queued for the writer, which stores every SEND waiting when it gets to them in a few statements over
-     * arrays ({@link PostgresSends}); completes once the batch has committed.
+     * Stores at once, on the calling thread, so that one connection's pipelined sends are stored in the
+     * order they came (PostgreSQL commits concurrent transactions together on its own).
      */
     @Override
     public CompletableFuture<SendOutcome> sendLater(long senderId, String recipient, String clientMessageId, String body,
             long nowMillis, int inboxCapacity) {
-        return sends.send(senderId, key(recipient), clientMessageId, body, nowMillis, inboxCapacity);
+        String key = key(recipient);
+        // ordered by the recipient's id, the one row a SEND locks (a name not yet in the directory goes last)
+        return writer.submit(db -> sends.send(db.connection(), key,
+                id -> store(db.connection(), senderId, id, clientMessageId, body, nowMillis, inboxCapacity)),
+                sends.knownId(key, Long.MAX_VALUE));
     }
 
-    /** Acknowledgements waiting for the writer: account → highest id acknowledged. */
-    private final java.util.concurrent.ConcurrentHashMap<Long, Long> pendingAcks = new java.util.concurrent.ConcurrentHashMap<>();
-    /** A flush of {@link #pendingAcks} is queued in the writer and has not yet taken them. */
-    private final java.util.concurrent.atomic.AtomicBoolean ackFlushQueued = new java.util.concurrent.atomic.AtomicBoolean();
-
     /**
-     * Queued for the writer (so ordered before every later write of this server): every acknowledgement
-     * waiting when the writer gets to it is applied by two statements over arrays — the accounts locked in
-     * id order, then the messages marked and the counts lowered. A failure means redelivery, never loss.
+     * Queued for the writer (so ordered before every later write of this server), in the order of the one
+     * account row it locks, like a SEND; a failure means redelivery, never loss.
      */
     @Override
     public void acknowledgeLater(long accountId, long throughId) {
-        pendingAcks.merge(accountId, throughId, Math::max);
-        if (!ackFlushQueued.compareAndSet(false, true)) {
-            return;
-        }
-        Map<Long, Long> mine = new java.util.HashMap<>();
-        writer.submit(db -> {
-            if (mine.isEmpty()) { // first run (a batch retried after a deadlock runs it again with the same ones)
-                ackFlushQueued.set(false);
-                for (Long account : List.copyOf(pendingAcks.keySet())) {
-                    Long through = pendingAcks.remove(account);
-                    if (through != null) {
-                        mine.put(account, through);
+        writer.submit(db -> update(db.connection(), "WITH d AS (UPDATE messages SET delivered = TRUE"
+                + " WHERE recipient_id = ? AND NOT delivered AND id <= ? RETURNING 1)"
+                + " UPDATE accounts SET unread = unread - (SELECT count(*) FROM d)"
+                + " WHERE id = ? AND EXISTS (SELECT 1 FROM d)", ps -> { // one statement: both or neither
+                    ps.setLong(1, accountId);
+                    ps.setLong(2, throughId);
+                    ps.setLong(3, accountId);
+                }), accountId).exceptionally(e -> {
+                    if (!(e instanceof StorageUnavailableException)) {
+                        log.warn("could not record acknowledgements; those messages will be delivered again", e);
                     }
-                }
-            }
-            return acknowledge(db.connection(), mine);
-        }, Long.MIN_VALUE).exceptionally(e -> { // with the SENDs' flush: the two keep their queue order
-            if (!(e instanceof StorageUnavailableException) && !(e.getCause() instanceof StorageUnavailableException)) {
-                log.warn("could not record acknowledgements; those messages will be delivered again", e);
-            }
-            return null;
-        });
-    }
-
-    private static int acknowledge(Connection c, Map<Long, Long> throughs) throws SQLException {
-        if (throughs.isEmpty()) {
-            return 0;
-        }
-        Long[] ids = throughs.keySet().toArray(Long[]::new);
-        Long[] through = new Long[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            through[i] = throughs.get(ids[i]);
-        }
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT id FROM accounts WHERE id = ANY (?) ORDER BY id FOR NO KEY UPDATE")) {
-            ps.setArray(1, c.createArrayOf("bigint", ids));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    // locked, in the order every writer locks accounts
-                }
-            }
-        }
-        // only messages after the account's highest acknowledged id are looked at (not its whole history);
-        // that mark moves to the newest message actually marked, never to an id a client merely named
-        try (PreparedStatement ps = c.prepareStatement("""
-                WITH k AS (SELECT * FROM unnest(?::bigint[], ?::bigint[]) AS k(id, through)),
-                d AS (UPDATE messages m SET delivered = TRUE FROM k JOIN accounts a ON a.id = k.id
-                      WHERE m.recipient_id = k.id AND m.id > a.delivered_through AND m.id <= k.through AND NOT m.delivered
-                      RETURNING m.recipient_id, m.id),
-                n AS (SELECT recipient_id, count(*) AS n, max(id) AS newest FROM d GROUP BY recipient_id)
-                UPDATE accounts a SET unread = a.unread - n.n, delivered_through = GREATEST(a.delivered_through, n.newest)
-                FROM n WHERE a.id = n.recipient_id""")) {
-            ps.setArray(1, c.createArrayOf("bigint", ids));
-            ps.setArray(2, c.createArrayOf("bigint", through));
-            return ps.executeUpdate();
-        }
+                    return null;
+                });
     }
 
     @Override
     public List<Response.Message> undelivered(long accountId, long afterId, int max) {
         return one(c -> {
             try (PreparedStatement ps = c.prepareStatement(MessageRows.SELECT
-                    + " WHERE m.recipient_id = ? AND NOT m.delivered"
-                    + " AND m.id > GREATEST(?, (SELECT delivered_through FROM accounts WHERE id = ?)) ORDER BY m.id LIMIT ?")) {
+                    + " WHERE m.recipient_id = ? AND NOT m.delivered AND m.id > ? ORDER BY m.id LIMIT ?")) {
                 ps.setLong(1, accountId);
                 ps.setLong(2, afterId);
-                ps.setLong(3, accountId);
-                ps.setInt(4, max);
+                ps.setInt(3, max);
                 return MessageRows.read(ps);
             }
         });
