@@ -133,6 +133,8 @@ final class LogMessages implements AutoCloseable {
     private final Thread indexer;
     private volatile boolean closed;
     private volatile boolean indexerStop;
+    /** A sync failed: nothing more is written (the server is stopping; a restart reads what the disk holds). */
+    private boolean syncFailed;
     /** The next message id (writer thread only after start). */
     private long nextId;
     private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 16);
@@ -508,6 +510,15 @@ final class LogMessages implements AutoCloseable {
         if (batch.isEmpty()) {
             return;
         }
+        if (syncFailed && !batch.records.isEmpty()) {
+            nextId = batch.firstId;
+            StorageUnavailableException nothing = new StorageUnavailableException(StorageFault.IO_ERROR,
+                    new java.io.IOException("the message log could not be synced; the server is stopping"));
+            for (Decided d : batch.sends) {
+                d.item().future().completeExceptionally(nothing);
+            }
+            return;
+        }
         if (!batch.records.isEmpty()) {
             buffer.clear();
             for (Committed c : batch.records) {
@@ -582,6 +593,7 @@ final class LogMessages implements AutoCloseable {
                 d.item().future().completeExceptionally(unknown);
             }
             closed = true;
+            syncFailed = true; // after a failed fsync, a later one that succeeds proves nothing about the page cache
             failQueued(unknown);
             onFatal.accept(e);
             return;
