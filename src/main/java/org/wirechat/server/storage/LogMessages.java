@@ -399,15 +399,21 @@ final class LogMessages implements AutoCloseable {
     }
 
     /**
-     * The SENDs of these items that may be retries of messages already in the history index (not in
-     * memory, and not certainly new by {@link #everSent}), looked up in one query.
+     * What is known of the earlier messages these items' SENDs may be retries of, taken before any of
+     * them is decided: those not yet indexed ({@link #recent}, copied now — the indexer may index one
+     * and drop it from there before it is decided), and those the history index holds, looked up in one
+     * query for the pairs {@link #everSent} says may have been used.
      */
     private Map<SentKey, Sent> lookUpRetries(List<Item> items) {
+        Map<SentKey, Sent> known = new HashMap<>();
         List<SentKey> keys = null;
         for (Item i : items) {
             if (i instanceof SendItem s) {
                 SentKey k = new SentKey(s.senderId(), s.clientId());
-                if (!recent.containsKey(k) && everSent.mightContain(k)) {
+                Sent unindexed = recent.get(k);
+                if (unindexed != null) {
+                    known.put(k, unindexed);
+                } else if (everSent.mightContain(k)) {
                     if (keys == null) {
                         keys = new ArrayList<>();
                     }
@@ -415,7 +421,10 @@ final class LogMessages implements AutoCloseable {
                 }
             }
         }
-        return keys == null ? Map.of() : catalog.findSent(keys);
+        if (keys != null) {
+            known.putAll(catalog.findSent(keys));
+        }
+        return known;
     }
 
     private Named resolve(String key) {
@@ -445,6 +454,8 @@ final class LogMessages implements AutoCloseable {
             return;
         }
         SentKey key = new SentKey(s.senderId(), s.clientId());
+        // this batch's own; then one committed since the lookup (an earlier batch of this drain, before a
+        // deletion or a flush); then what was known when the drain began
         Sent prior = batch.sent.get(key);
         if (prior == null) {
             prior = recent.get(key);

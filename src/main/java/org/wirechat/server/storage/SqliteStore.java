@@ -515,7 +515,8 @@ public final class SqliteStore implements Store {
             writer.write(db -> {
                 PreparedStatement ps = db.prepare("INSERT INTO messages"
                         + " (id, sender_id, recipient_id, pair_lo, pair_hi, client_id, body, created_at, delivered)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING");
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+                List<Long> ids = new ArrayList<>();
                 for (LogMessages.Committed c : records) {
                     if (c.record() instanceof org.wirechat.server.storage.log.LogRecord.Message m) {
                         ps.setLong(1, m.id());
@@ -528,9 +529,15 @@ public final class SqliteStore implements Store {
                         ps.setLong(8, m.timeMillis());
                         ps.setInt(9, m.id() <= acked.getOrDefault(m.recipientId(), 0L) ? 1 : 0);
                         ps.addBatch();
+                        ids.add(m.id());
                     }
                 }
-                ps.executeBatch(); // one call into SQLite for the chunk: a third of the per-row cost was JDBC's
+                int[] inserted = ps.executeBatch(); // one call into SQLite for the chunk: a third of the per-row cost was JDBC's
+                for (int i = 0; i < inserted.length; i++) {
+                    if (inserted[i] == 0) {
+                        leftOut(db, ids.get(i));
+                    }
+                }
                 ps = db.prepare("UPDATE messages SET delivered = 1 WHERE recipient_id = ? AND delivered = 0 AND id <= ?");
                 for (var e : acked.entrySet()) {
                     ps.setLong(1, e.getKey());
@@ -544,6 +551,22 @@ public final class SqliteStore implements Store {
                 ps.executeUpdate();
                 return null;
             });
+        }
+
+        /**
+         * A message the index did not take: already there (the chunk indexed again after a crash: fine), or
+         * — which the log writer's checks are there to prevent — a second message with the same sender and
+         * client id, which history cannot hold twice. Told, not stalled on: the log keeps it.
+         */
+        private void leftOut(Statements db, long id) throws SQLException {
+            PreparedStatement ps = db.prepare("SELECT 1 FROM messages WHERE id = ?");
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    log.error("message {} in the message log has the sender and client id of an earlier one; it was"
+                            + " delivered, but history keeps only the earlier one", id);
+                }
+            }
         }
 
         @Override

@@ -103,6 +103,24 @@ class LogRecoveryTest {
     }
 
     @Test
+    void aSecondMessageWithTheSameClientIdInTheLogDoesNotStallTheIndex() throws Exception {
+        sendAndClose(2);
+        forgetTheIndex();
+        ByteBuffer twin = LogRecord.encode(new LogRecord.Message(3, alice, bob, 5_000, "c1", "a twin of message 1"),
+                ByteBuffer.allocateDirect(256)).flip(); // what the log writer's checks exist to prevent
+        try (var ch = java.nio.channels.FileChannel.open(segment(), StandardOpenOption.APPEND)) {
+            ch.write(twin);
+        }
+        try (SqliteStore store = SqliteStore.open(dir, e -> { })) {
+            store.awaitIndexed(); // returns: the indexer went past it
+            assertThat(store.history(alice, bob, 0, 10)).extracting(Response.Message::id).containsExactly(2L, 1L);
+            assertThat(store.send(alice, "bob", "c4", "after it", 9_000, 100)).isEqualTo(new SendOutcome.Stored(4, 9_000, bob));
+            store.awaitIndexed();
+            assertThat(store.history(alice, bob, 0, 10)).extracting(Response.Message::id).containsExactly(4L, 2L, 1L);
+        }
+    }
+
+    @Test
     void damageInsideTheLogStopsTheStartAndSaysWhere() throws Exception {
         sendAndClose(3);
         forgetTheIndex();
