@@ -28,6 +28,13 @@ public final class ChatClient implements AutoCloseable {
         /** New messages, oldest first, each once; acknowledged after this returns. */
         void messages(List<Response.Message> messages);
 
+        /**
+         * Logged in, with {@code unread} messages waiting: told before the first of them is handed to
+         * {@link #messages}, so that a person reads "logged in … 2 unread" above the two, not below.
+         */
+        default void loggedIn(String username, long unread) {
+        }
+
         /** The server became unreachable; the client keeps trying. */
         default void connectionLost(String why) {
         }
@@ -155,6 +162,7 @@ public final class ChatClient implements AutoCloseable {
             token = in.token();
             username = user;
             lastShown.set(0);
+            listener.loggedIn(user, in.unread());
             poller = new Poller(endpoint, in.token(), lastShown, listener, link, options);
             poller.start();
         } finally {

@@ -90,7 +90,7 @@ class TerminalClientTest {
         register("bob");
         assertThat(script("/login alice", PW, "@bob are you there?", "@bob second")).isZero();
         String out = scriptOutput(0, "/login bob", PW);
-        assertThat(out).contains("2 unread messages").containsSubsequence("alice: are you there?", "alice: second");
+        assertThat(out).containsSubsequence("logged in as bob — 2 unread messages:", "alice: are you there?", "alice: second");
         // shown and acknowledged: not shown again
         assertThat(scriptOutput(0, "/login bob", PW)).contains("no unread messages").doesNotContain("are you there");
     }

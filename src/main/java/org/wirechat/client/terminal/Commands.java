@@ -167,11 +167,10 @@ final class Commands {
         login(w[0], ask("Password: ", true));
     }
 
+    /** Logs in; the client's listener says so (before any waiting message is shown). */
     private void login(String user, String password) throws ChatException {
-        long unread = client.login(user, password);
+        client.login(user, password);
         lastPeer = null;
-        screen.show("logged in as " + client.username() + (unread == 0 ? " — no unread messages"
-                : " — " + unread + " unread message" + (unread == 1 ? "" : "s") + ":"));
     }
 
     private void logout() throws ChatException {

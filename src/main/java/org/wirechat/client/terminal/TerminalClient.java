@@ -101,6 +101,12 @@ public final class TerminalClient implements ChatClient.Listener {
     }
 
     @Override
+    public void loggedIn(String username, long unread) {
+        screen.show("logged in as " + username + (unread == 0 ? " — no unread messages"
+                : " — " + unread + " unread message" + (unread == 1 ? "" : "s") + ":"));
+    }
+
+    @Override
     public void connectionLost(String why) {
         screen.show("connection to the server lost (" + why + ") — reconnecting…");
     }
