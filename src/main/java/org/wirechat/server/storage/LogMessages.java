@@ -165,10 +165,7 @@ final class LogMessages implements AutoCloseable {
                 case LogRecord.Message m -> {
                     Response.Message view = new Response.Message(m.id(), name(m.senderId()), name(m.recipientId()),
                             m.timeMillis(), m.body());
-                    inboxes.computeIfAbsent(m.recipientId(), k -> new Inbox()).messages.add(view);
-                    SentKey key = new SentKey(m.senderId(), m.clientId());
-                    recent.put(key, new Sent(m.id(), m.timeMillis(), m.recipientId(), m.body()));
-                    everSent.add(key);
+                    stored(m, view);
                     unindexed.add(new Committed(m, view, e.end()));
                     last = Math.max(last, m.id());
                 }
@@ -316,14 +313,13 @@ final class LogMessages implements AutoCloseable {
 
     // ---- the log writer ----
 
-    /** A SEND decided in the current batch: the record to write (null when refused) and its outcome. */
-    private record Decided(SendItem item, LogRecord.Message record, Response.Message view, SendOutcome outcome) {
+    /** A SEND decided in the current batch, and its outcome (given once the batch is committed). */
+    private record Decided(SendItem item, SendOutcome outcome) {
     }
 
     /** The batch being gathered (log writer thread). */
     private final class Batch {
         final List<Decided> sends = new ArrayList<>();
-        final List<LogRecord.Ack> acks = new ArrayList<>();
         /** Every record, in log order. */
         final List<Committed> records = new ArrayList<>();
         final Map<SentKey, Sent> sent = new HashMap<>();
@@ -450,7 +446,7 @@ final class LogMessages implements AutoCloseable {
             return;
         }
         if (recipient == null) {
-            batch.sends.add(new Decided(s, null, null, new SendOutcome.NoRecipient()));
+            batch.sends.add(new Decided(s, new SendOutcome.NoRecipient()));
             return;
         }
         SentKey key = new SentKey(s.senderId(), s.clientId());
@@ -465,13 +461,13 @@ final class LogMessages implements AutoCloseable {
         }
         if (prior != null) {
             boolean same = prior.recipientId() == recipient.id() && prior.body().equals(s.body());
-            batch.sends.add(new Decided(s, null, null,
+            batch.sends.add(new Decided(s,
                     same ? new SendOutcome.Duplicate(prior.id(), prior.timeMillis()) : new SendOutcome.ClientIdReused()));
             return;
         }
         long waiting = undeliveredCount(recipient.id()) + batch.added.getOrDefault(recipient.id(), 0);
         if (waiting >= s.capacity()) {
-            batch.sends.add(new Decided(s, null, null, new SendOutcome.InboxFull(recipient.username(), waiting)));
+            batch.sends.add(new Decided(s, new SendOutcome.InboxFull(recipient.username(), waiting)));
             return;
         }
         String sender;
@@ -484,7 +480,7 @@ final class LogMessages implements AutoCloseable {
         long id = nextId++;
         LogRecord.Message record = new LogRecord.Message(id, s.senderId(), recipient.id(), s.nowMillis(), s.clientId(), s.body());
         Response.Message view = new Response.Message(id, sender, recipient.username(), s.nowMillis(), s.body());
-        batch.sends.add(new Decided(s, record, view, new SendOutcome.Stored(id, s.nowMillis(), recipient.id())));
+        batch.sends.add(new Decided(s, new SendOutcome.Stored(id, s.nowMillis(), recipient.id())));
         batch.records.add(new Committed(record, view, null));
         batch.sent.put(key, new Sent(id, s.nowMillis(), recipient.id(), s.body()));
         batch.added.merge(recipient.id(), 1, Integer::sum);
@@ -513,7 +509,6 @@ final class LogMessages implements AutoCloseable {
         }
         batch.acked.put(a.accountId(), covered);
         LogRecord.Ack record = new LogRecord.Ack(a.accountId(), covered);
-        batch.acks.add(record);
         batch.records.add(new Committed(record, null, null));
     }
 
@@ -547,15 +542,7 @@ final class LogMessages implements AutoCloseable {
             faults.succeeded();
             for (Committed c : batch.records) {
                 switch (c.record()) {
-                    case LogRecord.Message m -> {
-                        Inbox in = inboxes.computeIfAbsent(m.recipientId(), k -> new Inbox());
-                        synchronized (in) {
-                            in.messages.add(c.view());
-                        }
-                        SentKey key = new SentKey(m.senderId(), m.clientId());
-                        recent.put(key, new Sent(m.id(), m.timeMillis(), m.recipientId(), m.body()));
-                        everSent.add(key);
-                    }
+                    case LogRecord.Message m -> stored(m, c.view());
                     case LogRecord.Ack a -> trim(a.accountId(), a.throughId());
                 }
             }
@@ -571,6 +558,17 @@ final class LogMessages implements AutoCloseable {
         for (Decided d : batch.sends) {
             d.item().future().complete(d.outcome());
         }
+    }
+
+    /** A message is in the log: into its recipient's inbox, and known for retries (log writer, or start). */
+    private void stored(LogRecord.Message m, Response.Message view) {
+        Inbox in = inboxes.computeIfAbsent(m.recipientId(), k -> new Inbox());
+        synchronized (in) {
+            in.messages.add(view);
+        }
+        SentKey key = new SentKey(m.senderId(), m.clientId());
+        recent.put(key, new Sent(m.id(), m.timeMillis(), m.recipientId(), m.body()));
+        everSent.add(key);
     }
 
     /** Removes the account's messages with id &lt;= {@code through} from memory (log writer, or start). */
