@@ -437,14 +437,17 @@ final class LogMessages implements AutoCloseable {
         return n;
     }
 
+    /** Decides a SEND into the batch; one whose names cannot be read (SQLite failing) fails alone. */
     private void decide(Batch batch, SendItem s, Map<SentKey, Sent> looked) {
-        Named recipient;
         try {
-            recipient = resolve(s.recipientKey());
+            decideChecked(batch, s, looked);
         } catch (RuntimeException e) {
             s.future().completeExceptionally(e);
-            return;
         }
+    }
+
+    private void decideChecked(Batch batch, SendItem s, Map<SentKey, Sent> looked) {
+        Named recipient = resolve(s.recipientKey());
         if (recipient == null) {
             batch.sends.add(new Decided(s, new SendOutcome.NoRecipient()));
             return;
@@ -470,13 +473,7 @@ final class LogMessages implements AutoCloseable {
             batch.sends.add(new Decided(s, new SendOutcome.InboxFull(recipient.username(), waiting)));
             return;
         }
-        String sender;
-        try {
-            sender = name(s.senderId());
-        } catch (RuntimeException e) {
-            s.future().completeExceptionally(e);
-            return;
-        }
+        String sender = name(s.senderId()); // before anything of the batch changes
         long id = nextId++;
         LogRecord.Message record = new LogRecord.Message(id, s.senderId(), recipient.id(), s.nowMillis(), s.clientId(), s.body());
         Response.Message view = new Response.Message(id, sender, recipient.username(), s.nowMillis(), s.body());
