@@ -90,6 +90,8 @@ public final class ChatClient implements AutoCloseable {
     private final ReentrantLock state = new ReentrantLock();
     private final AtomicLong lastShown = new AtomicLong();
     private volatile Connection commands;
+    private volatile String expiredUser;
+    private final Outbox outbox;
     private volatile String token;
     private volatile String username;
     private Poller poller;
@@ -124,6 +126,62 @@ public final class ChatClient implements AutoCloseable {
         this.listener = listener;
         this.options = options;
         this.link = new Link(listener);
+        this.outbox = new Outbox(new Outbox.Carrier() {
+            @Override
+            public String tokenFor(String user) {
+                String u = username;
+                String t = token;
+                return u != null && t != null && u.equalsIgnoreCase(user) ? t : null;
+            }
+
+            @Override
+            public String user() {
+                return username;
+            }
+
+            @Override
+            public Response attempt(Request request) throws IOException {
+                try {
+                    Response r = commands().call(request);
+                    link.up();
+                    return r;
+                } catch (IOException e) { // IncompatibleServerException too
+                    dropCommands();
+                    throw e;
+                }
+            }
+
+            @Override
+            public void unreachable(String why) {
+                link.down(why);
+            }
+
+            @Override
+            public void sessionEnded(String t) {
+                expired(t, true);
+            }
+        }, options.backoff());
+    }
+
+    /**
+     * The server no longer knows the session behind {@code t}: unless another has begun meanwhile, it
+     * ends here too, remembering whose it was; the listener is told when {@code tell}.
+     */
+    private void expired(String t, boolean tell) {
+        state.lock();
+        try {
+            if (t == null || !t.equals(token)) {
+                return; // already ended, or a new login since
+            }
+            expiredUser = username;
+            endSession(false);
+        } finally {
+            state.unlock();
+        }
+        outbox.sessionChanged();
+        if (tell) {
+            listener.sessionExpired();
+        }
     }
 
     public Endpoint endpoint() {
@@ -161,25 +219,36 @@ public final class ChatClient implements AutoCloseable {
             endSession(true);
             token = in.token();
             username = user;
+            expiredUser = null;
             lastShown.set(0);
             listener.loggedIn(user, in.unread());
-            poller = new Poller(endpoint, in.token(), lastShown, listener, link, options);
+            poller = newPoller(in.token());
             poller.start();
         } finally {
             state.unlock();
         }
+        outbox.sessionChanged(); // messages queued by this user before their session expired go now
         learnLimits();
         return in.unread();
     }
 
+    /** Logs out; messages still queued are given up (a front end asks first). */
     public void logout() throws ChatException {
+        String gone = expiredUser;
+        if (token == null && gone != null) { // the server ended the session already: only forget it here
+            expiredUser = null;
+            outbox.giveUp(gone, gone + " logged out");
+            return;
+        }
         String t = requireToken();
+        String me = username;
         state.lock();
         try {
             endSession(true);
         } finally {
             state.unlock();
         }
+        outbox.giveUp(me, me + " logged out");
         Response r = call(new Request.Logout(t), true);
         if (r instanceof Response.Error e && e.code() != ErrorCode.NOT_AUTHENTICATED) {
             throw ChatException.of(e);
@@ -190,15 +259,47 @@ public final class ChatClient implements AutoCloseable {
         return expect(call(new Request.ListAccounts(requireToken(), mode, pattern, cursor, limit), true), Response.Accounts.class);
     }
 
-    /** Sends a message; returns once the server has stored it. */
-    public Response.Sent send(String to, String body) throws ChatException {
+    /**
+     * Queues a message for the server and returns at once: the outbox sends it when its turn comes and
+     * keeps trying (with the same client message id) while the server is unreachable; its
+     * {@link Outgoing#result()} tells when it is stored. The input is checked here first with the server's
+     * own rules, and a message that breaks them is refused at once.
+     */
+    public Outgoing send(String to, String body) throws ChatException {
         int limit = maxMessageChars;
         check(() -> {
             Limits.checkUsername(to);
             Limits.checkBody(body, limit);
         });
-        Request.Send request = new Request.Send(requireToken(), to, UUID.randomUUID().toString(), body);
-        return expect(call(request, true), Response.Sent.class);
+        String me = username;
+        if (me == null) {
+            requireToken();
+            throw new ChatException(ErrorCode.NOT_AUTHENTICATED, "not logged in — log in first");
+        }
+        return outbox.add(new Outgoing(UUID.randomUUID().toString(), me, to, body));
+    }
+
+    /** Messages queued and not yet stored by the server (or refused). */
+    public int unsent() {
+        return outbox.unsent();
+    }
+
+    /** Waits until every queued message has been stored or refused, at most {@code within}; true if none is left. */
+    public boolean awaitSent(Duration within) throws InterruptedException {
+        return outbox.awaitEmpty(within);
+    }
+
+    /** True unless the last attempt to reach the server failed (and none has succeeded since). */
+    public boolean connected() {
+        return link.isUp();
+    }
+
+    /**
+     * The user whose session the server ended (expired or revoked) while they were logged in here, until
+     * someone logs in or out: a front end asks for that user's password to carry on.
+     */
+    public String expiredUser() {
+        return expiredUser;
     }
 
     public Response.Conversation history(String peer, long beforeId, int limit) throws ChatException {
@@ -216,11 +317,17 @@ public final class ChatClient implements AutoCloseable {
             String t = requireToken();
             stopPoller(false);
             drainWith(t);
-            poller = new Poller(endpoint, t, lastShown, listener, link, options);
+            poller = newPoller(t);
             poller.start();
         } finally {
             state.unlock();
         }
+    }
+
+    private Poller newPoller(String t) {
+        // on a thread of its own: ending the session stops (joins) the poller, and a login may be waiting for it under the state lock
+        return new Poller(endpoint, t, lastShown, listener, link, options,
+                () -> Thread.ofVirtual().name("session-expired").start(() -> expired(t, true)));
     }
 
     private void drainWith(String t) throws ChatException {
@@ -240,9 +347,21 @@ public final class ChatClient implements AutoCloseable {
     /**
      * Deletes the account: first every undelivered message is handed to the listener, since the server
      * refuses to delete an account with mail waiting; then the account is deleted and the session ends.
+     * Messages still in the outbox are sent first; if they cannot be within the retry time, nothing is
+     * deleted.
      */
     public void deleteAccount(String password) throws ChatException {
         check(() -> Limits.checkPassword(password));
+        requireToken();
+        try {
+            if (!outbox.awaitEmpty(options.retryFor())) {
+                throw new ChatException(null, outbox.unsent() + " of your messages are still waiting to be sent"
+                        + " — nothing deleted; try again once they are");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ChatException.unreachable("interrupted — nothing deleted");
+        }
         state.lock();
         try {
             String t = requireToken();
@@ -255,7 +374,7 @@ public final class ChatClient implements AutoCloseable {
                 }
                 if (r instanceof Response.Error e) {
                     if (loggedIn()) {
-                        poller = new Poller(endpoint, t, lastShown, listener, link, options);
+                        poller = newPoller(t);
                         poller.start();
                     }
                     throw ChatException.of(e);
@@ -297,13 +416,8 @@ public final class ChatClient implements AutoCloseable {
 
     private <T extends Response> T expect(Response r, Class<T> type) throws ChatException {
         if (r instanceof Response.Error e) {
-            if (e.code() == ErrorCode.NOT_AUTHENTICATED && token != null) {
-                state.lock();
-                try {
-                    endSession(false);
-                } finally {
-                    state.unlock();
-                }
+            if (e.code() == ErrorCode.NOT_AUTHENTICATED) {
+                expired(token, false); // the error itself tells the caller
             }
             throw ChatException.of(e);
         }
@@ -339,8 +453,15 @@ public final class ChatClient implements AutoCloseable {
         }
     }
 
+    /**
+     * One request over the command connection, re-made if lost. A request that is safe to repeat is
+     * retried for {@link Options#retryFor} after a connection that was working breaks; when the server was
+     * already known to be unreachable, one attempt is made and its failure told at once, so a person is
+     * not kept waiting (messages wait in the outbox instead).
+     */
     private Response call(Request request, boolean repeatable) throws ChatException {
         long deadline = System.nanoTime() + options.retryFor().toNanos();
+        boolean knownDown = !link.isUp();
         for (int attempt = 0; ; attempt++) {
             try {
                 Response r = commands().call(request);
@@ -358,6 +479,10 @@ public final class ChatClient implements AutoCloseable {
                 if (!repeatable) {
                     throw ChatException.unreachable("lost the connection to " + endpoint + " (" + e.getMessage()
                             + ") — the request may or may not have taken effect");
+                }
+                if (knownDown) {
+                    throw ChatException.unreachable("not connected to the server at " + endpoint + " (" + e.getMessage()
+                            + ") — reconnecting; try again when it is back");
                 }
                 if (System.nanoTime() > deadline) {
                     throw ChatException.unreachable("cannot reach the server at " + endpoint + " (" + e.getMessage() + ")");
@@ -397,6 +522,7 @@ public final class ChatClient implements AutoCloseable {
     /** Stops polling (acknowledging what was shown) and closes the connections; the session stays valid on the server. */
     @Override
     public void close() {
+        outbox.stop();
         state.lock();
         try {
             stopPoller(true);
@@ -405,6 +531,7 @@ public final class ChatClient implements AutoCloseable {
         } finally {
             state.unlock();
         }
-        dropCommands();
+        dropCommands(); // ends an attempt of the outbox's under way
+        outbox.close();
     }
 }

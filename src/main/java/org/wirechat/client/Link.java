@@ -17,6 +17,10 @@ final class Link {
         }
     }
 
+    boolean isUp() {
+        return up.get();
+    }
+
     void up() {
         if (up.compareAndSet(false, true)) {
             listener.reconnected();

@@ -12,7 +12,8 @@ import org.wirechat.protocol.Response;
  * The inbox poller: on its own connection, a loop of long-poll FETCHes. Each fetch acknowledges the
  * messages already handed to the listener (shown), so a message is acknowledged only after it was
  * shown; messages are handed over once each, in order, by id (a redelivery after a lost connection is
- * dropped). A lost connection is retried with backoff until {@link #stop()}.
+ * dropped). A lost connection is retried with backoff until {@link #stop()}; a session the server no
+ * longer knows is handed back to the client, which ends it.
  */
 final class Poller implements Runnable {
     static final int BATCH = 100;
@@ -23,13 +24,15 @@ final class Poller implements Runnable {
     private final ChatClient.Listener listener;
     private final Link link;
     private final ChatClient.Options options;
+    private final Runnable expired;
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean stopping;
     private volatile Connection connection;
 
     Poller(ChatClient.Endpoint endpoint, String token, AtomicLong lastShown, ChatClient.Listener listener, Link link,
-            ChatClient.Options options) {
+            ChatClient.Options options, Runnable expired) {
+        this.expired = expired;
         this.endpoint = endpoint;
         this.token = token;
         this.lastShown = lastShown;
@@ -64,7 +67,7 @@ final class Poller implements Runnable {
                     hand(m.messages());
                 } else if (r instanceof Response.Error e && e.code() == ErrorCode.NOT_AUTHENTICATED) {
                     if (!stopping) {
-                        listener.sessionExpired();
+                        expired.run(); // the client ends the session (which stops this poller) and tells the listener
                     }
                     return;
                 } else if (r instanceof Response.Error e) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -51,7 +52,7 @@ class ChatClientTest {
             bob.login("bob", PW);
 
             proxy.cutAtNextResponse(Opcode.SEND.responseWire());
-            Response.Sent sent = alice.send("bob", "exactly once");
+            Response.Sent sent = alice.send("bob", "exactly once").result().join();
             assertThat(proxy.cuts()).as("the first answer was really lost").isEqualTo(1);
 
             Await.until("bob receives the message", () -> !received.isEmpty());
@@ -59,6 +60,63 @@ class ChatClientTest {
             Await.until("bob receives the second", () -> received.size() >= 2);
             assertThat(received).extracting(Response.Message::body).containsExactly("exactly once", "a later one");
             assertThat(received.get(0).id()).isEqualTo(sent.messageId());
+        }
+    }
+
+    @Test
+    void messagesQueuedDuringAnOutageGoOutInOrderOnceItEnds() throws Exception {
+        try (ChatClient alice = client(fx.server().port(), m -> { });
+                ChatClient bob = client(fx.server().port(), collect)) {
+            alice.register("alice", "Alice", PW);
+            bob.register("bob", "Bob", PW);
+            alice.login("alice", PW);
+            bob.login("bob", PW);
+            fx.down();
+            List<Outgoing> queued = new java.util.ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                queued.add(alice.send("bob", "queued " + i)); // returns at once, the server being down
+            }
+            assertThat(queued).noneMatch(Outgoing::sent);
+            assertThat(queued).extracting(Outgoing::clientId).doesNotHaveDuplicates();
+            Await.until("alice's client has noticed the outage", () -> !alice.connected());
+            assertThatThrownBy(() -> alice.history("bob", 0, 10)).as("other requests fail at once while it is down")
+                    .hasMessageContaining("not connected");
+            assertThat(alice.unsent()).isEqualTo(3);
+            fx.up();
+            assertThat(alice.awaitSent(Duration.ofSeconds(30))).isTrue();
+            assertThat(queued).allMatch(Outgoing::sent);
+            Await.until("bob receives all three", () -> received.size() >= 3);
+            assertThat(received).extracting(Response.Message::body).containsExactly("queued 1", "queued 2", "queued 3");
+        }
+    }
+
+    @Test
+    void aRefusedMessageSaysWhyAndTheNextOneStillGoes() throws Exception {
+        try (ChatClient alice = client(fx.server().port(), m -> { })) {
+            alice.register("alice", "Alice", PW);
+            alice.login("alice", PW);
+            Outgoing nobody = alice.send("nobody", "hello?");
+            Outgoing self = alice.send("alice", "a note to self");
+            assertThatThrownBy(() -> nobody.result().join()).hasCauseInstanceOf(ChatException.class)
+                    .satisfies(e -> assertThat(((ChatException) e.getCause()).code()).isEqualTo(ErrorCode.NO_SUCH_USER));
+            assertThat(self.result().join().messageId()).isPositive();
+        }
+    }
+
+    @Test
+    void loggingOutGivesUpWhatIsStillQueuedAndSaysSo() throws Exception {
+        try (ChatClient alice = client(fx.server().port(), m -> { })) {
+            alice.register("alice", "Alice", PW);
+            alice.login("alice", PW);
+            fx.down();
+            Outgoing o = alice.send("alice", "never sent");
+            Await.until("alice's client has noticed the outage", () -> !alice.connected());
+            assertThatThrownBy(alice::logout).as("the server is not told, but the session ends here")
+                    .hasMessageContaining("not connected");
+            assertThat(alice.loggedIn()).isFalse();
+            assertThatThrownBy(() -> o.result().join()).hasCauseInstanceOf(ChatException.class)
+                    .hasMessageContaining("alice logged out");
+            assertThat(alice.unsent()).isZero();
         }
     }
 

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.wirechat.server.Await;
 import org.wirechat.server.ServerFixture;
 
 /** The terminal client driven with piped commands against a real server. */
@@ -186,11 +187,46 @@ class TerminalClientTest {
         try (ScriptedClient bob = new ScriptedClient(port(), quickPolls)) {
             bob.type("/login bob", PW).awaitOutput("logged in as bob");
             fx.clock.advance(Duration.ofHours(2));
-            bob.awaitOutput("your session expired — log in again with /login USER");
-            bob.type("@bob hello").awaitOutput("error: not logged in");
-            bob.type("/login bob", PW).awaitOutput("logged in as bob — no unread");
-            assertThat(bob.finish()).isEqualTo(1);
+            bob.awaitOutput("your session as bob expired — your next command asks for the password");
+            // the next message asks for the password once, in place, and then goes out
+            bob.type("@bob hello", PW).awaitOutput("sent to bob");
+            assertThat(bob.output()).contains("logged in as bob");
+            assertThat(bob.finish()).isZero();
+            assertThat(count(bob.output(), "bob: hello")).isEqualTo(1);
         }
+    }
+
+    /**
+     * The issue's outage: a message typed while the server is down for 45 s (longer than any request is
+     * retried) is queued at once, the prompt keeps answering, and it is delivered once when the server is back.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(150)
+    void aMessageTypedDuringALongOutageIsDeliveredOnceAfterIt() throws InterruptedException {
+        register("alice");
+        register("bob");
+        try (ScriptedClient alice = new ScriptedClient(port())) {
+            alice.type("/login alice", PW).awaitOutput("logged in as alice");
+            long outageStart = System.nanoTime();
+            fx.down();
+            alice.type("@bob typed during the outage").awaitOutput("queued for bob");
+            int answered = 0;
+            while (System.nanoTime() - outageStart < java.util.concurrent.TimeUnit.SECONDS.toNanos(45)) {
+                alice.type("/help");
+                answered++;
+                int want = answered;
+                Await.until("the prompt answers /help during the outage", () -> count(alice.output(), "commands:") == want);
+                Thread.sleep(5_000); // a person typing now and then while the server is down
+            }
+            assertThat(ScriptedClient.FAST.retryFor()).as("the outage outlasts any retry of a request")
+                    .isLessThan(Duration.ofSeconds(45));
+            assertThat(alice.output()).doesNotContain("error:");
+            fx.up();
+            alice.awaitOutput("sent to bob");
+            assertThat(alice.finish()).isZero();
+        }
+        String bobSees = scriptOutput(0, "/login bob", PW);
+        assertThat(count(bobSees, "alice: typed during the outage")).isEqualTo(1);
     }
 
     /** The README's scripting table, each row as it says, and its example verbatim. */

@@ -124,6 +124,17 @@ public final class ServerFixture implements AutoCloseable {
         startAgain();
     }
 
+    /** Stops the server (an outage begins); {@link #up()} starts it again on the same port and data. */
+    public void down() {
+        config = config.toBuilder().port(server.port()).build();
+        server.close();
+    }
+
+    /** Ends an outage begun by {@link #down()}. */
+    public void up() {
+        startAgain();
+    }
+
     /** Creates an account and returns a logged-in connection's token. */
     public String register(TestConnection c, String username) {
         c.ok(new Request.CreateAccount(username, "Full " + username, PASSWORD), Response.AccountCreated.class);

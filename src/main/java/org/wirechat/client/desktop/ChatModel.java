@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.wirechat.client.ChatClient;
 import org.wirechat.client.ChatException;
+import org.wirechat.client.Outgoing;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Limits;
 import org.wirechat.protocol.PatternMode;
@@ -38,8 +39,18 @@ public final class ChatModel implements AutoCloseable {
     public record User(String username, String fullName, boolean online, int unread) {
     }
 
-    /** One message of the open conversation. */
-    public record Line(long id, String sender, long timestampMillis, String body, boolean mine) {
+    /** Where one of your messages is: stored by the server, queued in the outbox, or refused. */
+    public enum Delivery { SENT, PENDING, FAILED }
+
+    /**
+     * One message of the open conversation. A message of yours not yet stored has id 0, the time it was
+     * written, and {@link Delivery#PENDING} (or {@link Delivery#FAILED}, with why in {@code note}).
+     */
+    public record Line(long id, String sender, long timestampMillis, String body, boolean mine, Delivery delivery,
+            String note) {
+        Line(long id, String sender, long timestampMillis, String body, boolean mine) {
+            this(id, sender, timestampMillis, body, mine, Delivery.SENT, "");
+        }
     }
 
     public enum LinkState { LOGGED_OUT, CONNECTED, RECONNECTING }
@@ -94,6 +105,8 @@ public final class ChatModel implements AutoCloseable {
     private final Map<String, TreeMap<Long, Line>> recent = new HashMap<>();
     static final int RECENT_KEPT = 200;
     private long olderThan; // the next history page's "before" id, 0 when there is none
+    /** Your messages not stored yet (or refused), by lower-case peer, in the order written. */
+    private final Map<String, List<Line>> unsentLines = new HashMap<>();
 
     public ChatModel(ClientFactory clients) {
         this.clients = Objects.requireNonNull(clients);
@@ -121,8 +134,12 @@ public final class ChatModel implements AutoCloseable {
         }
         // alphabetical, so rows never jump under the pointer when a message arrives; unread ones are marked instead
         users.sort(Comparator.comparing(u -> key(u.username())));
+        List<Line> lines = new ArrayList<>(conversation.values());
+        if (open != null) {
+            lines.addAll(unsentLines.getOrDefault(key(open), List.of()));
+        }
         return new Snapshot(me, link, linkDetail, problem, filter, List.copyOf(users), open,
-                List.copyOf(conversation.values()), olderThan > 0, sessionExpired);
+                List.copyOf(lines), olderThan > 0, sessionExpired);
     }
 
     private static String key(String username) {
@@ -313,29 +330,71 @@ public final class ChatModel implements AutoCloseable {
         return text.codePointCount(0, text.length());
     }
 
-    /** Sends to the open conversation; returns once the server has stored it. On failure the draft should be kept. */
+    /**
+     * Sends to the open conversation without waiting: the message shows at once as pending (greyed), and
+     * becomes an ordinary line when the server has stored it — after an outage too, since the client's
+     * outbox keeps it. Throws only when the text breaks the server's rules or no one is chosen: then the
+     * draft should be kept.
+     */
     public void send(String text) throws ChatException {
         ChatClient c = requireClient();
         String peer;
+        String from;
         synchronized (this) {
             peer = open;
+            from = me;
         }
         if (peer == null) {
             throw problem(new ChatException(ErrorCode.NO_SUCH_USER, "choose someone to write to first"));
         }
-        Response.Sent sent;
+        Outgoing o;
         try {
-            sent = c.send(peer, text);
+            o = c.send(peer, text);
         } catch (ChatException e) {
             throw problem(e);
         }
+        Line pending = new Line(0, from, System.currentTimeMillis(), text, true, Delivery.PENDING, "");
         synchronized (this) {
-            if (peer.equals(open)) {
-                conversation.put(sent.messageId(), new Line(sent.messageId(), me, sent.timestampMillis(), text, true));
-            }
+            unsentLines.computeIfAbsent(key(peer), k -> new ArrayList<>()).add(pending);
             problem = "";
         }
         changed();
+        o.result().whenComplete((sent, failed) -> settled(c, peer, pending, sent, failed));
+    }
+
+    /** A message of yours has its answer: stored (an ordinary line now) or refused (marked so, with why). */
+    private void settled(ChatClient c, String peer, Line pending, Response.Sent sent, Throwable failed) {
+        synchronized (this) {
+            if (client != c) {
+                return; // another session's
+            }
+            List<Line> waiting = unsentLines.getOrDefault(key(peer), new ArrayList<>());
+            int at = waiting.indexOf(pending);
+            if (sent != null) {
+                if (at >= 0) {
+                    waiting.remove(at);
+                }
+                Line line = new Line(sent.messageId(), pending.sender(), sent.timestampMillis(), pending.body(), true);
+                remember(peer, line);
+                if (peer.equalsIgnoreCase(open == null ? "" : open)) {
+                    conversation.put(line.id(), line);
+                }
+            } else if (at >= 0) {
+                waiting.set(at, new Line(0, pending.sender(), pending.timestampMillis(), pending.body(), true,
+                        Delivery.FAILED, failed.getMessage()));
+                problem = "not sent to " + peer + ": " + failed.getMessage();
+            }
+        }
+        changed();
+    }
+
+    /** Keeps a line among the latest of its conversation since login (monitor held). */
+    private void remember(String peer, Line line) {
+        TreeMap<Long, Line> kept = recent.computeIfAbsent(key(peer), k -> new TreeMap<>());
+        kept.put(line.id(), line);
+        if (kept.size() > RECENT_KEPT) {
+            kept.pollFirstEntry();
+        }
     }
 
     /** Deletes the account (after handing over the mail still waiting), then the window is logged out. */
@@ -387,6 +446,7 @@ public final class ChatModel implements AutoCloseable {
         open = null;
         conversation.clear();
         recent.clear();
+        unsentLines.clear();
         olderThan = 0;
     }
 
@@ -437,11 +497,7 @@ public final class ChatModel implements AutoCloseable {
                     boolean mine = m.sender().equalsIgnoreCase(me);
                     String peer = mine ? m.recipient() : m.sender();
                     Line line = new Line(m.id(), m.sender(), m.timestampMillis(), m.body(), mine);
-                    TreeMap<Long, Line> kept = recent.computeIfAbsent(key(peer), k -> new TreeMap<>());
-                    kept.put(m.id(), line);
-                    if (kept.size() > RECENT_KEPT) {
-                        kept.pollFirstEntry();
-                    }
+                    remember(peer, line);
                     if (open != null && open.equalsIgnoreCase(peer)) {
                         conversation.put(m.id(), line);
                     } else {

@@ -378,26 +378,14 @@ public final class ChatWindow {
             showDraft();
             return;
         }
-        input.setEnabled(false);
-        send.setEnabled(false);
-        worker.execute(() -> {
-            boolean sent;
-            try {
-                model.send(text);
-                sent = true;
-            } catch (ChatException e) {
-                sent = false; // the model shows why; the draft stays so nothing typed is lost
-            }
-            boolean clear = sent;
-            SwingUtilities.invokeLater(() -> {
-                if (clear && input.getText().equals(text)) {
-                    input.setText("");
-                }
-                input.setEnabled(true);
-                input.requestFocusInWindow();
-                showDraft();
-            });
-        });
+        try {
+            model.send(text); // queued at once: it shows as pending until the server has it
+            input.setText("");
+        } catch (ChatException e) {
+            // the model shows why; the draft stays so nothing typed is lost
+        }
+        input.requestFocusInWindow();
+        showDraft();
     }
 
     /** The draft's length against the limit, before anything is sent. */

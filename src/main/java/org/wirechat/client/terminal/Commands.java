@@ -7,6 +7,10 @@ import java.util.Map;
 import java.util.Set;
 import org.wirechat.client.ChatClient;
 import org.wirechat.client.ChatException;
+import org.wirechat.client.Outgoing;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.wirechat.protocol.PatternMode;
 import org.wirechat.protocol.Response;
 
@@ -39,11 +43,23 @@ final class Commands {
     private final Set<String> knownUsers;
     private final Map<String, Command> commands = new LinkedHashMap<>();
     private final Map<String, String> aliases = new LinkedHashMap<>();
-    private String lastPeer;
+    /** The conversation plain text goes to: the last person you wrote to or who wrote to you. */
+    private volatile String peer;
+    /** Messages that failed after the command that queued them had returned. */
+    private final java.util.concurrent.atomic.AtomicInteger lateFailures = new java.util.concurrent.atomic.AtomicInteger();
+    /** A command that leaves with messages unsent, said once: typed again, it goes ahead. */
+    private String warnedAbout;
+    /** {@link #warnedAbout} as it was before the command being carried out. */
+    private String warnedBefore;
     private Handler more;
     private boolean quit;
+    private final Runnable promptChanged;
 
-    Commands(ChatClient client, Screen screen, Format format, Set<String> knownUsers) {
+    /** How long a send waits for the server's answer before the prompt comes back and the answer is shown when it comes. */
+    static final long ANSWER_WAIT_MILLIS = 2_000;
+
+    Commands(ChatClient client, Screen screen, Format format, Set<String> knownUsers, Runnable promptChanged) {
+        this.promptChanged = promptChanged;
         this.client = client;
         this.screen = screen;
         this.format = format;
@@ -54,11 +70,12 @@ final class Commands {
         add("/logout", "", "log out", a -> logout());
         add("/list", "[-r] [PATTERN]", "list users whose whole username or full name matches a wildcard (* ?) or, with -r, a regular"
                 + " expression, ignoring case (so 'a*' or -r 'a.*', not 'a'); * marks who is online", this::list, "/who", "/users");
-        add("/msg", "USER TEXT", "send a message (also: @USER TEXT; plain text goes to the last person you wrote to)", this::msg, "/m", "/send");
+        add("/msg", "USER TEXT", "send a message (also: @USER TEXT; plain text goes to the conversation shown in the prompt: the last person"
+                + " you wrote to or who wrote to you); while the server is unreachable messages are queued and sent when it is back", this::msg, "/m", "/send");
         add("/history", "USER [COUNT]", "your conversation with USER, newest " + PAGE + " (or COUNT) messages", this::history, "/hist");
         add("/more", "", "the next page of /list or /history", a -> more());
         add("/delete", "", "delete your account (receives waiting messages first)", a -> delete(), "/unregister");
-        add("/quit", "", "leave (Ctrl-D too)", a -> quit = true, "/exit", "/q");
+        add("/quit", "", "leave (Ctrl-D too)", a -> quit = confirmLeaving("/quit"), "/exit", "/q");
     }
 
     private void add(String name, String usage, String help, Handler handler, String... alias) {
@@ -78,7 +95,12 @@ final class Commands {
         if (trimmed.isEmpty()) {
             return Outcome.OK;
         }
+        warnedBefore = warnedAbout;
+        warnedAbout = null;
         try {
+            if (needsSession(trimmed) && !client.loggedIn() && client.expiredUser() != null) {
+                relogin(client.expiredUser());
+            }
             if (trimmed.startsWith("@")) {
                 msg(trimmed.substring(1));
             } else if (trimmed.startsWith("/")) {
@@ -89,8 +111,8 @@ final class Commands {
                     throw new Usage("unknown command " + parts[0] + " — /help lists them");
                 }
                 c.handler().run(parts.length > 1 ? parts[1] : "");
-            } else if (lastPeer != null) {
-                sendTo(lastPeer, line.strip());
+            } else if (peer != null) {
+                sendTo(peer, line.strip());
             } else {
                 throw new Usage("to send a message type @USER TEXT, or /help for the commands");
             }
@@ -101,6 +123,56 @@ final class Commands {
             screen.show(e.getMessage());
         }
         return Outcome.FAILED;
+    }
+
+    /** The person plain text goes to, or {@code null}. */
+    String peer() {
+        return peer;
+    }
+
+    /** A message from {@code sender} arrived: the conversation is theirs now. */
+    void heard(String sender) {
+        if (!sender.equalsIgnoreCase(peer == null ? "" : peer)) {
+            peer = sender;
+            promptChanged.run();
+        }
+    }
+
+    /** Messages whose failure was shown after their command had returned. */
+    int lateFailures() {
+        return lateFailures.get();
+    }
+
+    /** Everything but logging in, registering, leaving and help works on a session (and may renew one in place). */
+    private boolean needsSession(String line) {
+        if (!line.startsWith("/")) {
+            return true;
+        }
+        String name = line.split("\\s+", 2)[0].toLowerCase(Locale.ROOT);
+        name = aliases.getOrDefault(name, name);
+        return commands.containsKey(name) && !List.of("/login", "/register", "/logout", "/quit", "/help").contains(name);
+    }
+
+    /** The server ended {@code user}'s session: the password once, here, and the command goes ahead. */
+    private void relogin(String user) throws ChatException, Usage {
+        screen.show("your session as " + user + " expired");
+        login(user, ask("Password for " + user + ": ", true));
+    }
+
+    /**
+     * Leaving (or logging out) with messages still queued is said once; the same command again goes
+     * ahead and gives them up.
+     */
+    private boolean confirmLeaving(String command) {
+        int unsent = client.unsent();
+        if (unsent == 0 || command.equals(warnedBefore)) {
+            return true;
+        }
+        warnedAbout = command;
+        screen.show(unsent + (unsent == 1 ? " message is" : " messages are") + " still waiting to be sent (the server is"
+                + " unreachable); type " + command + " again to " + (command.equals("/quit") ? "leave" : "log out")
+                + " without " + (unsent == 1 ? "it" : "them"));
+        return false;
     }
 
     private void help() {
@@ -169,14 +241,21 @@ final class Commands {
 
     /** Logs in; the client's listener says so (before any waiting message is shown). */
     private void login(String user, String password) throws ChatException {
+        String before = client.expiredUser();
         client.login(user, password);
-        lastPeer = null;
+        if (before == null || !before.equalsIgnoreCase(user)) {
+            peer = null; // renewing an expired session keeps the conversation
+        }
+        promptChanged.run();
     }
 
     private void logout() throws ChatException {
-        String who = client.username();
+        if (!confirmLeaving("/logout")) {
+            return;
+        }
+        String who = client.username() != null ? client.username() : client.expiredUser();
         client.logout();
-        lastPeer = null;
+        peer = null;
         screen.show("logged out" + (who == null ? "" : " " + who));
     }
 
@@ -220,11 +299,41 @@ final class Commands {
         sendTo(w[0], w[1]);
     }
 
+    /**
+     * Queues the message and waits a moment for the server's answer; without one (the server unreachable
+     * or slow) the prompt comes back at once with the message marked queued, and its answer is shown
+     * when it comes.
+     */
     private void sendTo(String to, String text) throws ChatException {
-        Response.Sent sent = client.send(to, text);
-        lastPeer = to;
+        Outgoing o = client.send(to, text);
+        if (!to.equalsIgnoreCase(peer == null ? "" : peer)) {
+            peer = to;
+            promptChanged.run();
+        }
         knownUsers.add(to);
-        screen.show("sent to " + to + " " + format.stamp(sent.timestampMillis()));
+        if (client.connected()) {
+            try {
+                Response.Sent sent = o.result().get(ANSWER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+                screen.show("sent to " + to + " " + format.stamp(sent.timestampMillis()));
+                return;
+            } catch (ExecutionException e) {
+                throw (ChatException) e.getCause();
+            } catch (TimeoutException e) {
+                // shown below, and its answer when it comes
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        screen.show("queued for " + to + " (" + (client.connected() ? "no answer from the server yet" : "not connected")
+                + ") — it will be sent when the server is back: " + Format.snippet(text));
+        o.result().whenComplete((sent, failed) -> {
+            if (sent != null) {
+                screen.show("sent to " + to + " " + format.stamp(sent.timestampMillis()) + ": " + Format.snippet(text));
+            } else {
+                lateFailures.incrementAndGet();
+                screen.show("error: " + failed.getMessage() + ": " + Format.snippet(text));
+            }
+        });
     }
 
     private void history(String args) throws ChatException, Usage {
@@ -281,7 +390,7 @@ final class Commands {
         }
         String password = ask("Password: ", true);
         client.deleteAccount(password);
-        lastPeer = null;
+        peer = null;
         screen.show("account " + who + " deleted");
     }
 }

@@ -43,6 +43,12 @@ final class Format {
         return b.toString();
     }
 
+    /** The start of a message's text on one line, quoted, to tell which message a late answer is about. */
+    static String snippet(String body) {
+        String flat = body.replace('\n', ' ').strip();
+        return "\u201c" + (flat.length() > 40 ? flat.substring(0, 39) + "\u2026" : flat) + "\u201d";
+    }
+
     private static String line(String head, String body) {
         String indent = " ".repeat(Math.min(head.length(), 24));
         return head + body.replace("\n", System.lineSeparator() + indent);

@@ -18,6 +18,8 @@ import org.jline.terminal.TerminalBuilder;
 final class JLineScreen implements Screen {
     private final Terminal terminal;
     private final LineReader reader;
+    /** A password is being typed: its prompt is not replaced. */
+    private volatile boolean secret;
 
     JLineScreen(Completer completer) {
         try {
@@ -46,11 +48,13 @@ final class JLineScreen implements Screen {
     @Override
     public String readSecret(String prompt) {
         reader.variable(LineReader.DISABLE_HISTORY, true); // a password must not be recalled with the up arrow
+        secret = true;
         try {
             return reader.readLine(prompt, (char) 0);
         } catch (UserInterruptException | EndOfFileException e) {
             return null;
         } finally {
+            secret = false;
             reader.variable(LineReader.DISABLE_HISTORY, false);
         }
     }
@@ -58,6 +62,20 @@ final class JLineScreen implements Screen {
     @Override
     public void show(String text) {
         reader.printAbove(text);
+    }
+
+    @Override
+    public void promptChanged(String prompt) {
+        if (secret || !(reader instanceof org.jline.reader.impl.LineReaderImpl impl) || !impl.isReading()) {
+            return;
+        }
+        try {
+            impl.setPrompt(prompt);
+            impl.callWidget(LineReader.REDRAW_LINE);
+            impl.callWidget(LineReader.REDISPLAY);
+        } catch (IllegalStateException e) {
+            // the line was finished meanwhile: the next one is read with the new prompt anyway
+        }
     }
 
     @Override

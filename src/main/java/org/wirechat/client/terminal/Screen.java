@@ -11,6 +11,10 @@ interface Screen extends AutoCloseable {
     /** Shows text without disturbing a half-typed line. */
     void show(String text);
 
+    /** The prompt of the line being typed is now this (a person sees it change; a script does not). */
+    default void promptChanged(String prompt) {
+    }
+
     /** True for a person at a terminal; false when commands come from a pipe or file. */
     boolean interactive();
 

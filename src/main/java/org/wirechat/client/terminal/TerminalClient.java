@@ -23,12 +23,14 @@ public final class TerminalClient implements ChatClient.Listener {
     private final Format format;
     private final Set<String> knownUsers = ConcurrentHashMap.newKeySet();
     private final Commands commands;
+    private final ChatClient.Options options;
 
     private TerminalClient(String host, int port, ChatClient.Options options, Clock clock, ScreenMaker screens) {
         this.format = new Format(clock);
+        this.options = options;
         this.client = new ChatClient(host, port, this, options);
         this.screen = screens.make(completer());
-        this.commands = new Commands(client, screen, format, knownUsers);
+        this.commands = new Commands(client, screen, format, knownUsers, () -> screen.promptChanged(prompt()));
     }
 
     private interface ScreenMaker {
@@ -60,6 +62,9 @@ public final class TerminalClient implements ChatClient.Listener {
                     break;
                 }
             }
+            if (!screen.interactive()) {
+                failures += commands.lateFailures() + awaitQueued();
+            }
             if (!screen.interactive() && client.loggedIn()) {
                 try {
                     client.drain(); // a script sees what is waiting before it ends
@@ -75,9 +80,38 @@ public final class TerminalClient implements ChatClient.Listener {
         return screen.interactive() || failures == 0 ? 0 : 1;
     }
 
+    /**
+     * At the end of a script: waits for messages still queued (as long as a request is retried); returns
+     * how many failed meanwhile or are still unsent.
+     */
+    private int awaitQueued() {
+        int before = commands.lateFailures();
+        int unsent = client.unsent();
+        if (unsent > 0) {
+            screen.show("waiting for " + unsent + " queued message" + (unsent == 1 ? "" : "s") + " to be sent…");
+            try {
+                client.awaitSent(options.retryFor());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            unsent = client.unsent();
+            if (unsent > 0) {
+                screen.show("error: " + unsent + " message" + (unsent == 1 ? " was" : "s were") + " not sent (the server is unreachable)");
+            }
+        }
+        return commands.lateFailures() - before + unsent;
+    }
+
+    /** {@code alice → bob [2 queued]> }: who you are, where plain text goes, what waits to be sent. */
     private String prompt() {
         String me = client.username();
-        return (me == null ? "wirechat" : me) + "> ";
+        if (me == null) {
+            String gone = client.expiredUser();
+            return gone == null ? "wirechat> " : gone + " (session expired)> ";
+        }
+        String peer = commands.peer();
+        int queued = client.unsent();
+        return me + (peer == null ? "" : " \u2192 " + peer) + (queued == 0 ? "" : " [" + queued + " queued]") + "> ";
     }
 
     private Completer completer() {
@@ -94,9 +128,13 @@ public final class TerminalClient implements ChatClient.Listener {
 
     @Override
     public void messages(List<Response.Message> messages) {
+        String me = client.username();
         for (Response.Message m : messages) {
             knownUsers.add(m.sender());
             screen.show(format.incoming(m));
+            if (!m.sender().equalsIgnoreCase(me == null ? "" : me)) {
+                commands.heard(m.sender());
+            }
         }
     }
 
@@ -118,7 +156,9 @@ public final class TerminalClient implements ChatClient.Listener {
 
     @Override
     public void sessionExpired() {
-        screen.show("your session expired — log in again with /login USER");
+        screen.show("your session as " + client.expiredUser() + " expired — your next command asks for the password"
+                + " (or /logout)");
+        screen.promptChanged(prompt());
     }
 
     @Override

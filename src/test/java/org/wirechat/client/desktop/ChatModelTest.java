@@ -157,11 +157,14 @@ class ChatModelTest {
         model.register("127.0.0.1", port(), "alice", "Alice", PW);
         model.open("bob");
         bob.deleteAccount(PW);
-        assertThatThrownBy(() -> model.send("are you there?")).isInstanceOf(ChatException.class)
-                .satisfies(e -> assertThat(((ChatException) e).code()).isEqualTo(ErrorCode.NO_SUCH_USER))
-                .hasMessageContaining("no such user: bob");
+        model.send("are you there?"); // queued at once; the server's refusal marks it
+        Await.until("the message is marked refused", () -> model.snapshot().conversation().stream()
+                .anyMatch(l -> l.delivery() == ChatModel.Delivery.FAILED));
+        assertThat(model.snapshot().conversation()).singleElement().satisfies(l -> {
+            assertThat(l.body()).isEqualTo("are you there?");
+            assertThat(l.note()).contains("no such user: bob");
+        });
         assertThat(model.snapshot().problem()).contains("no such user: bob");
-        assertThat(model.snapshot().conversation()).isEmpty();
         model.refreshUsers(); // the periodic refresh does not hide the problem before it is read
         assertThat(model.snapshot().problem()).contains("no such user: bob");
         assertThat(model.snapshot().users()).extracting(ChatModel.User::username).containsExactly("alice");
