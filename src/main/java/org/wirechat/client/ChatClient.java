@@ -91,6 +91,8 @@ public final class ChatClient implements AutoCloseable {
     private final AtomicLong lastShown = new AtomicLong();
     private volatile Connection commands;
     private volatile String expiredUser;
+    /** Set by {@link #close()}: a request under way stops retrying (a login being cancelled ends at once). */
+    private volatile boolean closed;
     private final Outbox outbox;
     private volatile String token;
     private volatile String username;
@@ -472,6 +474,9 @@ public final class ChatClient implements AutoCloseable {
                 throw ChatException.unreachable("cannot talk to the server at " + endpoint + ": " + e.getMessage());
             } catch (IOException e) {
                 dropCommands();
+                if (closed) {
+                    throw ChatException.unreachable("cancelled");
+                }
                 if (!connectedOnce) { // never reached: say why now, in words, rather than retry as for a lost one
                     throw ChatException.unreachable(Connection.whyNotConnected(endpoint.host(), endpoint.port(), e));
                 }
@@ -522,6 +527,7 @@ public final class ChatClient implements AutoCloseable {
     /** Stops polling (acknowledging what was shown) and closes the connections; the session stays valid on the server. */
     @Override
     public void close() {
+        closed = true;
         outbox.stop();
         state.lock();
         try {

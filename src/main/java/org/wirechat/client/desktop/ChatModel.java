@@ -35,8 +35,22 @@ public final class ChatModel implements AutoCloseable {
     /** Messages of a conversation loaded when it is opened, and per "older" step. */
     static final int HISTORY_PAGE = 50;
 
-    /** One row of the user list. */
-    public record User(String username, String fullName, boolean online, int unread) {
+    /** Whether someone is online, as far as this client knows now (not known while disconnected). */
+    public enum Presence { ONLINE, OFFLINE, UNKNOWN }
+
+    /** One row of the directory: an account the filter matched. */
+    public record User(String username, String fullName, Presence presence, int unread) {
+        public boolean online() {
+            return presence == Presence.ONLINE;
+        }
+    }
+
+    /**
+     * One row of "Conversations": someone you exchanged messages with since logging in (or whose
+     * conversation you opened), the latest first, with the last message and what is unread.
+     */
+    public record Conversation(String peer, String fullName, Presence presence, int unread, long lastMillis,
+            String last) {
     }
 
     /** Where one of your messages is: stored by the server, queued in the outbox, or refused. */
@@ -57,10 +71,73 @@ public final class ChatModel implements AutoCloseable {
 
     /** Everything the window shows, at one moment. Immutable. */
     public record Snapshot(String me, LinkState link, String linkDetail, String problem, String filter, List<User> users,
-            String open, List<Line> conversation, boolean olderAvailable, boolean sessionExpired) {
+            List<Conversation> conversations, String open, List<Line> conversation, boolean olderAvailable,
+            boolean sessionExpired, int unsent) {
         public int unread(String user) {
-            return users.stream().filter(u -> u.username().equalsIgnoreCase(user)).mapToInt(User::unread).sum();
+            return conversations.stream().filter(c -> c.peer().equalsIgnoreCase(user)).mapToInt(Conversation::unread).sum();
         }
+
+        /** Every unread message, in all conversations. */
+        public int unread() {
+            return conversations.stream().mapToInt(Conversation::unread).sum();
+        }
+
+        /** The status line: the link as it is now, messages waiting to go, and the problem not yet read. */
+        public String status() {
+            String line = switch (link) {
+                case LOGGED_OUT -> "Not logged in";
+                case CONNECTED -> "Connected as " + me;
+                case RECONNECTING -> "Connection lost (" + linkDetail + ") — reconnecting; nothing is lost";
+            };
+            if (unsent > 0) {
+                line += "  •  " + unsent + (unsent == 1 ? " message waits" : " messages wait") + " to be sent";
+            }
+            return problem.isEmpty() ? line : line + "  •  " + problem;
+        }
+    }
+
+    /** A row of the conversation view: a day's heading, or a message with its time. */
+    public sealed interface Row permits DayRow, MessageRow {
+    }
+
+    /** "Today", "Yesterday", a weekday within the week, else the date. */
+    public record DayRow(String label) implements Row {
+    }
+
+    public record MessageRow(Line line, String time) implements Row {
+    }
+
+    private static final java.time.format.DateTimeFormatter TIME = java.time.format.DateTimeFormatter.ofPattern("HH:mm");
+
+    /** The lines as the window shows them: a heading before each day's first message, every message with its time. */
+    public static List<Row> rows(List<Line> lines, java.time.ZoneId zone, java.time.LocalDate today) {
+        List<Row> rows = new ArrayList<>();
+        java.time.LocalDate day = null;
+        for (Line l : lines) {
+            java.time.ZonedDateTime t = java.time.Instant.ofEpochMilli(l.timestampMillis()).atZone(zone);
+            if (!t.toLocalDate().equals(day)) {
+                day = t.toLocalDate();
+                rows.add(new DayRow(dayLabel(day, today)));
+            }
+            rows.add(new MessageRow(l, TIME.format(t)));
+        }
+        return rows;
+    }
+
+    static String dayLabel(java.time.LocalDate day, java.time.LocalDate today) {
+        long ago = java.time.temporal.ChronoUnit.DAYS.between(day, today);
+        java.util.Locale en = java.util.Locale.ENGLISH;
+        if (ago == 0) {
+            return "Today";
+        }
+        if (ago == 1) {
+            return "Yesterday";
+        }
+        if (ago > 1 && ago < 7) {
+            return day.getDayOfWeek().getDisplayName(java.time.format.TextStyle.FULL, en);
+        }
+        return java.time.format.DateTimeFormatter.ofPattern(day.getYear() == today.getYear() ? "EEEE d MMMM" : "d MMMM yyyy", en)
+                .format(day);
     }
 
     /** Told after every change; called on whatever thread made it. */
@@ -92,8 +169,16 @@ public final class ChatModel implements AutoCloseable {
     private boolean sessionExpired;
     /** The filter's accounts, by lower-case name, in the server's order. */
     private final Map<String, Response.Account> listed = new LinkedHashMap<>();
-    /** People we have messages from that the filter did not list, by lower-case name. */
-    private final Map<String, String> extraPeers = new LinkedHashMap<>();
+    /** The conversations since login, by lower-case peer. */
+    private final Map<String, Activity> activity = new HashMap<>();
+    /** Conversation peers the filter did not list, as the server last described them, by lower-case name. */
+    private final Map<String, Response.Account> peers = new HashMap<>();
+    /** The problem came from not reaching the server: it is no longer true once the client has reconnected. */
+    private boolean problemIsLink;
+    /** The client of a login under way (cancellable), or {@code null}. */
+    private ChatClient loggingIn;
+    /** What {@link #loggingIn} reports to. */
+    private Incoming loggingInListener;
     private final Map<String, Integer> unread = new HashMap<>();
     private String open;
     private final TreeMap<Long, Line> conversation = new TreeMap<>();
@@ -104,6 +189,15 @@ public final class ChatModel implements AutoCloseable {
      */
     private final Map<String, TreeMap<Long, Line>> recent = new HashMap<>();
     static final int RECENT_KEPT = 200;
+    /** Conversations whose peer's presence is looked up on each refresh. */
+    static final int PEERS_LOOKED_UP = 20;
+
+    /** A conversation's name as written and its latest message. */
+    private record Activity(String peer, long lastMillis, String last, long seq) {
+    }
+
+    /** Counts what this client saw happen, to order Conversations. */
+    private long activitySeq;
     private long olderThan; // the next history page's "before" id, 0 when there is none
     /** Your messages not stored yet (or refused), by lower-case peer, in the order written. */
     private final Map<String, List<Line>> unsentLines = new HashMap<>();
@@ -125,21 +219,44 @@ public final class ChatModel implements AutoCloseable {
     public synchronized Snapshot snapshot() {
         List<User> users = new ArrayList<>();
         for (Response.Account a : listed.values()) {
-            users.add(new User(a.username(), a.fullName(), a.online(), unread.getOrDefault(key(a.username()), 0)));
-        }
-        for (Map.Entry<String, String> e : extraPeers.entrySet()) {
-            if (!listed.containsKey(e.getKey())) {
-                users.add(new User(e.getValue(), "", false, unread.getOrDefault(e.getKey(), 0)));
-            }
+            users.add(new User(a.username(), a.fullName(), presence(a), unread.getOrDefault(key(a.username()), 0)));
         }
         // alphabetical, so rows never jump under the pointer when a message arrives; unread ones are marked instead
         users.sort(Comparator.comparing(u -> key(u.username())));
+        List<Conversation> conversations = new ArrayList<>();
+        List<Map.Entry<String, Activity>> latestFirst = new ArrayList<>(activity.entrySet());
+        latestFirst.sort(Comparator.comparingLong((Map.Entry<String, Activity> e) -> e.getValue().seq()).reversed());
+        for (Map.Entry<String, Activity> e : latestFirst) {
+            Response.Account a = listed.containsKey(e.getKey()) ? listed.get(e.getKey()) : peers.get(e.getKey());
+            Activity act = e.getValue();
+            conversations.add(new Conversation(a == null ? act.peer() : a.username(), a == null ? "" : a.fullName(),
+                    a == null ? Presence.UNKNOWN : presence(a), unread.getOrDefault(e.getKey(), 0), act.lastMillis(), act.last()));
+        }
         List<Line> lines = new ArrayList<>(conversation.values());
         if (open != null) {
             lines.addAll(unsentLines.getOrDefault(key(open), List.of()));
         }
-        return new Snapshot(me, link, linkDetail, problem, filter, List.copyOf(users), open,
-                List.copyOf(lines), olderThan > 0, sessionExpired);
+        int waiting = (int) unsentLines.values().stream().flatMap(List::stream)
+                .filter(l -> l.delivery() == Delivery.PENDING).count();
+        return new Snapshot(me, link, linkDetail, problem, filter, List.copyOf(users), List.copyOf(conversations), open,
+                List.copyOf(lines), olderThan > 0, sessionExpired, waiting);
+    }
+
+    /** Online or not as the server said, unless the link is down: then it is not known (monitor held). */
+    private Presence presence(Response.Account a) {
+        if (link != LinkState.CONNECTED) {
+            return Presence.UNKNOWN;
+        }
+        return a.online() ? Presence.ONLINE : Presence.OFFLINE;
+    }
+
+    /**
+     * A message in the conversation with {@code peer}: it moves to the top of Conversations (monitor held).
+     * Conversations are ordered by when this client saw their latest message, not by its timestamp: the
+     * server's clock and this machine's need not agree.
+     */
+    private void active(String peer, long millis, String body) {
+        activity.put(key(peer), new Activity(peer, millis, body, ++activitySeq));
     }
 
     private static String key(String username) {
@@ -154,8 +271,7 @@ public final class ChatModel implements AutoCloseable {
         try {
             c.register(user, fullName, password);
         } catch (ChatException e) {
-            c.close();
-            throw problem(e);
+            throw loginFailed(c, e);
         }
         loginWith(c, user, password);
     }
@@ -165,6 +281,22 @@ public final class ChatModel implements AutoCloseable {
         loginWith(connectTo(host, port), user, password);
     }
 
+    /**
+     * Abandons a login or registration under way: its connection is closed and it fails with "cancelled";
+     * the current session, if any, stays.
+     */
+    public void cancelLogin() {
+        ChatClient c;
+        synchronized (this) {
+            c = loggingIn;
+            loggingIn = null;
+            loggingInListener = null;
+        }
+        if (c != null) {
+            c.close();
+        }
+    }
+
     private ChatClient connectTo(String host, int port) throws ChatException {
         if (host == null || host.isBlank()) {
             throw problem(new ChatException(ErrorCode.INVALID_FIELD, "enter the server's host name"));
@@ -172,22 +304,55 @@ public final class ChatModel implements AutoCloseable {
         if (port < 1 || port > 65535) {
             throw problem(new ChatException(ErrorCode.INVALID_FIELD, "the port must be 1-65535"));
         }
-        return clients.make(host.strip(), port, new Incoming());
+        Incoming incoming = new Incoming();
+        ChatClient c = clients.make(host.strip(), port, incoming);
+        ChatClient abandoned;
+        synchronized (this) {
+            incoming.owner = c;
+            loggingInListener = incoming;
+            abandoned = loggingIn;
+            loggingIn = c;
+        }
+        if (abandoned != null) {
+            abandoned.close();
+        }
+        return c;
+    }
+
+    /** A login or registration failed: its client is closed, and the failure shown unless it was cancelled. */
+    private ChatException loginFailed(ChatClient c, ChatException e) {
+        c.close();
+        synchronized (this) {
+            if (loggingIn != c) {
+                return new ChatException(null, "cancelled");
+            }
+            loggingIn = null;
+            loggingInListener = null;
+        }
+        return problem(e);
     }
 
     private void loginWith(ChatClient c, String user, String password) throws ChatException {
         try {
             c.login(user, password);
         } catch (ChatException e) {
-            c.close();
-            throw problem(e);
+            throw loginFailed(c, e);
         }
         ChatClient old;
         synchronized (this) {
+            if (loggingIn != c) { // cancelled while the answer was on its way
+                c.close();
+                throw new ChatException(null, "cancelled");
+            }
+            Incoming incoming = loggingInListener;
+            loggingIn = null;
+            loggingInListener = null;
             old = client;
             forgetSession();
             client = c;
             me = user;
+            incoming.apply(incoming.early); // what its poller delivered before this session was installed
+            incoming.early.clear();
             link = LinkState.CONNECTED;
             linkDetail = "";
             problem = "";
@@ -218,6 +383,7 @@ public final class ChatModel implements AutoCloseable {
         ChatClient c = requireClient();
         String p = pattern == null || pattern.isBlank() ? "*" : pattern.strip();
         Map<String, Response.Account> found = new LinkedHashMap<>();
+        Map<String, Response.Account> described = new HashMap<>();
         String cursor = "";
         try {
             do {
@@ -225,6 +391,14 @@ public final class ChatModel implements AutoCloseable {
                 page.accounts().forEach(a -> found.put(key(a.username()), a));
                 cursor = page.nextCursor();
             } while (!cursor.isEmpty() && found.size() < USERS_SHOWN);
+            for (String peer : conversationPeersNotIn(found)) {
+                // usernames hold no wildcard characters: the pattern is the name itself
+                for (Response.Account a : c.list(PatternMode.WILDCARD, peer, "", 5).accounts()) {
+                    if (key(a.username()).equals(peer)) {
+                        described.put(peer, a);
+                    }
+                }
+            }
         } catch (ChatException e) {
             throw problem(e);
         }
@@ -232,11 +406,20 @@ public final class ChatModel implements AutoCloseable {
             filter = p;
             listed.clear();
             listed.putAll(found);
+            peers.clear();
+            peers.putAll(described);
             if (clearProblem) {
                 problem = "";
             }
         }
         changed();
+    }
+
+    /** The latest conversations' peers (lower case) that the filter did not list. */
+    private synchronized List<String> conversationPeersNotIn(Map<String, Response.Account> found) {
+        return activity.entrySet().stream().filter(e -> !found.containsKey(e.getKey()))
+                .sorted(Comparator.comparingLong((Map.Entry<String, Activity> e) -> e.getValue().seq()).reversed())
+                .limit(PEERS_LOOKED_UP).map(Map.Entry::getKey).toList();
     }
 
     /** Opens the conversation with a user: loads its latest messages and clears its unread count. */
@@ -259,6 +442,10 @@ public final class ChatModel implements AutoCloseable {
             }
             olderThan = page.nextBeforeId();
             unread.remove(key(peer));
+            if (!conversation.isEmpty() && !activity.containsKey(key(peer))) {
+                Line last = conversation.lastEntry().getValue();
+                active(peer, last.timestampMillis(), last.body());
+            }
             problem = "";
         }
         changed();
@@ -356,6 +543,7 @@ public final class ChatModel implements AutoCloseable {
         Line pending = new Line(0, from, System.currentTimeMillis(), text, true, Delivery.PENDING, "");
         synchronized (this) {
             unsentLines.computeIfAbsent(key(peer), k -> new ArrayList<>()).add(pending);
+            active(peer, pending.timestampMillis(), text);
             problem = "";
         }
         changed();
@@ -383,6 +571,7 @@ public final class ChatModel implements AutoCloseable {
                 waiting.set(at, new Line(0, pending.sender(), pending.timestampMillis(), pending.body(), true,
                         Delivery.FAILED, failed.getMessage()));
                 problem = "not sent to " + peer + ": " + failed.getMessage();
+                problemIsLink = false;
             }
         }
         changed();
@@ -441,7 +630,8 @@ public final class ChatModel implements AutoCloseable {
         me = null;
         link = LinkState.LOGGED_OUT;
         listed.clear();
-        extraPeers.clear();
+        activity.clear();
+        peers.clear();
         unread.clear();
         open = null;
         conversation.clear();
@@ -468,6 +658,7 @@ public final class ChatModel implements AutoCloseable {
     private ChatException problem(ChatException e) {
         synchronized (this) {
             problem = e.getMessage();
+            problemIsLink = e.code() == null;
             if (e.code() == ErrorCode.NOT_AUTHENTICATED && client != null && !client.loggedIn()) {
                 sessionExpired = true;
             }
@@ -490,23 +681,43 @@ public final class ChatModel implements AutoCloseable {
 
     /** What the client's poller reports, for the client made by this model. */
     private final class Incoming implements ChatClient.Listener {
+        /** The client this listens to (set under the monitor once made). */
+        private ChatClient owner;
+        /**
+         * Messages its poller handed over while its login was still being installed: the session state is
+         * reset when a login is installed, so these are applied after that, not lost to it.
+         */
+        private final List<Response.Message> early = new ArrayList<>();
+
         @Override
         public void messages(List<Response.Message> messages) {
             synchronized (ChatModel.this) {
-                for (Response.Message m : messages) {
-                    boolean mine = m.sender().equalsIgnoreCase(me);
-                    String peer = mine ? m.recipient() : m.sender();
-                    Line line = new Line(m.id(), m.sender(), m.timestampMillis(), m.body(), mine);
-                    remember(peer, line);
-                    if (open != null && open.equalsIgnoreCase(peer)) {
-                        conversation.put(m.id(), line);
-                    } else {
-                        unread.merge(key(peer), 1, Integer::sum);
-                        extraPeers.putIfAbsent(key(peer), peer);
-                    }
+                if (client == owner && owner != null) {
+                    apply(messages);
+                } else if (owner == null || loggingIn == owner) {
+                    early.addAll(messages);
+                    return;
+                } else {
+                    return; // a client being closed (cancelled or replaced)
                 }
             }
             changed();
+        }
+
+        /** Adds messages to their conversations (monitor held). */
+        void apply(List<Response.Message> messages) {
+            for (Response.Message m : messages) {
+                boolean mine = m.sender().equalsIgnoreCase(me);
+                String peer = mine ? m.recipient() : m.sender();
+                Line line = new Line(m.id(), m.sender(), m.timestampMillis(), m.body(), mine);
+                remember(peer, line);
+                active(peer, m.timestampMillis(), m.body());
+                if (open != null && open.equalsIgnoreCase(peer)) {
+                    conversation.put(m.id(), line);
+                } else {
+                    unread.merge(key(peer), 1, Integer::sum);
+                }
+            }
         }
 
         @Override
@@ -526,6 +737,10 @@ public final class ChatModel implements AutoCloseable {
                 if (link != LinkState.LOGGED_OUT) {
                     link = LinkState.CONNECTED;
                     linkDetail = "";
+                    if (problemIsLink) {
+                        problem = ""; // "cannot reach the server" is no longer true
+                        problemIsLink = false;
+                    }
                 }
             }
             changed();
@@ -536,6 +751,7 @@ public final class ChatModel implements AutoCloseable {
             synchronized (ChatModel.this) {
                 sessionExpired = true;
                 problem = "your session expired or was ended elsewhere — log in again";
+                problemIsLink = false;
             }
             changed();
         }
@@ -544,6 +760,7 @@ public final class ChatModel implements AutoCloseable {
         public void problem(String what) {
             synchronized (ChatModel.this) {
                 problem = what;
+                problemIsLink = false;
             }
             changed();
         }

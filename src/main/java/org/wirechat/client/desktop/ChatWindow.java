@@ -39,6 +39,7 @@ import javax.swing.JScrollPane;
 import javax.swing.JSplitPane;
 import javax.swing.JTextArea;
 import javax.swing.JTextField;
+import javax.swing.JTextPane;
 import javax.swing.KeyStroke;
 import javax.swing.ListSelectionModel;
 import javax.swing.SwingUtilities;
@@ -49,10 +50,13 @@ import org.wirechat.client.ChatException;
 import org.wirechat.protocol.Limits;
 
 /**
- * The desktop client's window: a login/register dialog, then the user list (filter, online marks,
- * unread counts), the open conversation and the input box. It only shows the {@link ChatModel}'s
- * snapshots; every action runs on one background worker, in order, never on the event dispatch
- * thread. Components carry names so the smoke test can find them.
+ * The desktop client's window: a login/register dialog (cancellable), then Conversations above the
+ * Directory (filtered as you type), the open conversation (day headings, yours on the right, pending
+ * and refused messages marked) and the input box, and a status line. It only shows the
+ * {@link ChatModel}'s snapshots; every action runs on one background worker, in order, never on the
+ * event dispatch thread (a login runs on a thread of its own, so a cancelled one holds nothing up;
+ * sending only queues, so it runs on the event dispatch thread). Components carry names so the smoke
+ * test can find them.
  */
 public final class ChatWindow {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm");
@@ -78,17 +82,26 @@ public final class ChatWindow {
     private final JButton loginButton = named(new JButton("Log in"), "login");
     private final JButton registerButton = named(new JButton("Create account"), "register");
     private final JLabel loginMessage = named(new JLabel(" "), "loginMessage");
+    private final JButton cancelLogin = named(new JButton("Cancel"), "cancelLogin");
+    /** Counts login attempts: the answer of one that was cancelled (or superseded) is not shown. */
+    private int loginAttempt;
 
     private final JTextField filter = named(new JTextField(), "filter");
+    /** Applies the filter a moment after the last key, so the directory follows what is typed. */
+    private final Timer filterDelay = new Timer(300, e -> applyFilter());
+    private final DefaultListModel<ChatModel.Conversation> chats = new DefaultListModel<>();
+    private final JList<ChatModel.Conversation> chatList = named(new JList<>(chats), "conversations");
     private final DefaultListModel<ChatModel.User> users = new DefaultListModel<>();
     private final JList<ChatModel.User> userList = named(new JList<>(users), "users");
     private final JLabel peer = named(new JLabel("Choose someone on the left"), "peer");
-    private final JTextArea conversation = named(new JTextArea(), "conversation");
+    private final JTextPane conversation = named(new JTextPane(), "conversation");
+    private JScrollPane conversationScroll;
+    private final Fonts fonts = new Fonts();
     private final JButton older = named(new JButton("Load older messages"), "older");
     private final JTextField input = named(new JTextField(), "input");
     private final JLabel count = named(new JLabel(), "count");
     private final JButton send = named(new JButton("Send"), "send");
-    private final JLabel status = named(new JLabel(" "), "status");
+    private final JTextArea status = named(new JTextArea(" "), "status");
 
     /** Re-reads the user list now and then, so online marks stay current. */
     private final Timer refresh;
@@ -154,6 +167,9 @@ public final class ChatWindow {
         JPanel buttons = new JPanel();
         buttons.add(loginButton);
         buttons.add(registerButton);
+        buttons.add(cancelLogin);
+        cancelLogin.setVisible(false);
+        cancelLogin.addActionListener(e -> cancelSignIn());
         c.gridx = 0;
         c.gridy = rows.length;
         c.gridwidth = 2;
@@ -192,11 +208,10 @@ public final class ChatWindow {
         frame.setJMenuBar(bar);
 
         filter.putClientProperty("JTextField.placeholderText", "filter: * any run, ? one character");
-        filter.setToolTipText("Wildcards: * matches any run of characters, ? one character; Enter applies");
-        filter.addActionListener(e -> {
-            String pattern = filter.getText();
-            work(() -> model.filter(pattern), null);
-        });
+        filter.setToolTipText("Wildcards: * matches any run of characters, ? one character; applied as you type");
+        filterDelay.setRepeats(false);
+        filter.addActionListener(e -> applyFilter());
+        filter.getDocument().addDocumentListener(onChange(filterDelay::restart));
         userList.setSelectionMode(ListSelectionModel.SINGLE_SELECTION);
         userList.setCellRenderer(new UserRenderer());
         userList.addListSelectionListener(e -> {
@@ -205,17 +220,36 @@ public final class ChatWindow {
                 work(() -> model.open(u.username()), input::requestFocusInWindow);
             }
         });
+        chatList.setSelectionMode(ListSelectionModel.SINGLE_SELECTION);
+        chatList.setCellRenderer(new ConversationRenderer());
+        chatList.addListSelectionListener(e -> {
+            ChatModel.Conversation c = chatList.getSelectedValue();
+            if (!rendering && !e.getValueIsAdjusting() && c != null) {
+                work(() -> model.open(c.peer()), input::requestFocusInWindow);
+            }
+        });
+        JPanel chatsPanel = new JPanel(new BorderLayout(0, 4));
+        chatsPanel.add(heading("Conversations"), BorderLayout.NORTH);
+        chatsPanel.add(new JScrollPane(chatList), BorderLayout.CENTER);
+        JPanel directory = new JPanel(new BorderLayout(0, 4));
+        JPanel directoryTop = new JPanel(new BorderLayout(0, 4));
+        directoryTop.add(heading("Directory"), BorderLayout.NORTH);
+        directoryTop.add(filter, BorderLayout.SOUTH);
+        directory.add(directoryTop, BorderLayout.NORTH);
+        directory.add(new JScrollPane(userList), BorderLayout.CENTER);
+        JSplitPane lists = new JSplitPane(JSplitPane.VERTICAL_SPLIT, chatsPanel, directory);
+        lists.setBorder(null);
+        lists.setResizeWeight(0.4);
         JPanel left = new JPanel(new BorderLayout(0, 6));
         left.setBorder(BorderFactory.createEmptyBorder(8, 8, 8, 0));
-        left.add(filter, BorderLayout.NORTH);
-        left.add(new JScrollPane(userList), BorderLayout.CENTER);
-        left.setPreferredSize(new Dimension(240, 400));
+        left.add(lists, BorderLayout.CENTER);
+        left.setPreferredSize(new Dimension(260, 400));
 
         peer.setFont(peer.getFont().deriveFont(Font.BOLD, peer.getFont().getSize2D() + 2f));
         conversation.setEditable(false);
+        // the view scrolls where render() puts it, not to the caret of each new document
+        ((javax.swing.text.DefaultCaret) conversation.getCaret()).setUpdatePolicy(javax.swing.text.DefaultCaret.NEVER_UPDATE);
         conversation.setBackground(userList.getBackground());
-        conversation.setLineWrap(true);
-        conversation.setWrapStyleWord(true);
         conversation.setBorder(BorderFactory.createEmptyBorder(6, 8, 6, 8));
         older.addActionListener(e -> work(model::loadOlder, null));
         JPanel top = new JPanel(new BorderLayout());
@@ -225,22 +259,7 @@ public final class ChatWindow {
         input.putClientProperty("JTextField.placeholderText", "Write a message; Enter sends");
         input.addActionListener(e -> sendDraft());
         send.addActionListener(e -> sendDraft());
-        input.getDocument().addDocumentListener(new DocumentListener() {
-            @Override
-            public void insertUpdate(DocumentEvent e) {
-                showDraft();
-            }
-
-            @Override
-            public void removeUpdate(DocumentEvent e) {
-                showDraft();
-            }
-
-            @Override
-            public void changedUpdate(DocumentEvent e) {
-                showDraft();
-            }
-        });
+        input.getDocument().addDocumentListener(onChange(this::showDraft));
         JPanel bottom = new JPanel(new BorderLayout(6, 0));
         bottom.add(input, BorderLayout.CENTER);
         JPanel east = new JPanel(new BorderLayout(6, 0));
@@ -251,12 +270,18 @@ public final class ChatWindow {
         JPanel right = new JPanel(new BorderLayout(0, 6));
         right.setBorder(BorderFactory.createEmptyBorder(8, 0, 8, 8));
         right.add(top, BorderLayout.NORTH);
-        right.add(new JScrollPane(conversation), BorderLayout.CENTER);
+        conversationScroll = new JScrollPane(conversation);
+        right.add(conversationScroll, BorderLayout.CENTER);
         right.add(bottom, BorderLayout.SOUTH);
 
         JSplitPane split = new JSplitPane(JSplitPane.HORIZONTAL_SPLIT, left, right);
         split.setBorder(null);
         status.setBorder(BorderFactory.createEmptyBorder(4, 8, 4, 8));
+        status.setEditable(false);
+        status.setFocusable(false);
+        status.setLineWrap(true); // a long problem wraps instead of being cut off
+        status.setWrapStyleWord(true);
+        status.setOpaque(false);
         JPanel content = new JPanel(new BorderLayout());
         content.add(split, BorderLayout.CENTER);
         content.add(status, BorderLayout.SOUTH);
@@ -280,6 +305,39 @@ public final class ChatWindow {
         frame.setLocationByPlatform(true);
         showDraft();
         refresh.start();
+    }
+
+    private static JLabel heading(String text) {
+        JLabel l = new JLabel(text);
+        l.setFont(l.getFont().deriveFont(Font.BOLD));
+        return l;
+    }
+
+    private static DocumentListener onChange(Runnable r) {
+        return new DocumentListener() {
+            @Override
+            public void insertUpdate(DocumentEvent e) {
+                r.run();
+            }
+
+            @Override
+            public void removeUpdate(DocumentEvent e) {
+                r.run();
+            }
+
+            @Override
+            public void changedUpdate(DocumentEvent e) {
+                r.run();
+            }
+        };
+    }
+
+    private void applyFilter() {
+        filterDelay.stop();
+        String pattern = filter.getText();
+        if (model.snapshot().me() != null) {
+            work(() -> model.filter(pattern), null);
+        }
     }
 
     private static JMenuItem item(String text, String name, Runnable action) {
@@ -326,11 +384,15 @@ public final class ChatWindow {
             loginMessage.setText("the port must be a number, 1-65535");
             return;
         }
+        int attempt = ++loginAttempt;
         loginButton.setEnabled(false);
         registerButton.setEnabled(false);
-        loginMessage.setForeground(status.getForeground());
+        cancelLogin.setVisible(true);
+        loginMessage.setForeground(peer.getForeground());
         loginMessage.setText(create ? "Creating the account…" : "Logging in…");
-        worker.execute(() -> {
+        loginDialog.pack();
+        // a thread of its own, not the worker: a cancelled attempt still waiting on the network holds up nothing
+        Thread.ofVirtual().name("wirechat-login").start(() -> {
             String failure = null;
             try {
                 if (create) {
@@ -345,8 +407,10 @@ public final class ChatWindow {
             }
             String shown = failure;
             SwingUtilities.invokeLater(() -> {
-                loginButton.setEnabled(true);
-                registerButton.setEnabled(true);
+                if (attempt != loginAttempt) {
+                    return; // cancelled: the dialog has moved on
+                }
+                endSignIn();
                 if (shown == null) {
                     password.setText("");
                     loginMessage.setText(" ");
@@ -361,6 +425,20 @@ public final class ChatWindow {
                 }
             });
         });
+    }
+
+    private void cancelSignIn() {
+        loginAttempt++;
+        model.cancelLogin();
+        endSignIn();
+        loginMessage.setForeground(peer.getForeground());
+        loginMessage.setText("Cancelled");
+    }
+
+    private void endSignIn() {
+        loginButton.setEnabled(true);
+        registerButton.setEnabled(true);
+        cancelLogin.setVisible(false);
     }
 
     private void showLogin() {
@@ -464,20 +542,20 @@ public final class ChatWindow {
         shownMe = s.me();
         rendering = true;
         try {
-            renderUsers(s);
+            renderList(chatList, chats, s.conversations(), ChatModel.Conversation::peer, s.open());
+            renderList(userList, users, s.users(), ChatModel.User::username, s.open());
             renderConversation(s);
         } finally {
             rendering = false;
         }
         older.setVisible(s.olderAvailable());
-        int unread = s.users().stream().mapToInt(ChatModel.User::unread).sum();
+        int unread = s.unread();
         frame.setTitle(unread == 0 ? title : "(" + unread + ") " + title); // seen in the task bar too
-        String link = switch (s.link()) {
-            case LOGGED_OUT -> "Not logged in";
-            case CONNECTED -> "Connected as " + s.me();
-            case RECONNECTING -> "Connection lost (" + s.linkDetail() + ") — reconnecting; nothing is lost";
-        };
-        status.setText(s.problem().isEmpty() ? link : link + "  •  " + s.problem());
+        String line = s.status();
+        if (!line.equals(status.getText())) {
+            status.setText(line);
+        }
+        status.setToolTipText(line);
         status.setForeground(s.problem().isEmpty() && s.link() != ChatModel.LinkState.RECONNECTING
                 ? peer.getForeground() : PROBLEM);
         if (s.sessionExpired() && !loginDialog.isVisible()) {
@@ -489,66 +567,176 @@ public final class ChatWindow {
         showDraft();
     }
 
-    private void renderUsers(ChatModel.Snapshot s) {
-        ChatModel.User selected = userList.getSelectedValue();
-        boolean same = users.size() == s.users().size();
-        for (int i = 0; same && i < users.size(); i++) {
-            same = users.get(i).equals(s.users().get(i));
+    /** Puts rows into a list only when they changed, and selects the open conversation's row (or none). */
+    private static <T> void renderList(JList<T> list, DefaultListModel<T> model, List<T> rows,
+            java.util.function.Function<T, String> name, String open) {
+        boolean same = model.size() == rows.size();
+        for (int i = 0; same && i < model.size(); i++) {
+            same = model.get(i).equals(rows.get(i));
         }
         if (!same) {
-            users.clear();
-            users.addAll(s.users());
+            model.clear();
+            model.addAll(rows);
         }
-        String want = s.open() != null ? s.open() : selected == null ? null : selected.username();
-        for (int i = 0; i < users.size(); i++) {
-            if (users.get(i).username().equalsIgnoreCase(want)) {
-                if (userList.getSelectedIndex() != i) {
-                    userList.setSelectedIndex(i);
+        for (int i = 0; i < model.size(); i++) {
+            if (name.apply(model.get(i)).equalsIgnoreCase(open)) {
+                if (list.getSelectedIndex() != i) {
+                    list.setSelectedIndex(i);
                 }
                 return;
             }
         }
+        list.clearSelection();
     }
 
+    /**
+     * The conversation as people expect it: a heading for each day, every message with its time, yours on
+     * the right in blue and others' on the left, yours not yet stored greyed ("sending…") or marked in red
+     * when refused. Loading older messages keeps the message you were reading where it was; a new message
+     * scrolls to the bottom only if you were there.
+     */
     private void renderConversation(ChatModel.Snapshot s) {
-        if (!Objects.equals(s.open(), shownPeer)) {
+        boolean newPeer = !Objects.equals(s.open(), shownPeer);
+        if (newPeer) {
             shownPeer = s.open();
             peer.setText(s.open() == null ? "Choose someone on the left" : s.open());
             shownLines = List.of();
-            conversation.setText("");
         }
-        if (s.conversation().equals(shownLines)) {
+        if (!newPeer && s.conversation().equals(shownLines)) {
             return;
         }
-        StringBuilder text = new StringBuilder();
-        for (ChatModel.Line l : s.conversation()) {
-            text.append(TIME.format(Instant.ofEpochMilli(l.timestampMillis()).atZone(zone))).append("  ")
-                    .append(l.mine() ? "me" : l.sender()).append(": ").append(l.body()).append('\n');
+        javax.swing.JScrollBar bar = conversationScroll.getVerticalScrollBar();
+        boolean atBottom = bar.getValue() + bar.getVisibleAmount() >= bar.getMaximum() - 4;
+        int fromBottom = bar.getMaximum() - bar.getValue();
+        boolean olderAdded = !shownLines.isEmpty() && !s.conversation().isEmpty()
+                && !s.conversation().get(0).equals(shownLines.get(0))
+                && s.conversation().contains(shownLines.get(0));
+        javax.swing.text.StyledDocument doc = new javax.swing.text.DefaultStyledDocument();
+        for (ChatModel.Row row : ChatModel.rows(s.conversation(), zone, java.time.LocalDate.now(zone))) {
+            switch (row) {
+                case ChatModel.DayRow d -> paragraph(doc, javax.swing.text.StyleConstants.ALIGN_CENTER, 8,
+                        new String[] {d.label()}, new Color[] {MUTED}, new boolean[] {true});
+                case ChatModel.MessageRow m -> message(doc, m);
+            }
         }
-        conversation.setText(text.toString());
-        conversation.setCaretPosition(conversation.getDocument().getLength());
+        conversation.setDocument(doc);
         shownLines = s.conversation();
+        conversationScroll.validate(); // lays the new text out now, so the scroll bar below measures it
+        javax.swing.JScrollBar b = conversationScroll.getVerticalScrollBar();
+        if (newPeer || (atBottom && !olderAdded)) {
+            b.setValue(b.getMaximum());
+        } else {
+            b.setValue(b.getMaximum() - fromBottom); // the same message stays in view
+        }
     }
 
-    /** A user in the list: an online mark, the name, the full name, the unread count. */
+    private static final Color MUTED = new Color(0x757575);
+    private static final Color MINE = new Color(0x1565C0);
+
+    private void message(javax.swing.text.StyledDocument doc, ChatModel.MessageRow m) {
+        ChatModel.Line l = m.line();
+        String state = switch (l.delivery()) {
+            case SENT -> "";
+            case PENDING -> "  · sending…";
+            case FAILED -> "  · not sent: " + l.note();
+        };
+        Color body = l.delivery() == ChatModel.Delivery.PENDING ? MUTED
+                : l.delivery() == ChatModel.Delivery.FAILED ? PROBLEM : l.mine() ? MINE : peer.getForeground();
+        if (l.mine()) {
+            paragraph(doc, javax.swing.text.StyleConstants.ALIGN_RIGHT, 4,
+                    new String[] {l.body(), "  " + m.time() + state},
+                    new Color[] {body, l.delivery() == ChatModel.Delivery.FAILED ? PROBLEM : MUTED}, new boolean[] {false, false});
+        } else {
+            paragraph(doc, javax.swing.text.StyleConstants.ALIGN_LEFT, 4,
+                    new String[] {l.sender() + "  ", l.body(), "  " + m.time()},
+                    new Color[] {peer.getForeground(), body, MUTED}, new boolean[] {true, false, false});
+        }
+    }
+
+    /** Appends a paragraph of runs, each in its colour (bold or not), with emoji in a font that has them. */
+    private void paragraph(javax.swing.text.StyledDocument doc, int alignment, int spaceAbove, String[] runs, Color[] colours,
+            boolean[] bold) {
+        try {
+            int start = doc.getLength();
+            for (int i = 0; i < runs.length; i++) {
+                for (Fonts.Run r : fonts.runs(conversation.getFont(), runs[i])) {
+                    javax.swing.text.SimpleAttributeSet a = new javax.swing.text.SimpleAttributeSet();
+                    javax.swing.text.StyleConstants.setForeground(a, colours[i]);
+                    javax.swing.text.StyleConstants.setBold(a, bold[i]);
+                    if (r.family() != null) {
+                        javax.swing.text.StyleConstants.setFontFamily(a, r.family());
+                    }
+                    doc.insertString(doc.getLength(), r.text(), a);
+                }
+            }
+            doc.insertString(doc.getLength(), "\n", null);
+            javax.swing.text.SimpleAttributeSet p = new javax.swing.text.SimpleAttributeSet();
+            javax.swing.text.StyleConstants.setAlignment(p, alignment);
+            javax.swing.text.StyleConstants.setSpaceAbove(p, spaceAbove);
+            doc.setParagraphAttributes(start, doc.getLength() - start, p, false);
+        } catch (javax.swing.text.BadLocationException e) {
+            throw new IllegalStateException(e); // appending at the end cannot be out of range
+        }
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    /** A presence mark: ● online, ○ offline, nothing when it is not known (disconnected, or not looked up yet). */
+    private static String mark(ChatModel.Presence p) {
+        return switch (p) {
+            case ONLINE -> "<font color='#2e7d32'>●</font> ";
+            case OFFLINE -> "<font color='#9e9e9e'>○</font> ";
+            case UNKNOWN -> "<font color='#bdbdbd'>·</font> ";
+        };
+    }
+
+    private static String presenceWords(ChatModel.Presence p) {
+        return switch (p) {
+            case ONLINE -> " — online";
+            case OFFLINE -> " — offline";
+            case UNKNOWN -> " — online or not: not known now";
+        };
+    }
+
+    /** A user in the directory: presence, the name, the full name, the unread count. */
     private final class UserRenderer extends DefaultListCellRenderer {
         @Override
         public Component getListCellRendererComponent(JList<?> list, Object value, int index, boolean selected,
                 boolean focus) {
             ChatModel.User u = (ChatModel.User) value;
-            String text = "<html>" + (u.online() ? "<font color='#2e7d32'>●</font> " : "<font color='#9e9e9e'>○</font> ")
+            String text = "<html>" + mark(u.presence())
                     + (u.unread() > 0 ? "<b>" + escape(u.username()) + "</b>" : escape(u.username()))
                     + (u.fullName().isEmpty() ? "" : " <font color='#757575'>" + escape(u.fullName()) + "</font>")
                     + (u.username().equalsIgnoreCase(shownMe) ? " <font color='#757575'>(you)</font>" : "")
                     + (u.unread() > 0 ? " <font color='#1565c0'>(" + u.unread() + ")</font>" : "") + "</html>";
             super.getListCellRendererComponent(list, text, index, selected, focus);
-            setToolTipText(u.username() + (u.online() ? " — online" : " — offline")
-                    + (u.unread() > 0 ? ", " + u.unread() + " unread" : ""));
+            setToolTipText(u.username() + presenceWords(u.presence()) + (u.unread() > 0 ? ", " + u.unread() + " unread" : ""));
             return this;
         }
+    }
 
-        private static String escape(String s) {
-            return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    /** A conversation: presence, the name, the unread count, then its last message on a second line. */
+    private final class ConversationRenderer extends DefaultListCellRenderer {
+        @Override
+        public Component getListCellRendererComponent(JList<?> list, Object value, int index, boolean selected,
+                boolean focus) {
+            ChatModel.Conversation c = (ChatModel.Conversation) value;
+            String last = c.last().replace('\n', ' ');
+            if (last.length() > 40) {
+                last = last.substring(0, 39) + "…";
+            }
+            String when = TIME.format(Instant.ofEpochMilli(c.lastMillis()).atZone(zone));
+            String text = "<html>" + mark(c.presence())
+                    + (c.unread() > 0 ? "<b>" + escape(c.peer()) + "</b>" : escape(c.peer()))
+                    + (c.unread() > 0 ? " <font color='#1565c0'>(" + c.unread() + ")</font>" : "")
+                    + " <font color='#9e9e9e'>" + when + "</font>"
+                    + "<br><font color='#757575'>" + escape(last) + "</font></html>";
+            super.getListCellRendererComponent(list, text, index, selected, focus);
+            setToolTipText(c.peer() + (c.fullName().isEmpty() ? "" : " (" + c.fullName() + ")") + presenceWords(c.presence())
+                    + (c.unread() > 0 ? ", " + c.unread() + " unread" : ""));
+            return this;
         }
     }
 }

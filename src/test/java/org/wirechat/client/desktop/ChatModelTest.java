@@ -215,4 +215,133 @@ class ChatModelTest {
         assertThatThrownBy(() -> model.open("bob")).hasMessageContaining("log in");
         Await.until("session marked ended", () -> model.snapshot().sessionExpired());
     }
+
+    @Test
+    void theFilterShowsOnlyMatchesAndConversationsKeepTheirOwnList() throws ChatException {
+        bob.register("zoe", "Zoe", PW);
+        model.register("127.0.0.1", port(), "alice", "Alice", PW);
+        bob.send("alice", "hello from bob");
+        Await.until("bob's conversation listed", () -> model.snapshot().unread("bob") == 1);
+        model.filter("z*");
+        ChatModel.Snapshot s = model.snapshot();
+        assertThat(s.users()).as("the directory holds what matches, nothing else").extracting(ChatModel.User::username)
+                .containsExactly("zoe");
+        assertThat(s.conversations()).singleElement().satisfies(c -> {
+            assertThat(c.peer()).isEqualTo("bob");
+            assertThat(c.fullName()).as("looked up though the filter does not list him").isEqualTo("Bob Builder");
+            assertThat(c.presence()).isEqualTo(ChatModel.Presence.ONLINE);
+            assertThat(c.unread()).isEqualTo(1);
+            assertThat(c.last()).isEqualTo("hello from bob");
+        });
+    }
+
+    /** The poller starts inside the login; what it hands over before the session is installed is kept. */
+    @Test
+    void messagesWaitingAtLoginAreAllCountedAsUnread() throws ChatException {
+        bob.register("alice", "Alice", PW);
+        for (int i = 1; i <= 3; i++) {
+            bob.send("alice", "waiting " + i).result().join();
+        }
+        model.login("127.0.0.1", port(), "alice", PW);
+        Await.until("three unread from bob", () -> model.snapshot().unread("bob") == 3);
+        assertThat(model.snapshot().conversations()).extracting(ChatModel.Conversation::last).containsExactly("waiting 3");
+    }
+
+    @Test
+    void conversationsComeLatestFirst() throws ChatException {
+        ChatClient carol = new ChatClient("127.0.0.1", port(), m -> { }, ScriptedClient.FAST);
+        try (carol) {
+            carol.register("carol", "Carol", PW);
+            carol.login("carol", PW);
+            model.register("127.0.0.1", port(), "alice", "Alice", PW);
+            bob.send("alice", "first").result().join();
+            Await.until("bob's", () -> model.snapshot().conversations().size() == 1);
+            carol.send("alice", "second").result().join();
+            Await.until("carol's", () -> model.snapshot().conversations().size() == 2);
+            assertThat(model.snapshot().conversations()).extracting(ChatModel.Conversation::peer).containsExactly("carol", "bob");
+            model.open("bob");
+            model.send("an answer to bob");
+            assertThat(model.snapshot().conversations()).extracting(ChatModel.Conversation::peer).containsExactly("bob", "carol");
+        }
+    }
+
+    @Test
+    void whileDisconnectedPresenceIsUnknownMessagesWaitAndTheStatusSaysOnlyWhatIsTrue() throws Exception {
+        model.register("127.0.0.1", port(), "alice", "Alice", PW);
+        model.open("bob");
+        fx.down();
+        Await.until("the model notices", () -> model.snapshot().link() == ChatModel.LinkState.RECONNECTING);
+        assertThat(model.snapshot().users()).extracting(ChatModel.User::presence).containsOnly(ChatModel.Presence.UNKNOWN);
+        assertThat(model.snapshot().status()).startsWith("Connection lost").contains("reconnecting");
+
+        model.send("written during the outage"); // queued at once, shown pending
+        assertThat(model.snapshot().conversation()).last().satisfies(l -> {
+            assertThat(l.delivery()).isEqualTo(ChatModel.Delivery.PENDING);
+            assertThat(l.mine()).isTrue();
+        });
+        assertThat(model.snapshot().status()).contains("1 message waits to be sent");
+        assertThatThrownBy(model::refreshUsers).hasMessageContaining("not connected");
+        assertThat(model.snapshot().status()).contains("not connected");
+
+        fx.up();
+        Await.until("connected again", () -> model.snapshot().link() == ChatModel.LinkState.CONNECTED);
+        Await.until("the message is stored", () -> model.snapshot().conversation().stream()
+                .allMatch(l -> l.delivery() == ChatModel.Delivery.SENT));
+        assertThat(model.snapshot().status()).as("the outage's problem is gone with it").isEqualTo("Connected as alice");
+        assertThat(model.snapshot().conversation()).singleElement().satisfies(l -> assertThat(l.id()).isPositive());
+        Await.until("bob has it", () -> bobGot.stream().anyMatch(m -> m.body().equals("written during the outage")));
+        assertThat(bobGot).filteredOn(m -> m.body().equals("written during the outage")).hasSize(1);
+    }
+
+    @Test
+    void aLoginThatGetsNoAnswerCanBeCancelled() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            // accepts (the kernel does) and never answers
+            java.util.concurrent.CompletableFuture<Throwable> outcome = new java.util.concurrent.CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    model.login("127.0.0.1", silent.getLocalPort(), "alice", PW);
+                    outcome.complete(null);
+                } catch (ChatException e) {
+                    outcome.complete(e);
+                }
+            });
+            Await.until("the login is under way", () -> silent.isBound() && model.snapshot().me() == null && loginUnderWay());
+            model.cancelLogin();
+            assertThat(outcome.join()).isInstanceOf(ChatException.class).hasMessageContaining("cancelled");
+            assertThat(model.snapshot().me()).isNull();
+        }
+    }
+
+    private boolean loginUnderWay() {
+        try {
+            java.lang.reflect.Field f = ChatModel.class.getDeclaredField("loggingIn");
+            f.setAccessible(true);
+            synchronized (model) {
+                return f.get(model) != null;
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void eachDayGetsAHeadingAndEachMessageItsTime() {
+        java.time.ZoneId utc = java.time.ZoneOffset.UTC;
+        java.time.LocalDate today = java.time.LocalDate.of(2026, 11, 27); // a Friday
+        java.util.function.Function<String, Long> at = t -> java.time.LocalDateTime.parse(t).toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
+        List<ChatModel.Line> lines = List.of(
+                new ChatModel.Line(1, "bob", at.apply("2025-12-31T23:59:00"), "last year", false),
+                new ChatModel.Line(2, "bob", at.apply("2026-03-01T08:00:00"), "this year", false),
+                new ChatModel.Line(3, "alice", at.apply("2026-11-23T10:00:00"), "monday", true),
+                new ChatModel.Line(4, "bob", at.apply("2026-11-26T22:00:00"), "yesterday", false),
+                new ChatModel.Line(5, "alice", at.apply("2026-11-27T07:05:00"), "today 1", true),
+                new ChatModel.Line(6, "bob", at.apply("2026-11-27T09:10:00"), "today 2", false));
+        List<String> shown = ChatModel.rows(lines, utc, today).stream().map(r -> switch (r) {
+            case ChatModel.DayRow d -> "== " + d.label();
+            case ChatModel.MessageRow m -> m.time() + " " + m.line().body();
+        }).toList();
+        assertThat(shown).containsExactly("== 31 December 2025", "23:59 last year", "== Sunday 1 March", "08:00 this year",
+                "== Monday", "10:00 monday", "== Yesterday", "22:00 yesterday", "== Today", "07:05 today 1", "09:10 today 2");
+    }
 }

@@ -63,9 +63,16 @@ class DesktopSmokeTest {
             }
         }), ScriptedClient.FAST);
         self.set(bob);
+        // yesterday at noon on the server's clock (in the window's time zone), so the view shows two days
+        java.time.ZoneId zone = java.time.ZoneId.systemDefault();
+        java.time.Instant yesterdayNoon = java.time.LocalDate.now(zone).minusDays(1).atTime(12, 0).atZone(zone).toInstant();
+        fx.clock.advance(java.time.Duration.between(fx.clock.instant(), yesterdayNoon));
         bob.register("bob", "Bob Builder", PW);
-        bob.login("bob", PW);
         bob.register("alice", "Alice Liddell", PW);
+        bob.login("bob", PW);
+        bob.send("alice", "see you tomorrow").result().join();
+        fx.clock.advance(java.time.Duration.between(fx.clock.instant(), java.time.Instant.now()));
+        bob.login("bob", PW); // the first login's token has gone idle over night
         ChatModel model = new ChatModel(ChatModel.ClientFactory.with(ScriptedClient.FAST));
         window = onEdt(() -> {
             FlatLightLaf.setup();
@@ -91,8 +98,7 @@ class DesktopSmokeTest {
         }
     }
 
-    @Test
-    void logInSendAndSeeTheReply() throws Exception {
+    private void logInAsAlice() throws Exception {
         JRootPane login = window.loginDialog.getRootPane();
         onEdt(() -> {
             find(login, "username", JTextComponent.class).setText("alice");
@@ -101,15 +107,77 @@ class DesktopSmokeTest {
             return null;
         });
         Await.until("logged in, the dialog gone", () -> call(() -> !window.loginDialog.isVisible()));
+    }
+
+    @Test
+    void loadingOlderMessagesKeepsTheOneYouWereReadingInPlace() throws Exception {
+        for (int i = 1; i <= 60; i++) {
+            bob.send("alice", "message " + i).result().join();
+        }
+        logInAsAlice();
+        JRootPane main = window.frame.getRootPane();
+        @SuppressWarnings("unchecked")
+        JList<ChatModel.Conversation> conversations = find(main, "conversations", JList.class);
+        Await.until("bob's conversation listed", () -> call(() -> conversations.getModel().getSize() == 1));
+        onEdt(() -> {
+            conversations.setSelectedIndex(0);
+            return null;
+        });
+        javax.swing.JTextPane conversation = find(main, "conversation", javax.swing.JTextPane.class);
+        AbstractButton older = find(main, "older", AbstractButton.class);
+        Await.until("the latest 50 shown", () -> call(() -> conversation.getText().contains("message 60") && older.isVisible()));
+        javax.swing.JScrollPane scroll = (javax.swing.JScrollPane) SwingUtilities.getAncestorOfClass(javax.swing.JScrollPane.class, conversation);
+        onEdt(() -> {
+            scroll.getVerticalScrollBar().setValue(0);
+            return null;
+        });
+        Await.until("scrolled to the top", () -> call(() -> topLine(conversation).contains("message 11")));
+        double before = call(() -> whereOnScreen(conversation, "bob  message 11  "));
+        onEdt(() -> {
+            older.doClick();
+            return null;
+        });
+        Await.until("the older ten loaded", () -> call(() -> conversation.getText().contains("bob  message 1  ")));
+        Await.until("message 11 where it was on the screen", () -> call(() ->
+                Math.abs(whereOnScreen(conversation, "bob  message 11  ") - before) < 1));
+    }
+
+    /** How far below the top of the visible part a text begins, in pixels. */
+    private static double whereOnScreen(javax.swing.JTextPane pane, String text) throws javax.swing.text.BadLocationException {
+        int at = pane.getText().indexOf(text);
+        return pane.modelToView2D(at).getY() - pane.getVisibleRect().getY();
+    }
+
+    /** The first message (not a day's heading) at the top of the conversation's visible part. */
+    private static String topLine(javax.swing.JTextPane pane) throws javax.swing.text.BadLocationException {
+        java.awt.Rectangle seen = pane.getVisibleRect();
+        for (int y = seen.y + 2; y < seen.y + seen.height; y += 4) {
+            int offset = pane.viewToModel2D(new java.awt.geom.Point2D.Double(seen.x + 10, y));
+            javax.swing.text.Element p = ((javax.swing.text.StyledDocument) pane.getDocument()).getParagraphElement(offset);
+            String text = pane.getDocument().getText(p.getStartOffset(), p.getEndOffset() - p.getStartOffset());
+            if (text.startsWith("bob  ")) {
+                return text;
+            }
+        }
+        return "";
+    }
+
+    @Test
+    void logInSendAndSeeTheReply() throws Exception {
+        logInAsAlice();
 
         JRootPane main = window.frame.getRootPane();
         @SuppressWarnings("unchecked")
         JList<ChatModel.User> users = find(main, "users", JList.class);
         Await.until("bob listed", () -> call(() -> users.getModel().getSize() == 2));
-        assertThat(DesktopSmokeTest.<String>call(window.frame::getTitle)).isEqualTo("wirechat — alice @ 127.0.0.1:"
-                + fx.server().port());
+        String title = "wirechat — alice @ 127.0.0.1:" + fx.server().port();
+        Await.until("yesterday's message counted in the title", () -> call(() -> window.frame.getTitle().equals("(1) " + title)));
         bob.send("alice", "are you there?"); // before alice opens the conversation: counted as unread
-        Await.until("the unread count in the title", () -> call(() -> window.frame.getTitle().startsWith("(1) wirechat — alice")));
+        Await.until("the unread count in the title", () -> call(() -> window.frame.getTitle().startsWith("(2) wirechat — alice")));
+        @SuppressWarnings("unchecked")
+        JList<ChatModel.Conversation> conversations = find(main, "conversations", JList.class);
+        Await.until("bob's conversation listed above the directory", () -> call(() -> conversations.getModel().getSize() == 1
+                && conversations.getModel().getElementAt(0).peer().equals("bob")));
         onEdt(() -> {
             for (int i = 0; i < users.getModel().getSize(); i++) {
                 if (users.getModel().getElementAt(i).username().equals("bob")) {
@@ -139,10 +207,19 @@ class DesktopSmokeTest {
             return null;
         });
         JTextComponent conversation = find(main, "conversation", JTextComponent.class);
-        Await.until("the reply shows", () -> call(() -> conversation.getText().contains("bob: echo: hello from the window")));
-        assertThat(DesktopSmokeTest.<String>call(conversation::getText)).contains("bob: are you there?", "me: hello from the window");
+        Await.until("the reply shows", () -> call(() -> conversation.getText().contains("bob  echo: hello from the window")));
+        Await.until("my message stored (no longer 'sending')", () -> call(() -> !conversation.getText().contains("sending")));
+        String shown = call(conversation::getText);
+        assertThat(shown).contains("Yesterday\nbob  see you tomorrow  12:00", "Today\nbob  are you there?");
+        assertThat(shown.indexOf("hello from the window")).isBetween(shown.indexOf("are you there?"), shown.indexOf("echo:"));
         assertThat(DesktopSmokeTest.<String>call(input::getText)).isEmpty();
-        assertThat(call(() -> find(main, "status", JLabel.class).getText())).isEqualTo("Connected as alice");
+        assertThat(call(() -> find(main, "status", JTextComponent.class).getText())).isEqualTo("Connected as alice");
+        // yours on the right, others' on the left
+        javax.swing.text.StyledDocument doc = (javax.swing.text.StyledDocument) ((javax.swing.JTextPane) conversation).getDocument();
+        assertThat(javax.swing.text.StyleConstants.getAlignment(doc.getParagraphElement(shown.indexOf("hello from the window"))
+                .getAttributes())).isEqualTo(javax.swing.text.StyleConstants.ALIGN_RIGHT);
+        assertThat(javax.swing.text.StyleConstants.getAlignment(doc.getParagraphElement(shown.indexOf("are you there?"))
+                .getAttributes())).isEqualTo(javax.swing.text.StyleConstants.ALIGN_LEFT);
 
         Path shot = Path.of("target", "desktop-client.png");
         BufferedImage image = call(() -> {
