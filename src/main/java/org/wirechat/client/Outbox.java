@@ -87,11 +87,11 @@ final class Outbox {
         }
     }
 
-    /** Messages not yet stored by the server. */
+    /** Messages without their answer yet (one being answered right now is not counted). */
     int unsent() {
         lock.lock();
         try {
-            return queue.size();
+            return (int) queue.stream().filter(o -> !o.result().isDone()).count();
         } finally {
             lock.unlock();
         }

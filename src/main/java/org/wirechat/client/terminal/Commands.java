@@ -57,6 +57,8 @@ final class Commands {
 
     /** How long a send waits for the server's answer before the prompt comes back and the answer is shown when it comes. */
     static final long ANSWER_WAIT_MILLIS = 2_000;
+    /** How long a person's message may take before it is shown queued. */
+    static final long QUEUED_AFTER_MILLIS = 500;
 
     Commands(ChatClient client, Screen screen, Format format, Set<String> knownUsers, Runnable promptChanged) {
         this.promptChanged = promptChanged;
@@ -300,9 +302,10 @@ final class Commands {
     }
 
     /**
-     * Queues the message and waits a moment for the server's answer; without one (the server unreachable
-     * or slow) the prompt comes back at once with the message marked queued, and its answer is shown
-     * when it comes.
+     * Queues the message. A person gets the prompt back at once: "sent" is shown above it when the server
+     * answers, and "queued" only if that takes longer than a moment (or the server is known to be away).
+     * A script waits up to {@link #ANSWER_WAIT_MILLIS} for the answer, so that its output stays in order;
+     * without one, the message is shown queued and its answer when it comes.
      */
     private void sendTo(String to, String text) throws ChatException {
         Outgoing o = client.send(to, text);
@@ -311,6 +314,25 @@ final class Commands {
             promptChanged.run();
         }
         knownUsers.add(to);
+        if (screen.interactive()) {
+            java.util.concurrent.atomic.AtomicBoolean toldQueued = new java.util.concurrent.atomic.AtomicBoolean();
+            Runnable tellQueued = () -> {
+                if (!o.result().isDone() && toldQueued.compareAndSet(false, true)) {
+                    showQueued(to, text);
+                }
+            };
+            if (!client.connected()) {
+                tellQueued.run();
+            } else {
+                java.util.concurrent.CompletableFuture.delayedExecutor(QUEUED_AFTER_MILLIS, TimeUnit.MILLISECONDS).execute(tellQueued);
+            }
+            o.result().whenComplete((sent, failed) -> {
+                toldQueued.set(true); // the answer is in: no "queued" after it
+                answered(to, text, sent, failed);
+                promptChanged.run();
+            });
+            return;
+        }
         if (client.connected()) {
             try {
                 Response.Sent sent = o.result().get(ANSWER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
@@ -324,16 +346,25 @@ final class Commands {
                 Thread.currentThread().interrupt();
             }
         }
+        showQueued(to, text);
+        o.result().whenComplete((sent, failed) -> answered(to, text, sent, failed));
+    }
+
+    private void showQueued(String to, String text) {
         screen.show("queued for " + to + " (" + (client.connected() ? "no answer from the server yet" : "not connected")
                 + ") — it will be sent when the server is back: " + Format.snippet(text));
-        o.result().whenComplete((sent, failed) -> {
-            if (sent != null) {
-                screen.show("sent to " + to + " " + format.stamp(sent.timestampMillis()) + ": " + Format.snippet(text));
-            } else {
-                lateFailures.incrementAndGet();
-                screen.show("error: " + failed.getMessage() + ": " + Format.snippet(text));
-            }
-        });
+        promptChanged.run();
+    }
+
+    /** A message's answer, shown when it comes (with the start of its text, to tell which one it is). */
+    private void answered(String to, String text, Response.Sent sent, Throwable failed) {
+        String which = ": " + Format.snippet(text);
+        if (sent != null) {
+            screen.show("sent to " + to + " " + format.stamp(sent.timestampMillis()) + which);
+        } else {
+            lateFailures.incrementAndGet();
+            screen.show("error: " + failed.getMessage() + which);
+        }
     }
 
     private void history(String args) throws ChatException, Usage {
