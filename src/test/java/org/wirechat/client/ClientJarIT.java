@@ -30,6 +30,22 @@ class ClientJarIT {
         return new Run(p.exitValue(), out);
     }
 
+    /** Our classes in a jar, by package ("org/wirechat/client", …). */
+    private static java.util.Set<String> packagesIn(String jar) throws IOException {
+        try (java.util.jar.JarFile f = new java.util.jar.JarFile(Path.of("target", jar).toFile())) {
+            return f.stream().map(java.util.jar.JarEntry::getName).filter(n -> n.startsWith("org/wirechat/") && n.endsWith(".class"))
+                    .map(n -> n.substring(0, n.indexOf('/', "org/wirechat/".length()))).collect(java.util.stream.Collectors.toSet());
+        }
+    }
+
+    @Test
+    void eachJarHoldsOnlyItsOwnSide() throws IOException {
+        assertThat(packagesIn("wirechat-client.jar")).containsExactlyInAnyOrder("org/wirechat/client", "org/wirechat/bench",
+                "org/wirechat/protocol", "org/wirechat/launch");
+        assertThat(packagesIn("wirechat-server.jar")).containsExactlyInAnyOrder("org/wirechat/server", "org/wirechat/protocol",
+                "org/wirechat/launch");
+    }
+
     @Test
     void twoClientJarsChatThroughTheServerJar() throws Exception {
         try (ServerProcess server = ServerProcess.fromJar(Path.of("target", "wirechat-server.jar"),
