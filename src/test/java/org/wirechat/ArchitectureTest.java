@@ -16,7 +16,8 @@ import org.wirechat.protocol.LayeringViolationSample;
 /**
  * The layering, checked on the compiled classes: the protocol depends on nothing of ours (nor on any
  * library); clients — the terminal and desktop clients and the load generator — never use the server;
- * the server never uses a client; the launchers use nothing of ours but by name. The last test shows a
+ * the server never uses a client; storage speaks in its own records, not the protocol's; the launchers use
+ * nothing of ours but by name. The last test shows a
  * rule failing on a class that breaks it, so the rules are known to bite.
  */
 @Timeout(60)
@@ -40,6 +41,10 @@ class ArchitectureTest {
             .should().onlyDependOnClassesThat().resideInAnyPackage("org.wirechat.launch..", "java..")
             .because("they are compiled for Java 8 to say which Java is needed, and call the real entry point by name");
 
+    static final ArchRule STORAGE_SPEAKS_NO_PROTOCOL = noClasses().that().resideInAPackage("org.wirechat.server.storage..")
+            .should().dependOnClassesThat().resideInAPackage("org.wirechat.protocol..")
+            .because("storage holds domain records; a transport turns them into its own");
+
     @BeforeAll
     static void importMain() {
         main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -59,6 +64,11 @@ class ArchitectureTest {
     @Test
     void theServerNeverUsesAClient() {
         THE_SERVER_NEVER_USES_A_CLIENT.check(main);
+    }
+
+    @Test
+    void storageSpeaksNoProtocol() {
+        STORAGE_SPEAKS_NO_PROTOCOL.check(main);
     }
 
     @Test

@@ -22,6 +22,7 @@ import org.wirechat.server.account.AccountMatcher;
 import org.wirechat.server.auth.PasswordHasher;
 import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.inbox.InboxWaiters;
+import org.wirechat.server.storage.StoredMessage;
 import org.wirechat.server.storage.Account;
 import org.wirechat.server.storage.DeleteOutcome;
 import org.wirechat.server.storage.SendOutcome;
@@ -267,7 +268,7 @@ final class Dispatcher {
         }
         long waitMillis = Math.min(f.maxWaitMillis(), config.maxFetchWait().toMillis());
         long deadline = System.nanoTime() + waitMillis * 1_000_000;
-        List<Response.Message> found;
+        List<StoredMessage> found;
         while (true) {
             // Register before reading: a message committed after the read finds the waiter, so no wake-up is lost.
             try (InboxWaiters.Waiter waiter = waiters.register(me)) {
@@ -278,7 +279,16 @@ final class Dispatcher {
                 waiter.awaitUntil(deadline);
             }
         }
-        return new Response.Messages(fitting(found, ResponseCodec.emptyMessagesSize(), false));
+        return new Response.Messages(fitting(wire(found), ResponseCodec.emptyMessagesSize(), false));
+    }
+
+    /** Stored messages as the wire protocol carries them. */
+    private static List<Response.Message> wire(List<StoredMessage> stored) {
+        List<Response.Message> out = new ArrayList<>(stored.size());
+        for (StoredMessage m : stored) {
+            out.add(new Response.Message(m.id(), m.sender(), m.recipient(), m.timestampMillis(), m.body()));
+        }
+        return out;
     }
 
     /**
@@ -302,7 +312,7 @@ final class Dispatcher {
     private Response history(Request.History h, Caller caller) throws ProtocolException {
         long me = authenticate(h.token(), caller);
         Account peer = existing(h.peer(), "");
-        List<Response.Message> newestFirst = store.history(me, peer.id(), h.beforeId(), h.limit() + 1);
+        List<Response.Message> newestFirst = wire(store.history(me, peer.id(), h.beforeId(), h.limit() + 1));
         boolean more = newestFirst.size() > h.limit();
         List<Response.Message> page = new ArrayList<>(newestFirst.subList(0, Math.min(h.limit(), newestFirst.size())));
         Collections.reverse(page);

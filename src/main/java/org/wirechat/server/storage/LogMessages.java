@@ -14,7 +14,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.wirechat.protocol.Response;
 import org.wirechat.server.storage.log.LogPosition;
 import org.wirechat.server.storage.log.LogRecord;
 import org.wirechat.server.storage.log.MessageLog;
@@ -79,18 +78,18 @@ final class LogMessages implements AutoCloseable {
      * A record, with the message as shown (null for an acknowledgement) and, once committed, the log
      * position after the batch it was written in (after the record itself, when read back at startup).
      */
-    record Committed(LogRecord record, Response.Message view, LogPosition end) {
+    record Committed(LogRecord record, StoredMessage view, LogPosition end) {
         Committed at(LogPosition position) {
             return new Committed(record, view, position);
         }
     }
 
-    record IndexedMessage(long recipientId, Response.Message message) {
+    record IndexedMessage(long recipientId, StoredMessage message) {
     }
 
     /** One account's undelivered messages, oldest first. Changed by the log writer only; read under its lock. */
     private static final class Inbox {
-        private final ArrayDeque<Response.Message> messages = new ArrayDeque<>();
+        private final ArrayDeque<StoredMessage> messages = new ArrayDeque<>();
     }
 
     private sealed interface Item {
@@ -163,7 +162,7 @@ final class LogMessages implements AutoCloseable {
         for (MessageLog.Entry e : afterCheckpoint) {
             switch (e.record()) {
                 case LogRecord.Message m -> {
-                    Response.Message view = new Response.Message(m.id(), name(m.senderId()), name(m.recipientId()),
+                    StoredMessage view = new StoredMessage(m.id(), name(m.senderId()), name(m.recipientId()),
                             m.timeMillis(), m.body());
                     stored(m, view);
                     unindexed.add(new Committed(m, view, e.end()));
@@ -224,14 +223,14 @@ final class LogMessages implements AutoCloseable {
         queue.add(item);
     }
 
-    List<Response.Message> undelivered(long accountId, long afterId, int max) {
+    List<StoredMessage> undelivered(long accountId, long afterId, int max) {
         Inbox in = inboxes.get(accountId);
         if (in == null) {
             return List.of();
         }
-        List<Response.Message> out = new ArrayList<>(Math.min(max, 64));
+        List<StoredMessage> out = new ArrayList<>(Math.min(max, 64));
         synchronized (in) {
-            for (Response.Message m : in.messages) {
+            for (StoredMessage m : in.messages) {
                 if (m.id() > afterId) {
                     out.add(m);
                     if (out.size() == max) {
@@ -258,9 +257,9 @@ final class LogMessages implements AutoCloseable {
      * when 0), newest first. Taken <em>before</em> the index is read: a record indexed meanwhile is then
      * found twice (the caller merges by id), never missed.
      */
-    List<Response.Message> unindexedBetween(long a, long b, long beforeId) {
+    List<StoredMessage> unindexedBetween(long a, long b, long beforeId) {
         long before = beforeId == 0 ? Long.MAX_VALUE : beforeId;
-        List<Response.Message> out = new ArrayList<>();
+        List<StoredMessage> out = new ArrayList<>();
         synchronized (unindexed) {
             var it = unindexed.descendingIterator();
             while (it.hasNext()) {
@@ -325,6 +324,8 @@ final class LogMessages implements AutoCloseable {
         final Map<SentKey, Sent> sent = new HashMap<>();
         final Map<Long, Integer> added = new HashMap<>();
         final Map<Long, Long> acked = new HashMap<>();
+        /** Messages this batch's acknowledgements take out of each inbox (at commit): room for SENDs after them. */
+        final Map<Long, Integer> freed = new HashMap<>();
         long firstId = nextId;
 
         boolean isEmpty() {
@@ -468,7 +469,9 @@ final class LogMessages implements AutoCloseable {
                     same ? new SendOutcome.Duplicate(prior.id(), prior.timeMillis()) : new SendOutcome.ClientIdReused()));
             return;
         }
-        long waiting = undeliveredCount(recipient.id()) + batch.added.getOrDefault(recipient.id(), 0);
+        // an acknowledgement decided earlier in this batch makes room, as it would have in a batch of its own
+        long waiting = undeliveredCount(recipient.id()) - batch.freed.getOrDefault(recipient.id(), 0)
+                + batch.added.getOrDefault(recipient.id(), 0);
         if (waiting >= s.capacity()) {
             batch.sends.add(new Decided(s, new SendOutcome.InboxFull(recipient.username(), waiting)));
             return;
@@ -476,7 +479,7 @@ final class LogMessages implements AutoCloseable {
         String sender = name(s.senderId()); // before anything of the batch changes
         long id = nextId++;
         LogRecord.Message record = new LogRecord.Message(id, s.senderId(), recipient.id(), s.nowMillis(), s.clientId(), s.body());
-        Response.Message view = new Response.Message(id, sender, recipient.username(), s.nowMillis(), s.body());
+        StoredMessage view = new StoredMessage(id, sender, recipient.username(), s.nowMillis(), s.body());
         batch.sends.add(new Decided(s, new SendOutcome.Stored(id, s.nowMillis(), recipient.id())));
         batch.records.add(new Committed(record, view, null));
         batch.sent.put(key, new Sent(id, s.nowMillis(), recipient.id(), s.body()));
@@ -492,19 +495,25 @@ final class LogMessages implements AutoCloseable {
         if (in == null) {
             return;
         }
+        long before = batch.acked.getOrDefault(a.accountId(), 0L);
         long covered = 0;
+        int newlyCovered = 0;
         synchronized (in) {
-            for (Response.Message m : in.messages) {
+            for (StoredMessage m : in.messages) {
                 if (m.id() > a.throughId()) {
                     break;
                 }
                 covered = m.id();
+                if (m.id() > before) {
+                    newlyCovered++;
+                }
             }
         }
-        if (covered == 0 || covered <= batch.acked.getOrDefault(a.accountId(), 0L)) {
+        if (covered == 0 || covered <= before) {
             return;
         }
         batch.acked.put(a.accountId(), covered);
+        batch.freed.merge(a.accountId(), newlyCovered, Integer::sum);
         LogRecord.Ack record = new LogRecord.Ack(a.accountId(), covered);
         batch.records.add(new Committed(record, null, null));
     }
@@ -558,7 +567,7 @@ final class LogMessages implements AutoCloseable {
     }
 
     /** A message is in the log: into its recipient's inbox, and known for retries (log writer, or start). */
-    private void stored(LogRecord.Message m, Response.Message view) {
+    private void stored(LogRecord.Message m, StoredMessage view) {
         Inbox in = inboxes.computeIfAbsent(m.recipientId(), k -> new Inbox());
         synchronized (in) {
             in.messages.add(view);

@@ -5,7 +5,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import org.wirechat.protocol.Response;
 
 /** Reading messages as the protocol shows them (with sender and recipient names), the same for both stores. */
 final class MessageRows {
@@ -27,11 +26,11 @@ final class MessageRows {
         ps.setInt(4, max);
     }
 
-    static List<Response.Message> read(PreparedStatement ps) throws SQLException {
-        List<Response.Message> out = new ArrayList<>();
+    static List<StoredMessage> read(PreparedStatement ps) throws SQLException {
+        List<StoredMessage> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                out.add(new Response.Message(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5)));
+                out.add(new StoredMessage(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5)));
             }
         }
         return out;

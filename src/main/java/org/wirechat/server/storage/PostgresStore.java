@@ -23,7 +23,6 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.wirechat.protocol.Response;
 
 /**
  * The store for several servers sharing one PostgreSQL database. Every change is one transaction,
@@ -602,7 +601,7 @@ public final class PostgresStore implements SharedStore {
     }
 
     @Override
-    public List<Response.Message> undelivered(long accountId, long afterId, int max) {
+    public List<StoredMessage> undelivered(long accountId, long afterId, int max) {
         return one(c -> {
             try (PreparedStatement ps = c.prepareStatement(MessageRows.SELECT
                     + " WHERE m.recipient_id = ? AND NOT m.delivered AND m.id > ? ORDER BY m.id LIMIT ?")) {
@@ -627,7 +626,7 @@ public final class PostgresStore implements SharedStore {
     }
 
     @Override
-    public List<Response.Message> history(long accountId, long peerId, long beforeId, int max) {
+    public List<StoredMessage> history(long accountId, long peerId, long beforeId, int max) {
         return one(c -> {
             try (PreparedStatement ps = c.prepareStatement(MessageRows.HISTORY)) {
                 MessageRows.bindHistory(ps, accountId, peerId, beforeId, max);

@@ -20,7 +20,6 @@ import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
-import org.wirechat.protocol.Response;
 
 /**
  * The default store. Messages go to the append-only message log ({@link LogMessages}): durable on one
@@ -377,7 +376,7 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public List<Response.Message> undelivered(long accountId, long afterId, int max) {
+    public List<StoredMessage> undelivered(long accountId, long afterId, int max) {
         return messages.undelivered(accountId, afterId, max);
     }
 
@@ -388,9 +387,9 @@ public final class SqliteStore implements Store {
 
     /** The history index, with what the indexer has not copied into it yet (taken first: see {@link LogMessages#unindexedBetween}). */
     @Override
-    public List<Response.Message> history(long accountId, long peerId, long beforeId, int max) {
-        List<Response.Message> unindexed = messages.unindexedBetween(accountId, peerId, beforeId);
-        List<Response.Message> indexed = read(db -> {
+    public List<StoredMessage> history(long accountId, long peerId, long beforeId, int max) {
+        List<StoredMessage> unindexed = messages.unindexedBetween(accountId, peerId, beforeId);
+        List<StoredMessage> indexed = read(db -> {
             PreparedStatement ps = db.prepare(MessageRows.HISTORY);
             MessageRows.bindHistory(ps, accountId, peerId, beforeId, max);
             return MessageRows.read(ps);
@@ -398,11 +397,11 @@ public final class SqliteStore implements Store {
         if (unindexed.isEmpty()) {
             return indexed;
         }
-        java.util.TreeMap<Long, Response.Message> newestFirst = new java.util.TreeMap<>(java.util.Comparator.reverseOrder());
-        for (Response.Message m : indexed) {
+        java.util.TreeMap<Long, StoredMessage> newestFirst = new java.util.TreeMap<>(java.util.Comparator.reverseOrder());
+        for (StoredMessage m : indexed) {
             newestFirst.put(m.id(), m);
         }
-        for (Response.Message m : unindexed) {
+        for (StoredMessage m : unindexed) {
             newestFirst.put(m.id(), m);
         }
         return newestFirst.values().stream().limit(max).toList();
@@ -578,7 +577,7 @@ public final class SqliteStore implements Store {
                         ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         each.accept(new LogMessages.IndexedMessage(rs.getLong(1),
-                                new Response.Message(rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getString(6))));
+                                new StoredMessage(rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getString(6))));
                     }
                 }
                 return null;

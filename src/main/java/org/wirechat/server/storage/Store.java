@@ -3,7 +3,6 @@ package org.wirechat.server.storage;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
-import org.wirechat.protocol.Response;
 
 /**
  * Everything the server keeps. Implementations are thread-safe; every method that changes state
@@ -69,7 +68,7 @@ public interface Store extends AutoCloseable {
     void acknowledgeLater(long accountId, long throughId);
 
     /** Undelivered messages to the account with id &gt; {@code afterId}, oldest first, at most {@code max}. */
-    List<Response.Message> undelivered(long accountId, long afterId, int max);
+    List<StoredMessage> undelivered(long accountId, long afterId, int max);
 
     long undeliveredCount(long accountId);
 
@@ -77,7 +76,7 @@ public interface Store extends AutoCloseable {
      * The conversation between two accounts, both directions, with id &lt; {@code beforeId} (or all when
      * 0), <b>newest first</b>, at most {@code max}.
      */
-    List<Response.Message> history(long accountId, long peerId, long beforeId, int max);
+    List<StoredMessage> history(long accountId, long peerId, long beforeId, int max);
 
     /**
      * The fault that makes the store refuse writes right now (disk full, read-only, unreachable), if

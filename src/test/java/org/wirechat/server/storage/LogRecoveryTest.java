@@ -13,7 +13,6 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.wirechat.protocol.Response;
 import org.wirechat.server.storage.log.LogRecord;
 
 /**
@@ -60,16 +59,16 @@ class LogRecoveryTest {
         sendAndClose(5);
         forgetTheIndex();
         try (SqliteStore store = SqliteStore.open(dir, e -> { })) {
-            assertThat(store.undelivered(bob, 0, 10)).extracting(Response.Message::body)
+            assertThat(store.undelivered(bob, 0, 10)).extracting(StoredMessage::body)
                     .containsExactly("message 3", "message 4", "message 5");
             assertThat(store.undeliveredCount(bob)).isEqualTo(3);
             assertThat(store.send(alice, "bob", "c1", "message 1", 9_000, 100)).as("a retry")
                     .isEqualTo(new SendOutcome.Duplicate(1, 1_001));
             assertThat(store.send(alice, "bob", "c1", "another", 9_000, 100)).isInstanceOf(SendOutcome.ClientIdReused.class);
             assertThat(store.send(alice, "bob", "c6", "message 6", 9_000, 100)).isEqualTo(new SendOutcome.Stored(6, 9_000, bob));
-            assertThat(store.history(alice, bob, 0, 10)).extracting(Response.Message::id).containsExactly(6L, 5L, 4L, 3L, 2L, 1L);
+            assertThat(store.history(alice, bob, 0, 10)).extracting(StoredMessage::id).containsExactly(6L, 5L, 4L, 3L, 2L, 1L);
             store.awaitIndexed(); // and the index is whole again
-            assertThat(store.history(alice, bob, 0, 10)).extracting(Response.Message::id).containsExactly(6L, 5L, 4L, 3L, 2L, 1L);
+            assertThat(store.history(alice, bob, 0, 10)).extracting(StoredMessage::id).containsExactly(6L, 5L, 4L, 3L, 2L, 1L);
         }
     }
 
@@ -95,8 +94,8 @@ class LogRecoveryTest {
             ch.write(next);
         }
         try (SqliteStore store = SqliteStore.open(dir, e -> { })) {
-            assertThat(store.undelivered(bob, 0, 10)).extracting(Response.Message::body).containsExactly("message 3");
-            assertThat(store.history(bob, alice, 0, 10)).extracting(Response.Message::body)
+            assertThat(store.undelivered(bob, 0, 10)).extracting(StoredMessage::body).containsExactly("message 3");
+            assertThat(store.history(bob, alice, 0, 10)).extracting(StoredMessage::body)
                     .containsExactly("message 3", "message 2", "message 1");
             assertThat(store.send(alice, "bob", "c4", "now stored", 9_000, 100)).isEqualTo(new SendOutcome.Stored(4, 9_000, bob));
         }
@@ -113,10 +112,10 @@ class LogRecoveryTest {
         }
         try (SqliteStore store = SqliteStore.open(dir, e -> { })) {
             store.awaitIndexed(); // returns: the indexer went past it
-            assertThat(store.history(alice, bob, 0, 10)).extracting(Response.Message::id).containsExactly(2L, 1L);
+            assertThat(store.history(alice, bob, 0, 10)).extracting(StoredMessage::id).containsExactly(2L, 1L);
             assertThat(store.send(alice, "bob", "c4", "after it", 9_000, 100)).isEqualTo(new SendOutcome.Stored(4, 9_000, bob));
             store.awaitIndexed();
-            assertThat(store.history(alice, bob, 0, 10)).extracting(Response.Message::id).containsExactly(4L, 2L, 1L);
+            assertThat(store.history(alice, bob, 0, 10)).extracting(StoredMessage::id).containsExactly(4L, 2L, 1L);
         }
     }
 

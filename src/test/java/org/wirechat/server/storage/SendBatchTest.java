@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
-import org.wirechat.protocol.Response;
 
 /**
  * SENDs queued together are decided in one batch exactly as if stored one after another: a retry in the
@@ -45,8 +44,30 @@ abstract class SendBatchTest {
             assertThat(o.get(5)).isEqualTo(new SendOutcome.InboxFull("Bob", 2));
             assertThat(o.get(6)).isInstanceOf(SendOutcome.NoRecipient.class);
             assertThat(((SendOutcome.Stored) o.get(7)).id()).isGreaterThan(second.id());
-            assertThat(store.undelivered(bob, 0, 10)).extracting(Response.Message::body).containsExactly("hi", "second");
+            assertThat(store.undelivered(bob, 0, 10)).extracting(StoredMessage::body).containsExactly("hi", "second");
             assertThat(store.undeliveredCount(bob)).isEqualTo(2);
+        }
+    }
+
+    /** Found by a full run: an acknowledgement queued just before a SEND, in the same batch, made no room for it. */
+    @Test
+    void anAcknowledgementQueuedBeforeASendMakesRoomForIt() {
+        try (Store store = open()) {
+            long alice = store.createAccount("alice", "Alice", "h", 0).orElseThrow().id();
+            long bob = store.createAccount("bob", "Bob", "h", 0).orElseThrow().id();
+            for (int i = 0; i < 2; i++) {
+                assertThat(store.sendLater(alice, "bob", "m" + i, "m" + i, 10, 2).join()).isInstanceOf(SendOutcome.Stored.class);
+            }
+            long firstId = store.undelivered(bob, 0, 10).get(0).id();
+            List<CompletableFuture<SendOutcome>> f = new ArrayList<>();
+            whileWriterHeld(store, () -> {
+                store.acknowledgeLater(bob, firstId);
+                f.add(store.sendLater(alice, "bob", "fits", "fits again", 11, 2));
+                f.add(store.sendLater(alice, "bob", "full", "full again", 12, 2));
+            });
+            assertThat(f.get(0).join()).isInstanceOf(SendOutcome.Stored.class);
+            assertThat(f.get(1).join()).isEqualTo(new SendOutcome.InboxFull("bob", 2));
+            assertThat(store.undelivered(bob, firstId, 10)).extracting(StoredMessage::body).containsExactly("m1", "fits again");
         }
     }
 }

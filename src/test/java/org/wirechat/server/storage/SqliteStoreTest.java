@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.wirechat.protocol.Response;
 
 class SqliteStoreTest {
     @TempDir
@@ -24,10 +23,10 @@ class SqliteStoreTest {
 
             store.awaitIndexed(); // the purge works on the history index: once the acknowledgement is in it
             assertThat(store.purgeDeliveredBefore(5_000)).isEqualTo(2);
-            assertThat(store.history(bob, alice, 0, 10)).extracting(Response.Message::body) // newest id first
+            assertThat(store.history(bob, alice, 0, 10)).extracting(StoredMessage::body) // newest id first
                     .containsExactly("old, never read", "new, unread");
-            assertThat(store.undelivered(bob, 0, 10)).extracting(Response.Message::body).containsExactly("new, unread");
-            assertThat(store.undelivered(alice, 0, 10)).extracting(Response.Message::body).containsExactly("old, never read");
+            assertThat(store.undelivered(bob, 0, 10)).extracting(StoredMessage::body).containsExactly("new, unread");
+            assertThat(store.undelivered(alice, 0, 10)).extracting(StoredMessage::body).containsExactly("old, never read");
             assertThat(store.undeliveredCount(bob)).isEqualTo(1);
         }
     }
