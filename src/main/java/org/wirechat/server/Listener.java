@@ -58,6 +58,8 @@ final class Listener implements Runnable {
     private long acceptFailures;
     private long lastAcceptWarning;
     private long acceptBackoffNanos;
+    /** Set by {@link #shutdown} before it stops the sessions in {@link #live}. */
+    private volatile boolean shuttingDown;
 
     @Override
     public void run() {
@@ -100,6 +102,11 @@ final class Listener implements Runnable {
             Thread thread = Thread.ofVirtual().name("conn-" + id).unstarted(session);
             live.put(id, new Running(session, thread, address));
             thread.start();
+            if (shuttingDown) {
+                // accepted just as the shutdown began: it may have missed this one (it stops what is in
+                // live after setting the flag; this checks the flag after adding to live)
+                session.stop();
+            }
         }
     }
 
@@ -181,6 +188,7 @@ final class Listener implements Runnable {
 
     /** Stops accepting, stops every session, waits up to {@code grace}, then forces the rest closed. */
     void shutdown(Duration grace) {
+        shuttingDown = true;
         closeListening();
         live.values().forEach(r -> r.session().stop());
         long deadline = System.nanoTime() + grace.toNanos();
