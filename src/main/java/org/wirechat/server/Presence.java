@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.wirechat.server.storage.SharedStore;
+import org.wirechat.server.cluster.Cluster;
 
 /**
  * Which accounts are online: the number of open connections logged in as each, on this server; and,
@@ -26,21 +26,16 @@ final class Presence implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Presence.class);
 
     private final ConcurrentHashMap<Long, Integer> connections = new ConcurrentHashMap<>();
-    private final SharedStore store;
+    private final Cluster cluster;
     private final Set<Long> changed = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean publishQueued = new AtomicBoolean();
     private final ExecutorService publisher;
 
-    /** Presence kept on this server only. */
-    Presence() {
-        this(null);
-    }
-
-    /** Presence that is also published through a store shared with other servers ({@code null}: none). */
-    Presence(SharedStore store) {
-        this.store = store;
-        this.publisher = this.store == null ? null
-                : Executors.newSingleThreadExecutor(Thread.ofPlatform().name("presence").daemon(true).factory());
+    /** Presence on this server, and through the cluster on the others (published only when it is shared). */
+    Presence(Cluster cluster) {
+        this.cluster = cluster;
+        this.publisher = cluster.shared()
+                ? Executors.newSingleThreadExecutor(Thread.ofPlatform().name("presence").daemon(true).factory()) : null;
     }
 
     void arrive(long accountId) {
@@ -68,15 +63,15 @@ final class Presence implements AutoCloseable {
                 elsewhere.add(id);
             }
         }
-        if (store != null && !elsewhere.isEmpty()) {
-            online.addAll(store.onlineElsewhere(elsewhere));
+        if (!elsewhere.isEmpty()) {
+            online.addAll(cluster.onlineElsewhere(elsewhere));
         }
         return online;
     }
 
     private void publishLater(long accountId) {
-        if (store == null) {
-            return;
+        if (publisher == null) {
+            return; // no other server to tell
         }
         changed.add(accountId);
         if (publishQueued.compareAndSet(false, true)) {
@@ -99,7 +94,7 @@ final class Presence implements AutoCloseable {
             return;
         }
         try {
-            store.publishPresence(now);
+            cluster.publishPresence(now);
         } catch (RuntimeException e) {
             log.warn("could not publish who is online to the other servers; retrying with the next change", e);
             changed.addAll(now.keySet());

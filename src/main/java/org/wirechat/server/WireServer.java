@@ -18,7 +18,8 @@ import org.wirechat.server.auth.PasswordHasher;
 import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.inbox.InboxWaiters;
 import org.wirechat.server.storage.PostgresStore;
-import org.wirechat.server.storage.SharedStore;
+import org.wirechat.server.cluster.Cluster;
+import org.wirechat.server.cluster.LocalCluster;
 import org.wirechat.server.storage.SqliteStore;
 import org.wirechat.server.storage.Store;
 
@@ -50,8 +51,8 @@ public final class WireServer implements AutoCloseable {
     private volatile Throwable failure;
 
     /** What to do when other servers sharing the store change something. */
-    private SharedStore.Changes changesFromOtherServers() {
-        return new SharedStore.Changes() {
+    private Cluster.Changes changesFromOtherServers() {
+        return new Cluster.Changes() {
             @Override
             public void inbox(long accountId) {
                 waiters.wake(accountId);
@@ -88,14 +89,13 @@ public final class WireServer implements AutoCloseable {
         this.tokens = new Tokens(store, clock, config.tokenIdleLifetime(), config.tokenMaxLifetime(),
                 config.abuse().sessionsPerAccount());
         this.waiters = new InboxWaiters();
-        SharedStore shared = store instanceof SharedStore s ? s : null;
-        this.presence = new Presence(shared);
-        LoginThrottle throttle = new LoginThrottle(config.abuse(), shared);
+        // several servers on one PostgreSQL database tell each other through it; a server on SQLite is alone
+        Cluster cluster = store instanceof PostgresStore shared ? shared : new LocalCluster();
+        this.presence = new Presence(cluster);
+        LoginThrottle throttle = new LoginThrottle(config.abuse(), cluster);
         AddressLimits addresses = new AddressLimits(config.abuse());
         Dispatcher dispatcher = new Dispatcher(config, store, hasher, tokens, waiters, presence, throttle, addresses, clock);
-        if (shared != null) {
-            shared.listen(changesFromOtherServers());
-        }
+        cluster.listen(changesFromOtherServers());
         try {
             serverSocket = listen(config);
         } catch (IOException e) {

@@ -2,8 +2,9 @@ package org.wirechat.server.abuse;
 
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
-import org.wirechat.server.storage.LoginFailures;
-import org.wirechat.server.storage.SharedStore;
+import org.wirechat.server.cluster.Cluster;
+import org.wirechat.server.cluster.LocalCluster;
+import org.wirechat.server.cluster.LoginFailures;
 
 /**
  * Slows password guessing, per username and per source address. After the allowed number of failures,
@@ -18,17 +19,17 @@ import org.wirechat.server.storage.SharedStore;
  * checked a minute, right or wrong (a token bucket), which bounds the hashing one account can cause.
  * Memory: one small entry per key with recent failures or checks; {@link #prune} drops the stale ones.
  *
- * <p>With a store shared by several servers, the per-username failures live in the store, so guessing
- * one account's password through several servers is no faster than through one; the per-address
- * failures and the per-username bucket stay in each server.
+ * <p>The per-username failures live in the {@link Cluster}: in memory for a server on its own, in the
+ * shared store when several servers share one, so guessing one account's password through several
+ * servers is no faster than through one. The per-address failures and the per-username bucket stay in
+ * each server.
  */
 public final class LoginThrottle {
     private record State(int failures, long lastFailureMillis, long blockedUntilMillis) {
     }
 
-    private final ConcurrentHashMap<String, State> accounts = new ConcurrentHashMap<>();
-    /** The shared store keeping the per-username state, or {@code null} to keep it in {@link #accounts}. */
-    private final SharedStore shared;
+    /** Keeps the per-username state. */
+    private final Cluster cluster;
     private final ConcurrentHashMap<String, State> addresses = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, TokenBucket> checks = new ConcurrentHashMap<>();
     private final int freePerAccount;
@@ -36,13 +37,14 @@ public final class LoginThrottle {
     private final long maxMillis;
     private final int checksPerMinute;
 
+    /** A server on its own. */
     public LoginThrottle(AbuseLimits limits) {
-        this(limits, null);
+        this(limits, new LocalCluster());
     }
 
-    /** With a store shared by several servers (not {@code null}), the per-username state is kept there. */
-    public LoginThrottle(AbuseLimits limits, SharedStore shared) {
-        this.shared = shared;
+    /** The per-username state kept by the cluster. */
+    public LoginThrottle(AbuseLimits limits, Cluster cluster) {
+        this.cluster = cluster;
         this.freePerAccount = limits.loginFailuresPerAccount();
         this.freePerAddress = limits.loginFailuresPerAddress();
         this.maxMillis = limits.loginBackoffMax().toMillis();
@@ -88,14 +90,7 @@ public final class LoginThrottle {
 
     /** Counts a failure for the username unless it must wait; the wait goes in {@code wait[0]}. */
     private void countUnlessBlocked(String key, long nowMillis, long[] wait) {
-        if (shared == null) {
-            accounts.compute(key, (k, s) -> {
-                wait[0] = wait(s, nowMillis);
-                return wait[0] > 0 ? s : next(s, freePerAccount, nowMillis);
-            });
-            return;
-        }
-        shared.recordLoginFailure(key, f -> { // under the row's lock; may run again on a retried transaction
+        cluster.recordLoginFailure(key, f -> { // under the row's lock; may run again on a retried transaction
             State s = f == null ? null : new State(f.failures(), f.lastFailureMillis(), f.blockedUntilMillis());
             wait[0] = wait(s, nowMillis);
             State n = wait[0] > 0 ? s : next(s, freePerAccount, nowMillis);
@@ -105,16 +100,12 @@ public final class LoginThrottle {
 
     /** Takes back an attempt that was refused after it was counted: at the username, and at the address if given. */
     private void takeBack(String key, String address) {
-        if (shared == null) {
-            accounts.computeIfPresent(key, (k, s) -> previous(s, freePerAccount));
-        } else {
-            shared.recordLoginFailure(key, f -> {
-                State p = f == null ? null : previous(new State(f.failures(), f.lastFailureMillis(), f.blockedUntilMillis()),
-                        freePerAccount);
-                return p == null ? new LoginFailures(0, 0, 0) : new LoginFailures(p.failures(), p.lastFailureMillis(),
-                        p.blockedUntilMillis());
-            });
-        }
+        cluster.recordLoginFailure(key, f -> {
+            State p = f == null ? null : previous(new State(f.failures(), f.lastFailureMillis(), f.blockedUntilMillis()),
+                    freePerAccount);
+            return p == null ? new LoginFailures(0, 0, 0) : new LoginFailures(p.failures(), p.lastFailureMillis(),
+                    p.blockedUntilMillis());
+        });
         if (address != null) {
             addresses.computeIfPresent(address, (k, s) -> previous(s, freePerAddress));
         }
@@ -152,27 +143,20 @@ public final class LoginThrottle {
      * at the address is taken back.
      */
     public void succeeded(String username, String address) {
-        if (shared == null) {
-            accounts.remove(key(username));
-        } else {
-            shared.clearLoginFailures(key(username), 0);
-        }
+        cluster.clearLoginFailures(key(username), 0);
         addresses.computeIfPresent(address, (k, s) -> previous(s, freePerAddress));
     }
 
     /** Forgets keys with no failure for the maximum backoff, and full buckets. */
     public void prune(long nowMillis) {
-        accounts.values().removeIf(s -> nowMillis - s.lastFailureMillis() > maxMillis);
-        if (shared != null) {
-            shared.clearLoginFailures(null, nowMillis - maxMillis);
-        }
+        cluster.clearLoginFailures(null, nowMillis - maxMillis);
         addresses.values().removeIf(s -> nowMillis - s.lastFailureMillis() > maxMillis);
         long nowNanos = nowMillis * 1_000_000;
         checks.entrySet().removeIf(e -> e.getValue().isFull(nowNanos));
     }
 
-    /** Keys currently remembered (for tests and metrics). */
+    /** Addresses and per-username buckets currently remembered here (for tests and metrics; the usernames' failures are the cluster's). */
     public int size() {
-        return accounts.size() + addresses.size() + checks.size();
+        return addresses.size() + checks.size();
     }
 }

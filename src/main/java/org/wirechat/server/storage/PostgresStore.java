@@ -23,6 +23,8 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wirechat.server.cluster.Cluster;
+import org.wirechat.server.cluster.LoginFailures;
 
 /**
  * The store for several servers sharing one PostgreSQL database. Every change is one transaction,
@@ -35,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * in the same transaction as the change (so only once it commits) and read by one listening connection
  * per server; see {@link #listen}. A notification is only a hint: the tables stay the truth.
  */
-public final class PostgresStore implements SharedStore {
+public final class PostgresStore implements Store, Cluster {
     private static final Logger log = LoggerFactory.getLogger(PostgresStore.class);
     static final String CHANNEL = "wirechat";
     private static final int ATTEMPTS = 3;
@@ -645,8 +647,13 @@ public final class PostgresStore implements SharedStore {
     /**
      * Listens on one connection of its own (outside the pool) for the other servers' notifications and
      * hands them to {@code changes}. When that connection breaks it is re-made with backoff, and then
-     * {@link SharedStore.Changes#missedSome()} is called, since notifications sent meanwhile are lost.
+     * {@link Cluster.Changes#missedSome()} is called, since notifications sent meanwhile are lost.
      */
+    @Override
+    public boolean shared() {
+        return true;
+    }
+
     @Override
     public void listen(Changes changes) {
         Thread t = Thread.ofPlatform().daemon().name("postgresql-listener").unstarted(() -> listenLoop(changes));

@@ -1,4 +1,4 @@
-package org.wirechat.server.storage;
+package org.wirechat.server.cluster;
 
 import java.util.Collection;
 import java.util.Map;
@@ -7,11 +7,15 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
- * A store that several servers share (PostgreSQL). Besides the data, it carries what the servers must
- * tell each other: changes that wake polls or end sessions, who is online where, and failed logins.
- * A store only one server uses (SQLite) is a plain {@link Store}, and each server keeps these itself.
+ * What the servers sharing one store must tell each other: changes that wake polls or end sessions, who
+ * is online where, and failed logins per username. With PostgreSQL, several servers share it
+ * ({@code PostgresStore} is also the cluster); a server on its own has a {@link LocalCluster}, which keeps
+ * the failed logins in memory and has no one else to tell.
  */
-public interface SharedStore extends Store {
+public interface Cluster {
+    /** True when other servers may share the store (presence is then worth publishing). */
+    boolean shared();
+
 
     /**
      * What other servers sharing this store changed, for a server to act on: wake the fetches waiting

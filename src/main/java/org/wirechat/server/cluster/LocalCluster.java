@@ -1,0 +1,66 @@
+package org.wirechat.server.cluster;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+
+/**
+ * The cluster of a server on its own (SQLite): nobody else to hear from or tell, and the failed logins
+ * per username kept in memory. Thread-safe.
+ */
+public final class LocalCluster implements Cluster {
+    private final ConcurrentHashMap<String, LoginFailures> failures = new ConcurrentHashMap<>();
+
+    @Override
+    public boolean shared() {
+        return false;
+    }
+
+    @Override
+    public void listen(Changes changes) {
+        // no other server changes anything
+    }
+
+    @Override
+    public void publishPresence(Map<Long, Boolean> onlineHere) {
+        // nobody to tell
+    }
+
+    @Override
+    public Set<Long> onlineElsewhere(Collection<Long> accountIds) {
+        return Set.of();
+    }
+
+    @Override
+    public Optional<LoginFailures> loginFailures(String usernameKey) {
+        return Optional.ofNullable(failures.get(usernameKey));
+    }
+
+    /** Atomic per username; {@code next} returning a state of no failures forgets the username. */
+    @Override
+    public LoginFailures recordLoginFailure(String usernameKey, UnaryOperator<LoginFailures> next) {
+        LoginFailures[] result = new LoginFailures[1];
+        failures.compute(usernameKey, (k, f) -> {
+            result[0] = next.apply(f);
+            return result[0] == null || result[0].failures() == 0 ? null : result[0];
+        });
+        return result[0];
+    }
+
+    @Override
+    public void clearLoginFailures(String usernameKey, long beforeMillis) {
+        if (usernameKey != null) {
+            failures.remove(usernameKey);
+        } else {
+            failures.values().removeIf(f -> f.lastFailureMillis() < beforeMillis);
+        }
+    }
+
+    /** Usernames with failures remembered (for tests and metrics). */
+    public int size() {
+        return failures.size();
+    }
+}
