@@ -136,6 +136,7 @@ final class Dispatcher {
     private Response create(Request.CreateAccount c, Caller caller) throws ProtocolException {
         long wait = addresses.creationWaitMillis(caller.address(), clock.millis() * 1_000_000);
         if (wait > 0) {
+            Audit.creationRefused(caller.address(), wait);
             throw rateLimited("too many accounts created from your address (at most "
                     + config.abuse().accountsPerAddressPerHour() + " an hour)", wait);
         }
@@ -145,7 +146,7 @@ final class Dispatcher {
         String hash = hasher.hash(c.password());
         Account account = store.createAccount(c.username(), c.fullName(), hash, clock.millis())
                 .orElseThrow(() -> taken(c.username()));
-        log.debug("account {} created", account.username());
+        Audit.accountCreated(account.username(), caller.address());
         return new Response.AccountCreated(account.username());
     }
 
@@ -165,6 +166,7 @@ final class Dispatcher {
     private void beginPasswordCheck(String username, Caller caller) throws ProtocolException {
         long wait = throttle.begin(username, caller.address(), clock.millis());
         if (wait > 0) {
+            Audit.throttled(username, caller.address(), wait);
             throw rateLimited("too many failed logins for this account or from your address, or too many logins for this account this minute", wait);
         }
     }
@@ -174,13 +176,16 @@ final class Dispatcher {
         Optional<Account> found = store.findAccount(l.username());
         if (found.isEmpty()) {
             hasher.verifyNothing(l.password()); // the same cost as a wrong password: no enumeration by timing
+            Audit.loginFailed(l.username(), caller.address(), "no such account");
             throw badCredentials(); // stays counted as a failure
         }
         Account account = found.get();
         if (!hasher.verify(l.password(), account.passwordHash())) {
+            Audit.loginFailed(account.username(), caller.address(), "wrong password");
             throw badCredentials();
         }
         throttle.succeeded(l.username(), caller.address());
+        Audit.loginSucceeded(account.username(), caller.address());
         if (hasher.needsRehash(account.passwordHash())) {
             store.updatePasswordHash(account.id(), hasher.hash(l.password()));
         }
@@ -194,9 +199,10 @@ final class Dispatcher {
     }
 
     private Response logout(Request.Logout l, Caller caller) throws ProtocolException {
-        authenticate(l.token(), caller);
+        long me = authenticate(l.token(), caller);
         tokens.revoke(l.token());
         caller.loggedOut();
+        Audit.loggedOut(store.findAccount(me).map(Account::username).orElse("#" + me), caller.address());
         return new Response.LoggedOut();
     }
 
@@ -329,13 +335,14 @@ final class Dispatcher {
                 new ProtocolException(ErrorCode.NOT_AUTHENTICATED, "the account no longer exists"));
         beginPasswordCheck(account.username(), caller);
         if (!hasher.verify(d.password(), account.passwordHash())) {
+            Audit.deletionRefused(account.username(), caller.address(), "wrong password");
             throw badCredentials();
         }
         throttle.succeeded(account.username(), caller.address());
         return switch (store.deleteAccount(me, clock.millis())) {
             case DeleteOutcome.Deleted x -> {
                 tokens.forgetAccount(me);
-                log.debug("account {} deleted", account.username());
+                Audit.accountDeleted(account.username(), caller.address());
                 yield new Response.AccountDeleted();
             }
             case DeleteOutcome.InboxNotEmpty n -> new Response.Error(ErrorCode.INBOX_NOT_EMPTY,

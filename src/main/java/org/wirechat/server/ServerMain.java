@@ -129,6 +129,13 @@ public final class ServerMain implements Callable<Integer> {
     @Option(names = "--store-pool-size", paramLabel = "N", description = "Connections this server keeps to PostgreSQL (default: ${DEFAULT-VALUE}).")
     int storePoolSize = org.wirechat.server.storage.PostgresSettings.DEFAULT_POOL_SIZE;
 
+    /** How the server writes its log. */
+    enum LogFormat { TEXT, JSON }
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", description = "text (default) or json: one JSON object a line "
+            + "(Logback's JsonEncoder), for log shippers. The same as the environment variable WIRECHAT_LOG_FORMAT.")
+    LogFormat logFormat;
+
     /** The exit status after a fatal error stopped the server (EX_SOFTWARE): a supervisor should restart it. */
     static final int EXIT_FATAL = 70;
 
@@ -147,7 +154,7 @@ public final class ServerMain implements Callable<Integer> {
         ServerMain main = new ServerMain();
         main.out = out;
         main.err = err;
-        CommandLine cl = new CommandLine(main);
+        CommandLine cl = new CommandLine(main).setCaseInsensitiveEnumValuesAllowed(true);
         cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         return cl.execute(args);
@@ -215,6 +222,9 @@ public final class ServerMain implements Callable<Integer> {
             err.println("wirechat-server: cannot read a password file: " + e.getMessage());
             return 2;
         }
+        if (logFormat != null) {
+            useLogFormat(logFormat);
+        }
         WireServer server;
         try {
             server = WireServer.start(config);
@@ -228,6 +238,22 @@ public final class ServerMain implements Callable<Integer> {
                 + server.storeDescription() + "); Ctrl-C stops it");
         server.awaitTermination();
         return server.failure().isPresent() ? EXIT_FATAL : 0;
+    }
+
+    /**
+     * Sets the variable the Logback configuration chooses its appender by, and has Logback read its
+     * configuration again (it may have been read already), so the option wins over the environment.
+     */
+    private static void useLogFormat(LogFormat format) {
+        System.setProperty("WIRECHAT_LOG_FORMAT", format.name());
+        if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
+            context.reset();
+            try {
+                new ch.qos.logback.classic.util.ContextInitializer(context).autoConfig();
+            } catch (ch.qos.logback.core.joran.spi.JoranException e) {
+                throw new IllegalStateException("the logging configuration cannot be read again", e);
+            }
+        }
     }
 
     /** Reads 500ms, 10s, 60m, 24h, 7d, 0, or an ISO-8601 duration (PT1H). */

@@ -34,6 +34,29 @@ class ServerJarIT {
         assertThat(Files.exists(dir.resolve("data").resolve("wirechat.db"))).isTrue();
     }
 
+    /** The jar's own logging configuration: the audit trail as key="value" text, or one JSON object a line. */
+    @Test
+    void theAuditTrailInTextAndWithLogFormatJson() throws Exception {
+        Path jar = Path.of("target", "wirechat-server.jar");
+        try (ServerProcess server = ServerProcess.fromJar(jar, dir.resolve("text"), dir.resolve("text.log"));
+                TestConnection c = new TestConnection(server.address)) {
+            c.ok(new Request.CreateAccount("alice", "Alice", PASSWORD), Response.AccountCreated.class);
+            Await.until("the audit line is written", () -> server.logText().contains("account created"));
+            assertThat(server.logText()).contains("org.wirechat.audit - account created event=\"account_created\" user=\"alice\""
+                    + " address=\"127.0.0.1\"");
+        }
+        Path log = dir.resolve("json.log");
+        try (ServerProcess server = ServerProcess.fromJar(jar, dir.resolve("json"), log, "--log-format", "json");
+                TestConnection c = new TestConnection(server.address)) {
+            c.ok(new Request.CreateAccount("bob", "Bob", PASSWORD), Response.AccountCreated.class);
+            Await.until("the audit line is written", () -> server.logText().contains("account_created"));
+        }
+        java.util.List<String> lines = Files.readAllLines(log).stream().filter(l -> !l.isBlank()).toList();
+        assertThat(lines).isNotEmpty().allSatisfy(l -> assertThat(l).startsWith("{").endsWith("}"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).contains("\"loggerName\":\"org.wirechat.audit\"")
+                .contains("{\"event\":\"account_created\"}").contains("{\"user\":\"bob\"}"));
+    }
+
     /** Both jars, run by a Java older than 21 (Debian 12's default is 17): a sentence and exit 2, not a stack trace. */
     @Test
     void anOldJavaIsToldWhichJavaItNeeds() throws Exception {

@@ -60,8 +60,8 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     /** The server as the built jar runs it, as a user would. */
-    public static ServerProcess fromJar(Path jar, Path dataDir, Path log) throws IOException {
-        return new ServerProcess(List.of("-jar", jar.toString()), dataDir, log);
+    public static ServerProcess fromJar(Path jar, Path dataDir, Path log, String... args) throws IOException {
+        return new ServerProcess(List.of("-jar", jar.toString()), dataDir, log, args);
     }
 
     private ServerProcess(List<String> launch, Path dataDir, Path log, String... extraArgs) throws IOException {

@@ -1,0 +1,75 @@
+package org.wirechat.server;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit trail: who did what to an account, from where, at INFO on the logger
+ * {@code org.wirechat.audit}, each event with key-value pairs ({@code event}, {@code user},
+ * {@code address}, and for refusals {@code reason} or {@code wait_ms}) that the text format prints as
+ * {@code key="value"} and the JSON format as fields. Never a password, token or message: usernames are
+ * checked by the protocol (letters, digits, '.', '_', '-') before anything here sees them, so they are
+ * safe to print as they are.
+ */
+final class Audit {
+    private static final Logger log = LoggerFactory.getLogger("org.wirechat.audit");
+
+    private Audit() {
+    }
+
+    private static void event(String event, String user, String address, String message) {
+        if (!log.isInfoEnabled()) {
+            return;
+        }
+        var e = log.atInfo().setMessage(message).addKeyValue("event", event);
+        if (user != null) {
+            e = e.addKeyValue("user", user);
+        }
+        e.addKeyValue("address", address).log();
+    }
+
+    static void accountCreated(String user, String address) {
+        event("account_created", user, address, "account created");
+    }
+
+    static void creationRefused(String address, long waitMillis) {
+        if (log.isInfoEnabled()) {
+            log.atInfo().setMessage("account creation throttled").addKeyValue("event", "creation_throttled")
+                    .addKeyValue("address", address).addKeyValue("wait_ms", waitMillis).log();
+        }
+    }
+
+    static void loginSucceeded(String user, String address) {
+        event("login", user, address, "login succeeded");
+    }
+
+    /** {@code reason}: "no such account" or "wrong password" — for the operator; the client is told neither. */
+    static void loginFailed(String user, String address, String reason) {
+        if (log.isInfoEnabled()) {
+            log.atInfo().setMessage("login failed").addKeyValue("event", "login_failed").addKeyValue("user", user)
+                    .addKeyValue("address", address).addKeyValue("reason", reason).log();
+        }
+    }
+
+    static void throttled(String user, String address, long waitMillis) {
+        if (log.isInfoEnabled()) {
+            log.atInfo().setMessage("password check throttled").addKeyValue("event", "throttled").addKeyValue("user", user)
+                    .addKeyValue("address", address).addKeyValue("wait_ms", waitMillis).log();
+        }
+    }
+
+    static void loggedOut(String user, String address) {
+        event("logout", user, address, "logged out");
+    }
+
+    static void accountDeleted(String user, String address) {
+        event("account_deleted", user, address, "account deleted");
+    }
+
+    static void deletionRefused(String user, String address, String reason) {
+        if (log.isInfoEnabled()) {
+            log.atInfo().setMessage("account deletion refused").addKeyValue("event", "deletion_refused")
+                    .addKeyValue("user", user).addKeyValue("address", address).addKeyValue("reason", reason).log();
+        }
+    }
+}
