@@ -43,7 +43,8 @@ final class Listener implements Runnable {
     }
 
     Listener(ServerSocket serverSocket, int maxConnections, AddressLimits addresses, javax.net.ssl.SSLSocketFactory tls,
-            SessionFactory sessions) {
+            ServerMetrics metrics, SessionFactory sessions) {
+        this.metrics = metrics;
         this.serverSocket = serverSocket;
         this.tls = tls;
         this.maxConnections = maxConnections;
@@ -58,6 +59,7 @@ final class Listener implements Runnable {
     private long acceptFailures;
     private long lastAcceptWarning;
     private long acceptBackoffNanos;
+    private final ServerMetrics metrics;
     /** Set by {@link #shutdown} before it stops the sessions in {@link #live}. */
     private volatile boolean shuttingDown;
 
@@ -78,8 +80,10 @@ final class Listener implements Runnable {
                 acceptBackoffNanos = 0;
                 acceptFailures = 0;
             }
+            metrics.accepted();
             if (open.incrementAndGet() > maxConnections) {
                 open.decrementAndGet();
+                metrics.refused("max_connections");
                 if (System.nanoTime() - lastFullWarning > 60_000_000_000L) {
                     lastFullWarning = System.nanoTime();
                     log.warn("refusing connections: {} are open, the configured maximum (logged at most once a minute)",
@@ -91,6 +95,7 @@ final class Listener implements Runnable {
             String address = socket.getInetAddress().getHostAddress();
             if (!addresses.connect(address)) {
                 open.decrementAndGet();
+                metrics.refused("per_address");
                 log.debug("connection from {} refused: {} connections from that address", address, addresses.maxConnections());
                 Thread.ofVirtual().name("busy").start(() -> refuse(socket, ResponseCodec.encode(0, new Response.Error(
                         ErrorCode.SERVER_BUSY, "too many connections from your address (at most "

@@ -29,6 +29,8 @@ import org.wirechat.server.tls.TlsSettings;
  * @param abuse the limits that protect clients from each other
  * @param tls the TLS identity, or {@code null} for plain TCP
  * @param postgres the shared PostgreSQL database, or {@code null} for SQLite in {@code dataDir}
+ * @param metricsPort the HTTP port for metrics and health checks, 0 for any free one, -1 for none
+ * @param metricsBind the address that port listens on
  */
 public record ServerConfig(
         int port,
@@ -48,7 +50,9 @@ public record ServerConfig(
         Duration shutdownGrace,
         AbuseLimits abuse,
         TlsSettings tls,
-        org.wirechat.server.storage.PostgresSettings postgres) {
+        org.wirechat.server.storage.PostgresSettings postgres,
+        int metricsPort,
+        String metricsBind) {
 
     public static final int DEFAULT_PORT = 50051;
     /** The smallest frame limit that still fits a longest message in a SEND or a FETCH response. */
@@ -74,6 +78,8 @@ public record ServerConfig(
         require(retention != null && !retention.isNegative(), "retention must not be negative");
         require(shutdownGrace != null && !shutdownGrace.isNegative(), "shutdown grace must not be negative");
         require(abuse != null, "abuse limits must be set");
+        require(metricsPort >= -1 && metricsPort <= 65535, "metrics port must be in [0, 65535]: " + metricsPort);
+        require(metricsBind != null && !metricsBind.isBlank(), "metrics bind address must be set");
     }
 
     private static void require(boolean ok, String message) {
@@ -114,6 +120,8 @@ public record ServerConfig(
         b.abuse = abuse;
         b.tls = tls;
         b.postgres = postgres;
+        b.metricsPort = metricsPort;
+        b.metricsBind = metricsBind;
         return b;
     }
 
@@ -131,6 +139,8 @@ public record ServerConfig(
         private int maxMessageChars = Limits.BODY_MAX;
         private int inboxCapacity = 10_000;
         private Duration maxFetchWait = Duration.ofSeconds(30);
+        private int metricsPort = -1;
+        private String metricsBind = "127.0.0.1";
         private int passwordIterations = PasswordHasher.DEFAULT_ITERATIONS;
         private Duration retention = Duration.ZERO;
         private Duration shutdownGrace = Duration.ofSeconds(10);
@@ -159,11 +169,13 @@ public record ServerConfig(
         public Builder abuse(AbuseLimits v) { abuse = v; return this; }
         public Builder tls(TlsSettings v) { tls = v; return this; }
         public Builder postgres(org.wirechat.server.storage.PostgresSettings v) { postgres = v; return this; }
+        public Builder metricsPort(int v) { metricsPort = v; return this; }
+        public Builder metricsBind(String v) { metricsBind = v; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(port, bindAddress, dataDir, maxConnections, firstFrameTimeout, idleTimeout,
                     tokenIdleLifetime, tokenMaxLifetime, maxFrameBytes, maxMessageChars, inboxCapacity,
-                    maxFetchWait, passwordIterations, retention, shutdownGrace, abuse, tls, postgres);
+                    maxFetchWait, passwordIterations, retention, shutdownGrace, abuse, tls, postgres, metricsPort, metricsBind);
         }
     }
 }

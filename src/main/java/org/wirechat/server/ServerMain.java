@@ -14,7 +14,7 @@ import org.wirechat.server.storage.StoreException;
 
 /** {@code java -jar wirechat-server.jar [OPTIONS]}: runs the server until Ctrl-C or SIGTERM. */
 @Command(name = "wirechat-server", mixinStandardHelpOptions = true, version = "wirechat server 0.1.0",
-        sortOptions = false, usageHelpAutoWidth = true,
+        sortOptions = false, usageHelpAutoWidth = true, subcommands = ServerMain.Health.class,
         description = "Runs the wirechat chat server. Durations take a unit: 500ms, 10s, 60m, 24h, 7d.")
 public final class ServerMain implements Callable<Integer> {
     private static final ServerConfig D = ServerConfig.defaults();
@@ -129,6 +129,14 @@ public final class ServerMain implements Callable<Integer> {
     @Option(names = "--store-pool-size", paramLabel = "N", description = "Connections this server keeps to PostgreSQL (default: ${DEFAULT-VALUE}).")
     int storePoolSize = org.wirechat.server.storage.PostgresSettings.DEFAULT_POOL_SIZE;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve /metrics (Prometheus), /health/live and "
+            + "/health/ready over HTTP on this port (0: any free one; default: none).")
+    int metricsPort = -1;
+
+    @Option(names = "--metrics-bind", paramLabel = "ADDRESS", description = "Address the metrics port listens on "
+            + "(default: ${DEFAULT-VALUE}, loopback only).")
+    String metricsBind = "127.0.0.1";
+
     /** How the server writes its log. */
     enum LogFormat { TEXT, JSON }
 
@@ -171,6 +179,7 @@ public final class ServerMain implements Callable<Integer> {
                         loginsPerAccountPerMinute, sessionsPerAccount, frameTimeout, writeTimeout))
                 .tls(tls())
                 .postgres(postgres())
+                .metricsPort(metricsPort).metricsBind(metricsBind)
                 .build();
     }
 
@@ -252,6 +261,44 @@ public final class ServerMain implements Callable<Integer> {
                 new ch.qos.logback.classic.util.ContextInitializer(context).autoConfig();
             } catch (ch.qos.logback.core.joran.spi.JoranException e) {
                 throw new IllegalStateException("the logging configuration cannot be read again", e);
+            }
+        }
+    }
+
+    /** {@code wirechat-server health}: asks a running server whether it is ready, for scripts and service managers. */
+    @Command(name = "health", mixinStandardHelpOptions = true,
+            description = "Asks a running server's /health/ready (on its --metrics-port) and prints the answer;"
+                    + " exit status 0 if ready, 1 if not, 2 if it cannot be asked.")
+    static final class Health implements Callable<Integer> {
+        @Option(names = "--metrics-port", paramLabel = "PORT", required = true, description = "The server's metrics port.")
+        int port;
+
+        @Option(names = "--metrics-bind", paramLabel = "ADDRESS", description = "Its address (default: ${DEFAULT-VALUE}).")
+        String host = "127.0.0.1";
+
+        @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+                description = "How long to wait for the answer (default: 5s).")
+        Duration timeout = Duration.ofSeconds(5);
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            String h = host.contains(":") ? "[" + host + "]" : host;
+            java.net.URI uri = java.net.URI.create("http://" + h + ":" + port + "/health/ready");
+            try (java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(timeout).build()) {
+                java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(uri).timeout(timeout).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                spec.commandLine().getOut().print(r.body());
+                spec.commandLine().getOut().flush();
+                return r.statusCode() == 200 ? 0 : 1;
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("wirechat-server health: cannot ask " + uri + ": " + e);
+                return 2;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 2;
             }
         }
     }

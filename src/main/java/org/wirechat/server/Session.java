@@ -75,18 +75,25 @@ final class Session implements Runnable, Dispatcher.Caller {
     /** SENDs one connection may have waiting for their commit at once. */
     static final int PIPELINE = 64;
 
-    /** An answer to write: its request id, the answer (perhaps not ready yet), and whether it was written. */
-    private record Pending(int requestId, CompletableFuture<Response> response, CompletableFuture<Void> written) {
-        static final Pending DONE = new Pending(0, CompletableFuture.completedFuture(null), CompletableFuture.completedFuture(null));
-        static final Pending END = new Pending(0, CompletableFuture.completedFuture(null), new CompletableFuture<>());
+    /**
+     * An answer to write: its request id, the answer (perhaps not ready yet), and whether it was written;
+     * for the metrics, the request's opcode ({@code -1}: none, not counted) and when its frame was read.
+     */
+    private record Pending(int requestId, CompletableFuture<Response> response, CompletableFuture<Void> written,
+            int opcode, long startedNanos) {
+        static final Pending DONE = new Pending(0, CompletableFuture.completedFuture(null), CompletableFuture.completedFuture(null), -1, 0);
+        static final Pending END = new Pending(0, CompletableFuture.completedFuture(null), new CompletableFuture<>(), -1, 0);
 
         static Pending of(int requestId, Response r) {
-            return new Pending(requestId, CompletableFuture.completedFuture(r), new CompletableFuture<>());
+            return new Pending(requestId, CompletableFuture.completedFuture(r), new CompletableFuture<>(), -1, 0);
         }
     }
 
+    private final ServerMetrics metrics;
+
     Session(long id, Socket tcp, javax.net.ssl.SSLSocketFactory tls, String address, ServerConfig config,
-            Dispatcher dispatcher, Presence presence, Runnable onClose) {
+            Dispatcher dispatcher, Presence presence, ServerMetrics metrics, Runnable onClose) {
+        this.metrics = metrics;
         this.id = id;
         this.tcp = tcp;
         this.tls = tls;
@@ -211,11 +218,16 @@ final class Session implements Runnable, Dispatcher.Caller {
             if (!begin()) {
                 return; // stopping: this request was not started, so the client may safely repeat it
             }
+            long started = metrics.on() ? System.nanoTime() : 0;
             CompletableFuture<Response> answer = answer(frame);
             if (answer.isDone() && last.written().isDone()) {
-                send(frame.requestId(), answer.join()); // nothing pending: write it here, no hand-off
+                Response r = answer.join();
+                send(frame.requestId(), r); // nothing pending: write it here, no hand-off
+                if (started != 0) {
+                    metrics.answered(frame.opcode(), r, System.nanoTime() - started);
+                }
             } else {
-                queue(new Pending(frame.requestId(), answer, new CompletableFuture<>()));
+                queue(new Pending(frame.requestId(), answer, new CompletableFuture<>(), frame.opcode(), started));
             }
             if (!end()) {
                 sendLast(0, shuttingDown());
@@ -321,6 +333,9 @@ final class Session implements Runnable, Dispatcher.Caller {
                 r = new Response.Error(ErrorCode.INTERNAL_ERROR, "internal error; the request may or may not have taken effect");
             }
             frames.writeBytes(ResponseCodec.encode(p.requestId(), r).toBytes());
+            if (p.opcode() >= 0 && p.startedNanos() != 0) {
+                metrics.answered(p.opcode(), r, System.nanoTime() - p.startedNanos());
+            }
             if (r instanceof Response.Error e && e.code() == ErrorCode.INTERNAL_ERROR) {
                 fatal = true;
                 break;

@@ -49,6 +49,9 @@ public final class WireServer implements AutoCloseable {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean closing;
     private volatile Throwable failure;
+    private final ServerMetrics metrics;
+    /** The metrics and health port, or {@code null} when none was asked for. */
+    private final MetricsServer metricsServer;
 
     /** What to do when other servers sharing the store change something. */
     private Cluster.Changes changesFromOtherServers() {
@@ -105,8 +108,9 @@ public final class WireServer implements AutoCloseable {
             throw e;
         }
         SSLSocketFactory tls = config.tls() == null ? null : config.tls().context().getSocketFactory();
-        this.listener = new Listener(serverSocket, config.maxConnections(), addresses, tls,
-                (id, socket, address, onEnd) -> new Session(id, socket, tls, address, config, dispatcher, presence, onEnd));
+        this.metrics = config.metricsPort() < 0 ? ServerMetrics.OFF : new ServerMetrics(store, this::openConnections);
+        this.listener = new Listener(serverSocket, config.maxConnections(), addresses, tls, metrics,
+                (id, socket, address, onEnd) -> new Session(id, socket, tls, address, config, dispatcher, presence, metrics, onEnd));
         this.deadlines = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("deadlines").daemon(true).factory());
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("housekeeping").daemon(true).factory());
         housekeeping.scheduleWithFixedDelay(guarded("the token sweep", this::sweepTokens), 1, 1, TimeUnit.MINUTES);
@@ -124,6 +128,37 @@ public final class WireServer implements AutoCloseable {
             housekeeping.scheduleWithFixedDelay(guarded("the retention purge", () -> purge(clock)), 0, 1, TimeUnit.HOURS);
         }
         Thread.ofPlatform().name("listener").start(listener);
+        MetricsServer m = null;
+        if (metrics.on()) {
+            try {
+                m = new MetricsServer(new InetSocketAddress(InetAddress.getByName(config.metricsBind()), config.metricsPort()),
+                        metrics, () -> !closing, this::notReady);
+                log.info("metrics and health checks on http://{}:{}/metrics, /health/live, /health/ready",
+                        m.address().getAddress().getHostAddress(), m.address().getPort());
+            } catch (IOException e) {
+                close();
+                throw new IOException("cannot serve metrics on " + config.metricsBind() + ":" + config.metricsPort()
+                        + ": " + e.getMessage(), e);
+            }
+        }
+        this.metricsServer = m;
+    }
+
+    /** Why this server cannot serve now (for /health/ready), or {@code null} when it can. */
+    String notReady() {
+        if (closing) {
+            return "stopping";
+        }
+        Throwable f = failure;
+        if (f != null) {
+            return "failed: " + f;
+        }
+        return store.notReady();
+    }
+
+    /** Where the metrics and health checks are served, when they are. */
+    public java.util.Optional<InetSocketAddress> metricsAddress() {
+        return metricsServer == null ? java.util.Optional.empty() : java.util.Optional.of(metricsServer.address());
     }
 
     /**
@@ -179,7 +214,8 @@ public final class WireServer implements AutoCloseable {
     }
 
     public int openConnections() {
-        return listener.openConnections();
+        Listener l = listener; // null while the constructor runs (a metrics scrape cannot come before it ends)
+        return l == null ? 0 : l.openConnections();
     }
 
     /**
@@ -261,6 +297,9 @@ public final class WireServer implements AutoCloseable {
         presence.close();
         store.close();
         hasher.close();
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
         log.info("stopped");
         terminated.countDown();
     }

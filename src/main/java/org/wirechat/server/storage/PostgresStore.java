@@ -308,6 +308,27 @@ public final class PostgresStore implements Store, Cluster {
         return faults.current();
     }
 
+    @Override
+    public String notReady() {
+        String fault = Store.super.notReady();
+        if (fault != null) {
+            return fault;
+        }
+        Connection listen = listening;
+        try {
+            if (listen == null || listen.isClosed()) {
+                return "not listening to the other servers (the notification connection is down)";
+            }
+        } catch (SQLException e) {
+            return "not listening to the other servers: " + e.getMessage();
+        }
+        try (Connection c = pool.getConnection()) {
+            return c.isValid(2) ? null : "the database does not answer";
+        } catch (SQLException e) {
+            return "the database cannot be reached: " + e.getMessage();
+        }
+    }
+
     private static void rollbackQuietly(Connection c) {
         try {
             c.rollback();
@@ -689,6 +710,7 @@ public final class PostgresStore implements Store, Cluster {
                 if (closed) {
                     return;
                 }
+                listening = null;
                 log.warn("lost the connection that listens to the other servers ({}); retrying in {} ms", e.getMessage(), backoff);
                 try {
                     Thread.sleep(backoff);

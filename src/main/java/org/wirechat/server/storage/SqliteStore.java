@@ -385,6 +385,16 @@ public final class SqliteStore implements Store {
         return messages.undeliveredCount(accountId);
     }
 
+    @Override
+    public Optional<CommitStats> commitStats() {
+        return Optional.of(messages.commitStats());
+    }
+
+    @Override
+    public java.util.OptionalLong undeliveredTotal() {
+        return java.util.OptionalLong.of(messages.undeliveredTotal());
+    }
+
     /** The history index, with what the indexer has not copied into it yet (taken first: see {@link LogMessages#unindexedBetween}). */
     @Override
     public List<StoredMessage> history(long accountId, long peerId, long beforeId, int max) {

@@ -84,6 +84,24 @@ public interface Store extends AutoCloseable {
      */
     Optional<StorageFault> storageFault();
 
+    /**
+     * Why the store cannot serve now, or {@code null} when it can (for the readiness check): a storage
+     * fault, and with PostgreSQL an unreachable database or a lost notification connection.
+     */
+    default String notReady() {
+        return storageFault().map(f -> "the store refuses writes: " + f).orElse(null);
+    }
+
+    /** The group commits so far, where the store counts them (the message log); empty otherwise. */
+    default Optional<CommitStats> commitStats() {
+        return Optional.empty();
+    }
+
+    /** Messages waiting to be delivered, where the store can count them cheaply (in memory); empty otherwise. */
+    default java.util.OptionalLong undeliveredTotal() {
+        return java.util.OptionalLong.empty();
+    }
+
     /** A short description of where the data is, for the startup line (never a password). */
     String describe();
 

@@ -1,0 +1,63 @@
+package org.wirechat.server;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/**
+ * The operator's HTTP port: {@code /metrics} in the Prometheus text format, {@code /health/live} (200
+ * while the server runs) and {@code /health/ready} (200 when it can serve: the store takes writes and,
+ * with PostgreSQL, the database answers and the notification connection is up; 503 with the reason
+ * otherwise). Plain HTTP, bound to loopback unless told otherwise: it says nothing secret, but it is no
+ * business of the internet's.
+ */
+final class MetricsServer implements AutoCloseable {
+    private final HttpServer http;
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+
+    /** {@code notReady}: why the server cannot serve now, or {@code null}; {@code live}: whether it still runs. */
+    MetricsServer(InetSocketAddress at, ServerMetrics metrics, Supplier<Boolean> live, Supplier<String> notReady)
+            throws IOException {
+        http = HttpServer.create(at, 64);
+        http.createContext("/metrics", new MetricsHandler(metrics.registry()));
+        http.createContext("/health/live", x -> answer(x, live.get() ? 200 : 503, live.get() ? "live" : "stopped"));
+        http.createContext("/health/ready", x -> {
+            String why = notReady.get();
+            answer(x, why == null ? 200 : 503, why == null ? "ready" : "not ready: " + why);
+        });
+        http.createContext("/", x -> answer(x, 404, "not found: /metrics, /health/live or /health/ready"));
+        http.setExecutor(threads);
+        http.start();
+    }
+
+    InetSocketAddress address() {
+        return http.getAddress();
+    }
+
+    private static void answer(HttpExchange x, int status, String text) throws IOException {
+        byte[] body = (text + "\n").getBytes(StandardCharsets.UTF_8);
+        x.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        x.getResponseHeaders().set("Cache-Control", "no-store");
+        boolean head = "HEAD".equals(x.getRequestMethod());
+        x.sendResponseHeaders(status, head ? -1 : body.length);
+        if (!head) {
+            try (OutputStream out = x.getResponseBody()) {
+                out.write(body);
+            }
+        }
+        x.close();
+    }
+
+    @Override
+    public void close() {
+        http.stop(0);
+        threads.shutdownNow();
+    }
+}

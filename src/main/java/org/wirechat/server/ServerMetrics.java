@@ -1,0 +1,133 @@
+package org.wirechat.server;
+
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.util.function.LongSupplier;
+import org.wirechat.protocol.Opcode;
+import org.wirechat.protocol.Response;
+import org.wirechat.server.storage.Store;
+
+/**
+ * The server's metrics in the Prometheus format (the official client), or nothing at all when they are
+ * off ({@link #OFF}: every method returns at once). On the hot path one request costs a histogram
+ * observation on a data point looked up once per operation, and a counter for what it stored or
+ * delivered; everything else (connections, the log's group commits, the inboxes, the JVM) is read when
+ * scraped. Thread-safe.
+ */
+final class ServerMetrics {
+    static final ServerMetrics OFF = new ServerMetrics();
+
+    private final PrometheusRegistry registry;
+    private final Histogram requests;
+    /** The "ok" data point of each request opcode, by wire number (errors are rarer, and looked up). */
+    private final DistributionDataPoint[] ok;
+    private final Counter sent;
+    private final Counter delivered;
+    private final Counter accepted;
+    private final Counter refused;
+
+    private ServerMetrics() {
+        registry = null;
+        requests = null;
+        ok = null;
+        sent = null;
+        delivered = null;
+        accepted = null;
+        refused = null;
+    }
+
+    /** Metrics registered in a registry of their own, JVM metrics included. */
+    ServerMetrics(Store store, LongSupplier openConnections) {
+        registry = new PrometheusRegistry();
+        requests = Histogram.builder().name("wirechat_request_duration_seconds")
+                .help("Requests by operation and outcome (ok, or the error code), from the frame read to the answer ready;"
+                        + " a FETCH includes its long-poll wait")
+                .unit(Unit.SECONDS).labelNames("op", "outcome")
+                .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+                .register(registry);
+        ok = new DistributionDataPoint[Opcode.ERROR_RESPONSE];
+        for (Opcode op : Opcode.values()) {
+            int wire = op.wire();
+            if (wire >= 0 && wire < ok.length) {
+                ok[wire] = requests.labelValues(op.name(), "ok");
+            }
+        }
+        sent = Counter.builder().name("wirechat_messages_sent_total")
+                .help("SENDs answered 'sent' (a retry of a stored message counts again)").register(registry);
+        delivered = Counter.builder().name("wirechat_messages_delivered_total")
+                .help("Messages handed to clients by FETCH (a message fetched again before its acknowledgement counts again)")
+                .register(registry);
+        accepted = Counter.builder().name("wirechat_connections_accepted_total").help("Connections accepted").register(registry);
+        refused = Counter.builder().name("wirechat_connections_refused_total")
+                .help("Connections refused at once, by reason").labelNames("reason").register(registry);
+        GaugeWithCallback.builder().name("wirechat_connections_open").help("Connections open now")
+                .callback(cb -> cb.call(openConnections.getAsLong())).register(registry);
+        if (store.undeliveredTotal().isPresent()) {
+            GaugeWithCallback.builder().name("wirechat_messages_undelivered").help("Messages waiting to be delivered")
+                    .callback(cb -> cb.call(store.undeliveredTotal().orElse(0))).register(registry);
+        }
+        if (store.commitStats().isPresent()) {
+            CounterWithCallback.builder().name("wirechat_log_commits_total").help("Group commits of the message log")
+                    .callback(cb -> cb.call(store.commitStats().orElseThrow().commits())).register(registry);
+            CounterWithCallback.builder().name("wirechat_log_committed_records_total")
+                    .help("Records (messages and acknowledgements) in those commits; divided by the commits: the batch size")
+                    .callback(cb -> cb.call(store.commitStats().orElseThrow().records())).register(registry);
+            CounterWithCallback.builder().name("wirechat_log_write_seconds_total")
+                    .help("Time the commits' writes and fdatasyncs took; divided by the commits: the commit latency")
+                    .unit(Unit.SECONDS)
+                    .callback(cb -> cb.call(store.commitStats().orElseThrow().writeNanos() / 1e9)).register(registry);
+        }
+        GaugeWithCallback.builder().name("wirechat_storage_fault").help("1 while the store refuses writes (disk full, I/O error, unreachable)")
+                .callback(cb -> cb.call(store.storageFault().isPresent() ? 1 : 0)).register(registry);
+        JvmMetrics.builder().register(registry);
+    }
+
+    boolean on() {
+        return registry != null;
+    }
+
+    PrometheusRegistry registry() {
+        return registry;
+    }
+
+    /** A request with this wire opcode was answered {@code r}, {@code nanos} after its frame was read. */
+    void answered(int opcode, Response r, long nanos) {
+        if (registry == null) {
+            return;
+        }
+        double seconds = nanos / 1e9;
+        if (r instanceof Response.Error e) {
+            Opcode op = Opcode.ofRequest(opcode);
+            requests.labelValues(op == null ? "UNKNOWN" : op.name(), e.code().name()).observe(seconds);
+            return;
+        }
+        DistributionDataPoint point = opcode >= 0 && opcode < ok.length ? ok[opcode] : null;
+        if (point != null) {
+            point.observe(seconds);
+        }
+        if (r instanceof Response.Sent) {
+            sent.inc();
+        } else if (r instanceof Response.Messages m && !m.messages().isEmpty()) {
+            delivered.inc(m.messages().size());
+        }
+    }
+
+    void accepted() {
+        if (registry != null) {
+            accepted.inc();
+        }
+    }
+
+    /** {@code reason}: "max_connections" or "per_address". */
+    void refused(String reason) {
+        if (registry != null) {
+            refused.labelValues(reason).inc();
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package org.wirechat.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.wirechat.protocol.ErrorCode;
+import org.wirechat.protocol.Request;
+import org.wirechat.protocol.Response;
+
+/** The metrics and health port, read over real HTTP while real clients use the server. */
+@Timeout(60)
+class MetricsTest {
+    @TempDir
+    Path dir;
+    ServerFixture fx;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    ServerFixture fixture(Path dataDir, UnaryOperator<ServerConfig.Builder> tweak) {
+        return new ServerFixture(Backend.SQLITE, dataDir, tweak);
+    }
+
+    @BeforeEach
+    void start() {
+        fx = fixture(dir, b -> b.metricsPort(0));
+    }
+
+    @AfterEach
+    void stop() {
+        fx.close();
+        http.close();
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        InetSocketAddress at = fx.server().metricsAddress().orElseThrow();
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + at.getPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void requestsMessagesConnectionsAndTheJvmAreCounted() throws Exception {
+        try (TestConnection c = fx.connect()) {
+            String alice = fx.register(c, "alice");
+            c.ok(ServerFixture.send(alice, "alice", "one"), Response.Sent.class);
+            c.ok(ServerFixture.send(alice, "alice", "two"), Response.Sent.class);
+            c.error(ServerFixture.send(alice, "nobody", "three"), ErrorCode.NO_SUCH_USER);
+            c.error(new Request.Login("alice", "wrong password"), ErrorCode.BAD_CREDENTIALS);
+            assertThat(c.ok(ServerFixture.fetch(alice, 0), Response.Messages.class).messages()).hasSize(2);
+            HttpResponse<String> r = get("/metrics");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body())
+                    .contains("wirechat_request_duration_seconds_count{op=\"SEND\",outcome=\"ok\"} 2")
+                    .contains("wirechat_request_duration_seconds_count{op=\"SEND\",outcome=\"NO_SUCH_USER\"} 1")
+                    .contains("wirechat_request_duration_seconds_count{op=\"LOGIN\",outcome=\"BAD_CREDENTIALS\"} 1")
+                    .contains("wirechat_request_duration_seconds_count{op=\"CREATE_ACCOUNT\",outcome=\"ok\"} 1")
+                    .contains("wirechat_messages_sent_total 2")
+                    .contains("wirechat_messages_delivered_total 2")
+                    .contains("wirechat_connections_open 1")
+                    .contains("wirechat_connections_accepted_total 1")
+                    .contains("wirechat_storage_fault 0")
+                    .contains("jvm_memory_used_bytes");
+            assertThat(r.body()).doesNotContain("correct horse").doesNotContain(alice);
+        }
+    }
+
+    @Test
+    void liveAndReadyWhileItServesAndTheHealthCommandSaysSo() throws Exception {
+        assertThat(get("/health/live").statusCode()).isEqualTo(200);
+        HttpResponse<String> ready = get("/health/ready");
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).isEqualTo("ready\n");
+        assertThat(get("/elsewhere").statusCode()).isEqualTo(404);
+
+        int port = fx.server().metricsAddress().orElseThrow().getPort();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertThat(ServerMain.run(new String[] {"health", "--metrics-port", String.valueOf(port)},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("ready\n");
+
+        fx.close(); // nothing answers there now
+        assertThat(ServerMain.run(new String[] {"health", "--metrics-port", String.valueOf(port), "--timeout", "2s"},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot ask http://127.0.0.1:" + port + "/health/ready");
+    }
+
+    @Test
+    void theServerIsNotReadyWhileItStops() {
+        assertThat(fx.server().notReady()).isNull();
+        fx.server().close();
+        assertThat(fx.server().notReady()).isEqualTo("stopping");
+    }
+
+    @Test
+    void withoutAMetricsPortThereIsNone() {
+        try (ServerFixture plain = fixture(dir.resolve("plain"), b -> b)) {
+            assertThat(plain.server().metricsAddress()).isEmpty();
+        }
+    }
+}
