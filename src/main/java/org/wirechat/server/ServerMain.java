@@ -19,6 +19,11 @@ import org.wirechat.server.storage.StoreException;
 public final class ServerMain implements Callable<Integer> {
     private static final ServerConfig D = ServerConfig.defaults();
 
+    @Option(names = "--config", paramLabel = "FILE", description = "Settings file: one 'name = value' a line, the names of "
+            + "these options without the dashes (port = 50051). An option given on the command line wins over the environment "
+            + "(WIRECHAT_PORT, WIRECHAT_MAX_CONNECTIONS, ...), which wins over the file, which wins over the default.")
+    Path configFile;
+
     @Option(names = "--port", paramLabel = "PORT", description = "TCP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port = D.port();
 
@@ -165,7 +170,81 @@ public final class ServerMain implements Callable<Integer> {
         CommandLine cl = new CommandLine(main).setCaseInsensitiveEnumValuesAllowed(true);
         cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        try {
+            cl.setDefaultValueProvider(Settings.from(args, System.getenv(), cl));
+        } catch (IllegalArgumentException e) {
+            err.println("wirechat-server: " + e.getMessage());
+            return 2;
+        }
         return cl.execute(args);
+    }
+
+    /**
+     * Where an option not given on the command line takes its value from: the environment variable
+     * {@code WIRECHAT_} + its name in capitals with '_' for '-', then the {@code --config} file, then
+     * (returning {@code null}) its default.
+     */
+    static final class Settings implements CommandLine.IDefaultValueProvider {
+        private final java.util.Map<String, String> env;
+        private final java.util.Properties file;
+
+        private Settings(java.util.Map<String, String> env, java.util.Properties file) {
+            this.env = env;
+            this.file = file;
+        }
+
+        /** Reads the {@code --config} file named in {@code args}, if any, and checks its names against the options. */
+        static Settings from(String[] args, java.util.Map<String, String> env, CommandLine cl) {
+            java.util.Properties file = new java.util.Properties();
+            String path = null;
+            for (int i = 0; i < args.length; i++) {
+                if (args[i].equals("--config") && i + 1 < args.length) {
+                    path = args[i + 1];
+                } else if (args[i].startsWith("--config=")) {
+                    path = args[i].substring("--config=".length());
+                }
+            }
+            if (path == null) {
+                path = env.get("WIRECHAT_CONFIG");
+            }
+            if (path != null) {
+                try (java.io.Reader r = java.nio.file.Files.newBufferedReader(Path.of(path), StandardCharsets.UTF_8)) {
+                    file.load(r);
+                } catch (IOException | RuntimeException e) {
+                    throw new IllegalArgumentException("cannot read the settings file " + path + ": " + e.getMessage());
+                }
+                java.util.Set<String> known = new java.util.HashSet<>();
+                cl.getCommandSpec().options().forEach(o -> known.add(name(o)));
+                for (String key : file.stringPropertyNames()) {
+                    if (!known.contains(key) || key.equals("config") || key.equals("help") || key.equals("version")) {
+                        throw new IllegalArgumentException("unknown setting '" + key + "' in " + path
+                                + " (the names are the options' without the dashes: wirechat-server --help lists them)");
+                    }
+                }
+            }
+            return new Settings(env, file);
+        }
+
+        private static String name(CommandLine.Model.OptionSpec o) {
+            return o.longestName().replaceFirst("^--", "");
+        }
+
+        @Override
+        public String defaultValue(CommandLine.Model.ArgSpec arg) {
+            if (!(arg instanceof CommandLine.Model.OptionSpec o) || o.usageHelp() || o.versionHelp()) {
+                return null;
+            }
+            String name = name(o);
+            if (name.equals("config")) {
+                return null;
+            }
+            String fromEnv = env.get("WIRECHAT_" + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+            if (fromEnv != null) {
+                return fromEnv;
+            }
+            String fromFile = file.getProperty(name);
+            return fromFile == null ? null : fromFile.strip();
+        }
     }
 
     ServerConfig config() throws IOException {
@@ -270,8 +349,11 @@ public final class ServerMain implements Callable<Integer> {
             description = "Asks a running server's /health/ready (on its --metrics-port) and prints the answer;"
                     + " exit status 0 if ready, 1 if not, 2 if it cannot be asked.")
     static final class Health implements Callable<Integer> {
-        @Option(names = "--metrics-port", paramLabel = "PORT", required = true, description = "The server's metrics port.")
-        int port;
+        @Option(names = "--config", paramLabel = "FILE", description = "The server's settings file (its metrics-port and metrics-bind are used).")
+        Path configFile;
+
+        @Option(names = "--metrics-port", paramLabel = "PORT", description = "The server's metrics port.")
+        int port = -1;
 
         @Option(names = "--metrics-bind", paramLabel = "ADDRESS", description = "Its address (default: ${DEFAULT-VALUE}).")
         String host = "127.0.0.1";
@@ -285,6 +367,11 @@ public final class ServerMain implements Callable<Integer> {
 
         @Override
         public Integer call() {
+            if (port < 0) {
+                spec.commandLine().getErr().println("wirechat-server health: which port? give --metrics-port"
+                        + " (or WIRECHAT_METRICS_PORT, or --config with metrics-port)");
+                return 2;
+            }
             String h = host.contains(":") ? "[" + host + "]" : host;
             java.net.URI uri = java.net.URI.create("http://" + h + ":" + port + "/health/ready");
             try (java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(timeout).build()) {
