@@ -66,6 +66,14 @@ final class Audit {
         event("account_deleted", user, address, "account deleted");
     }
 
+    /** An administrative command ({@code wirechat-server admin}), as typed: it holds no secret. */
+    static void admin(String command) {
+        if (log.isInfoEnabled()) {
+            log.atInfo().setMessage("administration").addKeyValue("event", "admin").addKeyValue("command", command)
+                    .addKeyValue("address", "local").log();
+        }
+    }
+
     static void deletionRefused(String user, String address, String reason) {
         if (log.isInfoEnabled()) {
             log.atInfo().setMessage("account deletion refused").addKeyValue("event", "deletion_refused")

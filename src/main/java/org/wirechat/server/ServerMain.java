@@ -14,7 +14,7 @@ import org.wirechat.server.storage.StoreException;
 
 /** {@code java -jar wirechat-server.jar [OPTIONS]}: runs the server until Ctrl-C or SIGTERM. */
 @Command(name = "wirechat-server", mixinStandardHelpOptions = true, version = "wirechat server 0.1.0",
-        sortOptions = false, usageHelpAutoWidth = true, subcommands = ServerMain.Health.class,
+        sortOptions = false, usageHelpAutoWidth = true, subcommands = {ServerMain.Health.class, ServerMain.Admin.class},
         description = "Runs the wirechat chat server. Durations take a unit: 500ms, 10s, 60m, 24h, 7d.")
 public final class ServerMain implements Callable<Integer> {
     private static final ServerConfig D = ServerConfig.defaults();
@@ -387,6 +387,68 @@ public final class ServerMain implements Callable<Integer> {
                 Thread.currentThread().interrupt();
                 return 2;
             }
+        }
+    }
+
+    /**
+     * {@code wirechat-server admin}: administration of the server running on a data directory, through its
+     * administration socket (only its own user can use it); {@code restore} works on a stopped server's.
+     */
+    @Command(name = "admin", mixinStandardHelpOptions = true,
+            description = {"Administers the server running on the data directory (SQLite mode), as its own user:",
+                "  users list [PATTERN]   accounts (wildcards * and ?), with who is online",
+                "  users show NAME        one account: full name, id, online, undelivered messages",
+                "  check                  the database's integrity (PRAGMA quick_check), while it serves",
+                "  backup DEST            a consistent copy of the data into the new directory DEST, while it serves",
+                "  restore SRC            copies a backup into the data directory of a stopped server (it must hold no data)",
+                "Exit status: 0 done, 1 refused or failed, 2 no server there (or a usage error)."})
+    static final class Admin implements Callable<Integer> {
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "The server's data directory (default: ${DEFAULT-VALUE}).")
+        Path dataDir = D.dataDir();
+
+        @Option(names = "--config", paramLabel = "FILE", description = "The server's settings file (its data-dir is used).")
+        Path configFile;
+
+        @picocli.CommandLine.Parameters(paramLabel = "COMMAND", arity = "1..*", description = "What to do (see above).")
+        java.util.List<String> words;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            if (words.get(0).equals("restore")) {
+                if (words.size() != 2) {
+                    err.println("usage: wirechat-server admin restore SRC [--data-dir DIR]");
+                    return 2;
+                }
+                try {
+                    out.println(org.wirechat.server.storage.SqliteStore.restore(Path.of(words.get(1)), dataDir));
+                    return 0;
+                } catch (IOException | RuntimeException e) {
+                    err.println("wirechat-server admin: " + e.getMessage());
+                    return 1;
+                }
+            }
+            java.util.List<String> request = new java.util.ArrayList<>(words);
+            if (request.size() == 2 && request.get(0).equals("backup")) {
+                request.set(1, Path.of(request.get(1)).toAbsolutePath().toString()); // the server's directory is not ours
+            }
+            java.util.List<String> answer;
+            try {
+                answer = AdminServer.ask(dataDir, request);
+            } catch (IOException e) {
+                err.println("wirechat-server admin: no server is running on " + dataDir.toAbsolutePath()
+                        + " that this user may administer (" + e.getMessage() + ")");
+                return 2;
+            }
+            boolean ok = !answer.isEmpty() && answer.get(0).equals("OK");
+            PrintWriter to = ok ? out : err;
+            answer.stream().skip(1).forEach(to::println);
+            to.flush();
+            return ok ? 0 : 1;
         }
     }
 

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -50,6 +51,8 @@ public final class WireServer implements AutoCloseable {
     private volatile boolean closing;
     private volatile Throwable failure;
     private final ServerMetrics metrics;
+    /** The administration socket (SQLite mode), or {@code null}. */
+    private final AdminServer admin;
     /** The metrics and health port, or {@code null} when none was asked for. */
     private final MetricsServer metricsServer;
 
@@ -142,6 +145,64 @@ public final class WireServer implements AutoCloseable {
             }
         }
         this.metricsServer = m;
+        AdminServer a = null;
+        if (config.postgres() == null) { // the data directory is this server's alone (its lock is held)
+            try {
+                a = new AdminServer(config.dataDir(), this::administer);
+            } catch (IOException e) {
+                log.warn("no administration socket in {}: {}", config.dataDir(), e.toString());
+            }
+        }
+        this.admin = a;
+    }
+
+    /** The commands of {@code wirechat-server admin}, each recorded in the audit trail. */
+    private String administer(List<String> words) throws Exception {
+        Audit.admin(String.join(" ", words));
+        String command = String.join(" ", words.subList(0, Math.min(2, words.size())));
+        return switch (command) {
+            case "users list" -> {
+                String pattern = words.size() > 2 ? words.get(2) : "*";
+                StringBuilder regex = new StringBuilder(); // a wildcard: * any run, ? one character
+                pattern.codePoints().forEach(c -> regex.append(c == '*' ? ".*" : c == '?' ? "."
+                        : java.util.regex.Pattern.quote(Character.toString(c))));
+                java.util.regex.Pattern glob = java.util.regex.Pattern.compile(regex.toString(),
+                        java.util.regex.Pattern.CASE_INSENSITIVE);
+                List<org.wirechat.server.storage.Account> found = store.listAccounts("", 100_000,
+                        a -> glob.matcher(a.username()).matches());
+                java.util.Set<Long> online = presence.online(found.stream().map(org.wirechat.server.storage.Account::id).toList());
+                StringBuilder b = new StringBuilder();
+                for (var a : found) {
+                    b.append(a.username()).append('\t').append(a.fullName()).append('\t')
+                            .append(online.contains(a.id()) ? "online" : "offline").append('\n');
+                }
+                yield b.append(found.size()).append(found.size() == 1 ? " account" : " accounts").toString();
+            }
+            case "users show" -> {
+                if (words.size() != 3) {
+                    throw new IllegalArgumentException("usage: users show NAME");
+                }
+                var a = store.findAccount(words.get(2))
+                        .orElseThrow(() -> new IllegalArgumentException("no such user: " + words.get(2)));
+                yield "username: " + a.username() + "\nfull name: " + a.fullName() + "\nid: " + a.id()
+                        + "\nonline: " + (presence.online(List.of(a.id())).isEmpty() ? "no" : "yes")
+                        + "\nundelivered messages: " + store.undeliveredCount(a.id());
+            }
+            case "check" -> store.check();
+            default -> {
+                if (words.size() == 2 && words.get(0).equals("backup")) {
+                    java.nio.file.Path dest = java.nio.file.Path.of(words.get(1));
+                    if (!dest.isAbsolute()) {
+                        throw new IllegalArgumentException("the backup's directory must be an absolute path: " + dest);
+                    }
+                    String done = store.backup(dest);
+                    log.info("{}", done);
+                    yield done;
+                }
+                throw new IllegalArgumentException("unknown command: " + String.join(" ", words)
+                        + " (users list [PATTERN], users show NAME, backup DEST, check)");
+            }
+        };
     }
 
     /** Why this server cannot serve now (for /health/ready), or {@code null} when it can. */
@@ -299,6 +360,9 @@ public final class WireServer implements AutoCloseable {
         hasher.close();
         if (metricsServer != null) {
             metricsServer.close();
+        }
+        if (admin != null) {
+            admin.close();
         }
         log.info("stopped");
         terminated.countDown();

@@ -518,6 +518,29 @@ final class LogMessages implements AutoCloseable {
         batch.records.add(new Committed(record, null, null));
     }
 
+    /**
+     * Backups under way: while any is, indexed segments are kept (deleted after the next chunk instead).
+     * A backup takes its hold before it snapshots the index, so the checkpoint it snapshots is at least
+     * as new as any the indexer deletes segments before; those are never the ones it copies.
+     */
+    private final java.util.concurrent.atomic.AtomicInteger deletionHolds = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Keeps indexed segments from being deleted until the returned hold is closed. */
+    AutoCloseable holdDeletions() {
+        deletionHolds.incrementAndGet();
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (released.compareAndSet(false, true)) {
+                deletionHolds.decrementAndGet();
+            }
+        };
+    }
+
+    /** Copies the log's segments from {@code firstSegment} on (see {@link MessageLog#copySegmentsFrom}). */
+    long copySegmentsFrom(long firstSegment, java.nio.file.Path dest) throws java.io.IOException {
+        return messageLog.copySegmentsFrom(firstSegment, dest);
+    }
+
     private volatile long commits;
     private volatile long committedRecords;
     private volatile long appendNanos;
@@ -733,7 +756,9 @@ final class LogMessages implements AutoCloseable {
                     }
                 }
                 try {
-                    messageLog.deleteBefore(end);
+                    if (deletionHolds.get() == 0) { // a backup copying segments holds them (see holdDeletions)
+                        messageLog.deleteBefore(end);
+                    }
                 } catch (java.io.IOException e) {
                     log.warn("could not delete indexed segments of the message log: {}", e.toString());
                 }

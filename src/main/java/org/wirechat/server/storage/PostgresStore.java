@@ -308,6 +308,17 @@ public final class PostgresStore implements Store, Cluster {
         return faults.current();
     }
 
+    /** The database answers; its own integrity is PostgreSQL's (amcheck, page checksums), and its backups pg_dump's. */
+    @Override
+    public String check() {
+        String why = notReady();
+        if (why != null) {
+            throw new StoreException(why, null);
+        }
+        return "the database answers (" + describe() + "); back it up and check it with PostgreSQL's own tools"
+                + " (pg_dump, pg_basebackup, amcheck): see docs/deployment.md";
+    }
+
     @Override
     public String notReady() {
         String fault = Store.super.notReady();

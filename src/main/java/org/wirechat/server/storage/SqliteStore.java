@@ -196,6 +196,113 @@ public final class SqliteStore implements Store {
         }
     }
 
+    /**
+     * The online backup: with the log's indexed segments held, a snapshot of the database ({@code VACUUM
+     * INTO}, one consistent read while writes go on), then the log's segments from the snapshot's
+     * checkpoint on, as they are at that moment. Started on the copy, a server reads the log from the
+     * checkpoint and indexes it again (idempotent), so every message acknowledged before the backup began
+     * is there, and some after it.
+     */
+    @Override
+    public String backup(Path dest) throws java.io.IOException {
+        if (Files.exists(dest)) {
+            throw new java.io.IOException(dest + " exists already: a backup goes to a new directory");
+        }
+        java.nio.file.attribute.FileAttribute<?> dirMode = java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Files.createDirectories(dest, dirMode);
+        Path logCopy = Files.createDirectory(dest.resolve(DataDirectory.LOG_DIRECTORY), dirMode);
+        Path db = dest.resolve(DATABASE_FILE);
+        long started = System.nanoTime();
+        long logBytes;
+        long segment;
+        try (AutoCloseable hold = messages.holdDeletions()) {
+            read(st -> {
+                try (PreparedStatement ps = st.connection().prepareStatement("VACUUM INTO ?")) {
+                    ps.setString(1, db.toString());
+                    ps.executeUpdate();
+                }
+                return null;
+            });
+            Files.setPosixFilePermissions(db, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            try (Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+                    java.sql.Statement q = c.createStatement();
+                    ResultSet rs = q.executeQuery("SELECT segment FROM log_checkpoint WHERE id = 1")) {
+                segment = rs.next() ? rs.getLong(1) : 0;
+            }
+            logBytes = messages.copySegmentsFrom(segment, logCopy);
+        } catch (SQLException e) {
+            throw new java.io.IOException("the database could not be read: " + e.getMessage(), e);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e); // the hold's close throws nothing
+        }
+        for (Path p : List.of(db, logCopy, dest)) {
+            try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.READ)) {
+                c.force(true); // the copy is on disk, and so are the directory entries
+            }
+        }
+        return "backed up to " + dest + ": the database (" + Files.size(db) + " bytes) and the message log from segment "
+                + segment + " (" + logBytes + " bytes) in " + (System.nanoTime() - started) / 1_000_000 + " ms";
+    }
+
+    /**
+     * Copies a backup made by {@link #backup} into the data directory of a stopped server: the directory
+     * must hold no data (it is made, 0700, if missing), so nothing is ever overwritten. The server started
+     * on it checks the copy and reads the log from its checkpoint.
+     */
+    public static String restore(Path src, Path dataDir) throws IOException {
+        Path db = src.resolve(DATABASE_FILE);
+        Path log = src.resolve(DataDirectory.LOG_DIRECTORY);
+        if (!Files.isRegularFile(db) || !Files.isDirectory(log)) {
+            throw new IOException(src + " is not a wirechat backup (it needs " + DATABASE_FILE + " and "
+                    + DataDirectory.LOG_DIRECTORY + "/)");
+        }
+        if (Files.exists(dataDir.resolve(DATABASE_FILE)) || Files.exists(dataDir.resolve(DataDirectory.LOG_DIRECTORY))) {
+            throw new IOException(dataDir + " holds data already: restore into an empty directory (move the old one away first)");
+        }
+        java.nio.file.attribute.FileAttribute<?> dirMode = java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Files.createDirectories(dataDir, dirMode);
+        Path logCopy = Files.createDirectory(dataDir.resolve(DataDirectory.LOG_DIRECTORY), dirMode);
+        java.util.List<Path> copied = new ArrayList<>();
+        copied.add(Files.copy(db, dataDir.resolve(DATABASE_FILE)));
+        try (var segments = Files.list(log)) {
+            for (Path p : segments.sorted().toList()) {
+                copied.add(Files.copy(p, logCopy.resolve(p.getFileName())));
+            }
+        }
+        for (Path p : copied) {
+            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            try (FileChannel c = FileChannel.open(p, StandardOpenOption.WRITE)) {
+                c.force(true);
+            }
+        }
+        return "restored " + src + " into " + dataDir + " (" + copied.size() + " files); start the server on it";
+    }
+
+    /** The database's structure ({@code PRAGMA quick_check}) on a read connection, while serving. */
+    @Override
+    public String check() {
+        long started = System.nanoTime();
+        List<String> problems = read(st -> {
+            List<String> found = new ArrayList<>();
+            try (java.sql.Statement q = st.connection().createStatement(); ResultSet rs = q.executeQuery("PRAGMA quick_check(10)")) {
+                while (rs.next()) {
+                    found.add(rs.getString(1));
+                }
+            }
+            return found;
+        });
+        if (!problems.equals(List.of("ok"))) {
+            throw new StoreException(dataDir.resolve(DATABASE_FILE) + " is damaged (PRAGMA quick_check: "
+                    + String.join("; ", problems) + ")", null);
+        }
+        return "the database is sound (PRAGMA quick_check in " + (System.nanoTime() - started) / 1_000_000
+                + " ms); the message log's records are checked (CRC32C) at every start";
+    }
+
     private static String key(String username) {
         return username.toLowerCase(Locale.ROOT);
     }

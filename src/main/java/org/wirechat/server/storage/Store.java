@@ -102,6 +102,20 @@ public interface Store extends AutoCloseable {
         return java.util.OptionalLong.empty();
     }
 
+    /**
+     * Copies everything stored into {@code dest} (a directory that must not exist yet), consistent while
+     * the server serves: a server started on the copy has every message acknowledged before the backup
+     * began. Returns a line saying what was copied.
+     *
+     * @throws UnsupportedOperationException where the store's own tools do it better (PostgreSQL: pg_dump)
+     */
+    default String backup(java.nio.file.Path dest) throws java.io.IOException {
+        throw new UnsupportedOperationException("this store is backed up with its own tools");
+    }
+
+    /** Checks the stored data's integrity while serving; returns what was checked, or throws what is wrong. */
+    String check();
+
     /** A short description of where the data is, for the startup line (never a password). */
     String describe();
 

@@ -286,6 +286,28 @@ public final class MessageLog implements AutoCloseable {
         return new LogPosition(currentSegment, good);
     }
 
+    /**
+     * Copies every segment from {@code firstSegment} on into {@code dest} (files 0600), as they are at
+     * this moment: the one being written may end in a record cut short, which a server started on the copy
+     * cuts as a torn write (it was written after the copy's moment). The caller keeps segments from being
+     * deleted meanwhile. Any thread. Returns how many bytes were copied.
+     */
+    public long copySegmentsFrom(long firstSegment, Path dest) throws IOException {
+        long bytes = 0;
+        for (long n : segments()) {
+            if (n >= firstSegment) {
+                Path to = dest.resolve(path(n).getFileName());
+                Files.copy(path(n), to);
+                Files.setPosixFilePermissions(to, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                try (FileChannel c = FileChannel.open(to, java.nio.file.StandardOpenOption.WRITE)) {
+                    c.force(true);
+                    bytes += c.size();
+                }
+            }
+        }
+        return bytes;
+    }
+
     /** Deletes every segment wholly before {@code position} (never the one being written). Any thread. */
     public int deleteBefore(LogPosition position) throws IOException {
         int deleted = 0;
