@@ -74,6 +74,10 @@ final class Audit {
         }
     }
 
+    static void passwordReset(String user) {
+        event("password_reset", user, "admin", "password reset by the administrator");
+    }
+
     static void deletionRefused(String user, String address, String reason) {
         if (log.isInfoEnabled()) {
             log.atInfo().setMessage("account deletion refused").addKeyValue("event", "deletion_refused")

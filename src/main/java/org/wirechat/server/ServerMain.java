@@ -398,6 +398,9 @@ public final class ServerMain implements Callable<Integer> {
             description = {"Administers the server running on the data directory (SQLite mode), as its own user:",
                 "  users list [PATTERN]   accounts (wildcards * and ?), with who is online",
                 "  users show NAME        one account: full name, id, online, undelivered messages",
+                "  users reset-password NAME   sets a new password (asked twice, or the first line of --password-file",
+                "                         or of standard input) and revokes every login of the account",
+                "  users delete NAME      deletes the account (refused while it has undelivered messages)",
                 "  check                  the database's integrity (PRAGMA quick_check), while it serves",
                 "  backup DEST            a consistent copy of the data into the new directory DEST, while it serves",
                 "  restore SRC            copies a backup into the data directory of a stopped server (it must hold no data)",
@@ -408,6 +411,9 @@ public final class ServerMain implements Callable<Integer> {
 
         @Option(names = "--config", paramLabel = "FILE", description = "The server's settings file (its data-dir is used).")
         Path configFile;
+
+        @Option(names = "--password-file", paramLabel = "FILE", description = "users reset-password: the new password, first line.")
+        Path passwordFile;
 
         @picocli.CommandLine.Parameters(paramLabel = "COMMAND", arity = "1..*", description = "What to do (see above).")
         java.util.List<String> words;
@@ -433,6 +439,16 @@ public final class ServerMain implements Callable<Integer> {
                 }
             }
             java.util.List<String> request = new java.util.ArrayList<>(words);
+            if (request.size() == 3 && request.get(0).equals("users") && request.get(1).equals("reset-password")) {
+                String password;
+                try {
+                    password = newPassword(System.console(), passwordFile, request.get(2));
+                } catch (IOException | IllegalArgumentException e) {
+                    err.println("wirechat-server admin: " + e.getMessage());
+                    return 2;
+                }
+                request.add(password); // over the socket only this user can use; the server never logs it
+            }
             if (request.size() == 2 && request.get(0).equals("backup")) {
                 request.set(1, Path.of(request.get(1)).toAbsolutePath().toString()); // the server's directory is not ours
             }
@@ -450,6 +466,30 @@ public final class ServerMain implements Callable<Integer> {
             to.flush();
             return ok ? 0 : 1;
         }
+    }
+
+    /** The new password: from the file, asked twice at a terminal, or the first line of standard input. */
+    private static String newPassword(java.io.Console console, Path file, String user) throws IOException {
+        if (file != null) {
+            java.util.List<String> lines = java.nio.file.Files.readAllLines(file, StandardCharsets.UTF_8);
+            if (lines.isEmpty()) {
+                throw new IllegalArgumentException(file + " is empty");
+            }
+            return lines.get(0);
+        }
+        if (console != null) {
+            char[] a = console.readPassword("New password for %s: ", user);
+            char[] b = console.readPassword("Again: ");
+            if (a == null || b == null || !java.util.Arrays.equals(a, b)) {
+                throw new IllegalArgumentException("the passwords differ — nothing changed");
+            }
+            return new String(a);
+        }
+        String line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        if (line == null) {
+            throw new IllegalArgumentException("no password on standard input");
+        }
+        return line;
     }
 
     /** Reads 500ms, 10s, 60m, 24h, 7d, 0, or an ISO-8601 duration (PT1H). */

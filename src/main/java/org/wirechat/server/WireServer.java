@@ -51,6 +51,7 @@ public final class WireServer implements AutoCloseable {
     private volatile boolean closing;
     private volatile Throwable failure;
     private final ServerMetrics metrics;
+    private final Clock clock;
     /** The administration socket (SQLite mode), or {@code null}. */
     private final AdminServer admin;
     /** The metrics and health port, or {@code null} when none was asked for. */
@@ -89,6 +90,7 @@ public final class WireServer implements AutoCloseable {
 
     private WireServer(ServerConfig config, Clock clock) throws IOException {
         this.config = config;
+        this.clock = clock;
         this.store = config.postgres() == null ? SqliteStore.open(config.dataDir(), e -> fatal("the store writer", e))
                 : PostgresStore.open(config.postgres(), e -> fatal("the store writer", e));
         this.hasher = new PasswordHasher(config.passwordIterations(), e -> fatal("password hashing", e));
@@ -158,7 +160,9 @@ public final class WireServer implements AutoCloseable {
 
     /** The commands of {@code wirechat-server admin}, each recorded in the audit trail. */
     private String administer(List<String> words) throws Exception {
-        Audit.admin(String.join(" ", words));
+        // a new password travels as the request's last line: never into the log
+        boolean secret = words.size() == 4 && words.get(0).equals("users") && words.get(1).equals("reset-password");
+        Audit.admin(String.join(" ", secret ? words.subList(0, 3) : words));
         String command = String.join(" ", words.subList(0, Math.min(2, words.size())));
         return switch (command) {
             case "users list" -> {
@@ -188,6 +192,39 @@ public final class WireServer implements AutoCloseable {
                         + "\nonline: " + (presence.online(List.of(a.id())).isEmpty() ? "no" : "yes")
                         + "\nundelivered messages: " + store.undeliveredCount(a.id());
             }
+            case "users reset-password" -> {
+                if (words.size() != 4) {
+                    throw new IllegalArgumentException("usage: users reset-password NAME (the new password is asked)");
+                }
+                var a = store.findAccount(words.get(2))
+                        .orElseThrow(() -> new IllegalArgumentException("no such user: " + words.get(2)));
+                org.wirechat.protocol.Limits.checkPassword(words.get(3));
+                store.updatePasswordHash(a.id(), hasher.hash(words.get(3)));
+                int revoked = store.deleteTokensOf(a.id());
+                tokens.forgetAccount(a.id());
+                Audit.passwordReset(a.username());
+                yield "password of " + a.username() + " reset; " + revoked + " login" + (revoked == 1 ? "" : "s")
+                        + " (tokens) revoked";
+            }
+            case "users delete" -> {
+                if (words.size() != 3) {
+                    throw new IllegalArgumentException("usage: users delete NAME");
+                }
+                var a = store.findAccount(words.get(2))
+                        .orElseThrow(() -> new IllegalArgumentException("no such user: " + words.get(2)));
+                yield switch (store.deleteAccount(a.id(), clock.millis())) {
+                    case org.wirechat.server.storage.DeleteOutcome.Deleted d -> {
+                        tokens.forgetAccount(a.id());
+                        Audit.accountDeleted(a.username(), "admin");
+                        yield "account " + a.username() + " deleted; its logins are revoked";
+                    }
+                    case org.wirechat.server.storage.DeleteOutcome.InboxNotEmpty n -> throw new IllegalStateException(
+                            a.username() + " has " + n.undelivered() + " undelivered message(s): not deleted (they would be lost;"
+                                    + " the user receives them at the next login)");
+                    case org.wirechat.server.storage.DeleteOutcome.Gone g ->
+                            throw new IllegalArgumentException("no such user: " + words.get(2));
+                };
+            }
             case "check" -> store.check();
             default -> {
                 if (words.size() == 2 && words.get(0).equals("backup")) {
@@ -200,7 +237,7 @@ public final class WireServer implements AutoCloseable {
                     yield done;
                 }
                 throw new IllegalArgumentException("unknown command: " + String.join(" ", words)
-                        + " (users list [PATTERN], users show NAME, backup DEST, check)");
+                        + " (users list [PATTERN], users show NAME, users reset-password NAME, users delete NAME, backup DEST, check)");
             }
         };
     }

@@ -75,6 +75,42 @@ class AdminTest {
             assertThat(r.err()).contains("no such user: nobody");
         });
         assertThat(admin("check").out()).contains("the database is sound");
+
+        // a new password: the old one and every login stop working, the new one works; nothing of it is logged
+        Path pw = dir.resolve("new-password");
+        Files.writeString(pw, "a brand new secret\n");
+        String bobToken;
+        try (TestConnection c = fx.connect()) {
+            bobToken = fx.login(c, "bob");
+        }
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> audit = new ch.qos.logback.core.read.ListAppender<>();
+        audit.start();
+        ch.qos.logback.classic.Logger auditLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.wirechat.audit");
+        auditLog.addAppender(audit);
+        Run reset;
+        try {
+            reset = admin("users", "reset-password", "bob", "--password-file", pw.toString());
+        } finally {
+            auditLog.detachAppender(audit);
+        }
+        assertThat(audit.list).extracting(e -> e.getKeyValuePairs().toString())
+                .anySatisfy(kv -> assertThat(kv).contains("users reset-password bob"))
+                .anySatisfy(kv -> assertThat(kv).contains("password_reset"))
+                .allSatisfy(kv -> assertThat(kv).doesNotContain("a brand new secret"));
+        assertThat(reset.status()).as(reset.err()).isZero();
+        assertThat(reset.out()).contains("password of bob reset; 2 logins (tokens) revoked"); // at registration and just now
+        try (TestConnection c = fx.connect()) {
+            c.error(ServerFixture.fetch(bobToken, 0), org.wirechat.protocol.ErrorCode.NOT_AUTHENTICATED);
+            c.error(new Request.Login("bob", ServerFixture.PASSWORD), org.wirechat.protocol.ErrorCode.BAD_CREDENTIALS);
+            c.ok(new Request.Login("bob", "a brand new secret"), Response.LoggedIn.class);
+        }
+        Files.writeString(pw, "short\n");
+        assertThat(admin("users", "reset-password", "bob", "--password-file", pw.toString()).err()).contains("8");
+
+        // deleting: refused while bob has mail waiting (it would be lost); alice has none
+        assertThat(admin("users", "delete", "bob").err()).contains("1 undelivered message(s): not deleted");
+        assertThat(admin("users", "delete", "alice").out()).contains("account alice deleted");
+        assertThat(admin("users", "list").out()).doesNotContain("alice").contains("1 account");
         assertThat(admin("frobnicate").status()).isEqualTo(1);
         fx.close();
         Run none = admin("check");

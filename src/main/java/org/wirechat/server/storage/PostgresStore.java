@@ -535,6 +535,21 @@ public final class PostgresStore implements Store, Cluster {
     }
 
     @Override
+    public int deleteTokensOf(long accountId) {
+        return one(c -> { // one statement: the other servers forget the account's tokens when the delete commits
+            try (PreparedStatement ps = c.prepareStatement("WITH d AS (DELETE FROM tokens WHERE account_id = ? RETURNING 1)"
+                    + " SELECT (SELECT count(*) FROM d), pg_notify('" + CHANNEL + "', ?)")) {
+                ps.setLong(1, accountId);
+                ps.setString(2, "a:" + accountId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            }
+        });
+    }
+
+    @Override
     public int deleteExpiredTokens(long nowMillis) {
         return one(c -> update(c, "DELETE FROM tokens WHERE expires_at <= ?", ps -> ps.setLong(1, nowMillis)));
     }

@@ -457,6 +457,15 @@ public final class SqliteStore implements Store {
     }
 
     @Override
+    public int deleteTokensOf(long accountId) {
+        return writer.write(db -> {
+            PreparedStatement ps = db.prepare("DELETE FROM tokens WHERE account_id = ?");
+            ps.setLong(1, accountId);
+            return ps.executeUpdate();
+        });
+    }
+
+    @Override
     public int deleteExpiredTokens(long nowMillis) {
         return writer.write(db -> {
             PreparedStatement ps = db.prepare("DELETE FROM tokens WHERE expires_at <= ?");

@@ -45,6 +45,9 @@ public interface Store extends AutoCloseable {
 
     int deleteExpiredTokens(long nowMillis);
 
+    /** Revokes every token of the account (on every server sharing the store); returns how many there were. */
+    int deleteTokensOf(long accountId);
+
     /**
      * Stores a message to the live account named {@code recipient} (ignoring case) durably, or says why
      * not. A message with the same sender and client id as a stored one is not stored again. The name is

@@ -70,4 +70,21 @@ abstract class SendBatchTest {
             assertThat(store.undelivered(bob, firstId, 10)).extracting(StoredMessage::body).containsExactly("m1", "fits again");
         }
     }
+
+    /** Not a batch matter, but a store one both stores must do alike: revoking all of an account's tokens (admin reset). */
+    @Test
+    void everyTokenOfAnAccountIsRevokedAtOnce() {
+        try (Store store = open()) {
+            long alice = store.createAccount("alice", "Alice", "h", 0).orElseThrow().id();
+            long bob = store.createAccount("bob", "Bob", "h", 0).orElseThrow().id();
+            store.insertToken(new byte[] {1}, alice, 0, Long.MAX_VALUE, 10);
+            store.insertToken(new byte[] {2}, alice, 0, Long.MAX_VALUE, 10);
+            store.insertToken(new byte[] {3}, bob, 0, Long.MAX_VALUE, 10);
+            assertThat(store.deleteTokensOf(alice)).isEqualTo(2);
+            assertThat(store.findToken(new byte[] {1})).isEmpty();
+            assertThat(store.findToken(new byte[] {2})).isEmpty();
+            assertThat(store.findToken(new byte[] {3})).isPresent();
+            assertThat(store.deleteTokensOf(alice)).isZero();
+        }
+    }
 }
