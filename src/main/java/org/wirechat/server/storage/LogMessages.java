@@ -90,6 +90,12 @@ final class LogMessages implements AutoCloseable {
     /** One account's undelivered messages, oldest first. Changed by the log writer only; read under its lock. */
     private static final class Inbox {
         private final ArrayDeque<StoredMessage> messages = new ArrayDeque<>();
+        /**
+         * The highest id acknowledged but perhaps not committed yet (guarded by the inbox): what it covers
+         * is no longer shown or counted, as the protocol says of an acknowledgement (FETCH marks first,
+         * then answers), although the log writer has yet to write it.
+         */
+        private long acknowledgedAhead;
     }
 
     private sealed interface Item {
@@ -205,6 +211,12 @@ final class LogMessages implements AutoCloseable {
 
     void acknowledgeLater(long accountId, long throughId) {
         if (!closed) {
+            Inbox in = inboxes.get(accountId);
+            if (in != null) {
+                synchronized (in) {
+                    in.acknowledgedAhead = Math.max(in.acknowledgedAhead, throughId);
+                }
+            }
             queue.add(new AckItem(accountId, throughId));
         }
     }
@@ -230,8 +242,9 @@ final class LogMessages implements AutoCloseable {
         }
         List<StoredMessage> out = new ArrayList<>(Math.min(max, 64));
         synchronized (in) {
+            long after = Math.max(afterId, in.acknowledgedAhead);
             for (StoredMessage m : in.messages) {
-                if (m.id() > afterId) {
+                if (m.id() > after) {
                     out.add(m);
                     if (out.size() == max) {
                         break;
@@ -242,7 +255,26 @@ final class LogMessages implements AutoCloseable {
         return out;
     }
 
+    /** Messages waiting for the account, leaving out those an acknowledgement on its way covers. */
     long undeliveredCount(long accountId) {
+        Inbox in = inboxes.get(accountId);
+        if (in == null) {
+            return 0;
+        }
+        synchronized (in) {
+            int covered = 0;
+            for (StoredMessage m : in.messages) {
+                if (m.id() > in.acknowledgedAhead) {
+                    break;
+                }
+                covered++;
+            }
+            return in.messages.size() - covered;
+        }
+    }
+
+    /** Messages in the account's inbox as committed (the log writer's view, for its decisions). */
+    private long inboxSize(long accountId) {
         Inbox in = inboxes.get(accountId);
         if (in == null) {
             return 0;
@@ -470,7 +502,7 @@ final class LogMessages implements AutoCloseable {
             return;
         }
         // an acknowledgement decided earlier in this batch makes room, as it would have in a batch of its own
-        long waiting = undeliveredCount(recipient.id()) - batch.freed.getOrDefault(recipient.id(), 0)
+        long waiting = inboxSize(recipient.id()) - batch.freed.getOrDefault(recipient.id(), 0)
                 + batch.added.getOrDefault(recipient.id(), 0);
         if (waiting >= s.capacity()) {
             batch.sends.add(new Decided(s, new SendOutcome.InboxFull(recipient.username(), waiting)));
@@ -683,7 +715,7 @@ final class LogMessages implements AutoCloseable {
 
     private void delete(DeleteItem d) {
         try {
-            long waiting = undeliveredCount(d.accountId());
+            long waiting = inboxSize(d.accountId()); // every acknowledgement queued before is committed by now
             if (waiting > 0) {
                 d.future().complete(new DeleteOutcome.InboxNotEmpty(waiting));
                 return;

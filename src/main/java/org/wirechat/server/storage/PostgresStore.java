@@ -634,6 +634,7 @@ public final class PostgresStore implements Store, Cluster {
      */
     @Override
     public void acknowledgeLater(long accountId, long throughId) {
+        acknowledgedAhead.merge(accountId, throughId, Math::max);
         writer.submit(db -> update(db.connection(), "WITH d AS (UPDATE messages SET delivered = TRUE"
                 + " WHERE recipient_id = ? AND NOT delivered AND id <= ? RETURNING 1)"
                 + " UPDATE accounts SET unread = unread - (SELECT count(*) FROM d)"
@@ -646,8 +647,15 @@ public final class PostgresStore implements Store, Cluster {
                         log.warn("could not record acknowledgements; those messages will be delivered again", e);
                     }
                     return null;
-                });
+                }).whenComplete((x, e) -> acknowledgedAhead.remove(accountId, throughId)); // unless a later one came
     }
+
+    /**
+     * Per account, the highest id acknowledged on this server but perhaps not committed yet: what it
+     * covers is no longer shown or counted here, as the protocol says of an acknowledgement (FETCH marks
+     * first, then answers), although the writer has yet to commit it.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Long, Long> acknowledgedAhead = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public List<StoredMessage> undelivered(long accountId, long afterId, int max) {
@@ -655,7 +663,7 @@ public final class PostgresStore implements Store, Cluster {
             try (PreparedStatement ps = c.prepareStatement(MessageRows.SELECT
                     + " WHERE m.recipient_id = ? AND NOT m.delivered AND m.id > ? ORDER BY m.id LIMIT ?")) {
                 ps.setLong(1, accountId);
-                ps.setLong(2, afterId);
+                ps.setLong(2, Math.max(afterId, acknowledgedAhead.getOrDefault(accountId, 0L)));
                 ps.setInt(3, max);
                 return MessageRows.read(ps);
             }
@@ -664,6 +672,20 @@ public final class PostgresStore implements Store, Cluster {
 
     @Override
     public long undeliveredCount(long accountId) {
+        long ahead = acknowledgedAhead.getOrDefault(accountId, 0L);
+        if (ahead > 0) { // an acknowledgement on its way: count what it leaves
+            return one(c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT count(*) FROM messages WHERE recipient_id = ? AND NOT delivered AND id > ?")) {
+                    ps.setLong(1, accountId);
+                    ps.setLong(2, ahead);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        return rs.getLong(1);
+                    }
+                }
+            });
+        }
         return one(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT unread FROM accounts WHERE id = ?")) {
                 ps.setLong(1, accountId);
