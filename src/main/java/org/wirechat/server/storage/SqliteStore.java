@@ -458,18 +458,18 @@ public final class SqliteStore implements Store {
 
     @Override
     public int deleteTokensOf(long accountId) {
-        return writer.write(db -> {
-            PreparedStatement ps = db.prepare("DELETE FROM tokens WHERE account_id = ?");
-            ps.setLong(1, accountId);
-            return ps.executeUpdate();
-        });
+        return deleteTokensWhere("account_id = ?", accountId);
     }
 
     @Override
     public int deleteExpiredTokens(long nowMillis) {
+        return deleteTokensWhere("expires_at <= ?", nowMillis);
+    }
+
+    private int deleteTokensWhere(String condition, long value) {
         return writer.write(db -> {
-            PreparedStatement ps = db.prepare("DELETE FROM tokens WHERE expires_at <= ?");
-            ps.setLong(1, nowMillis);
+            PreparedStatement ps = db.prepare("DELETE FROM tokens WHERE " + condition);
+            ps.setLong(1, value);
             return ps.executeUpdate();
         });
     }
