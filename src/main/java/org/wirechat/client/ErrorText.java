@@ -34,6 +34,7 @@ public final class ErrorText {
             case SERVER_BUSY -> "the server is busy (too many connections) — try again later";
             case SHUTTING_DOWN -> "the server is shutting down";
             case IDLE_TIMEOUT -> "the server closed the idle connection";
+            case ACCOUNT_DISABLED -> "this account is disabled by the server's administrator — ask them";
             case INTERNAL_ERROR -> "the server failed with an internal error — the request may or may not have taken effect";
             case UNKNOWN -> "the server refused the request (error " + e.status() + "): " + reason;
         };

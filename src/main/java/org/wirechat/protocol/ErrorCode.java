@@ -40,6 +40,7 @@ public enum ErrorCode {
     RATE_LIMITED(36, false, "rate limited"),
     CLIENT_ID_REUSED(37, false, "client message id reused for a different message"),
     STORAGE_UNAVAILABLE(38, false, "server storage unavailable; nothing was stored"),
+    ACCOUNT_DISABLED(39, false, "account disabled by the administrator"),
 
     // The server ends the connection.
     SERVER_BUSY(40, true, "server busy"),

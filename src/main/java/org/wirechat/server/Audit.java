@@ -78,6 +78,14 @@ final class Audit {
         event("password_reset", user, "admin", "password reset by the administrator");
     }
 
+    static void disabled(String user) {
+        event("account_disabled", user, "admin", "account disabled by the administrator");
+    }
+
+    static void enabled(String user) {
+        event("account_enabled", user, "admin", "account enabled by the administrator");
+    }
+
     static void deletionRefused(String user, String address, String reason) {
         if (log.isInfoEnabled()) {
             log.atInfo().setMessage("account deletion refused").addKeyValue("event", "deletion_refused")

@@ -185,6 +185,10 @@ final class Dispatcher {
             throw badCredentials();
         }
         throttle.succeeded(l.username(), caller.address());
+        if (store.isDisabled(account.id())) { // told only to whoever knows the password
+            Audit.loginFailed(account.username(), caller.address(), "account disabled");
+            throw new ProtocolException(ErrorCode.ACCOUNT_DISABLED, "this account is disabled by the server's administrator");
+        }
         Audit.loginSucceeded(account.username(), caller.address());
         if (hasher.needsRehash(account.passwordHash())) {
             store.updatePasswordHash(account.id(), hasher.hash(l.password()));

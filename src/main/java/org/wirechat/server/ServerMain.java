@@ -400,6 +400,8 @@ public final class ServerMain implements Callable<Integer> {
                 "  users show NAME        one account: full name, id, online, undelivered messages",
                 "  users reset-password NAME   sets a new password (asked twice, or the first line of --password-file",
                 "                         or of standard input) and revokes every login of the account",
+                "  users disable NAME     the account cannot log in (ACCOUNT_DISABLED); its logins are revoked",
+                "  users enable NAME      it can log in again",
                 "  users delete NAME      deletes the account (refused while it has undelivered messages)",
                 "  check                  the database's integrity (PRAGMA quick_check), while it serves",
                 "  backup DEST            a consistent copy of the data into the new directory DEST, while it serves",

@@ -190,6 +190,7 @@ public final class WireServer implements AutoCloseable {
                         .orElseThrow(() -> new IllegalArgumentException("no such user: " + words.get(2)));
                 yield "username: " + a.username() + "\nfull name: " + a.fullName() + "\nid: " + a.id()
                         + "\nonline: " + (presence.online(List.of(a.id())).isEmpty() ? "no" : "yes")
+                        + "\ndisabled: " + (store.isDisabled(a.id()) ? "yes" : "no")
                         + "\nundelivered messages: " + store.undeliveredCount(a.id());
             }
             case "users reset-password" -> {
@@ -205,6 +206,24 @@ public final class WireServer implements AutoCloseable {
                 Audit.passwordReset(a.username());
                 yield "password of " + a.username() + " reset; " + revoked + " login" + (revoked == 1 ? "" : "s")
                         + " (tokens) revoked";
+            }
+            case "users disable", "users enable" -> {
+                if (words.size() != 3) {
+                    throw new IllegalArgumentException("usage: " + command + " NAME");
+                }
+                var a = store.findAccount(words.get(2))
+                        .orElseThrow(() -> new IllegalArgumentException("no such user: " + words.get(2)));
+                boolean disable = command.endsWith("disable");
+                store.setDisabled(a.id(), disable ? Math.max(1, clock.millis()) : 0);
+                if (!disable) {
+                    Audit.enabled(a.username());
+                    yield "account " + a.username() + " enabled: it can log in again";
+                }
+                int revoked = store.deleteTokensOf(a.id());
+                tokens.forgetAccount(a.id());
+                Audit.disabled(a.username());
+                yield "account " + a.username() + " disabled: it cannot log in, and its " + revoked + " login"
+                        + (revoked == 1 ? " is" : "s are") + " revoked (messages to it still wait for it)";
             }
             case "users delete" -> {
                 if (words.size() != 3) {
@@ -237,7 +256,8 @@ public final class WireServer implements AutoCloseable {
                     yield done;
                 }
                 throw new IllegalArgumentException("unknown command: " + String.join(" ", words)
-                        + " (users list [PATTERN], users show NAME, users reset-password NAME, users delete NAME, backup DEST, check)");
+                        + " (users list [PATTERN], users show NAME, users reset-password NAME, users disable NAME, users enable NAME,"
+                        + " users delete NAME, backup DEST, check)");
             }
         };
     }

@@ -107,6 +107,23 @@ class AdminTest {
         Files.writeString(pw, "short\n");
         assertThat(admin("users", "reset-password", "bob", "--password-file", pw.toString()).err()).contains("8");
 
+        // disabled: its logins revoked, its right password answered ACCOUNT_DISABLED (a wrong one still BAD_CREDENTIALS)
+        String again;
+        try (TestConnection c = fx.connect()) {
+            again = c.ok(new Request.Login("bob", "a brand new secret"), Response.LoggedIn.class).token();
+        }
+        assertThat(admin("users", "disable", "bob").out()).contains("account bob disabled").contains("revoked");
+        assertThat(admin("users", "show", "bob").out()).contains("disabled: yes");
+        try (TestConnection c = fx.connect()) {
+            c.error(ServerFixture.fetch(again, 0), org.wirechat.protocol.ErrorCode.NOT_AUTHENTICATED);
+            c.error(new Request.Login("bob", "a brand new secret"), org.wirechat.protocol.ErrorCode.ACCOUNT_DISABLED);
+            c.error(new Request.Login("bob", "not the password"), org.wirechat.protocol.ErrorCode.BAD_CREDENTIALS);
+        }
+        assertThat(admin("users", "enable", "bob").out()).contains("account bob enabled");
+        try (TestConnection c = fx.connect()) {
+            c.ok(new Request.Login("bob", "a brand new secret"), Response.LoggedIn.class);
+        }
+
         // deleting: refused while bob has mail waiting (it would be lost); alice has none
         assertThat(admin("users", "delete", "bob").err()).contains("1 undelivered message(s): not deleted");
         assertThat(admin("users", "delete", "alice").out()).contains("account alice deleted");

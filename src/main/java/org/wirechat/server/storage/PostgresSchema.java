@@ -70,7 +70,9 @@ final class PostgresSchema {
               last_failure  BIGINT  NOT NULL,
               blocked_until BIGINT  NOT NULL
             )
-            """);
+            """,
+            // an administrator may disable an account: it cannot log in until enabled again
+            "ALTER TABLE accounts ADD COLUMN disabled_at BIGINT");
 
     private PostgresSchema() {
     }

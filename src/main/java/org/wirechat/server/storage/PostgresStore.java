@@ -535,6 +535,30 @@ public final class PostgresStore implements Store, Cluster {
     }
 
     @Override
+    public boolean setDisabled(long accountId, long nowMillis) {
+        return one(c -> update(c, "UPDATE accounts SET disabled_at = ? WHERE id = ? AND deleted_at IS NULL", ps -> {
+            if (nowMillis == 0) {
+                ps.setNull(1, java.sql.Types.BIGINT);
+            } else {
+                ps.setLong(1, nowMillis);
+            }
+            ps.setLong(2, accountId);
+        })) == 1;
+    }
+
+    @Override
+    public boolean isDisabled(long accountId) {
+        return one(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT disabled_at IS NOT NULL FROM accounts WHERE id = ?")) {
+                ps.setLong(1, accountId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() && rs.getBoolean(1);
+                }
+            }
+        });
+    }
+
+    @Override
     public int deleteTokensOf(long accountId) {
         return one(c -> { // one statement: the other servers forget the account's tokens when the delete commits
             try (PreparedStatement ps = c.prepareStatement("WITH d AS (DELETE FROM tokens WHERE account_id = ? RETURNING 1)"

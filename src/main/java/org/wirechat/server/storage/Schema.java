@@ -60,7 +60,9 @@ final class Schema {
               offset  INTEGER NOT NULL
             );
             ALTER TABLE accounts DROP COLUMN unread
-            """);
+            """,
+            // an administrator may disable an account: it cannot log in until enabled again
+            "ALTER TABLE accounts ADD COLUMN disabled_at INTEGER");
 
     private Schema() {
     }

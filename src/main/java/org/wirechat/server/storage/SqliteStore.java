@@ -457,6 +457,31 @@ public final class SqliteStore implements Store {
     }
 
     @Override
+    public boolean setDisabled(long accountId, long nowMillis) {
+        return writer.write(db -> {
+            PreparedStatement ps = db.prepare("UPDATE accounts SET disabled_at = ? WHERE id = ? AND deleted_at IS NULL");
+            if (nowMillis == 0) {
+                ps.setNull(1, java.sql.Types.BIGINT);
+            } else {
+                ps.setLong(1, nowMillis);
+            }
+            ps.setLong(2, accountId);
+            return ps.executeUpdate() == 1;
+        });
+    }
+
+    @Override
+    public boolean isDisabled(long accountId) {
+        return read(db -> {
+            PreparedStatement ps = db.prepare("SELECT disabled_at IS NOT NULL FROM accounts WHERE id = ?");
+            ps.setLong(1, accountId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        });
+    }
+
+    @Override
     public int deleteTokensOf(long accountId) {
         return deleteTokensWhere("account_id = ?", accountId);
     }

@@ -45,6 +45,12 @@ public interface Store extends AutoCloseable {
 
     int deleteExpiredTokens(long nowMillis);
 
+    /** Disables the account (it cannot log in; now in ms) or enables it ({@code nowMillis} 0); false if there is no such live account. */
+    boolean setDisabled(long accountId, long nowMillis);
+
+    /** Whether the account is disabled. */
+    boolean isDisabled(long accountId);
+
     /** Revokes every token of the account (on every server sharing the store); returns how many there were. */
     int deleteTokensOf(long accountId);
 
