@@ -142,6 +142,13 @@ public final class ServerMain implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}, loopback only).")
     String metricsBind = "127.0.0.1";
 
+    @Option(names = "--print-config", description = "Print the settings in effect (command line, environment, file, "
+            + "defaults), secrets masked, and exit.")
+    boolean printConfig;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     /** How the server writes its log. */
     enum LogFormat { TEXT, JSON }
 
@@ -298,8 +305,37 @@ public final class ServerMain implements Callable<Integer> {
         return new org.wirechat.server.tls.TlsSettings(tlsKeyStore, password);
     }
 
+    /** The settings in effect, one {@code name = value} a line, as a settings file would hold them; secrets masked. */
+    String effectiveSettings() {
+        StringBuilder b = new StringBuilder();
+        for (CommandLine.Model.OptionSpec o : spec.options()) {
+            String name = o.longestName().replaceFirst("^--", "");
+            if (o.usageHelp() || o.versionHelp() || name.equals("print-config") || name.equals("config")) {
+                continue;
+            }
+            Object v = o.getValue();
+            String shown = v == null ? "" : v.toString();
+            if (v instanceof Duration d) {
+                shown = d.toString();
+            }
+            // a password never travels in a setting (files and environment variables hold them), but a URL may carry one
+            shown = shown.replaceAll("(?i)(password=)[^&]*", "$1***");
+            b.append(name).append(" = ").append(shown).append('\n');
+        }
+        b.append("# TLS key store password: ").append(System.getenv("WIRECHAT_TLS_PASSWORD") != null
+                ? "set in WIRECHAT_TLS_PASSWORD (not shown)" : "from tls-password-file, if any").append('\n');
+        b.append("# database password: ").append(System.getenv("WIRECHAT_DB_PASSWORD") != null
+                ? "set in WIRECHAT_DB_PASSWORD (not shown)" : "from store-password-file, if any").append('\n');
+        return b.toString();
+    }
+
     @Override
     public Integer call() {
+        if (printConfig) {
+            out.print(effectiveSettings());
+            out.flush();
+            return 0;
+        }
         ServerConfig config;
         try {
             config = config();

@@ -59,7 +59,8 @@ class DiskFullTest {
 
     @Test
     void aFullDiskRefusesWritesTruthfullyAndTheServerRecoversWhenSpaceReturns() throws Exception {
-        fx = new ServerFixture(fs.resolve("data"));
+        fx = new ServerFixture(fs.resolve("data"), b -> b.metricsPort(0));
+        assertThat(ready()).isEqualTo("200 ready");
         Set<String> sent = new HashSet<>();
         Set<String> refused = new HashSet<>();
         try (TestConnection alice = fx.connect(); TestConnection bob = fx.connect()) {
@@ -85,6 +86,7 @@ class DiskFullTest {
                 }
             }
             assertThat(fx.server().storageFault()).contains(StorageFault.DISK_FULL);
+            assertThat(ready()).as("a load balancer takes it out of rotation").startsWith("503 not ready: the store refuses writes");
             bob.ok(new Request.Ping(), Response.Pong.class); // the connections stay open
             alice.ok(new Request.Ping(), Response.Pong.class);
 
@@ -95,6 +97,7 @@ class DiskFullTest {
                 sent.add(body);
             }
             assertThat(fx.server().storageFault()).isEmpty();
+            assertThat(ready()).isEqualTo("200 ready");
 
             List<String> delivered = drain(bob, b);
             assertThat(delivered).as("every 'sent' message delivered once, and no refused one")
@@ -111,6 +114,16 @@ class DiskFullTest {
         try (TestConnection bob = fx.connect()) {
             String b = bob.ok(new Request.Login("bob", PASSWORD), Response.LoggedIn.class).token();
             assertThat(bob.ok(ServerFixture.fetch(b, 0), Response.Messages.class).messages()).isEmpty();
+        }
+    }
+
+    /** {@code /health/ready} as "STATUS BODY". */
+    private String ready() throws Exception {
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                    + fx.server().metricsAddress().orElseThrow().getPort() + "/health/ready")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() + " " + r.body().strip();
         }
     }
 

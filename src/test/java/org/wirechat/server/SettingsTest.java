@@ -67,4 +67,16 @@ class SettingsTest {
         assertThat(ServerMain.run(new String[] {"--config", dir.resolve("missing.conf").toString()}, System.out, e)).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot read the settings file");
     }
+
+    @Test
+    void printConfigShowsWhatIsInEffectWithSecretsMasked() throws Exception {
+        String conf = file("idle-timeout = 90s\n").toString();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        assertThat(ServerMain.run(new String[] {"--config", conf, "--print-config", "--port", "6000",
+                "--store", "postgresql://db.example:5432/chat?user=wc&password=hunter2"}, o, System.err)).isZero();
+        String shown = out.toString(StandardCharsets.UTF_8);
+        assertThat(shown).contains("port = 6000\n").contains("idle-timeout = PT1M30S\n").contains("max-connections = 10000\n")
+                .contains("store = postgresql://db.example:5432/chat?user=wc&password=***").doesNotContain("hunter2");
+    }
 }
