@@ -365,18 +365,21 @@ public final class ServerMain implements Callable<Integer> {
     }
 
     /**
-     * Sets the variable the Logback configuration chooses its appender by, and has Logback read its
-     * configuration again (it may have been read already), so the option wins over the environment.
+     * Configures Logback again (it has been configured already, with logback.xml) with the built-in
+     * configuration for the format: logback.xml for text, logback-json.xml for JSON. (With a logback.xml of
+     * one's own, choose the encoder there and leave this option out.)
      */
     private static void useLogFormat(LogFormat format) {
-        System.setProperty("WIRECHAT_LOG_FORMAT", format.name());
-        if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
-            context.reset();
-            try {
-                new ch.qos.logback.classic.util.ContextInitializer(context).autoConfig();
-            } catch (ch.qos.logback.core.joran.spi.JoranException e) {
-                throw new IllegalStateException("the logging configuration cannot be read again", e);
-            }
+        if (!(org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context)) {
+            return;
+        }
+        context.reset();
+        ch.qos.logback.classic.joran.JoranConfigurator configurator = new ch.qos.logback.classic.joran.JoranConfigurator();
+        configurator.setContext(context);
+        try {
+            configurator.doConfigure(ServerMain.class.getResource(format == LogFormat.JSON ? "/logback-json.xml" : "/logback.xml"));
+        } catch (ch.qos.logback.core.joran.spi.JoranException e) {
+            throw new IllegalStateException("the logging configuration cannot be read", e);
         }
     }
 

@@ -40,6 +40,8 @@ class ServerJarIT {
         Path jar = Path.of("target", "wirechat-server.jar");
         try (ServerProcess server = ServerProcess.fromJar(jar, dir.resolve("text"), dir.resolve("text.log"));
                 TestConnection c = new TestConnection(server.address)) {
+            assertThat(server.startupOutput).as("only the listening line: Logback says nothing of its own configuration")
+                    .hasSize(1).noneMatch(l -> l.contains("logback"));
             c.ok(new Request.CreateAccount("alice", "Alice", PASSWORD), Response.AccountCreated.class);
             Await.until("the audit line is written", () -> server.logText().contains("account created"));
             assertThat(server.logText()).contains("org.wirechat.audit - account created event=\"account_created\" user=\"alice\""
@@ -48,6 +50,7 @@ class ServerJarIT {
         Path log = dir.resolve("json.log");
         try (ServerProcess server = ServerProcess.fromJar(jar, dir.resolve("json"), log, "--log-format", "json");
                 TestConnection c = new TestConnection(server.address)) {
+            assertThat(server.startupOutput).hasSize(1).noneMatch(l -> l.contains("logback"));
             c.ok(new Request.CreateAccount("bob", "Bob", PASSWORD), Response.AccountCreated.class);
             Await.until("the audit line is written", () -> server.logText().contains("account_created"));
         }

@@ -22,6 +22,8 @@ public final class ServerProcess implements AutoCloseable {
     final Process process;
     final Path log;
     public final InetSocketAddress address;
+    /** What the server printed on standard output up to its "listening on" line. */
+    public final List<String> startupOutput = new ArrayList<>();
 
     /** The server from the test classpath. */
     public ServerProcess(Path dataDir, Path log, String... extraArgs) throws IOException {
@@ -82,6 +84,9 @@ public final class ServerProcess implements AutoCloseable {
             Matcher m = null;
             while (m == null) {
                 String line = out.readLine(); // blocks until the server prints where it listens (or dies)
+                if (line != null) {
+                    startupOutput.add(line);
+                }
                 assertThat(line).as("a 'listening on' line before the server exited; its log: %s", logText()).isNotNull();
                 Matcher candidate = LISTENING.matcher(line);
                 m = candidate.find() ? candidate : null;
