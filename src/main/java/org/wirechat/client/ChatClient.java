@@ -275,7 +275,6 @@ public final class ChatClient implements AutoCloseable {
         });
         String me = username;
         if (me == null) {
-            requireToken();
             throw new ChatException(ErrorCode.NOT_AUTHENTICATED, "not logged in — log in first");
         }
         return outbox.add(new Outgoing(UUID.randomUUID().toString(), me, to, body));

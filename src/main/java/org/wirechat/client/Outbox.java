@@ -244,7 +244,7 @@ final class Outbox {
             lock.lock();
             try {
                 inFlight = null;
-                headTried = headTried || r == null || e(r) == ErrorCode.INTERNAL_ERROR;
+                headTried = headTried || r == null || errorCode(r) == ErrorCode.INTERNAL_ERROR;
                 if (pauseMillis > 0 && !closed) {
                     changed.awaitNanos(TimeUnit.MILLISECONDS.toNanos(pauseMillis)); // a new message or a login cuts it short
                 }
@@ -256,7 +256,7 @@ final class Outbox {
         }
     }
 
-    private static ErrorCode e(Response r) {
+    private static ErrorCode errorCode(Response r) {
         return r instanceof Response.Error e ? e.code() : null;
     }
 

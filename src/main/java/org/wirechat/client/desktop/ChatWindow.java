@@ -47,7 +47,6 @@ import javax.swing.Timer;
 import javax.swing.event.DocumentEvent;
 import javax.swing.event.DocumentListener;
 import org.wirechat.client.ChatException;
-import org.wirechat.protocol.Limits;
 
 /**
  * The desktop client's window: a login/register dialog (cancellable), then Conversations above the
