@@ -43,7 +43,7 @@ final class ServerMetrics {
     }
 
     /** Metrics registered in a registry of their own, JVM metrics included. */
-    ServerMetrics(Store store, LongSupplier openConnections) {
+    ServerMetrics(Store store, org.wirechat.server.auth.Tokens tokens, LongSupplier openConnections) {
         registry = new PrometheusRegistry();
         requests = Histogram.builder().name("wirechat_request_duration_seconds")
                 .help("Requests by operation and outcome (ok, or the error code), from the frame read to the answer ready;"
@@ -85,6 +85,11 @@ final class ServerMetrics {
         }
         GaugeWithCallback.builder().name("wirechat_storage_fault").help("1 while the store refuses writes (disk full, I/O error, unreachable)")
                 .callback(cb -> cb.call(store.storageFault().isPresent() ? 1 : 0)).register(registry);
+        CounterWithCallback.builder().name("wirechat_token_lookups_total").help("Tokens checked (one a request that carries one)")
+                .callback(cb -> cb.call(tokens.lookups())).register(registry);
+        CounterWithCallback.builder().name("wirechat_token_store_reads_total")
+                .help("Token checks the cache could not answer, so the store was read; lookups minus these are cache hits")
+                .callback(cb -> cb.call(tokens.storeReads())).register(registry);
         JvmMetrics.builder().register(registry);
     }
 

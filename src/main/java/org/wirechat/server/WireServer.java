@@ -113,7 +113,7 @@ public final class WireServer implements AutoCloseable {
             throw e;
         }
         SSLSocketFactory tls = config.tls() == null ? null : config.tls().context().getSocketFactory();
-        this.metrics = config.metricsPort() < 0 ? ServerMetrics.OFF : new ServerMetrics(store, this::openConnections);
+        this.metrics = config.metricsPort() < 0 ? ServerMetrics.OFF : new ServerMetrics(store, tokens, this::openConnections);
         this.listener = new Listener(serverSocket, config.maxConnections(), addresses, tls, metrics,
                 (id, socket, address, onEnd) -> new Session(id, socket, tls, address, config, dispatcher, presence, metrics, onEnd));
         this.deadlines = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("deadlines").daemon(true).factory());

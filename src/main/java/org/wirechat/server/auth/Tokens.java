@@ -110,6 +110,7 @@ public final class Tokens {
 
     /** Like {@link #authenticate(String)}, skipping the hash when {@code memo} already knows this token. */
     public OptionalLong authenticate(String token, Memo memo) {
+        lookups.increment();
         Entry e = null;
         if (memo != null && memo.entry != null && !memo.entry.dropped && token.equals(memo.token)) {
             e = memo.entry;
@@ -154,7 +155,21 @@ public final class Tokens {
         return OptionalLong.of(e.accountId);
     }
 
+    /** Tokens checked so far (for the metrics). */
+    public long lookups() {
+        return lookups.sum();
+    }
+
+    /** Of those, how many the cache did not answer and the store was asked (for the metrics). */
+    public long storeReads() {
+        return storeReads.sum();
+    }
+
+    private final java.util.concurrent.atomic.LongAdder lookups = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder storeReads = new java.util.concurrent.atomic.LongAdder();
+
     private Entry load(String key, byte[] hash) {
+        storeReads.increment();
         while (true) {
             long seen = revocations.get();
             Optional<TokenRow> row = store.findToken(hash);
