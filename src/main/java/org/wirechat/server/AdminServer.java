@@ -37,7 +37,10 @@ final class AdminServer implements AutoCloseable {
     private final Path path;
     private final ServerSocketChannel channel;
 
-    /** The data directory is this server's (its lock is held), so a socket file left by a killed one is replaced. */
+    /**
+     * The data directory is this server's (its lock is held: by the SQLite store, or with PostgreSQL by the
+     * server itself), so a socket file left by a killed one is replaced.
+     */
     AdminServer(Path dataDir, Handler handler) throws IOException {
         path = dataDir.resolve(SOCKET_FILE);
         Files.deleteIfExists(path);

@@ -434,7 +434,7 @@ public final class ServerMain implements Callable<Integer> {
      * administration socket (only its own user can use it); {@code restore} works on a stopped server's.
      */
     @Command(name = "admin", mixinStandardHelpOptions = true,
-            description = {"Administers the server running on the data directory (SQLite mode), as its own user:",
+            description = {"Administers the server running on the data directory, as its own user:",
                 "  users list [PATTERN]   accounts (wildcards * and ?), with who is online",
                 "  users show NAME        one account: full name, id, online, undelivered messages",
                 "  users reset-password NAME   sets a new password (asked twice, or the first line of --password-file",

@@ -52,8 +52,10 @@ public final class WireServer implements AutoCloseable {
     private volatile Throwable failure;
     private final ServerMetrics metrics;
     private final Clock clock;
-    /** The administration socket (SQLite mode), or {@code null}. */
+    /** The administration socket in the data directory, or {@code null} when it could not be made. */
     private final AdminServer admin;
+    /** With PostgreSQL, this server's lock on its data directory (for the socket), or {@code null}. */
+    private final AutoCloseable adminLock;
     /** The metrics and health port, or {@code null} when none was asked for. */
     private final MetricsServer metricsServer;
 
@@ -148,14 +150,31 @@ public final class WireServer implements AutoCloseable {
         }
         this.metricsServer = m;
         AdminServer a = null;
-        if (config.postgres() == null) { // the data directory is this server's alone (its lock is held)
-            try {
-                a = new AdminServer(config.dataDir(), this::administer);
-            } catch (IOException e) {
-                log.warn("no administration socket in {}: {}", config.dataDir(), e.toString());
-            }
+        AutoCloseable held = null;
+        try {
+            // with SQLite the store holds the data directory's lock; with PostgreSQL this server takes it,
+            // so that its administration socket there is its own
+            held = config.postgres() == null ? null
+                    : org.wirechat.server.storage.DataDirectory.lockForAdministration(config.dataDir());
+            a = new AdminServer(config.dataDir(), this::administer);
+        } catch (IOException | org.wirechat.server.storage.StoreException e) {
+            log.warn("no administration socket in {}: {}", config.dataDir().toAbsolutePath(), e.getMessage());
+            closeQuietly(held);
+            held = null;
         }
         this.admin = a;
+        this.adminLock = held;
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.debug("releasing the data directory: {}", e.toString());
+        }
     }
 
     /** The commands of {@code wirechat-server admin}, each recorded in the audit trail. */
@@ -421,6 +440,7 @@ public final class WireServer implements AutoCloseable {
         if (admin != null) {
             admin.close();
         }
+        closeQuietly(adminLock);
         log.info("stopped");
         terminated.countDown();
     }

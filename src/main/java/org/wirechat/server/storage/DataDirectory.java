@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * file at all; an empty, foreign or damaged one is refused with a message that says what to do, rather
  * than started as a brand-new empty service.
  */
-final class DataDirectory {
+public final class DataDirectory {
     private static final Logger log = LoggerFactory.getLogger(DataDirectory.class);
     static final String LOCK_FILE = "lock";
     /** {@code PRAGMA application_id} of a wirechat database: "WCHT". Databases from before it have 0. */
@@ -125,6 +125,38 @@ final class DataDirectory {
                     tighten(p, FILE_MODE);
                 }
             }
+        } catch (IOException e) {
+            throw new StoreException("cannot use the data directory " + dir.toAbsolutePath() + ": " + reason(e), e);
+        }
+    }
+
+    /**
+     * For a server whose data are elsewhere (PostgreSQL): the directory (made 0700 if missing) and its
+     * lock, held until the returned handle is closed, so that only this server puts its administration
+     * socket there.
+     *
+     * @throws StoreException the directory cannot be used, or another server holds it
+     */
+    public static AutoCloseable lockForAdministration(Path dir) {
+        prepare(dir);
+        try {
+            Path lockFile = dir.resolve(LOCK_FILE);
+            if (!Files.exists(lockFile)) {
+                Files.createFile(lockFile, posix(FILE_MODE));
+            }
+            java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lockFile,
+                    java.nio.file.StandardOpenOption.WRITE);
+            java.nio.channels.FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                channel.close();
+                throw new StoreException(dir.toAbsolutePath() + " is in use by another wirechat server", null);
+            }
+            return channel::close; // closing the channel releases the lock
         } catch (IOException e) {
             throw new StoreException("cannot use the data directory " + dir.toAbsolutePath() + ": " + reason(e), e);
         }

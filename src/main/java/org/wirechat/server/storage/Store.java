@@ -119,7 +119,8 @@ public interface Store extends AutoCloseable {
      * @throws UnsupportedOperationException where the store's own tools do it better (PostgreSQL: pg_dump)
      */
     default String backup(java.nio.file.Path dest) throws java.io.IOException {
-        throw new UnsupportedOperationException("this store is backed up with its own tools");
+        throw new UnsupportedOperationException("this store is backed up with its own tools (PostgreSQL: pg_dump or"
+                + " pg_basebackup; see docs/operations.md)");
     }
 
     /** Checks the stored data's integrity while serving; returns what was checked, or throws what is wrong. */
