@@ -73,13 +73,15 @@ final class ServerMetrics {
                     .callback(cb -> cb.call(store.undeliveredTotal().orElse(0))).register(registry);
         }
         if (store.commitStats().isPresent()) {
-            CounterWithCallback.builder().name("wirechat_log_commits_total").help("Group commits of the message log")
+            CounterWithCallback.builder().name("wirechat_commits_total")
+                    .help("Group commits: of the message log (SQLite mode), or of the writer's transactions (PostgreSQL)")
                     .callback(cb -> cb.call(store.commitStats().orElseThrow().commits())).register(registry);
-            CounterWithCallback.builder().name("wirechat_log_committed_records_total")
-                    .help("Records (messages and acknowledgements) in those commits; divided by the commits: the batch size")
+            CounterWithCallback.builder().name("wirechat_committed_records_total")
+                    .help("What those commits held (messages, acknowledgements, deletions); divided by the commits: the batch size")
                     .callback(cb -> cb.call(store.commitStats().orElseThrow().records())).register(registry);
-            CounterWithCallback.builder().name("wirechat_log_write_seconds_total")
-                    .help("Time the commits' writes and fdatasyncs took; divided by the commits: the commit latency")
+            CounterWithCallback.builder().name("wirechat_commit_seconds_total")
+                    .help("Time the commits took (the log: write and fdatasync; PostgreSQL: the transaction); divided by"
+                            + " the commits: the commit latency")
                     .unit(Unit.SECONDS)
                     .callback(cb -> cb.call(store.commitStats().orElseThrow().writeNanos() / 1e9)).register(registry);
         }

@@ -73,6 +73,9 @@ class MetricsTest {
                     .contains("wirechat_connections_open 1")
                     .contains("wirechat_connections_accepted_total 1")
                     .contains("wirechat_storage_fault 0")
+                    .containsPattern("wirechat_commits_total [1-9]")
+                    .containsPattern("wirechat_committed_records_total [1-9]")
+                    .contains("wirechat_commit_seconds_total")
                     .contains("wirechat_token_lookups_total 4.0") // the three SENDs and the FETCH
                     .containsPattern("wirechat_token_store_reads_total [01]\\.0") // the memo and the cache answer the rest
                     .contains("jvm_memory_used_bytes");

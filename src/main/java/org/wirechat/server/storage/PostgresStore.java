@@ -742,6 +742,12 @@ public final class PostgresStore implements Store, Cluster {
      * hands them to {@code changes}. When that connection breaks it is re-made with backoff, and then
      * {@link Cluster.Changes#missedSome()} is called, since notifications sent meanwhile are lost.
      */
+    /** The writer's group commits: transactions, the SENDs, acknowledgements and deletions in them, their time. */
+    @Override
+    public Optional<CommitStats> commitStats() {
+        return Optional.of(writer.totals());
+    }
+
     @Override
     public boolean shared() {
         return true;

@@ -65,6 +65,15 @@ final class Writer implements AutoCloseable {
     /** Where storage faults are told, once each (shared with the store's other writes, for PostgreSQL). */
     private final FaultLog faults;
     /** Batch statistics for the DEBUG log (writer thread only): how full batches are, how busy the writer is. */
+    private volatile long totalBatches;
+    private volatile long totalTasks;
+    private volatile long totalBusyNanos;
+
+    /** The transactions committed since the start, the tasks they held and the time they took. */
+    CommitStats totals() {
+        return new CommitStats(totalBatches, totalTasks, totalBusyNanos);
+    }
+
     private long statBatches;
     private long statTasks;
     private long statBusyNanos;
@@ -154,9 +163,14 @@ final class Writer implements AutoCloseable {
                 batch.sort(BY_LOCK_ORDER); // stable: a no-op where no task has a key
                 long start = System.nanoTime();
                 runBatch(batch);
+                long took = System.nanoTime() - start;
                 statBatches++;
                 statTasks += batch.size();
-                statBusyNanos += System.nanoTime() - start;
+                statBusyNanos += took;
+                // since the start, for the metrics (written by this thread only)
+                totalBatches++;
+                totalTasks += batch.size();
+                totalBusyNanos += took;
                 batch.clear();
                 logStats();
             }
