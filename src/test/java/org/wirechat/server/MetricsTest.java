@@ -73,6 +73,7 @@ class MetricsTest {
                     .contains("wirechat_connections_open 1")
                     .contains("wirechat_connections_accepted_total 1")
                     .contains("wirechat_storage_fault 0")
+                    .contains("wirechat_messages_undelivered 2.0") // fetched, not acknowledged
                     .containsPattern("wirechat_commits_total [1-9]")
                     .containsPattern("wirechat_committed_records_total [1-9]")
                     .contains("wirechat_commit_seconds_total")

@@ -742,6 +742,18 @@ public final class PostgresStore implements Store, Cluster {
      * hands them to {@code changes}. When that connection breaks it is re-made with backoff, and then
      * {@link Cluster.Changes#missedSome()} is called, since notifications sent meanwhile are lost.
      */
+    /** The messages waiting, from the accounts' unread counts: one scan of the accounts table a metrics scrape. */
+    @Override
+    public java.util.OptionalLong undeliveredTotal() {
+        return java.util.OptionalLong.of(one(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(sum(unread), 0) FROM accounts WHERE unread > 0");
+                    ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }));
+    }
+
     /** The writer's group commits: transactions, the SENDs, acknowledgements and deletions in them, their time. */
     @Override
     public Optional<CommitStats> commitStats() {

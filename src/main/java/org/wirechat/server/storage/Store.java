@@ -106,7 +106,7 @@ public interface Store extends AutoCloseable {
         return Optional.empty();
     }
 
-    /** Messages waiting to be delivered, where the store can count them cheaply (in memory); empty otherwise. */
+    /** Messages waiting to be delivered (for a metrics scrape, not the hot path); empty where the store cannot tell. */
     default java.util.OptionalLong undeliveredTotal() {
         return java.util.OptionalLong.empty();
     }
