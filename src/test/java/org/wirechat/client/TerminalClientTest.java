@@ -216,7 +216,9 @@ class TerminalClientTest {
                 answered++;
                 int want = answered;
                 Await.until("the prompt answers /help during the outage", () -> count(alice.output(), "commands:") == want);
-                Thread.sleep(5_000); // a person typing now and then while the server is down
+                // Not a wait for a result (every result above and below is awaited): this is the outage's
+                // own time passing, as a person would type now and then during 45 s without a server.
+                Thread.sleep(5_000);
             }
             assertThat(ScriptedClient.FAST.retryFor()).as("the outage outlasts any retry of a request")
                     .isLessThan(Duration.ofSeconds(45));

@@ -308,6 +308,16 @@ public final class PostgresStore implements Store, Cluster {
         return faults.current();
     }
 
+    /**
+     * The database is shared by every server and lives outside them: it is backed up, consistently while
+     * they serve, by PostgreSQL's own tools, which do it better than a copy through one server could.
+     */
+    @Override
+    public String backup(java.nio.file.Path dest) throws java.io.IOException {
+        throw new java.io.IOException("the data are in PostgreSQL (" + describe() + "): back them up with pg_dump or"
+                + " pg_basebackup, which copy them consistently while the servers run (docs/operations.md); nothing was copied");
+    }
+
     /** The database answers; its own integrity is PostgreSQL's (amcheck, page checksums), and its backups pg_dump's. */
     @Override
     public String check() {

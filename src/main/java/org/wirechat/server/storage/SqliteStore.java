@@ -354,6 +354,21 @@ public final class SqliteStore implements Store {
         });
     }
 
+    private interface Column<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /** One expression over the account's row (deleted or not), or {@code null} when there is no such row. */
+    private <T> T accountColumn(String expression, long accountId, Column<T> column) {
+        return read(db -> {
+            PreparedStatement ps = db.prepare("SELECT " + expression + " FROM accounts WHERE id = ?");
+            ps.setLong(1, accountId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? column.read(rs) : null;
+            }
+        });
+    }
+
     private static Optional<Account> oneAccount(PreparedStatement ps) throws SQLException {
         try (ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
@@ -472,13 +487,7 @@ public final class SqliteStore implements Store {
 
     @Override
     public boolean isDisabled(long accountId) {
-        return read(db -> {
-            PreparedStatement ps = db.prepare("SELECT disabled_at IS NOT NULL FROM accounts WHERE id = ?");
-            ps.setLong(1, accountId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
-            }
-        });
+        return Boolean.TRUE.equals(accountColumn("disabled_at IS NOT NULL", accountId, rs -> rs.getBoolean(1)));
     }
 
     @Override
@@ -596,13 +605,7 @@ public final class SqliteStore implements Store {
 
         @Override
         public String username(long id) {
-            return read(db -> {
-                PreparedStatement ps = db.prepare("SELECT username FROM accounts WHERE id = ?");
-                ps.setLong(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getString(1) : null;
-                }
-            });
+            return accountColumn("username", id, rs -> rs.getString(1));
         }
 
         /** Looks the pairs up in one statement per {@link #LOOKUP_MAX}. */

@@ -116,12 +116,10 @@ public interface Store extends AutoCloseable {
      * the server serves: a server started on the copy has every message acknowledged before the backup
      * began. Returns a line saying what was copied.
      *
-     * @throws UnsupportedOperationException where the store's own tools do it better (PostgreSQL: pg_dump)
+     * @throws java.io.IOException it could not be made, or the store is backed up by its own tools
+     *         (PostgreSQL: pg_dump), with what to do
      */
-    default String backup(java.nio.file.Path dest) throws java.io.IOException {
-        throw new UnsupportedOperationException("this store is backed up with its own tools (PostgreSQL: pg_dump or"
-                + " pg_basebackup; see docs/operations.md)");
-    }
+    String backup(java.nio.file.Path dest) throws java.io.IOException;
 
     /** Checks the stored data's integrity while serving; returns what was checked, or throws what is wrong. */
     String check();
