@@ -44,7 +44,6 @@ public final class PostgresStore implements Store, Cluster {
 
     private final PostgresSettings settings;
     private final HikariDataSource pool;
-    private final Sends sends = new Sends();
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
     /** This server's name in the {@code nodes} table, new at every start. */
     private final String nodeId = java.util.UUID.randomUUID().toString();
@@ -66,7 +65,11 @@ public final class PostgresStore implements Store, Cluster {
         this.settings = settings;
         this.pool = pool;
         this.writer = new Writer(pool::getConnection, onFatal, faults);
+        this.sends = new PostgresSends(writer, CHANNEL, nodeId, inboxes, id -> acknowledgedAhead.getOrDefault(id, 0L));
     }
+
+    /** SENDs, stored by the writer a batch at a time. */
+    private final PostgresSends sends;
 
     /**
      * Connects (a pool of {@link PostgresSettings#poolSize()} connections) and migrates the schema.
@@ -127,6 +130,7 @@ public final class PostgresStore implements Store, Cluster {
 
     /** Says this server is alive, and forgets servers silent for long (their presence goes with them). */
     private void beat() {
+        inboxes.dropIdle(System.nanoTime());
         tx(c -> {
             update(c, "INSERT INTO nodes (node_id, seen_at) VALUES (?, " + DB_NOW + ")"
                     + " ON CONFLICT (node_id) DO UPDATE SET seen_at = EXCLUDED.seen_at", ps -> ps.setString(1, nodeId));
@@ -442,9 +446,14 @@ public final class PostgresStore implements Store, Cluster {
 
     @Override
     public DeleteOutcome deleteAccount(long accountId, long nowMillis) {
-        // through the writer, ordered by the one row it locks, like a SEND
-        return Writer.await(writer.submit(db -> {
-            Connection c = db.connection();
+        CompletableFuture<Void> acking = acknowledging.get(accountId);
+        if (acking != null) {
+            acking.join(); // what was fetched and acknowledged is no longer waiting (never fails: see acknowledgeLater)
+        }
+        // A transaction of its own, locking only the account's row: it cannot deadlock with a batch of
+        // SENDs (which lock their recipients' rows in id order), and a batch storing a message to this
+        // account holds the row until it commits, so the count read here includes it.
+        return tx(c -> {
             long unread;
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT unread FROM accounts WHERE id = ? AND deleted_at IS NULL FOR UPDATE")) {
@@ -467,7 +476,7 @@ public final class PostgresStore implements Store, Cluster {
             update(c, "DELETE FROM tokens WHERE account_id = ?", ps -> ps.setLong(1, accountId));
             notify(c, "a:" + accountId);
             return new DeleteOutcome.Deleted();
-        }, accountId));
+        });
     }
 
     // --- tokens ---
@@ -596,42 +605,6 @@ public final class PostgresStore implements Store, Cluster {
         return Writer.await(sendLater(senderId, recipient, clientMessageId, body, nowMillis, inboxCapacity));
     }
 
-    /** The same steps as {@link SqliteStore}'s (reserve a place in the live recipient's inbox, then insert), in one statement. */
-    private static SendOutcome store(Connection c, long senderId, long recipientId, String clientMessageId, String body,
-            long nowMillis, int inboxCapacity) throws SQLException {
-        // One statement on the common path: reserve a place (locking the recipient's row before the message
-        // takes its id), insert, and notify only if both happened.
-        boolean reserved;
-        try (PreparedStatement ps = c.prepareStatement("""
-                WITH r AS (
-                  UPDATE accounts SET unread = unread + 1 WHERE id = ? AND deleted_at IS NULL AND unread < ? RETURNING id
-                ), m AS (
-                  INSERT INTO messages (sender_id, recipient_id, pair_lo, pair_hi, client_id, body, created_at)
-                  SELECT ?, r.id, ?, ?, ?, ?, ? FROM r
-                  ON CONFLICT (sender_id, client_id) DO NOTHING RETURNING id
-                )
-                SELECT (SELECT count(*) FROM r), (SELECT id FROM m), (SELECT pg_notify('%s', 'i:' || r.id) FROM r, m)
-                """.formatted(CHANNEL))) {
-            ps.setLong(1, recipientId);
-            ps.setLong(2, inboxCapacity);
-            ps.setLong(3, senderId);
-            ps.setLong(4, Math.min(senderId, recipientId));
-            ps.setLong(5, Math.max(senderId, recipientId));
-            ps.setString(6, clientMessageId);
-            ps.setString(7, body);
-            ps.setLong(8, nowMillis);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                reserved = rs.getLong(1) > 0;
-                long id = rs.getLong(2);
-                if (!rs.wasNull()) {
-                    return new SendOutcome.Stored(id, nowMillis, recipientId);
-                }
-            }
-        }
-        return Sends.notStored(c, senderId, recipientId, clientMessageId, body, reserved);
-    }
-
     /** Runs {@code meanwhile} while the writer is held: the SENDs it queues are stored as one batch (tests). */
     void whileWriterHeld(Runnable meanwhile) {
         CompletableFuture<Void> paused = new CompletableFuture<>();
@@ -649,40 +622,72 @@ public final class PostgresStore implements Store, Cluster {
     }
 
     /**
-     * Stores at once, on the calling thread, so that one connection's pipelined sends are stored in the
-     * order they came (PostgreSQL commits concurrent transactions together on its own).
+     * Queued for the writer, which stores every SEND waiting when it gets to them in a few statements over
+     * arrays ({@link PostgresSends}); completes once the batch has committed.
      */
     @Override
     public CompletableFuture<SendOutcome> sendLater(long senderId, String recipient, String clientMessageId, String body,
             long nowMillis, int inboxCapacity) {
-        String key = key(recipient);
-        // ordered by the recipient's id, the one row a SEND locks (a name not yet in the directory goes last)
-        return writer.submit(db -> sends.send(db.connection(), key,
-                id -> store(db.connection(), senderId, id, clientMessageId, body, nowMillis, inboxCapacity)),
-                sends.knownId(key, Long.MAX_VALUE));
+        return sends.send(senderId, key(recipient), clientMessageId, body, nowMillis, inboxCapacity);
     }
 
     /**
-     * Queued for the writer (so ordered before every later write of this server), in the order of the one
-     * account row it locks, like a SEND; a failure means redelivery, never loss.
+     * A transaction of its own, beside the writer, committed without waiting for the WAL flush
+     * ({@code synchronous_commit = off}): an acknowledgement lost in a crash of the database means
+     * redelivery, never loss, which the protocol allows — and waiting for a flush, or for a place in the
+     * writer's batches, made every FETCH cost a SEND's time. It locks only the account's row, so it cannot
+     * deadlock with a batch. What it covers is hidden at once ({@link #acknowledgedAhead}); an account
+     * deletion waits for it ({@link #acknowledging}). Acknowledgements of one account racing each other
+     * are harmless: the mark only moves up.
      */
     @Override
     public void acknowledgeLater(long accountId, long throughId) {
         acknowledgedAhead.merge(accountId, throughId, Math::max);
-        writer.submit(db -> update(db.connection(), "WITH d AS (UPDATE messages SET delivered = TRUE"
-                + " WHERE recipient_id = ? AND NOT delivered AND id <= ? RETURNING 1)"
-                + " UPDATE accounts SET unread = unread - (SELECT count(*) FROM d)"
-                + " WHERE id = ? AND EXISTS (SELECT 1 FROM d)", ps -> { // one statement: both or neither
-                    ps.setLong(1, accountId);
-                    ps.setLong(2, throughId);
-                    ps.setLong(3, accountId);
-                }), accountId).exceptionally(e -> {
-                    if (!(e instanceof StorageUnavailableException)) {
-                        log.warn("could not record acknowledgements; those messages will be delivered again", e);
-                    }
-                    return null;
-                }).whenComplete((x, e) -> acknowledgedAhead.remove(accountId, throughId)); // unless a later one came
+        inboxes.acknowledged(accountId, throughId);
+        CompletableFuture<Void> done = CompletableFuture.runAsync(() -> tx(c -> {
+            try (Statement st = c.createStatement()) {
+                st.execute("SET LOCAL synchronous_commit = off");
+            }
+            try (PreparedStatement ps = c.prepareStatement(ACKNOWLEDGE)) {
+                ps.setLong(1, accountId);
+                ps.setLong(2, throughId);
+                ps.setLong(3, accountId);
+                ps.executeQuery().close();
+            }
+            return null;
+        }), background).exceptionally(e -> {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+            if (!(cause instanceof StorageUnavailableException) && !closed) {
+                log.warn("could not record acknowledgements; those messages will be delivered again", cause);
+            }
+            return null;
+        });
+        acknowledging.put(accountId, done);
+        done.whenComplete((x, e) -> {
+            acknowledgedAhead.remove(accountId, throughId); // unless a later one came
+            acknowledging.remove(accountId, done);
+        });
     }
+
+    /** Per account, the newest acknowledgement still being recorded. */
+    private final java.util.concurrent.ConcurrentHashMap<Long, CompletableFuture<Void>> acknowledging =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Moves the account's acknowledged-through mark to the newest message to it at or below the id given
+     * (never past what exists, so a message stored later is not marked by an acknowledgement that
+     * reached beyond it) and takes what it newly covers off the unread count, in one statement. Every
+     * message below that newest one is visible to this statement: one recipient's messages commit in id
+     * order. Parameters: account, through id, account. Returns the unread count left, when it moved.
+     */
+    static final String ACKNOWLEDGE = """
+            WITH mark AS (SELECT max(id) AS id FROM messages WHERE recipient_id = ? AND id <= ?)
+            UPDATE accounts a SET acked_through = mark.id,
+              unread = a.unread - (SELECT count(*) FROM messages m
+                                   WHERE m.recipient_id = a.id AND m.id > a.acked_through AND m.id <= mark.id)
+            FROM mark WHERE a.id = ? AND mark.id > a.acked_through
+            RETURNING a.unread
+            """;
 
     /**
      * Per account, the highest id acknowledged on this server but perhaps not committed yet: what it
@@ -691,18 +696,64 @@ public final class PostgresStore implements Store, Cluster {
      */
     private final java.util.concurrent.ConcurrentHashMap<Long, Long> acknowledgedAhead = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** The inboxes this server's FETCHes read, in memory (see {@link CachedInboxes}). */
+    private final CachedInboxes inboxes = new CachedInboxes();
+
+    /**
+     * One account's undelivered messages above a floor, with the account's newest message id and mark
+     * from the same snapshot (one row with no message when there is none). Parameters: after id, limit,
+     * account.
+     */
+    private static final String INBOX = """
+            SELECT a.last_message_id, greatest(?, a.acked_through), x.id, x.username, a.username, x.created_at, x.body
+            FROM accounts a LEFT JOIN LATERAL (
+              SELECT m.id, s.username, m.created_at, m.body FROM messages m JOIN accounts s ON s.id = m.sender_id
+              WHERE m.recipient_id = a.id AND m.id > greatest(?, a.acked_through) ORDER BY m.id LIMIT ?) x ON TRUE
+            WHERE a.id = ? ORDER BY x.id
+            """;
+
+    /**
+     * Served from memory when this server holds the whole inbox; otherwise read, and the read kept when
+     * it found the whole inbox (it was not cut short by its limit).
+     */
     @Override
     public List<StoredMessage> undelivered(long accountId, long afterId, int max) {
+        long after = Math.max(afterId, acknowledgedAhead.getOrDefault(accountId, 0L));
+        List<StoredMessage> held = inboxes.read(accountId, after, max);
+        if (held != null) {
+            return held;
+        }
+        CachedInboxes.Ticket ticket = inboxes.ticket(accountId);
+        int limit = Math.max(max, READ_AHEAD);
         return one(c -> {
-            try (PreparedStatement ps = c.prepareStatement(MessageRows.SELECT
-                    + " WHERE m.recipient_id = ? AND NOT m.delivered AND m.id > ? ORDER BY m.id LIMIT ?")) {
-                ps.setLong(1, accountId);
-                ps.setLong(2, Math.max(afterId, acknowledgedAhead.getOrDefault(accountId, 0L)));
-                ps.setInt(3, max);
-                return MessageRows.read(ps);
+            try (PreparedStatement ps = c.prepareStatement(INBOX)) {
+                ps.setLong(1, after);
+                ps.setLong(2, after);
+                ps.setInt(3, limit);
+                ps.setLong(4, accountId);
+                List<StoredMessage> found = new ArrayList<>();
+                long through = -1;
+                long floor = after;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        through = rs.getLong(1);
+                        floor = rs.getLong(2);
+                        long id = rs.getLong(3);
+                        if (!rs.wasNull()) {
+                            found.add(new StoredMessage(id, rs.getString(4), rs.getString(5), rs.getLong(6), rs.getString(7)));
+                        }
+                    }
+                }
+                if (through >= 0 && found.size() < limit) {
+                    inboxes.install(accountId, ticket, floor, through, found);
+                }
+                return found.size() > max ? List.copyOf(found.subList(0, max)) : found;
             }
         });
     }
+
+    /** A read of an inbox asks at least this many messages, so that a small FETCH can still find it whole. */
+    private static final int READ_AHEAD = 64;
 
     @Override
     public long undeliveredCount(long accountId) {
@@ -710,9 +761,11 @@ public final class PostgresStore implements Store, Cluster {
         if (ahead > 0) { // an acknowledgement on its way: count what it leaves
             return one(c -> {
                 try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT count(*) FROM messages WHERE recipient_id = ? AND NOT delivered AND id > ?")) {
+                        "SELECT count(*) FROM messages WHERE recipient_id = ?"
+                        + " AND id > greatest(?, (SELECT acked_through FROM accounts WHERE id = ?))")) {
                     ps.setLong(1, accountId);
                     ps.setLong(2, ahead);
+                    ps.setLong(3, accountId);
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
                         return rs.getLong(1);
@@ -742,7 +795,8 @@ public final class PostgresStore implements Store, Cluster {
 
     @Override
     public int purgeDeliveredBefore(long cutoffMillis) {
-        return one(c -> update(c, "DELETE FROM messages WHERE delivered AND created_at < ?", ps -> ps.setLong(1, cutoffMillis)));
+        return one(c -> update(c, "DELETE FROM messages m USING accounts a"
+                + " WHERE m.created_at < ? AND a.id = m.recipient_id AND m.id <= a.acked_through", ps -> ps.setLong(1, cutoffMillis)));
     }
 
     // --- notifications from the other servers ---
@@ -793,6 +847,7 @@ public final class PostgresStore implements Store, Cluster {
                 }
                 if (!first) {
                     log.info("listening to the other servers again; re-checking waiting fetches and cached tokens");
+                    inboxes.forgetAll();
                     changes.missedSome();
                 }
                 first = false;
@@ -834,7 +889,7 @@ public final class PostgresStore implements Store, Cluster {
         return c;
     }
 
-    private static void dispatch(String payload, Changes changes) {
+    private void dispatch(String payload, Changes changes) {
         if (payload == null || payload.length() < 3 || payload.charAt(1) != ':') {
             log.warn("ignoring a malformed notification on channel {}", CHANNEL);
             return;
@@ -842,7 +897,14 @@ public final class PostgresStore implements Store, Cluster {
         String value = payload.substring(2);
         try {
             switch (payload.charAt(0)) {
-                case 'i' -> changes.inbox(Long.parseLong(value));
+                case 'i' -> { // "i:ACCOUNT:NODE": this server's own mail it handled when it committed
+                    int colon = value.indexOf(':');
+                    long account = Long.parseLong(colon < 0 ? value : value.substring(0, colon));
+                    if (colon < 0 || !value.substring(colon + 1).equals(nodeId)) {
+                        inboxes.changedElsewhere(account); // before the wake: the woken FETCH reads the database
+                        changes.inbox(account);
+                    }
+                }
                 case 't' -> changes.tokenRevoked(HexFormat.of().parseHex(value));
                 case 'a' -> changes.accountDeleted(Long.parseLong(value));
                 default -> log.warn("ignoring a notification of an unknown kind on channel {}", CHANNEL);

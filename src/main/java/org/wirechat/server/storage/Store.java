@@ -65,7 +65,7 @@ public interface Store extends AutoCloseable {
     /**
      * The same as {@link #send}, without waiting: the future completes once the outcome is durable.
      * Sends queued one after another to the same recipient are stored in that order (SQLite keeps the
-     * order of all; PostgreSQL runs a batch ordered by recipient, so that servers never deadlock).
+     * order of all; PostgreSQL gives a batch's ids out in the order its SENDs were queued).
      */
     java.util.concurrent.CompletableFuture<SendOutcome> sendLater(long senderId, String recipient, String clientMessageId,
             String body, long nowMillis, int inboxCapacity);

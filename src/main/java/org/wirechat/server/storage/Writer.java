@@ -49,11 +49,10 @@ final class Writer implements AutoCloseable {
         Connection open() throws SQLException;
     }
 
-    /** {@code lockOrder}: where the task goes in its batch (see {@link #submit(Work, long)}). */
-    private record Task<T>(Work<T> work, CompletableFuture<T> future, long lockOrder) {
+    private record Task<T>(Work<T> work, CompletableFuture<T> future) {
     }
 
-    private static final Task<Void> STOP = new Task<>(db -> null, new CompletableFuture<>(), 0);
+    private static final Task<Void> STOP = new Task<>(db -> null, new CompletableFuture<>());
 
     private final Opener opener;
     private final Consumer<Throwable> onFatal;
@@ -98,25 +97,18 @@ final class Writer implements AutoCloseable {
         return new Statements(c);
     }
 
-    /** Queues the work; the future completes once its transaction is committed. */
-    <T> CompletableFuture<T> submit(Work<T> work) {
-        return submit(work, 0);
-    }
-
     /**
-     * Queues work that locks one row, keyed {@code lockOrder} (an account id). A batch runs its tasks
-     * sorted by that key (stably: tasks with the same key keep their order), so that every batch locks
-     * rows in ascending order: writers of several servers sharing one PostgreSQL database, each holding
-     * its batch's row locks until its commit, then wait for each other but never deadlock. Tasks queued
-     * without a key (0) run first, in their order.
+     * Queues the work; the future completes once its transaction is committed. Tasks run in the order
+     * they were submitted (PostgreSQL's SENDs lock their rows in one order within one task: see
+     * {@code PostgresSends}).
      */
-    <T> CompletableFuture<T> submit(Work<T> work, long lockOrder) {
+    <T> CompletableFuture<T> submit(Work<T> work) {
         CompletableFuture<T> future = new CompletableFuture<>();
         if (closed) {
             future.completeExceptionally(new IllegalStateException("store is closed"));
             return future;
         }
-        queue.add(new Task<>(work, future, lockOrder));
+        queue.add(new Task<>(work, future));
         return future;
     }
 
@@ -160,7 +152,6 @@ final class Writer implements AutoCloseable {
                     batch.remove(stop);
                     queue.drainTo(batch); // anything submitted before closed was seen
                 }
-                batch.sort(BY_LOCK_ORDER); // stable: a no-op where no task has a key
                 long start = System.nanoTime();
                 runBatch(batch);
                 long took = System.nanoTime() - start;
@@ -364,8 +355,6 @@ final class Writer implements AutoCloseable {
         faults.succeeded();
         return true;
     }
-
-    private static final java.util.Comparator<Task<?>> BY_LOCK_ORDER = java.util.Comparator.comparingLong(Task::lockOrder);
 
     /** Attempts for a batch that failed with a serialization failure or deadlock (PostgreSQL, several servers). */
     private static final int RETRIES = 5;

@@ -1,0 +1,195 @@
+package org.wirechat.server.storage;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The inboxes this server's FETCHes read, kept in memory so that a FETCH woken by a message this
+ * server stored is answered without reading PostgreSQL (PostgreSQL mode; the message log keeps every
+ * inbox in memory by itself).
+ *
+ * <p>An inbox is cached only while it is known whole: every message to the account with an id in
+ * {@code (floor, through]} is held, where {@code through} is the newest message id the account row had
+ * when the inbox was read (its {@code last_message_id}) or the id of a message appended since. A message
+ * this server stores comes with the id the row held before it ({@code previous}); since a SEND takes its
+ * id while it holds the recipient's row lock, {@code previous} is exactly the message stored before it,
+ * by whichever server. So:
+ * <ul>
+ *   <li>{@code previous == through}: nothing came between, the message is appended;
+ *   <li>{@code previous > through}: another server stored something in between, which this server has
+ *       not seen: the inbox is forgotten and the next FETCH reads the database;
+ *   <li>{@code previous < through}: the message is already held (the read came after its commit).
+ * </ul>
+ * These rules hold in whatever order the commits are told, so a late hand-over can only cost a read.
+ * A read that raced a commit (began before it, finished after) is not installed: every change counts
+ * a generation up, and a read is installed only if the generation did not move while it ran.
+ * Another server's notification of new mail forgets the inbox, and so does a lost notification
+ * connection (everything is forgotten).
+ *
+ * <p>Acknowledgements made through another server are not seen: a FETCH here may show a message again
+ * that was acknowledged there (clients drop duplicates by id), never miss one.
+ */
+final class CachedInboxes {
+    /** Inboxes with more messages than this are not cached (they are being drained: reads are cheap per message). */
+    static final int MAX_MESSAGES = 256;
+    /** An inbox no FETCH has read for this long is dropped. */
+    static final long IDLE_NANOS = 30_000_000_000L;
+
+    private static final class Entry {
+        long generation;
+        boolean valid;
+        /** Every message with an id in (floor, through] is in {@link #messages}, oldest first. */
+        long floor;
+        long through;
+        final ArrayDeque<StoredMessage> messages = new ArrayDeque<>();
+        volatile long lastUsed = System.nanoTime();
+    }
+
+    /** What a FETCH needs to install a read: the entry and the generation it began at. */
+    static final class Ticket {
+        private final Entry entry;
+        private final long generation;
+
+        private Ticket(Entry entry, long generation) {
+            this.entry = entry;
+            this.generation = generation;
+        }
+    }
+
+    private final ConcurrentHashMap<Long, Entry> entries = new ConcurrentHashMap<>();
+
+    private Entry entry(long accountId) {
+        return entries.computeIfAbsent(accountId, id -> new Entry());
+    }
+
+    /**
+     * The account's messages with id &gt; {@code afterId}, oldest first, at most {@code max}, when the
+     * cache holds them all; {@code null} when the database must be read (then take a {@link #ticket}
+     * first and {@link #install} what was read).
+     */
+    List<StoredMessage> read(long accountId, long afterId, int max) {
+        Entry e = entries.get(accountId);
+        if (e == null) {
+            return null;
+        }
+        synchronized (e) {
+            if (!e.valid || afterId < e.floor) {
+                return null;
+            }
+            e.lastUsed = System.nanoTime();
+            while (!e.messages.isEmpty() && e.messages.peekFirst().id() <= afterId) {
+                e.messages.pollFirst(); // acknowledged by this FETCH
+            }
+            e.floor = afterId;
+            List<StoredMessage> out = new ArrayList<>(Math.min(max, e.messages.size()));
+            for (StoredMessage m : e.messages) {
+                if (out.size() == max) {
+                    break;
+                }
+                out.add(m);
+            }
+            return out;
+        }
+    }
+
+    /** Taken before reading the database, so that a commit during the read keeps the read from being installed. */
+    Ticket ticket(long accountId) {
+        Entry e = entry(accountId);
+        synchronized (e) {
+            e.lastUsed = System.nanoTime();
+            return new Ticket(e, e.generation);
+        }
+    }
+
+    /**
+     * Installs what a read found: every message with an id in {@code (floor, through]}, oldest first
+     * (the read was not cut short by its limit). Ignored if anything changed since the ticket.
+     */
+    void install(long accountId, Ticket ticket, long floor, long through, List<StoredMessage> messages) {
+        if (messages.size() > MAX_MESSAGES) {
+            return;
+        }
+        Entry e = ticket.entry;
+        if (entries.get(accountId) != e) {
+            return; // dropped as idle meanwhile: commits since were not counted on it
+        }
+        synchronized (e) {
+            if (e.generation != ticket.generation) {
+                return;
+            }
+            e.messages.clear();
+            e.messages.addAll(messages);
+            e.floor = floor;
+            e.through = through;
+            e.valid = true;
+            e.lastUsed = System.nanoTime();
+        }
+    }
+
+    /** This server committed {@code message} to the account; {@code previous} is the id its row held before. */
+    void stored(long accountId, long previous, StoredMessage message) {
+        Entry e = entries.get(accountId);
+        if (e == null) {
+            return;
+        }
+        synchronized (e) {
+            e.generation++;
+            if (!e.valid || previous < e.through) {
+                return; // not cached, or already held
+            }
+            if (previous > e.through || e.messages.size() >= MAX_MESSAGES) {
+                forget(e);
+                return;
+            }
+            e.messages.addLast(message);
+            e.through = message.id();
+        }
+    }
+
+    /** This server acknowledged the account's messages through {@code throughId}: they are not shown again. */
+    void acknowledged(long accountId, long throughId) {
+        Entry e = entries.get(accountId);
+        if (e == null) {
+            return;
+        }
+        synchronized (e) {
+            while (!e.messages.isEmpty() && e.messages.peekFirst().id() <= throughId) {
+                e.messages.pollFirst();
+            }
+            e.floor = Math.max(e.floor, throughId);
+        }
+    }
+
+    /** Something this server did not see changed the account's inbox: the next FETCH reads the database. */
+    void changedElsewhere(long accountId) {
+        Entry e = entries.get(accountId);
+        if (e != null) {
+            synchronized (e) {
+                e.generation++;
+                forget(e);
+            }
+        }
+    }
+
+    /** Forgets every inbox (notifications may have been missed). */
+    void forgetAll() {
+        entries.keySet().forEach(this::changedElsewhere);
+    }
+
+    /** Drops the inboxes no FETCH read for {@link #IDLE_NANOS}. */
+    void dropIdle(long nowNanos) {
+        entries.values().removeIf(e -> nowNanos - e.lastUsed > IDLE_NANOS);
+    }
+
+    /** Accounts with an entry (for tests). */
+    int size() {
+        return entries.size();
+    }
+
+    private static void forget(Entry e) {
+        e.valid = false;
+        e.messages.clear();
+    }
+}

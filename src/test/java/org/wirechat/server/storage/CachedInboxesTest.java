@@ -1,0 +1,112 @@
+package org.wirechat.server.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The rules that keep PostgreSQL's in-memory inboxes whole, without a database. */
+@Timeout(60)
+class CachedInboxesTest {
+    private static final long BOB = 7;
+
+    private static StoredMessage m(long id) {
+        return new StoredMessage(id, "alice", "bob", id, "m" + id);
+    }
+
+    /** An inbox read as holding messages 10 and 11, the row's newest being 11. */
+    private static CachedInboxes readWhole() {
+        CachedInboxes c = new CachedInboxes();
+        assertThat(c.read(BOB, 0, 10)).as("nothing cached yet: read the database").isNull();
+        CachedInboxes.Ticket t = c.ticket(BOB);
+        c.install(BOB, t, 0, 11, List.of(m(10), m(11)));
+        return c;
+    }
+
+    @Test
+    void aMessageStoredRightAfterTheNewestIsServedFromMemory() {
+        CachedInboxes c = readWhole();
+        c.stored(BOB, 11, m(12));
+        assertThat(c.read(BOB, 0, 10)).extracting(StoredMessage::id).containsExactly(10L, 11L, 12L);
+        assertThat(c.read(BOB, 11, 10)).as("what a FETCH acknowledges goes").extracting(StoredMessage::id).containsExactly(12L);
+        assertThat(c.read(BOB, 0, 10)).as("below what was acknowledged here: the database knows").isNull();
+    }
+
+    @Test
+    void aMessageStoredAfterOneThisServerNeverSawForgetsTheInbox() {
+        CachedInboxes c = readWhole();
+        c.stored(BOB, 13, m(14)); // 12 or 13 was stored by another server
+        assertThat(c.read(BOB, 11, 10)).isNull();
+        c.stored(BOB, 14, m(15));
+        assertThat(c.read(BOB, 11, 10)).as("forgotten until read again").isNull();
+    }
+
+    @Test
+    void aMessageAlreadyReadIsNotAddedTwice() {
+        CachedInboxes c = readWhole();
+        c.stored(BOB, 10, m(11)); // told after the read that found it
+        assertThat(c.read(BOB, 0, 10)).extracting(StoredMessage::id).containsExactly(10L, 11L);
+    }
+
+    @Test
+    void commitsToldOutOfOrderOnlyForgetTheInbox() {
+        CachedInboxes c = readWhole();
+        c.stored(BOB, 12, m(13));
+        c.stored(BOB, 11, m(12));
+        assertThat(c.read(BOB, 0, 10)).isNull();
+    }
+
+    @Test
+    void aReadThatRacedACommitIsNotInstalled() {
+        CachedInboxes c = new CachedInboxes();
+        CachedInboxes.Ticket t = c.ticket(BOB);
+        c.stored(BOB, 11, m(12)); // committed while the read ran: the read may or may not have seen it
+        c.install(BOB, t, 0, 11, List.of(m(10), m(11)));
+        assertThat(c.read(BOB, 0, 10)).isNull();
+    }
+
+    @Test
+    void anotherServersMailOrALostNotificationLinkForgetsTheInbox() {
+        CachedInboxes c = readWhole();
+        c.changedElsewhere(BOB);
+        assertThat(c.read(BOB, 0, 10)).isNull();
+        CachedInboxes d = readWhole();
+        d.forgetAll();
+        assertThat(d.read(BOB, 0, 10)).isNull();
+    }
+
+    @Test
+    void anAcknowledgementOfThisServerHidesWhatItCovers() {
+        CachedInboxes c = readWhole();
+        c.acknowledged(BOB, 10);
+        assertThat(c.read(BOB, 10, 10)).extracting(StoredMessage::id).containsExactly(11L);
+        assertThat(c.read(BOB, 0, 10)).isNull();
+    }
+
+    @Test
+    void aFetchGetsAtMostWhatItAsked() {
+        CachedInboxes c = readWhole();
+        assertThat(c.read(BOB, 0, 1)).extracting(StoredMessage::id).containsExactly(10L);
+    }
+
+    @Test
+    void aBigInboxIsNotHeldInMemory() {
+        CachedInboxes c = readWhole();
+        for (long id = 12; id < 12 + CachedInboxes.MAX_MESSAGES; id++) {
+            c.stored(BOB, id - 1, m(id));
+        }
+        assertThat(c.read(BOB, 0, 10)).isNull();
+    }
+
+    @Test
+    void anIdleInboxIsDroppedAndAReadBegunBeforeIsNotInstalledIntoItsSuccessor() {
+        CachedInboxes c = new CachedInboxes();
+        CachedInboxes.Ticket t = c.ticket(BOB);
+        c.dropIdle(System.nanoTime() + CachedInboxes.IDLE_NANOS + 1);
+        assertThat(c.size()).isZero();
+        c.ticket(BOB); // a new entry, generation 0 like the dropped one
+        c.install(BOB, t, 0, 11, List.of(m(10), m(11)));
+        assertThat(c.read(BOB, 0, 10)).isNull();
+    }
+}
