@@ -15,15 +15,17 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * SENDs on PostgreSQL, stored a batch at a time: every SEND waiting when the writer gets to them is
+ * SENDs and acknowledgements on PostgreSQL, a batch at a time: every SEND waiting when the writer gets to them is
  * decided and stored by five statements over arrays, whatever their number, in the writer's transaction
  * (so the batch commits with one WAL flush, and the writer makes five round trips to the database
  * instead of one a SEND — with the database on the same two cores, those round trips were what
  * limited the writer):
  * <ol>
  * <li>the recipients, by name, live, <b>locked</b> in the order of their ids ({@code FOR NO KEY UPDATE}),
- *     with their unread counts and newest message ids — so servers never deadlock on them, and a second
- *     server's SEND to one of them waits until this batch commits;
+ *     with their unread counts and newest message ids, together with the accounts acknowledging in this
+ *     batch — so servers never deadlock on them, and a second server's SEND to one of them waits until
+ *     this batch commits; then (a sixth statement, when the batch holds acknowledgements) every
+ *     acknowledgement's mark moved, before any SEND is decided;
  * <li>earlier messages with the same sender and client id (retries);
  * <li>one id from the sequence for each message to store, <b>sorted</b> and given out in the order the
  *     SENDs were queued — so one recipient's messages are numbered in the order they were sent, and
@@ -53,6 +55,10 @@ final class PostgresSends {
     private record Flushed(List<Map.Entry<Pending, SendOutcome>> outcomes, List<Stored> stored) {
     }
 
+    /** An acknowledgement waiting for the writer. */
+    private record PendingAck(long accountId, long throughId, CompletableFuture<Void> future) {
+    }
+
     private record Prior(long id, long createdAt, long recipientId, String body) {
     }
 
@@ -66,7 +72,8 @@ final class PostgresSends {
     private final java.util.concurrent.ConcurrentHashMap<Long, String> usernames = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int USERNAMES_MAX = 100_000;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
-    /** A flush is queued in the writer and has not yet taken the queue. */
+    private final ConcurrentLinkedQueue<PendingAck> acks = new ConcurrentLinkedQueue<>();
+    /** A flush is queued in the writer and has not yet taken the queues. */
     private final AtomicBoolean flushQueued = new AtomicBoolean();
 
     /** {@code nodeId} goes into each notification, so that this server can tell its own from the others'. */
@@ -89,31 +96,61 @@ final class PostgresSends {
         return f;
     }
 
+    /**
+     * Queues an acknowledgement for the next batch: its account's row is locked with the recipients', in
+     * id order, and the mark moved by one statement for all of the batch's acknowledgements. The future
+     * completes once the batch has committed (it fails if the batch does: then the messages are
+     * delivered again, never lost).
+     */
+    CompletableFuture<Void> acknowledge(long accountId, long throughId) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        acks.add(new PendingAck(accountId, throughId, f));
+        if (flushQueued.compareAndSet(false, true)) {
+            queueFlush();
+        }
+        return f;
+    }
+
     private void queueFlush() {
         List<Pending> mine = new ArrayList<>();
-        // the flush task takes the queue when it first runs (a batch retried after a deadlock runs it again
-        // with the same SENDs); its outcomes are handed out once the writer has committed
+        List<PendingAck> myAcks = new ArrayList<>();
+        boolean[] taken = new boolean[1];
+        // the flush task takes the queues when it first runs (a batch retried after a deadlock runs it again
+        // with the same work); its outcomes are handed out once the writer has committed
         writer.<Flushed>submit(db -> {
-            if (mine.isEmpty()) {
-                flushQueued.set(false); // a SEND queued from now on queues another flush
+            if (!taken[0]) {
+                taken[0] = true;
+                flushQueued.set(false); // work queued from now on queues another flush
                 for (Pending p; (p = queue.poll()) != null;) {
                     mine.add(p);
                 }
+                for (PendingAck a; (a = acks.poll()) != null;) {
+                    myAcks.add(a);
+                }
             }
-            return store(db.connection(), mine);
+            return store(db.connection(), mine, myAcks);
         }).whenComplete((flushed, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof java.util.concurrent.CompletionException c ? c.getCause() : failure;
-                if (mine.isEmpty()) { // refused before it ran (the storage down): so are the SENDs waiting for it
+                if (!taken[0]) { // refused before it ran (the storage down): so is the work waiting for it
                     flushQueued.set(false);
                     for (Pending p; (p = queue.poll()) != null;) {
                         p.future().completeExceptionally(cause);
+                    }
+                    for (PendingAck a; (a = acks.poll()) != null;) {
+                        a.future().completeExceptionally(cause);
                     }
                 }
                 for (Pending p : mine) {
                     p.future().completeExceptionally(cause);
                 }
+                for (PendingAck a : myAcks) {
+                    a.future().completeExceptionally(cause);
+                }
                 return;
+            }
+            for (PendingAck a : myAcks) {
+                a.future().complete(null);
             }
             // committed: told in commit order (the writer completes a batch's futures in order on its thread)
             for (Stored st : flushed.stored()) {
@@ -125,18 +162,28 @@ final class PostgresSends {
         });
     }
 
-    private Flushed store(Connection c, List<Pending> batch) throws SQLException {
+    private Flushed store(Connection c, List<Pending> batch, List<PendingAck> acknowledgements) throws SQLException {
         List<Map.Entry<Pending, SendOutcome>> outcomes = new ArrayList<>(batch.size());
         List<Stored> stored = new ArrayList<>();
-        if (batch.isEmpty()) {
+        if (batch.isEmpty() && acknowledgements.isEmpty()) {
             return new Flushed(outcomes, stored);
         }
-        Map<String, Recipient> recipients = lockRecipients(c, batch);
-        Map<String, Prior> priors = priors(c, batch);
+        Map<Long, Long> through = new LinkedHashMap<>();
+        for (PendingAck a : acknowledgements) {
+            through.merge(a.accountId(), a.throughId(), Math::max);
+        }
+        Map<String, Recipient> recipients = lockRecipients(c, batch, through.keySet());
         Map<Long, Long> unread = new HashMap<>();
         for (Recipient r : recipients.values()) {
             unread.put(r.id(), r.unread());
         }
+        // acknowledgements first: the protocol answers a FETCH after its acknowledgement, so what it covers
+        // no longer counts against the inbox for any SEND decided after
+        unread.putAll(applyAcknowledgements(c, through));
+        if (batch.isEmpty()) {
+            return new Flushed(outcomes, stored);
+        }
+        Map<String, Prior> priors = priors(c, batch);
         // decide each SEND in queue order, as if stored one after another
         List<Pending> accepted = new ArrayList<>();
         List<Long> acceptedRecipient = new ArrayList<>();
@@ -223,23 +270,16 @@ final class PostgresSends {
     }
 
     /**
-     * A full inbox whose acknowledgement is on its way (FETCH has answered; recorded beside the writer):
-     * the acknowledgement is recorded here first, in this transaction, which holds the row — the protocol
-     * says an acknowledged message no longer counts. Returns the unread count then.
+     * A full inbox whose acknowledgement is on its way (FETCH has answered; it is queued for the next
+     * batch): the acknowledgement is applied here first, in this transaction, which holds the row — the
+     * protocol says an acknowledged message no longer counts. Returns the unread count then.
      */
     private long acknowledgeFirst(Connection c, long recipientId, long unread) throws SQLException {
         long through = acknowledgedAhead.applyAsLong(recipientId);
         if (through <= 0) {
             return unread;
         }
-        try (PreparedStatement ps = c.prepareStatement(PostgresStore.ACKNOWLEDGE)) {
-            ps.setLong(1, recipientId);
-            ps.setLong(2, through);
-            ps.setLong(3, recipientId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : unread;
-            }
-        }
+        return applyAcknowledgements(c, Map.of(recipientId, through)).getOrDefault(recipientId, unread);
     }
 
     /** The senders' usernames, from memory, or looked up once (one statement for all not known yet). */
@@ -273,20 +313,62 @@ final class PostgresSends {
         return out;
     }
 
-    /** The batch's live recipients by lower-case name, locked in id order. */
-    private static Map<String, Recipient> lockRecipients(Connection c, List<Pending> batch) throws SQLException {
+    /**
+     * The batch's live recipients by lower-case name, their rows locked in id order together with the
+     * rows of the accounts acknowledging in this batch.
+     */
+    private static Map<String, Recipient> lockRecipients(Connection c, List<Pending> batch, java.util.Set<Long> acknowledging)
+            throws SQLException {
         String[] keys = batch.stream().map(Pending::recipientKey).distinct().toArray(String[]::new);
+        java.util.Set<String> wanted = java.util.Set.of(keys);
         Map<String, Recipient> found = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, username_key, username, unread, last_message_id FROM accounts"
-                + " WHERE username_key = ANY (?) AND deleted_at IS NULL ORDER BY id FOR NO KEY UPDATE")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, username_key, username, unread, last_message_id,"
+                + " deleted_at IS NULL FROM accounts WHERE (username_key = ANY (?) AND deleted_at IS NULL) OR id = ANY (?)"
+                + " ORDER BY id FOR NO KEY UPDATE")) {
             ps.setArray(1, c.createArrayOf("text", keys));
+            ps.setArray(2, longs(c, acknowledging.stream().mapToLong(Long::longValue).toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    found.put(rs.getString(2), new Recipient(rs.getLong(1), rs.getString(3), rs.getLong(4), rs.getLong(5)));
+                    if (rs.getBoolean(6) && wanted.contains(rs.getString(2))) {
+                        found.put(rs.getString(2), new Recipient(rs.getLong(1), rs.getString(3), rs.getLong(4), rs.getLong(5)));
+                    }
                 }
             }
         }
         return found;
+    }
+
+    /**
+     * Moves each account's mark to its newest message at or below the id acknowledged (never past what
+     * exists, so a message stored later is not marked by an acknowledgement that reached beyond it) and
+     * takes what that covers off its unread count, in one statement (the rows are locked). Every message
+     * below that newest one is visible here: one recipient's messages commit in id order. Returns the
+     * unread counts of the accounts whose mark moved.
+     */
+    private static Map<Long, Long> applyAcknowledgements(Connection c, Map<Long, Long> through) throws SQLException {
+        Map<Long, Long> unread = new HashMap<>();
+        if (through.isEmpty()) {
+            return unread;
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                WITH mark AS (
+                  SELECT k.id, (SELECT max(m.id) FROM messages m WHERE m.recipient_id = k.id AND m.id <= k.through) AS id_
+                  FROM unnest(?::bigint[], ?::bigint[]) AS k(id, through))
+                UPDATE accounts a SET acked_through = mark.id_,
+                  unread = a.unread - (SELECT count(*) FROM messages m
+                                       WHERE m.recipient_id = a.id AND m.id > a.acked_through AND m.id <= mark.id_)
+                FROM mark WHERE a.id = mark.id AND mark.id_ > a.acked_through
+                RETURNING a.id, a.unread
+                """)) {
+            ps.setArray(1, longs(c, through.keySet().stream().mapToLong(Long::longValue).toArray()));
+            ps.setArray(2, longs(c, through.values().stream().mapToLong(Long::longValue).toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    unread.put(rs.getLong(1), rs.getLong(2));
+                }
+            }
+        }
+        return unread;
     }
 
     /** Messages already stored with one of the batch's (sender, client id) pairs. */

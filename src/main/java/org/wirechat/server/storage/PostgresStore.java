@@ -632,30 +632,16 @@ public final class PostgresStore implements Store, Cluster {
     }
 
     /**
-     * A transaction of its own, beside the writer, committed without waiting for the WAL flush
-     * ({@code synchronous_commit = off}): an acknowledgement lost in a crash of the database means
-     * redelivery, never loss, which the protocol allows — and waiting for a flush, or for a place in the
-     * writer's batches, made every FETCH cost a SEND's time. It locks only the account's row, so it cannot
-     * deadlock with a batch. What it covers is hidden at once ({@link #acknowledgedAhead}); an account
-     * deletion waits for it ({@link #acknowledging}). Acknowledgements of one account racing each other
-     * are harmless: the mark only moves up.
+     * Queued for the writer's next batch, which locks the account's row in order with its recipients' and
+     * moves the marks of all its acknowledgements in one statement ({@link PostgresSends#acknowledge}); a
+     * failure means redelivery, never loss. What it covers is hidden at once ({@link #acknowledgedAhead});
+     * an account deletion waits for it ({@link #acknowledging}).
      */
     @Override
     public void acknowledgeLater(long accountId, long throughId) {
         acknowledgedAhead.merge(accountId, throughId, Math::max);
         inboxes.acknowledged(accountId, throughId);
-        CompletableFuture<Void> done = CompletableFuture.runAsync(() -> tx(c -> {
-            try (Statement st = c.createStatement()) {
-                st.execute("SET LOCAL synchronous_commit = off");
-            }
-            try (PreparedStatement ps = c.prepareStatement(ACKNOWLEDGE)) {
-                ps.setLong(1, accountId);
-                ps.setLong(2, throughId);
-                ps.setLong(3, accountId);
-                ps.executeQuery().close();
-            }
-            return null;
-        }), background).exceptionally(e -> {
+        CompletableFuture<Void> done = sends.acknowledge(accountId, throughId).exceptionally(e -> {
             Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
             if (!(cause instanceof StorageUnavailableException) && !closed) {
                 log.warn("could not record acknowledgements; those messages will be delivered again", cause);
@@ -672,22 +658,6 @@ public final class PostgresStore implements Store, Cluster {
     /** Per account, the newest acknowledgement still being recorded. */
     private final java.util.concurrent.ConcurrentHashMap<Long, CompletableFuture<Void>> acknowledging =
             new java.util.concurrent.ConcurrentHashMap<>();
-
-    /**
-     * Moves the account's acknowledged-through mark to the newest message to it at or below the id given
-     * (never past what exists, so a message stored later is not marked by an acknowledgement that
-     * reached beyond it) and takes what it newly covers off the unread count, in one statement. Every
-     * message below that newest one is visible to this statement: one recipient's messages commit in id
-     * order. Parameters: account, through id, account. Returns the unread count left, when it moved.
-     */
-    static final String ACKNOWLEDGE = """
-            WITH mark AS (SELECT max(id) AS id FROM messages WHERE recipient_id = ? AND id <= ?)
-            UPDATE accounts a SET acked_through = mark.id,
-              unread = a.unread - (SELECT count(*) FROM messages m
-                                   WHERE m.recipient_id = a.id AND m.id > a.acked_through AND m.id <= mark.id)
-            FROM mark WHERE a.id = ? AND mark.id > a.acked_through
-            RETURNING a.unread
-            """;
 
     /**
      * Per account, the highest id acknowledged on this server but perhaps not committed yet: what it
