@@ -45,6 +45,12 @@ class ArchitectureTest {
             .should().dependOnClassesThat().resideInAPackage("org.wirechat.protocol..")
             .because("storage holds domain records; a transport turns them into its own");
 
+    static final ArchRule GRPC_STAYS_IN_ITS_TRANSPORT = noClasses()
+            .that().resideInAnyPackage("org.wirechat.protocol..", "org.wirechat.server.storage..", "org.wirechat.server.auth..",
+                    "org.wirechat.server.inbox..", "org.wirechat.client..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.grpc..", "com.google.protobuf..", "org.wirechat.grpc..")
+            .because("gRPC is one transport: the core, storage and the wire protocol's clients know nothing of it");
+
     @BeforeAll
     static void importMain() {
         main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -69,6 +75,11 @@ class ArchitectureTest {
     @Test
     void storageSpeaksNoProtocol() {
         STORAGE_SPEAKS_NO_PROTOCOL.check(main);
+    }
+
+    @Test
+    void grpcStaysInItsTransport() {
+        GRPC_STAYS_IN_ITS_TRANSPORT.check(main);
     }
 
     @Test

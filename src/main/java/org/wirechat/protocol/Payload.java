@@ -64,7 +64,11 @@ final class Payload {
      * {@code multiline}.
      */
     static String text(Slice s, String name, boolean multiline) throws ProtocolException {
-        String value = decodeUtf8(s, name);
+        return checkCharacters(decodeUtf8(s, name), name, multiline);
+    }
+
+    /** The character rule of {@link #text} for a string that is already decoded (another transport's). */
+    static String checkCharacters(String value, String name, boolean multiline) throws ProtocolException {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c < 0x20 || c >= 0x7F && c <= 0x9F) {

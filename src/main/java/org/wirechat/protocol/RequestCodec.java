@@ -82,6 +82,64 @@ public final class RequestCodec {
         };
     }
 
+    /**
+     * Checks a request that another transport built (gRPC) exactly as {@link #decode} checks one read from
+     * a frame: the same characters, lengths and ranges, refused with the same codes.
+     */
+    public static Request check(Request request) throws ProtocolException {
+        switch (request) {
+            case Request.Ping p -> { }
+            case Request.ServerInfo i -> { }
+            case Request.CreateAccount c -> {
+                Limits.checkUsername(text(c.username(), "username"));
+                Limits.checkFullName(text(c.fullName(), "full name"));
+                Limits.checkPassword(text(c.password(), "password"));
+            }
+            case Request.Login l -> {
+                Limits.checkUsername(text(l.username(), "username"));
+                Limits.checkPassword(text(l.password(), "password"));
+            }
+            case Request.Logout l -> Limits.checkToken(text(l.token(), "token"));
+            case Request.ListAccounts l -> {
+                Limits.checkToken(text(l.token(), "token"));
+                Limits.checkPattern(text(l.pattern(), "pattern"));
+                Limits.checkCursor(text(l.cursor(), "cursor"));
+                Limits.checkRange("limit", l.limit(), 1, Limits.PAGE_MAX);
+            }
+            case Request.Send s -> {
+                Limits.checkToken(text(s.token(), "token"));
+                Limits.checkUsername(text(s.recipient(), "recipient"));
+                Limits.checkClientMessageId(text(s.clientMessageId(), "client message id"));
+                Limits.checkBody(Payload.checkCharacters(s.body(), "message", true), Limits.BODY_MAX);
+            }
+            case Request.Fetch f -> {
+                Limits.checkToken(text(f.token(), "token"));
+                if (f.ackThrough() < 0) {
+                    throw new ProtocolException(ErrorCode.INVALID_FIELD, "acknowledge-through id must not be negative");
+                }
+                Limits.checkRange("max count", f.maxCount(), 1, Limits.FETCH_COUNT_MAX);
+                Limits.checkRange("max wait", f.maxWaitMillis(), 0, Limits.FETCH_WAIT_MAX_MILLIS);
+            }
+            case Request.History h -> {
+                Limits.checkToken(text(h.token(), "token"));
+                Limits.checkUsername(text(h.peer(), "peer"));
+                if (h.beforeId() < 0) {
+                    throw new ProtocolException(ErrorCode.INVALID_FIELD, "before id must not be negative");
+                }
+                Limits.checkRange("limit", h.limit(), 1, Limits.PAGE_MAX);
+            }
+            case Request.DeleteAccount d -> {
+                Limits.checkToken(text(d.token(), "token"));
+                Limits.checkPassword(text(d.password(), "password"));
+            }
+        }
+        return request;
+    }
+
+    private static String text(String value, String name) throws ProtocolException {
+        return Payload.checkCharacters(value, name, false);
+    }
+
     private static String token(Fields f) throws ProtocolException {
         return Limits.checkToken(f.text(0, "token"));
     }

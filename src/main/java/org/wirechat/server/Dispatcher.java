@@ -276,20 +276,55 @@ final class Dispatcher {
         if (f.ackThrough() > 0) {
             store.acknowledgeLater(me, f.ackThrough());
         }
-        long waitMillis = Math.min(f.maxWaitMillis(), config.maxFetchWait().toMillis());
-        long deadline = System.nanoTime() + waitMillis * 1_000_000;
-        List<StoredMessage> found;
+        return new Response.Messages(fitting(wire(waitForMail(me, f.ackThrough(), f.maxCount(), f.maxWaitMillis())),
+                ResponseCodec.emptyMessagesSize(), false));
+    }
+
+    /** The undelivered messages after {@code afterId}, waiting up to {@code waitMillis} (clamped) for one to come. */
+    private List<StoredMessage> waitForMail(long me, long afterId, int max, long waitMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + Math.min(waitMillis, config.maxFetchWait().toMillis()) * 1_000_000;
         while (true) {
             // Register before reading: a message committed after the read finds the waiter, so no wake-up is lost.
             try (InboxWaiters.Waiter waiter = waiters.register(me)) {
-                found = store.undelivered(me, f.ackThrough(), f.maxCount());
+                List<StoredMessage> found = store.undelivered(me, afterId, max);
                 if (!found.isEmpty() || deadline - System.nanoTime() <= 0 || waiters.isClosed()) {
-                    break;
+                    return found;
                 }
                 waiter.awaitUntil(deadline);
             }
         }
-        return new Response.Messages(fitting(wire(found), ResponseCodec.emptyMessagesSize(), false));
+    }
+
+    /**
+     * For a transport that pushes messages (gRPC's Subscribe): the undelivered messages after
+     * {@code afterId}, at most {@code max}, waiting up to {@code waitMillis} for one; acknowledges nothing.
+     * A {@link Response.Messages}, or a {@link Response.Error}.
+     */
+    Response next(String token, long afterId, int max, long waitMillis, Caller caller) throws InterruptedException {
+        try {
+            long me = authenticate(token, caller);
+            return new Response.Messages(wire(waitForMail(me, afterId, max, waitMillis)));
+        } catch (ProtocolException e) {
+            return new Response.Error(e.code(), e.detail(), e.details());
+        } catch (StorageUnavailableException e) {
+            return unavailable(e);
+        }
+    }
+
+    /**
+     * Acknowledges the caller's messages through {@code throughId}, as FETCH does before it answers
+     * (gRPC's Ack). {@code null} when done, else the error.
+     */
+    Response.Error acknowledge(String token, long throughId, Caller caller) {
+        try {
+            long me = authenticate(token, caller);
+            if (throughId > 0) {
+                store.acknowledgeLater(me, throughId);
+            }
+            return null;
+        } catch (ProtocolException e) {
+            return new Response.Error(e.code(), e.detail(), e.details());
+        }
     }
 
     /** Stored messages as the wire protocol carries them. */

@@ -31,6 +31,7 @@ import org.wirechat.server.tls.TlsSettings;
  * @param postgres the shared PostgreSQL database, or {@code null} for SQLite in {@code dataDir}
  * @param metricsPort the HTTP port for metrics and health checks, 0 for any free one, -1 for none
  * @param metricsBind the address that port listens on
+ * @param grpcPort the port of the gRPC transport (on {@code bindAddress}), 0 for any free one, -1 for none
  */
 public record ServerConfig(
         int port,
@@ -52,7 +53,8 @@ public record ServerConfig(
         TlsSettings tls,
         org.wirechat.server.storage.PostgresSettings postgres,
         int metricsPort,
-        String metricsBind) {
+        String metricsBind,
+        int grpcPort) {
 
     public static final int DEFAULT_PORT = 50051;
     /** The smallest frame limit that still fits a longest message in a SEND or a FETCH response. */
@@ -80,6 +82,7 @@ public record ServerConfig(
         require(abuse != null, "abuse limits must be set");
         require(metricsPort >= -1 && metricsPort <= 65535, "metrics port must be in [0, 65535]: " + metricsPort);
         require(metricsBind != null && !metricsBind.isBlank(), "metrics bind address must be set");
+        require(grpcPort >= -1 && grpcPort <= 65535, "gRPC port must be in [0, 65535]: " + grpcPort);
     }
 
     private static void require(boolean ok, String message) {
@@ -122,6 +125,7 @@ public record ServerConfig(
         b.postgres = postgres;
         b.metricsPort = metricsPort;
         b.metricsBind = metricsBind;
+        b.grpcPort = grpcPort;
         return b;
     }
 
@@ -140,6 +144,7 @@ public record ServerConfig(
         private int inboxCapacity = 10_000;
         private Duration maxFetchWait = Duration.ofSeconds(30);
         private int metricsPort = -1;
+        private int grpcPort = -1;
         private String metricsBind = "127.0.0.1";
         private int passwordIterations = PasswordHasher.DEFAULT_ITERATIONS;
         private Duration retention = Duration.ZERO;
@@ -170,12 +175,13 @@ public record ServerConfig(
         public Builder tls(TlsSettings v) { tls = v; return this; }
         public Builder postgres(org.wirechat.server.storage.PostgresSettings v) { postgres = v; return this; }
         public Builder metricsPort(int v) { metricsPort = v; return this; }
+        public Builder grpcPort(int v) { grpcPort = v; return this; }
         public Builder metricsBind(String v) { metricsBind = v; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(port, bindAddress, dataDir, maxConnections, firstFrameTimeout, idleTimeout,
                     tokenIdleLifetime, tokenMaxLifetime, maxFrameBytes, maxMessageChars, inboxCapacity,
-                    maxFetchWait, passwordIterations, retention, shutdownGrace, abuse, tls, postgres, metricsPort, metricsBind);
+                    maxFetchWait, passwordIterations, retention, shutdownGrace, abuse, tls, postgres, metricsPort, metricsBind, grpcPort);
         }
     }
 }

@@ -138,6 +138,10 @@ public final class ServerMain implements Callable<Integer> {
             + "/health/ready over HTTP on this port (0: any free one; default: none).")
     int metricsPort = -1;
 
+    @Option(names = "--grpc-port", paramLabel = "PORT", description = "Also serve the gRPC transport (service wirechat.v1.Chat,"
+            + " docs/grpc.md) on this port, on the same address, stores, limits and TLS (0: any free one; default: none).")
+    int grpcPort = -1;
+
     @Option(names = "--metrics-bind", paramLabel = "ADDRESS", description = "Address the metrics port listens on "
             + "(default: ${DEFAULT-VALUE}, loopback only).")
     String metricsBind = "127.0.0.1";
@@ -266,6 +270,7 @@ public final class ServerMain implements Callable<Integer> {
                 .tls(tls())
                 .postgres(postgres())
                 .metricsPort(metricsPort).metricsBind(metricsBind)
+                .grpcPort(grpcPort)
                 .build();
     }
 

@@ -57,6 +57,8 @@ public final class WireServer implements AutoCloseable {
     private final AutoCloseable adminLock;
     /** The metrics and health port, or {@code null} when none was asked for. */
     private final MetricsServer metricsServer;
+    /** The gRPC transport, or {@code null} when no --grpc-port was given. */
+    private final GrpcTransport grpc;
 
     /** What to do when other servers sharing the store change something. */
     private Cluster.Changes changesFromOtherServers() {
@@ -148,6 +150,18 @@ public final class WireServer implements AutoCloseable {
             }
         }
         this.metricsServer = m;
+        GrpcTransport g = null;
+        if (config.grpcPort() >= 0) {
+            try {
+                g = new GrpcTransport(config, dispatcher, presence, addresses, () -> closing);
+                log.info("gRPC (wirechat.v1.Chat, health, reflection) on {}:{}{}", config.bindAddress(), g.port(),
+                        config.tls() == null ? "" : " with TLS");
+            } catch (IOException e) {
+                close();
+                throw e;
+            }
+        }
+        this.grpc = g;
         AdminServer a = null;
         AutoCloseable held = null;
         try {
@@ -241,6 +255,11 @@ public final class WireServer implements AutoCloseable {
         return config;
     }
 
+    /** The port of the gRPC transport, when it is served. */
+    public java.util.OptionalInt grpcPort() {
+        return grpc == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(grpc.port());
+    }
+
     /** Accounts with a FETCH waiting for mail right now. */
     public int waitingFetches() {
         return waiters.waitingAccounts();
@@ -323,8 +342,14 @@ public final class WireServer implements AutoCloseable {
             closing = true;
         }
         log.info("stopping: no new connections; waiting up to {} ms for requests in progress", config.shutdownGrace().toMillis());
+        if (grpc != null) {
+            grpc.stopAccepting();
+        }
         waiters.wakeAll();
         listener.shutdown(config.shutdownGrace());
+        if (grpc != null) {
+            grpc.finish(config.shutdownGrace().toMillis());
+        }
         housekeeping.shutdownNow();
         deadlines.shutdownNow();
         presence.close();

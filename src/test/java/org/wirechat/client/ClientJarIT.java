@@ -43,7 +43,7 @@ class ClientJarIT {
         assertThat(packagesIn("wirechat-client.jar")).containsExactlyInAnyOrder("org/wirechat/client", "org/wirechat/bench",
                 "org/wirechat/protocol", "org/wirechat/launch");
         assertThat(packagesIn("wirechat-server.jar")).containsExactlyInAnyOrder("org/wirechat/server", "org/wirechat/protocol",
-                "org/wirechat/launch");
+                "org/wirechat/launch", "org/wirechat/grpc");
     }
 
     @Test

@@ -41,14 +41,23 @@ public record TlsSettings(Path keyStore, char[] password) {
 
     /** Loads the key store and builds the server's TLS context. */
     public SSLContext context() throws IOException {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(keyManagers(), null, null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot use the TLS key store " + keyStore + ": " + e.getClass().getSimpleName());
+        }
+    }
+
+    /** Loads the key store: the server's identity, for any transport (the gRPC one builds its own TLS on it). */
+    public javax.net.ssl.KeyManager[] keyManagers() throws IOException {
         try (InputStream in = Files.newInputStream(keyStore)) {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(in, password);
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(ks, password);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), null, null);
-            return ctx;
+            return kmf.getKeyManagers();
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot use the TLS key store " + keyStore + ": " + e.getClass().getSimpleName()
                     + " (wrong password, or not a PKCS12 key store with a private key?)");

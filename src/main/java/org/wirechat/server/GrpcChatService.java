@@ -1,0 +1,312 @@
+package org.wirechat.server;
+
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.wirechat.grpc.v1.AckReply;
+import org.wirechat.grpc.v1.AckRequest;
+import org.wirechat.grpc.v1.ChatGrpc;
+import org.wirechat.grpc.v1.CreateAccountReply;
+import org.wirechat.grpc.v1.CreateAccountRequest;
+import org.wirechat.grpc.v1.DeleteAccountReply;
+import org.wirechat.grpc.v1.DeleteAccountRequest;
+import org.wirechat.grpc.v1.FetchReply;
+import org.wirechat.grpc.v1.FetchRequest;
+import org.wirechat.grpc.v1.HistoryReply;
+import org.wirechat.grpc.v1.HistoryRequest;
+import org.wirechat.grpc.v1.ListAccountsReply;
+import org.wirechat.grpc.v1.ListAccountsRequest;
+import org.wirechat.grpc.v1.LoginReply;
+import org.wirechat.grpc.v1.LoginRequest;
+import org.wirechat.grpc.v1.LogoutReply;
+import org.wirechat.grpc.v1.LogoutRequest;
+import org.wirechat.grpc.v1.SendReply;
+import org.wirechat.grpc.v1.SendRequest;
+import org.wirechat.grpc.v1.ServerInfoReply;
+import org.wirechat.grpc.v1.ServerInfoRequest;
+import org.wirechat.grpc.v1.SubscribeRequest;
+import org.wirechat.protocol.ErrorCode;
+import org.wirechat.protocol.PatternMode;
+import org.wirechat.protocol.ProtocolException;
+import org.wirechat.protocol.Request;
+import org.wirechat.protocol.RequestCodec;
+import org.wirechat.protocol.Response;
+
+/**
+ * Service {@code wirechat.v1.Chat}: each call becomes the wire protocol's request (checked exactly as the
+ * wire codec checks it) and goes to the same {@link Dispatcher}; its response becomes the reply, and an
+ * error a gRPC status with the wirechat error in the trailers. docs/grpc.md maps them one by one.
+ */
+final class GrpcChatService extends ChatGrpc.ChatImplBase {
+    private static final Logger log = LoggerFactory.getLogger(GrpcChatService.class);
+
+    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> ERROR = Metadata.Key.of("wirechat-error", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> ERROR_NAME = Metadata.Key.of("wirechat-error-name", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> RETRY_AFTER = Metadata.Key.of("wirechat-retry-after-ms", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> DETAIL = Metadata.Key.of("wirechat-detail", Metadata.ASCII_STRING_MARSHALLER);
+    /** The bearer token of the call, read from its headers by {@link GrpcTransport}'s interceptor. */
+    static final io.grpc.Context.Key<String> TOKEN = io.grpc.Context.key("wirechat-token");
+
+    /** How many messages one push of Subscribe carries at most, and how long one of its waits lasts. */
+    static final int SUBSCRIBE_BATCH = 100;
+    static final long SUBSCRIBE_WAIT_MILLIS = 25_000;
+    /** How often a Subscribe whose client is not reading looks again whether it reads (its onReady callback cannot run meanwhile). */
+    static final long FLOW_CONTROL_POLL_MILLIS = 50;
+
+    private final Dispatcher dispatcher;
+    private final BooleanSupplier closing;
+
+    GrpcChatService(Dispatcher dispatcher, BooleanSupplier closing) {
+        this.dispatcher = dispatcher;
+        this.closing = closing;
+    }
+
+    // ---- errors ----
+
+    /** The gRPC status for a wirechat error (docs/grpc.md has the table). */
+    static Status status(ErrorCode code, String reason, List<String> details) {
+        Status s = switch (code) {
+            case MALFORMED_FRAME, FRAME_TOO_LARGE, UNSUPPORTED_VERSION, UNKNOWN_OPCODE, WRONG_FIELD_COUNT,
+                 INVALID_ENCODING, INVALID_CHARACTER, FIELD_TOO_LONG, INVALID_FIELD, INVALID_USERNAME,
+                 INVALID_PASSWORD, INVALID_NAME, MESSAGE_TOO_LONG, MESSAGE_EMPTY, INVALID_PATTERN -> Status.INVALID_ARGUMENT;
+            case USERNAME_TAKEN -> Status.ALREADY_EXISTS;
+            case BAD_CREDENTIALS, NOT_AUTHENTICATED -> Status.UNAUTHENTICATED;
+            case NO_SUCH_USER -> Status.NOT_FOUND;
+            case INBOX_NOT_EMPTY, CLIENT_ID_REUSED -> Status.FAILED_PRECONDITION;
+            case INBOX_FULL, RATE_LIMITED -> Status.RESOURCE_EXHAUSTED;
+            case ACCOUNT_DISABLED -> Status.PERMISSION_DENIED;
+            case STORAGE_UNAVAILABLE, SERVER_BUSY, SHUTTING_DOWN, IDLE_TIMEOUT -> Status.UNAVAILABLE;
+            case INTERNAL_ERROR, OK, UNKNOWN -> Status.INTERNAL;
+        };
+        return s.withDescription(reason);
+    }
+
+    /** The trailers that carry the wirechat error: its number and name, its details, how long to wait. */
+    static Metadata trailers(ErrorCode code, List<String> details) {
+        Metadata m = new Metadata();
+        m.put(ERROR, String.valueOf(code.wire()));
+        m.put(ERROR_NAME, code.name());
+        for (String d : details) {
+            m.put(DETAIL, d);
+        }
+        if ((code == ErrorCode.RATE_LIMITED || code == ErrorCode.STORAGE_UNAVAILABLE) && !details.isEmpty()) {
+            m.put(RETRY_AFTER, details.get(0));
+        }
+        return m;
+    }
+
+    private static StatusRuntimeException failure(Response.Error e) {
+        ErrorCode code = e.code();
+        return status(code, e.reason(), e.details()).asRuntimeException(trailers(code, e.details()));
+    }
+
+    private static StatusRuntimeException failure(ProtocolException e) {
+        return status(e.code(), e.detail(), e.details()).asRuntimeException(trailers(e.code(), e.details()));
+    }
+
+    // ---- the calls ----
+
+    private static Dispatcher.Caller caller() {
+        return GrpcTransport.CALLER.get().caller();
+    }
+
+    /** The call's token ("authorization: Bearer TOKEN"), or "" when it has none (then NOT_AUTHENTICATED). */
+    private static String token() {
+        String t = TOKEN.get();
+        return t == null ? "" : t;
+    }
+
+    /** Checks the request as the wire codec would, runs it, and hands the reply (or the error) to the observer. */
+    private <T> void run(Request request, StreamObserver<T> observer, java.util.function.Function<Response, T> reply) {
+        Response response;
+        try {
+            response = dispatcher.handle(RequestCodec.check(request), caller());
+        } catch (ProtocolException e) {
+            observer.onError(failure(e));
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            observer.onError(Status.CANCELLED.withDescription("the call was cancelled").asRuntimeException());
+            return;
+        } catch (RuntimeException e) {
+            log.error("a gRPC call failed", e);
+            observer.onError(status(ErrorCode.INTERNAL_ERROR, "internal error", List.of())
+                    .asRuntimeException(trailers(ErrorCode.INTERNAL_ERROR, List.of())));
+            return;
+        }
+        if (response instanceof Response.Error e) {
+            observer.onError(failure(e));
+            return;
+        }
+        observer.onNext(reply.apply(response));
+        observer.onCompleted();
+    }
+
+    private static org.wirechat.grpc.v1.Message message(Response.Message m) {
+        return org.wirechat.grpc.v1.Message.newBuilder().setId(m.id()).setSender(m.sender()).setRecipient(m.recipient())
+                .setTimestampMs(m.timestampMillis()).setBody(m.body()).build();
+    }
+
+    @Override
+    public void serverInfo(ServerInfoRequest request, StreamObserver<ServerInfoReply> observer) {
+        run(new Request.ServerInfo(), observer, r -> {
+            Response.ServerInfo i = (Response.ServerInfo) r;
+            return ServerInfoReply.newBuilder().addAllWireVersions(i.versions()).setMaxFrameBytes(i.maxFrameBytes())
+                    .setMaxMessageChars(i.maxMessageChars()).setMaxFetchWaitMs(i.maxFetchWaitMillis())
+                    .addAllFeatures(i.features()).build();
+        });
+    }
+
+    @Override
+    public void createAccount(CreateAccountRequest request, StreamObserver<CreateAccountReply> observer) {
+        run(new Request.CreateAccount(request.getUsername(), request.getFullName(), request.getPassword()), observer,
+                r -> CreateAccountReply.newBuilder().setUsername(((Response.AccountCreated) r).username()).build());
+    }
+
+    @Override
+    public void login(LoginRequest request, StreamObserver<LoginReply> observer) {
+        run(new Request.Login(request.getUsername(), request.getPassword()), observer, r -> {
+            Response.LoggedIn l = (Response.LoggedIn) r;
+            return LoginReply.newBuilder().setToken(l.token()).setExpiresAtMs(l.expiresAtMillis()).setUnread(l.unread()).build();
+        });
+    }
+
+    @Override
+    public void logout(LogoutRequest request, StreamObserver<LogoutReply> observer) {
+        run(new Request.Logout(token()), observer, r -> LogoutReply.getDefaultInstance());
+    }
+
+    @Override
+    public void listAccounts(ListAccountsRequest request, StreamObserver<ListAccountsReply> observer) {
+        PatternMode mode = request.getMode() == org.wirechat.grpc.v1.PatternMode.PATTERN_MODE_REGEX
+                ? PatternMode.REGEX : PatternMode.WILDCARD;
+        if (request.getModeValue() != 0 && request.getModeValue() != 1) {
+            observer.onError(failure(new ProtocolException(ErrorCode.INVALID_FIELD, "pattern mode must be WILDCARD or REGEX")));
+            return;
+        }
+        run(new Request.ListAccounts(token(), mode, request.getPattern(), request.getCursor(), request.getLimit()), observer,
+                r -> {
+                    Response.Accounts a = (Response.Accounts) r;
+                    ListAccountsReply.Builder b = ListAccountsReply.newBuilder().setNextCursor(a.nextCursor());
+                    for (Response.Account x : a.accounts()) {
+                        b.addAccounts(org.wirechat.grpc.v1.Account.newBuilder().setUsername(x.username())
+                                .setFullName(x.fullName()).setOnline(x.online()));
+                    }
+                    return b.build();
+                });
+    }
+
+    @Override
+    public void send(SendRequest request, StreamObserver<SendReply> observer) {
+        run(new Request.Send(token(), request.getRecipient(), request.getClientMessageId(), request.getBody()), observer,
+                r -> {
+                    Response.Sent s = (Response.Sent) r;
+                    return SendReply.newBuilder().setId(s.messageId()).setTimestampMs(s.timestampMillis()).build();
+                });
+    }
+
+    @Override
+    public void fetch(FetchRequest request, StreamObserver<FetchReply> observer) {
+        run(new Request.Fetch(token(), request.getAckThroughId(), request.getMaxCount(), request.getMaxWaitMs()), observer,
+                r -> {
+                    FetchReply.Builder b = FetchReply.newBuilder();
+                    ((Response.Messages) r).messages().forEach(m -> b.addMessages(message(m)));
+                    return b.build();
+                });
+    }
+
+    @Override
+    public void ack(AckRequest request, StreamObserver<AckReply> observer) {
+        try {
+            RequestCodec.check(new Request.Fetch(token(), request.getThroughId(), 1, 0));
+        } catch (ProtocolException e) {
+            observer.onError(failure(e));
+            return;
+        }
+        Response.Error e = dispatcher.acknowledge(token(), request.getThroughId(), caller());
+        if (e != null) {
+            observer.onError(failure(e));
+            return;
+        }
+        observer.onNext(AckReply.getDefaultInstance());
+        observer.onCompleted();
+    }
+
+    @Override
+    public void history(HistoryRequest request, StreamObserver<HistoryReply> observer) {
+        run(new Request.History(token(), request.getPeer(), request.getBeforeId(), request.getLimit()), observer, r -> {
+            Response.Conversation c = (Response.Conversation) r;
+            HistoryReply.Builder b = HistoryReply.newBuilder().setNextBeforeId(c.nextBeforeId());
+            c.messages().forEach(m -> b.addMessages(message(m)));
+            return b.build();
+        });
+    }
+
+    @Override
+    public void deleteAccount(DeleteAccountRequest request, StreamObserver<DeleteAccountReply> observer) {
+        run(new Request.DeleteAccount(token(), request.getPassword()), observer, r -> DeleteAccountReply.getDefaultInstance());
+    }
+
+    /**
+     * Pushes each undelivered message after {@code after_id} as soon as it is stored: a loop of waits for
+     * mail (as FETCH waits, acknowledging nothing), each push only when the client can take it (flow
+     * control), until the call is cancelled or the server closes. The call's thread is interrupted on
+     * cancellation, which ends a wait at once.
+     */
+    @Override
+    public void subscribe(SubscribeRequest request, StreamObserver<org.wirechat.grpc.v1.Message> plain) {
+        ServerCallStreamObserver<org.wirechat.grpc.v1.Message> observer =
+                (ServerCallStreamObserver<org.wirechat.grpc.v1.Message>) plain;
+        String token = token();
+        try {
+            RequestCodec.check(new Request.Fetch(token, request.getAfterId(), 1, 0));
+        } catch (ProtocolException e) {
+            observer.onError(failure(e));
+            return;
+        }
+        Dispatcher.Caller caller = caller();
+        // A cancelled call cancels its context on the transport's thread: that ends a wait at once. (The
+        // call's own callbacks, onCancel and onReady, queue behind this blocked handler, so they cannot.)
+        Thread serving = Thread.currentThread();
+        io.grpc.Context.current().addListener(context -> serving.interrupt(), Runnable::run);
+        long after = request.getAfterId();
+        try {
+            while (!observer.isCancelled()) {
+                if (closing.getAsBoolean()) {
+                    observer.onError(status(ErrorCode.SHUTTING_DOWN, "the server is shutting down; subscribe again"
+                            + " (to another server, or this one once it is back)", List.of())
+                            .asRuntimeException(trailers(ErrorCode.SHUTTING_DOWN, List.of())));
+                    return;
+                }
+                while (!observer.isReady() && !observer.isCancelled()) {
+                    Thread.sleep(FLOW_CONTROL_POLL_MILLIS); // the client is not reading: push no more until it does
+                }
+                Response r = dispatcher.next(token, after, SUBSCRIBE_BATCH, SUBSCRIBE_WAIT_MILLIS, caller);
+                if (r instanceof Response.Error e) {
+                    observer.onError(failure(e));
+                    return;
+                }
+                for (Response.Message m : ((Response.Messages) r).messages()) {
+                    observer.onNext(message(m));
+                    after = m.id();
+                }
+            }
+        } catch (InterruptedException e) {
+            // cancelled by the client: nothing more to say on this call
+        } catch (RuntimeException e) {
+            if (!observer.isCancelled()) {
+                log.error("a gRPC subscription failed", e);
+                observer.onError(status(ErrorCode.INTERNAL_ERROR, "internal error", List.of())
+                        .asRuntimeException(trailers(ErrorCode.INTERNAL_ERROR, List.of())));
+            }
+        }
+    }
+
+}
