@@ -290,6 +290,27 @@ class GrpcTransportTest {
     }
 
     @Test
+    void withTlsTheSameKeyStoreServesGrpcAndPlainTextIsRefused() throws Exception {
+        try (ServerFixture tls = new ServerFixture(dir.resolve("tls"), b -> b.grpcPort(0), true)) {
+            int port = tls.server().grpcPort().orElseThrow();
+            ManagedChannel secure = io.grpc.Grpc.newChannelBuilderForAddress("localhost", port,
+                    io.grpc.TlsChannelCredentials.newBuilder().trustManager(TestCerts.certificate().toFile()).build()).build();
+            ManagedChannel plain = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+            try {
+                assertThat(ChatGrpc.newBlockingStub(secure).withDeadlineAfter(30, TimeUnit.SECONDS)
+                        .serverInfo(ServerInfoRequest.getDefaultInstance()).getFeaturesList()).contains("tls");
+                assertThatThrownBy(() -> ChatGrpc.newBlockingStub(plain).withDeadlineAfter(30, TimeUnit.SECONDS)
+                        .serverInfo(ServerInfoRequest.getDefaultInstance()))
+                        .isInstanceOfSatisfying(StatusRuntimeException.class,
+                                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+            } finally {
+                secure.shutdownNow();
+                plain.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void withoutAGrpcPortThereIsNoGrpc() {
         try (ServerFixture plain = new ServerFixture(dir.resolve("plain"))) {
             assertThat(plain.server().grpcPort()).isEmpty();
