@@ -47,9 +47,11 @@ class ArchitectureTest {
 
     static final ArchRule GRPC_STAYS_IN_ITS_TRANSPORT = noClasses()
             .that().resideInAnyPackage("org.wirechat.protocol..", "org.wirechat.server.storage..", "org.wirechat.server.auth..",
-                    "org.wirechat.server.inbox..", "org.wirechat.client..")
+                    "org.wirechat.server.inbox..", "org.wirechat.client", "org.wirechat.client.terminal..",
+                    "org.wirechat.client.desktop..")
             .should().dependOnClassesThat().resideInAnyPackage("io.grpc..", "com.google.protobuf..", "org.wirechat.grpc..")
-            .because("gRPC is one transport: the core, storage and the wire protocol's clients know nothing of it");
+            .because("gRPC is one transport: the core, storage and the clients above their connection"
+                    + " (org.wirechat.client.grpc is the client's gRPC connection) know nothing of it");
 
     @BeforeAll
     static void importMain() {

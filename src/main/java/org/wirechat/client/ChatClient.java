@@ -51,34 +51,58 @@ public final class ChatClient implements AutoCloseable {
         }
     }
 
+    /** How the client reaches the server: the wire protocol, or gRPC (docs/grpc.md, the server's --grpc-port). */
+    public enum Transport {
+        WIRE, GRPC
+    }
+
     /**
      * @param pollWait how long each inbox poll waits for mail on the server
      * @param retryFor how long a request that is safe to repeat keeps being retried while the server is unreachable
      * @param tls TLS trust for the server's certificate ({@link Tls}), or {@code null} for plain TCP
+     * @param transport the wire protocol or gRPC
+     * @param trust with gRPC and TLS, the trust managers to check the server's certificate with ({@link Tls#trustManagers}),
+     *        or {@code null} for the JDK's trust store
      */
     public record Options(Duration connectTimeout, Backoff backoff, Duration pollWait, Duration retryFor,
-            SSLSocketFactory tls) {
-        public static final Options DEFAULT =
-                new Options(Duration.ofSeconds(5), Backoff.DEFAULT, Duration.ofSeconds(25), Duration.ofSeconds(30), null);
+            SSLSocketFactory tls, Transport transport, javax.net.ssl.TrustManager[] trust) {
+        public static final Options DEFAULT = new Options(Duration.ofSeconds(5), Backoff.DEFAULT, Duration.ofSeconds(25),
+                Duration.ofSeconds(30), null, Transport.WIRE, null);
 
         public Options(Duration connectTimeout, Backoff backoff, Duration pollWait, Duration retryFor) {
-            this(connectTimeout, backoff, pollWait, retryFor, null);
+            this(connectTimeout, backoff, pollWait, retryFor, null, Transport.WIRE, null);
+        }
+
+        public Options(Duration connectTimeout, Backoff backoff, Duration pollWait, Duration retryFor, SSLSocketFactory tls) {
+            this(connectTimeout, backoff, pollWait, retryFor, tls, Transport.WIRE, null);
         }
 
         public Options withTls(SSLSocketFactory factory) {
-            return new Options(connectTimeout, backoff, pollWait, retryFor, factory);
+            return new Options(connectTimeout, backoff, pollWait, retryFor, factory, transport, trust);
+        }
+
+        /** TLS, checking the server's certificate with {@code managers} over either transport. */
+        public Options withTls(SSLSocketFactory factory, javax.net.ssl.TrustManager[] managers) {
+            return new Options(connectTimeout, backoff, pollWait, retryFor, factory, transport, managers);
+        }
+
+        public Options withTransport(Transport t) {
+            return new Options(connectTimeout, backoff, pollWait, retryFor, tls, t, trust);
         }
     }
 
     /** Where the server is, and how to reach it. */
-    public record Endpoint(String host, int port, Duration connectTimeout, SSLSocketFactory tls) {
-        Connection connect() throws IOException {
-            return Connection.open(host, port, connectTimeout, tls);
+    public record Endpoint(String host, int port, Duration connectTimeout, SSLSocketFactory tls, Transport transport,
+            javax.net.ssl.TrustManager[] trust) {
+        ServerConnection connect() throws IOException {
+            return transport == Transport.GRPC
+                    ? org.wirechat.client.grpc.GrpcConnection.open(host, port, connectTimeout, tls != null, trust)
+                    : Connection.open(host, port, connectTimeout, tls);
         }
 
         @Override
         public String toString() {
-            return host + ":" + port + (tls == null ? "" : " (TLS)");
+            return host + ":" + port + (tls == null ? "" : " (TLS)") + (transport == Transport.GRPC ? " over gRPC" : "");
         }
     }
 
@@ -89,7 +113,7 @@ public final class ChatClient implements AutoCloseable {
     /** Guards the session state below; never held while waiting on the network except in login/logout/delete, which the front end calls one at a time. */
     private final ReentrantLock state = new ReentrantLock();
     private final AtomicLong lastShown = new AtomicLong();
-    private volatile Connection commands;
+    private volatile ServerConnection commands;
     private volatile String expiredUser;
     /** Set by {@link #close()}: a request under way stops retrying (a login being cancelled ends at once). */
     private volatile boolean closed;
@@ -124,7 +148,7 @@ public final class ChatClient implements AutoCloseable {
     private volatile boolean connectedOnce;
 
     public ChatClient(String host, int port, Listener listener, Options options) {
-        this.endpoint = new Endpoint(host, port, options.connectTimeout(), options.tls());
+        this.endpoint = new Endpoint(host, port, options.connectTimeout(), options.tls(), options.transport(), options.trust());
         this.listener = listener;
         this.options = options;
         this.link = new Link(listener);
@@ -501,8 +525,8 @@ public final class ChatClient implements AutoCloseable {
         }
     }
 
-    private Connection commands() throws IOException {
-        Connection c = commands;
+    private ServerConnection commands() throws IOException {
+        ServerConnection c = commands;
         if (c != null && c.serverSaidGoodbye()) {
             dropCommands(); // closed by the server while idle (a restart, an idle timeout): a fresh one, no "lost"
             c = null;
@@ -516,7 +540,7 @@ public final class ChatClient implements AutoCloseable {
     }
 
     private void dropCommands() {
-        Connection c = commands;
+        ServerConnection c = commands;
         commands = null;
         if (c != null) {
             c.close();

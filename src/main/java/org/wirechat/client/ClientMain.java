@@ -39,6 +39,9 @@ public final class ClientMain implements Callable<Integer> {
     @Option(names = "--script", description = "Read commands line by line even from a terminal.")
     boolean script;
 
+    @Option(names = "--grpc", description = "Speak gRPC to the server's --grpc-port instead of the wire protocol (docs/grpc.md).")
+    boolean grpc;
+
     @Option(names = "--tls", description = "Connect with TLS, checking the server's certificate and name.")
     boolean tls;
 
@@ -119,11 +122,15 @@ public final class ClientMain implements Callable<Integer> {
         if (tls || trustStore != null) {
             try {
                 String pw = System.getenv("WIRECHAT_TRUSTSTORE_PASSWORD");
-                options = options.withTls(trustStore == null ? Tls.systemTrust()
-                        : Tls.trusting(trustStore, pw == null ? null : pw.toCharArray()));
+                char[] password = pw == null ? null : pw.toCharArray();
+                options = trustStore == null ? options.withTls(Tls.systemTrust())
+                        : options.withTls(Tls.trusting(trustStore, password), Tls.trustManagers(trustStore, password));
             } catch (java.io.IOException e) {
                 throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
             }
+        }
+        if (grpc) {
+            options = options.withTransport(ChatClient.Transport.GRPC);
         }
         if (gui) {
             if (!org.wirechat.client.desktop.DesktopClient.launch(host, port, options)) {

@@ -27,7 +27,7 @@ import org.wirechat.protocol.ResponseCodec;
  * unexpected on the wire, or a frame by which the server ends the connection, closes it and surfaces
  * as {@link ConnectionLostException}.
  */
-public final class Connection implements AutoCloseable {
+public final class Connection implements ServerConnection {
     /** How long any answer may take beyond the time a FETCH asked the server to wait. */
     static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
 

@@ -210,6 +210,9 @@ final class Outbox {
             } catch (IncompatibleServerException e) {
                 finish(o, null, new ChatException(null, "cannot talk to the server: " + e.getMessage()), true);
                 continue;
+            } catch (RuntimeException e) { // a fault of this client: this message fails, the outbox goes on with the next
+                finish(o, null, new ChatException(null, "the client failed sending it: " + e), true);
+                continue;
             } catch (IOException e) {
                 carrier.unreachable(e.getMessage());
                 pauseMillis = backoff.delayMillis(failures++);

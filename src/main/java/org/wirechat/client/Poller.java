@@ -28,7 +28,7 @@ final class Poller implements Runnable {
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean stopping;
-    private volatile Connection connection;
+    private volatile ServerConnection connection;
 
     Poller(ChatClient.Endpoint endpoint, String token, AtomicLong lastShown, ChatClient.Listener listener, Link link,
             ChatClient.Options options, Runnable expired) {
@@ -51,7 +51,7 @@ final class Poller implements Runnable {
         int failures = 0;
         while (!stopping) {
             try {
-                Connection c = connection;
+                ServerConnection c = connection;
                 if (c == null || c.isClosed()) {
                     c = endpoint.connect();
                     connection = c;
@@ -59,6 +59,31 @@ final class Poller implements Runnable {
                         c.close();
                         return;
                     }
+                }
+                if (c instanceof Subscribing s) { // gRPC: pushed as stored, acknowledged as shown
+                    link.up(); // connected: the server is there
+                    failures = 0;
+                    Response.Error refused = s.subscribe(token, lastShown.get(), m -> {
+                        long before = lastShown.get();
+                        hand(List.of(m));
+                        if (lastShown.get() > before) {
+                            s.acknowledgeLater(token, lastShown.get());
+                        }
+                    });
+                    if (refused.code() == ErrorCode.NOT_AUTHENTICATED) {
+                        if (!stopping) {
+                            expired.run();
+                        }
+                        return;
+                    }
+                    switch (refused.code()) { // the server going away ends a stream as closing a connection does
+                        case SHUTTING_DOWN, SERVER_BUSY, IDLE_TIMEOUT -> link.down(ErrorText.describe(refused));
+                        default -> listener.problem("receiving messages failed: " + ErrorText.describe(refused));
+                    }
+                    c.close(); // a fresh connection for the next subscription
+                    connection = null;
+                    pause(failures++);
+                    continue;
                 }
                 Response r = c.call(new Request.Fetch(token, lastShown.get(), BATCH, (int) options.pollWait().toMillis()));
                 link.up();
@@ -105,7 +130,7 @@ final class Poller implements Runnable {
     void stop() {
         stopping = true;
         stopSignal.countDown();
-        Connection c = connection;
+        ServerConnection c = connection;
         if (c != null) {
             c.close();
         }
@@ -122,7 +147,7 @@ final class Poller implements Runnable {
                 Thread.currentThread().interrupt();
             }
         }
-        Connection last = connection;
+        ServerConnection last = connection;
         if (last != null) {
             last.close();
         }

@@ -41,6 +41,17 @@ public final class Tls {
      */
     public static SSLSocketFactory trusting(Path file, char[] password) throws IOException {
         try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, trustManagers(file, password), null);
+            return ctx.getSocketFactory();
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot use " + file + " to check the server's certificate: " + e.getMessage(), e);
+        }
+    }
+
+    /** The trust managers of {@link #trusting} (for gRPC, which builds its own TLS on them). */
+    public static javax.net.ssl.TrustManager[] trustManagers(Path file, char[] password) throws IOException {
+        try {
             KeyStore trust;
             String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
             if (name.endsWith(".p12") || name.endsWith(".pfx") || name.endsWith(".jks")) {
@@ -65,9 +76,7 @@ public final class Tls {
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx.getSocketFactory();
+            return tmf.getTrustManagers();
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot use " + file + " to check the server's certificate: " + e.getMessage(), e);
         }

@@ -41,7 +41,7 @@ class ClientJarIT {
     @Test
     void eachJarHoldsOnlyItsOwnSide() throws IOException {
         assertThat(packagesIn("wirechat-client.jar")).containsExactlyInAnyOrder("org/wirechat/client", "org/wirechat/bench",
-                "org/wirechat/protocol", "org/wirechat/launch");
+                "org/wirechat/protocol", "org/wirechat/launch", "org/wirechat/grpc");
         assertThat(packagesIn("wirechat-server.jar")).containsExactlyInAnyOrder("org/wirechat/server", "org/wirechat/protocol",
                 "org/wirechat/launch", "org/wirechat/grpc");
     }

@@ -150,9 +150,24 @@ public final class ChatModel implements AutoCloseable {
     public interface ClientFactory {
         ChatClient make(String host, int port, ChatClient.Listener listener);
 
-        /** Real clients with these options. */
+        /** A client over the given transport (a factory that knows only one makes that one). */
+        default ChatClient make(String host, int port, ChatClient.Transport transport, ChatClient.Listener listener) {
+            return make(host, port, listener);
+        }
+
+        /** Real clients with these options, over the transport each login asks for. */
         static ClientFactory with(ChatClient.Options options) {
-            return (host, port, listener) -> new ChatClient(host, port, listener, options);
+            return new ClientFactory() {
+                @Override
+                public ChatClient make(String host, int port, ChatClient.Listener listener) {
+                    return new ChatClient(host, port, listener, options);
+                }
+
+                @Override
+                public ChatClient make(String host, int port, ChatClient.Transport transport, ChatClient.Listener listener) {
+                    return new ChatClient(host, port, listener, options.withTransport(transport));
+                }
+            };
         }
     }
 
@@ -267,7 +282,13 @@ public final class ChatModel implements AutoCloseable {
 
     /** Creates an account on the server, then logs in to it. */
     public void register(String host, int port, String user, String fullName, String password) throws ChatException {
-        ChatClient c = connectTo(host, port);
+        register(host, port, ChatClient.Transport.WIRE, user, fullName, password);
+    }
+
+    /** The same, over {@code transport} (the wire protocol, or gRPC to the server's --grpc-port). */
+    public void register(String host, int port, ChatClient.Transport transport, String user, String fullName, String password)
+            throws ChatException {
+        ChatClient c = connectTo(host, port, transport);
         try {
             c.register(user, fullName, password);
         } catch (ChatException e) {
@@ -278,7 +299,12 @@ public final class ChatModel implements AutoCloseable {
 
     /** Logs in, replacing any session, and loads the user list. */
     public void login(String host, int port, String user, String password) throws ChatException {
-        loginWith(connectTo(host, port), user, password);
+        login(host, port, ChatClient.Transport.WIRE, user, password);
+    }
+
+    /** The same, over {@code transport} (the wire protocol, or gRPC to the server's --grpc-port). */
+    public void login(String host, int port, ChatClient.Transport transport, String user, String password) throws ChatException {
+        loginWith(connectTo(host, port, transport), user, password);
     }
 
     /**
@@ -297,7 +323,7 @@ public final class ChatModel implements AutoCloseable {
         }
     }
 
-    private ChatClient connectTo(String host, int port) throws ChatException {
+    private ChatClient connectTo(String host, int port, ChatClient.Transport transport) throws ChatException {
         if (host == null || host.isBlank()) {
             throw problem(new ChatException(ErrorCode.INVALID_FIELD, "enter the server's host name"));
         }
@@ -305,7 +331,7 @@ public final class ChatModel implements AutoCloseable {
             throw problem(new ChatException(ErrorCode.INVALID_FIELD, "the port must be 1-65535"));
         }
         Incoming incoming = new Incoming();
-        ChatClient c = clients.make(host.strip(), port, incoming);
+        ChatClient c = clients.make(host.strip(), port, transport, incoming);
         ChatClient abandoned;
         synchronized (this) {
             incoming.owner = c;

@@ -46,6 +46,7 @@ import javax.swing.SwingUtilities;
 import javax.swing.Timer;
 import javax.swing.event.DocumentEvent;
 import javax.swing.event.DocumentListener;
+import org.wirechat.client.ChatClient;
 import org.wirechat.client.ChatException;
 
 /**
@@ -75,6 +76,9 @@ public final class ChatWindow {
     final JDialog loginDialog;
     private final JTextField host = named(new JTextField(16), "host");
     private final JTextField port = named(new JTextField(6), "port");
+    /** The wire protocol, or gRPC (the server's --grpc-port). */
+    private final javax.swing.JComboBox<String> transport = named(new javax.swing.JComboBox<>(new String[] {"wirechat", "gRPC"}),
+            "transport");
     private final JTextField username = named(new JTextField(16), "username");
     private final JTextField fullName = named(new JTextField(16), "fullName");
     private final JPasswordField password = named(new JPasswordField(16), "password");
@@ -112,9 +116,15 @@ public final class ChatWindow {
     private String title = "wirechat";
 
     public ChatWindow(ChatModel model, String defaultHost, int defaultPort) {
+        this(model, defaultHost, defaultPort, ChatClient.Transport.WIRE);
+    }
+
+    /** With the login dialog's protocol preset ({@code --grpc} on the command line presets gRPC). */
+    public ChatWindow(ChatModel model, String defaultHost, int defaultPort, ChatClient.Transport defaultTransport) {
         this.model = Objects.requireNonNull(model);
         host.setText(defaultHost);
         port.setText(String.valueOf(defaultPort));
+        transport.setSelectedIndex(defaultTransport == ChatClient.Transport.GRPC ? 1 : 0);
         loginDialog = new JDialog(frame, "wirechat — log in", false);
         refresh = new Timer(REFRESH_MILLIS, e -> {
             if (model.snapshot().me() != null) {
@@ -152,7 +162,7 @@ public final class ChatWindow {
         GridBagConstraints c = new GridBagConstraints();
         c.insets = new Insets(4, 4, 4, 4);
         c.anchor = GridBagConstraints.WEST;
-        Object[][] rows = {{"Server", host}, {"Port", port}, {"Username", username}, {"Password", password},
+        Object[][] rows = {{"Server", host}, {"Port", port}, {"Protocol", transport}, {"Username", username}, {"Password", password},
                 {"Full name (new accounts)", fullName}};
         for (int i = 0; i < rows.length; i++) {
             c.gridx = 0;
@@ -383,6 +393,7 @@ public final class ChatWindow {
             loginMessage.setText("the port must be a number, 1-65535");
             return;
         }
+        ChatClient.Transport over = transport.getSelectedIndex() == 1 ? ChatClient.Transport.GRPC : ChatClient.Transport.WIRE;
         int attempt = ++loginAttempt;
         loginButton.setEnabled(false);
         registerButton.setEnabled(false);
@@ -395,9 +406,9 @@ public final class ChatWindow {
             String failure = null;
             try {
                 if (create) {
-                    model.register(h, p, user, name.isEmpty() ? user : name, new String(pw));
+                    model.register(h, p, over, user, name.isEmpty() ? user : name, new String(pw));
                 } else {
-                    model.login(h, p, user, new String(pw));
+                    model.login(h, p, over, user, new String(pw));
                 }
             } catch (ChatException e) {
                 failure = e.getMessage();

@@ -18,7 +18,7 @@ public final class DesktopClient {
         ChatModel model = new ChatModel(ChatModel.ClientFactory.with(options));
         SwingUtilities.invokeLater(() -> {
             FlatLightLaf.setup();
-            new ChatWindow(model, host, port).show();
+            new ChatWindow(model, host, port, options.transport()).show();
         });
         return true;
     }

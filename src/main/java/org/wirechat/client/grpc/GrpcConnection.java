@@ -1,0 +1,273 @@
+package org.wirechat.client.grpc;
+
+import io.grpc.ChannelCredentials;
+import io.grpc.ConnectivityState;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.stub.MetadataUtils;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.TrustManager;
+import org.wirechat.client.ConnectionLostException;
+import org.wirechat.client.IncompatibleServerException;
+import org.wirechat.client.Subscribing;
+import org.wirechat.grpc.v1.ChatGrpc;
+import org.wirechat.grpc.v1.CreateAccountRequest;
+import org.wirechat.grpc.v1.DeleteAccountRequest;
+import org.wirechat.grpc.v1.FetchRequest;
+import org.wirechat.grpc.v1.HistoryRequest;
+import org.wirechat.grpc.v1.ListAccountsRequest;
+import org.wirechat.grpc.v1.LoginRequest;
+import org.wirechat.grpc.v1.LogoutRequest;
+import org.wirechat.grpc.v1.SendRequest;
+import org.wirechat.grpc.v1.ServerInfoReply;
+import org.wirechat.grpc.v1.ServerInfoRequest;
+import org.wirechat.protocol.PatternMode;
+import org.wirechat.protocol.Request;
+import org.wirechat.protocol.Response;
+
+/**
+ * A connection to the server over gRPC (service {@code wirechat.v1.Chat}, docs/grpc.md): each of the
+ * wire protocol's requests becomes its call, each reply its response, and a refusal the wire
+ * protocol's error, read back from the trailers. One HTTP/2 connection (one {@link ManagedChannel}) per
+ * instance, as the wire protocol has one TCP connection per {@code Connection}. The poller receives by
+ * {@link #subscribe} (messages pushed as they are stored) instead of repeated FETCHes. A PING becomes a
+ * ServerInfo call (gRPC has no ping call; its own keepalive pings are HTTP/2's), answered with this
+ * machine's time.
+ */
+public final class GrpcConnection implements Subscribing {
+    /** How long an answer may take beyond what a FETCH asked to wait. */
+    static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
+    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Metadata.Key<String> ERROR = Metadata.Key.of("wirechat-error", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Metadata.Key<String> DETAIL = Metadata.Key.of("wirechat-detail", Metadata.ASCII_STRING_MARSHALLER);
+
+    private final ManagedChannel channel;
+    private final ChatGrpc.ChatBlockingStub chat;
+
+    private GrpcConnection(ManagedChannel channel) {
+        this.channel = channel;
+        this.chat = ChatGrpc.newBlockingStub(channel);
+    }
+
+    /**
+     * Connects, and makes one ServerInfo call within {@code connectTimeout} to be sure a wirechat server
+     * answers there. With {@code tls}, the server's certificate must be trusted by {@code trust} (the
+     * JDK's trust store when {@code null}) and name {@code host}.
+     *
+     * @throws java.net.ConnectException nothing answers there
+     * @throws java.net.SocketTimeoutException no answer in time
+     * @throws IncompatibleServerException something answers that is not a wirechat gRPC server (or TLS failed)
+     */
+    public static GrpcConnection open(String host, int port, Duration connectTimeout, boolean tls, TrustManager[] trust)
+            throws IOException {
+        ChannelCredentials credentials = InsecureChannelCredentials.create();
+        if (tls) {
+            TlsChannelCredentials.Builder b = TlsChannelCredentials.newBuilder();
+            if (trust != null) {
+                b.trustManager(trust);
+            }
+            credentials = b.build();
+        }
+        ManagedChannel channel = Grpc.newChannelBuilderForAddress(host, port, credentials).build();
+        GrpcConnection c = new GrpcConnection(channel);
+        try {
+            c.chat.withDeadlineAfter(connectTimeout.toMillis(), TimeUnit.MILLISECONDS).serverInfo(ServerInfoRequest.getDefaultInstance());
+            return c;
+        } catch (StatusRuntimeException e) {
+            c.close();
+            String why = e.getStatus().getDescription() != null ? e.getStatus().getDescription() : e.getStatus().getCode().toString();
+            Throwable cause = e.getCause();
+            if (cause instanceof javax.net.ssl.SSLException || why.contains("SSL") || why.contains("TLS")) {
+                throw new IncompatibleServerException("TLS with " + host + ":" + port + " failed: " + why
+                        + " — is the server's certificate trusted (--truststore FILE) and made for this host name?"
+                        + " Or does the server not use TLS?", e);
+            }
+            switch (e.getStatus().getCode()) {
+                case DEADLINE_EXCEEDED -> throw new java.net.SocketTimeoutException("no answer in time");
+                case UNAVAILABLE -> {
+                    java.net.ConnectException refused = new java.net.ConnectException("connection refused (" + why + ")");
+                    refused.initCause(e);
+                    throw refused;
+                }
+                case UNIMPLEMENTED -> throw new IncompatibleServerException(host + ":" + port
+                        + " speaks gRPC but does not serve wirechat.v1.Chat", e);
+                default -> throw new IncompatibleServerException(host + ":" + port + " answered " + e.getStatus().getCode()
+                        + " (" + why + ") — is it a wirechat server's gRPC port (--grpc-port)?", e);
+            }
+        }
+    }
+
+    private ChatGrpc.ChatBlockingStub as(String token, long waitMillis) {
+        Metadata m = new Metadata();
+        m.put(AUTHORIZATION, "Bearer " + token);
+        return chat.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
+                .withDeadlineAfter(waitMillis + ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private ChatGrpc.ChatBlockingStub anyone() {
+        return chat.withDeadlineAfter(ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static Response.Message message(org.wirechat.grpc.v1.Message m) {
+        return new Response.Message(m.getId(), m.getSender(), m.getRecipient(), m.getTimestampMs(), m.getBody());
+    }
+
+    @Override
+    public Response call(Request request) throws ConnectionLostException, IncompatibleServerException {
+        if (channel.isShutdown()) {
+            throw new ConnectionLostException("connection closed");
+        }
+        try {
+            return switch (request) {
+                case Request.Ping p -> {
+                    anyone().serverInfo(ServerInfoRequest.getDefaultInstance());
+                    yield new Response.Pong(System.currentTimeMillis());
+                }
+                case Request.ServerInfo i -> {
+                    ServerInfoReply r = anyone().serverInfo(ServerInfoRequest.getDefaultInstance());
+                    yield new Response.ServerInfo(r.getWireVersionsList(), r.getMaxFrameBytes(), r.getMaxMessageChars(),
+                            r.getMaxFetchWaitMs(), r.getFeaturesList());
+                }
+                case Request.CreateAccount c -> new Response.AccountCreated(anyone().createAccount(CreateAccountRequest.newBuilder()
+                        .setUsername(c.username()).setFullName(c.fullName()).setPassword(c.password()).build()).getUsername());
+                case Request.Login l -> {
+                    var r = anyone().login(LoginRequest.newBuilder().setUsername(l.username()).setPassword(l.password()).build());
+                    yield new Response.LoggedIn(r.getToken(), r.getExpiresAtMs(), r.getUnread());
+                }
+                case Request.Logout l -> {
+                    as(l.token(), 0).logout(LogoutRequest.getDefaultInstance());
+                    yield new Response.LoggedOut();
+                }
+                case Request.ListAccounts l -> {
+                    var r = as(l.token(), 0).listAccounts(ListAccountsRequest.newBuilder()
+                            .setMode(l.mode() == PatternMode.REGEX ? org.wirechat.grpc.v1.PatternMode.PATTERN_MODE_REGEX
+                                    : org.wirechat.grpc.v1.PatternMode.PATTERN_MODE_WILDCARD)
+                            .setPattern(l.pattern()).setCursor(l.cursor()).setLimit(l.limit()).build());
+                    List<Response.Account> accounts = new ArrayList<>();
+                    r.getAccountsList().forEach(a -> accounts.add(new Response.Account(a.getUsername(), a.getFullName(), a.getOnline())));
+                    yield new Response.Accounts(accounts, r.getNextCursor());
+                }
+                case Request.Send s -> {
+                    var r = as(s.token(), 0).send(SendRequest.newBuilder().setRecipient(s.recipient())
+                            .setClientMessageId(s.clientMessageId()).setBody(s.body()).build());
+                    yield new Response.Sent(r.getId(), r.getTimestampMs());
+                }
+                case Request.Fetch f -> {
+                    var r = as(f.token(), f.maxWaitMillis()).fetch(FetchRequest.newBuilder().setAckThroughId(f.ackThrough())
+                            .setMaxCount(f.maxCount()).setMaxWaitMs(f.maxWaitMillis()).build());
+                    yield new Response.Messages(r.getMessagesList().stream().map(GrpcConnection::message).toList());
+                }
+                case Request.History h -> {
+                    var r = as(h.token(), 0).history(HistoryRequest.newBuilder().setPeer(h.peer()).setBeforeId(h.beforeId())
+                            .setLimit(h.limit()).build());
+                    yield new Response.Conversation(r.getMessagesList().stream().map(GrpcConnection::message).toList(),
+                            r.getNextBeforeId());
+                }
+                case Request.DeleteAccount d -> {
+                    as(d.token(), 0).deleteAccount(DeleteAccountRequest.newBuilder().setPassword(d.password()).build());
+                    yield new Response.AccountDeleted();
+                }
+            };
+        } catch (StatusRuntimeException e) {
+            return refusal(e);
+        }
+    }
+
+    @Override
+    public Response.Error subscribe(String token, long afterId, java.util.function.Consumer<Response.Message> pushed)
+            throws ConnectionLostException, IncompatibleServerException {
+        if (channel.isShutdown()) {
+            throw new ConnectionLostException("connection closed");
+        }
+        Metadata m = new Metadata();
+        m.put(AUTHORIZATION, "Bearer " + token);
+        try {
+            java.util.Iterator<org.wirechat.grpc.v1.Message> stream = chat.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
+                    .subscribe(org.wirechat.grpc.v1.SubscribeRequest.newBuilder().setAfterId(afterId).build());
+            while (stream.hasNext()) {
+                pushed.accept(message(stream.next()));
+            }
+            throw new ConnectionLostException("the server ended the subscription");
+        } catch (StatusRuntimeException e) {
+            return refusal(e);
+        }
+    }
+
+    @Override
+    public void acknowledgeLater(String token, long throughId) {
+        if (channel.isShutdown()) {
+            return;
+        }
+        Metadata m = new Metadata();
+        m.put(AUTHORIZATION, "Bearer " + token);
+        ChatGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
+                .withDeadlineAfter(ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .ack(org.wirechat.grpc.v1.AckRequest.newBuilder().setThroughId(throughId).build(),
+                        new io.grpc.stub.StreamObserver<>() {
+                            @Override
+                            public void onNext(org.wirechat.grpc.v1.AckReply value) {
+                            }
+
+                            @Override
+                            public void onError(Throwable t) {
+                                // the next acknowledgement, or the next subscription's, covers it
+                            }
+
+                            @Override
+                            public void onCompleted() {
+                            }
+                        });
+    }
+
+    /** A refusal with the wirechat error in its trailers is that error; anything else means the connection failed. */
+    private Response.Error refusal(StatusRuntimeException e) throws ConnectionLostException, IncompatibleServerException {
+        Metadata trailers = e.getTrailers();
+        String number = trailers == null ? null : trailers.get(ERROR);
+        if (number != null) {
+            try {
+                List<String> details = new ArrayList<>();
+                Iterable<String> given = trailers.getAll(DETAIL); // null when there are none
+                if (given != null) {
+                    given.forEach(details::add);
+                }
+                String reason = e.getStatus().getDescription();
+                return new Response.Error(Integer.parseInt(number), reason == null ? "" : reason, details);
+            } catch (IllegalArgumentException bad) {
+                throw new IncompatibleServerException("the server's error trailer is not a wirechat error: " + number, e);
+            }
+        }
+        Status.Code code = e.getStatus().getCode();
+        if (code == Status.Code.UNIMPLEMENTED) {
+            close();
+            throw new IncompatibleServerException("the server does not serve this call of wirechat.v1.Chat", e);
+        }
+        close();
+        String why = e.getStatus().getDescription();
+        throw new ConnectionLostException("gRPC " + code + (why == null ? "" : ": " + why));
+    }
+
+    @Override
+    public boolean serverSaidGoodbye() {
+        ConnectivityState state = channel.getState(false);
+        return channel.isShutdown() || state == ConnectivityState.TRANSIENT_FAILURE || state == ConnectivityState.SHUTDOWN;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return channel.isShutdown();
+    }
+
+    @Override
+    public void close() {
+        channel.shutdownNow();
+    }
+}
