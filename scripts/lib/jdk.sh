@@ -56,3 +56,13 @@ if ! WIRECHAT_JDK=$(wirechat_find_jdk); then
 fi
 export JAVA_HOME=$WIRECHAT_JDK
 export PATH="$JAVA_HOME/bin:$PATH"
+
+# Flags for the JVM the scripts start: from Java 23 on, allow sun.misc.Unsafe's memory access without a
+# warning (gRPC's protobuf and Netty use it; JEP 471); older JVMs do not know the flag and need nothing.
+wirechat_java_flags() {
+  local v
+  v=$(wirechat_jdk_version "$JAVA_HOME") || v=0
+  if [ "$v" -ge 23 ] 2>/dev/null; then
+    echo "--sun-misc-unsafe-memory-access=allow"
+  fi
+}

@@ -22,9 +22,10 @@ import picocli.CommandLine.Parameters;
  * append them to a file.
  */
 @Command(name = "wirechat-bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Load-tests a running wirechat server. Workloads: pairs, drain, idle, login (default: all but login).")
+        description = "Load-tests a running wirechat server. Workloads: pairs, drain, idle, login, grpc-pairs (the pairs over"
+                + " gRPC; needs --grpc-port) (default: pairs, drain, idle).")
 public final class LoadGenerator implements Callable<Integer> {
-    @Parameters(paramLabel = "WORKLOAD", description = "pairs, drain, idle, login")
+    @Parameters(paramLabel = "WORKLOAD", description = "pairs, drain, idle, login, grpc-pairs")
     List<String> workloads = new ArrayList<>(List.of("pairs", "drain", "idle"));
 
     @Option(names = "--host", description = "Server host (default: ${DEFAULT-VALUE}).")
@@ -36,6 +37,12 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--port-b", description = "A second server on the same database: the B side of every pair uses it, "
             + "so each message crosses between the two (pairs workload).")
     int portB;
+
+    @Option(names = "--grpc-port", description = "The server's gRPC port, for the grpc-pairs workload.")
+    int grpcPort;
+
+    @Option(names = "--grpc-system", description = "The name the grpc-pairs figures carry (default: ${DEFAULT-VALUE}).")
+    String grpcSystem = "wirechat-grpc";
 
     @Option(names = "--system", description = "The name the figures carry (default: ${DEFAULT-VALUE}).")
     String system = "wirechat";
@@ -95,6 +102,7 @@ public final class LoadGenerator implements Callable<Integer> {
         for (String w : workloads) {
             switch (w) {
                 case "pairs" -> pairs(at);
+                case "grpc-pairs" -> grpcPairs(at);
                 case "drain" -> Drain.run(at, drainUsers, drainEach, 8, 64, () -> {
                     try {
                         return cpuSeconds();
@@ -177,6 +185,29 @@ public final class LoadGenerator implements Callable<Integer> {
                 wirechat.perSecond() / relay.perSecond(), "x throughput", Double.NaN, Double.NaN, Double.NaN,
                 String.format("p99 latency %.2fx the relay's (target: throughput >= 0.75x, p99 <= 2x)",
                         wirechat.p99Micros() / relay.p99Micros())));
+    }
+
+    /**
+     * The pairs over gRPC (users made over the wire protocol, on the same server), warmed the same way; the
+     * CPU per message of both sides, as for the wire protocol's pairs.
+     */
+    private void grpcPairs(InetSocketAddress at) throws Exception {
+        if (grpcPort <= 0) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "grpc-pairs needs --grpc-port");
+        }
+        InetSocketAddress grpc = new InetSocketAddress(host, grpcPort);
+        double delivered = 2.0 * pairs * messages;
+        int[] round = {0};
+        int rounds = warmUp(() -> {
+            String prefix = label + "gw" + round[0]++;
+            return GrpcPairs.run(grpc, grpcSystem, pairs, Math.min(messages, 1000), window, pairTokens(at, at, prefix, pairs),
+                    prefix);
+        });
+        String prefix = label + "g";
+        List<String> tokens = pairTokens(at, at, prefix, pairs);
+        double[] before = cpuSeconds();
+        Figures f = GrpcPairs.run(grpc, grpcSystem, pairs, messages, window, tokens, prefix);
+        report(withExtra(f, cpuPerMessage(before, cpuSeconds(), delivered, serverPid > 0) + "; warmed by " + rounds + " rounds"));
     }
 
     /** Warm-up rounds at most; each is the measured run's shape with at most 1,000 messages a pair. */
