@@ -29,8 +29,8 @@ import org.wirechat.grpc.v1.SubscribeRequest;
  * The pairs workload over gRPC (the server's --grpc-port): the same shape as {@link Pairs} — in each
  * pair A sends K messages to B with at most W in flight, B echoes each back — with every user on an
  * HTTP/2 connection of its own, sending by asynchronous Send calls (pipelined on the connection, as the
- * wire workload pipelines SENDs) and receiving by Subscribe, acknowledging each message as it arrives
- * (asynchronous Ack, as a client does).
+ * wire workload pipelines SENDs) and receiving by Subscribe, acknowledging what arrived as the client
+ * library does (asynchronous Acks, one on its way at a time, through the newest message).
  */
 final class GrpcPairs {
     private GrpcPairs() {
@@ -144,11 +144,29 @@ final class GrpcPairs {
     private static void subscribe(ChatGrpc.ChatStub stub, int expected, Failures failures, Consumer<Message> onMessage,
             CountDownLatch done) {
         AtomicLong got = new AtomicLong();
+        org.wirechat.client.grpc.Acknowledger[] acks = new org.wirechat.client.grpc.Acknowledger[1];
+        acks[0] = new org.wirechat.client.grpc.Acknowledger(id -> stub.ack(AckRequest.newBuilder().setThroughId(id).build(),
+                new StreamObserver<AckReply>() {
+                    @Override
+                    public void onNext(AckReply value) {
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        failures.fail("ack", t);
+                        acks[0].answered();
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        acks[0].answered();
+                    }
+                }));
         stub.subscribe(SubscribeRequest.getDefaultInstance(), new StreamObserver<>() {
             @Override
             public void onNext(Message m) {
                 onMessage.accept(m);
-                stub.ack(AckRequest.newBuilder().setThroughId(m.getId()).build(), GrpcPairs.<AckReply>counting(failures, "ack"));
+                acks[0].through(m.getId()); // as the client library does: one Ack on its way at a time
                 if (got.incrementAndGet() == expected && done != null) {
                     done.countDown();
                 }

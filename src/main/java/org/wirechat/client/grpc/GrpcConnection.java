@@ -202,30 +202,39 @@ public final class GrpcConnection implements Subscribing {
         }
     }
 
+    /** Per token, its acknowledgements coalesced (one on its way at a time). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Acknowledger> acknowledgers = new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
     public void acknowledgeLater(String token, long throughId) {
         if (channel.isShutdown()) {
             return;
         }
+        acknowledgers.computeIfAbsent(token, this::acknowledger).through(throughId);
+    }
+
+    private Acknowledger acknowledger(String token) {
         Metadata m = new Metadata();
         m.put(AUTHORIZATION, "Bearer " + token);
-        ChatGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
-                .withDeadlineAfter(ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                .ack(org.wirechat.grpc.v1.AckRequest.newBuilder().setThroughId(throughId).build(),
-                        new io.grpc.stub.StreamObserver<>() {
-                            @Override
-                            public void onNext(org.wirechat.grpc.v1.AckReply value) {
-                            }
+        ChatGrpc.ChatStub stub = ChatGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m));
+        Acknowledger[] self = new Acknowledger[1];
+        self[0] = new Acknowledger(id -> stub.withDeadlineAfter(ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .ack(org.wirechat.grpc.v1.AckRequest.newBuilder().setThroughId(id).build(), new io.grpc.stub.StreamObserver<>() {
+                    @Override
+                    public void onNext(org.wirechat.grpc.v1.AckReply value) {
+                    }
 
-                            @Override
-                            public void onError(Throwable t) {
-                                // the next acknowledgement, or the next subscription's, covers it
-                            }
+                    @Override
+                    public void onError(Throwable t) {
+                        self[0].answered(); // the next acknowledgement, or the next subscription's, covers it
+                    }
 
-                            @Override
-                            public void onCompleted() {
-                            }
-                        });
+                    @Override
+                    public void onCompleted() {
+                        self[0].answered();
+                    }
+                }));
+        return self[0];
     }
 
     /** A refusal with the wirechat error in its trailers is that error; anything else means the connection failed. */
