@@ -155,6 +155,12 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
     }
 
     @Override
+    public void ping(org.wirechat.grpc.v1.PingRequest request, StreamObserver<org.wirechat.grpc.v1.PingReply> observer) {
+        run(new Request.Ping(), observer, r -> org.wirechat.grpc.v1.PingReply.newBuilder()
+                .setServerTimeMs(((Response.Pong) r).serverTimeMillis()).build());
+    }
+
+    @Override
     public void serverInfo(ServerInfoRequest request, StreamObserver<ServerInfoReply> observer) {
         run(new Request.ServerInfo(), observer, r -> {
             Response.ServerInfo i = (Response.ServerInfo) r;

@@ -265,9 +265,11 @@ public final class WireServer implements AutoCloseable {
         return waiters.waitingAccounts();
     }
 
+    /** Open connections, of both transports (the wire protocol's TCP connections, gRPC's HTTP/2 ones). */
     public int openConnections() {
         Listener l = listener; // null while the constructor runs (a metrics scrape cannot come before it ends)
-        return l == null ? 0 : l.openConnections();
+        GrpcTransport g = grpc;
+        return (l == null ? 0 : l.openConnections()) + (g == null ? 0 : g.openConnections());
     }
 
     /**

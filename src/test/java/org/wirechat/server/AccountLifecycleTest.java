@@ -33,10 +33,18 @@ class AccountLifecycleTest {
         return Backend.SQLITE;
     }
 
+    /** The wire protocol here; {@code GrpcAccountLifecycleTest} runs every test again over gRPC. */
+    boolean overGrpc() {
+        return false;
+    }
+
     @BeforeEach
     void start() {
         fx = new ServerFixture(backend(), dir,
-                b -> b.tokenIdleLifetime(Duration.ofMinutes(60)).tokenMaxLifetime(Duration.ofHours(24)));
+                b -> b.tokenIdleLifetime(Duration.ofMinutes(60)).tokenMaxLifetime(Duration.ofHours(24)).grpcPort(overGrpc() ? 0 : -1));
+        if (overGrpc()) {
+            fx.connectingOverGrpc();
+        }
         c = fx.connect();
     }
 

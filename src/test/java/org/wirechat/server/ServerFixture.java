@@ -100,7 +100,24 @@ public final class ServerFixture implements AutoCloseable {
     }
 
     public TestConnection connect() {
+        if (grpcConnections) {
+            return TestConnection.overGrpc(new java.net.InetSocketAddress("127.0.0.1", server.grpcPort().orElseThrow()));
+        }
         return new TestConnection(server.address(), clientTls);
+    }
+
+    private boolean grpcConnections;
+
+    /**
+     * From now on {@link #connect()} makes connections over gRPC (the server must have been started with
+     * a gRPC port: {@code b.grpcPort(0)}), so that a suite of typed requests runs over that transport.
+     */
+    public ServerFixture connectingOverGrpc() {
+        if (server.grpcPort().isEmpty()) {
+            throw new IllegalStateException("the server has no gRPC port: start it with grpcPort(0)");
+        }
+        grpcConnections = true;
+        return this;
     }
 
     /** The client-side TLS trust, or {@code null} for a plain server. */

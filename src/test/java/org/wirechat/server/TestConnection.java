@@ -17,12 +17,46 @@ import org.wirechat.protocol.RequestCodec;
 import org.wirechat.protocol.Response;
 import org.wirechat.protocol.ResponseCodec;
 
-/** A raw, synchronous test connection: typed requests, or exact bytes. */
+/**
+ * A raw, synchronous test connection: typed requests, or exact bytes. {@link #overGrpc} makes one that
+ * carries the same typed requests over gRPC (the client library's {@code GrpcConnection}), so that a
+ * suite of typed requests runs over both transports; its raw-frame methods abort the test that uses
+ * them (raw frames are the wire protocol's).
+ */
 public final class TestConnection implements AutoCloseable {
     private final Socket socket;
     private final OutputStream out;
     private final FrameReader reader;
+    private final org.wirechat.client.ServerConnection grpc;
     private int nextId = 1;
+
+    private TestConnection(org.wirechat.client.ServerConnection grpc) {
+        this.grpc = grpc;
+        this.socket = null;
+        this.out = null;
+        this.reader = null;
+    }
+
+    /** The same typed requests, over the server's gRPC port. */
+    public static TestConnection overGrpc(InetSocketAddress address) {
+        try {
+            return new TestConnection(org.wirechat.client.grpc.GrpcConnection.open(address.getHostString(), address.getPort(),
+                    java.time.Duration.ofSeconds(10), false, null));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** True when this connection speaks gRPC. */
+    public boolean isGrpc() {
+        return grpc != null;
+    }
+
+    private void wireOnly() {
+        if (grpc != null) {
+            org.junit.jupiter.api.Assumptions.abort("raw frames are the wire protocol's; this connection speaks gRPC");
+        }
+    }
 
     public TestConnection(InetSocketAddress address) {
         this(address, null);
@@ -30,6 +64,7 @@ public final class TestConnection implements AutoCloseable {
 
     /** Over TLS when {@code tls} is given, checking the certificate names the host. */
     public TestConnection(InetSocketAddress address, javax.net.ssl.SSLSocketFactory tls) {
+        this.grpc = null;
         try {
             Socket plain = new Socket();
             plain.connect(address, 5_000);
@@ -54,6 +89,13 @@ public final class TestConnection implements AutoCloseable {
 
     /** Sends a request and returns its response (checking the echoed request id). */
     public Response call(Request request) {
+        if (grpc != null) {
+            try {
+                return grpc.call(request);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         int id = nextId++;
         sendFrame(RequestCodec.encode(id, request));
         Frame f = readFrame();
@@ -82,6 +124,7 @@ public final class TestConnection implements AutoCloseable {
     }
 
     public void sendBytes(byte[] bytes) {
+        wireOnly();
         try {
             out.write(bytes);
             out.flush();
@@ -91,6 +134,7 @@ public final class TestConnection implements AutoCloseable {
     }
 
     public Frame readFrame() {
+        wireOnly();
         try {
             Frame f = reader.read();
             assertThat(f).as("a frame before the server closed").isNotNull();
@@ -108,6 +152,7 @@ public final class TestConnection implements AutoCloseable {
 
     /** Reads and drops whatever frames the server sends; true once it closes the connection. */
     public boolean closedByServerAfterAnyFrames() {
+        wireOnly();
         try {
             while (reader.read() != null) {
                 // an error frame, most likely
@@ -131,6 +176,7 @@ public final class TestConnection implements AutoCloseable {
 
     /** True once the server has closed the connection (reads EOF, or a reset). */
     public boolean closedByServer() {
+        wireOnly();
         try {
             return socket.getInputStream().read() < 0;
         } catch (IOException e) {
@@ -140,6 +186,10 @@ public final class TestConnection implements AutoCloseable {
 
     @Override
     public void close() {
+        if (grpc != null) {
+            grpc.close();
+            return;
+        }
         try {
             socket.close();
         } catch (IOException ignored) {

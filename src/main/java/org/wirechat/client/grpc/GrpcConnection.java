@@ -39,9 +39,7 @@ import org.wirechat.protocol.Response;
  * wire protocol's requests becomes its call, each reply its response, and a refusal the wire
  * protocol's error, read back from the trailers. One HTTP/2 connection (one {@link ManagedChannel}) per
  * instance, as the wire protocol has one TCP connection per {@code Connection}. The poller receives by
- * {@link #subscribe} (messages pushed as they are stored) instead of repeated FETCHes. A PING becomes a
- * ServerInfo call (gRPC has no ping call; its own keepalive pings are HTTP/2's), answered with this
- * machine's time.
+ * {@link #subscribe} (messages pushed as they are stored) instead of repeated FETCHes.
  */
 public final class GrpcConnection implements Subscribing {
     /** How long an answer may take beyond what a FETCH asked to wait. */
@@ -85,6 +83,9 @@ public final class GrpcConnection implements Subscribing {
         } catch (StatusRuntimeException e) {
             c.close();
             String why = e.getStatus().getDescription() != null ? e.getStatus().getDescription() : e.getStatus().getCode().toString();
+            if (e.getTrailers() != null && e.getTrailers().get(ERROR) != null) { // a wirechat server, refusing (busy, say)
+                throw new IOException("the server refused the connection: " + why);
+            }
             Throwable cause = e.getCause();
             if (cause instanceof javax.net.ssl.SSLException || why.contains("SSL") || why.contains("TLS")) {
                 throw new IncompatibleServerException("TLS with " + host + ":" + port + " failed: " + why
@@ -128,10 +129,8 @@ public final class GrpcConnection implements Subscribing {
         }
         try {
             return switch (request) {
-                case Request.Ping p -> {
-                    anyone().serverInfo(ServerInfoRequest.getDefaultInstance());
-                    yield new Response.Pong(System.currentTimeMillis());
-                }
+                case Request.Ping p -> new Response.Pong(
+                        anyone().ping(org.wirechat.grpc.v1.PingRequest.getDefaultInstance()).getServerTimeMs());
                 case Request.ServerInfo i -> {
                     ServerInfoReply r = anyone().serverInfo(ServerInfoRequest.getDefaultInstance());
                     yield new Response.ServerInfo(r.getWireVersionsList(), r.getMaxFrameBytes(), r.getMaxMessageChars(),
