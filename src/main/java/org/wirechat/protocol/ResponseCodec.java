@@ -85,6 +85,14 @@ public final class ResponseCodec {
         return 2 + OK_REASON.length();
     }
 
+    /**
+     * Bytes of a Conversation payload with no messages, at most: a Messages payload's, plus the separator
+     * and the next-before id (at most 20 digits); add {@link #encodedSize} for each message.
+     */
+    public static int emptyConversationSize() {
+        return emptyMessagesSize() + 1 + 20;
+    }
+
     private static int digits(long v) {
         return Long.toString(v).length();
     }

@@ -15,7 +15,6 @@ import org.wirechat.protocol.Limits;
 import org.wirechat.protocol.ProtocolException;
 import org.wirechat.protocol.Request;
 import org.wirechat.protocol.Response;
-import org.wirechat.protocol.ResponseCodec;
 import org.wirechat.server.abuse.AddressLimits;
 import org.wirechat.server.abuse.LoginThrottle;
 import org.wirechat.server.account.AccountMatcher;
@@ -30,9 +29,11 @@ import org.wirechat.server.storage.StorageUnavailableException;
 import org.wirechat.server.storage.Store;
 
 /**
- * Turns a request into a response over the stores. No sockets and no threads of its own: a FETCH
- * that waits for mail blocks the calling (virtual) thread. Client errors come back as
- * {@link Response.Error}; a {@link RuntimeException} means a server fault.
+ * The chat core: turns a request into a response over the stores, for any transport. No sockets, no
+ * frames, no byte budgets, and no threads of its own: a FETCH that waits for mail blocks the calling
+ * (virtual) thread; a response holds everything asked for (each transport fits it to what it can carry:
+ * {@link ResponseFit}). Client errors come back as {@link Response.Error}; a {@link RuntimeException}
+ * means a server fault.
  */
 final class Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -276,8 +277,7 @@ final class Dispatcher {
         if (f.ackThrough() > 0) {
             store.acknowledgeLater(me, f.ackThrough());
         }
-        return new Response.Messages(fitting(wire(waitForMail(me, f.ackThrough(), f.maxCount(), f.maxWaitMillis())),
-                ResponseCodec.emptyMessagesSize(), false));
+        return new Response.Messages(wire(waitForMail(me, f.ackThrough(), f.maxCount(), f.maxWaitMillis())));
     }
 
     /** The undelivered messages after {@code afterId}, waiting up to {@code waitMillis} (clamped) for one to come. */
@@ -336,24 +336,6 @@ final class Dispatcher {
         return out;
     }
 
-    /**
-     * The longest run of messages that fits in one frame: from the front (oldest first) or, with
-     * {@code fromEnd}, from the back.
-     */
-    private List<Response.Message> fitting(List<Response.Message> messages, int base, boolean fromEnd) {
-        int budget = config.maxFrameBytes() - Frame.HEADER_BYTES - base;
-        int n = 0;
-        for (int i = 0; i < messages.size(); i++) {
-            Response.Message m = messages.get(fromEnd ? messages.size() - 1 - i : i);
-            budget -= ResponseCodec.encodedSize(m);
-            if (budget < 0) {
-                break;
-            }
-            n++;
-        }
-        return fromEnd ? messages.subList(messages.size() - n, messages.size()) : messages.subList(0, n);
-    }
-
     private Response history(Request.History h, Caller caller) throws ProtocolException {
         long me = authenticate(h.token(), caller);
         Account peer = existing(h.peer(), "");
@@ -361,11 +343,7 @@ final class Dispatcher {
         boolean more = newestFirst.size() > h.limit();
         List<Response.Message> page = new ArrayList<>(newestFirst.subList(0, Math.min(h.limit(), newestFirst.size())));
         Collections.reverse(page);
-        // the page's newest messages are kept when the frame cannot hold them all
-        int base = ResponseCodec.emptyMessagesSize() + 1 + 20;
-        List<Response.Message> fits = fitting(page, base, true);
-        more |= fits.size() < page.size();
-        return new Response.Conversation(fits, more && !fits.isEmpty() ? fits.get(0).id() : 0);
+        return new Response.Conversation(page, more && !page.isEmpty() ? page.get(0).id() : 0);
     }
 
     private Response delete(Request.DeleteAccount d, Caller caller) throws ProtocolException {

@@ -62,9 +62,12 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
 
     private final Dispatcher dispatcher;
     private final BooleanSupplier closing;
+    /** Answers are fitted to the wire protocol's frame limit too, so both transports page alike. */
+    private final int maxAnswerBytes;
 
-    GrpcChatService(Dispatcher dispatcher, BooleanSupplier closing) {
+    GrpcChatService(Dispatcher dispatcher, BooleanSupplier closing, int maxAnswerBytes) {
         this.dispatcher = dispatcher;
+        this.maxAnswerBytes = maxAnswerBytes;
         this.closing = closing;
     }
 
@@ -127,7 +130,7 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
     private <T> void run(Request request, StreamObserver<T> observer, java.util.function.Function<Response, T> reply) {
         Response response;
         try {
-            response = dispatcher.handle(RequestCodec.check(request), caller());
+            response = ResponseFit.toFrame(dispatcher.handle(RequestCodec.check(request), caller()), maxAnswerBytes);
         } catch (ProtocolException e) {
             observer.onError(failure(e));
             return;

@@ -117,7 +117,7 @@ final class GrpcTransport implements AutoCloseable {
                 .permitKeepAliveTime(30, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .addTransportFilter(connections)
-                .addService(ServerInterceptors.intercept(new GrpcChatService(dispatcher, closing), limits))
+                .addService(ServerInterceptors.intercept(new GrpcChatService(dispatcher, closing, config.maxFrameBytes()), limits))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
         try {

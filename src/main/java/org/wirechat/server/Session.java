@@ -264,7 +264,7 @@ final class Session implements Runnable, Dispatcher.Caller {
             return dispatcher.sendLater(send, this);
         }
         last.written().exceptionally(x -> null).join();
-        return CompletableFuture.completedFuture(dispatcher.handle(request, this));
+        return CompletableFuture.completedFuture(ResponseFit.toFrame(dispatcher.handle(request, this), config.maxFrameBytes()));
     }
 
     private void queue(Pending p) {

@@ -267,6 +267,46 @@ class OperationsTest {
         assertThat(c.ok(list(t, PatternMode.REGEX, "(a|a)*(a|a)*(a|a)*b", "", 10), Response.Accounts.class).accounts()).isEmpty();
     }
 
+    /**
+     * A FETCH or HISTORY whose messages do not fit one frame answers with what fits (over gRPC too, to the
+     * same limit): a FETCH the oldest, the rest coming with the next; a HISTORY page its newest, the next
+     * page going on from there. Nothing is lost or shown twice.
+     */
+    @Test
+    void answersTooBigForOneFrameAreSplitAndNothingIsLost() {
+        c.close();
+        fx.close();
+        fx = fixture(dir.resolve("small-frames"), b -> b.maxFrameBytes(ServerConfig.MIN_FRAME_BYTES));
+        c = fx.connect();
+        String alice = fx.register(c, "alice");
+        String bob = fx.register(c, "bob");
+        List<Long> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String body = i + "é".repeat(999); // 1,999 bytes: four fit in an 8 KiB frame, not ten
+            sent.add(c.ok(send(alice, "bob", body), Response.Sent.class).messageId());
+        }
+        List<Long> fetched = new java.util.ArrayList<>();
+        long ack = 0;
+        int answers = 0;
+        while (fetched.size() < 10 && answers++ < 10) {
+            List<Response.Message> got = c.ok(new Request.Fetch(bob, ack, 10, 0), Response.Messages.class).messages();
+            assertThat(got).as("one frame's worth").isNotEmpty().hasSizeLessThan(10);
+            got.forEach(m -> fetched.add(m.id()));
+            ack = got.get(got.size() - 1).id();
+        }
+        assertThat(fetched).isEqualTo(sent);
+        List<Long> history = new java.util.ArrayList<>();
+        long before = 0;
+        answers = 0;
+        do {
+            Response.Conversation page = c.ok(new Request.History(bob, "alice", before, 10), Response.Conversation.class);
+            assertThat(page.messages()).as("one frame's worth").isNotEmpty().hasSizeLessThan(10);
+            history.addAll(0, page.messages().stream().map(Response.Message::id).toList());
+            before = page.nextBeforeId();
+        } while (before != 0 && answers++ < 10);
+        assertThat(history).as("every page, newest first, put back in order").isEqualTo(sent);
+    }
+
     @Test
     void listShowsWhoIsOnline() {
         String alice = fx.register(c, "alice");
