@@ -53,6 +53,20 @@ class ArchitectureTest {
             .because("gRPC is one transport: the core, storage and the clients above their connection"
                     + " (org.wirechat.client.grpc is the client's gRPC connection) know nothing of it");
 
+    static final ArchRule ONLY_THE_WIRE_TRANSPORT_TOUCHES_SOCKETS = noClasses()
+            .that().resideInAPackage("org.wirechat.server..").and().resideOutsideOfPackage("org.wirechat.server.wire..")
+            .should().dependOnClassesThat().haveFullyQualifiedName("java.net.Socket")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("javax.net.ssl.SSLSocket")
+            .because("the wire protocol's transport (acceptor, session, frame timer, TLS) is the one part that reads and"
+                    + " writes its connections; the core and the gRPC transport never do (the server only holds the"
+                    + " listening socket Listener.bind made, to close it and say its port)");
+
+    static final ArchRule THE_CORE_KNOWS_NO_TRANSPORT = noClasses()
+            .that().resideInAnyPackage("org.wirechat.server.storage..", "org.wirechat.server.auth..", "org.wirechat.server.inbox..",
+                    "org.wirechat.server.cluster..", "org.wirechat.server.abuse..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.wirechat.server.wire..", "org.wirechat.server.grpc..")
+            .because("transports depend on the core, never the other way");
+
     @BeforeAll
     static void importMain() {
         main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -77,6 +91,16 @@ class ArchitectureTest {
     @Test
     void storageSpeaksNoProtocol() {
         STORAGE_SPEAKS_NO_PROTOCOL.check(main);
+    }
+
+    @Test
+    void onlyTheWireTransportTouchesSockets() {
+        ONLY_THE_WIRE_TRANSPORT_TOUCHES_SOCKETS.check(main);
+    }
+
+    @Test
+    void theCoreKnowsNoTransport() {
+        THE_CORE_KNOWS_NO_TRANSPORT.check(main);
     }
 
     @Test

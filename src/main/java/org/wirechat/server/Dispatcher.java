@@ -35,11 +35,11 @@ import org.wirechat.server.storage.Store;
  * {@link ResponseFit}). Client errors come back as {@link Response.Error}; a {@link RuntimeException}
  * means a server fault.
  */
-final class Dispatcher {
+public final class Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
     /** What the dispatcher may tell the connection a request came in on. */
-    interface Caller {
+    public interface Caller {
         /** The request was made with a valid token of this account. */
         void authenticatedAs(long accountId);
 
@@ -63,7 +63,7 @@ final class Dispatcher {
     private final AddressLimits addresses;
     private final Clock clock;
 
-    Dispatcher(ServerConfig config, Store store, PasswordHasher hasher, Tokens tokens, InboxWaiters waiters,
+    public Dispatcher(ServerConfig config, Store store, PasswordHasher hasher, Tokens tokens, InboxWaiters waiters,
             Presence presence, LoginThrottle throttle, AddressLimits addresses, Clock clock) {
         this.config = config;
         this.store = store;
@@ -76,7 +76,7 @@ final class Dispatcher {
         this.clock = clock;
     }
 
-    Response handle(Request request, Caller caller) throws InterruptedException {
+    public Response handle(Request request, Caller caller) throws InterruptedException {
         try {
             return switch (request) {
                 case Request.Ping p -> new Response.Pong(clock.millis());
@@ -233,7 +233,7 @@ final class Dispatcher {
      * A SEND whose answer comes once the message is durable: the checks run now, the storing is queued.
      * Sends from one connection are stored in the order they were queued.
      */
-    java.util.concurrent.CompletableFuture<Response> sendLater(Request.Send s, Caller caller) {
+    public java.util.concurrent.CompletableFuture<Response> sendLater(Request.Send s, Caller caller) {
         long me;
         try {
             me = authenticate(s.token(), caller);
@@ -300,7 +300,7 @@ final class Dispatcher {
      * {@code afterId}, at most {@code max}, waiting up to {@code waitMillis} for one; acknowledges nothing.
      * A {@link Response.Messages}, or a {@link Response.Error}.
      */
-    Response next(String token, long afterId, int max, long waitMillis, Caller caller) throws InterruptedException {
+    public Response next(String token, long afterId, int max, long waitMillis, Caller caller) throws InterruptedException {
         try {
             long me = authenticate(token, caller);
             return new Response.Messages(wire(waitForMail(me, afterId, max, waitMillis)));
@@ -315,7 +315,7 @@ final class Dispatcher {
      * Acknowledges the caller's messages through {@code throughId}, as FETCH does before it answers
      * (gRPC's Ack). {@code null} when done, else the error.
      */
-    Response.Error acknowledge(String token, long throughId, Caller caller) {
+    public Response.Error acknowledge(String token, long throughId, Caller caller) {
         try {
             long me = authenticate(token, caller);
             if (throughId > 0) {

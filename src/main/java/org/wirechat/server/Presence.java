@@ -22,7 +22,7 @@ import org.wirechat.server.cluster.Cluster;
  * background thread that writes the current truth for every account that changed (so bursts coalesce
  * and the order of arrivals and departures cannot be confused).
  */
-final class Presence implements AutoCloseable {
+public final class Presence implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Presence.class);
 
     private final ConcurrentHashMap<Long, Integer> connections = new ConcurrentHashMap<>();
@@ -38,12 +38,12 @@ final class Presence implements AutoCloseable {
                 ? Executors.newSingleThreadExecutor(Thread.ofPlatform().name("presence").daemon(true).factory()) : null;
     }
 
-    void arrive(long accountId) {
+    public void arrive(long accountId) {
         connections.merge(accountId, 1, Integer::sum);
         publishLater(accountId);
     }
 
-    void leave(long accountId) {
+    public void leave(long accountId) {
         connections.computeIfPresent(accountId, (id, n) -> n == 1 ? null : n - 1);
         publishLater(accountId);
     }

@@ -11,11 +11,11 @@ import org.wirechat.protocol.ResponseCodec;
  * undelivered for the next FETCH); a HISTORY page keeps its newest messages, and its next-before id then
  * points at the oldest kept, so the next page picks up what was left out.
  */
-final class ResponseFit {
+public final class ResponseFit {
     private ResponseFit() {
     }
 
-    static Response toFrame(Response response, int maxFrameBytes) {
+    public static Response toFrame(Response response, int maxFrameBytes) {
         return switch (response) {
             case Response.Messages m -> {
                 int n = fitting(m.messages(), maxFrameBytes - Frame.HEADER_BYTES - ResponseCodec.emptyMessagesSize(), false);

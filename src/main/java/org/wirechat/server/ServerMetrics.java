@@ -20,7 +20,7 @@ import org.wirechat.server.storage.Store;
  * delivered; everything else (connections, the log's group commits, the inboxes, the JVM) is read when
  * scraped. Thread-safe.
  */
-final class ServerMetrics {
+public final class ServerMetrics {
     static final ServerMetrics OFF = new ServerMetrics();
 
     private final PrometheusRegistry registry;
@@ -95,7 +95,7 @@ final class ServerMetrics {
         JvmMetrics.builder().register(registry);
     }
 
-    boolean on() {
+    public boolean on() {
         return registry != null;
     }
 
@@ -104,7 +104,7 @@ final class ServerMetrics {
     }
 
     /** A request with this wire opcode was answered {@code r}, {@code nanos} after its frame was read. */
-    void answered(int opcode, Response r, long nanos) {
+    public void answered(int opcode, Response r, long nanos) {
         if (registry == null) {
             return;
         }
@@ -125,14 +125,14 @@ final class ServerMetrics {
         }
     }
 
-    void accepted() {
+    public void accepted() {
         if (registry != null) {
             accepted.inc();
         }
     }
 
     /** {@code reason}: "max_connections" or "per_address". */
-    void refused(String reason) {
+    public void refused(String reason) {
         if (registry != null) {
             refused.labelValues(reason).inc();
         }

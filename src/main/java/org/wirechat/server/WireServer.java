@@ -13,6 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import javax.net.ssl.SSLSocketFactory;
 import org.wirechat.server.abuse.AddressLimits;
+import org.wirechat.server.grpc.GrpcTransport;
+import org.wirechat.server.wire.Listener;
+import org.wirechat.server.wire.Session;
 import org.wirechat.server.abuse.LoginThrottle;
 import org.wirechat.server.auth.PasswordHasher;
 import org.wirechat.server.auth.Tokens;
@@ -42,7 +45,7 @@ public final class WireServer implements AutoCloseable {
     private final ScheduledExecutorService housekeeping;
     /**
      * The deadline sweep: every read, FETCH wait, response write and TLS handshake past its deadline is
-     * ended from here, instead of by a timer armed for each (see {@link FrameTimer}).
+     * ended from here, instead of by a timer armed for each (see {@link org.wirechat.server.wire.FrameTimer}).
      */
     private final ScheduledExecutorService deadlines;
     static final java.time.Duration DEADLINE_SWEEP = java.time.Duration.ofMillis(100);
@@ -108,7 +111,7 @@ public final class WireServer implements AutoCloseable {
         Dispatcher dispatcher = new Dispatcher(config, store, hasher, tokens, waiters, presence, throttle, addresses, clock);
         cluster.listen(changesFromOtherServers());
         try {
-            serverSocket = listen(config);
+            serverSocket = Listener.bind(config.bindAddress(), config.port());
         } catch (IOException e) {
             presence.close();
             store.close();
@@ -206,24 +209,6 @@ public final class WireServer implements AutoCloseable {
     /** Where the metrics and health checks are served, when they are. */
     public java.util.Optional<InetSocketAddress> metricsAddress() {
         return metricsServer == null ? java.util.Optional.empty() : java.util.Optional.of(metricsServer.address());
-    }
-
-    /**
-     * A plain TCP listening socket, also for TLS: each session layers TLS over its accepted socket on its
-     * own thread (so a slow handshake never holds up accepting), and keeps the TCP socket underneath so
-     * that a forced close always works, even while a TLS write is blocked.
-     */
-    private static ServerSocket listen(ServerConfig config) throws IOException {
-        InetSocketAddress at = new InetSocketAddress(InetAddress.getByName(config.bindAddress()), config.port());
-        ServerSocket socket = new ServerSocket();
-        try {
-            socket.setReuseAddress(true);
-            socket.bind(at, 1024);
-            return socket;
-        } catch (IOException e) {
-            socket.close();
-            throw new IOException("cannot listen on " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage(), e);
-        }
     }
 
     /** Starts a server with the system clock. */

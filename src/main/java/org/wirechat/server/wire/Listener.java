@@ -1,4 +1,4 @@
-package org.wirechat.server;
+package org.wirechat.server.wire;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -12,13 +12,14 @@ import org.slf4j.LoggerFactory;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Response;
 import org.wirechat.protocol.ResponseCodec;
+import org.wirechat.server.ServerMetrics;
 import org.wirechat.server.abuse.AddressLimits;
 
 /**
  * Accepts connections on one platform thread and runs each on its own virtual thread. Counts them:
  * the one over the limit is answered SERVER_BUSY and closed.
  */
-final class Listener implements Runnable {
+public final class Listener implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Listener.class);
     private static final byte[] BUSY = ResponseCodec.encode(0,
             new Response.Error(ErrorCode.SERVER_BUSY, "server busy: too many connections, try again later")).toBytes();
@@ -35,14 +36,14 @@ final class Listener implements Runnable {
     private long lastFullWarning;
 
     /** Makes the session for an accepted socket; it must run {@code onEnd} as it ends. */
-    interface SessionFactory {
+    public interface SessionFactory {
         Session create(long id, Socket socket, String address, Runnable onEnd);
     }
 
     private record Running(Session session, Thread thread, String address) {
     }
 
-    Listener(ServerSocket serverSocket, int maxConnections, AddressLimits addresses, javax.net.ssl.SSLSocketFactory tls,
+    public Listener(ServerSocket serverSocket, int maxConnections, AddressLimits addresses, javax.net.ssl.SSLSocketFactory tls,
             ServerMetrics metrics, SessionFactory sessions) {
         this.metrics = metrics;
         this.serverSocket = serverSocket;
@@ -154,7 +155,7 @@ final class Listener implements Runnable {
      * connection whose handshake has not finished {@code handshakeTimeoutNanos} after it was accepted.
      * One sweep instead of a timer per read: deadlines are kept to within the sweep's period.
      */
-    void closeOverdue(long writeTimeoutNanos, long handshakeTimeoutNanos) {
+    public void closeOverdue(long writeTimeoutNanos, long handshakeTimeoutNanos) {
         long now = System.nanoTime();
         for (Running r : live.values()) {
             if (r.session().expireOverdueRead(now)) {
@@ -187,12 +188,12 @@ final class Listener implements Runnable {
         }
     }
 
-    int openConnections() {
+    public int openConnections() {
         return open.get();
     }
 
     /** Stops accepting, stops every session, waits up to {@code grace}, then forces the rest closed. */
-    void shutdown(Duration grace) {
+    public void shutdown(Duration grace) {
         shuttingDown = true;
         closeListening();
         live.values().forEach(r -> r.session().stop());
@@ -225,6 +226,24 @@ final class Listener implements Runnable {
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+    }
+
+    /**
+     * A plain TCP listening socket, also for TLS: each session layers TLS over its accepted socket on its
+     * own thread (so a slow handshake never holds up accepting), and keeps the TCP socket underneath so
+     * that a forced close always works, even while a TLS write is blocked.
+     */
+    public static ServerSocket bind(String bindAddress, int port) throws IOException {
+        java.net.InetSocketAddress at = new java.net.InetSocketAddress(java.net.InetAddress.getByName(bindAddress), port);
+        ServerSocket socket = new ServerSocket();
+        try {
+            socket.setReuseAddress(true);
+            socket.bind(at, 1024);
+            return socket;
+        } catch (IOException e) {
+            socket.close();
+            throw new IOException("cannot listen on " + bindAddress + ":" + port + ": " + e.getMessage(), e);
         }
     }
 }

@@ -1,5 +1,7 @@
-package org.wirechat.server;
+package org.wirechat.server.grpc;
 
+import org.wirechat.server.Dispatcher;
+import org.wirechat.server.ResponseFit;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

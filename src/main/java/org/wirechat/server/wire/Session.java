@@ -1,5 +1,10 @@
-package org.wirechat.server;
+package org.wirechat.server.wire;
 
+import org.wirechat.server.Dispatcher;
+import org.wirechat.server.Presence;
+import org.wirechat.server.ResponseFit;
+import org.wirechat.server.ServerConfig;
+import org.wirechat.server.ServerMetrics;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -36,7 +41,7 @@ import org.wirechat.server.abuse.TokenBucket;
  * whole in time), and the request rate (a token bucket: a client over its rate is slowed by up to
  * {@link #MAX_SLOWDOWN_MILLIS} per request, beyond that answered RATE_LIMITED).
  */
-final class Session implements Runnable, Dispatcher.Caller {
+public final class Session implements Runnable, Dispatcher.Caller {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
     static final long MAX_SLOWDOWN_MILLIS = 100;
 
@@ -91,7 +96,7 @@ final class Session implements Runnable, Dispatcher.Caller {
 
     private final ServerMetrics metrics;
 
-    Session(long id, Socket tcp, javax.net.ssl.SSLSocketFactory tls, String address, ServerConfig config,
+    public Session(long id, Socket tcp, javax.net.ssl.SSLSocketFactory tls, String address, ServerConfig config,
             Dispatcher dispatcher, Presence presence, ServerMetrics metrics, Runnable onClose) {
         this.metrics = metrics;
         this.id = id;

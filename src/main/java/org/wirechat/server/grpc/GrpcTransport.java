@@ -1,5 +1,8 @@
-package org.wirechat.server;
+package org.wirechat.server.grpc;
 
+import org.wirechat.server.Dispatcher;
+import org.wirechat.server.Presence;
+import org.wirechat.server.ServerConfig;
 import io.grpc.Attributes;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -41,7 +44,7 @@ import org.wirechat.server.auth.Tokens;
  * TLS and HTTP/2 handshake), the idle timeout (an idle connection is closed), the largest request
  * (the frame limit). The same TLS key store. docs/grpc.md.
  */
-final class GrpcTransport implements AutoCloseable {
+public final class GrpcTransport implements AutoCloseable {
     /** What one HTTP/2 connection holds (its address, its request rate, its login), in its transport's attributes. */
     static final Attributes.Key<GrpcConnection> CONNECTION = Attributes.Key.create("wirechat-connection");
     /** The connection of the call being served, for the service. */
@@ -52,7 +55,7 @@ final class GrpcTransport implements AutoCloseable {
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicInteger open = new AtomicInteger();
 
-    GrpcTransport(ServerConfig config, Dispatcher dispatcher, Presence presence, AddressLimits addresses,
+    public GrpcTransport(ServerConfig config, Dispatcher dispatcher, Presence presence, AddressLimits addresses,
             java.util.function.BooleanSupplier closing) throws IOException {
         InetSocketAddress at = new InetSocketAddress(InetAddress.getByName(config.bindAddress()), config.grpcPort());
         ServerCredentials credentials = config.tls() == null ? InsecureServerCredentials.create()
@@ -136,17 +139,17 @@ final class GrpcTransport implements AutoCloseable {
                 ? a.getAddress().getHostAddress() : "unknown";
     }
 
-    int port() {
+    public int port() {
         return server.getPort();
     }
 
     /** Open HTTP/2 connections. */
-    int openConnections() {
+    public int openConnections() {
         return open.get();
     }
 
     /** Says NOT_SERVING and stops taking new calls; those in progress go on (see {@link #finish}). */
-    void stopAccepting() {
+    public void stopAccepting() {
         health.enterTerminalState();
         server.shutdown();
     }
@@ -155,7 +158,7 @@ final class GrpcTransport implements AutoCloseable {
      * Lets the calls in progress finish within {@code graceMillis} (waiting polls have been woken by
      * then), then cancels the rest.
      */
-    void finish(long graceMillis) {
+    public void finish(long graceMillis) {
         try {
             if (!server.awaitTermination(graceMillis, TimeUnit.MILLISECONDS)) {
                 server.shutdownNow();

@@ -1,4 +1,4 @@
-package org.wirechat.server;
+package org.wirechat.server.wire;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
