@@ -76,7 +76,23 @@ public final class Dispatcher {
         this.clock = clock;
     }
 
-    public Response handle(Request request, Caller caller) throws InterruptedException {
+    /**
+     * The one entry point for a transport: the request's result, once it has one. A SEND's future
+     * completes when the message is durable (SENDs submitted one after another are stored in that order);
+     * every other request is answered before this returns — a FETCH that waits for mail blocks the calling
+     * (virtual) thread while it waits — and its future is already complete.
+     *
+     * @throws InterruptedException the calling thread was interrupted while a FETCH waited
+     */
+    public java.util.concurrent.CompletableFuture<Response> submit(Request request, Caller caller) throws InterruptedException {
+        if (request instanceof Request.Send s) {
+            return sendLater(s, caller);
+        }
+        return java.util.concurrent.CompletableFuture.completedFuture(handle(request, caller));
+    }
+
+    /** A request answered on the calling thread (a SEND waits for its durability here). */
+    Response handle(Request request, Caller caller) throws InterruptedException {
         try {
             return switch (request) {
                 case Request.Ping p -> new Response.Pong(clock.millis());
@@ -233,7 +249,7 @@ public final class Dispatcher {
      * A SEND whose answer comes once the message is durable: the checks run now, the storing is queued.
      * Sends from one connection are stored in the order they were queued.
      */
-    public java.util.concurrent.CompletableFuture<Response> sendLater(Request.Send s, Caller caller) {
+    java.util.concurrent.CompletableFuture<Response> sendLater(Request.Send s, Caller caller) {
         long me;
         try {
             me = authenticate(s.token(), caller);

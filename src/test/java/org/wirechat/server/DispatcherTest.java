@@ -91,7 +91,7 @@ class DispatcherTest {
     }
 
     Response handle(Request r, Caller c) throws InterruptedException {
-        return core.handle(r, c);
+        return core.submit(r, c).join();
     }
 
     String join(String name, Caller c) throws InterruptedException {

@@ -132,7 +132,7 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
     private <T> void run(Request request, StreamObserver<T> observer, java.util.function.Function<Response, T> reply) {
         Response response;
         try {
-            response = ResponseFit.toFrame(dispatcher.handle(RequestCodec.check(request), caller()), maxAnswerBytes);
+            response = ResponseFit.toFrame(dispatcher.submit(RequestCodec.check(request), caller()).join(), maxAnswerBytes);
         } catch (ProtocolException e) {
             observer.onError(failure(e));
             return;

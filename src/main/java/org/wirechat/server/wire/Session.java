@@ -265,11 +265,10 @@ public final class Session implements Runnable, Dispatcher.Caller {
         } catch (ProtocolException e) {
             return CompletableFuture.completedFuture(new Response.Error(e.code(), e.detail(), e.details()));
         }
-        if (request instanceof Request.Send send) {
-            return dispatcher.sendLater(send, this);
+        if (!(request instanceof Request.Send)) { // SENDs are stored in order by the core; anything else waits for them
+            last.written().exceptionally(x -> null).join();
         }
-        last.written().exceptionally(x -> null).join();
-        return CompletableFuture.completedFuture(ResponseFit.toFrame(dispatcher.handle(request, this), config.maxFrameBytes()));
+        return dispatcher.submit(request, this).thenApply(r -> ResponseFit.toFrame(r, config.maxFrameBytes()));
     }
 
     private void queue(Pending p) {
