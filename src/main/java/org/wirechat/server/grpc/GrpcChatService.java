@@ -56,9 +56,15 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
     /** The bearer token of the call, read from its headers by {@link GrpcTransport}'s interceptor. */
     static final io.grpc.Context.Key<String> TOKEN = io.grpc.Context.key("wirechat-token");
 
-    /** How many messages one push of Subscribe carries at most, and how long one of its waits lasts. */
+    /**
+     * How many messages one push of Subscribe carries at most, and how long one of its waits lasts: a
+     * cancelled subscription ends within one wait. (Interrupting the waiting thread instead would also
+     * interrupt a database read under way, and a virtual thread interrupted in socket I/O closes the
+     * socket: a pooled PostgreSQL connection.) An idle subscription's look every 2 s is answered from
+     * memory in either store.
+     */
     static final int SUBSCRIBE_BATCH = 100;
-    static final long SUBSCRIBE_WAIT_MILLIS = 25_000;
+    static final long SUBSCRIBE_WAIT_MILLIS = 2_000;
     /** How often a Subscribe whose client is not reading looks again whether it reads (its onReady callback cannot run meanwhile). */
     static final long FLOW_CONTROL_POLL_MILLIS = 50;
 
@@ -268,8 +274,8 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
     /**
      * Pushes each undelivered message after {@code after_id} as soon as it is stored: a loop of waits for
      * mail (as FETCH waits, acknowledging nothing), each push only when the client can take it (flow
-     * control), until the call is cancelled or the server closes. The call's thread is interrupted on
-     * cancellation, which ends a wait at once.
+     * control), until the call is cancelled (seen within {@link #SUBSCRIBE_WAIT_MILLIS}) or the server
+     * closes (which wakes every wait).
      */
     @Override
     public void subscribe(SubscribeRequest request, StreamObserver<org.wirechat.grpc.v1.Message> plain) {
@@ -283,10 +289,6 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
             return;
         }
         Dispatcher.Caller caller = caller();
-        // A cancelled call cancels its context on the transport's thread: that ends a wait at once. (The
-        // call's own callbacks, onCancel and onReady, queue behind this blocked handler, so they cannot.)
-        Thread serving = Thread.currentThread();
-        io.grpc.Context.current().addListener(context -> serving.interrupt(), Runnable::run);
         long after = request.getAfterId();
         try {
             while (!observer.isCancelled()) {
@@ -310,7 +312,7 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
                 }
             }
         } catch (InterruptedException e) {
-            // cancelled by the client: nothing more to say on this call
+            Thread.currentThread().interrupt(); // the server is stopping (its executor interrupts what runs)
         } catch (RuntimeException e) {
             if (!observer.isCancelled()) {
                 log.error("a gRPC subscription failed", e);
