@@ -74,9 +74,7 @@ class GrpcTransportTest {
 
     /** The stub with the token as the call's "authorization: Bearer" metadata. */
     ChatGrpc.ChatBlockingStub as(String token) {
-        Metadata m = new Metadata();
-        m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        return chat.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m));
+        return chat.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer(token)));
     }
 
     String register(String name) {

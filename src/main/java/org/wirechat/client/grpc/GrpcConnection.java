@@ -108,10 +108,15 @@ public final class GrpcConnection implements Subscribing {
     }
 
     private ChatGrpc.ChatBlockingStub as(String token, long waitMillis) {
+        return chat.withInterceptors(bearer(token))
+                .withDeadlineAfter(waitMillis + ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The call's token as "authorization: Bearer TOKEN" metadata. */
+    private static io.grpc.ClientInterceptor bearer(String token) {
         Metadata m = new Metadata();
         m.put(AUTHORIZATION, "Bearer " + token);
-        return chat.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
-                .withDeadlineAfter(waitMillis + ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        return MetadataUtils.newAttachHeadersInterceptor(m);
     }
 
     private ChatGrpc.ChatBlockingStub anyone() {
@@ -187,10 +192,8 @@ public final class GrpcConnection implements Subscribing {
         if (channel.isShutdown()) {
             throw new ConnectionLostException("connection closed");
         }
-        Metadata m = new Metadata();
-        m.put(AUTHORIZATION, "Bearer " + token);
         try {
-            java.util.Iterator<org.wirechat.grpc.v1.Message> stream = chat.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
+            java.util.Iterator<org.wirechat.grpc.v1.Message> stream = chat.withInterceptors(bearer(token))
                     .subscribe(org.wirechat.grpc.v1.SubscribeRequest.newBuilder().setAfterId(afterId).build());
             while (stream.hasNext()) {
                 pushed.accept(message(stream.next()));
@@ -213,9 +216,7 @@ public final class GrpcConnection implements Subscribing {
     }
 
     private Acknowledger acknowledger(String token) {
-        Metadata m = new Metadata();
-        m.put(AUTHORIZATION, "Bearer " + token);
-        ChatGrpc.ChatStub stub = ChatGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m));
+        ChatGrpc.ChatStub stub = ChatGrpc.newStub(channel).withInterceptors(bearer(token));
         Acknowledger[] self = new Acknowledger[1];
         self[0] = new Acknowledger(id -> stub.withDeadlineAfter(ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .ack(org.wirechat.grpc.v1.AckRequest.newBuilder().setThroughId(id).build(), new io.grpc.stub.StreamObserver<>() {
