@@ -25,8 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * These rules hold in whatever order the commits are told, so a late hand-over can only cost a read.
  * A read that raced a commit (began before it, finished after) is not installed: every change counts
  * a generation up, and a read is installed only if the generation did not move while it ran.
- * Another server's notification of new mail forgets the inbox, and so does a lost notification
- * connection (everything is forgotten).
+ * Another server's notification of new mail carries the messages when they fit ({@link MailNotice}):
+ * they are told to {@link #stored} by the same rules, so the FETCH it wakes is answered from memory too;
+ * a notification without them forgets the inbox, and a lost notification connection forgets every one.
  *
  * <p>Acknowledgements made through another server are not seen: a FETCH here may show a message again
  * that was acknowledged there (clients drop duplicates by id), never miss one.
@@ -128,7 +129,10 @@ final class CachedInboxes {
         }
     }
 
-    /** This server committed {@code message} to the account; {@code previous} is the id its row held before. */
+    /**
+     * {@code message} was committed to the account, by this server or (told by its notification) another;
+     * {@code previous} is the id the account's row held before it.
+     */
     void stored(long accountId, long previous, StoredMessage message) {
         Entry e = entries.get(accountId);
         if (e == null) {

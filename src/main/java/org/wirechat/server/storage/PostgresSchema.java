@@ -97,6 +97,20 @@ final class PostgresSchema {
             ALTER TABLE messages DROP COLUMN delivered;
             CREATE INDEX messages_inbox ON messages(recipient_id, id);
             CREATE INDEX messages_age ON messages USING brin (created_at)
+            """,
+            // The acknowledgement mark moves to a row of its own, so that acknowledging an inbox and storing a
+            // message to it lock different rows: on several servers, one server's batch of SENDs to an account
+            // and another's acknowledgement of it no longer wait for each other's commit (the writers took turns).
+            // Unread = received - acked: the SEND counts up the account row, the acknowledgement the mark row.
+            """
+            CREATE TABLE inbox_marks (
+              account_id    BIGINT PRIMARY KEY,
+              acked_through BIGINT NOT NULL DEFAULT 0,
+              acked         BIGINT NOT NULL DEFAULT 0
+            );
+            INSERT INTO inbox_marks (account_id, acked_through) SELECT id, acked_through FROM accounts;
+            ALTER TABLE accounts RENAME COLUMN unread TO received;
+            ALTER TABLE accounts DROP COLUMN acked_through
             """);
 
     private PostgresSchema() {

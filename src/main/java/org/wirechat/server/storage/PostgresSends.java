@@ -22,17 +22,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * limited the writer):
  * <ol>
  * <li>the recipients, by name, live, <b>locked</b> in the order of their ids ({@code FOR NO KEY UPDATE}),
- *     with their unread counts and newest message ids, together with the accounts acknowledging in this
- *     batch — so servers never deadlock on them, and a second server's SEND to one of them waits until
- *     this batch commits; then (a sixth statement, when the batch holds acknowledgements) every
- *     acknowledgement's mark moved, before any SEND is decided;
+ *     with their received and acknowledged counts and newest message ids, then the mark rows of the
+ *     accounts acknowledging in this batch, in id order — so servers never deadlock on them, a second
+ *     server's SEND to one of them waits until this batch commits, and an acknowledgement of it does not;
+ *     then (a sixth statement, when the batch holds acknowledgements) every acknowledgement's mark moved,
+ *     before any SEND is decided;
  * <li>earlier messages with the same sender and client id (retries);
  * <li>one id from the sequence for each message to store, <b>sorted</b> and given out in the order the
  *     SENDs were queued — so one recipient's messages are numbered in the order they were sent, and
  *     (their rows being locked) after every message to them committed before;
  * <li>the messages, inserted;
- * <li>the recipients' unread counts raised, their newest message id (and the one before it) recorded,
- *     and one {@code NOTIFY} per recipient.
+ * <li>the recipients' received counts raised, their newest message id (and the one before it) recorded,
+ *     and one {@code NOTIFY} per recipient, carrying its messages when they fit ({@link MailNotice}).
  * </ol>
  * Each SEND's future completes only after the writer has committed the batch; before that, in queue
  * order, every stored message is told to {@link CachedInboxes#stored} with the id before it.
@@ -43,8 +44,11 @@ final class PostgresSends {
             CompletableFuture<SendOutcome> future) {
     }
 
-    /** A recipient as the batch found it (locked). */
-    private record Recipient(long id, String username, long unread, long lastMessageId) {
+    /**
+     * A recipient as the batch found it: its row locked, with the messages ever counted to it and (from the
+     * mark's row, not locked: a later mark only means fewer unread) the messages acknowledged.
+     */
+    private record Recipient(long id, String username, long received, long acked, long lastMessageId) {
     }
 
     /** A message the batch stored, with the id its recipient's newest message had before it. */
@@ -173,13 +177,15 @@ final class PostgresSends {
             through.merge(a.accountId(), a.throughId(), Math::max);
         }
         Map<String, Recipient> recipients = lockRecipients(c, batch, through.keySet());
-        Map<Long, Long> unread = new HashMap<>();
+        Map<Long, Long> received = new HashMap<>();
+        Map<Long, Long> acked = new HashMap<>();
         for (Recipient r : recipients.values()) {
-            unread.put(r.id(), r.unread());
+            received.put(r.id(), r.received());
+            acked.put(r.id(), r.acked());
         }
         // acknowledgements first: the protocol answers a FETCH after its acknowledgement, so what it covers
         // no longer counts against the inbox for any SEND decided after
-        unread.putAll(applyAcknowledgements(c, through));
+        applyAcknowledgements(c, through).forEach((id, n) -> acked.replace(id, n));
         if (batch.isEmpty()) {
             return new Flushed(outcomes, stored);
         }
@@ -207,16 +213,16 @@ final class PostgresSends {
                 decided.put(p, same ? new SendOutcome.Duplicate(prior.id(), prior.createdAt()) : new SendOutcome.ClientIdReused());
                 continue;
             }
-            long waiting = unread.get(r.id());
+            long waiting = received.get(r.id()) - acked.get(r.id());
             if (waiting >= p.capacity()) {
-                waiting = acknowledgeFirst(c, r.id(), waiting);
-                unread.put(r.id(), waiting);
+                acknowledgeFirst(c, r.id(), acked);
+                waiting = received.get(r.id()) - acked.get(r.id());
             }
             if (waiting >= p.capacity()) {
                 decided.put(p, new SendOutcome.InboxFull(r.username(), waiting));
                 continue;
             }
-            unread.put(r.id(), waiting + 1);
+            received.merge(r.id(), 1L, Long::sum);
             inBatch.put(dedupe, p);
             accepted.add(p);
             acceptedRecipient.add(r.id());
@@ -238,19 +244,21 @@ final class PostgresSends {
         for (Recipient r : recipients.values()) {
             byId.put(r.id(), r);
         }
-        Map<Long, long[]> newest = new LinkedHashMap<>(); // recipient -> {messages, previous, last}
+        Map<Long, long[]> newest = new LinkedHashMap<>(); // recipient -> {messages, previous, last, first's previous}
+        Map<Long, List<StoredMessage>> mail = new HashMap<>();
         for (int i = 0; i < accepted.size(); i++) {
             Pending p = accepted.get(i);
             long r = acceptedRecipient.get(i);
             long previous = last.put(r, ids[i]);
-            stored.add(new Stored(r, previous, new StoredMessage(ids[i], senders.get(p.senderId()), byId.get(r).username(),
-                    p.nowMillis(), p.body())));
-            long[] n = newest.computeIfAbsent(r, k -> new long[3]);
+            StoredMessage m = new StoredMessage(ids[i], senders.get(p.senderId()), byId.get(r).username(), p.nowMillis(), p.body());
+            stored.add(new Stored(r, previous, m));
+            mail.computeIfAbsent(r, k -> new ArrayList<>()).add(m);
+            long[] n = newest.computeIfAbsent(r, k -> new long[] {0, 0, 0, previous});
             n[0]++;
             n[1] = previous;
             n[2] = ids[i];
         }
-        raiseUnreadAndNotify(c, newest);
+        raiseUnreadAndNotify(c, newest, mail);
         for (Map.Entry<Pending, SendOutcome> e : decided.entrySet()) {
             Pending p = e.getKey();
             SendOutcome o = e.getValue();
@@ -272,14 +280,14 @@ final class PostgresSends {
     /**
      * A full inbox whose acknowledgement is on its way (FETCH has answered; it is queued for the next
      * batch): the acknowledgement is applied here first, in this transaction, which holds the row — the
-     * protocol says an acknowledged message no longer counts. Returns the unread count then.
+     * protocol says an acknowledged message no longer counts. Its mark's row is locked out of id order
+     * (a rare path: a deadlock with another server's batch is retried), and {@code acked} updated.
      */
-    private long acknowledgeFirst(Connection c, long recipientId, long unread) throws SQLException {
+    private void acknowledgeFirst(Connection c, long recipientId, Map<Long, Long> acked) throws SQLException {
         long through = acknowledgedAhead.applyAsLong(recipientId);
-        if (through <= 0) {
-            return unread;
+        if (through > 0) {
+            applyAcknowledgements(c, Map.of(recipientId, through)).forEach((id, n) -> acked.replace(id, n));
         }
-        return applyAcknowledgements(c, Map.of(recipientId, through)).getOrDefault(recipientId, unread);
     }
 
     /** The senders' usernames, from memory, or looked up once (one statement for all not known yet). */
@@ -314,23 +322,31 @@ final class PostgresSends {
     }
 
     /**
-     * The batch's live recipients by lower-case name, their rows locked in id order together with the
-     * rows of the accounts acknowledging in this batch.
+     * The batch's live recipients by lower-case name, their account rows locked in id order, then the
+     * mark rows of the accounts acknowledging in this batch, in id order: every batch takes account rows
+     * before mark rows, each kind in id order, so batches on several servers never deadlock on them. A
+     * SEND to an account and an acknowledgement of it lock different rows: they do not wait for each other.
      */
     private static Map<String, Recipient> lockRecipients(Connection c, List<Pending> batch, java.util.Set<Long> acknowledging)
             throws SQLException {
         String[] keys = batch.stream().map(Pending::recipientKey).distinct().toArray(String[]::new);
-        java.util.Set<String> wanted = java.util.Set.of(keys);
         Map<String, Recipient> found = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, username_key, username, unread, last_message_id,"
-                + " deleted_at IS NULL FROM accounts WHERE (username_key = ANY (?) AND deleted_at IS NULL) OR id = ANY (?)"
-                + " ORDER BY id FOR NO KEY UPDATE")) {
+        // UNION ALL runs its parts one after the other, each locking as its sorted rows come
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT * FROM (SELECT a.id, a.username_key, a.username, a.received, k.acked, a.last_message_id
+                  FROM accounts a JOIN inbox_marks k ON k.account_id = a.id
+                  WHERE a.username_key = ANY (?) AND a.deleted_at IS NULL ORDER BY a.id FOR NO KEY UPDATE OF a) r
+                UNION ALL
+                SELECT * FROM (SELECT k.account_id, NULL, NULL, 0, 0, 0 FROM inbox_marks k
+                  WHERE k.account_id = ANY (?) ORDER BY k.account_id FOR NO KEY UPDATE) m
+                """)) {
             ps.setArray(1, c.createArrayOf("text", keys));
             ps.setArray(2, longs(c, acknowledging.stream().mapToLong(Long::longValue).toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    if (rs.getBoolean(6) && wanted.contains(rs.getString(2))) {
-                        found.put(rs.getString(2), new Recipient(rs.getLong(1), rs.getString(3), rs.getLong(4), rs.getLong(5)));
+                    String key = rs.getString(2);
+                    if (key != null) {
+                        found.put(key, new Recipient(rs.getLong(1), rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)));
                     }
                 }
             }
@@ -341,34 +357,34 @@ final class PostgresSends {
     /**
      * Moves each account's mark to its newest message at or below the id acknowledged (never past what
      * exists, so a message stored later is not marked by an acknowledgement that reached beyond it) and
-     * takes what that covers off its unread count, in one statement (the rows are locked). Every message
+     * counts what that covers as acknowledged, in one statement (the mark rows are locked). Every message
      * below that newest one is visible here: one recipient's messages commit in id order. Returns the
-     * unread counts of the accounts whose mark moved.
+     * acknowledged counts of the accounts whose mark moved.
      */
     private static Map<Long, Long> applyAcknowledgements(Connection c, Map<Long, Long> through) throws SQLException {
-        Map<Long, Long> unread = new HashMap<>();
+        Map<Long, Long> acked = new HashMap<>();
         if (through.isEmpty()) {
-            return unread;
+            return acked;
         }
         try (PreparedStatement ps = c.prepareStatement("""
                 WITH mark AS (
                   SELECT k.id, (SELECT max(m.id) FROM messages m WHERE m.recipient_id = k.id AND m.id <= k.through) AS id_
                   FROM unnest(?::bigint[], ?::bigint[]) AS k(id, through))
-                UPDATE accounts a SET acked_through = mark.id_,
-                  unread = a.unread - (SELECT count(*) FROM messages m
-                                       WHERE m.recipient_id = a.id AND m.id > a.acked_through AND m.id <= mark.id_)
-                FROM mark WHERE a.id = mark.id AND mark.id_ > a.acked_through
-                RETURNING a.id, a.unread
+                UPDATE inbox_marks x SET acked_through = mark.id_,
+                  acked = x.acked + (SELECT count(*) FROM messages m
+                                     WHERE m.recipient_id = x.account_id AND m.id > x.acked_through AND m.id <= mark.id_)
+                FROM mark WHERE x.account_id = mark.id AND mark.id_ > x.acked_through
+                RETURNING x.account_id, x.acked
                 """)) {
             ps.setArray(1, longs(c, through.keySet().stream().mapToLong(Long::longValue).toArray()));
             ps.setArray(2, longs(c, through.values().stream().mapToLong(Long::longValue).toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    unread.put(rs.getLong(1), rs.getLong(2));
+                    acked.put(rs.getLong(1), rs.getLong(2));
                 }
             }
         }
-        return unread;
+        return acked;
     }
 
     /** Messages already stored with one of the batch's (sender, client id) pairs. */
@@ -448,10 +464,12 @@ final class PostgresSends {
     }
 
     /**
-     * Raises each recipient's unread count by its messages in the batch, records its newest message id and
-     * the one before it, and notifies each once. {@code newest}: recipient id to {messages, previous, last}.
+     * Counts each recipient's messages in the batch as received, records its newest message id and
+     * the one before it, and notifies each once, with its messages when they fit ({@link MailNotice}).
+     * {@code newest}: recipient id to {messages, previous, last, the first message's previous}.
      */
-    private void raiseUnreadAndNotify(Connection c, Map<Long, long[]> newest) throws SQLException {
+    private void raiseUnreadAndNotify(Connection c, Map<Long, long[]> newest, Map<Long, List<StoredMessage>> mail)
+            throws SQLException {
         if (newest.isEmpty()) {
             return;
         }
@@ -460,24 +478,28 @@ final class PostgresSends {
         long[] counts = new long[n];
         long[] previous = new long[n];
         long[] last = new long[n];
+        Object[] notices = new Object[n];
         int i = 0;
         for (Map.Entry<Long, long[]> e : newest.entrySet()) {
+            long[] v = e.getValue();
+            List<StoredMessage> messages = mail.get(e.getKey());
             ids[i] = e.getKey();
-            counts[i] = e.getValue()[0];
-            previous[i] = e.getValue()[1];
-            last[i] = e.getValue()[2];
+            counts[i] = v[0];
+            previous[i] = v[1];
+            last[i] = v[2];
+            notices[i] = MailNotice.of(e.getKey(), nodeId, v[3], messages.getFirst().recipient(), messages);
             i++;
         }
-        try (PreparedStatement ps = c.prepareStatement("WITH u AS (UPDATE accounts a SET unread = a.unread + k.n,"
+        try (PreparedStatement ps = c.prepareStatement("WITH u AS (UPDATE accounts a SET received = a.received + k.n,"
                 + " previous_message_id = k.previous, last_message_id = k.last"
-                + " FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[]) AS k(id, n, previous, last)"
-                + " WHERE a.id = k.id RETURNING a.id)"
-                + " SELECT pg_notify('" + channel + "', 'i:' || u.id || ':' || ?) FROM u")) {
+                + " FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[]) AS k(id, n, previous, last, notice)"
+                + " WHERE a.id = k.id RETURNING k.notice)"
+                + " SELECT pg_notify('" + channel + "', u.notice) FROM u")) {
             ps.setArray(1, longs(c, ids));
             ps.setArray(2, longs(c, counts));
             ps.setArray(3, longs(c, previous));
             ps.setArray(4, longs(c, last));
-            ps.setString(5, nodeId);
+            ps.setArray(5, c.createArrayOf("text", notices));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     // one row a recipient, its notification sent (on commit)

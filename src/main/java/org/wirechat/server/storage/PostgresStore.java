@@ -378,9 +378,10 @@ public final class PostgresStore implements Store, Cluster {
     @Override
     public Optional<Account> createAccount(String username, String fullName, String passwordHash, long nowMillis) {
         return one(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO accounts"
+            try (PreparedStatement ps = c.prepareStatement("WITH a AS (INSERT INTO accounts"
                     + " (username, username_key, full_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)"
-                    + " ON CONFLICT (username_key) WHERE deleted_at IS NULL DO NOTHING RETURNING id")) {
+                    + " ON CONFLICT (username_key) WHERE deleted_at IS NULL DO NOTHING RETURNING id),"
+                    + " k AS (INSERT INTO inbox_marks (account_id) SELECT id FROM a) SELECT id FROM a")) {
                 ps.setString(1, username);
                 ps.setString(2, key(username));
                 ps.setString(3, fullName);
@@ -455,8 +456,8 @@ public final class PostgresStore implements Store, Cluster {
         // account holds the row until it commits, so the count read here includes it.
         return tx(c -> {
             long unread;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT unread FROM accounts WHERE id = ? AND deleted_at IS NULL FOR UPDATE")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT a.received - k.acked FROM accounts a"
+                    + " JOIN inbox_marks k ON k.account_id = a.id WHERE a.id = ? AND a.deleted_at IS NULL FOR UPDATE")) {
                 ps.setLong(1, accountId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
@@ -675,10 +676,10 @@ public final class PostgresStore implements Store, Cluster {
      * account.
      */
     private static final String INBOX = """
-            SELECT a.last_message_id, greatest(?, a.acked_through), x.id, x.username, a.username, x.created_at, x.body
-            FROM accounts a LEFT JOIN LATERAL (
+            SELECT a.last_message_id, greatest(?, k.acked_through), x.id, x.username, a.username, x.created_at, x.body
+            FROM accounts a JOIN inbox_marks k ON k.account_id = a.id LEFT JOIN LATERAL (
               SELECT m.id, s.username, m.created_at, m.body FROM messages m JOIN accounts s ON s.id = m.sender_id
-              WHERE m.recipient_id = a.id AND m.id > greatest(?, a.acked_through) ORDER BY m.id LIMIT ?) x ON TRUE
+              WHERE m.recipient_id = a.id AND m.id > greatest(?, k.acked_through) ORDER BY m.id LIMIT ?) x ON TRUE
             WHERE a.id = ? ORDER BY x.id
             """;
 
@@ -732,7 +733,7 @@ public final class PostgresStore implements Store, Cluster {
             return one(c -> {
                 try (PreparedStatement ps = c.prepareStatement(
                         "SELECT count(*) FROM messages WHERE recipient_id = ?"
-                        + " AND id > greatest(?, (SELECT acked_through FROM accounts WHERE id = ?))")) {
+                        + " AND id > greatest(?, (SELECT acked_through FROM inbox_marks WHERE account_id = ?))")) {
                     ps.setLong(1, accountId);
                     ps.setLong(2, ahead);
                     ps.setLong(3, accountId);
@@ -744,7 +745,8 @@ public final class PostgresStore implements Store, Cluster {
             });
         }
         return one(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT unread FROM accounts WHERE id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT a.received - k.acked FROM accounts a JOIN inbox_marks k ON k.account_id = a.id WHERE a.id = ?")) {
                 ps.setLong(1, accountId);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? rs.getLong(1) : 0L;
@@ -765,8 +767,8 @@ public final class PostgresStore implements Store, Cluster {
 
     @Override
     public int purgeDeliveredBefore(long cutoffMillis) {
-        return one(c -> update(c, "DELETE FROM messages m USING accounts a"
-                + " WHERE m.created_at < ? AND a.id = m.recipient_id AND m.id <= a.acked_through", ps -> ps.setLong(1, cutoffMillis)));
+        return one(c -> update(c, "DELETE FROM messages m USING inbox_marks k"
+                + " WHERE m.created_at < ? AND k.account_id = m.recipient_id AND m.id <= k.acked_through", ps -> ps.setLong(1, cutoffMillis)));
     }
 
     // --- notifications from the other servers ---
@@ -776,11 +778,12 @@ public final class PostgresStore implements Store, Cluster {
      * hands them to {@code changes}. When that connection breaks it is re-made with backoff, and then
      * {@link Cluster.Changes#missedSome()} is called, since notifications sent meanwhile are lost.
      */
-    /** The messages waiting, from the accounts' unread counts: one scan of the accounts table a metrics scrape. */
+    /** The messages waiting, from the accounts' received and acknowledged counts: one scan of each table a metrics scrape. */
     @Override
     public java.util.OptionalLong undeliveredTotal() {
         return java.util.OptionalLong.of(one(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(sum(unread), 0) FROM accounts WHERE unread > 0");
+            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(sum(a.received - k.acked), 0)"
+                    + " FROM accounts a JOIN inbox_marks k ON k.account_id = a.id");
                     ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
@@ -867,12 +870,20 @@ public final class PostgresStore implements Store, Cluster {
         String value = payload.substring(2);
         try {
             switch (payload.charAt(0)) {
-                case 'i' -> { // "i:ACCOUNT:NODE": this server's own mail it handled when it committed
-                    int colon = value.indexOf(':');
-                    long account = Long.parseLong(colon < 0 ? value : value.substring(0, colon));
-                    if (colon < 0 || !value.substring(colon + 1).equals(nodeId)) {
-                        inboxes.changedElsewhere(account); // before the wake: the woken FETCH reads the database
-                        changes.inbox(account);
+                case 'i' -> { // new mail (MailNotice); this server's own it handled when it committed
+                    MailNotice notice = MailNotice.parse(value);
+                    if (!notice.nodeId().equals(nodeId)) {
+                        // before the wake: the woken FETCH finds the messages held, or reads the database
+                        if (notice.messages().isEmpty()) {
+                            inboxes.changedElsewhere(notice.accountId());
+                        } else {
+                            long previous = notice.previous();
+                            for (StoredMessage m : notice.messages()) {
+                                inboxes.stored(notice.accountId(), previous, m);
+                                previous = m.id();
+                            }
+                        }
+                        changes.inbox(notice.accountId());
                     }
                 }
                 case 't' -> changes.tokenRevoked(HexFormat.of().parseHex(value));
@@ -880,7 +891,11 @@ public final class PostgresStore implements Store, Cluster {
                 default -> log.warn("ignoring a notification of an unknown kind on channel {}", CHANNEL);
             }
         } catch (IllegalArgumentException e) {
-            log.warn("ignoring a malformed notification on channel {}", CHANNEL);
+            log.warn("a malformed notification on channel {}", CHANNEL);
+            if (payload.charAt(0) == 'i') { // some inbox changed, which is not known: as if notifications were lost
+                inboxes.forgetAll();
+                changes.missedSome();
+            }
         }
     }
 
