@@ -333,6 +333,21 @@ public final class ChatClient implements AutoCloseable {
     }
 
     /**
+     * Receipts from {@code peer}: whether both share them and, if so, the oldest message of this user's
+     * still waiting for the peer (0: every one has been acknowledged). A server from before receipts
+     * answers {@code UNKNOWN_OPCODE} (a {@link ChatException} with that code).
+     */
+    public Response.Receipts receipts(String peer) throws ChatException {
+        check(() -> Limits.checkUsername(peer));
+        return expect(call(new Request.Receipts(requireToken(), peer), true), Response.Receipts.class);
+    }
+
+    /** Turns this user's delivery receipts on or off (both ways: with them off, none are seen either). */
+    public boolean setReceipts(boolean on) throws ChatException {
+        return expect(call(new Request.SetReceipts(requireToken(), on), true), Response.ReceiptsSet.class).on();
+    }
+
+    /**
      * Hands every message waiting on the server to the listener now (acknowledging them), then
      * resumes polling.
      */

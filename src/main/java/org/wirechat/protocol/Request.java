@@ -116,6 +116,33 @@ public sealed interface Request {
         }
     }
 
+    /**
+     * Whether {@code peer} has acknowledged the caller's messages: the oldest the caller sent that the peer
+     * has not (added within v1).
+     */
+    record Receipts(String token, String peer) implements Request {
+        public Opcode opcode() {
+            return Opcode.RECEIPTS;
+        }
+
+        @Override
+        public String toString() {
+            return "Receipts[token=<redacted>, peer=" + peer + "]";
+        }
+    }
+
+    /** Turns the caller's delivery receipts on or off, both ways (added within v1). */
+    record SetReceipts(String token, boolean on) implements Request {
+        public Opcode opcode() {
+            return Opcode.SET_RECEIPTS;
+        }
+
+        @Override
+        public String toString() {
+            return "SetReceipts[token=<redacted>, on=" + on + "]";
+        }
+    }
+
     record DeleteAccount(String token, String password) implements Request {
         public Opcode opcode() {
             return Opcode.DELETE_ACCOUNT;

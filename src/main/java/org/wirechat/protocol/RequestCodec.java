@@ -25,6 +25,8 @@ public final class RequestCodec {
             case Request.Fetch f -> w.field(f.token()).field(f.ackThrough()).field(f.maxCount()).field(f.maxWaitMillis());
             case Request.History h -> w.field(h.token()).field(h.peer()).field(h.beforeId()).field(h.limit());
             case Request.DeleteAccount d -> w.field(d.token()).field(d.password());
+            case Request.Receipts r -> w.field(r.token()).field(r.peer());
+            case Request.SetReceipts r -> w.field(r.token()).field(r.on() ? 1 : 0);
         }
         return new Frame(Frame.VERSION_1, request.opcode().wire(), requestId, w.toBytes());
     }
@@ -79,6 +81,10 @@ public final class RequestCodec {
             case DELETE_ACCOUNT -> new Request.DeleteAccount(
                     token(f),
                     Limits.checkPassword(f.text(1, "password")));
+            case RECEIPTS -> new Request.Receipts(
+                    token(f),
+                    Limits.checkUsername(f.text(1, "peer")));
+            case SET_RECEIPTS -> new Request.SetReceipts(token(f), f.flag(1, "receipts"));
         };
     }
 
@@ -132,6 +138,11 @@ public final class RequestCodec {
                 Limits.checkToken(text(d.token(), "token"));
                 Limits.checkPassword(text(d.password(), "password"));
             }
+            case Request.Receipts r -> {
+                Limits.checkToken(text(r.token(), "token"));
+                Limits.checkUsername(text(r.peer(), "peer"));
+            }
+            case Request.SetReceipts r -> Limits.checkToken(text(r.token(), "token"));
         }
         return request;
     }

@@ -72,6 +72,18 @@ public sealed interface Response {
     }
 
     /**
+     * Receipts from a peer: {@code shared} is false when the peer or the caller has turned receipts off
+     * (then {@code oldestWaitingId} is 0 and says nothing); else every message the caller sent the peer
+     * with an id below {@code oldestWaitingId} has been acknowledged, and when it is 0 every one has.
+     */
+    record Receipts(boolean shared, long oldestWaitingId) implements Response {
+    }
+
+    /** The caller's receipts setting, as it now is. */
+    record ReceiptsSet(boolean on) implements Response {
+    }
+
+    /**
      * A failed request. {@code status} is the wire number (kept even when this build does not know it);
      * {@code details} are code-specific extra fields (see the spec's error table).
      */

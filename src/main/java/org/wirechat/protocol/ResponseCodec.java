@@ -49,6 +49,8 @@ public final class ResponseCodec {
                 c.messages().forEach(msg -> writeMessage(w.record(), msg));
             }
             case Response.AccountDeleted d -> { }
+            case Response.Receipts r -> w.field(r.shared() ? 1 : 0).field(r.oldestWaitingId());
+            case Response.ReceiptsSet r -> w.field(r.on() ? 1 : 0);
         }
         return new Frame(Frame.VERSION_1, opcode, requestId, w.toBytes());
     }
@@ -66,6 +68,8 @@ public final class ResponseCodec {
             case Response.Messages m -> Opcode.FETCH;
             case Response.Conversation c -> Opcode.HISTORY;
             case Response.AccountDeleted d -> Opcode.DELETE_ACCOUNT;
+            case Response.Receipts r -> Opcode.RECEIPTS;
+            case Response.ReceiptsSet r -> Opcode.SET_RECEIPTS;
             case Response.Error e -> throw new IllegalArgumentException("an error answers any request");
         };
     }
@@ -215,6 +219,14 @@ public final class ResponseCodec {
             case DELETE_ACCOUNT -> {
                 expect(op, head, 0, records);
                 yield new Response.AccountDeleted();
+            }
+            case RECEIPTS -> {
+                expect(op, head, 2, records);
+                yield new Response.Receipts(head.flag(1, "shared"), head.number(2, "oldest waiting id"));
+            }
+            case SET_RECEIPTS -> {
+                expect(op, head, 1, records);
+                yield new Response.ReceiptsSet(head.flag(1, "receipts"));
             }
         };
     }

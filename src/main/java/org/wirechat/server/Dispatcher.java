@@ -105,6 +105,8 @@ public final class Dispatcher {
                 case Request.Fetch f -> fetch(f, caller);
                 case Request.History h -> history(h, caller);
                 case Request.DeleteAccount d -> delete(d, caller);
+                case Request.Receipts r -> receipts(r, caller);
+                case Request.SetReceipts r -> setReceipts(r, caller);
             };
         } catch (ProtocolException e) {
             return new Response.Error(e.code(), e.detail(), e.details());
@@ -132,6 +134,7 @@ public final class Dispatcher {
         if (!config.retention().isZero()) {
             features.add("retention"); // delivered messages leave history after a while
         }
+        features.add("receipts"); // RECEIPTS and SET_RECEIPTS
         return new Response.ServerInfo(List.of(Frame.VERSION_1), config.maxFrameBytes(), config.maxMessageChars(),
                 config.maxFetchWait().toMillis(), features);
     }
@@ -360,6 +363,27 @@ public final class Dispatcher {
         List<Response.Message> page = new ArrayList<>(newestFirst.subList(0, Math.min(h.limit(), newestFirst.size())));
         Collections.reverse(page);
         return new Response.Conversation(page, more && !page.isEmpty() ? page.get(0).id() : 0);
+    }
+
+    /**
+     * Receipts are shared both ways or not at all: a caller who turned them off learns nothing of others,
+     * as the messengers people know do it.
+     */
+    private Response receipts(Request.Receipts r, Caller caller) throws ProtocolException {
+        long me = authenticate(r.token(), caller);
+        Account peer = existing(r.peer(), "");
+        if (!store.receiptsOn(me) || !store.receiptsOn(peer.id())) {
+            return new Response.Receipts(false, 0);
+        }
+        return new Response.Receipts(true, store.oldestWaiting(peer.id(), me));
+    }
+
+    private Response setReceipts(Request.SetReceipts r, Caller caller) throws ProtocolException {
+        long me = authenticate(r.token(), caller);
+        if (!store.setReceipts(me, r.on())) {
+            throw new ProtocolException(ErrorCode.NOT_AUTHENTICATED, "the account no longer exists");
+        }
+        return new Response.ReceiptsSet(r.on());
     }
 
     private Response delete(Request.DeleteAccount d, Caller caller) throws ProtocolException {

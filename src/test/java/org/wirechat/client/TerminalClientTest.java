@@ -82,7 +82,28 @@ class TerminalClientTest {
         }
         // the history holds the conversation, both ways, oldest first
         String history = scriptOutput(0, "/login alice", PW, "/history bob");
-        assertThat(history).containsSubsequence("you: hello bob", "bob: fine, and", "bob: plain text");
+        assertThat(history).containsSubsequence("you ", ": hello bob", "bob: fine, and", "bob: plain text");
+    }
+
+    @Test
+    void historyMarksYourMessagesStoredThenDeliveredUnlessReceiptsAreOff() {
+        register("alice");
+        register("bob");
+        assertThat(script("/login alice", PW, "@bob are you there?")).isZero();
+        assertThat(scriptOutput(0, "/login alice", PW, "/history bob"))
+                .as("stored, bob has not fetched it").contains("you \u2713: are you there?");
+
+        String bobs = scriptOutput(0, "/login bob", PW);
+        assertThat(bobs).contains("alice: are you there?");
+        // bob's client acknowledges what it showed on its way out or on its next poll: asked again until then
+        Await.until("alice sees it delivered",
+                () -> scriptOutput(0, "/login alice", PW, "/history bob").contains("you \u2713\u2713: are you there?"));
+
+        String off = scriptOutput(0, "/login bob", PW, "/receipts off");
+        assertThat(off).contains("delivery receipts off");
+        assertThat(scriptOutput(0, "/login alice", PW, "/history bob"))
+                .as("bob shares no receipts: no marks").contains("you: are you there?");
+        assertThat(scriptOutput(1, "/login bob", PW, "/receipts maybe")).contains("usage: /receipts on|off");
     }
 
     @Test

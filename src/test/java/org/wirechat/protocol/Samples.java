@@ -28,7 +28,10 @@ final class Samples {
                 new Request.Fetch(TOKEN, Long.MAX_VALUE, 1000, 3_600_000),
                 new Request.History(TOKEN, "carol", 0, 50),
                 new Request.History(TOKEN, "carol", 123_456_789_012L, 100),
-                new Request.DeleteAccount(TOKEN, "correct horse"));
+                new Request.DeleteAccount(TOKEN, "correct horse"),
+                new Request.Receipts(TOKEN, "bob"),
+                new Request.SetReceipts(TOKEN, true),
+                new Request.SetReceipts(TOKEN, false));
     }
 
     static List<Response> responses() {
@@ -50,6 +53,11 @@ final class Samples {
                 new Response.Conversation(List.of(), 0),
                 new Response.Conversation(List.of(m1), 1),
                 new Response.AccountDeleted(),
+                new Response.Receipts(true, 0),
+                new Response.Receipts(true, Long.MAX_VALUE),
+                new Response.Receipts(false, 0),
+                new Response.ReceiptsSet(true),
+                new Response.ReceiptsSet(false),
                 new Response.Error(ErrorCode.NO_SUCH_USER, "no such user: bob — not sent"),
                 new Response.Error(ErrorCode.INBOX_NOT_EMPTY, "3 undelivered messages", List.of("3")),
                 new Response.Error(ErrorCode.UNSUPPORTED_VERSION, "version 2 is not supported", List.of("1")),

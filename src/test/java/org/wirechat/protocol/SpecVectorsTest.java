@@ -46,6 +46,10 @@ class SpecVectorsTest {
         m.put("history-response", new Vector(8, new Response.Conversation(List.of(toBob), 0)));
         m.put("delete-request", new Vector(9, new Request.DeleteAccount(TOKEN, "correct horse")));
         m.put("delete-response", new Vector(9, new Response.AccountDeleted()));
+        m.put("receipts-request", new Vector(12, new Request.Receipts(TOKEN, "bob")));
+        m.put("receipts-response", new Vector(12, new Response.Receipts(true, 42)));
+        m.put("set-receipts-request", new Vector(13, new Request.SetReceipts(TOKEN, false)));
+        m.put("set-receipts-response", new Vector(13, new Response.ReceiptsSet(false)));
         m.put("error-no-such-user", new Vector(6, new Response.Error(ErrorCode.NO_SUCH_USER, "no such user: bob")));
         m.put("error-inbox-not-empty", new Vector(9, new Response.Error(ErrorCode.INBOX_NOT_EMPTY, "2 messages", List.of("2"))));
         m.put("error-storage-unavailable", new Vector(6, new Response.Error(ErrorCode.STORAGE_UNAVAILABLE, "nothing stored",

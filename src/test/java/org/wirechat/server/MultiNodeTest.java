@@ -62,6 +62,22 @@ class MultiNodeTest {
     }
 
     @Test
+    void receiptsAskedOnOneServerSeeAnAcknowledgementMadeThroughTheOther() {
+        String alice = a.register(onA, "alice");
+        a.register(onA, "bob");
+        String bobOnB = a.login(onB, "bob");
+        long id = onA.ok(send(alice, "bob", "hi"), Response.Sent.class).messageId();
+        assertThat(onA.ok(new Request.Receipts(alice, "bob"), Response.Receipts.class)).isEqualTo(new Response.Receipts(true, id));
+        assertThat(onB.ok(longFetch(bobOnB, 0), Response.Messages.class).messages()).extracting(Response.Message::id)
+                .containsExactly(id);
+        onB.ok(new Request.Fetch(bobOnB, id, 100, 0), Response.Messages.class); // acknowledged through B
+        Await.until("A tells alice bob has it", () -> onA.ok(new Request.Receipts(alice, "bob"), Response.Receipts.class)
+                .equals(new Response.Receipts(true, 0)));
+        onB.ok(new Request.SetReceipts(bobOnB, false), Response.ReceiptsSet.class);
+        assertThat(onA.ok(new Request.Receipts(alice, "bob"), Response.Receipts.class)).isEqualTo(new Response.Receipts(false, 0));
+    }
+
+    @Test
     void aTokenIssuedByOneServerWorksOnTheOther() {
         String alice = a.register(onA, "alice");
         assertThat(onB.ok(new Request.ListAccounts(alice, PatternMode.WILDCARD, "*", "", 10), Response.Accounts.class)

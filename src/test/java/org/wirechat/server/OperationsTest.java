@@ -334,6 +334,64 @@ class OperationsTest {
         assertThat(info.maxFetchWaitMillis()).isEqualTo(cfg.maxFetchWait().toMillis());
         assertThat(info.features().contains("tls")).isEqualTo(cfg.tls() != null);
         assertThat(info.features().contains("shared-store")).isEqualTo(cfg.postgres() != null);
+        assertThat(info.features()).contains("receipts");
+    }
+
+    private Response.Receipts receipts(String token, String peer) {
+        return c.ok(new Request.Receipts(token, peer), Response.Receipts.class);
+    }
+
+    @Test
+    void receiptsTellTheOldestOfYourMessagesThePeerHasNotAcknowledged() {
+        String alice = fx.register(c, "alice");
+        String bob = fx.register(c, "bob");
+        String carol = fx.register(c, "carol");
+        assertThat(receipts(alice, "bob")).as("nothing sent yet").isEqualTo(new Response.Receipts(true, 0));
+        long fromCarol = c.ok(send(carol, "bob", "first"), Response.Sent.class).messageId();
+        long m1 = c.ok(send(alice, "bob", "one"), Response.Sent.class).messageId();
+        long m2 = c.ok(send(alice, "bob", "two"), Response.Sent.class).messageId();
+        assertThat(receipts(alice, "Bob")).as("another sender's message does not count; names ignore case")
+                .isEqualTo(new Response.Receipts(true, m1));
+
+        assertThat(c.ok(fetch(bob, 0), Response.Messages.class).messages()).hasSize(3);
+        assertThat(receipts(alice, "bob")).as("fetched is not acknowledged").isEqualTo(new Response.Receipts(true, m1));
+        c.ok(fetch(bob, fromCarol), Response.Messages.class);
+        assertThat(receipts(alice, "bob")).isEqualTo(new Response.Receipts(true, m1));
+        assertThat(receipts(carol, "bob")).isEqualTo(new Response.Receipts(true, 0));
+        c.ok(fetch(bob, m1), Response.Messages.class);
+        assertThat(receipts(alice, "bob")).as("one of two delivered").isEqualTo(new Response.Receipts(true, m2));
+        c.ok(fetch(bob, m2), Response.Messages.class);
+        assertThat(receipts(alice, "bob")).as("both delivered").isEqualTo(new Response.Receipts(true, 0));
+        assertThat(receipts(bob, "alice")).as("the other way: bob sent nothing").isEqualTo(new Response.Receipts(true, 0));
+    }
+
+    @Test
+    void receiptsTurnedOffAreSharedNeitherWay() {
+        String alice = fx.register(c, "alice");
+        String bob = fx.register(c, "bob");
+        long m1 = c.ok(send(alice, "bob", "one"), Response.Sent.class).messageId();
+        c.ok(send(bob, "alice", "hi"), Response.Sent.class);
+
+        assertThat(c.ok(new Request.SetReceipts(bob, false), Response.ReceiptsSet.class).on()).isFalse();
+        assertThat(receipts(alice, "bob")).as("bob tells nobody").isEqualTo(new Response.Receipts(false, 0));
+        assertThat(receipts(bob, "alice")).as("and learns nothing").isEqualTo(new Response.Receipts(false, 0));
+        c.ok(fetch(bob, m1), Response.Messages.class);
+        assertThat(receipts(alice, "bob")).as("not even once delivered").isEqualTo(new Response.Receipts(false, 0));
+
+        assertThat(c.ok(new Request.SetReceipts(bob, true), Response.ReceiptsSet.class).on()).isTrue();
+        assertThat(receipts(alice, "bob")).isEqualTo(new Response.Receipts(true, 0));
+        assertThat(receipts(bob, "alice")).as("alice has not fetched bob's").extracting(Response.Receipts::oldestWaitingId)
+                .isNotEqualTo(0L);
+    }
+
+    @Test
+    void receiptsNeedALoginAndAnExistingPeer() {
+        String alice = fx.register(c, "alice");
+        c.error(new Request.Receipts(alice, "nobody"), ErrorCode.NO_SUCH_USER);
+        c.error(new Request.Receipts("not-a-token", "alice"), ErrorCode.NOT_AUTHENTICATED);
+        c.error(new Request.SetReceipts("not-a-token", false), ErrorCode.NOT_AUTHENTICATED);
+        c.error(new Request.Receipts(alice, "no spaces"), ErrorCode.INVALID_USERNAME);
+        assertThat(receipts(alice, "alice")).as("yourself is a peer like any other").isEqualTo(new Response.Receipts(true, 0));
     }
 
     /** Regression: an account that logged in on a connection showed offline until that connection sent another request. */

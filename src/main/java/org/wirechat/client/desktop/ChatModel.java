@@ -53,8 +53,11 @@ public final class ChatModel implements AutoCloseable {
             String last) {
     }
 
-    /** Where one of your messages is: stored by the server, queued in the outbox, or refused. */
-    public enum Delivery { SENT, PENDING, FAILED }
+    /**
+     * Where one of your messages is: stored by the server (✓), acknowledged by the peer (✓✓, when both
+     * share receipts), queued in the outbox, or refused.
+     */
+    public enum Delivery { SENT, DELIVERED, PENDING, FAILED }
 
     /**
      * One message of the open conversation. A message of yours not yet stored has id 0, the time it was
@@ -196,6 +199,14 @@ public final class ChatModel implements AutoCloseable {
     private Incoming loggingInListener;
     private final Map<String, Integer> unread = new HashMap<>();
     private String open;
+    /** The open conversation's peer's receipts, or {@code null} while not known (or the server has none). */
+    private Response.Receipts receipts;
+    /**
+     * The newest message id of the open conversation known when {@link #receipts} was asked: the answer
+     * covers only messages stored before it was asked, so a message of yours stored since is not marked
+     * delivered by it (an answer "none waiting" says nothing of a message sent after).
+     */
+    private long receiptsAsOf;
     private final TreeMap<Long, Line> conversation = new TreeMap<>();
     /**
      * Messages received since login, by lower-case peer (the latest {@link #RECENT_KEPT} each). Opening a
@@ -247,7 +258,10 @@ public final class ChatModel implements AutoCloseable {
             conversations.add(new Conversation(a == null ? act.peer() : a.username(), a == null ? "" : a.fullName(),
                     a == null ? Presence.UNKNOWN : presence(a), unread.getOrDefault(e.getKey(), 0), act.lastMillis(), act.last()));
         }
-        List<Line> lines = new ArrayList<>(conversation.values());
+        List<Line> lines = new ArrayList<>(conversation.size());
+        for (Line l : conversation.values()) {
+            lines.add(delivered(l) ? new Line(l.id(), l.sender(), l.timestampMillis(), l.body(), true, Delivery.DELIVERED, l.note()) : l);
+        }
         if (open != null) {
             lines.addAll(unsentLines.getOrDefault(key(open), List.of()));
         }
@@ -448,6 +462,85 @@ public final class ChatModel implements AutoCloseable {
                 .limit(PEERS_LOOKED_UP).map(Map.Entry::getKey).toList();
     }
 
+    /** A stored message of yours that the open conversation's peer has acknowledged, by its receipts (monitor held). */
+    private boolean delivered(Line l) {
+        Response.Receipts r = receipts;
+        return l.mine() && l.id() > 0 && l.id() <= receiptsAsOf && l.delivery() == Delivery.SENT && r != null && r.shared()
+                && (r.oldestWaitingId() == 0 || l.id() < r.oldestWaitingId());
+    }
+
+    /** The newest message id known in the conversation with {@code peer} (monitor held). */
+    private long newestKnown(String peer) {
+        long newest = peer.equals(open) && !conversation.isEmpty() ? conversation.lastKey() : 0;
+        TreeMap<Long, Line> mine = recent.get(key(peer));
+        return mine == null || mine.isEmpty() ? newest : Math.max(newest, mine.lastKey());
+    }
+
+    /** The peer's receipts, or {@code null} if they cannot be had now (a server from before them, or no answer). */
+    private static Response.Receipts receiptsOf(ChatClient c, String peer) {
+        try {
+            return c.receipts(peer);
+        } catch (ChatException e) {
+            return null; // marks are a nicety: the conversation shows without them
+        }
+    }
+
+    /**
+     * Asks the open conversation's peer's receipts again, when a message of yours there is stored and not
+     * yet known to be delivered (the window calls this every few seconds); true if it asked.
+     */
+    public boolean refreshReceipts() {
+        ChatClient c;
+        String peer;
+        long asOf;
+        synchronized (this) {
+            c = client;
+            peer = open;
+            if (c == null || peer == null || (receipts != null && !receipts.shared())
+                    || conversation.values().stream().noneMatch(l -> l.mine() && l.id() > 0 && !delivered(l))) {
+                return false;
+            }
+            asOf = newestKnown(peer);
+        }
+        Response.Receipts r = receiptsOf(c, peer);
+        synchronized (this) {
+            if (!peer.equals(open) || r == null || (r.equals(receipts) && asOf == receiptsAsOf)) {
+                return true;
+            }
+            receipts = r;
+            receiptsAsOf = asOf;
+        }
+        changed();
+        return true;
+    }
+
+    /** Turns this user's receipts on or off (both ways); the open conversation's marks follow. */
+    public void setReceipts(boolean on) throws ChatException {
+        ChatClient c = requireClient();
+        String peer;
+        try {
+            c.setReceipts(on);
+        } catch (ChatException e) {
+            throw problem(e);
+        }
+        long asOf;
+        synchronized (this) {
+            peer = open;
+            receipts = null;
+            asOf = peer == null ? 0 : newestKnown(peer);
+        }
+        if (peer != null) {
+            Response.Receipts r = receiptsOf(c, peer);
+            synchronized (this) {
+                if (peer.equals(open)) {
+                    receipts = r;
+                    receiptsAsOf = asOf;
+                }
+            }
+        }
+        changed();
+    }
+
     /** Opens the conversation with a user: loads its latest messages and clears its unread count. */
     public void open(String peer) throws ChatException {
         ChatClient c = requireClient();
@@ -457,8 +550,15 @@ public final class ChatModel implements AutoCloseable {
         } catch (ChatException e) {
             throw problem(e);
         }
+        long asOf = page.messages().stream().mapToLong(Response.Message::id).max().orElse(0);
+        synchronized (this) {
+            asOf = Math.max(asOf, newestKnown(peer));
+        }
+        Response.Receipts r = receiptsOf(c, peer);
         synchronized (this) {
             open = peer;
+            receipts = r;
+            receiptsAsOf = asOf;
             conversation.clear();
             addLines(page.messages());
             TreeMap<Long, Line> mine = recent.get(key(peer));
@@ -660,6 +760,7 @@ public final class ChatModel implements AutoCloseable {
         peers.clear();
         unread.clear();
         open = null;
+        receipts = null;
         conversation.clear();
         recent.clear();
         unsentLines.clear();

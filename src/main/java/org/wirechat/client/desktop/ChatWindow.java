@@ -62,6 +62,7 @@ public final class ChatWindow {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm");
     private static final Color PROBLEM = new Color(0xC62828);
     private static final int REFRESH_MILLIS = 15_000;
+    private static final int RECEIPTS_MILLIS = 3_000;
 
     private final ChatModel model;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
@@ -108,6 +109,8 @@ public final class ChatWindow {
 
     /** Re-reads the user list now and then, so online marks stay current. */
     private final Timer refresh;
+    /** Asks the open conversation's receipts every few seconds while a message of yours there is not yet delivered. */
+    private final Timer receiptsRefresh;
     private boolean rendering; // set while the EDT copies a snapshot into the components
     private List<ChatModel.Line> shownLines = List.of();
     private String shownPeer;
@@ -129,6 +132,11 @@ public final class ChatWindow {
         refresh = new Timer(REFRESH_MILLIS, e -> {
             if (model.snapshot().me() != null) {
                 work(model::refreshUsers, null);
+            }
+        });
+        receiptsRefresh = new Timer(RECEIPTS_MILLIS, e -> {
+            if (model.snapshot().me() != null) {
+                work(model::refreshReceipts, null);
             }
         });
         buildLogin();
@@ -211,6 +219,9 @@ public final class ChatWindow {
         account.add(item("Log in as someone else…", "menuLogin", () -> loginDialog.setVisible(true)));
         account.add(item("Log out", "menuLogout", () -> work(model::logout, this::showLogin)));
         account.add(item("Delete account…", "menuDelete", this::confirmDelete));
+        account.addSeparator();
+        account.add(item("Share delivery receipts", "menuReceiptsOn", () -> work(() -> model.setReceipts(true), null)));
+        account.add(item("Stop sharing delivery receipts", "menuReceiptsOff", () -> work(() -> model.setReceipts(false), null)));
         account.addSeparator();
         account.add(item("Quit", "menuQuit", this::quit));
         bar.add(account);
@@ -314,6 +325,7 @@ public final class ChatWindow {
         frame.setLocationByPlatform(true);
         showDraft();
         refresh.start();
+        receiptsRefresh.start();
     }
 
     private static JLabel heading(String text) {
@@ -538,6 +550,7 @@ public final class ChatWindow {
             return;
         }
         refresh.stop();
+        receiptsRefresh.stop();
         frame.dispose();
         loginDialog.dispose();
         worker.execute(model::close);
@@ -646,7 +659,8 @@ public final class ChatWindow {
     private void message(javax.swing.text.StyledDocument doc, ChatModel.MessageRow m) {
         ChatModel.Line l = m.line();
         String state = switch (l.delivery()) {
-            case SENT -> "";
+            case SENT -> "  \u2713"; // stored
+            case DELIVERED -> "  \u2713\u2713"; // the peer has it
             case PENDING -> "  · sending…";
             case FAILED -> "  · not sent: " + l.note();
         };

@@ -180,6 +180,12 @@ public final class GrpcConnection implements Subscribing {
                     as(d.token(), 0).deleteAccount(DeleteAccountRequest.newBuilder().setPassword(d.password()).build());
                     yield new Response.AccountDeleted();
                 }
+                case Request.Receipts r -> {
+                    var reply = as(r.token(), 0).receipts(org.wirechat.grpc.v1.ReceiptsRequest.newBuilder().setPeer(r.peer()).build());
+                    yield new Response.Receipts(reply.getShared(), reply.getOldestWaitingId());
+                }
+                case Request.SetReceipts r -> new Response.ReceiptsSet(as(r.token(), 0)
+                        .setReceipts(org.wirechat.grpc.v1.SetReceiptsRequest.newBuilder().setOn(r.on()).build()).getOn());
             };
         } catch (StatusRuntimeException e) {
             return refusal(e);

@@ -76,6 +76,8 @@ final class Commands {
                 + " you wrote to or who wrote to you); while the server is unreachable messages are queued and sent when it is back", this::msg, "/m", "/send");
         add("/history", "USER [COUNT]", "your conversation with USER, newest " + PAGE + " (or COUNT) messages", this::history, "/hist");
         add("/more", "", "the next page of /list or /history", a -> more());
+        add("/receipts", "on|off", "share delivery receipts or not (both ways: with them off you see none either); /history marks"
+                + " your messages " + Format.STORED + " stored and " + Format.DELIVERED + " delivered", this::receipts);
         add("/delete", "", "delete your account (receives waiting messages first)", a -> delete(), "/unregister");
         add("/quit", "", "leave (Ctrl-D too)", a -> quit = confirmLeaving("/quit"), "/exit", "/q");
     }
@@ -399,8 +401,30 @@ final class Commands {
         } else {
             more = null;
         }
-        b.append(format.conversation(c.messages(), client.username()));
+        b.append(format.conversation(c.messages(), client.username(), receiptsFrom(peer)));
         screen.show(b.toString());
+    }
+
+    /** The peer's receipts, or {@code null} when the server has none (a server from before them). */
+    private Response.Receipts receiptsFrom(String peer) throws ChatException {
+        try {
+            return client.receipts(peer);
+        } catch (ChatException e) {
+            if (e.code() == org.wirechat.protocol.ErrorCode.UNKNOWN_OPCODE) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private void receipts(String args) throws ChatException, Usage {
+        String a = args.strip().toLowerCase(Locale.ROOT);
+        if (!a.equals("on") && !a.equals("off")) {
+            throw new Usage("usage: /receipts on|off");
+        }
+        boolean on = client.setReceipts(a.equals("on"));
+        screen.show(on ? "delivery receipts on: others see when you have their messages, and you see when they have yours"
+                : "delivery receipts off: others do not see when you have their messages, and you do not see theirs");
     }
 
     private void more() throws ChatException, Usage {

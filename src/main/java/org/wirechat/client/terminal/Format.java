@@ -30,17 +30,35 @@ final class Format {
         return line(stamp(m.timestampMillis()) + " " + m.sender() + ": ", m.body());
     }
 
-    /** A page of history, oldest first, from {@code me}'s point of view. */
+    /** A page of history, oldest first, from {@code me}'s point of view, without delivery marks. */
     String conversation(List<Response.Message> messages, String me) {
+        return conversation(messages, me, null);
+    }
+
+    /**
+     * A page of history, oldest first, from {@code me}'s point of view; with {@code receipts} (the peer's),
+     * each of your messages marked {@value #STORED} (stored, still waiting for the peer) or
+     * {@value #DELIVERED} (the peer has it).
+     */
+    String conversation(List<Response.Message> messages, String me, Response.Receipts receipts) {
         StringBuilder b = new StringBuilder();
         for (Response.Message m : messages) {
             if (!b.isEmpty()) {
                 b.append(System.lineSeparator());
             }
-            String who = m.sender().equalsIgnoreCase(me == null ? "" : me) ? "you" : m.sender();
-            b.append(line(stamp(m.timestampMillis()) + " " + who + ": ", m.body()));
+            boolean mine = m.sender().equalsIgnoreCase(me == null ? "" : me);
+            String mark = mine && receipts != null && receipts.shared() ? " " + (delivered(m.id(), receipts) ? DELIVERED : STORED) : "";
+            b.append(line(stamp(m.timestampMillis()) + " " + (mine ? "you" : m.sender()) + mark + ": ", m.body()));
         }
         return b.toString();
+    }
+
+    static final String STORED = "\u2713";
+    static final String DELIVERED = "\u2713\u2713";
+
+    /** Whether a message of yours with this id has reached the peer, by the peer's receipts. */
+    static boolean delivered(long id, Response.Receipts receipts) {
+        return receipts.oldestWaitingId() == 0 || id < receipts.oldestWaitingId();
     }
 
     /** The start of a message's text on one line, quoted, to tell which message a late answer is about. */

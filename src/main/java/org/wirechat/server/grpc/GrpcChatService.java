@@ -271,6 +271,22 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
         run(new Request.DeleteAccount(token(), request.getPassword()), observer, r -> DeleteAccountReply.getDefaultInstance());
     }
 
+    @Override
+    public void receipts(org.wirechat.grpc.v1.ReceiptsRequest request, StreamObserver<org.wirechat.grpc.v1.ReceiptsReply> observer) {
+        run(new Request.Receipts(token(), request.getPeer()), observer, r -> {
+            Response.Receipts receipts = (Response.Receipts) r;
+            return org.wirechat.grpc.v1.ReceiptsReply.newBuilder().setShared(receipts.shared())
+                    .setOldestWaitingId(receipts.oldestWaitingId()).build();
+        });
+    }
+
+    @Override
+    public void setReceipts(org.wirechat.grpc.v1.SetReceiptsRequest request,
+            StreamObserver<org.wirechat.grpc.v1.SetReceiptsReply> observer) {
+        run(new Request.SetReceipts(token(), request.getOn()), observer,
+                r -> org.wirechat.grpc.v1.SetReceiptsReply.newBuilder().setOn(((Response.ReceiptsSet) r).on()).build());
+    }
+
     /**
      * Pushes each undelivered message after {@code after_id} as soon as it is stored: a loop of waits for
      * mail (as FETCH waits, acknowledging nothing), each push only when the client can take it (flow

@@ -273,6 +273,27 @@ final class LogMessages implements AutoCloseable {
         }
     }
 
+    /**
+     * The oldest message from {@code sender} (by name: an account keeps its spelling) waiting in the
+     * account's inbox, leaving out those an acknowledgement on its way covers; 0 if none. A message from an
+     * earlier, deleted account of the same name counts too: that errs towards "not yet delivered", never
+     * the other way.
+     */
+    long oldestWaitingFrom(long accountId, String sender) {
+        Inbox in = inboxes.get(accountId);
+        if (in == null) {
+            return 0;
+        }
+        synchronized (in) {
+            for (StoredMessage m : in.messages) {
+                if (m.id() > in.acknowledgedAhead && m.sender().equals(sender)) {
+                    return m.id();
+                }
+            }
+        }
+        return 0;
+    }
+
     /** Messages in the account's inbox as committed (the log writer's view, for its decisions). */
     private long inboxSize(long accountId) {
         Inbox in = inboxes.get(accountId);

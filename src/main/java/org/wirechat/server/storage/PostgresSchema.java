@@ -111,7 +111,9 @@ final class PostgresSchema {
             INSERT INTO inbox_marks (account_id, acked_through) SELECT id, acked_through FROM accounts;
             ALTER TABLE accounts RENAME COLUMN unread TO received;
             ALTER TABLE accounts DROP COLUMN acked_through
-            """);
+            """,
+            // whether the account shares delivery receipts (SET_RECEIPTS): on unless turned off
+            "ALTER TABLE accounts ADD COLUMN receipts BOOLEAN NOT NULL DEFAULT TRUE");
 
     private PostgresSchema() {
     }

@@ -755,6 +755,48 @@ public final class PostgresStore implements Store, Cluster {
         });
     }
 
+    /**
+     * One probe of the inbox index above the recipient's mark (and above an acknowledgement of it this
+     * server has answered but not yet committed).
+     */
+    @Override
+    public long oldestWaiting(long recipientId, long senderId) {
+        long ahead = acknowledgedAhead.getOrDefault(recipientId, 0L);
+        return one(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(min(m.id), 0) FROM messages m"
+                    + " JOIN inbox_marks k ON k.account_id = m.recipient_id"
+                    + " WHERE m.recipient_id = ? AND m.id > greatest(k.acked_through, ?) AND m.sender_id = ?")) {
+                ps.setLong(1, recipientId);
+                ps.setLong(2, ahead);
+                ps.setLong(3, senderId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean receiptsOn(long accountId) {
+        return one(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT receipts FROM accounts WHERE id = ?")) {
+                ps.setLong(1, accountId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() && rs.getBoolean(1);
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean setReceipts(long accountId, boolean on) {
+        return one(c -> update(c, "UPDATE accounts SET receipts = ? WHERE id = ? AND deleted_at IS NULL", ps -> {
+            ps.setBoolean(1, on);
+            ps.setLong(2, accountId);
+        })) == 1;
+    }
+
     @Override
     public List<StoredMessage> history(long accountId, long peerId, long beforeId, int max) {
         return one(c -> {

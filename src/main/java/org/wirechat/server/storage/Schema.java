@@ -62,7 +62,9 @@ final class Schema {
             ALTER TABLE accounts DROP COLUMN unread
             """,
             // an administrator may disable an account: it cannot log in until enabled again
-            "ALTER TABLE accounts ADD COLUMN disabled_at INTEGER");
+            "ALTER TABLE accounts ADD COLUMN disabled_at INTEGER",
+            // whether the account shares delivery receipts (SET_RECEIPTS): on unless turned off
+            "ALTER TABLE accounts ADD COLUMN receipts INTEGER NOT NULL DEFAULT 1");
 
     private Schema() {
     }

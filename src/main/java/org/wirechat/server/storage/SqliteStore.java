@@ -535,6 +535,27 @@ public final class SqliteStore implements Store {
         return messages.undeliveredCount(accountId);
     }
 
+    /** From the recipient's inbox in memory: its messages are few (at most the inbox cap). */
+    @Override
+    public long oldestWaiting(long recipientId, long senderId) {
+        return findAccount(senderId).map(s -> messages.oldestWaitingFrom(recipientId, s.username())).orElse(0L);
+    }
+
+    @Override
+    public boolean receiptsOn(long accountId) {
+        return Boolean.TRUE.equals(accountColumn("receipts", accountId, rs -> rs.getInt(1) != 0));
+    }
+
+    @Override
+    public boolean setReceipts(long accountId, boolean on) {
+        return writer.write(db -> {
+            PreparedStatement ps = db.prepare("UPDATE accounts SET receipts = ? WHERE id = ? AND deleted_at IS NULL");
+            ps.setInt(1, on ? 1 : 0);
+            ps.setLong(2, accountId);
+            return ps.executeUpdate() == 1;
+        });
+    }
+
     @Override
     public Optional<CommitStats> commitStats() {
         return Optional.of(messages.commitStats());

@@ -82,6 +82,18 @@ public interface Store extends AutoCloseable {
     long undeliveredCount(long accountId);
 
     /**
+     * The smallest id of a message from {@code senderId} to {@code recipientId} that the recipient has not
+     * acknowledged (acknowledgements on their way count as made), or 0 when every one has been.
+     */
+    long oldestWaiting(long recipientId, long senderId);
+
+    /** Whether the account shares delivery receipts (on unless its owner turned them off). */
+    boolean receiptsOn(long accountId);
+
+    /** Turns the account's delivery receipts on or off; false if there is no such live account. */
+    boolean setReceipts(long accountId, boolean on);
+
+    /**
      * The conversation between two accounts, both directions, with id &lt; {@code beforeId} (or all when
      * 0), <b>newest first</b>, at most {@code max}.
      */

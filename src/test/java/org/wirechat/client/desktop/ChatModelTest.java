@@ -265,6 +265,45 @@ class ChatModelTest {
         }
     }
 
+    private ChatModel.Delivery lastDelivery() {
+        return model.snapshot().conversation().getLast().delivery();
+    }
+
+    @Test
+    void yourMessagesShowStoredThenDeliveredOnceThePeerHasThemAndNotWithReceiptsOff() throws Exception {
+        model.register("127.0.0.1", port(), "alice", "Alice", PW);
+        model.open("bob");
+        model.send("are you there?");
+        Await.until("stored", () -> lastDelivery() == ChatModel.Delivery.SENT);
+        Await.until("bob has it", () -> bobGot.stream().anyMatch(m -> m.body().equals("are you there?")));
+        // bob's client acknowledges it with its next poll; the window asks every few seconds, this test at once
+        Await.until("shown delivered", () -> {
+            model.refreshReceipts();
+            return lastDelivery() == ChatModel.Delivery.DELIVERED;
+        });
+
+        bob.setReceipts(false);
+        model.open("bob");
+        assertThat(lastDelivery()).as("bob shares no receipts now").isEqualTo(ChatModel.Delivery.SENT);
+        bob.setReceipts(true);
+        model.open("bob");
+        assertThat(lastDelivery()).isEqualTo(ChatModel.Delivery.DELIVERED);
+        model.setReceipts(false);
+        assertThat(lastDelivery()).as("alice's own off: she sees none either").isEqualTo(ChatModel.Delivery.SENT);
+    }
+
+    @Test
+    void aMessageSentAfterTheReceiptsWereAskedIsNotShownDeliveredByThem() throws Exception {
+        model.register("127.0.0.1", port(), "alice", "Alice", PW);
+        model.open("bob"); // asked: nothing of alice's waits for bob
+        bob.close(); // bob's client stops acknowledging
+        model.send("after the question");
+        Await.until("stored", () -> lastDelivery() != ChatModel.Delivery.PENDING);
+        assertThat(lastDelivery()).as("\"none waiting\" was said before this one existed").isEqualTo(ChatModel.Delivery.SENT);
+        model.refreshReceipts();
+        assertThat(lastDelivery()).as("asked again: it waits for bob").isEqualTo(ChatModel.Delivery.SENT);
+    }
+
     @Test
     void whileDisconnectedPresenceIsUnknownMessagesWaitAndTheStatusSaysOnlyWhatIsTrue() throws Exception {
         model.register("127.0.0.1", port(), "alice", "Alice", PW);
