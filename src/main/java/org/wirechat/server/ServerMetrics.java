@@ -21,7 +21,7 @@ import org.wirechat.server.storage.Store;
  * scraped. Thread-safe.
  */
 public final class ServerMetrics {
-    static final ServerMetrics OFF = new ServerMetrics();
+    public static final ServerMetrics OFF = new ServerMetrics();
 
     private final PrometheusRegistry registry;
     private final Histogram requests;
@@ -46,8 +46,8 @@ public final class ServerMetrics {
     ServerMetrics(Store store, org.wirechat.server.auth.Tokens tokens, LongSupplier openConnections) {
         registry = new PrometheusRegistry();
         requests = Histogram.builder().name("wirechat_request_duration_seconds")
-                .help("Requests by operation and outcome (ok, or the error code), from the frame read to the answer ready;"
-                        + " a FETCH includes its long-poll wait")
+                .help("Requests by operation and outcome (ok, or the error code), from the request read (a frame, or a gRPC"
+                        + " call) to the answer ready; a FETCH includes its long-poll wait")
                 .unit(Unit.SECONDS).labelNames("op", "outcome")
                 .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
                 .register(registry);
@@ -61,7 +61,8 @@ public final class ServerMetrics {
         sent = Counter.builder().name("wirechat_messages_sent_total")
                 .help("SENDs answered 'sent' (a retry of a stored message counts again)").register(registry);
         delivered = Counter.builder().name("wirechat_messages_delivered_total")
-                .help("Messages handed to clients by FETCH (a message fetched again before its acknowledgement counts again)")
+                .help("Messages handed to clients by FETCH or pushed by gRPC's Subscribe (a message handed over again before"
+                        + " its acknowledgement counts again)")
                 .register(registry);
         accepted = Counter.builder().name("wirechat_connections_accepted_total").help("Connections accepted").register(registry);
         refused = Counter.builder().name("wirechat_connections_refused_total")
@@ -122,6 +123,13 @@ public final class ServerMetrics {
             sent.inc();
         } else if (r instanceof Response.Messages m && !m.messages().isEmpty()) {
             delivered.inc(m.messages().size());
+        }
+    }
+
+    /** Messages a pushing transport (gRPC's Subscribe) handed to a client. */
+    public void pushed(int messages) {
+        if (registry != null && messages > 0) {
+            delivered.inc(messages);
         }
     }
 

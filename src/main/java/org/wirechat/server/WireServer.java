@@ -156,7 +156,7 @@ public final class WireServer implements AutoCloseable {
         GrpcTransport g = null;
         if (config.grpcPort() >= 0) {
             try {
-                g = new GrpcTransport(config, dispatcher, presence, addresses, () -> closing);
+                g = new GrpcTransport(config, dispatcher, presence, addresses, () -> closing, metrics);
                 log.info("gRPC (wirechat.v1.Chat, health, reflection) on {}:{}{}", config.bindAddress(), g.port(),
                         config.tls() == null ? "" : " with TLS");
             } catch (IOException e) {

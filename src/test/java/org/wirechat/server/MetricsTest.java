@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -81,6 +82,35 @@ class MetricsTest {
                     .containsPattern("wirechat_token_store_reads_total [01]\\.0") // the memo and the cache answer the rest
                     .contains("jvm_memory_used_bytes");
             assertThat(r.body()).doesNotContain("correct horse").doesNotContain(alice);
+        }
+    }
+
+    @Test
+    void gRpcCallsAndSubscribePushesAreCountedLikeTheWireProtocolsRequests() throws Exception {
+        fx.close();
+        fx = fixture(dir.resolve("grpc"), b -> b.metricsPort(0).grpcPort(0)).connectingOverGrpc();
+        Await.until("the server ready", () -> fx.server().notReady() == null);
+        List<Response.Message> pushed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (TestConnection c = fx.connect()) {
+            assertThat(c.isGrpc()).isTrue();
+            String alice = fx.register(c, "alice");
+            fx.register(c, "bob");
+            c.error(ServerFixture.send(alice, "nobody", "lost"), ErrorCode.NO_SUCH_USER);
+            try (org.wirechat.client.ChatClient bob = new org.wirechat.client.ChatClient("127.0.0.1",
+                    fx.server().grpcPort().orElseThrow(), pushed::addAll,
+                    org.wirechat.client.ScriptedClient.FAST.withTransport(org.wirechat.client.ChatClient.Transport.GRPC))) {
+                bob.login("bob", ServerFixture.PASSWORD); // receives by Subscribe from now on
+                c.ok(ServerFixture.send(alice, "bob", "one"), Response.Sent.class);
+                c.ok(ServerFixture.send(alice, "bob", "two"), Response.Sent.class);
+                Await.until("bob has both", () -> pushed.size() == 2);
+            }
+            String body = get("/metrics").body();
+            assertThat(body)
+                    .contains("wirechat_request_duration_seconds_count{op=\"SEND\",outcome=\"ok\"} 2")
+                    .contains("wirechat_request_duration_seconds_count{op=\"SEND\",outcome=\"NO_SUCH_USER\"} 1")
+                    .contains("wirechat_request_duration_seconds_count{op=\"LOGIN\",outcome=\"ok\"} 3")
+                    .contains("wirechat_messages_sent_total 2")
+                    .contains("wirechat_messages_delivered_total 2");
         }
     }
 

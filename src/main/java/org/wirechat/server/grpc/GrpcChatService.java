@@ -69,12 +69,14 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
     static final long FLOW_CONTROL_POLL_MILLIS = 50;
 
     private final Dispatcher dispatcher;
+    private final org.wirechat.server.ServerMetrics metrics;
     private final BooleanSupplier closing;
     /** Answers are fitted to the wire protocol's frame limit too, so both transports page alike. */
     private final int maxAnswerBytes;
 
-    GrpcChatService(Dispatcher dispatcher, BooleanSupplier closing, int maxAnswerBytes) {
+    GrpcChatService(Dispatcher dispatcher, BooleanSupplier closing, int maxAnswerBytes, org.wirechat.server.ServerMetrics metrics) {
         this.dispatcher = dispatcher;
+        this.metrics = metrics;
         this.maxAnswerBytes = maxAnswerBytes;
         this.closing = closing;
     }
@@ -136,10 +138,14 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
 
     /** Checks the request as the wire codec would, runs it, and hands the reply (or the error) to the observer. */
     private <T> void run(Request request, StreamObserver<T> observer, java.util.function.Function<Response, T> reply) {
+        long started = metrics.on() ? System.nanoTime() : 0;
         Response response;
         try {
             response = ResponseFit.toFrame(dispatcher.submit(RequestCodec.check(request), caller()).join(), maxAnswerBytes);
+            metrics.answered(request.opcode().wire(), response, System.nanoTime() - started);
         } catch (ProtocolException e) {
+            metrics.answered(request.opcode().wire(), new Response.Error(e.code(), e.detail(), e.details()),
+                    System.nanoTime() - started);
             observer.onError(failure(e));
             return;
         } catch (InterruptedException e) {
@@ -322,10 +328,12 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
                     observer.onError(failure(e));
                     return;
                 }
-                for (Response.Message m : ((Response.Messages) r).messages()) {
+                List<Response.Message> batch = ((Response.Messages) r).messages();
+                for (Response.Message m : batch) {
                     observer.onNext(message(m));
                     after = m.id();
                 }
+                metrics.pushed(batch.size());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the server is stopping (its executor interrupts what runs)

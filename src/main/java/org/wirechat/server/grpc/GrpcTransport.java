@@ -56,7 +56,7 @@ public final class GrpcTransport implements AutoCloseable {
     private final AtomicInteger open = new AtomicInteger();
 
     public GrpcTransport(ServerConfig config, Dispatcher dispatcher, Presence presence, AddressLimits addresses,
-            java.util.function.BooleanSupplier closing) throws IOException {
+            java.util.function.BooleanSupplier closing, org.wirechat.server.ServerMetrics metrics) throws IOException {
         InetSocketAddress at = new InetSocketAddress(InetAddress.getByName(config.bindAddress()), config.grpcPort());
         ServerCredentials credentials = config.tls() == null ? InsecureServerCredentials.create()
                 : TlsServerCredentials.newBuilder().keyManager(config.tls().keyManagers()).build();
@@ -120,7 +120,7 @@ public final class GrpcTransport implements AutoCloseable {
                 .permitKeepAliveTime(30, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .addTransportFilter(connections)
-                .addService(ServerInterceptors.intercept(new GrpcChatService(dispatcher, closing, config.maxFrameBytes()), limits))
+                .addService(ServerInterceptors.intercept(new GrpcChatService(dispatcher, closing, config.maxFrameBytes(), metrics), limits))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
         try {
