@@ -209,6 +209,8 @@ class DesktopSmokeTest {
         JTextComponent conversation = find(main, "conversation", JTextComponent.class);
         Await.until("the reply shows", () -> call(() -> conversation.getText().contains("bob  echo: hello from the window")));
         Await.until("my message stored (no longer 'sending')", () -> call(() -> !conversation.getText().contains("sending")));
+        // bob's client acknowledged it; the window asks for receipts every few seconds while one of yours waits
+        Await.until("my message shown delivered", () -> call(() -> conversation.getText().contains("\u2713\u2713")));
         String shown = call(conversation::getText);
         assertThat(shown).contains("Yesterday\nbob  see you tomorrow  12:00", "Today\nbob  are you there?");
         assertThat(shown.indexOf("hello from the window")).isBetween(shown.indexOf("are you there?"), shown.indexOf("echo:"));
