@@ -63,31 +63,39 @@ public final class ChatClient implements AutoCloseable {
      * @param transport the wire protocol or gRPC
      * @param trust with gRPC and TLS, the trust managers to check the server's certificate with ({@link Tls#trustManagers}),
      *        or {@code null} for the JDK's trust store
+     * @param device this installation's device id ({@link DeviceId}): it logs in with LOGIN_DEVICE and
+     *        receives every message of the account whatever the account's other devices acknowledge; {@code null}
+     *        logs in with LOGIN, as the account's default device
      */
     public record Options(Duration connectTimeout, Backoff backoff, Duration pollWait, Duration retryFor,
-            SSLSocketFactory tls, Transport transport, javax.net.ssl.TrustManager[] trust) {
+            SSLSocketFactory tls, Transport transport, javax.net.ssl.TrustManager[] trust, String device) {
         public static final Options DEFAULT = new Options(Duration.ofSeconds(5), Backoff.DEFAULT, Duration.ofSeconds(25),
-                Duration.ofSeconds(30), null, Transport.WIRE, null);
+                Duration.ofSeconds(30), null, Transport.WIRE, null, null);
 
         public Options(Duration connectTimeout, Backoff backoff, Duration pollWait, Duration retryFor) {
-            this(connectTimeout, backoff, pollWait, retryFor, null, Transport.WIRE, null);
+            this(connectTimeout, backoff, pollWait, retryFor, null, Transport.WIRE, null, null);
         }
 
         public Options(Duration connectTimeout, Backoff backoff, Duration pollWait, Duration retryFor, SSLSocketFactory tls) {
-            this(connectTimeout, backoff, pollWait, retryFor, tls, Transport.WIRE, null);
+            this(connectTimeout, backoff, pollWait, retryFor, tls, Transport.WIRE, null, null);
         }
 
         public Options withTls(SSLSocketFactory factory) {
-            return new Options(connectTimeout, backoff, pollWait, retryFor, factory, transport, trust);
+            return new Options(connectTimeout, backoff, pollWait, retryFor, factory, transport, trust, device);
         }
 
         /** TLS, checking the server's certificate with {@code managers} over either transport. */
         public Options withTls(SSLSocketFactory factory, javax.net.ssl.TrustManager[] managers) {
-            return new Options(connectTimeout, backoff, pollWait, retryFor, factory, transport, managers);
+            return new Options(connectTimeout, backoff, pollWait, retryFor, factory, transport, managers, device);
         }
 
         public Options withTransport(Transport t) {
-            return new Options(connectTimeout, backoff, pollWait, retryFor, tls, t, trust);
+            return new Options(connectTimeout, backoff, pollWait, retryFor, tls, t, trust, device);
+        }
+
+        /** Logs in as this device ({@code null}: as the account's default device). */
+        public Options withDevice(String id) {
+            return new Options(connectTimeout, backoff, pollWait, retryFor, tls, transport, trust, id);
         }
     }
 
@@ -239,7 +247,7 @@ public final class ChatClient implements AutoCloseable {
             Limits.checkUsername(user);
             Limits.checkPassword(password);
         });
-        Response.LoggedIn in = expect(call(new Request.Login(user, password), true), Response.LoggedIn.class);
+        Response.LoggedIn in = loginAs(user, password);
         state.lock();
         try {
             endSession(true);
@@ -256,6 +264,32 @@ public final class ChatClient implements AutoCloseable {
         outbox.sessionChanged(); // messages queued by this user before their session expired go now
         learnLimits();
         return in.unread();
+    }
+
+    /** How many messages this device missed for good at its last login (away past the server's device horizon). */
+    public long missed() {
+        return missed;
+    }
+
+    private volatile long missed;
+
+    /**
+     * LOGIN_DEVICE as this installation's device, when it has one; a server from before devices answers
+     * {@code UNKNOWN_OPCODE}, and then LOGIN.
+     */
+    private Response.LoggedIn loginAs(String user, String password) throws ChatException {
+        missed = 0;
+        if (options.device() != null) {
+            Response r = call(new Request.LoginDevice(user, password, options.device()), true);
+            if (r instanceof Response.DeviceLoggedIn d) {
+                missed = d.missed();
+                return new Response.LoggedIn(d.token(), d.expiresAtMillis(), d.unread());
+            }
+            if (!(r instanceof Response.Error e && e.code() == ErrorCode.UNKNOWN_OPCODE)) {
+                expect(r, Response.DeviceLoggedIn.class); // throws the refusal
+            }
+        }
+        return expect(call(new Request.Login(user, password), true), Response.LoggedIn.class);
     }
 
     /** Logs out; messages still queued are given up (a front end asks first). */

@@ -50,11 +50,31 @@ public final class ClientMain implements Callable<Integer> {
             + "instead of the system's trust store. Implies --tls.")
     java.nio.file.Path trustStore;
 
+    @Option(names = "--device-id", paramLabel = "ID", description = "Log in as this device of the account (1-64 printable"
+            + " characters) instead of this installation's own, kept in ~/.config/wirechat/device-id (or"
+            + " $WIRECHAT_CONFIG_DIR); 'none' logs in as the account's default device, as clients before devices did.")
+    String deviceId;
+
     private InputStream in = System.in;
     private PrintStream out = System.out;
 
     /** What {@link #run} returns when a window was opened: the program then ends when the window closes. */
     static final int WINDOW_OPEN = -1;
+
+    /** The device to log in as: {@code --device-id}, or this installation's; {@code null} for the default device. */
+    private String device() {
+        if ("none".equals(deviceId)) {
+            return null;
+        }
+        try {
+            return deviceId != null ? org.wirechat.protocol.Limits.checkDeviceId(deviceId) : DeviceId.of(DeviceId.configDir());
+        } catch (org.wirechat.protocol.ProtocolException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--device-id: " + e.detail());
+        } catch (java.io.IOException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "cannot keep this installation's device id: "
+                    + e.getMessage() + " (set WIRECHAT_CONFIG_DIR, or pass --device-id)");
+        }
+    }
 
     public static void main(String[] args) {
         int status = run(args, System.in, System.out, System.err);
@@ -132,6 +152,7 @@ public final class ClientMain implements Callable<Integer> {
         if (grpc) {
             options = options.withTransport(ChatClient.Transport.GRPC);
         }
+        options = options.withDevice(device());
         if (gui) {
             if (!org.wirechat.client.desktop.DesktopClient.launch(host, port, options)) {
                 throw new CommandLine.ParameterException(new CommandLine(this),

@@ -100,6 +100,23 @@ public final class Limits {
     }
 
     /** 1–64 printable ASCII characters (0x21–0x7E), e.g. a UUID. */
+    /** A device id (LOGIN_DEVICE): the same characters and length as a client message id. */
+    public static String checkDeviceId(String s) throws ProtocolException {
+        if (s.length() > CLIENT_MESSAGE_ID_MAX) {
+            throw new ProtocolException(ErrorCode.FIELD_TOO_LONG, "a device id has at most " + CLIENT_MESSAGE_ID_MAX + " characters");
+        }
+        if (s.isEmpty()) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, "the device id is empty");
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x21 || c > 0x7E) {
+                throw new ProtocolException(ErrorCode.INVALID_FIELD, "a device id holds only printable ASCII characters, no spaces");
+            }
+        }
+        return s;
+    }
+
     static String checkClientMessageId(String s) throws ProtocolException {
         if (s.length() > CLIENT_MESSAGE_ID_MAX) {
             throw new ProtocolException(ErrorCode.FIELD_TOO_LONG,

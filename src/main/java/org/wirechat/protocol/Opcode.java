@@ -2,7 +2,7 @@ package org.wirechat.protocol;
 
 /**
  * Request opcodes. A successful response carries {@code opcode | 0x80}; every error response carries
- * {@link #ERROR_RESPONSE}. Opcodes 0x0D–0x7E are free for future operations; 0x7F is reserved.
+ * {@link #ERROR_RESPONSE}. Opcodes 0x0E–0x7E are free for future operations; 0x7F is reserved.
  */
 public enum Opcode {
     PING(0x01, 0),
@@ -16,7 +16,8 @@ public enum Opcode {
     DELETE_ACCOUNT(0x09, 2),
     SERVER_INFO(0x0A, 0),
     RECEIPTS(0x0B, 2),
-    SET_RECEIPTS(0x0C, 2);
+    SET_RECEIPTS(0x0C, 2),
+    LOGIN_DEVICE(0x0D, 3);
 
     /** The opcode of every error response, whatever the request was. */
     public static final int ERROR_RESPONSE = 0xFF;

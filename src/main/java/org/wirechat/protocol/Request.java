@@ -45,6 +45,21 @@ public sealed interface Request {
         }
     }
 
+    /**
+     * A login of one device of the account (added within v1): the token is bound to {@code deviceId}, which
+     * has its own acknowledgement mark, so each device of an account receives every message.
+     */
+    record LoginDevice(String username, String password, String deviceId) implements Request {
+        public Opcode opcode() {
+            return Opcode.LOGIN_DEVICE;
+        }
+
+        @Override
+        public String toString() {
+            return "LoginDevice[username=" + username + ", password=<redacted>, deviceId=" + deviceId + "]";
+        }
+    }
+
     record Logout(String token) implements Request {
         public Opcode opcode() {
             return Opcode.LOGOUT;

@@ -18,6 +18,7 @@ public final class RequestCodec {
             case Request.ServerInfo i -> { }
             case Request.CreateAccount c -> w.field(c.username()).field(c.fullName()).field(c.password());
             case Request.Login l -> w.field(l.username()).field(l.password());
+            case Request.LoginDevice l -> w.field(l.username()).field(l.password()).field(l.deviceId());
             case Request.Logout l -> w.field(l.token());
             case Request.ListAccounts l ->
                     w.field(l.token()).field(l.mode().wire()).field(l.pattern()).field(l.cursor()).field(l.limit());
@@ -56,6 +57,10 @@ public final class RequestCodec {
             case LOGIN -> new Request.Login(
                     Limits.checkUsername(f.text(0, "username")),
                     Limits.checkPassword(f.text(1, "password")));
+            case LOGIN_DEVICE -> new Request.LoginDevice(
+                    Limits.checkUsername(f.text(0, "username")),
+                    Limits.checkPassword(f.text(1, "password")),
+                    Limits.checkDeviceId(f.text(2, "device id")));
             case LOGOUT -> new Request.Logout(token(f));
             case LIST_ACCOUNTS -> new Request.ListAccounts(
                     token(f),
@@ -104,6 +109,11 @@ public final class RequestCodec {
             case Request.Login l -> {
                 Limits.checkUsername(text(l.username(), "username"));
                 Limits.checkPassword(text(l.password(), "password"));
+            }
+            case Request.LoginDevice l -> {
+                Limits.checkUsername(text(l.username(), "username"));
+                Limits.checkPassword(text(l.password(), "password"));
+                Limits.checkDeviceId(text(l.deviceId(), "device id"));
             }
             case Request.Logout l -> Limits.checkToken(text(l.token(), "token"));
             case Request.ListAccounts l -> {

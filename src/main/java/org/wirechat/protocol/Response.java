@@ -35,6 +35,19 @@ public sealed interface Response {
         }
     }
 
+    /**
+     * A device's new session: the token, when it expires unless used, the messages this device has not
+     * received, and how many it missed for good while it was away past the server's device horizon (they
+     * are in HISTORY).
+     */
+    record DeviceLoggedIn(String token, long expiresAtMillis, long unread, long missed) implements Response {
+        @Override
+        public String toString() {
+            return "DeviceLoggedIn[token=<redacted>, expiresAtMillis=" + expiresAtMillis + ", unread=" + unread
+                    + ", missed=" + missed + "]";
+        }
+    }
+
     record LoggedOut() implements Response {
     }
 

@@ -35,6 +35,7 @@ public final class ResponseCodec {
                     .field(String.join(",", i.features()));
             case Response.AccountCreated a -> w.field(a.username());
             case Response.LoggedIn l -> w.field(l.token()).field(l.expiresAtMillis()).field(l.unread());
+            case Response.DeviceLoggedIn l -> w.field(l.token()).field(l.expiresAtMillis()).field(l.unread()).field(l.missed());
             case Response.LoggedOut l -> { }
             case Response.Accounts a -> {
                 w.field(a.nextCursor());
@@ -62,6 +63,7 @@ public final class ResponseCodec {
             case Response.ServerInfo i -> Opcode.SERVER_INFO;
             case Response.AccountCreated a -> Opcode.CREATE_ACCOUNT;
             case Response.LoggedIn l -> Opcode.LOGIN;
+            case Response.DeviceLoggedIn l -> Opcode.LOGIN_DEVICE;
             case Response.LoggedOut l -> Opcode.LOGOUT;
             case Response.Accounts a -> Opcode.LIST_ACCOUNTS;
             case Response.Sent s -> Opcode.SEND;
@@ -186,6 +188,11 @@ public final class ResponseCodec {
                 expect(op, head, 3, records);
                 yield new Response.LoggedIn(Limits.checkToken(head.text(1, "token")),
                         head.number(2, "expiry"), head.number(3, "unread count"));
+            }
+            case LOGIN_DEVICE -> {
+                expect(op, head, 4, records);
+                yield new Response.DeviceLoggedIn(Limits.checkToken(head.text(1, "token")),
+                        head.number(2, "expiry"), head.number(3, "unread count"), head.number(4, "missed count"));
             }
             case LOGOUT -> {
                 expect(op, head, 0, records);

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,6 +98,7 @@ public final class Dispatcher {
                 case Request.ServerInfo i -> serverInfo();
                 case Request.CreateAccount c -> create(c, caller);
                 case Request.Login l -> login(l, caller);
+                case Request.LoginDevice l -> loginDevice(l, caller);
                 case Request.Logout l -> logout(l, caller);
                 case Request.ListAccounts l -> list(l, caller);
                 case Request.Send s -> send(s, caller);
@@ -135,17 +135,23 @@ public final class Dispatcher {
             features.add("retention"); // delivered messages leave history after a while
         }
         features.add("receipts"); // RECEIPTS and SET_RECEIPTS
+        features.add("devices"); // LOGIN_DEVICE
         return new Response.ServerInfo(List.of(Frame.VERSION_1), config.maxFrameBytes(), config.maxMessageChars(),
                 config.maxFetchWait().toMillis(), features);
     }
 
     private long authenticate(String token, Caller caller) throws ProtocolException {
-        OptionalLong id = tokens.authenticate(token, caller.tokenMemo());
-        if (id.isEmpty()) {
+        return session(token, caller).accountId();
+    }
+
+    /** The token's account and device; the caller is that account's from now on. */
+    private Tokens.Session session(String token, Caller caller) throws ProtocolException {
+        Optional<Tokens.Session> s = tokens.session(token, caller.tokenMemo());
+        if (s.isEmpty()) {
             throw new ProtocolException(ErrorCode.NOT_AUTHENTICATED, "not logged in, or the session expired: log in again");
         }
-        caller.authenticatedAs(id.getAsLong());
-        return id.getAsLong();
+        caller.authenticatedAs(s.get().accountId());
+        return s.get();
     }
 
     private Account existing(String username, String action) throws ProtocolException {
@@ -192,30 +198,51 @@ public final class Dispatcher {
     }
 
     private Response login(Request.Login l, Caller caller) throws ProtocolException {
-        beginPasswordCheck(l.username(), caller);
-        Optional<Account> found = store.findAccount(l.username());
+        Account account = checkPassword(l.username(), l.password(), caller);
+        Tokens.Issued issued = tokens.issue(account.id());
+        caller.authenticatedAs(account.id()); // online from the login on, not from the next request
+        return new Response.LoggedIn(issued.token(), issued.expiresAtMillis(), store.unread(account.id(), ""));
+    }
+
+    /**
+     * A device's login: its token is bound to the device, which receives every message of the account
+     * through its own mark. What it missed for good while away past the device horizon is counted first;
+     * then it is active, and starts at the account's floor.
+     */
+    private Response loginDevice(Request.LoginDevice l, Caller caller) throws ProtocolException {
+        Account account = checkPassword(l.username(), l.password(), caller);
+        Tokens.Issued issued = tokens.issue(account.id(), l.deviceId());
+        caller.authenticatedAs(account.id());
+        long missed = store.missed(account.id(), l.deviceId());
+        store.seen(account.id(), l.deviceId(), clock.millis());
+        store.register(account.id(), l.deviceId(), clock.millis());
+        return new Response.DeviceLoggedIn(issued.token(), issued.expiresAtMillis(), store.unread(account.id(), l.deviceId()), missed);
+    }
+
+    /** The account, if the password is right and it may log in (LOGIN and LOGIN_DEVICE alike). */
+    private Account checkPassword(String username, String password, Caller caller) throws ProtocolException {
+        beginPasswordCheck(username, caller);
+        Optional<Account> found = store.findAccount(username);
         if (found.isEmpty()) {
-            hasher.verifyNothing(l.password()); // the same cost as a wrong password: no enumeration by timing
-            Audit.loginFailed(l.username(), caller.address(), "no such account");
+            hasher.verifyNothing(password); // the same cost as a wrong password: no enumeration by timing
+            Audit.loginFailed(username, caller.address(), "no such account");
             throw badCredentials(); // stays counted as a failure
         }
         Account account = found.get();
-        if (!hasher.verify(l.password(), account.passwordHash())) {
+        if (!hasher.verify(password, account.passwordHash())) {
             Audit.loginFailed(account.username(), caller.address(), "wrong password");
             throw badCredentials();
         }
-        throttle.succeeded(l.username(), caller.address());
+        throttle.succeeded(username, caller.address());
         if (store.isDisabled(account.id())) { // told only to whoever knows the password
             Audit.loginFailed(account.username(), caller.address(), "account disabled");
             throw new ProtocolException(ErrorCode.ACCOUNT_DISABLED, "this account is disabled by the server's administrator");
         }
         Audit.loginSucceeded(account.username(), caller.address());
         if (hasher.needsRehash(account.passwordHash())) {
-            store.updatePasswordHash(account.id(), hasher.hash(l.password()));
+            store.updatePasswordHash(account.id(), hasher.hash(password));
         }
-        Tokens.Issued issued = tokens.issue(account.id());
-        caller.authenticatedAs(account.id()); // online from the login on, not from the next request
-        return new Response.LoggedIn(issued.token(), issued.expiresAtMillis(), store.undeliveredCount(account.id()));
+        return account;
     }
 
     private static ProtocolException badCredentials() {
@@ -292,20 +319,22 @@ public final class Dispatcher {
     }
 
     private Response fetch(Request.Fetch f, Caller caller) throws ProtocolException, InterruptedException {
-        long me = authenticate(f.token(), caller);
+        Tokens.Session me = session(f.token(), caller);
+        long now = clock.millis();
+        store.seen(me.accountId(), me.device(), now);
         if (f.ackThrough() > 0) {
-            store.acknowledgeLater(me, f.ackThrough());
+            store.acknowledgeLater(me.accountId(), me.device(), f.ackThrough(), now);
         }
         return new Response.Messages(wire(waitForMail(me, f.ackThrough(), f.maxCount(), f.maxWaitMillis())));
     }
 
-    /** The undelivered messages after {@code afterId}, waiting up to {@code waitMillis} (clamped) for one to come. */
-    private List<StoredMessage> waitForMail(long me, long afterId, int max, long waitMillis) throws InterruptedException {
+    /** The device's undelivered messages after {@code afterId}, waiting up to {@code waitMillis} (clamped) for one to come. */
+    private List<StoredMessage> waitForMail(Tokens.Session me, long afterId, int max, long waitMillis) throws InterruptedException {
         long deadline = System.nanoTime() + Math.min(waitMillis, config.maxFetchWait().toMillis()) * 1_000_000;
         while (true) {
             // Register before reading: a message committed after the read finds the waiter, so no wake-up is lost.
-            try (InboxWaiters.Waiter waiter = waiters.register(me)) {
-                List<StoredMessage> found = store.undelivered(me, afterId, max);
+            try (InboxWaiters.Waiter waiter = waiters.register(me.accountId())) {
+                List<StoredMessage> found = store.undelivered(me.accountId(), me.device(), afterId, max);
                 if (!found.isEmpty() || deadline - System.nanoTime() <= 0 || waiters.isClosed()) {
                     return found;
                 }
@@ -321,7 +350,8 @@ public final class Dispatcher {
      */
     public Response next(String token, long afterId, int max, long waitMillis, Caller caller) throws InterruptedException {
         try {
-            long me = authenticate(token, caller);
+            Tokens.Session me = session(token, caller);
+            store.seen(me.accountId(), me.device(), clock.millis());
             return new Response.Messages(wire(waitForMail(me, afterId, max, waitMillis)));
         } catch (ProtocolException e) {
             return new Response.Error(e.code(), e.detail(), e.details());
@@ -336,9 +366,9 @@ public final class Dispatcher {
      */
     public Response.Error acknowledge(String token, long throughId, Caller caller) {
         try {
-            long me = authenticate(token, caller);
+            Tokens.Session me = session(token, caller);
             if (throughId > 0) {
-                store.acknowledgeLater(me, throughId);
+                store.acknowledgeLater(me.accountId(), me.device(), throughId, clock.millis());
             }
             return null;
         } catch (ProtocolException e) {
@@ -387,7 +417,8 @@ public final class Dispatcher {
     }
 
     private Response delete(Request.DeleteAccount d, Caller caller) throws ProtocolException {
-        long me = authenticate(d.token(), caller);
+        Tokens.Session session = session(d.token(), caller);
+        long me = session.accountId();
         Account account = store.findAccount(me).orElseThrow(() ->
                 new ProtocolException(ErrorCode.NOT_AUTHENTICATED, "the account no longer exists"));
         beginPasswordCheck(account.username(), caller);
@@ -396,7 +427,7 @@ public final class Dispatcher {
             throw badCredentials();
         }
         throttle.succeeded(account.username(), caller.address());
-        return switch (store.deleteAccount(me, clock.millis())) {
+        return switch (store.deleteAccount(me, session.device(), clock.millis())) { // what this device has not received
             case DeleteOutcome.Deleted x -> {
                 tokens.forgetAccount(me);
                 Audit.accountDeleted(account.username(), caller.address());

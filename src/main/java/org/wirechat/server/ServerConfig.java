@@ -25,6 +25,8 @@ import org.wirechat.server.tls.TlsSettings;
  * @param maxFetchWait cap on how long a fetch may wait for mail
  * @param passwordIterations PBKDF2 iterations for new password hashes
  * @param retention how long delivered messages are kept in history; zero keeps them forever
+ * @param deviceHorizon a device of an account that has not asked for its mail for this long no longer holds
+ *     the account's messages (they leave the inbox once its other devices have them)
  * @param shutdownGrace how long requests in progress may take to finish at shutdown
  * @param abuse the limits that protect clients from each other
  * @param tls the TLS identity, or {@code null} for plain TCP
@@ -54,7 +56,8 @@ public record ServerConfig(
         org.wirechat.server.storage.PostgresSettings postgres,
         int metricsPort,
         String metricsBind,
-        int grpcPort) {
+        int grpcPort,
+        Duration deviceHorizon) {
 
     public static final int DEFAULT_PORT = 50051;
     /** The smallest frame limit that still fits a longest message in a SEND or a FETCH response. */
@@ -78,6 +81,8 @@ public record ServerConfig(
                 "max fetch wait must be in [0, 1h]: " + maxFetchWait);
         require(passwordIterations >= 1, "password iterations must be at least 1: " + passwordIterations);
         require(retention != null && !retention.isNegative(), "retention must not be negative");
+        require(deviceHorizon != null && deviceHorizon.compareTo(Duration.ofMinutes(1)) >= 0,
+                "the device horizon must be at least a minute: " + deviceHorizon);
         require(shutdownGrace != null && !shutdownGrace.isNegative(), "shutdown grace must not be negative");
         require(abuse != null, "abuse limits must be set");
         require(metricsPort >= -1 && metricsPort <= 65535, "metrics port must be in [0, 65535]: " + metricsPort);
@@ -126,6 +131,7 @@ public record ServerConfig(
         b.metricsPort = metricsPort;
         b.metricsBind = metricsBind;
         b.grpcPort = grpcPort;
+        b.deviceHorizon = deviceHorizon;
         return b;
     }
 
@@ -148,6 +154,7 @@ public record ServerConfig(
         private String metricsBind = "127.0.0.1";
         private int passwordIterations = PasswordHasher.DEFAULT_ITERATIONS;
         private Duration retention = Duration.ZERO;
+        private Duration deviceHorizon = Duration.ofDays(30);
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private AbuseLimits abuse = AbuseLimits.DEFAULTS;
         private TlsSettings tls;
@@ -170,6 +177,7 @@ public record ServerConfig(
         public Builder maxFetchWait(Duration v) { maxFetchWait = v; return this; }
         public Builder passwordIterations(int v) { passwordIterations = v; return this; }
         public Builder retention(Duration v) { retention = v; return this; }
+        public Builder deviceHorizon(Duration v) { deviceHorizon = v; return this; }
         public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
         public Builder abuse(AbuseLimits v) { abuse = v; return this; }
         public Builder tls(TlsSettings v) { tls = v; return this; }
@@ -181,7 +189,7 @@ public record ServerConfig(
         public ServerConfig build() {
             return new ServerConfig(port, bindAddress, dataDir, maxConnections, firstFrameTimeout, idleTimeout,
                     tokenIdleLifetime, tokenMaxLifetime, maxFrameBytes, maxMessageChars, inboxCapacity,
-                    maxFetchWait, passwordIterations, retention, shutdownGrace, abuse, tls, postgres, metricsPort, metricsBind, grpcPort);
+                    maxFetchWait, passwordIterations, retention, shutdownGrace, abuse, tls, postgres, metricsPort, metricsBind, grpcPort, deviceHorizon);
         }
     }
 }

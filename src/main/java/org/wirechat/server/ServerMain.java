@@ -72,6 +72,11 @@ public final class ServerMain implements Callable<Integer> {
             description = "Keep delivered messages in history this long; 0 keeps them forever (default: 0).")
     Duration retention = D.retention();
 
+    @Option(names = "--device-horizon", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "A device of an account that has not asked for its mail for this long no longer holds the"
+                    + " account's messages; back, it is told how many it missed (they are in history) (default: 30d).")
+    Duration deviceHorizon = D.deviceHorizon();
+
     @Option(names = "--shutdown-grace", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "At shutdown, how long requests in progress may take to finish (default: 10s).")
     Duration shutdownGrace = D.shutdownGrace();
@@ -263,7 +268,7 @@ public final class ServerMain implements Callable<Integer> {
                 .firstFrameTimeout(firstFrameTimeout).idleTimeout(idleTimeout).tokenIdleLifetime(tokenIdle)
                 .tokenMaxLifetime(tokenMax).maxFrameBytes(maxFrameBytes).maxMessageChars(maxMessageChars)
                 .inboxCapacity(inboxCapacity).maxFetchWait(maxFetchWait).passwordIterations(passwordIterations)
-                .retention(retention).shutdownGrace(shutdownGrace)
+                .retention(retention).deviceHorizon(deviceHorizon).shutdownGrace(shutdownGrace)
                 .abuse(new org.wirechat.server.abuse.AbuseLimits(connectionsPerAddress, requestRate, requestBurst,
                         loginFailuresPerAccount, loginFailuresPerAddress, loginBackoffMax, accountsPerAddressPerHour,
                         loginsPerAccountPerMinute, sessionsPerAccount, frameTimeout, writeTimeout))

@@ -99,6 +99,7 @@ public final class WireServer implements AutoCloseable {
         this.clock = clock;
         this.store = config.postgres() == null ? SqliteStore.open(config.dataDir(), e -> fatal("the store writer", e))
                 : PostgresStore.open(config.postgres(), e -> fatal("the store writer", e));
+        store.deviceHorizon(config.deviceHorizon());
         this.hasher = new PasswordHasher(config.passwordIterations(), e -> fatal("password hashing", e));
         this.tokens = new Tokens(store, clock, config.tokenIdleLifetime(), config.tokenMaxLifetime(),
                 config.abuse().sessionsPerAccount());

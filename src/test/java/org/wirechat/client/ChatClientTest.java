@@ -42,6 +42,43 @@ class ChatClientTest {
     }
 
     @Test
+    void twoInstallationsOfOneAccountEachReceiveEveryMessage() throws Exception {
+        List<Response.Message> onPhone = new CopyOnWriteArrayList<>();
+        List<Response.Message> onLaptop = new CopyOnWriteArrayList<>();
+        try (ChatClient alice = client(fx.server().port(), m -> { });
+                ChatClient phone = new ChatClient("127.0.0.1", fx.server().port(), onPhone::addAll,
+                        ScriptedClient.FAST.withDevice(DeviceId.of(dir.resolve("phone"))));
+                ChatClient laptop = new ChatClient("127.0.0.1", fx.server().port(), onLaptop::addAll,
+                        ScriptedClient.FAST.withDevice(DeviceId.of(dir.resolve("laptop"))))) {
+            alice.register("alice", "Alice", PW);
+            phone.register("bob", "Bob", PW);
+            alice.login("alice", PW);
+            phone.login("bob", PW);
+            laptop.login("bob", PW);
+            for (int i = 0; i < 50; i++) {
+                alice.send("bob", "message " + i);
+            }
+            assertThat(alice.awaitSent(java.time.Duration.ofSeconds(30))).isTrue();
+            // each client acknowledges what it has shown with its next poll: each gets all 50, once
+            Await.until("the phone has all", () -> onPhone.size() >= 50);
+            Await.until("the laptop has all", () -> onLaptop.size() >= 50);
+            assertThat(onPhone).extracting(Response.Message::body).doesNotHaveDuplicates().hasSize(50);
+            assertThat(onLaptop).extracting(Response.Message::body).doesNotHaveDuplicates().hasSize(50);
+        }
+    }
+
+    @Test
+    void anInstallationKeepsItsDeviceIdInAFileAndRefusesAGarbledOne() throws Exception {
+        String id = DeviceId.of(dir.resolve("config"));
+        assertThat(id).matches("[0-9a-f-]{36}");
+        assertThat(DeviceId.of(dir.resolve("config"))).as("the same on the next run").isEqualTo(id);
+        assertThat(DeviceId.of(dir.resolve("other"))).as("another installation").isNotEqualTo(id);
+        java.nio.file.Files.writeString(dir.resolve("config/device-id"), "not one\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DeviceId.of(dir.resolve("config")))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("delete it to make a new one");
+    }
+
+    @Test
     void aSendWhoseAnswerWasLostIsRetriedWithItsIdAndStoredOnce() throws Exception {
         try (CuttingProxy proxy = new CuttingProxy(fx.server().address());
                 ChatClient alice = client(proxy.port(), m -> { });

@@ -30,6 +30,8 @@ final class Samples {
                 new Request.History(TOKEN, "carol", 123_456_789_012L, 100),
                 new Request.DeleteAccount(TOKEN, "correct horse"),
                 new Request.Receipts(TOKEN, "bob"),
+                new Request.LoginDevice("alice", "correct horse", "7f9c0a2e-31d4-4b8e-9a61-0c2f5d7e8b90"),
+                new Request.LoginDevice("alice", "correct horse", "x".repeat(64)),
                 new Request.SetReceipts(TOKEN, true),
                 new Request.SetReceipts(TOKEN, false));
     }
@@ -54,6 +56,8 @@ final class Samples {
                 new Response.Conversation(List.of(m1), 1),
                 new Response.AccountDeleted(),
                 new Response.Receipts(true, 0),
+                new Response.DeviceLoggedIn(TOKEN, 1_764_003_600_000L, 3, 0),
+                new Response.DeviceLoggedIn(TOKEN, 1_764_003_600_000L, 0, 1234),
                 new Response.Receipts(true, Long.MAX_VALUE),
                 new Response.Receipts(false, 0),
                 new Response.ReceiptsSet(true),

@@ -46,6 +46,8 @@ class SpecVectorsTest {
         m.put("history-response", new Vector(8, new Response.Conversation(List.of(toBob), 0)));
         m.put("delete-request", new Vector(9, new Request.DeleteAccount(TOKEN, "correct horse")));
         m.put("delete-response", new Vector(9, new Response.AccountDeleted()));
+        m.put("login-device-request", new Vector(14, new Request.LoginDevice("alice", "correct horse", "phone-1")));
+        m.put("login-device-response", new Vector(14, new Response.DeviceLoggedIn(TOKEN, 1764234000000L, 2, 5)));
         m.put("receipts-request", new Vector(12, new Request.Receipts(TOKEN, "bob")));
         m.put("receipts-response", new Vector(12, new Response.Receipts(true, 42)));
         m.put("set-receipts-request", new Vector(13, new Request.SetReceipts(TOKEN, false)));

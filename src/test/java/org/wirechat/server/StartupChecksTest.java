@@ -146,6 +146,9 @@ class StartupChecksTest {
             c.createStatement().execute("DROP TABLE log_checkpoint"); // messages were in the database alone then
             c.createStatement().execute("ALTER TABLE accounts DROP COLUMN disabled_at"); // accounts were not disabled then
             c.createStatement().execute("ALTER TABLE accounts DROP COLUMN receipts"); // nor were there receipts
+            c.createStatement().execute("ALTER TABLE tokens DROP COLUMN device"); // nor devices
+            c.createStatement().execute("DROP TABLE devices");
+            c.createStatement().execute("DROP TABLE inbox_floors");
             c.createStatement().execute("ALTER TABLE accounts ADD COLUMN unread INTEGER NOT NULL DEFAULT 0");
             c.createStatement().execute("UPDATE accounts SET unread = 1");
             c.createStatement().execute("PRAGMA application_id = 0");

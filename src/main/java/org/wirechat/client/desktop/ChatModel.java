@@ -395,7 +395,9 @@ public final class ChatModel implements AutoCloseable {
             incoming.early.clear();
             link = LinkState.CONNECTED;
             linkDetail = "";
-            problem = "";
+            problem = c.missed() == 0 ? "" : "This device was away longer than the server keeps messages for it: "
+                    + c.missed() + " message" + (c.missed() == 1 ? "" : "s") + " reached your other devices only (they are in"
+                    + " the conversations' history)";
             sessionExpired = false;
         }
         if (old != null) {

@@ -147,6 +147,11 @@ public final class GrpcConnection implements Subscribing {
                     var r = anyone().login(LoginRequest.newBuilder().setUsername(l.username()).setPassword(l.password()).build());
                     yield new Response.LoggedIn(r.getToken(), r.getExpiresAtMs(), r.getUnread());
                 }
+                case Request.LoginDevice l -> {
+                    var r = anyone().login(LoginRequest.newBuilder().setUsername(l.username()).setPassword(l.password())
+                            .setDeviceId(l.deviceId()).build());
+                    yield new Response.DeviceLoggedIn(r.getToken(), r.getExpiresAtMs(), r.getUnread(), r.getMissed());
+                }
                 case Request.Logout l -> {
                     as(l.token(), 0).logout(LogoutRequest.getDefaultInstance());
                     yield new Response.LoggedOut();

@@ -247,6 +247,10 @@ final class Commands {
     private void login(String user, String password) throws ChatException {
         String before = client.expiredUser();
         client.login(user, password);
+        if (client.missed() > 0) {
+            screen.show("this device was away longer than the server keeps messages for it: " + client.missed() + " message"
+                    + (client.missed() == 1 ? "" : "s") + " reached your other devices only (see /history USER)");
+        }
         if (before == null || !before.equalsIgnoreCase(user)) {
             peer = null; // renewing an expired session keeps the conversation
         }

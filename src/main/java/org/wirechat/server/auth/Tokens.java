@@ -39,6 +39,7 @@ public final class Tokens {
 
     private static final class Entry {
         final long accountId;
+        final String device;
         final long createdAt;
         final byte[] hash;
         final String key;
@@ -47,8 +48,9 @@ public final class Tokens {
         /** Set when the entry leaves the cache: a {@link Memo} holding it must look again. */
         volatile boolean dropped;
 
-        Entry(long accountId, long createdAt, byte[] hash, String key, long lastUsed, long persistedExpiry) {
+        Entry(long accountId, String device, long createdAt, byte[] hash, String key, long lastUsed, long persistedExpiry) {
             this.accountId = accountId;
+            this.device = device;
             this.createdAt = createdAt;
             this.hash = hash;
             this.key = key;
@@ -88,18 +90,28 @@ public final class Tokens {
         this.maxMillis = maxLifetime.toMillis();
     }
 
+    /** A valid token's account and the device it was issued to ({@code ""}: the account's default device, LOGIN's). */
+    public record Session(long accountId, String device) {
+    }
+
+    /** A token of the account's default device (LOGIN). */
     public Issued issue(long accountId) {
+        return issue(accountId, "");
+    }
+
+    /** A token bound to {@code device} (LOGIN_DEVICE). */
+    public Issued issue(long accountId, String device) {
         byte[] raw = new byte[TOKEN_BYTES];
         random.nextBytes(raw);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
         long now = clock.millis();
         long expiry = Math.min(now + idleMillis, now + maxMillis);
         byte[] hash = sha256(token);
-        for (byte[] revoked : store.insertToken(hash, accountId, now, expiry, maxPerAccount)) {
+        for (byte[] revoked : store.insertToken(hash, accountId, device, now, expiry, maxPerAccount)) {
             forget(revoked); // the account's oldest sessions beyond the cap end now
         }
         String key = HexFormat.of().formatHex(hash);
-        cache.put(key, new Entry(accountId, now, hash, key, now, expiry));
+        cache.put(key, new Entry(accountId, device, now, hash, key, now, expiry));
         return new Issued(token, expiry);
     }
 
@@ -110,6 +122,12 @@ public final class Tokens {
 
     /** Like {@link #authenticate(String)}, skipping the hash when {@code memo} already knows this token. */
     public OptionalLong authenticate(String token, Memo memo) {
+        Optional<Session> s = session(token, memo);
+        return s.isPresent() ? OptionalLong.of(s.get().accountId()) : OptionalLong.empty();
+    }
+
+    /** The token's account and device if the token is valid now; extends its life. */
+    public Optional<Session> session(String token, Memo memo) {
         lookups.increment();
         Entry e = null;
         if (memo != null && memo.entry != null && !memo.entry.dropped && token.equals(memo.token)) {
@@ -122,7 +140,7 @@ public final class Tokens {
             if (e == null) {
                 e = load(key, hash);
                 if (e == null) {
-                    return OptionalLong.empty();
+                    return Optional.empty();
                 }
             }
             if (memo != null) {
@@ -139,7 +157,7 @@ public final class Tokens {
                 if (e != null) {
                     drop(e);
                 }
-                return OptionalLong.empty();
+                return Optional.empty();
             }
             if (memo != null) {
                 memo.token = token;
@@ -152,7 +170,7 @@ public final class Tokens {
             e.persistedExpiry = wanted;
             store.extendTokenLater(e.hash, wanted);
         }
-        return OptionalLong.of(e.accountId);
+        return Optional.of(new Session(e.accountId, e.device));
     }
 
     /** Tokens checked so far (for the metrics). */
@@ -177,7 +195,7 @@ public final class Tokens {
                 return null;
             }
             TokenRow r = row.get();
-            Entry fresh = new Entry(r.accountId(), r.createdAtMillis(), hash, key, r.expiresAtMillis() - idleMillis,
+            Entry fresh = new Entry(r.accountId(), r.device(), r.createdAtMillis(), hash, key, r.expiresAtMillis() - idleMillis,
                     r.expiresAtMillis());
             Entry e = cache.putIfAbsent(key, fresh);
             if (e == null) {

@@ -195,6 +195,14 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
 
     @Override
     public void login(LoginRequest request, StreamObserver<LoginReply> observer) {
+        if (!request.getDeviceId().isEmpty()) {
+            run(new Request.LoginDevice(request.getUsername(), request.getPassword(), request.getDeviceId()), observer, r -> {
+                Response.DeviceLoggedIn l = (Response.DeviceLoggedIn) r;
+                return LoginReply.newBuilder().setToken(l.token()).setExpiresAtMs(l.expiresAtMillis()).setUnread(l.unread())
+                        .setMissed(l.missed()).build();
+            });
+            return;
+        }
         run(new Request.Login(request.getUsername(), request.getPassword()), observer, r -> {
             Response.LoggedIn l = (Response.LoggedIn) r;
             return LoginReply.newBuilder().setToken(l.token()).setExpiresAtMs(l.expiresAtMillis()).setUnread(l.unread()).build();

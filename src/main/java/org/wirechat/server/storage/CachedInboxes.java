@@ -80,16 +80,15 @@ final class CachedInboxes {
                 return null;
             }
             e.lastUsed = System.nanoTime();
-            while (!e.messages.isEmpty() && e.messages.peekFirst().id() <= afterId) {
-                e.messages.pollFirst(); // acknowledged by this FETCH
-            }
-            e.floor = afterId;
+            // kept: another device of the account may still need what this one has (they leave with the floor)
             List<StoredMessage> out = new ArrayList<>(Math.min(max, e.messages.size()));
             for (StoredMessage m : e.messages) {
                 if (out.size() == max) {
                     break;
                 }
-                out.add(m);
+                if (m.id() > afterId) {
+                    out.add(m);
+                }
             }
             return out;
         }
@@ -152,7 +151,7 @@ final class CachedInboxes {
         }
     }
 
-    /** This server acknowledged the account's messages through {@code throughId}: they are not shown again. */
+    /** The account's floor moved to {@code throughId} (committed): no device of it waits for these any more. */
     void acknowledged(long accountId, long throughId) {
         Entry e = entries.get(accountId);
         if (e == null) {

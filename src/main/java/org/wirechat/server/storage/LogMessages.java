@@ -1,6 +1,7 @@
 package org.wirechat.server.storage;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -57,6 +58,12 @@ final class LogMessages implements AutoCloseable {
         /** Every undelivered message in the index, each recipient's in id order. */
         void undelivered(Consumer<IndexedMessage> each);
 
+        /** Every device mark the index holds, then every account floor (a row with a null device). */
+        void devices(Consumer<DeviceRow> each);
+
+        /** The ids of the index's messages to the account with an id in ({@code afterId}, {@code throughId}]. */
+        java.util.Set<Long> messageIdsTo(long accountId, long afterId, long throughId);
+
         /** How many messages the index holds (roughly: for sizing). */
         long messageCount();
 
@@ -65,6 +72,10 @@ final class LogMessages implements AutoCloseable {
     }
 
     record Named(long id, String username) {
+    }
+
+    /** A device's mark as the index holds it; with a null device, the account's floor. */
+    record DeviceRow(long accountId, String device, long through, long activeMillis) {
     }
 
     record SentKey(long senderId, String clientId) {
@@ -87,15 +98,36 @@ final class LogMessages implements AutoCloseable {
     record IndexedMessage(long recipientId, StoredMessage message) {
     }
 
-    /** One account's undelivered messages, oldest first. Changed by the log writer only; read under its lock. */
+    /**
+     * One account's undelivered messages (above its floor), oldest first. Changed by the log writer only;
+     * read under its lock.
+     */
     private static final class Inbox {
         private final ArrayDeque<StoredMessage> messages = new ArrayDeque<>();
+    }
+
+    /**
+     * One account's devices (docs/conversations_design.md): each one's mark {through, last active ms, last
+     * active ms written to the log}, what each has acknowledged but the writer has not yet committed, and
+     * the account's floor — every message at or below it has left the inbox. Marks and floor are changed by
+     * the log writer at commit (and at start); {@link #ahead} by the sessions. Guarded by its own monitor,
+     * never held while an inbox's is.
+     */
+    private static final class Devices {
+        final Map<String, long[]> marks = new HashMap<>();
         /**
-         * The highest id acknowledged but perhaps not committed yet (guarded by the inbox): what it covers
-         * is no longer shown or counted, as the protocol says of an acknowledgement (FETCH marks first,
-         * then answers), although the log writer has yet to write it.
+         * Per device, the highest id acknowledged but perhaps not committed yet: what it covers is no
+         * longer shown to that device or counted for it, as the protocol says of an acknowledgement (FETCH
+         * marks first, then answers), although the log writer has yet to write it.
          */
-        private long acknowledgedAhead;
+        final Map<String, Long> ahead = new HashMap<>();
+        long floor;
+
+        /** Where the device's undelivered messages start: above this id. */
+        long start(String device) {
+            long[] m = marks.get(device);
+            return Math.max(Math.max(floor, m == null ? 0 : m[0]), ahead.getOrDefault(device, 0L));
+        }
     }
 
     private sealed interface Item {
@@ -105,10 +137,17 @@ final class LogMessages implements AutoCloseable {
             int capacity, CompletableFuture<SendOutcome> future) implements Item {
     }
 
-    private record AckItem(long accountId, long throughId) implements Item {
+    /**
+     * A device's acknowledgement (or, with {@code throughId} 0, its being active), at {@code nowMillis};
+     * {@code register}: a device logging in, which holds the account's messages from its floor on.
+     */
+    private record AckItem(long accountId, String device, long throughId, long nowMillis, boolean register) implements Item {
+        AckItem(long accountId, String device, long throughId, long nowMillis) {
+            this(accountId, device, throughId, nowMillis, false);
+        }
     }
 
-    private record DeleteItem(long accountId, long nowMillis, CompletableFuture<DeleteOutcome> future) implements Item {
+    private record DeleteItem(long accountId, String device, long nowMillis, CompletableFuture<DeleteOutcome> future) implements Item {
     }
 
     private record StopItem() implements Item {
@@ -127,6 +166,9 @@ final class LogMessages implements AutoCloseable {
     private final FaultLog faults;
     private final Consumer<Throwable> onFatal;
     private final ConcurrentHashMap<Long, Inbox> inboxes = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, Devices> devices = new ConcurrentHashMap<>();
+    /** A device idle longer than this no longer holds its account's messages (see {@link #floorOf}). */
+    private volatile long horizonMillis = Duration.ofDays(30).toMillis();
     /** Messages in the log not yet in the history index, by sender and client id (for retries). */
     private final ConcurrentHashMap<SentKey, Sent> recent = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Named> names = new ConcurrentHashMap<>();
@@ -161,6 +203,14 @@ final class LogMessages implements AutoCloseable {
      * ever gave out.
      */
     void start(List<MessageLog.Entry> afterCheckpoint, long lastIndexedId) {
+        catalog.devices(row -> {
+            Devices d = devices.computeIfAbsent(row.accountId(), k -> new Devices());
+            if (row.device() == null) {
+                d.floor = Math.max(d.floor, row.through());
+            } else {
+                d.marks.put(row.device(), new long[] {row.through(), row.activeMillis(), row.activeMillis()});
+            }
+        });
         catalog.undelivered(m -> inboxes.computeIfAbsent(m.recipientId(), k -> new Inbox()).messages.add(m.message()));
         everSent = new SentFilter(catalog.messageCount() + afterCheckpoint.size());
         catalog.sentKeys(everSent::add);
@@ -178,6 +228,17 @@ final class LogMessages implements AutoCloseable {
                     trim(a.accountId(), a.throughId());
                     unindexed.add(new Committed(a, null, e.end()));
                 }
+                case LogRecord.DeviceAck a -> {
+                    marked(a);
+                    unindexed.add(new Committed(a, null, e.end()));
+                }
+            }
+        }
+        // an account's only device: its mark is the floor (its acknowledgements were written as the floor alone)
+        for (Devices d : devices.values()) {
+            if (d.marks.size() == 1) {
+                long[] m = d.marks.values().iterator().next();
+                m[0] = Math.max(m[0], d.floor);
             }
         }
         nextId = last + 1;
@@ -209,21 +270,87 @@ final class LogMessages implements AutoCloseable {
         return f;
     }
 
-    void acknowledgeLater(long accountId, long throughId) {
+    /** The device acknowledged every message through {@code throughId} (at {@code nowMillis}). */
+    void acknowledgeLater(long accountId, String device, long throughId, long nowMillis) {
         if (!closed) {
-            Inbox in = inboxes.get(accountId);
-            if (in != null) {
-                synchronized (in) {
-                    in.acknowledgedAhead = Math.max(in.acknowledgedAhead, throughId);
-                }
+            Devices d = devices.computeIfAbsent(accountId, k -> new Devices());
+            synchronized (d) {
+                d.ahead.merge(device, throughId, Math::max);
             }
-            queue.add(new AckItem(accountId, throughId));
+            queue.add(new AckItem(accountId, device, throughId, nowMillis));
         }
     }
 
-    DeleteOutcome deleteAccount(long accountId, long nowMillis) {
+    /**
+     * The device asked for its mail at {@code nowMillis}: it is active, and so holds its account's messages.
+     * Its activity is written to the log when what the log last says of it is half a horizon old.
+     */
+    void seen(long accountId, String device, long nowMillis) {
+        Devices d = devices.get(accountId);
+        if (d == null || closed) {
+            return;
+        }
+        boolean write;
+        synchronized (d) {
+            long[] m = d.marks.get(device);
+            if (m == null) {
+                return; // a device holds nothing until it has acknowledged something
+            }
+            m[1] = Math.max(m[1], nowMillis);
+            write = nowMillis - m[2] > horizonMillis / 2 || m[0] < d.floor;
+        }
+        if (write) {
+            queue.add(new AckItem(accountId, device, 0, nowMillis));
+        }
+    }
+
+    /** The device logged in: it holds the account's messages from the floor on, unless it has a mark already. */
+    void register(long accountId, String device, long nowMillis) {
+        if (!closed) {
+            queue.add(new AckItem(accountId, device, 0, nowMillis, true));
+        }
+    }
+
+    /**
+     * How many of the account's messages the device will never be handed: those delivered to the account
+     * while the device was away past the horizon (they are in history); 0 for a device never seen. Counted
+     * in the history index and the log's unindexed tail (each id once); messages retention has purged are
+     * not counted.
+     */
+    long missed(long accountId, String device) {
+        Devices d = devices.get(accountId);
+        if (d == null) {
+            return 0;
+        }
+        long from;
+        long floor;
+        synchronized (d) {
+            long[] m = d.marks.get(device);
+            if (m == null || m[0] >= d.floor) {
+                return 0;
+            }
+            from = m[0];
+            floor = d.floor;
+        }
+        java.util.Set<Long> ids = new java.util.HashSet<>();
+        synchronized (unindexed) { // before the index: a record indexed meanwhile is found twice, never missed
+            for (Committed c : unindexed) {
+                if (c.record() instanceof LogRecord.Message m && m.recipientId() == accountId && m.id() > from && m.id() <= floor) {
+                    ids.add(m.id());
+                }
+            }
+        }
+        ids.addAll(catalog.messageIdsTo(accountId, from, floor));
+        return ids.size();
+    }
+
+    void horizon(Duration horizon) {
+        this.horizonMillis = horizon.toMillis();
+    }
+
+    DeleteOutcome deleteAccount(long accountId, String device, long nowMillis) {
         CompletableFuture<DeleteOutcome> f = new CompletableFuture<>();
-        enqueue(new DeleteItem(accountId, nowMillis, f), f);
+        enqueue(new DeleteItem(accountId, device, nowMillis, f), f);
         return Writer.await(f);
     }
 
@@ -235,14 +362,26 @@ final class LogMessages implements AutoCloseable {
         queue.add(item);
     }
 
-    List<StoredMessage> undelivered(long accountId, long afterId, int max) {
+    /** Where the device's undelivered messages start (above this id), with what it acknowledged ahead. */
+    private long start(long accountId, String device) {
+        Devices d = devices.get(accountId);
+        if (d == null) {
+            return 0;
+        }
+        synchronized (d) {
+            return d.start(device);
+        }
+    }
+
+    /** The device's undelivered messages after {@code afterId}, oldest first, at most {@code max}. */
+    List<StoredMessage> undelivered(long accountId, String device, long afterId, int max) {
         Inbox in = inboxes.get(accountId);
         if (in == null) {
             return List.of();
         }
+        long after = Math.max(afterId, start(accountId, device));
         List<StoredMessage> out = new ArrayList<>(Math.min(max, 64));
         synchronized (in) {
-            long after = Math.max(afterId, in.acknowledgedAhead);
             for (StoredMessage m : in.messages) {
                 if (m.id() > after) {
                     out.add(m);
@@ -255,16 +394,17 @@ final class LogMessages implements AutoCloseable {
         return out;
     }
 
-    /** Messages waiting for the account, leaving out those an acknowledgement on its way covers. */
-    long undeliveredCount(long accountId) {
+    /** Messages waiting for the device, leaving out those an acknowledgement of its on its way covers. */
+    long unread(long accountId, String device) {
         Inbox in = inboxes.get(accountId);
         if (in == null) {
             return 0;
         }
+        long after = start(accountId, device);
         synchronized (in) {
             int covered = 0;
             for (StoredMessage m : in.messages) {
-                if (m.id() > in.acknowledgedAhead) {
+                if (m.id() > after) {
                     break;
                 }
                 covered++;
@@ -273,9 +413,14 @@ final class LogMessages implements AutoCloseable {
         }
     }
 
+    /** Messages waiting for the account: above its floor, for some device still to receive. */
+    long undeliveredCount(long accountId) {
+        return inboxSize(accountId);
+    }
+
     /**
-     * The oldest message from {@code sender} (by name: an account keeps its spelling) waiting in the
-     * account's inbox, leaving out those an acknowledgement on its way covers; 0 if none. A message from an
+     * The oldest message from {@code sender} (by name: an account keeps its spelling) that no device of
+     * the account has acknowledged (acknowledgements on their way count); 0 if none. A message from an
      * earlier, deleted account of the same name counts too: that errs towards "not yet delivered", never
      * the other way.
      */
@@ -284,9 +429,22 @@ final class LogMessages implements AutoCloseable {
         if (in == null) {
             return 0;
         }
+        long anyDevice = 0;
+        Devices d = devices.get(accountId);
+        if (d != null) {
+            synchronized (d) {
+                anyDevice = d.floor;
+                for (long[] m : d.marks.values()) {
+                    anyDevice = Math.max(anyDevice, m[0]);
+                }
+                for (long a : d.ahead.values()) {
+                    anyDevice = Math.max(anyDevice, a);
+                }
+            }
+        }
         synchronized (in) {
             for (StoredMessage m : in.messages) {
-                if (m.id() > in.acknowledgedAhead && m.sender().equals(sender)) {
+                if (m.id() > anyDevice && m.sender().equals(sender)) {
                     return m.id();
                 }
             }
@@ -376,9 +534,14 @@ final class LogMessages implements AutoCloseable {
         final List<Committed> records = new ArrayList<>();
         final Map<SentKey, Sent> sent = new HashMap<>();
         final Map<Long, Integer> added = new HashMap<>();
-        final Map<Long, Long> acked = new HashMap<>();
-        /** Messages this batch's acknowledgements take out of each inbox (at commit): room for SENDs after them. */
+        /** The accounts' floors as this batch leaves them (written in it, applied at commit). */
+        final Map<Long, Long> floors = new HashMap<>();
+        /** The device marks this batch writes, by account, then device: {through, active ms}. */
+        final Map<Long, Map<String, long[]>> marks = new HashMap<>();
+        /** Messages this batch's floor moves take out of each inbox (at commit): room for SENDs after them. */
         final Map<Long, Integer> freed = new HashMap<>();
+        /** The acknowledgements this batch decided (written or not): what they hid ahead is settled at commit. */
+        final List<AckItem> acks = new ArrayList<>();
         long firstId = nextId;
 
         boolean isEmpty() {
@@ -525,6 +688,11 @@ final class LogMessages implements AutoCloseable {
         // an acknowledgement decided earlier in this batch makes room, as it would have in a batch of its own
         long waiting = inboxSize(recipient.id()) - batch.freed.getOrDefault(recipient.id(), 0)
                 + batch.added.getOrDefault(recipient.id(), 0);
+        if (waiting >= s.capacity() && moveFloor(batch, recipient.id(), s.nowMillis())) {
+            // a device idle past the horizon no longer holds the inbox full
+            waiting = inboxSize(recipient.id()) - batch.freed.getOrDefault(recipient.id(), 0)
+                    + batch.added.getOrDefault(recipient.id(), 0);
+        }
         if (waiting >= s.capacity()) {
             batch.sends.add(new Decided(s, new SendOutcome.InboxFull(recipient.username(), waiting)));
             return;
@@ -540,35 +708,160 @@ final class LogMessages implements AutoCloseable {
     }
 
     /**
-     * An acknowledgement is written as the newest waiting message it covers (so a record never reaches
-     * past what existed when it was written), and only if it covers one not yet acknowledged.
+     * A device's acknowledgement is written as its new mark: the newest waiting message it covers (so a
+     * record never reaches past what existed when it was written), or the account's floor if that is
+     * higher (a device back after the horizon starts there); only when the mark moves, or when what the
+     * log says of the device's activity is half a horizon old. Then the account's floor follows.
      */
     private void acknowledge(Batch batch, AckItem a) {
-        Inbox in = inboxes.get(a.accountId());
-        if (in == null) {
-            return;
+        batch.acks.add(a);
+        long floor;
+        long[] mark;
+        boolean alone;
+        Devices d = devices.computeIfAbsent(a.accountId(), k -> new Devices());
+        synchronized (d) {
+            floor = batch.floors.getOrDefault(a.accountId(), d.floor);
+            long[] committed = d.marks.get(a.device());
+            mark = committed == null ? null : committed.clone();
+            alone = committed != null && d.marks.size() == 1;
         }
-        long before = batch.acked.getOrDefault(a.accountId(), 0L);
+        long[] pending = batch.marks.getOrDefault(a.accountId(), Map.of()).get(a.device());
+        if (pending != null) {
+            mark = new long[] {pending[0], pending[1], mark == null ? pending[1] : mark[2]};
+        }
         long covered = 0;
-        int newlyCovered = 0;
-        synchronized (in) {
-            for (StoredMessage m : in.messages) {
-                if (m.id() > a.throughId()) {
-                    break;
-                }
-                covered = m.id();
-                if (m.id() > before) {
-                    newlyCovered++;
+        Inbox in = inboxes.get(a.accountId());
+        if (in != null && a.throughId() > 0) {
+            synchronized (in) {
+                for (StoredMessage m : in.messages) {
+                    if (m.id() > a.throughId()) {
+                        break;
+                    }
+                    covered = m.id();
                 }
             }
         }
-        if (covered == 0 || covered <= before) {
+        if (mark == null && covered == 0 && !a.register()) {
+            return; // the default device holds nothing until it has acknowledged something
+        }
+        if (mark != null && a.register() && covered == 0 && mark[0] >= floor) {
+            return; // known already, and within the floor
+        }
+        long current = mark == null ? 0 : mark[0];
+        long through = Math.max(Math.max(covered, floor), current);
+        boolean stale = mark != null && a.nowMillis() - mark[2] > horizonMillis / 2;
+        if (mark != null && through == current && !stale) {
             return;
         }
-        batch.acked.put(a.accountId(), covered);
-        batch.freed.merge(a.accountId(), newlyCovered, Integer::sum);
-        LogRecord.Ack record = new LogRecord.Ack(a.accountId(), covered);
-        batch.records.add(new Committed(record, null, null));
+        long active = Math.max(a.nowMillis(), mark == null ? 0 : mark[1]);
+        batch.marks.computeIfAbsent(a.accountId(), k -> new HashMap<>()).put(a.device(), new long[] {through, active});
+        if (!alone || stale) {
+            if (mark == null) {
+                writeLoneMark(batch, d, a.accountId(), floor);
+            }
+            batch.records.add(new Committed(new LogRecord.DeviceAck(a.accountId(), through, active, a.device()), null, null));
+        }
+        // The account's only device: its mark is the floor, and the floor's record (ACK) says it; its own
+        // record is written only when what the log says of its activity is half a horizon old (above).
+        moveFloor(batch, a.accountId(), a.nowMillis());
+    }
+
+    /**
+     * A device joins an account that had one alone, whose mark the log said only through the floor (its
+     * ACK records): that mark is written as what it is — the floor — before the other device counts.
+     */
+    private void writeLoneMark(Batch batch, Devices d, long accountId, long floor) {
+        String lone = null;
+        long[] m = null;
+        synchronized (d) {
+            if (d.marks.size() == 1) {
+                var only = d.marks.entrySet().iterator().next();
+                lone = only.getKey();
+                m = only.getValue().clone();
+            }
+        }
+        if (lone == null || batch.marks.getOrDefault(accountId, Map.of()).containsKey(lone)) {
+            return;
+        }
+        long through = Math.max(m[0], floor);
+        batch.marks.computeIfAbsent(accountId, k -> new HashMap<>()).put(lone, new long[] {through, m[1]});
+        batch.records.add(new Committed(new LogRecord.DeviceAck(accountId, through, m[1], lone), null, null));
+    }
+
+    /**
+     * The account's floor as its devices' marks put it at {@code nowMillis}: the lowest mark of the devices
+     * active within the horizon; with none, the mark of the one active last; never lower than it was.
+     */
+    private long floorOf(long accountId, Batch batch, long nowMillis) {
+        Devices d = devices.get(accountId);
+        if (d == null) {
+            return 0;
+        }
+        Map<String, long[]> marks = new HashMap<>();
+        long floor;
+        synchronized (d) {
+            floor = d.floor;
+            d.marks.forEach((device, m) -> marks.put(device, new long[] {m[0], m[1]}));
+        }
+        floor = batch.floors.getOrDefault(accountId, floor);
+        marks.putAll(batch.marks.getOrDefault(accountId, Map.of()));
+        if (marks.isEmpty()) {
+            return floor;
+        }
+        long lowestHolding = Long.MAX_VALUE;
+        long latest = -1;
+        long latestMark = floor;
+        for (long[] m : marks.values()) {
+            if (nowMillis - m[1] <= horizonMillis) {
+                lowestHolding = Math.min(lowestHolding, m[0]);
+            }
+            if (m[1] > latest) {
+                latest = m[1];
+                latestMark = m[0];
+            }
+        }
+        return Math.max(floor, lowestHolding == Long.MAX_VALUE ? latestMark : lowestHolding);
+    }
+
+    /**
+     * Writes the account's floor into the batch if its devices' marks move it (never past the newest
+     * waiting message, so a record never reaches past what existed); true if it moved.
+     */
+    private boolean moveFloor(Batch batch, long accountId, long nowMillis) {
+        Devices d = devices.get(accountId);
+        if (d == null) {
+            return false;
+        }
+        long before;
+        synchronized (d) {
+            before = batch.floors.getOrDefault(accountId, d.floor);
+        }
+        long wanted = floorOf(accountId, batch, nowMillis);
+        if (wanted <= before) {
+            return false;
+        }
+        long covered = before;
+        int newlyCovered = 0;
+        Inbox in = inboxes.get(accountId);
+        if (in != null) {
+            synchronized (in) {
+                for (StoredMessage m : in.messages) {
+                    if (m.id() > wanted) {
+                        break;
+                    }
+                    if (m.id() > before) {
+                        covered = m.id();
+                        newlyCovered++;
+                    }
+                }
+            }
+        }
+        batch.floors.put(accountId, wanted);
+        if (covered > before) { // the index's delivered flags and the inbox follow the floor's record
+            batch.freed.merge(accountId, newlyCovered, Integer::sum);
+            batch.records.add(new Committed(new LogRecord.Ack(accountId, covered), null, null));
+        }
+        return true;
     }
 
     /**
@@ -615,6 +908,29 @@ final class LogMessages implements AutoCloseable {
     }
 
     private void commit(Batch batch) {
+        try {
+            commitRecords(batch);
+        } finally {
+            settleAhead(batch); // committed (the marks are in memory now) or refused (then delivered again, never lost)
+        }
+    }
+
+    /** An acknowledgement hides what it covers from its device only until the batch that decided it is done. */
+    private void settleAhead(Batch batch) {
+        for (AckItem a : batch.acks) {
+            Devices d = devices.get(a.accountId());
+            if (d != null) {
+                synchronized (d) {
+                    Long ahead = d.ahead.get(a.device());
+                    if (ahead != null && ahead <= a.throughId()) {
+                        d.ahead.remove(a.device());
+                    }
+                }
+            }
+        }
+    }
+
+    private void commitRecords(Batch batch) {
         if (batch.isEmpty()) {
             return;
         }
@@ -651,8 +967,27 @@ final class LogMessages implements AutoCloseable {
                 switch (c.record()) {
                     case LogRecord.Message m -> stored(m, c.view());
                     case LogRecord.Ack a -> trim(a.accountId(), a.throughId());
+                    case LogRecord.DeviceAck a -> marked(a);
                 }
             }
+            batch.floors.forEach((account, floor) -> {
+                Devices d = devices.get(account);
+                if (d != null) {
+                    synchronized (d) {
+                        d.floor = Math.max(d.floor, floor);
+                    }
+                }
+            });
+            batch.marks.forEach((account, marks) -> { // those written as records were applied by marked() too
+                Devices d = devices.computeIfAbsent(account, k -> new Devices());
+                synchronized (d) {
+                    marks.forEach((device, m) -> {
+                        long[] held = d.marks.computeIfAbsent(device, k -> new long[] {0, 0, m[1]});
+                        held[0] = Math.max(held[0], m[0]);
+                        held[1] = Math.max(held[1], m[1]);
+                    });
+                }
+            });
             synchronized (unindexed) {
                 for (Committed c : batch.records) {
                     unindexed.add(c.at(end));
@@ -678,8 +1013,23 @@ final class LogMessages implements AutoCloseable {
         everSent.add(key);
     }
 
+    /** A device's mark is in the log (log writer, or start); what it acknowledged ahead of it is now committed. */
+    private void marked(LogRecord.DeviceAck a) {
+        Devices d = devices.computeIfAbsent(a.accountId(), k -> new Devices());
+        synchronized (d) {
+            long[] m = d.marks.computeIfAbsent(a.device(), k -> new long[3]);
+            m[0] = Math.max(m[0], a.throughId());
+            m[1] = Math.max(m[1], a.activeMillis());
+            m[2] = Math.max(m[2], a.activeMillis());
+        }
+    }
+
     /** Removes the account's messages with id &lt;= {@code through} from memory (log writer, or start). */
     private void trim(long accountId, long through) {
+        Devices d = devices.computeIfAbsent(accountId, k -> new Devices());
+        synchronized (d) {
+            d.floor = Math.max(d.floor, through);
+        }
         Inbox in = inboxes.get(accountId);
         if (in == null) {
             return;
@@ -736,7 +1086,8 @@ final class LogMessages implements AutoCloseable {
 
     private void delete(DeleteItem d) {
         try {
-            long waiting = inboxSize(d.accountId()); // every acknowledgement queued before is committed by now
+            // every acknowledgement queued before is committed by now
+            long waiting = d.device() == null ? inboxSize(d.accountId()) : unread(d.accountId(), d.device());
             if (waiting > 0) {
                 d.future().complete(new DeleteOutcome.InboxNotEmpty(waiting));
                 return;
@@ -744,6 +1095,7 @@ final class LogMessages implements AutoCloseable {
             DeleteOutcome outcome = catalog.deleteAccountRows(d.accountId(), d.nowMillis());
             if (outcome instanceof DeleteOutcome.Deleted) {
                 names.values().removeIf(n -> n.id() == d.accountId());
+                devices.remove(d.accountId());
             }
             d.future().complete(outcome);
         } catch (RuntimeException e) {

@@ -113,7 +113,27 @@ final class PostgresSchema {
             ALTER TABLE accounts DROP COLUMN acked_through
             """,
             // whether the account shares delivery receipts (SET_RECEIPTS): on unless turned off
-            "ALTER TABLE accounts ADD COLUMN receipts BOOLEAN NOT NULL DEFAULT TRUE");
+            "ALTER TABLE accounts ADD COLUMN receipts BOOLEAN NOT NULL DEFAULT TRUE",
+            // Every device of an account gets every message (docs/conversations_design.md): a token belongs to
+            // one device ('' for LOGIN's), each device has its own mark (a row of inbox_marks, made at its
+            // first acknowledgement), and the account's floor — what no device still waits for, with the count
+            // of messages at or below it — is a row of its own, so moving it does not lock against SENDs either.
+            // The marks so far were the default device's; unread stays received - floor.acked.
+            """
+            ALTER TABLE tokens ADD COLUMN device TEXT NOT NULL DEFAULT '';
+            CREATE TABLE inbox_floors (
+              account_id BIGINT PRIMARY KEY,
+              through    BIGINT NOT NULL DEFAULT 0,
+              acked      BIGINT NOT NULL DEFAULT 0
+            );
+            INSERT INTO inbox_floors (account_id, through, acked) SELECT account_id, acked_through, acked FROM inbox_marks;
+            ALTER TABLE inbox_marks ADD COLUMN device TEXT NOT NULL DEFAULT '';
+            ALTER TABLE inbox_marks ADD COLUMN active_at BIGINT NOT NULL DEFAULT 0;
+            UPDATE inbox_marks SET active_at = (extract(epoch FROM now()) * 1000)::bigint;
+            DELETE FROM inbox_marks WHERE acked_through = 0;
+            ALTER TABLE inbox_marks DROP CONSTRAINT inbox_marks_pkey;
+            ALTER TABLE inbox_marks ADD PRIMARY KEY (account_id, device)
+            """);
 
     private PostgresSchema() {
     }

@@ -56,11 +56,12 @@ final class PostgresSends {
     }
 
     /** What a flush decided: each SEND's outcome in queue order, and the messages stored, in id order. */
-    private record Flushed(List<Map.Entry<Pending, SendOutcome>> outcomes, List<Stored> stored) {
+    private record Flushed(List<Map.Entry<Pending, SendOutcome>> outcomes, List<Stored> stored, Map<Long, Long> floors,
+            List<DeviceAck> marks) {
     }
 
     /** An acknowledgement waiting for the writer. */
-    private record PendingAck(long accountId, long throughId, CompletableFuture<Void> future) {
+    private record PendingAck(long accountId, String device, long throughId, long nowMillis, CompletableFuture<Void> future) {
     }
 
     private record Prior(long id, long createdAt, long recipientId, String body) {
@@ -71,7 +72,17 @@ final class PostgresSends {
     private final String nodeId;
     private final CachedInboxes inboxes;
     /** Per account, an acknowledgement this server has answered but may not have committed yet (0: none). */
-    private final java.util.function.LongUnaryOperator acknowledgedAhead;
+    /** Told each device mark a batch moved, once it has committed. */
+    interface Marked {
+        void marked(long accountId, String device, long through);
+    }
+
+    private final Marked marked;
+
+    /** Per account, its devices' acknowledgements this server has answered but may not have committed yet. */
+    private final java.util.function.LongFunction<Map<String, Long>> acknowledgedAhead;
+    /** A device idle longer than this no longer holds its account's messages. */
+    private volatile long horizonMillis = java.time.Duration.ofDays(30).toMillis();
     /** Usernames by account id, learnt as accounts send (a name never changes, and an id is never reused). */
     private final java.util.concurrent.ConcurrentHashMap<Long, String> usernames = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int USERNAMES_MAX = 100_000;
@@ -82,7 +93,8 @@ final class PostgresSends {
 
     /** {@code nodeId} goes into each notification, so that this server can tell its own from the others'. */
     PostgresSends(Writer writer, String channel, String nodeId, CachedInboxes inboxes,
-            java.util.function.LongUnaryOperator acknowledgedAhead) {
+            java.util.function.LongFunction<Map<String, Long>> acknowledgedAhead, Marked marked) {
+        this.marked = marked;
         this.writer = writer;
         this.acknowledgedAhead = acknowledgedAhead;
         this.channel = channel;
@@ -106,9 +118,9 @@ final class PostgresSends {
      * completes once the batch has committed (it fails if the batch does: then the messages are
      * delivered again, never lost).
      */
-    CompletableFuture<Void> acknowledge(long accountId, long throughId) {
+    CompletableFuture<Void> acknowledge(long accountId, String device, long throughId, long nowMillis) {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        acks.add(new PendingAck(accountId, throughId, f));
+        acks.add(new PendingAck(accountId, device, throughId, nowMillis, f));
         if (flushQueued.compareAndSet(false, true)) {
             queueFlush();
         }
@@ -157,6 +169,8 @@ final class PostgresSends {
                 a.future().complete(null);
             }
             // committed: told in commit order (the writer completes a batch's futures in order on its thread)
+            flushed.floors().forEach(inboxes::acknowledged); // no device of the account waits for these any more
+            flushed.marks().forEach(m -> marked.marked(m.accountId(), m.device(), m.throughId()));
             for (Stored st : flushed.stored()) {
                 inboxes.stored(st.recipientId(), st.previous(), st.message());
             }
@@ -166,17 +180,31 @@ final class PostgresSends {
         });
     }
 
+    void horizon(java.time.Duration horizon) {
+        horizonMillis = horizon.toMillis();
+    }
+
+    /** One device's acknowledgement, the latest of the batch's for that device. */
+    private record DeviceAck(long accountId, String device, long throughId) {
+    }
+
     private Flushed store(Connection c, List<Pending> batch, List<PendingAck> acknowledgements) throws SQLException {
         List<Map.Entry<Pending, SendOutcome>> outcomes = new ArrayList<>(batch.size());
         List<Stored> stored = new ArrayList<>();
+        Map<Long, Long> floors = new HashMap<>();
+        List<DeviceAck> marks = new ArrayList<>();
         if (batch.isEmpty() && acknowledgements.isEmpty()) {
-            return new Flushed(outcomes, stored);
+            return new Flushed(outcomes, stored, floors, marks);
         }
-        Map<Long, Long> through = new LinkedHashMap<>();
+        Map<String, DeviceAck> byDevice = new LinkedHashMap<>();
+        long now = 0;
         for (PendingAck a : acknowledgements) {
-            through.merge(a.accountId(), a.throughId(), Math::max);
+            byDevice.merge(a.accountId() + "\u0000" + a.device(), new DeviceAck(a.accountId(), a.device(), a.throughId()),
+                    (x, y) -> x.throughId() >= y.throughId() ? x : y);
+            now = Math.max(now, a.nowMillis());
         }
-        Map<String, Recipient> recipients = lockRecipients(c, batch, through.keySet());
+        List<DeviceAck> deviceAcks = new ArrayList<>(byDevice.values());
+        Map<String, Recipient> recipients = lockRecipients(c, batch, deviceAcks);
         Map<Long, Long> received = new HashMap<>();
         Map<Long, Long> acked = new HashMap<>();
         for (Recipient r : recipients.values()) {
@@ -185,9 +213,10 @@ final class PostgresSends {
         }
         // acknowledgements first: the protocol answers a FETCH after its acknowledgement, so what it covers
         // no longer counts against the inbox for any SEND decided after
-        applyAcknowledgements(c, through).forEach((id, n) -> acked.replace(id, n));
+        marks.addAll(applyAcknowledgements(c, deviceAcks, now));
+        moveFloors(c, deviceAcks.stream().map(DeviceAck::accountId).distinct().toList(), now, acked, floors);
         if (batch.isEmpty()) {
-            return new Flushed(outcomes, stored);
+            return new Flushed(outcomes, stored, floors, marks);
         }
         Map<String, Prior> priors = priors(c, batch);
         // decide each SEND in queue order, as if stored one after another
@@ -215,7 +244,7 @@ final class PostgresSends {
             }
             long waiting = received.get(r.id()) - acked.get(r.id());
             if (waiting >= p.capacity()) {
-                acknowledgeFirst(c, r.id(), acked);
+                acknowledgeFirst(c, r.id(), p.nowMillis(), acked, floors, marks);
                 waiting = received.get(r.id()) - acked.get(r.id());
             }
             if (waiting >= p.capacity()) {
@@ -274,20 +303,22 @@ final class PostgresSends {
             }
             outcomes.add(Map.entry(p, o));
         }
-        return new Flushed(outcomes, stored);
+        return new Flushed(outcomes, stored, floors, marks);
     }
 
     /**
-     * A full inbox whose acknowledgement is on its way (FETCH has answered; it is queued for the next
-     * batch): the acknowledgement is applied here first, in this transaction, which holds the row — the
-     * protocol says an acknowledged message no longer counts. Its mark's row is locked out of id order
-     * (a rare path: a deadlock with another server's batch is retried), and {@code acked} updated.
+     * A full inbox: the acknowledgements of it this server has answered and not yet committed are applied
+     * here first, in this transaction (the protocol says an acknowledged message no longer counts), and its
+     * floor recomputed now — a device idle past the horizon no longer holds it full. The mark and floor
+     * rows are locked out of id order here (a rare path: a deadlock with another server's batch is
+     * retried); {@code acked} and {@code floors} updated.
      */
-    private void acknowledgeFirst(Connection c, long recipientId, Map<Long, Long> acked) throws SQLException {
-        long through = acknowledgedAhead.applyAsLong(recipientId);
-        if (through > 0) {
-            applyAcknowledgements(c, Map.of(recipientId, through)).forEach((id, n) -> acked.replace(id, n));
-        }
+    private void acknowledgeFirst(Connection c, long recipientId, long nowMillis, Map<Long, Long> acked, Map<Long, Long> floors,
+            List<DeviceAck> marks) throws SQLException {
+        List<DeviceAck> pending = new ArrayList<>();
+        acknowledgedAhead.apply(recipientId).forEach((device, through) -> pending.add(new DeviceAck(recipientId, device, through)));
+        marks.addAll(applyAcknowledgements(c, pending, nowMillis));
+        moveFloors(c, List.of(recipientId), nowMillis, acked, floors);
     }
 
     /** The senders' usernames, from memory, or looked up once (one statement for all not known yet). */
@@ -322,26 +353,34 @@ final class PostgresSends {
     }
 
     /**
-     * The batch's live recipients by lower-case name, their account rows locked in id order, then the
-     * mark rows of the accounts acknowledging in this batch, in id order: every batch takes account rows
-     * before mark rows, each kind in id order, so batches on several servers never deadlock on them. A
-     * SEND to an account and an acknowledgement of it lock different rows: they do not wait for each other.
+     * The batch's live recipients by lower-case name, their account rows locked in id order, with the
+     * count of messages at or below each one's floor (read, not locked: a floor moved meanwhile only
+     * makes the inbox look fuller); then the mark rows of the devices acknowledging in this batch, then
+     * their accounts' floor rows, each in id order: every batch takes account rows, then mark rows, then
+     * floor rows, so batches on several servers never deadlock on them. A SEND to an account and an
+     * acknowledgement of its inbox lock different rows: they do not wait for each other.
      */
-    private static Map<String, Recipient> lockRecipients(Connection c, List<Pending> batch, java.util.Set<Long> acknowledging)
+    private static Map<String, Recipient> lockRecipients(Connection c, List<Pending> batch, List<DeviceAck> acknowledging)
             throws SQLException {
         String[] keys = batch.stream().map(Pending::recipientKey).distinct().toArray(String[]::new);
         Map<String, Recipient> found = new HashMap<>();
         // UNION ALL runs its parts one after the other, each locking as its sorted rows come
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT * FROM (SELECT a.id, a.username_key, a.username, a.received, k.acked, a.last_message_id
-                  FROM accounts a JOIN inbox_marks k ON k.account_id = a.id
+                SELECT * FROM (SELECT a.id, a.username_key, a.username, a.received, f.acked, a.last_message_id
+                  FROM accounts a JOIN inbox_floors f ON f.account_id = a.id
                   WHERE a.username_key = ANY (?) AND a.deleted_at IS NULL ORDER BY a.id FOR NO KEY UPDATE OF a) r
                 UNION ALL
-                SELECT * FROM (SELECT k.account_id, NULL, NULL, 0, 0, 0 FROM inbox_marks k
-                  WHERE k.account_id = ANY (?) ORDER BY k.account_id FOR NO KEY UPDATE) m
+                SELECT * FROM (SELECT x.account_id, NULL, NULL, 0, 0, 0 FROM inbox_marks x
+                  JOIN unnest(?::bigint[], ?::text[]) AS k(id, device) ON x.account_id = k.id AND x.device = k.device
+                  ORDER BY x.account_id, x.device FOR NO KEY UPDATE OF x) m
+                UNION ALL
+                SELECT * FROM (SELECT f.account_id, NULL, NULL, 0, 0, 0 FROM inbox_floors f
+                  WHERE f.account_id = ANY (?) ORDER BY f.account_id FOR NO KEY UPDATE) f
                 """)) {
             ps.setArray(1, c.createArrayOf("text", keys));
-            ps.setArray(2, longs(c, acknowledging.stream().mapToLong(Long::longValue).toArray()));
+            ps.setArray(2, longs(c, acknowledging.stream().mapToLong(DeviceAck::accountId).toArray()));
+            ps.setArray(3, c.createArrayOf("text", acknowledging.stream().map(DeviceAck::device).toArray()));
+            ps.setArray(4, longs(c, acknowledging.stream().mapToLong(DeviceAck::accountId).distinct().toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String key = rs.getString(2);
@@ -355,36 +394,81 @@ final class PostgresSends {
     }
 
     /**
-     * Moves each account's mark to its newest message at or below the id acknowledged (never past what
-     * exists, so a message stored later is not marked by an acknowledgement that reached beyond it) and
-     * counts what that covers as acknowledged, in one statement (the mark rows are locked). Every message
-     * below that newest one is visible here: one recipient's messages commit in id order. Returns the
-     * acknowledged counts of the accounts whose mark moved.
+     * Moves each device's mark to its account's newest message at or below the id acknowledged (never past
+     * what exists, so a message stored later is not marked by an acknowledgement that reached beyond it),
+     * and never below the account's floor (a device back after the horizon starts there), with the count
+     * of the account's messages at or below it; a device's first acknowledgement makes its row. One
+     * statement. Every message below the newest one is visible here: one recipient's messages commit in
+     * id order.
      */
-    private static Map<Long, Long> applyAcknowledgements(Connection c, Map<Long, Long> through) throws SQLException {
-        Map<Long, Long> acked = new HashMap<>();
-        if (through.isEmpty()) {
-            return acked;
+    private static List<DeviceAck> applyAcknowledgements(Connection c, List<DeviceAck> acks, long nowMillis) throws SQLException {
+        List<DeviceAck> moved = new ArrayList<>();
+        if (acks.isEmpty()) {
+            return moved;
         }
         try (PreparedStatement ps = c.prepareStatement("""
-                WITH mark AS (
-                  SELECT k.id, (SELECT max(m.id) FROM messages m WHERE m.recipient_id = k.id AND m.id <= k.through) AS id_
-                  FROM unnest(?::bigint[], ?::bigint[]) AS k(id, through))
-                UPDATE inbox_marks x SET acked_through = mark.id_,
-                  acked = x.acked + (SELECT count(*) FROM messages m
-                                     WHERE m.recipient_id = x.account_id AND m.id > x.acked_through AND m.id <= mark.id_)
-                FROM mark WHERE x.account_id = mark.id AND mark.id_ > x.acked_through
-                RETURNING x.account_id, x.acked
+                WITH k AS (SELECT * FROM unnest(?::bigint[], ?::text[], ?::bigint[]) AS k(id, device, through)),
+                b AS (
+                  SELECT k.id, k.device,
+                    (SELECT max(m.id) FROM messages m WHERE m.recipient_id = k.id AND m.id <= k.through) AS target,
+                    CASE WHEN x.acked_through IS NULL OR x.acked_through < f.through THEN f.through ELSE x.acked_through END AS base,
+                    CASE WHEN x.acked_through IS NULL OR x.acked_through < f.through THEN f.acked ELSE x.acked END AS base_acked
+                  FROM k JOIN inbox_floors f ON f.account_id = k.id
+                  LEFT JOIN inbox_marks x ON x.account_id = k.id AND x.device = k.device),
+                n AS (SELECT id, device, greatest(target, base) AS through, base, base_acked FROM b WHERE target IS NOT NULL)
+                INSERT INTO inbox_marks (account_id, device, acked_through, acked, active_at)
+                SELECT n.id, n.device, n.through, n.base_acked + (SELECT count(*) FROM messages m
+                    WHERE m.recipient_id = n.id AND m.id > n.base AND m.id <= n.through), ?
+                FROM n ORDER BY n.id, n.device
+                ON CONFLICT (account_id, device) DO UPDATE SET acked_through = excluded.acked_through,
+                  acked = excluded.acked, active_at = greatest(inbox_marks.active_at, excluded.active_at)
+                WHERE excluded.acked_through >= inbox_marks.acked_through
+                RETURNING account_id, device, acked_through
                 """)) {
-            ps.setArray(1, longs(c, through.keySet().stream().mapToLong(Long::longValue).toArray()));
-            ps.setArray(2, longs(c, through.values().stream().mapToLong(Long::longValue).toArray()));
+            ps.setArray(1, longs(c, acks.stream().mapToLong(DeviceAck::accountId).toArray()));
+            ps.setArray(2, c.createArrayOf("text", acks.stream().map(DeviceAck::device).toArray()));
+            ps.setArray(3, longs(c, acks.stream().mapToLong(DeviceAck::throughId).toArray()));
+            ps.setLong(4, nowMillis);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    acked.put(rs.getLong(1), rs.getLong(2));
+                    moved.add(new DeviceAck(rs.getLong(1), rs.getString(2), rs.getLong(3)));
                 }
             }
         }
-        return acked;
+        return moved;
+    }
+
+    /**
+     * Moves each account's floor up to the lowest mark of its devices active within the horizon (with none,
+     * the mark of the one active last), with that mark's count, in one statement; records the moved floors
+     * in {@code floors} (account to floor id) and their counts in {@code acked} (for the recipients in it).
+     */
+    private void moveFloors(Connection c, List<Long> accounts, long nowMillis, Map<Long, Long> acked, Map<Long, Long> floors)
+            throws SQLException {
+        if (accounts.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                WITH holding AS (
+                  SELECT DISTINCT ON (x.account_id) x.account_id, x.acked_through, x.acked FROM inbox_marks x
+                  WHERE x.account_id = ANY (?)
+                  ORDER BY x.account_id, (x.active_at >= ?) DESC,
+                    CASE WHEN x.active_at >= ? THEN x.acked_through END ASC, x.active_at DESC)
+                UPDATE inbox_floors f SET through = h.acked_through, acked = h.acked
+                FROM holding h WHERE f.account_id = h.account_id AND h.acked_through > f.through
+                RETURNING f.account_id, f.through, f.acked
+                """)) {
+            long since = nowMillis - horizonMillis;
+            ps.setArray(1, longs(c, accounts.stream().mapToLong(Long::longValue).toArray()));
+            ps.setLong(2, since);
+            ps.setLong(3, since);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    floors.put(rs.getLong(1), rs.getLong(2));
+                    acked.replace(rs.getLong(1), rs.getLong(3));
+                }
+            }
+        }
     }
 
     /** Messages already stored with one of the batch's (sender, client id) pairs. */

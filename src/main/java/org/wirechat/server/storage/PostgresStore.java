@@ -65,7 +65,9 @@ public final class PostgresStore implements Store, Cluster {
         this.settings = settings;
         this.pool = pool;
         this.writer = new Writer(pool::getConnection, onFatal, faults);
-        this.sends = new PostgresSends(writer, CHANNEL, nodeId, inboxes, id -> acknowledgedAhead.getOrDefault(id, 0L));
+        this.sends = new PostgresSends(writer, CHANNEL, nodeId, inboxes,
+                id -> java.util.Map.copyOf(acknowledgedAhead.getOrDefault(id, new java.util.concurrent.ConcurrentHashMap<>())),
+                (account, device, through) -> knownMarks.merge(markKey(account, device), through, Math::max));
     }
 
     /** SENDs, stored by the writer a batch at a time. */
@@ -381,7 +383,7 @@ public final class PostgresStore implements Store, Cluster {
             try (PreparedStatement ps = c.prepareStatement("WITH a AS (INSERT INTO accounts"
                     + " (username, username_key, full_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)"
                     + " ON CONFLICT (username_key) WHERE deleted_at IS NULL DO NOTHING RETURNING id),"
-                    + " k AS (INSERT INTO inbox_marks (account_id) SELECT id FROM a) SELECT id FROM a")) {
+                    + " f AS (INSERT INTO inbox_floors (account_id) SELECT id FROM a) SELECT id FROM a")) {
                 ps.setString(1, username);
                 ps.setString(2, key(username));
                 ps.setString(3, fullName);
@@ -446,7 +448,7 @@ public final class PostgresStore implements Store, Cluster {
     }
 
     @Override
-    public DeleteOutcome deleteAccount(long accountId, long nowMillis) {
+    public DeleteOutcome deleteAccount(long accountId, String device, long nowMillis) {
         CompletableFuture<Void> acking = acknowledging.get(accountId);
         if (acking != null) {
             acking.join(); // what was fetched and acknowledged is no longer waiting (never fails: see acknowledgeLater)
@@ -456,9 +458,12 @@ public final class PostgresStore implements Store, Cluster {
         // account holds the row until it commits, so the count read here includes it.
         return tx(c -> {
             long unread;
-            try (PreparedStatement ps = c.prepareStatement("SELECT a.received - k.acked FROM accounts a"
-                    + " JOIN inbox_marks k ON k.account_id = a.id WHERE a.id = ? AND a.deleted_at IS NULL FOR UPDATE")) {
-                ps.setLong(1, accountId);
+            try (PreparedStatement ps = c.prepareStatement("SELECT a.received - greatest(f.acked, COALESCE(k.acked, 0))"
+                    + " FROM accounts a JOIN inbox_floors f ON f.account_id = a.id"
+                    + " LEFT JOIN inbox_marks k ON k.account_id = a.id AND k.device = ?"
+                    + " WHERE a.id = ? AND a.deleted_at IS NULL FOR UPDATE OF a, f")) {
+                ps.setString(1, device == null ? " " : device); // no device (no id holds a space): the floor alone
+                ps.setLong(2, accountId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
                         return new DeleteOutcome.Gone();
@@ -483,19 +488,20 @@ public final class PostgresStore implements Store, Cluster {
     // --- tokens ---
 
     @Override
-    public List<byte[]> insertToken(byte[] tokenHash, long accountId, long createdAtMillis, long expiresAtMillis,
-            int maxPerAccount) {
+    public List<byte[]> insertToken(byte[] tokenHash, long accountId, String device, long createdAtMillis,
+            long expiresAtMillis, int maxPerAccount) {
         return tx(c -> {
             // the account's row is locked first, so logins racing on several servers count each other's tokens
             try (PreparedStatement ps = c.prepareStatement("SELECT id FROM accounts WHERE id = ? FOR UPDATE")) {
                 ps.setLong(1, accountId);
                 ps.executeQuery().close();
             }
-            update(c, "INSERT INTO tokens (hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)", ps -> {
+            update(c, "INSERT INTO tokens (hash, account_id, created_at, expires_at, device) VALUES (?, ?, ?, ?, ?)", ps -> {
                 ps.setBytes(1, tokenHash);
                 ps.setLong(2, accountId);
                 ps.setLong(3, createdAtMillis);
                 ps.setLong(4, expiresAtMillis);
+                ps.setString(5, device);
             });
             List<byte[]> revoked;
             try (PreparedStatement ps = c.prepareStatement(REVOKE_OLDEST_TOKENS)) {
@@ -514,11 +520,11 @@ public final class PostgresStore implements Store, Cluster {
     @Override
     public Optional<TokenRow> findToken(byte[] tokenHash) {
         return one(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT t.account_id, t.created_at, t.expires_at FROM tokens t"
+            try (PreparedStatement ps = c.prepareStatement("SELECT t.account_id, t.created_at, t.expires_at, t.device FROM tokens t"
                     + " JOIN accounts a ON a.id = t.account_id WHERE t.hash = ? AND a.deleted_at IS NULL")) {
                 ps.setBytes(1, tokenHash);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(new TokenRow(rs.getLong(1), rs.getLong(2), rs.getLong(3))) : Optional.empty();
+                    return rs.next() ? Optional.of(new TokenRow(rs.getLong(1), rs.getString(4), rs.getLong(2), rs.getLong(3))) : Optional.empty();
                 }
             }
         });
@@ -633,16 +639,18 @@ public final class PostgresStore implements Store, Cluster {
     }
 
     /**
-     * Queued for the writer's next batch, which locks the account's row in order with its recipients' and
-     * moves the marks of all its acknowledgements in one statement ({@link PostgresSends#acknowledge}); a
-     * failure means redelivery, never loss. What it covers is hidden at once ({@link #acknowledgedAhead});
-     * an account deletion waits for it ({@link #acknowledging}).
+     * Queued for the writer's next batch, which locks the device's mark row and the account's floor row in
+     * order with its recipients' rows, moves the marks of all its acknowledgements in one statement and the
+     * floors in another ({@link PostgresSends#acknowledge}); a failure means redelivery, never loss. What it
+     * covers is hidden from the device at once ({@link #acknowledgedAhead}); an account deletion waits for
+     * it ({@link #acknowledging}).
      */
     @Override
-    public void acknowledgeLater(long accountId, long throughId) {
-        acknowledgedAhead.merge(accountId, throughId, Math::max);
-        inboxes.acknowledged(accountId, throughId);
-        CompletableFuture<Void> done = sends.acknowledge(accountId, throughId).exceptionally(e -> {
+    public void acknowledgeLater(long accountId, String device, long throughId, long nowMillis) {
+        acknowledgedAhead.computeIfAbsent(accountId, k -> new java.util.concurrent.ConcurrentHashMap<>())
+                .merge(device, throughId, Math::max);
+        seenWritten.put(accountId + "\u0000" + device, nowMillis); // the acknowledgement writes its activity
+        CompletableFuture<Void> done = sends.acknowledge(accountId, device, throughId, nowMillis).exceptionally(e -> {
             Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
             if (!(cause instanceof StorageUnavailableException) && !closed) {
                 log.warn("could not record acknowledgements; those messages will be delivered again", cause);
@@ -651,7 +659,13 @@ public final class PostgresStore implements Store, Cluster {
         });
         acknowledging.put(accountId, done);
         done.whenComplete((x, e) -> {
-            acknowledgedAhead.remove(accountId, throughId); // unless a later one came
+            java.util.Map<String, Long> ahead = acknowledgedAhead.get(accountId);
+            if (ahead != null) {
+                ahead.remove(device, throughId); // unless a later one came
+                if (ahead.isEmpty()) {
+                    acknowledgedAhead.remove(accountId, ahead);
+                }
+            }
             acknowledging.remove(accountId, done);
         });
     }
@@ -661,35 +675,56 @@ public final class PostgresStore implements Store, Cluster {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
-     * Per account, the highest id acknowledged on this server but perhaps not committed yet: what it
-     * covers is no longer shown or counted here, as the protocol says of an acknowledgement (FETCH marks
-     * first, then answers), although the writer has yet to commit it.
+     * Per account, then device, the highest id acknowledged on this server but perhaps not committed yet:
+     * what it covers is no longer shown to that device or counted for it here, as the protocol says of an
+     * acknowledgement (FETCH marks first, then answers), although the writer has yet to commit it.
      */
-    private final java.util.concurrent.ConcurrentHashMap<Long, Long> acknowledgedAhead = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<Long, java.util.concurrent.ConcurrentHashMap<String, Long>> acknowledgedAhead =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Per account and device, its mark as this server last saw it (committed by this server's batches, or
+     * read): a cached inbox holds what some device of the account still lacks, so each device's reads
+     * start above its own mark. A mark moved through another server is not seen here: a FETCH here may
+     * show a message again that the device acknowledged there (clients drop duplicates by id), never miss one.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> knownMarks = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static String markKey(long accountId, String device) {
+        return accountId + "\u0000" + device;
+    }
+
+    private long ahead(long accountId, String device) {
+        java.util.Map<String, Long> a = acknowledgedAhead.get(accountId);
+        return a == null ? 0 : a.getOrDefault(device, 0L);
+    }
 
     /** The inboxes this server's FETCHes read, in memory (see {@link CachedInboxes}). */
     private final CachedInboxes inboxes = new CachedInboxes();
 
     /**
-     * One account's undelivered messages above a floor, with the account's newest message id and mark
-     * from the same snapshot (one row with no message when there is none). Parameters: after id, limit,
-     * account.
+     * One device's undelivered messages above a floor (the greater of the id asked, the account's floor
+     * and the device's mark), with the account's newest message id and that floor from the same snapshot
+     * (one row with no message when there is none). Parameters: after id, device, after id, limit, account.
      */
     private static final String INBOX = """
-            SELECT a.last_message_id, greatest(?, k.acked_through), x.id, x.username, a.username, x.created_at, x.body
-            FROM accounts a JOIN inbox_marks k ON k.account_id = a.id LEFT JOIN LATERAL (
+            SELECT a.last_message_id, greatest(?, f.through, COALESCE(k.acked_through, 0)), x.id, x.username, a.username,
+              x.created_at, x.body, COALESCE(k.acked_through, 0)
+            FROM accounts a JOIN inbox_floors f ON f.account_id = a.id
+            LEFT JOIN inbox_marks k ON k.account_id = a.id AND k.device = ?
+            LEFT JOIN LATERAL (
               SELECT m.id, s.username, m.created_at, m.body FROM messages m JOIN accounts s ON s.id = m.sender_id
-              WHERE m.recipient_id = a.id AND m.id > greatest(?, k.acked_through) ORDER BY m.id LIMIT ?) x ON TRUE
+              WHERE m.recipient_id = a.id AND m.id > greatest(?, f.through, COALESCE(k.acked_through, 0)) ORDER BY m.id LIMIT ?) x ON TRUE
             WHERE a.id = ? ORDER BY x.id
             """;
 
     /**
-     * Served from memory when this server holds the whole inbox; otherwise read, and the read kept when
-     * it found the whole inbox (it was not cut short by its limit).
+     * Served from memory when this server holds the whole inbox above where the device starts; otherwise
+     * read, and the read kept when it found the whole inbox (it was not cut short by its limit).
      */
     @Override
-    public List<StoredMessage> undelivered(long accountId, long afterId, int max) {
-        long after = Math.max(afterId, acknowledgedAhead.getOrDefault(accountId, 0L));
+    public List<StoredMessage> undelivered(long accountId, String device, long afterId, int max) {
+        long after = Math.max(Math.max(afterId, ahead(accountId, device)), knownMarks.getOrDefault(markKey(accountId, device), 0L));
         List<StoredMessage> held = inboxes.read(accountId, after, max);
         if (held != null) {
             return held;
@@ -699,9 +734,10 @@ public final class PostgresStore implements Store, Cluster {
         return one(c -> {
             try (PreparedStatement ps = c.prepareStatement(INBOX)) {
                 ps.setLong(1, after);
-                ps.setLong(2, after);
-                ps.setInt(3, limit);
-                ps.setLong(4, accountId);
+                ps.setString(2, device);
+                ps.setLong(3, after);
+                ps.setInt(4, limit);
+                ps.setLong(5, accountId);
                 List<StoredMessage> found = new ArrayList<>();
                 long through = -1;
                 long floor = after;
@@ -709,6 +745,9 @@ public final class PostgresStore implements Store, Cluster {
                     while (rs.next()) {
                         through = rs.getLong(1);
                         floor = rs.getLong(2);
+                        if (rs.getLong(8) > 0) {
+                            knownMarks.merge(markKey(accountId, device), rs.getLong(8), Math::max);
+                        }
                         long id = rs.getLong(3);
                         if (!rs.wasNull()) {
                             found.add(new StoredMessage(id, rs.getString(4), rs.getString(5), rs.getLong(6), rs.getString(7)));
@@ -726,17 +765,20 @@ public final class PostgresStore implements Store, Cluster {
     /** A read of an inbox asks at least this many messages, so that a small FETCH can still find it whole. */
     private static final int READ_AHEAD = 64;
 
+    /** Messages the device has not received: above its mark and the account's floor (and what it acknowledged ahead). */
     @Override
-    public long undeliveredCount(long accountId) {
-        long ahead = acknowledgedAhead.getOrDefault(accountId, 0L);
+    public long unread(long accountId, String device) {
+        long ahead = ahead(accountId, device);
         if (ahead > 0) { // an acknowledgement on its way: count what it leaves
             return one(c -> {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT count(*) FROM messages WHERE recipient_id = ?"
-                        + " AND id > greatest(?, (SELECT acked_through FROM inbox_marks WHERE account_id = ?))")) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM messages WHERE recipient_id = ?"
+                        + " AND id > greatest(?, (SELECT through FROM inbox_floors WHERE account_id = ?),"
+                        + " (SELECT COALESCE(max(acked_through), 0) FROM inbox_marks WHERE account_id = ? AND device = ?))")) {
                     ps.setLong(1, accountId);
                     ps.setLong(2, ahead);
                     ps.setLong(3, accountId);
+                    ps.setLong(4, accountId);
+                    ps.setString(5, device);
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
                         return rs.getLong(1);
@@ -745,8 +787,24 @@ public final class PostgresStore implements Store, Cluster {
             });
         }
         return one(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT a.received - greatest(f.acked, COALESCE(k.acked, 0))"
+                    + " FROM accounts a JOIN inbox_floors f ON f.account_id = a.id"
+                    + " LEFT JOIN inbox_marks k ON k.account_id = a.id AND k.device = ? WHERE a.id = ?")) {
+                ps.setString(1, device);
+                ps.setLong(2, accountId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0L;
+                }
+            }
+        });
+    }
+
+    /** Messages above the account's floor: some device holding them has not received them. */
+    @Override
+    public long undeliveredCount(long accountId) {
+        return one(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT a.received - k.acked FROM accounts a JOIN inbox_marks k ON k.account_id = a.id WHERE a.id = ?")) {
+                    "SELECT a.received - f.acked FROM accounts a JOIN inbox_floors f ON f.account_id = a.id WHERE a.id = ?")) {
                 ps.setLong(1, accountId);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? rs.getLong(1) : 0L;
@@ -755,17 +813,78 @@ public final class PostgresStore implements Store, Cluster {
         });
     }
 
+    /** When this server last wrote each device's activity (account and device), so that a FETCH writes it rarely. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> seenWritten = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile long horizonMillis = java.time.Duration.ofDays(30).toMillis();
+
+    /**
+     * Writes the device's activity when this server has not for half a horizon (its own transaction: it
+     * locks only the device's mark row), and moves a device back after the horizon up to the floor.
+     */
+    @Override
+    public void seen(long accountId, String device, long nowMillis) {
+        String key = markKey(accountId, device);
+        Long last = seenWritten.get(key);
+        if (last != null && nowMillis - last < horizonMillis / 2) {
+            return;
+        }
+        seenWritten.put(key, nowMillis);
+        one(c -> update(c, "UPDATE inbox_marks k SET active_at = greatest(k.active_at, ?),"
+                + " acked_through = greatest(k.acked_through, f.through), acked = greatest(k.acked, f.acked)"
+                + " FROM inbox_floors f WHERE f.account_id = k.account_id AND k.account_id = ? AND k.device = ?", ps -> {
+                    ps.setLong(1, nowMillis);
+                    ps.setLong(2, accountId);
+                    ps.setString(3, device);
+                }));
+    }
+
+    /** A mark row for the device, at the account's floor, unless it has one (its own transaction). */
+    @Override
+    public void register(long accountId, String device, long nowMillis) {
+        one(c -> update(c, "INSERT INTO inbox_marks (account_id, device, acked_through, acked, active_at)"
+                + " SELECT f.account_id, ?, f.through, f.acked, ? FROM inbox_floors f WHERE f.account_id = ?"
+                + " ON CONFLICT (account_id, device) DO NOTHING", ps -> {
+                    ps.setString(1, device);
+                    ps.setLong(2, nowMillis);
+                    ps.setLong(3, accountId);
+                }));
+    }
+
+    /** The account's messages delivered while the device was away past the horizon: the floor's count less its mark's. */
+    @Override
+    public long missed(long accountId, String device) {
+        return one(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT f.acked - k.acked FROM inbox_floors f JOIN inbox_marks k"
+                    + " ON k.account_id = f.account_id AND k.device = ? WHERE f.account_id = ? AND k.acked_through < f.through")) {
+                ps.setString(1, device);
+                ps.setLong(2, accountId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Math.max(0, rs.getLong(1)) : 0L;
+                }
+            }
+        });
+    }
+
+    @Override
+    public void deviceHorizon(java.time.Duration horizon) {
+        horizonMillis = horizon.toMillis();
+        sends.horizon(horizon);
+    }
+
     /**
      * One probe of the inbox index above the recipient's mark (and above an acknowledgement of it this
      * server has answered but not yet committed).
      */
     @Override
     public long oldestWaiting(long recipientId, long senderId) {
-        long ahead = acknowledgedAhead.getOrDefault(recipientId, 0L);
-        return one(c -> {
+        java.util.Map<String, Long> pending = acknowledgedAhead.getOrDefault(recipientId, new java.util.concurrent.ConcurrentHashMap<>());
+        long ahead = pending.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        return one(c -> { // acknowledged by at least one device: above the highest mark
             try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(min(m.id), 0) FROM messages m"
-                    + " JOIN inbox_marks k ON k.account_id = m.recipient_id"
-                    + " WHERE m.recipient_id = ? AND m.id > greatest(k.acked_through, ?) AND m.sender_id = ?")) {
+                    + " JOIN inbox_floors f ON f.account_id = m.recipient_id"
+                    + " WHERE m.recipient_id = ? AND m.id > greatest(f.through, ?,"
+                    + " (SELECT COALESCE(max(k.acked_through), 0) FROM inbox_marks k WHERE k.account_id = m.recipient_id))"
+                    + " AND m.sender_id = ?")) {
                 ps.setLong(1, recipientId);
                 ps.setLong(2, ahead);
                 ps.setLong(3, senderId);
@@ -809,8 +928,8 @@ public final class PostgresStore implements Store, Cluster {
 
     @Override
     public int purgeDeliveredBefore(long cutoffMillis) {
-        return one(c -> update(c, "DELETE FROM messages m USING inbox_marks k"
-                + " WHERE m.created_at < ? AND k.account_id = m.recipient_id AND m.id <= k.acked_through", ps -> ps.setLong(1, cutoffMillis)));
+        return one(c -> update(c, "DELETE FROM messages m USING inbox_floors f"
+                + " WHERE m.created_at < ? AND f.account_id = m.recipient_id AND m.id <= f.through", ps -> ps.setLong(1, cutoffMillis)));
     }
 
     // --- notifications from the other servers ---
@@ -824,8 +943,8 @@ public final class PostgresStore implements Store, Cluster {
     @Override
     public java.util.OptionalLong undeliveredTotal() {
         return java.util.OptionalLong.of(one(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(sum(a.received - k.acked), 0)"
-                    + " FROM accounts a JOIN inbox_marks k ON k.account_id = a.id");
+            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(sum(a.received - f.acked), 0)"
+                    + " FROM accounts a JOIN inbox_floors f ON f.account_id = a.id");
                     ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);

@@ -64,7 +64,24 @@ final class Schema {
             // an administrator may disable an account: it cannot log in until enabled again
             "ALTER TABLE accounts ADD COLUMN disabled_at INTEGER",
             // whether the account shares delivery receipts (SET_RECEIPTS): on unless turned off
-            "ALTER TABLE accounts ADD COLUMN receipts INTEGER NOT NULL DEFAULT 1");
+            "ALTER TABLE accounts ADD COLUMN receipts INTEGER NOT NULL DEFAULT 1",
+            // every device of an account gets every message: a token belongs to one device ('' for LOGIN's),
+            // each device has its own mark, and the account's floor is what no device still waits for
+            // (docs/conversations_design.md); filled by the history indexer from the log's records
+            """
+            ALTER TABLE tokens ADD COLUMN device TEXT NOT NULL DEFAULT '';
+            CREATE TABLE devices (
+              account_id INTEGER NOT NULL,
+              device     TEXT    NOT NULL,
+              through    INTEGER NOT NULL,
+              active_at  INTEGER NOT NULL,
+              PRIMARY KEY (account_id, device)
+            );
+            CREATE TABLE inbox_floors (
+              account_id INTEGER PRIMARY KEY,
+              through    INTEGER NOT NULL
+            )
+            """);
 
     private Schema() {
     }

@@ -399,19 +399,20 @@ public final class SqliteStore implements Store {
 
     /** Through the message log's writer, so that no message to the account can be stored meanwhile. */
     @Override
-    public DeleteOutcome deleteAccount(long accountId, long nowMillis) {
-        return messages.deleteAccount(accountId, nowMillis);
+    public DeleteOutcome deleteAccount(long accountId, String device, long nowMillis) {
+        return messages.deleteAccount(accountId, device, nowMillis);
     }
 
     @Override
-    public List<byte[]> insertToken(byte[] tokenHash, long accountId, long createdAtMillis, long expiresAtMillis,
-            int maxPerAccount) {
+    public List<byte[]> insertToken(byte[] tokenHash, long accountId, String device, long createdAtMillis,
+            long expiresAtMillis, int maxPerAccount) {
         return writer.write(db -> {
-            PreparedStatement ps = db.prepare("INSERT INTO tokens (hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)");
+            PreparedStatement ps = db.prepare("INSERT INTO tokens (hash, account_id, created_at, expires_at, device) VALUES (?, ?, ?, ?, ?)");
             ps.setBytes(1, tokenHash);
             ps.setLong(2, accountId);
             ps.setLong(3, createdAtMillis);
             ps.setLong(4, expiresAtMillis);
+            ps.setString(5, device);
             ps.executeUpdate();
             ps = db.prepare(REVOKE_OLDEST_TOKENS);
             Statements.bindRevokeOldest(ps, tokenHash, accountId, maxPerAccount);
@@ -424,11 +425,11 @@ public final class SqliteStore implements Store {
     @Override
     public Optional<TokenRow> findToken(byte[] tokenHash) {
         return read(db -> {
-            PreparedStatement ps = db.prepare("SELECT t.account_id, t.created_at, t.expires_at FROM tokens t"
+            PreparedStatement ps = db.prepare("SELECT t.account_id, t.created_at, t.expires_at, t.device FROM tokens t"
                     + " JOIN accounts a ON a.id = t.account_id WHERE t.hash = ? AND a.deleted_at IS NULL");
             ps.setBytes(1, tokenHash);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new TokenRow(rs.getLong(1), rs.getLong(2), rs.getLong(3))) : Optional.empty();
+                return rs.next() ? Optional.of(new TokenRow(rs.getLong(1), rs.getString(4), rs.getLong(2), rs.getLong(3))) : Optional.empty();
             }
         });
     }
@@ -521,18 +522,43 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public void acknowledgeLater(long accountId, long throughId) {
-        messages.acknowledgeLater(accountId, throughId);
+    public void acknowledgeLater(long accountId, String device, long throughId, long nowMillis) {
+        messages.acknowledgeLater(accountId, device, throughId, nowMillis);
     }
 
     @Override
-    public List<StoredMessage> undelivered(long accountId, long afterId, int max) {
-        return messages.undelivered(accountId, afterId, max);
+    public List<StoredMessage> undelivered(long accountId, String device, long afterId, int max) {
+        return messages.undelivered(accountId, device, afterId, max);
+    }
+
+    @Override
+    public long unread(long accountId, String device) {
+        return messages.unread(accountId, device);
     }
 
     @Override
     public long undeliveredCount(long accountId) {
         return messages.undeliveredCount(accountId);
+    }
+
+    @Override
+    public void seen(long accountId, String device, long nowMillis) {
+        messages.seen(accountId, device, nowMillis);
+    }
+
+    @Override
+    public void register(long accountId, String device, long nowMillis) {
+        messages.register(accountId, device, nowMillis);
+    }
+
+    @Override
+    public long missed(long accountId, String device) {
+        return messages.missed(accountId, device);
+    }
+
+    @Override
+    public void deviceHorizon(java.time.Duration horizon) {
+        messages.horizon(horizon);
     }
 
     /** From the recipient's inbox in memory: its messages are few (at most the inbox cap). */
@@ -681,9 +707,12 @@ public final class SqliteStore implements Store {
         @Override
         public void index(List<LogMessages.Committed> records, org.wirechat.server.storage.log.LogPosition end) {
             java.util.Map<Long, Long> acked = new java.util.HashMap<>();
+            java.util.Map<String, org.wirechat.server.storage.log.LogRecord.DeviceAck> marks = new java.util.LinkedHashMap<>();
             for (LogMessages.Committed c : records) {
                 if (c.record() instanceof org.wirechat.server.storage.log.LogRecord.Ack a) {
                     acked.merge(a.accountId(), a.throughId(), Math::max);
+                } else if (c.record() instanceof org.wirechat.server.storage.log.LogRecord.DeviceAck d) {
+                    marks.put(d.accountId() + "\u0000" + d.device(), d); // the later one of a device wins
                 }
             }
             writer.write(db -> {
@@ -716,6 +745,23 @@ public final class SqliteStore implements Store {
                 for (var e : acked.entrySet()) {
                     ps.setLong(1, e.getKey());
                     ps.setLong(2, e.getValue());
+                    ps.executeUpdate();
+                }
+                ps = db.prepare("INSERT INTO inbox_floors (account_id, through) VALUES (?, ?)"
+                        + " ON CONFLICT (account_id) DO UPDATE SET through = max(through, excluded.through)");
+                for (var e : acked.entrySet()) {
+                    ps.setLong(1, e.getKey());
+                    ps.setLong(2, e.getValue());
+                    ps.executeUpdate();
+                }
+                ps = db.prepare("INSERT INTO devices (account_id, device, through, active_at) VALUES (?, ?, ?, ?)"
+                        + " ON CONFLICT (account_id, device) DO UPDATE SET through = max(through, excluded.through),"
+                        + " active_at = max(active_at, excluded.active_at)");
+                for (var d : marks.values()) {
+                    ps.setLong(1, d.accountId());
+                    ps.setString(2, d.device());
+                    ps.setLong(3, d.throughId());
+                    ps.setLong(4, d.activeMillis());
                     ps.executeUpdate();
                 }
                 ps = db.prepare("INSERT INTO log_checkpoint (id, segment, offset) VALUES (1, ?, ?)"
@@ -756,6 +802,44 @@ public final class SqliteStore implements Store {
                     }
                 }
                 return null;
+            });
+        }
+
+        @Override
+        public void devices(java.util.function.Consumer<LogMessages.DeviceRow> each) {
+            read(db -> {
+                try (PreparedStatement ps = db.connection().prepareStatement("SELECT account_id, device, through, active_at FROM devices");
+                        ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        each.accept(new LogMessages.DeviceRow(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4)));
+                    }
+                }
+                try (PreparedStatement ps = db.connection().prepareStatement("SELECT account_id, through FROM inbox_floors");
+                        ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        each.accept(new LogMessages.DeviceRow(rs.getLong(1), null, rs.getLong(2), 0));
+                    }
+                }
+                return null;
+            });
+        }
+
+        @Override
+        public java.util.Set<Long> messageIdsTo(long accountId, long afterId, long throughId) {
+            return read(db -> {
+                java.util.Set<Long> ids = new java.util.HashSet<>();
+                try (PreparedStatement ps = db.connection().prepareStatement(
+                        "SELECT id FROM messages WHERE recipient_id = ? AND id > ? AND id <= ?")) {
+                    ps.setLong(1, accountId);
+                    ps.setLong(2, afterId);
+                    ps.setLong(3, throughId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            ids.add(rs.getLong(1));
+                        }
+                    }
+                }
+                return ids;
             });
         }
 

@@ -28,13 +28,23 @@ public interface Store extends AutoCloseable {
     List<Account> listAccounts(String afterKey, int max, Predicate<Account> filter);
 
     /** Deletes the account and all its tokens, unless messages to it are still undelivered. */
-    DeleteOutcome deleteAccount(long accountId, long nowMillis);
+    default DeleteOutcome deleteAccount(long accountId, long nowMillis) {
+        return deleteAccount(accountId, null, nowMillis);
+    }
+
+    /**
+     * The same, refused while messages wait for {@code device} (what the person deleting has not received;
+     * messages only another device lacks would be lost to a device of an account that is going); with
+     * {@code device} null, while messages wait for any device holding them (an administrator's deletion).
+     */
+    DeleteOutcome deleteAccount(long accountId, String device, long nowMillis);
 
     /**
      * Stores a new token; if the account then holds more than {@code maxPerAccount} tokens, its oldest
      * others are deleted in the same transaction. Returns the hashes of those deleted (revoked).
      */
-    List<byte[]> insertToken(byte[] tokenHash, long accountId, long createdAtMillis, long expiresAtMillis, int maxPerAccount);
+    List<byte[]> insertToken(byte[] tokenHash, long accountId, String device, long createdAtMillis, long expiresAtMillis,
+            int maxPerAccount);
 
     Optional<TokenRow> findToken(byte[] tokenHash);
 
@@ -71,15 +81,52 @@ public interface Store extends AutoCloseable {
             String body, long nowMillis, int inboxCapacity);
 
     /**
-     * Marks the account's messages with id &lt;= {@code throughId} delivered. Not awaited: it is ordered
-     * before every later write, and a crash at worst redelivers messages (clients drop duplicates by id).
+     * Marks the account's messages with id &lt;= {@code throughId} received by one of its devices ({@code ""}:
+     * the default device, LOGIN's), at {@code nowMillis}; a message is delivered to the account once every
+     * device holding it has it (docs/conversations_design.md). Not awaited: it is ordered before every later
+     * write, and a crash at worst redelivers messages (clients drop duplicates by id).
      */
-    void acknowledgeLater(long accountId, long throughId);
+    void acknowledgeLater(long accountId, String device, long throughId, long nowMillis);
 
-    /** Undelivered messages to the account with id &gt; {@code afterId}, oldest first, at most {@code max}. */
-    List<StoredMessage> undelivered(long accountId, long afterId, int max);
+    /** {@link #acknowledgeLater(long, String, long, long)} by the default device, now. */
+    default void acknowledgeLater(long accountId, long throughId) {
+        acknowledgeLater(accountId, "", throughId, System.currentTimeMillis());
+    }
 
+    /** Messages to the account the device has not received, with id &gt; {@code afterId}, oldest first, at most {@code max}. */
+    List<StoredMessage> undelivered(long accountId, String device, long afterId, int max);
+
+    /** {@link #undelivered(long, String, long, int)} for the default device. */
+    default List<StoredMessage> undelivered(long accountId, long afterId, int max) {
+        return undelivered(accountId, "", afterId, max);
+    }
+
+    /** Messages to the account the device has not received (its unread count). */
+    long unread(long accountId, String device);
+
+    /** Messages to the account some device of it holding them has not received (what the inbox cap counts). */
     long undeliveredCount(long accountId);
+
+    /**
+     * The device asked for its mail at {@code nowMillis}: it is active (and so holds its account's
+     * messages), and a device back after the device horizon starts at the account's floor.
+     */
+    void seen(long accountId, String device, long nowMillis);
+
+    /**
+     * A device logged in (LOGIN_DEVICE): from now on it holds the account's messages — its mark starts at
+     * the account's floor — unless it has a mark already. Ordered before every later acknowledgement.
+     */
+    void register(long accountId, String device, long nowMillis);
+
+    /**
+     * How many of the account's messages the device missed for good — delivered to the account while it
+     * was away past the device horizon (they are in history); 0 for a device never seen or never away.
+     */
+    long missed(long accountId, String device);
+
+    /** A device idle longer than this no longer holds its account's messages (docs/conversations_design.md). */
+    void deviceHorizon(java.time.Duration horizon);
 
     /**
      * The smallest id of a message from {@code senderId} to {@code recipientId} that the recipient has not

@@ -1,5 +1,5 @@
 package org.wirechat.server.storage;
 
 /** A stored session token: only the SHA-256 of the token is kept. */
-public record TokenRow(long accountId, long createdAtMillis, long expiresAtMillis) {
+public record TokenRow(long accountId, String device, long createdAtMillis, long expiresAtMillis) {
 }

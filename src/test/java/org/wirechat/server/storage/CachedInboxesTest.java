@@ -29,8 +29,13 @@ class CachedInboxesTest {
         CachedInboxes c = readWhole();
         c.stored(BOB, 11, m(12));
         assertThat(c.read(BOB, 0, 10)).extracting(StoredMessage::id).containsExactly(10L, 11L, 12L);
-        assertThat(c.read(BOB, 11, 10)).as("what a FETCH acknowledges goes").extracting(StoredMessage::id).containsExactly(12L);
-        assertThat(c.read(BOB, 0, 10)).as("below what was acknowledged here: the database knows").isNull();
+        assertThat(c.read(BOB, 11, 10)).as("a device that has 11 is shown what follows").extracting(StoredMessage::id)
+                .containsExactly(12L);
+        assertThat(c.read(BOB, 0, 10)).as("reading takes nothing away: another device may still need it")
+                .extracting(StoredMessage::id).containsExactly(10L, 11L, 12L);
+        c.acknowledged(BOB, 11); // the account's floor: no device waits for 10 or 11
+        assertThat(c.read(BOB, 0, 10)).as("below the floor: the database knows").isNull();
+        assertThat(c.read(BOB, 11, 10)).extracting(StoredMessage::id).containsExactly(12L);
     }
 
     @Test

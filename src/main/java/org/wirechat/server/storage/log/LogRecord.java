@@ -13,14 +13,25 @@ import java.nio.charset.StandardCharsets;
 public sealed interface LogRecord {
     byte MESSAGE = 1;
     byte ACK = 2;
+    byte DEVICE_ACK = 3;
 
     /** A stored message: its id is its place in the log's order. */
     record Message(long id, long senderId, long recipientId, long timeMillis, String clientId, String body)
             implements LogRecord {
     }
 
-    /** The account has received every message to it with id &lt;= {@code throughId}. */
+    /**
+     * The account has received every message to it with id &lt;= {@code throughId}: the account's floor,
+     * below which no device of it still waits for anything.
+     */
     record Ack(long accountId, long throughId) implements LogRecord {
+    }
+
+    /**
+     * One device of the account has received every message to the account with id &lt;= {@code throughId};
+     * it was last active at {@code activeMillis}. {@code device} is empty for the account's default device.
+     */
+    record DeviceAck(long accountId, long throughId, long activeMillis, String device) implements LogRecord {
     }
 
     /** Bytes before the type: the length and the two CRCs. */
@@ -38,6 +49,10 @@ public sealed interface LogRecord {
                 payload = 32 + 2 + clientId.length + 4 + body.length;
             }
             case Ack a -> payload = 16;
+            case DeviceAck d -> {
+                clientId = d.device().getBytes(StandardCharsets.UTF_8);
+                payload = 24 + 2 + clientId.length;
+            }
         }
         if (out.remaining() < HEADER_BYTES + 1 + payload) {
             ByteBuffer bigger = ByteBuffer.allocateDirect(Math.max(out.capacity() * 2, out.position() + HEADER_BYTES + 1 + payload));
@@ -54,6 +69,8 @@ public sealed interface LogRecord {
                 out.putInt(body.length).put(body);
             }
             case Ack a -> out.put(ACK).putLong(a.accountId()).putLong(a.throughId());
+            case DeviceAck d -> out.put(DEVICE_ACK).putLong(d.accountId()).putLong(d.throughId()).putLong(d.activeMillis())
+                    .putShort((short) clientId.length).put(clientId);
         }
         out.putInt(start + 8, crc(out.duplicate().limit(out.position()).position(start + HEADER_BYTES)));
         return out;
@@ -90,6 +107,12 @@ public sealed interface LogRecord {
                     yield new Message(id, sender, recipient, time, clientId, body);
                 }
                 case ACK -> new Ack(bytes.getLong(), bytes.getLong());
+                case DEVICE_ACK -> {
+                    long account = bytes.getLong();
+                    long through = bytes.getLong();
+                    long active = bytes.getLong();
+                    yield new DeviceAck(account, through, active, string(bytes, Short.toUnsignedInt(bytes.getShort())));
+                }
                 default -> throw new IllegalArgumentException("unknown record type " + type);
             };
             if (bytes.hasRemaining()) {

@@ -1,0 +1,249 @@
+package org.wirechat.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.wirechat.server.ServerFixture.PASSWORD;
+import static org.wirechat.server.ServerFixture.fetch;
+import static org.wirechat.server.ServerFixture.send;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.wirechat.protocol.ErrorCode;
+import org.wirechat.protocol.Request;
+import org.wirechat.protocol.Response;
+
+/**
+ * Every device of an account gets every message (issue 17): each device logged in with LOGIN_DEVICE has
+ * its own acknowledgement mark; a device idle past the horizon stops holding the inbox and is told, back,
+ * how many it missed. SQLite here; {@code PostgresDevicesTest} runs them on PostgreSQL, {@code
+ * GrpcDevicesTest} over gRPC.
+ */
+@Timeout(60)
+class DevicesTest {
+    static final int CAPACITY = 5;
+
+    @TempDir
+    Path dir;
+    ServerFixture fx;
+    TestConnection c;
+
+    ServerFixture fixture(Path dataDir, UnaryOperator<ServerConfig.Builder> tweak) {
+        return new ServerFixture(Backend.SQLITE, dataDir, tweak);
+    }
+
+    @BeforeEach
+    void start() {
+        fx = fixture(dir, b -> b.deviceHorizon(Duration.ofMinutes(1)));
+        c = fx.connect();
+    }
+
+    @AfterEach
+    void stop() {
+        c.close();
+        fx.close();
+    }
+
+    private Response.DeviceLoggedIn device(String user, String device) {
+        return c.ok(new Request.LoginDevice(user, PASSWORD, device), Response.DeviceLoggedIn.class);
+    }
+
+    /** Everything waiting for the device, a page at a time, acknowledging each page with the next FETCH. */
+    private List<String> drain(String token) {
+        List<String> got = new ArrayList<>();
+        long ack = 0;
+        while (true) {
+            List<Response.Message> page = c.ok(new Request.Fetch(token, ack, 64, 0), Response.Messages.class).messages();
+            if (page.isEmpty()) {
+                return got;
+            }
+            page.forEach(m -> got.add(m.body()));
+            ack = page.getLast().id();
+        }
+    }
+
+    private List<String> sendMany(String from, String to, int n) {
+        List<String> bodies = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            bodies.add("message " + i);
+            c.ok(send(from, to, "message " + i), Response.Sent.class);
+        }
+        return bodies;
+    }
+
+    @Test
+    void thePhoneAndTheLaptopBothReceiveAllTwoHundred() {
+        String alice = fx.register(c, "alice");
+        c.ok(new Request.CreateAccount("bob", "Bob", PASSWORD), Response.AccountCreated.class);
+        String phone = device("bob", "phone-7f3a").token();
+        String laptop = device("bob", "laptop-91c2").token();
+        // both have been used before: each acknowledged what was there then
+        c.ok(send(alice, "bob", "hello"), Response.Sent.class);
+        assertThat(drain(phone)).containsExactly("hello");
+        assertThat(drain(laptop)).containsExactly("hello");
+
+        List<String> sent = sendMany(alice, "bob", 200);
+        assertThat(drain(phone)).as("the phone polls and acknowledges all 200").isEqualTo(sent);
+        Response.DeviceLoggedIn opened = device("bob", "laptop-91c2"); // opened later, with a new login
+        assertThat(opened.unread()).isEqualTo(200);
+        assertThat(opened.missed()).isZero();
+        assertThat(drain(opened.token())).as("the laptop gets them too").isEqualTo(sent);
+        assertThat(drain(phone)).as("and the phone nothing twice").isEmpty();
+        assertThat(device("bob", "phone-7f3a").unread()).isZero();
+    }
+
+    @Test
+    void twoDevicesPollingAtOnceEachSeeEverythingTheyHaveNotAcknowledged() {
+        String alice = fx.register(c, "alice");
+        c.ok(new Request.CreateAccount("bob", "Bob", PASSWORD), Response.AccountCreated.class);
+        String phone = device("bob", "phone").token();
+        String laptop = device("bob", "laptop").token();
+        c.ok(send(alice, "bob", "first"), Response.Sent.class);
+        drain(phone);
+        drain(laptop);
+        long one = c.ok(send(alice, "bob", "one"), Response.Sent.class).messageId();
+        c.ok(send(alice, "bob", "two"), Response.Sent.class);
+        assertThat(c.ok(fetch(phone, 0), Response.Messages.class).messages()).extracting(Response.Message::body)
+                .containsExactly("one", "two");
+        assertThat(c.ok(fetch(laptop, 0), Response.Messages.class).messages()).extracting(Response.Message::body)
+                .containsExactly("one", "two");
+        c.ok(fetch(phone, one), Response.Messages.class); // the phone acknowledges "one"
+        assertThat(c.ok(fetch(phone, 0), Response.Messages.class).messages()).extracting(Response.Message::body)
+                .containsExactly("two");
+        assertThat(c.ok(fetch(laptop, 0), Response.Messages.class).messages()).as("the laptop still has both to get")
+                .extracting(Response.Message::body).containsExactly("one", "two");
+    }
+
+    @Test
+    void theOldLoginIsOneDeviceOfItsOwnAndABrandNewDeviceStartsWithWhatNoDeviceHasYet() {
+        String alice = fx.register(c, "alice");
+        String bobOld = fx.register(c, "bob"); // LOGIN: the account's default device
+        String phone = device("bob", "phone").token();
+        c.ok(send(alice, "bob", "first"), Response.Sent.class);
+        assertThat(drain(bobOld)).containsExactly("first");
+        assertThat(drain(phone)).as("the default device's acknowledgement is its own").containsExactly("first");
+        c.ok(send(alice, "bob", "second"), Response.Sent.class);
+        assertThat(drain(phone)).containsExactly("second");
+        Response.DeviceLoggedIn tablet = device("bob", "tablet");
+        assertThat(tablet.unread()).as("the old client has not had it: still waiting for the account").isEqualTo(1);
+        assertThat(drain(tablet.token())).containsExactly("second");
+        assertThat(drain(bobOld)).containsExactly("second");
+        assertThat(device("bob", "watch").unread()).as("everything delivered: history only").isZero();
+    }
+
+    @Test
+    void aDeviceIdlePastTheHorizonNoLongerHoldsTheInboxFullAndIsToldWhatItMissed() {
+        fx.close();
+        fx = fixture(dir.resolve("full"), b -> b.deviceHorizon(Duration.ofMinutes(1)).inboxCapacity(CAPACITY));
+        c.close();
+        c = fx.connect();
+        String alice = fx.register(c, "alice");
+        c.ok(new Request.CreateAccount("bob", "Bob", PASSWORD), Response.AccountCreated.class);
+        String phone = device("bob", "phone").token();
+        String laptop = device("bob", "laptop").token();
+        c.ok(send(alice, "bob", "before"), Response.Sent.class);
+        drain(phone);
+        drain(laptop);
+
+        List<String> sent = sendMany(alice, "bob", CAPACITY);
+        assertThat(drain(phone)).isEqualTo(sent);
+        assertThat(c.error(send(alice, "bob", "one too many"), ErrorCode.INBOX_FULL).reason())
+                .as("the laptop has none of them yet").contains("bob");
+
+        fx.clock.advance(Duration.ofMinutes(2)); // the laptop idle past the horizon; the phone polls on
+        assertThat(drain(phone)).isEmpty();
+        c.ok(send(alice, "bob", "after"), Response.Sent.class);
+        assertThat(drain(phone)).containsExactly("after");
+
+        Response.DeviceLoggedIn back = device("bob", "laptop");
+        assertThat(back.missed()).as("delivered while it was away (\"after\" too): in history").isEqualTo(CAPACITY + 1);
+        assertThat(back.unread()).isZero();
+        assertThat(c.ok(new Request.History(back.token(), "alice", 0, 100), Response.Conversation.class).messages())
+                .extracting(Response.Message::body).containsSubsequence(sent.toArray(String[]::new));
+        assertThat(device("bob", "laptop").missed()).as("told once").isZero();
+        c.ok(send(alice, "bob", "welcome back"), Response.Sent.class);
+        assertThat(drain(back.token())).containsExactly("welcome back");
+    }
+
+    @Test
+    void eachDeviceKeepsItsMarkAcrossARestart() {
+        String alice = fx.register(c, "alice");
+        c.ok(new Request.CreateAccount("bob", "Bob", PASSWORD), Response.AccountCreated.class);
+        String phone = device("bob", "phone").token();
+        String laptop = device("bob", "laptop").token();
+        c.ok(send(alice, "bob", "first"), Response.Sent.class);
+        drain(phone);
+        drain(laptop);
+        List<String> sent = sendMany(alice, "bob", 3);
+        assertThat(drain(phone)).isEqualTo(sent);
+        c.close();
+        fx.restart();
+        c = fx.connect();
+        assertThat(device("bob", "phone").unread()).isZero();
+        Response.DeviceLoggedIn l = device("bob", "laptop");
+        assertThat(l.unread()).isEqualTo(3);
+        assertThat(drain(l.token())).isEqualTo(sent);
+    }
+
+    @Test
+    void aLoneDeviceKeepsWhatItHadAcrossRestartsAndASecondOneJoiningLater() {
+        String alice = fx.register(c, "alice");
+        c.ok(new Request.CreateAccount("bob", "Bob", PASSWORD), Response.AccountCreated.class);
+        String phone = device("bob", "phone").token();
+        assertThat(drain(phone)).isEmpty();
+        List<String> sent = sendMany(alice, "bob", 3);
+        assertThat(drain(phone)).isEqualTo(sent);
+        c.close();
+        fx.restart();
+        c = fx.connect();
+        Response.DeviceLoggedIn again = device("bob", "phone");
+        assertThat(again.missed()).as("it had them all").isZero();
+        assertThat(again.unread()).isZero();
+
+        String laptop = device("bob", "laptop").token();
+        c.ok(send(alice, "bob", "for both"), Response.Sent.class);
+        assertThat(drain(laptop)).containsExactly("for both");
+        c.close();
+        fx.restart();
+        c = fx.connect();
+        Response.DeviceLoggedIn phoneBack = device("bob", "phone");
+        assertThat(phoneBack.missed()).isZero();
+        assertThat(phoneBack.unread()).isEqualTo(1);
+        assertThat(drain(phoneBack.token())).containsExactly("for both");
+        assertThat(device("bob", "laptop").unread()).isZero();
+    }
+
+    @Test
+    void aDeviceThatHasEverythingMayDeleteTheAccountThoughAnotherLagsBehind() {
+        String alice = fx.register(c, "alice");
+        c.ok(new Request.CreateAccount("bob", "Bob", PASSWORD), Response.AccountCreated.class);
+        String phone = device("bob", "phone").token();
+        String laptop = device("bob", "laptop").token();
+        c.ok(send(alice, "bob", "first"), Response.Sent.class);
+        drain(laptop);
+        c.error(new Request.DeleteAccount(phone, PASSWORD), ErrorCode.INBOX_NOT_EMPTY);
+        drain(phone);
+        c.ok(send(alice, "bob", "second"), Response.Sent.class);
+        drain(phone);
+        c.ok(new Request.DeleteAccount(phone, PASSWORD), Response.AccountDeleted.class); // the laptop lacks "second"
+    }
+
+    @Test
+    void aDeviceIdIsOneToSixtyFourPrintableCharacters() {
+        c.ok(new Request.CreateAccount("bob", "Bob", PASSWORD), Response.AccountCreated.class);
+        device("bob", "x".repeat(64));
+        device("bob", "!");
+        c.error(new Request.LoginDevice("bob", PASSWORD, "x".repeat(65)), ErrorCode.FIELD_TOO_LONG);
+        c.error(new Request.LoginDevice("bob", PASSWORD, "my phone"), ErrorCode.INVALID_FIELD);
+        if (!c.isGrpc()) { // gRPC's Login with an empty device_id is LOGIN, the default device
+            c.error(new Request.LoginDevice("bob", PASSWORD, ""), ErrorCode.INVALID_FIELD);
+        }
+        c.error(new Request.LoginDevice("bob", "wrong password", "phone"), ErrorCode.BAD_CREDENTIALS);
+    }
+}
