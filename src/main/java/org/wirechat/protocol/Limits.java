@@ -99,37 +99,27 @@ public final class Limits {
         return s;
     }
 
-    /** 1–64 printable ASCII characters (0x21–0x7E), e.g. a UUID. */
     /** A device id (LOGIN_DEVICE): the same characters and length as a client message id. */
     public static String checkDeviceId(String s) throws ProtocolException {
-        if (s.length() > CLIENT_MESSAGE_ID_MAX) {
-            throw new ProtocolException(ErrorCode.FIELD_TOO_LONG, "a device id has at most " + CLIENT_MESSAGE_ID_MAX + " characters");
-        }
-        if (s.isEmpty()) {
-            throw new ProtocolException(ErrorCode.INVALID_FIELD, "the device id is empty");
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x21 || c > 0x7E) {
-                throw new ProtocolException(ErrorCode.INVALID_FIELD, "a device id holds only printable ASCII characters, no spaces");
-            }
-        }
-        return s;
+        return printableId(s, "device id");
     }
 
+    /** 1–64 printable ASCII characters (0x21–0x7E), e.g. a UUID. */
     static String checkClientMessageId(String s) throws ProtocolException {
+        return printableId(s, "client message id");
+    }
+
+    private static String printableId(String s, String what) throws ProtocolException {
         if (s.length() > CLIENT_MESSAGE_ID_MAX) {
-            throw new ProtocolException(ErrorCode.FIELD_TOO_LONG,
-                    "a client message id has at most " + CLIENT_MESSAGE_ID_MAX + " characters");
+            throw new ProtocolException(ErrorCode.FIELD_TOO_LONG, "a " + what + " has at most " + CLIENT_MESSAGE_ID_MAX + " characters");
         }
         if (s.isEmpty()) {
-            throw new ProtocolException(ErrorCode.INVALID_FIELD, "the client message id is empty");
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, "the " + what + " is empty");
         }
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c < 0x21 || c > 0x7E) {
-                throw new ProtocolException(ErrorCode.INVALID_FIELD,
-                        "a client message id holds only printable ASCII characters, no spaces");
+                throw new ProtocolException(ErrorCode.INVALID_FIELD, "a " + what + " holds only printable ASCII characters, no spaces");
             }
         }
         return s;

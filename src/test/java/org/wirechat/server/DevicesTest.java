@@ -68,6 +68,21 @@ class DevicesTest {
         }
     }
 
+    private record Bob(String alice, String phone, String laptop) {
+    }
+
+    /** alice, and bob with a phone and a laptop that have each received (and acknowledged) a first message. */
+    private Bob bobWithPhoneAndLaptop() {
+        String alice = fx.register(c, "alice");
+        c.ok(new Request.CreateAccount("bob", "Bob", PASSWORD), Response.AccountCreated.class);
+        String phone = device("bob", "phone").token();
+        String laptop = device("bob", "laptop").token();
+        c.ok(send(alice, "bob", "first"), Response.Sent.class);
+        assertThat(drain(phone)).containsExactly("first");
+        assertThat(drain(laptop)).containsExactly("first");
+        return new Bob(alice, phone, laptop);
+    }
+
     private List<String> sendMany(String from, String to, int n) {
         List<String> bodies = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
@@ -100,13 +115,10 @@ class DevicesTest {
 
     @Test
     void twoDevicesPollingAtOnceEachSeeEverythingTheyHaveNotAcknowledged() {
-        String alice = fx.register(c, "alice");
-        c.ok(new Request.CreateAccount("bob", "Bob", PASSWORD), Response.AccountCreated.class);
-        String phone = device("bob", "phone").token();
-        String laptop = device("bob", "laptop").token();
-        c.ok(send(alice, "bob", "first"), Response.Sent.class);
-        drain(phone);
-        drain(laptop);
+        Bob bob = bobWithPhoneAndLaptop();
+        String alice = bob.alice();
+        String phone = bob.phone();
+        String laptop = bob.laptop();
         long one = c.ok(send(alice, "bob", "one"), Response.Sent.class).messageId();
         c.ok(send(alice, "bob", "two"), Response.Sent.class);
         assertThat(c.ok(fetch(phone, 0), Response.Messages.class).messages()).extracting(Response.Message::body)
@@ -173,15 +185,9 @@ class DevicesTest {
 
     @Test
     void eachDeviceKeepsItsMarkAcrossARestart() {
-        String alice = fx.register(c, "alice");
-        c.ok(new Request.CreateAccount("bob", "Bob", PASSWORD), Response.AccountCreated.class);
-        String phone = device("bob", "phone").token();
-        String laptop = device("bob", "laptop").token();
-        c.ok(send(alice, "bob", "first"), Response.Sent.class);
-        drain(phone);
-        drain(laptop);
-        List<String> sent = sendMany(alice, "bob", 3);
-        assertThat(drain(phone)).isEqualTo(sent);
+        Bob bob = bobWithPhoneAndLaptop();
+        List<String> sent = sendMany(bob.alice(), "bob", 3);
+        assertThat(drain(bob.phone())).isEqualTo(sent);
         c.close();
         fx.restart();
         c = fx.connect();
