@@ -83,6 +83,15 @@ class DevicesTest {
         return new Bob(alice, phone, laptop);
     }
 
+    /**
+     * Waits until every acknowledgement made so far is committed: a device's acknowledgement is hidden from
+     * that device at once, but moves the account's floor — what other devices' counts see — only when the
+     * store commits it. A SEND queued after them is answered only once they are (both stores keep order).
+     */
+    private void committed(String anyone) {
+        c.ok(send(anyone, "alice", "(a barrier)"), Response.Sent.class);
+    }
+
     private List<String> sendMany(String from, String to, int n) {
         List<String> bodies = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
@@ -146,6 +155,7 @@ class DevicesTest {
         assertThat(tablet.unread()).as("the old client has not had it: still waiting for the account").isEqualTo(1);
         assertThat(drain(tablet.token())).containsExactly("second");
         assertThat(drain(bobOld)).containsExactly("second");
+        committed(alice);
         assertThat(device("bob", "watch").unread()).as("everything delivered: history only").isZero();
     }
 
@@ -172,6 +182,7 @@ class DevicesTest {
         assertThat(drain(phone)).isEmpty();
         c.ok(send(alice, "bob", "after"), Response.Sent.class);
         assertThat(drain(phone)).containsExactly("after");
+        committed(alice);
 
         Response.DeviceLoggedIn back = device("bob", "laptop");
         assertThat(back.missed()).as("delivered while it was away (\"after\" too): in history").isEqualTo(CAPACITY + 1);
