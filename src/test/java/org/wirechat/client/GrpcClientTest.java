@@ -60,7 +60,9 @@ class GrpcClientTest {
             assertThat(received).extracting(Response.Message::id, Response.Message::body)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple(sent.messageId(), "from gRPC to the wire"));
             List<Response.Message> toAlice = new CopyOnWriteArrayList<>();
-            try (ChatClient alice2 = new ChatClient("127.0.0.1", grpcPort(), toAlice::addAll, GRPC)) {
+            // a second installation: a device of its own (as the same device, alice's first client could
+            // receive and acknowledge the message before this one's subscription began)
+            try (ChatClient alice2 = new ChatClient("127.0.0.1", grpcPort(), toAlice::addAll, GRPC.withDevice("alice-tablet"))) {
                 alice2.login("alice", PW);
                 bob.send("alice", "and back").result().join();
                 Await.until("alice's poller over gRPC receives it", () -> !toAlice.isEmpty());
