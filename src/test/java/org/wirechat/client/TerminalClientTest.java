@@ -85,6 +85,37 @@ class TerminalClientTest {
         assertThat(history).containsSubsequence("you ", ": hello bob", "bob: fine, and", "bob: plain text");
     }
 
+    /** The client run as one installation (a device of its own) of whatever account it logs in to. */
+    private String asDevice(String device, String... lines) {
+        try (ScriptedClient c = new ScriptedClient(port(), ScriptedClient.FAST.withDevice(device))) {
+            c.type(lines);
+            assertThat(c.finish()).as("exit status; output:%n%s", c.output()).isZero();
+            return c.output();
+        }
+    }
+
+    @Test
+    void eachInstallationGetsEveryMessageAndOneAwayTooLongIsToldWhatItMissed() {
+        fx.close();
+        fx = new ServerFixture(dir.resolve("devices"), b -> b.deviceHorizon(java.time.Duration.ofMinutes(1)));
+        register("alice");
+        register("bob");
+        asDevice("bob-phone", "/login bob", PW);
+        asDevice("bob-laptop", "/login bob", PW);
+        assertThat(script("/login alice", PW, "@bob one", "@bob two")).isZero();
+        assertThat(asDevice("bob-phone", "/login bob", PW)).contains("2 unread messages", "alice: one", "alice: two");
+        assertThat(asDevice("bob-laptop", "/login bob", PW)).as("the phone's reading takes nothing from the laptop")
+                .contains("2 unread messages", "alice: one", "alice: two");
+
+        assertThat(script("/login alice", PW, "@bob three")).isZero();
+        fx.clock.advance(java.time.Duration.ofMinutes(2)); // the laptop idle past the horizon
+        assertThat(asDevice("bob-phone", "/login bob", PW)).contains("alice: three");
+        assertThat(script("/login alice", PW, "@bob four")).isZero(); // answered once the phone's reading is stored
+        String back = asDevice("bob-laptop", "/login bob", PW);
+        assertThat(back).contains("1 message reached your other devices only (see /history USER)")
+                .doesNotContain("alice: three").contains("alice: four");
+    }
+
     @Test
     void historyMarksYourMessagesStoredThenDeliveredUnlessReceiptsAreOff() {
         register("alice");
