@@ -66,7 +66,7 @@ public final class PostgresStore implements Store, Cluster {
         this.pool = pool;
         this.writer = new Writer(pool::getConnection, onFatal, faults);
         this.sends = new PostgresSends(writer, CHANNEL, nodeId, inboxes,
-                id -> java.util.Map.copyOf(acknowledgedAhead.getOrDefault(id, new java.util.concurrent.ConcurrentHashMap<>())),
+                id -> java.util.Map.copyOf(pendingAcks(id)),
                 (account, device, through) -> knownMarks.merge(markKey(account, device), through, Math::max));
     }
 
@@ -647,8 +647,11 @@ public final class PostgresStore implements Store, Cluster {
      */
     @Override
     public void acknowledgeLater(long accountId, String device, long throughId, long nowMillis) {
-        acknowledgedAhead.computeIfAbsent(accountId, k -> new java.util.concurrent.ConcurrentHashMap<>())
-                .merge(device, throughId, Math::max);
+        acknowledgedAhead.compute(accountId, (k, m) -> {
+            java.util.Map<String, Long> devices = m == null ? new java.util.concurrent.ConcurrentHashMap<>() : m;
+            devices.merge(device, throughId, Math::max);
+            return devices;
+        });
         seenWritten.put(accountId + "\u0000" + device, nowMillis); // the acknowledgement writes its activity
         CompletableFuture<Void> done = sends.acknowledge(accountId, device, throughId, nowMillis).exceptionally(e -> {
             Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
@@ -659,13 +662,10 @@ public final class PostgresStore implements Store, Cluster {
         });
         acknowledging.put(accountId, done);
         done.whenComplete((x, e) -> {
-            java.util.Map<String, Long> ahead = acknowledgedAhead.get(accountId);
-            if (ahead != null) {
-                ahead.remove(device, throughId); // unless a later one came
-                if (ahead.isEmpty()) {
-                    acknowledgedAhead.remove(accountId, ahead);
-                }
-            }
+            acknowledgedAhead.computeIfPresent(accountId, (k, m) -> { // unless a later one came
+                m.remove(device, throughId);
+                return m.isEmpty() ? null : m;
+            });
             acknowledging.remove(accountId, done);
         });
     }
@@ -679,8 +679,17 @@ public final class PostgresStore implements Store, Cluster {
      * what it covers is no longer shown to that device or counted for it here, as the protocol says of an
      * acknowledgement (FETCH marks first, then answers), although the writer has yet to commit it.
      */
-    private final java.util.concurrent.ConcurrentHashMap<Long, java.util.concurrent.ConcurrentHashMap<String, Long>> acknowledgedAhead =
+    private final java.util.concurrent.ConcurrentHashMap<Long, java.util.Map<String, Long>> acknowledgedAhead =
             new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The account's devices' acknowledgements on their way, by device (read as they change; an account's map
+     * is made and dropped only inside {@code compute}, so none is dropped while one is being added).
+     */
+    private java.util.Map<String, Long> pendingAcks(long accountId) {
+        java.util.Map<String, Long> m = acknowledgedAhead.get(accountId);
+        return m == null ? java.util.Map.of() : m;
+    }
 
     /**
      * Per account and device, its mark as this server last saw it (committed by this server's batches, or
@@ -695,8 +704,7 @@ public final class PostgresStore implements Store, Cluster {
     }
 
     private long ahead(long accountId, String device) {
-        java.util.Map<String, Long> a = acknowledgedAhead.get(accountId);
-        return a == null ? 0 : a.getOrDefault(device, 0L);
+        return pendingAcks(accountId).getOrDefault(device, 0L);
     }
 
     /** The inboxes this server's FETCHes read, in memory (see {@link CachedInboxes}). */
@@ -877,8 +885,7 @@ public final class PostgresStore implements Store, Cluster {
      */
     @Override
     public long oldestWaiting(long recipientId, long senderId) {
-        java.util.Map<String, Long> pending = acknowledgedAhead.getOrDefault(recipientId, new java.util.concurrent.ConcurrentHashMap<>());
-        long ahead = pending.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        long ahead = pendingAcks(recipientId).values().stream().mapToLong(Long::longValue).max().orElse(0);
         return one(c -> { // acknowledged by at least one device: above the highest mark
             try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(min(m.id), 0) FROM messages m"
                     + " JOIN inbox_floors f ON f.account_id = m.recipient_id"
