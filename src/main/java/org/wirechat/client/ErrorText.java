@@ -22,7 +22,8 @@ public final class ErrorText {
                     + ", which this client does not — update one of them";
             case INVALID_CHARACTER, FIELD_TOO_LONG, INVALID_FIELD, INVALID_USERNAME, INVALID_PASSWORD, INVALID_NAME,
                     MESSAGE_TOO_LONG, MESSAGE_EMPTY, INVALID_PATTERN, USERNAME_TAKEN, BAD_CREDENTIALS, NO_SUCH_USER,
-                    INBOX_FULL, CLIENT_ID_REUSED -> reason;
+                    INBOX_FULL, CLIENT_ID_REUSED, INVALID_GROUP_NAME, NO_SUCH_GROUP, NOT_A_MEMBER, NOT_THE_OWNER,
+                    GROUP_NAME_TAKEN, GROUP_FULL, TOO_MANY_GROUPS -> reason;
             case NOT_AUTHENTICATED -> "not logged in, or the session expired — log in again";
             case INBOX_NOT_EMPTY -> "you still have " + (e.details().isEmpty() ? "undelivered" : e.details().get(0))
                     + " undelivered message(s); they must be received before the account can be deleted";

@@ -29,6 +29,7 @@ public enum ErrorCode {
     MESSAGE_TOO_LONG(23, false, "message too long"),
     MESSAGE_EMPTY(24, false, "message is empty"),
     INVALID_PATTERN(25, false, "invalid pattern"),
+    INVALID_GROUP_NAME(26, false, "invalid group name"),
 
     // The request is valid but cannot be carried out.
     USERNAME_TAKEN(30, false, "username taken"),
@@ -42,6 +43,14 @@ public enum ErrorCode {
     STORAGE_UNAVAILABLE(38, false, "server storage unavailable; nothing was stored"),
     ACCOUNT_DISABLED(39, false, "account disabled by the administrator"),
 
+    // Groups (additions within v1): valid requests that cannot be carried out.
+    NO_SUCH_GROUP(60, false, "no such group"),
+    NOT_A_MEMBER(61, false, "not a member of the group"),
+    NOT_THE_OWNER(62, false, "only the group's owner may do that"),
+    GROUP_NAME_TAKEN(63, false, "group name taken"),
+    GROUP_FULL(64, false, "group is full"),
+    TOO_MANY_GROUPS(65, false, "too many groups"),
+
     // The server ends the connection.
     SERVER_BUSY(40, true, "server busy"),
     SHUTTING_DOWN(41, true, "server shutting down"),
@@ -50,7 +59,7 @@ public enum ErrorCode {
 
     UNKNOWN(-1, false, "unknown error");
 
-    private static final ErrorCode[] BY_WIRE = new ErrorCode[64];
+    private static final ErrorCode[] BY_WIRE = new ErrorCode[128];
 
     static {
         for (ErrorCode code : values()) {

@@ -7,6 +7,8 @@ package org.wirechat.protocol;
  */
 public final class Limits {
     public static final int USERNAME_MAX = 50;
+    /** The first character of a group's name. */
+    public static final char GROUP_PREFIX = '#';
     public static final int FULL_NAME_MAX = 50;
     public static final int PASSWORD_MIN = 8;
     public static final int PASSWORD_MAX = 50;
@@ -38,6 +40,30 @@ public final class Limits {
             }
         }
         return s;
+    }
+
+    /** A group's name: {@code #} and 1–49 username characters (a namespace no username can enter). */
+    public static String checkGroupName(String s) throws ProtocolException {
+        int n = s.length();
+        boolean ok = n >= 2 && n <= USERNAME_MAX && s.charAt(0) == GROUP_PREFIX;
+        for (int i = 1; ok && i < n; i++) {
+            ok = isUsernameChar(s.charAt(i));
+        }
+        if (!ok) {
+            throw new ProtocolException(ErrorCode.INVALID_GROUP_NAME, "a group's name is '#' and 1 to " + (USERNAME_MAX - 1)
+                    + " letters A-Z a-z, digits 0-9, '.', '_' and '-'");
+        }
+        return s;
+    }
+
+    /** Whether the name is a group's ({@code #} first), not an account's. */
+    public static boolean isGroupName(String s) {
+        return !s.isEmpty() && s.charAt(0) == GROUP_PREFIX;
+    }
+
+    /** A SEND's recipient, a HISTORY's peer, a message record's recipient: an account's name or a group's. */
+    public static String checkRecipient(String s) throws ProtocolException {
+        return isGroupName(s) ? checkGroupName(s) : checkUsername(s);
     }
 
     static boolean isUsernameChar(char c) {

@@ -2,7 +2,7 @@ package org.wirechat.protocol;
 
 /**
  * Request opcodes. A successful response carries {@code opcode | 0x80}; every error response carries
- * {@link #ERROR_RESPONSE}. Opcodes 0x0E–0x7E are free for future operations; 0x7F is reserved.
+ * {@link #ERROR_RESPONSE}. Opcodes 0x15–0x7E are free for future operations; 0x7F is reserved.
  */
 public enum Opcode {
     PING(0x01, 0),
@@ -17,7 +17,14 @@ public enum Opcode {
     SERVER_INFO(0x0A, 0),
     RECEIPTS(0x0B, 2),
     SET_RECEIPTS(0x0C, 2),
-    LOGIN_DEVICE(0x0D, 3);
+    LOGIN_DEVICE(0x0D, 3),
+    GROUP_CREATE(0x0E, 2),
+    GROUP_ADD(0x0F, 3),
+    GROUP_REMOVE(0x10, 3),
+    GROUP_LEAVE(0x11, 2),
+    GROUP_RENAME(0x12, 3),
+    GROUP_LIST(0x13, 1),
+    GROUP_MEMBERS(0x14, 2);
 
     /** The opcode of every error response, whatever the request was. */
     public static final int ERROR_RESPONSE = 0xFF;

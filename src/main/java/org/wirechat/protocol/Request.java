@@ -168,4 +168,88 @@ public sealed interface Request {
             return "DeleteAccount[token=<redacted>, password=<redacted>]";
         }
     }
+
+    /** Creates the group {@code group} ({@code #name}); the caller is its owner and first member (added within v1). */
+    record GroupCreate(String token, String group) implements Request {
+        public Opcode opcode() {
+            return Opcode.GROUP_CREATE;
+        }
+
+        @Override
+        public String toString() {
+            return "GroupCreate[token=<redacted>, group=" + group + "]";
+        }
+    }
+
+    /** Adds {@code username} to the group; any member may (added within v1). */
+    record GroupAdd(String token, String group, String username) implements Request {
+        public Opcode opcode() {
+            return Opcode.GROUP_ADD;
+        }
+
+        @Override
+        public String toString() {
+            return "GroupAdd[token=<redacted>, group=" + group + ", username=" + username + "]";
+        }
+    }
+
+    /** Removes {@code username} from the group; the owner only (added within v1). */
+    record GroupRemove(String token, String group, String username) implements Request {
+        public Opcode opcode() {
+            return Opcode.GROUP_REMOVE;
+        }
+
+        @Override
+        public String toString() {
+            return "GroupRemove[token=<redacted>, group=" + group + ", username=" + username + "]";
+        }
+    }
+
+    /** The caller leaves the group (added within v1). */
+    record GroupLeave(String token, String group) implements Request {
+        public Opcode opcode() {
+            return Opcode.GROUP_LEAVE;
+        }
+
+        @Override
+        public String toString() {
+            return "GroupLeave[token=<redacted>, group=" + group + "]";
+        }
+    }
+
+    /** Renames the group; the owner only (added within v1). */
+    record GroupRename(String token, String group, String newName) implements Request {
+        public Opcode opcode() {
+            return Opcode.GROUP_RENAME;
+        }
+
+        @Override
+        public String toString() {
+            return "GroupRename[token=<redacted>, group=" + group + ", newName=" + newName + "]";
+        }
+    }
+
+    /** The groups the caller is a member of (added within v1). */
+    record GroupList(String token) implements Request {
+        public Opcode opcode() {
+            return Opcode.GROUP_LIST;
+        }
+
+        @Override
+        public String toString() {
+            return "GroupList[token=<redacted>]";
+        }
+    }
+
+    /** The members of a group the caller is in (added within v1). */
+    record GroupMembers(String token, String group) implements Request {
+        public Opcode opcode() {
+            return Opcode.GROUP_MEMBERS;
+        }
+
+        @Override
+        public String toString() {
+            return "GroupMembers[token=<redacted>, group=" + group + "]";
+        }
+    }
 }

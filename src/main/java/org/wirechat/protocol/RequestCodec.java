@@ -28,6 +28,13 @@ public final class RequestCodec {
             case Request.DeleteAccount d -> w.field(d.token()).field(d.password());
             case Request.Receipts r -> w.field(r.token()).field(r.peer());
             case Request.SetReceipts r -> w.field(r.token()).field(r.on() ? 1 : 0);
+            case Request.GroupCreate g -> w.field(g.token()).field(g.group());
+            case Request.GroupAdd g -> w.field(g.token()).field(g.group()).field(g.username());
+            case Request.GroupRemove g -> w.field(g.token()).field(g.group()).field(g.username());
+            case Request.GroupLeave g -> w.field(g.token()).field(g.group());
+            case Request.GroupRename g -> w.field(g.token()).field(g.group()).field(g.newName());
+            case Request.GroupList g -> w.field(g.token());
+            case Request.GroupMembers g -> w.field(g.token()).field(g.group());
         }
         return new Frame(Frame.VERSION_1, request.opcode().wire(), requestId, w.toBytes());
     }
@@ -70,7 +77,7 @@ public final class RequestCodec {
                     f.bounded(4, "limit", 1, Limits.PAGE_MAX));
             case SEND -> new Request.Send(
                     token(f),
-                    Limits.checkUsername(f.text(1, "recipient")),
+                    Limits.checkRecipient(f.text(1, "recipient")),
                     Limits.checkClientMessageId(f.text(2, "client message id")),
                     Limits.checkBody(f.multiline(3, "message"), Limits.BODY_MAX));
             case FETCH -> new Request.Fetch(
@@ -80,7 +87,7 @@ public final class RequestCodec {
                     f.bounded(3, "max wait", 0, Limits.FETCH_WAIT_MAX_MILLIS));
             case HISTORY -> new Request.History(
                     token(f),
-                    Limits.checkUsername(f.text(1, "peer")),
+                    Limits.checkRecipient(f.text(1, "peer")),
                     f.number(2, "before id"),
                     f.bounded(3, "limit", 1, Limits.PAGE_MAX));
             case DELETE_ACCOUNT -> new Request.DeleteAccount(
@@ -90,6 +97,16 @@ public final class RequestCodec {
                     token(f),
                     Limits.checkUsername(f.text(1, "peer")));
             case SET_RECEIPTS -> new Request.SetReceipts(token(f), f.flag(1, "receipts"));
+            case GROUP_CREATE -> new Request.GroupCreate(token(f), Limits.checkGroupName(f.text(1, "group")));
+            case GROUP_ADD -> new Request.GroupAdd(token(f), Limits.checkGroupName(f.text(1, "group")),
+                    Limits.checkUsername(f.text(2, "username")));
+            case GROUP_REMOVE -> new Request.GroupRemove(token(f), Limits.checkGroupName(f.text(1, "group")),
+                    Limits.checkUsername(f.text(2, "username")));
+            case GROUP_LEAVE -> new Request.GroupLeave(token(f), Limits.checkGroupName(f.text(1, "group")));
+            case GROUP_RENAME -> new Request.GroupRename(token(f), Limits.checkGroupName(f.text(1, "group")),
+                    Limits.checkGroupName(f.text(2, "new name")));
+            case GROUP_LIST -> new Request.GroupList(token(f));
+            case GROUP_MEMBERS -> new Request.GroupMembers(token(f), Limits.checkGroupName(f.text(1, "group")));
         };
     }
 
@@ -124,7 +141,7 @@ public final class RequestCodec {
             }
             case Request.Send s -> {
                 Limits.checkToken(text(s.token(), "token"));
-                Limits.checkUsername(text(s.recipient(), "recipient"));
+                Limits.checkRecipient(text(s.recipient(), "recipient"));
                 Limits.checkClientMessageId(text(s.clientMessageId(), "client message id"));
                 Limits.checkBody(Payload.checkCharacters(s.body(), "message", true), Limits.BODY_MAX);
             }
@@ -138,7 +155,7 @@ public final class RequestCodec {
             }
             case Request.History h -> {
                 Limits.checkToken(text(h.token(), "token"));
-                Limits.checkUsername(text(h.peer(), "peer"));
+                Limits.checkRecipient(text(h.peer(), "peer"));
                 if (h.beforeId() < 0) {
                     throw new ProtocolException(ErrorCode.INVALID_FIELD, "before id must not be negative");
                 }
@@ -153,6 +170,34 @@ public final class RequestCodec {
                 Limits.checkUsername(text(r.peer(), "peer"));
             }
             case Request.SetReceipts r -> Limits.checkToken(text(r.token(), "token"));
+            case Request.GroupCreate g -> {
+                Limits.checkToken(text(g.token(), "token"));
+                Limits.checkGroupName(text(g.group(), "group"));
+            }
+            case Request.GroupAdd g -> {
+                Limits.checkToken(text(g.token(), "token"));
+                Limits.checkGroupName(text(g.group(), "group"));
+                Limits.checkUsername(text(g.username(), "username"));
+            }
+            case Request.GroupRemove g -> {
+                Limits.checkToken(text(g.token(), "token"));
+                Limits.checkGroupName(text(g.group(), "group"));
+                Limits.checkUsername(text(g.username(), "username"));
+            }
+            case Request.GroupLeave g -> {
+                Limits.checkToken(text(g.token(), "token"));
+                Limits.checkGroupName(text(g.group(), "group"));
+            }
+            case Request.GroupRename g -> {
+                Limits.checkToken(text(g.token(), "token"));
+                Limits.checkGroupName(text(g.group(), "group"));
+                Limits.checkGroupName(text(g.newName(), "new name"));
+            }
+            case Request.GroupList g -> Limits.checkToken(text(g.token(), "token"));
+            case Request.GroupMembers g -> {
+                Limits.checkToken(text(g.token(), "token"));
+                Limits.checkGroupName(text(g.group(), "group"));
+            }
         }
         return request;
     }

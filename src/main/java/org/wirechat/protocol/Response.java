@@ -96,6 +96,45 @@ public sealed interface Response {
     record ReceiptsSet(boolean on) implements Response {
     }
 
+    /** A group was created: its name as spelled. */
+    record GroupCreated(String group) implements Response {
+    }
+
+    /** A member was added (or was one already): the username as the account spells it. */
+    record MemberAdded(String username) implements Response {
+    }
+
+    record MemberRemoved() implements Response {
+    }
+
+    record GroupLeft() implements Response {
+    }
+
+    /** A group was renamed: its new name as spelled. */
+    record GroupRenamed(String group) implements Response {
+    }
+
+    /** The caller's groups, sorted by name ignoring case. */
+    record Groups(List<Group> groups) implements Response {
+        public Groups {
+            groups = List.copyOf(groups);
+        }
+    }
+
+    /** A group: its name, its owner's username, and how many members it has. */
+    record Group(String name, String owner, int members) {
+    }
+
+    /** A group's members, the owner first, then in the order they joined. */
+    record Members(String group, List<Member> members) implements Response {
+        public Members {
+            members = List.copyOf(members);
+        }
+    }
+
+    record Member(String username, boolean online, boolean owner) {
+    }
+
     /**
      * A failed request. {@code status} is the wire number (kept even when this build does not know it);
      * {@code details} are code-specific extra fields (see the spec's error table).

@@ -52,6 +52,22 @@ public final class ResponseCodec {
             case Response.AccountDeleted d -> { }
             case Response.Receipts r -> w.field(r.shared() ? 1 : 0).field(r.oldestWaitingId());
             case Response.ReceiptsSet r -> w.field(r.on() ? 1 : 0);
+            case Response.GroupCreated g -> w.field(g.group());
+            case Response.MemberAdded m -> w.field(m.username());
+            case Response.MemberRemoved m -> { }
+            case Response.GroupLeft g -> { }
+            case Response.GroupRenamed g -> w.field(g.group());
+            case Response.Groups g -> {
+                for (Response.Group group : g.groups()) {
+                    w.record().field(group.name()).field(group.owner()).field(group.members());
+                }
+            }
+            case Response.Members m -> {
+                w.field(m.group());
+                for (Response.Member member : m.members()) {
+                    w.record().field(member.username()).field(member.online() ? 1 : 0).field(member.owner() ? 1 : 0);
+                }
+            }
         }
         return new Frame(Frame.VERSION_1, opcode, requestId, w.toBytes());
     }
@@ -72,6 +88,13 @@ public final class ResponseCodec {
             case Response.AccountDeleted d -> Opcode.DELETE_ACCOUNT;
             case Response.Receipts r -> Opcode.RECEIPTS;
             case Response.ReceiptsSet r -> Opcode.SET_RECEIPTS;
+            case Response.GroupCreated g -> Opcode.GROUP_CREATE;
+            case Response.MemberAdded m -> Opcode.GROUP_ADD;
+            case Response.MemberRemoved m -> Opcode.GROUP_REMOVE;
+            case Response.GroupLeft g -> Opcode.GROUP_LEAVE;
+            case Response.GroupRenamed g -> Opcode.GROUP_RENAME;
+            case Response.Groups g -> Opcode.GROUP_LIST;
+            case Response.Members m -> Opcode.GROUP_MEMBERS;
             case Response.Error e -> throw new IllegalArgumentException("an error answers any request");
         };
     }
@@ -235,6 +258,52 @@ public final class ResponseCodec {
                 expect(op, head, 1, records);
                 yield new Response.ReceiptsSet(head.flag(1, "receipts"));
             }
+            case GROUP_CREATE -> {
+                expect(op, head, 1, records);
+                yield new Response.GroupCreated(Limits.checkGroupName(head.text(1, "group")));
+            }
+            case GROUP_ADD -> {
+                expect(op, head, 1, records);
+                yield new Response.MemberAdded(Limits.checkUsername(head.text(1, "username")));
+            }
+            case GROUP_REMOVE -> {
+                expect(op, head, 0, records);
+                yield new Response.MemberRemoved();
+            }
+            case GROUP_LEAVE -> {
+                expect(op, head, 0, records);
+                yield new Response.GroupLeft();
+            }
+            case GROUP_RENAME -> {
+                expect(op, head, 1, records);
+                yield new Response.GroupRenamed(Limits.checkGroupName(head.text(1, "group")));
+            }
+            case GROUP_LIST -> {
+                Fields.expect(op.name() + " response", groups.get(0), 1);
+                List<Response.Group> out = new ArrayList<>(records.size());
+                for (List<Payload.Slice> r : records) {
+                    Fields.expect("group record", r, 3);
+                    Fields f = new Fields(r);
+                    long members = f.number(2, "members");
+                    if (members > Integer.MAX_VALUE) {
+                        throw new ProtocolException(ErrorCode.INVALID_FIELD, "a group's member count is out of range");
+                    }
+                    out.add(new Response.Group(Limits.checkGroupName(f.text(0, "group")), Limits.checkUsername(f.text(1, "owner")),
+                            (int) members));
+                }
+                yield new Response.Groups(out);
+            }
+            case GROUP_MEMBERS -> {
+                Fields.expect(op.name() + " response", groups.get(0), 2);
+                String group = Limits.checkGroupName(head.text(1, "group"));
+                List<Response.Member> out = new ArrayList<>(records.size());
+                for (List<Payload.Slice> r : records) {
+                    Fields.expect("member record", r, 3);
+                    Fields f = new Fields(r);
+                    out.add(new Response.Member(Limits.checkUsername(f.text(0, "username")), f.flag(1, "online"), f.flag(2, "owner")));
+                }
+                yield new Response.Members(group, out);
+            }
         };
     }
 
@@ -260,7 +329,7 @@ public final class ResponseCodec {
             Fields f = new Fields(r);
             out.add(new Response.Message(f.number(0, "message id"),
                     Limits.checkUsername(f.text(1, "sender")),
-                    Limits.checkUsername(f.text(2, "recipient")),
+                    Limits.checkRecipient(f.text(2, "recipient")),
                     f.number(3, "timestamp"),
                     Limits.checkBody(f.multiline(4, "message"), Limits.BODY_MAX)));
         }

@@ -62,6 +62,19 @@ final class Audit {
         event("logout", user, address, "logged out");
     }
 
+    /** A member added to, removed from or leaving a group (who did it is the connection's account). */
+    static void groupChanged(org.wirechat.server.storage.GroupChange change, String member, String address) {
+        if (log.isInfoEnabled()) {
+            String event = switch (change) {
+                case org.wirechat.server.storage.GroupChange.Add a -> "group_member_added";
+                case org.wirechat.server.storage.GroupChange.Remove r -> "group_member_removed";
+                default -> "group_left";
+            };
+            log.atInfo().setMessage("group membership changed").addKeyValue("event", event).addKeyValue("group", change.group())
+                    .addKeyValue("user", member).addKeyValue("address", address).log();
+        }
+    }
+
     static void accountDeleted(String user, String address) {
         event("account_deleted", user, address, "account deleted");
     }

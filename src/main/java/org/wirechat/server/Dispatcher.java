@@ -23,6 +23,9 @@ import org.wirechat.server.inbox.InboxWaiters;
 import org.wirechat.server.storage.StoredMessage;
 import org.wirechat.server.storage.Account;
 import org.wirechat.server.storage.DeleteOutcome;
+import org.wirechat.server.storage.GroupChange;
+import org.wirechat.server.storage.GroupInfo;
+import org.wirechat.server.storage.GroupOutcome;
 import org.wirechat.server.storage.SendOutcome;
 import org.wirechat.server.storage.StorageUnavailableException;
 import org.wirechat.server.storage.Store;
@@ -61,6 +64,8 @@ public final class Dispatcher {
     private final LoginThrottle throttle;
     private final AddressLimits addresses;
     private final Clock clock;
+    /** Messages per second one account may send to one group (config.groups()). */
+    private final org.wirechat.server.abuse.GroupMessageRate groupRate;
 
     public Dispatcher(ServerConfig config, Store store, PasswordHasher hasher, Tokens tokens, InboxWaiters waiters,
             Presence presence, LoginThrottle throttle, AddressLimits addresses, Clock clock) {
@@ -73,6 +78,8 @@ public final class Dispatcher {
         this.throttle = throttle;
         this.addresses = addresses;
         this.clock = clock;
+        this.groupRate = new org.wirechat.server.abuse.GroupMessageRate(config.groups().messagesPerSecond(),
+                config.groups().messageBurst());
     }
 
     /**
@@ -107,6 +114,15 @@ public final class Dispatcher {
                 case Request.DeleteAccount d -> delete(d, caller);
                 case Request.Receipts r -> receipts(r, caller);
                 case Request.SetReceipts r -> setReceipts(r, caller);
+                case Request.GroupCreate g -> changeGroup(g.token(), caller,
+                        me -> new GroupChange.Create(me, g.group(), config.groups().groupsPerUser()));
+                case Request.GroupAdd g -> changeGroup(g.token(), caller, me -> new GroupChange.Add(me, g.group(), g.username(),
+                        config.groups().membersPerGroup(), config.groups().groupsPerUser()));
+                case Request.GroupRemove g -> changeGroup(g.token(), caller, me -> new GroupChange.Remove(me, g.group(), g.username()));
+                case Request.GroupLeave g -> changeGroup(g.token(), caller, me -> new GroupChange.Leave(me, g.group()));
+                case Request.GroupRename g -> changeGroup(g.token(), caller, me -> new GroupChange.Rename(me, g.group(), g.newName()));
+                case Request.GroupList g -> groupList(g, caller);
+                case Request.GroupMembers g -> groupMembers(g, caller);
             };
         } catch (ProtocolException e) {
             return new Response.Error(e.code(), e.detail(), e.details());
@@ -136,6 +152,7 @@ public final class Dispatcher {
         }
         features.add("receipts"); // RECEIPTS and SET_RECEIPTS
         features.add("devices"); // LOGIN_DEVICE
+        features.add("groups"); // GROUP_* and SEND/HISTORY to #names
         return new Response.ServerInfo(List.of(Frame.VERSION_1), config.maxFrameBytes(), config.maxMessageChars(),
                 config.maxFetchWait().toMillis(), features);
     }
@@ -284,6 +301,13 @@ public final class Dispatcher {
         try {
             me = authenticate(s.token(), caller);
             Limits.checkBody(s.body(), config.maxMessageChars());
+            if (Limits.isGroupName(s.recipient())) {
+                long wait = groupRate.waitMillis(me, s.recipient(), clock.millis() * 1_000_000);
+                if (wait > 0) {
+                    throw rateLimited("too many messages to " + s.recipient() + " (at most " + config.groups().messagesPerSecond()
+                            + " a second)", wait);
+                }
+            }
         } catch (ProtocolException e) {
             return java.util.concurrent.CompletableFuture.completedFuture(new Response.Error(e.code(), e.detail(), e.details()));
         }
@@ -308,13 +332,20 @@ public final class Dispatcher {
                 waiters.wake(st.recipientId());
                 yield new Response.Sent(st.id(), st.timestampMillis());
             }
+            case SendOutcome.GroupStored st -> {
+                st.recipients().forEach(waiters::wake);
+                yield new Response.Sent(st.id(), st.timestampMillis());
+            }
+            case SendOutcome.NotAMember n -> new Response.Error(ErrorCode.NOT_A_MEMBER,
+                    "you are not a member of " + s.recipient() + " — message not sent");
             case SendOutcome.Duplicate d -> new Response.Sent(d.id(), d.timestampMillis());
             case SendOutcome.ClientIdReused r -> new Response.Error(ErrorCode.CLIENT_ID_REUSED,
                     "client message id " + s.clientMessageId() + " was already used for a different message");
             case SendOutcome.InboxFull f -> new Response.Error(ErrorCode.INBOX_FULL, f.recipient()
                     + "'s inbox is full (" + f.undelivered() + " undelivered messages) — message not sent");
-            case SendOutcome.NoRecipient n -> new Response.Error(ErrorCode.NO_SUCH_USER,
-                    "no such user: " + s.recipient() + " — message not sent");
+            case SendOutcome.NoRecipient n -> Limits.isGroupName(s.recipient())
+                    ? new Response.Error(ErrorCode.NO_SUCH_GROUP, "no such group: " + s.recipient() + " — message not sent")
+                    : new Response.Error(ErrorCode.NO_SUCH_USER, "no such user: " + s.recipient() + " — message not sent");
         };
     }
 
@@ -387,8 +418,14 @@ public final class Dispatcher {
 
     private Response history(Request.History h, Caller caller) throws ProtocolException {
         long me = authenticate(h.token(), caller);
-        Account peer = existing(h.peer(), "");
-        List<Response.Message> newestFirst = wire(store.history(me, peer.id(), h.beforeId(), h.limit() + 1));
+        List<StoredMessage> found;
+        if (Limits.isGroupName(h.peer())) { // a group's whole history, for its members
+            GroupInfo g = memberOf(h.peer(), me);
+            found = store.groupHistory(g.id(), h.beforeId(), h.limit() + 1);
+        } else {
+            found = store.history(me, existing(h.peer(), "").id(), h.beforeId(), h.limit() + 1);
+        }
+        List<Response.Message> newestFirst = wire(found);
         boolean more = newestFirst.size() > h.limit();
         List<Response.Message> page = new ArrayList<>(newestFirst.subList(0, Math.min(h.limit(), newestFirst.size())));
         Collections.reverse(page);
@@ -414,6 +451,79 @@ public final class Dispatcher {
             throw new ProtocolException(ErrorCode.NOT_AUTHENTICATED, "the account no longer exists");
         }
         return new Response.ReceiptsSet(r.on());
+    }
+
+    /** The live group, if the account is a member (NO_SUCH_GROUP, NOT_A_MEMBER otherwise). */
+    private GroupInfo memberOf(String group, long accountId) throws ProtocolException {
+        GroupInfo g = store.findGroup(group).orElseThrow(() -> noSuchGroup(group));
+        if (!g.hasMember(accountId)) {
+            throw new ProtocolException(ErrorCode.NOT_A_MEMBER, "you are not a member of " + g.name());
+        }
+        return g;
+    }
+
+    private static ProtocolException noSuchGroup(String group) {
+        return new ProtocolException(ErrorCode.NO_SUCH_GROUP, "no such group: " + group);
+    }
+
+    /** A group change by the token's account, answered as its operation answers (docs/wire_design.md §5). */
+    private Response changeGroup(String token, Caller caller, java.util.function.LongFunction<GroupChange> change)
+            throws ProtocolException {
+        long me = authenticate(token, caller);
+        GroupChange c = change.apply(me);
+        GroupOutcome outcome = store.changeGroup(c, clock.millis());
+        return switch (outcome) {
+            case GroupOutcome.Done done -> {
+                if (c instanceof GroupChange.Add || c instanceof GroupChange.Remove || c instanceof GroupChange.Leave) {
+                    Audit.groupChanged(c, done.username(), caller.address());
+                }
+                yield switch (c) {
+                    case GroupChange.Create x -> new Response.GroupCreated(done.group().name());
+                    case GroupChange.Add x -> new Response.MemberAdded(done.username());
+                    case GroupChange.Remove x -> new Response.MemberRemoved();
+                    case GroupChange.Leave x -> new Response.GroupLeft();
+                    case GroupChange.Rename x -> new Response.GroupRenamed(done.group().name());
+                };
+            }
+            case GroupOutcome.NoSuchGroup x -> throw noSuchGroup(c.group());
+            case GroupOutcome.NoSuchUser x -> throw new ProtocolException(ErrorCode.NO_SUCH_USER, "no such user: " + x.username());
+            case GroupOutcome.NotAMember x -> throw new ProtocolException(ErrorCode.NOT_A_MEMBER,
+                    x.username() + " is not a member of " + c.group());
+            case GroupOutcome.NotTheOwner x -> throw new ProtocolException(ErrorCode.NOT_THE_OWNER,
+                    "only " + c.group() + "'s owner (" + x.owner() + ") may do that");
+            case GroupOutcome.NameTaken x -> throw new ProtocolException(ErrorCode.GROUP_NAME_TAKEN, "group name taken: "
+                    + (c instanceof GroupChange.Rename r ? r.newName() : c.group()) + " (names are unique ignoring case)");
+            case GroupOutcome.GroupFull x -> throw new ProtocolException(ErrorCode.GROUP_FULL,
+                    c.group() + " has the most members a group may have (" + x.max() + ")", List.of(String.valueOf(x.max())));
+            case GroupOutcome.TooManyGroups x -> throw new ProtocolException(ErrorCode.TOO_MANY_GROUPS,
+                    x.username() + " is in the most groups one may be in (" + x.max() + ")", List.of(String.valueOf(x.max())));
+        };
+    }
+
+    private Response groupList(Request.GroupList g, Caller caller) throws ProtocolException {
+        long me = authenticate(g.token(), caller);
+        List<Response.Group> out = new ArrayList<>();
+        for (GroupInfo group : store.groupsOf(me)) {
+            out.add(new Response.Group(group.name(), group.ownerName(), group.members().size()));
+        }
+        return new Response.Groups(out);
+    }
+
+    /** The owner first, then the others in the order they joined. */
+    private Response groupMembers(Request.GroupMembers r, Caller caller) throws ProtocolException {
+        long me = authenticate(r.token(), caller);
+        GroupInfo g = memberOf(r.group(), me);
+        java.util.Set<Long> online = presence.online(g.members().stream().map(GroupInfo.Member::accountId).toList());
+        List<Response.Member> out = new ArrayList<>();
+        for (GroupInfo.Member m : g.members()) {
+            Response.Member member = new Response.Member(m.username(), online.contains(m.accountId()), m.accountId() == g.ownerId());
+            if (member.owner()) {
+                out.add(0, member);
+            } else {
+                out.add(member);
+            }
+        }
+        return new Response.Members(g.name(), out);
     }
 
     private Response delete(Request.DeleteAccount d, Caller caller) throws ProtocolException {

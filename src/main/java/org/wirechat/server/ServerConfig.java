@@ -34,6 +34,7 @@ import org.wirechat.server.tls.TlsSettings;
  * @param metricsPort the HTTP port for metrics and health checks, 0 for any free one, -1 for none
  * @param metricsBind the address that port listens on
  * @param grpcPort the port of the gRPC transport (on {@code bindAddress}), 0 for any free one, -1 for none
+ * @param groups how big groups may grow and how fast they may be written to
  */
 public record ServerConfig(
         int port,
@@ -57,7 +58,8 @@ public record ServerConfig(
         int metricsPort,
         String metricsBind,
         int grpcPort,
-        Duration deviceHorizon) {
+        Duration deviceHorizon,
+        GroupLimits groups) {
 
     public static final int DEFAULT_PORT = 50051;
     /** The smallest frame limit that still fits a longest message in a SEND or a FETCH response. */
@@ -85,6 +87,7 @@ public record ServerConfig(
                 "the device horizon must be at least a minute: " + deviceHorizon);
         require(shutdownGrace != null && !shutdownGrace.isNegative(), "shutdown grace must not be negative");
         require(abuse != null, "abuse limits must be set");
+        require(groups != null, "group limits must be set");
         require(metricsPort >= -1 && metricsPort <= 65535, "metrics port must be in [0, 65535]: " + metricsPort);
         require(metricsBind != null && !metricsBind.isBlank(), "metrics bind address must be set");
         require(grpcPort >= -1 && grpcPort <= 65535, "gRPC port must be in [0, 65535]: " + grpcPort);
@@ -132,6 +135,7 @@ public record ServerConfig(
         b.metricsBind = metricsBind;
         b.grpcPort = grpcPort;
         b.deviceHorizon = deviceHorizon;
+        b.groups = groups;
         return b;
     }
 
@@ -157,6 +161,7 @@ public record ServerConfig(
         private Duration deviceHorizon = Duration.ofDays(30);
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private AbuseLimits abuse = AbuseLimits.DEFAULTS;
+        private GroupLimits groups = GroupLimits.DEFAULTS;
         private TlsSettings tls;
         private org.wirechat.server.storage.PostgresSettings postgres;
 
@@ -180,6 +185,7 @@ public record ServerConfig(
         public Builder deviceHorizon(Duration v) { deviceHorizon = v; return this; }
         public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
         public Builder abuse(AbuseLimits v) { abuse = v; return this; }
+        public Builder groups(GroupLimits v) { groups = v; return this; }
         public Builder tls(TlsSettings v) { tls = v; return this; }
         public Builder postgres(org.wirechat.server.storage.PostgresSettings v) { postgres = v; return this; }
         public Builder metricsPort(int v) { metricsPort = v; return this; }
@@ -189,7 +195,8 @@ public record ServerConfig(
         public ServerConfig build() {
             return new ServerConfig(port, bindAddress, dataDir, maxConnections, firstFrameTimeout, idleTimeout,
                     tokenIdleLifetime, tokenMaxLifetime, maxFrameBytes, maxMessageChars, inboxCapacity,
-                    maxFetchWait, passwordIterations, retention, shutdownGrace, abuse, tls, postgres, metricsPort, metricsBind, grpcPort, deviceHorizon);
+                    maxFetchWait, passwordIterations, retention, shutdownGrace, abuse, tls, postgres, metricsPort, metricsBind, grpcPort, deviceHorizon,
+                    groups);
         }
     }
 }

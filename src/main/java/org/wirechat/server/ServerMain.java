@@ -81,6 +81,22 @@ public final class ServerMain implements Callable<Integer> {
             description = "At shutdown, how long requests in progress may take to finish (default: 10s).")
     Duration shutdownGrace = D.shutdownGrace();
 
+    private static final GroupLimits G = GroupLimits.DEFAULTS;
+
+    @Option(names = "--group-members-max", paramLabel = "N", description = "Members one group may have (default: ${DEFAULT-VALUE}).")
+    int groupMembersMax = G.membersPerGroup();
+
+    @Option(names = "--groups-per-user-max", paramLabel = "N", description = "Groups one user may be a member of (default: ${DEFAULT-VALUE}).")
+    int groupsPerUserMax = G.groupsPerUser();
+
+    @Option(names = "--group-message-rate", paramLabel = "N", description = "Messages a second one user may send to one group,"
+            + " sustained; faster ones are refused 'rate limited' with the wait (default: ${DEFAULT-VALUE}).")
+    int groupMessageRate = G.messagesPerSecond();
+
+    @Option(names = "--group-message-burst", paramLabel = "N", description = "Messages one user may send to one group at once"
+            + " above that rate (default: ${DEFAULT-VALUE}).")
+    int groupMessageBurst = G.messageBurst();
+
     private static final org.wirechat.server.abuse.AbuseLimits A = org.wirechat.server.abuse.AbuseLimits.DEFAULTS;
 
     @Option(names = "--max-connections-per-address", paramLabel = "N", description = "Open connections from one IP address at most (default: ${DEFAULT-VALUE}).")
@@ -272,6 +288,7 @@ public final class ServerMain implements Callable<Integer> {
                 .abuse(new org.wirechat.server.abuse.AbuseLimits(connectionsPerAddress, requestRate, requestBurst,
                         loginFailuresPerAccount, loginFailuresPerAddress, loginBackoffMax, accountsPerAddressPerHour,
                         loginsPerAccountPerMinute, sessionsPerAccount, frameTimeout, writeTimeout))
+                .groups(new GroupLimits(groupMembersMax, groupsPerUserMax, groupMessageRate, groupMessageBurst))
                 .tls(tls())
                 .postgres(postgres())
                 .metricsPort(metricsPort).metricsBind(metricsBind)

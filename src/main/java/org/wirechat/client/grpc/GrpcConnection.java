@@ -191,6 +191,31 @@ public final class GrpcConnection implements Subscribing {
                 }
                 case Request.SetReceipts r -> new Response.ReceiptsSet(as(r.token(), 0)
                         .setReceipts(org.wirechat.grpc.v1.SetReceiptsRequest.newBuilder().setOn(r.on()).build()).getOn());
+                case Request.GroupCreate g -> new Response.GroupCreated(as(g.token(), 0)
+                        .createGroup(org.wirechat.grpc.v1.CreateGroupRequest.newBuilder().setGroup(g.group()).build()).getGroup());
+                case Request.GroupAdd g -> new Response.MemberAdded(as(g.token(), 0).addMember(org.wirechat.grpc.v1.AddMemberRequest
+                        .newBuilder().setGroup(g.group()).setUsername(g.username()).build()).getUsername());
+                case Request.GroupRemove g -> {
+                    as(g.token(), 0).removeMember(org.wirechat.grpc.v1.RemoveMemberRequest.newBuilder().setGroup(g.group())
+                            .setUsername(g.username()).build());
+                    yield new Response.MemberRemoved();
+                }
+                case Request.GroupLeave g -> {
+                    as(g.token(), 0).leaveGroup(org.wirechat.grpc.v1.LeaveGroupRequest.newBuilder().setGroup(g.group()).build());
+                    yield new Response.GroupLeft();
+                }
+                case Request.GroupRename g -> new Response.GroupRenamed(as(g.token(), 0).renameGroup(org.wirechat.grpc.v1.RenameGroupRequest
+                        .newBuilder().setGroup(g.group()).setNewName(g.newName()).build()).getGroup());
+                case Request.GroupList g -> {
+                    var reply = as(g.token(), 0).listGroups(org.wirechat.grpc.v1.ListGroupsRequest.getDefaultInstance());
+                    yield new Response.Groups(reply.getGroupsList().stream()
+                            .map(x -> new Response.Group(x.getName(), x.getOwner(), x.getMembers())).toList());
+                }
+                case Request.GroupMembers g -> {
+                    var reply = as(g.token(), 0).groupMembers(org.wirechat.grpc.v1.GroupMembersRequest.newBuilder().setGroup(g.group()).build());
+                    yield new Response.Members(reply.getGroup(), reply.getMembersList().stream()
+                            .map(x -> new Response.Member(x.getUsername(), x.getOnline(), x.getOwner())).toList());
+                }
             };
         } catch (StatusRuntimeException e) {
             return refusal(e);

@@ -88,10 +88,12 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
         Status s = switch (code) {
             case MALFORMED_FRAME, FRAME_TOO_LARGE, UNSUPPORTED_VERSION, UNKNOWN_OPCODE, WRONG_FIELD_COUNT,
                  INVALID_ENCODING, INVALID_CHARACTER, FIELD_TOO_LONG, INVALID_FIELD, INVALID_USERNAME,
-                 INVALID_PASSWORD, INVALID_NAME, MESSAGE_TOO_LONG, MESSAGE_EMPTY, INVALID_PATTERN -> Status.INVALID_ARGUMENT;
-            case USERNAME_TAKEN -> Status.ALREADY_EXISTS;
+                 INVALID_PASSWORD, INVALID_NAME, MESSAGE_TOO_LONG, MESSAGE_EMPTY, INVALID_PATTERN, INVALID_GROUP_NAME -> Status.INVALID_ARGUMENT;
+            case USERNAME_TAKEN, GROUP_NAME_TAKEN -> Status.ALREADY_EXISTS;
             case BAD_CREDENTIALS, NOT_AUTHENTICATED -> Status.UNAUTHENTICATED;
-            case NO_SUCH_USER -> Status.NOT_FOUND;
+            case NO_SUCH_USER, NO_SUCH_GROUP -> Status.NOT_FOUND;
+            case NOT_A_MEMBER, NOT_THE_OWNER -> Status.PERMISSION_DENIED;
+            case GROUP_FULL, TOO_MANY_GROUPS -> Status.RESOURCE_EXHAUSTED;
             case INBOX_NOT_EMPTY, CLIENT_ID_REUSED -> Status.FAILED_PRECONDITION;
             case INBOX_FULL, RATE_LIMITED -> Status.RESOURCE_EXHAUSTED;
             case ACCOUNT_DISABLED -> Status.PERMISSION_DENIED;
@@ -299,6 +301,61 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
             StreamObserver<org.wirechat.grpc.v1.SetReceiptsReply> observer) {
         run(new Request.SetReceipts(token(), request.getOn()), observer,
                 r -> org.wirechat.grpc.v1.SetReceiptsReply.newBuilder().setOn(((Response.ReceiptsSet) r).on()).build());
+    }
+
+    @Override
+    public void createGroup(org.wirechat.grpc.v1.CreateGroupRequest request, StreamObserver<org.wirechat.grpc.v1.CreateGroupReply> observer) {
+        run(new Request.GroupCreate(token(), request.getGroup()), observer,
+                r -> org.wirechat.grpc.v1.CreateGroupReply.newBuilder().setGroup(((Response.GroupCreated) r).group()).build());
+    }
+
+    @Override
+    public void addMember(org.wirechat.grpc.v1.AddMemberRequest request, StreamObserver<org.wirechat.grpc.v1.AddMemberReply> observer) {
+        run(new Request.GroupAdd(token(), request.getGroup(), request.getUsername()), observer,
+                r -> org.wirechat.grpc.v1.AddMemberReply.newBuilder().setUsername(((Response.MemberAdded) r).username()).build());
+    }
+
+    @Override
+    public void removeMember(org.wirechat.grpc.v1.RemoveMemberRequest request,
+            StreamObserver<org.wirechat.grpc.v1.RemoveMemberReply> observer) {
+        run(new Request.GroupRemove(token(), request.getGroup(), request.getUsername()), observer,
+                r -> org.wirechat.grpc.v1.RemoveMemberReply.getDefaultInstance());
+    }
+
+    @Override
+    public void leaveGroup(org.wirechat.grpc.v1.LeaveGroupRequest request, StreamObserver<org.wirechat.grpc.v1.LeaveGroupReply> observer) {
+        run(new Request.GroupLeave(token(), request.getGroup()), observer, r -> org.wirechat.grpc.v1.LeaveGroupReply.getDefaultInstance());
+    }
+
+    @Override
+    public void renameGroup(org.wirechat.grpc.v1.RenameGroupRequest request, StreamObserver<org.wirechat.grpc.v1.RenameGroupReply> observer) {
+        run(new Request.GroupRename(token(), request.getGroup(), request.getNewName()), observer,
+                r -> org.wirechat.grpc.v1.RenameGroupReply.newBuilder().setGroup(((Response.GroupRenamed) r).group()).build());
+    }
+
+    @Override
+    public void listGroups(org.wirechat.grpc.v1.ListGroupsRequest request, StreamObserver<org.wirechat.grpc.v1.ListGroupsReply> observer) {
+        run(new Request.GroupList(token()), observer, r -> {
+            var b = org.wirechat.grpc.v1.ListGroupsReply.newBuilder();
+            for (Response.Group g : ((Response.Groups) r).groups()) {
+                b.addGroups(org.wirechat.grpc.v1.Group.newBuilder().setName(g.name()).setOwner(g.owner()).setMembers(g.members()));
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public void groupMembers(org.wirechat.grpc.v1.GroupMembersRequest request,
+            StreamObserver<org.wirechat.grpc.v1.GroupMembersReply> observer) {
+        run(new Request.GroupMembers(token(), request.getGroup()), observer, r -> {
+            Response.Members m = (Response.Members) r;
+            var b = org.wirechat.grpc.v1.GroupMembersReply.newBuilder().setGroup(m.group());
+            for (Response.Member member : m.members()) {
+                b.addMembers(org.wirechat.grpc.v1.Member.newBuilder().setUsername(member.username()).setOnline(member.online())
+                        .setOwner(member.owner()));
+            }
+            return b.build();
+        });
     }
 
     /**

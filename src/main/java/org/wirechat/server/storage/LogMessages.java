@@ -49,8 +49,23 @@ final class LogMessages implements AutoCloseable {
         /** The stored messages among these (sender, client id) pairs. */
         Map<SentKey, Sent> findSent(Collection<SentKey> keys);
 
-        /** Deletes the account's row and tokens (its inbox is empty). */
-        DeleteOutcome deleteAccountRows(long id, long nowMillis);
+        /**
+         * Deletes the account's row and tokens (its inbox is empty), and takes it out of every group it is in
+         * as of {@code boundary} (the last message id given out).
+         */
+        DeleteOutcome deleteAccountRows(long id, long nowMillis, long boundary);
+
+        /** Makes a group change in one transaction; membership bounds are {@code boundary} (the last message id given out). */
+        GroupOutcome changeGroup(GroupChange change, long boundary, long nowMillis);
+
+        /** Every group's membership intervals (ended groups' too: the log's tail may hold their messages). */
+        void memberships(Long groupId, Consumer<Membership> each);
+
+        /**
+         * Every group message in the index that a member has not received: above the member's floor and
+         * within its membership, not its own; each member's in id order.
+         */
+        void groupUndelivered(Consumer<IndexedMessage> each);
 
         /** Writes these committed records into the history index, with the position after the last. */
         void index(List<Committed> records, LogPosition end);
@@ -72,6 +87,46 @@ final class LogMessages implements AutoCloseable {
     }
 
     record Named(long id, String username) {
+    }
+
+    /** One membership interval of a group: the account receives its messages with ids in (joinedAfter, leftAfter]. */
+    record Membership(long groupId, String name, boolean live, long accountId, long joinedAfter, long leftAfter) {
+    }
+
+    /**
+     * A group as the log writer decides with it: its name (current), whether it is live, and every
+     * membership interval {account, joined after, left after (Long.MAX_VALUE while a member)}. Replaced
+     * whole on a change, so readers on any thread see one consistent state.
+     */
+    private record GroupState(long id, String name, boolean live, List<long[]> intervals) {
+        /** The accounts a message with this id reaches (its sender left out). */
+        List<Long> membersAt(long messageId, long senderId) {
+            List<Long> out = new ArrayList<>(intervals.size());
+            for (long[] i : intervals) {
+                if (messageId > i[1] && messageId <= i[2] && i[0] != senderId && !out.contains(i[0])) {
+                    out.add(i[0]);
+                }
+            }
+            return out;
+        }
+
+        boolean isMember(long accountId) {
+            for (long[] i : intervals) {
+                if (i[0] == accountId && i[2] == Long.MAX_VALUE) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        boolean wasMemberAt(long accountId, long messageId) {
+            for (long[] i : intervals) {
+                if (i[0] == accountId && messageId > i[1] && messageId <= i[2]) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     /** A device's mark as the index holds it; with a null device, the account's floor. */
@@ -153,6 +208,10 @@ final class LogMessages implements AutoCloseable {
     private record StopItem() implements Item {
     }
 
+    /** A change to a group: made between two batches, so that its bounds fall between message ids. */
+    private record GroupItem(GroupChange change, long nowMillis, CompletableFuture<GroupOutcome> future) implements Item {
+    }
+
     /** Completes once everything queued before it is committed. */
     private record FlushItem(CompletableFuture<Void> future) implements Item {
     }
@@ -173,6 +232,9 @@ final class LogMessages implements AutoCloseable {
     private final ConcurrentHashMap<SentKey, Sent> recent = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Named> names = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, String> usernames = new ConcurrentHashMap<>();
+    /** Every group by id, and live groups' ids by lower-case name (changed by the log writer, and at start). */
+    private final ConcurrentHashMap<Long, GroupState> groups = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Long> groupKeys = new ConcurrentHashMap<>();
     private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     /** Committed, not yet indexed, in log order; guarded by itself. */
     private final ArrayDeque<Committed> unindexed = new ArrayDeque<>();
@@ -212,6 +274,19 @@ final class LogMessages implements AutoCloseable {
             }
         });
         catalog.undelivered(m -> inboxes.computeIfAbsent(m.recipientId(), k -> new Inbox()).messages.add(m.message()));
+        loadGroups(null);
+        java.util.Set<Long> merged = new java.util.HashSet<>();
+        catalog.groupUndelivered(m -> {
+            inboxes.computeIfAbsent(m.recipientId(), k -> new Inbox()).messages.add(m.message());
+            merged.add(m.recipientId());
+        });
+        for (long account : merged) { // a member's group messages among its direct ones, in id order
+            Inbox in = inboxes.get(account);
+            List<StoredMessage> sorted = new ArrayList<>(in.messages);
+            sorted.sort(java.util.Comparator.comparingLong(StoredMessage::id));
+            in.messages.clear();
+            in.messages.addAll(sorted);
+        }
         everSent = new SentFilter(catalog.messageCount() + afterCheckpoint.size());
         catalog.sentKeys(everSent::add);
         long last = lastIndexedId;
@@ -246,7 +321,49 @@ final class LogMessages implements AutoCloseable {
         indexer.start();
     }
 
+    /** Loads one group's state (all groups' with null) from the catalog. */
+    private void loadGroups(Long groupId) {
+        Map<Long, List<Membership>> rows = new HashMap<>();
+        catalog.memberships(groupId, m -> rows.computeIfAbsent(m.groupId(), k -> new ArrayList<>()).add(m));
+        if (groupId != null && !rows.containsKey(groupId)) {
+            GroupState gone = groups.remove(groupId);
+            if (gone != null) {
+                groupKeys.remove(GroupRules.key(gone.name()), groupId);
+            }
+        }
+        rows.forEach((id, list) -> {
+            Membership first = list.get(0);
+            List<long[]> intervals = new ArrayList<>(list.size());
+            for (Membership m : list) {
+                intervals.add(new long[] {m.accountId(), m.joinedAfter(), m.leftAfter()});
+            }
+            GroupState before = groups.put(id, new GroupState(id, first.name(), first.live(), List.copyOf(intervals)));
+            if (before != null) {
+                groupKeys.remove(GroupRules.key(before.name()), id);
+            }
+            if (first.live()) {
+                groupKeys.put(GroupRules.key(first.name()), id);
+            }
+        });
+    }
+
+    /** The accounts a message reaches: its recipient, or the members of its group when it was stored. */
+    private List<Long> inboxesOf(LogRecord.Message m) {
+        if (!GroupRows.isGroup(m.recipientId())) {
+            return List.of(m.recipientId());
+        }
+        GroupState g = groups.get(-m.recipientId());
+        return g == null ? List.of() : g.membersAt(m.id(), m.senderId());
+    }
+
     private String name(long id) {
+        if (GroupRows.isGroup(id)) {
+            GroupState g = groups.get(-id);
+            if (g == null) {
+                throw new IllegalStateException("the message log names group " + -id + ", which the database does not hold");
+            }
+            return g.name();
+        }
         String n = usernames.get(id);
         if (n == null) {
             n = catalog.username(id);
@@ -335,7 +452,7 @@ final class LogMessages implements AutoCloseable {
         java.util.Set<Long> ids = new java.util.HashSet<>();
         synchronized (unindexed) { // before the index: a record indexed meanwhile is found twice, never missed
             for (Committed c : unindexed) {
-                if (c.record() instanceof LogRecord.Message m && m.recipientId() == accountId && m.id() > from && m.id() <= floor) {
+                if (c.record() instanceof LogRecord.Message m && m.id() > from && m.id() <= floor && reaches(m, accountId)) {
                     ids.add(m.id());
                 }
             }
@@ -344,8 +461,22 @@ final class LogMessages implements AutoCloseable {
         return ids.size();
     }
 
+    private boolean reaches(LogRecord.Message m, long accountId) {
+        if (!GroupRows.isGroup(m.recipientId())) {
+            return m.recipientId() == accountId;
+        }
+        GroupState g = groups.get(-m.recipientId());
+        return g != null && m.senderId() != accountId && g.wasMemberAt(accountId, m.id());
+    }
+
     void horizon(Duration horizon) {
         this.horizonMillis = horizon.toMillis();
+    }
+
+    GroupOutcome changeGroup(GroupChange change, long nowMillis) {
+        CompletableFuture<GroupOutcome> f = new CompletableFuture<>();
+        enqueue(new GroupItem(change, nowMillis, f), f);
+        return Writer.await(f);
     }
 
     DeleteOutcome deleteAccount(long accountId, String device, long nowMillis) {
@@ -444,7 +575,7 @@ final class LogMessages implements AutoCloseable {
         }
         synchronized (in) {
             for (StoredMessage m : in.messages) {
-                if (m.id() > anyDevice && m.sender().equals(sender)) {
+                if (m.id() > anyDevice && m.sender().equals(sender) && !org.wirechat.protocol.Limits.isGroupName(m.recipient())) {
                     return m.id();
                 }
             }
@@ -478,6 +609,26 @@ final class LogMessages implements AutoCloseable {
                 if (c.record() instanceof LogRecord.Message m && m.id() < before
                         && (m.senderId() == a && m.recipientId() == b || m.senderId() == b && m.recipientId() == a)) {
                     out.add(c.view());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The group's messages not yet in the history index, with id &lt; {@code beforeId} (all when 0), newest first. */
+    List<StoredMessage> unindexedOfGroup(long groupId, long beforeId) {
+        long before = beforeId == 0 ? Long.MAX_VALUE : beforeId;
+        long conversation = GroupRows.conversation(groupId);
+        GroupState g = groups.get(groupId);
+        String name = g == null ? "" : g.name();
+        List<StoredMessage> out = new ArrayList<>();
+        synchronized (unindexed) {
+            var it = unindexed.descendingIterator();
+            while (it.hasNext()) {
+                Committed c = it.next();
+                if (c.record() instanceof LogRecord.Message m && m.id() < before && m.recipientId() == conversation) {
+                    StoredMessage v = c.view(); // named as the group is named now (it may have been renamed since)
+                    out.add(v.recipient().equals(name) ? v : new StoredMessage(v.id(), v.sender(), name, v.timestampMillis(), v.body()));
                 }
             }
         }
@@ -567,6 +718,11 @@ final class LogMessages implements AutoCloseable {
                             batch = new Batch();
                             delete(d);
                         }
+                        case GroupItem g -> {
+                            commit(batch);
+                            batch = new Batch();
+                            changeGroup(g);
+                        }
                         case FlushItem f -> {
                             commit(batch);
                             batch = new Batch();
@@ -604,6 +760,7 @@ final class LogMessages implements AutoCloseable {
             switch (i) {
                 case SendItem s -> s.future().completeExceptionally(why);
                 case DeleteItem d -> d.future().completeExceptionally(why);
+                case GroupItem g -> g.future().completeExceptionally(why);
                 case FlushItem f -> f.future().completeExceptionally(why);
                 case PauseItem p -> p.paused().completeExceptionally(why);
                 default -> { }
@@ -664,10 +821,28 @@ final class LogMessages implements AutoCloseable {
     }
 
     private void decideChecked(Batch batch, SendItem s, Map<SentKey, Sent> looked) {
-        Named recipient = resolve(s.recipientKey());
-        if (recipient == null) {
-            batch.sends.add(new Decided(s, new SendOutcome.NoRecipient()));
-            return;
+        Named recipient;
+        List<Long> reaches;
+        if (org.wirechat.protocol.Limits.isGroupName(s.recipientKey())) {
+            Long groupId = groupKeys.get(s.recipientKey());
+            GroupState g = groupId == null ? null : groups.get(groupId);
+            if (g == null || !g.live()) {
+                batch.sends.add(new Decided(s, new SendOutcome.NoRecipient()));
+                return;
+            }
+            if (!g.isMember(s.senderId())) {
+                batch.sends.add(new Decided(s, new SendOutcome.NotAMember()));
+                return;
+            }
+            recipient = new Named(GroupRows.conversation(g.id()), g.name());
+            reaches = g.membersAt(nextId, s.senderId());
+        } else {
+            recipient = resolve(s.recipientKey());
+            if (recipient == null) {
+                batch.sends.add(new Decided(s, new SendOutcome.NoRecipient()));
+                return;
+            }
+            reaches = List.of(recipient.id());
         }
         SentKey key = new SentKey(s.senderId(), s.clientId());
         // this batch's own; then one committed since the lookup (an earlier batch of this drain, before a
@@ -685,26 +860,37 @@ final class LogMessages implements AutoCloseable {
                     same ? new SendOutcome.Duplicate(prior.id(), prior.timeMillis()) : new SendOutcome.ClientIdReused()));
             return;
         }
-        // an acknowledgement decided earlier in this batch makes room, as it would have in a batch of its own
-        long waiting = inboxSize(recipient.id()) - batch.freed.getOrDefault(recipient.id(), 0)
-                + batch.added.getOrDefault(recipient.id(), 0);
-        if (waiting >= s.capacity() && moveFloor(batch, recipient.id(), s.nowMillis())) {
-            // a device idle past the horizon no longer holds the inbox full
-            waiting = inboxSize(recipient.id()) - batch.freed.getOrDefault(recipient.id(), 0)
-                    + batch.added.getOrDefault(recipient.id(), 0);
-        }
-        if (waiting >= s.capacity()) {
-            batch.sends.add(new Decided(s, new SendOutcome.InboxFull(recipient.username(), waiting)));
-            return;
+        // stored for every account it reaches, or for none: a group message waits while any member's inbox is full
+        for (long account : reaches) {
+            long waiting = waiting(batch, account);
+            if (waiting >= s.capacity() && moveFloor(batch, account, s.nowMillis())) {
+                waiting = waiting(batch, account); // a device idle past the horizon no longer holds the inbox full
+            }
+            if (waiting >= s.capacity()) {
+                String full = account == recipient.id() ? recipient.username() : name(account);
+                batch.sends.add(new Decided(s, new SendOutcome.InboxFull(full, waiting)));
+                return;
+            }
         }
         String sender = name(s.senderId()); // before anything of the batch changes
         long id = nextId++;
         LogRecord.Message record = new LogRecord.Message(id, s.senderId(), recipient.id(), s.nowMillis(), s.clientId(), s.body());
         StoredMessage view = new StoredMessage(id, sender, recipient.username(), s.nowMillis(), s.body());
-        batch.sends.add(new Decided(s, new SendOutcome.Stored(id, s.nowMillis(), recipient.id())));
+        batch.sends.add(new Decided(s, GroupRows.isGroup(recipient.id()) ? new SendOutcome.GroupStored(id, s.nowMillis(), reaches)
+                : new SendOutcome.Stored(id, s.nowMillis(), recipient.id())));
         batch.records.add(new Committed(record, view, null));
         batch.sent.put(key, new Sent(id, s.nowMillis(), recipient.id(), s.body()));
-        batch.added.merge(recipient.id(), 1, Integer::sum);
+        for (long account : reaches) {
+            batch.added.merge(account, 1, Integer::sum);
+        }
+    }
+
+    /**
+     * Messages waiting for the account as this batch leaves it: an acknowledgement decided earlier in the
+     * batch makes room, as it would have in a batch of its own.
+     */
+    private long waiting(Batch batch, long accountId) {
+        return inboxSize(accountId) - batch.freed.getOrDefault(accountId, 0) + batch.added.getOrDefault(accountId, 0);
     }
 
     /**
@@ -1004,9 +1190,11 @@ final class LogMessages implements AutoCloseable {
 
     /** A message is in the log: into its recipient's inbox, and known for retries (log writer, or start). */
     private void stored(LogRecord.Message m, StoredMessage view) {
-        Inbox in = inboxes.computeIfAbsent(m.recipientId(), k -> new Inbox());
-        synchronized (in) {
-            in.messages.add(view);
+        for (long account : inboxesOf(m)) {
+            Inbox in = inboxes.computeIfAbsent(account, k -> new Inbox());
+            synchronized (in) {
+                in.messages.add(view);
+            }
         }
         SentKey key = new SentKey(m.senderId(), m.clientId());
         recent.put(key, new Sent(m.id(), m.timeMillis(), m.recipientId(), m.body()));
@@ -1092,14 +1280,66 @@ final class LogMessages implements AutoCloseable {
                 d.future().complete(new DeleteOutcome.InboxNotEmpty(waiting));
                 return;
             }
-            DeleteOutcome outcome = catalog.deleteAccountRows(d.accountId(), d.nowMillis());
+            DeleteOutcome outcome = catalog.deleteAccountRows(d.accountId(), d.nowMillis(), nextId - 1);
             if (outcome instanceof DeleteOutcome.Deleted) {
                 names.values().removeIf(n -> n.id() == d.accountId());
                 devices.remove(d.accountId());
+                for (GroupState g : List.copyOf(groups.values())) {
+                    if (g.isMember(d.accountId())) {
+                        loadGroups(g.id()); // it left them
+                    }
+                }
             }
             d.future().complete(outcome);
         } catch (RuntimeException e) {
             d.future().completeExceptionally(e);
+        }
+    }
+
+    /**
+     * A group change, between two batches: every message given an id so far is committed, so its bounds
+     * ({@code nextId - 1}) fall between the messages stored before it and those after. A rename shows the
+     * new name on the group's messages still waiting too.
+     */
+    private void changeGroup(GroupItem item) {
+        try {
+            GroupOutcome outcome = catalog.changeGroup(item.change(), nextId - 1, item.nowMillis());
+            if (outcome instanceof GroupOutcome.Done done) {
+                Long id = done.group() != null ? Long.valueOf(done.group().id()) : groupKeys.get(GroupRules.key(item.change().group()));
+                GroupState before = id == null ? null : groups.get(id);
+                if (id != null) {
+                    loadGroups(id);
+                }
+                GroupState after = id == null ? null : groups.get(id);
+                if (before != null && after != null && !before.name().equals(after.name())) {
+                    renamed(before, after.name());
+                }
+            }
+            item.future().complete(outcome);
+        } catch (RuntimeException e) {
+            item.future().completeExceptionally(e);
+        }
+    }
+
+    /** The group's messages waiting in its members' inboxes now show its new name. */
+    private void renamed(GroupState g, String name) {
+        java.util.Set<Long> members = new java.util.HashSet<>();
+        for (long[] i : g.intervals()) {
+            members.add(i[0]);
+        }
+        for (long account : members) {
+            Inbox in = inboxes.get(account);
+            if (in == null) {
+                continue;
+            }
+            synchronized (in) {
+                List<StoredMessage> all = new ArrayList<>(in.messages);
+                in.messages.clear();
+                for (StoredMessage m : all) {
+                    in.messages.add(m.recipient().equals(g.name())
+                            ? new StoredMessage(m.id(), m.sender(), name, m.timestampMillis(), m.body()) : m);
+                }
+            }
         }
     }
 

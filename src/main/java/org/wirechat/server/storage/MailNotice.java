@@ -32,6 +32,9 @@ record MailNotice(long accountId, String nodeId, long previous, List<StoredMessa
      * carried when they fit, else the short form.
      */
     static String of(long accountId, String nodeId, long previous, String recipient, List<StoredMessage> messages) {
+        if (messages.stream().anyMatch(m -> !m.recipient().equals(recipient))) {
+            return hint(accountId, nodeId); // direct and group messages together: the form carries one recipient
+        }
         StringBuilder b = new StringBuilder(64).append(hint(accountId, nodeId)).append(':').append(previous).append(':');
         string(b, recipient);
         for (StoredMessage m : messages) {

@@ -133,6 +133,30 @@ final class PostgresSchema {
             DELETE FROM inbox_marks WHERE acked_through = 0;
             ALTER TABLE inbox_marks DROP CONSTRAINT inbox_marks_pkey;
             ALTER TABLE inbox_marks ADD PRIMARY KEY (account_id, device)
+            """,
+            // Groups (docs/conversations_design.md §2): membership as intervals (joined_after, left_after] of
+            // message ids; a group's messages are rows of messages with the group's id negated as recipient and
+            // conversation, read into each member's inbox through its intervals (no row per member).
+            """
+            CREATE TABLE groups (
+              id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+              name       TEXT   NOT NULL,
+              name_key   TEXT   NOT NULL,
+              owner_id   BIGINT NOT NULL,
+              created_at BIGINT NOT NULL,
+              ended_at   BIGINT
+            );
+            CREATE UNIQUE INDEX groups_live_key ON groups(name_key) WHERE ended_at IS NULL;
+            CREATE TABLE group_members (
+              id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+              group_id     BIGINT NOT NULL,
+              account_id   BIGINT NOT NULL,
+              joined_after BIGINT NOT NULL,
+              left_after   BIGINT,
+              joined_at    BIGINT NOT NULL
+            );
+            CREATE INDEX group_members_group ON group_members(group_id, account_id);
+            CREATE INDEX group_members_account ON group_members(account_id, group_id)
             """);
 
     private PostgresSchema() {

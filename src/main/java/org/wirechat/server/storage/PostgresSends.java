@@ -51,6 +51,10 @@ final class PostgresSends {
     private record Recipient(long id, String username, long received, long acked, long lastMessageId) {
     }
 
+    /** A group the batch sends to, its row share-locked (a membership change waits for the batch), with its members. */
+    private record Group(long id, String name, List<Long> members) {
+    }
+
     /** A message the batch stored, with the id its recipient's newest message had before it. */
     private record Stored(long recipientId, long previous, StoredMessage message) {
     }
@@ -204,7 +208,10 @@ final class PostgresSends {
             now = Math.max(now, a.nowMillis());
         }
         List<DeviceAck> deviceAcks = new ArrayList<>(byDevice.values());
-        Map<String, Recipient> recipients = lockRecipients(c, batch, deviceAcks);
+        // groups before accounts: every transaction takes group rows first (a membership change, a deletion)
+        Map<String, Group> groups = lockGroups(c, batch);
+        List<Long> members = groups.values().stream().flatMap(g -> g.members().stream()).distinct().toList();
+        Map<String, Recipient> recipients = lockRecipients(c, batch, members, deviceAcks);
         Map<Long, Long> received = new HashMap<>();
         Map<Long, Long> acked = new HashMap<>();
         for (Recipient r : recipients.values()) {
@@ -224,11 +231,37 @@ final class PostgresSends {
         List<Long> acceptedRecipient = new ArrayList<>();
         Map<String, Pending> inBatch = new HashMap<>();
         Map<Pending, SendOutcome> decided = new LinkedHashMap<>();
+        Map<Long, Recipient> byId = new HashMap<>();
+        for (Recipient r : recipients.values()) {
+            byId.put(r.id(), r);
+        }
+        Map<Long, Group> groupById = new HashMap<>();
+        for (Group g : groups.values()) {
+            groupById.put(g.id(), g);
+        }
         for (Pending p : batch) {
-            Recipient r = recipients.get(p.recipientKey());
-            if (r == null) {
-                decided.put(p, new SendOutcome.NoRecipient());
-                continue;
+            long target;
+            List<Long> reaches;
+            Group g = groups.get(p.recipientKey());
+            if (org.wirechat.protocol.Limits.isGroupName(p.recipientKey())) {
+                if (g == null) {
+                    decided.put(p, new SendOutcome.NoRecipient());
+                    continue;
+                }
+                if (!g.members().contains(p.senderId())) {
+                    decided.put(p, new SendOutcome.NotAMember());
+                    continue;
+                }
+                target = GroupRows.conversation(g.id());
+                reaches = g.members().stream().filter(m -> m != p.senderId() && byId.containsKey(m)).toList();
+            } else {
+                Recipient r = recipients.get(p.recipientKey());
+                if (r == null) {
+                    decided.put(p, new SendOutcome.NoRecipient());
+                    continue;
+                }
+                target = r.id();
+                reaches = List.of(r.id());
             }
             String dedupe = p.senderId() + "\u0000" + p.clientId();
             Pending earlier = inBatch.get(dedupe);
@@ -238,23 +271,33 @@ final class PostgresSends {
                 continue;
             }
             if (prior != null) {
-                boolean same = prior.recipientId() == r.id() && prior.body().equals(p.body());
+                boolean same = prior.recipientId() == target && prior.body().equals(p.body());
                 decided.put(p, same ? new SendOutcome.Duplicate(prior.id(), prior.createdAt()) : new SendOutcome.ClientIdReused());
                 continue;
             }
-            long waiting = received.get(r.id()) - acked.get(r.id());
-            if (waiting >= p.capacity()) {
-                acknowledgeFirst(c, r.id(), p.nowMillis(), acked, floors, marks);
-                waiting = received.get(r.id()) - acked.get(r.id());
+            // stored for every account it reaches, or for none: a group message waits while any member's inbox is full
+            SendOutcome full = null;
+            for (long account : reaches) {
+                long waiting = received.get(account) - acked.get(account);
+                if (waiting >= p.capacity()) {
+                    acknowledgeFirst(c, account, p.nowMillis(), acked, floors, marks);
+                    waiting = received.get(account) - acked.get(account);
+                }
+                if (waiting >= p.capacity()) {
+                    full = new SendOutcome.InboxFull(byId.get(account).username(), waiting);
+                    break;
+                }
             }
-            if (waiting >= p.capacity()) {
-                decided.put(p, new SendOutcome.InboxFull(r.username(), waiting));
+            if (full != null) {
+                decided.put(p, full);
                 continue;
             }
-            received.merge(r.id(), 1L, Long::sum);
+            for (long account : reaches) {
+                received.merge(account, 1L, Long::sum);
+            }
             inBatch.put(dedupe, p);
             accepted.add(p);
-            acceptedRecipient.add(r.id());
+            acceptedRecipient.add(target);
             decided.put(p, null);
         }
         long[] ids = ids(c, accepted.size());
@@ -269,23 +312,27 @@ final class PostgresSends {
             last.put(r.id(), r.lastMessageId());
         }
         Map<Long, String> senders = usernames(c, accepted);
-        Map<Long, Recipient> byId = new HashMap<>();
-        for (Recipient r : recipients.values()) {
-            byId.put(r.id(), r);
-        }
         Map<Long, long[]> newest = new LinkedHashMap<>(); // recipient -> {messages, previous, last, first's previous}
         Map<Long, List<StoredMessage>> mail = new HashMap<>();
+        Map<Pending, List<Long>> reached = new HashMap<>();
         for (int i = 0; i < accepted.size(); i++) {
             Pending p = accepted.get(i);
-            long r = acceptedRecipient.get(i);
-            long previous = last.put(r, ids[i]);
-            StoredMessage m = new StoredMessage(ids[i], senders.get(p.senderId()), byId.get(r).username(), p.nowMillis(), p.body());
-            stored.add(new Stored(r, previous, m));
-            mail.computeIfAbsent(r, k -> new ArrayList<>()).add(m);
-            long[] n = newest.computeIfAbsent(r, k -> new long[] {0, 0, 0, previous});
-            n[0]++;
-            n[1] = previous;
-            n[2] = ids[i];
+            long target = acceptedRecipient.get(i);
+            Group g = GroupRows.isGroup(target) ? groupById.get(-target) : null;
+            List<Long> reaches = g == null ? List.of(target)
+                    : g.members().stream().filter(m -> m != p.senderId() && byId.containsKey(m)).toList();
+            reached.put(p, reaches);
+            StoredMessage m = new StoredMessage(ids[i], senders.get(p.senderId()), g == null ? byId.get(target).username() : g.name(),
+                    p.nowMillis(), p.body());
+            for (long r : reaches) {
+                long previous = last.put(r, ids[i]);
+                stored.add(new Stored(r, previous, m));
+                mail.computeIfAbsent(r, k -> new ArrayList<>()).add(m);
+                long[] n = newest.computeIfAbsent(r, k -> new long[] {0, 0, 0, previous});
+                n[0]++;
+                n[1] = previous;
+                n[2] = ids[i];
+            }
         }
         raiseUnreadAndNotify(c, newest, mail);
         for (Map.Entry<Pending, SendOutcome> e : decided.entrySet()) {
@@ -293,7 +340,9 @@ final class PostgresSends {
             SendOutcome o = e.getValue();
             if (o == null) {
                 Long id = idOf.get(p);
-                if (id != null) {
+                if (id != null && reached.containsKey(p) && org.wirechat.protocol.Limits.isGroupName(p.recipientKey())) {
+                    o = new SendOutcome.GroupStored(id, p.nowMillis(), reached.get(p));
+                } else if (id != null) {
                     o = new SendOutcome.Stored(id, p.nowMillis(), recipients.get(p.recipientKey()).id());
                 } else { // a second SEND in the batch with a client id the first one took
                     Pending first = inBatch.get(p.senderId() + "\u0000" + p.clientId());
@@ -360,15 +409,16 @@ final class PostgresSends {
      * floor rows, so batches on several servers never deadlock on them. A SEND to an account and an
      * acknowledgement of its inbox lock different rows: they do not wait for each other.
      */
-    private static Map<String, Recipient> lockRecipients(Connection c, List<Pending> batch, List<DeviceAck> acknowledging)
-            throws SQLException {
-        String[] keys = batch.stream().map(Pending::recipientKey).distinct().toArray(String[]::new);
+    private static Map<String, Recipient> lockRecipients(Connection c, List<Pending> batch, List<Long> members,
+            List<DeviceAck> acknowledging) throws SQLException {
+        String[] keys = batch.stream().map(Pending::recipientKey).filter(k -> !org.wirechat.protocol.Limits.isGroupName(k))
+                .distinct().toArray(String[]::new);
         Map<String, Recipient> found = new HashMap<>();
         // UNION ALL runs its parts one after the other, each locking as its sorted rows come
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT * FROM (SELECT a.id, a.username_key, a.username, a.received, f.acked, a.last_message_id
                   FROM accounts a JOIN inbox_floors f ON f.account_id = a.id
-                  WHERE a.username_key = ANY (?) AND a.deleted_at IS NULL ORDER BY a.id FOR NO KEY UPDATE OF a) r
+                  WHERE (a.username_key = ANY (?) OR a.id = ANY (?)) AND a.deleted_at IS NULL ORDER BY a.id FOR NO KEY UPDATE OF a) r
                 UNION ALL
                 SELECT * FROM (SELECT x.account_id, NULL, NULL, 0, 0, 0 FROM inbox_marks x
                   JOIN unnest(?::bigint[], ?::text[]) AS k(id, device) ON x.account_id = k.id AND x.device = k.device
@@ -378,18 +428,63 @@ final class PostgresSends {
                   WHERE f.account_id = ANY (?) ORDER BY f.account_id FOR NO KEY UPDATE) f
                 """)) {
             ps.setArray(1, c.createArrayOf("text", keys));
-            ps.setArray(2, longs(c, acknowledging.stream().mapToLong(DeviceAck::accountId).toArray()));
-            ps.setArray(3, c.createArrayOf("text", acknowledging.stream().map(DeviceAck::device).toArray()));
-            ps.setArray(4, longs(c, acknowledging.stream().mapToLong(DeviceAck::accountId).distinct().toArray()));
+            ps.setArray(2, longs(c, members.stream().mapToLong(Long::longValue).toArray()));
+            ps.setArray(3, longs(c, acknowledging.stream().mapToLong(DeviceAck::accountId).toArray()));
+            ps.setArray(4, c.createArrayOf("text", acknowledging.stream().map(DeviceAck::device).toArray()));
+            ps.setArray(5, longs(c, acknowledging.stream().mapToLong(DeviceAck::accountId).distinct().toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String key = rs.getString(2);
-                    if (key != null) {
-                        found.put(key, new Recipient(rs.getLong(1), rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)));
+                    if (key != null) { // a member is found by its id: keyed by both
+                        Recipient r = new Recipient(rs.getLong(1), rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getLong(6));
+                        found.put(key, r);
+                        found.put(MEMBER + r.id(), r);
                     }
                 }
             }
         }
+        return found;
+    }
+
+    /** The key a group member's row is found by in {@link #lockRecipients}' answer (no username holds a space). */
+    private static final String MEMBER = " member ";
+
+    /**
+     * The live groups the batch sends to, share-locked in id order (a membership change takes the row for
+     * update, so it waits for this batch, and this batch for it), then their members — read after the lock,
+     * by a statement of its own, so that a change committed while this batch waited is seen.
+     */
+    private static Map<String, Group> lockGroups(Connection c, List<Pending> batch) throws SQLException {
+        String[] keys = batch.stream().map(Pending::recipientKey).filter(org.wirechat.protocol.Limits::isGroupName)
+                .distinct().toArray(String[]::new);
+        Map<String, Group> found = new HashMap<>();
+        if (keys.length == 0) {
+            return found;
+        }
+        Map<Long, String[]> rows = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, name_key, name FROM groups WHERE name_key = ANY (?)"
+                + " AND ended_at IS NULL ORDER BY id FOR SHARE")) {
+            ps.setArray(1, c.createArrayOf("text", keys));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.put(rs.getLong(1), new String[] {rs.getString(2), rs.getString(3)});
+                }
+            }
+        }
+        if (rows.isEmpty()) {
+            return found;
+        }
+        Map<Long, List<Long>> members = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT group_id, account_id FROM group_members WHERE group_id = ANY (?)"
+                + " AND left_after IS NULL ORDER BY id")) {
+            ps.setArray(1, longs(c, rows.keySet().stream().mapToLong(Long::longValue).toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    members.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(rs.getLong(2));
+                }
+            }
+        }
+        rows.forEach((id, r) -> found.put(r[0], new Group(id, r[1], List.copyOf(members.getOrDefault(id, List.of())))));
         return found;
     }
 
@@ -410,15 +505,17 @@ final class PostgresSends {
                 WITH k AS (SELECT * FROM unnest(?::bigint[], ?::text[], ?::bigint[]) AS k(id, device, through)),
                 b AS (
                   SELECT k.id, k.device,
-                    (SELECT max(m.id) FROM messages m WHERE m.recipient_id = k.id AND m.id <= k.through) AS target,
+                    greatest((SELECT max(m.id) FROM messages m WHERE m.recipient_id = k.id AND m.id <= k.through),
+                      """ + PostgresInbox.newestGroupMessage("k.id", "k.through") + """
+                    ) AS target,
                     CASE WHEN x.acked_through IS NULL OR x.acked_through < f.through THEN f.through ELSE x.acked_through END AS base,
                     CASE WHEN x.acked_through IS NULL OR x.acked_through < f.through THEN f.acked ELSE x.acked END AS base_acked
                   FROM k JOIN inbox_floors f ON f.account_id = k.id
                   LEFT JOIN inbox_marks x ON x.account_id = k.id AND x.device = k.device),
                 n AS (SELECT id, device, greatest(target, base) AS through, base, base_acked FROM b WHERE target IS NOT NULL)
                 INSERT INTO inbox_marks (account_id, device, acked_through, acked, active_at)
-                SELECT n.id, n.device, n.through, n.base_acked + (SELECT count(*) FROM messages m
-                    WHERE m.recipient_id = n.id AND m.id > n.base AND m.id <= n.through), ?
+                SELECT n.id, n.device, n.through, n.base_acked + """ + PostgresInbox.count("n.id", "n.base", "n.through") + """
+                    , ?
                 FROM n ORDER BY n.id, n.device
                 ON CONFLICT (account_id, device) DO UPDATE SET acked_through = excluded.acked_through,
                   acked = excluded.acked, active_at = greatest(inbox_marks.active_at, excluded.active_at)
@@ -526,8 +623,9 @@ final class PostgresSends {
             Pending p = accepted.get(i);
             sender[i] = p.senderId();
             recipient[i] = recipients.get(i);
-            lo[i] = Math.min(sender[i], recipient[i]);
-            hi[i] = Math.max(sender[i], recipient[i]);
+            boolean group = GroupRows.isGroup(recipient[i]); // its conversation is the group's
+            lo[i] = group ? recipient[i] : Math.min(sender[i], recipient[i]);
+            hi[i] = group ? recipient[i] : Math.max(sender[i], recipient[i]);
             at[i] = p.nowMillis();
             clientIds[i] = p.clientId();
             bodies[i] = p.body();

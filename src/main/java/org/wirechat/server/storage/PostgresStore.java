@@ -457,6 +457,12 @@ public final class PostgresStore implements Store, Cluster {
         // SENDs (which lock their recipients' rows in id order), and a batch storing a message to this
         // account holds the row until it commits, so the count read here includes it.
         return tx(c -> {
+            // its groups' rows first, as every transaction takes them: it leaves them below
+            try (PreparedStatement ps = c.prepareStatement("SELECT g.id FROM groups g JOIN group_members gm ON gm.group_id = g.id"
+                    + " WHERE gm.account_id = ? AND gm.left_after IS NULL AND g.ended_at IS NULL ORDER BY g.id FOR UPDATE OF g")) {
+                ps.setLong(1, accountId);
+                ps.executeQuery().close();
+            }
             long unread;
             try (PreparedStatement ps = c.prepareStatement("SELECT a.received - greatest(f.acked, COALESCE(k.acked, 0))"
                     + " FROM accounts a JOIN inbox_floors f ON f.account_id = a.id"
@@ -480,6 +486,7 @@ public final class PostgresStore implements Store, Cluster {
                 ps.setLong(2, accountId);
             });
             update(c, "DELETE FROM tokens WHERE account_id = ?", ps -> ps.setLong(1, accountId));
+            GroupRows.leaveAll(c, accountId, new GroupRows(c, " FOR UPDATE", () -> nextId(c)), nowMillis);
             notify(c, "a:" + accountId);
             return new DeleteOutcome.Deleted();
         });
@@ -713,16 +720,24 @@ public final class PostgresStore implements Store, Cluster {
     /**
      * One device's undelivered messages above a floor (the greater of the id asked, the account's floor
      * and the device's mark), with the account's newest message id and that floor from the same snapshot
-     * (one row with no message when there is none). Parameters: after id, device, after id, limit, account.
+     * (one row with no message when there is none): its direct messages, and its groups' within each of its
+     * membership intervals but for its own (docs/storage_design.md). Parameters: after id, device, after id,
+     * limit, after id, limit, account.
      */
     private static final String INBOX = """
-            SELECT a.last_message_id, greatest(?, f.through, COALESCE(k.acked_through, 0)), x.id, x.username, a.username,
+            SELECT a.last_message_id, greatest(?, f.through, COALESCE(k.acked_through, 0)), x.id, x.username, x.recipient,
               x.created_at, x.body, COALESCE(k.acked_through, 0)
             FROM accounts a JOIN inbox_floors f ON f.account_id = a.id
             LEFT JOIN inbox_marks k ON k.account_id = a.id AND k.device = ?
             LEFT JOIN LATERAL (
-              SELECT m.id, s.username, m.created_at, m.body FROM messages m JOIN accounts s ON s.id = m.sender_id
-              WHERE m.recipient_id = a.id AND m.id > greatest(?, f.through, COALESCE(k.acked_through, 0)) ORDER BY m.id LIMIT ?) x ON TRUE
+              (SELECT m.id, s.username, a.username AS recipient, m.created_at, m.body FROM messages m JOIN accounts s ON s.id = m.sender_id
+               WHERE m.recipient_id = a.id AND m.id > greatest(?, f.through, COALESCE(k.acked_through, 0)) ORDER BY m.id LIMIT ?)
+              UNION ALL
+              (SELECT m.id, s.username, g.name, m.created_at, m.body FROM group_members gm JOIN groups g ON g.id = gm.group_id
+               JOIN messages m ON m.recipient_id = -gm.group_id AND m.id > greatest(?, f.through, COALESCE(k.acked_through, 0), gm.joined_after)
+                 AND (gm.left_after IS NULL OR m.id <= gm.left_after) AND m.sender_id <> a.id
+               JOIN accounts s ON s.id = m.sender_id
+               WHERE gm.account_id = a.id ORDER BY m.id LIMIT ?)) x ON TRUE
             WHERE a.id = ? ORDER BY x.id
             """;
 
@@ -745,7 +760,9 @@ public final class PostgresStore implements Store, Cluster {
                 ps.setString(2, device);
                 ps.setLong(3, after);
                 ps.setInt(4, limit);
-                ps.setLong(5, accountId);
+                ps.setLong(5, after);
+                ps.setInt(6, limit);
+                ps.setLong(7, accountId);
                 List<StoredMessage> found = new ArrayList<>();
                 long through = -1;
                 long floor = after;
@@ -779,9 +796,10 @@ public final class PostgresStore implements Store, Cluster {
         long ahead = ahead(accountId, device);
         if (ahead > 0) { // an acknowledgement on its way: count what it leaves
             return one(c -> {
-                try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM messages WHERE recipient_id = ?"
-                        + " AND id > greatest(?, (SELECT through FROM inbox_floors WHERE account_id = ?),"
-                        + " (SELECT COALESCE(max(acked_through), 0) FROM inbox_marks WHERE account_id = ? AND device = ?))")) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT " + PostgresInbox.count("b.account", "b.after", "b.through")
+                        + " FROM (SELECT ?::bigint AS account, greatest(?, (SELECT through FROM inbox_floors WHERE account_id = ?),"
+                        + " (SELECT COALESCE(max(acked_through), 0) FROM inbox_marks WHERE account_id = ? AND device = ?)) AS after,"
+                        + " " + Long.MAX_VALUE + " AS through) b")) {
                     ps.setLong(1, accountId);
                     ps.setLong(2, ahead);
                     ps.setLong(3, accountId);
@@ -933,10 +951,107 @@ public final class PostgresStore implements Store, Cluster {
         });
     }
 
+    /**
+     * Direct messages below their recipient's floor, and group messages every live account they reached has
+     * received (its floor is past them), stored before the cutoff.
+     */
     @Override
     public int purgeDeliveredBefore(long cutoffMillis) {
         return one(c -> update(c, "DELETE FROM messages m USING inbox_floors f"
-                + " WHERE m.created_at < ? AND f.account_id = m.recipient_id AND m.id <= f.through", ps -> ps.setLong(1, cutoffMillis)));
+                + " WHERE m.created_at < ? AND f.account_id = m.recipient_id AND m.id <= f.through", ps -> ps.setLong(1, cutoffMillis))
+                + update(c, """
+                        DELETE FROM messages m WHERE m.recipient_id < 0 AND m.created_at < ? AND NOT EXISTS (
+                          SELECT 1 FROM group_members gm JOIN accounts a ON a.id = gm.account_id AND a.deleted_at IS NULL
+                          JOIN inbox_floors f ON f.account_id = gm.account_id
+                          WHERE gm.group_id = -m.recipient_id AND gm.account_id <> m.sender_id AND m.id > gm.joined_after
+                            AND (gm.left_after IS NULL OR m.id <= gm.left_after) AND f.through < m.id)""", ps -> ps.setLong(1, cutoffMillis)));
+    }
+
+    // --- groups ---
+
+    /**
+     * One transaction: the group's row locked for update (a batch of SENDs to it share-locks it, so the change
+     * waits for batches under way and later ones wait for it), and the bound of a membership change a fresh
+     * id from the messages' sequence — above every id a batch committed before took, below every one a
+     * batch after will take. A rename tells every server to forget its members' cached inboxes (they show
+     * the group's name).
+     */
+    @Override
+    public GroupOutcome changeGroup(GroupChange change, long nowMillis) {
+        List<Long> renamedFor = new ArrayList<>();
+        GroupOutcome done = tx(c -> {
+            renamedFor.clear(); // a transaction retried starts again
+            GroupRows rows = new GroupRows(c, " FOR UPDATE", () -> nextId(c));
+            GroupInfo before = change instanceof GroupChange.Rename ? rows.group(GroupRules.key(change.group())) : null;
+            GroupOutcome outcome;
+            try {
+                outcome = GroupRules.apply(change, rows, nowMillis);
+            } catch (BoundaryException e) {
+                throw (SQLException) e.getCause();
+            }
+            if (before != null && outcome instanceof GroupOutcome.Done) {
+                for (long account : everMembers(c, before.id())) {
+                    renamedFor.add(account);
+                    notify(c, MailNotice.hint(account, nodeId));
+                }
+            }
+            return outcome;
+        });
+        renamedFor.forEach(inboxes::changedElsewhere); // after the commit: a read now sees the new name
+        return done;
+    }
+
+    /** A fresh id from the messages' sequence: the bound of a membership change (see {@link #changeGroup}). */
+    private static long nextId(Connection c) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT nextval('messages_id_seq')");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new BoundaryException(e);
+        }
+    }
+
+    /** A failure taking a membership bound, carried out of a {@link java.util.function.LongSupplier}. */
+    private static final class BoundaryException extends RuntimeException {
+        BoundaryException(SQLException cause) {
+            super(cause);
+        }
+    }
+
+    /** Every account that was ever a member of the group (its messages may wait in any of their inboxes). */
+    private static List<Long> everMembers(Connection c, long groupId) throws SQLException {
+        List<Long> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT account_id FROM group_members WHERE group_id = ?")) {
+            ps.setLong(1, groupId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getLong(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<GroupInfo> groupsOf(long accountId) {
+        return one(c -> GroupRows.groupsOf(c, accountId));
+    }
+
+    @Override
+    public Optional<GroupInfo> findGroup(String name) {
+        return Optional.ofNullable(one(c -> GroupRows.find(c, name)));
+    }
+
+    @Override
+    public List<StoredMessage> groupHistory(long groupId, long beforeId, int max) {
+        return one(c -> {
+            try (PreparedStatement ps = c.prepareStatement(GroupRows.HISTORY)) {
+                long conversation = GroupRows.conversation(groupId);
+                MessageRows.bindHistory(ps, conversation, conversation, beforeId, max);
+                return MessageRows.read(ps);
+            }
+        });
     }
 
     // --- notifications from the other servers ---

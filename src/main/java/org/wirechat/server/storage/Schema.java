@@ -81,6 +81,30 @@ final class Schema {
               account_id INTEGER PRIMARY KEY,
               through    INTEGER NOT NULL
             )
+            """,
+            // groups (docs/conversations_design.md §2): membership as intervals of message ids; a group's
+            // messages are rows of messages with the group's id negated as recipient and conversation, and
+            // delivered = 2 (who has one is what its members' floors say)
+            """
+            CREATE TABLE groups (
+              id         INTEGER PRIMARY KEY AUTOINCREMENT,
+              name       TEXT    NOT NULL,
+              name_key   TEXT    NOT NULL,
+              owner_id   INTEGER NOT NULL,
+              created_at INTEGER NOT NULL,
+              ended_at   INTEGER
+            );
+            CREATE UNIQUE INDEX groups_live_key ON groups(name_key) WHERE ended_at IS NULL;
+            CREATE TABLE group_members (
+              id           INTEGER PRIMARY KEY AUTOINCREMENT,
+              group_id     INTEGER NOT NULL,
+              account_id   INTEGER NOT NULL,
+              joined_after INTEGER NOT NULL,
+              left_after   INTEGER,
+              joined_at    INTEGER NOT NULL
+            );
+            CREATE INDEX group_members_group ON group_members(group_id, account_id);
+            CREATE INDEX group_members_account ON group_members(account_id, group_id)
             """);
 
     private Schema() {

@@ -6,6 +6,20 @@ public sealed interface SendOutcome {
     record Stored(long id, long timestampMillis, long recipientId) implements SendOutcome {
     }
 
+    /**
+     * Stored now, durably, for a group: in the inboxes of {@code recipients} (its members when it was
+     * stored, the sender left out).
+     */
+    record GroupStored(long id, long timestampMillis, java.util.List<Long> recipients) implements SendOutcome {
+        public GroupStored {
+            recipients = java.util.List.copyOf(recipients);
+        }
+    }
+
+    /** The sender is not a member of the group it sent to. */
+    record NotAMember() implements SendOutcome {
+    }
+
     /** A retry of a message already stored with the same client id, recipient and body. */
     record Duplicate(long id, long timestampMillis) implements SendOutcome {
     }
@@ -18,7 +32,7 @@ public sealed interface SendOutcome {
     record InboxFull(String recipient, long undelivered) implements SendOutcome {
     }
 
-    /** No live account has the recipient's name (never had, or deleted before the message could be stored). */
+    /** No live account (or group, for a name with '#') has the recipient's name (never had, or deleted before the message could be stored). */
     record NoRecipient() implements SendOutcome {
     }
 }

@@ -601,6 +601,11 @@ public final class SqliteStore implements Store {
             MessageRows.bindHistory(ps, accountId, peerId, beforeId, max);
             return MessageRows.read(ps);
         });
+        return newestFirst(indexed, unindexed, max);
+    }
+
+    /** Both lists merged by id, newest first, each id once, at most {@code max}. */
+    private static List<StoredMessage> newestFirst(List<StoredMessage> indexed, List<StoredMessage> unindexed, int max) {
         if (unindexed.isEmpty()) {
             return indexed;
         }
@@ -633,8 +638,51 @@ public final class SqliteStore implements Store {
         return writer.write(db -> {
             PreparedStatement ps = db.prepare("DELETE FROM messages WHERE delivered = 1 AND created_at < ?");
             ps.setLong(1, cutoffMillis);
-            return ps.executeUpdate();
+            int purged = ps.executeUpdate();
+            ps = db.prepare(PURGE_GROUP_MESSAGES);
+            ps.setLong(1, cutoffMillis);
+            return purged + ps.executeUpdate();
         });
+    }
+
+    /**
+     * A group's messages stored before the cutoff that every live account they reached has received (its
+     * floor is past them). Parameter: the cutoff.
+     */
+    private static final String PURGE_GROUP_MESSAGES = """
+            DELETE FROM messages WHERE delivered = 2 AND created_at < ? AND NOT EXISTS (
+              SELECT 1 FROM group_members gm JOIN accounts a ON a.id = gm.account_id AND a.deleted_at IS NULL
+              LEFT JOIN inbox_floors f ON f.account_id = gm.account_id
+              WHERE gm.group_id = -messages.recipient_id AND gm.account_id <> messages.sender_id
+                AND messages.id > gm.joined_after AND (gm.left_after IS NULL OR messages.id <= gm.left_after)
+                AND COALESCE(f.through, 0) < messages.id)""";
+
+    @Override
+    public GroupOutcome changeGroup(GroupChange change, long nowMillis) {
+        return messages.changeGroup(change, nowMillis);
+    }
+
+    @Override
+    public List<GroupInfo> groupsOf(long accountId) {
+        return read(db -> GroupRows.groupsOf(db.connection(), accountId));
+    }
+
+    @Override
+    public Optional<GroupInfo> findGroup(String name) {
+        return Optional.ofNullable(read(db -> GroupRows.find(db.connection(), name)));
+    }
+
+    /** The history index, with what the indexer has not copied into it yet (taken first, as for {@link #history}). */
+    @Override
+    public List<StoredMessage> groupHistory(long groupId, long beforeId, int max) {
+        List<StoredMessage> unindexed = messages.unindexedOfGroup(groupId, beforeId);
+        List<StoredMessage> indexed = read(db -> {
+            PreparedStatement ps = db.prepare(GroupRows.HISTORY);
+            long conversation = GroupRows.conversation(groupId);
+            MessageRows.bindHistory(ps, conversation, conversation, beforeId, max);
+            return MessageRows.read(ps);
+        });
+        return newestFirst(indexed, unindexed, max);
     }
 
     /** What the message log asks of SQLite: accounts by name and id, retries, deletion, the history index. */
@@ -682,7 +730,53 @@ public final class SqliteStore implements Store {
         }
 
         @Override
-        public DeleteOutcome deleteAccountRows(long id, long nowMillis) {
+        public GroupOutcome changeGroup(GroupChange change, long boundary, long nowMillis) {
+            return writer.write(db -> GroupRules.apply(change, new GroupRows(db.connection(), "", () -> boundary), nowMillis));
+        }
+
+        @Override
+        public void memberships(Long groupId, java.util.function.Consumer<LogMessages.Membership> each) {
+            read(db -> {
+                try (PreparedStatement ps = db.connection().prepareStatement("SELECT g.id, g.name, g.ended_at IS NULL, gm.account_id,"
+                        + " gm.joined_after, gm.left_after FROM groups g JOIN group_members gm ON gm.group_id = g.id"
+                        + (groupId == null ? "" : " WHERE g.id = ?") + " ORDER BY g.id, gm.id")) {
+                    if (groupId != null) {
+                        ps.setLong(1, groupId);
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            long left = rs.getLong(6);
+                            boolean member = rs.wasNull(); // still
+                            each.accept(new LogMessages.Membership(rs.getLong(1), rs.getString(2), rs.getBoolean(3), rs.getLong(4),
+                                    rs.getLong(5), member ? Long.MAX_VALUE : left));
+                        }
+                    }
+                }
+                return null;
+            });
+        }
+
+        @Override
+        public void groupUndelivered(java.util.function.Consumer<LogMessages.IndexedMessage> each) {
+            read(db -> {
+                try (PreparedStatement ps = db.connection().prepareStatement("SELECT gm.account_id, m.id, s.username, g.name,"
+                        + " m.created_at, m.body FROM group_members gm JOIN groups g ON g.id = gm.group_id"
+                        + " LEFT JOIN inbox_floors f ON f.account_id = gm.account_id"
+                        + " JOIN messages m ON m.recipient_id = -gm.group_id AND m.id > max(gm.joined_after, COALESCE(f.through, 0))"
+                        + " AND (gm.left_after IS NULL OR m.id <= gm.left_after) AND m.sender_id <> gm.account_id"
+                        + " JOIN accounts s ON s.id = m.sender_id ORDER BY gm.account_id, m.id");
+                        ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        each.accept(new LogMessages.IndexedMessage(rs.getLong(1),
+                                new StoredMessage(rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getString(6))));
+                    }
+                }
+                return null;
+            });
+        }
+
+        @Override
+        public DeleteOutcome deleteAccountRows(long id, long nowMillis, long boundary) {
             return writer.write(db -> {
                 // The row stays (with no name or password) so messages it sent keep their sender.
                 PreparedStatement ps = db.prepare("UPDATE accounts SET deleted_at = ?, password_hash = '', full_name = ''"
@@ -695,6 +789,7 @@ public final class SqliteStore implements Store {
                 ps = db.prepare("DELETE FROM tokens WHERE account_id = ?");
                 ps.setLong(1, id);
                 ps.executeUpdate();
+                GroupRows.leaveAll(db.connection(), id, new GroupRows(db.connection(), "", () -> boundary), nowMillis);
                 return new DeleteOutcome.Deleted();
             });
         }
@@ -724,13 +819,14 @@ public final class SqliteStore implements Store {
                     if (c.record() instanceof org.wirechat.server.storage.log.LogRecord.Message m) {
                         ps.setLong(1, m.id());
                         ps.setLong(2, m.senderId());
+                        boolean group = GroupRows.isGroup(m.recipientId()); // its conversation is the group's
                         ps.setLong(3, m.recipientId());
-                        ps.setLong(4, Math.min(m.senderId(), m.recipientId()));
-                        ps.setLong(5, Math.max(m.senderId(), m.recipientId()));
+                        ps.setLong(4, group ? m.recipientId() : Math.min(m.senderId(), m.recipientId()));
+                        ps.setLong(5, group ? m.recipientId() : Math.max(m.senderId(), m.recipientId()));
                         ps.setString(6, m.clientId());
                         ps.setString(7, m.body());
                         ps.setLong(8, m.timeMillis());
-                        ps.setInt(9, m.id() <= acked.getOrDefault(m.recipientId(), 0L) ? 1 : 0);
+                        ps.setInt(9, group ? 2 : m.id() <= acked.getOrDefault(m.recipientId(), 0L) ? 1 : 0);
                         ps.addBatch();
                         ids.add(m.id());
                     }
@@ -829,10 +925,16 @@ public final class SqliteStore implements Store {
             return read(db -> {
                 java.util.Set<Long> ids = new java.util.HashSet<>();
                 try (PreparedStatement ps = db.connection().prepareStatement(
-                        "SELECT id FROM messages WHERE recipient_id = ? AND id > ? AND id <= ?")) {
+                        "SELECT id FROM messages WHERE recipient_id = ? AND id > ? AND id <= ?"
+                        + " UNION SELECT m.id FROM group_members gm JOIN messages m ON m.recipient_id = -gm.group_id"
+                        + " AND m.id > max(gm.joined_after, ?) AND m.id <= ? AND (gm.left_after IS NULL OR m.id <= gm.left_after)"
+                        + " AND m.sender_id <> gm.account_id WHERE gm.account_id = ?")) {
                     ps.setLong(1, accountId);
                     ps.setLong(2, afterId);
                     ps.setLong(3, throughId);
+                    ps.setLong(4, afterId);
+                    ps.setLong(5, throughId);
+                    ps.setLong(6, accountId);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             ids.add(rs.getLong(1));

@@ -147,6 +147,22 @@ public interface Store extends AutoCloseable {
     List<StoredMessage> history(long accountId, long peerId, long beforeId, int max);
 
     /**
+     * Makes a change to a group (docs/conversations_design.md §2), durable before it returns. Membership
+     * changes are ordered with SENDs: a member added receives every group message stored after the answer,
+     * one removed none of them.
+     */
+    GroupOutcome changeGroup(GroupChange change, long nowMillis);
+
+    /** The live groups the account is a member of, sorted by name ignoring case. */
+    List<GroupInfo> groupsOf(long accountId);
+
+    /** The live group of this name ({@code #} first), ignoring case. */
+    Optional<GroupInfo> findGroup(String name);
+
+    /** The group's messages with id &lt; {@code beforeId} (or all when 0), <b>newest first</b>, at most {@code max}. */
+    List<StoredMessage> groupHistory(long groupId, long beforeId, int max);
+
+    /**
      * The fault that makes the store refuse writes right now (disk full, read-only, unreachable), if
      * any; it clears by itself when a write succeeds again.
      */

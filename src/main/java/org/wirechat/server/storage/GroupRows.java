@@ -1,0 +1,244 @@
+package org.wirechat.server.storage;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Groups and their membership intervals in SQL, the same statements for SQLite and PostgreSQL (tables
+ * {@code groups} and {@code group_members}: docs/storage_design.md). A group's messages are rows of
+ * {@code messages} like any other, with the group as their conversation: {@code recipient_id} and both
+ * {@code pair_} columns hold the group's id negated ({@link #conversation}), so one group's history is one
+ * range of the conversation index, and no account's id can be mistaken for a group's.
+ */
+final class GroupRows implements GroupRules.Tx {
+    /** An account's id and name as it spells it. */
+    record Named(long id, String username) {
+    }
+
+    /** The id a group's messages carry as their recipient (and conversation). */
+    static long conversation(long groupId) {
+        return -groupId;
+    }
+
+    /** Whether a message's recipient id names a group. */
+    static boolean isGroup(long recipientId) {
+        return recipientId < 0;
+    }
+
+    /** A group's conversation, newest first: parameters pair_lo, pair_hi (both the group's), before id, limit. */
+    static final String HISTORY = """
+            SELECT m.id, s.username, g.name, m.created_at, m.body
+            FROM messages m JOIN accounts s ON s.id = m.sender_id JOIN groups g ON g.id = -m.recipient_id
+            WHERE m.pair_lo = ? AND m.pair_hi = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?""";
+
+    private final Connection c;
+    private final String lock;
+    private final java.util.function.LongSupplier boundary;
+
+    /**
+     * @param lock what follows a group's read in the change's transaction ({@code " FOR UPDATE"} on
+     *     PostgreSQL, where sends lock the group too; empty on SQLite, where one thread makes every change)
+     */
+    GroupRows(Connection c, String lock, java.util.function.LongSupplier boundary) {
+        this.c = c;
+        this.lock = lock;
+        this.boundary = boundary;
+    }
+
+    @Override
+    public GroupInfo group(String key) throws SQLException {
+        long id;
+        String name;
+        long owner;
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, name, owner_id FROM groups WHERE name_key = ? AND ended_at IS NULL" + lock)) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                id = rs.getLong(1);
+                name = rs.getString(2);
+                owner = rs.getLong(3);
+            }
+        }
+        return new GroupInfo(id, name, owner, members(c, List.of(id)).getOrDefault(id, List.of()));
+    }
+
+    /** The groups' current members, each group's in the order they joined. */
+    private static Map<Long, List<GroupInfo.Member>> members(Connection c, List<Long> groupIds) throws SQLException {
+        Map<Long, List<GroupInfo.Member>> out = new LinkedHashMap<>();
+        if (groupIds.isEmpty()) {
+            return out;
+        }
+        String in = String.join(", ", java.util.Collections.nCopies(groupIds.size(), "?"));
+        try (PreparedStatement ps = c.prepareStatement("SELECT gm.group_id, gm.account_id, a.username FROM group_members gm"
+                + " JOIN accounts a ON a.id = gm.account_id WHERE gm.left_after IS NULL AND gm.group_id IN (" + in + ") ORDER BY gm.id")) {
+            for (int i = 0; i < groupIds.size(); i++) {
+                ps.setLong(i + 1, groupIds.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new GroupInfo.Member(rs.getLong(2), rs.getString(3)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The live groups the account is a member of, sorted by name ignoring case. */
+    static List<GroupInfo> groupsOf(Connection c, long accountId) throws SQLException {
+        List<long[]> found = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT g.id, g.name, g.owner_id FROM groups g JOIN group_members gm"
+                + " ON gm.group_id = g.id WHERE gm.account_id = ? AND gm.left_after IS NULL AND g.ended_at IS NULL ORDER BY g.name_key")) {
+            ps.setLong(1, accountId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.add(new long[] {rs.getLong(1), rs.getLong(3)});
+                    names.add(rs.getString(2));
+                }
+            }
+        }
+        Map<Long, List<GroupInfo.Member>> members = members(c, found.stream().map(f -> f[0]).toList());
+        List<GroupInfo> out = new ArrayList<>(found.size());
+        for (int i = 0; i < found.size(); i++) {
+            out.add(new GroupInfo(found.get(i)[0], names.get(i), found.get(i)[1], members.getOrDefault(found.get(i)[0], List.of())));
+        }
+        return out;
+    }
+
+    /** The live group of this name (ignoring case), unlocked; null if none. */
+    static GroupInfo find(Connection c, String name) throws SQLException {
+        return new GroupRows(c, "", () -> 0).group(GroupRules.key(name));
+    }
+
+    @Override
+    public Named account(String key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, username FROM accounts WHERE username_key = ? AND deleted_at IS NULL")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new Named(rs.getLong(1), rs.getString(2)) : null;
+            }
+        }
+    }
+
+    @Override
+    public String username(long accountId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT username FROM accounts WHERE id = ?")) {
+            ps.setLong(1, accountId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : "";
+            }
+        }
+    }
+
+    @Override
+    public int groupsOf(long accountId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM group_members WHERE account_id = ? AND left_after IS NULL")) {
+            ps.setLong(1, accountId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    @Override
+    public long boundary() {
+        return boundary.getAsLong();
+    }
+
+    @Override
+    public long create(String name, String key, long ownerId, long boundary, long nowMillis) throws SQLException {
+        long id;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO groups (name, name_key, owner_id, created_at) VALUES (?, ?, ?, ?)"
+                + " ON CONFLICT DO NOTHING RETURNING id")) {
+            ps.setString(1, name);
+            ps.setString(2, key);
+            ps.setLong(3, ownerId);
+            ps.setLong(4, nowMillis);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return -1;
+                }
+                id = rs.getLong(1);
+            }
+        }
+        join(id, ownerId, boundary, nowMillis);
+        return id;
+    }
+
+    @Override
+    public void join(long groupId, long accountId, long boundary, long nowMillis) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO group_members (group_id, account_id, joined_after, joined_at) VALUES (?, ?, ?, ?)")) {
+            ps.setLong(1, groupId);
+            ps.setLong(2, accountId);
+            ps.setLong(3, boundary);
+            ps.setLong(4, nowMillis);
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public void leave(long groupId, long accountId, long boundary) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE group_members SET left_after = ? WHERE group_id = ? AND account_id = ? AND left_after IS NULL")) {
+            ps.setLong(1, boundary);
+            ps.setLong(2, groupId);
+            ps.setLong(3, accountId);
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public void owner(long groupId, long ownerId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE groups SET owner_id = ? WHERE id = ?")) {
+            ps.setLong(1, ownerId);
+            ps.setLong(2, groupId);
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public boolean rename(long groupId, String name, String key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM groups WHERE name_key = ? AND ended_at IS NULL AND id <> ?")) {
+            ps.setString(1, key);
+            ps.setLong(2, groupId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return false;
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE groups SET name = ?, name_key = ? WHERE id = ?")) {
+            ps.setString(1, name);
+            ps.setString(2, key);
+            ps.setLong(3, groupId);
+            ps.executeUpdate();
+        }
+        return true;
+    }
+
+    @Override
+    public void end(long groupId, long nowMillis) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE groups SET ended_at = ? WHERE id = ?")) {
+            ps.setLong(1, nowMillis);
+            ps.setLong(2, groupId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** The account (being deleted) leaves every group it is in, as GROUP_LEAVE would (handing on what it owns). */
+    static void leaveAll(Connection c, long accountId, GroupRows tx, long nowMillis) throws SQLException {
+        for (GroupInfo g : groupsOf(c, accountId)) {
+            GroupRules.apply(new GroupChange.Leave(accountId, g.name()), tx, nowMillis);
+        }
+    }
+}
