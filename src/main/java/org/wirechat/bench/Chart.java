@@ -25,7 +25,7 @@ public final class Chart {
         List<Bar> latency = new ArrayList<>();
         for (String[] r : rows) {
             String name = r[0] + " " + r[1] + (r[0].equals("idle-pair") ? " (" + r[2].replaceAll(".*, ", "") + ")" : "");
-            if (r[4].equals("msg/s")) {
+            if (r[4].equals("msg/s") || r[4].equals("deliveries/s")) { // a group message delivered to each member counts once each
                 rate.add(new Bar(name, Double.parseDouble(r[3]), r[1].equals("relay") ? "#999999" : "#2b6cb0"));
             }
             if (!r[5].equals("NaN")) {

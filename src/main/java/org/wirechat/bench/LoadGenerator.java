@@ -23,9 +23,9 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "wirechat-bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Load-tests a running wirechat server. Workloads: pairs, drain, idle, login, grpc-pairs (the pairs over"
-                + " gRPC; needs --grpc-port) (default: pairs, drain, idle).")
+                + " gRPC; needs --grpc-port), groups (group fan-out, and the same by direct messages) (default: pairs, drain, idle).")
 public final class LoadGenerator implements Callable<Integer> {
-    @Parameters(paramLabel = "WORKLOAD", description = "pairs, drain, idle, login, grpc-pairs")
+    @Parameters(paramLabel = "WORKLOAD", description = "pairs, drain, idle, login, grpc-pairs, groups")
     List<String> workloads = new ArrayList<>(List.of("pairs", "drain", "idle"));
 
     @Option(names = "--host", description = "Server host (default: ${DEFAULT-VALUE}).")
@@ -78,6 +78,15 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--idle", description = "Idle logged-in clients with a poll pending (default: ${DEFAULT-VALUE}).")
     int idle = 10_000;
 
+    @Option(names = "--groups", description = "Groups (groups workload; default: ${DEFAULT-VALUE}).")
+    int groups = 20;
+
+    @Option(names = "--members", description = "Members of each group, the sender included (default: ${DEFAULT-VALUE}).")
+    int members = 50;
+
+    @Option(names = "--group-messages", description = "Messages each group's sender sends (default: ${DEFAULT-VALUE}).")
+    int groupMessages = 200;
+
     @Option(names = "--logins", description = "Logins in the burst (default: ${DEFAULT-VALUE}).")
     int logins = 40;
 
@@ -112,6 +121,7 @@ public final class LoadGenerator implements Callable<Integer> {
                 }).forEach(this::report);
                 case "idle" -> Idle.run(at, idle, serverPid).forEach(this::report);
                 case "login" -> report(Logins.run(at, logins, 4, hash));
+                case "groups" -> groups(at);
                 default -> throw new CommandLine.ParameterException(new CommandLine(this), "unknown workload " + w);
             }
         }
@@ -208,6 +218,73 @@ public final class LoadGenerator implements Callable<Integer> {
         double[] before = cpuSeconds();
         Figures f = GrpcPairs.run(grpc, grpcSystem, pairs, messages, window, tokens, prefix);
         report(withExtra(f, cpuPerMessage(before, cpuSeconds(), delivered, serverPid > 0) + "; warmed by " + rounds + " rounds"));
+    }
+
+    /**
+     * Group fan-out, then the same by direct messages, each warmed alike on groups of its own; the server's
+     * CPU and bytes written a delivery for both, and their ratio: what a group message costs against the
+     * direct messages it replaces.
+     */
+    private void groups(InetSocketAddress at) throws Exception {
+        double deliveries = (double) groups * groupMessages * (members - 1);
+        Figures[] measured = new Figures[2];
+        double[][] cost = new double[2][];
+        for (int v = 0; v < 2; v++) {
+            boolean direct = v == 1;
+            int[] round = {0};
+            String kind = direct ? "d" : "g";
+            int rounds = warmUp(() -> Groups.run(at, Groups.create(at, label + kind + "w" + round[0]++, groups, members), system,
+                    Math.min(groupMessages, 50), window, direct));
+            Groups.Setup s = Groups.create(at, label + kind, groups, members);
+            double[] before = cpuSeconds();
+            long written = writtenBytes(serverPid);
+            Figures f = Groups.run(at, s, system, groupMessages, window, direct);
+            double[] after = cpuSeconds();
+            long bytes = settledWrittenBytes(serverPid) - written;
+            cost[v] = new double[] {1e6 * (after[1] - before[1]) / deliveries, bytes / deliveries};
+            measured[v] = withExtra(f, cpuPerMessage(before, after, deliveries, serverPid > 0)
+                    + (serverPid > 0 ? String.format("; %.0f bytes written by the server a delivery", cost[v][1]) : "")
+                    + "; warmed by " + rounds + " rounds");
+            report(measured[v]);
+        }
+        if (serverPid > 0) {
+            report(new Figures("group-ratio", "group/direct", groups + "x" + members + " K=" + groupMessages,
+                    measured[0].perSecond() / measured[1].perSecond(), "x deliveries/s", Double.NaN, Double.NaN, Double.NaN,
+                    String.format("a group message to %d members: server CPU %.2fx, bytes written %.2fx the %d direct messages it"
+                            + " replaces (%.1f against %.1f µs, %.0f against %.0f bytes a delivery); p99 %.2fx", members - 1,
+                            cost[0][0] / cost[1][0], cost[0][1] / cost[1][1], members - 1, cost[0][0], cost[1][0], cost[0][1], cost[1][1],
+                            measured[0].p99Micros() / measured[1].p99Micros())));
+        }
+    }
+
+    /** Bytes the process has caused to be written to storage so far (/proc/PID/io), or 0 without one. */
+    private static long writtenBytes(long pid) throws IOException {
+        if (pid <= 0) {
+            return 0;
+        }
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "io"))) {
+            if (line.startsWith("write_bytes:")) {
+                return Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * The same, once the server's background writes of the run are done (the history indexer copies the log
+     * into SQLite within a second): read until two readings half a second apart agree, at most 10 s.
+     */
+    private static long settledWrittenBytes(long pid) throws IOException, InterruptedException {
+        long last = writtenBytes(pid);
+        for (int i = 0; i < 20; i++) {
+            Thread.sleep(500);
+            long now = writtenBytes(pid);
+            if (now == last) {
+                return now;
+            }
+            last = now;
+        }
+        return last;
     }
 
     /** Warm-up rounds at most; each is the measured run's shape with at most 1,000 messages a pair. */

@@ -328,7 +328,7 @@ public final class ChatClient implements AutoCloseable {
     public Outgoing send(String to, String body) throws ChatException {
         int limit = maxMessageChars;
         check(() -> {
-            Limits.checkUsername(to);
+            Limits.checkRecipient(to);
             Limits.checkBody(body, limit);
         });
         String me = username;
@@ -361,8 +361,9 @@ public final class ChatClient implements AutoCloseable {
         return expiredUser;
     }
 
+    /** The conversation with a person, or a group's ({@code #name}: its members only). */
     public Response.Conversation history(String peer, long beforeId, int limit) throws ChatException {
-        check(() -> Limits.checkUsername(peer));
+        check(() -> Limits.checkRecipient(peer));
         return expect(call(new Request.History(requireToken(), peer, beforeId, limit), true), Response.Conversation.class);
     }
 
@@ -374,6 +375,55 @@ public final class ChatClient implements AutoCloseable {
     public Response.Receipts receipts(String peer) throws ChatException {
         check(() -> Limits.checkUsername(peer));
         return expect(call(new Request.Receipts(requireToken(), peer), true), Response.Receipts.class);
+    }
+
+    /** Creates the group {@code #name}; this user is its owner. Returns its name as spelled. */
+    public String createGroup(String group) throws ChatException {
+        check(() -> Limits.checkGroupName(group));
+        return expect(call(new Request.GroupCreate(requireToken(), group), true), Response.GroupCreated.class).group();
+    }
+
+    /** Adds {@code user} to the group (any member may); returns the username as the account spells it. */
+    public String addToGroup(String group, String user) throws ChatException {
+        check(() -> {
+            Limits.checkGroupName(group);
+            Limits.checkUsername(user);
+        });
+        return expect(call(new Request.GroupAdd(requireToken(), group, user), true), Response.MemberAdded.class).username();
+    }
+
+    /** Removes {@code user} from the group (its owner only; oneself: leaving). */
+    public void removeFromGroup(String group, String user) throws ChatException {
+        check(() -> {
+            Limits.checkGroupName(group);
+            Limits.checkUsername(user);
+        });
+        expect(call(new Request.GroupRemove(requireToken(), group, user), true), Response.MemberRemoved.class);
+    }
+
+    public void leaveGroup(String group) throws ChatException {
+        check(() -> Limits.checkGroupName(group));
+        expect(call(new Request.GroupLeave(requireToken(), group), true), Response.GroupLeft.class);
+    }
+
+    /** Renames the group (its owner only); returns the new name as spelled. */
+    public String renameGroup(String group, String newName) throws ChatException {
+        check(() -> {
+            Limits.checkGroupName(group);
+            Limits.checkGroupName(newName);
+        });
+        return expect(call(new Request.GroupRename(requireToken(), group, newName), true), Response.GroupRenamed.class).group();
+    }
+
+    /** This user's groups, by name. */
+    public List<Response.Group> groups() throws ChatException {
+        return expect(call(new Request.GroupList(requireToken()), true), Response.Groups.class).groups();
+    }
+
+    /** A group's members, its owner first. */
+    public Response.Members members(String group) throws ChatException {
+        check(() -> Limits.checkGroupName(group));
+        return expect(call(new Request.GroupMembers(requireToken(), group), true), Response.Members.class);
     }
 
     /** Turns this user's delivery receipts on or off (both ways: with them off, none are seen either). */

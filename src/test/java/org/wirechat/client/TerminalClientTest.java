@@ -117,6 +117,32 @@ class TerminalClientTest {
     }
 
     @Test
+    void groupsAreMadeAndWrittenToAsPeopleTypeThem() {
+        register("alice");
+        register("bob");
+        register("carol");
+        assertThat(scriptOutput(0, "/login alice", PW, "/group create #crew", "/group add #crew bob", "/group add #crew carol",
+                "#crew hello crew")).contains("created #crew", "added bob to #crew", "added carol to #crew", "sent to #crew");
+        try (ScriptedClient bob = new ScriptedClient(port())) {
+            bob.type("/login bob", PW).awaitOutput("bob");
+            bob.awaitOutput("alice in #crew: hello crew");
+            bob.type("#crew thanks, all").awaitOutput("sent to #crew");
+            bob.type("/group members #crew").awaitOutput("3 members");
+            bob.type("/group list").awaitOutput("#crew  3 members, owner alice");
+            bob.type("/group remove #crew carol").awaitOutput("only #crew's owner (alice) may do that");
+            assertThat(bob.finish()).isNotZero(); // a command failed
+            assertThat(bob.output()).contains("alice (owner)", "carol");
+        }
+        assertThat(scriptOutput(0, "/login carol", PW, "/history #crew"))
+                .containsSubsequence("alice in #crew: hello crew", "bob in #crew: thanks, all", "alice: hello crew", "bob: thanks, all");
+        assertThat(scriptOutput(0, "/login carol", PW, "/group leave #crew", "/group list"))
+                .contains("you left #crew", "you are in no group");
+        assertThat(scriptOutput(1, "/login carol", PW, "#crew still here?")).contains("not a member of #crew");
+        assertThat(scriptOutput(1, "/login carol", PW, "/group create #")).contains("a group's name is '#' and 1 to 49");
+        assertThat(scriptOutput(1, "/login carol", PW, "/group add #crew")).contains("usage: /group add #NAME USER");
+    }
+
+    @Test
     void historyMarksYourMessagesStoredThenDeliveredUnlessReceiptsAreOff() {
         register("alice");
         register("bob");

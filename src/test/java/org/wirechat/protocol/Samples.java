@@ -33,7 +33,17 @@ final class Samples {
                 new Request.LoginDevice("alice", "correct horse", "7f9c0a2e-31d4-4b8e-9a61-0c2f5d7e8b90"),
                 new Request.LoginDevice("alice", "correct horse", "x".repeat(64)),
                 new Request.SetReceipts(TOKEN, true),
-                new Request.SetReceipts(TOKEN, false));
+                new Request.SetReceipts(TOKEN, false),
+                new Request.GroupCreate(TOKEN, "#crew"),
+                new Request.GroupCreate(TOKEN, "#" + "g".repeat(49)),
+                new Request.GroupAdd(TOKEN, "#crew", "bob"),
+                new Request.GroupRemove(TOKEN, "#Crew", "Bob.Smith-2_"),
+                new Request.GroupLeave(TOKEN, "#x"),
+                new Request.GroupRename(TOKEN, "#crew", "#deck"),
+                new Request.GroupList(TOKEN),
+                new Request.GroupMembers(TOKEN, "#crew"),
+                new Request.Send(TOKEN, "#crew", "m-1", "to the group"),
+                new Request.History(TOKEN, "#crew", 0, 20));
     }
 
     static List<Response> responses() {
@@ -62,6 +72,16 @@ final class Samples {
                 new Response.Receipts(false, 0),
                 new Response.ReceiptsSet(true),
                 new Response.ReceiptsSet(false),
+                new Response.GroupCreated("#crew"),
+                new Response.MemberAdded("bob"),
+                new Response.MemberRemoved(),
+                new Response.GroupLeft(),
+                new Response.GroupRenamed("#deck"),
+                new Response.Groups(List.of()),
+                new Response.Groups(List.of(new Response.Group("#crew", "alice", 3), new Response.Group("#" + "g".repeat(49), "b", 100))),
+                new Response.Members("#crew", List.of(new Response.Member("alice", true, true), new Response.Member("bob", false, false))),
+                new Response.Messages(List.of(new Response.Message(7, "alice", "#crew", 1, "to the group"))),
+                new Response.Error(ErrorCode.GROUP_FULL, "#crew is full", List.of("100")),
                 new Response.Error(ErrorCode.NO_SUCH_USER, "no such user: bob — not sent"),
                 new Response.Error(ErrorCode.INBOX_NOT_EMPTY, "3 undelivered messages", List.of("3")),
                 new Response.Error(ErrorCode.UNSUPPORTED_VERSION, "version 2 is not supported", List.of("1")),

@@ -52,6 +52,25 @@ class SpecVectorsTest {
         m.put("receipts-response", new Vector(12, new Response.Receipts(true, 42)));
         m.put("set-receipts-request", new Vector(13, new Request.SetReceipts(TOKEN, false)));
         m.put("set-receipts-response", new Vector(13, new Response.ReceiptsSet(false)));
+        m.put("group-create-request", new Vector(15, new Request.GroupCreate(TOKEN, "#crew")));
+        m.put("group-create-response", new Vector(15, new Response.GroupCreated("#crew")));
+        m.put("group-add-request", new Vector(16, new Request.GroupAdd(TOKEN, "#crew", "bob")));
+        m.put("group-add-response", new Vector(16, new Response.MemberAdded("bob")));
+        m.put("group-remove-request", new Vector(17, new Request.GroupRemove(TOKEN, "#crew", "bob")));
+        m.put("group-remove-response", new Vector(17, new Response.MemberRemoved()));
+        m.put("group-leave-request", new Vector(18, new Request.GroupLeave(TOKEN, "#crew")));
+        m.put("group-leave-response", new Vector(18, new Response.GroupLeft()));
+        m.put("group-rename-request", new Vector(19, new Request.GroupRename(TOKEN, "#crew", "#deck")));
+        m.put("group-rename-response", new Vector(19, new Response.GroupRenamed("#deck")));
+        m.put("group-list-request", new Vector(20, new Request.GroupList(TOKEN)));
+        m.put("group-list-response", new Vector(20, new Response.Groups(List.of(new Response.Group("#crew", "alice", 3)))));
+        m.put("group-members-request", new Vector(21, new Request.GroupMembers(TOKEN, "#crew")));
+        m.put("group-members-response", new Vector(21, new Response.Members("#crew", List.of(
+                new Response.Member("alice", true, true), new Response.Member("bob", false, false)))));
+        m.put("group-send-request", new Vector(22, new Request.Send(TOKEN, "#crew", "m-2", "hi all")));
+        m.put("group-fetch-response", new Vector(23, new Response.Messages(List.of(
+                new Response.Message(43, "alice", "#crew", 1764230402000L, "hi all")))));
+        m.put("error-not-a-member", new Vector(22, new Response.Error(ErrorCode.NOT_A_MEMBER, "not a member of #crew")));
         m.put("error-no-such-user", new Vector(6, new Response.Error(ErrorCode.NO_SUCH_USER, "no such user: bob")));
         m.put("error-inbox-not-empty", new Vector(9, new Response.Error(ErrorCode.INBOX_NOT_EMPTY, "2 messages", List.of("2"))));
         m.put("error-storage-unavailable", new Vector(6, new Response.Error(ErrorCode.STORAGE_UNAVAILABLE, "nothing stored",

@@ -149,6 +149,8 @@ class StartupChecksTest {
             c.createStatement().execute("ALTER TABLE tokens DROP COLUMN device"); // nor devices
             c.createStatement().execute("DROP TABLE devices");
             c.createStatement().execute("DROP TABLE inbox_floors");
+            c.createStatement().execute("DROP TABLE groups"); // nor groups
+            c.createStatement().execute("DROP TABLE group_members");
             c.createStatement().execute("ALTER TABLE accounts ADD COLUMN unread INTEGER NOT NULL DEFAULT 0");
             c.createStatement().execute("UPDATE accounts SET unread = 1");
             c.createStatement().execute("PRAGMA application_id = 0");

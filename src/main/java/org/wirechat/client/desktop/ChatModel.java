@@ -191,6 +191,8 @@ public final class ChatModel implements AutoCloseable {
     private final Map<String, Activity> activity = new HashMap<>();
     /** Conversation peers the filter did not list, as the server last described them, by lower-case name. */
     private final Map<String, Response.Account> peers = new HashMap<>();
+    /** The groups this user is in, by lower-case name (read with the list of users). */
+    private final Map<String, Response.Group> groups = new LinkedHashMap<>();
     /** The problem came from not reaching the server: it is no longer true once the client has reconnected. */
     private boolean problemIsLink;
     /** The client of a login under way (cancellable), or {@code null}. */
@@ -254,9 +256,16 @@ public final class ChatModel implements AutoCloseable {
         latestFirst.sort(Comparator.comparingLong((Map.Entry<String, Activity> e) -> e.getValue().seq()).reversed());
         for (Map.Entry<String, Activity> e : latestFirst) {
             Response.Account a = listed.containsKey(e.getKey()) ? listed.get(e.getKey()) : peers.get(e.getKey());
+            Response.Group g = groups.get(e.getKey());
             Activity act = e.getValue();
-            conversations.add(new Conversation(a == null ? act.peer() : a.username(), a == null ? "" : a.fullName(),
+            conversations.add(new Conversation(g != null ? g.name() : a == null ? act.peer() : a.username(),
+                    g != null ? describe(g) : a == null ? "" : a.fullName(),
                     a == null ? Presence.UNKNOWN : presence(a), unread.getOrDefault(e.getKey(), 0), act.lastMillis(), act.last()));
+        }
+        for (Response.Group g : groups.values()) { // every group is a conversation, written to or not
+            if (!activity.containsKey(key(g.name()))) {
+                conversations.add(new Conversation(g.name(), describe(g), Presence.UNKNOWN, unread.getOrDefault(key(g.name()), 0), 0, ""));
+            }
         }
         List<Line> lines = new ArrayList<>(conversation.size());
         for (Line l : conversation.values()) {
@@ -269,6 +278,16 @@ public final class ChatModel implements AutoCloseable {
                 .filter(l -> l.delivery() == Delivery.PENDING).count();
         return new Snapshot(me, link, linkDetail, problem, filter, List.copyOf(users), List.copyOf(conversations), open,
                 List.copyOf(lines), olderThan > 0, sessionExpired, waiting);
+    }
+
+    /** What a group's row says under its name. */
+    private static String describe(Response.Group g) {
+        return "group · " + g.members() + (g.members() == 1 ? " member" : " members") + " · owner " + g.owner();
+    }
+
+    /** Whether a conversation is a group's. */
+    public static boolean isGroup(String peer) {
+        return peer != null && Limits.isGroupName(peer);
     }
 
     /** Online or not as the server said, unless the link is down: then it is not known (monitor held). */
@@ -426,6 +445,7 @@ public final class ChatModel implements AutoCloseable {
         String p = pattern == null || pattern.isBlank() ? "*" : pattern.strip();
         Map<String, Response.Account> found = new LinkedHashMap<>();
         Map<String, Response.Account> described = new HashMap<>();
+        List<Response.Group> mine;
         String cursor = "";
         try {
             do {
@@ -433,6 +453,7 @@ public final class ChatModel implements AutoCloseable {
                 page.accounts().forEach(a -> found.put(key(a.username()), a));
                 cursor = page.nextCursor();
             } while (!cursor.isEmpty() && found.size() < USERS_SHOWN);
+            mine = groupsOf(c);
             for (String peer : conversationPeersNotIn(found)) {
                 // usernames hold no wildcard characters: the pattern is the name itself
                 for (Response.Account a : c.list(PatternMode.WILDCARD, peer, "", 5).accounts()) {
@@ -450,6 +471,8 @@ public final class ChatModel implements AutoCloseable {
             listed.putAll(found);
             peers.clear();
             peers.putAll(described);
+            groups.clear();
+            mine.forEach(g -> groups.put(key(g.name()), g));
             if (clearProblem) {
                 problem = "";
             }
@@ -457,9 +480,83 @@ public final class ChatModel implements AutoCloseable {
         changed();
     }
 
+    /** This user's groups; none from a server from before groups. */
+    private static List<Response.Group> groupsOf(ChatClient c) throws ChatException {
+        try {
+            return c.groups();
+        } catch (ChatException e) {
+            if (e.code() == org.wirechat.protocol.ErrorCode.UNKNOWN_OPCODE) {
+                return List.of();
+            }
+            throw e;
+        }
+    }
+
+    /** Creates a group ({@code #name}) and opens it; this user is its owner. */
+    public void createGroup(String name) throws ChatException {
+        ChatClient c = requireClient();
+        String created;
+        try {
+            created = c.createGroup(name.startsWith("#") ? name : "#" + name);
+        } catch (ChatException e) {
+            throw problem(e);
+        }
+        refreshUsers();
+        open(created);
+    }
+
+    /** Adds someone to the open group (any member may). */
+    public void addMember(String username) throws ChatException {
+        ChatClient c = requireClient();
+        String group = openGroup();
+        try {
+            c.addToGroup(group, username.strip());
+        } catch (ChatException e) {
+            throw problem(e);
+        }
+        refreshUsers();
+    }
+
+    /** Leaves the open group; its conversation closes. */
+    public void leaveGroup() throws ChatException {
+        ChatClient c = requireClient();
+        String group = openGroup();
+        try {
+            c.leaveGroup(group);
+        } catch (ChatException e) {
+            throw problem(e);
+        }
+        synchronized (this) {
+            activity.remove(key(group));
+            unread.remove(key(group));
+            open = null;
+            conversation.clear();
+        }
+        refreshUsers();
+    }
+
+    /** The open group's members, its owner first. */
+    public Response.Members members() throws ChatException {
+        ChatClient c = requireClient();
+        try {
+            return c.members(openGroup());
+        } catch (ChatException e) {
+            throw problem(e);
+        }
+    }
+
+    private String openGroup() throws ChatException {
+        synchronized (this) {
+            if (isGroup(open)) {
+                return open;
+            }
+        }
+        throw problem(new ChatException(org.wirechat.protocol.ErrorCode.NO_SUCH_GROUP, "open a group first"));
+    }
+
     /** The latest conversations' peers (lower case) that the filter did not list. */
     private synchronized List<String> conversationPeersNotIn(Map<String, Response.Account> found) {
-        return activity.entrySet().stream().filter(e -> !found.containsKey(e.getKey()))
+        return activity.entrySet().stream().filter(e -> !found.containsKey(e.getKey()) && !isGroup(e.getKey()))
                 .sorted(Comparator.comparingLong((Map.Entry<String, Activity> e) -> e.getValue().seq()).reversed())
                 .limit(PEERS_LOOKED_UP).map(Map.Entry::getKey).toList();
     }
@@ -498,7 +595,7 @@ public final class ChatModel implements AutoCloseable {
         synchronized (this) {
             c = client;
             peer = open;
-            if (c == null || peer == null || (receipts != null && !receipts.shared())
+            if (c == null || peer == null || isGroup(peer) || (receipts != null && !receipts.shared())
                     || conversation.values().stream().noneMatch(l -> l.mine() && l.id() > 0 && !delivered(l))) {
                 return false;
             }
@@ -556,7 +653,7 @@ public final class ChatModel implements AutoCloseable {
         synchronized (this) {
             asOf = Math.max(asOf, newestKnown(peer));
         }
-        Response.Receipts r = receiptsOf(c, peer);
+        Response.Receipts r = isGroup(peer) ? null : receiptsOf(c, peer); // a group's receipts: not yet
         synchronized (this) {
             open = peer;
             receipts = r;
@@ -760,6 +857,7 @@ public final class ChatModel implements AutoCloseable {
         listed.clear();
         activity.clear();
         peers.clear();
+        groups.clear();
         unread.clear();
         open = null;
         receipts = null;
@@ -837,7 +935,7 @@ public final class ChatModel implements AutoCloseable {
         void apply(List<Response.Message> messages) {
             for (Response.Message m : messages) {
                 boolean mine = m.sender().equalsIgnoreCase(me);
-                String peer = mine ? m.recipient() : m.sender();
+                String peer = mine || isGroup(m.recipient()) ? m.recipient() : m.sender(); // a group's message is in the group's
                 Line line = new Line(m.id(), m.sender(), m.timestampMillis(), m.body(), mine);
                 remember(peer, line);
                 active(peer, m.timestampMillis(), m.body());

@@ -225,6 +225,22 @@ public final class ChatWindow {
         account.addSeparator();
         account.add(item("Quit", "menuQuit", this::quit));
         bar.add(account);
+        JMenu groups = new JMenu("Groups");
+        groups.add(item("New group…", "menuGroupCreate", () -> ask("Name of the new group (#name):",
+                name -> work(() -> model.createGroup(name), input::requestFocusInWindow))));
+        groups.add(item("Add someone to this group…", "menuGroupAdd", () -> ask("Username to add to " + model.snapshot().open() + ":",
+                user -> work(() -> model.addMember(user), null))));
+        groups.add(item("Members of this group", "menuGroupMembers", () -> work(() -> {
+            var m = model.members();
+            StringBuilder b = new StringBuilder();
+            for (var member : m.members()) {
+                b.append(member.online() ? "● " : "○ ").append(member.username()).append(member.owner() ? "  (owner)" : "").append('\n');
+            }
+            SwingUtilities.invokeLater(() -> JOptionPane.showMessageDialog(frame, b.toString(), m.group() + ": "
+                    + m.members().size() + " members", JOptionPane.PLAIN_MESSAGE));
+        }, null)));
+        groups.add(item("Leave this group", "menuGroupLeave", () -> work(model::leaveGroup, null)));
+        bar.add(groups);
         frame.setJMenuBar(bar);
 
         filter.putClientProperty("JTextField.placeholderText", "filter: * any run, ? one character");
@@ -358,6 +374,14 @@ public final class ChatWindow {
         String pattern = filter.getText();
         if (model.snapshot().me() != null) {
             work(() -> model.filter(pattern), null);
+        }
+    }
+
+    /** Asks for one line of text; {@code then} runs with it unless the person cancels or gives nothing. */
+    private void ask(String question, java.util.function.Consumer<String> then) {
+        String answer = JOptionPane.showInputDialog(frame, question);
+        if (answer != null && !answer.isBlank()) {
+            then.accept(answer.strip());
         }
     }
 

@@ -74,7 +74,11 @@ final class Commands {
                 + " expression, ignoring case (so 'a*' or -r 'a.*', not 'a'); * marks who is online", this::list, "/who", "/users");
         add("/msg", "USER TEXT", "send a message (also: @USER TEXT; plain text goes to the conversation shown in the prompt: the last person"
                 + " you wrote to or who wrote to you); while the server is unreachable messages are queued and sent when it is back", this::msg, "/m", "/send");
-        add("/history", "USER [COUNT]", "your conversation with USER, newest " + PAGE + " (or COUNT) messages", this::history, "/hist");
+        add("/history", "USER|#GROUP [COUNT]", "your conversation with USER (or GROUP's), newest " + PAGE + " (or COUNT) messages",
+                this::history, "/hist");
+        add("/group", "create|add|remove|leave|rename|members|list …", "groups: /group create #NAME, /group add #NAME USER,"
+                + " /group remove #NAME USER (the owner), /group leave #NAME, /group rename #NAME #NEW (the owner),"
+                + " /group members #NAME, /group list (your groups); #NAME TEXT sends to a group", this::group, "/groups");
         add("/more", "", "the next page of /list or /history", a -> more());
         add("/receipts", "on|off", "share delivery receipts or not (both ways: with them off you see none either); /history marks"
                 + " your messages " + Format.STORED + " stored and " + Format.DELIVERED + " delivered", this::receipts);
@@ -107,6 +111,8 @@ final class Commands {
             }
             if (trimmed.startsWith("@")) {
                 msg(trimmed.substring(1));
+            } else if (trimmed.startsWith("#")) {
+                msg(trimmed);
             } else if (trimmed.startsWith("/")) {
                 String[] parts = trimmed.split("\\s+", 2);
                 String name = parts[0].toLowerCase(Locale.ROOT);
@@ -303,7 +309,7 @@ final class Commands {
     }
 
     private void msg(String args) throws ChatException, Usage {
-        String[] w = words(args, 2, "/msg USER TEXT  or  @USER TEXT");
+        String[] w = words(args, 2, "/msg USER TEXT  or  @USER TEXT  or  #GROUP TEXT");
         sendTo(w[0], w[1]);
     }
 
@@ -374,7 +380,7 @@ final class Commands {
     }
 
     private void history(String args) throws ChatException, Usage {
-        String[] w = words(args, 1, "/history USER [COUNT]");
+        String[] w = words(args, 1, "/history USER|#GROUP [COUNT]");
         int count = PAGE;
         if (w.length > 1) {
             try {
@@ -405,7 +411,8 @@ final class Commands {
         } else {
             more = null;
         }
-        b.append(format.conversation(c.messages(), client.username(), receiptsFrom(peer)));
+        b.append(format.conversation(c.messages(), client.username(),
+                org.wirechat.protocol.Limits.isGroupName(peer) ? null : receiptsFrom(peer))); // group receipts: not yet
         screen.show(b.toString());
     }
 
@@ -429,6 +436,62 @@ final class Commands {
         boolean on = client.setReceipts(a.equals("on"));
         screen.show(on ? "delivery receipts on: others see when you have their messages, and you see when they have yours"
                 : "delivery receipts off: others do not see when you have their messages, and you do not see theirs");
+    }
+
+    private void group(String args) throws ChatException, Usage {
+        String[] w = args.strip().isEmpty() ? new String[] {"list"} : args.strip().split("\\s+");
+        String what = w[0].toLowerCase(Locale.ROOT);
+        int needs = switch (what) {
+            case "list" -> 1;
+            case "create", "leave", "members" -> 2;
+            case "add", "remove", "rename" -> 3;
+            default -> throw new Usage("usage: /group create|add|remove|leave|rename|members|list — /help group tells more");
+        };
+        if (w.length != needs) {
+            throw new Usage("usage: /group " + switch (what) {
+                case "list" -> "list";
+                case "create", "leave", "members" -> what + " #NAME";
+                case "rename" -> "rename #NAME #NEW";
+                default -> what + " #NAME USER";
+            });
+        }
+        switch (what) {
+            case "create" -> screen.show("created " + client.createGroup(w[1]) + " — you are its owner; /group add "
+                    + w[1] + " USER adds someone, " + w[1] + " TEXT writes to it");
+            case "add" -> screen.show("added " + client.addToGroup(w[1], w[2]) + " to " + w[1]);
+            case "remove" -> {
+                client.removeFromGroup(w[1], w[2]);
+                screen.show("removed " + w[2] + " from " + w[1]);
+            }
+            case "leave" -> {
+                client.leaveGroup(w[1]);
+                screen.show("you left " + w[1]);
+            }
+            case "rename" -> screen.show(w[1] + " is now " + client.renameGroup(w[1], w[2]));
+            case "members" -> {
+                Response.Members m = client.members(w[1]);
+                StringBuilder b = new StringBuilder(m.group() + ": " + m.members().size() + " member"
+                        + (m.members().size() == 1 ? "" : "s") + " (* online)");
+                for (Response.Member member : m.members()) {
+                    b.append(System.lineSeparator()).append("  ").append(member.online() ? "* " : "  ").append(member.username())
+                            .append(member.owner() ? " (owner)" : "");
+                }
+                screen.show(b.toString());
+            }
+            default -> {
+                List<Response.Group> groups = client.groups();
+                if (groups.isEmpty()) {
+                    screen.show("you are in no group — /group create #NAME makes one");
+                    return;
+                }
+                StringBuilder b = new StringBuilder("your groups:");
+                for (Response.Group g : groups) {
+                    b.append(System.lineSeparator()).append("  ").append(g.name()).append("  ").append(g.members())
+                            .append(g.members() == 1 ? " member" : " members").append(", owner ").append(g.owner());
+                }
+                screen.show(b.toString());
+            }
+        }
     }
 
     private void more() throws ChatException, Usage {

@@ -27,7 +27,8 @@ final class Format {
 
     /** An incoming message. */
     String incoming(Response.Message m) {
-        return line(stamp(m.timestampMillis()) + " " + m.sender() + ": ", m.body());
+        String where = org.wirechat.protocol.Limits.isGroupName(m.recipient()) ? " " + m.sender() + " in " + m.recipient() : " " + m.sender();
+        return line(stamp(m.timestampMillis()) + where + ": ", m.body());
     }
 
     /** A page of history, oldest first, from {@code me}'s point of view, without delivery marks. */

@@ -132,8 +132,8 @@ public final class TerminalClient implements ChatClient.Listener {
         for (Response.Message m : messages) {
             knownUsers.add(m.sender());
             screen.show(format.incoming(m));
-            if (!m.sender().equalsIgnoreCase(me == null ? "" : me)) {
-                commands.heard(m.sender());
+            if (!m.sender().equalsIgnoreCase(me == null ? "" : me)) { // a reply goes where the message came from
+                commands.heard(org.wirechat.protocol.Limits.isGroupName(m.recipient()) ? m.recipient() : m.sender());
             }
         }
     }

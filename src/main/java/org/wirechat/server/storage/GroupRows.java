@@ -26,6 +26,11 @@ final class GroupRows implements GroupRules.Tx {
         return -groupId;
     }
 
+    /** Whether a recipient's name is a group's: {@code #} first (the protocol's rule; storage speaks no protocol). */
+    static boolean isGroupName(String name) {
+        return !name.isEmpty() && name.charAt(0) == '#';
+    }
+
     /** Whether a message's recipient id names a group. */
     static boolean isGroup(long recipientId) {
         return recipientId < 0;

@@ -575,7 +575,7 @@ final class LogMessages implements AutoCloseable {
         }
         synchronized (in) {
             for (StoredMessage m : in.messages) {
-                if (m.id() > anyDevice && m.sender().equals(sender) && !org.wirechat.protocol.Limits.isGroupName(m.recipient())) {
+                if (m.id() > anyDevice && m.sender().equals(sender) && !GroupRows.isGroupName(m.recipient())) {
                     return m.id();
                 }
             }
@@ -823,7 +823,7 @@ final class LogMessages implements AutoCloseable {
     private void decideChecked(Batch batch, SendItem s, Map<SentKey, Sent> looked) {
         Named recipient;
         List<Long> reaches;
-        if (org.wirechat.protocol.Limits.isGroupName(s.recipientKey())) {
+        if (GroupRows.isGroupName(s.recipientKey())) {
             Long groupId = groupKeys.get(s.recipientKey());
             GroupState g = groupId == null ? null : groups.get(groupId);
             if (g == null || !g.live()) {

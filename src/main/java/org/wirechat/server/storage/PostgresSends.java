@@ -243,7 +243,7 @@ final class PostgresSends {
             long target;
             List<Long> reaches;
             Group g = groups.get(p.recipientKey());
-            if (org.wirechat.protocol.Limits.isGroupName(p.recipientKey())) {
+            if (GroupRows.isGroupName(p.recipientKey())) {
                 if (g == null) {
                     decided.put(p, new SendOutcome.NoRecipient());
                     continue;
@@ -340,7 +340,7 @@ final class PostgresSends {
             SendOutcome o = e.getValue();
             if (o == null) {
                 Long id = idOf.get(p);
-                if (id != null && reached.containsKey(p) && org.wirechat.protocol.Limits.isGroupName(p.recipientKey())) {
+                if (id != null && reached.containsKey(p) && GroupRows.isGroupName(p.recipientKey())) {
                     o = new SendOutcome.GroupStored(id, p.nowMillis(), reached.get(p));
                 } else if (id != null) {
                     o = new SendOutcome.Stored(id, p.nowMillis(), recipients.get(p.recipientKey()).id());
@@ -411,7 +411,7 @@ final class PostgresSends {
      */
     private static Map<String, Recipient> lockRecipients(Connection c, List<Pending> batch, List<Long> members,
             List<DeviceAck> acknowledging) throws SQLException {
-        String[] keys = batch.stream().map(Pending::recipientKey).filter(k -> !org.wirechat.protocol.Limits.isGroupName(k))
+        String[] keys = batch.stream().map(Pending::recipientKey).filter(k -> !GroupRows.isGroupName(k))
                 .distinct().toArray(String[]::new);
         Map<String, Recipient> found = new HashMap<>();
         // UNION ALL runs its parts one after the other, each locking as its sorted rows come
@@ -455,7 +455,7 @@ final class PostgresSends {
      * by a statement of its own, so that a change committed while this batch waited is seen.
      */
     private static Map<String, Group> lockGroups(Connection c, List<Pending> batch) throws SQLException {
-        String[] keys = batch.stream().map(Pending::recipientKey).filter(org.wirechat.protocol.Limits::isGroupName)
+        String[] keys = batch.stream().map(Pending::recipientKey).filter(GroupRows::isGroupName)
                 .distinct().toArray(String[]::new);
         Map<String, Group> found = new HashMap<>();
         if (keys.length == 0) {

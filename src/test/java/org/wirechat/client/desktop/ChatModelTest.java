@@ -76,6 +76,33 @@ class ChatModelTest {
     }
 
     @Test
+    void groupsAreConversationsTheirMessagesArriveThereAndMembersCanBeListed() throws ChatException {
+        model.register("127.0.0.1", port(), "alice", "Alice", PW);
+        model.createGroup("crew"); // the '#' is added
+        assertThat(model.snapshot().open()).isEqualTo("#crew");
+        model.addMember("bob");
+        assertThat(model.snapshot().conversations()).extracting(ChatModel.Conversation::peer, ChatModel.Conversation::fullName)
+                .contains(org.assertj.core.groups.Tuple.tuple("#crew", "group · 2 members · owner alice"));
+        assertThat(model.members().members()).extracting(Response.Member::username, Response.Member::owner)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("alice", true), org.assertj.core.groups.Tuple.tuple("bob", false));
+
+        model.send("hello crew");
+        Await.until("bob gets it from the group", () -> bobGot.stream().anyMatch(m -> m.recipient().equals("#crew")));
+        model.open("bob"); // elsewhere when it arrives: unread in the group's conversation, not bob's
+        bob.send("#crew", "hi alice").result().join();
+        Await.until("the group's conversation counts it", () -> model.snapshot().unread("#crew") == 1);
+        assertThat(model.snapshot().unread("bob")).isZero();
+        model.open("#crew");
+        assertThat(model.snapshot().conversation()).extracting(ChatModel.Line::sender, ChatModel.Line::body)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("alice", "hello crew"), org.assertj.core.groups.Tuple.tuple("bob", "hi alice"));
+
+        model.leaveGroup();
+        assertThat(model.snapshot().open()).isNull();
+        assertThat(model.snapshot().conversations()).extracting(ChatModel.Conversation::peer).doesNotContain("#crew");
+        assertThatThrownBy(() -> model.addMember("bob")).hasMessageContaining("open a group first");
+    }
+
+    @Test
     void theFilterTakesWildcards() throws ChatException {
         bob.register("bella", "Bella", PW);
         bob.register("carol", "Carol", PW);

@@ -1,0 +1,34 @@
+package org.wirechat.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The short version of {@code scripts/crash-test --groups}: a group of 50 members × 2 devices across a SIGKILL. */
+@Timeout(300)
+class GroupCrashTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyDeviceOfEveryMemberGetsEveryGroupMessageOnceInOrderAcrossAKill() throws Exception {
+        check(false);
+    }
+
+    @Test
+    void onPostgresqlAcrossTheKillOfOneOfTwoServers() throws Exception {
+        check(true);
+    }
+
+    private void check(boolean postgres) throws Exception {
+        long seed = new Random().nextLong();
+        GroupCrashHarness.Result r = GroupCrashHarness.round(1, dir, new Random(seed), postgres);
+        assertThat(r.problems()).as("%s (seed %d)", r, seed).isEmpty();
+        assertThat(r.acknowledged()).as("group messages before the kill").isPositive();
+        assertThat(r.delivered()).as("every acknowledged message on all %d other devices", 98).isEqualTo(r.acknowledged());
+    }
+}
