@@ -420,6 +420,12 @@ public final class ChatClient implements AutoCloseable {
         return expect(call(new Request.GroupList(requireToken()), true), Response.Groups.class).groups();
     }
 
+    /** How many of the members one of this user's group messages reached have it (among those sharing receipts). */
+    public Response.GroupReceipts groupReceipts(String group, long messageId) throws ChatException {
+        check(() -> Limits.checkGroupName(group));
+        return expect(call(new Request.GroupReceipts(requireToken(), group, messageId), true), Response.GroupReceipts.class);
+    }
+
     /** A group's members, its owner first. */
     public Response.Members members(String group) throws ChatException {
         check(() -> Limits.checkGroupName(group));

@@ -241,6 +241,21 @@ public sealed interface Request {
         }
     }
 
+    /**
+     * How many of the members a message of the caller's to the group reached have it (at least one device
+     * acknowledged it), among those sharing receipts (added within v1).
+     */
+    record GroupReceipts(String token, String group, long messageId) implements Request {
+        public Opcode opcode() {
+            return Opcode.GROUP_RECEIPTS;
+        }
+
+        @Override
+        public String toString() {
+            return "GroupReceipts[token=<redacted>, group=" + group + ", messageId=" + messageId + "]";
+        }
+    }
+
     /** The members of a group the caller is in (added within v1). */
     record GroupMembers(String token, String group) implements Request {
         public Opcode opcode() {

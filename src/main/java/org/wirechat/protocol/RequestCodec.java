@@ -35,6 +35,7 @@ public final class RequestCodec {
             case Request.GroupRename g -> w.field(g.token()).field(g.group()).field(g.newName());
             case Request.GroupList g -> w.field(g.token());
             case Request.GroupMembers g -> w.field(g.token()).field(g.group());
+            case Request.GroupReceipts g -> w.field(g.token()).field(g.group()).field(g.messageId());
         }
         return new Frame(Frame.VERSION_1, request.opcode().wire(), requestId, w.toBytes());
     }
@@ -107,6 +108,8 @@ public final class RequestCodec {
                     Limits.checkGroupName(f.text(2, "new name")));
             case GROUP_LIST -> new Request.GroupList(token(f));
             case GROUP_MEMBERS -> new Request.GroupMembers(token(f), Limits.checkGroupName(f.text(1, "group")));
+            case GROUP_RECEIPTS -> new Request.GroupReceipts(token(f), Limits.checkGroupName(f.text(1, "group")),
+                    f.number(2, "message id"));
         };
     }
 
@@ -197,6 +200,13 @@ public final class RequestCodec {
             case Request.GroupMembers g -> {
                 Limits.checkToken(text(g.token(), "token"));
                 Limits.checkGroupName(text(g.group(), "group"));
+            }
+            case Request.GroupReceipts g -> {
+                Limits.checkToken(text(g.token(), "token"));
+                Limits.checkGroupName(text(g.group(), "group"));
+                if (g.messageId() < 0) {
+                    throw new ProtocolException(ErrorCode.INVALID_FIELD, "message id must not be negative");
+                }
             }
         }
         return request;

@@ -114,6 +114,13 @@ public sealed interface Response {
     record GroupRenamed(String group) implements Response {
     }
 
+    /**
+     * A group message's receipts: {@code shared} false when the caller has receipts off (then the counts
+     * say nothing); else of the {@code members} it reached that share receipts, {@code delivered} have it.
+     */
+    record GroupReceipts(boolean shared, long members, long delivered) implements Response {
+    }
+
     /** The caller's groups, sorted by name ignoring case. */
     record Groups(List<Group> groups) implements Response {
         public Groups {

@@ -55,6 +55,7 @@ public final class ResponseCodec {
             case Response.GroupCreated g -> w.field(g.group());
             case Response.MemberAdded m -> w.field(m.username());
             case Response.MemberRemoved m -> { }
+            case Response.GroupReceipts g -> w.field(g.shared() ? 1 : 0).field(g.members()).field(g.delivered());
             case Response.GroupLeft g -> { }
             case Response.GroupRenamed g -> w.field(g.group());
             case Response.Groups g -> {
@@ -95,6 +96,7 @@ public final class ResponseCodec {
             case Response.GroupRenamed g -> Opcode.GROUP_RENAME;
             case Response.Groups g -> Opcode.GROUP_LIST;
             case Response.Members m -> Opcode.GROUP_MEMBERS;
+            case Response.GroupReceipts g -> Opcode.GROUP_RECEIPTS;
             case Response.Error e -> throw new IllegalArgumentException("an error answers any request");
         };
     }
@@ -292,6 +294,10 @@ public final class ResponseCodec {
                             (int) members));
                 }
                 yield new Response.Groups(out);
+            }
+            case GROUP_RECEIPTS -> {
+                expect(op, head, 3, records);
+                yield new Response.GroupReceipts(head.flag(1, "shared"), head.number(2, "members"), head.number(3, "delivered"));
             }
             case GROUP_MEMBERS -> {
                 Fields.expect(op.name() + " response", groups.get(0), 2);

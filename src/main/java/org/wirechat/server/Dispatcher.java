@@ -123,6 +123,7 @@ public final class Dispatcher {
                 case Request.GroupRename g -> changeGroup(g.token(), caller, me -> new GroupChange.Rename(me, g.group(), g.newName()));
                 case Request.GroupList g -> groupList(g, caller);
                 case Request.GroupMembers g -> groupMembers(g, caller);
+                case Request.GroupReceipts g -> groupReceipts(g, caller);
             };
         } catch (ProtocolException e) {
             return new Response.Error(e.code(), e.detail(), e.details());
@@ -152,7 +153,7 @@ public final class Dispatcher {
         }
         features.add("receipts"); // RECEIPTS and SET_RECEIPTS
         features.add("devices"); // LOGIN_DEVICE
-        features.add("groups"); // GROUP_* and SEND/HISTORY to #names
+        features.add("groups"); // GROUP_* (GROUP_RECEIPTS too) and SEND/HISTORY to #names
         return new Response.ServerInfo(List.of(Frame.VERSION_1), config.maxFrameBytes(), config.maxMessageChars(),
                 config.maxFetchWait().toMillis(), features);
     }
@@ -507,6 +508,21 @@ public final class Dispatcher {
             out.add(new Response.Group(group.name(), group.ownerName(), group.members().size()));
         }
         return new Response.Groups(out);
+    }
+
+    /**
+     * Receipts of one of the caller's group messages: how many of the members it reached (sharing receipts)
+     * have it. Shared both ways or not at all, as for RECEIPTS: with the caller's off, nothing.
+     */
+    private Response groupReceipts(Request.GroupReceipts r, Caller caller) throws ProtocolException {
+        long me = authenticate(r.token(), caller);
+        GroupInfo g = memberOf(r.group(), me);
+        long[] counts = store.groupReceipts(g.id(), me, r.messageId()).orElseThrow(() -> new ProtocolException(ErrorCode.INVALID_FIELD,
+                "message " + r.messageId() + " is not one of yours in " + g.name()));
+        if (!store.receiptsOn(me)) {
+            return new Response.GroupReceipts(false, 0, 0);
+        }
+        return new Response.GroupReceipts(true, counts[0], counts[1]);
     }
 
     /** The owner first, then the others in the order they joined. */

@@ -135,6 +135,8 @@ class TerminalClientTest {
         }
         assertThat(scriptOutput(0, "/login carol", PW, "/history #crew"))
                 .containsSubsequence("alice in #crew: hello crew", "bob in #crew: thanks, all", "alice: hello crew", "bob: thanks, all");
+        Await.until("alice sees that both have her message", () -> scriptOutput(0, "/login alice", PW, "/history #crew")
+                .contains("you \u2713\u2713 2/2: hello crew"));
         assertThat(scriptOutput(0, "/login carol", PW, "/group leave #crew", "/group list"))
                 .contains("you left #crew", "you are in no group");
         assertThat(scriptOutput(1, "/login carol", PW, "#crew still here?")).contains("not a member of #crew");

@@ -41,6 +41,7 @@ final class Samples {
                 new Request.GroupLeave(TOKEN, "#x"),
                 new Request.GroupRename(TOKEN, "#crew", "#deck"),
                 new Request.GroupList(TOKEN),
+                new Request.GroupReceipts(TOKEN, "#crew", 42),
                 new Request.GroupMembers(TOKEN, "#crew"),
                 new Request.Send(TOKEN, "#crew", "m-1", "to the group"),
                 new Request.History(TOKEN, "#crew", 0, 20));
@@ -76,6 +77,8 @@ final class Samples {
                 new Response.MemberAdded("bob"),
                 new Response.MemberRemoved(),
                 new Response.GroupLeft(),
+                new Response.GroupReceipts(true, 49, 12),
+                new Response.GroupReceipts(false, 0, 0),
                 new Response.GroupRenamed("#deck"),
                 new Response.Groups(List.of()),
                 new Response.Groups(List.of(new Response.Group("#crew", "alice", 3), new Response.Group("#" + "g".repeat(49), "b", 100))),

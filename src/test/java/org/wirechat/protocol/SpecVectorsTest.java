@@ -70,6 +70,8 @@ class SpecVectorsTest {
         m.put("group-send-request", new Vector(22, new Request.Send(TOKEN, "#crew", "m-2", "hi all")));
         m.put("group-fetch-response", new Vector(23, new Response.Messages(List.of(
                 new Response.Message(43, "alice", "#crew", 1764230402000L, "hi all")))));
+        m.put("group-receipts-request", new Vector(24, new Request.GroupReceipts(TOKEN, "#crew", 43)));
+        m.put("group-receipts-response", new Vector(24, new Response.GroupReceipts(true, 2, 1)));
         m.put("error-not-a-member", new Vector(22, new Response.Error(ErrorCode.NOT_A_MEMBER, "not a member of #crew")));
         m.put("error-no-such-user", new Vector(6, new Response.Error(ErrorCode.NO_SUCH_USER, "no such user: bob")));
         m.put("error-inbox-not-empty", new Vector(9, new Response.Error(ErrorCode.INBOX_NOT_EMPTY, "2 messages", List.of("2"))));

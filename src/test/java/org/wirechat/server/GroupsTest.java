@@ -290,6 +290,26 @@ class GroupsTest {
     }
 
     @Test
+    void receiptsCountTheMembersWhoHaveAMessageAndCanBeTurnedOff() {
+        crew("bob", "carol");
+        long id = c.ok(send(alice, "#crew", "who has this?"), Response.Sent.class).messageId();
+        assertThat(c.ok(new Request.GroupReceipts(alice, "#crew", id), Response.GroupReceipts.class))
+                .isEqualTo(new Response.GroupReceipts(true, 2, 0));
+        drain(bob);
+        c.ok(send(alice, "bob", "a barrier: bob's acknowledgement is committed before this is answered"), Response.Sent.class);
+        assertThat(c.ok(new Request.GroupReceipts(alice, "#crew", id), Response.GroupReceipts.class))
+                .isEqualTo(new Response.GroupReceipts(true, 2, 1));
+        c.ok(new Request.SetReceipts(carol, false), Response.ReceiptsSet.class);
+        assertThat(c.ok(new Request.GroupReceipts(alice, "#crew", id), Response.GroupReceipts.class))
+                .as("carol shares none: not counted").isEqualTo(new Response.GroupReceipts(true, 1, 1));
+        c.ok(new Request.SetReceipts(alice, false), Response.ReceiptsSet.class);
+        assertThat(c.ok(new Request.GroupReceipts(alice, "#crew", id), Response.GroupReceipts.class))
+                .as("both ways or not at all").isEqualTo(new Response.GroupReceipts(false, 0, 0));
+        c.error(new Request.GroupReceipts(bob, "#crew", id), ErrorCode.INVALID_FIELD); // not bob's message
+        c.error(new Request.GroupReceipts(fx.register(c, "dave"), "#crew", id), ErrorCode.NOT_A_MEMBER);
+    }
+
+    @Test
     void aRetryWithTheSameClientIdIsStoredOnce() {
         crew("bob");
         Request.Send first = new Request.Send(alice, "#crew", "retry-1", "once");

@@ -211,6 +211,11 @@ public final class GrpcConnection implements Subscribing {
                     yield new Response.Groups(reply.getGroupsList().stream()
                             .map(x -> new Response.Group(x.getName(), x.getOwner(), x.getMembers())).toList());
                 }
+                case Request.GroupReceipts g -> {
+                    var reply = as(g.token(), 0).groupReceipts(org.wirechat.grpc.v1.GroupReceiptsRequest.newBuilder()
+                            .setGroup(g.group()).setMessageId(g.messageId()).build());
+                    yield new Response.GroupReceipts(reply.getShared(), reply.getMembers(), reply.getDelivered());
+                }
                 case Request.GroupMembers g -> {
                     var reply = as(g.token(), 0).groupMembers(org.wirechat.grpc.v1.GroupMembersRequest.newBuilder().setGroup(g.group()).build());
                     yield new Response.Members(reply.getGroup(), reply.getMembersList().stream()

@@ -411,9 +411,27 @@ final class Commands {
         } else {
             more = null;
         }
-        b.append(format.conversation(c.messages(), client.username(),
-                org.wirechat.protocol.Limits.isGroupName(peer) ? null : receiptsFrom(peer))); // group receipts: not yet
+        if (org.wirechat.protocol.Limits.isGroupName(peer)) {
+            b.append(format.groupConversation(c.messages(), client.username(), groupReceipts(peer, c.messages())));
+        } else {
+            b.append(format.conversation(c.messages(), client.username(), receiptsFrom(peer)));
+        }
         screen.show(b.toString());
+    }
+
+    /** Each of this user's messages on the page: how many of the members it reached have it (none with receipts off). */
+    private java.util.Map<Long, Response.GroupReceipts> groupReceipts(String group, List<Response.Message> page) throws ChatException {
+        java.util.Map<Long, Response.GroupReceipts> out = new java.util.HashMap<>();
+        for (Response.Message m : page) {
+            if (m.sender().equalsIgnoreCase(client.username() == null ? "" : client.username())) {
+                Response.GroupReceipts r = client.groupReceipts(group, m.id());
+                if (!r.shared()) {
+                    return java.util.Map.of();
+                }
+                out.put(m.id(), r);
+            }
+        }
+        return out;
     }
 
     /** The peer's receipts, or {@code null} when the server has none (a server from before them). */

@@ -54,6 +54,25 @@ final class Format {
         return b.toString();
     }
 
+    /**
+     * A page of a group's history from {@code me}'s point of view, each message with its sender; with
+     * {@code receipts} (by message id), each of yours marked {@value #STORED} with how many of the members it
+     * reached (sharing receipts) have it, {@value #DELIVERED} once all of them do.
+     */
+    String groupConversation(List<Response.Message> messages, String me, java.util.Map<Long, Response.GroupReceipts> receipts) {
+        StringBuilder b = new StringBuilder();
+        for (Response.Message m : messages) {
+            if (!b.isEmpty()) {
+                b.append(System.lineSeparator());
+            }
+            boolean mine = m.sender().equalsIgnoreCase(me == null ? "" : me);
+            Response.GroupReceipts r = mine ? receipts.get(m.id()) : null;
+            String mark = r == null ? "" : " " + (r.delivered() >= r.members() ? DELIVERED : STORED) + " " + r.delivered() + "/" + r.members();
+            b.append(line(stamp(m.timestampMillis()) + " " + (mine ? "you" : m.sender()) + mark + ": ", m.body()));
+        }
+        return b.toString();
+    }
+
     static final String STORED = "\u2713";
     static final String DELIVERED = "\u2713\u2713";
 

@@ -345,6 +345,16 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
     }
 
     @Override
+    public void groupReceipts(org.wirechat.grpc.v1.GroupReceiptsRequest request,
+            StreamObserver<org.wirechat.grpc.v1.GroupReceiptsReply> observer) {
+        run(new Request.GroupReceipts(token(), request.getGroup(), request.getMessageId()), observer, r -> {
+            Response.GroupReceipts g = (Response.GroupReceipts) r;
+            return org.wirechat.grpc.v1.GroupReceiptsReply.newBuilder().setShared(g.shared()).setMembers(g.members())
+                    .setDelivered(g.delivered()).build();
+        });
+    }
+
+    @Override
     public void groupMembers(org.wirechat.grpc.v1.GroupMembersRequest request,
             StreamObserver<org.wirechat.grpc.v1.GroupMembersReply> observer) {
         run(new Request.GroupMembers(token(), request.getGroup()), observer, r -> {

@@ -583,6 +583,54 @@ final class LogMessages implements AutoCloseable {
         return 0;
     }
 
+    /**
+     * The accounts the sender's message to the group reached, or null if it is not the sender's message to
+     * that group (looked for in the log's unindexed tail, then asked of {@code indexed}).
+     */
+    List<Long> reachedBy(long groupId, long senderId, long messageId, java.util.function.LongPredicate indexed) {
+        GroupState g = groups.get(groupId);
+        if (g == null) {
+            return null;
+        }
+        boolean found = false;
+        synchronized (unindexed) {
+            for (Committed c : unindexed) {
+                if (c.record() instanceof LogRecord.Message m && m.id() == messageId) {
+                    found = m.senderId() == senderId && m.recipientId() == GroupRows.conversation(groupId);
+                    break;
+                }
+            }
+        }
+        if (!found && !indexed.test(messageId)) {
+            return null;
+        }
+        return g.membersAt(messageId, senderId);
+    }
+
+    /** Whether at least one device of the account has acknowledged the message (acknowledgements on their way count). */
+    boolean received(long accountId, long messageId) {
+        Devices d = devices.get(accountId);
+        if (d == null) {
+            return false;
+        }
+        synchronized (d) {
+            if (d.floor >= messageId) {
+                return true;
+            }
+            for (long[] m : d.marks.values()) {
+                if (m[0] >= messageId) {
+                    return true;
+                }
+            }
+            for (long a : d.ahead.values()) {
+                if (a >= messageId) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** Messages in the account's inbox as committed (the log writer's view, for its decisions). */
     private long inboxSize(long accountId) {
         Inbox in = inboxes.get(accountId);

@@ -1033,6 +1033,35 @@ public final class PostgresStore implements Store, Cluster {
         return out;
     }
 
+    /** One statement: the members then (their intervals hold the id), live, sharing receipts, and whose marks or floor reach it. */
+    @Override
+    public Optional<long[]> groupReceipts(long groupId, long senderId, long messageId) {
+        return one(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT EXISTS (SELECT 1 FROM messages WHERE id = ? AND sender_id = ? AND recipient_id = ?),
+                      count(DISTINCT gm.account_id),
+                      count(DISTINCT gm.account_id) FILTER (WHERE greatest(f.through,
+                        (SELECT COALESCE(max(k.acked_through), 0) FROM inbox_marks k WHERE k.account_id = gm.account_id)) >= ?)
+                    FROM group_members gm JOIN accounts a ON a.id = gm.account_id AND a.deleted_at IS NULL AND a.receipts
+                    JOIN inbox_floors f ON f.account_id = gm.account_id
+                    WHERE gm.group_id = ? AND gm.account_id <> ? AND ? > gm.joined_after AND (gm.left_after IS NULL OR ? <= gm.left_after)
+                    """)) {
+                ps.setLong(1, messageId);
+                ps.setLong(2, senderId);
+                ps.setLong(3, GroupRows.conversation(groupId));
+                ps.setLong(4, messageId);
+                ps.setLong(5, groupId);
+                ps.setLong(6, senderId);
+                ps.setLong(7, messageId);
+                ps.setLong(8, messageId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getBoolean(1) ? Optional.of(new long[] {rs.getLong(2), rs.getLong(3)}) : Optional.<long[]>empty();
+                }
+            }
+        });
+    }
+
     @Override
     public List<GroupInfo> groupsOf(long accountId) {
         return one(c -> GroupRows.groupsOf(c, accountId));

@@ -672,6 +672,32 @@ public final class SqliteStore implements Store {
         return Optional.ofNullable(read(db -> GroupRows.find(db.connection(), name)));
     }
 
+    /** From memory (marks and floors), with the members' receipts settings from SQLite. */
+    @Override
+    public Optional<long[]> groupReceipts(long groupId, long senderId, long messageId) {
+        List<Long> reached = messages.reachedBy(groupId, senderId, messageId, id -> read(db -> {
+            PreparedStatement ps = db.prepare("SELECT 1 FROM messages WHERE id = ? AND sender_id = ? AND recipient_id = ?");
+            ps.setLong(1, id);
+            ps.setLong(2, senderId);
+            ps.setLong(3, GroupRows.conversation(groupId));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }));
+        if (reached == null) {
+            return Optional.empty();
+        }
+        long members = 0;
+        long delivered = 0;
+        for (long account : reached) {
+            if (Boolean.TRUE.equals(accountColumn("receipts AND deleted_at IS NULL", account, rs -> rs.getInt(1) != 0))) {
+                members++;
+                delivered += messages.received(account, messageId) ? 1 : 0;
+            }
+        }
+        return Optional.of(new long[] {members, delivered});
+    }
+
     /** The history index, with what the indexer has not copied into it yet (taken first, as for {@link #history}). */
     @Override
     public List<StoredMessage> groupHistory(long groupId, long beforeId, int max) {

@@ -159,6 +159,14 @@ public interface Store extends AutoCloseable {
     /** The live group of this name ({@code #} first), ignoring case. */
     Optional<GroupInfo> findGroup(String name);
 
+    /**
+     * Of the live accounts the sender's message {@code messageId} to the group reached (its members then,
+     * the sender left out) that share receipts, how many there are and how many have it (at least one of
+     * their devices acknowledged it, as committed): {members, delivered}; empty if it is not the sender's
+     * message to that group.
+     */
+    Optional<long[]> groupReceipts(long groupId, long senderId, long messageId);
+
     /** The group's messages with id &lt; {@code beforeId} (or all when 0), <b>newest first</b>, at most {@code max}. */
     List<StoredMessage> groupHistory(long groupId, long beforeId, int max);
 
