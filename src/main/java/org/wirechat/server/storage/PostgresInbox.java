@@ -4,7 +4,10 @@ package org.wirechat.server.storage;
  * SQL for an account's inbox on PostgreSQL, where it is its direct messages ({@code recipient_id} the
  * account) and, for each of its membership intervals (joined, left], the group's messages in it that it did
  * not send itself — no per-member rows ({@link GroupRows}). Each fragment takes SQL expressions for the
- * account and the id bounds.
+ * account and the id bounds. Each group part is driven by the account's membership rows, one index range
+ * of {@code messages} per interval ({@code CROSS JOIN LATERAL}): written as a plain join, the planner —
+ * with {@code group_members} empty or not yet analysed — chose to scan {@code messages} for a hash join, and
+ * the acknowledgement's statement took 7.8 ms instead of 0.1 (measured with {@code scripts/bench-postgresql}).
  */
 final class PostgresInbox {
     private PostgresInbox() {
@@ -12,12 +15,20 @@ final class PostgresInbox {
 
     /** The number of the account's inbox messages with ids in ({@code after}, {@code through}]: a parenthesised expression. */
     static String count(String account, String after, String through) {
-        return "((SELECT count(*) FROM messages m WHERE m.recipient_id = " + account + " AND m.id > " + after
-                + " AND m.id <= " + through + ")"
-                + " + (SELECT count(*) FROM group_members gm JOIN messages m ON m.recipient_id = -gm.group_id"
-                + " AND m.id > greatest(" + after + ", gm.joined_after) AND m.id <= " + through
-                + " AND (gm.left_after IS NULL OR m.id <= gm.left_after) AND m.sender_id <> gm.account_id"
-                + " WHERE gm.account_id = " + account + "))";
+        return "(" + directCount(account, after, through) + " + " + groupCount(account, after, through) + ")";
+    }
+
+    /** The direct messages among them. */
+    static String directCount(String account, String after, String through) {
+        return "(SELECT count(*) FROM messages m WHERE m.recipient_id = " + account + " AND m.id > " + after + " AND m.id <= " + through + ")";
+    }
+
+    /** The group messages among them (0 for an account never in a group). */
+    static String groupCount(String account, String after, String through) {
+        return "(SELECT COALESCE(sum(x.n), 0) FROM group_members gm CROSS JOIN LATERAL (SELECT count(*) AS n FROM messages m"
+                + " WHERE m.recipient_id = -gm.group_id AND m.id > greatest(" + after + ", gm.joined_after) AND m.id <= " + through
+                + " AND (gm.left_after IS NULL OR m.id <= gm.left_after) AND m.sender_id <> gm.account_id) x"
+                + " WHERE gm.account_id = " + account + ")";
     }
 
     /**

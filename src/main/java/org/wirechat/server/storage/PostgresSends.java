@@ -418,7 +418,7 @@ final class PostgresSends {
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT * FROM (SELECT a.id, a.username_key, a.username, a.received, f.acked, a.last_message_id
                   FROM accounts a JOIN inbox_floors f ON f.account_id = a.id
-                  WHERE (a.username_key = ANY (?) OR a.id = ANY (?)) AND a.deleted_at IS NULL ORDER BY a.id FOR NO KEY UPDATE OF a) r
+                  WHERE %s AND a.deleted_at IS NULL ORDER BY a.id FOR NO KEY UPDATE OF a) r
                 UNION ALL
                 SELECT * FROM (SELECT x.account_id, NULL, NULL, 0, 0, 0 FROM inbox_marks x
                   JOIN unnest(?::bigint[], ?::text[]) AS k(id, device) ON x.account_id = k.id AND x.device = k.device
@@ -426,7 +426,8 @@ final class PostgresSends {
                 UNION ALL
                 SELECT * FROM (SELECT f.account_id, NULL, NULL, 0, 0, 0 FROM inbox_floors f
                   WHERE f.account_id = ANY (?) ORDER BY f.account_id FOR NO KEY UPDATE) f
-                """)) {
+                """.formatted(members.isEmpty() ? "a.username_key = ANY (?) AND cardinality(?::bigint[]) = 0"
+                : "a.id = ANY (ARRAY(SELECT x.id FROM accounts x WHERE x.username_key = ANY (?) AND x.deleted_at IS NULL) || ?::bigint[])"))) {
             ps.setArray(1, c.createArrayOf("text", keys));
             ps.setArray(2, longs(c, members.stream().mapToLong(Long::longValue).toArray()));
             ps.setArray(3, longs(c, acknowledging.stream().mapToLong(DeviceAck::accountId).toArray()));
@@ -503,19 +504,23 @@ final class PostgresSends {
         }
         try (PreparedStatement ps = c.prepareStatement("""
                 WITH k AS (SELECT * FROM unnest(?::bigint[], ?::text[], ?::bigint[]) AS k(id, device, through)),
+                grouped AS (SELECT DISTINCT account_id FROM group_members WHERE account_id IN (SELECT id FROM k)),
                 b AS (
                   SELECT k.id, k.device,
-                    greatest((SELECT max(m.id) FROM messages m WHERE m.recipient_id = k.id AND m.id <= k.through),
-                      """ + PostgresInbox.newestGroupMessage("k.id", "k.through") + """
-                    ) AS target,
+                    CASE WHEN k.id IN (SELECT account_id FROM grouped)
+                      THEN greatest((SELECT max(m.id) FROM messages m WHERE m.recipient_id = k.id AND m.id <= k.through),
+                        """ + PostgresInbox.newestGroupMessage("k.id", "k.through") + """
+                      ) ELSE (SELECT max(m.id) FROM messages m WHERE m.recipient_id = k.id AND m.id <= k.through) END AS target,
                     CASE WHEN x.acked_through IS NULL OR x.acked_through < f.through THEN f.through ELSE x.acked_through END AS base,
                     CASE WHEN x.acked_through IS NULL OR x.acked_through < f.through THEN f.acked ELSE x.acked END AS base_acked
                   FROM k JOIN inbox_floors f ON f.account_id = k.id
                   LEFT JOIN inbox_marks x ON x.account_id = k.id AND x.device = k.device),
                 n AS (SELECT id, device, greatest(target, base) AS through, base, base_acked FROM b WHERE target IS NOT NULL)
                 INSERT INTO inbox_marks (account_id, device, acked_through, acked, active_at)
-                SELECT n.id, n.device, n.through, n.base_acked + """ + PostgresInbox.count("n.id", "n.base", "n.through") + """
-                    , ?
+                SELECT n.id, n.device, n.through, n.base_acked + """ + PostgresInbox.directCount("n.id", "n.base", "n.through") + """
+                    + CASE WHEN n.id IN (SELECT account_id FROM grouped)
+                        THEN """ + PostgresInbox.groupCount("n.id", "n.base", "n.through") + """
+                        ELSE 0 END, ?
                 FROM n ORDER BY n.id, n.device
                 ON CONFLICT (account_id, device) DO UPDATE SET acked_through = excluded.acked_through,
                   acked = excluded.acked, active_at = greatest(inbox_marks.active_at, excluded.active_at)

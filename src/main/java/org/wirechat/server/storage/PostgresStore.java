@@ -721,8 +721,8 @@ public final class PostgresStore implements Store, Cluster {
      * One device's undelivered messages above a floor (the greater of the id asked, the account's floor
      * and the device's mark), with the account's newest message id and that floor from the same snapshot
      * (one row with no message when there is none): its direct messages, and its groups' within each of its
-     * membership intervals but for its own (docs/storage_design.md). Parameters: after id, device, after id,
-     * limit, after id, limit, account.
+     * membership intervals but for its own (docs/storage_design.md), each interval one index range (see
+     * {@link PostgresInbox}). Parameters: after id, device, after id, limit, after id, limit, limit, account.
      */
     private static final String INBOX = """
             SELECT a.last_message_id, greatest(?, f.through, COALESCE(k.acked_through, 0)), x.id, x.username, x.recipient,
@@ -733,11 +733,11 @@ public final class PostgresStore implements Store, Cluster {
               (SELECT m.id, s.username, a.username AS recipient, m.created_at, m.body FROM messages m JOIN accounts s ON s.id = m.sender_id
                WHERE m.recipient_id = a.id AND m.id > greatest(?, f.through, COALESCE(k.acked_through, 0)) ORDER BY m.id LIMIT ?)
               UNION ALL
-              (SELECT m.id, s.username, g.name, m.created_at, m.body FROM group_members gm JOIN groups g ON g.id = gm.group_id
-               JOIN messages m ON m.recipient_id = -gm.group_id AND m.id > greatest(?, f.through, COALESCE(k.acked_through, 0), gm.joined_after)
-                 AND (gm.left_after IS NULL OR m.id <= gm.left_after) AND m.sender_id <> a.id
-               JOIN accounts s ON s.id = m.sender_id
-               WHERE gm.account_id = a.id ORDER BY m.id LIMIT ?)) x ON TRUE
+              (SELECT y.id, y.username, g.name, y.created_at, y.body FROM group_members gm JOIN groups g ON g.id = gm.group_id
+               CROSS JOIN LATERAL (SELECT m.id, s.username, m.created_at, m.body FROM messages m JOIN accounts s ON s.id = m.sender_id
+                 WHERE m.recipient_id = -gm.group_id AND m.id > greatest(?, f.through, COALESCE(k.acked_through, 0), gm.joined_after)
+                 AND (gm.left_after IS NULL OR m.id <= gm.left_after) AND m.sender_id <> a.id ORDER BY m.id LIMIT ?) y
+               WHERE gm.account_id = a.id ORDER BY y.id LIMIT ?)) x ON TRUE
             WHERE a.id = ? ORDER BY x.id
             """;
 
@@ -762,7 +762,8 @@ public final class PostgresStore implements Store, Cluster {
                 ps.setInt(4, limit);
                 ps.setLong(5, after);
                 ps.setInt(6, limit);
-                ps.setLong(7, accountId);
+                ps.setInt(7, limit);
+                ps.setLong(8, accountId);
                 List<StoredMessage> found = new ArrayList<>();
                 long through = -1;
                 long floor = after;

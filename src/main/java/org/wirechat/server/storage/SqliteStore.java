@@ -784,14 +784,18 @@ public final class SqliteStore implements Store {
 
         @Override
         public void groupUndelivered(java.util.function.Consumer<LogMessages.IndexedMessage> each) {
+            indexed("SELECT gm.account_id, m.id, s.username, g.name,"
+                    + " m.created_at, m.body FROM group_members gm JOIN groups g ON g.id = gm.group_id"
+                    + " LEFT JOIN inbox_floors f ON f.account_id = gm.account_id"
+                    + " JOIN messages m ON m.recipient_id = -gm.group_id AND m.id > max(gm.joined_after, COALESCE(f.through, 0))"
+                    + " AND (gm.left_after IS NULL OR m.id <= gm.left_after) AND m.sender_id <> gm.account_id"
+                    + " JOIN accounts s ON s.id = m.sender_id ORDER BY gm.account_id, m.id", each);
+        }
+
+        /** Each row of {@code sql} (the account it waits for, then a message as {@link MessageRows} reads one). */
+        private void indexed(String sql, java.util.function.Consumer<LogMessages.IndexedMessage> each) {
             read(db -> {
-                try (PreparedStatement ps = db.connection().prepareStatement("SELECT gm.account_id, m.id, s.username, g.name,"
-                        + " m.created_at, m.body FROM group_members gm JOIN groups g ON g.id = gm.group_id"
-                        + " LEFT JOIN inbox_floors f ON f.account_id = gm.account_id"
-                        + " JOIN messages m ON m.recipient_id = -gm.group_id AND m.id > max(gm.joined_after, COALESCE(f.through, 0))"
-                        + " AND (gm.left_after IS NULL OR m.id <= gm.left_after) AND m.sender_id <> gm.account_id"
-                        + " JOIN accounts s ON s.id = m.sender_id ORDER BY gm.account_id, m.id");
-                        ResultSet rs = ps.executeQuery()) {
+                try (PreparedStatement ps = db.connection().prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         each.accept(new LogMessages.IndexedMessage(rs.getLong(1),
                                 new StoredMessage(rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getString(6))));
@@ -913,18 +917,9 @@ public final class SqliteStore implements Store {
 
         @Override
         public void undelivered(java.util.function.Consumer<LogMessages.IndexedMessage> each) {
-            read(db -> {
-                try (PreparedStatement ps = db.connection().prepareStatement("SELECT m.recipient_id, m.id, s.username, r.username,"
-                        + " m.created_at, m.body FROM messages m JOIN accounts s ON s.id = m.sender_id"
-                        + " JOIN accounts r ON r.id = m.recipient_id WHERE m.delivered = 0 ORDER BY m.recipient_id, m.id");
-                        ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        each.accept(new LogMessages.IndexedMessage(rs.getLong(1),
-                                new StoredMessage(rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getString(6))));
-                    }
-                }
-                return null;
-            });
+            indexed("SELECT m.recipient_id, m.id, s.username, r.username,"
+                    + " m.created_at, m.body FROM messages m JOIN accounts s ON s.id = m.sender_id"
+                    + " JOIN accounts r ON r.id = m.recipient_id WHERE m.delivered = 0 ORDER BY m.recipient_id, m.id", each);
         }
 
         @Override
