@@ -105,6 +105,35 @@ final class Schema {
             );
             CREATE INDEX group_members_group ON group_members(group_id, account_id);
             CREATE INDEX group_members_account ON group_members(account_id, group_id)
+            """,
+            // a group's messages carry the group's id negated as recipient: the history index's recipient
+            // column loses its foreign key (SQLite drops one only by rebuilding the table), keeping every row,
+            // index and the highest id ever given out (sqlite_sequence)
+            """
+            CREATE TABLE messages_v8 (
+              id           INTEGER PRIMARY KEY AUTOINCREMENT,
+              sender_id    INTEGER NOT NULL REFERENCES accounts(id),
+              recipient_id INTEGER NOT NULL,
+              pair_lo      INTEGER NOT NULL,
+              pair_hi      INTEGER NOT NULL,
+              client_id    TEXT    NOT NULL,
+              body         TEXT    NOT NULL,
+              created_at   INTEGER NOT NULL,
+              delivered    INTEGER NOT NULL DEFAULT 0
+            );
+            INSERT INTO messages_v8 (id, sender_id, recipient_id, pair_lo, pair_hi, client_id, body, created_at, delivered)
+              SELECT id, sender_id, recipient_id, pair_lo, pair_hi, client_id, body, created_at, delivered FROM messages;
+            CREATE TABLE sequence_kept AS SELECT seq FROM sqlite_sequence WHERE name = 'messages';
+            DROP TABLE messages;
+            ALTER TABLE messages_v8 RENAME TO messages;
+            DELETE FROM sqlite_sequence WHERE name IN ('messages', 'messages_v8');
+            INSERT INTO sqlite_sequence (name, seq) SELECT 'messages', max(COALESCE((SELECT max(seq) FROM sequence_kept), 0),
+              COALESCE((SELECT max(id) FROM messages), 0));
+            DROP TABLE sequence_kept;
+            CREATE UNIQUE INDEX messages_dedup ON messages(sender_id, client_id);
+            CREATE INDEX messages_inbox ON messages(recipient_id, id) WHERE delivered = 0;
+            CREATE INDEX messages_pair ON messages(pair_lo, pair_hi, id);
+            CREATE INDEX messages_age ON messages(created_at) WHERE delivered = 1
             """);
 
     private Schema() {
