@@ -8,7 +8,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.wirechat.server.PostgresCluster;
 
-/** Retention purges a group message once every member it reached has it, and not before, on both stores. */
+/**
+ * Group messages in the history index: retention purges one once every member it reached has it, and not
+ * before, on both stores; a start rebuilds the members' inboxes from the index (SQLite).
+ */
 @Timeout(60)
 class GroupRetentionTest {
     @TempDir
@@ -51,5 +54,32 @@ class GroupRetentionTest {
         indexed.await();
         assertThat(store.purgeDeliveredBefore(5_000)).as("every member it reached has it").isEqualTo(1);
         assertThat(store.groupHistory(made.group().id(), 0, 10)).extracting(StoredMessage::body).containsExactly("new group message");
+    }
+
+    @Test
+    void aStartRebuildsEachMembersInboxFromTheIndexThroughItsIntervalsAndFloor() throws Exception {
+        long bob;
+        long carol;
+        try (SqliteStore store = SqliteStore.open(dir, e -> { })) {
+            long alice = store.createAccount("alice", "Alice", "h", 0).orElseThrow().id();
+            bob = store.createAccount("bob", "Bob", "h", 0).orElseThrow().id();
+            carol = store.createAccount("carol", "Carol", "h", 0).orElseThrow().id();
+            store.changeGroup(new GroupChange.Create(alice, "#crew", 100), 0);
+            store.changeGroup(new GroupChange.Add(alice, "#crew", "bob", 100, 100), 0);
+            store.changeGroup(new GroupChange.Add(alice, "#crew", "carol", 100, 100), 0);
+            long g1 = ((SendOutcome.GroupStored) store.send(alice, "#crew", "g1", "g1", 1, 100)).id();
+            store.acknowledgeLater(bob, g1);
+            store.send(alice, "#crew", "g2", "g2", 2, 100);
+            store.send(alice, "bob", "d1", "d1", 3, 100);
+            store.changeGroup(new GroupChange.Remove(alice, "#crew", "carol"), 4);
+            store.send(alice, "#crew", "g3", "g3", 5, 100);
+            store.awaitIndexed(); // all of it in the index: the start reads it from there, not from the log
+        }
+        try (SqliteStore store = SqliteStore.open(dir, e -> { })) {
+            assertThat(store.undelivered(bob, 0, 10)).extracting(StoredMessage::body).containsExactly("g2", "d1", "g3");
+            assertThat(store.undelivered(carol, 0, 10)).as("removed after g2").extracting(StoredMessage::body)
+                    .containsExactly("g1", "g2");
+            assertThat(store.undelivered(carol, 0, 10)).extracting(StoredMessage::recipient).containsOnly("#crew");
+        }
     }
 }
