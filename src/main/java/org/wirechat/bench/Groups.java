@@ -85,7 +85,8 @@ final class Groups {
                 List<String> names = s.names().get(g);
                 String group = s.groups().get(g);
                 for (int m = 1; m < members; m++) {
-                    open.add(poll(at, tokens.get(m), messages, body -> {
+                    open.add(Pairs.poll(at, tokens.get(m), messages, msg -> {
+                        String body = msg.body();
                         long sent = Long.parseLong(body.substring(body.indexOf(':') + 1));
                         h.recordValue(Math.max(1, (System.nanoTime() - sent) / 1000));
                         delivered.incrementAndGet();
@@ -134,42 +135,5 @@ final class Groups {
         double seconds = (System.nanoTime() - start) / 1e9;
         return Figures.of(direct ? "group-direct" : "groups", system, groups + "x" + members + " K=" + messages + " W=" + window,
                 delivered.get() / seconds, "deliveries/s", h, errors.get() == 0 ? "" : errors.get() + " errors, the first: " + firstError.get());
-    }
-
-    private interface OnBody {
-        void accept(String body);
-    }
-
-    /** A member's inbox poller: long-polls, acknowledging each batch, until {@code expected} messages came. */
-    private static AutoCloseable poll(InetSocketAddress at, String token, int expected, OnBody onBody, CountDownLatch done,
-            AtomicLong errors, AtomicReference<String> firstError) throws IOException {
-        Connection c = Users.connect(at);
-        Thread.ofVirtual().start(() -> {
-            long ack = 0;
-            int got = 0;
-            try {
-                while (got < expected) {
-                    Response r = c.call(new Request.Fetch(token, ack, 1000, 25_000));
-                    if (!(r instanceof Response.Messages m)) {
-                        throw new IllegalStateException("fetch failed: " + r);
-                    }
-                    for (Response.Message msg : m.messages()) {
-                        onBody.accept(msg.body());
-                        got++;
-                    }
-                    if (!m.messages().isEmpty()) {
-                        ack = m.messages().getLast().id();
-                    }
-                }
-                c.call(new Request.Fetch(token, ack, 1, 0)); // acknowledge the last batch
-            } catch (IOException | RuntimeException e) {
-                if (got < expected) {
-                    errors.incrementAndGet();
-                    firstError.compareAndSet(null, "poll: " + e);
-                }
-            }
-            done.countDown();
-        });
-        return c;
     }
 }

@@ -84,13 +84,13 @@ final class Pairs {
                         errors.incrementAndGet();
                         firstError.compareAndSet(null, "echo: " + e);
                     }
-                }, null));
+                }, null, errors, firstError));
                 // A: receive echoes, record, free a window slot
                 open.add(poll(atA, tokenA, messages, m -> {
                     record(h, m.body());
                     delivered.incrementAndGet();
                     inFlight.release();
-                }, done));
+                }, done, errors, firstError));
                 senders.add(() -> {
                     try {
                         for (int i = 0; i < messages; i++) {
@@ -126,13 +126,16 @@ final class Pairs {
         }
     }
 
-    private interface OnMessage {
+    interface OnMessage {
         void accept(Response.Message m);
     }
 
-    /** A user's inbox poller: long-polls, acknowledging each batch, until {@code expected} messages came. */
-    private static AutoCloseable poll(InetSocketAddress at, String token, int expected, OnMessage onMessage,
-            CountDownLatch done) throws IOException {
+    /**
+     * A user's inbox poller: long-polls, acknowledging each batch, until {@code expected} messages came;
+     * a failed poll is counted in {@code errors} (the first kept), and {@code done} (if any) counted down.
+     */
+    static AutoCloseable poll(InetSocketAddress at, String token, int expected, OnMessage onMessage, CountDownLatch done,
+            AtomicLong errors, java.util.concurrent.atomic.AtomicReference<String> firstError) throws IOException {
         Connection c = Users.connect(at);
         Thread.ofVirtual().start(() -> {
             long ack = 0;
@@ -152,8 +155,11 @@ final class Pairs {
                     }
                 }
                 c.call(new Request.Fetch(token, ack, 1, 0)); // acknowledge the last batch
-            } catch (IOException e) {
-                // closed at the end
+            } catch (IOException | RuntimeException e) {
+                if (got < expected) { // closed at the end is no failure
+                    errors.incrementAndGet();
+                    firstError.compareAndSet(null, "poll: " + e);
+                }
             }
             if (done != null) {
                 done.countDown();
