@@ -299,8 +299,11 @@ public final class Dispatcher {
      */
     java.util.concurrent.CompletableFuture<Response> sendLater(Request.Send s, Caller caller) {
         long me;
+        String device;
         try {
-            me = authenticate(s.token(), caller);
+            Tokens.Session session = session(s.token(), caller);
+            me = session.accountId();
+            device = session.device();
             Limits.checkBody(s.body(), config.maxMessageChars());
             if (Limits.isGroupName(s.recipient())) {
                 long wait = groupRate.waitMillis(me, s.recipient(), clock.millis() * 1_000_000);
@@ -313,10 +316,10 @@ public final class Dispatcher {
             return java.util.concurrent.CompletableFuture.completedFuture(new Response.Error(e.code(), e.detail(), e.details()));
         }
         // the recipient's name is resolved by the store, in the write itself: no read on the way
-        return store.sendLater(me, s.recipient(), s.clientMessageId(), s.body(), clock.millis(), config.inboxCapacity())
+        return store.sendLater(me, device, s.recipient(), s.clientMessageId(), s.body(), clock.millis(), config.inboxCapacity())
                 .handle((outcome, failure) -> {
                     if (failure == null) {
-                        return sent(s, outcome);
+                        return sent(s, me, outcome);
                     }
                     Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
                     if (cause instanceof StorageUnavailableException u) {
@@ -327,14 +330,20 @@ public final class Dispatcher {
                 });
     }
 
-    private Response sent(Request.Send s, SendOutcome outcome) {
+    private Response sent(Request.Send s, long me, SendOutcome outcome) {
         return switch (outcome) {
             case SendOutcome.Stored st -> {
                 waiters.wake(st.recipientId());
+                if (st.copied()) { // the sender's other devices have a copy
+                    waiters.wake(me);
+                }
                 yield new Response.Sent(st.id(), st.timestampMillis());
             }
             case SendOutcome.GroupStored st -> {
                 st.recipients().forEach(waiters::wake);
+                if (st.copied()) {
+                    waiters.wake(me);
+                }
                 yield new Response.Sent(st.id(), st.timestampMillis());
             }
             case SendOutcome.NotAMember n -> new Response.Error(ErrorCode.NOT_A_MEMBER,

@@ -251,6 +251,117 @@ class DevicesTest {
         c.ok(new Request.DeleteAccount(phone, PASSWORD), Response.AccountDeleted.class); // the laptop lacks "second"
     }
 
+    /** Everything waiting for the device, as "sender>recipient:body", acknowledging each page with the next FETCH. */
+    private List<String> drainRecords(String token) {
+        List<String> got = new ArrayList<>();
+        long ack = 0;
+        while (true) {
+            List<Response.Message> page = c.ok(new Request.Fetch(token, ack, 64, 0), Response.Messages.class).messages();
+            if (page.isEmpty()) {
+                return got;
+            }
+            page.forEach(m -> got.add(m.sender() + ">" + m.recipient() + ":" + m.body()));
+            ack = page.getLast().id();
+        }
+    }
+
+    @Test
+    void whatOneDeviceSendsReachesTheOthersAsSentNeverTheOneThatSentIt() {
+        Bob bob = bobWithPhoneAndLaptop();
+        c.ok(send(bob.alice(), "bob", "one"), Response.Sent.class);
+        c.ok(send(bob.phone(), "alice", "two, from the phone"), Response.Sent.class);
+        c.ok(send(bob.alice(), "bob", "three"), Response.Sent.class);
+        c.ok(send(bob.laptop(), "alice", "four, from the laptop"), Response.Sent.class);
+        c.ok(send(bob.phone(), "bob", "five, a note to self"), Response.Sent.class);
+        committed(bob.alice());
+        Response.DeviceLoggedIn laptop = device("bob", "laptop");
+        assertThat(laptop.unread()).as("copies of one's own messages are not unread").isEqualTo(3);
+        assertThat(drainRecords(laptop.token())).as("in id order, its own message left out")
+                .containsExactly("alice>bob:one", "bob>alice:two, from the phone", "alice>bob:three", "bob>bob:five, a note to self");
+        assertThat(drainRecords(bob.phone())).containsExactly("alice>bob:one", "alice>bob:three",
+                "bob>alice:four, from the laptop", "bob>bob:five, a note to self");
+        assertThat(drain(bob.alice())).containsExactly("two, from the phone", "four, from the laptop", "(a barrier)");
+        assertThat(drain(laptop.token())).isEmpty();
+        assertThat(drain(bob.phone())).isEmpty();
+    }
+
+    @Test
+    void anAccountWithOneDeviceGetsNoCopiesAndANewDeviceStartsAfterThem() {
+        String alice = fx.register(c, "alice");
+        String phone = device("alice", "phone").token();
+        c.ok(new Request.CreateAccount("bob", "Bob", PASSWORD), Response.AccountCreated.class);
+        c.ok(send(phone, "bob", "alone"), Response.Sent.class);
+        c.ok(send(alice, "bob", "from the old login, the phone holding"), Response.Sent.class);
+        assertThat(drainRecords(phone)).as("the old login has no mark yet: it holds nothing")
+                .containsExactly("alice>bob:from the old login, the phone holding");
+        assertThat(drain(alice)).as("the default device had no mark: no copy of the phone's").isEmpty();
+        assertThat(drainRecords(device("alice", "laptop").token())).as("a new device: what no device has yet, nothing sent before")
+                .isEmpty();
+    }
+
+    @Test
+    void copiesDoNotFillTheSendersInboxAndWaitForADeviceAcrossARestart() {
+        fx.close();
+        fx = fixture(dir.resolve("full"), b -> b.deviceHorizon(Duration.ofMinutes(1)).inboxCapacity(CAPACITY));
+        c.close();
+        c = fx.connect();
+        Bob bob = bobWithPhoneAndLaptop();
+        List<String> copies = new ArrayList<>();
+        for (int round = 0; round < 2; round++) { // twice the capacity sent from the phone, alice keeping up
+            for (int i = 1; i <= CAPACITY; i++) {
+                String body = "to alice " + round + "." + i;
+                c.ok(send(bob.phone(), "alice", body), Response.Sent.class);
+                copies.add("bob>alice:" + body);
+            }
+            assertThat(drain(bob.alice())).hasSize(CAPACITY);
+        }
+        List<String> sent = sendMany(bob.alice(), "bob", CAPACITY);
+        assertThat(c.error(send(bob.alice(), "bob", "one too many"), ErrorCode.INBOX_FULL).reason()).contains("bob");
+        assertThat(device("bob", "phone").unread()).isEqualTo(CAPACITY);
+        c.close();
+        fx.restart();
+        c = fx.connect();
+        List<String> expected = new ArrayList<>(copies);
+        sent.forEach(b -> expected.add("alice>bob:" + b));
+        Response.DeviceLoggedIn laptop = device("bob", "laptop");
+        assertThat(laptop.unread()).isEqualTo(CAPACITY);
+        assertThat(drainRecords(laptop.token())).isEqualTo(expected);
+        assertThat(drain(device("bob", "phone").token())).isEqualTo(sent);
+        c.ok(send(bob.alice(), "bob", "room again"), Response.Sent.class);
+    }
+
+    @Test
+    void aDevicesOwnMessagesDoNotHoldTheAccountsFloorBehindThem() {
+        Bob bob = bobWithPhoneAndLaptop();
+        String alice = bob.alice();
+        long ping = c.ok(send(alice, "bob", "ping"), Response.Sent.class).messageId();
+        assertThat(drain(bob.phone())).containsExactly("ping");
+        for (int i = 1; i <= 3; i++) {
+            c.ok(send(bob.phone(), "alice", "mine " + i), Response.Sent.class);
+        }
+        assertThat(drain(bob.laptop())).containsExactly("ping", "mine 1", "mine 2", "mine 3");
+        // the phone polls again, acknowledging what it had: that passes its own messages after it too
+        assertThat(c.ok(fetch(bob.phone(), ping), Response.Messages.class).messages()).isEmpty();
+        committed(alice);
+        Response.DeviceLoggedIn tablet = device("bob", "tablet");
+        assertThat(tablet.unread()).isZero();
+        assertThat(drain(tablet.token())).as("every device has them: the floor passed them").isEmpty();
+        c.ok(send(alice, "bob", "reply"), Response.Sent.class);
+        assertThat(drain(bob.phone())).containsExactly("reply");
+        assertThat(drain(bob.laptop())).containsExactly("reply");
+    }
+
+    @Test
+    void aGroupMessageFromOneDeviceReachesTheOthersNamedForTheGroup() {
+        Bob bob = bobWithPhoneAndLaptop();
+        c.ok(new Request.GroupCreate(bob.phone(), "#crew"), Response.GroupCreated.class);
+        c.ok(new Request.GroupAdd(bob.phone(), "#crew", "alice"), Response.MemberAdded.class);
+        c.ok(send(bob.phone(), "#crew", "hello crew"), Response.Sent.class);
+        assertThat(drainRecords(bob.laptop())).containsExactly("bob>#crew:hello crew");
+        assertThat(drainRecords(bob.phone())).isEmpty();
+        assertThat(drainRecords(bob.alice())).containsExactly("bob>#crew:hello crew");
+    }
+
     @Test
     void aDeviceIdIsOneToSixtyFourPrintableCharacters() {
         c.ok(new Request.CreateAccount("bob", "Bob", PASSWORD), Response.AccountCreated.class);

@@ -29,6 +29,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * they are told to {@link #stored} by the same rules, so the FETCH it wakes is answered from memory too;
  * a notification without them forgets the inbox, and a lost notification connection forgets every one.
  *
+ * <p>Copies of the account's own messages for its other devices (docs/conversations_design.md §1) are
+ * part of its inbox here as in the database, each with the device it came from, which is never handed its
+ * own; another server's notification never carries them (the inbox is read again).
+ *
  * <p>Acknowledgements made through another server are not seen: a FETCH here may show a message again
  * that was acknowledged there (clients drop duplicates by id), never miss one.
  */
@@ -45,6 +49,8 @@ final class CachedInboxes {
         long floor;
         long through;
         final ArrayDeque<StoredMessage> messages = new ArrayDeque<>();
+        /** Of {@link #messages}, the copies of the account's own: id to the device it was sent from. */
+        final java.util.Map<Long, String> copies = new java.util.HashMap<>(0);
         volatile long lastUsed = System.nanoTime();
     }
 
@@ -66,11 +72,11 @@ final class CachedInboxes {
     }
 
     /**
-     * The account's messages with id &gt; {@code afterId}, oldest first, at most {@code max}, when the
-     * cache holds them all; {@code null} when the database must be read (then take a {@link #ticket}
-     * first and {@link #install} what was read).
+     * The account's messages for {@code device} with id &gt; {@code afterId} (its own copies left out),
+     * oldest first, at most {@code max}, when the cache holds them all; {@code null} when the database must
+     * be read (then take a {@link #ticket} first and {@link #install} what was read).
      */
-    List<StoredMessage> read(long accountId, long afterId, int max) {
+    List<StoredMessage> read(long accountId, String device, long afterId, int max) {
         Entry e = entries.get(accountId);
         if (e == null) {
             return null;
@@ -86,7 +92,7 @@ final class CachedInboxes {
                 if (out.size() == max) {
                     break;
                 }
-                if (m.id() > afterId) {
+                if (m.id() > afterId && !(!e.copies.isEmpty() && device.equals(e.copies.get(m.id())))) {
                     out.add(m);
                 }
             }
@@ -105,9 +111,11 @@ final class CachedInboxes {
 
     /**
      * Installs what a read found: every message with an id in {@code (floor, through]}, oldest first
-     * (the read was not cut short by its limit). Ignored if anything changed since the ticket.
+     * (the read was not cut short by its limit), {@code copies} the copies among them (id to device). Ignored
+     * if anything changed since the ticket.
      */
-    void install(long accountId, Ticket ticket, long floor, long through, List<StoredMessage> messages) {
+    void install(long accountId, Ticket ticket, long floor, long through, List<StoredMessage> messages,
+            java.util.Map<Long, String> copies) {
         if (messages.size() > MAX_MESSAGES) {
             return;
         }
@@ -121,6 +129,8 @@ final class CachedInboxes {
             }
             e.messages.clear();
             e.messages.addAll(messages);
+            e.copies.clear();
+            e.copies.putAll(copies);
             e.floor = floor;
             e.through = through;
             e.valid = true;
@@ -130,9 +140,10 @@ final class CachedInboxes {
 
     /**
      * {@code message} was committed to the account, by this server or (told by its notification) another;
-     * {@code previous} is the id the account's row held before it.
+     * {@code previous} is the id the account's row held before it; {@code fromDevice}, for a copy of the
+     * account's own message, the device it came from (else null).
      */
-    void stored(long accountId, long previous, StoredMessage message) {
+    void stored(long accountId, long previous, StoredMessage message, String fromDevice) {
         Entry e = entries.get(accountId);
         if (e == null) {
             return;
@@ -147,6 +158,9 @@ final class CachedInboxes {
                 return;
             }
             e.messages.addLast(message);
+            if (fromDevice != null) {
+                e.copies.put(message.id(), fromDevice);
+            }
             e.through = message.id();
         }
     }
@@ -159,7 +173,10 @@ final class CachedInboxes {
         }
         synchronized (e) {
             while (!e.messages.isEmpty() && e.messages.peekFirst().id() <= throughId) {
-                e.messages.pollFirst();
+                StoredMessage gone = e.messages.pollFirst();
+                if (!e.copies.isEmpty()) {
+                    e.copies.remove(gone.id());
+                }
             }
             e.floor = Math.max(e.floor, throughId);
         }
@@ -194,5 +211,6 @@ final class CachedInboxes {
     private static void forget(Entry e) {
         e.valid = false;
         e.messages.clear();
+        e.copies.clear();
     }
 }

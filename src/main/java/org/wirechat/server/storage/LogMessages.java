@@ -73,6 +73,13 @@ final class LogMessages implements AutoCloseable {
         /** Every undelivered message in the index, each recipient's in id order. */
         void undelivered(Consumer<IndexedMessage> each);
 
+        /**
+         * Every message in the index copied to its sender's other devices, above the sender's floor (some
+         * device of the sender may still lack it): the sender as the account it waits for, with the device
+         * it was sent from; each sender's in id order.
+         */
+        void copiesUndelivered(Consumer<IndexedMessage> each);
+
         /** Every device mark the index holds, then every account floor (a row with a null device). */
         void devices(Consumer<DeviceRow> each);
 
@@ -150,15 +157,31 @@ final class LogMessages implements AutoCloseable {
         }
     }
 
-    record IndexedMessage(long recipientId, StoredMessage message) {
+    /** A message waiting for an account; {@code fromDevice}: for a copy of the account's own message, the device it came from. */
+    record IndexedMessage(long recipientId, StoredMessage message, String fromDevice) {
+        IndexedMessage(long recipientId, StoredMessage message) {
+            this(recipientId, message, null);
+        }
     }
 
     /**
-     * One account's undelivered messages (above its floor), oldest first. Changed by the log writer only;
-     * read under its lock.
+     * One account's undelivered messages (above its floor), oldest first: those to it, and copies of its own
+     * messages for its other devices ({@link #copies}: id to the device it was sent from), which the device
+     * that sent one never gets and which never count as waiting (the inbox cap, unread counts). Changed by
+     * the log writer only; read under its lock.
      */
     private static final class Inbox {
         private final ArrayDeque<StoredMessage> messages = new ArrayDeque<>();
+        private final Map<Long, String> copies = new HashMap<>(0);
+
+        /** The messages to the account (copies left out). */
+        int received() {
+            return messages.size() - copies.size();
+        }
+
+        boolean isCopy(long id) {
+            return !copies.isEmpty() && copies.containsKey(id);
+        }
     }
 
     /**
@@ -188,7 +211,8 @@ final class LogMessages implements AutoCloseable {
     private sealed interface Item {
     }
 
-    private record SendItem(long senderId, String recipientKey, String clientId, String body, long nowMillis,
+    /** {@code device}: the sender's device it came from (null: none, so no copies). */
+    private record SendItem(long senderId, String device, String recipientKey, String clientId, String body, long nowMillis,
             int capacity, CompletableFuture<SendOutcome> future) implements Item {
     }
 
@@ -280,7 +304,13 @@ final class LogMessages implements AutoCloseable {
             inboxes.computeIfAbsent(m.recipientId(), k -> new Inbox()).messages.add(m.message());
             merged.add(m.recipientId());
         });
-        for (long account : merged) { // a member's group messages among its direct ones, in id order
+        catalog.copiesUndelivered(m -> {
+            Inbox in = inboxes.computeIfAbsent(m.recipientId(), k -> new Inbox());
+            in.messages.add(m.message());
+            in.copies.put(m.message().id(), m.fromDevice());
+            merged.add(m.recipientId());
+        });
+        for (long account : merged) { // a member's group messages and copies among its direct ones, in id order
             Inbox in = inboxes.get(account);
             List<StoredMessage> sorted = new ArrayList<>(in.messages);
             sorted.sort(java.util.Comparator.comparingLong(StoredMessage::id));
@@ -380,10 +410,10 @@ final class LogMessages implements AutoCloseable {
 
     // ---- the operations, any thread ----
 
-    CompletableFuture<SendOutcome> sendLater(long senderId, String recipientKey, String clientId, String body,
+    CompletableFuture<SendOutcome> sendLater(long senderId, String device, String recipientKey, String clientId, String body,
             long nowMillis, int capacity) {
         CompletableFuture<SendOutcome> f = new CompletableFuture<>();
-        enqueue(new SendItem(senderId, recipientKey, clientId, body, nowMillis, capacity, f), f);
+        enqueue(new SendItem(senderId, device, recipientKey, clientId, body, nowMillis, capacity, f), f);
         return f;
     }
 
@@ -514,7 +544,7 @@ final class LogMessages implements AutoCloseable {
         List<StoredMessage> out = new ArrayList<>(Math.min(max, 64));
         synchronized (in) {
             for (StoredMessage m : in.messages) {
-                if (m.id() > after) {
+                if (m.id() > after && !(in.isCopy(m.id()) && device.equals(in.copies.get(m.id())))) {
                     out.add(m);
                     if (out.size() == max) {
                         break;
@@ -538,9 +568,11 @@ final class LogMessages implements AutoCloseable {
                 if (m.id() > after) {
                     break;
                 }
-                covered++;
+                if (!in.isCopy(m.id())) {
+                    covered++;
+                }
             }
-            return in.messages.size() - covered;
+            return in.received() - covered;
         }
     }
 
@@ -575,7 +607,7 @@ final class LogMessages implements AutoCloseable {
         }
         synchronized (in) {
             for (StoredMessage m : in.messages) {
-                if (m.id() > anyDevice && m.sender().equals(sender) && !GroupRows.isGroupName(m.recipient())) {
+                if (m.id() > anyDevice && m.sender().equals(sender) && !GroupRows.isGroupName(m.recipient()) && !in.isCopy(m.id())) {
                     return m.id();
                 }
             }
@@ -638,7 +670,7 @@ final class LogMessages implements AutoCloseable {
             return 0;
         }
         synchronized (in) {
-            return in.messages.size();
+            return in.received();
         }
     }
 
@@ -922,15 +954,37 @@ final class LogMessages implements AutoCloseable {
         }
         String sender = name(s.senderId()); // before anything of the batch changes
         long id = nextId++;
-        LogRecord.Message record = new LogRecord.Message(id, s.senderId(), recipient.id(), s.nowMillis(), s.clientId(), s.body());
+        // a message to oneself is in one's inbox already, for every device
+        boolean copied = s.device() != null && recipient.id() != s.senderId() && holdsElsewhere(s.senderId(), s.device(), s.nowMillis());
+        LogRecord.Message record = new LogRecord.Message(id, s.senderId(), recipient.id(), s.nowMillis(), s.clientId(), s.body(),
+                copied ? s.device() : null);
         StoredMessage view = new StoredMessage(id, sender, recipient.username(), s.nowMillis(), s.body());
-        batch.sends.add(new Decided(s, GroupRows.isGroup(recipient.id()) ? new SendOutcome.GroupStored(id, s.nowMillis(), reaches)
-                : new SendOutcome.Stored(id, s.nowMillis(), recipient.id())));
+        batch.sends.add(new Decided(s, GroupRows.isGroup(recipient.id()) ? new SendOutcome.GroupStored(id, s.nowMillis(), reaches, copied)
+                : new SendOutcome.Stored(id, s.nowMillis(), recipient.id(), copied)));
         batch.records.add(new Committed(record, view, null));
         batch.sent.put(key, new Sent(id, s.nowMillis(), recipient.id(), s.body()));
         for (long account : reaches) {
             batch.added.merge(account, 1, Integer::sum);
         }
+    }
+
+    /**
+     * Whether a device of the account other than {@code device} holds its messages (it has a mark and was
+     * active within the horizon): then a message sent from {@code device} is copied to it.
+     */
+    private boolean holdsElsewhere(long accountId, String device, long nowMillis) {
+        Devices d = devices.get(accountId);
+        if (d == null) {
+            return false;
+        }
+        synchronized (d) {
+            for (Map.Entry<String, long[]> e : d.marks.entrySet()) {
+                if (!e.getKey().equals(device) && nowMillis - e.getValue()[1] <= horizonMillis) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
@@ -968,7 +1022,8 @@ final class LogMessages implements AutoCloseable {
         if (in != null && a.throughId() > 0) {
             synchronized (in) {
                 for (StoredMessage m : in.messages) {
-                    if (m.id() > a.throughId()) {
+                    // and on over the device's own messages after it: it never gets them, so never acknowledges them
+                    if (m.id() > a.throughId() && !(in.isCopy(m.id()) && a.device().equals(in.copies.get(m.id())))) {
                         break;
                     }
                     covered = m.id();
@@ -1085,7 +1140,9 @@ final class LogMessages implements AutoCloseable {
                     }
                     if (m.id() > before) {
                         covered = m.id();
-                        newlyCovered++;
+                        if (!in.isCopy(m.id())) {
+                            newlyCovered++;
+                        }
                     }
                 }
             }
@@ -1135,7 +1192,7 @@ final class LogMessages implements AutoCloseable {
         long total = 0;
         for (Inbox in : inboxes.values()) {
             synchronized (in) {
-                total += in.messages.size();
+                total += in.received();
             }
         }
         return total;
@@ -1244,6 +1301,13 @@ final class LogMessages implements AutoCloseable {
                 in.messages.add(view);
             }
         }
+        if (m.fromDevice() != null) { // a copy for the sender's other devices
+            Inbox in = inboxes.computeIfAbsent(m.senderId(), k -> new Inbox());
+            synchronized (in) {
+                in.messages.add(view);
+                in.copies.put(m.id(), m.fromDevice());
+            }
+        }
         SentKey key = new SentKey(m.senderId(), m.clientId());
         recent.put(key, new Sent(m.id(), m.timeMillis(), m.recipientId(), m.body()));
         everSent.add(key);
@@ -1272,7 +1336,10 @@ final class LogMessages implements AutoCloseable {
         }
         synchronized (in) {
             while (!in.messages.isEmpty() && in.messages.peekFirst().id() <= through) {
-                in.messages.removeFirst();
+                StoredMessage gone = in.messages.removeFirst();
+                if (!in.copies.isEmpty()) {
+                    in.copies.remove(gone.id());
+                }
             }
             if (in.messages.isEmpty()) {
                 inboxes.remove(accountId, in);

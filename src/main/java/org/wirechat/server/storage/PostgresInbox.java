@@ -32,6 +32,34 @@ final class PostgresInbox {
     }
 
     /**
+     * The newest copy of the account's own messages (for its other devices) with id at most {@code through}
+     * (null if none): one backward probe of the copies' index.
+     */
+    static String newestCopy(String account, String through) {
+        return "(SELECT max(m.id) FROM messages m WHERE m.sender_id = " + account + " AND m.from_device IS NOT NULL AND m.id <= "
+                + through + ")";
+    }
+
+    /**
+     * The newest of the device's own messages copied into the account's inbox above {@code through} with
+     * nothing else of the inbox between (null if none): the device never receives those, so its
+     * acknowledgement of {@code through} passes them too. Asked only when there is one (rare: a device
+     * sending while no message comes to it).
+     */
+    static String ownCopiesAfter(String account, String device, String through) {
+        String own = "FROM messages m WHERE m.sender_id = " + account + " AND m.from_device = " + device + " AND m.id > " + through;
+        String next = "least((SELECT min(m.id) FROM messages m WHERE m.recipient_id = " + account + " AND m.id > " + through + "),"
+                + " (SELECT min(x.id) FROM group_members gm CROSS JOIN LATERAL (SELECT m.id FROM messages m"
+                + " WHERE m.recipient_id = -gm.group_id AND m.id > greatest(" + through + ", gm.joined_after)"
+                + " AND (gm.left_after IS NULL OR m.id <= gm.left_after) AND m.sender_id <> gm.account_id ORDER BY m.id LIMIT 1) x"
+                + " WHERE gm.account_id = " + account + "),"
+                + " (SELECT min(m.id) FROM messages m WHERE m.sender_id = " + account + " AND m.from_device IS NOT NULL"
+                + " AND m.from_device <> " + device + " AND m.id > " + through + "))";
+        return "(CASE WHEN EXISTS (SELECT 1 " + own + ") THEN (SELECT max(m.id) " + own + " AND m.id < COALESCE(" + next + ", "
+                + Long.MAX_VALUE + ")) END)";
+    }
+
+    /**
      * The newest group message in the account's inbox with id at most {@code through} (null if none): one
      * backward probe of the conversation index per membership.
      */

@@ -157,6 +157,12 @@ final class PostgresSchema {
             );
             CREATE INDEX group_members_group ON group_members(group_id, account_id);
             CREATE INDEX group_members_account ON group_members(account_id, group_id)
+            """,
+            // a device's own messages reach its account's other devices (docs/conversations_design.md §1): the
+            // device a message was sent from, when the sender's other devices get a copy (null otherwise)
+            """
+            ALTER TABLE messages ADD COLUMN from_device TEXT;
+            CREATE INDEX messages_copies ON messages(sender_id, id) WHERE from_device IS NOT NULL
             """);
 
     private PostgresSchema() {

@@ -40,8 +40,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class PostgresSends {
     /** One SEND waiting for the writer. */
-    private record Pending(long senderId, String recipientKey, String clientId, String body, long nowMillis, int capacity,
-            CompletableFuture<SendOutcome> future) {
+    /** {@code device}: the sender's device it came from (null: none, so no copies). */
+    private record Pending(long senderId, String device, String recipientKey, String clientId, String body, long nowMillis,
+            int capacity, CompletableFuture<SendOutcome> future) {
     }
 
     /**
@@ -55,8 +56,11 @@ final class PostgresSends {
     private record Group(long id, String name, List<Long> members) {
     }
 
-    /** A message the batch stored, with the id its recipient's newest message had before it. */
-    private record Stored(long recipientId, long previous, StoredMessage message) {
+    /**
+     * A message the batch stored, with the id its recipient's newest message had before it; {@code fromDevice}:
+     * for a copy in its sender's inbox, the device it came from (else null).
+     */
+    private record Stored(long recipientId, long previous, StoredMessage message, String fromDevice) {
     }
 
     /** What a flush decided: each SEND's outcome in queue order, and the messages stored, in id order. */
@@ -106,10 +110,10 @@ final class PostgresSends {
         this.inboxes = inboxes;
     }
 
-    CompletableFuture<SendOutcome> send(long senderId, String recipientKey, String clientId, String body, long nowMillis,
-            int capacity) {
+    CompletableFuture<SendOutcome> send(long senderId, String device, String recipientKey, String clientId, String body,
+            long nowMillis, int capacity) {
         CompletableFuture<SendOutcome> f = new CompletableFuture<>();
-        queue.add(new Pending(senderId, recipientKey, clientId, body, nowMillis, capacity, f));
+        queue.add(new Pending(senderId, device, recipientKey, clientId, body, nowMillis, capacity, f));
         if (flushQueued.compareAndSet(false, true)) {
             queueFlush();
         }
@@ -176,7 +180,7 @@ final class PostgresSends {
             flushed.floors().forEach(inboxes::acknowledged); // no device of the account waits for these any more
             flushed.marks().forEach(m -> marked.marked(m.accountId(), m.device(), m.throughId()));
             for (Stored st : flushed.stored()) {
-                inboxes.stored(st.recipientId(), st.previous(), st.message());
+                inboxes.stored(st.recipientId(), st.previous(), st.message(), st.fromDevice());
             }
             for (Map.Entry<Pending, SendOutcome> e : flushed.outcomes()) {
                 e.getKey().future().complete(e.getValue());
@@ -211,7 +215,9 @@ final class PostgresSends {
         // groups before accounts: every transaction takes group rows first (a membership change, a deletion)
         Map<String, Group> groups = lockGroups(c, batch);
         List<Long> members = groups.values().stream().flatMap(g -> g.members().stream()).distinct().toList();
-        Map<String, Recipient> recipients = lockRecipients(c, batch, members, deviceAcks);
+        long sendNow = batch.stream().mapToLong(Pending::nowMillis).max().orElse(now);
+        java.util.Set<String> copying = new java.util.HashSet<>();
+        Map<String, Recipient> recipients = lockRecipients(c, batch, members, deviceAcks, sendNow - horizonMillis, copying);
         Map<Long, Long> received = new HashMap<>();
         Map<Long, Long> acked = new HashMap<>();
         for (Recipient r : recipients.values()) {
@@ -229,6 +235,7 @@ final class PostgresSends {
         // decide each SEND in queue order, as if stored one after another
         List<Pending> accepted = new ArrayList<>();
         List<Long> acceptedRecipient = new ArrayList<>();
+        Map<Pending, String> copied = new HashMap<>(); // the accepted SENDs copied to the sender's other devices
         Map<String, Pending> inBatch = new HashMap<>();
         Map<Pending, SendOutcome> decided = new LinkedHashMap<>();
         Map<Long, Recipient> byId = new HashMap<>();
@@ -299,13 +306,18 @@ final class PostgresSends {
             accepted.add(p);
             acceptedRecipient.add(target);
             decided.put(p, null);
+            // a message to oneself is in one's inbox already; the sender's row is locked, so its inbox keeps id order
+            if (p.device() != null && target != p.senderId() && copying.contains(p.senderId() + "\u0000" + p.device())
+                    && byId.containsKey(p.senderId())) {
+                copied.put(p, p.device());
+            }
         }
         long[] ids = ids(c, accepted.size());
         Map<Pending, Long> idOf = new HashMap<>();
         for (int i = 0; i < accepted.size(); i++) {
             idOf.put(accepted.get(i), ids[i]);
         }
-        insert(c, accepted, acceptedRecipient, ids);
+        insert(c, accepted, acceptedRecipient, ids, copied);
         // each message's predecessor in its recipient's inbox: the row's newest, then the batch's own
         Map<Long, Long> last = new HashMap<>();
         for (Recipient r : recipients.values()) {
@@ -315,6 +327,7 @@ final class PostgresSends {
         Map<Long, long[]> newest = new LinkedHashMap<>(); // recipient -> {messages, previous, last, first's previous}
         Map<Long, List<StoredMessage>> mail = new HashMap<>();
         Map<Pending, List<Long>> reached = new HashMap<>();
+        java.util.Set<Long> hinted = new java.util.HashSet<>();
         for (int i = 0; i < accepted.size(); i++) {
             Pending p = accepted.get(i);
             long target = acceptedRecipient.get(i);
@@ -326,24 +339,34 @@ final class PostgresSends {
                     p.nowMillis(), p.body());
             for (long r : reaches) {
                 long previous = last.put(r, ids[i]);
-                stored.add(new Stored(r, previous, m));
+                stored.add(new Stored(r, previous, m, null));
                 mail.computeIfAbsent(r, k -> new ArrayList<>()).add(m);
                 long[] n = newest.computeIfAbsent(r, k -> new long[] {0, 0, 0, previous});
                 n[0]++;
                 n[1] = previous;
                 n[2] = ids[i];
             }
+            String from = copied.get(p);
+            if (from != null) { // in the sender's inbox, for its other devices: not counted as received
+                long previous = last.put(p.senderId(), ids[i]);
+                stored.add(new Stored(p.senderId(), previous, m, from));
+                mail.computeIfAbsent(p.senderId(), k -> new ArrayList<>()).add(m);
+                long[] n = newest.computeIfAbsent(p.senderId(), k -> new long[] {0, 0, 0, previous});
+                n[1] = previous;
+                n[2] = ids[i];
+                hinted.add(p.senderId()); // a notification does not carry copies: the other servers read the inbox again
+            }
         }
-        raiseUnreadAndNotify(c, newest, mail);
+        raiseUnreadAndNotify(c, newest, mail, hinted);
         for (Map.Entry<Pending, SendOutcome> e : decided.entrySet()) {
             Pending p = e.getKey();
             SendOutcome o = e.getValue();
             if (o == null) {
                 Long id = idOf.get(p);
                 if (id != null && reached.containsKey(p) && GroupRows.isGroupName(p.recipientKey())) {
-                    o = new SendOutcome.GroupStored(id, p.nowMillis(), reached.get(p));
+                    o = new SendOutcome.GroupStored(id, p.nowMillis(), reached.get(p), copied.containsKey(p));
                 } else if (id != null) {
-                    o = new SendOutcome.Stored(id, p.nowMillis(), recipients.get(p.recipientKey()).id());
+                    o = new SendOutcome.Stored(id, p.nowMillis(), recipients.get(p.recipientKey()).id(), copied.containsKey(p));
                 } else { // a second SEND in the batch with a client id the first one took
                     Pending first = inBatch.get(p.senderId() + "\u0000" + p.clientId());
                     boolean same = first.recipientKey().equals(p.recipientKey()) && first.body().equals(p.body());
@@ -410,15 +433,21 @@ final class PostgresSends {
      * acknowledgement of its inbox lock different rows: they do not wait for each other.
      */
     private static Map<String, Recipient> lockRecipients(Connection c, List<Pending> batch, List<Long> members,
-            List<DeviceAck> acknowledging) throws SQLException {
+            List<DeviceAck> acknowledging, long activeSince, java.util.Set<String> copying) throws SQLException {
         String[] keys = batch.stream().map(Pending::recipientKey).filter(k -> !GroupRows.isGroupName(k))
                 .distinct().toArray(String[]::new);
+        List<Pending> fromDevices = batch.stream().filter(p -> p.device() != null).toList();
         Map<String, Recipient> found = new HashMap<>();
-        // UNION ALL runs its parts one after the other, each locking as its sorted rows come
+        // UNION ALL runs its parts one after the other, each locking as its sorted rows come. The senders
+        // whose messages are copied to their other devices (another device of theirs holds: it has a mark,
+        // active within the horizon) are locked with the recipients, in the same id order: their inboxes
+        // receive the copies.
         try (PreparedStatement ps = c.prepareStatement("""
+                WITH copying AS MATERIALIZED (SELECT DISTINCT k.id, k.device FROM unnest(?::bigint[], ?::text[]) AS k(id, device)
+                  WHERE EXISTS (SELECT 1 FROM inbox_marks x WHERE x.account_id = k.id AND x.device <> k.device AND x.active_at >= ?))
                 SELECT * FROM (SELECT a.id, a.username_key, a.username, a.received, f.acked, a.last_message_id
                   FROM accounts a JOIN inbox_floors f ON f.account_id = a.id
-                  WHERE %s AND a.deleted_at IS NULL ORDER BY a.id FOR NO KEY UPDATE OF a) r
+                  WHERE (%s OR a.id = ANY (ARRAY(SELECT id FROM copying))) AND a.deleted_at IS NULL ORDER BY a.id FOR NO KEY UPDATE OF a) r
                 UNION ALL
                 SELECT * FROM (SELECT x.account_id, NULL, NULL, 0, 0, 0 FROM inbox_marks x
                   JOIN unnest(?::bigint[], ?::text[]) AS k(id, device) ON x.account_id = k.id AND x.device = k.device
@@ -426,17 +455,24 @@ final class PostgresSends {
                 UNION ALL
                 SELECT * FROM (SELECT f.account_id, NULL, NULL, 0, 0, 0 FROM inbox_floors f
                   WHERE f.account_id = ANY (?) ORDER BY f.account_id FOR NO KEY UPDATE) f
+                UNION ALL
+                SELECT id, NULL, device, -1, 0, 0 FROM copying
                 """.formatted(members.isEmpty() ? "a.username_key = ANY (?) AND cardinality(?::bigint[]) = 0"
                 : "a.id = ANY (ARRAY(SELECT x.id FROM accounts x WHERE x.username_key = ANY (?) AND x.deleted_at IS NULL) || ?::bigint[])"))) {
-            ps.setArray(1, c.createArrayOf("text", keys));
-            ps.setArray(2, longs(c, members.stream().mapToLong(Long::longValue).toArray()));
-            ps.setArray(3, longs(c, acknowledging.stream().mapToLong(DeviceAck::accountId).toArray()));
-            ps.setArray(4, c.createArrayOf("text", acknowledging.stream().map(DeviceAck::device).toArray()));
-            ps.setArray(5, longs(c, acknowledging.stream().mapToLong(DeviceAck::accountId).distinct().toArray()));
+            ps.setArray(1, longs(c, fromDevices.stream().mapToLong(Pending::senderId).toArray()));
+            ps.setArray(2, c.createArrayOf("text", fromDevices.stream().map(Pending::device).toArray()));
+            ps.setLong(3, activeSince);
+            ps.setArray(4, c.createArrayOf("text", keys));
+            ps.setArray(5, longs(c, members.stream().mapToLong(Long::longValue).toArray()));
+            ps.setArray(6, longs(c, acknowledging.stream().mapToLong(DeviceAck::accountId).toArray()));
+            ps.setArray(7, c.createArrayOf("text", acknowledging.stream().map(DeviceAck::device).toArray()));
+            ps.setArray(8, longs(c, acknowledging.stream().mapToLong(DeviceAck::accountId).distinct().toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String key = rs.getString(2);
-                    if (key != null) { // a member is found by its id: keyed by both
+                    if (key == null && rs.getLong(4) == -1) { // a (sender, device) whose messages are copied
+                        copying.add(rs.getLong(1) + "\u0000" + rs.getString(3));
+                    } else if (key != null) { // a member (or a copying sender) is found by its id: keyed by both
                         Recipient r = new Recipient(rs.getLong(1), rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getLong(6));
                         found.put(key, r);
                         found.put(MEMBER + r.id(), r);
@@ -491,7 +527,9 @@ final class PostgresSends {
 
     /**
      * Moves each device's mark to its account's newest message at or below the id acknowledged (never past
-     * what exists, so a message stored later is not marked by an acknowledgement that reached beyond it),
+     * what exists, so a message stored later is not marked by an acknowledgement that reached beyond it) —
+     * copies of the account's own messages count as its messages here, and a device's mark passes its own
+     * copies that follow with nothing between (it never receives them) —
      * and never below the account's floor (a device back after the horizon starts there), with the count
      * of the account's messages at or below it; a device's first acknowledgement makes its row. One
      * statement. Every message below the newest one is visible here: one recipient's messages commit in
@@ -507,10 +545,13 @@ final class PostgresSends {
                 grouped AS (SELECT DISTINCT account_id FROM group_members WHERE account_id IN (SELECT id FROM k)),
                 b AS (
                   SELECT k.id, k.device,
-                    CASE WHEN k.id IN (SELECT account_id FROM grouped)
+                    greatest(CASE WHEN k.id IN (SELECT account_id FROM grouped)
                       THEN greatest((SELECT max(m.id) FROM messages m WHERE m.recipient_id = k.id AND m.id <= k.through),
                         """ + PostgresInbox.newestGroupMessage("k.id", "k.through") + """
-                      ) ELSE (SELECT max(m.id) FROM messages m WHERE m.recipient_id = k.id AND m.id <= k.through) END AS target,
+                      ) ELSE (SELECT max(m.id) FROM messages m WHERE m.recipient_id = k.id AND m.id <= k.through) END,
+                      """ + PostgresInbox.newestCopy("k.id", "k.through") + ", "
+                        + PostgresInbox.ownCopiesAfter("k.id", "k.device", "k.through") + """
+                    ) AS target,
                     CASE WHEN x.acked_through IS NULL OR x.acked_through < f.through THEN f.through ELSE x.acked_through END AS base,
                     CASE WHEN x.acked_through IS NULL OR x.acked_through < f.through THEN f.acked ELSE x.acked END AS base_acked
                   FROM k JOIN inbox_floors f ON f.account_id = k.id
@@ -612,7 +653,8 @@ final class PostgresSends {
         return ids;
     }
 
-    private static void insert(Connection c, List<Pending> accepted, List<Long> recipients, long[] ids) throws SQLException {
+    private static void insert(Connection c, List<Pending> accepted, List<Long> recipients, long[] ids, Map<Pending, String> copied)
+            throws SQLException {
         if (accepted.isEmpty()) {
             return;
         }
@@ -624,6 +666,7 @@ final class PostgresSends {
         long[] at = new long[n];
         Object[] clientIds = new Object[n];
         Object[] bodies = new Object[n];
+        Object[] devices = new Object[n];
         for (int i = 0; i < n; i++) {
             Pending p = accepted.get(i);
             sender[i] = p.senderId();
@@ -634,10 +677,12 @@ final class PostgresSends {
             at[i] = p.nowMillis();
             clientIds[i] = p.clientId();
             bodies[i] = p.body();
+            devices[i] = copied.get(p);
         }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO messages"
-                + " (id, sender_id, recipient_id, pair_lo, pair_hi, client_id, body, created_at) OVERRIDING SYSTEM VALUE"
-                + " SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::bigint[])")) {
+                + " (id, sender_id, recipient_id, pair_lo, pair_hi, client_id, body, created_at, from_device) OVERRIDING SYSTEM VALUE"
+                + " SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::bigint[],"
+                + " ?::text[])")) {
             ps.setArray(1, longs(c, ids));
             ps.setArray(2, longs(c, sender));
             ps.setArray(3, longs(c, recipient));
@@ -646,6 +691,7 @@ final class PostgresSends {
             ps.setArray(6, c.createArrayOf("text", clientIds));
             ps.setArray(7, c.createArrayOf("text", bodies));
             ps.setArray(8, longs(c, at));
+            ps.setArray(9, c.createArrayOf("text", devices));
             ps.executeUpdate();
         }
     }
@@ -653,10 +699,12 @@ final class PostgresSends {
     /**
      * Counts each recipient's messages in the batch as received, records its newest message id and
      * the one before it, and notifies each once, with its messages when they fit ({@link MailNotice}).
-     * {@code newest}: recipient id to {messages, previous, last, the first message's previous}.
+     * {@code newest}: recipient id to {messages received, previous, last, the first message's previous} (a
+     * copy of the account's own message moves its newest id without counting as received); the accounts in
+     * {@code hinted} got copies and are notified in the short form (a notification does not carry copies).
      */
-    private void raiseUnreadAndNotify(Connection c, Map<Long, long[]> newest, Map<Long, List<StoredMessage>> mail)
-            throws SQLException {
+    private void raiseUnreadAndNotify(Connection c, Map<Long, long[]> newest, Map<Long, List<StoredMessage>> mail,
+            java.util.Set<Long> hinted) throws SQLException {
         if (newest.isEmpty()) {
             return;
         }
@@ -674,7 +722,8 @@ final class PostgresSends {
             counts[i] = v[0];
             previous[i] = v[1];
             last[i] = v[2];
-            notices[i] = MailNotice.of(e.getKey(), nodeId, v[3], messages.getFirst().recipient(), messages);
+            notices[i] = hinted.contains(e.getKey()) ? MailNotice.hint(e.getKey(), nodeId)
+                    : MailNotice.of(e.getKey(), nodeId, v[3], messages.getFirst().recipient(), messages);
             i++;
         }
         try (PreparedStatement ps = c.prepareStatement("WITH u AS (UPDATE accounts a SET received = a.received + k.n,"

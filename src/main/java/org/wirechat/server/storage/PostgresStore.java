@@ -10,9 +10,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -640,9 +642,9 @@ public final class PostgresStore implements Store, Cluster {
      * arrays ({@link PostgresSends}); completes once the batch has committed.
      */
     @Override
-    public CompletableFuture<SendOutcome> sendLater(long senderId, String recipient, String clientMessageId, String body,
-            long nowMillis, int inboxCapacity) {
-        return sends.send(senderId, key(recipient), clientMessageId, body, nowMillis, inboxCapacity);
+    public CompletableFuture<SendOutcome> sendLater(long senderId, String device, String recipient, String clientMessageId,
+            String body, long nowMillis, int inboxCapacity) {
+        return sends.send(senderId, device, key(recipient), clientMessageId, body, nowMillis, inboxCapacity);
     }
 
     /**
@@ -722,22 +724,30 @@ public final class PostgresStore implements Store, Cluster {
      * and the device's mark), with the account's newest message id and that floor from the same snapshot
      * (one row with no message when there is none): its direct messages, and its groups' within each of its
      * membership intervals but for its own (docs/storage_design.md), each interval one index range (see
-     * {@link PostgresInbox}). Parameters: after id, device, after id, limit, after id, limit, limit, account.
+     * {@link PostgresInbox}), and the copies of the account's own messages sent from any of its devices
+     * (the caller leaves out the device's own: the read is cached for every device), with the device each
+     * came from. Parameters: after id, device, after id, limit, after id, limit, limit, after id, limit, account.
      */
     private static final String INBOX = """
             SELECT a.last_message_id, greatest(?, f.through, COALESCE(k.acked_through, 0)), x.id, x.username, x.recipient,
-              x.created_at, x.body, COALESCE(k.acked_through, 0)
+              x.created_at, x.body, COALESCE(k.acked_through, 0), x.from_device
             FROM accounts a JOIN inbox_floors f ON f.account_id = a.id
             LEFT JOIN inbox_marks k ON k.account_id = a.id AND k.device = ?
             LEFT JOIN LATERAL (
-              (SELECT m.id, s.username, a.username AS recipient, m.created_at, m.body FROM messages m JOIN accounts s ON s.id = m.sender_id
+              (SELECT m.id, s.username, a.username AS recipient, m.created_at, m.body, NULL AS from_device
+               FROM messages m JOIN accounts s ON s.id = m.sender_id
                WHERE m.recipient_id = a.id AND m.id > greatest(?, f.through, COALESCE(k.acked_through, 0)) ORDER BY m.id LIMIT ?)
               UNION ALL
-              (SELECT y.id, y.username, g.name, y.created_at, y.body FROM group_members gm JOIN groups g ON g.id = gm.group_id
+              (SELECT y.id, y.username, g.name, y.created_at, y.body, NULL FROM group_members gm JOIN groups g ON g.id = gm.group_id
                CROSS JOIN LATERAL (SELECT m.id, s.username, m.created_at, m.body FROM messages m JOIN accounts s ON s.id = m.sender_id
                  WHERE m.recipient_id = -gm.group_id AND m.id > greatest(?, f.through, COALESCE(k.acked_through, 0), gm.joined_after)
                  AND (gm.left_after IS NULL OR m.id <= gm.left_after) AND m.sender_id <> a.id ORDER BY m.id LIMIT ?) y
-               WHERE gm.account_id = a.id ORDER BY y.id LIMIT ?)) x ON TRUE
+               WHERE gm.account_id = a.id ORDER BY y.id LIMIT ?)
+              UNION ALL
+              (SELECT m.id, a.username, COALESCE(r.username, g.name), m.created_at, m.body, m.from_device FROM messages m
+               LEFT JOIN accounts r ON r.id = m.recipient_id LEFT JOIN groups g ON g.id = -m.recipient_id
+               WHERE m.sender_id = a.id AND m.from_device IS NOT NULL AND m.id > greatest(?, f.through, COALESCE(k.acked_through, 0))
+               ORDER BY m.id LIMIT ?)) x ON TRUE
             WHERE a.id = ? ORDER BY x.id
             """;
 
@@ -748,7 +758,7 @@ public final class PostgresStore implements Store, Cluster {
     @Override
     public List<StoredMessage> undelivered(long accountId, String device, long afterId, int max) {
         long after = Math.max(Math.max(afterId, ahead(accountId, device)), knownMarks.getOrDefault(markKey(accountId, device), 0L));
-        List<StoredMessage> held = inboxes.read(accountId, after, max);
+        List<StoredMessage> held = inboxes.read(accountId, device, after, max);
         if (held != null) {
             return held;
         }
@@ -763,8 +773,12 @@ public final class PostgresStore implements Store, Cluster {
                 ps.setLong(5, after);
                 ps.setInt(6, limit);
                 ps.setInt(7, limit);
-                ps.setLong(8, accountId);
+                ps.setLong(8, after);
+                ps.setInt(9, limit);
+                ps.setLong(10, accountId);
                 List<StoredMessage> found = new ArrayList<>();
+                Map<Long, String> copies = new HashMap<>(0);
+                List<StoredMessage> mine = new ArrayList<>();
                 long through = -1;
                 long floor = after;
                 try (ResultSet rs = ps.executeQuery()) {
@@ -776,14 +790,22 @@ public final class PostgresStore implements Store, Cluster {
                         }
                         long id = rs.getLong(3);
                         if (!rs.wasNull()) {
-                            found.add(new StoredMessage(id, rs.getString(4), rs.getString(5), rs.getLong(6), rs.getString(7)));
+                            StoredMessage m = new StoredMessage(id, rs.getString(4), rs.getString(5), rs.getLong(6), rs.getString(7));
+                            found.add(m);
+                            String from = rs.getString(9);
+                            if (from != null) {
+                                copies.put(id, from);
+                            }
+                            if (!device.equals(from)) { // never its own message back
+                                mine.add(m);
+                            }
                         }
                     }
                 }
                 if (through >= 0 && found.size() < limit) {
-                    inboxes.install(accountId, ticket, floor, through, found);
+                    inboxes.install(accountId, ticket, floor, through, found, copies);
                 }
-                return found.size() > max ? List.copyOf(found.subList(0, max)) : found;
+                return mine.size() > max ? List.copyOf(mine.subList(0, max)) : mine;
             }
         });
     }
@@ -1192,7 +1214,7 @@ public final class PostgresStore implements Store, Cluster {
                         } else {
                             long previous = notice.previous();
                             for (StoredMessage m : notice.messages()) {
-                                inboxes.stored(notice.accountId(), previous, m);
+                                inboxes.stored(notice.accountId(), previous, m, null); // copies are never carried
                                 previous = m.id();
                             }
                         }

@@ -134,6 +134,12 @@ final class Schema {
             CREATE INDEX messages_inbox ON messages(recipient_id, id) WHERE delivered = 0;
             CREATE INDEX messages_pair ON messages(pair_lo, pair_hi, id);
             CREATE INDEX messages_age ON messages(created_at) WHERE delivered = 1
+            """,
+            // a device's own messages reach its account's other devices (docs/conversations_design.md §1): the
+            // device a message was sent from, when the sender's other devices get a copy (null otherwise)
+            """
+            ALTER TABLE messages ADD COLUMN from_device TEXT;
+            CREATE INDEX messages_copies ON messages(sender_id, id) WHERE from_device IS NOT NULL
             """);
 
     private Schema() {

@@ -2,15 +2,21 @@ package org.wirechat.server.storage;
 
 /** What became of a send. */
 public sealed interface SendOutcome {
-    /** Stored now, durably, in the inbox of account {@code recipientId}. */
-    record Stored(long id, long timestampMillis, long recipientId) implements SendOutcome {
+    /**
+     * Stored now, durably, in the inbox of account {@code recipientId}; {@code copied}: the sender's other
+     * devices get a copy through the sender's inbox.
+     */
+    record Stored(long id, long timestampMillis, long recipientId, boolean copied) implements SendOutcome {
+        public Stored(long id, long timestampMillis, long recipientId) {
+            this(id, timestampMillis, recipientId, false);
+        }
     }
 
     /**
      * Stored now, durably, for a group: in the inboxes of {@code recipients} (its members when it was
-     * stored, the sender left out).
+     * stored, the sender left out); {@code copied} as for {@link Stored}.
      */
-    record GroupStored(long id, long timestampMillis, java.util.List<Long> recipients) implements SendOutcome {
+    record GroupStored(long id, long timestampMillis, java.util.List<Long> recipients, boolean copied) implements SendOutcome {
         public GroupStored {
             recipients = java.util.List.copyOf(recipients);
         }

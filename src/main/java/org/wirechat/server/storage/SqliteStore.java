@@ -516,9 +516,9 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public java.util.concurrent.CompletableFuture<SendOutcome> sendLater(long senderId, String recipient,
+    public java.util.concurrent.CompletableFuture<SendOutcome> sendLater(long senderId, String device, String recipient,
             String clientMessageId, String body, long nowMillis, int inboxCapacity) {
-        return messages.sendLater(senderId, key(recipient), clientMessageId, body, nowMillis, inboxCapacity);
+        return messages.sendLater(senderId, device, key(recipient), clientMessageId, body, nowMillis, inboxCapacity);
     }
 
     @Override
@@ -792,13 +792,29 @@ public final class SqliteStore implements Store {
                     + " JOIN accounts s ON s.id = m.sender_id ORDER BY gm.account_id, m.id", each);
         }
 
-        /** Each row of {@code sql} (the account it waits for, then a message as {@link MessageRows} reads one). */
+        @Override
+        public void copiesUndelivered(java.util.function.Consumer<LogMessages.IndexedMessage> each) {
+            // above the sender's floor: what some device of the sender may still lack (each device's mark decides)
+            indexed("SELECT f.account_id, m.id, s.username, COALESCE(r.username, g.name), m.created_at, m.body, m.from_device"
+                    + " FROM (SELECT account_id, max(through) AS through FROM (SELECT account_id, through FROM inbox_floors"
+                    + " UNION ALL SELECT account_id, 0 FROM devices) GROUP BY account_id) f"
+                    + " JOIN messages m ON m.sender_id = f.account_id AND m.from_device IS NOT NULL AND m.id > f.through"
+                    + " JOIN accounts s ON s.id = m.sender_id LEFT JOIN accounts r ON r.id = m.recipient_id"
+                    + " LEFT JOIN groups g ON g.id = -m.recipient_id ORDER BY f.account_id, m.id", each);
+        }
+
+        /**
+         * Each row of {@code sql} (the account it waits for, then a message as {@link MessageRows} reads one,
+         * then, if there is a seventh column, the device a copy of the account's own message was sent from).
+         */
         private void indexed(String sql, java.util.function.Consumer<LogMessages.IndexedMessage> each) {
             read(db -> {
                 try (PreparedStatement ps = db.connection().prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+                    boolean copies = rs.getMetaData().getColumnCount() > 6;
                     while (rs.next()) {
                         each.accept(new LogMessages.IndexedMessage(rs.getLong(1),
-                                new StoredMessage(rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getString(6))));
+                                new StoredMessage(rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getString(6)),
+                                copies ? rs.getString(7) : null));
                     }
                 }
                 return null;
@@ -842,8 +858,8 @@ public final class SqliteStore implements Store {
             }
             writer.write(db -> {
                 PreparedStatement ps = db.prepare("INSERT INTO messages"
-                        + " (id, sender_id, recipient_id, pair_lo, pair_hi, client_id, body, created_at, delivered)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+                        + " (id, sender_id, recipient_id, pair_lo, pair_hi, client_id, body, created_at, delivered, from_device)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
                 List<Long> ids = new ArrayList<>();
                 for (LogMessages.Committed c : records) {
                     if (c.record() instanceof org.wirechat.server.storage.log.LogRecord.Message m) {
@@ -857,6 +873,7 @@ public final class SqliteStore implements Store {
                         ps.setString(7, m.body());
                         ps.setLong(8, m.timeMillis());
                         ps.setInt(9, group ? 2 : m.id() <= acked.getOrDefault(m.recipientId(), 0L) ? 1 : 0);
+                        ps.setString(10, m.fromDevice());
                         ps.addBatch();
                         ids.add(m.id());
                     }

@@ -77,8 +77,19 @@ public interface Store extends AutoCloseable {
      * Sends queued one after another to the same recipient are stored in that order (SQLite keeps the
      * order of all; PostgreSQL gives a batch's ids out in the order its SENDs were queued).
      */
-    java.util.concurrent.CompletableFuture<SendOutcome> sendLater(long senderId, String recipient, String clientMessageId,
-            String body, long nowMillis, int inboxCapacity);
+    default java.util.concurrent.CompletableFuture<SendOutcome> sendLater(long senderId, String recipient, String clientMessageId,
+            String body, long nowMillis, int inboxCapacity) {
+        return sendLater(senderId, null, recipient, clientMessageId, body, nowMillis, inboxCapacity);
+    }
+
+    /**
+     * The same, sent from the sender's device {@code device} ({@code ""}: the default device; null: from no
+     * device, as an administrator's tools would): while the sender has another device holding its
+     * messages, each of those gets a copy through its inbox (docs/conversations_design.md §1) — not counted
+     * against the sender's inbox, never handed back to {@code device}.
+     */
+    java.util.concurrent.CompletableFuture<SendOutcome> sendLater(long senderId, String device, String recipient,
+            String clientMessageId, String body, long nowMillis, int inboxCapacity);
 
     /**
      * Marks the account's messages with id &lt;= {@code throughId} received by one of its devices ({@code ""}:

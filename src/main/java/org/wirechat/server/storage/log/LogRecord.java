@@ -14,10 +14,19 @@ public sealed interface LogRecord {
     byte MESSAGE = 1;
     byte ACK = 2;
     byte DEVICE_ACK = 3;
+    /** A {@link Message} whose sender's other devices get a copy: {@code MESSAGE}'s fields, then the sending device. */
+    byte MESSAGE_COPIED = 4;
 
-    /** A stored message: its id is its place in the log's order. */
-    record Message(long id, long senderId, long recipientId, long timeMillis, String clientId, String body)
+    /**
+     * A stored message: its id is its place in the log's order. {@code fromDevice}: the sender's device it
+     * was sent from, when the sender's other devices get a copy of it ({@code ""}: the default device);
+     * null when they do not (written as {@code MESSAGE}, as before copies existed).
+     */
+    record Message(long id, long senderId, long recipientId, long timeMillis, String clientId, String body, String fromDevice)
             implements LogRecord {
+        public Message(long id, long senderId, long recipientId, long timeMillis, String clientId, String body) {
+            this(id, senderId, recipientId, timeMillis, clientId, body, null);
+        }
     }
 
     /**
@@ -41,12 +50,17 @@ public sealed interface LogRecord {
     static ByteBuffer encode(LogRecord r, ByteBuffer out) {
         byte[] clientId = null;
         byte[] body = null;
+        byte[] device = null;
         int payload;
         switch (r) {
             case Message m -> {
                 clientId = m.clientId().getBytes(StandardCharsets.UTF_8);
                 body = m.body().getBytes(StandardCharsets.UTF_8);
                 payload = 32 + 2 + clientId.length + 4 + body.length;
+                if (m.fromDevice() != null) {
+                    device = m.fromDevice().getBytes(StandardCharsets.UTF_8);
+                    payload += 2 + device.length;
+                }
             }
             case Ack a -> payload = 16;
             case DeviceAck d -> {
@@ -64,9 +78,13 @@ public sealed interface LogRecord {
         out.putInt(1 + payload).putInt(lengthCheck(1 + payload)).putInt(0);
         switch (r) {
             case Message m -> {
-                out.put(MESSAGE).putLong(m.id()).putLong(m.senderId()).putLong(m.recipientId()).putLong(m.timeMillis());
+                out.put(device == null ? MESSAGE : MESSAGE_COPIED)
+                        .putLong(m.id()).putLong(m.senderId()).putLong(m.recipientId()).putLong(m.timeMillis());
                 out.putShort((short) clientId.length).put(clientId);
                 out.putInt(body.length).put(body);
+                if (device != null) {
+                    out.putShort((short) device.length).put(device);
+                }
             }
             case Ack a -> out.put(ACK).putLong(a.accountId()).putLong(a.throughId());
             case DeviceAck d -> out.put(DEVICE_ACK).putLong(d.accountId()).putLong(d.throughId()).putLong(d.activeMillis())
@@ -97,14 +115,15 @@ public sealed interface LogRecord {
         try {
             byte type = bytes.get();
             LogRecord r = switch (type) {
-                case MESSAGE -> {
+                case MESSAGE, MESSAGE_COPIED -> {
                     long id = bytes.getLong();
                     long sender = bytes.getLong();
                     long recipient = bytes.getLong();
                     long time = bytes.getLong();
                     String clientId = string(bytes, Short.toUnsignedInt(bytes.getShort()));
                     String body = string(bytes, bytes.getInt());
-                    yield new Message(id, sender, recipient, time, clientId, body);
+                    String device = type == MESSAGE ? null : string(bytes, Short.toUnsignedInt(bytes.getShort()));
+                    yield new Message(id, sender, recipient, time, clientId, body, device);
                 }
                 case ACK -> new Ack(bytes.getLong(), bytes.getLong());
                 case DEVICE_ACK -> {
