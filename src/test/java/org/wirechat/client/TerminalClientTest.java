@@ -117,6 +117,23 @@ class TerminalClientTest {
     }
 
     @Test
+    void whatOneInstallationSendsIsShownOnTheOthersAsYoursAndTheConversationGoesOnThere() {
+        register("alice");
+        register("bob");
+        try (ScriptedClient laptop = new ScriptedClient(port(), ScriptedClient.FAST.withDevice("bob-laptop"))) {
+            laptop.type("/login bob", PW).awaitOutput("logged in as bob");
+            asDevice("bob-phone", "/login bob", PW, "@alice hi from the phone", "/group create #crew", "#crew crew, hi");
+            laptop.awaitOutput("you \u2192 alice: hi from the phone");
+            laptop.awaitOutput("you in #crew: crew, hi");
+            laptop.type("/msg alice and from the laptop").awaitOutput("sent to alice");
+            assertThat(laptop.finish()).isZero();
+            assertThat(laptop.output()).doesNotContain("you \u2192 alice: and from the laptop"); // never its own back
+        }
+        assertThat(scriptOutput(0, "/login alice", PW, "/history bob")).containsSubsequence("bob: hi from the phone",
+                "bob: and from the laptop");
+    }
+
+    @Test
     void groupsAreMadeAndWrittenToAsPeopleTypeThem() {
         register("alice");
         register("bob");

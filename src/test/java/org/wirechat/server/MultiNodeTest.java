@@ -128,6 +128,26 @@ class MultiNodeTest {
     }
 
     @Test
+    void whatThePhoneSendsThroughOneServerWakesTheLaptopWaitingOnTheOtherAndComesToItOnce() throws Exception {
+        a.register(onA, "alice");
+        String bob = a.register(onA, "bob");
+        String phone = onA.ok(new Request.LoginDevice("alice", ServerFixture.PASSWORD, "phone"), Response.DeviceLoggedIn.class).token();
+        String laptop = onB.ok(new Request.LoginDevice("alice", ServerFixture.PASSWORD, "laptop"), Response.DeviceLoggedIn.class).token();
+        onB.ok(fetch(laptop, 0), Response.Messages.class); // B reads (and caches) the laptop's empty inbox
+        Future<Response> waiting = pool.submit(() -> onB.call(longFetch(laptop, 0)));
+        Await.until("the laptop's fetch is waiting on B", () -> b.waitingFetches() == 1);
+
+        long id = onA.ok(send(phone, "bob", "sent from the phone"), Response.Sent.class).messageId();
+        Response.Messages got = (Response.Messages) waiting.get();
+        assertThat(got.messages()).extracting(Response.Message::id, Response.Message::sender, Response.Message::recipient)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(id, "alice", "bob"));
+        assertThat(onB.ok(fetch(laptop, id), Response.Messages.class).messages()).as("acknowledged: once").isEmpty();
+        assertThat(onA.ok(fetch(phone, 0), Response.Messages.class).messages()).as("never back to the phone").isEmpty();
+        assertThat(onA.ok(fetch(bob, 0), Response.Messages.class).messages()).extracting(Response.Message::body)
+                .containsExactly("sent from the phone");
+    }
+
+    @Test
     void aFetchStillGetsItsMailWhenTheListeningConnectionIsCut() throws Exception {
         String alice = a.register(onA, "alice");
         String bob = a.register(onA, "bob");

@@ -25,9 +25,15 @@ final class Format {
         return "[" + (today ? TIME : DAY_TIME).format(t) + "]";
     }
 
-    /** An incoming message. */
-    String incoming(Response.Message m) {
-        String where = org.wirechat.protocol.Limits.isGroupName(m.recipient()) ? " " + m.sender() + " in " + m.recipient() : " " + m.sender();
+    /**
+     * An incoming message: from someone ({@code bob:}, {@code bob in #crew:}), or {@code me}'s own sent from
+     * another of its devices ({@code you → bob:}, {@code you in #crew:}).
+     */
+    String incoming(Response.Message m, String me) {
+        boolean group = org.wirechat.protocol.Limits.isGroupName(m.recipient());
+        boolean mine = me != null && m.sender().equalsIgnoreCase(me) && !m.recipient().equalsIgnoreCase(me);
+        String who = mine ? "you" : m.sender();
+        String where = group ? " " + who + " in " + m.recipient() : mine ? " you → " + m.recipient() : " " + m.sender();
         return line(stamp(m.timestampMillis()) + where + ": ", m.body());
     }
 

@@ -131,9 +131,14 @@ public final class TerminalClient implements ChatClient.Listener {
         String me = client.username();
         for (Response.Message m : messages) {
             knownUsers.add(m.sender());
-            screen.show(format.incoming(m));
+            screen.show(format.incoming(m, me));
             if (!m.sender().equalsIgnoreCase(me == null ? "" : me)) { // a reply goes where the message came from
                 commands.heard(org.wirechat.protocol.Limits.isGroupName(m.recipient()) ? m.recipient() : m.sender());
+            } else if (!m.recipient().equalsIgnoreCase(me)) { // one's own, from another device: that conversation goes on here
+                commands.heard(m.recipient());
+                if (!org.wirechat.protocol.Limits.isGroupName(m.recipient())) {
+                    knownUsers.add(m.recipient());
+                }
             }
         }
     }

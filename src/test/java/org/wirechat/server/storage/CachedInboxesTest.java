@@ -114,4 +114,21 @@ class CachedInboxesTest {
         c.install(BOB, t, 0, 11, List.of(m(10), m(11)), java.util.Map.of());
         assertThat(c.read(BOB, "phone", 0, 10)).isNull();
     }
+
+    @Test
+    void aCopyOfTheAccountsOwnMessageIsHeldForItsOtherDevicesNeverTheOneThatSentIt() {
+        CachedInboxes c = readWhole();
+        c.stored(BOB, 11, m(12), "phone");
+        c.stored(BOB, 12, m(13), null);
+        assertThat(c.read(BOB, "phone", 11, 10)).extracting(StoredMessage::id).containsExactly(13L);
+        assertThat(c.read(BOB, "laptop", 11, 10)).extracting(StoredMessage::id).containsExactly(12L, 13L);
+        CachedInboxes.Ticket t = c.ticket(BOB);
+        c.install(BOB, t, 11, 13, List.of(m(12), m(13)), java.util.Map.of(13L, "laptop")); // as a read finds them
+        assertThat(c.read(BOB, "phone", 11, 10)).extracting(StoredMessage::id).containsExactly(12L, 13L);
+        assertThat(c.read(BOB, "laptop", 11, 10)).extracting(StoredMessage::id).containsExactly(12L);
+        c.acknowledged(BOB, 13);
+        c.stored(BOB, 13, m(14), "phone");
+        assertThat(c.read(BOB, "laptop", 13, 10)).extracting(StoredMessage::id).containsExactly(14L);
+        assertThat(c.read(BOB, "phone", 13, 10)).isEmpty();
+    }
 }

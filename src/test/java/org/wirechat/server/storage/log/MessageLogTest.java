@@ -27,8 +27,9 @@ class MessageLogTest {
             new LogRecord.Message(2, 20, 10, 1_001, "c-2", "héllo — back"),
             new LogRecord.Ack(10, 2),
             new LogRecord.DeviceAck(20, 1, 1_001, "phone-é 7f3a"),
-            new LogRecord.Message(3, 10, 20, 1_002, "c-3", "third"));
-    private static final LogRecord FINAL = new LogRecord.Message(4, 20, 10, 1_003, "c-4", "the last one, in its own batch");
+            new LogRecord.Message(3, 10, 20, 1_002, "c-3", "third, copied to the sender's other devices", "laptop-é"));
+    /** A copied message from the default device (its device empty): the record cut and damaged byte by byte below. */
+    private static final LogRecord FINAL = new LogRecord.Message(4, 20, 10, 1_003, "c-4", "the last one, in its own batch", "");
 
     private static ByteBuffer encode(List<LogRecord> records) {
         ByteBuffer b = ByteBuffer.allocateDirect(16);
