@@ -64,11 +64,19 @@ public final class ChatModel implements AutoCloseable {
      * written, and {@link Delivery#PENDING} (or {@link Delivery#FAILED}, with why in {@code note}).
      */
     public record Line(long id, String sender, long timestampMillis, String body, boolean mine, Delivery delivery,
-            String note) {
+            String note, String reach) {
         Line(long id, String sender, long timestampMillis, String body, boolean mine) {
             this(id, sender, timestampMillis, body, mine, Delivery.SENT, "");
         }
+
+        /** {@code reach}: in a group, how many of the members it reached have it ({@code "2/5"}), else empty. */
+        Line(long id, String sender, long timestampMillis, String body, boolean mine, Delivery delivery, String note) {
+            this(id, sender, timestampMillis, body, mine, delivery, note, "");
+        }
     }
+
+    /** At most this many of your latest messages in an open group are asked about (one GROUP_RECEIPTS each). */
+    static final int GROUP_MARKS_ASKED = 20;
 
     public enum LinkState { LOGGED_OUT, CONNECTED, RECONNECTING }
 
@@ -209,6 +217,8 @@ public final class ChatModel implements AutoCloseable {
      * delivered by it (an answer "none waiting" says nothing of a message sent after).
      */
     private long receiptsAsOf;
+    /** In an open group: how many of the members each of your messages reached have it (asked of the server). */
+    private Map<Long, Response.GroupReceipts> groupMarks = Map.of();
     private final TreeMap<Long, Line> conversation = new TreeMap<>();
     /**
      * Messages received since login, by lower-case peer (the latest {@link #RECENT_KEPT} each). Opening a
@@ -269,7 +279,13 @@ public final class ChatModel implements AutoCloseable {
         }
         List<Line> lines = new ArrayList<>(conversation.size());
         for (Line l : conversation.values()) {
-            lines.add(delivered(l) ? new Line(l.id(), l.sender(), l.timestampMillis(), l.body(), true, Delivery.DELIVERED, l.note()) : l);
+            Response.GroupReceipts g = l.mine() ? groupMarks.get(l.id()) : null;
+            if (g != null && l.delivery() == Delivery.SENT) {
+                lines.add(new Line(l.id(), l.sender(), l.timestampMillis(), l.body(), true,
+                        g.delivered() >= g.members() ? Delivery.DELIVERED : Delivery.SENT, l.note(), g.delivered() + "/" + g.members()));
+            } else {
+                lines.add(delivered(l) ? new Line(l.id(), l.sender(), l.timestampMillis(), l.body(), true, Delivery.DELIVERED, l.note()) : l);
+            }
         }
         if (open != null) {
             lines.addAll(unsentLines.getOrDefault(key(open), List.of()));
@@ -595,7 +611,12 @@ public final class ChatModel implements AutoCloseable {
         synchronized (this) {
             c = client;
             peer = open;
-            if (c == null || peer == null || isGroup(peer) || (receipts != null && !receipts.shared())
+        }
+        if (c != null && isGroup(peer)) {
+            return refreshGroupMarks(c, peer);
+        }
+        synchronized (this) {
+            if (c != client || peer == null || !peer.equals(open) || (receipts != null && !receipts.shared())
                     || conversation.values().stream().noneMatch(l -> l.mine() && l.id() > 0 && !delivered(l))) {
                 return false;
             }
@@ -608,6 +629,45 @@ public final class ChatModel implements AutoCloseable {
             }
             receipts = r;
             receiptsAsOf = asOf;
+        }
+        changed();
+        return true;
+    }
+
+    /**
+     * Asks, for your latest messages in the open group not yet known to have reached everyone, how many of
+     * its members have them; true if it asked (called without the monitor: it asks the server).
+     */
+    private boolean refreshGroupMarks(ChatClient c, String group) {
+        List<Long> ids;
+        synchronized (this) {
+            ids = conversation.values().stream().filter(l -> l.mine() && l.id() > 0 && l.delivery() == Delivery.SENT)
+                    .filter(l -> groupMarks.get(l.id()) == null || groupMarks.get(l.id()).delivered() < groupMarks.get(l.id()).members())
+                    .map(Line::id).toList();
+        }
+        if (ids.isEmpty()) {
+            return false;
+        }
+        Map<Long, Response.GroupReceipts> found = new HashMap<>();
+        for (long id : ids.subList(Math.max(0, ids.size() - GROUP_MARKS_ASKED), ids.size())) {
+            try {
+                Response.GroupReceipts r = c.groupReceipts(group, id);
+                if (!r.shared()) { // your receipts are off: you learn nothing of others
+                    found.clear();
+                    break;
+                }
+                found.put(id, r);
+            } catch (ChatException e) {
+                break; // marks are a nicety: the conversation shows without them
+            }
+        }
+        synchronized (this) {
+            if (!group.equals(open)) {
+                return true;
+            }
+            Map<Long, Response.GroupReceipts> merged = new HashMap<>(groupMarks);
+            merged.putAll(found);
+            groupMarks = Map.copyOf(merged);
         }
         changed();
         return true;
@@ -626,9 +686,12 @@ public final class ChatModel implements AutoCloseable {
         synchronized (this) {
             peer = open;
             receipts = null;
+            groupMarks = Map.of();
             asOf = peer == null ? 0 : newestKnown(peer);
         }
-        if (peer != null) {
+        if (isGroup(peer)) {
+            refreshGroupMarks(c, peer);
+        } else if (peer != null) {
             Response.Receipts r = receiptsOf(c, peer);
             synchronized (this) {
                 if (peer.equals(open)) {
@@ -653,11 +716,12 @@ public final class ChatModel implements AutoCloseable {
         synchronized (this) {
             asOf = Math.max(asOf, newestKnown(peer));
         }
-        Response.Receipts r = isGroup(peer) ? null : receiptsOf(c, peer); // a group's receipts: not yet
+        Response.Receipts r = isGroup(peer) ? null : receiptsOf(c, peer); // a group's: asked below, per message
         synchronized (this) {
             open = peer;
             receipts = r;
             receiptsAsOf = asOf;
+            groupMarks = Map.of();
             conversation.clear();
             addLines(page.messages());
             TreeMap<Long, Line> mine = recent.get(key(peer));
@@ -674,6 +738,9 @@ public final class ChatModel implements AutoCloseable {
             problem = "";
         }
         changed();
+        if (isGroup(peer)) {
+            refreshGroupMarks(c, peer);
+        }
     }
 
     /** Loads the open conversation's previous page. */
@@ -861,6 +928,7 @@ public final class ChatModel implements AutoCloseable {
         unread.clear();
         open = null;
         receipts = null;
+        groupMarks = Map.of();
         conversation.clear();
         recent.clear();
         unsentLines.clear();
@@ -941,7 +1009,7 @@ public final class ChatModel implements AutoCloseable {
                 active(peer, m.timestampMillis(), m.body());
                 if (open != null && open.equalsIgnoreCase(peer)) {
                     conversation.put(m.id(), line);
-                } else {
+                } else if (!mine) { // one's own, sent from another device, is not unread
                     unread.merge(key(peer), 1, Integer::sum);
                 }
             }

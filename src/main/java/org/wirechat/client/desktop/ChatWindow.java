@@ -682,9 +682,10 @@ public final class ChatWindow {
 
     private void message(javax.swing.text.StyledDocument doc, ChatModel.MessageRow m) {
         ChatModel.Line l = m.line();
+        String reach = l.reach().isEmpty() ? "" : " " + l.reach(); // in a group: how many of the members have it
         String state = switch (l.delivery()) {
-            case SENT -> "  \u2713"; // stored
-            case DELIVERED -> "  \u2713\u2713"; // the peer has it
+            case SENT -> "  \u2713" + reach; // stored
+            case DELIVERED -> "  \u2713\u2713" + reach; // the peer has it (in a group: every member it reached)
             case PENDING -> "  · sending…";
             case FAILED -> "  · not sent: " + l.note();
         };

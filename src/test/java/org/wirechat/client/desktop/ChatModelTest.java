@@ -103,6 +103,58 @@ class ChatModelTest {
     }
 
     @Test
+    void whatYourOtherDeviceSendsAppearsInItsConversationAsYoursAndNotAsUnread() throws Exception {
+        try (ChatModel laptop = new ChatModel(ChatModel.ClientFactory.with(ScriptedClient.FAST.withDevice("alice-laptop")));
+                ChatClient phone = new ChatClient("127.0.0.1", port(), m -> { }, ScriptedClient.FAST.withDevice("alice-phone"))) {
+            phone.register("alice", "Alice", PW);
+            phone.login("alice", PW);
+            laptop.login("127.0.0.1", port(), "alice", PW);
+            phone.send("bob", "from the phone").result().join();
+            phone.send("bob", "and again").result().join();
+            Await.until("the laptop shows them in bob's conversation", () -> laptop.snapshot().conversations().stream()
+                    .anyMatch(c -> c.peer().equals("bob") && "and again".equals(c.last())));
+            laptop.open("bob");
+            Await.until("both there", () -> laptop.snapshot().conversation().size() == 2);
+            assertThat(laptop.snapshot().conversation()).extracting(ChatModel.Line::sender, ChatModel.Line::body, ChatModel.Line::mine)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("alice", "from the phone", true),
+                            org.assertj.core.groups.Tuple.tuple("alice", "and again", true));
+            assertThat(laptop.snapshot().unread("bob")).as("one's own messages are not unread").isZero();
+        }
+    }
+
+    @Test
+    void yourGroupMessagesShowHowManyMembersHaveThemUnlessYourReceiptsAreOff() throws Exception {
+        model.register("127.0.0.1", port(), "alice", "Alice", PW);
+        try (ChatClient carol = new ChatClient("127.0.0.1", port(), m -> { }, ScriptedClient.FAST)) {
+            carol.register("carol", "Carol", PW);
+            model.createGroup("crew");
+            model.addMember("bob");
+            model.addMember("carol");
+            carol.close(); // carol's client stops: it will not acknowledge
+            model.send("hello crew");
+            Await.until("bob has it", () -> bobGot.stream().anyMatch(m -> m.body().equals("hello crew")));
+            // bob's client acknowledges it with its next poll; the window asks every few seconds, this test at once
+            Await.until("shown reaching one of two", () -> {
+                model.refreshReceipts();
+                ChatModel.Line l = model.snapshot().conversation().getLast();
+                return l.reach().equals("1/2") && l.delivery() == ChatModel.Delivery.SENT;
+            });
+            model.setReceipts(false);
+            assertThat(model.snapshot().conversation().getLast()).as("alice's own off: she learns nothing of others")
+                    .extracting(ChatModel.Line::reach, ChatModel.Line::delivery).containsExactly("", ChatModel.Delivery.SENT);
+        }
+        try (ChatClient carol = new ChatClient("127.0.0.1", port(), m -> { }, ScriptedClient.FAST)) {
+            model.setReceipts(true);
+            carol.login("carol", PW); // her client polls and acknowledges what waits
+            Await.until("shown reaching both", () -> {
+                model.refreshReceipts();
+                ChatModel.Line l = model.snapshot().conversation().getLast();
+                return l.reach().equals("2/2") && l.delivery() == ChatModel.Delivery.DELIVERED;
+            });
+        }
+    }
+
+    @Test
     void theFilterTakesWildcards() throws ChatException {
         bob.register("bella", "Bella", PW);
         bob.register("carol", "Carol", PW);
