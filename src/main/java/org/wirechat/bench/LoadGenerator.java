@@ -23,9 +23,10 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "wirechat-bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Load-tests a running wirechat server. Workloads: pairs, drain, idle, login, grpc-pairs (the pairs over"
-                + " gRPC; needs --grpc-port), groups (group fan-out, and the same by direct messages) (default: pairs, drain, idle).")
+                + " gRPC; needs --grpc-port), groups (group fan-out, and the same by direct messages), devices (the pairs with"
+                + " a second device of every user polling) (default: pairs, drain, idle).")
 public final class LoadGenerator implements Callable<Integer> {
-    @Parameters(paramLabel = "WORKLOAD", description = "pairs, drain, idle, login, grpc-pairs, groups")
+    @Parameters(paramLabel = "WORKLOAD", description = "pairs, drain, idle, login, grpc-pairs, groups, devices")
     List<String> workloads = new ArrayList<>(List.of("pairs", "drain", "idle"));
 
     @Option(names = "--host", description = "Server host (default: ${DEFAULT-VALUE}).")
@@ -122,6 +123,7 @@ public final class LoadGenerator implements Callable<Integer> {
                 case "idle" -> Idle.run(at, idle, serverPid).forEach(this::report);
                 case "login" -> report(Logins.run(at, logins, 4, hash));
                 case "groups" -> groups(at);
+                case "devices" -> devices(at);
                 default -> throw new CommandLine.ParameterException(new CommandLine(this), "unknown workload " + w);
             }
         }
@@ -218,6 +220,58 @@ public final class LoadGenerator implements Callable<Integer> {
         double[] before = cpuSeconds();
         Figures f = GrpcPairs.run(grpc, grpcSystem, pairs, messages, window, tokens, prefix);
         report(withExtra(f, cpuPerMessage(before, cpuSeconds(), delivered, serverPid > 0) + "; warmed by " + rounds + " rounds"));
+    }
+
+    /**
+     * The pairs, then the same with a second device of every user polling — every message then reaches its
+     * recipient's two devices and a copy the sender's other one — with the server's CPU and bytes written a
+     * message sent for both, and their ratio: what every device getting every message costs.
+     */
+    private void devices(InetSocketAddress at) throws Exception {
+        double sent = 2.0 * pairs * messages;
+        Figures[] measured = new Figures[2];
+        double[][] cost = new double[2][];
+        for (int v = 0; v < 2; v++) {
+            boolean second = v == 1;
+            String kind = second ? "s" : "o";
+            int[] round = {0};
+            int rounds = warmUp(() -> {
+                String prefix = label + kind + "w" + round[0]++;
+                List<String> tokens = pairTokens(at, at, prefix, pairs);
+                return Pairs.wirechat(at, at, system, prefix, pairs, Math.min(messages, 1000), window, tokens,
+                        second ? secondDevices(at, prefix, pairs) : null);
+            });
+            List<String> tokens = pairTokens(at, at, label + kind, pairs);
+            List<String> seconds = second ? secondDevices(at, label + kind, pairs) : null;
+            double[] before = cpuSeconds();
+            long written = writtenBytes(serverPid);
+            Figures f = Pairs.wirechat(at, at, system, label + kind, pairs, messages, window, tokens, seconds);
+            double[] after = cpuSeconds();
+            long bytes = settledWrittenBytes(serverPid) - written;
+            cost[v] = new double[] {1e6 * (after[1] - before[1]) / sent, bytes / sent};
+            measured[v] = withExtra(f, cpuPerMessage(before, after, sent, serverPid > 0)
+                    + (serverPid > 0 ? String.format("; %.0f bytes written by the server a message", cost[v][1]) : "")
+                    + "; warmed by " + rounds + " rounds");
+            report(measured[v]);
+        }
+        if (serverPid > 0) {
+            report(new Figures("devices-ratio", "2 devices/1", pairs + "x" + messages + " W=" + window,
+                    measured[1].perSecond() / measured[0].perSecond(), "x msg/s", Double.NaN, Double.NaN, Double.NaN,
+                    String.format("every user with a second device (each message to two devices and copied to the sender's"
+                            + " other): server CPU %.2fx, bytes written %.2fx a message (%.1f against %.1f µs, %.0f against %.0f"
+                            + " bytes); p99 %.2fx", cost[1][0] / cost[0][0], cost[1][1] / cost[0][1], cost[1][0], cost[0][0],
+                            cost[1][1], cost[0][1], measured[1].p99Micros() / measured[0].p99Micros())));
+        }
+    }
+
+    /** A second device (LOGIN_DEVICE {@code second}) of each of the pairs' users, A's and B's by turns. */
+    private static List<String> secondDevices(InetSocketAddress at, String prefix, int pairs) throws Exception {
+        List<String> names = new ArrayList<>();
+        for (int p = 0; p < pairs; p++) {
+            names.add(prefix + "a" + p);
+            names.add(prefix + "b" + p);
+        }
+        return Users.loginDevice(at, names, "second");
     }
 
     /**

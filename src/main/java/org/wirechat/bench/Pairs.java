@@ -54,8 +54,19 @@ final class Pairs {
      */
     static Figures wirechat(InetSocketAddress atA, InetSocketAddress atB, String system, String prefix, int pairs, int messages,
             int window, List<String> tokens) throws Exception {
+        return wirechat(atA, atB, system, prefix, pairs, messages, window, tokens, null);
+    }
+
+    /**
+     * The same; with {@code secondDevices} (A's and B's by turns, as {@code tokens}), each user also has a
+     * second device polling on its own connection, which receives what the user receives and a copy of
+     * what the user sends (issue 17): the run ends when those have all of theirs too. The figures count
+     * the messages sent (each delivered to its recipient's first device), not the copies.
+     */
+    static Figures wirechat(InetSocketAddress atA, InetSocketAddress atB, String system, String prefix, int pairs, int messages,
+            int window, List<String> tokens, List<String> secondDevices) throws Exception {
         Histogram h = histogram();
-        CountDownLatch done = new CountDownLatch(pairs);
+        CountDownLatch done = new CountDownLatch(secondDevices == null ? pairs : 3 * pairs);
         AtomicLong delivered = new AtomicLong();
         AtomicLong errors = new AtomicLong();
         java.util.concurrent.atomic.AtomicReference<String> firstError = new java.util.concurrent.atomic.AtomicReference<>();
@@ -85,6 +96,10 @@ final class Pairs {
                         firstError.compareAndSet(null, "echo: " + e);
                     }
                 }, null, errors, firstError));
+                if (secondDevices != null) { // each gets the messages to its user and copies of its user's own
+                    open.add(poll(atA, secondDevices.get(2 * p), 2 * messages, m -> { }, done, errors, firstError));
+                    open.add(poll(atB, secondDevices.get(2 * p + 1), 2 * messages, m -> { }, done, errors, firstError));
+                }
                 // A: receive echoes, record, free a window slot
                 open.add(poll(atA, tokenA, messages, m -> {
                     record(h, m.body());
@@ -115,7 +130,8 @@ final class Pairs {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return Figures.of("pairs", system, pairs + "x" + messages + " W=" + window, delivered.get() / seconds, "msg/s",
+        return Figures.of(secondDevices == null ? "pairs" : "pairs-2-devices", system, pairs + "x" + messages + " W=" + window,
+                delivered.get() / seconds, "msg/s",
                 h, errors.get() == 0 ? "" : errors.get() + " errors, the first: " + firstError.get());
     }
 

@@ -53,6 +53,21 @@ final class Users {
         return List.of(tokens);
     }
 
+    /** Logs each of these users in as the device {@code device} (LOGIN_DEVICE) and returns the tokens, in order. */
+    static List<String> loginDevice(InetSocketAddress at, List<String> names, String device) throws IOException {
+        List<String> tokens = new java.util.ArrayList<>(names.size());
+        try (Connection c = connect(at)) {
+            for (String name : names) {
+                Response r = c.call(new Request.LoginDevice(name, PASSWORD, device));
+                if (!(r instanceof Response.DeviceLoggedIn in)) {
+                    throw new IllegalStateException("login of " + name + " as " + device + ": " + r);
+                }
+                tokens.add(in.token());
+            }
+        }
+        return tokens;
+    }
+
     static String login(Connection c, String name) throws IOException {
         Response r = c.call(new Request.Login(name, PASSWORD));
         if (!(r instanceof Response.LoggedIn in)) {

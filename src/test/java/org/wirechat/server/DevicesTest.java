@@ -289,14 +289,17 @@ class DevicesTest {
     void anAccountWithOneDeviceGetsNoCopiesAndANewDeviceStartsAfterThem() {
         String alice = fx.register(c, "alice");
         String phone = device("alice", "phone").token();
-        c.ok(new Request.CreateAccount("bob", "Bob", PASSWORD), Response.AccountCreated.class);
+        String bob = fx.register(c, "bob");
         c.ok(send(phone, "bob", "alone"), Response.Sent.class);
         c.ok(send(alice, "bob", "from the old login, the phone holding"), Response.Sent.class);
         assertThat(drainRecords(phone)).as("the old login has no mark yet: it holds nothing")
                 .containsExactly("alice>bob:from the old login, the phone holding");
         assertThat(drain(alice)).as("the default device had no mark: no copy of the phone's").isEmpty();
-        assertThat(drainRecords(device("alice", "laptop").token())).as("a new device: what no device has yet, nothing sent before")
-                .isEmpty();
+        c.ok(send(bob, "bob", "(a barrier: the phone's acknowledgement is committed)"), Response.Sent.class);
+        String laptop = device("alice", "laptop").token();
+        assertThat(drainRecords(laptop)).as("a new device: what no device has yet, nothing sent before").isEmpty();
+        c.ok(send(phone, "bob", "now there are two"), Response.Sent.class);
+        assertThat(drainRecords(laptop)).as("from its login on, it gets the phone's").containsExactly("alice>bob:now there are two");
     }
 
     @Test

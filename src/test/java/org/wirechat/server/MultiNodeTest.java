@@ -148,6 +148,31 @@ class MultiNodeTest {
     }
 
     @Test
+    void aNewDeviceLoggedInThroughOneServerGetsWhatThePhoneSendsThroughTheOtherFromThenOn() {
+        a.register(onA, "alice");
+        a.register(onA, "bob");
+        String phone = onA.ok(new Request.LoginDevice("alice", ServerFixture.PASSWORD, "phone"), Response.DeviceLoggedIn.class).token();
+        onA.ok(send(phone, "bob", "alone"), Response.Sent.class); // A learns that alice has one device only
+        String laptop = onB.ok(new Request.LoginDevice("alice", ServerFixture.PASSWORD, "laptop"), Response.DeviceLoggedIn.class).token();
+        // A hears of the laptop by notification, a moment after B's answer: from then on every message is copied
+        java.util.List<Long> sent = new java.util.ArrayList<>();
+        java.util.List<Long> got = new java.util.ArrayList<>();
+        Await.until("the laptop gets the phone's messages", () -> {
+            sent.add(onA.ok(send(phone, "bob", "after the laptop"), Response.Sent.class).messageId());
+            onB.ok(fetch(laptop, got.isEmpty() ? 0 : got.getLast()), Response.Messages.class).messages().forEach(m -> got.add(m.id()));
+            return !got.isEmpty();
+        });
+        long copiedFrom = got.getFirst();
+        long next = onA.ok(send(phone, "bob", "and this one"), Response.Sent.class).messageId();
+        Await.until("copied, each once", () -> {
+            onB.ok(fetch(laptop, got.getLast()), Response.Messages.class).messages().forEach(m -> got.add(m.id()));
+            return got.contains(next);
+        });
+        assertThat(got).as("every message from the first copied on, once, in order")
+                .isEqualTo(java.util.stream.Stream.concat(sent.stream(), java.util.stream.Stream.of(next)).filter(id -> id >= copiedFrom).toList());
+    }
+
+    @Test
     void aFetchStillGetsItsMailWhenTheListeningConnectionIsCut() throws Exception {
         String alice = a.register(onA, "alice");
         String bob = a.register(onA, "bob");

@@ -955,7 +955,7 @@ final class LogMessages implements AutoCloseable {
         String sender = name(s.senderId()); // before anything of the batch changes
         long id = nextId++;
         // a message to oneself is in one's inbox already, for every device
-        boolean copied = s.device() != null && recipient.id() != s.senderId() && holdsElsewhere(s.senderId(), s.device(), s.nowMillis());
+        boolean copied = s.device() != null && recipient.id() != s.senderId() && holdsElsewhere(batch, s.senderId(), s.device(), s.nowMillis());
         LogRecord.Message record = new LogRecord.Message(id, s.senderId(), recipient.id(), s.nowMillis(), s.clientId(), s.body(),
                 copied ? s.device() : null);
         StoredMessage view = new StoredMessage(id, sender, recipient.username(), s.nowMillis(), s.body());
@@ -970,9 +970,15 @@ final class LogMessages implements AutoCloseable {
 
     /**
      * Whether a device of the account other than {@code device} holds its messages (it has a mark and was
-     * active within the horizon): then a message sent from {@code device} is copied to it.
+     * active within the horizon — a mark this batch writes, a device logging in, counts): then a message
+     * sent from {@code device} is copied to it.
      */
-    private boolean holdsElsewhere(long accountId, String device, long nowMillis) {
+    private boolean holdsElsewhere(Batch batch, long accountId, String device, long nowMillis) {
+        for (Map.Entry<String, long[]> e : batch.marks.getOrDefault(accountId, Map.of()).entrySet()) {
+            if (!e.getKey().equals(device) && nowMillis - e.getValue()[1] <= horizonMillis) {
+                return true;
+            }
+        }
         Devices d = devices.get(accountId);
         if (d == null) {
             return false;

@@ -67,7 +67,7 @@ public final class PostgresStore implements Store, Cluster {
         this.settings = settings;
         this.pool = pool;
         this.writer = new Writer(pool::getConnection, onFatal, faults);
-        this.sends = new PostgresSends(writer, CHANNEL, nodeId, inboxes,
+        this.sends = new PostgresSends(writer, CHANNEL, nodeId, inboxes, singleDevices,
                 id -> java.util.Map.copyOf(pendingAcks(id)),
                 (account, device, through) -> knownMarks.merge(markKey(account, device), through, Math::max));
     }
@@ -718,6 +718,8 @@ public final class PostgresStore implements Store, Cluster {
 
     /** The inboxes this server's FETCHes read, in memory (see {@link CachedInboxes}). */
     private final CachedInboxes inboxes = new CachedInboxes();
+    /** Accounts known to have one device only (see {@link SingleDevices}). */
+    private final SingleDevices singleDevices = new SingleDevices();
 
     /**
      * One device's undelivered messages above a floor (the greater of the id asked, the account's floor
@@ -890,13 +892,23 @@ public final class PostgresStore implements Store, Cluster {
     /** A mark row for the device, at the account's floor, unless it has one (its own transaction). */
     @Override
     public void register(long accountId, String device, long nowMillis) {
-        one(c -> update(c, "INSERT INTO inbox_marks (account_id, device, acked_through, acked, active_at)"
-                + " SELECT f.account_id, ?, f.through, f.acked, ? FROM inbox_floors f WHERE f.account_id = ?"
-                + " ON CONFLICT (account_id, device) DO NOTHING", ps -> {
-                    ps.setString(1, device);
-                    ps.setLong(2, nowMillis);
-                    ps.setLong(3, accountId);
-                }));
+        // a new device: every server learns that the account's SENDs may now be copied (SingleDevices)
+        boolean made = one(c -> {
+            try (PreparedStatement ps = c.prepareStatement("WITH m AS (INSERT INTO inbox_marks (account_id, device, acked_through,"
+                    + " acked, active_at) SELECT f.account_id, ?, f.through, f.acked, ? FROM inbox_floors f WHERE f.account_id = ?"
+                    + " ON CONFLICT (account_id, device) DO NOTHING RETURNING account_id)"
+                    + " SELECT pg_notify('" + CHANNEL + "', 'd:' || account_id) FROM m")) {
+                ps.setString(1, device);
+                ps.setLong(2, nowMillis);
+                ps.setLong(3, accountId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+        if (made) {
+            singleDevices.changed(accountId);
+        }
     }
 
     /** The account's messages delivered while the device was away past the horizon: the floor's count less its mark's. */
@@ -1156,6 +1168,7 @@ public final class PostgresStore implements Store, Cluster {
                 if (!first) {
                     log.info("listening to the other servers again; re-checking waiting fetches and cached tokens");
                     inboxes.forgetAll();
+                    singleDevices.changedAll();
                     changes.missedSome();
                 }
                 first = false;
@@ -1223,12 +1236,14 @@ public final class PostgresStore implements Store, Cluster {
                 }
                 case 't' -> changes.tokenRevoked(HexFormat.of().parseHex(value));
                 case 'a' -> changes.accountDeleted(Long.parseLong(value));
+                case 'd' -> singleDevices.changed(Long.parseLong(value)); // a new device of the account (this server's too)
                 default -> log.warn("ignoring a notification of an unknown kind on channel {}", CHANNEL);
             }
         } catch (IllegalArgumentException e) {
             log.warn("a malformed notification on channel {}", CHANNEL);
-            if (payload.charAt(0) == 'i') { // some inbox changed, which is not known: as if notifications were lost
+            if (payload.charAt(0) == 'i' || payload.charAt(0) == 'd') { // not known what changed: as if notifications were lost
                 inboxes.forgetAll();
+                singleDevices.changedAll();
                 changes.missedSome();
             }
         }

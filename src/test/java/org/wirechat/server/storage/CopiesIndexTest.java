@@ -8,10 +8,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Copies of a device's own messages for its account's other devices, in log mode, when the log has been
- * indexed and trimmed: a start rebuilds them from the history index (the log's tail is {@code
- * DevicesTest}'s restart), still never handed to the device that sent them nor counted; once every device
- * has them they are gone for good.
+ * Copies of a device's own messages for its account's other devices, in log mode: when the log has been
+ * indexed and trimmed, a start rebuilds them from the history index (the log's tail is {@code
+ * DevicesTest}'s restart), still never handed to the device that sent them nor counted, and once every
+ * device has them they are gone for good; a device logging in within the SEND's batch gets its copy.
  */
 @Timeout(60)
 class CopiesIndexTest {
@@ -51,6 +51,24 @@ class CopiesIndexTest {
             assertThat(store.undelivered(alice, "laptop", 0, 10)).isEmpty();
             assertThat(store.undelivered(alice, "phone", 0, 10)).isEmpty();
             assertThat(store.undeliveredCount(alice)).isZero();
+        }
+    }
+
+    @Test
+    void aDeviceLoggingInInTheSameBatchAsASendGetsItsCopy() throws Exception {
+        try (SqliteStore store = SqliteStore.open(dir, e -> { })) {
+            long alice = store.createAccount("alice", "Alice", "h", 0).orElseThrow().id();
+            store.createAccount("bob", "Bob", "h", 0).orElseThrow();
+            java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<SendOutcome>> sent =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            store.whileWriterHeld(() -> { // one batch: the logins' marks are not committed when the SEND is decided
+                store.register(alice, "phone", 1);
+                store.register(alice, "laptop", 1);
+                sent.set(store.sendLater(alice, "phone", "bob", "p1", "from the phone", 2, 100));
+            });
+            assertThat(((SendOutcome.Stored) sent.get().join()).copied()).isTrue();
+            assertThat(store.undelivered(alice, "laptop", 0, 10)).extracting(StoredMessage::body).containsExactly("from the phone");
+            assertThat(store.undelivered(alice, "phone", 0, 10)).isEmpty();
         }
     }
 }
