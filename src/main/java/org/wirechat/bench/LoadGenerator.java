@@ -243,16 +243,9 @@ public final class LoadGenerator implements Callable<Integer> {
             });
             List<String> tokens = pairTokens(at, at, label + kind, pairs);
             List<String> seconds = second ? secondDevices(at, label + kind, pairs) : null;
-            double[] before = cpuSeconds();
-            long written = writtenBytes(serverPid);
-            Figures f = Pairs.wirechat(at, at, system, label + kind, pairs, messages, window, tokens, seconds);
-            double[] after = cpuSeconds();
-            long bytes = settledWrittenBytes(serverPid) - written;
-            cost[v] = new double[] {1e6 * (after[1] - before[1]) / sent, bytes / sent};
-            measured[v] = withExtra(f, cpuPerMessage(before, after, sent, serverPid > 0)
-                    + (serverPid > 0 ? String.format("; %.0f bytes written by the server a message", cost[v][1]) : "")
-                    + "; warmed by " + rounds + " rounds");
-            report(measured[v]);
+            cost[v] = new double[2];
+            measured[v] = measured(() -> Pairs.wirechat(at, at, system, label + kind, pairs, messages, window, tokens, seconds),
+                    sent, "message", rounds, cost[v]);
         }
         if (serverPid > 0) {
             report(new Figures("devices-ratio", "2 devices/1", pairs + "x" + messages + " W=" + window,
@@ -292,16 +285,9 @@ public final class LoadGenerator implements Callable<Integer> {
             int rounds = warmUp(() -> Groups.run(at, Groups.create(at, label + kind + "w" + round[0]++, groups, members), system,
                     Math.min(groupMessages, 50), window, direct));
             Groups.Setup s = Groups.create(at, label + kind, groups, members);
-            double[] before = cpuSeconds();
-            long written = writtenBytes(serverPid);
-            Figures f = Groups.run(at, s, system, groupMessages, window, direct);
-            double[] after = cpuSeconds();
-            long bytes = settledWrittenBytes(serverPid) - written;
-            cost[v] = new double[] {1e6 * (after[1] - before[1]) / deliveries, bytes / deliveries};
-            measured[v] = withExtra(f, cpuPerMessage(before, after, deliveries, serverPid > 0)
-                    + (serverPid > 0 ? String.format("; %.0f bytes written by the server a delivery", cost[v][1]) : "")
-                    + "; warmed by " + rounds + " rounds");
-            report(measured[v]);
+            cost[v] = new double[2];
+            measured[v] = measured(() -> Groups.run(at, s, system, groupMessages, window, direct), deliveries, "delivery", rounds,
+                    cost[v]);
         }
         if (serverPid > 0) {
             report(new Figures("group-ratio", "group/direct", groups + "x" + members + " K=" + groupMessages,
@@ -311,6 +297,26 @@ public final class LoadGenerator implements Callable<Integer> {
                             cost[0][0] / cost[1][0], cost[0][1] / cost[1][1], members - 1, cost[0][0], cost[1][0], cost[0][1], cost[1][1],
                             measured[0].p99Micros() / measured[1].p99Micros())));
         }
+    }
+
+    /**
+     * Runs a measured round and reports it with the CPU, and the bytes the server wrote, per {@code count}
+     * {@code unit}s (into {@code cost}: µs of server CPU, bytes); returns the reported figures.
+     */
+    private Figures measured(java.util.concurrent.Callable<Figures> run, double count, String unit, int rounds, double[] cost)
+            throws Exception {
+        double[] before = cpuSeconds();
+        long written = writtenBytes(serverPid);
+        Figures f = run.call();
+        double[] after = cpuSeconds();
+        long bytes = settledWrittenBytes(serverPid) - written;
+        cost[0] = 1e6 * (after[1] - before[1]) / count;
+        cost[1] = bytes / count;
+        Figures out = withExtra(f, cpuPerMessage(before, after, count, serverPid > 0)
+                + (serverPid > 0 ? String.format("; %.0f bytes written by the server a %s", cost[1], unit) : "")
+                + "; warmed by " + rounds + " rounds");
+        report(out);
+        return out;
     }
 
     /** Bytes the process has caused to be written to storage so far (/proc/PID/io), or 0 without one. */

@@ -54,8 +54,17 @@ class DevicesTest {
         return c.ok(new Request.LoginDevice(user, PASSWORD, device), Response.DeviceLoggedIn.class);
     }
 
-    /** Everything waiting for the device, a page at a time, acknowledging each page with the next FETCH. */
+    /** Everything waiting for the device (the bodies), a page at a time, acknowledging each page with the next FETCH. */
     private List<String> drain(String token) {
+        return drain(token, Response.Message::body);
+    }
+
+    /** Everything waiting for the device, as "sender>recipient:body". */
+    private List<String> drainRecords(String token) {
+        return drain(token, m -> m.sender() + ">" + m.recipient() + ":" + m.body());
+    }
+
+    private List<String> drain(String token, java.util.function.Function<Response.Message, String> shown) {
         List<String> got = new ArrayList<>();
         long ack = 0;
         while (true) {
@@ -63,7 +72,7 @@ class DevicesTest {
             if (page.isEmpty()) {
                 return got;
             }
-            page.forEach(m -> got.add(m.body()));
+            page.forEach(m -> got.add(shown.apply(m)));
             ack = page.getLast().id();
         }
     }
@@ -249,20 +258,6 @@ class DevicesTest {
         c.ok(send(alice, "bob", "second"), Response.Sent.class);
         drain(phone);
         c.ok(new Request.DeleteAccount(phone, PASSWORD), Response.AccountDeleted.class); // the laptop lacks "second"
-    }
-
-    /** Everything waiting for the device, as "sender>recipient:body", acknowledging each page with the next FETCH. */
-    private List<String> drainRecords(String token) {
-        List<String> got = new ArrayList<>();
-        long ack = 0;
-        while (true) {
-            List<Response.Message> page = c.ok(new Request.Fetch(token, ack, 64, 0), Response.Messages.class).messages();
-            if (page.isEmpty()) {
-                return got;
-            }
-            page.forEach(m -> got.add(m.sender() + ">" + m.recipient() + ":" + m.body()));
-            ack = page.getLast().id();
-        }
     }
 
     @Test
