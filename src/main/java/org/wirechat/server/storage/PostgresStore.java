@@ -988,19 +988,30 @@ public final class PostgresStore implements Store, Cluster {
 
     /**
      * Direct messages below their recipient's floor, and group messages every live account they reached has
-     * received (its floor is past them), stored before the cutoff.
+     * received (its floor is past them), stored before the cutoff; one copied to its sender's other devices
+     * once they have it too.
      */
     @Override
     public int purgeDeliveredBefore(long cutoffMillis) {
         return one(c -> update(c, "DELETE FROM messages m USING inbox_floors f"
-                + " WHERE m.created_at < ? AND f.account_id = m.recipient_id AND m.id <= f.through", ps -> ps.setLong(1, cutoffMillis))
+                + " WHERE m.created_at < ? AND f.account_id = m.recipient_id AND m.id <= f.through" + COPIES_RECEIVED,
+                ps -> ps.setLong(1, cutoffMillis))
                 + update(c, """
                         DELETE FROM messages m WHERE m.recipient_id < 0 AND m.created_at < ? AND NOT EXISTS (
                           SELECT 1 FROM group_members gm JOIN accounts a ON a.id = gm.account_id AND a.deleted_at IS NULL
                           JOIN inbox_floors f ON f.account_id = gm.account_id
                           WHERE gm.group_id = -m.recipient_id AND gm.account_id <> m.sender_id AND m.id > gm.joined_after
-                            AND (gm.left_after IS NULL OR m.id <= gm.left_after) AND f.through < m.id)""", ps -> ps.setLong(1, cutoffMillis)));
+                            AND (gm.left_after IS NULL OR m.id <= gm.left_after) AND f.through < m.id)""" + COPIES_RECEIVED,
+                        ps -> ps.setLong(1, cutoffMillis)));
     }
+
+    /**
+     * A purge's condition that a message copied to its sender's other devices has reached them (the live
+     * sender's floor is past it), or the sender is gone.
+     */
+    private static final String COPIES_RECEIVED = " AND (m.from_device IS NULL"
+            + " OR m.id <= COALESCE((SELECT x.through FROM inbox_floors x WHERE x.account_id = m.sender_id), 0)"
+            + " OR (SELECT a.deleted_at FROM accounts a WHERE a.id = m.sender_id) IS NOT NULL)";
 
     // --- groups ---
 

@@ -631,12 +631,13 @@ public final class SqliteStore implements Store {
 
     /**
      * Deletes delivered messages stored before the cutoff from the history index. A message delivered
-     * but not yet indexed (the indexer runs within a second) is purged by a later run.
+     * but not yet indexed (the indexer runs within a second) is purged by a later run. One copied to its
+     * sender's other devices waits until they have it too (the live sender's floor is past it).
      */
     @Override
     public int purgeDeliveredBefore(long cutoffMillis) {
         return writer.write(db -> {
-            PreparedStatement ps = db.prepare("DELETE FROM messages WHERE delivered = 1 AND created_at < ?");
+            PreparedStatement ps = db.prepare("DELETE FROM messages WHERE delivered = 1 AND created_at < ?" + COPIES_RECEIVED);
             ps.setLong(1, cutoffMillis);
             int purged = ps.executeUpdate();
             ps = db.prepare(PURGE_GROUP_MESSAGES);
@@ -644,6 +645,11 @@ public final class SqliteStore implements Store {
             return purged + ps.executeUpdate();
         });
     }
+
+    /** A purge's condition that a message copied to its sender's other devices has reached them (or the sender is gone). */
+    private static final String COPIES_RECEIVED = " AND (messages.from_device IS NULL"
+            + " OR messages.id <= COALESCE((SELECT f.through FROM inbox_floors f WHERE f.account_id = messages.sender_id), 0)"
+            + " OR (SELECT a.deleted_at FROM accounts a WHERE a.id = messages.sender_id) IS NOT NULL)";
 
     /**
      * A group's messages stored before the cutoff that every live account they reached has received (its
@@ -655,7 +661,8 @@ public final class SqliteStore implements Store {
               LEFT JOIN inbox_floors f ON f.account_id = gm.account_id
               WHERE gm.group_id = -messages.recipient_id AND gm.account_id <> messages.sender_id
                 AND messages.id > gm.joined_after AND (gm.left_after IS NULL OR messages.id <= gm.left_after)
-                AND COALESCE(f.through, 0) < messages.id)""";
+                AND COALESCE(f.through, 0) < messages.id)""" + COPIES_RECEIVED;
+
 
     @Override
     public GroupOutcome changeGroup(GroupChange change, long nowMillis) {
