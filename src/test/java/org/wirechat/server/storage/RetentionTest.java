@@ -9,11 +9,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.wirechat.server.PostgresCluster;
 
 /**
- * Group messages in the history index: retention purges one once every member it reached has it, and not
- * before, on both stores; a start rebuilds the members' inboxes from the index (SQLite).
+ * Retention of what more than one inbox waits for, on both stores: a group message is purged once every
+ * member it reached has it, and not before; a message copied to its sender's other devices once they have it
+ * too. A start rebuilds the members' inboxes from the index (SQLite).
  */
 @Timeout(60)
-class GroupRetentionTest {
+class RetentionTest {
     @TempDir
     Path dir;
 
@@ -31,8 +32,42 @@ class GroupRetentionTest {
         }
     }
 
+    @Test
+    void copiesOnSqlite() throws Exception {
+        try (SqliteStore store = SqliteStore.open(dir, e -> { })) {
+            checkCopies(store, store::awaitIndexed);
+        }
+    }
+
+    @Test
+    void copiesOnPostgresql() throws Exception {
+        try (PostgresStore store = PostgresStore.open(PostgresCluster.get().newStore(), e -> { })) {
+            checkCopies(store, () -> { });
+        }
+    }
+
     private interface Indexed {
         void await() throws InterruptedException;
+    }
+
+    /** A message its recipient has received is kept while a copy of it waits for one of the sender's other devices. */
+    private static void checkCopies(Store store, Indexed indexed) throws InterruptedException {
+        long alice = store.createAccount("alice", "Alice", "h", 0).orElseThrow().id();
+        long bob = store.createAccount("bob", "Bob", "h", 0).orElseThrow().id();
+        store.register(alice, "phone", 1);
+        store.register(alice, "laptop", 1);
+        long old = ((SendOutcome.Stored) store.sendLater(alice, "phone", "bob", "p1", "old, copied", 1_000, 100).join()).id();
+        store.acknowledgeLater(bob, "", old, 2_000);
+        store.send(bob, "bob", "b1", "a barrier: bob's acknowledgement is committed before this is answered", 9_500, 100);
+        indexed.await();
+        assertThat(store.purgeDeliveredBefore(5_000)).as("bob has it, alice's laptop not yet").isZero();
+
+        store.acknowledgeLater(alice, "laptop", old, 3_000);
+        store.acknowledgeLater(alice, "phone", old, 3_000);
+        store.send(bob, "bob", "b2", "a barrier", 9_500, 100);
+        indexed.await();
+        assertThat(store.purgeDeliveredBefore(5_000)).as("every device has it").isEqualTo(1);
+        assertThat(store.history(alice, bob, 0, 10)).extracting(StoredMessage::body).isEmpty();
     }
 
     private static void check(Store store, Indexed indexed) throws InterruptedException {
