@@ -282,7 +282,7 @@ public final class ChatModel implements AutoCloseable {
             Response.GroupReceipts g = l.mine() ? groupMarks.get(l.id()) : null;
             if (g != null && l.delivery() == Delivery.SENT) {
                 lines.add(new Line(l.id(), l.sender(), l.timestampMillis(), l.body(), true,
-                        g.delivered() >= g.members() ? Delivery.DELIVERED : Delivery.SENT, l.note(), g.delivered() + "/" + g.members()));
+                        reachedAll(g) ? Delivery.DELIVERED : Delivery.SENT, l.note(), g.delivered() + "/" + g.members()));
             } else {
                 lines.add(delivered(l) ? new Line(l.id(), l.sender(), l.timestampMillis(), l.body(), true, Delivery.DELIVERED, l.note()) : l);
             }
@@ -634,6 +634,11 @@ public final class ChatModel implements AutoCloseable {
         return true;
     }
 
+    /** Whether every member a group message reached has it, by its receipts (false when not known). */
+    private static boolean reachedAll(Response.GroupReceipts g) {
+        return g != null && g.delivered() >= g.members();
+    }
+
     /**
      * Asks, for your latest messages in the open group not yet known to have reached everyone, how many of
      * its members have them; true if it asked (called without the monitor: it asks the server).
@@ -642,7 +647,7 @@ public final class ChatModel implements AutoCloseable {
         List<Long> ids;
         synchronized (this) {
             ids = conversation.values().stream().filter(l -> l.mine() && l.id() > 0 && l.delivery() == Delivery.SENT)
-                    .filter(l -> groupMarks.get(l.id()) == null || groupMarks.get(l.id()).delivered() < groupMarks.get(l.id()).members())
+                    .filter(l -> !reachedAll(groupMarks.get(l.id())))
                     .map(Line::id).toList();
         }
         if (ids.isEmpty()) {

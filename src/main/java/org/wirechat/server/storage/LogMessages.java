@@ -182,6 +182,11 @@ final class LogMessages implements AutoCloseable {
         boolean isCopy(long id) {
             return !copies.isEmpty() && copies.containsKey(id);
         }
+
+        /** Whether the message is a copy sent from {@code device} (which never receives it). */
+        boolean isCopyFrom(long id, String device) {
+            return !copies.isEmpty() && device.equals(copies.get(id));
+        }
     }
 
     /**
@@ -544,7 +549,7 @@ final class LogMessages implements AutoCloseable {
         List<StoredMessage> out = new ArrayList<>(Math.min(max, 64));
         synchronized (in) {
             for (StoredMessage m : in.messages) {
-                if (m.id() > after && !(in.isCopy(m.id()) && device.equals(in.copies.get(m.id())))) {
+                if (m.id() > after && !in.isCopyFrom(m.id(), device)) {
                     out.add(m);
                     if (out.size() == max) {
                         break;
@@ -1029,7 +1034,7 @@ final class LogMessages implements AutoCloseable {
             synchronized (in) {
                 for (StoredMessage m : in.messages) {
                     // and on over the device's own messages after it: it never gets them, so never acknowledges them
-                    if (m.id() > a.throughId() && !(in.isCopy(m.id()) && a.device().equals(in.copies.get(m.id())))) {
+                    if (m.id() > a.throughId() && !in.isCopyFrom(m.id(), a.device())) {
                         break;
                     }
                     covered = m.id();

@@ -19,6 +19,16 @@ final class MessageRows {
     private MessageRows() {
     }
 
+    /**
+     * A retention purge's condition (both stores) that the message {@code m}, if it was copied to its sender's
+     * other devices, has reached them (the sender's floor is past it), or the sender is gone.
+     */
+    static String copiesReceived(String m) {
+        return " AND (" + m + ".from_device IS NULL"
+                + " OR " + m + ".id <= COALESCE((SELECT f.through FROM inbox_floors f WHERE f.account_id = " + m + ".sender_id), 0)"
+                + " OR (SELECT a.deleted_at FROM accounts a WHERE a.id = " + m + ".sender_id) IS NOT NULL)";
+    }
+
     static void bindHistory(PreparedStatement ps, long accountId, long peerId, long beforeId, int max) throws SQLException {
         ps.setLong(1, Math.min(accountId, peerId));
         ps.setLong(2, Math.max(accountId, peerId));

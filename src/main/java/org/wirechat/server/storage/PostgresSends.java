@@ -341,24 +341,24 @@ final class PostgresSends {
             reached.put(p, reaches);
             StoredMessage m = new StoredMessage(ids[i], senders.get(p.senderId()), g == null ? byId.get(target).username() : g.name(),
                     p.nowMillis(), p.body());
-            for (long r : reaches) {
+            String from = copied.get(p);
+            List<Long> into = reaches;
+            if (from != null) { // and the sender's inbox, for its other devices (never among reaches)
+                into = new ArrayList<>(reaches);
+                into.add(p.senderId());
+                hinted.add(p.senderId()); // a notification does not carry copies: the other servers read the inbox again
+            }
+            for (long r : into) {
+                boolean copy = from != null && r == p.senderId();
                 long previous = last.put(r, ids[i]);
-                stored.add(new Stored(r, previous, m, null));
+                stored.add(new Stored(r, previous, m, copy ? from : null));
                 mail.computeIfAbsent(r, k -> new ArrayList<>()).add(m);
                 long[] n = newest.computeIfAbsent(r, k -> new long[] {0, 0, 0, previous});
-                n[0]++;
+                if (!copy) { // a copy is not counted as received
+                    n[0]++;
+                }
                 n[1] = previous;
                 n[2] = ids[i];
-            }
-            String from = copied.get(p);
-            if (from != null) { // in the sender's inbox, for its other devices: not counted as received
-                long previous = last.put(p.senderId(), ids[i]);
-                stored.add(new Stored(p.senderId(), previous, m, from));
-                mail.computeIfAbsent(p.senderId(), k -> new ArrayList<>()).add(m);
-                long[] n = newest.computeIfAbsent(p.senderId(), k -> new long[] {0, 0, 0, previous});
-                n[1] = previous;
-                n[2] = ids[i];
-                hinted.add(p.senderId()); // a notification does not carry copies: the other servers read the inbox again
             }
         }
         raiseUnreadAndNotify(c, newest, mail, hinted);

@@ -1009,9 +1009,7 @@ public final class PostgresStore implements Store, Cluster {
      * A purge's condition that a message copied to its sender's other devices has reached them (the live
      * sender's floor is past it), or the sender is gone.
      */
-    private static final String COPIES_RECEIVED = " AND (m.from_device IS NULL"
-            + " OR m.id <= COALESCE((SELECT x.through FROM inbox_floors x WHERE x.account_id = m.sender_id), 0)"
-            + " OR (SELECT a.deleted_at FROM accounts a WHERE a.id = m.sender_id) IS NOT NULL)";
+    private static final String COPIES_RECEIVED = MessageRows.copiesReceived("m");
 
     // --- groups ---
 

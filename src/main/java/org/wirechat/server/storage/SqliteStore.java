@@ -647,9 +647,7 @@ public final class SqliteStore implements Store {
     }
 
     /** A purge's condition that a message copied to its sender's other devices has reached them (or the sender is gone). */
-    private static final String COPIES_RECEIVED = " AND (messages.from_device IS NULL"
-            + " OR messages.id <= COALESCE((SELECT f.through FROM inbox_floors f WHERE f.account_id = messages.sender_id), 0)"
-            + " OR (SELECT a.deleted_at FROM accounts a WHERE a.id = messages.sender_id) IS NOT NULL)";
+    private static final String COPIES_RECEIVED = MessageRows.copiesReceived("messages");
 
     /**
      * A group's messages stored before the cutoff that every live account they reached has received (its
