@@ -55,14 +55,14 @@ class AttacksTest {
                 return n;
             });
             for (String p : List.of("((a{1000}){1000}){1000}", "(a{1000}){1000}", "(?:(?:a{999}){999})", "((a{100}){100})",
-                    "[a-z]{1000}[a-z]{1000}", "(a*){1000}{1000}", "\\pL{500}\\pL{500}", "(x{2}|y{1000}){1000}",
-                    "(?i)(?P<n>(a|b){30}){30}", "\\Q((\\E{900}(b){300}", "a{501}")) {
+                    "[a-z]{1000}[a-z]{1000}", "((a*){1000}){1000}", "\\pL{500}\\pL{500}", "(x{2}|y{1000}){1000}",
+                    "(?i)(?P<n>(a|b){30}){30}", "\\Q((\\E{900}(b){300}", "a{999}")) {
                 Response.Error e = c.error(ServerFixture.list(t, PatternMode.REGEX, p, "", 10), ErrorCode.INVALID_PATTERN);
                 assertThat(e.reason()).as("pattern %s", p).contains("expression too large")
                         .contains(String.valueOf(AccountMatcher.MAX_PROGRAM));
             }
             // at the limit, and what people type, still works
-            for (String p : List.of("a{500}", "^[a-z]{3,8}$", "(alice|bob)", "\\p{L}+", "a{0,50}", "(?i)AL.*")) {
+            for (String p : List.of("a{998}", "^[a-z]{3,8}$", "(alice|bob)", "\\p{L}+", "a{0,50}", "(?i)AL.*")) {
                 c.ok(ServerFixture.list(t, PatternMode.REGEX, p, "", 10), Response.Accounts.class);
             }
             c.ok(ServerFixture.list(t, PatternMode.WILDCARD, "*a*l*i*c*e*", "", 10), Response.Accounts.class);

@@ -12,10 +12,10 @@ import org.wirechat.server.storage.Account;
  * Compiles a list-accounts pattern into a filter over username and full name. Both modes run on
  * RE2/J, whose matching is linear in the input, so no pattern can make the server spin; and a pattern
  * whose compiled program would exceed {@link #MAX_PROGRAM} instructions (counted repetition nested in
- * counted repetition) is refused before RE2/J expands it.
+ * counted repetition) is refused, from RE2/J's parse tree, before RE2/J expands it.
  */
 public final class AccountMatcher {
-    /** The largest program a pattern may compile to, once its repetitions are expanded (see {@link PatternSize}). */
+    /** The largest program a pattern may compile to, RE2/J's instructions (see {@link PatternSize}). */
     public static final int MAX_PROGRAM = 1_000;
 
     private AccountMatcher() {
@@ -29,13 +29,13 @@ public final class AccountMatcher {
             case WILDCARD -> wildcardToRegex(pattern);
             case REGEX -> pattern;
         };
-        if (PatternSize.of(regex, MAX_PROGRAM) > MAX_PROGRAM) {
-            throw new ProtocolException(ErrorCode.INVALID_PATTERN, "expression too large: with its repetitions expanded it is over "
-                    + MAX_PROGRAM + " instructions (nest fewer counted repetitions, or use smaller counts)");
-        }
         Pattern compiled;
         try {
-            compiled = Pattern.compile(regex, Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+            if (PatternSize.of(regex, MAX_PROGRAM) > MAX_PROGRAM) {
+                throw new ProtocolException(ErrorCode.INVALID_PATTERN, "expression too large: compiled, it would be over "
+                        + MAX_PROGRAM + " instructions (nest fewer counted repetitions, or use smaller counts)");
+            }
+            compiled = PatternSize.compile(regex);
         } catch (PatternSyntaxException e) {
             throw new ProtocolException(ErrorCode.INVALID_PATTERN, "invalid regular expression: " + e.getDescription());
         }

@@ -1,71 +1,126 @@
 package org.wirechat.server.account;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
-import java.lang.reflect.Field;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.wirechat.protocol.ErrorCode;
+import org.wirechat.protocol.PatternMode;
+import org.wirechat.protocol.ProtocolException;
 
 /**
- * The bound must never be below the program RE2/J really compiles (else a pattern could slip past it):
- * checked against RE2/J's own instruction count, read by reflection, for thousands of patterns built
- * from a small grammar with nesting, classes, escapes, alternation and every repetition form.
+ * The bound is read from RE2/J's own parse tree: it must never be below the program RE2/J really
+ * compiles (else a pattern could slip past it), and the attacks of issues 13 and 33 — counted
+ * repetition nested in named groups, non-capturing groups, flag groups — are refused before compiling.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PatternSizeTest {
     private static final long SEED = 20261127L;
-    private static final int FIXED = 2;
+    private static final long MAX = AccountMatcher.MAX_PROGRAM;
+
+    /** Issue 33: 27 bytes the old text walk counted as a few instructions; RE2/J wanted 62 million. */
+    @Test
+    void aNamedGroupAroundNestedCountedRepetitionIsRefused() {
+        String attack = "(?<n>((a{1000}){249}){249})";
+        assertThat(attack).hasSize(27);
+        assertThat(PatternSize.of(attack, MAX)).isGreaterThan(MAX);
+        assertThat(PatternSize.of(attack, Long.MAX_VALUE / 4000)).as("the whole program")
+                .isEqualTo(2 + 2 + 249L * (2 + 249 * (2 + 1000)));
+        assertTooLarge(attack);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"(?P<n>((a{1000}){249}){249})", "(?<n>(?<m>(a{1000}){249}){249})", "(?:(?:a{1000}){249}){249}",
+        "(?i)((?i)(?i:a{1000}){249}){249}", "(?s-i:(?U)(a{2,1000}?){2,1000})", "((a{1000}){249}){249}", "(?<n>a{999})",
+        "(?<n>[[:alpha:]\\pL]{1000})", "(?<n>\\Q(((\\E{1000})", "(?:ab|cd|ef){400}", "(?<n>(?:x{0,}){500}){3}", "(a{1000,}){2}",
+        "(?:a*?){1000}(?:b+){500}", "(?<a>(?<b>(?<c>(?<d>x{10}){10}){10}){10})"})
+    void variantsOfTheAttackAreRefused(String pattern) {
+        assertThat(PatternSize.of(pattern, MAX)).isGreaterThan(MAX);
+        assertTooLarge(pattern);
+    }
+
+    /** The edge: 1,000 instructions of RE2/J's program (its FAIL and MATCH included) pass, 1,001 do not. */
+    @Test
+    void theLimitIsOneThousandInstructionsOfTheRealProgram() throws ProtocolException {
+        record Edge(String below, String at, String above) {
+        }
+        for (Edge e : List.of(new Edge("a{997}", "a{998}", "a{999}"),
+                new Edge("(?<n>a{995})", "(?<n>a{996})", "(?<n>a{997})"),
+                new Edge("(?P<n>(?:a{5}){199})", "(?P<n>(?:a{4}){249})", "(?P<n>(?:a{4}){249}b)"),
+                new Edge("(?i)(?:(?i:a){1,499})", "(?i)(?:(?i:a){0,499})", "(?i)(?:(?i:a){1,500})"),
+                new Edge("\\Q((\\E{996}", "\\Q((\\E{997}", "\\Q((\\E{998}"))) {
+            assertThat(PatternSize.of(e.below(), MAX)).as(e.below()).isEqualTo(MAX - 1).isEqualTo(real(e.below()));
+            assertThat(PatternSize.of(e.at(), MAX)).as(e.at()).isEqualTo(MAX).isEqualTo(real(e.at()));
+            assertThat(PatternSize.of(e.above(), MAX)).as(e.above()).isEqualTo(MAX + 1);
+            assertThat(AccountMatcher.compile(PatternMode.REGEX, e.below())).isNotNull();
+            assertThat(AccountMatcher.compile(PatternMode.REGEX, e.at())).isNotNull();
+            assertTooLarge(e.above());
+        }
+    }
 
     @Test
-    void theEstimateIsNeverBelowTheCompiledProgram() throws Exception {
+    void countsAsRe2jCompiles() {
+        for (String p : List.of("a", "abc", "(?i)abc", "\\Q((((\\E", "[(]{10}", "a|b", "a*b?", "(a)", "(?:a)", "(?P<x>a)",
+                "a{2,5}", "a{3,}", "(a*)*", "(?:a?)+", "a{0}", "^$\\b\\B", "[[:alpha:]]+", "\\p{Greek}{7}", "x{2}?y{1,3}?",
+                "(?<n>a|bc|[de])", "")) {
+            assertThat(PatternSize.of(p, 10_000)).as(p).isGreaterThanOrEqualTo(real(p));
+        }
+        assertThat(PatternSize.of("((a{1000}){1000}){1000}", 1000)).isEqualTo(1001); // saturates just past the cap
+    }
+
+    @Test
+    void whatRe2jRefusesIsASyntaxErrorNotASize() {
+        for (String p : List.of("(a", "a)", "a**", "a{1001}", "(?<n>a)(?<n>b)", "[z-a]", "\\8", "(?<>a)", "\\pX")) {
+            assertThatThrownBy(() -> PatternSize.of(p, MAX)).as(p).isInstanceOf(PatternSyntaxException.class);
+            assertThatThrownBy(() -> AccountMatcher.compile(PatternMode.REGEX, p)).as(p).isInstanceOf(ProtocolException.class)
+                    .hasMessageContaining("invalid regular expression")
+                    .satisfies(t -> assertThat(((ProtocolException) t).code()).isEqualTo(ErrorCode.INVALID_PATTERN));
+        }
+    }
+
+    @Test
+    void theBoundIsNeverBelowTheCompiledProgram() {
         System.out.println("PatternSizeTest seed " + SEED);
         Random random = new Random(SEED);
         int compiled = 0;
         for (int i = 0; i < 4000; i++) {
             String p = pattern(random, 3);
-            Pattern re;
+            int real;
             try {
-                re = Pattern.compile(p, Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+                real = real(p);
             } catch (PatternSyntaxException e) {
                 continue; // invalid patterns are RE2/J's to refuse
             }
             compiled++;
-            int real = instructions(re);
-            // RE2/J's program also holds a fixed start and end (a fail and a match instruction), not counted
-            assertThat(PatternSize.of(p, Long.MAX_VALUE / 4) + FIXED).as("estimate for %s (RE2/J: %d instructions)", p, real)
+            assertThat(PatternSize.of(p, Long.MAX_VALUE / 4000)).as("bound for %s (RE2/J: %d instructions)", p, real)
                     .isGreaterThanOrEqualTo(real);
         }
         assertThat(compiled).as("patterns that compiled").isGreaterThan(2000);
     }
 
-    @Test
-    void countsAsTheSpecSays() {
-        assertThat(PatternSize.of("a{500}", 10_000)).isEqualTo(1000);
-        assertThat(PatternSize.of("a{501}", 10_000)).isEqualTo(1002);
-        assertThat(PatternSize.of("(?i)abc", 10_000)).isEqualTo(3);
-        assertThat(PatternSize.of("\\Q((((\\E", 10_000)).isEqualTo(4);
-        assertThat(PatternSize.of("[(]{10}", 10_000)).isEqualTo(20);
-        assertThat(PatternSize.of("a|b", 10_000)).isEqualTo(4);
-        assertThat(PatternSize.of("a*b?", 10_000)).isEqualTo(6);
-        assertThat(PatternSize.of("((a{1000}){1000}){1000}", 1000)).isEqualTo(1001); // saturates just past the cap
+    private static int real(String pattern) {
+        return PatternSize.compile(pattern).programSize();
     }
 
-    private static int instructions(Pattern re) throws ReflectiveOperationException {
-        Field re2 = Pattern.class.getDeclaredField("re2");
-        re2.setAccessible(true);
-        Object r = re2.get(re);
-        Field prog = r.getClass().getDeclaredField("prog");
-        prog.setAccessible(true);
-        Object pr = prog.get(r);
-        Field size = pr.getClass().getDeclaredField("instSize");
-        size.setAccessible(true);
-        return size.getInt(pr);
+    private static void assertTooLarge(String pattern) {
+        assertThatThrownBy(() -> AccountMatcher.compile(PatternMode.REGEX, pattern)).as(pattern)
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("expression too large")
+                .hasMessageContaining(String.valueOf(MAX))
+                .satisfies(t -> assertThat(((ProtocolException) t).code()).isEqualTo(ErrorCode.INVALID_PATTERN));
     }
 
     private static final String[] ATOMS = {"a", "b", ".", "\\d", "\\pL", "[a-z]", "[^x]", "[[:alpha:]]", "\\Qab\\E", "^", "$",
-        "\\x{41}", "é"};
-    private static final String[] REPEATS = {"", "", "*", "+", "?", "*?", "{3}", "{2,}", "{1,4}", "{0,7}", "{5,5}", "{0}"};
+        "\\x{41}", "é", "(?i)k", "[\\]-]"};
+    private static final String[] REPEATS = {"", "", "*", "+", "?", "*?", "{3}", "{2,}", "{1,4}", "{0,7}", "{5,5}", "{0}",
+        "{2,3}?"};
 
     private static String pattern(Random r, int depth) {
         StringBuilder b = new StringBuilder();
@@ -75,10 +130,12 @@ class PatternSizeTest {
                 b.append('|');
             }
             if (depth > 0 && r.nextInt(3) == 0) {
-                String open = switch (r.nextInt(3)) {
+                String open = switch (r.nextInt(5)) {
                     case 0 -> "(";
                     case 1 -> "(?:";
-                    default -> "(?P<g" + r.nextInt(100) + ">";
+                    case 2 -> "(?i:";
+                    case 3 -> "(?<g" + r.nextInt(1000) + ">";
+                    default -> "(?P<g" + r.nextInt(1000) + ">";
                 };
                 b.append(open).append(pattern(r, depth - 1)).append(')');
             } else {
