@@ -12,8 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,11 +25,13 @@ import org.slf4j.LoggerFactory;
  * directory ({@value #SOCKET_FILE}, mode 0600, in a directory of mode 0700), so only the server's own
  * user (and root) can use it. A request is the command's words, one a line, ended by an empty line; the
  * answer is {@code OK} or {@code FAILED} on its first line, then text. {@code wirechat-server admin}
- * speaks it.
+ * speaks it. A request must arrive whole within {@link #REQUEST_DEADLINE}, or the connection is cut.
  */
 final class AdminServer implements AutoCloseable {
     static final String SOCKET_FILE = "admin.sock";
     private static final int REQUEST_MAX = 64 * 1024;
+    /** A request must have arrived whole this long after the connection: one that sends nothing, or trickles, is cut. */
+    static final Duration REQUEST_DEADLINE = Duration.ofSeconds(10);
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
 
     /** Carries out a command; what it returns is the answer's text, what it throws the failure's. */
@@ -36,12 +41,19 @@ final class AdminServer implements AutoCloseable {
 
     private final Path path;
     private final ServerSocketChannel channel;
+    private final Duration deadline;
 
     /**
      * The data directory is this server's (its lock is held: by the SQLite store, or with PostgreSQL by the
      * server itself), so a socket file left by a killed one is replaced.
      */
     AdminServer(Path dataDir, Handler handler) throws IOException {
+        this(dataDir, handler, REQUEST_DEADLINE);
+    }
+
+    /** The same, with requests cut after {@code deadline} (a short one for tests). */
+    AdminServer(Path dataDir, Handler handler, Duration deadline) throws IOException {
+        this.deadline = deadline;
         path = dataDir.resolve(SOCKET_FILE);
         Files.deleteIfExists(path);
         channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -63,9 +75,20 @@ final class AdminServer implements AutoCloseable {
         }
     }
 
-    private static void serve(SocketChannel c, Handler handler) {
+    private void serve(SocketChannel c, Handler handler) {
         try (c) {
-            List<String> words = read(c);
+            CompletableFuture<Void> cut = CompletableFuture.runAsync(() -> closeQuietly(c),
+                    CompletableFuture.delayedExecutor(deadline.toMillis(), TimeUnit.MILLISECONDS));
+            List<String> words;
+            try {
+                words = read(c);
+            } finally {
+                cut.cancel(false); // the request is in (or the connection gone): the command may take as long as it needs
+            }
+            if (!c.isOpen()) {
+                log.debug("an administration request did not arrive within {}: connection closed", deadline);
+                return;
+            }
             String answer;
             try {
                 answer = "OK\n" + handler.handle(words);
@@ -75,6 +98,14 @@ final class AdminServer implements AutoCloseable {
             c.write(ByteBuffer.wrap((answer.endsWith("\n") ? answer : answer + "\n").getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
             log.debug("an administration request failed: {}", e.toString());
+        }
+    }
+
+    private static void closeQuietly(SocketChannel c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            log.debug("closing a slow administration connection: {}", e.toString());
         }
     }
 

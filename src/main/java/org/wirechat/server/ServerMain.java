@@ -469,10 +469,17 @@ public final class ServerMain implements Callable<Integer> {
                 "  users disable NAME     the account cannot log in (ACCOUNT_DISABLED); its logins are revoked",
                 "  users enable NAME      it can log in again",
                 "  users delete NAME      deletes the account (refused while it has undelivered messages)",
-                "  check                  the database's integrity (PRAGMA quick_check), while it serves",
-                "  backup DEST            a consistent copy of the data into the new directory DEST, while it serves",
-                "  restore SRC            copies a backup into the data directory of a stopped server (it must hold no data)",
-                "Exit status: 0 done, 1 refused or failed, 2 no server there (or a usage error)."})
+                "  check [DIR]            checks the data directory (or DIR: a backup or a stopped server's data directory):",
+                "                         the database, the message log against it, a backup's files against its manifest",
+                "  backup DEST            a consistent copy of the data, with a manifest, into the new directory DEST",
+                "                         (while it serves, or of a stopped server's data directory)",
+                "  restore SRC            checks the backup SRC against its manifest, then copies it into the data directory",
+                "                         of a stopped server (it must hold no data)",
+                "  accept-log-damage      a stopped server's damaged message log: goes on without the lost messages",
+                "                         (their ids are never given out again); the server then starts",
+                "Exit status: 0 done, 1 refused or failed, 2 no server there (or a usage error), 3 damage found (check)",
+                "or the backup is damaged or incomplete (restore), 4 not a backup (restore), 5 a server runs on the",
+                "directory, or it holds data (restore, accept-log-damage)."})
     static final class Admin implements Callable<Integer> {
         @Option(names = "--data-dir", paramLabel = "DIR", description = "The server's data directory (default: ${DEFAULT-VALUE}).")
         Path dataDir = D.dataDir();
@@ -493,18 +500,9 @@ public final class ServerMain implements Callable<Integer> {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            if (words.get(0).equals("restore")) {
-                if (words.size() != 2) {
-                    err.println("usage: wirechat-server admin restore SRC [--data-dir DIR]");
-                    return 2;
-                }
-                try {
-                    out.println(org.wirechat.server.storage.SqliteStore.restore(Path.of(words.get(1)), dataDir));
-                    return 0;
-                } catch (IOException | RuntimeException e) {
-                    err.println("wirechat-server admin: " + e.getMessage());
-                    return 1;
-                }
+            Integer offline = offlineCommand(words, dataDir, out, err);
+            if (offline != null) {
+                return offline;
             }
             java.util.List<String> request = new java.util.ArrayList<>(words);
             if (request.size() == 3 && request.get(0).equals("users") && request.get(1).equals("reset-password")) {
@@ -533,6 +531,82 @@ public final class ServerMain implements Callable<Integer> {
             answer.stream().skip(1).forEach(to::println);
             to.flush();
             return ok ? 0 : 1;
+        }
+    }
+
+    /**
+     * The commands that work without a server: restore and accept-log-damage always, check and backup on a
+     * stopped server's SQLite data directory (under its lock; while a server holds it they go through its
+     * socket) and check on a backup. Returns the exit status, or null for a command for the socket.
+     */
+    private static Integer offlineCommand(java.util.List<String> words, Path dataDir, PrintWriter out, PrintWriter err) {
+        String command = words.get(0);
+        boolean sqlite = java.nio.file.Files.isRegularFile(dataDir.resolve(org.wirechat.server.storage.SqliteStore.DATABASE_FILE));
+        try {
+            switch (command) {
+                case "restore" -> {
+                    if (words.size() != 2) {
+                        err.println("usage: wirechat-server admin restore SRC [--data-dir DIR]");
+                        return 2;
+                    }
+                    out.println(org.wirechat.server.storage.StoppedStore.restore(Path.of(words.get(1)), dataDir));
+                    return 0;
+                }
+                case "accept-log-damage" -> {
+                    if (words.size() != 1) {
+                        err.println("usage: wirechat-server admin accept-log-damage [--data-dir DIR]");
+                        return 2;
+                    }
+                    try (var stopped = org.wirechat.server.storage.StoppedStore.open(dataDir)) {
+                        out.println(stopped.acceptLogDamage());
+                        return 0;
+                    }
+                }
+                case "check" -> {
+                    if (words.size() > 2) {
+                        err.println("usage: wirechat-server admin check [DIR] [--data-dir DIR]");
+                        return 2;
+                    }
+                    Path target = words.size() == 2 ? Path.of(words.get(1)) : dataDir;
+                    org.wirechat.server.storage.StoppedStore.Checked checked;
+                    if (org.wirechat.server.storage.StoppedStore.isBackup(target)) {
+                        checked = org.wirechat.server.storage.StoppedStore.checkBackup(target);
+                    } else if (words.size() == 2 || sqlite) {
+                        try (var stopped = org.wirechat.server.storage.StoppedStore.open(target)) {
+                            checked = stopped.check();
+                        } catch (org.wirechat.server.storage.StoppedStore.Refused e) {
+                            if (words.size() == 2 && !target.toAbsolutePath().normalize().equals(dataDir.toAbsolutePath().normalize())) {
+                                throw e;
+                            }
+                            return null; // a server runs on it: ask it
+                        }
+                    } else {
+                        return null;
+                    }
+                    (checked.sound() ? out : err).println(checked.report());
+                    return checked.sound() ? 0 : org.wirechat.server.storage.StoppedStore.Refusal.DAMAGED.exitStatus();
+                }
+                case "backup" -> {
+                    if (words.size() != 2 || !sqlite) {
+                        return null;
+                    }
+                    try (var stopped = org.wirechat.server.storage.StoppedStore.open(dataDir)) {
+                        out.println(stopped.backup(Path.of(words.get(1)).toAbsolutePath()));
+                        return 0;
+                    } catch (org.wirechat.server.storage.StoppedStore.Refused e) {
+                        return null; // a server runs on it: it takes the backup while it serves
+                    }
+                }
+                default -> {
+                    return null;
+                }
+            }
+        } catch (org.wirechat.server.storage.StoppedStore.Refused e) {
+            err.println("wirechat-server admin: " + e.getMessage());
+            return e.refusal().exitStatus();
+        } catch (IOException | RuntimeException e) {
+            err.println("wirechat-server admin: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return 1;
         }
     }
 

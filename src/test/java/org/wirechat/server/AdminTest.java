@@ -128,7 +128,7 @@ class AdminTest {
         assertThat(admin("users", "list").out()).doesNotContain("alice").contains("1 account");
         assertThat(admin("frobnicate").status()).isEqualTo(1);
         fx.close();
-        Run none = admin("check");
+        Run none = admin("users", "list");
         assertThat(none.status()).isEqualTo(2);
         assertThat(none.err()).contains("no server is running on");
     }
@@ -185,6 +185,27 @@ class AdminTest {
             for (int i = 0; i < got.size(); i++) {
                 assertThat(got.get(i)).isEqualTo("m" + (i + 1)); // in order, each once, none missing before the last
             }
+        }
+    }
+
+    /** A connection to the administration socket that sends nothing, or only part of a request, is cut at the deadline. */
+    @Test
+    void anAdministrationConnectionThatSendsNothingOrStopsHalfwayIsCut() throws Exception {
+        Path socketDir = Files.createDirectories(dir.resolve("socket-only"));
+        java.time.Duration deadline = java.time.Duration.ofMillis(300);
+        try (AdminServer server = new AdminServer(socketDir, words -> "did " + String.join(" ", words), deadline)) {
+            for (String sent : new String[] {"", "users\nli"}) {
+                try (java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(
+                        java.net.UnixDomainSocketAddress.of(socketDir.resolve(AdminServer.SOCKET_FILE)))) {
+                    c.write(java.nio.ByteBuffer.wrap(sent.getBytes(StandardCharsets.UTF_8)));
+                    long started = System.nanoTime();
+                    int read = c.read(java.nio.ByteBuffer.allocate(64)); // blocks until the server cuts the connection
+                    assertThat(read).as("closed, no answer, after sending '%s'", sent).isEqualTo(-1);
+                    assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(deadline.minusMillis(50));
+                }
+            }
+            assertThat(AdminServer.ask(socketDir, List.of("users", "list"))).as("a whole request is answered")
+                    .containsExactly("OK", "did users list");
         }
     }
 }

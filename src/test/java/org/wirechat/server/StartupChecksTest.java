@@ -96,6 +96,37 @@ class StartupChecksTest {
     }
 
     @Test
+    void theMessageLogDirectoryOthersCouldReadIsMadePrivateAtStart() throws Exception {
+        populated();
+        Path log = data().resolve("log");
+        Files.setPosixFilePermissions(log, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (var segments = Files.list(log)) {
+            for (Path p : segments.toList()) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
+            }
+        }
+        try (ServerFixture fx = new ServerFixture(data()); TestConnection c = fx.connect()) {
+            fx.login(c, "alice");
+            assertThat(mode(log)).isEqualTo("rwx------");
+            try (var segments = Files.list(log)) {
+                assertThat(segments.toList()).isNotEmpty().allSatisfy(p -> assertThat(mode(p)).as(p.toString()).isEqualTo("rw-------"));
+            }
+        }
+    }
+
+    @Test
+    void anEmptySqliteDatabaseWirechatDidNotMakeIsRefusedNotStartedAsANewService() throws Exception {
+        Files.createDirectories(data());
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db())) {
+            c.createStatement().execute("PRAGMA journal_mode=WAL"); // a valid SQLite file, with no schema at all
+        }
+        long size = Files.size(db());
+        assertThat(size).isPositive();
+        assertThat(refusal()).contains("is an empty SQLite database that this server did not create").contains("remove it");
+        assertThat(Files.size(db())).as("left as it was").isEqualTo(size);
+    }
+
+    @Test
     void anEmptyDatabaseIsRefusedNotStartedAsANewService() throws Exception {
         populated();
         Files.write(db(), new byte[0]);

@@ -125,6 +125,14 @@ public final class DataDirectory {
                     tighten(p, FILE_MODE);
                 }
             }
+            if (Files.isDirectory(logDirectory())) { // the log holds every message too: as private as the database
+                tighten(logDirectory(), DIRECTORY_MODE);
+                try (java.util.stream.Stream<Path> files = Files.list(logDirectory())) {
+                    for (Path p : files.filter(Files::isRegularFile).toList()) {
+                        tighten(p, FILE_MODE);
+                    }
+                }
+            }
         } catch (IOException e) {
             throw new StoreException("cannot use the data directory " + dir.toAbsolutePath() + ": " + reason(e), e);
         }
@@ -240,6 +248,12 @@ public final class DataDirectory {
                 tables = rs.next() ? rs.getInt(1) : 0;
             }
             boolean ours = applicationId == APPLICATION_ID || applicationId == 0 && (version > 0 || tables == 0);
+            if (ours && !created && applicationId == 0 && version == 0) {
+                // a SQLite file wirechat did not make (it makes the file and its schema in one start): never a new service
+                throw new StoreException(db + " is an empty SQLite database that this server did not create (no wirechat"
+                        + " schema, no application id): it is not the database it should be. Restore it from a backup;"
+                        + " or, to start an empty service here, remove it", null);
+            }
             if (!ours) {
                 throw new StoreException(db + " is not a wirechat database (another application's: application id "
                         + applicationId + ", " + tables + " schema objects). Point --data-dir at wirechat's own directory", null);

@@ -1254,7 +1254,7 @@ final class LogMessages implements AutoCloseable {
             LogPosition end;
             long startNanos = System.nanoTime();
             try {
-                end = messageLog.append(buffer);
+                end = messageLog.append(buffer, nextId - 1); // reserves ids past the log's state first
             } catch (MessageLog.AppendException e) {
                 nextId = batch.firstId; // nothing of the batch counts: its ids were never given out
                 refuse(batch, e);

@@ -118,6 +118,12 @@ public final class SqliteStore implements Store {
             closeQuietly(channel);
             dir.undoCreation();
             throw e;
+        } catch (org.wirechat.server.storage.log.LogLossException e) {
+            closeQuietly(channel);
+            throw new StoreException(e.getMessage() + ". The server will not start on it (nothing was changed): restore the data"
+                    + " directory from a backup (wirechat-server admin restore), or, to go on without those messages, run"
+                    + " 'wirechat-server admin accept-log-damage --data-dir " + dataDir.toAbsolutePath() + "' and start again"
+                    + " (their ids are never given out again)", e);
         } catch (org.wirechat.server.storage.log.LogDamagedException e) {
             closeQuietly(channel);
             throw new StoreException("the message log is damaged: " + e.getMessage(), e);
@@ -128,13 +134,17 @@ public final class SqliteStore implements Store {
     private void openLog(Path logDir, long segmentBytes, java.util.function.Consumer<Throwable> onFatal) throws IOException {
         long start = System.nanoTime();
         IndexState state = indexState();
-        var recovered = org.wirechat.server.storage.log.MessageLog.open(logDir, state.checkpoint(), segmentBytes);
+        var scan = org.wirechat.server.storage.log.LogScan.read(logDir, state.checkpoint(), state.lastId());
+        if (!scan.whole()) {
+            log.error("{}", org.wirechat.server.storage.log.LogLossException.describe(logDir, scan));
+        }
+        var recovered = org.wirechat.server.storage.log.MessageLog.open(logDir, scan, segmentBytes);
         if (recovered.tornBytesCut() > 0) {
             log.warn("cut {} bytes at the end of the message log: a write that never finished (so was never acknowledged),"
                     + " left by a crash", recovered.tornBytesCut());
         }
         messages = new LogMessages(new Catalog(), recovered.log(), faults, onFatal);
-        messages.start(recovered.entries(), state.lastId());
+        messages.start(recovered.entries(), scan.idFloor()); // never an id the index, the log or a lost message had
         log.info("message log read in {} ms ({} records after the history index's checkpoint)",
                 (System.nanoTime() - start) / 1_000_000, recovered.entries().size());
     }
@@ -205,15 +215,9 @@ public final class SqliteStore implements Store {
      */
     @Override
     public String backup(Path dest) throws java.io.IOException {
-        if (Files.exists(dest)) {
-            throw new java.io.IOException(dest + " exists already: a backup goes to a new directory");
-        }
-        java.nio.file.attribute.FileAttribute<?> dirMode = java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-        Files.createDirectories(dest, dirMode);
-        Path logCopy = Files.createDirectory(dest.resolve(DataDirectory.LOG_DIRECTORY), dirMode);
-        Path db = dest.resolve(DATABASE_FILE);
         long started = System.nanoTime();
+        Path logCopy = Backups.create(dest);
+        Path db = dest.resolve(DATABASE_FILE);
         long logBytes;
         long segment;
         try (AutoCloseable hold = messages.holdDeletions()) {
@@ -224,62 +228,19 @@ public final class SqliteStore implements Store {
                 }
                 return null;
             });
-            Files.setPosixFilePermissions(db, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-            try (Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
-                    java.sql.Statement q = c.createStatement();
-                    ResultSet rs = q.executeQuery("SELECT segment FROM log_checkpoint WHERE id = 1")) {
-                segment = rs.next() ? rs.getLong(1) : 0;
-            }
+            segment = Backups.checkpointSegment(db);
             logBytes = messages.copySegmentsFrom(segment, logCopy);
-        } catch (SQLException e) {
-            throw new java.io.IOException("the database could not be read: " + e.getMessage(), e);
         } catch (java.io.IOException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
             throw new IllegalStateException(e); // the hold's close throws nothing
         }
-        for (Path p : List.of(db, logCopy, dest)) {
-            try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.READ)) {
-                c.force(true); // the copy is on disk, and so are the directory entries
-            }
-        }
-        return "backed up to " + dest + ": the database (" + Files.size(db) + " bytes) and the message log from segment "
-                + segment + " (" + logBytes + " bytes) in " + (System.nanoTime() - started) / 1_000_000 + " ms";
+        return Backups.finish(dest, started, segment, logBytes);
     }
 
-    /**
-     * Copies a backup made by {@link #backup} into the data directory of a stopped server: the directory
-     * must hold no data (it is made, 0700, if missing), so nothing is ever overwritten. The server started
-     * on it checks the copy and reads the log from its checkpoint.
-     */
-    public static String restore(Path src, Path dataDir) throws IOException {
-        Path db = src.resolve(DATABASE_FILE);
-        Path log = src.resolve(DataDirectory.LOG_DIRECTORY);
-        if (!Files.isRegularFile(db) || !Files.isDirectory(log)) {
-            throw new IOException(src + " is not a wirechat backup (it needs " + DATABASE_FILE + " and "
-                    + DataDirectory.LOG_DIRECTORY + "/)");
-        }
-        if (Files.exists(dataDir.resolve(DATABASE_FILE)) || Files.exists(dataDir.resolve(DataDirectory.LOG_DIRECTORY))) {
-            throw new IOException(dataDir + " holds data already: restore into an empty directory (move the old one away first)");
-        }
-        java.nio.file.attribute.FileAttribute<?> dirMode = java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-        Files.createDirectories(dataDir, dirMode);
-        Path logCopy = Files.createDirectory(dataDir.resolve(DataDirectory.LOG_DIRECTORY), dirMode);
-        java.util.List<Path> copied = new ArrayList<>();
-        copied.add(Files.copy(db, dataDir.resolve(DATABASE_FILE)));
-        try (var segments = Files.list(log)) {
-            for (Path p : segments.sorted().toList()) {
-                copied.add(Files.copy(p, logCopy.resolve(p.getFileName())));
-            }
-        }
-        for (Path p : copied) {
-            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-            try (FileChannel c = FileChannel.open(p, StandardOpenOption.WRITE)) {
-                c.force(true);
-            }
-        }
-        return "restored " + src + " into " + dataDir + " (" + copied.size() + " files); start the server on it";
+    /** Keeps the log's indexed segments from being deleted until closed (as a backup does): for tests. */
+    AutoCloseable holdLogSegments() {
+        return messages.holdDeletions();
     }
 
     /** The database's structure ({@code PRAGMA quick_check}) on a read connection, while serving. */

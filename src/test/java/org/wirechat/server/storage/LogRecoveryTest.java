@@ -50,7 +50,7 @@ class LogRecoveryTest {
 
     private Path segment() throws IOException {
         try (var files = Files.list(dir.resolve("log"))) {
-            return files.sorted().reduce((a, b) -> b).orElseThrow();
+            return files.filter(p -> p.toString().endsWith(".seg")).sorted().reduce((a, b) -> b).orElseThrow();
         }
     }
 

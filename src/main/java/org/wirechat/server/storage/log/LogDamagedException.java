@@ -5,7 +5,7 @@ package org.wirechat.server.storage.log;
  * segment, or one followed by more data, or a checkpoint past the log's end. Never skipped past: the
  * server refuses to start and the message says where.
  */
-public final class LogDamagedException extends RuntimeException {
+public class LogDamagedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     public LogDamagedException(String message) {

@@ -10,8 +10,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The append-only message log: numbered segment files in one directory, written by one thread.
@@ -23,12 +21,7 @@ import java.util.stream.Stream;
  */
 public final class MessageLog implements AutoCloseable {
     public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
-    /** No record is longer than this (a message body is at most a frame, far less). */
-    static final int MAX_RECORD_BYTES = 16 << 20;
-    /** A run of zeros this long at the end of the file, from a sector boundary, is a write never finished. */
-    private static final int TORN_ZEROS = 8;
-    private static final int SECTOR = 512;
-    private static final Pattern SEGMENT_NAME = Pattern.compile("\\d{20}\\.seg");
+    static final int MAX_RECORD_BYTES = LogScan.MAX_RECORD_BYTES;
 
     private final Path dir;
     private final long segmentBytes;
@@ -38,6 +31,12 @@ public final class MessageLog implements AutoCloseable {
     private long good;
     /** A write failed: the segment may hold bytes past {@link #good} until cut back. */
     private boolean dirty;
+    /** What the log's state file says (see {@link LogState}). */
+    private LogState state = LogState.NONE;
+    /** No message id above it has been handed out (written to the state before any is). */
+    private long reserved;
+    /** The highest message id in the log (or before it). */
+    private long lastId;
 
     /** A record read back at startup and the position just after it. */
     public record Entry(LogRecord record, LogPosition end) {
@@ -72,7 +71,8 @@ public final class MessageLog implements AutoCloseable {
 
     /**
      * Opens the log in {@code dir} (creating it), reading every record after {@code checkpoint} (what
-     * the history index already holds) and deleting segments wholly before it.
+     * the history index already holds) and deleting segments wholly before it. For tests of the format:
+     * no history index, so no id is known to be missing before the log's first.
      *
      * @throws LogDamagedException the log is damaged other than by a torn tail
      */
@@ -81,136 +81,61 @@ public final class MessageLog implements AutoCloseable {
             Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             syncDirectory(dir.toAbsolutePath().getParent());
         }
+        return open(dir, LogScan.read(dir, checkpoint, -1), segmentBytes);
+    }
+
+    /**
+     * Opens the log {@code scan} read: refuses it if it lost messages not accepted as lost (changing
+     * nothing), else deletes the segments the index holds, cuts a torn tail, and notes in the log's state
+     * that a server runs on it (a crash from now on is not a clean close).
+     *
+     * @throws LogLossException the log lost messages, with how many and which
+     */
+    public static Recovered open(Path dir, LogScan scan, long segmentBytes) throws IOException {
+        if (!scan.whole()) {
+            throw new LogLossException(dir, scan);
+        }
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            syncDirectory(dir.toAbsolutePath().getParent());
+        }
         MessageLog log = new MessageLog(dir, segmentBytes);
-        List<Long> segments = log.segments();
-        List<Entry> entries = new ArrayList<>();
+        LogState state = scan.state() == null ? LogState.NONE : scan.state();
+        log.lastId = scan.idFloor();
+        log.reserved = Math.max(state.reservedThrough(), scan.idFloor());
+        for (long n : scan.indexed()) {
+            Files.delete(log.path(n)); // wholly indexed: a crash came before it was deleted
+        }
+        // accepted losses the index has gone past are no longer seen between the index and the log
+        List<LostIds> lost = state.lost().stream().filter(l -> l.through() > scan.indexLastId()).toList();
+        log.state = new LogState(state.lastSegment(), log.reserved, null, 0, lost);
         long cut = 0;
-        if (segments.isEmpty()) {
-            if (!checkpoint.equals(LogPosition.START)) {
-                throw new LogDamagedException("the history index has read the message log up to segment " + checkpoint.segment()
-                        + " offset " + checkpoint.offset() + ", but " + dir.toAbsolutePath() + " holds no segment");
-            }
+        if (scan.segments().isEmpty()) {
             log.create(1);
-            return new Recovered(log, entries, 0);
-        }
-        long expectedFirst = Math.max(1, checkpoint.segment());
-        if (segments.get(segments.size() - 1) < expectedFirst || segments.stream().noneMatch(n -> n == expectedFirst)) {
-            throw new LogDamagedException("segment " + name(expectedFirst) + " is missing from " + dir.toAbsolutePath()
-                    + " (the history index has read the log up to segment " + checkpoint.segment() + " offset "
-                    + checkpoint.offset() + ")");
-        }
-        for (int i = 0; i < segments.size(); i++) {
-            long n = segments.get(i);
-            if (n < checkpoint.segment()) {
-                Files.delete(log.path(n)); // wholly indexed: a crash came before it was deleted
-                continue;
+        } else {
+            long n = scan.end().segment();
+            cut = scan.tornBytes();
+            log.current = FileChannel.open(log.path(n), StandardOpenOption.READ, StandardOpenOption.WRITE);
+            log.currentSegment = n;
+            log.good = scan.end().offset();
+            if (cut > 0) {
+                log.current.truncate(log.good);
+                log.current.force(true);
             }
-            if (i > 0 && segments.get(i - 1) >= checkpoint.segment() && segments.get(i - 1) != n - 1) {
-                throw new LogDamagedException("segment " + name(n - 1) + " is missing from " + dir.toAbsolutePath());
-            }
-            boolean last = i == segments.size() - 1;
-            long from = n == checkpoint.segment() ? checkpoint.offset() : 0;
-            long end = log.scan(n, from, last, entries);
-            if (last) {
-                long size = Files.size(log.path(n));
-                cut = size - end;
-                log.current = FileChannel.open(log.path(n), StandardOpenOption.READ, StandardOpenOption.WRITE);
-                log.currentSegment = n;
-                log.good = end;
-                if (cut > 0) {
-                    log.current.truncate(end);
-                    log.current.force(true);
-                }
-            }
+            log.state = new LogState(Math.max(n, state.lastSegment()), log.reserved, null, 0, lost);
+            log.state.write(dir);
         }
-        return new Recovered(log, entries, cut);
+        return new Recovered(log, scan.entries(), cut);
     }
 
-    /** Reads segment {@code n} from {@code from}, adding its records; returns where the valid records end. */
-    private long scan(long n, long from, boolean last, List<Entry> out) throws IOException {
-        Path file = path(n);
-        ByteBuffer all;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (from > size) {
-                throw new LogDamagedException(file.toAbsolutePath() + " is " + size + " bytes long, shorter than the "
-                        + from + " bytes the history index has already read from it");
-            }
-            if (size > Integer.MAX_VALUE - 8) {
-                throw new LogDamagedException(file.toAbsolutePath() + " is larger than any segment this server writes");
-            }
-            all = ByteBuffer.allocate((int) size);
-            while (all.hasRemaining() && ch.read(all, all.position()) >= 0) {
-                // reads until full
-            }
-            all.flip();
-        }
-        int size = all.limit();
-        int pos = (int) from;
-        while (pos < size) {
-            String wrong = null;
-            boolean cutShort = false;
-            int length = 0;
-            if (size - pos < LogRecord.HEADER_BYTES) {
-                cutShort = true;
-            } else {
-                length = all.getInt(pos);
-                if (all.getInt(pos + 4) != LogRecord.lengthCheck(length) || length < 1 || length > MAX_RECORD_BYTES) {
-                    wrong = "a damaged record header";
-                } else if ((long) pos + LogRecord.HEADER_BYTES + length > size) {
-                    cutShort = true;
-                } else {
-                    ByteBuffer body = all.duplicate().position(pos + LogRecord.HEADER_BYTES).limit(pos + LogRecord.HEADER_BYTES + length);
-                    if (LogRecord.crc(body.duplicate()) != all.getInt(pos + 8)) {
-                        wrong = "a record whose checksum does not match";
-                    } else {
-                        try {
-                            LogRecord r = LogRecord.decode(body);
-                            pos += LogRecord.HEADER_BYTES + length;
-                            out.add(new Entry(r, new LogPosition(n, pos)));
-                            continue;
-                        } catch (IllegalArgumentException e) {
-                            wrong = "a record that cannot be read (" + e.getMessage() + ")";
-                        }
-                    }
-                }
-            }
-            // A record cut short at the end of the last segment, or ending in zeros from a sector
-            // boundary, is a batch whose write never finished: it was never synced, so never acknowledged.
-            if (last && (cutShort || (wrong != null && zeroTail(all, pos)))) {
-                return pos;
-            }
-            throw new LogDamagedException(file.toAbsolutePath() + " holds " + (wrong != null ? wrong : "a record cut short")
-                    + " at offset " + pos + (last ? " that is not the torn tail of an unfinished write" : ", in a segment"
-                    + " followed by others") + ". Acknowledged messages may be in or after it, so the server will not skip it."
-                    + " Keep a copy of the data directory; to give up everything from that offset on, truncate the file"
-                    + " to " + pos + " bytes and remove any later segment");
-        }
-        return pos;
+    /** The segments' numbers in {@code dir}, in order. */
+    public static List<Long> segmentsIn(Path dir) throws IOException {
+        return LogScan.segments(dir);
     }
 
-    /** Whether the bytes from {@code pos} to the end end in zeros, at least from a sector boundary or from {@code pos}. */
-    private static boolean zeroTail(ByteBuffer all, int pos) {
-        int end = all.limit();
-        int z = end;
-        while (z > pos && all.get(z - 1) == 0) {
-            z--;
-        }
-        if (end - z < TORN_ZEROS) {
-            return false;
-        }
-        int boundary = (z + SECTOR - 1) / SECTOR * SECTOR;
-        return z == pos || boundary < end;
-    }
-
-    private List<Long> segments() throws IOException {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString())
-                    .filter(s -> SEGMENT_NAME.matcher(s).matches())
-                    .map(s -> Long.parseLong(s.substring(0, 20)))
-                    .sorted()
-                    .toList();
-        }
+    /** A segment's file name. */
+    public static String segmentName(long segment) {
+        return name(segment);
     }
 
     static String name(long segment) {
@@ -239,6 +164,9 @@ public final class MessageLog implements AutoCloseable {
         if (old != null) {
             old.close();
         }
+        // after the file is there: a state naming a segment never made would read as a segment lost
+        state = new LogState(Math.max(segment, state.lastSegment()), reserved, null, 0, state.lost());
+        state.write(dir);
     }
 
     private static void syncDirectory(Path dir) throws IOException {
@@ -259,8 +187,23 @@ public final class MessageLog implements AutoCloseable {
      * append (and an {@link AppendException} says whether the bytes may nonetheless be on disk).
      */
     public LogPosition append(ByteBuffer batch) throws AppendException {
+        return append(batch, lastId);
+    }
+
+    /**
+     * The same, for a batch whose highest message id is {@code batchLastId}: if it is beyond the ids
+     * reserved, more are reserved in the log's state first, so that no start after a loss can hand out
+     * an id a lost message had.
+     */
+    public LogPosition append(ByteBuffer batch, long batchLastId) throws AppendException {
         int length = batch.remaining();
         try {
+            if (batchLastId > reserved) {
+                LogState next = new LogState(state.lastSegment(), batchLastId + LogState.RESERVE, null, 0, state.lost());
+                next.write(dir);
+                state = next;
+                reserved = next.reservedThrough();
+            }
             if (dirty) {
                 current.truncate(good);
                 dirty = false;
@@ -283,6 +226,7 @@ public final class MessageLog implements AutoCloseable {
         }
         good += length;
         dirty = false;
+        lastId = Math.max(lastId, batchLastId);
         return new LogPosition(currentSegment, good);
     }
 
@@ -294,7 +238,7 @@ public final class MessageLog implements AutoCloseable {
      */
     public long copySegmentsFrom(long firstSegment, Path dest) throws IOException {
         long bytes = 0;
-        for (long n : segments()) {
+        for (long n : LogScan.segments(dir)) {
             if (n >= firstSegment) {
                 Path to = dest.resolve(path(n).getFileName());
                 Files.copy(path(n), to);
@@ -311,7 +255,7 @@ public final class MessageLog implements AutoCloseable {
     /** Deletes every segment wholly before {@code position} (never the one being written). Any thread. */
     public int deleteBefore(LogPosition position) throws IOException {
         int deleted = 0;
-        for (long n : segments()) {
+        for (long n : LogScan.segments(dir)) {
             if (n < position.segment()) {
                 Files.deleteIfExists(path(n));
                 deleted++;
@@ -320,13 +264,21 @@ public final class MessageLog implements AutoCloseable {
         return deleted;
     }
 
+    /**
+     * Closes the log, noting in its state where it ends and its highest id: a start that finds it shorter
+     * knows it was cut.
+     */
     @Override
     public void close() throws IOException {
         if (current != null) {
             if (dirty) {
                 current.truncate(good);
+                current.force(true);
             }
             current.close();
+            current = null;
+            state = new LogState(Math.max(currentSegment, state.lastSegment()), reserved, end(), lastId, state.lost());
+            state.write(dir);
         }
     }
 }
