@@ -39,8 +39,17 @@ final class Audit {
         }
     }
 
-    static void loginSucceeded(String user, String address) {
-        event("login", user, address, "login succeeded");
+    /**
+     * A login answered with a token; {@code stored} false: the store refused writes, so the token is kept in
+     * the server's memory until it takes them (a restart before then loses it).
+     */
+    static void loginSucceeded(String user, String address, boolean stored) {
+        if (stored) {
+            event("login", user, address, "login succeeded");
+        } else if (log.isInfoEnabled()) {
+            log.atInfo().setMessage("login succeeded, token kept in memory until the storage takes writes").addKeyValue("event", "login")
+                    .addKeyValue("user", user).addKeyValue("address", address).addKeyValue("token", "not stored yet").log();
+        }
     }
 
     /** {@code reason}: "no such account" or "wrong password" — for the operator; the client is told neither. */
@@ -51,10 +60,11 @@ final class Audit {
         }
     }
 
-    static void throttled(String user, String address, long waitMillis) {
+    /** {@code reason}: "failed logins" or "checks per minute". */
+    static void throttled(String user, String address, long waitMillis, String reason) {
         if (log.isInfoEnabled()) {
             log.atInfo().setMessage("password check throttled").addKeyValue("event", "throttled").addKeyValue("user", user)
-                    .addKeyValue("address", address).addKeyValue("wait_ms", waitMillis).log();
+                    .addKeyValue("address", address).addKeyValue("wait_ms", waitMillis).addKeyValue("reason", reason).log();
         }
     }
 

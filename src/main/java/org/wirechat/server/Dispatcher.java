@@ -204,22 +204,29 @@ public final class Dispatcher {
     }
 
     /**
-     * Begins a password check, counted as a failed login until it succeeds; refused, before any password
-     * is checked, while the username or the address is throttled.
+     * Begins a password check for the account ({@code accountId} 0: the name has none), counted as a failed
+     * login until it succeeds; refused, before any password is checked, while the name, the address or the
+     * two together are throttled, or when the name had its password checks for this minute.
      */
-    private void beginPasswordCheck(String username, Caller caller) throws ProtocolException {
-        long wait = throttle.begin(username, caller.address(), clock.millis());
-        if (wait > 0) {
-            Audit.throttled(username, caller.address(), wait);
-            throw rateLimited("too many failed logins for this account or from your address, or too many logins for this account this minute", wait);
+    private LoginThrottle.Wait beginPasswordCheck(String username, long accountId, Caller caller) throws ProtocolException {
+        LoginThrottle.Wait wait = throttle.begin(username, accountId, caller.address(), clock.millis());
+        if (wait.refused()) {
+            Audit.throttled(username, caller.address(), wait.millis(), wait.checksPerMinute() ? "checks per minute" : "failed logins");
+            throw rateLimited(wait.checksPerMinute()
+                    ? "too many logins for this account this minute (at most " + config.abuse().loginsPerAccountPerMinute()
+                            + " password checks a minute, right or wrong)"
+                    : "too many failed logins for this account or from your address", wait.millis());
         }
+        return wait;
     }
 
     private Response login(Request.Login l, Caller caller) throws ProtocolException {
         Account account = checkPassword(l.username(), l.password(), caller);
         Tokens.Issued issued = tokens.issue(account.id());
         caller.authenticatedAs(account.id()); // online from the login on, not from the next request
-        return new Response.LoggedIn(issued.token(), issued.expiresAtMillis(), store.unread(account.id(), ""));
+        Response answer = new Response.LoggedIn(issued.token(), issued.expiresAtMillis(), store.unread(account.id(), ""));
+        loggedIn(account, l.password(), issued, caller);
+        return answer;
     }
 
     /**
@@ -234,13 +241,31 @@ public final class Dispatcher {
         long missed = store.missed(account.id(), l.deviceId());
         store.seen(account.id(), l.deviceId(), clock.millis());
         store.register(account.id(), l.deviceId(), clock.millis());
-        return new Response.DeviceLoggedIn(issued.token(), issued.expiresAtMillis(), store.unread(account.id(), l.deviceId()), missed);
+        Response answer = new Response.DeviceLoggedIn(issued.token(), issued.expiresAtMillis(),
+                store.unread(account.id(), l.deviceId()), missed);
+        loggedIn(account, l.password(), issued, caller);
+        return answer;
     }
 
-    /** The account, if the password is right and it may log in (LOGIN and LOGIN_DEVICE alike). */
+    /** Once the login is answered: the audit trail, and a hash made with too few iterations re-made. */
+    private void loggedIn(Account account, String password, Tokens.Issued issued, Caller caller) {
+        Audit.loginSucceeded(account.username(), caller.address(), issued.stored());
+        if (hasher.needsRehash(account.passwordHash())) {
+            try {
+                store.updatePasswordHash(account.id(), hasher.hash(password));
+            } catch (StorageUnavailableException e) {
+                log.debug("password hash not re-made: {}", e.getMessage()); // again at the next login
+            }
+        }
+    }
+
+    /**
+     * The account, if the password is right and it may log in (LOGIN and LOGIN_DEVICE alike). The audit
+     * trail records a failure here; a success is recorded once the login is answered.
+     */
     private Account checkPassword(String username, String password, Caller caller) throws ProtocolException {
-        beginPasswordCheck(username, caller);
         Optional<Account> found = store.findAccount(username);
+        LoginThrottle.Wait begun = beginPasswordCheck(username, found.map(Account::id).orElse(0L), caller);
         if (found.isEmpty()) {
             hasher.verifyNothing(password); // the same cost as a wrong password: no enumeration by timing
             Audit.loginFailed(username, caller.address(), "no such account");
@@ -251,14 +276,10 @@ public final class Dispatcher {
             Audit.loginFailed(account.username(), caller.address(), "wrong password");
             throw badCredentials();
         }
-        throttle.succeeded(username, caller.address());
+        throttle.succeeded(username, account.id(), caller.address(), begun, clock.millis());
         if (store.isDisabled(account.id())) { // told only to whoever knows the password
             Audit.loginFailed(account.username(), caller.address(), "account disabled");
             throw new ProtocolException(ErrorCode.ACCOUNT_DISABLED, "this account is disabled by the server's administrator");
-        }
-        Audit.loginSucceeded(account.username(), caller.address());
-        if (hasher.needsRehash(account.passwordHash())) {
-            store.updatePasswordHash(account.id(), hasher.hash(password));
         }
         return account;
     }
@@ -556,12 +577,12 @@ public final class Dispatcher {
         long me = session.accountId();
         Account account = store.findAccount(me).orElseThrow(() ->
                 new ProtocolException(ErrorCode.NOT_AUTHENTICATED, "the account no longer exists"));
-        beginPasswordCheck(account.username(), caller);
+        LoginThrottle.Wait begun = beginPasswordCheck(account.username(), account.id(), caller);
         if (!hasher.verify(d.password(), account.passwordHash())) {
             Audit.deletionRefused(account.username(), caller.address(), "wrong password");
             throw badCredentials();
         }
-        throttle.succeeded(account.username(), caller.address());
+        throttle.succeeded(account.username(), account.id(), caller.address(), begun, clock.millis());
         return switch (store.deleteAccount(me, session.device(), clock.millis())) { // what this device has not received
             case DeleteOutcome.Deleted x -> {
                 tokens.forgetAccount(me);

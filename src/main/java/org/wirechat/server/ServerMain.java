@@ -108,7 +108,8 @@ public final class ServerMain implements Callable<Integer> {
     @Option(names = "--request-burst", paramLabel = "N", description = "Requests one connection may send at once above its rate (default: ${DEFAULT-VALUE}).")
     int requestBurst = A.requestBurst();
 
-    @Option(names = "--login-failures-per-account", paramLabel = "N", description = "Failed logins for one username before each further attempt must wait, 1 s doubling (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--login-failures-per-account", paramLabel = "N", description = "Failed logins for one username from one address "
+            + "before that address must wait, 1 s doubling; from anywhere, before addresses new to the account must wait (default: ${DEFAULT-VALUE}).")
     int loginFailuresPerAccount = A.loginFailuresPerAccount();
 
     @Option(names = "--login-failures-per-address", paramLabel = "N", description = "Failed logins from one address before its attempts must wait (default: ${DEFAULT-VALUE}).")
@@ -117,6 +118,11 @@ public final class ServerMain implements Callable<Integer> {
     @Option(names = "--login-backoff-max", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Longest wait after failed logins; failures are forgotten after this long (default: 15m).")
     Duration loginBackoffMax = A.loginBackoffMax();
+
+    @Option(names = "--login-account-wait-max", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Longest wait the failed logins of a username from anywhere impose on an address new to the account; "
+                    + "an address it logged in from within 30 days never waits for them (default: 1m).")
+    Duration loginAccountWaitMax = A.loginAccountWaitMax();
 
     @Option(names = "--accounts-per-address-per-hour", paramLabel = "N", description = "Accounts one address may create an hour (default: ${DEFAULT-VALUE}).")
     int accountsPerAddressPerHour = A.accountsPerAddressPerHour();
@@ -287,7 +293,7 @@ public final class ServerMain implements Callable<Integer> {
                 .retention(retention).deviceHorizon(deviceHorizon).shutdownGrace(shutdownGrace)
                 .abuse(new org.wirechat.server.abuse.AbuseLimits(connectionsPerAddress, requestRate, requestBurst,
                         loginFailuresPerAccount, loginFailuresPerAddress, loginBackoffMax, accountsPerAddressPerHour,
-                        loginsPerAccountPerMinute, sessionsPerAccount, frameTimeout, writeTimeout))
+                        loginsPerAccountPerMinute, sessionsPerAccount, frameTimeout, writeTimeout, loginAccountWaitMax))
                 .groups(new GroupLimits(groupMembersMax, groupsPerUserMax, groupMessageRate, groupMessageBurst))
                 .tls(tls())
                 .postgres(postgres())

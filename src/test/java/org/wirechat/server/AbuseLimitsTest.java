@@ -334,6 +334,9 @@ class AbuseLimitsTest {
             c.ok(new Request.Login("alice", PASSWORD), Response.LoggedIn.class); // the third: at the limit
             Response.Error limited = c.error(new Request.Login("alice", PASSWORD), ErrorCode.RATE_LIMITED);
             assertThat(retryAfter(limited)).isEqualTo(20_000); // a minute's three checks: one back every 20 s
+            assertThat(limited.reason()).as("a correct login is not told it failed")
+                    .startsWith("too many logins for this account this minute (at most 3 password checks a minute, right or wrong)")
+                    .doesNotContain("failed");
             fx.register(c, "bob"); // another account is not affected
             fx.clock.advance(Duration.ofMillis(19_999));
             c.error(new Request.Login("alice", PASSWORD), ErrorCode.RATE_LIMITED);

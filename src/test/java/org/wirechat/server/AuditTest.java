@@ -80,7 +80,7 @@ class AuditTest {
                 "login_failed alice 127.0.0.1 wrong password",
                 "login_failed nobody 127.0.0.1 no such account",
                 "login_failed nobody 127.0.0.1 no such account",
-                "throttled nobody 127.0.0.1",
+                "throttled nobody 127.0.0.1 failed logins",
                 "logout alice 127.0.0.1",
                 "login alice 127.0.0.1",
                 "deletion_refused alice 127.0.0.1 wrong password",

@@ -29,6 +29,7 @@ import org.wirechat.server.storage.StorageFault;
  * STORAGE_UNAVAILABLE; freed, the server stores again without a restart; and exactly the messages
  * answered "sent" are delivered, once each.
  */
+@org.junit.jupiter.api.Timeout(180)
 class DiskFullTest {
     @TempDir
     Path dir;
@@ -114,6 +115,71 @@ class DiskFullTest {
         try (TestConnection bob = fx.connect()) {
             String b = bob.ok(new Request.Login("bob", PASSWORD), Response.LoggedIn.class).token();
             assertThat(bob.ok(ServerFixture.fetch(b, 0), Response.Messages.class).messages()).isEmpty();
+        }
+    }
+
+    /**
+     * Regression: LOGIN, LOGIN_DEVICE and LOGOUT were answered STORAGE_UNAVAILABLE while the disk was full,
+     * and the audit trail said "login succeeded" for each refused login. Now a login is answered with a
+     * token kept in memory until the disk takes it, the trail says so once the login is answered, and the
+     * token is stored when space returns (it survives a restart then).
+     */
+    @Test
+    void loginsGoOnWhileTheDiskIsFullAndTheAuditTrailTellsTheTruth() throws Exception {
+        fx = new ServerFixture(fs.resolve("data"), b -> b);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events = new ch.qos.logback.core.read.ListAppender<>();
+        ch.qos.logback.classic.Logger audit = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.wirechat.audit");
+        events.start();
+        audit.addAppender(events);
+        String kept;
+        try (TestConnection alice = fx.connect()) {
+            String a = fx.register(alice, "alice");
+            fx.register(alice, "bob");
+            Path filler = fs.resolve("filler");
+            fill(filler);
+            String pad = "x".repeat(900);
+            for (int i = 0; fx.server().storageFault().isEmpty(); i++) { // until the server has met the full disk
+                assertThat(i).as("sends before the full disk showed").isLessThan(20_000);
+                alice.call(new Request.Send(a, "bob", "id-" + i, "m" + i + " " + pad));
+            }
+            events.list.clear();
+
+            String t1 = alice.ok(new Request.Login("alice", PASSWORD), Response.LoggedIn.class).token();
+            alice.ok(ServerFixture.fetch(t1, 0), Response.Messages.class); // valid at once
+            kept = alice.ok(new Request.LoginDevice("alice", PASSWORD, "laptop"), Response.DeviceLoggedIn.class).token();
+            alice.ok(ServerFixture.fetch(kept, 0), Response.Messages.class);
+            alice.error(new Request.Login("alice", "not the password"), ErrorCode.BAD_CREDENTIALS);
+            alice.ok(new Request.Logout(t1), Response.LoggedOut.class); // never stored: forgotten without a write
+            alice.error(ServerFixture.fetch(t1, 0), ErrorCode.NOT_AUTHENTICATED);
+            Response.Error refused = alice.error(new Request.Logout(a), ErrorCode.STORAGE_UNAVAILABLE); // stored: cannot be deleted now
+            assertThat(refused.reason()).contains("nothing was stored");
+            alice.ok(ServerFixture.fetch(a, 0), Response.Messages.class); // and so still valid
+            assertThat(fx.server().storageFault()).isPresent();
+            assertThat(events.list.stream().map(e -> e.getFormattedMessage() + " " + e.getKeyValuePairs()).toList())
+                    .as("the audit trail, in order")
+                    .satisfiesExactly(
+                            e -> assertThat(e).startsWith("login succeeded, token kept in memory until the storage takes writes")
+                                    .contains("token=\"not stored yet\""),
+                            e -> assertThat(e).startsWith("login succeeded, token kept in memory").contains("user=\"alice\""),
+                            e -> assertThat(e).startsWith("login failed").contains("wrong password"),
+                            e -> assertThat(e).startsWith("logged out"));
+
+            Files.delete(filler); // space returns: the next login stores the token kept meanwhile
+            alice.ok(new Request.Login("alice", PASSWORD), Response.LoggedIn.class);
+            assertThat(events.list.get(events.list.size() - 1).getFormattedMessage()).isEqualTo("login succeeded");
+        } finally {
+            audit.detachAppender(events);
+        }
+        try (Connection db = fx.database(); var ps = db.prepareStatement("SELECT count(*) FROM tokens WHERE hash = ?")) {
+            ps.setBytes(1, java.security.MessageDigest.getInstance("SHA-256").digest(kept.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("the token issued during the fault, stored since").isEqualTo(1);
+            }
+        }
+        fx.restart();
+        try (TestConnection alice = fx.connect()) {
+            alice.ok(ServerFixture.fetch(kept, 0), Response.Messages.class);
         }
     }
 

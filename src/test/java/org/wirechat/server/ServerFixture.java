@@ -106,6 +106,11 @@ public final class ServerFixture implements AutoCloseable {
         return new TestConnection(server.address(), clientTls);
     }
 
+    /** A wire connection from the loopback address {@code from} (e.g. 127.0.0.2): another client address. */
+    public TestConnection connectFrom(String from) {
+        return new TestConnection(server.address(), clientTls, from);
+    }
+
     private boolean grpcConnections;
 
     /**

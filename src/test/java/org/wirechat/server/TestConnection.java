@@ -64,9 +64,17 @@ public final class TestConnection implements AutoCloseable {
 
     /** Over TLS when {@code tls} is given, checking the certificate names the host. */
     public TestConnection(InetSocketAddress address, javax.net.ssl.SSLSocketFactory tls) {
+        this(address, tls, null);
+    }
+
+    /** From the loopback address {@code from} (any of 127.0.0.0/8; null: the system's choice), so a test can be several clients' addresses. */
+    public TestConnection(InetSocketAddress address, javax.net.ssl.SSLSocketFactory tls, String from) {
         this.grpc = null;
         try {
             Socket plain = new Socket();
+            if (from != null) {
+                plain.bind(new InetSocketAddress(from, 0));
+            }
             plain.connect(address, 5_000);
             if (tls != null) {
                 javax.net.ssl.SSLSocket secure = (javax.net.ssl.SSLSocket) tls.createSocket(plain,

@@ -11,6 +11,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.wirechat.server.storage.StorageUnavailableException;
 import org.wirechat.server.storage.Store;
 import org.wirechat.server.storage.TokenRow;
 
@@ -23,6 +25,12 @@ import org.wirechat.server.storage.TokenRow;
  * <p>The cache maps token hash to entry. A revocation deletes from the store first, then bumps
  * {@link #revocations}, then drops cache entries; a loader that read the store while a revocation ran
  * sees the counter move and reloads, so a revoked token can never be re-cached.
+ *
+ * <p>A token issued while the store refuses writes (disk full, read-only, unreachable) is not refused: it is
+ * kept in this server's memory, {@link #unstored}, valid here at once, and stored as soon as the store takes
+ * writes again (at the next login, or the next {@link #sweep}). Until then a crash or a stop loses it — its
+ * client is asked to log in again, nothing else is lost — and other servers sharing the store do not know
+ * it. A revocation of such a token needs no write: it was never stored.
  */
 public final class Tokens {
     static final Duration PERSIST_STEP = Duration.ofMinutes(1);
@@ -36,6 +44,10 @@ public final class Tokens {
     private final SecureRandom random = new SecureRandom();
     private final ConcurrentHashMap<String, Entry> cache = new ConcurrentHashMap<>();
     private final AtomicLong revocations = new AtomicLong();
+    /** Tokens issued while the store refused writes, by key, oldest first; guarded by {@link #unstoredLock}. */
+    private final java.util.LinkedHashMap<String, Entry> unstored = new java.util.LinkedHashMap<>();
+    /** Held while an unstored token is being stored or revoked, so a revocation never misses a store in flight. */
+    private final ReentrantLock unstoredLock = new ReentrantLock();
 
     private static final class Entry {
         final long accountId;
@@ -69,11 +81,14 @@ public final class Tokens {
         private Entry entry;
     }
 
-    /** A new token and when it expires unless used. */
-    public record Issued(String token, long expiresAtMillis) {
+    /**
+     * A new token and when it expires unless used; {@code stored}: in the store, or only in this server's
+     * memory until the store takes writes again.
+     */
+    public record Issued(String token, long expiresAtMillis, boolean stored) {
         @Override
         public String toString() {
-            return "Issued[token=<redacted>, expiresAtMillis=" + expiresAtMillis + "]";
+            return "Issued[token=<redacted>, expiresAtMillis=" + expiresAtMillis + ", stored=" + stored + "]";
         }
     }
 
@@ -99,20 +114,69 @@ public final class Tokens {
         return issue(accountId, "");
     }
 
-    /** A token bound to {@code device} (LOGIN_DEVICE). */
+    /**
+     * A token bound to {@code device} (LOGIN_DEVICE). While the store refuses writes the token is kept in
+     * memory until it takes them (see the class comment), so a login does not wait for the disk.
+     */
     public Issued issue(long accountId, String device) {
+        storeUnstored();
         byte[] raw = new byte[TOKEN_BYTES];
         random.nextBytes(raw);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
         long now = clock.millis();
         long expiry = Math.min(now + idleMillis, now + maxMillis);
         byte[] hash = sha256(token);
-        for (byte[] revoked : store.insertToken(hash, accountId, device, now, expiry, maxPerAccount)) {
-            forget(revoked); // the account's oldest sessions beyond the cap end now
-        }
         String key = HexFormat.of().formatHex(hash);
-        cache.put(key, new Entry(accountId, device, now, hash, key, now, expiry));
-        return new Issued(token, expiry);
+        Entry entry = new Entry(accountId, device, now, hash, key, now, expiry);
+        boolean stored = true;
+        try {
+            for (byte[] revoked : store.insertToken(hash, accountId, device, now, expiry, maxPerAccount)) {
+                forget(revoked); // the account's oldest sessions beyond the cap end now
+            }
+        } catch (StorageUnavailableException e) {
+            stored = false;
+            unstoredLock.lock();
+            try {
+                unstored.put(key, entry);
+            } finally {
+                unstoredLock.unlock();
+            }
+        }
+        cache.put(key, entry);
+        return new Issued(token, expiry, stored);
+    }
+
+    /** Stores the tokens issued while the store refused writes, oldest first, until it refuses again. */
+    private void storeUnstored() {
+        if (!unstoredLock.tryLock()) {
+            return; // another thread is at it
+        }
+        try {
+            for (var it = unstored.values().iterator(); it.hasNext(); ) {
+                Entry e = it.next();
+                if (!e.dropped) { // dropped: expired or its account deleted before it could be stored
+                    for (byte[] revoked : store.insertToken(e.hash, e.accountId, e.device, e.createdAt, expiry(e), maxPerAccount)) {
+                        forget(revoked);
+                    }
+                    e.persistedExpiry = expiry(e);
+                }
+                it.remove();
+            }
+        } catch (StorageUnavailableException e) {
+            // still refused: kept for the next try
+        } finally {
+            unstoredLock.unlock();
+        }
+    }
+
+    /** Tokens issued while the store refused writes and not stored yet (for tests and metrics). */
+    public int unstoredCount() {
+        unstoredLock.lock();
+        try {
+            return unstored.size();
+        } finally {
+            unstoredLock.unlock();
+        }
     }
 
     /** The token's account if the token is valid now; extends its life. */
@@ -218,12 +282,27 @@ public final class Tokens {
         return Math.min(e.lastUsed + idleMillis, e.createdAt + maxMillis);
     }
 
-    /** Revokes one token (logout). */
+    /**
+     * Revokes one token (logout): deleted from the store, or, if it was issued while the store refused writes
+     * and is not stored yet, forgotten without a write.
+     *
+     * @throws StorageUnavailableException the store refuses writes: the token was not revoked
+     */
     public void revoke(String token) {
         byte[] hash = sha256(token);
-        store.deleteToken(hash);
+        String key = HexFormat.of().formatHex(hash);
+        boolean neverStored;
+        unstoredLock.lock();
+        try {
+            neverStored = unstored.remove(key) != null;
+        } finally {
+            unstoredLock.unlock();
+        }
+        if (!neverStored) {
+            store.deleteToken(hash);
+        }
         revocations.incrementAndGet();
-        Entry e = cache.remove(HexFormat.of().formatHex(hash));
+        Entry e = cache.remove(key);
         if (e != null) {
             e.dropped = true;
         }
@@ -238,10 +317,23 @@ public final class Tokens {
         }
     }
 
-    /** Forgets every cached token, so each is read from the store again when next used. */
+    /**
+     * Forgets every cached token, so each is read from the store again when next used — but those not yet
+     * stored, which only this cache holds.
+     */
     public void forgetAll() {
         revocations.incrementAndGet();
+        java.util.Set<String> keep;
+        unstoredLock.lock();
+        try {
+            keep = new java.util.HashSet<>(unstored.keySet());
+        } finally {
+            unstoredLock.unlock();
+        }
         cache.values().removeIf(e -> {
+            if (keep.contains(e.key)) {
+                return false;
+            }
             e.dropped = true;
             return true;
         });
@@ -259,8 +351,9 @@ public final class Tokens {
         });
     }
 
-    /** Drops expired tokens from the cache and the store. */
+    /** Stores the tokens issued while the store refused writes, if it takes them now; drops expired tokens from the cache and the store. */
     public int sweep() {
+        storeUnstored();
         long now = clock.millis();
         cache.values().removeIf(e -> {
             boolean expired = now >= expiry(e);

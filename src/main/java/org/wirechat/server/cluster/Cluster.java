@@ -8,7 +8,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * What the servers sharing one store must tell each other: changes that wake polls or end sessions, who
- * is online where, and failed logins per username. With PostgreSQL, several servers share it
+ * is online where, failed logins per username (and per username and address), and the addresses each
+ * account logged in from lately. With PostgreSQL, several servers share it
  * ({@code PostgresStore} is also the cluster); a server on its own has a {@link LocalCluster}, which keeps
  * the failed logins in memory and has no one else to tell.
  */
@@ -47,7 +48,10 @@ public interface Cluster {
     /** Of these accounts, those with a connection on another live server sharing the store. */
     Set<Long> onlineElsewhere(Collection<Long> accountIds);
 
-    /** A username's failed logins as shared by every server on this store, or empty when there are none. */
+    /**
+     * A key's failed logins as shared by every server on this store, or empty when there are none. Keys are
+     * a username's key, or a username's key, a space and an address (a space is never in a username).
+     */
     Optional<LoginFailures> loginFailures(String usernameKey);
 
     /** Records a failed login atomically: {@code next} turns the current state (or {@code null}) into the new one. */
@@ -55,4 +59,13 @@ public interface Cluster {
 
     /** Forgets a username's failures (a successful login), or all failures before the cutoff when the key is null. */
     void clearLoginFailures(String usernameKey, long beforeMillis);
+
+    /** Remembers that the account logged in successfully from {@code address} at {@code atMillis}. */
+    void recordLoginSource(long accountId, String address, long atMillis);
+
+    /** Whether the account logged in successfully from {@code address} at or after {@code sinceMillis}. */
+    boolean knownLoginSource(long accountId, String address, long sinceMillis);
+
+    /** Forgets the successful logins before the cutoff. */
+    void forgetLoginSources(long beforeMillis);
 }

@@ -9,10 +9,12 @@ import java.util.function.UnaryOperator;
 
 /**
  * The cluster of a server on its own (SQLite): nobody else to hear from or tell, and the failed logins
- * per username kept in memory. Thread-safe.
+ * and the addresses accounts logged in from kept in memory (a restart forgets them). Thread-safe.
  */
 public final class LocalCluster implements Cluster {
     private final ConcurrentHashMap<String, LoginFailures> failures = new ConcurrentHashMap<>();
+    /** "account id, space, address" to the last successful login from there. */
+    private final ConcurrentHashMap<String, Long> sources = new ConcurrentHashMap<>();
 
     @Override
     public boolean shared() {
@@ -59,7 +61,23 @@ public final class LocalCluster implements Cluster {
         }
     }
 
-    /** Usernames with failures remembered (for tests and metrics). */
+    @Override
+    public void recordLoginSource(long accountId, String address, long atMillis) {
+        sources.merge(accountId + " " + address, atMillis, Math::max);
+    }
+
+    @Override
+    public boolean knownLoginSource(long accountId, String address, long sinceMillis) {
+        Long last = sources.get(accountId + " " + address);
+        return last != null && last >= sinceMillis;
+    }
+
+    @Override
+    public void forgetLoginSources(long beforeMillis) {
+        sources.values().removeIf(last -> last < beforeMillis);
+    }
+
+    /** Keys with failures remembered (for tests and metrics). */
     public int size() {
         return failures.size();
     }

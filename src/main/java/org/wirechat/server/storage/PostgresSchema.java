@@ -163,6 +163,19 @@ final class PostgresSchema {
             """
             ALTER TABLE messages ADD COLUMN from_device TEXT;
             CREATE INDEX messages_copies ON messages(sender_id, id) WHERE from_device IS NOT NULL
+            """,
+            // The addresses each account logged in from lately (docs/security.md, password guessing): an address
+            // the account logged in from within 30 days is never made to wait by the account-wide bound on
+            // failed logins, so guessing from elsewhere cannot lock the owner out. Failed logins are now also
+            // kept per username and address, in login_failures under the key "username_key address".
+            """
+            CREATE TABLE login_sources (
+              account_id   BIGINT NOT NULL,
+              address      TEXT   NOT NULL,
+              last_success BIGINT NOT NULL,
+              PRIMARY KEY (account_id, address)
+            );
+            CREATE INDEX login_sources_age ON login_sources(last_success)
             """);
 
     private PostgresSchema() {

@@ -205,6 +205,37 @@ public final class PostgresStore implements Store, Cluster {
     }
 
     @Override
+    public void recordLoginSource(long accountId, String address, long atMillis) {
+        one(c -> update(c, "INSERT INTO login_sources (account_id, address, last_success) VALUES (?, ?, ?)"
+                + " ON CONFLICT (account_id, address) DO UPDATE SET last_success = greatest(login_sources.last_success,"
+                + " EXCLUDED.last_success)", ps -> {
+                    ps.setLong(1, accountId);
+                    ps.setString(2, address);
+                    ps.setLong(3, atMillis);
+                }));
+    }
+
+    @Override
+    public boolean knownLoginSource(long accountId, String address, long sinceMillis) {
+        return one(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT 1 FROM login_sources WHERE account_id = ? AND address = ? AND last_success >= ?")) {
+                ps.setLong(1, accountId);
+                ps.setString(2, address);
+                ps.setLong(3, sinceMillis);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void forgetLoginSources(long beforeMillis) {
+        one(c -> update(c, "DELETE FROM login_sources WHERE last_success < ?", ps -> ps.setLong(1, beforeMillis)));
+    }
+
+    @Override
     public java.util.Set<Long> onlineElsewhere(java.util.Collection<Long> accountIds) {
         return one(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT p.account_id FROM presence p"
