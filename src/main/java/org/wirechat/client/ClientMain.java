@@ -4,9 +4,15 @@ import java.io.Console;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Callable;
 import org.wirechat.client.terminal.TerminalClient;
+import org.wirechat.protocol.Limits;
+import org.wirechat.protocol.ProtocolException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,29 +54,46 @@ public final class ClientMain implements Callable<Integer> {
     @Option(names = "--truststore", paramLabel = "FILE", description = "Trust the certificate(s) in FILE (PEM or DER, e.g. "
             + "server.crt from scripts/make-cert; or a .p12/.jks trust store, password in WIRECHAT_TRUSTSTORE_PASSWORD) "
             + "instead of the system's trust store. Implies --tls.")
-    java.nio.file.Path trustStore;
+    Path trustStore;
 
     @Option(names = "--device-id", paramLabel = "ID", description = "Log in as this device of the account (1-64 printable"
             + " characters) instead of this installation's own, kept in ~/.config/wirechat/device-id (or"
-            + " $WIRECHAT_CONFIG_DIR); 'none' logs in as the account's default device, as clients before devices did.")
+            + " $WIRECHAT_CONFIG_DIR; a second client running meanwhile takes device-id.2, and so on); 'none' logs in as the account's default device, as clients before devices did.")
     String deviceId;
 
     private InputStream in = System.in;
     private PrintStream out = System.out;
+    private PrintStream err = System.err;
+    /** Where this installation's device ids are kept ({@link DeviceId#configDir()} unless a test says otherwise). */
+    private Path configDir;
+    /** The device id this run holds, if it holds one: released when the terminal client ends, or with the process. */
+    private DeviceId.Claim claim;
+    /** The device ids held by open windows, for the process's life. */
+    private static final List<DeviceId.Claim> WINDOW_CLAIMS = new CopyOnWriteArrayList<>();
 
     /** What {@link #run} returns when a window was opened: the program then ends when the window closes. */
     static final int WINDOW_OPEN = -1;
 
-    /** The device to log in as: {@code --device-id}, or this installation's; {@code null} for the default device. */
+    /**
+     * The device to log in as: {@code --device-id}, or one of this installation's that no other running client
+     * holds (said once when another holds the first); {@code null} for the default device.
+     */
     private String device() {
         if ("none".equals(deviceId)) {
             return null;
         }
         try {
-            return deviceId != null ? org.wirechat.protocol.Limits.checkDeviceId(deviceId) : DeviceId.of(DeviceId.configDir());
-        } catch (org.wirechat.protocol.ProtocolException e) {
+            if (deviceId != null) {
+                return Limits.checkDeviceId(deviceId);
+            }
+            claim = DeviceId.claim(configDir != null ? configDir : DeviceId.configDir());
+            if (claim.note() != null) {
+                (gui ? err : out).println(claim.note());
+            }
+            return claim.id();
+        } catch (ProtocolException e) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--device-id: " + e.detail());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new CommandLine.ParameterException(new CommandLine(this), "cannot keep this installation's device id: "
                     + e.getMessage() + " (set WIRECHAT_CONFIG_DIR, or pass --device-id)");
         }
@@ -85,9 +108,16 @@ public final class ClientMain implements Callable<Integer> {
 
     /** Runs the client; returns the exit status. */
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+        return run(args, in, out, err, null);
+    }
+
+    /** {@link #run(String[], InputStream, PrintStream, PrintStream)} with the device ids kept in {@code configDir}. */
+    static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Path configDir) {
         ClientMain main = new ClientMain();
         main.in = in;
         main.out = out;
+        main.err = err;
+        main.configDir = configDir;
         CommandLine cl = new CommandLine(main);
         cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
@@ -145,7 +175,7 @@ public final class ClientMain implements Callable<Integer> {
                 char[] password = pw == null ? null : pw.toCharArray();
                 options = trustStore == null ? options.withTls(Tls.systemTrust())
                         : options.withTls(Tls.trusting(trustStore, password), Tls.trustManagers(trustStore, password));
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
             }
         }
@@ -158,12 +188,21 @@ public final class ClientMain implements Callable<Integer> {
                 throw new CommandLine.ParameterException(new CommandLine(this),
                         "--gui needs a screen, and none is available (is DISPLAY set?)");
             }
+            if (claim != null) {
+                WINDOW_CLAIMS.add(claim); // held until the process ends with the window (a lost reference would free it)
+            }
             return WINDOW_OPEN;
         }
-        if (!script && in == System.in && stdinIsTerminal()) {
-            return TerminalClient.interactive(host, port, options);
+        try {
+            if (!script && in == System.in && stdinIsTerminal()) {
+                return TerminalClient.interactive(host, port, options);
+            }
+            return TerminalClient.scripted(host, port, options, in, out);
+        } finally {
+            if (claim != null) {
+                claim.close(); // the next client started here may be this device again
+            }
         }
-        return TerminalClient.scripted(host, port, options, in, out);
     }
 
     /** True when a person types at this process: stdin and stdout are a terminal. */

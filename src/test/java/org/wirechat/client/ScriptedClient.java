@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -30,6 +31,23 @@ public final class ScriptedClient implements AutoCloseable {
         PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8);
         exit = CompletableFuture.supplyAsync(() -> TerminalClient.scripted("127.0.0.1", port, options, input, out),
                 r -> Thread.ofVirtual().start(r));
+    }
+
+    private ScriptedClient(Path configDir, String... args) {
+        PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8);
+        exit = CompletableFuture.supplyAsync(() -> ClientMain.run(args, input, out, out, configDir),
+                r -> Thread.ofVirtual().start(r));
+    }
+
+    /**
+     * The whole client as its command line starts it ({@code wirechat-client --script ARGS}), with this
+     * installation's files in {@code configDir} (its HOME, as far as the client is concerned).
+     */
+    static ScriptedClient main(Path configDir, String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "--script";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return new ScriptedClient(configDir, all);
     }
 
     ScriptedClient type(String... lines) {

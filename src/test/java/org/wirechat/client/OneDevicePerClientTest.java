@@ -1,0 +1,166 @@
+package org.wirechat.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.wirechat.server.Await;
+import org.wirechat.server.ServerFixture;
+
+/** One running client is one device: two clients started from one HOME never share a device id. */
+@Timeout(60)
+class OneDevicePerClientTest {
+    static final String PW = "correct horse";
+
+    @TempDir
+    Path dir;
+    ServerFixture fx;
+
+    @BeforeEach
+    void start() {
+        fx = new ServerFixture(dir.resolve("server"));
+    }
+
+    @AfterEach
+    void stop() {
+        fx.close();
+    }
+
+    /**
+     * Regression (issue 27 §1): two terminal clients of bob with the same HOME were one device sharing one
+     * mark, and each showed only part of what alice sent (38 and 36 of 40).
+     */
+    @Test
+    void twoClientsOfBobWithTheSameHomeEachShowAllFortyMessages() throws Exception {
+        Path home = dir.resolve("bob-home");
+        String port = String.valueOf(fx.server().port());
+        try (ChatClient alice = new ChatClient("127.0.0.1", fx.server().port(), m -> { }, ScriptedClient.FAST)) {
+            alice.register("alice", "Alice", PW);
+            alice.register("bob", "Bob", PW);
+            alice.login("alice", PW);
+            try (ScriptedClient first = ScriptedClient.main(home, "127.0.0.1", port)) {
+                first.type("/login bob", PW).awaitOutput("logged in as bob");
+                try (ScriptedClient second = ScriptedClient.main(home, "127.0.0.1", port)) {
+                    second.type("/login bob", PW).awaitOutput("logged in as bob");
+                    for (int i = 1; i <= 40; i++) {
+                        alice.send("bob", "message " + i + ".");
+                    }
+                    assertThat(alice.awaitSent(Duration.ofSeconds(30))).isTrue();
+                    for (ScriptedClient bob : List.of(first, second)) {
+                        Await.until("40 of 40 shown; so far:\n" + bob.output(), () -> shown(bob.output()) == 40);
+                    }
+                    assertThat(first.finish()).isZero();
+                    assertThat(second.finish()).isZero();
+                    String idOne = Files.readString(home.resolve("device-id")).strip();
+                    String idTwo = Files.readString(home.resolve("device-id.2")).strip();
+                    assertThat(idOne).isNotEqualTo(idTwo);
+                    String both = first.output() + second.output();
+                    assertThat(count(both, "another wirechat is running here as device " + idOne + "; this one is device "
+                            + idTwo)).as("said once, by the second").isEqualTo(1);
+                    for (ScriptedClient bob : List.of(first, second)) { // none twice
+                        for (int i = 1; i <= 40; i++) {
+                            assertThat(count(bob.output(), "alice: message " + i + ".")).isEqualTo(1);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void theSameInstallationReusesItsIdsRunAfterRun() throws IOException {
+        String first;
+        String second;
+        try (DeviceId.Claim one = DeviceId.claim(dir); DeviceId.Claim two = DeviceId.claim(dir)) {
+            first = one.id();
+            second = two.id();
+            assertThat(one.note()).isNull();
+            assertThat(two.note()).isEqualTo("another wirechat is running here as device " + first + "; this one is device "
+                    + second);
+            assertThat(first).isEqualTo(DeviceId.of(dir)).isNotEqualTo(second);
+        }
+        try (DeviceId.Claim again = DeviceId.claim(dir)) {
+            assertThat(again.id()).as("alone again: the first id").isEqualTo(first);
+            try (DeviceId.Claim two = DeviceId.claim(dir)) {
+                assertThat(two.id()).as("the second id again, not a new device").isEqualTo(second);
+            }
+        }
+        assertThat(Files.list(dir).map(p -> p.getFileName().toString()).filter(n -> n.startsWith("device-id") && !n.endsWith(".lock")))
+                .containsExactlyInAnyOrder("device-id", "device-id.2");
+    }
+
+    /**
+     * A client killed with SIGKILL leaves its lock file behind, but the operating system has released its
+     * lock: the next client takes that id again. While it ran, another process could not.
+     */
+    @Test
+    void aKilledClientsIdIsTakenAgainByTheNext() throws Exception {
+        Path home = dir.resolve("home");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), ClientMain.class.getName(), "--script", "127.0.0.1",
+                String.valueOf(fx.server().port()));
+        pb.environment().put("WIRECHAT_CONFIG_DIR", home.toString());
+        pb.redirectErrorStream(true);
+        File log = dir.resolve("client.log").toFile();
+        pb.redirectOutput(log);
+        Process client = pb.start();
+        try {
+            client.getOutputStream().write("/help\n".getBytes(StandardCharsets.UTF_8)); // stdin stays open: it keeps running
+            client.getOutputStream().flush();
+            Await.until("the other client has started", () -> read(log).contains("commands:"));
+            String its = Files.readString(home.resolve("device-id")).strip();
+            try (DeviceId.Claim meanwhile = DeviceId.claim(home)) {
+                assertThat(meanwhile.id()).as("held by the other process").isNotEqualTo(its);
+                assertThat(meanwhile.note()).contains("as device " + its);
+            }
+            client.destroyForcibly(); // SIGKILL: nothing of its own runs
+            assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(home.resolve("device-id.lock")).exists();
+            try (DeviceId.Claim after = DeviceId.claim(home)) {
+                assertThat(after.id()).isEqualTo(its);
+                assertThat(after.note()).isNull();
+            }
+        } finally {
+            client.destroyForcibly();
+        }
+    }
+
+    private static String read(File f) {
+        try {
+            return Files.readString(f.toPath());
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static int shown(String output) {
+        Matcher m = Pattern.compile("alice: message (\\d+)\\.").matcher(output);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        while (m.find()) {
+            seen.add(m.group(1));
+        }
+        return seen.size();
+    }
+
+    private static int count(String haystack, String needle) {
+        Matcher m = Pattern.compile(Pattern.quote(needle)).matcher(haystack);
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+}
