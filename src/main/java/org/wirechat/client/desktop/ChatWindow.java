@@ -776,7 +776,7 @@ public final class ChatWindow {
             if (last.length() > 40) {
                 last = last.substring(0, 39) + "…";
             }
-            String when = TIME.format(Instant.ofEpochMilli(c.lastMillis()).atZone(zone));
+            String when = c.lastMillis() == 0 ? "" : TIME.format(Instant.ofEpochMilli(c.lastMillis()).atZone(zone)); // none yet
             String text = "<html>" + mark(c.presence())
                     + (c.unread() > 0 ? "<b>" + escape(c.peer()) + "</b>" : escape(c.peer()))
                     + (c.unread() > 0 ? " <font color='#1565c0'>(" + c.unread() + ")</font>" : "")
