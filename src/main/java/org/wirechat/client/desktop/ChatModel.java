@@ -477,7 +477,11 @@ public final class ChatModel implements AutoCloseable {
         Thread.ofVirtual().name("wirechat-sync").start(() -> sync(c));
     }
 
-    /** Shows the accounts matching a wildcard pattern ({@code *} any run, {@code ?} one character). */
+    /**
+     * Shows the accounts whose username or full name holds {@code pattern}, ignoring case ({@code ob} finds
+     * bob and Bobby); with a wildcard ({@code *} any run, {@code ?} one character) the pattern must match
+     * the whole name, as the server's LIST_ACCOUNTS does.
+     */
     public void filter(String pattern) throws ChatException {
         list(pattern, true);
     }
@@ -498,9 +502,10 @@ public final class ChatModel implements AutoCloseable {
         Map<String, Response.Account> described = new HashMap<>();
         List<Response.Group> mine;
         String cursor = "";
+        String asked = p.contains("*") || p.contains("?") ? p : "*" + p + "*"; // a part of a name, by default
         try {
             do {
-                Response.Accounts page = c.list(PatternMode.WILDCARD, p, cursor, Limits.PAGE_MAX);
+                Response.Accounts page = c.list(PatternMode.WILDCARD, asked, cursor, Limits.PAGE_MAX);
                 page.accounts().forEach(a -> found.put(key(a.username()), a));
                 cursor = page.nextCursor();
             } while (!cursor.isEmpty() && found.size() < USERS_SHOWN);

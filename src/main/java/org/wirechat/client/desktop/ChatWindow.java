@@ -243,8 +243,9 @@ public final class ChatWindow {
         bar.add(groups);
         frame.setJMenuBar(bar);
 
-        filter.putClientProperty("JTextField.placeholderText", "filter: * any run, ? one character");
-        filter.setToolTipText("Wildcards: * matches any run of characters, ? one character; applied as you type");
+        filter.putClientProperty("JTextField.placeholderText", "filter: part of a name, or * and ?");
+        filter.setToolTipText("A part of the username or full name, ignoring case; or wildcards over the whole name:"
+                + " * any run of characters, ? one character. Applied as you type");
         filterDelay.setRepeats(false);
         filter.addActionListener(e -> applyFilter());
         filter.getDocument().addDocumentListener(onChange(filterDelay::restart));

@@ -224,6 +224,24 @@ class ChatModelTest {
     }
 
     @Test
+    void theFilterFindsAPartOfANameIgnoringCase() throws ChatException {
+        bob.register("bella", "Bella Swan", PW);
+        bob.register("carol", "Carol", PW);
+        model.register("127.0.0.1", port(), "alice", "Alice", PW);
+        model.filter("OB");
+        assertThat(model.snapshot().users()).extracting(ChatModel.User::username).containsExactly("bob");
+        model.filter("l");
+        assertThat(model.snapshot().users()).extracting(ChatModel.User::username).containsExactly("alice", "bella", "bob", "carol");
+        model.filter("swa");
+        assertThat(model.snapshot().users()).as("the full name too").extracting(ChatModel.User::username).containsExactly("bella");
+        assertThat(model.snapshot().filter()).isEqualTo("swa");
+        model.filter("b");
+        assertThat(model.snapshot().users()).extracting(ChatModel.User::username).containsExactly("bella", "bob");
+        model.filter("b?");
+        assertThat(model.snapshot().users()).as("a wildcard matches the whole name, as before").isEmpty();
+    }
+
+    @Test
     void aMessageToAClosedConversationCountsAsUnreadUntilItIsOpened() throws ChatException {
         model.register("127.0.0.1", port(), "alice", "Alice", PW);
         bob.send("alice", "one");
