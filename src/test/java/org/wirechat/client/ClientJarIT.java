@@ -42,6 +42,9 @@ class ClientJarIT {
     void eachJarHoldsOnlyItsOwnSide() throws IOException {
         assertThat(packagesIn("wirechat-client.jar")).containsExactlyInAnyOrder("org/wirechat/client", "org/wirechat/bench",
                 "org/wirechat/protocol", "org/wirechat/launch", "org/wirechat/grpc");
+        try (java.util.jar.JarFile client = new java.util.jar.JarFile(Path.of("target", "wirechat-client.jar").toFile())) {
+            assertThat(client.getEntry("org/sqlite/JDBC.class")).as("the local store's SQLite driver ships with the client").isNotNull();
+        }
         assertThat(packagesIn("wirechat-server.jar")).containsExactlyInAnyOrder("org/wirechat/server", "org/wirechat/protocol",
                 "org/wirechat/launch", "org/wirechat/grpc");
     }

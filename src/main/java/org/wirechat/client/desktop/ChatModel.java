@@ -1,5 +1,6 @@
 package org.wirechat.client.desktop;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -12,6 +13,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.wirechat.client.ChatClient;
 import org.wirechat.client.ChatException;
 import org.wirechat.client.Outgoing;
+import org.wirechat.client.local.LocalStore;
+import org.wirechat.client.local.LocalStoreException;
+import org.wirechat.client.local.StoreFiles;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Limits;
 import org.wirechat.protocol.PatternMode;
@@ -182,7 +186,19 @@ public final class ChatModel implements AutoCloseable {
         }
     }
 
+    /** Opens the local store of an account on a server (see {@link StoreFiles}). */
+    @FunctionalInterface
+    public interface Stores {
+        LocalStore open(String host, int port, String user) throws IOException;
+
+        /** Stores that live as long as a session: nothing is kept between logins (tests, a device that keeps no files). */
+        Stores IN_MEMORY = (host, port, user) -> LocalStore.inMemory(user);
+    }
+
     private final ClientFactory clients;
+    private final Stores stores;
+    /** This session's local store (an in-memory one while logged out), guarded by this. */
+    private LocalStore store = LocalStore.inMemory("");
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
     // --- state, guarded by this ---
@@ -240,8 +256,15 @@ public final class ChatModel implements AutoCloseable {
     /** Your messages not stored yet (or refused), by lower-case peer, in the order written. */
     private final Map<String, List<Line>> unsentLines = new HashMap<>();
 
+    /** A model that keeps nothing between logins. */
     public ChatModel(ClientFactory clients) {
+        this(clients, Stores.IN_MEMORY);
+    }
+
+    /** A model that keeps each account's conversations in its local store. */
+    public ChatModel(ClientFactory clients, Stores stores) {
         this.clients = Objects.requireNonNull(clients);
+        this.stores = Objects.requireNonNull(stores);
     }
 
     public void addListener(Listener l) {
@@ -413,10 +436,19 @@ public final class ChatModel implements AutoCloseable {
         } catch (ChatException e) {
             throw loginFailed(c, e);
         }
+        LocalStore opened;
+        String notKept = "";
+        try {
+            opened = stores.open(c.endpoint().host(), c.endpoint().port(), user);
+        } catch (IOException | LocalStoreException e) {
+            opened = LocalStore.inMemory(user);
+            notKept = "this device keeps no history now (" + e.getMessage() + ")";
+        }
         ChatClient old;
         synchronized (this) {
             if (loggingIn != c) { // cancelled while the answer was on its way
                 c.close();
+                opened.close();
                 throw new ChatException(null, "cancelled");
             }
             Incoming incoming = loggingInListener;
@@ -426,11 +458,13 @@ public final class ChatModel implements AutoCloseable {
             forgetSession();
             client = c;
             me = user;
+            store = opened;
+            loadKept();
             incoming.apply(incoming.early); // what its poller delivered before this session was installed
             incoming.early.clear();
             link = LinkState.CONNECTED;
             linkDetail = "";
-            problem = c.missed() == 0 ? "" : "This device was away longer than the server keeps messages for it: "
+            problem = !notKept.isEmpty() ? notKept : c.missed() == 0 ? "" : "This device was away longer than the server keeps messages for it: "
                     + c.missed() + " message" + (c.missed() == 1 ? "" : "s") + " reached your other devices only (they are in"
                     + " the conversations' history)";
             sessionExpired = false;
@@ -440,9 +474,14 @@ public final class ChatModel implements AutoCloseable {
         }
         changed();
         filter(filter);
+        Thread.ofVirtual().name("wirechat-sync").start(() -> sync(c));
     }
 
-    /** Shows the accounts matching a wildcard pattern ({@code *} any run, {@code ?} one character). */
+    /**
+     * Shows the accounts whose username or full name holds {@code pattern}, ignoring case ({@code ob} finds
+     * bob and Bobby); with a wildcard ({@code *} any run, {@code ?} one character) the pattern must match
+     * the whole name, as the server's LIST_ACCOUNTS does.
+     */
     public void filter(String pattern) throws ChatException {
         list(pattern, true);
     }
@@ -463,9 +502,10 @@ public final class ChatModel implements AutoCloseable {
         Map<String, Response.Account> described = new HashMap<>();
         List<Response.Group> mine;
         String cursor = "";
+        String asked = p.contains("*") || p.contains("?") ? p : "*" + p + "*"; // a part of a name, by default
         try {
             do {
-                Response.Accounts page = c.list(PatternMode.WILDCARD, p, cursor, Limits.PAGE_MAX);
+                Response.Accounts page = c.list(PatternMode.WILDCARD, asked, cursor, Limits.PAGE_MAX);
                 page.accounts().forEach(a -> found.put(key(a.username()), a));
                 cursor = page.nextCursor();
             } while (!cursor.isEmpty() && found.size() < USERS_SHOWN);
@@ -544,6 +584,7 @@ public final class ChatModel implements AutoCloseable {
         }
         synchronized (this) {
             activity.remove(key(group));
+            keep(() -> store.forget(group));
             unread.remove(key(group));
             open = null;
             conversation.clear();
@@ -708,15 +749,26 @@ public final class ChatModel implements AutoCloseable {
         changed();
     }
 
-    /** Opens the conversation with a user: loads its latest messages and clears its unread count. */
+    /**
+     * Opens the conversation with a user: loads its latest messages and clears its unread count. While the
+     * server cannot be reached, the messages this device kept are shown instead, and the status says so.
+     */
     public void open(String peer) throws ChatException {
         ChatClient c = requireClient();
         Response.Conversation page;
         try {
             page = c.history(peer, 0, HISTORY_PAGE);
         } catch (ChatException e) {
+            if (e.code() == null && openKept(peer)) {
+                return;
+            }
             throw problem(e);
         }
+        keep(() -> {
+            store.remember(peer);
+            store.filled(page.messages());
+            store.read(peer);
+        });
         long asOf = page.messages().stream().mapToLong(Response.Message::id).max().orElse(0);
         synchronized (this) {
             asOf = Math.max(asOf, newestKnown(peer));
@@ -748,7 +800,7 @@ public final class ChatModel implements AutoCloseable {
         }
     }
 
-    /** Loads the open conversation's previous page. */
+    /** Loads the open conversation's previous page (from what this device kept, while the server is away). */
     public void loadOlder() throws ChatException {
         ChatClient c = requireClient();
         String peer;
@@ -764,15 +816,158 @@ public final class ChatModel implements AutoCloseable {
         try {
             page = c.history(peer, before, HISTORY_PAGE);
         } catch (ChatException e) {
-            throw problem(e);
+            if (e.code() != null) {
+                throw problem(e);
+            }
+            synchronized (this) {
+                page = kept(peer, before);
+            }
+            if (page.messages().isEmpty()) {
+                throw problem(e);
+            }
         }
+        Response.Conversation shown = page;
+        keep(() -> store.filled(shown.messages()));
         synchronized (this) {
             if (peer.equals(open)) {
-                addLines(page.messages());
-                olderThan = page.nextBeforeId();
+                addLines(shown.messages());
+                olderThan = shown.nextBeforeId();
             }
         }
         changed();
+    }
+
+    /** A page of the messages this device kept, as HISTORY would give it (monitor held). */
+    private Response.Conversation kept(String peer, long before) {
+        List<Response.Message> page = new ArrayList<>();
+        try {
+            for (LocalStore.Message m : store.history(peer, before, HISTORY_PAGE)) {
+                page.add(new Response.Message(m.id(), m.sender(), m.recipient(), m.timestampMillis(), m.body()));
+            }
+        } catch (LocalStoreException e) {
+            return new Response.Conversation(List.of(), 0);
+        }
+        return new Response.Conversation(page, page.size() < HISTORY_PAGE ? 0 : page.getFirst().id());
+    }
+
+    /**
+     * Shows a conversation from what this device kept, the server being out of reach; false if it kept
+     * nothing of it.
+     */
+    private boolean openKept(String peer) {
+        synchronized (this) {
+            Response.Conversation page = kept(peer, 0);
+            if (page.messages().isEmpty() && !activity.containsKey(key(peer))) {
+                return false;
+            }
+            open = peer;
+            receipts = null;
+            groupMarks = Map.of();
+            conversation.clear();
+            addLines(page.messages());
+            TreeMap<Long, Line> mine = recent.get(key(peer));
+            if (mine != null) {
+                conversation.putAll(mine);
+            }
+            olderThan = page.nextBeforeId();
+            keep(() -> store.read(peer));
+            unread.remove(key(peer));
+            problem = "offline — showing the messages this device kept; newer ones come when the server is back";
+            problemIsLink = true;
+        }
+        changed();
+        return true;
+    }
+
+    /** Does something to the local store; if it fails, says so and carries on without it (monitor held or not). */
+    private void keep(Runnable write) {
+        try {
+            write.run();
+        } catch (LocalStoreException e) {
+            synchronized (this) {
+                problem = "this device could not keep its history: " + e.getMessage();
+                problemIsLink = false;
+            }
+        }
+    }
+
+    /** Unread counts as the local store has them (monitor held). */
+    private void unreadFromStore() {
+        try {
+            List<LocalStore.Conversation> kept = store.conversations();
+            unread.clear();
+            kept.stream().filter(k -> k.unread() > 0).forEach(k -> unread.put(key(k.peer()), k.unread()));
+        } catch (LocalStoreException e) {
+            problem = "this device could not read its history: " + e.getMessage();
+        }
+    }
+
+    /**
+     * The conversations this device kept, into the list: the one with the newest message first, then the
+     * ones active in this session above them as they happen (monitor held).
+     */
+    private void loadKept() {
+        try {
+            List<LocalStore.Conversation> kept = store.conversations();
+            for (LocalStore.Conversation k : kept.reversed()) {
+                if (k.lastId() > 0) {
+                    activity.put(key(k.peer()), new Activity(k.peer(), k.lastMillis(), k.last(), ++activitySeq));
+                }
+            }
+        } catch (LocalStoreException e) {
+            problem = "this device could not read its history: " + e.getMessage();
+        }
+        unreadFromStore();
+    }
+
+    /** Conversations whose latest messages are asked for at login. */
+    static final int SYNCED_AT_LOGIN = 20;
+
+    /**
+     * After a login: asks HISTORY for the latest messages of the conversations this device kept and of the
+     * user's groups, and keeps what it lacks (what another device read, what was sent from elsewhere), so
+     * each conversation shows its real last message. Runs off the caller's thread; stops if the session ends.
+     */
+    private void sync(ChatClient c) {
+        List<String> peers = new ArrayList<>();
+        synchronized (this) {
+            if (client != c) {
+                return;
+            }
+            try {
+                store.conversations().stream().limit(SYNCED_AT_LOGIN).forEach(k -> peers.add(k.peer()));
+            } catch (LocalStoreException e) {
+                return;
+            }
+            groups.values().stream().map(Response.Group::name).filter(g -> peers.stream().noneMatch(g::equalsIgnoreCase))
+                    .forEach(peers::add);
+        }
+        for (String peer : peers) {
+            Response.Conversation page;
+            try {
+                page = c.history(peer, 0, HISTORY_PAGE);
+            } catch (ChatException e) {
+                if (e.code() == null) {
+                    return; // unreachable: the next login syncs
+                }
+                continue; // a group left meanwhile, an account deleted: the rest still sync
+            }
+            synchronized (this) {
+                if (client != c) {
+                    return;
+                }
+                keep(() -> store.filled(page.messages()));
+                if (!page.messages().isEmpty()) {
+                    Response.Message last = page.messages().getLast();
+                    Activity now = activity.get(key(peer));
+                    if (now == null || last.timestampMillis() > now.lastMillis()) {
+                        activity.put(key(peer), new Activity(now == null ? peer : now.peer(), last.timestampMillis(), last.body(),
+                                now == null ? 0 : now.seq())); // where it was in the list; a new one below the rest
+                    }
+                }
+            }
+            changed();
+        }
     }
 
     private void addLines(List<Response.Message> messages) {
@@ -861,6 +1056,9 @@ public final class ChatModel implements AutoCloseable {
                 }
                 Line line = new Line(sent.messageId(), pending.sender(), sent.timestampMillis(), pending.body(), true);
                 remember(peer, line);
+                keep(() -> store.sent(peer, line.id(), line.timestampMillis(), line.body()));
+                activity.computeIfPresent(key(peer), (k, a) -> a.lastMillis() == pending.timestampMillis() && a.last().equals(line.body())
+                        ? new Activity(a.peer(), line.timestampMillis(), a.last(), a.seq()) : a); // the server's time, as the conversation shows
                 if (peer.equalsIgnoreCase(open == null ? "" : open)) {
                     conversation.put(line.id(), line);
                 }
@@ -938,6 +1136,8 @@ public final class ChatModel implements AutoCloseable {
         recent.clear();
         unsentLines.clear();
         olderThan = 0;
+        store.close();
+        store = LocalStore.inMemory("");
     }
 
     /** Clears the problem line (the person has read it). */
@@ -1006,6 +1206,7 @@ public final class ChatModel implements AutoCloseable {
 
         /** Adds messages to their conversations (monitor held). */
         void apply(List<Response.Message> messages) {
+            keep(() -> store.fetched(messages, open));
             for (Response.Message m : messages) {
                 boolean mine = m.sender().equalsIgnoreCase(me);
                 String peer = mine || isGroup(m.recipient()) ? m.recipient() : m.sender(); // a group's message is in the group's
@@ -1014,10 +1215,9 @@ public final class ChatModel implements AutoCloseable {
                 active(peer, m.timestampMillis(), m.body());
                 if (open != null && open.equalsIgnoreCase(peer)) {
                     conversation.put(m.id(), line);
-                } else if (!mine) { // one's own, sent from another device, is not unread
-                    unread.merge(key(peer), 1, Integer::sum);
                 }
             }
+            unreadFromStore(); // one's own, sent from another device, is not unread; nor one handed over twice
         }
 
         @Override

@@ -243,8 +243,9 @@ public final class ChatWindow {
         bar.add(groups);
         frame.setJMenuBar(bar);
 
-        filter.putClientProperty("JTextField.placeholderText", "filter: * any run, ? one character");
-        filter.setToolTipText("Wildcards: * matches any run of characters, ? one character; applied as you type");
+        filter.putClientProperty("JTextField.placeholderText", "filter: part of a name, or * and ?");
+        filter.setToolTipText("A part of the username or full name, ignoring case; or wildcards over the whole name:"
+                + " * any run of characters, ? one character. Applied as you type");
         filterDelay.setRepeats(false);
         filter.addActionListener(e -> applyFilter());
         filter.getDocument().addDocumentListener(onChange(filterDelay::restart));
@@ -776,7 +777,7 @@ public final class ChatWindow {
             if (last.length() > 40) {
                 last = last.substring(0, 39) + "…";
             }
-            String when = TIME.format(Instant.ofEpochMilli(c.lastMillis()).atZone(zone));
+            String when = c.lastMillis() == 0 ? "" : TIME.format(Instant.ofEpochMilli(c.lastMillis()).atZone(zone)); // none yet
             String text = "<html>" + mark(c.presence())
                     + (c.unread() > 0 ? "<b>" + escape(c.peer()) + "</b>" : escape(c.peer()))
                     + (c.unread() > 0 ? " <font color='#1565c0'>(" + c.unread() + ")</font>" : "")

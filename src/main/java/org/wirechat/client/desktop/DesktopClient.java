@@ -4,6 +4,7 @@ import com.formdev.flatlaf.FlatLightLaf;
 import java.awt.GraphicsEnvironment;
 import javax.swing.SwingUtilities;
 import org.wirechat.client.ChatClient;
+import org.wirechat.client.local.StoreFiles;
 
 /** {@code java -jar wirechat-client.jar --gui [HOST [PORT]]}: the desktop client. */
 public final class DesktopClient {
@@ -15,7 +16,8 @@ public final class DesktopClient {
         if (GraphicsEnvironment.isHeadless()) {
             return false;
         }
-        ChatModel model = new ChatModel(ChatModel.ClientFactory.with(options));
+        // each account's conversations are kept on this device, in a store of this device's own
+        ChatModel model = new ChatModel(ChatModel.ClientFactory.with(options), new StoreFiles(StoreFiles.defaultDir(), options.device())::open);
         SwingUtilities.invokeLater(() -> {
             FlatLightLaf.setup();
             new ChatWindow(model, host, port, options.transport()).show();

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.wirechat.client.ChatClient;
 import org.wirechat.client.ChatException;
 import org.wirechat.client.ScriptedClient;
+import org.wirechat.client.local.StoreFiles;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Limits;
 import org.wirechat.protocol.Response;
@@ -155,6 +156,60 @@ class ChatModelTest {
     }
 
     @Test
+    void theConversationListAndUnreadCountsSurviveALogoutAndTheKeptHistoryReadsWithTheServerStopped() throws Exception {
+        ChatModel.Stores kept = new StoreFiles(dir.resolve("device"), "alice-laptop")::open;
+        try (ChatModel laptop = new ChatModel(ChatModel.ClientFactory.with(ScriptedClient.FAST.withDevice("alice-laptop")), kept)) {
+            laptop.register("127.0.0.1", port(), "alice", "Alice", PW);
+            laptop.createGroup("crew");
+            laptop.addMember("bob");
+            laptop.send("hello crew");
+            laptop.open("bob");
+            laptop.send("hello bob");
+            Await.until("both stored", () -> bobGot.size() == 2);
+            bob.send("#crew", "hi from bob").result().join();
+            Await.until("unread in the group", () -> laptop.snapshot().unread("#crew") == 1);
+            List<ChatModel.Conversation> before = laptop.snapshot().conversations();
+            assertThat(before).extracting(ChatModel.Conversation::peer).containsExactly("#crew", "bob");
+
+            laptop.logout();
+            assertThat(laptop.snapshot().conversations()).isEmpty();
+            laptop.login("127.0.0.1", port(), "alice", PW);
+            assertThat(laptop.snapshot().conversations()).as("the same list, unread count and last messages").isEqualTo(before);
+            assertThat(before.getFirst().lastMillis()).as("a group shows its last message's time").isPositive();
+
+            fx.down();
+            Await.until("the model notices", () -> laptop.snapshot().link() == ChatModel.LinkState.RECONNECTING);
+            laptop.open("#crew");
+            ChatModel.Snapshot s = laptop.snapshot();
+            assertThat(s.conversation()).extracting(ChatModel.Line::sender, ChatModel.Line::body)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("alice", "hello crew"),
+                            org.assertj.core.groups.Tuple.tuple("bob", "hi from bob"));
+            assertThat(s.unread("#crew")).isZero();
+            assertThat(s.status()).contains("offline");
+            laptop.open("bob");
+            assertThat(laptop.snapshot().conversation()).extracting(ChatModel.Line::body).containsExactly("hello bob");
+        }
+    }
+
+    @Test
+    void aGroupShowsItsLastMessageAfterLoginNotMidnight() throws Exception {
+        bob.createGroup("#crew");
+        bob.register("alice", "Alice", PW);
+        bob.addToGroup("#crew", "alice");
+        long sentAt = bob.send("#crew", "before alice came").result().join().timestampMillis();
+        List<Response.Message> read = new CopyOnWriteArrayList<>();
+        try (ChatClient other = new ChatClient("127.0.0.1", port(), read::addAll, ScriptedClient.FAST)) {
+            other.login("alice", PW); // another client reads it: the desktop's FETCH will not carry it
+            Await.until("read there", () -> !read.isEmpty());
+        } // closing acknowledges it
+        model.login("127.0.0.1", port(), "alice", PW);
+        Await.until("the group's row shows its last message", () -> model.snapshot().conversations().stream()
+                .anyMatch(c -> c.peer().equals("#crew") && c.last().equals("before alice came")));
+        assertThat(model.snapshot().conversations()).filteredOn(c -> c.peer().equals("#crew")).singleElement()
+                .satisfies(c -> assertThat(c.lastMillis()).isEqualTo(sentAt));
+    }
+
+    @Test
     void theFilterTakesWildcards() throws ChatException {
         bob.register("bella", "Bella", PW);
         bob.register("carol", "Carol", PW);
@@ -166,6 +221,24 @@ class ChatModelTest {
         model.filter("");
         assertThat(model.snapshot().users()).hasSize(4);
         assertThat(model.snapshot().filter()).isEqualTo("*");
+    }
+
+    @Test
+    void theFilterFindsAPartOfANameIgnoringCase() throws ChatException {
+        bob.register("bella", "Bella Swan", PW);
+        bob.register("carol", "Carol", PW);
+        model.register("127.0.0.1", port(), "alice", "Alice", PW);
+        model.filter("OB");
+        assertThat(model.snapshot().users()).extracting(ChatModel.User::username).containsExactly("bob");
+        model.filter("l");
+        assertThat(model.snapshot().users()).extracting(ChatModel.User::username).containsExactly("alice", "bella", "bob", "carol");
+        model.filter("swa");
+        assertThat(model.snapshot().users()).as("the full name too").extracting(ChatModel.User::username).containsExactly("bella");
+        assertThat(model.snapshot().filter()).isEqualTo("swa");
+        model.filter("b");
+        assertThat(model.snapshot().users()).extracting(ChatModel.User::username).containsExactly("bella", "bob");
+        model.filter("b?");
+        assertThat(model.snapshot().users()).as("a wildcard matches the whole name, as before").isEmpty();
     }
 
     @Test
