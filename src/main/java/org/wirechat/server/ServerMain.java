@@ -202,18 +202,25 @@ public final class ServerMain implements Callable<Integer> {
 
     /** Parses the arguments and runs the server until it is stopped; returns the exit status. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, System.getenv(), out, err);
+    }
+
+    /** {@link #run(String[], PrintStream, PrintStream)} with the environment the settings are read from. */
+    static int run(String[] args, java.util.Map<String, String> env, PrintStream out, PrintStream err) {
         ServerMain main = new ServerMain();
         main.out = out;
         main.err = err;
         CommandLine cl = new CommandLine(main).setCaseInsensitiveEnumValuesAllowed(true);
         cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        Settings settings;
         try {
-            cl.setDefaultValueProvider(Settings.from(args, System.getenv(), cl));
+            settings = Settings.from(args, env, cl);
         } catch (IllegalArgumentException e) {
             err.println("wirechat-server: " + e.getMessage());
             return 2;
         }
+        cl.setDefaultValueProvider(settings);
         return cl.execute(args);
     }
 
@@ -225,6 +232,8 @@ public final class ServerMain implements Callable<Integer> {
     static final class Settings implements CommandLine.IDefaultValueProvider {
         private final java.util.Map<String, String> env;
         private final java.util.Properties file;
+        /** The options on the command line: it wins, so their other sources are neither read nor checked. */
+        private final java.util.Set<String> given = new java.util.HashSet<>();
 
         private Settings(java.util.Map<String, String> env, java.util.Properties file) {
             this.env = env;
@@ -260,7 +269,76 @@ public final class ServerMain implements Callable<Integer> {
                     }
                 }
             }
-            return new Settings(env, file);
+            Settings settings = new Settings(env, file);
+            settings.check(args, path, cl);
+            return settings;
+        }
+
+        private static String variable(String name) {
+            return "WIRECHAT_" + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+        }
+
+        /**
+         * Reads each value the environment or the file gives an option that the command line does not, as the option
+         * would, so that a bad one is refused naming where it came from ({@code WIRECHAT_PORT: 'abc' is not a number}).
+         */
+        private void check(String[] args, String path, CommandLine cl) {
+            for (String a : args) {
+                if (a.startsWith("--")) {
+                    given.add(a.contains("=") ? a.substring(2, a.indexOf('=')) : a.substring(2));
+                }
+            }
+            for (CommandLine.Model.OptionSpec o : cl.getCommandSpec().options()) {
+                String name = name(o);
+                if (given.contains(name) || o.usageHelp() || o.versionHelp() || name.equals("config")) {
+                    continue;
+                }
+                String source = variable(name);
+                String value = env.get(source);
+                if (value == null && file.getProperty(name) != null) {
+                    source = "'" + name + "' in " + path;
+                    value = file.getProperty(name).strip();
+                }
+                if (value != null) {
+                    try {
+                        read(o, value);
+                    } catch (RuntimeException e) {
+                        throw new IllegalArgumentException(source + ": " + e.getMessage());
+                    }
+                }
+            }
+        }
+
+        /** Converts the value as picocli will, throwing a sentence that says what is wrong with it. */
+        private static void read(CommandLine.Model.OptionSpec o, String value) {
+            if (o.converters().length > 0) {
+                try {
+                    o.converters()[0].convert(value);
+                } catch (CommandLine.TypeConversionException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalArgumentException("'" + value + "' is not valid for --" + name(o) + ": " + e.getMessage(), e);
+                }
+                return;
+            }
+            Class<?> type = o.type();
+            if (type == int.class || type == Integer.class) {
+                try {
+                    Integer.parseInt(value);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("'" + value + "' is not a whole number (--" + name(o) + ")", e);
+                }
+            } else if (type.isEnum()) {
+                boolean known = java.util.Arrays.stream(type.getEnumConstants()).anyMatch(c -> ((Enum<?>) c).name().equalsIgnoreCase(value));
+                if (!known) {
+                    throw new IllegalArgumentException("'" + value + "' is not one of " + java.util.Arrays.stream(type.getEnumConstants())
+                            .map(c -> ((Enum<?>) c).name().toLowerCase(java.util.Locale.ROOT)).toList() + " (--" + name(o) + ")");
+                }
+            } else if (type == boolean.class || type == Boolean.class) {
+                if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+                    throw new IllegalArgumentException("'" + value + "' is neither true nor false (--" + name(o) + ")");
+                }
+            }
         }
 
         private static String name(CommandLine.Model.OptionSpec o) {
@@ -276,7 +354,10 @@ public final class ServerMain implements Callable<Integer> {
             if (name.equals("config")) {
                 return null;
             }
-            String fromEnv = env.get("WIRECHAT_" + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+            if (given.contains(name)) {
+                return null;
+            }
+            String fromEnv = env.get(variable(name));
             if (fromEnv != null) {
                 return fromEnv;
             }
@@ -338,19 +419,29 @@ public final class ServerMain implements Callable<Integer> {
         return new org.wirechat.server.tls.TlsSettings(tlsKeyStore, password);
     }
 
-    /** The settings in effect, one {@code name = value} a line, as a settings file would hold them; secrets masked. */
+    /**
+     * The settings in effect, one {@code name = value} a line, as a settings file holds them, so that the output fed
+     * back with {@code --config} gives the same settings: durations in the options' syntax ({@code 60m}), an unset
+     * option as a comment, secrets masked.
+     */
     String effectiveSettings() {
-        StringBuilder b = new StringBuilder();
+        StringBuilder b = new StringBuilder("# wirechat-server settings in effect (command line, environment, settings file,"
+                + " defaults); a valid --config file\n");
         for (CommandLine.Model.OptionSpec o : spec.options()) {
             String name = o.longestName().replaceFirst("^--", "");
             if (o.usageHelp() || o.versionHelp() || name.equals("print-config") || name.equals("config")) {
                 continue;
             }
             Object v = o.getValue();
-            String shown = v == null ? "" : v.toString();
-            if (v instanceof Duration d) {
-                shown = d.toString();
+            if (v == null || (v instanceof Integer i && i == -1)) {
+                b.append("# ").append(name).append(" = (not set)\n");
+                continue;
             }
+            String shown = switch (v) {
+                case Duration d -> DurationConverter.format(d);
+                case Enum<?> e -> e.name().toLowerCase(java.util.Locale.ROOT);
+                default -> v.toString();
+            };
             // a password never travels in a setting (files and environment variables hold them), but a URL may carry one
             shown = shown.replaceAll("(?i)(password=)[^&]*", "$1***");
             b.append(name).append(" = ").append(shown).append('\n');
@@ -382,6 +473,7 @@ public final class ServerMain implements Callable<Integer> {
         if (logFormat != null) {
             useLogFormat(logFormat);
         }
+        OpenFileLimit.check(config);
         WireServer server;
         try {
             server = WireServer.start(config);
@@ -642,6 +734,26 @@ public final class ServerMain implements Callable<Integer> {
 
     /** Reads 500ms, 10s, 60m, 24h, 7d, 0, or an ISO-8601 duration (PT1H). */
     static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        /** The duration as the converter reads it: 0, or a whole number of the largest unit that divides it (60m, 90s). */
+        static String format(Duration d) {
+            if (d.isZero()) {
+                return "0";
+            }
+            if (d.isNegative() || d.toNanosPart() % 1_000_000 != 0) {
+                return d.toString();
+            }
+            long ms = d.toMillis();
+            long[] units = {Duration.ofDays(1).toMillis(), Duration.ofHours(1).toMillis(), Duration.ofMinutes(1).toMillis(),
+                Duration.ofSeconds(1).toMillis(), 1};
+            String[] names = {"d", "h", "m", "s", "ms"};
+            for (int i = 0; i < units.length; i++) {
+                if (ms % units[i] == 0) {
+                    return ms / units[i] + names[i];
+                }
+            }
+            throw new AssertionError(d);
+        }
+
         @Override
         public Duration convert(String value) {
             String v = value.trim().toLowerCase(java.util.Locale.ROOT);
