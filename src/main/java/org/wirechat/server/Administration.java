@@ -3,6 +3,7 @@ package org.wirechat.server;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wirechat.server.account.AccountMatcher;
 import org.wirechat.server.auth.PasswordHasher;
 import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.storage.Account;
@@ -43,13 +44,9 @@ final class Administration {
         return switch (command) {
             case "users list" -> {
                 String pattern = words.size() > 2 ? words.get(2) : "*";
-                StringBuilder regex = new StringBuilder(); // a wildcard: * any run, ? one character
-                pattern.codePoints().forEach(c -> regex.append(c == '*' ? ".*" : c == '?' ? "."
-                        : java.util.regex.Pattern.quote(Character.toString(c))));
-                java.util.regex.Pattern glob = java.util.regex.Pattern.compile(regex.toString(),
-                        java.util.regex.Pattern.CASE_INSENSITIVE);
-                List<Account> found = store.listAccounts("", 100_000,
-                        a -> glob.matcher(a.username()).matches());
+                // a wildcard (* any run, ? one character) on the wire's linear matcher: no pattern can backtrack
+                var glob = AccountMatcher.usernames(pattern);
+                List<Account> found = store.listAccounts("", 100_000, a -> glob.test(a.username()));
                 java.util.Set<Long> online = presence.online(found.stream().map(Account::id).toList());
                 StringBuilder b = new StringBuilder();
                 for (var a : found) {

@@ -25,21 +25,42 @@ public final class AccountMatcher {
         if (pattern.isEmpty()) {
             return a -> true;
         }
+        Pattern compiled = pattern(mode, pattern);
+        return a -> compiled.matches(a.username()) || compiled.matches(a.fullName());
+    }
+
+    /**
+     * The admin socket's {@code users list}: a wildcard over usernames alone, on the same linear matcher
+     * and within the same limit as LIST_ACCOUNTS (java.util.regex would backtrack on {@code *a*a*…*b}).
+     *
+     * @throws IllegalArgumentException for a pattern LIST_ACCOUNTS would refuse, saying why
+     */
+    public static Predicate<CharSequence> usernames(String wildcard) {
+        if (wildcard.isEmpty()) {
+            return s -> true;
+        }
+        try {
+            Pattern compiled = pattern(PatternMode.WILDCARD, wildcard);
+            return s -> compiled.matcher(s).matches();
+        } catch (ProtocolException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+    }
+
+    private static Pattern pattern(PatternMode mode, String pattern) throws ProtocolException {
         String regex = switch (mode) {
             case WILDCARD -> wildcardToRegex(pattern);
             case REGEX -> pattern;
         };
-        Pattern compiled;
         try {
             if (PatternSize.of(regex, MAX_PROGRAM) > MAX_PROGRAM) {
                 throw new ProtocolException(ErrorCode.INVALID_PATTERN, "expression too large: compiled, it would be over "
                         + MAX_PROGRAM + " instructions (nest fewer counted repetitions, or use smaller counts)");
             }
-            compiled = PatternSize.compile(regex);
+            return PatternSize.compile(regex);
         } catch (PatternSyntaxException e) {
             throw new ProtocolException(ErrorCode.INVALID_PATTERN, "invalid regular expression: " + e.getDescription());
         }
-        return a -> compiled.matches(a.username()) || compiled.matches(a.fullName());
     }
 
     static String wildcardToRegex(String wildcard) {
