@@ -193,7 +193,8 @@ public final class StoppedStore implements AutoCloseable {
         report.add(String.format(Locale.ROOT, "database: schema version %d (this server's: %d), PRAGMA quick_check %s,"
                 + " highest message id %d, log read up to segment %d offset %d", db.schemaVersion(), ours,
                 String.join("; ", db.quickCheck()), db.lastId(), db.checkpoint().segment(), db.checkpoint().offset()));
-        if (db.applicationId() != DataDirectory.APPLICATION_ID && db.schemaVersion() > 0 || db.schemaVersion() == 0) {
+        // a database of schema version 1 predates the application id (0); every later one has wirechat's
+        if (db.applicationId() != DataDirectory.APPLICATION_ID && db.applicationId() != 0 || db.schemaVersion() == 0) {
             damage.add("the database is not wirechat's (application id " + db.applicationId() + ", schema version "
                     + db.schemaVersion() + ")");
         }
