@@ -11,6 +11,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import org.wirechat.server.storage.StoreException;
+import org.wirechat.server.storage.StoppedStore;
 
 /** {@code java -jar wirechat-server.jar [OPTIONS]}: runs the server until Ctrl-C or SIGTERM. */
 @Command(name = "wirechat-server", mixinStandardHelpOptions = true, version = "wirechat server 0.1.0",
@@ -647,7 +648,7 @@ public final class ServerMain implements Callable<Integer> {
                         err.println("usage: wirechat-server admin restore SRC [--data-dir DIR]");
                         return 2;
                     }
-                    out.println(org.wirechat.server.storage.StoppedStore.restore(Path.of(words.get(1)), dataDir));
+                    out.println(StoppedStore.restore(Path.of(words.get(1)), dataDir));
                     return 0;
                 }
                 case "accept-log-damage" -> {
@@ -655,7 +656,7 @@ public final class ServerMain implements Callable<Integer> {
                         err.println("usage: wirechat-server admin accept-log-damage [--data-dir DIR]");
                         return 2;
                     }
-                    try (var stopped = org.wirechat.server.storage.StoppedStore.open(dataDir)) {
+                    try (var stopped = StoppedStore.open(dataDir)) {
                         out.println(stopped.acceptLogDamage());
                         return 0;
                     }
@@ -666,13 +667,13 @@ public final class ServerMain implements Callable<Integer> {
                         return 2;
                     }
                     Path target = words.size() == 2 ? Path.of(words.get(1)) : dataDir;
-                    org.wirechat.server.storage.StoppedStore.Checked checked;
-                    if (org.wirechat.server.storage.StoppedStore.isBackup(target)) {
-                        checked = org.wirechat.server.storage.StoppedStore.checkBackup(target);
+                    StoppedStore.Checked checked;
+                    if (StoppedStore.isBackup(target)) {
+                        checked = StoppedStore.checkBackup(target);
                     } else if (words.size() == 2 || sqlite) {
-                        try (var stopped = org.wirechat.server.storage.StoppedStore.open(target)) {
+                        try (var stopped = StoppedStore.open(target)) {
                             checked = stopped.check();
-                        } catch (org.wirechat.server.storage.StoppedStore.Refused e) {
+                        } catch (StoppedStore.Refused e) {
                             if (words.size() == 2 && !target.toAbsolutePath().normalize().equals(dataDir.toAbsolutePath().normalize())) {
                                 throw e;
                             }
@@ -682,16 +683,16 @@ public final class ServerMain implements Callable<Integer> {
                         return null;
                     }
                     (checked.sound() ? out : err).println(checked.report());
-                    return checked.sound() ? 0 : org.wirechat.server.storage.StoppedStore.Refusal.DAMAGED.exitStatus();
+                    return checked.sound() ? 0 : StoppedStore.Refusal.DAMAGED.exitStatus();
                 }
                 case "backup" -> {
                     if (words.size() != 2 || !sqlite) {
                         return null;
                     }
-                    try (var stopped = org.wirechat.server.storage.StoppedStore.open(dataDir)) {
+                    try (var stopped = StoppedStore.open(dataDir)) {
                         out.println(stopped.backup(Path.of(words.get(1)).toAbsolutePath()));
                         return 0;
-                    } catch (org.wirechat.server.storage.StoppedStore.Refused e) {
+                    } catch (StoppedStore.Refused e) {
                         return null; // a server runs on it: it takes the backup while it serves
                     }
                 }
@@ -699,7 +700,7 @@ public final class ServerMain implements Callable<Integer> {
                     return null;
                 }
             }
-        } catch (org.wirechat.server.storage.StoppedStore.Refused e) {
+        } catch (StoppedStore.Refused e) {
             err.println("wirechat-server admin: " + e.getMessage());
             return e.refusal().exitStatus();
         } catch (IOException | RuntimeException e) {

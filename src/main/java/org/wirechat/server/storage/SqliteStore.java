@@ -126,7 +126,8 @@ public final class SqliteStore implements Store {
                     + " (their ids are never given out again)", e);
         } catch (org.wirechat.server.storage.log.LogDamagedException e) {
             closeQuietly(channel);
-            throw new StoreException("the message log is damaged: " + e.getMessage(), e);
+            throw new StoreException("the message log is damaged: " + e.getMessage() + ". The server will not start on it"
+                    + " (nothing was changed); restore the data directory from a backup (wirechat-server admin restore)", e);
         }
     }
 

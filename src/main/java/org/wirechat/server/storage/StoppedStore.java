@@ -10,16 +10,21 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.slf4j.LoggerFactory;
+import org.wirechat.server.storage.log.LogDamagedException;
+import org.wirechat.server.storage.log.LogLossException;
 import org.wirechat.server.storage.log.LogPosition;
 import org.wirechat.server.storage.log.LogScan;
 import org.wirechat.server.storage.log.LogState;
 import org.wirechat.server.storage.log.LostIds;
+import org.wirechat.server.storage.log.MessageLog;
 
 /**
  * A stopped server's SQLite data directory, administered without a server: check, backup, accepting a
@@ -193,7 +198,8 @@ public final class StoppedStore implements AutoCloseable {
         report.add(String.format(Locale.ROOT, "database: schema version %d (this server's: %d), PRAGMA quick_check %s,"
                 + " highest message id %d, log read up to segment %d offset %d", db.schemaVersion(), ours,
                 String.join("; ", db.quickCheck()), db.lastId(), db.checkpoint().segment(), db.checkpoint().offset()));
-        if (db.applicationId() != DataDirectory.APPLICATION_ID && db.schemaVersion() > 0 || db.schemaVersion() == 0) {
+        // a database of schema version 1 predates the application id (0); every later one has wirechat's
+        if (db.applicationId() != DataDirectory.APPLICATION_ID && db.applicationId() != 0 || db.schemaVersion() == 0) {
             damage.add("the database is not wirechat's (application id " + db.applicationId() + ", schema version "
                     + db.schemaVersion() + ")");
         }
@@ -224,7 +230,7 @@ public final class StoppedStore implements AutoCloseable {
             if (manifest != null && scan.lastId() < manifest.lastMessageId()) {
                 damage.add("the highest message id is " + scan.lastId() + ", the manifest says " + manifest.lastMessageId());
             }
-        } catch (org.wirechat.server.storage.log.LogDamagedException e) {
+        } catch (LogDamagedException e) {
             damage.add("the message log is damaged: " + e.getMessage());
         } catch (IOException e) {
             damage.add("the message log cannot be read: " + DataDirectory.reason(e));
@@ -246,9 +252,9 @@ public final class StoppedStore implements AutoCloseable {
             if (scan.whole()) {
                 return "the message log in " + logDir.toAbsolutePath() + " has lost nothing: there is nothing to accept";
             }
-            String what = org.wirechat.server.storage.log.LogLossException.describe(logDir, scan);
+            String what = LogLossException.describe(logDir, scan);
             LogState.accept(logDir, scan);
-            org.slf4j.LoggerFactory.getLogger(StoppedStore.class).error("accepted by the operator: {}", what);
+            LoggerFactory.getLogger(StoppedStore.class).error("accepted by the operator: {}", what);
             return "accepted: " + what + ". A server started on " + dir.toAbsolutePath()
                     + " goes on without them and never gives out their ids again";
         } catch (SQLException e) {
@@ -264,7 +270,7 @@ public final class StoppedStore implements AutoCloseable {
         Path logCopy = Backups.create(dest);
         Path db = dest.resolve(SqliteStore.DATABASE_FILE);
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + dir.resolve(SqliteStore.DATABASE_FILE).toAbsolutePath() + "?mode=ro");
-                java.sql.PreparedStatement ps = c.prepareStatement("VACUUM INTO ?")) {
+                PreparedStatement ps = c.prepareStatement("VACUUM INTO ?")) {
             ps.setString(1, db.toString());
             ps.executeUpdate();
         } catch (SQLException e) {
@@ -272,9 +278,9 @@ public final class StoppedStore implements AutoCloseable {
         }
         long segment = Backups.checkpointSegment(db);
         long bytes = 0;
-        for (long n : org.wirechat.server.storage.log.MessageLog.segmentsIn(dir.resolve(DataDirectory.LOG_DIRECTORY))) {
+        for (long n : MessageLog.segmentsIn(dir.resolve(DataDirectory.LOG_DIRECTORY))) {
             if (n >= segment) {
-                Path from = dir.resolve(DataDirectory.LOG_DIRECTORY).resolve(org.wirechat.server.storage.log.MessageLog.segmentName(n));
+                Path from = dir.resolve(DataDirectory.LOG_DIRECTORY).resolve(MessageLog.segmentName(n));
                 bytes += Files.size(Files.copy(from, logCopy.resolve(from.getFileName())));
             }
         }
@@ -286,7 +292,7 @@ public final class StoppedStore implements AutoCloseable {
         try {
             lockChannel.close(); // releases the lock
         } catch (IOException e) {
-            org.slf4j.LoggerFactory.getLogger(StoppedStore.class).debug("releasing the lock of {}: {}", dir, e.toString());
+            LoggerFactory.getLogger(StoppedStore.class).debug("releasing the lock of {}: {}", dir, e.toString());
         }
     }
 

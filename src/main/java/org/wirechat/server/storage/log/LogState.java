@@ -1,6 +1,7 @@
 package org.wirechat.server.storage.log;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What the message log knows of itself beyond its segments, kept in {@value #FILE} beside them so that a
@@ -104,9 +106,9 @@ public record LogState(long lastSegment, long reservedThrough, LogPosition clean
         }
         Path tmp = logDir.resolve(FILE + ".new");
         Files.deleteIfExists(tmp);
-        try (FileChannel c = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+        try (FileChannel c = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-            c.write(java.nio.ByteBuffer.wrap(b.toString().getBytes(StandardCharsets.UTF_8)));
+            c.write(ByteBuffer.wrap(b.toString().getBytes(StandardCharsets.UTF_8)));
             c.force(true);
         }
         Files.move(tmp, logDir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -192,4 +192,37 @@ class MessageLogTest {
         assertThatThrownBy(() -> MessageLog.open(empty, new LogPosition(3, 10), MessageLog.DEFAULT_SEGMENT_BYTES))
                 .isInstanceOf(LogDamagedException.class).hasMessageContaining("holds no segment");
     }
+
+    /**
+     * The log's state: ids are reserved in the state before a batch passes the reservation, the highest
+     * segment is noted when it is made, and where the log ends at a clean close — gone again once it is reopened.
+     */
+    @Test
+    void theStateFileReservesIdsAheadAndMarksACleanCloseOnlyWhileStopped() throws IOException {
+        Path dir = tmp.resolve("log");
+        Path state = dir.resolve(LogState.FILE);
+        MessageLog.Recovered r = MessageLog.open(dir, LogPosition.START, 200);
+        LogPosition end;
+        try (MessageLog log = r.log()) {
+            for (int i = 1; i <= 6; i++) {
+                end = log.append(encode(List.of(new LogRecord.Message(i, 1, 2, i, "c" + i, "message number " + i))), i);
+                LogState now = LogState.read(dir).orElseThrow();
+                assertThat(now.reservedThrough()).as("reserved before id %d was written", i).isGreaterThanOrEqualTo(i);
+                assertThat(now.lastSegment()).isEqualTo(end.segment());
+                assertThat(now.cleanEnd()).isNull();
+            }
+            end = log.end();
+        }
+        LogState closed = LogState.read(dir).orElseThrow();
+        assertThat(closed.cleanEnd()).isEqualTo(end);
+        assertThat(closed.cleanLastId()).isEqualTo(6);
+        assertThat(Files.readString(state)).contains("clean " + end.segment() + " " + end.offset() + " 6");
+        MessageLog.open(dir, LogPosition.START, 200).log().close(); // reopened: a crash from now on is no clean close
+        MessageLog.Recovered again = MessageLog.open(dir, LogPosition.START, 200);
+        try {
+            assertThat(LogState.read(dir).orElseThrow().cleanEnd()).isNull();
+        } finally {
+            again.log().close();
+        }
+    }
 }
