@@ -365,6 +365,29 @@ class OperationsTest {
         assertThat(receipts(bob, "alice")).as("the other way: bob sent nothing").isEqualTo(new Response.Receipts(true, 0));
     }
 
+    /**
+     * Regression: receipts were matched by the sender's name, so a new account with a deleted account's
+     * name was told about the old account's messages still waiting.
+     */
+    @Test
+    void aReusedNameSeesNoReceiptsAboutTheDeletedAccountsMessages() {
+        String old = fx.register(c, "alice");
+        String bob = fx.register(c, "bob");
+        long m1 = c.ok(send(old, "bob", "from the first alice"), Response.Sent.class).messageId();
+        assertThat(receipts(old, "bob")).isEqualTo(new Response.Receipts(true, m1));
+        c.ok(new Request.DeleteAccount(old, PASSWORD), Response.AccountDeleted.class);
+        String again = fx.register(c, "alice");
+        assertThat(receipts(again, "bob")).as("the new alice sent nothing").isEqualTo(new Response.Receipts(true, 0));
+        long m2 = c.ok(send(again, "bob", "from the second alice"), Response.Sent.class).messageId();
+        assertThat(receipts(again, "bob")).as("her own message only").isEqualTo(new Response.Receipts(true, m2));
+        c.close();
+        fx.restart(); // read back from the log and the index alike
+        c = fx.connect();
+        assertThat(receipts(fx.login(c, "alice"), "bob")).isEqualTo(new Response.Receipts(true, m2));
+        assertThat(c.ok(fetch(fx.login(c, "bob"), 0), Response.Messages.class).messages()).extracting(Response.Message::id)
+                .containsExactly(m1, m2);
+    }
+
     @Test
     void receiptsTurnedOffAreSharedNeitherWay() {
         String alice = fx.register(c, "alice");

@@ -46,6 +46,9 @@ final class LogMessages implements AutoCloseable {
         /** The name of the account with this id, live or deleted; null if there never was one. */
         String username(long id);
 
+        /** The sender's account id of the indexed message with this id; 0 if the index does not hold it. */
+        long senderOf(long messageId);
+
         /** The stored messages among these (sender, client id) pairs. */
         Map<SentKey, Sent> findSent(Collection<SentKey> keys);
 
@@ -587,12 +590,12 @@ final class LogMessages implements AutoCloseable {
     }
 
     /**
-     * The oldest message from {@code sender} (by name: an account keeps its spelling) that no device of
-     * the account has acknowledged (acknowledgements on their way count); 0 if none. A message from an
-     * earlier, deleted account of the same name counts too: that errs towards "not yet delivered", never
-     * the other way.
+     * The oldest message from the account {@code senderId}, named {@code sender}, that no device of the
+     * account has acknowledged (acknowledgements on their way count); 0 if none. The inbox names senders, so
+     * each message from that name is checked for its sender's id ({@link #senderOf}): a deleted account's
+     * messages never count for a new account of the same name.
      */
-    long oldestWaitingFrom(long accountId, String sender) {
+    long oldestWaitingFrom(long accountId, long senderId, String sender) {
         Inbox in = inboxes.get(accountId);
         if (in == null) {
             return 0;
@@ -610,14 +613,32 @@ final class LogMessages implements AutoCloseable {
                 }
             }
         }
+        List<Long> named = new ArrayList<>();
         synchronized (in) {
             for (StoredMessage m : in.messages) {
                 if (m.id() > anyDevice && m.sender().equals(sender) && !GroupRows.isGroupName(m.recipient()) && !in.isCopy(m.id())) {
-                    return m.id();
+                    named.add(m.id());
                 }
             }
         }
+        for (long id : named) { // the first is the sender's but when the name was reused
+            if (senderOf(id) == senderId) {
+                return id;
+            }
+        }
         return 0;
+    }
+
+    /** The sender's account id of a stored message: from the log's unindexed tail, else from the index. */
+    private long senderOf(long messageId) {
+        synchronized (unindexed) { // before the index: a record indexed meanwhile is found there
+            for (Committed c : unindexed) {
+                if (c.record() instanceof LogRecord.Message m && m.id() == messageId) {
+                    return m.senderId();
+                }
+            }
+        }
+        return catalog.senderOf(messageId);
     }
 
     /**

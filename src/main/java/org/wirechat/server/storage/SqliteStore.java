@@ -526,7 +526,7 @@ public final class SqliteStore implements Store {
     /** From the recipient's inbox in memory: its messages are few (at most the inbox cap). */
     @Override
     public long oldestWaiting(long recipientId, long senderId) {
-        return findAccount(senderId).map(s -> messages.oldestWaitingFrom(recipientId, s.username())).orElse(0L);
+        return findAccount(senderId).map(s -> messages.oldestWaitingFrom(recipientId, senderId, s.username())).orElse(0L);
     }
 
     @Override
@@ -694,6 +694,17 @@ public final class SqliteStore implements Store {
         @Override
         public String username(long id) {
             return accountColumn("username", id, rs -> rs.getString(1));
+        }
+
+        @Override
+        public long senderOf(long messageId) {
+            return read(db -> {
+                PreparedStatement ps = db.prepare("SELECT sender_id FROM messages WHERE id = ?");
+                ps.setLong(1, messageId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0L;
+                }
+            });
         }
 
         /** Looks the pairs up in one statement per {@link #LOOKUP_MAX}. */
