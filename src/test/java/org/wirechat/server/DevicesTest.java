@@ -360,6 +360,68 @@ class DevicesTest {
         assertThat(drainRecords(bob.alice())).containsExactly("bob>#crew:hello crew");
     }
 
+    /**
+     * Issue 27/32: a new device was sometimes handed a message every other device had acknowledged — the
+     * acknowledgement was answered before the floor the new device starts at had moved. Each round: the
+     * only device acknowledges the first of two messages, a new device logs in at once and its first FETCH
+     * must hold the second and not the first; then both devices acknowledge a third's predecessor and the
+     * default device, which never acknowledged, must start after it too. Another pair of accounts keeps the
+     * store busy meanwhile, which widens the window the race lived in.
+     */
+    @Test
+    @Timeout(300)
+    void aNewDeviceIsNeverHandedWhatEveryOtherDeviceAcknowledgedJustBefore() throws Exception {
+        String alice = fx.register(c, "alice");
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread load = Thread.ofVirtual().start(() -> {
+            try (TestConnection other = fx.connect()) {
+                String carol = fx.register(other, "carol");
+                String dave = fx.register(other, "dave");
+                long ack = 0;
+                for (int i = 0; !stop.get(); i++) {
+                    other.ok(send(carol, "dave", "load " + i), Response.Sent.class);
+                    List<Response.Message> got = other.ok(new Request.Fetch(dave, ack, 64, 0), Response.Messages.class).messages();
+                    ack = got.isEmpty() ? ack : got.getLast().id();
+                }
+            }
+        });
+        int rounds = 200;
+        List<String> wrong = new ArrayList<>();
+        try {
+            for (int round = 0; round < rounds; round++) {
+                String bob = "bob" + round;
+                c.ok(new Request.CreateAccount(bob, "Bob", PASSWORD), Response.AccountCreated.class);
+                String a = device(bob, "a").token();
+                long m1 = c.ok(send(alice, bob, "acked"), Response.Sent.class).messageId();
+                long m2 = c.ok(send(alice, bob, "waiting"), Response.Sent.class).messageId();
+                assertThat(c.ok(fetch(a, 0), Response.Messages.class).messages()).extracting(Response.Message::id)
+                        .containsExactly(m1, m2);
+                c.ok(new Request.Fetch(a, m1, 64, 0), Response.Messages.class); // the only device acknowledges m1
+                String b = device(bob, "b").token(); // a new device, at once
+                List<Long> first = ids(c.ok(fetch(b, 0), Response.Messages.class));
+                if (!first.equals(List.of(m2))) {
+                    wrong.add("round " + round + ": the new device's first FETCH held " + first + ", not [" + m2 + "]");
+                }
+                long m3 = c.ok(send(alice, bob, "last"), Response.Sent.class).messageId();
+                c.ok(new Request.Fetch(a, m2, 64, 0), Response.Messages.class);
+                c.ok(new Request.Fetch(b, m2, 64, 0), Response.Messages.class); // every device has m2
+                String old = fx.login(c, bob); // the default device, which never acknowledged
+                List<Long> oldFirst = ids(c.ok(fetch(old, 0), Response.Messages.class));
+                if (!oldFirst.equals(List.of(m3))) {
+                    wrong.add("round " + round + ": the default device's first FETCH held " + oldFirst + ", not [" + m3 + "]");
+                }
+            }
+        } finally {
+            stop.set(true);
+            load.join();
+        }
+        assertThat(wrong).as("%d first FETCHes of %d rounds started below what every device had", wrong.size(), rounds).isEmpty();
+    }
+
+    private static List<Long> ids(Response.Messages m) {
+        return m.messages().stream().map(Response.Message::id).toList();
+    }
+
     @Test
     void aDeviceIdIsOneToSixtyFourPrintableCharacters() {
         c.ok(new Request.CreateAccount("bob", "Bob", PASSWORD), Response.AccountCreated.class);

@@ -456,11 +456,37 @@ final class LogMessages implements AutoCloseable {
         }
     }
 
-    /** The device logged in: it holds the account's messages from the floor on, unless it has a mark already. */
+    /**
+     * The device logged in: it holds the account's messages from the floor on, unless it has a mark already.
+     * A device new to the account waits until its mark is committed: the log writer decides it after every
+     * acknowledgement answered before the login (they are ahead of it in the queue), so its start and those
+     * acknowledgements are one ordered step — it never starts below a message every other device has.
+     */
     void register(long accountId, String device, long nowMillis) {
-        if (!closed) {
-            queue.add(new AckItem(accountId, device, 0, nowMillis, true));
+        if (closed) {
+            return;
         }
+        queue.add(new AckItem(accountId, device, 0, nowMillis, true));
+        if (!hasMark(accountId, device)) {
+            awaitWriter();
+        }
+    }
+
+    private boolean hasMark(long accountId, String device) {
+        Devices d = devices.get(accountId);
+        if (d == null) {
+            return false;
+        }
+        synchronized (d) {
+            return d.marks.containsKey(device);
+        }
+    }
+
+    /** Waits until everything queued so far is decided and committed (or refused). */
+    private void awaitWriter() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        enqueue(new FlushItem(f), f);
+        Writer.await(f);
     }
 
     /**
@@ -528,12 +554,23 @@ final class LogMessages implements AutoCloseable {
         queue.add(item);
     }
 
-    /** Where the device's undelivered messages start (above this id), with what it acknowledged ahead. */
+    /**
+     * Where the device's undelivered messages start (above this id), with what it acknowledged ahead. A
+     * device with no mark (the default device before its first acknowledgement) starts at the account's
+     * floor: while another device's acknowledgement is on its way, the floor is read once the log writer
+     * has applied it, so that such a device is never handed what every device holding it has acknowledged.
+     */
     private long start(long accountId, String device) {
         Devices d = devices.get(accountId);
         if (d == null) {
             return 0;
         }
+        synchronized (d) {
+            if (d.marks.containsKey(device) || d.ahead.containsKey(device) || d.ahead.isEmpty() || closed) {
+                return d.start(device);
+            }
+        }
+        awaitWriter();
         synchronized (d) {
             return d.start(device);
         }
