@@ -422,6 +422,69 @@ class DevicesTest {
         return m.messages().stream().map(Response.Message::id).toList();
     }
 
+    /**
+     * Issue 27: two clients polling as one device shared one mark, so each silently missed what the other
+     * acknowledged first. Now the newer login takes the device over: the older one's waiting FETCH is
+     * answered DEVICE_IN_USE at once and so is every later FETCH of it, which acknowledges nothing: of 40
+     * messages, the older login received (and acknowledged) the first ten, was told, and the newer one
+     * received the other thirty, none hidden by the older one's refused acknowledgements.
+     */
+    @Test
+    void aSecondClientLoggingInAsTheSameDeviceTakesItOverAndTheFirstIsToldNeverLeftToMissMessages() throws Exception {
+        String alice = fx.register(c, "alice");
+        c.ok(new Request.CreateAccount("bob", "Bob", PASSWORD), Response.AccountCreated.class);
+        try (TestConnection first = fx.connect(); TestConnection second = fx.connect()) {
+            String one = first.ok(new Request.LoginDevice("bob", PASSWORD, "shared"), Response.DeviceLoggedIn.class).token();
+            List<String> sent = new ArrayList<>();
+            for (int i = 1; i <= 10; i++) {
+                sent.add("message " + i);
+                c.ok(send(alice, "bob", "message " + i), Response.Sent.class);
+            }
+            List<Response.Message> seenByFirst = first.ok(new Request.Fetch(one, 0, 1000, 0), Response.Messages.class).messages();
+            assertThat(seenByFirst).hasSize(10);
+            List<String> got = new ArrayList<>(seenByFirst.stream().map(Response.Message::body).toList());
+            long tenth = seenByFirst.getLast().id();
+            java.util.concurrent.CompletableFuture<Response> waiting = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> first.call(new Request.Fetch(one, tenth, 1000, 30_000)), java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+            Await.until("the first client's FETCH waits for mail", () -> fx.server().waitingFetches() > 0);
+            String two = second.ok(new Request.LoginDevice("bob", PASSWORD, "shared"), Response.DeviceLoggedIn.class).token();
+            assertThat(waiting.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("the first client's waiting FETCH is told at once, though nothing arrived")
+                    .isInstanceOfSatisfying(Response.Error.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DEVICE_IN_USE));
+            for (int i = 11; i <= 40; i++) {
+                sent.add("message " + i);
+                c.ok(send(alice, "bob", "message " + i), Response.Sent.class);
+            }
+            first.error(new Request.Fetch(one, tenth + 25, 1000, 0), ErrorCode.DEVICE_IN_USE);
+            long ack = 0;
+            while (got.size() < sent.size()) {
+                List<Response.Message> page = second.ok(new Request.Fetch(two, ack, 7, 0), Response.Messages.class).messages();
+                assertThat(page).as("the older login's acknowledgement was refused: nothing hidden").isNotEmpty();
+                page.forEach(m -> got.add(m.body()));
+                ack = page.getLast().id();
+                first.error(new Request.Fetch(one, ack, 1000, 0), ErrorCode.DEVICE_IN_USE);
+            }
+            assertThat(got).as("every one of the 40, in order: ten to the first, then the rest to the second").isEqualTo(sent);
+            assertThat(second.ok(new Request.Fetch(two, ack, 1000, 0), Response.Messages.class).messages()).isEmpty();
+            c.ok(send(one, "alice", "the older login may still send"), Response.Sent.class);
+            String again = first.ok(new Request.LoginDevice("bob", PASSWORD, "shared"), Response.DeviceLoggedIn.class).token();
+            assertThat(first.ok(new Request.Fetch(again, 0, 1000, 0), Response.Messages.class).messages())
+                    .as("logging in again takes it back, where the mark is").isEmpty();
+            second.error(new Request.Fetch(two, 0, 1000, 0), ErrorCode.DEVICE_IN_USE);
+        }
+    }
+
+    @Test
+    void loginsOfTheDefaultDeviceStillShareItsMark() {
+        String alice = fx.register(c, "alice");
+        String one = fx.register(c, "bob");
+        String two = fx.login(c, "bob");
+        long id = c.ok(send(alice, "bob", "hello"), Response.Sent.class).messageId();
+        assertThat(ids(c.ok(fetch(one, 0), Response.Messages.class))).containsExactly(id);
+        assertThat(ids(c.ok(fetch(two, id), Response.Messages.class))).isEmpty();
+        assertThat(ids(c.ok(fetch(one, 0), Response.Messages.class))).as("one mark for every LOGIN: as before").isEmpty();
+    }
+
     @Test
     void aDeviceIdIsOneToSixtyFourPrintableCharacters() {
         c.ok(new Request.CreateAccount("bob", "Bob", PASSWORD), Response.AccountCreated.class);
