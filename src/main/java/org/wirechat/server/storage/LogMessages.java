@@ -458,27 +458,12 @@ final class LogMessages implements AutoCloseable {
 
     /**
      * The device logged in: it holds the account's messages from the floor on, unless it has a mark already.
-     * A device new to the account waits until its mark is committed: the log writer decides it after every
-     * acknowledgement answered before the login (they are ahead of it in the queue), so its start and those
-     * acknowledgements are one ordered step — it never starts below a message every other device has.
+     * Queued after every acknowledgement answered before the login, so the mark it is given is the floor those
+     * leave; until it is committed, the device's reads wait for them (see {@link #start}).
      */
     void register(long accountId, String device, long nowMillis) {
-        if (closed) {
-            return;
-        }
-        queue.add(new AckItem(accountId, device, 0, nowMillis, true));
-        if (!hasMark(accountId, device)) {
-            awaitWriter();
-        }
-    }
-
-    private boolean hasMark(long accountId, String device) {
-        Devices d = devices.get(accountId);
-        if (d == null) {
-            return false;
-        }
-        synchronized (d) {
-            return d.marks.containsKey(device);
+        if (!closed) {
+            queue.add(new AckItem(accountId, device, 0, nowMillis, true));
         }
     }
 
@@ -556,9 +541,11 @@ final class LogMessages implements AutoCloseable {
 
     /**
      * Where the device's undelivered messages start (above this id), with what it acknowledged ahead. A
-     * device with no mark (the default device before its first acknowledgement) starts at the account's
-     * floor: while another device's acknowledgement is on its way, the floor is read once the log writer
-     * has applied it, so that such a device is never handed what every device holding it has acknowledged.
+     * device with no mark (a new device whose registration is not committed yet, or the default device
+     * before its first acknowledgement) starts at the account's floor: while another device's
+     * acknowledgement is on its way, the floor is read once the log writer has applied it (and the
+     * registration queued after it), so that the acknowledgement and the new device's start are one ordered
+     * step — it is never handed what every device holding it had acknowledged.
      */
     private long start(long accountId, String device) {
         Devices d = devices.get(accountId);
