@@ -386,7 +386,7 @@ class DevicesTest {
                 }
             }
         });
-        int rounds = 200;
+        int rounds = raceRounds();
         List<String> wrong = new ArrayList<>();
         try {
             for (int round = 0; round < rounds; round++) {
@@ -417,6 +417,11 @@ class DevicesTest {
             load.join();
         }
         assertThat(wrong).as("%d first FETCHes of %d rounds started below what every device had", wrong.size(), rounds).isEmpty();
+    }
+
+    /** Rounds of the new-device race: the stores order it, so a transport over the same store needs fewer. */
+    int raceRounds() {
+        return 200;
     }
 
     private static List<Long> ids(Response.Messages m) {
