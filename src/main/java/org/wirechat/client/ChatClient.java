@@ -46,6 +46,14 @@ public final class ChatClient implements AutoCloseable {
         default void sessionExpired() {
         }
 
+        /**
+         * Another client logged in with this client's device id and receives its messages now: this client
+         * stopped polling (it can still send). Told once; by default as a {@link #problem}.
+         */
+        default void deviceInUse(String why) {
+            problem(why);
+        }
+
         /** Something went wrong in the background that a person may want to know. */
         default void problem(String what) {
         }

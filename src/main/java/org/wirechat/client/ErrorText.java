@@ -36,6 +36,8 @@ public final class ErrorText {
             case SHUTTING_DOWN -> "the server is shutting down";
             case IDLE_TIMEOUT -> "the server closed the idle connection";
             case ACCOUNT_DISABLED -> "this account is disabled by the server's administrator — ask them";
+            case DEVICE_IN_USE -> "another client logged in with this device's id and receives its messages now"
+                    + " — this one no longer does; give each client its own device id";
             case INTERNAL_ERROR -> "the server failed with an internal error — the request may or may not have taken effect";
             case UNKNOWN -> "the server refused the request (error " + e.status() + "): " + reason;
         };

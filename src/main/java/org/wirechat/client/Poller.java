@@ -76,6 +76,10 @@ final class Poller implements Runnable {
                         }
                         return;
                     }
+                    if (refused.code() == ErrorCode.DEVICE_IN_USE) {
+                        takenOver(refused);
+                        return;
+                    }
                     switch (refused.code()) { // the server going away ends a stream as closing a connection does
                         case SHUTTING_DOWN, SERVER_BUSY, IDLE_TIMEOUT -> link.down(ErrorText.describe(refused));
                         default -> listener.problem("receiving messages failed: " + ErrorText.describe(refused));
@@ -95,6 +99,9 @@ final class Poller implements Runnable {
                         expired.run(); // the client ends the session (which stops this poller) and tells the listener
                     }
                     return;
+                } else if (r instanceof Response.Error e && e.code() == ErrorCode.DEVICE_IN_USE) {
+                    takenOver(e);
+                    return;
                 } else if (r instanceof Response.Error e) {
                     listener.problem("checking for messages failed: " + ErrorText.describe(e));
                     pause(failures++);
@@ -106,6 +113,13 @@ final class Poller implements Runnable {
                 link.down(e.getMessage());
                 pause(failures++);
             }
+        }
+    }
+
+    /** Another client logged in as this device: told once, and this poller stops (polling on would fight it). */
+    private void takenOver(Response.Error e) {
+        if (!stopping) {
+            listener.deviceInUse(ErrorText.describe(e));
         }
     }
 

@@ -51,6 +51,9 @@ public enum ErrorCode {
     GROUP_FULL(64, false, "group is full"),
     TOO_MANY_GROUPS(65, false, "too many groups"),
 
+    // Devices (an addition within v1).
+    DEVICE_IN_USE(70, false, "device in use by a newer login"),
+
     // The server ends the connection.
     SERVER_BUSY(40, true, "server busy"),
     SHUTTING_DOWN(41, true, "server shutting down"),

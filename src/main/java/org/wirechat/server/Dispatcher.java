@@ -64,6 +64,8 @@ public final class Dispatcher {
     private final LoginThrottle throttle;
     private final AddressLimits addresses;
     private final Clock clock;
+    /** Which login polls each device now (DEVICE_IN_USE for the others). */
+    private final DeviceHolders holders = new DeviceHolders();
     /** Messages per second one account may send to one group (config.groups()). */
     private final org.wirechat.server.abuse.GroupMessageRate groupRate;
 
@@ -241,6 +243,8 @@ public final class Dispatcher {
         long missed = store.missed(account.id(), l.deviceId());
         store.seen(account.id(), l.deviceId(), clock.millis());
         store.register(account.id(), l.deviceId(), clock.millis());
+        holders.loggedIn(account.id(), l.deviceId(), issued.token());
+        waiters.wake(account.id()); // a FETCH waiting with the device's older login is answered DEVICE_IN_USE
         Response answer = new Response.DeviceLoggedIn(issued.token(), issued.expiresAtMillis(),
                 store.unread(account.id(), l.deviceId()), missed);
         loggedIn(account, l.password(), issued, caller);
@@ -382,20 +386,32 @@ public final class Dispatcher {
 
     private Response fetch(Request.Fetch f, Caller caller) throws ProtocolException, InterruptedException {
         Tokens.Session me = session(f.token(), caller);
+        holding(me, f.token());
         long now = clock.millis();
         store.seen(me.accountId(), me.device(), now);
         if (f.ackThrough() > 0) {
             store.acknowledgeLater(me.accountId(), me.device(), f.ackThrough(), now);
         }
-        return new Response.Messages(wire(waitForMail(me, f.ackThrough(), f.maxCount(), f.maxWaitMillis())));
+        return new Response.Messages(wire(waitForMail(me, f.token(), f.ackThrough(), f.maxCount(), f.maxWaitMillis())));
+    }
+
+    /** Refuses a FETCH (or gRPC's Ack or Subscribe) by a login of a device that a newer login has taken over. */
+    private void holding(Tokens.Session me, String token) throws ProtocolException {
+        if (!holders.holds(me.accountId(), me.device(), token)) {
+            throw new ProtocolException(ErrorCode.DEVICE_IN_USE, "device " + me.device()
+                    + " is in use by a newer login (another client uses the same device id); nothing acknowledged"
+                    + " — this client no longer receives messages as that device");
+        }
     }
 
     /** The device's undelivered messages after {@code afterId}, waiting up to {@code waitMillis} (clamped) for one to come. */
-    private List<StoredMessage> waitForMail(Tokens.Session me, long afterId, int max, long waitMillis) throws InterruptedException {
+    private List<StoredMessage> waitForMail(Tokens.Session me, String token, long afterId, int max, long waitMillis)
+            throws InterruptedException, ProtocolException {
         long deadline = System.nanoTime() + Math.min(waitMillis, config.maxFetchWait().toMillis()) * 1_000_000;
         while (true) {
             // Register before reading: a message committed after the read finds the waiter, so no wake-up is lost.
             try (InboxWaiters.Waiter waiter = waiters.register(me.accountId())) {
+                holding(me, token); // taken over while it waited: told, not left to miss what the newer login acknowledges
                 List<StoredMessage> found = store.undelivered(me.accountId(), me.device(), afterId, max);
                 if (!found.isEmpty() || deadline - System.nanoTime() <= 0 || waiters.isClosed()) {
                     return found;
@@ -413,8 +429,9 @@ public final class Dispatcher {
     public Response next(String token, long afterId, int max, long waitMillis, Caller caller) throws InterruptedException {
         try {
             Tokens.Session me = session(token, caller);
+            holding(me, token);
             store.seen(me.accountId(), me.device(), clock.millis());
-            return new Response.Messages(wire(waitForMail(me, afterId, max, waitMillis)));
+            return new Response.Messages(wire(waitForMail(me, token, afterId, max, waitMillis)));
         } catch (ProtocolException e) {
             return new Response.Error(e.code(), e.detail(), e.details());
         } catch (StorageUnavailableException e) {
@@ -429,6 +446,7 @@ public final class Dispatcher {
     public Response.Error acknowledge(String token, long throughId, Caller caller) {
         try {
             Tokens.Session me = session(token, caller);
+            holding(me, token);
             if (throughId > 0) {
                 store.acknowledgeLater(me.accountId(), me.device(), throughId, clock.millis());
             }

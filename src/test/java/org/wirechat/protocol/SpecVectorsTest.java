@@ -74,6 +74,8 @@ class SpecVectorsTest {
         m.put("group-receipts-response", new Vector(24, new Response.GroupReceipts(true, 2, 1)));
         m.put("error-not-a-member", new Vector(22, new Response.Error(ErrorCode.NOT_A_MEMBER, "not a member of #crew")));
         m.put("error-no-such-user", new Vector(6, new Response.Error(ErrorCode.NO_SUCH_USER, "no such user: bob")));
+        m.put("error-invalid-group-name", new Vector(6, new Response.Error(ErrorCode.INVALID_GROUP_NAME, "invalid group name: #a b")));
+        m.put("error-device-in-use", new Vector(7, new Response.Error(ErrorCode.DEVICE_IN_USE, "device in use")));
         m.put("error-inbox-not-empty", new Vector(9, new Response.Error(ErrorCode.INBOX_NOT_EMPTY, "2 messages", List.of("2"))));
         m.put("error-storage-unavailable", new Vector(6, new Response.Error(ErrorCode.STORAGE_UNAVAILABLE, "nothing stored",
                 List.of("1000"))));

@@ -97,6 +97,7 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
             case INBOX_NOT_EMPTY, CLIENT_ID_REUSED -> Status.FAILED_PRECONDITION;
             case INBOX_FULL, RATE_LIMITED -> Status.RESOURCE_EXHAUSTED;
             case ACCOUNT_DISABLED -> Status.PERMISSION_DENIED;
+            case DEVICE_IN_USE -> Status.FAILED_PRECONDITION;
             case STORAGE_UNAVAILABLE, SERVER_BUSY, SHUTTING_DOWN, IDLE_TIMEOUT -> Status.UNAVAILABLE;
             case INTERNAL_ERROR, OK, UNKNOWN -> Status.INTERNAL;
         };

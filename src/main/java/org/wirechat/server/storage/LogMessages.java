@@ -459,11 +459,22 @@ final class LogMessages implements AutoCloseable {
         }
     }
 
-    /** The device logged in: it holds the account's messages from the floor on, unless it has a mark already. */
+    /**
+     * The device logged in: it holds the account's messages from the floor on, unless it has a mark already.
+     * Queued after every acknowledgement answered before the login, so the mark it is given is the floor those
+     * leave; until it is committed, the device's reads wait for them (see {@link #start}).
+     */
     void register(long accountId, String device, long nowMillis) {
         if (!closed) {
             queue.add(new AckItem(accountId, device, 0, nowMillis, true));
         }
+    }
+
+    /** Waits until everything queued so far is decided and committed (or refused). */
+    private void awaitWriter() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        enqueue(new FlushItem(f), f);
+        Writer.await(f);
     }
 
     /**
@@ -531,12 +542,25 @@ final class LogMessages implements AutoCloseable {
         queue.add(item);
     }
 
-    /** Where the device's undelivered messages start (above this id), with what it acknowledged ahead. */
+    /**
+     * Where the device's undelivered messages start (above this id), with what it acknowledged ahead. A
+     * device with no mark (a new device whose registration is not committed yet, or the default device
+     * before its first acknowledgement) starts at the account's floor: while another device's
+     * acknowledgement is on its way, the floor is read once the log writer has applied it (and the
+     * registration queued after it), so that the acknowledgement and the new device's start are one ordered
+     * step — it is never handed what every device holding it had acknowledged.
+     */
     private long start(long accountId, String device) {
         Devices d = devices.get(accountId);
         if (d == null) {
             return 0;
         }
+        synchronized (d) {
+            if (d.marks.containsKey(device) || d.ahead.containsKey(device) || d.ahead.isEmpty() || closed) {
+                return d.start(device);
+            }
+        }
+        awaitWriter();
         synchronized (d) {
             return d.start(device);
         }

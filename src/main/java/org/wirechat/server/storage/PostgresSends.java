@@ -176,12 +176,12 @@ final class PostgresSends {
                 }
                 return;
             }
-            for (PendingAck a : myAcks) {
-                a.future().complete(null);
-            }
             // committed: told in commit order (the writer completes a batch's futures in order on its thread)
             flushed.floors().forEach(inboxes::acknowledged); // no device of the account waits for these any more
             flushed.marks().forEach(m -> marked.marked(m.accountId(), m.device(), m.throughId()));
+            for (PendingAck a : myAcks) { // after the floors: whoever waits for an acknowledgement reads past it
+                a.future().complete(null);
+            }
             for (Stored st : flushed.stored()) {
                 inboxes.stored(st.recipientId(), st.previous(), st.message(), st.fromDevice());
             }

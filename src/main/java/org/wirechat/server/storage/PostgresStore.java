@@ -747,6 +747,26 @@ public final class PostgresStore implements Store, Cluster {
         return pendingAcks(accountId).getOrDefault(device, 0L);
     }
 
+    /** Waits until the account's acknowledgements answered by this server are committed (or refused). */
+    private void awaitAcknowledgements(long accountId) {
+        CompletableFuture<Void> f = acknowledging.get(accountId); // the newest: batches commit in order
+        if (f != null) {
+            f.join(); // never fails: see acknowledgeLater
+        }
+    }
+
+    /**
+     * Before a read for a device that starts at the account's floor — one with no mark known here and no
+     * acknowledgement of its own on its way (the default device before its first) — while another device's
+     * acknowledgement is on its way: waits for it, so that the floor read is past it.
+     */
+    private void settleOthers(long accountId, String device) {
+        java.util.Map<String, Long> pending = pendingAcks(accountId);
+        if (!pending.isEmpty() && !pending.containsKey(device) && !knownMarks.containsKey(markKey(accountId, device))) {
+            awaitAcknowledgements(accountId);
+        }
+    }
+
     /** The inboxes this server's FETCHes read, in memory (see {@link CachedInboxes}). */
     private final CachedInboxes inboxes = new CachedInboxes();
     /** Accounts known to have one device only (see {@link SingleDevices}). */
@@ -790,6 +810,7 @@ public final class PostgresStore implements Store, Cluster {
      */
     @Override
     public List<StoredMessage> undelivered(long accountId, String device, long afterId, int max) {
+        settleOthers(accountId, device);
         long after = Math.max(Math.max(afterId, ahead(accountId, device)), knownMarks.getOrDefault(markKey(accountId, device), 0L));
         List<StoredMessage> held = inboxes.read(accountId, device, after, max);
         if (held != null) {
@@ -849,6 +870,7 @@ public final class PostgresStore implements Store, Cluster {
     /** Messages the device has not received: above its mark and the account's floor (and what it acknowledged ahead). */
     @Override
     public long unread(long accountId, String device) {
+        settleOthers(accountId, device);
         long ahead = ahead(accountId, device);
         if (ahead > 0) { // an acknowledgement on its way: count what it leaves
             return one(c -> {
@@ -920,9 +942,14 @@ public final class PostgresStore implements Store, Cluster {
                 }));
     }
 
-    /** A mark row for the device, at the account's floor, unless it has one (its own transaction). */
+    /**
+     * A mark row for the device, at the account's floor, unless it has one (its own transaction) — made once
+     * the account's acknowledgements this server has answered are committed, so that a new device never
+     * starts below what every other device acknowledged before it logged in.
+     */
     @Override
     public void register(long accountId, String device, long nowMillis) {
+        awaitAcknowledgements(accountId);
         // a new device: every server learns that the account's SENDs may now be copied (SingleDevices)
         boolean made = one(c -> {
             try (PreparedStatement ps = c.prepareStatement("WITH m AS (INSERT INTO inbox_marks (account_id, device, acked_through,"
