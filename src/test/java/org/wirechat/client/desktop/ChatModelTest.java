@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.wirechat.client.ChatClient;
 import org.wirechat.client.ChatException;
@@ -19,8 +20,10 @@ import org.wirechat.protocol.Limits;
 import org.wirechat.protocol.Response;
 import org.wirechat.server.Await;
 import org.wirechat.server.ServerFixture;
+import org.wirechat.server.TestConnection;
 
 /** The desktop client's behaviour, without a screen, against a real server. */
+@Timeout(120)
 class ChatModelTest {
     static final String PW = "correct horse";
 
@@ -65,14 +68,20 @@ class ChatModelTest {
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("alice", "Alice Liddell", true),
                         org.assertj.core.groups.Tuple.tuple("bob", "Bob Builder", true));
 
-        bob.logout(); // the server sees bob's poll connection close a moment later
-        Await.until("bob shown offline", () -> {
+        // carol is online on one plain connection: closing it is the event the server sees at once (a
+        // client's own poll would be noticed only when its long poll ends)
+        TestConnection carol = fx.connect();
+        fx.register(carol, "carol");
+        model.refreshUsers();
+        assertThat(user("carol").online()).isTrue();
+        carol.close();
+        Await.until("carol shown offline", () -> {
             try {
                 model.refreshUsers();
             } catch (ChatException e) {
                 throw new AssertionError(e);
             }
-            return !user("bob").online();
+            return !user("carol").online();
         });
     }
 
