@@ -519,6 +519,35 @@ public final class ChatClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Tries the server now instead of waiting out the backoff (a person's "Retry now"): one PING; if the
+     * server answers after being unreachable, the inbox poller starts over at once and queued messages are
+     * tried again. True if the server answered.
+     */
+    public boolean retryNow() {
+        boolean wasDown = !link.isUp();
+        try {
+            ping();
+        } catch (ChatException e) {
+            return false;
+        }
+        if (wasDown) {
+            state.lock();
+            try {
+                String t = token;
+                if (poller != null && t != null) {
+                    stopPoller(false);
+                    poller = newPoller(t);
+                    poller.start();
+                }
+            } finally {
+                state.unlock();
+            }
+            outbox.sessionChanged();
+        }
+        return true;
+    }
+
     /** Checks the server is there. */
     public long ping() throws ChatException {
         return expect(call(new Request.Ping(), true), Response.Pong.class).serverTimeMillis();

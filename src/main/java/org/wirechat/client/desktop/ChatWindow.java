@@ -106,6 +106,8 @@ public final class ChatWindow {
     private final JLabel count = named(new JLabel(), "count");
     private final JButton send = named(new JButton("Send"), "send");
     private final JTextArea status = named(new JTextArea(" "), "status");
+    /** Shown while the server cannot be reached: tries it at once instead of waiting for the countdown. */
+    private final JButton retry = named(new JButton("Retry now"), "retry");
 
     /** Re-reads the user list now and then, so online marks stay current. */
     private final Timer refresh;
@@ -321,7 +323,12 @@ public final class ChatWindow {
         status.setOpaque(false);
         JPanel content = new JPanel(new BorderLayout());
         content.add(split, BorderLayout.CENTER);
-        content.add(status, BorderLayout.SOUTH);
+        JPanel statusBar = new JPanel(new BorderLayout());
+        statusBar.add(status, BorderLayout.CENTER);
+        retry.setVisible(false);
+        retry.addActionListener(e -> work(model::retryNow, null));
+        statusBar.add(retry, BorderLayout.EAST);
+        content.add(statusBar, BorderLayout.SOUTH);
         frame.setContentPane(content);
         frame.setDefaultCloseOperation(JFrame.DO_NOTHING_ON_CLOSE);
         frame.addWindowListener(new WindowAdapter() {
@@ -604,6 +611,7 @@ public final class ChatWindow {
             status.setText(line);
         }
         status.setToolTipText(line);
+        retry.setVisible(s.link() == ChatModel.LinkState.RECONNECTING);
         status.setForeground(s.problem().isEmpty() && s.link() != ChatModel.LinkState.RECONNECTING
                 ? peer.getForeground() : PROBLEM);
         if (s.sessionExpired() && !loginDialog.isVisible()) {

@@ -369,6 +369,42 @@ class ChatModelTest {
         Await.until("bob has it", () -> bobGot.stream().anyMatch(m -> m.body().equals("and the answer goes out")));
     }
 
+    /**
+     * The client's own backoff is made slow here (a minute), so only the model's reconnection can bring it
+     * back quickly: a countdown in the status line, "Retry now", and back within {@link Reconnect#LONGEST} of
+     * the server's return, with the poller started over so what waits arrives at once.
+     */
+    @Test
+    void aLostConnectionCountsDownRetriesNowAndIsBackSoonAfterTheServer() throws Exception {
+        ChatClient.Options slow = new ChatClient.Options(java.time.Duration.ofSeconds(2),
+                new org.wirechat.client.Backoff(java.time.Duration.ofSeconds(60), java.time.Duration.ofSeconds(60)),
+                java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(20));
+        try (ChatModel phoneLike = new ChatModel(ChatModel.ClientFactory.with(slow))) {
+            phoneLike.register("127.0.0.1", port(), "alice", "Alice", PW);
+            fx.down();
+            Await.until("the model notices", () -> phoneLike.snapshot().link() == ChatModel.LinkState.RECONNECTING);
+            Await.until("a countdown is shown", () -> phoneLike.snapshot().status().matches(".*reconnecting in \\d s….*"));
+            assertThat(phoneLike.retryNow()).as("the server is still away").isFalse();
+            assertThat(phoneLike.snapshot().link()).isEqualTo(ChatModel.LinkState.RECONNECTING);
+            Await.until("the countdown has reached its longest wait", () -> phoneLike.snapshot().retryInSeconds()
+                    == Reconnect.LONGEST.toSeconds());
+            fx.up();
+            long back = System.nanoTime();
+            Await.until("connected again without anyone asking", () -> phoneLike.snapshot().link() == ChatModel.LinkState.CONNECTED);
+            System.out.printf("reconnected %d ms after the server's return (the model tries every %d s at most)%n",
+                    java.time.Duration.ofNanos(System.nanoTime() - back).toMillis(), Reconnect.LONGEST.toSeconds());
+            bob.send("alice", "waiting for you").result().join();
+            Await.until("the poller started over and hands it over", () -> phoneLike.snapshot().unread("bob") == 1);
+
+            fx.down();
+            Await.until("lost again", () -> phoneLike.snapshot().link() == ChatModel.LinkState.RECONNECTING);
+            fx.up();
+            assertThat(phoneLike.retryNow()).as("Retry now reaches the server at once").isTrue();
+            assertThat(phoneLike.snapshot().link()).isEqualTo(ChatModel.LinkState.CONNECTED);
+            assertThat(phoneLike.snapshot().status()).isEqualTo("Connected as alice");
+        }
+    }
+
     @Test
     void aSessionEndedElsewhereAsksForTheLoginAgain() throws ChatException {
         model.register("127.0.0.1", port(), "alice", "Alice", PW);
