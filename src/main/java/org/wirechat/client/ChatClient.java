@@ -548,6 +548,15 @@ public final class ChatClient implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Asks the server for its versions and limits (SERVER_INFO), before any login: a server that cannot be
+     * reached, or that speaks TLS where plain TCP was chosen (or the reverse), is found before a password is
+     * sent. A server from before SERVER_INFO answers {@code UNKNOWN_OPCODE} (a {@link ChatException} with that code).
+     */
+    public Response.ServerInfo serverInfo() throws ChatException {
+        return expect(call(new Request.ServerInfo(), true), Response.ServerInfo.class);
+    }
+
     /** Checks the server is there. */
     public long ping() throws ChatException {
         return expect(call(new Request.Ping(), true), Response.Pong.class).serverTimeMillis();

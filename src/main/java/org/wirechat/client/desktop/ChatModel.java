@@ -365,6 +365,7 @@ public final class ChatModel implements AutoCloseable {
             throws ChatException {
         ChatClient c = connectTo(host, port, transport);
         try {
+            serverThere(c);
             c.register(user, fullName, password);
         } catch (ChatException e) {
             throw loginFailed(c, e);
@@ -380,6 +381,36 @@ public final class ChatModel implements AutoCloseable {
     /** The same, over {@code transport} (the wire protocol, or gRPC to the server's --grpc-port). */
     public void login(String host, int port, ChatClient.Transport transport, String user, String password) throws ChatException {
         loginWith(connectTo(host, port, transport), user, password);
+    }
+
+    /**
+     * Checks that a wirechat server answers at {@code host:port} over {@code transport} (SERVER_INFO, through
+     * TLS when the client uses it), without logging in: the login dialog calls this as soon as the server is
+     * entered, so an unreachable server or a TLS mismatch is shown before any password is typed. Returns what
+     * to show ("wirechat server at …"); throws with the problem in words.
+     */
+    public String checkServer(String host, int port, ChatClient.Transport transport) throws ChatException {
+        if (host == null || host.isBlank()) {
+            throw new ChatException(ErrorCode.INVALID_FIELD, "enter the server's host name");
+        }
+        if (port < 1 || port > 65535) {
+            throw new ChatException(ErrorCode.INVALID_FIELD, "the port must be 1-65535");
+        }
+        try (ChatClient c = clients.make(host.strip(), port, transport, messages -> { })) {
+            serverThere(c);
+            return "wirechat server at " + c.endpoint();
+        }
+    }
+
+    /** Asks the server's SERVER_INFO before anything else is sent (a server from before it still counts as there). */
+    private static void serverThere(ChatClient c) throws ChatException {
+        try {
+            c.serverInfo();
+        } catch (ChatException e) {
+            if (e.code() != ErrorCode.UNKNOWN_OPCODE) {
+                throw e;
+            }
+        }
     }
 
     /**
@@ -435,6 +466,7 @@ public final class ChatModel implements AutoCloseable {
 
     private void loginWith(ChatClient c, String user, String password) throws ChatException {
         try {
+            serverThere(c);
             c.login(user, password);
         } catch (ChatException e) {
             throw loginFailed(c, e);

@@ -197,6 +197,15 @@ public final class ChatWindow {
         c.gridy++;
         loginMessage.setForeground(PROBLEM);
         p.add(loginMessage, c);
+        java.awt.event.FocusAdapter check = new java.awt.event.FocusAdapter() {
+            @Override
+            public void focusLost(java.awt.event.FocusEvent e) {
+                checkServer();
+            }
+        };
+        host.addFocusListener(check);
+        port.addFocusListener(check);
+        transport.addActionListener(e -> checkServer());
         loginButton.addActionListener(e -> signIn(false));
         registerButton.addActionListener(e -> signIn(true));
         loginDialog.getRootPane().setDefaultButton(loginButton);
@@ -477,6 +486,58 @@ public final class ChatWindow {
                     loginMessage.setText(shown);
                     loginDialog.pack();
                 }
+            });
+        });
+    }
+
+    /** The server last checked, so leaving a field unchanged does not ask again. */
+    private String checkedServer = "";
+
+    /**
+     * Asks the server entered whether it is there (SERVER_INFO, TLS included) as soon as the host or port is
+     * left, and shows the answer in the dialog: an unreachable server or a TLS mismatch is seen before the
+     * password is typed.
+     */
+    private void checkServer() {
+        String h = host.getText().strip();
+        int p;
+        try {
+            p = Integer.parseInt(port.getText().strip());
+        } catch (NumberFormatException e) {
+            loginMessage.setForeground(PROBLEM);
+            loginMessage.setText("the port must be a number, 1-65535");
+            return;
+        }
+        ChatClient.Transport over = transport.getSelectedIndex() == 1 ? ChatClient.Transport.GRPC : ChatClient.Transport.WIRE;
+        String which = h + ":" + p + " " + over;
+        if (h.isEmpty() || which.equals(checkedServer) || !loginButton.isEnabled()) {
+            return; // nothing new to check, or a login is under way
+        }
+        checkedServer = which;
+        loginMessage.setForeground(peer.getForeground());
+        loginMessage.setText("Checking " + h + ":" + p + "…");
+        Thread.ofVirtual().name("wirechat-check").start(() -> {
+            String shown;
+            boolean ok;
+            try {
+                shown = "\u2713 " + model.checkServer(h, p, over);
+                ok = true;
+            } catch (ChatException e) {
+                shown = e.getMessage();
+                ok = false;
+            }
+            String text = shown;
+            boolean good = ok;
+            SwingUtilities.invokeLater(() -> {
+                if (!which.equals(checkedServer) || !loginButton.isEnabled()) {
+                    return; // another server was entered meanwhile, or a login began
+                }
+                if (!good) {
+                    checkedServer = ""; // checked again when left again
+                }
+                loginMessage.setForeground(good ? peer.getForeground() : PROBLEM);
+                loginMessage.setText(text);
+                loginDialog.pack();
             });
         });
     }

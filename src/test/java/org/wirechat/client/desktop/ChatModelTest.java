@@ -332,6 +332,37 @@ class ChatModelTest {
     }
 
     @Test
+    void theServerIsCheckedBeforeAnyPasswordIsAskedOrSent() throws Exception {
+        assertThat(model.checkServer("127.0.0.1", port(), ChatClient.Transport.WIRE)).isEqualTo("wirechat server at 127.0.0.1:" + port());
+        int nobody;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            nobody = s.getLocalPort();
+        }
+        assertThatThrownBy(() -> model.checkServer("127.0.0.1", nobody, ChatClient.Transport.WIRE))
+                .hasMessageContaining("nothing is listening");
+        // TLS to a plain server: the handshake fails at once, before anything else is sent
+        try (ChatModel withTls = new ChatModel(ChatModel.ClientFactory.with(
+                ScriptedClient.FAST.withTls(javax.net.ssl.SSLContext.getDefault().getSocketFactory())))) {
+            assertThatThrownBy(() -> withTls.checkServer("127.0.0.1", port(), ChatClient.Transport.WIRE)).hasMessageContaining("TLS");
+            assertThatThrownBy(() -> withTls.login("127.0.0.1", port(), "bob", PW)).hasMessageContaining("TLS");
+        }
+        // something else answers there (as a TLS server does to plain TCP): said before the password goes
+        try (java.net.ServerSocket other = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                try (java.net.Socket s = other.accept()) {
+                    s.getOutputStream().write("HTTP/1.1 400 Bad Request\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    s.getInputStream().readAllBytes();
+                } catch (java.io.IOException e) {
+                    // the client closed it
+                }
+            });
+            assertThatThrownBy(() -> model.checkServer("127.0.0.1", other.getLocalPort(), ChatClient.Transport.WIRE))
+                    .hasMessageContaining("not wirechat");
+        }
+        assertThat(model.snapshot().me()).isNull();
+    }
+
+    @Test
     void wrongPasswordsAndBadInputAreReportedWithoutLoggingIn() {
         assertThatThrownBy(() -> model.login("127.0.0.1", port(), "bob", "wrong password"))
                 .hasMessageContaining("wrong username or password");
