@@ -527,6 +527,44 @@ public final class ChatClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Tries the server now instead of waiting out the backoff (a person's "Retry now"): one PING; if the
+     * server answers after being unreachable, the inbox poller starts over at once and queued messages are
+     * tried again. True if the server answered.
+     */
+    public boolean retryNow() {
+        boolean wasDown = !link.isUp();
+        try {
+            ping();
+        } catch (ChatException e) {
+            return false;
+        }
+        if (wasDown) {
+            state.lock();
+            try {
+                String t = token;
+                if (poller != null && t != null) {
+                    stopPoller(false);
+                    poller = newPoller(t);
+                    poller.start();
+                }
+            } finally {
+                state.unlock();
+            }
+            outbox.sessionChanged();
+        }
+        return true;
+    }
+
+    /**
+     * Asks the server for its versions and limits (SERVER_INFO), before any login: a server that cannot be
+     * reached, or that speaks TLS where plain TCP was chosen (or the reverse), is found before a password is
+     * sent. A server from before SERVER_INFO answers {@code UNKNOWN_OPCODE} (a {@link ChatException} with that code).
+     */
+    public Response.ServerInfo serverInfo() throws ChatException {
+        return expect(call(new Request.ServerInfo(), true), Response.ServerInfo.class);
+    }
+
     /** Checks the server is there. */
     public long ping() throws ChatException {
         return expect(call(new Request.Ping(), true), Response.Pong.class).serverTimeMillis();

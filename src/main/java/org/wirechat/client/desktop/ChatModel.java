@@ -87,7 +87,7 @@ public final class ChatModel implements AutoCloseable {
     /** Everything the window shows, at one moment. Immutable. */
     public record Snapshot(String me, LinkState link, String linkDetail, String problem, String filter, List<User> users,
             List<Conversation> conversations, String open, List<Line> conversation, boolean olderAvailable,
-            boolean sessionExpired, int unsent) {
+            boolean sessionExpired, int unsent, long retryInSeconds) {
         public int unread(String user) {
             return conversations.stream().filter(c -> c.peer().equalsIgnoreCase(user)).mapToInt(Conversation::unread).sum();
         }
@@ -102,7 +102,8 @@ public final class ChatModel implements AutoCloseable {
             String line = switch (link) {
                 case LOGGED_OUT -> "Not logged in";
                 case CONNECTED -> "Connected as " + me;
-                case RECONNECTING -> "Connection lost (" + linkDetail + ") — reconnecting; nothing is lost";
+                case RECONNECTING -> "Connection lost (" + linkDetail + ") — " + (retryInSeconds > 0
+                        ? "reconnecting in " + retryInSeconds + " s…" : "reconnecting…") + "; nothing is lost";
             };
             if (unsent > 0) {
                 line += "  •  " + unsent + (unsent == 1 ? " message waits" : " messages wait") + " to be sent";
@@ -197,6 +198,8 @@ public final class ChatModel implements AutoCloseable {
 
     private final ClientFactory clients;
     private final Stores stores;
+    /** Tries the server again on a short schedule while it cannot be reached, counting down. */
+    private final Reconnect reconnect = new Reconnect(this::attemptReconnect, this::changed);
     /** This session's local store (an in-memory one while logged out), guarded by this. */
     private LocalStore store = LocalStore.inMemory("");
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -316,7 +319,7 @@ public final class ChatModel implements AutoCloseable {
         int waiting = (int) unsentLines.values().stream().flatMap(List::stream)
                 .filter(l -> l.delivery() == Delivery.PENDING).count();
         return new Snapshot(me, link, linkDetail, problem, filter, List.copyOf(users), List.copyOf(conversations), open,
-                List.copyOf(lines), olderThan > 0, sessionExpired, waiting);
+                List.copyOf(lines), olderThan > 0, sessionExpired, waiting, link == LinkState.RECONNECTING ? reconnect.secondsLeft() : -1);
     }
 
     /** What a group's row says under its name. */
@@ -362,6 +365,7 @@ public final class ChatModel implements AutoCloseable {
             throws ChatException {
         ChatClient c = connectTo(host, port, transport);
         try {
+            serverThere(c);
             c.register(user, fullName, password);
         } catch (ChatException e) {
             throw loginFailed(c, e);
@@ -377,6 +381,36 @@ public final class ChatModel implements AutoCloseable {
     /** The same, over {@code transport} (the wire protocol, or gRPC to the server's --grpc-port). */
     public void login(String host, int port, ChatClient.Transport transport, String user, String password) throws ChatException {
         loginWith(connectTo(host, port, transport), user, password);
+    }
+
+    /**
+     * Checks that a wirechat server answers at {@code host:port} over {@code transport} (SERVER_INFO, through
+     * TLS when the client uses it), without logging in: the login dialog calls this as soon as the server is
+     * entered, so an unreachable server or a TLS mismatch is shown before any password is typed. Returns what
+     * to show ("wirechat server at …"); throws with the problem in words.
+     */
+    public String checkServer(String host, int port, ChatClient.Transport transport) throws ChatException {
+        if (host == null || host.isBlank()) {
+            throw new ChatException(ErrorCode.INVALID_FIELD, "enter the server's host name");
+        }
+        if (port < 1 || port > 65535) {
+            throw new ChatException(ErrorCode.INVALID_FIELD, "the port must be 1-65535");
+        }
+        try (ChatClient c = clients.make(host.strip(), port, transport, messages -> { })) {
+            serverThere(c);
+            return "wirechat server at " + c.endpoint();
+        }
+    }
+
+    /** Asks the server's SERVER_INFO before anything else is sent (a server from before it still counts as there). */
+    private static void serverThere(ChatClient c) throws ChatException {
+        try {
+            c.serverInfo();
+        } catch (ChatException e) {
+            if (e.code() != ErrorCode.UNKNOWN_OPCODE) {
+                throw e;
+            }
+        }
     }
 
     /**
@@ -432,6 +466,7 @@ public final class ChatModel implements AutoCloseable {
 
     private void loginWith(ChatClient c, String user, String password) throws ChatException {
         try {
+            serverThere(c);
             c.login(user, password);
         } catch (ChatException e) {
             throw loginFailed(c, e);
@@ -1121,6 +1156,7 @@ public final class ChatModel implements AutoCloseable {
 
     /** Forgets who is logged in and everything shown for them (monitor held). */
     private void forgetSession() {
+        reconnect.back();
         client = null;
         me = null;
         link = LinkState.LOGGED_OUT;
@@ -1138,6 +1174,28 @@ public final class ChatModel implements AutoCloseable {
         olderThan = 0;
         store.close();
         store = LocalStore.inMemory("");
+    }
+
+    /** One try of the reconnection: true if the server answered (then the client is connected again). */
+    private boolean attemptReconnect() {
+        ChatClient c;
+        synchronized (this) {
+            c = client;
+        }
+        return c != null && c.retryNow();
+    }
+
+    /**
+     * "Retry now": while the server cannot be reached, tries it at once instead of waiting for the countdown;
+     * true if it answered (the client is connected again). Blocks on the network.
+     */
+    public boolean retryNow() {
+        synchronized (this) {
+            if (link != LinkState.RECONNECTING) {
+                return link == LinkState.CONNECTED;
+            }
+        }
+        return reconnect.tryNow();
     }
 
     /** Clears the problem line (the person has read it). */
@@ -1169,6 +1227,7 @@ public final class ChatModel implements AutoCloseable {
 
     @Override
     public void close() {
+        reconnect.close();
         ChatClient c;
         synchronized (this) {
             c = client;
@@ -1223,9 +1282,10 @@ public final class ChatModel implements AutoCloseable {
         @Override
         public void connectionLost(String why) {
             synchronized (ChatModel.this) {
-                if (link != LinkState.LOGGED_OUT) {
+                if (link != LinkState.LOGGED_OUT && client == owner) {
                     link = LinkState.RECONNECTING;
                     linkDetail = why;
+                    reconnect.lost();
                 }
             }
             changed();
@@ -1234,9 +1294,10 @@ public final class ChatModel implements AutoCloseable {
         @Override
         public void reconnected() {
             synchronized (ChatModel.this) {
-                if (link != LinkState.LOGGED_OUT) {
+                if (link != LinkState.LOGGED_OUT && client == owner) {
                     link = LinkState.CONNECTED;
                     linkDetail = "";
+                    reconnect.back();
                     if (problemIsLink) {
                         problem = ""; // "cannot reach the server" is no longer true
                         problemIsLink = false;

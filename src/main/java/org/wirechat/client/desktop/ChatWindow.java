@@ -106,6 +106,8 @@ public final class ChatWindow {
     private final JLabel count = named(new JLabel(), "count");
     private final JButton send = named(new JButton("Send"), "send");
     private final JTextArea status = named(new JTextArea(" "), "status");
+    /** Shown while the server cannot be reached: tries it at once instead of waiting for the countdown. */
+    private final JButton retry = named(new JButton("Retry now"), "retry");
 
     /** Re-reads the user list now and then, so online marks stay current. */
     private final Timer refresh;
@@ -195,6 +197,15 @@ public final class ChatWindow {
         c.gridy++;
         loginMessage.setForeground(PROBLEM);
         p.add(loginMessage, c);
+        java.awt.event.FocusAdapter check = new java.awt.event.FocusAdapter() {
+            @Override
+            public void focusLost(java.awt.event.FocusEvent e) {
+                checkServer();
+            }
+        };
+        host.addFocusListener(check);
+        port.addFocusListener(check);
+        transport.addActionListener(e -> checkServer());
         loginButton.addActionListener(e -> signIn(false));
         registerButton.addActionListener(e -> signIn(true));
         loginDialog.getRootPane().setDefaultButton(loginButton);
@@ -321,7 +332,12 @@ public final class ChatWindow {
         status.setOpaque(false);
         JPanel content = new JPanel(new BorderLayout());
         content.add(split, BorderLayout.CENTER);
-        content.add(status, BorderLayout.SOUTH);
+        JPanel statusBar = new JPanel(new BorderLayout());
+        statusBar.add(status, BorderLayout.CENTER);
+        retry.setVisible(false);
+        retry.addActionListener(e -> work(model::retryNow, null));
+        statusBar.add(retry, BorderLayout.EAST);
+        content.add(statusBar, BorderLayout.SOUTH);
         frame.setContentPane(content);
         frame.setDefaultCloseOperation(JFrame.DO_NOTHING_ON_CLOSE);
         frame.addWindowListener(new WindowAdapter() {
@@ -474,6 +490,58 @@ public final class ChatWindow {
         });
     }
 
+    /** The server last checked, so leaving a field unchanged does not ask again. */
+    private String checkedServer = "";
+
+    /**
+     * Asks the server entered whether it is there (SERVER_INFO, TLS included) as soon as the host or port is
+     * left, and shows the answer in the dialog: an unreachable server or a TLS mismatch is seen before the
+     * password is typed.
+     */
+    private void checkServer() {
+        String h = host.getText().strip();
+        int p;
+        try {
+            p = Integer.parseInt(port.getText().strip());
+        } catch (NumberFormatException e) {
+            loginMessage.setForeground(PROBLEM);
+            loginMessage.setText("the port must be a number, 1-65535");
+            return;
+        }
+        ChatClient.Transport over = transport.getSelectedIndex() == 1 ? ChatClient.Transport.GRPC : ChatClient.Transport.WIRE;
+        String which = h + ":" + p + " " + over;
+        if (h.isEmpty() || which.equals(checkedServer) || !loginButton.isEnabled()) {
+            return; // nothing new to check, or a login is under way
+        }
+        checkedServer = which;
+        loginMessage.setForeground(peer.getForeground());
+        loginMessage.setText("Checking " + h + ":" + p + "…");
+        Thread.ofVirtual().name("wirechat-check").start(() -> {
+            String shown;
+            boolean ok;
+            try {
+                shown = "\u2713 " + model.checkServer(h, p, over);
+                ok = true;
+            } catch (ChatException e) {
+                shown = e.getMessage();
+                ok = false;
+            }
+            String text = shown;
+            boolean good = ok;
+            SwingUtilities.invokeLater(() -> {
+                if (!which.equals(checkedServer) || !loginButton.isEnabled()) {
+                    return; // another server was entered meanwhile, or a login began
+                }
+                if (!good) {
+                    checkedServer = ""; // checked again when left again
+                }
+                loginMessage.setForeground(good ? peer.getForeground() : PROBLEM);
+                loginMessage.setText(text);
+                loginDialog.pack();
+            });
+        });
+    }
+
     private void cancelSignIn() {
         loginAttempt++;
         model.cancelLogin();
@@ -604,6 +672,7 @@ public final class ChatWindow {
             status.setText(line);
         }
         status.setToolTipText(line);
+        retry.setVisible(s.link() == ChatModel.LinkState.RECONNECTING);
         status.setForeground(s.problem().isEmpty() && s.link() != ChatModel.LinkState.RECONNECTING
                 ? peer.getForeground() : PROBLEM);
         if (s.sessionExpired() && !loginDialog.isVisible()) {

@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.wirechat.client.ChatClient;
 import org.wirechat.client.ChatException;
@@ -19,8 +20,10 @@ import org.wirechat.protocol.Limits;
 import org.wirechat.protocol.Response;
 import org.wirechat.server.Await;
 import org.wirechat.server.ServerFixture;
+import org.wirechat.server.TestConnection;
 
 /** The desktop client's behaviour, without a screen, against a real server. */
+@Timeout(120)
 class ChatModelTest {
     static final String PW = "correct horse";
 
@@ -65,14 +68,20 @@ class ChatModelTest {
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("alice", "Alice Liddell", true),
                         org.assertj.core.groups.Tuple.tuple("bob", "Bob Builder", true));
 
-        bob.logout(); // the server sees bob's poll connection close a moment later
-        Await.until("bob shown offline", () -> {
+        // carol is online on one plain connection: closing it is the event the server sees at once (a
+        // client's own poll would be noticed only when its long poll ends)
+        TestConnection carol = fx.connect();
+        fx.register(carol, "carol");
+        model.refreshUsers();
+        assertThat(user("carol").online()).isTrue();
+        carol.close();
+        Await.until("carol shown offline", () -> {
             try {
                 model.refreshUsers();
             } catch (ChatException e) {
                 throw new AssertionError(e);
             }
-            return !user("bob").online();
+            return !user("carol").online();
         });
     }
 
@@ -323,6 +332,37 @@ class ChatModelTest {
     }
 
     @Test
+    void theServerIsCheckedBeforeAnyPasswordIsAskedOrSent() throws Exception {
+        assertThat(model.checkServer("127.0.0.1", port(), ChatClient.Transport.WIRE)).isEqualTo("wirechat server at 127.0.0.1:" + port());
+        int nobody;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            nobody = s.getLocalPort();
+        }
+        assertThatThrownBy(() -> model.checkServer("127.0.0.1", nobody, ChatClient.Transport.WIRE))
+                .hasMessageContaining("nothing is listening");
+        // TLS to a plain server: the handshake fails at once, before anything else is sent
+        try (ChatModel withTls = new ChatModel(ChatModel.ClientFactory.with(
+                ScriptedClient.FAST.withTls(javax.net.ssl.SSLContext.getDefault().getSocketFactory())))) {
+            assertThatThrownBy(() -> withTls.checkServer("127.0.0.1", port(), ChatClient.Transport.WIRE)).hasMessageContaining("TLS");
+            assertThatThrownBy(() -> withTls.login("127.0.0.1", port(), "bob", PW)).hasMessageContaining("TLS");
+        }
+        // something else answers there (as a TLS server does to plain TCP): said before the password goes
+        try (java.net.ServerSocket other = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                try (java.net.Socket s = other.accept()) {
+                    s.getOutputStream().write("HTTP/1.1 400 Bad Request\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    s.getInputStream().readAllBytes();
+                } catch (java.io.IOException e) {
+                    // the client closed it
+                }
+            });
+            assertThatThrownBy(() -> model.checkServer("127.0.0.1", other.getLocalPort(), ChatClient.Transport.WIRE))
+                    .hasMessageContaining("not wirechat");
+        }
+        assertThat(model.snapshot().me()).isNull();
+    }
+
+    @Test
     void wrongPasswordsAndBadInputAreReportedWithoutLoggingIn() {
         assertThatThrownBy(() -> model.login("127.0.0.1", port(), "bob", "wrong password"))
                 .hasMessageContaining("wrong username or password");
@@ -358,6 +398,42 @@ class ChatModelTest {
         Await.until("connected again", () -> model.snapshot().link() == ChatModel.LinkState.CONNECTED);
         model.send("and the answer goes out");
         Await.until("bob has it", () -> bobGot.stream().anyMatch(m -> m.body().equals("and the answer goes out")));
+    }
+
+    /**
+     * The client's own backoff is made slow here (a minute), so only the model's reconnection can bring it
+     * back quickly: a countdown in the status line, "Retry now", and back within {@link Reconnect#LONGEST} of
+     * the server's return, with the poller started over so what waits arrives at once.
+     */
+    @Test
+    void aLostConnectionCountsDownRetriesNowAndIsBackSoonAfterTheServer() throws Exception {
+        ChatClient.Options slow = new ChatClient.Options(java.time.Duration.ofSeconds(2),
+                new org.wirechat.client.Backoff(java.time.Duration.ofSeconds(60), java.time.Duration.ofSeconds(60)),
+                java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(20));
+        try (ChatModel phoneLike = new ChatModel(ChatModel.ClientFactory.with(slow))) {
+            phoneLike.register("127.0.0.1", port(), "alice", "Alice", PW);
+            fx.down();
+            Await.until("the model notices", () -> phoneLike.snapshot().link() == ChatModel.LinkState.RECONNECTING);
+            Await.until("a countdown is shown", () -> phoneLike.snapshot().status().matches(".*reconnecting in \\d s….*"));
+            assertThat(phoneLike.retryNow()).as("the server is still away").isFalse();
+            assertThat(phoneLike.snapshot().link()).isEqualTo(ChatModel.LinkState.RECONNECTING);
+            Await.until("the countdown has reached its longest wait", () -> phoneLike.snapshot().retryInSeconds()
+                    == Reconnect.LONGEST.toSeconds());
+            fx.up();
+            long back = System.nanoTime();
+            Await.until("connected again without anyone asking", () -> phoneLike.snapshot().link() == ChatModel.LinkState.CONNECTED);
+            System.out.printf("reconnected %d ms after the server's return (the model tries every %d s at most)%n",
+                    java.time.Duration.ofNanos(System.nanoTime() - back).toMillis(), Reconnect.LONGEST.toSeconds());
+            bob.send("alice", "waiting for you").result().join();
+            Await.until("the poller started over and hands it over", () -> phoneLike.snapshot().unread("bob") == 1);
+
+            fx.down();
+            Await.until("lost again", () -> phoneLike.snapshot().link() == ChatModel.LinkState.RECONNECTING);
+            fx.up();
+            assertThat(phoneLike.retryNow()).as("Retry now reaches the server at once").isTrue();
+            assertThat(phoneLike.snapshot().link()).isEqualTo(ChatModel.LinkState.CONNECTED);
+            assertThat(phoneLike.snapshot().status()).isEqualTo("Connected as alice");
+        }
     }
 
     @Test
