@@ -201,7 +201,11 @@ public final class TerminalClient implements ChatClient.Listener {
     /** Asks for this user's groups and tells each one they were added to since the client last knew. */
     private void tellAddedGroups() {
         try {
+            String me = client.username();
             for (Response.Group g : groups.added(client.groups())) {
+                if (g.owner().equalsIgnoreCase(me == null ? "" : me)) {
+                    continue; // made on another of this user's devices: not news of being added
+                }
                 screen.show("you were added to " + g.name() + " (owner " + g.owner() + ", " + g.members() + " member"
                         + (g.members() == 1 ? "" : "s") + ") — " + g.name() + " TEXT writes to it, /history " + g.name()
                         + " shows what was said");
