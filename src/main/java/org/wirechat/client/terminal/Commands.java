@@ -8,7 +8,10 @@ import java.util.Set;
 import org.wirechat.client.ChatClient;
 import org.wirechat.client.ChatException;
 import org.wirechat.client.Outgoing;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.wirechat.protocol.PatternMode;
@@ -65,10 +68,10 @@ final class Commands {
     private final GroupWatch groups;
 
     /** How the link to the server is now: "connected", or when the next attempt is and how many failed. */
-    private final java.util.function.Supplier<String> link;
+    private final Supplier<String> link;
 
     Commands(ChatClient client, Screen screen, Format format, Set<String> knownUsers, GroupWatch groups,
-            java.util.function.Supplier<String> link, Runnable promptChanged) {
+            Supplier<String> link, Runnable promptChanged) {
         this.promptChanged = promptChanged;
         this.link = link;
         this.groups = groups;
@@ -475,7 +478,7 @@ final class Commands {
         choose(to);
         knownUsers.add(to);
         // refused (no such user, not a member): plain text goes back where it went before
-        java.util.function.Consumer<Throwable> back = failed -> {
+        Consumer<Throwable> back = failed -> {
             if (failed != null && refusedRecipient(failed) && to.equals(peer)) {
                 peer = before;
                 knownUsers.remove(to);
@@ -522,7 +525,7 @@ final class Commands {
 
     /** The server refused the message for its recipient: there is no such user, or no such group of yours. */
     private static boolean refusedRecipient(Throwable failed) {
-        Throwable t = failed instanceof java.util.concurrent.CompletionException && failed.getCause() != null ? failed.getCause() : failed;
+        Throwable t = failed instanceof CompletionException && failed.getCause() != null ? failed.getCause() : failed;
         return t instanceof ChatException e && e.code() != null && switch (e.code()) {
             case NO_SUCH_USER, NO_SUCH_GROUP, NOT_A_MEMBER, INVALID_USERNAME -> true;
             default -> false;
