@@ -367,14 +367,25 @@ final class Commands {
     /** Logs in; the client's listener says so (before any waiting message is shown). */
     private void login(String user, String password) throws ChatException {
         String before = client.expiredUser();
-        client.login(user, password);
+        boolean renewing = before != null && before.equalsIgnoreCase(user); // renewing keeps the conversation
+        String keptPeer = peer;
+        String keptFrom = lastFrom;
+        if (!renewing) { // forgotten before the login: its first messages may arrive before it returns
+            peer = null;
+            lastFrom = null;
+        }
+        try {
+            client.login(user, password);
+        } catch (ChatException e) {
+            if (!renewing) { // refused: whoever was logged in still is, in the same conversation
+                peer = keptPeer;
+                lastFrom = keptFrom;
+            }
+            throw e;
+        }
         if (client.missed() > 0) {
             screen.show("this device was away longer than the server keeps messages for it: " + client.missed() + " message"
                     + (client.missed() == 1 ? "" : "s") + " reached your other devices only (see /history USER)");
-        }
-        if (before == null || !before.equalsIgnoreCase(user)) {
-            peer = null; // renewing an expired session keeps the conversation
-            lastFrom = null;
         }
         promptChanged.run();
         try {
