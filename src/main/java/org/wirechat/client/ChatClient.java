@@ -39,6 +39,13 @@ public final class ChatClient implements AutoCloseable {
         default void connectionLost(String why) {
         }
 
+        /**
+         * While the server is unreachable (and someone is logged in): the next attempt to reach it is
+         * {@code in} from now, the {@code attempt}th since it went away; {@link ChatClient#retryNow()} tries at once.
+         */
+        default void reconnecting(Duration in, int attempt) {
+        }
+
         default void reconnected() {
         }
 
@@ -136,7 +143,7 @@ public final class ChatClient implements AutoCloseable {
     private final Outbox outbox;
     private volatile String token;
     private volatile String username;
-    private Poller poller;
+    private volatile Poller poller;
 
     /** The longest message body the server accepts, from its SERVER_INFO (the protocol's maximum until known). */
     private volatile int maxMessageChars = Limits.BODY_MAX;
@@ -167,7 +174,7 @@ public final class ChatClient implements AutoCloseable {
         this.endpoint = new Endpoint(host, port, options.connectTimeout(), options.tls(), options.transport(), options.trust());
         this.listener = listener;
         this.options = options;
-        this.link = new Link(listener);
+        this.link = new Link(listener, this::wakeAll);
         this.outbox = new Outbox(new Outbox.Carrier() {
             @Override
             public String tokenFor(String user) {
@@ -228,6 +235,47 @@ public final class ChatClient implements AutoCloseable {
 
     public Endpoint endpoint() {
         return endpoint;
+    }
+
+    /**
+     * Tries to reach the server now rather than at the end of the backoff under way: the poller reconnects
+     * and queued messages go. For a person who knows the network is back ("Enter or /retry to try now").
+     */
+    public void retryNow() {
+        wakeAll();
+    }
+
+    /** Ends every backoff wait: a sign the server is back (a request got through), or the person asked. */
+    private void wakeAll() {
+        Poller p = poller;
+        if (p != null) {
+            p.wake();
+        }
+        Outbox o = outbox;
+        if (o != null) {
+            o.sessionChanged(); // cuts its pause short
+        }
+    }
+
+    /**
+     * Checks that the server is there and speaks wirechat as configured (TLS included) with SERVER_INFO, and
+     * learns its limits: a front end calls this before asking for a password, so an unreachable server or a
+     * TLS mismatch is told at once. A server from before SERVER_INFO passes.
+     *
+     * @throws ChatException saying plainly why the server cannot be used
+     */
+    public void checkServer() throws ChatException {
+        Response r = call(new Request.ServerInfo(), true);
+        if (r instanceof Response.ServerInfo info) {
+            maxMessageChars = Math.min(Limits.BODY_MAX, info.maxMessageChars());
+        } else if (r instanceof Response.Error e && e.code() != ErrorCode.UNKNOWN_OPCODE) {
+            throw ChatException.of(e);
+        }
+    }
+
+    /** The device this client logs in as ({@link Options#device()}), or {@code null} for the account's default device. */
+    public String device() {
+        return options.device();
     }
 
     /** The logged-in user, or {@code null}. */

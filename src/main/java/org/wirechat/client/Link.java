@@ -6,9 +6,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class Link {
     private final AtomicBoolean up = new AtomicBoolean(true);
     private final ChatClient.Listener listener;
+    /** Run when the server is reachable again: whatever waits out a backoff tries at once. */
+    private final Runnable back;
 
-    Link(ChatClient.Listener listener) {
+    Link(ChatClient.Listener listener, Runnable back) {
         this.listener = listener;
+        this.back = back;
     }
 
     void down(String why) {
@@ -23,6 +26,7 @@ final class Link {
 
     void up() {
         if (up.compareAndSet(false, true)) {
+            back.run();
             listener.reconnected();
         }
     }

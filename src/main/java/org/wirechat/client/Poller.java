@@ -1,7 +1,8 @@
 package org.wirechat.client;
 
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.wirechat.protocol.ErrorCode;
@@ -25,7 +26,8 @@ final class Poller implements Runnable {
     private final Link link;
     private final ChatClient.Options options;
     private final Runnable expired;
-    private final CountDownLatch stopSignal = new CountDownLatch(1);
+    /** Ends a backoff pause early: stopping, or a sign that the server is back (or the person asked to retry now). */
+    private final Semaphore wake = new Semaphore(0);
     private final Thread thread;
     private volatile boolean stopping;
     private volatile ServerConnection connection;
@@ -49,12 +51,14 @@ final class Poller implements Runnable {
     @Override
     public void run() {
         int failures = 0;
+        boolean fresh = false;
         while (!stopping) {
             try {
                 ServerConnection c = connection;
                 if (c == null || c.isClosed()) {
                     c = endpoint.connect();
                     connection = c;
+                    fresh = true;
                     if (stopping) {
                         c.close();
                         return;
@@ -89,9 +93,13 @@ final class Poller implements Runnable {
                     pause(failures++);
                     continue;
                 }
-                Response r = c.call(new Request.Fetch(token, lastShown.get(), BATCH, (int) options.pollWait().toMillis()));
+                // the first poll on a new connection does not wait: the server's answer says at once that it is back
+                int waitMillis = fresh ? 0 : (int) options.pollWait().toMillis();
+                Response r = c.call(new Request.Fetch(token, lastShown.get(), BATCH, waitMillis));
+                fresh = false;
                 link.up();
                 failures = 0;
+                wake.drainPermits();
                 if (r instanceof Response.Messages m) {
                     hand(m.messages());
                 } else if (r instanceof Response.Error e && e.code() == ErrorCode.NOT_AUTHENTICATED) {
@@ -132,18 +140,30 @@ final class Poller implements Runnable {
         }
     }
 
+    /** Waits out the backoff before the next attempt (telling the listener when, while the server is away). */
     private void pause(int attempt) {
+        Duration delay = options.backoff().delay(attempt);
+        if (!link.isUp() && !stopping) {
+            listener.reconnecting(delay, attempt + 1);
+        }
         try {
-            stopSignal.await(options.backoff().delayMillis(attempt), TimeUnit.MILLISECONDS);
+            if (wake.tryAcquire(delay.toNanos(), TimeUnit.NANOSECONDS)) {
+                wake.drainPermits();
+            }
         } catch (InterruptedException e) {
             stopping = true;
         }
     }
 
+    /** Tries again now instead of at the end of the backoff under way (the server may well be back). */
+    void wake() {
+        wake.release();
+    }
+
     /** Stops polling and waits for the loop to end; messages not yet handed over stay on the server. */
     void stop() {
         stopping = true;
-        stopSignal.countDown();
+        wake.release();
         ServerConnection c = connection;
         if (c != null) {
             c.close();

@@ -293,10 +293,101 @@ class ChatClientTest {
         }
     }
 
+    /**
+     * Regression (issue 27 §4): after an outage the client was back 28.7 s after the server — its first poll
+     * on the new connection waited its whole long-poll time before saying the server was there. Now the
+     * first poll does not wait, and the backoff is capped at 4 s: the client is back within that of the
+     * server's return. The outage lasts until the client's backoff is at its cap (its 7th attempt), which is
+     * where any longer outage leaves it too; the long poll is 10 minutes, so waiting for it would time out.
+     */
+    @Test
+    void afterAnOutageTheClientIsBackWithinItsCappedBackoffOfTheServersReturn() throws Exception {
+        Links listener = new Links();
+        ChatClient.Options longPolls = new ChatClient.Options(Duration.ofSeconds(2), Backoff.DEFAULT, Duration.ofMinutes(10),
+                Duration.ofSeconds(20));
+        assertThat(Backoff.DEFAULT.max()).isLessThanOrEqualTo(Duration.ofSeconds(5));
+        try (ChatClient c = new ChatClient("127.0.0.1", fx.server().port(), listener, longPolls)) {
+            c.register("alice", "Alice", PW);
+            c.login("alice", PW);
+            fx.down();
+            Await.until("the client's backoff is at its cap", () -> listener.attempts.size() >= 7);
+            assertThat(listener.attempts.get(6)).as("the 7th wait is at the cap (less its jitter)")
+                    .isGreaterThanOrEqualTo(Backoff.DEFAULT.max().multipliedBy(4).dividedBy(5));
+            fx.up();
+            long returned = System.nanoTime(); // listening again
+            Await.until("the client is back", () -> listener.reconnects.get() > 0);
+            System.out.printf("back %d ms after the server's return (backoff cap %s)%n",
+                    Duration.ofNanos(System.nanoTime() - returned).toMillis(), Backoff.DEFAULT.max());
+            assertThat(listener.attempts).as("every wait while the server was away").allSatisfy(d ->
+                    assertThat(d).isLessThanOrEqualTo(Backoff.DEFAULT.max()));
+            assertThat(c.connected()).isTrue();
+        }
+    }
+
+    /** "Retry now": a person who knows the network is back need not wait out the backoff (10 minutes here). */
+    @Test
+    void retryNowEndsTheBackoffAtOnce() throws Exception {
+        Links listener = new Links();
+        ChatClient.Options patient = new ChatClient.Options(Duration.ofSeconds(2),
+                new Backoff(Duration.ofMinutes(10), Duration.ofMinutes(10)), Duration.ofSeconds(10), Duration.ofSeconds(20));
+        try (ChatClient c = new ChatClient("127.0.0.1", fx.server().port(), listener, patient)) {
+            c.register("alice", "Alice", PW);
+            c.login("alice", PW);
+            fx.down();
+            Await.until("the client waits out its backoff", () -> !listener.attempts.isEmpty());
+            fx.up();
+            c.retryNow();
+            Await.until("the client is back", () -> listener.reconnects.get() > 0);
+        }
+    }
+
+    /**
+     * Any sign the server is back ends the poller's backoff: here a request that got through. The poller is
+     * back when a message sent meanwhile arrives — without the sign, 10 minutes later.
+     */
+    @Test
+    void aRequestThatGetsThroughBringsThePollerBackAtOnce() throws Exception {
+        ChatClient.Options patient = new ChatClient.Options(Duration.ofSeconds(2),
+                new Backoff(Duration.ofMinutes(10), Duration.ofMinutes(10)), Duration.ofSeconds(10), Duration.ofSeconds(20));
+        List<Duration> waits = new CopyOnWriteArrayList<>();
+        ChatClient.Listener bobs = new ChatClient.Listener() {
+            @Override
+            public void messages(List<Response.Message> messages) {
+                received.addAll(messages);
+            }
+
+            @Override
+            public void reconnecting(Duration in, int attempt) {
+                waits.add(in);
+            }
+        };
+        try (ChatClient alice = client(fx.server().port(), m -> { });
+                ChatClient bob = new ChatClient("127.0.0.1", fx.server().port(), bobs, patient)) {
+            alice.register("alice", "Alice", PW);
+            bob.register("bob", "Bob", PW);
+            alice.login("alice", PW);
+            bob.login("bob", PW);
+            fx.down();
+            Await.until("bob's poller waits out its backoff", () -> !waits.isEmpty());
+            fx.up();
+            alice.send("bob", "while bob's poller waited").result().join();
+            bob.ping(); // gets through: the server is back
+            Await.until("bob receives it", () -> !received.isEmpty());
+            assertThat(received).extracting(Response.Message::body).containsExactly("while bob's poller waited");
+        }
+    }
+
     /** A listener that records what the client says of its connection (and drops messages). */
     private static final class Links implements ChatClient.Listener {
         final List<String> lost = new CopyOnWriteArrayList<>();
         final java.util.concurrent.atomic.AtomicInteger reconnects = new java.util.concurrent.atomic.AtomicInteger();
+        /** Each wait before an attempt to reach the server, as the client told it. */
+        final List<Duration> attempts = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void reconnecting(Duration in, int attempt) {
+            attempts.add(in);
+        }
 
         @Override
         public void messages(List<Response.Message> messages) {

@@ -8,7 +8,10 @@ import java.util.Set;
 import org.wirechat.client.ChatClient;
 import org.wirechat.client.ChatException;
 import org.wirechat.client.Outgoing;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.wirechat.protocol.PatternMode;
@@ -21,7 +24,7 @@ final class Commands {
     enum Outcome { OK, FAILED, QUIT }
 
     /** A mistake in how a command was typed. */
-    private static final class Usage extends Exception {
+    static final class Usage extends Exception {
         private static final long serialVersionUID = 1L;
 
         Usage(String message) {
@@ -43,8 +46,10 @@ final class Commands {
     private final Set<String> knownUsers;
     private final Map<String, Command> commands = new LinkedHashMap<>();
     private final Map<String, String> aliases = new LinkedHashMap<>();
-    /** The conversation plain text goes to: the last person you wrote to or who wrote to you. */
+    /** The conversation plain text goes to: only the person changes it (@USER, #GROUP, /to, /r). */
     private volatile String peer;
+    /** Where the last message from someone else came from (its sender, or its group): where /r answers. */
+    private volatile String lastFrom;
     /** Messages that failed after the command that queued them had returned. */
     private final java.util.concurrent.atomic.AtomicInteger lateFailures = new java.util.concurrent.atomic.AtomicInteger();
     /** A command that leaves with messages unsent, said once: typed again, it goes ahead. */
@@ -60,8 +65,16 @@ final class Commands {
     /** How long a person's message may take before it is shown queued. */
     static final long QUEUED_AFTER_MILLIS = 500;
 
-    Commands(ChatClient client, Screen screen, Format format, Set<String> knownUsers, Runnable promptChanged) {
+    private final GroupWatch groups;
+
+    /** How the link to the server is now: "connected", or when the next attempt is and how many failed. */
+    private final Supplier<String> link;
+
+    Commands(ChatClient client, Screen screen, Format format, Set<String> knownUsers, GroupWatch groups,
+            Supplier<String> link, Runnable promptChanged) {
         this.promptChanged = promptChanged;
+        this.link = link;
+        this.groups = groups;
         this.client = client;
         this.screen = screen;
         this.format = format;
@@ -70,18 +83,26 @@ final class Commands {
         add("/register", "USER [FULL NAME]", "create an account and log in (asks for the full name if not given, and the password)", this::register, "/signup");
         add("/login", "USER", "log in (asks for the password); unread messages follow", this::login);
         add("/logout", "", "log out", a -> logout());
-        add("/list", "[-r] [PATTERN]", "list users whose whole username or full name matches a wildcard (* ?) or, with -r, a regular"
-                + " expression, ignoring case (so 'a*' or -r 'a.*', not 'a'); * marks who is online", this::list, "/who", "/users");
-        add("/msg", "USER TEXT", "send a message (also: @USER TEXT; plain text goes to the conversation shown in the prompt: the last person"
-                + " you wrote to or who wrote to you); while the server is unreachable messages are queued and sent when it is back", this::msg, "/m", "/send");
+        add("/list", "[-r] [PATTERN]", "list users whose username or full name holds PATTERN, ignoring case ('a' finds alice);"
+                + " with * or ? it is a wildcard for the whole name ('a*'), with -r a regular expression (-r 'a.*'); * marks who is"
+                + " online", this::list, "/who", "/users");
+        add("/msg", "USER TEXT", "send a message (also: @USER TEXT); while the server is unreachable messages are queued and sent when"
+                + " it is back", this::msg, "/m", "/send");
+        add("/to", "USER|#GROUP", "choose where plain text goes (also: @USER or #GROUP alone); the prompt shows it, and only you"
+                + " change it", this::to);
+        add("/r", "[TEXT]", "answer whoever wrote last (a person, or the group they wrote in): sends TEXT there, and plain text"
+                + " goes there from then on", this::reply, "/reply");
         add("/history", "USER|#GROUP [COUNT]", "your conversation with USER (or GROUP's), newest " + PAGE + " (or COUNT) messages",
                 this::history, "/hist");
         add("/group", "create|add|remove|leave|rename|members|list …", "groups: /group create #NAME, /group add #NAME USER,"
                 + " /group remove #NAME USER (the owner), /group leave #NAME, /group rename #NAME #NEW (the owner),"
-                + " /group members #NAME, /group list (your groups); #NAME TEXT sends to a group", this::group, "/groups");
+                + " /group members #NAME, /group list (your groups); #NAME TEXT sends to a group", new GroupCommand(client, screen, groups)::run, "/groups");
         add("/more", "", "the next page of /list or /history", a -> more());
         add("/receipts", "on|off", "share delivery receipts or not (both ways: with them off you see none either); /history marks"
                 + " your messages " + Format.STORED + " stored and " + Format.DELIVERED + " delivered", this::receipts);
+        add("/status", "", "who you are, where plain text goes, the connection (while the server is away: when the next"
+                + " attempt is), messages queued", a -> status());
+        add("/retry", "", "while the server is away: try to reach it now (Enter on an empty line too)", a -> retry());
         add("/delete", "", "delete your account (receives waiting messages first)", a -> delete(), "/unregister");
         add("/quit", "", "leave (Ctrl-D too)", a -> quit = confirmLeaving("/quit"), "/exit", "/q");
     }
@@ -101,6 +122,9 @@ final class Commands {
     Outcome execute(String line) {
         String trimmed = line.strip();
         if (trimmed.isEmpty()) {
+            if (!client.connected()) {
+                client.retryNow(); // Enter: try now
+            }
             return Outcome.OK;
         }
         warnedBefore = warnedAbout;
@@ -109,7 +133,11 @@ final class Commands {
             if (needsSession(trimmed) && !client.loggedIn() && client.expiredUser() != null) {
                 relogin(client.expiredUser());
             }
-            if (trimmed.startsWith("@")) {
+            if (trimmed.startsWith("@") && trimmed.indexOf(' ') < 0 && trimmed.length() > 1) {
+                to(trimmed.substring(1)); // @bob alone: the conversation with bob
+            } else if (trimmed.startsWith("#") && trimmed.indexOf(' ') < 0) {
+                to(trimmed);
+            } else if (trimmed.startsWith("@")) {
                 msg(trimmed.substring(1));
             } else if (trimmed.startsWith("#")) {
                 msg(trimmed);
@@ -123,6 +151,9 @@ final class Commands {
                 c.handler().run(parts.length > 1 ? parts[1] : "");
             } else if (peer != null) {
                 sendTo(peer, line.strip());
+            } else if (lastFrom != null) {
+                throw new Usage("not sent: no conversation chosen — /r TEXT answers " + lastFrom + ", @USER TEXT writes to"
+                        + " someone, /to USER|#GROUP chooses where plain text goes");
             } else {
                 throw new Usage("to send a message type @USER TEXT, or /help for the commands");
             }
@@ -140,10 +171,73 @@ final class Commands {
         return peer;
     }
 
-    /** A message from {@code sender} arrived: the conversation is theirs now. */
-    void heard(String sender) {
-        if (!sender.equalsIgnoreCase(peer == null ? "" : peer)) {
-            peer = sender;
+    /**
+     * A message from someone else arrived from {@code from} (its sender, or its group): /r answers there. The
+     * conversation plain text goes to does not change — a line being typed goes where the person chose.
+     * Returns how to answer it, to show beside it ("(/r to answer)"), or "" when plain text goes there already.
+     */
+    String heard(String from) {
+        lastFrom = from;
+        return from.equalsIgnoreCase(peer == null ? "" : peer) ? "" : "   (/r to answer)";
+    }
+
+    /** {@code /to NAME|#GROUP}: plain text goes there from now on. */
+    private void to(String args) throws ChatException, Usage {
+        String[] w = words(args, 1, "/to USER|#GROUP");
+        if (w.length > 1) {
+            throw new Usage("usage: /to USER|#GROUP (then type the text; @USER TEXT sends at once)");
+        }
+        String target = w[0].startsWith("@") ? w[0].substring(1) : w[0];
+        checkRecipient(target);
+        choose(target);
+        screen.show("plain text goes to " + target + " now");
+    }
+
+    /** {@code /r [TEXT]}: answers whoever wrote last; that conversation is chosen. */
+    private void reply(String args) throws ChatException, Usage {
+        String from = lastFrom;
+        if (from == null) {
+            throw new Usage("nobody has written to you yet — @USER TEXT writes to someone");
+        }
+        if (args.isBlank()) {
+            choose(from);
+            screen.show("plain text goes to " + from + " now");
+            return;
+        }
+        sendTo(from, args.strip());
+    }
+
+    /** Checks a recipient the person chose, with the server's rules: a known user or a group of theirs. */
+    private void checkRecipient(String target) throws ChatException, Usage {
+        try {
+            org.wirechat.protocol.Limits.checkRecipient(target);
+        } catch (org.wirechat.protocol.ProtocolException e) {
+            throw new Usage(e.detail());
+        }
+        if (!client.loggedIn()) {
+            return; // the send says "not logged in"
+        }
+        try {
+            if (org.wirechat.protocol.Limits.isGroupName(target)) {
+                if (client.groups().stream().noneMatch(g -> g.name().equalsIgnoreCase(target))) {
+                    throw new Usage("you are not in " + target + " — /group list shows your groups");
+                }
+            } else if (client.list(PatternMode.WILDCARD, target, "", 1).accounts().stream()
+                    .noneMatch(a -> a.username().equalsIgnoreCase(target))) {
+                throw new Usage("no such user: " + target + " — /list finds people");
+            }
+        } catch (ChatException e) {
+            if (e.code() != null) {
+                throw e;
+            }
+            // the server is away: chosen anyway, a send will tell
+        }
+    }
+
+    /** The person chose where plain text goes. */
+    private void choose(String target) {
+        if (!target.equalsIgnoreCase(peer == null ? "" : peer)) {
+            peer = target;
             promptChanged.run();
         }
     }
@@ -166,7 +260,26 @@ final class Commands {
     /** The server ended {@code user}'s session: the password once, here, and the command goes ahead. */
     private void relogin(String user) throws ChatException, Usage {
         screen.show("your session as " + user + " expired");
+        serverFirst(1);
         login(user, ask("Password for " + user + ": ", true));
+    }
+
+    /**
+     * Checks the server (reachable, wirechat, TLS as configured) before a password is asked, so a person is
+     * told at once rather than after typing it. A script's next {@code answers} lines were meant as the
+     * answers: they are read and dropped, so that none is taken for a command (or a message).
+     */
+    private void serverFirst(int answers) throws ChatException {
+        try {
+            client.checkServer();
+        } catch (ChatException e) {
+            if (!screen.interactive()) {
+                for (int i = 0; i < answers && screen.readSecret("") != null; i++) {
+                    // dropped unread
+                }
+            }
+            throw e;
+        }
     }
 
     /**
@@ -218,6 +331,7 @@ final class Commands {
     private void register(String args) throws ChatException, Usage {
         String[] w = words(args, 1, "/register USER [FULL NAME]");
         valid(() -> org.wirechat.protocol.Limits.checkUsername(w[0]));
+        serverFirst(w.length > 1 ? 1 : 2);
         String fullName = w.length > 1 ? w[1] : ask("Full name: ", false);
         valid(() -> org.wirechat.protocol.Limits.checkFullName(fullName));
         String password = ask("Password (8-50 characters): ", true);
@@ -246,21 +360,53 @@ final class Commands {
 
     private void login(String args) throws ChatException, Usage {
         String[] w = words(args, 1, "/login USER");
+        serverFirst(1);
         login(w[0], ask("Password: ", true));
     }
 
     /** Logs in; the client's listener says so (before any waiting message is shown). */
     private void login(String user, String password) throws ChatException {
         String before = client.expiredUser();
-        client.login(user, password);
+        boolean renewing = before != null && before.equalsIgnoreCase(user); // renewing keeps the conversation
+        String keptPeer = peer;
+        String keptFrom = lastFrom;
+        if (!renewing) { // forgotten before the login: its first messages may arrive before it returns
+            peer = null;
+            lastFrom = null;
+        }
+        try {
+            client.login(user, password);
+        } catch (ChatException e) {
+            if (!renewing) { // refused: whoever was logged in still is, in the same conversation
+                peer = keptPeer;
+                lastFrom = keptFrom;
+            }
+            throw e;
+        }
         if (client.missed() > 0) {
             screen.show("this device was away longer than the server keeps messages for it: " + client.missed() + " message"
                     + (client.missed() == 1 ? "" : "s") + " reached your other devices only (see /history USER)");
         }
-        if (before == null || !before.equalsIgnoreCase(user)) {
-            peer = null; // renewing an expired session keeps the conversation
-        }
         promptChanged.run();
+        try {
+            List<Response.Group> mine = client.groups();
+            groups.baseline(mine);
+            if (!mine.isEmpty()) {
+                screen.show("your groups: " + String.join(", ", mine.stream().map(Response.Group::name).toList())
+                        + " (#NAME TEXT writes to one)");
+            }
+        } catch (ChatException e) {
+            if (e.code() == org.wirechat.protocol.ErrorCode.NOT_AUTHENTICATED) { // expired at once: told as the poller would
+                screen.show(expired(user));
+                promptChanged.run();
+            }
+            // a server without groups, or gone again: groups are noticed as their messages come
+        }
+    }
+
+    /** What a person is told when the server ends their session. */
+    static String expired(String user) {
+        return "your session as " + user + " expired — your next command asks for the password (or /logout)";
     }
 
     private void logout() throws ChatException {
@@ -270,6 +416,8 @@ final class Commands {
         String who = client.username() != null ? client.username() : client.expiredUser();
         client.logout();
         peer = null;
+        lastFrom = null;
+        groups.clear();
         screen.show("logged out" + (who == null ? "" : " " + who));
     }
 
@@ -280,7 +428,23 @@ final class Commands {
             mode = PatternMode.REGEX;
             a = a.substring(2).strip();
         }
-        listPage(mode, a, "");
+        listPage(mode, pattern(mode, a), "");
+    }
+
+    /**
+     * What {@code /list} asks the server for: shell-style quotes around the whole pattern are taken off (the
+     * README's {@code /list -r 'a.*'} works pasted); a plain word is a part of the name ({@code a} is
+     * {@code *a*}); a wildcard ({@code *} or {@code ?}) and a regular expression are the whole name's, as typed.
+     */
+    static String pattern(PatternMode mode, String typed) {
+        String p = typed;
+        if (p.length() >= 2 && (p.startsWith("'") && p.endsWith("'") || p.startsWith("\"") && p.endsWith("\""))) {
+            p = p.substring(1, p.length() - 1);
+        }
+        if (mode == PatternMode.WILDCARD && !p.isEmpty() && p.indexOf('*') < 0 && p.indexOf('?') < 0) {
+            p = "*" + p + "*";
+        }
+        return p;
     }
 
     private void listPage(PatternMode mode, String pattern, String cursor) throws ChatException {
@@ -321,11 +485,18 @@ final class Commands {
      */
     private void sendTo(String to, String text) throws ChatException {
         Outgoing o = client.send(to, text);
-        if (!to.equalsIgnoreCase(peer == null ? "" : peer)) {
-            peer = to;
-            promptChanged.run();
-        }
+        String before = peer;
+        choose(to);
         knownUsers.add(to);
+        // refused (no such user, not a member): plain text goes back where it went before
+        Consumer<Throwable> back = failed -> {
+            if (failed != null && refusedRecipient(failed) && to.equals(peer)) {
+                peer = before;
+                knownUsers.remove(to);
+                promptChanged.run();
+            }
+        };
+        o.result().whenComplete((sent, failed) -> back.accept(failed));
         if (screen.interactive()) {
             java.util.concurrent.atomic.AtomicBoolean toldQueued = new java.util.concurrent.atomic.AtomicBoolean();
             Runnable tellQueued = () -> {
@@ -351,6 +522,7 @@ final class Commands {
                 screen.show("sent to " + to + " " + format.stamp(sent.timestampMillis()));
                 return;
             } catch (ExecutionException e) {
+                back.accept(e.getCause());
                 throw (ChatException) e.getCause();
             } catch (TimeoutException e) {
                 // shown below, and its answer when it comes
@@ -360,6 +532,15 @@ final class Commands {
         }
         showQueued(to, text);
         o.result().whenComplete((sent, failed) -> answered(to, text, sent, failed));
+    }
+
+    /** The server refused the message for its recipient: there is no such user, or no such group of yours. */
+    private static boolean refusedRecipient(Throwable failed) {
+        Throwable t = failed instanceof CompletionException && failed.getCause() != null ? failed.getCause() : failed;
+        return t instanceof ChatException e && e.code() != null && switch (e.code()) {
+            case NO_SUCH_USER, NO_SUCH_GROUP, NOT_A_MEMBER, INVALID_USERNAME -> true;
+            default -> false;
+        };
     }
 
     private void showQueued(String to, String text) {
@@ -456,60 +637,24 @@ final class Commands {
                 : "delivery receipts off: others do not see when you have their messages, and you do not see theirs");
     }
 
-    private void group(String args) throws ChatException, Usage {
-        String[] w = args.strip().isEmpty() ? new String[] {"list"} : args.strip().split("\\s+");
-        String what = w[0].toLowerCase(Locale.ROOT);
-        int needs = switch (what) {
-            case "list" -> 1;
-            case "create", "leave", "members" -> 2;
-            case "add", "remove", "rename" -> 3;
-            default -> throw new Usage("usage: /group create|add|remove|leave|rename|members|list — /help group tells more");
-        };
-        if (w.length != needs) {
-            throw new Usage("usage: /group " + switch (what) {
-                case "list" -> "list";
-                case "create", "leave", "members" -> what + " #NAME";
-                case "rename" -> "rename #NAME #NEW";
-                default -> what + " #NAME USER";
-            });
+    private void status() {
+        String me = client.username();
+        String who = me != null ? "logged in as " + me + (peer == null ? "" : "; plain text goes to " + peer)
+                : client.expiredUser() != null ? "the session of " + client.expiredUser() + " expired" : "not logged in";
+        int queued = client.unsent();
+        screen.show(who + System.lineSeparator() + "server " + client.endpoint() + (client.device() == null ? ""
+                : ", as device " + client.device()) + ": " + link.get() + (queued == 0 ? ""
+                : System.lineSeparator() + queued + " message" + (queued == 1 ? "" : "s") + " queued"));
+    }
+
+    private void retry() throws ChatException {
+        if (client.connected()) {
+            client.checkServer();
+            screen.show("connected to " + client.endpoint());
+            return;
         }
-        switch (what) {
-            case "create" -> screen.show("created " + client.createGroup(w[1]) + " — you are its owner; /group add "
-                    + w[1] + " USER adds someone, " + w[1] + " TEXT writes to it");
-            case "add" -> screen.show("added " + client.addToGroup(w[1], w[2]) + " to " + w[1]);
-            case "remove" -> {
-                client.removeFromGroup(w[1], w[2]);
-                screen.show("removed " + w[2] + " from " + w[1]);
-            }
-            case "leave" -> {
-                client.leaveGroup(w[1]);
-                screen.show("you left " + w[1]);
-            }
-            case "rename" -> screen.show(w[1] + " is now " + client.renameGroup(w[1], w[2]));
-            case "members" -> {
-                Response.Members m = client.members(w[1]);
-                StringBuilder b = new StringBuilder(m.group() + ": " + m.members().size() + " member"
-                        + (m.members().size() == 1 ? "" : "s") + " (* online)");
-                for (Response.Member member : m.members()) {
-                    b.append(System.lineSeparator()).append("  ").append(member.online() ? "* " : "  ").append(member.username())
-                            .append(member.owner() ? " (owner)" : "");
-                }
-                screen.show(b.toString());
-            }
-            default -> {
-                List<Response.Group> groups = client.groups();
-                if (groups.isEmpty()) {
-                    screen.show("you are in no group — /group create #NAME makes one");
-                    return;
-                }
-                StringBuilder b = new StringBuilder("your groups:");
-                for (Response.Group g : groups) {
-                    b.append(System.lineSeparator()).append("  ").append(g.name()).append("  ").append(g.members())
-                            .append(g.members() == 1 ? " member" : " members").append(", owner ").append(g.owner());
-                }
-                screen.show(b.toString());
-            }
-        }
+        client.retryNow();
+        screen.show("trying to reach " + client.endpoint() + " now…");
     }
 
     private void more() throws ChatException, Usage {
@@ -531,6 +676,8 @@ final class Commands {
         String password = ask("Password: ", true);
         client.deleteAccount(password);
         peer = null;
+        lastFrom = null;
+        groups.clear();
         screen.show("account " + who + " deleted");
     }
 }

@@ -3,13 +3,19 @@ package org.wirechat.client.terminal;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jline.reader.Candidate;
 import org.jline.reader.Completer;
 import org.wirechat.client.ChatClient;
 import org.wirechat.client.ChatException;
+import org.wirechat.protocol.Limits;
 import org.wirechat.protocol.Response;
 
 /**
@@ -22,6 +28,7 @@ public final class TerminalClient implements ChatClient.Listener {
     private final Screen screen;
     private final Format format;
     private final Set<String> knownUsers = ConcurrentHashMap.newKeySet();
+    private final GroupWatch groups = new GroupWatch();
     private final Commands commands;
     private final ChatClient.Options options;
 
@@ -30,7 +37,8 @@ public final class TerminalClient implements ChatClient.Listener {
         this.options = options;
         this.client = new ChatClient(host, port, this, options);
         this.screen = screens.make(completer());
-        this.commands = new Commands(client, screen, format, knownUsers, () -> screen.promptChanged(prompt()));
+        this.commands = new Commands(client, screen, format, knownUsers, groups, this::linkStatus,
+                () -> screen.promptChanged(prompt()));
     }
 
     private interface ScreenMaker {
@@ -49,8 +57,20 @@ public final class TerminalClient implements ChatClient.Listener {
 
     private int loop() {
         int failures = 0;
+        ScheduledExecutorService ticker = null;
         if (screen.interactive()) {
             screen.show("wirechat — server " + client.endpoint() + ". Type /help for the commands, /register or /login to start.");
+            try {
+                client.checkServer(); // before anyone types a name and a password
+            } catch (ChatException e) {
+                screen.show("error: " + e.getMessage());
+            }
+            ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("prompt-countdown").daemon(true).factory());
+            ticker.scheduleAtFixedRate(() -> { // the countdown in the prompt, while the server is away
+                if (retryAt != 0) {
+                    screen.promptChanged(prompt());
+                }
+            }, 1, 1, TimeUnit.SECONDS);
         }
         try {
             String line;
@@ -74,6 +94,9 @@ public final class TerminalClient implements ChatClient.Listener {
                 }
             }
         } finally {
+            if (ticker != null) {
+                ticker.shutdownNow();
+            }
             client.close();
             screen.close();
         }
@@ -111,7 +134,31 @@ public final class TerminalClient implements ChatClient.Listener {
         }
         String peer = commands.peer();
         int queued = client.unsent();
-        return me + (peer == null ? "" : " \u2192 " + peer) + (queued == 0 ? "" : " [" + queued + " queued]") + "> ";
+        return me + (peer == null ? "" : " \u2192 " + peer) + (queued == 0 ? "" : " [" + queued + " queued]")
+                + reconnecting().map(r -> " (" + r + " \u2014 Enter or /retry to try now)").orElse("") + "> ";
+    }
+
+    /** When the next attempt to reach the server is ({@code System.nanoTime()}), while it is away; 0 when connected. */
+    private volatile long retryAt;
+    private volatile int attempt;
+
+    /** "reconnecting in 3 s" while the server is away (and someone is logged in), else empty. */
+    Optional<String> reconnecting() {
+        long at = retryAt;
+        if (at == 0 || client.connected()) {
+            return Optional.empty();
+        }
+        long left = Math.max(0, at - System.nanoTime());
+        return Optional.of(left == 0 ? "reconnecting now" : "reconnecting in " + (left + 999_999_999) / 1_000_000_000 + " s");
+    }
+
+    /** "connected", or "not connected — reconnecting in 3 s (attempt 7); Enter or /retry tries now". */
+    private String linkStatus() {
+        if (client.connected()) {
+            return "connected";
+        }
+        return "not connected" + reconnecting().map(r -> " \u2014 " + r + " (attempt " + attempt + "); Enter or /retry tries now")
+                .orElse(" \u2014 the next command tries again");
     }
 
     private Completer completer() {
@@ -120,7 +167,7 @@ public final class TerminalClient implements ChatClient.Listener {
                 commands.names().forEach(n -> candidates.add(new Candidate(n)));
                 knownUsers.forEach(u -> candidates.add(new Candidate("@" + u)));
             } else if (line.wordIndex() == 1 && !line.words().isEmpty()
-                    && List.of("/msg", "/m", "/send", "/history", "/hist", "/login").contains(line.words().get(0))) {
+                    && List.of("/msg", "/m", "/send", "/history", "/hist", "/login", "/to").contains(line.words().get(0))) {
                 knownUsers.forEach(u -> candidates.add(new Candidate(u)));
             }
         };
@@ -131,15 +178,40 @@ public final class TerminalClient implements ChatClient.Listener {
         String me = client.username();
         for (Response.Message m : messages) {
             knownUsers.add(m.sender());
-            screen.show(format.incoming(m, me));
-            if (!m.sender().equalsIgnoreCase(me == null ? "" : me)) { // a reply goes where the message came from
-                commands.heard(org.wirechat.protocol.Limits.isGroupName(m.recipient()) ? m.recipient() : m.sender());
-            } else if (!m.recipient().equalsIgnoreCase(me)) { // one's own, from another device: that conversation goes on here
-                commands.heard(m.recipient());
-                if (!org.wirechat.protocol.Limits.isGroupName(m.recipient())) {
-                    knownUsers.add(m.recipient());
-                }
+            String hint = "";
+            if (Limits.isGroupName(m.recipient()) && !groups.knows(m.recipient())) {
+                tellAddedGroups(); // before its first message
             }
+            if (!m.sender().equalsIgnoreCase(me == null ? "" : me)) { // /r answers where the message came from
+                hint = commands.heard(Limits.isGroupName(m.recipient()) ? m.recipient() : m.sender());
+            } else if (!m.recipient().equalsIgnoreCase(me) && !Limits.isGroupName(m.recipient())) { // one's own, from another device
+                knownUsers.add(m.recipient());
+            }
+            screen.show(format.incoming(m, me) + hint); // never retargets the line being typed
+        }
+    }
+
+    /** After a reconnection: groups this user was added to meanwhile are told, off the thread that reconnected. */
+    private void groupsCheck() {
+        if (client.loggedIn()) {
+            Thread.ofVirtual().name("group-check").start(this::tellAddedGroups);
+        }
+    }
+
+    /** Asks for this user's groups and tells each one they were added to since the client last knew. */
+    private void tellAddedGroups() {
+        try {
+            String me = client.username();
+            for (Response.Group g : groups.added(client.groups())) {
+                if (g.owner().equalsIgnoreCase(me == null ? "" : me)) {
+                    continue; // made on another of this user's devices: not news of being added
+                }
+                screen.show("you were added to " + g.name() + " (owner " + g.owner() + ", " + g.members() + " member"
+                        + (g.members() == 1 ? "" : "s") + ") — " + g.name() + " TEXT writes to it, /history " + g.name()
+                        + " shows what was said");
+            }
+        } catch (ChatException e) {
+            // not told now: the next reconnection, message or login tells it
         }
     }
 
@@ -151,18 +223,28 @@ public final class TerminalClient implements ChatClient.Listener {
 
     @Override
     public void connectionLost(String why) {
-        screen.show("connection to the server lost (" + why + ") — reconnecting…");
+        screen.show("connection to the server lost (" + why + ") — reconnecting; Enter or /retry tries now");
+    }
+
+    @Override
+    public void reconnecting(Duration in, int attempt) {
+        this.attempt = attempt;
+        retryAt = System.nanoTime() + in.toNanos();
+        screen.promptChanged(prompt());
     }
 
     @Override
     public void reconnected() {
+        retryAt = 0;
+        attempt = 0;
         screen.show("reconnected to " + client.endpoint());
+        screen.promptChanged(prompt());
+        groupsCheck();
     }
 
     @Override
     public void sessionExpired() {
-        screen.show("your session as " + client.expiredUser() + " expired — your next command asks for the password"
-                + " (or /logout)");
+        screen.show(Commands.expired(client.expiredUser()));
         screen.promptChanged(prompt());
     }
 
