@@ -578,9 +578,9 @@ public final class ChatClient implements AutoCloseable {
     /**
      * Tries the server now instead of waiting out the backoff (a person's "Retry now"): one PING; if the
      * server answers after being unreachable, the inbox poller starts over at once and queued messages are
-     * tried again. True if the server answered.
+     * tried again. True if the server answered. Unlike {@link #retryNow()} it waits for the server's answer.
      */
-    public boolean retryNow() {
+    public boolean tryServerNow() {
         boolean wasDown = !link.isUp();
         try {
             ping();

@@ -1182,7 +1182,7 @@ public final class ChatModel implements AutoCloseable {
         synchronized (this) {
             c = client;
         }
-        return c != null && c.retryNow();
+        return c != null && c.tryServerNow();
     }
 
     /**
