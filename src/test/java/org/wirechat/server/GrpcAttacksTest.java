@@ -512,6 +512,18 @@ class GrpcAttacksTest {
     }
 
     @Test
+    void aRequestTrickledToTheMetricsPortIsCut() throws Exception {
+        start(b -> b.metricsPort(0));
+        java.net.InetSocketAddress at = fx.server().metricsAddress().orElseThrow();
+        try (Socket s = new Socket(at.getAddress(), at.getPort()); Bystander others = new Bystander()) {
+            s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII)); // never ends
+            s.setSoTimeout(60_000);
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII); // until it is closed
+            assertThat(answer).doesNotContain("200");
+        }
+    }
+
+    @Test
     void anErrorThatKillsAThreadStopsTheServerAndAnExceptionDoesNot() throws Exception {
         start(b -> b);
         Thread.ofVirtual().name("failing-with-an-exception").start(() -> {
