@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -19,6 +20,20 @@ import java.util.function.Supplier;
  * business of the internet's.
  */
 final class MetricsServer implements AutoCloseable {
+    /**
+     * How long a connection may take to send its request, and to read the answer: a slow client (one that
+     * trickles its request line, a slow-loris) is cut then. The JDK's server reads these once, as system
+     * properties ({@code sun.net.httpserver.maxReqTime}, {@code maxRspTime}, in seconds; an operator's own
+     * {@code -D} wins), and checks them once a second.
+     */
+    static final Duration REQUEST_DEADLINE = Duration.ofSeconds(10);
+    static final Duration RESPONSE_DEADLINE = Duration.ofSeconds(10);
+
+    static {
+        System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", String.valueOf(REQUEST_DEADLINE.toSeconds()));
+        System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", String.valueOf(RESPONSE_DEADLINE.toSeconds()));
+    }
+
     private final HttpServer http;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
 

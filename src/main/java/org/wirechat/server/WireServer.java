@@ -5,12 +5,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import javax.net.ssl.SSLSocketFactory;
 import org.wirechat.server.abuse.AddressLimits;
 import org.wirechat.server.grpc.GrpcTransport;
@@ -60,8 +63,34 @@ public final class WireServer implements AutoCloseable {
     private final AutoCloseable adminLock;
     /** The metrics and health port, or {@code null} when none was asked for. */
     private final MetricsServer metricsServer;
-    /** The gRPC transport, or {@code null} when no --grpc-port was given. */
-    private final GrpcTransport grpc;
+    /** The gRPC transport, or {@code null} when no --grpc-port was given (volatile: the deadline sweep reads it). */
+    private volatile GrpcTransport grpc;
+    /** The servers running in this process, which an {@link Error} escaping any thread stops (see {@link #fatal}). */
+    private static final Set<WireServer> RUNNING = ConcurrentHashMap.newKeySet();
+
+    static {
+        // grpc-java and Netty log through java.util.logging: into SLF4J (Logback's levels and limits, logback.xml)
+        if (!SLF4JBridgeHandler.isInstalled()) {
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
+        }
+        Thread.setDefaultUncaughtExceptionHandler(WireServer::uncaught);
+    }
+
+    /**
+     * A thread ended by an exception nobody caught: an {@link Error} (out of memory, a stack overflow) stops
+     * every server of the process — a thread it depends on (the listener, a gRPC call, an event loop) may be
+     * gone and memory is no longer trustworthy; a {@link RuntimeException} is a bug of ours in that thread
+     * alone (a request's are answered "internal error" where they happen), logged, and the server goes on.
+     */
+    private static void uncaught(Thread thread, Throwable e) {
+        String where = "thread " + (thread.getName().isEmpty() ? thread.toString() : thread.getName());
+        if (e instanceof Error && !RUNNING.isEmpty()) {
+            RUNNING.forEach(s -> s.fatal(where, e));
+        } else {
+            log.error("uncaught exception in {}", where, e);
+        }
+    }
 
     /** What to do when other servers sharing the store change something. */
     private Cluster.Changes changesFromOtherServers() {
@@ -135,6 +164,10 @@ public final class WireServer implements AutoCloseable {
         deadlines.scheduleWithFixedDelay(guarded("the deadline sweep", () -> {
             listener.closeOverdue(writeTimeout, handshakeTimeout);
             waiters.expire(System.nanoTime());
+            GrpcTransport g = grpc; // null until the transport is up
+            if (g != null) {
+                g.closeOverdue(System.nanoTime());
+            }
         }), DEADLINE_SWEEP.toNanos(), DEADLINE_SWEEP.toNanos(), TimeUnit.NANOSECONDS);
         if (!config.retention().isZero()) {
             housekeeping.scheduleWithFixedDelay(guarded("the retention purge", () -> purge(clock)), 0, 1, TimeUnit.HOURS);
@@ -157,7 +190,7 @@ public final class WireServer implements AutoCloseable {
         GrpcTransport g = null;
         if (config.grpcPort() >= 0) {
             try {
-                g = new GrpcTransport(config, dispatcher, presence, addresses, () -> closing, metrics);
+                g = new GrpcTransport(config, dispatcher, presence, addresses, listener::openConnections, () -> closing, metrics);
                 log.info("gRPC (wirechat.v1.Chat, health, reflection) on {}:{}{}", config.bindAddress(), g.port(),
                         config.tls() == null ? "" : " with TLS");
             } catch (IOException e) {
@@ -220,6 +253,7 @@ public final class WireServer implements AutoCloseable {
     /** Starts a server; the clock drives token expiry and message timestamps (tests move it). */
     public static WireServer start(ServerConfig config, Clock clock) throws IOException {
         WireServer server = new WireServer(config, clock);
+        RUNNING.add(server);
         if (config.tls() == null && !server.address().getAddress().isLoopbackAddress()) {
             log.warn("listening on {} without TLS: passwords, tokens and messages cross the network in clear; "
                     + "use --tls-keystore (scripts/make-cert makes one)", server.address().getAddress().getHostAddress());
@@ -244,6 +278,11 @@ public final class WireServer implements AutoCloseable {
     /** The port of the gRPC transport, when it is served. */
     public java.util.OptionalInt grpcPort() {
         return grpc == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(grpc.port());
+    }
+
+    /** The gRPC transport, when it is served: its connection and call counts (diagnostics, tests). */
+    public java.util.Optional<GrpcTransport> grpcTransport() {
+        return java.util.Optional.ofNullable(grpc);
     }
 
     /** Accounts with a FETCH waiting for mail right now. */
@@ -351,6 +390,7 @@ public final class WireServer implements AutoCloseable {
         }
         closeQuietly(adminLock);
         log.info("stopped");
+        RUNNING.remove(this);
         terminated.countDown();
     }
 

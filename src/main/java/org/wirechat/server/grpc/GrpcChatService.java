@@ -8,6 +8,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,7 @@ import org.wirechat.grpc.v1.ServerInfoReply;
 import org.wirechat.grpc.v1.ServerInfoRequest;
 import org.wirechat.grpc.v1.SubscribeRequest;
 import org.wirechat.protocol.ErrorCode;
+import org.wirechat.protocol.Limits;
 import org.wirechat.protocol.PatternMode;
 import org.wirechat.protocol.ProtocolException;
 import org.wirechat.protocol.Request;
@@ -65,8 +67,6 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
      */
     static final int SUBSCRIBE_BATCH = 100;
     static final long SUBSCRIBE_WAIT_MILLIS = 2_000;
-    /** How often a Subscribe whose client is not reading looks again whether it reads (its onReady callback cannot run meanwhile). */
-    static final long FLOW_CONTROL_POLL_MILLIS = 50;
 
     private final Dispatcher dispatcher;
     private final org.wirechat.server.ServerMetrics metrics;
@@ -74,8 +74,13 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
     /** Answers are fitted to the wire protocol's frame limit too, so both transports page alike. */
     private final int maxAnswerBytes;
 
-    GrpcChatService(Dispatcher dispatcher, BooleanSupplier closing, int maxAnswerBytes, org.wirechat.server.ServerMetrics metrics) {
+    /** Where each subscription's pushing runs (a virtual thread each: it waits for mail). */
+    private final Executor pushers;
+
+    GrpcChatService(Dispatcher dispatcher, BooleanSupplier closing, int maxAnswerBytes, org.wirechat.server.ServerMetrics metrics,
+            Executor pushers) {
         this.dispatcher = dispatcher;
+        this.pushers = pushers;
         this.metrics = metrics;
         this.maxAnswerBytes = maxAnswerBytes;
         this.closing = closing;
@@ -118,7 +123,7 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
         return m;
     }
 
-    private static StatusRuntimeException failure(Response.Error e) {
+    static StatusRuntimeException failure(Response.Error e) {
         ErrorCode code = e.code();
         return status(code, e.reason(), e.details()).asRuntimeException(trailers(code, e.details()));
     }
@@ -128,6 +133,20 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
     }
 
     // ---- the calls ----
+
+    /**
+     * Fetch's {@code max_count} when it is 0 (unset): as many as one answer holds comfortably (the answer is
+     * fitted to the frame limit in any case).
+     */
+    static final int DEFAULT_FETCH_COUNT = 100;
+
+    /**
+     * An optional count: proto3 cannot tell 0 from unset, so 0 means the default (docs/grpc.md); another
+     * value is checked as the wire protocol checks it.
+     */
+    private static int orDefault(int value, int byDefault) {
+        return value == 0 ? byDefault : value;
+    }
 
     private static Dispatcher.Caller caller() {
         return GrpcTransport.CALLER.get().caller();
@@ -225,7 +244,8 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
             observer.onError(failure(new ProtocolException(ErrorCode.INVALID_FIELD, "pattern mode must be WILDCARD or REGEX")));
             return;
         }
-        run(new Request.ListAccounts(token(), mode, request.getPattern(), request.getCursor(), request.getLimit()), observer,
+        run(new Request.ListAccounts(token(), mode, request.getPattern(), request.getCursor(),
+                orDefault(request.getLimit(), Limits.PAGE_MAX)), observer,
                 r -> {
                     Response.Accounts a = (Response.Accounts) r;
                     ListAccountsReply.Builder b = ListAccountsReply.newBuilder().setNextCursor(a.nextCursor());
@@ -248,7 +268,8 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
 
     @Override
     public void fetch(FetchRequest request, StreamObserver<FetchReply> observer) {
-        run(new Request.Fetch(token(), request.getAckThroughId(), request.getMaxCount(), request.getMaxWaitMs()), observer,
+        run(new Request.Fetch(token(), request.getAckThroughId(),
+                orDefault(request.getMaxCount(), DEFAULT_FETCH_COUNT), request.getMaxWaitMs()), observer,
                 r -> {
                     FetchReply.Builder b = FetchReply.newBuilder();
                     ((Response.Messages) r).messages().forEach(m -> b.addMessages(message(m)));
@@ -275,7 +296,8 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
 
     @Override
     public void history(HistoryRequest request, StreamObserver<HistoryReply> observer) {
-        run(new Request.History(token(), request.getPeer(), request.getBeforeId(), request.getLimit()), observer, r -> {
+        run(new Request.History(token(), request.getPeer(), request.getBeforeId(),
+                orDefault(request.getLimit(), Limits.PAGE_MAX)), observer, r -> {
             Response.Conversation c = (Response.Conversation) r;
             HistoryReply.Builder b = HistoryReply.newBuilder().setNextBeforeId(c.nextBeforeId());
             c.messages().forEach(m -> b.addMessages(message(m)));
@@ -370,56 +392,20 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
     }
 
     /**
-     * Pushes each undelivered message after {@code after_id} as soon as it is stored: a loop of waits for
-     * mail (as FETCH waits, acknowledging nothing), each push only when the client can take it (flow
-     * control), until the call is cancelled (seen within {@link #SUBSCRIBE_WAIT_MILLIS}) or the server
-     * closes (which wakes every wait).
+     * Pushes each undelivered message after {@code after_id} as soon as it is stored, while the client
+     * reads ({@link Subscription}), until the call is cancelled (seen within {@link #SUBSCRIBE_WAIT_MILLIS})
+     * or the server closes (which wakes every wait).
      */
     @Override
     public void subscribe(SubscribeRequest request, StreamObserver<org.wirechat.grpc.v1.Message> plain) {
-        ServerCallStreamObserver<org.wirechat.grpc.v1.Message> observer =
-                (ServerCallStreamObserver<org.wirechat.grpc.v1.Message>) plain;
         String token = token();
         try {
             RequestCodec.check(new Request.Fetch(token, request.getAfterId(), 1, 0));
         } catch (ProtocolException e) {
-            observer.onError(failure(e));
+            plain.onError(failure(e));
             return;
         }
-        Dispatcher.Caller caller = caller();
-        long after = request.getAfterId();
-        try {
-            while (!observer.isCancelled()) {
-                if (closing.getAsBoolean()) {
-                    observer.onError(status(ErrorCode.SHUTTING_DOWN, "the server is shutting down; subscribe again"
-                            + " (to another server, or this one once it is back)", List.of())
-                            .asRuntimeException(trailers(ErrorCode.SHUTTING_DOWN, List.of())));
-                    return;
-                }
-                while (!observer.isReady() && !observer.isCancelled()) {
-                    Thread.sleep(FLOW_CONTROL_POLL_MILLIS); // the client is not reading: push no more until it does
-                }
-                Response r = dispatcher.next(token, after, SUBSCRIBE_BATCH, SUBSCRIBE_WAIT_MILLIS, caller);
-                if (r instanceof Response.Error e) {
-                    observer.onError(failure(e));
-                    return;
-                }
-                List<Response.Message> batch = ((Response.Messages) r).messages();
-                for (Response.Message m : batch) {
-                    observer.onNext(message(m));
-                    after = m.id();
-                }
-                metrics.pushed(batch.size());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // the server is stopping (its executor interrupts what runs)
-        } catch (RuntimeException e) {
-            if (!observer.isCancelled()) {
-                log.error("a gRPC subscription failed", e);
-                observer.onError(status(ErrorCode.INTERNAL_ERROR, "internal error", List.of())
-                        .asRuntimeException(trailers(ErrorCode.INTERNAL_ERROR, List.of())));
-            }
-        }
+        pushers.execute(new Subscription((ServerCallStreamObserver<org.wirechat.grpc.v1.Message>) plain, dispatcher, caller(),
+                token, request.getAfterId(), closing, metrics, GrpcChatService::message));
     }
-
 }

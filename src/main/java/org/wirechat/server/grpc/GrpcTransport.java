@@ -5,18 +5,11 @@ import org.wirechat.server.Presence;
 import org.wirechat.server.ServerConfig;
 import io.grpc.Attributes;
 import io.grpc.Context;
-import io.grpc.Contexts;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
-import io.grpc.Metadata;
 import io.grpc.Server;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
 import io.grpc.ServerCredentials;
-import io.grpc.ServerInterceptor;
-import io.grpc.ServerInterceptors;
 import io.grpc.ServerTransportFilter;
-import io.grpc.Status;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -25,12 +18,18 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import org.wirechat.grpc.v1.ChatGrpc;
-import org.wirechat.protocol.ErrorCode;
+import org.wirechat.server.ServerMetrics;
 import org.wirechat.server.abuse.AddressLimits;
 import org.wirechat.server.abuse.TokenBucket;
 import org.wirechat.server.auth.Tokens;
@@ -39,10 +38,13 @@ import org.wirechat.server.auth.Tokens;
  * The gRPC transport: service {@code wirechat.v1.Chat} ({@link GrpcChatService}) on {@code --grpc-port},
  * with the standard health service and server reflection, over the same {@link Dispatcher} (stores,
  * tokens, login throttle) as the wire transport. What the wire transport limits per connection is limited
- * here per HTTP/2 connection: connections per address (counted together with the wire transport's),
- * the request rate (one token bucket a connection, each call one request), the first-frame timeout (the
- * TLS and HTTP/2 handshake), the idle timeout (an idle connection is closed), the largest request
- * (the frame limit). The same TLS key store. docs/grpc.md.
+ * here per HTTP/2 connection: connections per address and in all (counted together with the wire
+ * transport's; the excess connection is closed at once, {@link ConnectionGate}), the request rate (one
+ * token bucket a connection, each call one request), the first-frame timeout (the TLS and HTTP/2 handshake,
+ * and each call's request message, {@link RequestDeadlines}), the idle timeout (an idle connection is
+ * closed), the largest request (the frame limit). Besides, what HTTP/2 itself lets a client ask of a
+ * server is bounded: calls per connection, metadata, resets, pings, empty frames ({@link FloodGuard}),
+ * answers not read ({@link CallGate}). The same TLS key store. docs/grpc.md and docs/security.md list them.
  */
 public final class GrpcTransport implements AutoCloseable {
     /** What one HTTP/2 connection holds (its address, its request rate, its login), in its transport's attributes. */
@@ -53,20 +55,41 @@ public final class GrpcTransport implements AutoCloseable {
     private final Server server;
     private final HealthStatusManager health = new HealthStatusManager();
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
-    private final AtomicInteger open = new AtomicInteger();
+
+    /** How many calls one HTTP/2 connection may have open at once (its SETTINGS_MAX_CONCURRENT_STREAMS). */
+    static final int MAX_CALLS_PER_CONNECTION = 100;
+    /** The largest request metadata (headers), the token included. */
+    static final int MAX_METADATA_BYTES = 8 * 1024;
+    /** RST_STREAM frames a connection may send within {@link #RESET_WINDOW} (rapid reset, CVE-2023-44487); more: GOAWAY. */
+    static final int MAX_RESETS = 200;
+    static final Duration RESET_WINDOW = Duration.ofSeconds(10);
+    /** The server pings a connection silent this long, and closes it if the ping is not answered within {@link #KEEPALIVE_TIMEOUT}. */
+    static final Duration KEEPALIVE_TIME = Duration.ofMinutes(2);
+    static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(20);
+    /** The most often a client may ping (HTTP/2 PING): more often is answered GOAWAY {@code too_many_pings}. */
+    static final Duration PERMIT_KEEPALIVE = Duration.ofSeconds(30);
+    /** A connection's longest life: then GOAWAY, and its calls get {@link #MAX_AGE_GRACE} to end (a Subscribe is cut and resubscribes). */
+    static final Duration MAX_AGE = Duration.ofHours(24);
+    static final Duration MAX_AGE_GRACE = Duration.ofMinutes(1);
+
+    private final ConnectionGate gate;
+    /** The connections that have said their HTTP/2 preface (their state is made then). */
+    private final Set<GrpcConnection> ready = ConcurrentHashMap.newKeySet();
+    private final RequestDeadlines deadlines;
 
     public GrpcTransport(ServerConfig config, Dispatcher dispatcher, Presence presence, AddressLimits addresses,
-            java.util.function.BooleanSupplier closing, org.wirechat.server.ServerMetrics metrics) throws IOException {
+            IntSupplier wireConnections, BooleanSupplier closing, ServerMetrics metrics) throws IOException {
         InetSocketAddress at = new InetSocketAddress(InetAddress.getByName(config.bindAddress()), config.grpcPort());
         ServerCredentials credentials = config.tls() == null ? InsecureServerCredentials.create()
                 : TlsServerCredentials.newBuilder().keyManager(config.tls().keyManagers()).build();
+        gate = new ConnectionGate(addresses, config.maxConnections(), wireConnections);
+        deadlines = new RequestDeadlines(config.firstFrameTimeout());
         ServerTransportFilter connections = new ServerTransportFilter() {
             @Override
             public Attributes transportReady(Attributes attributes) {
-                String address = addressOf(attributes);
-                boolean admitted = open.incrementAndGet() <= config.maxConnections() && addresses.connect(address);
-                GrpcConnection c = new GrpcConnection(address, admitted, presence,
+                GrpcConnection c = new GrpcConnection(addressOf(attributes), presence,
                         new TokenBucket(config.abuse().requestBurst(), config.abuse().requestsPerSecond(), System.nanoTime()));
+                ready.add(c);
                 return attributes.toBuilder().set(CONNECTION, c).build();
             }
 
@@ -74,53 +97,28 @@ public final class GrpcTransport implements AutoCloseable {
             public void transportTerminated(Attributes attributes) {
                 GrpcConnection c = attributes == null ? null : attributes.get(CONNECTION);
                 if (c != null) {
-                    open.decrementAndGet();
-                    if (c.admitted) {
-                        addresses.disconnect(c.address);
-                    }
+                    ready.remove(c);
                     c.close();
                 }
             }
         };
-        ServerInterceptor limits = new ServerInterceptor() {
-            @Override
-            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-                GrpcConnection c = call.getAttributes().get(CONNECTION);
-                if (c == null) {
-                    call.close(Status.INTERNAL.withDescription("no connection state"), new Metadata());
-                    return new ServerCall.Listener<>() { };
-                }
-                if (!c.admitted) {
-                    call.close(GrpcChatService.status(ErrorCode.SERVER_BUSY, "too many connections (from your address, or"
-                            + " to this server); close some and try again", java.util.List.of()), GrpcChatService.trailers(
-                            ErrorCode.SERVER_BUSY, java.util.List.of()));
-                    return new ServerCall.Listener<>() { };
-                }
-                long waitNanos = c.requests.tryTake(System.nanoTime());
-                if (waitNanos > 0) {
-                    long waitMillis = (waitNanos + 999_999) / 1_000_000;
-                    java.util.List<String> details = java.util.List.of(String.valueOf(waitMillis));
-                    call.close(GrpcChatService.status(ErrorCode.RATE_LIMITED, "too many requests on this connection (at most "
-                            + config.abuse().requestsPerSecond() + " a second)", details),
-                            GrpcChatService.trailers(ErrorCode.RATE_LIMITED, details));
-                    return new ServerCall.Listener<>() { };
-                }
-                String auth = headers.get(GrpcChatService.AUTHORIZATION);
-                String token = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : "";
-                return Contexts.interceptCall(Context.current().withValues(CALLER, c, GrpcChatService.TOKEN, token),
-                        call, headers, next);
-            }
-        };
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(at, credentials)
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(at, gate.guard(credentials))
                 .executor(calls) // a call may block (a long poll): each runs on a virtual thread
                 .maxInboundMessageSize(config.maxFrameBytes())
-                .maxInboundMetadataSize(8 * 1024)
+                .maxInboundMetadataSize(MAX_METADATA_BYTES)
+                .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
+                .maxRstFramesPerWindow(MAX_RESETS, (int) RESET_WINDOW.toSeconds())
                 .handshakeTimeout(config.firstFrameTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .maxConnectionIdle(config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .permitKeepAliveTime(30, TimeUnit.SECONDS)
+                .maxConnectionAge(MAX_AGE.toMillis(), TimeUnit.MILLISECONDS)
+                .maxConnectionAgeGrace(MAX_AGE_GRACE.toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveTime(KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveTimeout(KEEPALIVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .permitKeepAliveTime(PERMIT_KEEPALIVE.toMillis(), TimeUnit.MILLISECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .addTransportFilter(connections)
-                .addService(ServerInterceptors.intercept(new GrpcChatService(dispatcher, closing, config.maxFrameBytes(), metrics), limits))
+                .intercept(new CallGate(deadlines, config.abuse().requestsPerSecond()))
+                .addService(new GrpcChatService(dispatcher, closing, config.maxFrameBytes(), metrics, calls))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
         try {
@@ -143,9 +141,34 @@ public final class GrpcTransport implements AutoCloseable {
         return server.getPort();
     }
 
-    /** Open HTTP/2 connections. */
+    /** Open HTTP/2 connections (admitted ones: those over a limit are closed at once). */
     public int openConnections() {
-        return open.get();
+        return gate.open();
+    }
+
+    /** Connections closed at once for being over a connection limit, since the start. */
+    public int refusedConnections() {
+        return gate.refused();
+    }
+
+    /** Calls cancelled because their request message did not come in time, since the start. */
+    public int expiredCalls() {
+        return deadlines.expired();
+    }
+
+    /** Bytes of unary answers the server holds because their clients have not taken them yet, on every connection. */
+    public long unsentReplyBytes() {
+        return ready.stream().mapToLong(c -> c.unsentReplies.get()).sum();
+    }
+
+    /** Calls waiting for their request message now. */
+    public int waitingCalls() {
+        return deadlines.waiting();
+    }
+
+    /** Cancels the calls whose request message is overdue (the server's deadline sweep calls this). */
+    public void closeOverdue(long nowNanos) {
+        deadlines.expire(nowNanos);
     }
 
     /** Says NOT_SERVING and stops taking new calls; those in progress go on (see {@link #finish}). */
@@ -180,15 +203,15 @@ public final class GrpcTransport implements AutoCloseable {
     /** One HTTP/2 connection: the caller the dispatcher sees for its calls. */
     static final class GrpcConnection {
         final String address;
-        final boolean admitted;
         final TokenBucket requests;
+        /** Bytes of unary answers written but not yet taken by the client (see {@link CallGate#UNSENT_REPLY_BUDGET}). */
+        final AtomicLong unsentReplies = new AtomicLong();
         private final Presence presence;
-        private final java.util.Set<Long> accounts = new java.util.HashSet<>();
+        private final Set<Long> accounts = new HashSet<>();
         private boolean closed;
 
-        GrpcConnection(String address, boolean admitted, Presence presence, TokenBucket requests) {
+        GrpcConnection(String address, Presence presence, TokenBucket requests) {
             this.address = address;
-            this.admitted = admitted;
             this.presence = presence;
             this.requests = requests;
         }

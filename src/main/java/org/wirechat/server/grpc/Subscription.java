@@ -1,0 +1,131 @@
+package org.wirechat.server.grpc;
+
+import io.grpc.stub.ServerCallStreamObserver;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.wirechat.grpc.v1.Message;
+import org.wirechat.protocol.ErrorCode;
+import org.wirechat.protocol.Response;
+import org.wirechat.server.Dispatcher;
+import org.wirechat.server.ServerMetrics;
+
+/**
+ * One Subscribe call: waits for mail as FETCH does (acknowledging nothing) and pushes each message only
+ * while the client reads — HTTP/2 flow control, as grpc-java's {@code ManualFlowControlServer} does it:
+ * the call's onReady handler wakes the pusher, which never sleeps on {@code isReady()} and never writes
+ * ahead of a client that has stopped reading (it holds at most one batch it has read from the store).
+ * The token is checked again after each batch is read and before it is pushed, so nothing is pushed once
+ * it is revoked. Runs on a thread of its own, so that the call's own callbacks (onReady, onCancel) run.
+ */
+final class Subscription implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(Subscription.class);
+
+    private final ServerCallStreamObserver<Message> observer;
+    private final Dispatcher dispatcher;
+    private final Dispatcher.Caller caller;
+    private final String token;
+    private final BooleanSupplier closing;
+    private final ServerMetrics metrics;
+    private final Function<Response.Message, Message> toMessage;
+    /** Released by the call's onReady and onCancel callbacks: the pusher looks again. */
+    private final Semaphore wake = new Semaphore(0);
+    private long after;
+
+    Subscription(ServerCallStreamObserver<Message> observer, Dispatcher dispatcher, Dispatcher.Caller caller, String token,
+            long after, BooleanSupplier closing, ServerMetrics metrics, Function<Response.Message, Message> toMessage) {
+        this.observer = observer;
+        this.dispatcher = dispatcher;
+        this.caller = caller;
+        this.token = token;
+        this.after = after;
+        this.closing = closing;
+        this.metrics = metrics;
+        this.toMessage = toMessage;
+        // set while the call starts (grpc-java allows it only then); a cancel handler also makes a push after a cancel a no-op
+        observer.setOnReadyHandler(this::wake);
+        observer.setOnCancelHandler(this::wake);
+    }
+
+    private void wake() {
+        if (wake.availablePermits() == 0) {
+            wake.release();
+        }
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!observer.isCancelled()) {
+                if (closing.getAsBoolean()) {
+                    shuttingDown();
+                    return;
+                }
+                Response r = dispatcher.next(token, after, GrpcChatService.SUBSCRIBE_BATCH,
+                        GrpcChatService.SUBSCRIBE_WAIT_MILLIS, caller);
+                if (r instanceof Response.Error e) {
+                    observer.onError(GrpcChatService.failure(e));
+                    return;
+                }
+                List<Response.Message> batch = ((Response.Messages) r).messages();
+                int pushed = 0;
+                for (Response.Message m : batch) {
+                    boolean waited = !observer.isReady();
+                    if (waited && !awaitReady()) {
+                        break;
+                    }
+                    if ((pushed == 0 || waited) && revoked()) { // each message of the batch was stored before this check
+                        return;
+                    }
+                    observer.onNext(toMessage.apply(m));
+                    after = m.id();
+                    pushed++;
+                }
+                metrics.pushed(pushed);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the server is stopping (its executor interrupts what runs)
+        } catch (RuntimeException e) {
+            if (!observer.isCancelled()) {
+                log.error("a gRPC subscription failed", e);
+                observer.onError(GrpcChatService.status(ErrorCode.INTERNAL_ERROR, "internal error", List.of())
+                        .asRuntimeException(GrpcChatService.trailers(ErrorCode.INTERNAL_ERROR, List.of())));
+            }
+        }
+    }
+
+    /** Waits until the client reads again: false if the call was cancelled or the server stops meanwhile. */
+    private boolean awaitReady() throws InterruptedException {
+        while (!observer.isReady()) {
+            if (observer.isCancelled()) {
+                return false;
+            }
+            if (closing.getAsBoolean()) {
+                shuttingDown();
+                return false;
+            }
+            wake.tryAcquire(GrpcChatService.SUBSCRIBE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        return true;
+    }
+
+    /** Whether the token no longer holds (then the call has ended with NOT_AUTHENTICATED). */
+    private boolean revoked() {
+        Response.Error e = dispatcher.acknowledge(token, 0, caller);
+        if (e != null) {
+            observer.onError(GrpcChatService.failure(e));
+            return true;
+        }
+        return false;
+    }
+
+    private void shuttingDown() {
+        observer.onError(GrpcChatService.status(ErrorCode.SHUTTING_DOWN, "the server is shutting down; subscribe again"
+                + " (to another server, or this one once it is back)", List.of())
+                .asRuntimeException(GrpcChatService.trailers(ErrorCode.SHUTTING_DOWN, List.of())));
+    }
+}
