@@ -290,7 +290,7 @@ class GrpcAttacksTest {
                 call.halfClose(); // and no request(1): the answer is never read
                 pending.add(call);
             }
-            Await.until("the calls over the budget are refused",
+            Await.until(() -> "the calls over the budget are refused; ends so far " + ends,
                     () -> ends.getOrDefault("SERVER_BUSY", new AtomicInteger()).get() >= calls - 8);
         }
         int held = calls - ends.get("SERVER_BUSY").get();
