@@ -476,6 +476,11 @@ public final class ChatClient implements AutoCloseable {
         return expect(call(new Request.GroupList(requireToken()), true), Response.Groups.class).groups();
     }
 
+    /** This account's devices: this one first, then the most recently seen; each with whether it holds the account's messages. */
+    public List<Response.Device> devices() throws ChatException {
+        return expect(call(new Request.ListDevices(requireToken()), true), Response.Devices.class).devices();
+    }
+
     /** How many of the members one of this user's group messages reached have it (among those sharing receipts). */
     public Response.GroupReceipts groupReceipts(String group, long messageId) throws ChatException {
         check(() -> Limits.checkGroupName(group));

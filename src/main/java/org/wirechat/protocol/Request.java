@@ -256,6 +256,18 @@ public sealed interface Request {
         }
     }
 
+    /** The caller's account's devices: each one's id, when it was last seen, whether it holds the account's messages (added within v1). */
+    record ListDevices(String token) implements Request {
+        public Opcode opcode() {
+            return Opcode.LIST_DEVICES;
+        }
+
+        @Override
+        public String toString() {
+            return "ListDevices[token=<redacted>]";
+        }
+    }
+
     /** The members of a group the caller is in (added within v1). */
     record GroupMembers(String token, String group) implements Request {
         public Opcode opcode() {

@@ -34,6 +34,7 @@ public final class RequestCodec {
             case Request.GroupLeave g -> w.field(g.token()).field(g.group());
             case Request.GroupRename g -> w.field(g.token()).field(g.group()).field(g.newName());
             case Request.GroupList g -> w.field(g.token());
+            case Request.ListDevices d -> w.field(d.token());
             case Request.GroupMembers g -> w.field(g.token()).field(g.group());
             case Request.GroupReceipts g -> w.field(g.token()).field(g.group()).field(g.messageId());
         }
@@ -107,6 +108,7 @@ public final class RequestCodec {
             case GROUP_RENAME -> new Request.GroupRename(token(f), Limits.checkGroupName(f.text(1, "group")),
                     Limits.checkGroupName(f.text(2, "new name")));
             case GROUP_LIST -> new Request.GroupList(token(f));
+            case LIST_DEVICES -> new Request.ListDevices(token(f));
             case GROUP_MEMBERS -> new Request.GroupMembers(token(f), Limits.checkGroupName(f.text(1, "group")));
             case GROUP_RECEIPTS -> new Request.GroupReceipts(token(f), Limits.checkGroupName(f.text(1, "group")),
                     f.number(2, "message id"));
@@ -197,6 +199,7 @@ public final class RequestCodec {
                 Limits.checkGroupName(text(g.newName(), "new name"));
             }
             case Request.GroupList g -> Limits.checkToken(text(g.token(), "token"));
+            case Request.ListDevices d -> Limits.checkToken(text(d.token(), "token"));
             case Request.GroupMembers g -> {
                 Limits.checkToken(text(g.token(), "token"));
                 Limits.checkGroupName(text(g.group(), "group"));

@@ -128,6 +128,21 @@ public sealed interface Response {
         }
     }
 
+    /** The account's devices, the caller's first, then the most recently seen first (LIST_DEVICES). */
+    record Devices(List<Device> devices) implements Response {
+        public Devices {
+            devices = List.copyOf(devices);
+        }
+    }
+
+    /**
+     * A device of the account: its id ({@code ""}: the default device, LOGIN's), when it last asked for its
+     * mail (ms since the epoch), whether it holds the account's messages (seen within the device horizon:
+     * it is handed each one), and whether it is the device of the login that asked.
+     */
+    record Device(String id, long lastSeenMillis, boolean holds, boolean current) {
+    }
+
     /** A group: its name, its owner's username, and how many members it has. */
     record Group(String name, String owner, int members) {
     }

@@ -63,6 +63,12 @@ public final class ResponseCodec {
                     w.record().field(group.name()).field(group.owner()).field(group.members());
                 }
             }
+            case Response.Devices d -> {
+                for (Response.Device device : d.devices()) {
+                    w.record().field(device.id()).field(device.lastSeenMillis()).field(device.holds() ? 1 : 0)
+                            .field(device.current() ? 1 : 0);
+                }
+            }
             case Response.Members m -> {
                 w.field(m.group());
                 for (Response.Member member : m.members()) {
@@ -96,6 +102,7 @@ public final class ResponseCodec {
             case Response.GroupRenamed g -> Opcode.GROUP_RENAME;
             case Response.Groups g -> Opcode.GROUP_LIST;
             case Response.Members m -> Opcode.GROUP_MEMBERS;
+            case Response.Devices d -> Opcode.LIST_DEVICES;
             case Response.GroupReceipts g -> Opcode.GROUP_RECEIPTS;
             case Response.Error e -> throw new IllegalArgumentException("an error answers any request");
         };
@@ -294,6 +301,18 @@ public final class ResponseCodec {
                             (int) members));
                 }
                 yield new Response.Groups(out);
+            }
+            case LIST_DEVICES -> {
+                Fields.expect(op.name() + " response", groups.get(0), 1);
+                List<Response.Device> out = new ArrayList<>(records.size());
+                for (List<Payload.Slice> r : records) {
+                    Fields.expect("device record", r, 4);
+                    Fields f = new Fields(r);
+                    String id = f.text(0, "device id");
+                    out.add(new Response.Device(id.isEmpty() ? id : Limits.checkDeviceId(id), f.number(1, "last seen"),
+                            f.flag(2, "holds"), f.flag(3, "this device")));
+                }
+                yield new Response.Devices(out);
             }
             case GROUP_RECEIPTS -> {
                 expect(op, head, 3, records);

@@ -126,6 +126,7 @@ public final class Dispatcher {
                 case Request.GroupList g -> groupList(g, caller);
                 case Request.GroupMembers g -> groupMembers(g, caller);
                 case Request.GroupReceipts g -> groupReceipts(g, caller);
+                case Request.ListDevices d -> listDevices(d, caller);
             };
         } catch (ProtocolException e) {
             return new Response.Error(e.code(), e.detail(), e.details());
@@ -154,7 +155,7 @@ public final class Dispatcher {
             features.add("retention"); // delivered messages leave history after a while
         }
         features.add("receipts"); // RECEIPTS and SET_RECEIPTS
-        features.add("devices"); // LOGIN_DEVICE
+        features.add("devices"); // LOGIN_DEVICE and LIST_DEVICES
         features.add("groups"); // GROUP_* (GROUP_RECEIPTS too) and SEND/HISTORY to #names
         return new Response.ServerInfo(List.of(Frame.VERSION_1), config.maxFrameBytes(), config.maxMessageChars(),
                 config.maxFetchWait().toMillis(), features);
@@ -393,6 +394,12 @@ public final class Dispatcher {
             store.acknowledgeLater(me.accountId(), me.device(), f.ackThrough(), now);
         }
         return new Response.Messages(wire(waitForMail(me, f.token(), f.ackThrough(), f.maxCount(), f.maxWaitMillis())));
+    }
+
+    /** The caller's account's devices: when each was last seen, whether it holds the account's messages, which is the caller's. */
+    private Response listDevices(Request.ListDevices r, Caller caller) throws ProtocolException {
+        Tokens.Session me = session(r.token(), caller);
+        return DeviceListing.of(store.devices(me.accountId()), me.device(), clock.millis(), config.deviceHorizon());
     }
 
     /** Refuses a FETCH (or gRPC's Ack or Subscribe) by a login of a device that a newer login has taken over. */

@@ -117,6 +117,25 @@ class TerminalClientTest {
     }
 
     @Test
+    void devicesListsEachInstallationByItsNameThisOneFirstAndTheOnesPastTheHorizon() {
+        fx.close();
+        fx = new ServerFixture(dir.resolve("devices"), b -> b.deviceHorizon(java.time.Duration.ofMinutes(1)));
+        register("bob");
+        asDevice("bob-tablet", "/login bob", PW);
+        fx.clock.advance(java.time.Duration.ofMinutes(2)); // the tablet idle past the horizon
+        asDevice("bob-laptop", "/login bob", PW);
+        String out = asDevice("bob-phone", "/login bob", PW, "/devices");
+        assertThat(out).containsSubsequence("bob-phone (this device), last seen", "bob-laptop, last seen",
+                "bob-tablet, last seen");
+        assertThat(out.lines().filter(l -> l.contains("past the horizon"))).singleElement().asString().contains("bob-tablet");
+        try (ScriptedClient c = new ScriptedClient(port(), ScriptedClient.FAST.withDevice("bob-laptop"))) {
+            c.type("/login bob", PW, "/devices now");
+            assertThat(c.finish()).as("a mistyped command fails the script").isEqualTo(1);
+            assertThat(c.output()).contains("usage: /devices");
+        }
+    }
+
+    @Test
     void whatOneInstallationSendsIsShownOnTheOthersAsYoursAndTheConversationGoesOnThere() {
         register("alice");
         register("bob");

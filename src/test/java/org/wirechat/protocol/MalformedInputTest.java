@@ -37,7 +37,7 @@ class MalformedInputTest {
                 row("length 2^32-1", Wire.frameWithLength(1, PING.wire(), 1, -1, new byte[0]), FRAME_TOO_LARGE),
                 // request errors: an error response, the connection stays open
                 row("opcode 0x00", Wire.frame(1, 0x00, 1, new byte[0]), UNKNOWN_OPCODE),
-                row("opcode 0x16, the first free one", Wire.frame(1, 0x16, 1, new byte[0]), UNKNOWN_OPCODE),
+                row("opcode 0x17, the first free one", Wire.frame(1, 0x17, 1, new byte[0]), UNKNOWN_OPCODE),
                 row("opcode 0x7F", Wire.frame(1, 0x7F, 1, new byte[0]), UNKNOWN_OPCODE),
                 row("a response opcode as a request", Wire.frame(1, 0x81, 1, new byte[0]), UNKNOWN_OPCODE),
                 row("error opcode as a request", Wire.frame(1, 0xFF, 1, new byte[0]), UNKNOWN_OPCODE),
@@ -77,6 +77,7 @@ class MalformedInputTest {
                 row("GROUP_ADD of a bad username", Wire.request(GROUP_ADD, T, "#crew", "b b"), INVALID_USERNAME),
                 row("GROUP_RECEIPTS with a negative id", Wire.request(GROUP_RECEIPTS, T, "#crew", "-1"), INVALID_FIELD),
                 row("GROUP_LIST with a group", Wire.request(GROUP_LIST, T, "#crew"), WRONG_FIELD_COUNT),
+                row("LIST_DEVICES with a device", Wire.request(LIST_DEVICES, T, "phone"), WRONG_FIELD_COUNT),
                 row("full name of 51", Wire.request(CREATE_ACCOUNT, "alice", "é".repeat(51), "hunter22hunter22"), INVALID_NAME),
                 row("empty full name", Wire.request(CREATE_ACCOUNT, "alice", "", "hunter22hunter22"), INVALID_NAME),
                 row("blank full name", Wire.request(CREATE_ACCOUNT, "alice", "   ", "hunter22hunter22"), INVALID_NAME),

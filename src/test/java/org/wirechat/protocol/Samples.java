@@ -42,6 +42,7 @@ final class Samples {
                 new Request.GroupRename(TOKEN, "#crew", "#deck"),
                 new Request.GroupList(TOKEN),
                 new Request.GroupReceipts(TOKEN, "#crew", 42),
+                new Request.ListDevices(TOKEN),
                 new Request.GroupMembers(TOKEN, "#crew"),
                 new Request.Send(TOKEN, "#crew", "m-1", "to the group"),
                 new Request.History(TOKEN, "#crew", 0, 20));
@@ -79,6 +80,9 @@ final class Samples {
                 new Response.GroupLeft(),
                 new Response.GroupReceipts(true, 49, 12),
                 new Response.GroupReceipts(false, 0, 0),
+                new Response.Devices(List.of()),
+                new Response.Devices(List.of(new Response.Device("phone-1", 1764234000000L, true, true),
+                        new Response.Device("", 0, false, false), new Response.Device("d".repeat(64), Long.MAX_VALUE, true, false))),
                 new Response.GroupRenamed("#deck"),
                 new Response.Groups(List.of()),
                 new Response.Groups(List.of(new Response.Group("#crew", "alice", 3), new Response.Group("#" + "g".repeat(49), "b", 100))),

@@ -72,6 +72,10 @@ class SpecVectorsTest {
                 new Response.Message(43, "alice", "#crew", 1764230402000L, "hi all")))));
         m.put("group-receipts-request", new Vector(24, new Request.GroupReceipts(TOKEN, "#crew", 43)));
         m.put("group-receipts-response", new Vector(24, new Response.GroupReceipts(true, 2, 1)));
+        m.put("list-devices-request", new Vector(25, new Request.ListDevices(TOKEN)));
+        m.put("list-devices-response", new Vector(25, new Response.Devices(List.of(
+                new Response.Device("phone-1", 1764234000000L, true, true), new Response.Device("laptop", 1764226800000L, true, false),
+                new Response.Device("tablet", 1761642000000L, false, false)))));
         m.put("error-not-a-member", new Vector(22, new Response.Error(ErrorCode.NOT_A_MEMBER, "not a member of #crew")));
         m.put("error-no-such-user", new Vector(6, new Response.Error(ErrorCode.NO_SUCH_USER, "no such user: bob")));
         m.put("error-invalid-group-name", new Vector(6, new Response.Error(ErrorCode.INVALID_GROUP_NAME, "invalid group name: #a b")));

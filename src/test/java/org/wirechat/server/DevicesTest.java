@@ -204,6 +204,49 @@ class DevicesTest {
         assertThat(drain(again.token())).containsExactly("welcome back");
     }
 
+    private List<Response.Device> devices(String token) {
+        return c.ok(new Request.ListDevices(token), Response.Devices.class).devices();
+    }
+
+    @Test
+    void theAccountsDevicesAreListedWithWhenEachWasLastSeenAndWhichArePastTheHorizon() {
+        String alice = fx.register(c, "alice");
+        c.ok(new Request.CreateAccount("bob", "Bob", PASSWORD), Response.AccountCreated.class);
+        long t0 = fx.clock.millis();
+        String phone = device("bob", "phone").token();
+        String tablet = device("bob", "tablet").token();
+        assertThat(devices(tablet)).as("listed from their logins on; the caller's first").containsExactly(
+                new Response.Device("tablet", t0, true, true), new Response.Device("phone", t0, true, false));
+
+        fx.clock.advance(Duration.ofMinutes(2)); // the tablet idle past the horizon; the phone polls on
+        long t1 = fx.clock.millis();
+        assertThat(drain(phone)).isEmpty();
+        String laptop = device("bob", "laptop").token();
+        fx.clock.advance(Duration.ofSeconds(10));
+        assertThat(drain(phone)).isEmpty();
+        long t2 = fx.clock.millis();
+        assertThat(devices(laptop)).as("then the most recently seen first").containsExactly(
+                new Response.Device("laptop", t1, true, true), new Response.Device("phone", t2, true, false),
+                new Response.Device("tablet", t0, false, false));
+
+        fx.clock.advance(Duration.ofMinutes(5)); // every device past the horizon: the one seen last still holds
+        assertThat(devices(phone)).containsExactly(new Response.Device("phone", t2, true, true),
+                new Response.Device("laptop", t1, false, false), new Response.Device("tablet", t0, false, false));
+
+        // another account's devices are its own; LOGIN's default device is listed once it has acknowledged something
+        assertThat(devices(alice)).as("before: the caller's, seen now, holding nothing yet")
+                .containsExactly(new Response.Device("", fx.clock.millis(), false, true));
+        c.ok(send(phone, "alice", "hi"), Response.Sent.class);
+        long t3 = fx.clock.millis();
+        assertThat(drain(alice)).containsExactly("hi");
+        committed(alice);
+        fx.clock.advance(Duration.ofSeconds(5));
+        assertThat(devices(alice)).containsExactly(new Response.Device("", t3, true, true));
+
+        c.ok(new Request.Logout(tablet), Response.LoggedOut.class);
+        c.error(new Request.ListDevices(tablet), ErrorCode.NOT_AUTHENTICATED);
+    }
+
     @Test
     void eachDeviceKeepsItsMarkAcrossARestart() {
         Bob bob = bobWithPhoneAndLaptop();

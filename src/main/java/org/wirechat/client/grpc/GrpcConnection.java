@@ -211,6 +211,11 @@ public final class GrpcConnection implements Subscribing {
                     yield new Response.Groups(reply.getGroupsList().stream()
                             .map(x -> new Response.Group(x.getName(), x.getOwner(), x.getMembers())).toList());
                 }
+                case Request.ListDevices d -> {
+                    var reply = as(d.token(), 0).listDevices(org.wirechat.grpc.v1.ListDevicesRequest.getDefaultInstance());
+                    yield new Response.Devices(reply.getDevicesList().stream()
+                            .map(x -> new Response.Device(x.getDeviceId(), x.getLastSeenMs(), x.getHolds(), x.getThisDevice())).toList());
+                }
                 case Request.GroupReceipts g -> {
                     var reply = as(g.token(), 0).groupReceipts(org.wirechat.grpc.v1.GroupReceiptsRequest.newBuilder()
                             .setGroup(g.group()).setMessageId(g.messageId()).build());

@@ -97,6 +97,8 @@ final class Commands {
         add("/group", "create|add|remove|leave|rename|members|list …", "groups: /group create #NAME, /group add #NAME USER,"
                 + " /group remove #NAME USER (the owner), /group leave #NAME, /group rename #NAME #NEW (the owner),"
                 + " /group members #NAME, /group list (your groups); #NAME TEXT sends to a group", new GroupCommand(client, screen, groups)::run, "/groups");
+        add("/devices", "", "your devices (a device is named by its id: --device-id NAME): which is this one, when each was last"
+                + " seen, and which are past the horizon", new DevicesCommand(client, screen)::run);
         add("/more", "", "the next page of /list or /history", a -> more());
         add("/receipts", "on|off", "share delivery receipts or not (both ways: with them off you see none either); /history marks"
                 + " your messages " + Format.STORED + " stored and " + Format.DELIVERED + " delivered", this::receipts);

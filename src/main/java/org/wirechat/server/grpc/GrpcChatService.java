@@ -368,6 +368,18 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
     }
 
     @Override
+    public void listDevices(org.wirechat.grpc.v1.ListDevicesRequest request, StreamObserver<org.wirechat.grpc.v1.ListDevicesReply> observer) {
+        run(new Request.ListDevices(token()), observer, r -> {
+            var b = org.wirechat.grpc.v1.ListDevicesReply.newBuilder();
+            for (Response.Device d : ((Response.Devices) r).devices()) {
+                b.addDevices(org.wirechat.grpc.v1.AccountDevice.newBuilder().setDeviceId(d.id()).setLastSeenMs(d.lastSeenMillis())
+                        .setHolds(d.holds()).setThisDevice(d.current()));
+            }
+            return b.build();
+        });
+    }
+
+    @Override
     public void groupReceipts(org.wirechat.grpc.v1.GroupReceiptsRequest request,
             StreamObserver<org.wirechat.grpc.v1.GroupReceiptsReply> observer) {
         run(new Request.GroupReceipts(token(), request.getGroup(), request.getMessageId()), observer, r -> {

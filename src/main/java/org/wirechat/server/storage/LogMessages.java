@@ -510,6 +510,24 @@ final class LogMessages implements AutoCloseable {
         return ids.size();
     }
 
+    /**
+     * The account's devices with a mark and when each was last seen (in memory: every FETCH's, not only the
+     * ones written to the log). Waits for what is queued first, so a device whose LOGIN_DEVICE was answered
+     * is listed though its registration was not committed yet.
+     */
+    List<DeviceSeen> devices(long accountId) {
+        awaitWriter();
+        Devices d = devices.get(accountId);
+        if (d == null) {
+            return List.of();
+        }
+        List<DeviceSeen> out = new ArrayList<>();
+        synchronized (d) {
+            d.marks.forEach((device, m) -> out.add(new DeviceSeen(device, m[1])));
+        }
+        return out;
+    }
+
     private boolean reaches(LogRecord.Message m, long accountId) {
         if (!GroupRows.isGroup(m.recipientId())) {
             return m.recipientId() == accountId;

@@ -917,6 +917,12 @@ public final class PostgresStore implements Store, Cluster {
         });
     }
 
+    /**
+     * When this server last saw each device (account and device): what LIST_DEVICES says, with the database's
+     * time, which is written only every half horizon (another server's recent sight may be that old).
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> lastSeen = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** When this server last wrote each device's activity (account and device), so that a FETCH writes it rarely. */
     private final java.util.concurrent.ConcurrentHashMap<String, Long> seenWritten = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile long horizonMillis = java.time.Duration.ofDays(30).toMillis();
@@ -928,6 +934,7 @@ public final class PostgresStore implements Store, Cluster {
     @Override
     public void seen(long accountId, String device, long nowMillis) {
         String key = markKey(accountId, device);
+        lastSeen.merge(key, nowMillis, Math::max);
         Long last = seenWritten.get(key);
         if (last != null && nowMillis - last < horizonMillis / 2) {
             return;
@@ -980,6 +987,24 @@ public final class PostgresStore implements Store, Cluster {
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? Math.max(0, rs.getLong(1)) : 0L;
                 }
+            }
+        });
+    }
+
+    @Override
+    public List<DeviceSeen> devices(long accountId) {
+        return one(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT device, active_at FROM inbox_marks WHERE account_id = ?")) {
+                ps.setLong(1, accountId);
+                List<DeviceSeen> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String device = rs.getString(1);
+                        long seen = Math.max(rs.getLong(2), lastSeen.getOrDefault(markKey(accountId, device), 0L));
+                        out.add(new DeviceSeen(device, seen));
+                    }
+                }
+                return out;
             }
         });
     }

@@ -519,6 +519,11 @@ public final class SqliteStore implements Store {
     }
 
     @Override
+    public List<DeviceSeen> devices(long accountId) {
+        return messages.devices(accountId);
+    }
+
+    @Override
     public void deviceHorizon(java.time.Duration horizon) {
         messages.horizon(horizon);
     }

@@ -138,6 +138,12 @@ public interface Store extends AutoCloseable {
      */
     long missed(long accountId, String device);
 
+    /**
+     * The account's devices that have a mark (each device from its LOGIN_DEVICE on, a registration answered
+     * before included; the default device once it has acknowledged something), with when each was last seen.
+     */
+    List<DeviceSeen> devices(long accountId);
+
     /** A device idle longer than this no longer holds its account's messages (docs/conversations_design.md). */
     void deviceHorizon(java.time.Duration horizon);
 
