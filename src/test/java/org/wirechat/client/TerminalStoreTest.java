@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.wirechat.client.local.LocalStore;
 import org.wirechat.client.local.StoreFiles;
 import org.wirechat.client.terminal.TerminalClient;
+import org.wirechat.server.Await;
 import org.wirechat.server.ServerFixture;
 
 /** The terminal client keeps this device's copy of the conversations (issue 27), as the desktop client does. */
@@ -100,6 +104,38 @@ class TerminalStoreTest {
                     "you: got them");
             assertThat(out).doesNotContain("error: not connected");
             fx.up();
+        }
+    }
+
+    /** What another device read while this one was away past the server's horizon is filled in by HISTORY at login. */
+    @Test
+    @Timeout(60)
+    void aLoginFillsInWhatThisDeviceMissedFromHistory() throws Exception {
+        fx.close();
+        fx = new ServerFixture(dir.resolve("devices"), b -> b.deviceHorizon(Duration.ofMinutes(1)));
+        script("/register alice Alice A", PW);
+        script("/register bob Bob B", PW);
+        script("/login alice", PW, "@bob one");
+        try (ScriptedClient laptop = bobsLaptop()) {
+            laptop.type("/login bob", PW).awaitOutput("alice: one");
+            assertThat(laptop.finish()).isZero();
+        }
+        script("/login alice", PW, "@bob three");
+        fx.clock.advance(Duration.ofMinutes(2)); // the laptop idle past the horizon
+        try (ScriptedClient phone = new ScriptedClient(port(), ScriptedClient.FAST.withDevice("bob-phone"))) {
+            phone.type("/login bob", PW).awaitOutput("alice: three");
+            assertThat(phone.finish()).isZero();
+        }
+        script("/login alice", PW, "@bob four");
+        Path file = new StoreFiles(dir.resolve("bob-data"), "bob-laptop").fileFor("127.0.0.1", port(), "bob");
+        try (ScriptedClient laptop = bobsLaptop(); LocalStore kept = LocalStore.open(file, "bob")) {
+            laptop.type("/login bob", PW).awaitOutput("alice: four");
+            assertThat(laptop.output()).contains("1 message reached your other devices only").doesNotContain("alice: three");
+            Await.until("the laptop's copy holds the message it missed", () -> kept.history("alice", 0, 10).stream()
+                    .map(LocalStore.Message::body).toList().equals(List.of("one", "three", "four")));
+            assertThat(kept.conversations()).singleElement().satisfies(c -> assertThat(c.unread())
+                    .as("'one' and 'four' came to this device unread; 'three' was filled in, not unread").isEqualTo(2));
+            assertThat(laptop.finish()).isZero();
         }
     }
 }

@@ -399,6 +399,7 @@ final class Commands {
         try {
             List<Response.Group> mine = client.groups();
             groups.baseline(mine);
+            copy.syncAfterLogin(client, mine, PAGE);
             if (!mine.isEmpty()) {
                 screen.show("your groups: " + String.join(", ", mine.stream().map(Response.Group::name).toList())
                         + " (#NAME TEXT writes to one)");
@@ -409,6 +410,7 @@ final class Commands {
                 promptChanged.run();
             }
             // a server without groups, or gone again: groups are noticed as their messages come
+            copy.syncAfterLogin(client, List.of(), PAGE);
         }
     }
 

@@ -1,8 +1,11 @@
 package org.wirechat.client.terminal;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.wirechat.client.ChatClient;
+import org.wirechat.client.ChatException;
 import org.wirechat.client.local.LocalStore;
 import org.wirechat.client.local.LocalStoreException;
 import org.wirechat.protocol.Response;
@@ -75,6 +78,51 @@ final class DeviceCopy {
     /** A group one has left: its copy goes too. */
     void forget(String peer) {
         keep(s -> s.forget(peer));
+    }
+
+    /** How many of the kept conversations are asked again at login (the latest ones). */
+    static final int SYNCED_AT_LOGIN = 20;
+
+    /**
+     * After a login, off the caller's thread: asks HISTORY for the latest page of the latest kept conversations
+     * and of {@code groups}, and keeps what this device lacks (what was said before it first logged in, or while
+     * it was away past what the server keeps for it). Nothing becomes unread. Stops when the server is away (the
+     * next login syncs) or another account's store is open.
+     */
+    void syncAfterLogin(ChatClient client, List<Response.Group> groups, int page) {
+        LocalStore s = store;
+        if (s == null) {
+            return;
+        }
+        List<String> peers = new ArrayList<>();
+        try {
+            s.conversations().stream().limit(SYNCED_AT_LOGIN).forEach(c -> peers.add(c.peer()));
+        } catch (LocalStoreException e) {
+            failed(s, e);
+            return;
+        }
+        groups.stream().map(Response.Group::name).filter(g -> peers.stream().noneMatch(g::equalsIgnoreCase)).forEach(peers::add);
+        Thread.ofVirtual().name("store-sync").start(() -> {
+            for (String peer : peers) {
+                if (store != s) {
+                    return;
+                }
+                try {
+                    List<Response.Message> got = client.history(peer, 0, page).messages();
+                    keep(k -> {
+                        if (k == s) {
+                            k.remember(peer);
+                            k.filled(got);
+                        }
+                    });
+                } catch (ChatException e) {
+                    if (e.code() == null) {
+                        return;
+                    }
+                    // a group left meanwhile, an account deleted: the rest still sync
+                }
+            }
+        });
     }
 
     /** "3 unread in 2 conversations: bob (2), #crew (1)", "2 conversations, none unread", or {@code null} with none kept. */
