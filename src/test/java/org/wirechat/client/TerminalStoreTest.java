@@ -138,4 +138,18 @@ class TerminalStoreTest {
             assertThat(laptop.finish()).isZero();
         }
     }
+
+    @Test
+    @Timeout(60)
+    void aGroupLeftLeavesTheConversationList() {
+        script("/register alice Alice A", PW);
+        script("/register bob Bob B", PW);
+        script("/login alice", PW, "/group create #crew", "/group add #crew bob", "#crew hello crew");
+        try (ScriptedClient laptop = bobsLaptop()) {
+            laptop.type("/login bob", PW).awaitOutput("alice in #crew: hello crew");
+            laptop.type("/conversations").awaitOutput("#crew (1 unread)");
+            laptop.type("/group leave #crew", "/conversations").awaitOutput("no conversations kept on this device yet");
+            assertThat(laptop.finish()).isZero();
+        }
+    }
 }

@@ -103,7 +103,7 @@ final class Commands {
                 + " (read: shown with /history, or written to); works while the server is away", a -> conversations(), "/c");
         add("/group", "create|add|remove|leave|rename|members|list …", "groups: /group create #NAME, /group add #NAME USER,"
                 + " /group remove #NAME USER (the owner), /group leave #NAME, /group rename #NAME #NEW (the owner),"
-                + " /group members #NAME, /group list (your groups); #NAME TEXT sends to a group", new GroupCommand(client, screen, groups)::run, "/groups");
+                + " /group members #NAME, /group list (your groups); #NAME TEXT sends to a group", new GroupCommand(client, screen, groups, copy)::run, "/groups");
         add("/more", "", "the next page of /list or /history", a -> more());
         add("/receipts", "on|off", "share delivery receipts or not (both ways: with them off you see none either); /history marks"
                 + " your messages " + Format.STORED + " stored and " + Format.DELIVERED + " delivered", this::receipts);
