@@ -16,6 +16,8 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.wirechat.protocol.ErrorCode;
+import org.wirechat.protocol.Limits;
 import org.wirechat.protocol.PatternMode;
 import org.wirechat.protocol.Response;
 
@@ -657,7 +659,7 @@ final class Commands {
         List<Response.Message> page = kept.stream()
                 .map(m -> new Response.Message(m.id(), m.sender(), m.recipient(), m.timestampMillis(), m.body())).toList();
         String me = store.me();
-        b.append(org.wirechat.protocol.Limits.isGroupName(peer) ? format.groupConversation(page, me, java.util.Map.of())
+        b.append(Limits.isGroupName(peer) ? format.groupConversation(page, me, Map.of())
                 : format.conversation(page, me));
         screen.show(b.toString());
     }
@@ -666,7 +668,7 @@ final class Commands {
     private void conversations() throws ChatException {
         LocalStore store = copy.store();
         if (store == null) {
-            throw new ChatException(org.wirechat.protocol.ErrorCode.NOT_AUTHENTICATED, "not logged in — log in first");
+            throw new ChatException(ErrorCode.NOT_AUTHENTICATED, "not logged in — log in first");
         }
         List<LocalStore.Conversation> all;
         try {
