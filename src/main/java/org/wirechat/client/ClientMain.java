@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Callable;
+import org.wirechat.client.local.StoreFiles;
 import org.wirechat.client.terminal.TerminalClient;
 import org.wirechat.protocol.Limits;
 import org.wirechat.protocol.ProtocolException;
@@ -193,11 +194,14 @@ public final class ClientMain implements Callable<Integer> {
             }
             return WINDOW_OPEN;
         }
+        // this installation's copy of its conversations: beside its device ids when a test says where those are
+        TerminalClient.Stores stores = configDir != null ? new StoreFiles(configDir.resolve("data"), options.device())::open
+                : TerminalClient.Stores.of(options);
         try {
             if (!script && in == System.in && stdinIsTerminal()) {
-                return TerminalClient.interactive(host, port, options);
+                return TerminalClient.interactive(host, port, options, stores);
             }
-            return TerminalClient.scripted(host, port, options, in, out);
+            return TerminalClient.scripted(host, port, options, stores, in, out);
         } finally {
             if (claim != null) {
                 claim.close(); // the next client started here may be this device again

@@ -28,8 +28,13 @@ public final class ScriptedClient implements AutoCloseable {
     }
 
     ScriptedClient(int port, ChatClient.Options options) {
+        this(port, options, TerminalClient.Stores.IN_MEMORY);
+    }
+
+    /** A client that keeps its conversations in {@code stores} (e.g. a test's own data directory). */
+    ScriptedClient(int port, ChatClient.Options options, TerminalClient.Stores stores) {
         PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8);
-        exit = CompletableFuture.supplyAsync(() -> TerminalClient.scripted("127.0.0.1", port, options, input, out),
+        exit = CompletableFuture.supplyAsync(() -> TerminalClient.scripted("127.0.0.1", port, options, stores, input, out),
                 r -> Thread.ofVirtual().start(r));
     }
 

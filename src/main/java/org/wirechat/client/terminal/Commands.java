@@ -8,12 +8,16 @@ import java.util.Set;
 import org.wirechat.client.ChatClient;
 import org.wirechat.client.ChatException;
 import org.wirechat.client.Outgoing;
+import org.wirechat.client.local.LocalStore;
+import org.wirechat.client.local.LocalStoreException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.wirechat.protocol.ErrorCode;
+import org.wirechat.protocol.Limits;
 import org.wirechat.protocol.PatternMode;
 import org.wirechat.protocol.Response;
 
@@ -66,12 +70,15 @@ final class Commands {
     static final long QUEUED_AFTER_MILLIS = 500;
 
     private final GroupWatch groups;
+    /** This device's copy of the conversations (open while someone is logged in). */
+    private final DeviceCopy copy;
 
     /** How the link to the server is now: "connected", or when the next attempt is and how many failed. */
     private final Supplier<String> link;
 
     Commands(ChatClient client, Screen screen, Format format, Set<String> knownUsers, GroupWatch groups,
-            Supplier<String> link, Runnable promptChanged) {
+            Supplier<String> link, Runnable promptChanged, DeviceCopy copy) {
+        this.copy = copy;
         this.promptChanged = promptChanged;
         this.link = link;
         this.groups = groups;
@@ -92,11 +99,13 @@ final class Commands {
                 + " change it", this::to);
         add("/r", "[TEXT]", "answer whoever wrote last (a person, or the group they wrote in): sends TEXT there, and plain text"
                 + " goes there from then on", this::reply, "/reply");
-        add("/history", "USER|#GROUP [COUNT]", "your conversation with USER (or GROUP's), newest " + PAGE + " (or COUNT) messages",
-                this::history, "/hist");
+        add("/history", "USER|#GROUP [COUNT]", "your conversation with USER (or GROUP's), newest " + PAGE + " (or COUNT) messages;"
+                + " while the server is away, what this device has kept of it", this::history, "/hist");
+        add("/conversations", "", "your conversations kept on this device, the latest first, with their unread messages"
+                + " (read: shown with /history, or written to); works while the server is away", a -> conversations(), "/c");
         add("/group", "create|add|remove|leave|rename|members|list …", "groups: /group create #NAME, /group add #NAME USER,"
                 + " /group remove #NAME USER (the owner), /group leave #NAME, /group rename #NAME #NEW (the owner),"
-                + " /group members #NAME, /group list (your groups); #NAME TEXT sends to a group", new GroupCommand(client, screen, groups)::run, "/groups");
+                + " /group members #NAME, /group list (your groups); #NAME TEXT sends to a group", new GroupCommand(client, screen, groups, copy)::run, "/groups");
         add("/devices", "", "your devices (a device is named by its id: --device-id NAME): which is this one, when each was last"
                 + " seen, and which are past the horizon", new DevicesCommand(client, screen)::run);
         add("/more", "", "the next page of /list or /history", a -> more());
@@ -192,6 +201,7 @@ final class Commands {
         String target = w[0].startsWith("@") ? w[0].substring(1) : w[0];
         checkRecipient(target);
         choose(target);
+        copy.read(target);
         screen.show("plain text goes to " + target + " now");
     }
 
@@ -256,7 +266,7 @@ final class Commands {
         }
         String name = line.split("\\s+", 2)[0].toLowerCase(Locale.ROOT);
         name = aliases.getOrDefault(name, name);
-        return commands.containsKey(name) && !List.of("/login", "/register", "/logout", "/quit", "/help").contains(name);
+        return commands.containsKey(name) && !List.of("/login", "/register", "/logout", "/quit", "/help", "/conversations").contains(name);
     }
 
     /** The server ended {@code user}'s session: the password once, here, and the command goes ahead. */
@@ -393,6 +403,7 @@ final class Commands {
         try {
             List<Response.Group> mine = client.groups();
             groups.baseline(mine);
+            copy.syncAfterLogin(client, mine, PAGE);
             if (!mine.isEmpty()) {
                 screen.show("your groups: " + String.join(", ", mine.stream().map(Response.Group::name).toList())
                         + " (#NAME TEXT writes to one)");
@@ -403,6 +414,7 @@ final class Commands {
                 promptChanged.run();
             }
             // a server without groups, or gone again: groups are noticed as their messages come
+            copy.syncAfterLogin(client, List.of(), PAGE);
         }
     }
 
@@ -417,6 +429,7 @@ final class Commands {
         }
         String who = client.username() != null ? client.username() : client.expiredUser();
         client.logout();
+        copy.close();
         peer = null;
         lastFrom = null;
         groups.clear();
@@ -499,6 +512,8 @@ final class Commands {
             }
         };
         o.result().whenComplete((sent, failed) -> back.accept(failed));
+        o.result().thenAccept(sent -> copy.sent(to, sent, text)); // kept once the server has stored it
+        copy.read(to); // answering a conversation is reading it
         if (screen.interactive()) {
             java.util.concurrent.atomic.AtomicBoolean toldQueued = new java.util.concurrent.atomic.AtomicBoolean();
             Runnable tellQueued = () -> {
@@ -521,6 +536,7 @@ final class Commands {
         if (client.connected()) {
             try {
                 Response.Sent sent = o.result().get(ANSWER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+                copy.sent(to, sent, text); // kept before the script goes on (the callback above may come later)
                 screen.show("sent to " + to + " " + format.stamp(sent.timestampMillis()));
                 return;
             } catch (ExecutionException e) {
@@ -579,8 +595,24 @@ final class Commands {
     }
 
     private void historyPage(String peer, long before, int count) throws ChatException {
-        Response.Conversation c = client.history(peer, before, count);
+        Response.Conversation c;
+        try {
+            c = client.history(peer, before, count);
+        } catch (ChatException e) {
+            if (e.code() != null || copy.store() == null) {
+                throw e;
+            }
+            offlinePage(peer, before, count); // the server is away: what this device kept
+            if (before == 0) {
+                copy.read(peer);
+            }
+            return;
+        }
         knownUsers.add(peer);
+        copy.filled(c.messages());
+        if (before == 0) {
+            copy.read(peer);
+        }
         if (c.messages().isEmpty()) {
             screen.show(before == 0 ? "no messages with " + peer + " yet" : "no older messages");
             more = null;
@@ -598,6 +630,65 @@ final class Commands {
             b.append(format.groupConversation(c.messages(), client.username(), groupReceipts(peer, c.messages())));
         } else {
             b.append(format.conversation(c.messages(), client.username(), receiptsFrom(peer)));
+        }
+        screen.show(b.toString());
+    }
+
+    /** A page of {@code peer}'s conversation as this device kept it, marked as such; older pages with /more. */
+    private void offlinePage(String peer, long before, int count) throws ChatException {
+        LocalStore store = copy.store();
+        List<LocalStore.Message> kept;
+        try {
+            kept = store == null ? List.of() : store.history(peer, before, count + 1);
+        } catch (LocalStoreException e) {
+            throw new ChatException(null, "the server is unreachable and this device's copy cannot be read: " + e.getMessage());
+        }
+        String mark = "(offline: from this device's copy)";
+        if (kept.isEmpty()) {
+            screen.show(mark + " " + (before == 0 ? "no messages with " + peer + " kept on this device" : "no older messages kept"));
+            more = null;
+            return;
+        }
+        StringBuilder b = new StringBuilder(mark).append(System.lineSeparator());
+        if (kept.size() > count) {
+            kept = kept.subList(1, kept.size());
+            b.append("… older: /more").append(System.lineSeparator());
+            long next = kept.get(0).id();
+            more = x -> historyPage(peer, next, count); // the server again if it is back
+        } else {
+            more = null;
+        }
+        List<Response.Message> page = kept.stream()
+                .map(m -> new Response.Message(m.id(), m.sender(), m.recipient(), m.timestampMillis(), m.body())).toList();
+        String me = store.me();
+        b.append(Limits.isGroupName(peer) ? format.groupConversation(page, me, Map.of())
+                : format.conversation(page, me));
+        screen.show(b.toString());
+    }
+
+    /** {@code /conversations}: what this device kept, the latest first. */
+    private void conversations() throws ChatException {
+        LocalStore store = copy.store();
+        if (store == null) {
+            throw new ChatException(ErrorCode.NOT_AUTHENTICATED, "not logged in — log in first");
+        }
+        List<LocalStore.Conversation> all;
+        try {
+            all = store.conversations();
+        } catch (LocalStoreException e) {
+            throw new ChatException(null, "this device's copy cannot be read: " + e.getMessage());
+        }
+        if (all.isEmpty()) {
+            screen.show("no conversations kept on this device yet");
+            return;
+        }
+        StringBuilder b = new StringBuilder();
+        for (LocalStore.Conversation c : all) {
+            if (!b.isEmpty()) {
+                b.append(System.lineSeparator());
+            }
+            b.append(c.peer()).append(c.unread() == 0 ? "" : " (" + c.unread() + " unread)")
+                    .append(c.lastId() == 0 ? " — no messages yet" : " — last " + format.stamp(c.lastMillis()) + " " + Format.snippet(c.last()));
         }
         screen.show(b.toString());
     }
@@ -677,6 +768,7 @@ final class Commands {
         }
         String password = ask("Password: ", true);
         client.deleteAccount(password);
+        copy.close();
         peer = null;
         lastFrom = null;
         groups.clear();

@@ -12,8 +12,10 @@ final class GroupCommand {
     private final ChatClient client;
     private final Screen screen;
     private final GroupWatch groups;
+    private final DeviceCopy copy;
 
-    GroupCommand(ChatClient client, Screen screen, GroupWatch groups) {
+    GroupCommand(ChatClient client, Screen screen, GroupWatch groups, DeviceCopy copy) {
+        this.copy = copy;
         this.client = client;
         this.screen = screen;
         this.groups = groups;
@@ -51,6 +53,7 @@ final class GroupCommand {
             case "leave" -> {
                 client.leaveGroup(w[1]);
                 groups.left(w[1]);
+                copy.forget(w[1]); // its copy on this device goes too, as in the desktop client
                 screen.show("you left " + w[1]);
             }
             case "rename" -> {

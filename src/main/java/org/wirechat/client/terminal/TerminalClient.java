@@ -1,5 +1,6 @@
 package org.wirechat.client.terminal;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -15,6 +16,8 @@ import org.jline.reader.Candidate;
 import org.jline.reader.Completer;
 import org.wirechat.client.ChatClient;
 import org.wirechat.client.ChatException;
+import org.wirechat.client.local.LocalStore;
+import org.wirechat.client.local.StoreFiles;
 import org.wirechat.protocol.Limits;
 import org.wirechat.protocol.Response;
 
@@ -31,28 +34,44 @@ public final class TerminalClient implements ChatClient.Listener {
     private final GroupWatch groups = new GroupWatch();
     private final Commands commands;
     private final ChatClient.Options options;
+    private final DeviceCopy copy;
 
-    private TerminalClient(String host, int port, ChatClient.Options options, Clock clock, ScreenMaker screens) {
+    /** Opens the local store of an account on a server ({@link StoreFiles#open}, the same file the desktop client uses). */
+    @FunctionalInterface
+    public interface Stores {
+        LocalStore open(String host, int port, String user) throws IOException;
+
+        /** Stores that live as long as a login: nothing is kept on the device (tests that keep no files). */
+        Stores IN_MEMORY = (host, port, user) -> LocalStore.inMemory(user);
+
+        /** This user's data directory ({@link StoreFiles#defaultDir()}), for the device logged in as. */
+        static Stores of(ChatClient.Options options) {
+            return new StoreFiles(StoreFiles.defaultDir(), options.device())::open;
+        }
+    }
+
+    private TerminalClient(String host, int port, ChatClient.Options options, Stores stores, Clock clock, ScreenMaker screens) {
         this.format = new Format(clock);
         this.options = options;
         this.client = new ChatClient(host, port, this, options);
         this.screen = screens.make(completer());
+        this.copy = new DeviceCopy(stores, host, port, screen::show);
         this.commands = new Commands(client, screen, format, knownUsers, groups, this::linkStatus,
-                () -> screen.promptChanged(prompt()));
+                () -> screen.promptChanged(prompt()), copy);
     }
 
     private interface ScreenMaker {
         Screen make(Completer completer);
     }
 
-    /** A person at a terminal. */
-    public static int interactive(String host, int port, ChatClient.Options options) {
-        return new TerminalClient(host, port, options, Clock.systemDefaultZone(), JLineScreen::new).loop();
+    /** A person at a terminal; the conversations kept in {@code stores}. */
+    public static int interactive(String host, int port, ChatClient.Options options, Stores stores) {
+        return new TerminalClient(host, port, options, stores, Clock.systemDefaultZone(), JLineScreen::new).loop();
     }
 
-    /** Commands from {@code in}, line by line; results to {@code out}. */
-    public static int scripted(String host, int port, ChatClient.Options options, InputStream in, PrintStream out) {
-        return new TerminalClient(host, port, options, Clock.systemDefaultZone(), c -> new PlainScreen(in, out)).loop();
+    /** Commands from {@code in}, line by line; results to {@code out}; the conversations kept in {@code stores}. */
+    public static int scripted(String host, int port, ChatClient.Options options, Stores stores, InputStream in, PrintStream out) {
+        return new TerminalClient(host, port, options, stores, Clock.systemDefaultZone(), c -> new PlainScreen(in, out)).loop();
     }
 
     private int loop() {
@@ -98,6 +117,7 @@ public final class TerminalClient implements ChatClient.Listener {
                 ticker.shutdownNow();
             }
             client.close();
+            copy.close();
             screen.close();
         }
         return screen.interactive() || failures == 0 ? 0 : 1;
@@ -175,6 +195,7 @@ public final class TerminalClient implements ChatClient.Listener {
 
     @Override
     public void messages(List<Response.Message> messages) {
+        copy.fetched(messages, commands.peer()); // the conversation plain text goes to is the one being read
         String me = client.username();
         for (Response.Message m : messages) {
             knownUsers.add(m.sender());
@@ -217,6 +238,11 @@ public final class TerminalClient implements ChatClient.Listener {
 
     @Override
     public void loggedIn(String username, long unread) {
+        copy.open(username); // before the first message is handed over
+        String kept = copy.summary();
+        if (kept != null) {
+            screen.show("kept on this device: " + kept + " \u2014 /conversations lists them");
+        }
         screen.show("logged in as " + username + (unread == 0 ? " — no unread messages"
                 : " — " + unread + " unread message" + (unread == 1 ? "" : "s") + ":"));
     }
