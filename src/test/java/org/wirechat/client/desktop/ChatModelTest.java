@@ -186,6 +186,8 @@ class ChatModelTest {
             assertThat(laptop.snapshot().conversations()).as("the same list, unread count and last messages").isEqualTo(before);
             assertThat(before.getFirst().lastMillis()).as("a group shows its last message's time").isPositive();
 
+            // the new login's poll under way before the server goes (CI once took it down 8 ms after the login)
+            Await.until("the laptop polls again (beside bob)", () -> fx.server().waitingFetches() == 2);
             fx.down();
             Await.until("the model notices", () -> laptop.snapshot().link() == ChatModel.LinkState.RECONNECTING);
             laptop.open("#crew");
