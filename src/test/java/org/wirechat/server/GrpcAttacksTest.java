@@ -294,7 +294,7 @@ class GrpcAttacksTest {
                 pending.add(call);
             }
             Await.until(() -> "the calls over the budget are refused; ends so far " + ends,
-                    () -> ends.getOrDefault("SERVER_BUSY", new AtomicInteger()).get() >= calls - 8);
+                    () -> ends.getOrDefault("SERVER_BUSY", new AtomicInteger()).get() >= calls - 4); // the rest held, none in flight
         }
         int held = calls - ends.get("SERVER_BUSY").get();
         assertThat(held).as("answers the server holds for a client that does not read (~64 KiB each)").isBetween(1, 4);
