@@ -6,6 +6,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -120,7 +121,7 @@ public final class DeviceId {
                 Files.createLink(file, draft);
             } catch (FileAlreadyExistsException raced) {
                 // another client made it meanwhile: use theirs
-            } catch (UnsupportedOperationException | IOException noLinks) {
+            } catch (UnsupportedOperationException | FileSystemException noLinks) { // e.g. EPERM on FAT: no hard links there
                 if (!Files.exists(file)) { // a file system without hard links: written in place
                     try {
                         Files.writeString(file, UUID.randomUUID() + "\n", StandardCharsets.UTF_8,
