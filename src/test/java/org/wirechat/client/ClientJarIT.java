@@ -60,7 +60,9 @@ class ClientJarIT {
             assertThat(alice.output()).contains("sent to bob");
             Run bob = client(port, "/login bob\ncorrect horse\n");
             assertThat(bob.exit()).as(bob.output()).isZero();
-            assertThat(bob.output()).contains("1 unread message", "alice: hi from a jar");
+            assertThat(bob.output()).contains("1 unread message", "alice: hi from a jar")
+                    .as("Logback configured without complaint (the server's logback.xml names a server class)")
+                    .doesNotContain("|-ERROR", "|-WARN", "ClassNotFoundException");
             Run bad = client(port, "@alice not logged in\n");
             assertThat(bad.exit()).isEqualTo(1);
             assertThat(bad.output()).contains("error: not logged in");
