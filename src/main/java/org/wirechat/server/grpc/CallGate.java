@@ -112,15 +112,34 @@ final class CallGate implements ServerInterceptor {
         @Override
         public void sendMessage(R message) {
             long n = message instanceof MessageLite m ? m.getSerializedSize() : 0;
-            if (n > SMALL_ANSWER && connection.unsentReplies.get() + n > UNSENT_REPLY_BUDGET) {
+            if (!reserve(n)) {
                 refused = true;
                 super.close(GrpcChatService.status(ErrorCode.SERVER_BUSY, BUSY, List.of()),
                         GrpcChatService.trailers(ErrorCode.SERVER_BUSY, List.of()));
                 return;
             }
             bytes += n;
-            connection.unsentReplies.addAndGet(n);
             super.sendMessage(message);
+        }
+
+        /**
+         * Counts {@code n} more unsent bytes on the connection, unless it is a large answer with no room
+         * left: the test and the addition are one step, so answers written at once by many calls cannot
+         * together pass the budget (they did, as a get-then-add: eight held where four fit).
+         */
+        private boolean reserve(long n) {
+            if (n <= SMALL_ANSWER) {
+                connection.unsentReplies.addAndGet(n);
+                return true;
+            }
+            long now;
+            do {
+                now = connection.unsentReplies.get();
+                if (now + n > UNSENT_REPLY_BUDGET) {
+                    return false;
+                }
+            } while (!connection.unsentReplies.compareAndSet(now, now + n));
+            return true;
         }
 
         @Override
