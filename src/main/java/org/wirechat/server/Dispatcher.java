@@ -148,7 +148,7 @@ public final class Dispatcher {
         if (config.tls() != null) {
             features.add("tls");
         }
-        if (config.postgres() != null) {
+        if (store.shared()) {
             features.add("shared-store"); // several servers may serve the same accounts
         }
         if (!config.retention().isZero()) {

@@ -23,10 +23,7 @@ import org.wirechat.server.abuse.LoginThrottle;
 import org.wirechat.server.auth.PasswordHasher;
 import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.inbox.InboxWaiters;
-import org.wirechat.server.storage.PostgresStore;
 import org.wirechat.server.cluster.Cluster;
-import org.wirechat.server.cluster.LocalCluster;
-import org.wirechat.server.storage.SqliteStore;
 import org.wirechat.server.storage.Store;
 
 /**
@@ -126,15 +123,15 @@ public final class WireServer implements AutoCloseable {
     private WireServer(ServerConfig config, Clock clock) throws IOException {
         this.config = config;
         this.clock = clock;
-        this.store = config.postgres() == null ? SqliteStore.open(config.dataDir(), e -> fatal("the store writer", e))
-                : PostgresStore.open(config.postgres(), e -> fatal("the store writer", e));
+        Stores stores = Stores.open(config, e -> fatal("the store writer", e));
+        this.store = stores.store();
         store.deviceHorizon(config.deviceHorizon());
         this.hasher = new PasswordHasher(config.passwordIterations(), e -> fatal("password hashing", e));
         this.tokens = new Tokens(store, clock, config.tokenIdleLifetime(), config.tokenMaxLifetime(),
                 config.abuse().sessionsPerAccount());
         this.waiters = new InboxWaiters();
         // several servers on one PostgreSQL database tell each other through it; a server on SQLite is alone
-        Cluster cluster = store instanceof PostgresStore shared ? shared : new LocalCluster();
+        Cluster cluster = stores.cluster();
         this.presence = new Presence(cluster);
         LoginThrottle throttle = new LoginThrottle(config.abuse(), cluster);
         AddressLimits addresses = new AddressLimits(config.abuse());
@@ -202,10 +199,9 @@ public final class WireServer implements AutoCloseable {
         AdminServer a = null;
         AutoCloseable held = null;
         try {
-            // with SQLite the store holds the data directory's lock; with PostgreSQL this server takes it,
-            // so that its administration socket there is its own
-            held = config.postgres() == null ? null
-                    : org.wirechat.server.storage.DataDirectory.lockForAdministration(config.dataDir());
+            // the data directory's lock, so that the administration socket there is this server's own
+            // (null when the store holds it already)
+            held = stores.lockForAdministration(config.dataDir());
             a = new AdminServer(config.dataDir(), new Administration(store, presence, tokens, hasher, clock)::handle);
         } catch (IOException | org.wirechat.server.storage.StoreException e) {
             log.warn("no administration socket in {}: {}", config.dataDir().toAbsolutePath(), e.getMessage());

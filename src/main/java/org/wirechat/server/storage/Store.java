@@ -229,6 +229,11 @@ public interface Store extends AutoCloseable {
     /** A short description of where the data is, for the startup line (never a password). */
     String describe();
 
+    /** True when other servers may serve the same accounts from this store (PostgreSQL); a store of one server's own says false. */
+    default boolean shared() {
+        return false;
+    }
+
     /** Deletes delivered messages stored before the cutoff; returns how many. */
     int purgeDeliveredBefore(long cutoffMillis);
 
