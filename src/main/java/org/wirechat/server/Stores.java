@@ -2,7 +2,7 @@ package org.wirechat.server;
 
 import java.nio.file.Path;
 import java.util.function.Consumer;
-import org.wirechat.server.cluster.Cluster;
+import org.wirechat.server.storage.Cluster;
 import org.wirechat.server.cluster.LocalCluster;
 import org.wirechat.server.storage.DataDirectory;
 import org.wirechat.server.storage.PostgresStore;

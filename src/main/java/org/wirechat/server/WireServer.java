@@ -23,7 +23,7 @@ import org.wirechat.server.abuse.LoginThrottle;
 import org.wirechat.server.auth.PasswordHasher;
 import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.inbox.InboxWaiters;
-import org.wirechat.server.cluster.Cluster;
+import org.wirechat.server.storage.Cluster;
 import org.wirechat.server.storage.Store;
 
 /**

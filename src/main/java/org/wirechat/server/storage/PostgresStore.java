@@ -25,8 +25,6 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.wirechat.server.cluster.Cluster;
-import org.wirechat.server.cluster.LoginFailures;
 
 /**
  * The store for several servers sharing one PostgreSQL database. Every change is one transaction,
