@@ -3,8 +3,8 @@ package org.wirechat.server.abuse;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
-import org.wirechat.server.storage.Cluster;
 import org.wirechat.server.cluster.LocalCluster;
+import org.wirechat.server.storage.Cluster;
 import org.wirechat.server.storage.LoginFailures;
 
 /**
