@@ -11,6 +11,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.wirechat.client.Connection;
 import org.wirechat.protocol.Request;
 import org.wirechat.protocol.Response;
@@ -28,7 +29,7 @@ final class Drain {
      *     report the CPU a stored message costs each
      */
     static List<Figures> run(InetSocketAddress at, int users, int each, int senders, int window,
-            java.util.function.Supplier<double[]> cpu) throws Exception {
+            Supplier<double[]> cpu) throws Exception {
         List<String> recipients = Users.create(at, "drain", users);
         List<String> sending = Users.create(at, "drainer", senders);
         int total = users * each;

@@ -12,11 +12,13 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
+import org.wirechat.client.grpc.Acknowledger;
 import org.wirechat.grpc.v1.AckReply;
 import org.wirechat.grpc.v1.AckRequest;
 import org.wirechat.grpc.v1.ChatGrpc;
@@ -40,7 +42,7 @@ final class GrpcPairs {
      * Counts a failed call; its first failure is kept for the report. Calls cut off by the end of the run
      * (acknowledgements still on their way when the channels close) are not failures.
      */
-    private record Failures(AtomicLong count, AtomicReference<String> first, java.util.concurrent.atomic.AtomicBoolean over) {
+    private record Failures(AtomicLong count, AtomicReference<String> first, AtomicBoolean over) {
         void fail(String where, Throwable t) {
             if (over.get()) {
                 return;
@@ -72,7 +74,7 @@ final class GrpcPairs {
         Histogram h = new ConcurrentHistogram(1, 600_000_000L, 3);
         CountDownLatch done = new CountDownLatch(pairs);
         AtomicLong delivered = new AtomicLong();
-        Failures failures = new Failures(new AtomicLong(), new AtomicReference<>(), new java.util.concurrent.atomic.AtomicBoolean());
+        Failures failures = new Failures(new AtomicLong(), new AtomicReference<>(), new AtomicBoolean());
         List<ManagedChannel> open = new ArrayList<>();
         List<Runnable> senders = new ArrayList<>();
         long start;
@@ -144,8 +146,8 @@ final class GrpcPairs {
     private static void subscribe(ChatGrpc.ChatStub stub, int expected, Failures failures, Consumer<Message> onMessage,
             CountDownLatch done) {
         AtomicLong got = new AtomicLong();
-        org.wirechat.client.grpc.Acknowledger[] acks = new org.wirechat.client.grpc.Acknowledger[1];
-        acks[0] = new org.wirechat.client.grpc.Acknowledger(id -> stub.ack(AckRequest.newBuilder().setThroughId(id).build(),
+        Acknowledger[] acks = new Acknowledger[1];
+        acks[0] = new Acknowledger(id -> stub.ack(AckRequest.newBuilder().setThroughId(id).build(),
                 new StreamObserver<AckReply>() {
                     @Override
                     public void onNext(AckReply value) {

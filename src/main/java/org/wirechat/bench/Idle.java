@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.wirechat.client.Connection;
 import org.wirechat.protocol.Request;
 
@@ -85,7 +87,7 @@ final class Idle {
         Process p = new ProcessBuilder(jcmd, String.valueOf(pid), "GC.heap_info").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         p.waitFor();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(out);
+        Matcher m = Pattern.compile("used (\\d+)K").matcher(out);
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 }

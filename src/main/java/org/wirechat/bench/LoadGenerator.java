@@ -1,7 +1,10 @@
 package org.wirechat.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,7 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The load generator: {@code java -cp wirechat-client.jar org.wirechat.bench.LoadGenerator [OPTIONS]
+ * The load generator: {@code java -cp wirechat-client.jar LoadGenerator [OPTIONS]
  * [WORKLOAD...]} against a running server (scripts/bench starts one). Prints one line of figures per
  * workload, wirechat's pairs figures also as ratios to a bare relay measured in the same run, and can
  * append them to a file.
@@ -117,7 +120,7 @@ public final class LoadGenerator implements Callable<Integer> {
                     try {
                         return cpuSeconds();
                     } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                        throw new UncheckedIOException(e);
                     }
                 }).forEach(this::report);
                 case "idle" -> Idle.run(at, idle, serverPid).forEach(this::report);
@@ -132,7 +135,7 @@ public final class LoadGenerator implements Callable<Integer> {
 
     /** CPU seconds used so far by this process and by the server (from /proc), for cost per message. */
     private double[] cpuSeconds() throws IOException {
-        double own = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        double own = ((OperatingSystemMXBean) ManagementFactory
                 .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
         return new double[] {own, processCpuSeconds(serverPid)};
     }
@@ -303,7 +306,7 @@ public final class LoadGenerator implements Callable<Integer> {
      * Runs a measured round and reports it with the CPU, and the bytes the server wrote, per {@code count}
      * {@code unit}s (into {@code cost}: µs of server CPU, bytes); returns the reported figures.
      */
-    private Figures measured(java.util.concurrent.Callable<Figures> run, double count, String unit, int rounds, double[] cost)
+    private Figures measured(Callable<Figures> run, double count, String unit, int rounds, double[] cost)
             throws Exception {
         double[] before = cpuSeconds();
         long written = writtenBytes(serverPid);
@@ -358,7 +361,7 @@ public final class LoadGenerator implements Callable<Integer> {
      * server's measured CPU to JIT compilation; a second and third run of the same workload on the same
      * server measured 49 µs a message against the first's 61.
      */
-    private static int warmUp(java.util.concurrent.Callable<Figures> round) throws Exception {
+    private static int warmUp(Callable<Figures> round) throws Exception {
         double last = round.call().perSecond();
         for (int n = 2; n <= WARM_UP_ROUNDS; n++) {
             double now = round.call().perSecond();
@@ -394,7 +397,7 @@ public final class LoadGenerator implements Callable<Integer> {
                 Files.createDirectories(out.toAbsolutePath().getParent());
                 Files.writeString(out, f.tsv() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         }
     }

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import org.wirechat.client.Connection;
@@ -69,7 +72,7 @@ final class Pairs {
         CountDownLatch done = new CountDownLatch(secondDevices == null ? pairs : 3 * pairs);
         AtomicLong delivered = new AtomicLong();
         AtomicLong errors = new AtomicLong();
-        java.util.concurrent.atomic.AtomicReference<String> firstError = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<String> firstError = new AtomicReference<>();
         List<AutoCloseable> open = new ArrayList<>();
         long start;
         try {
@@ -135,7 +138,7 @@ final class Pairs {
                 h, errors.get() == 0 ? "" : errors.get() + " errors, the first: " + firstError.get());
     }
 
-    private static void countErrors(Response r, AtomicLong errors, java.util.concurrent.atomic.AtomicReference<String> first) {
+    private static void countErrors(Response r, AtomicLong errors, AtomicReference<String> first) {
         if (r instanceof Response.Error e) {
             errors.incrementAndGet();
             first.compareAndSet(null, e.code() + " " + e.reason());
@@ -151,7 +154,7 @@ final class Pairs {
      * a failed poll is counted in {@code errors} (the first kept), and {@code done} (if any) counted down.
      */
     static AutoCloseable poll(InetSocketAddress at, String token, int expected, OnMessage onMessage, CountDownLatch done,
-            AtomicLong errors, java.util.concurrent.atomic.AtomicReference<String> firstError) throws IOException {
+            AtomicLong errors, AtomicReference<String> firstError) throws IOException {
         Connection c = Users.connect(at);
         Thread.ofVirtual().start(() -> {
             long ack = 0;
@@ -257,11 +260,11 @@ final class Pairs {
                 out.flush();
             }
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
-    private static void relayReader(Socket s, java.util.function.Consumer<String> onLine, int expected, CountDownLatch done)
+    private static void relayReader(Socket s, Consumer<String> onLine, int expected, CountDownLatch done)
             throws IOException {
         BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
         Thread.ofVirtual().start(() -> {

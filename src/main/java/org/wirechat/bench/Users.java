@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.wirechat.client.Connection;
+import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Request;
 import org.wirechat.protocol.Response;
 
@@ -37,7 +38,7 @@ final class Users {
                             String name = prefix + i;
                             Response r = c.call(new Request.CreateAccount(name, "Bench " + name, PASSWORD));
                             if (!(r instanceof Response.AccountCreated) && !(r instanceof Response.Error e
-                                    && e.code() == org.wirechat.protocol.ErrorCode.USERNAME_TAKEN)) {
+                                    && e.code() == ErrorCode.USERNAME_TAKEN)) {
                                 throw new IllegalStateException("creating " + name + ": " + r);
                             }
                             tokens[i] = login(c, name);
@@ -55,7 +56,7 @@ final class Users {
 
     /** Logs each of these users in as the device {@code device} (LOGIN_DEVICE) and returns the tokens, in order. */
     static List<String> loginDevice(InetSocketAddress at, List<String> names, String device) throws IOException {
-        List<String> tokens = new java.util.ArrayList<>(names.size());
+        List<String> tokens = new ArrayList<>(names.size());
         try (Connection c = connect(at)) {
             for (String name : names) {
                 Response r = c.call(new Request.LoginDevice(name, PASSWORD, device));

@@ -7,6 +7,8 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
+import org.wirechat.client.grpc.GrpcConnection;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Limits;
 import org.wirechat.protocol.PatternMode;
@@ -83,7 +85,7 @@ public final class ChatClient implements AutoCloseable {
      *        logs in with LOGIN, as the account's default device
      */
     public record Options(Duration connectTimeout, Backoff backoff, Duration pollWait, Duration retryFor,
-            SSLSocketFactory tls, Transport transport, javax.net.ssl.TrustManager[] trust, String device) {
+            SSLSocketFactory tls, Transport transport, TrustManager[] trust, String device) {
         public static final Options DEFAULT = new Options(Duration.ofSeconds(5), Backoff.DEFAULT, Duration.ofSeconds(25),
                 Duration.ofSeconds(30), null, Transport.WIRE, null, null);
 
@@ -100,7 +102,7 @@ public final class ChatClient implements AutoCloseable {
         }
 
         /** TLS, checking the server's certificate with {@code managers} over either transport. */
-        public Options withTls(SSLSocketFactory factory, javax.net.ssl.TrustManager[] managers) {
+        public Options withTls(SSLSocketFactory factory, TrustManager[] managers) {
             return new Options(connectTimeout, backoff, pollWait, retryFor, factory, transport, managers, device);
         }
 
@@ -116,10 +118,10 @@ public final class ChatClient implements AutoCloseable {
 
     /** Where the server is, and how to reach it. */
     public record Endpoint(String host, int port, Duration connectTimeout, SSLSocketFactory tls, Transport transport,
-            javax.net.ssl.TrustManager[] trust) {
+            TrustManager[] trust) {
         ServerConnection connect() throws IOException {
             return transport == Transport.GRPC
-                    ? org.wirechat.client.grpc.GrpcConnection.open(host, port, connectTimeout, tls != null, trust)
+                    ? GrpcConnection.open(host, port, connectTimeout, tls != null, trust)
                     : Connection.open(host, port, connectTimeout, tls);
         }
 

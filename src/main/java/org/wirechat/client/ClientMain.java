@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Callable;
+import org.wirechat.client.desktop.DesktopClient;
 import org.wirechat.client.local.StoreFiles;
 import org.wirechat.client.terminal.TerminalClient;
 import org.wirechat.protocol.Limits;
@@ -185,7 +186,7 @@ public final class ClientMain implements Callable<Integer> {
         }
         options = options.withDevice(device());
         if (gui) {
-            if (!org.wirechat.client.desktop.DesktopClient.launch(host, port, options)) {
+            if (!DesktopClient.launch(host, port, options)) {
                 throw new CommandLine.ParameterException(new CommandLine(this),
                         "--gui needs a screen, and none is available (is DISPLAY set?)");
             }

@@ -3,9 +3,12 @@ package org.wirechat.client;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLException;
@@ -73,17 +76,17 @@ public final class Connection implements ServerConnection {
      */
     public static String whyNotConnected(String host, int port, IOException e) {
         String at = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
-        if (e instanceof java.net.UnknownHostException) {
+        if (e instanceof UnknownHostException) {
             return "cannot connect to " + at + ": unknown host \"" + host + "\" — check the name";
         }
-        if (e instanceof java.net.ConnectException) {
+        if (e instanceof ConnectException) {
             return "cannot connect to " + at + ": nothing is listening there (connection refused) — is the server running, "
                     + "and is the port right?";
         }
-        if (e instanceof java.net.SocketTimeoutException) {
+        if (e instanceof SocketTimeoutException) {
             return "cannot connect to " + at + ": no answer in time — is the address right, or is a firewall in the way?";
         }
-        if (e instanceof java.net.NoRouteToHostException) {
+        if (e instanceof NoRouteToHostException) {
             return "cannot connect to " + at + ": no route to that host";
         }
         return "cannot connect to " + at + ": " + (e.getMessage() == null ? e.toString() : e.getMessage());

@@ -1,5 +1,6 @@
 package org.wirechat.client;
 
+import java.io.IOException;
 import java.util.List;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
@@ -114,7 +115,7 @@ final class Poller implements Runnable {
                     listener.problem("checking for messages failed: " + ErrorText.describe(e));
                     pause(failures++);
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 if (stopping) {
                     return;
                 }

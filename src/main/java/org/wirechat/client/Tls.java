@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.Locale;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -50,7 +51,7 @@ public final class Tls {
     }
 
     /** The trust managers of {@link #trusting} (for gRPC, which builds its own TLS on them). */
-    public static javax.net.ssl.TrustManager[] trustManagers(Path file, char[] password) throws IOException {
+    public static TrustManager[] trustManagers(Path file, char[] password) throws IOException {
         try {
             KeyStore trust;
             String name = file.getFileName().toString().toLowerCase(Locale.ROOT);

@@ -1,5 +1,7 @@
 package org.wirechat.protocol;
 
+import java.util.List;
+
 /**
  * Input that breaks the protocol: a frame or field the codec refuses. Expected and handled (the session
  * answers with {@link #code()}), so it carries no stack trace.
@@ -10,19 +12,19 @@ public final class ProtocolException extends Exception {
     private final ErrorCode code;
     private final String detail;
     private final int requestId;
-    private final java.util.List<String> details;
+    private final List<String> details;
 
     public ProtocolException(ErrorCode code, String detail) {
         this(code, detail, 0);
     }
 
     /** With the code-specific detail fields of the error response (see the spec's error table). */
-    public ProtocolException(ErrorCode code, String detail, java.util.List<String> details) {
+    public ProtocolException(ErrorCode code, String detail, List<String> details) {
         super(code.text() + ": " + detail, null, false, false);
         this.code = code;
         this.detail = detail;
         this.requestId = 0;
-        this.details = java.util.List.copyOf(details);
+        this.details = List.copyOf(details);
     }
 
     /** For a framing error found after the header was read, so the reply can echo the request id. */
@@ -31,11 +33,11 @@ public final class ProtocolException extends Exception {
         this.code = code;
         this.detail = detail;
         this.requestId = requestId;
-        this.details = java.util.List.of();
+        this.details = List.of();
     }
 
     /** Extra fields for the error response, e.g. a retry-after for RATE_LIMITED. */
-    public java.util.List<String> details() {
+    public List<String> details() {
         return details;
     }
 

@@ -1,12 +1,17 @@
 package org.wirechat.server;
 
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wirechat.protocol.Limits;
 import org.wirechat.server.account.AccountMatcher;
 import org.wirechat.server.auth.PasswordHasher;
 import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.storage.Account;
+import org.wirechat.server.storage.DeleteOutcome;
 import org.wirechat.server.storage.Store;
 
 /**
@@ -21,9 +26,9 @@ final class Administration {
     private final Presence presence;
     private final Tokens tokens;
     private final PasswordHasher hasher;
-    private final java.time.Clock clock;
+    private final Clock clock;
 
-    Administration(Store store, Presence presence, Tokens tokens, PasswordHasher hasher, java.time.Clock clock) {
+    Administration(Store store, Presence presence, Tokens tokens, PasswordHasher hasher, Clock clock) {
         this.store = store;
         this.presence = presence;
         this.tokens = tokens;
@@ -47,7 +52,7 @@ final class Administration {
                 // a wildcard (* any run, ? one character) on the wire's linear matcher: no pattern can backtrack
                 var glob = AccountMatcher.usernames(pattern);
                 List<Account> found = store.listAccounts("", 100_000, a -> glob.test(a.username()));
-                java.util.Set<Long> online = presence.online(found.stream().map(Account::id).toList());
+                Set<Long> online = presence.online(found.stream().map(Account::id).toList());
                 StringBuilder b = new StringBuilder();
                 for (var a : found) {
                     b.append(a.username()).append('\t').append(a.fullName()).append('\t')
@@ -70,7 +75,7 @@ final class Administration {
                     throw new IllegalArgumentException("usage: users reset-password NAME (the new password is asked)");
                 }
                 var a = account(words.get(2));
-                org.wirechat.protocol.Limits.checkPassword(words.get(3));
+                Limits.checkPassword(words.get(3));
                 store.updatePasswordHash(a.id(), hasher.hash(words.get(3)));
                 int revoked = store.deleteTokensOf(a.id());
                 tokens.forgetAccount(a.id());
@@ -101,22 +106,22 @@ final class Administration {
                 }
                 var a = account(words.get(2));
                 yield switch (store.deleteAccount(a.id(), clock.millis())) {
-                    case org.wirechat.server.storage.DeleteOutcome.Deleted d -> {
+                    case DeleteOutcome.Deleted d -> {
                         tokens.forgetAccount(a.id());
                         Audit.accountDeleted(a.username(), "admin");
                         yield "account " + a.username() + " deleted; its logins are revoked";
                     }
-                    case org.wirechat.server.storage.DeleteOutcome.InboxNotEmpty n -> throw new IllegalStateException(
+                    case DeleteOutcome.InboxNotEmpty n -> throw new IllegalStateException(
                             a.username() + " has " + n.undelivered() + " undelivered message(s): not deleted (they would be lost;"
                                     + " the user receives them at the next login)");
-                    case org.wirechat.server.storage.DeleteOutcome.Gone g ->
+                    case DeleteOutcome.Gone g ->
                             throw new IllegalArgumentException("no such user: " + words.get(2));
                 };
             }
             case "check" -> store.check();
             default -> {
                 if (words.size() == 2 && words.get(0).equals("backup")) {
-                    java.nio.file.Path dest = java.nio.file.Path.of(words.get(1));
+                    Path dest = Path.of(words.get(1));
                     if (!dest.isAbsolute()) {
                         throw new IllegalArgumentException("the backup's directory must be an absolute path: " + dest);
                     }

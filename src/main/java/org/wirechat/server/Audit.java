@@ -2,6 +2,7 @@ package org.wirechat.server;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wirechat.server.storage.GroupChange;
 
 /**
  * The audit trail: who did what to an account, from where, at INFO on the logger
@@ -73,11 +74,11 @@ final class Audit {
     }
 
     /** A member added to, removed from or leaving a group (who did it is the connection's account). */
-    static void groupChanged(org.wirechat.server.storage.GroupChange change, String member, String address) {
+    static void groupChanged(GroupChange change, String member, String address) {
         if (log.isInfoEnabled()) {
             String event = switch (change) {
-                case org.wirechat.server.storage.GroupChange.Add a -> "group_member_added";
-                case org.wirechat.server.storage.GroupChange.Remove r -> "group_member_removed";
+                case GroupChange.Add a -> "group_member_added";
+                case GroupChange.Remove r -> "group_member_removed";
                 default -> "group_left";
             };
             log.atInfo().setMessage("group membership changed").addKeyValue("event", event).addKeyValue("group", change.group())

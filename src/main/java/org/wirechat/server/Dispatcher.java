@@ -5,6 +5,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.LongFunction;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +19,7 @@ import org.wirechat.protocol.ProtocolException;
 import org.wirechat.protocol.Request;
 import org.wirechat.protocol.Response;
 import org.wirechat.server.abuse.AddressLimits;
+import org.wirechat.server.abuse.GroupMessageRate;
 import org.wirechat.server.abuse.LoginThrottle;
 import org.wirechat.server.account.AccountMatcher;
 import org.wirechat.server.auth.PasswordHasher;
@@ -67,7 +72,7 @@ public final class Dispatcher {
     /** Which login polls each device now (DEVICE_IN_USE for the others). */
     private final DeviceHolders holders = new DeviceHolders();
     /** Messages per second one account may send to one group (config.groups()). */
-    private final org.wirechat.server.abuse.GroupMessageRate groupRate;
+    private final GroupMessageRate groupRate;
 
     public Dispatcher(ServerConfig config, Store store, PasswordHasher hasher, Tokens tokens, InboxWaiters waiters,
             Presence presence, LoginThrottle throttle, AddressLimits addresses, Clock clock) {
@@ -80,7 +85,7 @@ public final class Dispatcher {
         this.throttle = throttle;
         this.addresses = addresses;
         this.clock = clock;
-        this.groupRate = new org.wirechat.server.abuse.GroupMessageRate(config.groups().messagesPerSecond(),
+        this.groupRate = new GroupMessageRate(config.groups().messagesPerSecond(),
                 config.groups().messageBurst());
     }
 
@@ -92,11 +97,11 @@ public final class Dispatcher {
      *
      * @throws InterruptedException the calling thread was interrupted while a FETCH waited
      */
-    public java.util.concurrent.CompletableFuture<Response> submit(Request request, Caller caller) throws InterruptedException {
+    public CompletableFuture<Response> submit(Request request, Caller caller) throws InterruptedException {
         if (request instanceof Request.Send s) {
             return sendLater(s, caller);
         }
-        return java.util.concurrent.CompletableFuture.completedFuture(handle(request, caller));
+        return CompletableFuture.completedFuture(handle(request, caller));
     }
 
     /** A request answered on the calling thread (a SEND waits for its durability here). */
@@ -148,7 +153,7 @@ public final class Dispatcher {
         if (config.tls() != null) {
             features.add("tls");
         }
-        if (config.postgres() != null) {
+        if (store.shared()) {
             features.add("shared-store"); // several servers may serve the same accounts
         }
         if (!config.retention().isZero()) {
@@ -307,7 +312,7 @@ public final class Dispatcher {
         List<Account> found = store.listAccounts(l.cursor(), l.limit() + 1, filter);
         boolean more = found.size() > l.limit();
         List<Account> page = more ? found.subList(0, l.limit()) : found;
-        java.util.Set<Long> online = presence.online(page.stream().map(Account::id).toList());
+        Set<Long> online = presence.online(page.stream().map(Account::id).toList());
         List<Response.Account> out = new ArrayList<>(page.size());
         for (Account a : page) {
             out.add(new Response.Account(a.username(), a.fullName(), online.contains(a.id())));
@@ -323,7 +328,7 @@ public final class Dispatcher {
      * A SEND whose answer comes once the message is durable: the checks run now, the storing is queued.
      * Sends from one connection are stored in the order they were queued.
      */
-    java.util.concurrent.CompletableFuture<Response> sendLater(Request.Send s, Caller caller) {
+    CompletableFuture<Response> sendLater(Request.Send s, Caller caller) {
         long me;
         String device;
         try {
@@ -339,7 +344,7 @@ public final class Dispatcher {
                 }
             }
         } catch (ProtocolException e) {
-            return java.util.concurrent.CompletableFuture.completedFuture(new Response.Error(e.code(), e.detail(), e.details()));
+            return CompletableFuture.completedFuture(new Response.Error(e.code(), e.detail(), e.details()));
         }
         // the recipient's name is resolved by the store, in the write itself: no read on the way
         return store.sendLater(me, device, s.recipient(), s.clientMessageId(), s.body(), clock.millis(), config.inboxCapacity())
@@ -347,12 +352,12 @@ public final class Dispatcher {
                     if (failure == null) {
                         return sent(s, me, outcome);
                     }
-                    Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
+                    Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
                     if (cause instanceof StorageUnavailableException u) {
                         return unavailable(u);
                     }
-                    throw failure instanceof java.util.concurrent.CompletionException c ? c
-                            : new java.util.concurrent.CompletionException(failure);
+                    throw failure instanceof CompletionException c ? c
+                            : new CompletionException(failure);
                 });
     }
 
@@ -523,7 +528,7 @@ public final class Dispatcher {
     }
 
     /** A group change by the token's account, answered as its operation answers (docs/wire_design.md §5). */
-    private Response changeGroup(String token, Caller caller, java.util.function.LongFunction<GroupChange> change)
+    private Response changeGroup(String token, Caller caller, LongFunction<GroupChange> change)
             throws ProtocolException {
         long me = authenticate(token, caller);
         GroupChange c = change.apply(me);
@@ -584,7 +589,7 @@ public final class Dispatcher {
     private Response groupMembers(Request.GroupMembers r, Caller caller) throws ProtocolException {
         long me = authenticate(r.token(), caller);
         GroupInfo g = memberOf(r.group(), me);
-        java.util.Set<Long> online = presence.online(g.members().stream().map(GroupInfo.Member::accountId).toList());
+        Set<Long> online = presence.online(g.members().stream().map(GroupInfo.Member::accountId).toList());
         List<Response.Member> out = new ArrayList<>();
         for (GroupInfo.Member m : g.members()) {
             Response.Member member = new Response.Member(m.username(), online.contains(m.accountId()), m.accountId() == g.ownerId());

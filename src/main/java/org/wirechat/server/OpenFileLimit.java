@@ -33,7 +33,7 @@ final class OpenFileLimit {
 
     /** Descriptors the configuration may need at once: its connections, the headroom, and a PostgreSQL pool and listener. */
     static long needed(ServerConfig config) {
-        return (long) config.maxConnections() + HEADROOM + (config.postgres() == null ? 0 : config.postgres().poolSize() + 1);
+        return (long) config.maxConnections() + HEADROOM + Stores.descriptors(config);
     }
 
     /** The warning for a limit below what the configuration needs, or nothing when it is enough. */

@@ -10,11 +10,12 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.wirechat.server.cluster.Cluster;
+import org.wirechat.server.storage.Cluster;
 
 /**
  * Which accounts are online: the number of open connections logged in as each, on this server; and,
@@ -77,7 +78,7 @@ public final class Presence implements AutoCloseable {
         if (publishQueued.compareAndSet(false, true)) {
             try {
                 publisher.execute(this::publish);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 // closing: the store forgets this server's presence as it closes
             }
         }

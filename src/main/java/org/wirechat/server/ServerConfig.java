@@ -6,6 +6,7 @@ import org.wirechat.protocol.Frame;
 import org.wirechat.protocol.Limits;
 import org.wirechat.server.abuse.AbuseLimits;
 import org.wirechat.server.auth.PasswordHasher;
+import org.wirechat.server.storage.PostgresSettings;
 import org.wirechat.server.tls.TlsSettings;
 
 /**
@@ -54,7 +55,7 @@ public record ServerConfig(
         Duration shutdownGrace,
         AbuseLimits abuse,
         TlsSettings tls,
-        org.wirechat.server.storage.PostgresSettings postgres,
+        PostgresSettings postgres,
         int metricsPort,
         String metricsBind,
         int grpcPort,
@@ -163,7 +164,7 @@ public record ServerConfig(
         private AbuseLimits abuse = AbuseLimits.DEFAULTS;
         private GroupLimits groups = GroupLimits.DEFAULTS;
         private TlsSettings tls;
-        private org.wirechat.server.storage.PostgresSettings postgres;
+        private PostgresSettings postgres;
 
         private Builder() {
         }
@@ -187,7 +188,7 @@ public record ServerConfig(
         public Builder abuse(AbuseLimits v) { abuse = v; return this; }
         public Builder groups(GroupLimits v) { groups = v; return this; }
         public Builder tls(TlsSettings v) { tls = v; return this; }
-        public Builder postgres(org.wirechat.server.storage.PostgresSettings v) { postgres = v; return this; }
+        public Builder postgres(PostgresSettings v) { postgres = v; return this; }
         public Builder metricsPort(int v) { metricsPort = v; return this; }
         public Builder grpcPort(int v) { grpcPort = v; return this; }
         public Builder metricsBind(String v) { metricsBind = v; return this; }

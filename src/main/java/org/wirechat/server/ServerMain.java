@@ -1,12 +1,34 @@
 package org.wirechat.server;
 
+import java.io.BufferedReader;
+import java.io.Console;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.Reader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
+import org.wirechat.server.abuse.AbuseLimits;
+import org.wirechat.server.storage.PostgresSettings;
+import org.wirechat.server.storage.SqliteStore;
+import org.wirechat.server.tls.TlsSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -98,7 +120,7 @@ public final class ServerMain implements Callable<Integer> {
             + " above that rate (default: ${DEFAULT-VALUE}).")
     int groupMessageBurst = G.messageBurst();
 
-    private static final org.wirechat.server.abuse.AbuseLimits A = org.wirechat.server.abuse.AbuseLimits.DEFAULTS;
+    private static final AbuseLimits A = AbuseLimits.DEFAULTS;
 
     @Option(names = "--max-connections-per-address", paramLabel = "N", description = "Open connections from one IP address at most (default: ${DEFAULT-VALUE}).")
     int connectionsPerAddress = A.connectionsPerAddress();
@@ -160,7 +182,7 @@ public final class ServerMain implements Callable<Integer> {
     Path storePasswordFile;
 
     @Option(names = "--store-pool-size", paramLabel = "N", description = "Connections this server keeps to PostgreSQL (default: ${DEFAULT-VALUE}).")
-    int storePoolSize = org.wirechat.server.storage.PostgresSettings.DEFAULT_POOL_SIZE;
+    int storePoolSize = PostgresSettings.DEFAULT_POOL_SIZE;
 
     @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve /metrics (Prometheus), /health/live and "
             + "/health/ready over HTTP on this port (0: any free one; default: none).")
@@ -207,7 +229,7 @@ public final class ServerMain implements Callable<Integer> {
     }
 
     /** {@link #run(String[], PrintStream, PrintStream)} with the environment the settings are read from. */
-    static int run(String[] args, java.util.Map<String, String> env, PrintStream out, PrintStream err) {
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         ServerMain main = new ServerMain();
         main.out = out;
         main.err = err;
@@ -231,19 +253,19 @@ public final class ServerMain implements Callable<Integer> {
      * (returning {@code null}) its default.
      */
     static final class Settings implements CommandLine.IDefaultValueProvider {
-        private final java.util.Map<String, String> env;
-        private final java.util.Properties file;
+        private final Map<String, String> env;
+        private final Properties file;
         /** The options on the command line: it wins, so their other sources are neither read nor checked. */
-        private final java.util.Set<String> given = new java.util.HashSet<>();
+        private final Set<String> given = new HashSet<>();
 
-        private Settings(java.util.Map<String, String> env, java.util.Properties file) {
+        private Settings(Map<String, String> env, Properties file) {
             this.env = env;
             this.file = file;
         }
 
         /** Reads the {@code --config} file named in {@code args}, if any, and checks its names against the options. */
-        static Settings from(String[] args, java.util.Map<String, String> env, CommandLine cl) {
-            java.util.Properties file = new java.util.Properties();
+        static Settings from(String[] args, Map<String, String> env, CommandLine cl) {
+            Properties file = new Properties();
             String path = null;
             for (int i = 0; i < args.length; i++) {
                 if (args[i].equals("--config") && i + 1 < args.length) {
@@ -256,12 +278,12 @@ public final class ServerMain implements Callable<Integer> {
                 path = env.get("WIRECHAT_CONFIG");
             }
             if (path != null) {
-                try (java.io.Reader r = java.nio.file.Files.newBufferedReader(Path.of(path), StandardCharsets.UTF_8)) {
+                try (Reader r = Files.newBufferedReader(Path.of(path), StandardCharsets.UTF_8)) {
                     file.load(r);
                 } catch (IOException | RuntimeException e) {
                     throw new IllegalArgumentException("cannot read the settings file " + path + ": " + e.getMessage());
                 }
-                java.util.Set<String> known = new java.util.HashSet<>();
+                Set<String> known = new HashSet<>();
                 cl.getCommandSpec().options().forEach(o -> known.add(name(o)));
                 for (String key : file.stringPropertyNames()) {
                     if (!known.contains(key) || key.equals("config") || key.equals("help") || key.equals("version")) {
@@ -276,7 +298,7 @@ public final class ServerMain implements Callable<Integer> {
         }
 
         private static String variable(String name) {
-            return "WIRECHAT_" + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+            return "WIRECHAT_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
         }
 
         /**
@@ -330,10 +352,10 @@ public final class ServerMain implements Callable<Integer> {
                     throw new IllegalArgumentException("'" + value + "' is not a whole number (--" + name(o) + ")", e);
                 }
             } else if (type.isEnum()) {
-                boolean known = java.util.Arrays.stream(type.getEnumConstants()).anyMatch(c -> ((Enum<?>) c).name().equalsIgnoreCase(value));
+                boolean known = Arrays.stream(type.getEnumConstants()).anyMatch(c -> ((Enum<?>) c).name().equalsIgnoreCase(value));
                 if (!known) {
-                    throw new IllegalArgumentException("'" + value + "' is not one of " + java.util.Arrays.stream(type.getEnumConstants())
-                            .map(c -> ((Enum<?>) c).name().toLowerCase(java.util.Locale.ROOT)).toList() + " (--" + name(o) + ")");
+                    throw new IllegalArgumentException("'" + value + "' is not one of " + Arrays.stream(type.getEnumConstants())
+                            .map(c -> ((Enum<?>) c).name().toLowerCase(Locale.ROOT)).toList() + " (--" + name(o) + ")");
                 }
             } else if (type == boolean.class || type == Boolean.class) {
                 if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
@@ -373,7 +395,7 @@ public final class ServerMain implements Callable<Integer> {
                 .tokenMaxLifetime(tokenMax).maxFrameBytes(maxFrameBytes).maxMessageChars(maxMessageChars)
                 .inboxCapacity(inboxCapacity).maxFetchWait(maxFetchWait).passwordIterations(passwordIterations)
                 .retention(retention).deviceHorizon(deviceHorizon).shutdownGrace(shutdownGrace)
-                .abuse(new org.wirechat.server.abuse.AbuseLimits(connectionsPerAddress, requestRate, requestBurst,
+                .abuse(new AbuseLimits(connectionsPerAddress, requestRate, requestBurst,
                         loginFailuresPerAccount, loginFailuresPerAddress, loginBackoffMax, accountsPerAddressPerHour,
                         loginsPerAccountPerMinute, sessionsPerAccount, frameTimeout, writeTimeout, loginAccountWaitMax))
                 .groups(new GroupLimits(groupMembersMax, groupsPerUserMax, groupMessageRate, groupMessageBurst))
@@ -384,7 +406,7 @@ public final class ServerMain implements Callable<Integer> {
                 .build();
     }
 
-    private org.wirechat.server.storage.PostgresSettings postgres() throws IOException {
+    private PostgresSettings postgres() throws IOException {
         if (store == null) {
             if (storePasswordFile != null) {
                 throw new IllegalArgumentException("--store-password-file needs --store");
@@ -393,15 +415,15 @@ public final class ServerMain implements Callable<Integer> {
         }
         char[] password = new char[0];
         if (storePasswordFile != null) {
-            password = java.nio.file.Files.readAllLines(storePasswordFile, StandardCharsets.UTF_8).stream().findFirst()
+            password = Files.readAllLines(storePasswordFile, StandardCharsets.UTF_8).stream().findFirst()
                     .orElse("").toCharArray();
         } else if (System.getenv("WIRECHAT_DB_PASSWORD") != null) {
             password = System.getenv("WIRECHAT_DB_PASSWORD").toCharArray();
         }
-        return new org.wirechat.server.storage.PostgresSettings(store, password, storePoolSize);
+        return new PostgresSettings(store, password, storePoolSize);
     }
 
-    private org.wirechat.server.tls.TlsSettings tls() throws IOException {
+    private TlsSettings tls() throws IOException {
         if (tlsKeyStore == null) {
             if (tlsPasswordFile != null) {
                 throw new IllegalArgumentException("--tls-password-file needs --tls-keystore");
@@ -410,14 +432,14 @@ public final class ServerMain implements Callable<Integer> {
         }
         char[] password;
         if (tlsPasswordFile != null) {
-            String first = java.nio.file.Files.readAllLines(tlsPasswordFile, StandardCharsets.UTF_8).stream().findFirst().orElse("");
+            String first = Files.readAllLines(tlsPasswordFile, StandardCharsets.UTF_8).stream().findFirst().orElse("");
             password = first.toCharArray();
         } else if (System.getenv("WIRECHAT_TLS_PASSWORD") != null) {
             password = System.getenv("WIRECHAT_TLS_PASSWORD").toCharArray();
         } else {
             throw new IllegalArgumentException("--tls-keystore needs its password: set WIRECHAT_TLS_PASSWORD or use --tls-password-file");
         }
-        return new org.wirechat.server.tls.TlsSettings(tlsKeyStore, password);
+        return new TlsSettings(tlsKeyStore, password);
     }
 
     /**
@@ -440,7 +462,7 @@ public final class ServerMain implements Callable<Integer> {
             }
             String shown = switch (v) {
                 case Duration d -> DurationConverter.format(d);
-                case Enum<?> e -> e.name().toLowerCase(java.util.Locale.ROOT);
+                case Enum<?> e -> e.name().toLowerCase(Locale.ROOT);
                 default -> v.toString();
             };
             // a password never travels in a setting (files and environment variables hold them), but a URL may carry one
@@ -496,7 +518,7 @@ public final class ServerMain implements Callable<Integer> {
      * one's own, choose the encoder there and leave this option out.)
      */
     private static void useLogFormat(LogFormat format) {
-        if (!(org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context)) {
+        if (!(LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context)) {
             return;
         }
         context.reset();
@@ -538,10 +560,10 @@ public final class ServerMain implements Callable<Integer> {
                 return 2;
             }
             String h = host.contains(":") ? "[" + host + "]" : host;
-            java.net.URI uri = java.net.URI.create("http://" + h + ":" + port + "/health/ready");
-            try (java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(timeout).build()) {
-                java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(uri).timeout(timeout).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString());
+            URI uri = URI.create("http://" + h + ":" + port + "/health/ready");
+            try (HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build()) {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(timeout).build(),
+                        HttpResponse.BodyHandlers.ofString());
                 spec.commandLine().getOut().print(r.body());
                 spec.commandLine().getOut().flush();
                 return r.statusCode() == 200 ? 0 : 1;
@@ -590,7 +612,7 @@ public final class ServerMain implements Callable<Integer> {
         Path passwordFile;
 
         @picocli.CommandLine.Parameters(paramLabel = "COMMAND", arity = "1..*", description = "What to do (see above).")
-        java.util.List<String> words;
+        List<String> words;
 
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
@@ -603,7 +625,7 @@ public final class ServerMain implements Callable<Integer> {
             if (offline != null) {
                 return offline;
             }
-            java.util.List<String> request = new java.util.ArrayList<>(words);
+            List<String> request = new ArrayList<>(words);
             if (request.size() == 3 && request.get(0).equals("users") && request.get(1).equals("reset-password")) {
                 String password;
                 try {
@@ -617,7 +639,7 @@ public final class ServerMain implements Callable<Integer> {
             if (request.size() == 2 && request.get(0).equals("backup")) {
                 request.set(1, Path.of(request.get(1)).toAbsolutePath().toString()); // the server's directory is not ours
             }
-            java.util.List<String> answer;
+            List<String> answer;
             try {
                 answer = AdminServer.ask(dataDir, request);
             } catch (IOException e) {
@@ -638,9 +660,9 @@ public final class ServerMain implements Callable<Integer> {
      * stopped server's SQLite data directory (under its lock; while a server holds it they go through its
      * socket) and check on a backup. Returns the exit status, or null for a command for the socket.
      */
-    private static Integer offlineCommand(java.util.List<String> words, Path dataDir, PrintWriter out, PrintWriter err) {
+    private static Integer offlineCommand(List<String> words, Path dataDir, PrintWriter out, PrintWriter err) {
         String command = words.get(0);
-        boolean sqlite = java.nio.file.Files.isRegularFile(dataDir.resolve(org.wirechat.server.storage.SqliteStore.DATABASE_FILE));
+        boolean sqlite = Files.isRegularFile(dataDir.resolve(SqliteStore.DATABASE_FILE));
         try {
             switch (command) {
                 case "restore" -> {
@@ -710,9 +732,9 @@ public final class ServerMain implements Callable<Integer> {
     }
 
     /** The new password: from the file, asked twice at a terminal, or the first line of standard input. */
-    private static String newPassword(java.io.Console console, Path file, String user) throws IOException {
+    private static String newPassword(Console console, Path file, String user) throws IOException {
         if (file != null) {
-            java.util.List<String> lines = java.nio.file.Files.readAllLines(file, StandardCharsets.UTF_8);
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
             if (lines.isEmpty()) {
                 throw new IllegalArgumentException(file + " is empty");
             }
@@ -721,12 +743,12 @@ public final class ServerMain implements Callable<Integer> {
         if (console != null) {
             char[] a = console.readPassword("New password for %s: ", user);
             char[] b = console.readPassword("Again: ");
-            if (a == null || b == null || !java.util.Arrays.equals(a, b)) {
+            if (a == null || b == null || !Arrays.equals(a, b)) {
                 throw new IllegalArgumentException("the passwords differ — nothing changed");
             }
             return new String(a);
         }
-        String line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
         if (line == null) {
             throw new IllegalArgumentException("no password on standard input");
         }
@@ -757,7 +779,7 @@ public final class ServerMain implements Callable<Integer> {
 
         @Override
         public Duration convert(String value) {
-            String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+            String v = value.trim().toLowerCase(Locale.ROOT);
             if (v.equals("0")) {
                 return Duration.ZERO;
             }

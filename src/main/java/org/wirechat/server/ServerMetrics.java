@@ -11,6 +11,7 @@ import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.function.LongSupplier;
 import org.wirechat.protocol.Opcode;
 import org.wirechat.protocol.Response;
+import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.storage.Store;
 
 /**
@@ -43,7 +44,7 @@ public final class ServerMetrics {
     }
 
     /** Metrics registered in a registry of their own, JVM metrics included. */
-    ServerMetrics(Store store, org.wirechat.server.auth.Tokens tokens, LongSupplier openConnections) {
+    ServerMetrics(Store store, Tokens tokens, LongSupplier openConnections) {
         registry = new PrometheusRegistry();
         requests = Histogram.builder().name("wirechat_request_duration_seconds")
                 .help("Requests by operation and outcome (ok, or the error code), from the request read (a frame, or a gRPC"

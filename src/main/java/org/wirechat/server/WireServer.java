@@ -5,6 +5,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -17,16 +20,16 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 import javax.net.ssl.SSLSocketFactory;
 import org.wirechat.server.abuse.AddressLimits;
 import org.wirechat.server.grpc.GrpcTransport;
+import org.wirechat.server.storage.StorageFault;
+import org.wirechat.server.storage.StorageUnavailableException;
+import org.wirechat.server.storage.StoreException;
 import org.wirechat.server.wire.Listener;
 import org.wirechat.server.wire.Session;
 import org.wirechat.server.abuse.LoginThrottle;
 import org.wirechat.server.auth.PasswordHasher;
 import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.inbox.InboxWaiters;
-import org.wirechat.server.storage.PostgresStore;
-import org.wirechat.server.cluster.Cluster;
-import org.wirechat.server.cluster.LocalCluster;
-import org.wirechat.server.storage.SqliteStore;
+import org.wirechat.server.storage.Cluster;
 import org.wirechat.server.storage.Store;
 
 /**
@@ -51,7 +54,7 @@ public final class WireServer implements AutoCloseable {
      * ended from here, instead of by a timer armed for each (see {@link org.wirechat.server.wire.FrameTimer}).
      */
     private final ScheduledExecutorService deadlines;
-    static final java.time.Duration DEADLINE_SWEEP = java.time.Duration.ofMillis(100);
+    static final Duration DEADLINE_SWEEP = Duration.ofMillis(100);
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean closing;
     private volatile Throwable failure;
@@ -126,15 +129,15 @@ public final class WireServer implements AutoCloseable {
     private WireServer(ServerConfig config, Clock clock) throws IOException {
         this.config = config;
         this.clock = clock;
-        this.store = config.postgres() == null ? SqliteStore.open(config.dataDir(), e -> fatal("the store writer", e))
-                : PostgresStore.open(config.postgres(), e -> fatal("the store writer", e));
+        Stores stores = Stores.open(config, e -> fatal("the store writer", e));
+        this.store = stores.store();
         store.deviceHorizon(config.deviceHorizon());
         this.hasher = new PasswordHasher(config.passwordIterations(), e -> fatal("password hashing", e));
         this.tokens = new Tokens(store, clock, config.tokenIdleLifetime(), config.tokenMaxLifetime(),
                 config.abuse().sessionsPerAccount());
         this.waiters = new InboxWaiters();
         // several servers on one PostgreSQL database tell each other through it; a server on SQLite is alone
-        Cluster cluster = store instanceof PostgresStore shared ? shared : new LocalCluster();
+        Cluster cluster = stores.cluster();
         this.presence = new Presence(cluster);
         LoginThrottle throttle = new LoginThrottle(config.abuse(), cluster);
         AddressLimits addresses = new AddressLimits(config.abuse());
@@ -202,12 +205,11 @@ public final class WireServer implements AutoCloseable {
         AdminServer a = null;
         AutoCloseable held = null;
         try {
-            // with SQLite the store holds the data directory's lock; with PostgreSQL this server takes it,
-            // so that its administration socket there is its own
-            held = config.postgres() == null ? null
-                    : org.wirechat.server.storage.DataDirectory.lockForAdministration(config.dataDir());
+            // the data directory's lock, so that the administration socket there is this server's own
+            // (null when the store holds it already)
+            held = stores.lockForAdministration(config.dataDir());
             a = new AdminServer(config.dataDir(), new Administration(store, presence, tokens, hasher, clock)::handle);
-        } catch (IOException | org.wirechat.server.storage.StoreException e) {
+        } catch (IOException | StoreException e) {
             log.warn("no administration socket in {}: {}", config.dataDir().toAbsolutePath(), e.getMessage());
             closeQuietly(held);
             held = null;
@@ -241,8 +243,8 @@ public final class WireServer implements AutoCloseable {
     }
 
     /** Where the metrics and health checks are served, when they are. */
-    public java.util.Optional<InetSocketAddress> metricsAddress() {
-        return metricsServer == null ? java.util.Optional.empty() : java.util.Optional.of(metricsServer.address());
+    public Optional<InetSocketAddress> metricsAddress() {
+        return metricsServer == null ? Optional.empty() : Optional.of(metricsServer.address());
     }
 
     /** Starts a server with the system clock. */
@@ -276,13 +278,13 @@ public final class WireServer implements AutoCloseable {
     }
 
     /** The port of the gRPC transport, when it is served. */
-    public java.util.OptionalInt grpcPort() {
-        return grpc == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(grpc.port());
+    public OptionalInt grpcPort() {
+        return grpc == null ? OptionalInt.empty() : OptionalInt.of(grpc.port());
     }
 
     /** The gRPC transport, when it is served: its connection and call counts (diagnostics, tests). */
-    public java.util.Optional<GrpcTransport> grpcTransport() {
-        return java.util.Optional.ofNullable(grpc);
+    public Optional<GrpcTransport> grpcTransport() {
+        return Optional.ofNullable(grpc);
     }
 
     /** Accounts with a FETCH waiting for mail right now. */
@@ -331,19 +333,19 @@ public final class WireServer implements AutoCloseable {
     }
 
     /** The error that stopped the server, if one did (see {@link #fatal}). */
-    public java.util.Optional<Throwable> failure() {
-        return java.util.Optional.ofNullable(failure);
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
     }
 
     /** Why the store refuses writes right now, if it does (disk full, read-only, unreachable). */
-    public java.util.Optional<org.wirechat.server.storage.StorageFault> storageFault() {
+    public Optional<StorageFault> storageFault() {
         return store.storageFault();
     }
 
     private void sweepTokens() {
         try {
             tokens.sweep();
-        } catch (org.wirechat.server.storage.StorageUnavailableException e) {
+        } catch (StorageUnavailableException e) {
             log.debug("token sweep skipped: {}", e.getMessage()); // the store logs the fault itself, once
         }
     }
@@ -354,7 +356,7 @@ public final class WireServer implements AutoCloseable {
             if (n > 0) {
                 log.info("purged {} delivered messages older than {}", n, config.retention());
             }
-        } catch (org.wirechat.server.storage.StorageUnavailableException e) {
+        } catch (StorageUnavailableException e) {
             log.debug("retention purge skipped: {}", e.getMessage());
         }
     }

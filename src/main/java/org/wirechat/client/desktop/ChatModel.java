@@ -1,11 +1,19 @@
 package org.wirechat.client.desktop;
 
 import java.io.IOException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.TextStyle;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -123,14 +131,14 @@ public final class ChatModel implements AutoCloseable {
     public record MessageRow(Line line, String time) implements Row {
     }
 
-    private static final java.time.format.DateTimeFormatter TIME = java.time.format.DateTimeFormatter.ofPattern("HH:mm");
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm");
 
     /** The lines as the window shows them: a heading before each day's first message, every message with its time. */
-    public static List<Row> rows(List<Line> lines, java.time.ZoneId zone, java.time.LocalDate today) {
+    public static List<Row> rows(List<Line> lines, ZoneId zone, LocalDate today) {
         List<Row> rows = new ArrayList<>();
-        java.time.LocalDate day = null;
+        LocalDate day = null;
         for (Line l : lines) {
-            java.time.ZonedDateTime t = java.time.Instant.ofEpochMilli(l.timestampMillis()).atZone(zone);
+            ZonedDateTime t = Instant.ofEpochMilli(l.timestampMillis()).atZone(zone);
             if (!t.toLocalDate().equals(day)) {
                 day = t.toLocalDate();
                 rows.add(new DayRow(dayLabel(day, today)));
@@ -140,9 +148,9 @@ public final class ChatModel implements AutoCloseable {
         return rows;
     }
 
-    static String dayLabel(java.time.LocalDate day, java.time.LocalDate today) {
-        long ago = java.time.temporal.ChronoUnit.DAYS.between(day, today);
-        java.util.Locale en = java.util.Locale.ENGLISH;
+    static String dayLabel(LocalDate day, LocalDate today) {
+        long ago = ChronoUnit.DAYS.between(day, today);
+        Locale en = Locale.ENGLISH;
         if (ago == 0) {
             return "Today";
         }
@@ -150,9 +158,9 @@ public final class ChatModel implements AutoCloseable {
             return "Yesterday";
         }
         if (ago > 1 && ago < 7) {
-            return day.getDayOfWeek().getDisplayName(java.time.format.TextStyle.FULL, en);
+            return day.getDayOfWeek().getDisplayName(TextStyle.FULL, en);
         }
-        return java.time.format.DateTimeFormatter.ofPattern(day.getYear() == today.getYear() ? "EEEE d MMMM" : "d MMMM yyyy", en)
+        return DateTimeFormatter.ofPattern(day.getYear() == today.getYear() ? "EEEE d MMMM" : "d MMMM yyyy", en)
                 .format(day);
     }
 
@@ -350,7 +358,7 @@ public final class ChatModel implements AutoCloseable {
     }
 
     private static String key(String username) {
-        return username.toLowerCase(java.util.Locale.ROOT);
+        return username.toLowerCase(Locale.ROOT);
     }
 
     // --- actions: each blocks on the network; a ChatException's message is fit to show ---
@@ -576,7 +584,7 @@ public final class ChatModel implements AutoCloseable {
         try {
             return c.groups();
         } catch (ChatException e) {
-            if (e.code() == org.wirechat.protocol.ErrorCode.UNKNOWN_OPCODE) {
+            if (e.code() == ErrorCode.UNKNOWN_OPCODE) {
                 return List.of();
             }
             throw e;
@@ -643,7 +651,7 @@ public final class ChatModel implements AutoCloseable {
                 return open;
             }
         }
-        throw problem(new ChatException(org.wirechat.protocol.ErrorCode.NO_SUCH_GROUP, "open a group first"));
+        throw problem(new ChatException(ErrorCode.NO_SUCH_GROUP, "open a group first"));
     }
 
     /** The latest conversations' peers (lower case) that the filter did not list. */

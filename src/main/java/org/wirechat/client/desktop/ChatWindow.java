@@ -8,22 +8,31 @@ import java.awt.Font;
 import java.awt.GridBagConstraints;
 import java.awt.GridBagLayout;
 import java.awt.Insets;
+import java.awt.event.ActionEvent;
+import java.awt.event.FocusAdapter;
+import java.awt.event.FocusEvent;
 import java.awt.event.KeyEvent;
 import java.awt.event.WindowAdapter;
 import java.awt.event.WindowEvent;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import javax.swing.AbstractAction;
 import javax.swing.BorderFactory;
 import javax.swing.DefaultListCellRenderer;
 import javax.swing.DefaultListModel;
 import javax.swing.JButton;
+import javax.swing.JComboBox;
 import javax.swing.JComponent;
 import javax.swing.JDialog;
 import javax.swing.JFrame;
@@ -35,6 +44,7 @@ import javax.swing.JMenuItem;
 import javax.swing.JOptionPane;
 import javax.swing.JPanel;
 import javax.swing.JPasswordField;
+import javax.swing.JScrollBar;
 import javax.swing.JScrollPane;
 import javax.swing.JSplitPane;
 import javax.swing.JTextArea;
@@ -46,6 +56,12 @@ import javax.swing.SwingUtilities;
 import javax.swing.Timer;
 import javax.swing.event.DocumentEvent;
 import javax.swing.event.DocumentListener;
+import javax.swing.text.BadLocationException;
+import javax.swing.text.DefaultCaret;
+import javax.swing.text.DefaultStyledDocument;
+import javax.swing.text.SimpleAttributeSet;
+import javax.swing.text.StyleConstants;
+import javax.swing.text.StyledDocument;
 import org.wirechat.client.ChatClient;
 import org.wirechat.client.ChatException;
 
@@ -78,7 +94,7 @@ public final class ChatWindow {
     private final JTextField host = named(new JTextField(16), "host");
     private final JTextField port = named(new JTextField(6), "port");
     /** The wire protocol, or gRPC (the server's --grpc-port). */
-    private final javax.swing.JComboBox<String> transport = named(new javax.swing.JComboBox<>(new String[] {"wirechat", "gRPC"}),
+    private final JComboBox<String> transport = named(new JComboBox<>(new String[] {"wirechat", "gRPC"}),
             "transport");
     private final JTextField username = named(new JTextField(16), "username");
     private final JTextField fullName = named(new JTextField(16), "fullName");
@@ -197,9 +213,9 @@ public final class ChatWindow {
         c.gridy++;
         loginMessage.setForeground(PROBLEM);
         p.add(loginMessage, c);
-        java.awt.event.FocusAdapter check = new java.awt.event.FocusAdapter() {
+        FocusAdapter check = new FocusAdapter() {
             @Override
-            public void focusLost(java.awt.event.FocusEvent e) {
+            public void focusLost(FocusEvent e) {
                 checkServer();
             }
         };
@@ -296,7 +312,7 @@ public final class ChatWindow {
         peer.setFont(peer.getFont().deriveFont(Font.BOLD, peer.getFont().getSize2D() + 2f));
         conversation.setEditable(false);
         // the view scrolls where render() puts it, not to the caret of each new document
-        ((javax.swing.text.DefaultCaret) conversation.getCaret()).setUpdatePolicy(javax.swing.text.DefaultCaret.NEVER_UPDATE);
+        ((DefaultCaret) conversation.getCaret()).setUpdatePolicy(DefaultCaret.NEVER_UPDATE);
         conversation.setBackground(userList.getBackground());
         conversation.setBorder(BorderFactory.createEmptyBorder(6, 8, 6, 8));
         older.addActionListener(e -> work(model::loadOlder, null));
@@ -350,7 +366,7 @@ public final class ChatWindow {
                 .put(KeyStroke.getKeyStroke(KeyEvent.VK_ESCAPE, 0), "dismiss");
         frame.getRootPane().getActionMap().put("dismiss", new AbstractAction() {
             @Override
-            public void actionPerformed(java.awt.event.ActionEvent e) {
+            public void actionPerformed(ActionEvent e) {
                 model.dismissProblem();
             }
         });
@@ -395,7 +411,7 @@ public final class ChatWindow {
     }
 
     /** Asks for one line of text; {@code then} runs with it unless the person cancels or gives nothing. */
-    private void ask(String question, java.util.function.Consumer<String> then) {
+    private void ask(String question, Consumer<String> then) {
         String answer = JOptionPane.showInputDialog(frame, question);
         if (answer != null && !answer.isBlank()) {
             then.accept(answer.strip());
@@ -466,7 +482,7 @@ public final class ChatWindow {
             } catch (ChatException e) {
                 failure = e.getMessage();
             } finally {
-                java.util.Arrays.fill(pw, '\0');
+                Arrays.fill(pw, '\0');
             }
             String shown = failure;
             SwingUtilities.invokeLater(() -> {
@@ -614,7 +630,7 @@ public final class ChatWindow {
         }
         char[] chars = pw.getPassword();
         String given = new String(chars);
-        java.util.Arrays.fill(chars, '\0');
+        Arrays.fill(chars, '\0');
         work(() -> model.deleteAccount(given), () -> {
             JOptionPane.showMessageDialog(frame, "The account " + s.me() + " was deleted.");
             showLogin();
@@ -626,7 +642,7 @@ public final class ChatWindow {
         close();
         Thread.ofPlatform().name("wirechat-quit").start(() -> {
             try {
-                worker.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+                worker.awaitTermination(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -686,7 +702,7 @@ public final class ChatWindow {
 
     /** Puts rows into a list only when they changed, and selects the open conversation's row (or none). */
     private static <T> void renderList(JList<T> list, DefaultListModel<T> model, List<T> rows,
-            java.util.function.Function<T, String> name, String open) {
+            Function<T, String> name, String open) {
         boolean same = model.size() == rows.size();
         for (int i = 0; same && i < model.size(); i++) {
             same = model.get(i).equals(rows.get(i));
@@ -722,16 +738,16 @@ public final class ChatWindow {
         if (!newPeer && s.conversation().equals(shownLines)) {
             return;
         }
-        javax.swing.JScrollBar bar = conversationScroll.getVerticalScrollBar();
+        JScrollBar bar = conversationScroll.getVerticalScrollBar();
         boolean atBottom = bar.getValue() + bar.getVisibleAmount() >= bar.getMaximum() - 4;
         int fromBottom = bar.getMaximum() - bar.getValue();
         boolean olderAdded = !shownLines.isEmpty() && !s.conversation().isEmpty()
                 && !s.conversation().get(0).equals(shownLines.get(0))
                 && s.conversation().contains(shownLines.get(0));
-        javax.swing.text.StyledDocument doc = new javax.swing.text.DefaultStyledDocument();
-        for (ChatModel.Row row : ChatModel.rows(s.conversation(), zone, java.time.LocalDate.now(zone))) {
+        StyledDocument doc = new DefaultStyledDocument();
+        for (ChatModel.Row row : ChatModel.rows(s.conversation(), zone, LocalDate.now(zone))) {
             switch (row) {
-                case ChatModel.DayRow d -> paragraph(doc, javax.swing.text.StyleConstants.ALIGN_CENTER, 8,
+                case ChatModel.DayRow d -> paragraph(doc, StyleConstants.ALIGN_CENTER, 8,
                         new String[] {d.label()}, new Color[] {MUTED}, new boolean[] {true});
                 case ChatModel.MessageRow m -> message(doc, m);
             }
@@ -739,7 +755,7 @@ public final class ChatWindow {
         conversation.setDocument(doc);
         shownLines = s.conversation();
         conversationScroll.validate(); // lays the new text out now, so the scroll bar below measures it
-        javax.swing.JScrollBar b = conversationScroll.getVerticalScrollBar();
+        JScrollBar b = conversationScroll.getVerticalScrollBar();
         if (newPeer || (atBottom && !olderAdded)) {
             b.setValue(b.getMaximum());
         } else {
@@ -750,7 +766,7 @@ public final class ChatWindow {
     private static final Color MUTED = new Color(0x757575);
     private static final Color MINE = new Color(0x1565C0);
 
-    private void message(javax.swing.text.StyledDocument doc, ChatModel.MessageRow m) {
+    private void message(StyledDocument doc, ChatModel.MessageRow m) {
         ChatModel.Line l = m.line();
         String reach = l.reach().isEmpty() ? "" : " " + l.reach(); // in a group: how many of the members have it
         String state = switch (l.delivery()) {
@@ -762,38 +778,38 @@ public final class ChatWindow {
         Color body = l.delivery() == ChatModel.Delivery.PENDING ? MUTED
                 : l.delivery() == ChatModel.Delivery.FAILED ? PROBLEM : l.mine() ? MINE : peer.getForeground();
         if (l.mine()) {
-            paragraph(doc, javax.swing.text.StyleConstants.ALIGN_RIGHT, 4,
+            paragraph(doc, StyleConstants.ALIGN_RIGHT, 4,
                     new String[] {l.body(), "  " + m.time() + state},
                     new Color[] {body, l.delivery() == ChatModel.Delivery.FAILED ? PROBLEM : MUTED}, new boolean[] {false, false});
         } else {
-            paragraph(doc, javax.swing.text.StyleConstants.ALIGN_LEFT, 4,
+            paragraph(doc, StyleConstants.ALIGN_LEFT, 4,
                     new String[] {l.sender() + "  ", l.body(), "  " + m.time()},
                     new Color[] {peer.getForeground(), body, MUTED}, new boolean[] {true, false, false});
         }
     }
 
     /** Appends a paragraph of runs, each in its colour (bold or not), with emoji in a font that has them. */
-    private void paragraph(javax.swing.text.StyledDocument doc, int alignment, int spaceAbove, String[] runs, Color[] colours,
+    private void paragraph(StyledDocument doc, int alignment, int spaceAbove, String[] runs, Color[] colours,
             boolean[] bold) {
         try {
             int start = doc.getLength();
             for (int i = 0; i < runs.length; i++) {
                 for (Fonts.Run r : fonts.runs(conversation.getFont(), runs[i])) {
-                    javax.swing.text.SimpleAttributeSet a = new javax.swing.text.SimpleAttributeSet();
-                    javax.swing.text.StyleConstants.setForeground(a, colours[i]);
-                    javax.swing.text.StyleConstants.setBold(a, bold[i]);
+                    SimpleAttributeSet a = new SimpleAttributeSet();
+                    StyleConstants.setForeground(a, colours[i]);
+                    StyleConstants.setBold(a, bold[i]);
                     if (r.family() != null) {
-                        javax.swing.text.StyleConstants.setFontFamily(a, r.family());
+                        StyleConstants.setFontFamily(a, r.family());
                     }
                     doc.insertString(doc.getLength(), r.text(), a);
                 }
             }
             doc.insertString(doc.getLength(), "\n", null);
-            javax.swing.text.SimpleAttributeSet p = new javax.swing.text.SimpleAttributeSet();
-            javax.swing.text.StyleConstants.setAlignment(p, alignment);
-            javax.swing.text.StyleConstants.setSpaceAbove(p, spaceAbove);
+            SimpleAttributeSet p = new SimpleAttributeSet();
+            StyleConstants.setAlignment(p, alignment);
+            StyleConstants.setSpaceAbove(p, spaceAbove);
             doc.setParagraphAttributes(start, doc.getLength() - start, p, false);
-        } catch (javax.swing.text.BadLocationException e) {
+        } catch (BadLocationException e) {
             throw new IllegalStateException(e); // appending at the end cannot be out of range
         }
     }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -49,7 +50,7 @@ final class Fonts {
             } else {
                 family = base.canDisplay(cp) ? null : fallback(cp);
             }
-            if (current.length() > 0 && !java.util.Objects.equals(family, currentFamily)) {
+            if (current.length() > 0 && !Objects.equals(family, currentFamily)) {
                 runs.add(new Run(current.toString(), currentFamily));
                 current.setLength(0);
             }

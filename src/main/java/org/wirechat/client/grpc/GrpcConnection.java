@@ -1,6 +1,7 @@
 package org.wirechat.client.grpc;
 
 import io.grpc.ChannelCredentials;
+import io.grpc.ClientInterceptor;
 import io.grpc.ConnectivityState;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -10,26 +11,49 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
 import org.wirechat.client.ConnectionLostException;
 import org.wirechat.client.IncompatibleServerException;
 import org.wirechat.client.Subscribing;
+import org.wirechat.grpc.v1.AckReply;
+import org.wirechat.grpc.v1.AckRequest;
+import org.wirechat.grpc.v1.AddMemberRequest;
 import org.wirechat.grpc.v1.ChatGrpc;
 import org.wirechat.grpc.v1.CreateAccountRequest;
+import org.wirechat.grpc.v1.CreateGroupRequest;
 import org.wirechat.grpc.v1.DeleteAccountRequest;
 import org.wirechat.grpc.v1.FetchRequest;
+import org.wirechat.grpc.v1.GroupMembersRequest;
+import org.wirechat.grpc.v1.GroupReceiptsRequest;
 import org.wirechat.grpc.v1.HistoryRequest;
+import org.wirechat.grpc.v1.LeaveGroupRequest;
 import org.wirechat.grpc.v1.ListAccountsRequest;
+import org.wirechat.grpc.v1.ListDevicesRequest;
+import org.wirechat.grpc.v1.ListGroupsRequest;
 import org.wirechat.grpc.v1.LoginRequest;
 import org.wirechat.grpc.v1.LogoutRequest;
+import org.wirechat.grpc.v1.Message;
+import org.wirechat.grpc.v1.PingRequest;
+import org.wirechat.grpc.v1.ReceiptsRequest;
+import org.wirechat.grpc.v1.RemoveMemberRequest;
+import org.wirechat.grpc.v1.RenameGroupRequest;
 import org.wirechat.grpc.v1.SendRequest;
 import org.wirechat.grpc.v1.ServerInfoReply;
 import org.wirechat.grpc.v1.ServerInfoRequest;
+import org.wirechat.grpc.v1.SetReceiptsRequest;
+import org.wirechat.grpc.v1.SubscribeRequest;
 import org.wirechat.protocol.PatternMode;
 import org.wirechat.protocol.Request;
 import org.wirechat.protocol.Response;
@@ -61,8 +85,8 @@ public final class GrpcConnection implements Subscribing {
      * answers there. With {@code tls}, the server's certificate must be trusted by {@code trust} (the
      * JDK's trust store when {@code null}) and name {@code host}.
      *
-     * @throws java.net.ConnectException nothing answers there
-     * @throws java.net.SocketTimeoutException no answer in time
+     * @throws ConnectException nothing answers there
+     * @throws SocketTimeoutException no answer in time
      * @throws IncompatibleServerException something answers that is not a wirechat gRPC server (or TLS failed)
      */
     public static GrpcConnection open(String host, int port, Duration connectTimeout, boolean tls, TrustManager[] trust)
@@ -87,15 +111,15 @@ public final class GrpcConnection implements Subscribing {
                 throw new IOException("the server refused the connection: " + why);
             }
             Throwable cause = e.getCause();
-            if (cause instanceof javax.net.ssl.SSLException || why.contains("SSL") || why.contains("TLS")) {
+            if (cause instanceof SSLException || why.contains("SSL") || why.contains("TLS")) {
                 throw new IncompatibleServerException("TLS with " + host + ":" + port + " failed: " + why
                         + " — is the server's certificate trusted (--truststore FILE) and made for this host name?"
                         + " Or does the server not use TLS?", e);
             }
             switch (e.getStatus().getCode()) {
-                case DEADLINE_EXCEEDED -> throw new java.net.SocketTimeoutException("no answer in time");
+                case DEADLINE_EXCEEDED -> throw new SocketTimeoutException("no answer in time");
                 case UNAVAILABLE -> {
-                    java.net.ConnectException refused = new java.net.ConnectException("connection refused (" + why + ")");
+                    ConnectException refused = new ConnectException("connection refused (" + why + ")");
                     refused.initCause(e);
                     throw refused;
                 }
@@ -113,7 +137,7 @@ public final class GrpcConnection implements Subscribing {
     }
 
     /** The call's token as "authorization: Bearer TOKEN" metadata. */
-    private static io.grpc.ClientInterceptor bearer(String token) {
+    private static ClientInterceptor bearer(String token) {
         Metadata m = new Metadata();
         m.put(AUTHORIZATION, "Bearer " + token);
         return MetadataUtils.newAttachHeadersInterceptor(m);
@@ -123,7 +147,7 @@ public final class GrpcConnection implements Subscribing {
         return chat.withDeadlineAfter(ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private static Response.Message message(org.wirechat.grpc.v1.Message m) {
+    private static Response.Message message(Message m) {
         return new Response.Message(m.getId(), m.getSender(), m.getRecipient(), m.getTimestampMs(), m.getBody());
     }
 
@@ -135,7 +159,7 @@ public final class GrpcConnection implements Subscribing {
         try {
             return switch (request) {
                 case Request.Ping p -> new Response.Pong(
-                        anyone().ping(org.wirechat.grpc.v1.PingRequest.getDefaultInstance()).getServerTimeMs());
+                        anyone().ping(PingRequest.getDefaultInstance()).getServerTimeMs());
                 case Request.ServerInfo i -> {
                     ServerInfoReply r = anyone().serverInfo(ServerInfoRequest.getDefaultInstance());
                     yield new Response.ServerInfo(r.getWireVersionsList(), r.getMaxFrameBytes(), r.getMaxMessageChars(),
@@ -186,43 +210,43 @@ public final class GrpcConnection implements Subscribing {
                     yield new Response.AccountDeleted();
                 }
                 case Request.Receipts r -> {
-                    var reply = as(r.token(), 0).receipts(org.wirechat.grpc.v1.ReceiptsRequest.newBuilder().setPeer(r.peer()).build());
+                    var reply = as(r.token(), 0).receipts(ReceiptsRequest.newBuilder().setPeer(r.peer()).build());
                     yield new Response.Receipts(reply.getShared(), reply.getOldestWaitingId());
                 }
                 case Request.SetReceipts r -> new Response.ReceiptsSet(as(r.token(), 0)
-                        .setReceipts(org.wirechat.grpc.v1.SetReceiptsRequest.newBuilder().setOn(r.on()).build()).getOn());
+                        .setReceipts(SetReceiptsRequest.newBuilder().setOn(r.on()).build()).getOn());
                 case Request.GroupCreate g -> new Response.GroupCreated(as(g.token(), 0)
-                        .createGroup(org.wirechat.grpc.v1.CreateGroupRequest.newBuilder().setGroup(g.group()).build()).getGroup());
-                case Request.GroupAdd g -> new Response.MemberAdded(as(g.token(), 0).addMember(org.wirechat.grpc.v1.AddMemberRequest
+                        .createGroup(CreateGroupRequest.newBuilder().setGroup(g.group()).build()).getGroup());
+                case Request.GroupAdd g -> new Response.MemberAdded(as(g.token(), 0).addMember(AddMemberRequest
                         .newBuilder().setGroup(g.group()).setUsername(g.username()).build()).getUsername());
                 case Request.GroupRemove g -> {
-                    as(g.token(), 0).removeMember(org.wirechat.grpc.v1.RemoveMemberRequest.newBuilder().setGroup(g.group())
+                    as(g.token(), 0).removeMember(RemoveMemberRequest.newBuilder().setGroup(g.group())
                             .setUsername(g.username()).build());
                     yield new Response.MemberRemoved();
                 }
                 case Request.GroupLeave g -> {
-                    as(g.token(), 0).leaveGroup(org.wirechat.grpc.v1.LeaveGroupRequest.newBuilder().setGroup(g.group()).build());
+                    as(g.token(), 0).leaveGroup(LeaveGroupRequest.newBuilder().setGroup(g.group()).build());
                     yield new Response.GroupLeft();
                 }
-                case Request.GroupRename g -> new Response.GroupRenamed(as(g.token(), 0).renameGroup(org.wirechat.grpc.v1.RenameGroupRequest
+                case Request.GroupRename g -> new Response.GroupRenamed(as(g.token(), 0).renameGroup(RenameGroupRequest
                         .newBuilder().setGroup(g.group()).setNewName(g.newName()).build()).getGroup());
                 case Request.GroupList g -> {
-                    var reply = as(g.token(), 0).listGroups(org.wirechat.grpc.v1.ListGroupsRequest.getDefaultInstance());
+                    var reply = as(g.token(), 0).listGroups(ListGroupsRequest.getDefaultInstance());
                     yield new Response.Groups(reply.getGroupsList().stream()
                             .map(x -> new Response.Group(x.getName(), x.getOwner(), x.getMembers())).toList());
                 }
                 case Request.ListDevices d -> {
-                    var reply = as(d.token(), 0).listDevices(org.wirechat.grpc.v1.ListDevicesRequest.getDefaultInstance());
+                    var reply = as(d.token(), 0).listDevices(ListDevicesRequest.getDefaultInstance());
                     yield new Response.Devices(reply.getDevicesList().stream()
                             .map(x -> new Response.Device(x.getDeviceId(), x.getLastSeenMs(), x.getHolds(), x.getThisDevice())).toList());
                 }
                 case Request.GroupReceipts g -> {
-                    var reply = as(g.token(), 0).groupReceipts(org.wirechat.grpc.v1.GroupReceiptsRequest.newBuilder()
+                    var reply = as(g.token(), 0).groupReceipts(GroupReceiptsRequest.newBuilder()
                             .setGroup(g.group()).setMessageId(g.messageId()).build());
                     yield new Response.GroupReceipts(reply.getShared(), reply.getMembers(), reply.getDelivered());
                 }
                 case Request.GroupMembers g -> {
-                    var reply = as(g.token(), 0).groupMembers(org.wirechat.grpc.v1.GroupMembersRequest.newBuilder().setGroup(g.group()).build());
+                    var reply = as(g.token(), 0).groupMembers(GroupMembersRequest.newBuilder().setGroup(g.group()).build());
                     yield new Response.Members(reply.getGroup(), reply.getMembersList().stream()
                             .map(x -> new Response.Member(x.getUsername(), x.getOnline(), x.getOwner())).toList());
                 }
@@ -233,14 +257,14 @@ public final class GrpcConnection implements Subscribing {
     }
 
     @Override
-    public Response.Error subscribe(String token, long afterId, java.util.function.Consumer<Response.Message> pushed)
+    public Response.Error subscribe(String token, long afterId, Consumer<Response.Message> pushed)
             throws ConnectionLostException, IncompatibleServerException {
         if (channel.isShutdown()) {
             throw new ConnectionLostException("connection closed");
         }
         try {
-            java.util.Iterator<org.wirechat.grpc.v1.Message> stream = chat.withInterceptors(bearer(token))
-                    .subscribe(org.wirechat.grpc.v1.SubscribeRequest.newBuilder().setAfterId(afterId).build());
+            Iterator<Message> stream = chat.withInterceptors(bearer(token))
+                    .subscribe(SubscribeRequest.newBuilder().setAfterId(afterId).build());
             while (stream.hasNext()) {
                 pushed.accept(message(stream.next()));
             }
@@ -251,7 +275,7 @@ public final class GrpcConnection implements Subscribing {
     }
 
     /** Per token, its acknowledgements coalesced (one on its way at a time). */
-    private final java.util.concurrent.ConcurrentHashMap<String, Acknowledger> acknowledgers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Acknowledger> acknowledgers = new ConcurrentHashMap<>();
 
     @Override
     public void acknowledgeLater(String token, long throughId) {
@@ -265,9 +289,9 @@ public final class GrpcConnection implements Subscribing {
         ChatGrpc.ChatStub stub = ChatGrpc.newStub(channel).withInterceptors(bearer(token));
         Acknowledger[] self = new Acknowledger[1];
         self[0] = new Acknowledger(id -> stub.withDeadlineAfter(ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                .ack(org.wirechat.grpc.v1.AckRequest.newBuilder().setThroughId(id).build(), new io.grpc.stub.StreamObserver<>() {
+                .ack(AckRequest.newBuilder().setThroughId(id).build(), new StreamObserver<>() {
                     @Override
-                    public void onNext(org.wirechat.grpc.v1.AckReply value) {
+                    public void onNext(AckReply value) {
                     }
 
                     @Override

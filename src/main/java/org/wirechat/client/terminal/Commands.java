@@ -1,10 +1,15 @@
 package org.wirechat.client.terminal;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.wirechat.client.ChatClient;
 import org.wirechat.client.ChatException;
 import org.wirechat.client.Outgoing;
@@ -19,6 +24,7 @@ import java.util.concurrent.TimeoutException;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Limits;
 import org.wirechat.protocol.PatternMode;
+import org.wirechat.protocol.ProtocolException;
 import org.wirechat.protocol.Response;
 
 /** The terminal client's commands: parsing a line and carrying it out against a {@link ChatClient}. */
@@ -55,7 +61,7 @@ final class Commands {
     /** Where the last message from someone else came from (its sender, or its group): where /r answers. */
     private volatile String lastFrom;
     /** Messages that failed after the command that queued them had returned. */
-    private final java.util.concurrent.atomic.AtomicInteger lateFailures = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger lateFailures = new AtomicInteger();
     /** A command that leaves with messages unsent, said once: typed again, it goes ahead. */
     private String warnedAbout;
     /** {@link #warnedAbout} as it was before the command being carried out. */
@@ -127,7 +133,7 @@ final class Commands {
 
     /** Every command name and alias, for completion. */
     List<String> names() {
-        return java.util.stream.Stream.concat(commands.keySet().stream(), aliases.keySet().stream()).toList();
+        return Stream.concat(commands.keySet().stream(), aliases.keySet().stream()).toList();
     }
 
     Outcome execute(String line) {
@@ -222,15 +228,15 @@ final class Commands {
     /** Checks a recipient the person chose, with the server's rules: a known user or a group of theirs. */
     private void checkRecipient(String target) throws ChatException, Usage {
         try {
-            org.wirechat.protocol.Limits.checkRecipient(target);
-        } catch (org.wirechat.protocol.ProtocolException e) {
+            Limits.checkRecipient(target);
+        } catch (ProtocolException e) {
             throw new Usage(e.detail());
         }
         if (!client.loggedIn()) {
             return; // the send says "not logged in"
         }
         try {
-            if (org.wirechat.protocol.Limits.isGroupName(target)) {
+            if (Limits.isGroupName(target)) {
                 if (client.groups().stream().noneMatch(g -> g.name().equalsIgnoreCase(target))) {
                     throw new Usage("you are not in " + target + " — /group list shows your groups");
                 }
@@ -342,12 +348,12 @@ final class Commands {
      */
     private void register(String args) throws ChatException, Usage {
         String[] w = words(args, 1, "/register USER [FULL NAME]");
-        valid(() -> org.wirechat.protocol.Limits.checkUsername(w[0]));
+        valid(() -> Limits.checkUsername(w[0]));
         serverFirst(w.length > 1 ? 1 : 2);
         String fullName = w.length > 1 ? w[1] : ask("Full name: ", false);
-        valid(() -> org.wirechat.protocol.Limits.checkFullName(fullName));
+        valid(() -> Limits.checkFullName(fullName));
         String password = ask("Password (8-50 characters): ", true);
-        valid(() -> org.wirechat.protocol.Limits.checkPassword(password));
+        valid(() -> Limits.checkPassword(password));
         if (screen.interactive() && !password.equals(ask("Repeat password: ", true))) {
             throw new Usage("the passwords differ — account not created");
         }
@@ -358,14 +364,14 @@ final class Commands {
 
     @FunctionalInterface
     private interface Check {
-        void run() throws org.wirechat.protocol.ProtocolException;
+        void run() throws ProtocolException;
     }
 
     /** A rule of the server's, checked here first: broken, it is told at once and nothing more is asked. */
     private static void valid(Check check) throws ChatException {
         try {
             check.run();
-        } catch (org.wirechat.protocol.ProtocolException e) {
+        } catch (ProtocolException e) {
             throw new ChatException(e.code(), e.detail() + " — account not created");
         }
     }
@@ -409,7 +415,7 @@ final class Commands {
                         + " (#NAME TEXT writes to one)");
             }
         } catch (ChatException e) {
-            if (e.code() == org.wirechat.protocol.ErrorCode.NOT_AUTHENTICATED) { // expired at once: told as the poller would
+            if (e.code() == ErrorCode.NOT_AUTHENTICATED) { // expired at once: told as the poller would
                 screen.show(expired(user));
                 promptChanged.run();
             }
@@ -515,7 +521,7 @@ final class Commands {
         o.result().thenAccept(sent -> copy.sent(to, sent, text)); // kept once the server has stored it
         copy.read(to); // answering a conversation is reading it
         if (screen.interactive()) {
-            java.util.concurrent.atomic.AtomicBoolean toldQueued = new java.util.concurrent.atomic.AtomicBoolean();
+            AtomicBoolean toldQueued = new AtomicBoolean();
             Runnable tellQueued = () -> {
                 if (!o.result().isDone() && toldQueued.compareAndSet(false, true)) {
                     showQueued(to, text);
@@ -524,7 +530,7 @@ final class Commands {
             if (!client.connected()) {
                 tellQueued.run();
             } else {
-                java.util.concurrent.CompletableFuture.delayedExecutor(QUEUED_AFTER_MILLIS, TimeUnit.MILLISECONDS).execute(tellQueued);
+                CompletableFuture.delayedExecutor(QUEUED_AFTER_MILLIS, TimeUnit.MILLISECONDS).execute(tellQueued);
             }
             o.result().whenComplete((sent, failed) -> {
                 toldQueued.set(true); // the answer is in: no "queued" after it
@@ -626,7 +632,7 @@ final class Commands {
         } else {
             more = null;
         }
-        if (org.wirechat.protocol.Limits.isGroupName(peer)) {
+        if (Limits.isGroupName(peer)) {
             b.append(format.groupConversation(c.messages(), client.username(), groupReceipts(peer, c.messages())));
         } else {
             b.append(format.conversation(c.messages(), client.username(), receiptsFrom(peer)));
@@ -694,13 +700,13 @@ final class Commands {
     }
 
     /** Each of this user's messages on the page: how many of the members it reached have it (none with receipts off). */
-    private java.util.Map<Long, Response.GroupReceipts> groupReceipts(String group, List<Response.Message> page) throws ChatException {
-        java.util.Map<Long, Response.GroupReceipts> out = new java.util.HashMap<>();
+    private Map<Long, Response.GroupReceipts> groupReceipts(String group, List<Response.Message> page) throws ChatException {
+        Map<Long, Response.GroupReceipts> out = new HashMap<>();
         for (Response.Message m : page) {
             if (m.sender().equalsIgnoreCase(client.username() == null ? "" : client.username())) {
                 Response.GroupReceipts r = client.groupReceipts(group, m.id());
                 if (!r.shared()) {
-                    return java.util.Map.of();
+                    return Map.of();
                 }
                 out.put(m.id(), r);
             }
@@ -713,7 +719,7 @@ final class Commands {
         try {
             return client.receipts(peer);
         } catch (ChatException e) {
-            if (e.code() == org.wirechat.protocol.ErrorCode.UNKNOWN_OPCODE) {
+            if (e.code() == ErrorCode.UNKNOWN_OPCODE) {
                 return null;
             }
             throw e;
@@ -760,7 +766,7 @@ final class Commands {
     private void delete() throws ChatException, Usage {
         String who = client.username();
         if (who == null) {
-            throw new ChatException(org.wirechat.protocol.ErrorCode.NOT_AUTHENTICATED, "not logged in — log in first");
+            throw new ChatException(ErrorCode.NOT_AUTHENTICATED, "not logged in — log in first");
         }
         String answer = ask("Delete account " + who + " for good? Type yes to confirm: ", false);
         if (!answer.equalsIgnoreCase("yes")) {

@@ -6,6 +6,8 @@ import java.time.LocalDate;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Map;
+import org.wirechat.protocol.Limits;
 import org.wirechat.protocol.Response;
 
 /** How messages look in the terminal: local time, sender, body; continuation lines indented. */
@@ -30,7 +32,7 @@ final class Format {
      * another of its devices ({@code you → bob:}, {@code you in #crew:}).
      */
     String incoming(Response.Message m, String me) {
-        boolean group = org.wirechat.protocol.Limits.isGroupName(m.recipient());
+        boolean group = Limits.isGroupName(m.recipient());
         boolean mine = me != null && m.sender().equalsIgnoreCase(me) && !m.recipient().equalsIgnoreCase(me);
         String who = mine ? "you" : m.sender();
         String where = group ? " " + who + " in " + m.recipient() : mine ? " you → " + m.recipient() : " " + m.sender();
@@ -65,7 +67,7 @@ final class Format {
      * {@code receipts} (by message id), each of yours marked {@value #STORED} with how many of the members it
      * reached (sharing receipts) have it, {@value #DELIVERED} once all of them do.
      */
-    String groupConversation(List<Response.Message> messages, String me, java.util.Map<Long, Response.GroupReceipts> receipts) {
+    String groupConversation(List<Response.Message> messages, String me, Map<Long, Response.GroupReceipts> receipts) {
         StringBuilder b = new StringBuilder();
         for (Response.Message m : messages) {
             if (!b.isEmpty()) {

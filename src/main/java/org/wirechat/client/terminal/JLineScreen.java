@@ -7,6 +7,7 @@ import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
+import org.jline.reader.impl.LineReaderImpl;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 
@@ -66,7 +67,7 @@ final class JLineScreen implements Screen {
 
     @Override
     public void promptChanged(String prompt) {
-        if (secret || !(reader instanceof org.jline.reader.impl.LineReaderImpl impl) || !impl.isReading()) {
+        if (secret || !(reader instanceof LineReaderImpl impl) || !impl.isReading()) {
             return;
         }
         try {

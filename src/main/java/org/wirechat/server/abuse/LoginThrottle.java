@@ -3,9 +3,9 @@ package org.wirechat.server.abuse;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
-import org.wirechat.server.cluster.Cluster;
 import org.wirechat.server.cluster.LocalCluster;
-import org.wirechat.server.cluster.LoginFailures;
+import org.wirechat.server.storage.Cluster;
+import org.wirechat.server.storage.LoginFailures;
 
 /**
  * Slows password guessing without letting a guesser lock the account's owner out. Three counts of

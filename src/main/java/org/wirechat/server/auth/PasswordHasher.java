@@ -4,10 +4,12 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 
@@ -32,14 +34,14 @@ public final class PasswordHasher implements AutoCloseable {
     private final String decoy;
 
     /** What to do when hashing dies of an {@link Error}: the hashing threads are then in no known state. */
-    private final java.util.function.Consumer<Throwable> onFatal;
+    private final Consumer<Throwable> onFatal;
 
     public PasswordHasher(int iterations) {
         this(iterations, e -> { });
     }
 
     /** {@code onFatal} is told when hashing fails with an {@link Error} (out of memory, say). */
-    public PasswordHasher(int iterations, java.util.function.Consumer<Throwable> onFatal) {
+    public PasswordHasher(int iterations, Consumer<Throwable> onFatal) {
         this.onFatal = onFatal;
         if (iterations < 1) {
             throw new IllegalArgumentException("iterations must be positive: " + iterations);
@@ -107,7 +109,7 @@ public final class PasswordHasher implements AutoCloseable {
         }
     }
 
-    private <T> T onPool(java.util.concurrent.Callable<T> work) {
+    private <T> T onPool(Callable<T> work) {
         Future<T> f = pool.submit(work);
         try {
             return f.get();

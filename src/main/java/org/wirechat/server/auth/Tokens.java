@@ -1,16 +1,21 @@
 package org.wirechat.server.auth;
 
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import org.wirechat.server.storage.StorageUnavailableException;
 import org.wirechat.server.storage.Store;
@@ -45,7 +50,7 @@ public final class Tokens {
     private final ConcurrentHashMap<String, Entry> cache = new ConcurrentHashMap<>();
     private final AtomicLong revocations = new AtomicLong();
     /** Tokens issued while the store refused writes, by key, oldest first; guarded by {@link #unstoredLock}. */
-    private final java.util.LinkedHashMap<String, Entry> unstored = new java.util.LinkedHashMap<>();
+    private final LinkedHashMap<String, Entry> unstored = new LinkedHashMap<>();
     /** Held while an unstored token is being stored or revoked, so a revocation never misses a store in flight. */
     private final ReentrantLock unstoredLock = new ReentrantLock();
 
@@ -247,8 +252,8 @@ public final class Tokens {
         return storeReads.sum();
     }
 
-    private final java.util.concurrent.atomic.LongAdder lookups = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder storeReads = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder lookups = new LongAdder();
+    private final LongAdder storeReads = new LongAdder();
 
     private Entry load(String key, byte[] hash) {
         storeReads.increment();
@@ -323,10 +328,10 @@ public final class Tokens {
      */
     public void forgetAll() {
         revocations.incrementAndGet();
-        java.util.Set<String> keep;
+        Set<String> keep;
         unstoredLock.lock();
         try {
-            keep = new java.util.HashSet<>(unstored.keySet());
+            keep = new HashSet<>(unstored.keySet());
         } finally {
             unstoredLock.unlock();
         }
@@ -366,7 +371,7 @@ public final class Tokens {
 
     static byte[] sha256(String token) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }

@@ -1,5 +1,36 @@
 package org.wirechat.server.grpc;
 
+import io.grpc.Context;
+import java.util.function.Function;
+import org.wirechat.grpc.v1.Account;
+import org.wirechat.grpc.v1.AccountDevice;
+import org.wirechat.grpc.v1.AddMemberReply;
+import org.wirechat.grpc.v1.AddMemberRequest;
+import org.wirechat.grpc.v1.CreateGroupReply;
+import org.wirechat.grpc.v1.CreateGroupRequest;
+import org.wirechat.grpc.v1.Group;
+import org.wirechat.grpc.v1.GroupMembersReply;
+import org.wirechat.grpc.v1.GroupMembersRequest;
+import org.wirechat.grpc.v1.GroupReceiptsReply;
+import org.wirechat.grpc.v1.GroupReceiptsRequest;
+import org.wirechat.grpc.v1.LeaveGroupReply;
+import org.wirechat.grpc.v1.LeaveGroupRequest;
+import org.wirechat.grpc.v1.ListDevicesReply;
+import org.wirechat.grpc.v1.ListDevicesRequest;
+import org.wirechat.grpc.v1.ListGroupsReply;
+import org.wirechat.grpc.v1.ListGroupsRequest;
+import org.wirechat.grpc.v1.Member;
+import org.wirechat.grpc.v1.Message;
+import org.wirechat.grpc.v1.PingReply;
+import org.wirechat.grpc.v1.PingRequest;
+import org.wirechat.grpc.v1.ReceiptsReply;
+import org.wirechat.grpc.v1.ReceiptsRequest;
+import org.wirechat.grpc.v1.RemoveMemberReply;
+import org.wirechat.grpc.v1.RemoveMemberRequest;
+import org.wirechat.grpc.v1.RenameGroupReply;
+import org.wirechat.grpc.v1.RenameGroupRequest;
+import org.wirechat.grpc.v1.SetReceiptsReply;
+import org.wirechat.grpc.v1.SetReceiptsRequest;
 import org.wirechat.server.Dispatcher;
 import org.wirechat.server.ResponseFit;
 import io.grpc.Metadata;
@@ -41,6 +72,7 @@ import org.wirechat.protocol.ProtocolException;
 import org.wirechat.protocol.Request;
 import org.wirechat.protocol.RequestCodec;
 import org.wirechat.protocol.Response;
+import org.wirechat.server.ServerMetrics;
 
 /**
  * Service {@code wirechat.v1.Chat}: each call becomes the wire protocol's request (checked exactly as the
@@ -56,7 +88,7 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
     static final Metadata.Key<String> RETRY_AFTER = Metadata.Key.of("wirechat-retry-after-ms", Metadata.ASCII_STRING_MARSHALLER);
     static final Metadata.Key<String> DETAIL = Metadata.Key.of("wirechat-detail", Metadata.ASCII_STRING_MARSHALLER);
     /** The bearer token of the call, read from its headers by {@link GrpcTransport}'s interceptor. */
-    static final io.grpc.Context.Key<String> TOKEN = io.grpc.Context.key("wirechat-token");
+    static final Context.Key<String> TOKEN = Context.key("wirechat-token");
 
     /**
      * How many messages one push of Subscribe carries at most, and how long one of its waits lasts: a
@@ -69,7 +101,7 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
     static final long SUBSCRIBE_WAIT_MILLIS = 2_000;
 
     private final Dispatcher dispatcher;
-    private final org.wirechat.server.ServerMetrics metrics;
+    private final ServerMetrics metrics;
     private final BooleanSupplier closing;
     /** Answers are fitted to the wire protocol's frame limit too, so both transports page alike. */
     private final int maxAnswerBytes;
@@ -77,7 +109,7 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
     /** Where each subscription's pushing runs (a virtual thread each: it waits for mail). */
     private final Executor pushers;
 
-    GrpcChatService(Dispatcher dispatcher, BooleanSupplier closing, int maxAnswerBytes, org.wirechat.server.ServerMetrics metrics,
+    GrpcChatService(Dispatcher dispatcher, BooleanSupplier closing, int maxAnswerBytes, ServerMetrics metrics,
             Executor pushers) {
         this.dispatcher = dispatcher;
         this.pushers = pushers;
@@ -159,7 +191,7 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
     }
 
     /** Checks the request as the wire codec would, runs it, and hands the reply (or the error) to the observer. */
-    private <T> void run(Request request, StreamObserver<T> observer, java.util.function.Function<Response, T> reply) {
+    private <T> void run(Request request, StreamObserver<T> observer, Function<Response, T> reply) {
         long started = metrics.on() ? System.nanoTime() : 0;
         Response response;
         try {
@@ -188,14 +220,14 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
         observer.onCompleted();
     }
 
-    private static org.wirechat.grpc.v1.Message message(Response.Message m) {
-        return org.wirechat.grpc.v1.Message.newBuilder().setId(m.id()).setSender(m.sender()).setRecipient(m.recipient())
+    private static Message message(Response.Message m) {
+        return Message.newBuilder().setId(m.id()).setSender(m.sender()).setRecipient(m.recipient())
                 .setTimestampMs(m.timestampMillis()).setBody(m.body()).build();
     }
 
     @Override
-    public void ping(org.wirechat.grpc.v1.PingRequest request, StreamObserver<org.wirechat.grpc.v1.PingReply> observer) {
-        run(new Request.Ping(), observer, r -> org.wirechat.grpc.v1.PingReply.newBuilder()
+    public void ping(PingRequest request, StreamObserver<PingReply> observer) {
+        run(new Request.Ping(), observer, r -> PingReply.newBuilder()
                 .setServerTimeMs(((Response.Pong) r).serverTimeMillis()).build());
     }
 
@@ -250,7 +282,7 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
                     Response.Accounts a = (Response.Accounts) r;
                     ListAccountsReply.Builder b = ListAccountsReply.newBuilder().setNextCursor(a.nextCursor());
                     for (Response.Account x : a.accounts()) {
-                        b.addAccounts(org.wirechat.grpc.v1.Account.newBuilder().setUsername(x.username())
+                        b.addAccounts(Account.newBuilder().setUsername(x.username())
                                 .setFullName(x.fullName()).setOnline(x.online()));
                     }
                     return b.build();
@@ -311,68 +343,68 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
     }
 
     @Override
-    public void receipts(org.wirechat.grpc.v1.ReceiptsRequest request, StreamObserver<org.wirechat.grpc.v1.ReceiptsReply> observer) {
+    public void receipts(ReceiptsRequest request, StreamObserver<ReceiptsReply> observer) {
         run(new Request.Receipts(token(), request.getPeer()), observer, r -> {
             Response.Receipts receipts = (Response.Receipts) r;
-            return org.wirechat.grpc.v1.ReceiptsReply.newBuilder().setShared(receipts.shared())
+            return ReceiptsReply.newBuilder().setShared(receipts.shared())
                     .setOldestWaitingId(receipts.oldestWaitingId()).build();
         });
     }
 
     @Override
-    public void setReceipts(org.wirechat.grpc.v1.SetReceiptsRequest request,
-            StreamObserver<org.wirechat.grpc.v1.SetReceiptsReply> observer) {
+    public void setReceipts(SetReceiptsRequest request,
+            StreamObserver<SetReceiptsReply> observer) {
         run(new Request.SetReceipts(token(), request.getOn()), observer,
-                r -> org.wirechat.grpc.v1.SetReceiptsReply.newBuilder().setOn(((Response.ReceiptsSet) r).on()).build());
+                r -> SetReceiptsReply.newBuilder().setOn(((Response.ReceiptsSet) r).on()).build());
     }
 
     @Override
-    public void createGroup(org.wirechat.grpc.v1.CreateGroupRequest request, StreamObserver<org.wirechat.grpc.v1.CreateGroupReply> observer) {
+    public void createGroup(CreateGroupRequest request, StreamObserver<CreateGroupReply> observer) {
         run(new Request.GroupCreate(token(), request.getGroup()), observer,
-                r -> org.wirechat.grpc.v1.CreateGroupReply.newBuilder().setGroup(((Response.GroupCreated) r).group()).build());
+                r -> CreateGroupReply.newBuilder().setGroup(((Response.GroupCreated) r).group()).build());
     }
 
     @Override
-    public void addMember(org.wirechat.grpc.v1.AddMemberRequest request, StreamObserver<org.wirechat.grpc.v1.AddMemberReply> observer) {
+    public void addMember(AddMemberRequest request, StreamObserver<AddMemberReply> observer) {
         run(new Request.GroupAdd(token(), request.getGroup(), request.getUsername()), observer,
-                r -> org.wirechat.grpc.v1.AddMemberReply.newBuilder().setUsername(((Response.MemberAdded) r).username()).build());
+                r -> AddMemberReply.newBuilder().setUsername(((Response.MemberAdded) r).username()).build());
     }
 
     @Override
-    public void removeMember(org.wirechat.grpc.v1.RemoveMemberRequest request,
-            StreamObserver<org.wirechat.grpc.v1.RemoveMemberReply> observer) {
+    public void removeMember(RemoveMemberRequest request,
+            StreamObserver<RemoveMemberReply> observer) {
         run(new Request.GroupRemove(token(), request.getGroup(), request.getUsername()), observer,
-                r -> org.wirechat.grpc.v1.RemoveMemberReply.getDefaultInstance());
+                r -> RemoveMemberReply.getDefaultInstance());
     }
 
     @Override
-    public void leaveGroup(org.wirechat.grpc.v1.LeaveGroupRequest request, StreamObserver<org.wirechat.grpc.v1.LeaveGroupReply> observer) {
-        run(new Request.GroupLeave(token(), request.getGroup()), observer, r -> org.wirechat.grpc.v1.LeaveGroupReply.getDefaultInstance());
+    public void leaveGroup(LeaveGroupRequest request, StreamObserver<LeaveGroupReply> observer) {
+        run(new Request.GroupLeave(token(), request.getGroup()), observer, r -> LeaveGroupReply.getDefaultInstance());
     }
 
     @Override
-    public void renameGroup(org.wirechat.grpc.v1.RenameGroupRequest request, StreamObserver<org.wirechat.grpc.v1.RenameGroupReply> observer) {
+    public void renameGroup(RenameGroupRequest request, StreamObserver<RenameGroupReply> observer) {
         run(new Request.GroupRename(token(), request.getGroup(), request.getNewName()), observer,
-                r -> org.wirechat.grpc.v1.RenameGroupReply.newBuilder().setGroup(((Response.GroupRenamed) r).group()).build());
+                r -> RenameGroupReply.newBuilder().setGroup(((Response.GroupRenamed) r).group()).build());
     }
 
     @Override
-    public void listGroups(org.wirechat.grpc.v1.ListGroupsRequest request, StreamObserver<org.wirechat.grpc.v1.ListGroupsReply> observer) {
+    public void listGroups(ListGroupsRequest request, StreamObserver<ListGroupsReply> observer) {
         run(new Request.GroupList(token()), observer, r -> {
-            var b = org.wirechat.grpc.v1.ListGroupsReply.newBuilder();
+            var b = ListGroupsReply.newBuilder();
             for (Response.Group g : ((Response.Groups) r).groups()) {
-                b.addGroups(org.wirechat.grpc.v1.Group.newBuilder().setName(g.name()).setOwner(g.owner()).setMembers(g.members()));
+                b.addGroups(Group.newBuilder().setName(g.name()).setOwner(g.owner()).setMembers(g.members()));
             }
             return b.build();
         });
     }
 
     @Override
-    public void listDevices(org.wirechat.grpc.v1.ListDevicesRequest request, StreamObserver<org.wirechat.grpc.v1.ListDevicesReply> observer) {
+    public void listDevices(ListDevicesRequest request, StreamObserver<ListDevicesReply> observer) {
         run(new Request.ListDevices(token()), observer, r -> {
-            var b = org.wirechat.grpc.v1.ListDevicesReply.newBuilder();
+            var b = ListDevicesReply.newBuilder();
             for (Response.Device d : ((Response.Devices) r).devices()) {
-                b.addDevices(org.wirechat.grpc.v1.AccountDevice.newBuilder().setDeviceId(d.id()).setLastSeenMs(d.lastSeenMillis())
+                b.addDevices(AccountDevice.newBuilder().setDeviceId(d.id()).setLastSeenMs(d.lastSeenMillis())
                         .setHolds(d.holds()).setThisDevice(d.current()));
             }
             return b.build();
@@ -380,23 +412,23 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
     }
 
     @Override
-    public void groupReceipts(org.wirechat.grpc.v1.GroupReceiptsRequest request,
-            StreamObserver<org.wirechat.grpc.v1.GroupReceiptsReply> observer) {
+    public void groupReceipts(GroupReceiptsRequest request,
+            StreamObserver<GroupReceiptsReply> observer) {
         run(new Request.GroupReceipts(token(), request.getGroup(), request.getMessageId()), observer, r -> {
             Response.GroupReceipts g = (Response.GroupReceipts) r;
-            return org.wirechat.grpc.v1.GroupReceiptsReply.newBuilder().setShared(g.shared()).setMembers(g.members())
+            return GroupReceiptsReply.newBuilder().setShared(g.shared()).setMembers(g.members())
                     .setDelivered(g.delivered()).build();
         });
     }
 
     @Override
-    public void groupMembers(org.wirechat.grpc.v1.GroupMembersRequest request,
-            StreamObserver<org.wirechat.grpc.v1.GroupMembersReply> observer) {
+    public void groupMembers(GroupMembersRequest request,
+            StreamObserver<GroupMembersReply> observer) {
         run(new Request.GroupMembers(token(), request.getGroup()), observer, r -> {
             Response.Members m = (Response.Members) r;
-            var b = org.wirechat.grpc.v1.GroupMembersReply.newBuilder().setGroup(m.group());
+            var b = GroupMembersReply.newBuilder().setGroup(m.group());
             for (Response.Member member : m.members()) {
-                b.addMembers(org.wirechat.grpc.v1.Member.newBuilder().setUsername(member.username()).setOnline(member.online())
+                b.addMembers(Member.newBuilder().setUsername(member.username()).setOnline(member.online())
                         .setOwner(member.owner()));
             }
             return b.build();
@@ -409,7 +441,7 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
      * or the server closes (which wakes every wait).
      */
     @Override
-    public void subscribe(SubscribeRequest request, StreamObserver<org.wirechat.grpc.v1.Message> plain) {
+    public void subscribe(SubscribeRequest request, StreamObserver<Message> plain) {
         String token = token();
         try {
             RequestCodec.check(new Request.Fetch(token, request.getAfterId(), 1, 0));
@@ -417,7 +449,7 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
             plain.onError(failure(e));
             return;
         }
-        pushers.execute(new Subscription((ServerCallStreamObserver<org.wirechat.grpc.v1.Message>) plain, dispatcher, caller(),
+        pushers.execute(new Subscription((ServerCallStreamObserver<Message>) plain, dispatcher, caller(),
                 token, request.getAfterId(), closing, metrics, GrpcChatService::message));
     }
 }

@@ -1,10 +1,14 @@
 package org.wirechat.server.storage;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -14,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.wirechat.server.storage.log.LogState;
 
 /**
  * The manifest a backup carries beside its files ({@value #FILE}): every file with its size and SHA-256,
@@ -73,8 +78,8 @@ record BackupManifest(Instant created, String serverVersion, int schemaVersion, 
         b.append("manifest-sha256 ").append(sha256(body.getBytes(StandardCharsets.UTF_8))).append('\n');
         Path file = dir.resolve(FILE);
         Files.writeString(file, b.toString(), StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        try (var c = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        try (var c = FileChannel.open(file, StandardOpenOption.WRITE)) {
             c.force(true);
         }
         return m;
@@ -93,7 +98,7 @@ record BackupManifest(Instant created, String serverVersion, int schemaVersion, 
         Path file = dir.resolve(FILE);
         if (!Files.exists(file)) {
             List<String> live = Stream.of(DataDirectory.LOCK_FILE, "admin.sock", SqliteStore.DATABASE_FILE + "-wal",
-                    DataDirectory.LOG_DIRECTORY + "/" + org.wirechat.server.storage.log.LogState.FILE)
+                    DataDirectory.LOG_DIRECTORY + "/" + LogState.FILE)
                     .filter(n -> Files.exists(dir.resolve(n))).toList();
             throw new Invalid(dir.toAbsolutePath() + " is not a backup made by 'wirechat-server admin backup': it has no "
                     + FILE + (live.isEmpty() ? "" : "; it holds " + String.join(", ", live) + ", so it is a server's data"
@@ -167,7 +172,7 @@ record BackupManifest(Instant created, String serverVersion, int schemaVersion, 
     }
 
     private static String relative(Path dir, Path p) {
-        return dir.relativize(p).toString().replace(java.io.File.separatorChar, '/');
+        return dir.relativize(p).toString().replace(File.separatorChar, '/');
     }
 
     private static FileSum sum(Path p) throws IOException {

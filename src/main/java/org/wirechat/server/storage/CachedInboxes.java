@@ -2,7 +2,9 @@ package org.wirechat.server.storage;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -50,7 +52,7 @@ final class CachedInboxes {
         long through;
         final ArrayDeque<StoredMessage> messages = new ArrayDeque<>();
         /** Of {@link #messages}, the copies of the account's own: id to the device it was sent from. */
-        final java.util.Map<Long, String> copies = new java.util.HashMap<>(0);
+        final Map<Long, String> copies = new HashMap<>(0);
         volatile long lastUsed = System.nanoTime();
     }
 
@@ -115,7 +117,7 @@ final class CachedInboxes {
      * if anything changed since the ticket.
      */
     void install(long accountId, Ticket ticket, long floor, long through, List<StoredMessage> messages,
-            java.util.Map<Long, String> copies) {
+            Map<Long, String> copies) {
         if (messages.size() > MAX_MESSAGES) {
             return;
         }

@@ -1,13 +1,18 @@
 package org.wirechat.server.storage;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -17,7 +22,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,7 +134,7 @@ public final class DataDirectory {
             }
             if (Files.isDirectory(logDirectory())) { // the log holds every message too: as private as the database
                 tighten(logDirectory(), DIRECTORY_MODE);
-                try (java.util.stream.Stream<Path> files = Files.list(logDirectory())) {
+                try (Stream<Path> files = Files.list(logDirectory())) {
                     for (Path p : files.filter(Files::isRegularFile).toList()) {
                         tighten(p, FILE_MODE);
                     }
@@ -152,12 +159,12 @@ public final class DataDirectory {
             if (!Files.exists(lockFile)) {
                 Files.createFile(lockFile, posix(FILE_MODE));
             }
-            java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lockFile,
-                    java.nio.file.StandardOpenOption.WRITE);
-            java.nio.channels.FileLock lock;
+            FileChannel channel = FileChannel.open(lockFile,
+                    StandardOpenOption.WRITE);
+            FileLock lock;
             try {
                 lock = channel.tryLock();
-            } catch (java.nio.channels.OverlappingFileLockException e) {
+            } catch (OverlappingFileLockException e) {
                 lock = null;
             }
             if (lock == null) {
@@ -184,7 +191,7 @@ public final class DataDirectory {
             }
         }
         if (Files.isDirectory(logDirectory())) {
-            try (java.util.stream.Stream<Path> files = Files.list(logDirectory())) {
+            try (Stream<Path> files = Files.list(logDirectory())) {
                 for (Path p : files.toList()) {
                     Files.deleteIfExists(p);
                 }
@@ -209,7 +216,7 @@ public final class DataDirectory {
     }
 
     private static boolean isPosix() {
-        return java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+        return FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     }
 
     /** Takes away what {@code mode} does not allow (and logs it); the modes are the umask's at creation. */
@@ -277,7 +284,7 @@ public final class DataDirectory {
     /** Why the database could not be opened or read, in words: damaged, not writable, the disk full. */
     StoreException failure(SQLException e) {
         Path db = database().toAbsolutePath();
-        java.util.Optional<StorageFault> fault = StorageFault.of(e);
+        Optional<StorageFault> fault = StorageFault.of(e);
         if (fault.filter(f -> f == StorageFault.DAMAGED).isPresent()) {
             return new StoreException(db + " is not a readable SQLite database (" + e.getMessage()
                     + "). Restore it from a backup; the server will not start on it", e);

@@ -5,9 +5,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Groups and their membership intervals in SQL, the same statements for SQLite and PostgreSQL (tables
@@ -44,13 +46,13 @@ final class GroupRows implements GroupRules.Tx {
 
     private final Connection c;
     private final String lock;
-    private final java.util.function.LongSupplier boundary;
+    private final LongSupplier boundary;
 
     /**
      * @param lock what follows a group's read in the change's transaction ({@code " FOR UPDATE"} on
      *     PostgreSQL, where sends lock the group too; empty on SQLite, where one thread makes every change)
      */
-    GroupRows(Connection c, String lock, java.util.function.LongSupplier boundary) {
+    GroupRows(Connection c, String lock, LongSupplier boundary) {
         this.c = c;
         this.lock = lock;
         this.boundary = boundary;
@@ -81,7 +83,7 @@ final class GroupRows implements GroupRules.Tx {
         if (groupIds.isEmpty()) {
             return out;
         }
-        String in = String.join(", ", java.util.Collections.nCopies(groupIds.size(), "?"));
+        String in = String.join(", ", Collections.nCopies(groupIds.size(), "?"));
         try (PreparedStatement ps = c.prepareStatement("SELECT gm.group_id, gm.account_id, a.username FROM group_members gm"
                 + " JOIN accounts a ON a.id = gm.account_id WHERE gm.left_after IS NULL AND gm.group_id IN (" + in + ") ORDER BY gm.id")) {
             for (int i = 0; i < groupIds.size(); i++) {

@@ -1,5 +1,8 @@
 package org.wirechat.server.storage;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,10 +26,10 @@ final class Listing {
     }
 
     /** Runs {@link #PAGE_SQL} (prepared by the caller) for the accounts after {@code key}. */
-    static List<Account> page(java.sql.PreparedStatement ps, String key) throws java.sql.SQLException {
+    static List<Account> page(PreparedStatement ps, String key) throws SQLException {
         ps.setString(1, key);
         List<Account> found = new ArrayList<>(BATCH);
-        try (java.sql.ResultSet rs = ps.executeQuery()) {
+        try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 found.add(new Account(rs.getLong(1), rs.getString(2), rs.getString(3), ""));
             }

@@ -1,18 +1,26 @@
 package org.wirechat.server.storage;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wirechat.server.storage.log.LogPosition;
@@ -87,7 +95,7 @@ final class LogMessages implements AutoCloseable {
         void devices(Consumer<DeviceRow> each);
 
         /** The ids of the index's messages to the account with an id in ({@code afterId}, {@code throughId}]. */
-        java.util.Set<Long> messageIdsTo(long accountId, long afterId, long throughId);
+        Set<Long> messageIdsTo(long accountId, long afterId, long throughId);
 
         /** How many messages the index holds (roughly: for sizing). */
         long messageCount();
@@ -307,7 +315,7 @@ final class LogMessages implements AutoCloseable {
         });
         catalog.undelivered(m -> inboxes.computeIfAbsent(m.recipientId(), k -> new Inbox()).messages.add(m.message()));
         loadGroups(null);
-        java.util.Set<Long> merged = new java.util.HashSet<>();
+        Set<Long> merged = new HashSet<>();
         catalog.groupUndelivered(m -> {
             inboxes.computeIfAbsent(m.recipientId(), k -> new Inbox()).messages.add(m.message());
             merged.add(m.recipientId());
@@ -321,7 +329,7 @@ final class LogMessages implements AutoCloseable {
         for (long account : merged) { // a member's group messages and copies among its direct ones, in id order
             Inbox in = inboxes.get(account);
             List<StoredMessage> sorted = new ArrayList<>(in.messages);
-            sorted.sort(java.util.Comparator.comparingLong(StoredMessage::id));
+            sorted.sort(Comparator.comparingLong(StoredMessage::id));
             in.messages.clear();
             in.messages.addAll(sorted);
         }
@@ -498,7 +506,7 @@ final class LogMessages implements AutoCloseable {
             from = m[0];
             floor = d.floor;
         }
-        java.util.Set<Long> ids = new java.util.HashSet<>();
+        Set<Long> ids = new HashSet<>();
         synchronized (unindexed) { // before the index: a record indexed meanwhile is found twice, never missed
             for (Committed c : unindexed) {
                 if (c.record() instanceof LogRecord.Message m && m.id() > from && m.id() <= floor && reaches(m, accountId)) {
@@ -687,7 +695,7 @@ final class LogMessages implements AutoCloseable {
      * The accounts the sender's message to the group reached, or null if it is not the sender's message to
      * that group (looked for in the log's unindexed tail, then asked of {@code indexed}).
      */
-    List<Long> reachedBy(long groupId, long senderId, long messageId, java.util.function.LongPredicate indexed) {
+    List<Long> reachedBy(long groupId, long senderId, long messageId, LongPredicate indexed) {
         GroupState g = groups.get(groupId);
         if (g == null) {
             return null;
@@ -1234,12 +1242,12 @@ final class LogMessages implements AutoCloseable {
      * A backup takes its hold before it snapshots the index, so the checkpoint it snapshots is at least
      * as new as any the indexer deletes segments before; those are never the ones it copies.
      */
-    private final java.util.concurrent.atomic.AtomicInteger deletionHolds = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger deletionHolds = new AtomicInteger();
 
     /** Keeps indexed segments from being deleted until the returned hold is closed. */
     AutoCloseable holdDeletions() {
         deletionHolds.incrementAndGet();
-        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean released = new AtomicBoolean();
         return () -> {
             if (released.compareAndSet(false, true)) {
                 deletionHolds.decrementAndGet();
@@ -1248,7 +1256,7 @@ final class LogMessages implements AutoCloseable {
     }
 
     /** Copies the log's segments from {@code firstSegment} on (see {@link MessageLog#copySegmentsFrom}). */
-    long copySegmentsFrom(long firstSegment, java.nio.file.Path dest) throws java.io.IOException {
+    long copySegmentsFrom(long firstSegment, Path dest) throws IOException {
         return messageLog.copySegmentsFrom(firstSegment, dest);
     }
 
@@ -1302,7 +1310,7 @@ final class LogMessages implements AutoCloseable {
         if (syncFailed && !batch.records.isEmpty()) {
             nextId = batch.firstId;
             StorageUnavailableException nothing = new StorageUnavailableException(StorageFault.IO_ERROR,
-                    new java.io.IOException("the message log could not be synced; the server is stopping"));
+                    new IOException("the message log could not be synced; the server is stopping"));
             for (Decided d : batch.sends) {
                 d.item().future().completeExceptionally(nothing);
             }
@@ -1450,7 +1458,7 @@ final class LogMessages implements AutoCloseable {
         }
     }
 
-    static StorageFault classify(java.io.IOException e) {
+    static StorageFault classify(IOException e) {
         String m = String.valueOf(e.getMessage());
         if (m.contains("No space left") || m.contains("Disk quota")) {
             return StorageFault.DISK_FULL;
@@ -1512,7 +1520,7 @@ final class LogMessages implements AutoCloseable {
 
     /** The group's messages waiting in its members' inboxes now show its new name. */
     private void renamed(GroupState g, String name) {
-        java.util.Set<Long> members = new java.util.HashSet<>();
+        Set<Long> members = new HashSet<>();
         for (long[] i : g.intervals()) {
             members.add(i[0]);
         }
@@ -1593,7 +1601,7 @@ final class LogMessages implements AutoCloseable {
                     if (deletionHolds.get() == 0) { // a backup copying segments holds them (see holdDeletions)
                         messageLog.deleteBefore(end);
                     }
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     log.warn("could not delete indexed segments of the message log: {}", e.toString());
                 }
             }
@@ -1645,7 +1653,7 @@ final class LogMessages implements AutoCloseable {
         }
         try {
             messageLog.close();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             log.warn("closing the message log failed", e);
         }
     }

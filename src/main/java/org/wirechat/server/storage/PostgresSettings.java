@@ -3,6 +3,7 @@ package org.wirechat.server.storage;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * Where the shared PostgreSQL database is: a {@code postgresql://HOST[:PORT]/DB[?user=NAME&...]} URL
@@ -51,7 +52,7 @@ public record PostgresSettings(String url, char[] password, int poolSize) {
         if (u.getHost() == null || u.getPath() == null || u.getPath().length() < 2) {
             throw new IllegalArgumentException("the store URL needs a host and a database: postgresql://HOST:PORT/DATABASE");
         }
-        String query = u.getRawQuery() == null ? "" : u.getRawQuery().toLowerCase(java.util.Locale.ROOT);
+        String query = u.getRawQuery() == null ? "" : u.getRawQuery().toLowerCase(Locale.ROOT);
         if (u.getRawUserInfo() != null && u.getRawUserInfo().contains(":") || ("&" + query).contains("&password=")) {
             throw new IllegalArgumentException("put the database password in WIRECHAT_DB_PASSWORD or --store-password-file,"
                     + " not in the store URL (command lines are visible to every user of the machine)");

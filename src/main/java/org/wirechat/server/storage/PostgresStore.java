@@ -3,30 +3,44 @@ package org.wirechat.server.storage;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.wirechat.server.cluster.Cluster;
-import org.wirechat.server.cluster.LoginFailures;
 
 /**
  * The store for several servers sharing one PostgreSQL database. Every change is one transaction,
@@ -48,10 +62,10 @@ public final class PostgresStore implements Store, Cluster {
     private final HikariDataSource pool;
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
     /** This server's name in the {@code nodes} table, new at every start. */
-    private final String nodeId = java.util.UUID.randomUUID().toString();
-    private final java.util.concurrent.ScheduledExecutorService heartbeat =
+    private final String nodeId = UUID.randomUUID().toString();
+    private final ScheduledExecutorService heartbeat =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("postgresql-heartbeat").daemon(true).factory());
-    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean closed;
     private volatile Thread listener;
     private volatile Connection listening;
@@ -62,13 +76,13 @@ public final class PostgresStore implements Store, Cluster {
      */
     private final Writer writer;
 
-    private PostgresStore(PostgresSettings settings, HikariDataSource pool, java.util.function.Consumer<Throwable> onFatal)
+    private PostgresStore(PostgresSettings settings, HikariDataSource pool, Consumer<Throwable> onFatal)
             throws SQLException {
         this.settings = settings;
         this.pool = pool;
         this.writer = new Writer(pool::getConnection, onFatal, faults);
         this.sends = new PostgresSends(writer, CHANNEL, nodeId, inboxes, singleDevices,
-                id -> java.util.Map.copyOf(pendingAcks(id)),
+                id -> Map.copyOf(pendingAcks(id)),
                 (account, device, through) -> knownMarks.merge(markKey(account, device), through, Math::max));
     }
 
@@ -80,7 +94,7 @@ public final class PostgresStore implements Store, Cluster {
      *
      * @throws StoreException the database cannot be reached or used
      */
-    public static PostgresStore open(PostgresSettings settings, java.util.function.Consumer<Throwable> onFatal) {
+    public static PostgresStore open(PostgresSettings settings, Consumer<Throwable> onFatal) {
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("wirechat-postgresql");
         hc.setJdbcUrl(settings.jdbcUrl());
@@ -122,7 +136,7 @@ public final class PostgresStore implements Store, Cluster {
             } catch (RuntimeException e) {
                 log.warn("could not tell the other servers this one is alive: {}", e.getMessage());
             }
-        }, HEARTBEAT_MILLIS, HEARTBEAT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }, HEARTBEAT_MILLIS, HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
         return store;
     }
 
@@ -143,9 +157,9 @@ public final class PostgresStore implements Store, Cluster {
     }
 
     @Override
-    public void publishPresence(java.util.Map<Long, Boolean> onlineHere) {
+    public void publishPresence(Map<Long, Boolean> onlineHere) {
         tx(c -> {
-            for (java.util.Map.Entry<Long, Boolean> e : onlineHere.entrySet()) {
+            for (Map.Entry<Long, Boolean> e : onlineHere.entrySet()) {
                 String sql = e.getValue()
                         ? "INSERT INTO presence (node_id, account_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
                         : "DELETE FROM presence WHERE node_id = ? AND account_id = ?";
@@ -172,7 +186,7 @@ public final class PostgresStore implements Store, Cluster {
     }
 
     @Override
-    public LoginFailures recordLoginFailure(String usernameKey, java.util.function.UnaryOperator<LoginFailures> next) {
+    public LoginFailures recordLoginFailure(String usernameKey, UnaryOperator<LoginFailures> next) {
         return tx(c -> {
             // make sure the row exists, then lock it: concurrent failures on several servers are counted one by one
             update(c, "INSERT INTO login_failures (username_key, failures, last_failure, blocked_until) VALUES (?, 0, 0, 0)"
@@ -236,7 +250,7 @@ public final class PostgresStore implements Store, Cluster {
     }
 
     @Override
-    public java.util.Set<Long> onlineElsewhere(java.util.Collection<Long> accountIds) {
+    public Set<Long> onlineElsewhere(Collection<Long> accountIds) {
         return one(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT p.account_id FROM presence p"
                     + " JOIN nodes n ON n.node_id = p.node_id"
@@ -244,7 +258,7 @@ public final class PostgresStore implements Store, Cluster {
                 ps.setArray(1, c.createArrayOf("bigint", accountIds.toArray()));
                 ps.setString(2, nodeId);
                 ps.setLong(3, NODE_TIMEOUT_MILLIS);
-                java.util.Set<Long> online = new java.util.HashSet<>();
+                Set<Long> online = new HashSet<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         online.add(rs.getLong(1));
@@ -330,7 +344,7 @@ public final class PostgresStore implements Store, Cluster {
      * connection lost during the COMMIT (or a single autocommitted statement) leaves it unknown.
      */
     private StoreException failure(SQLException e, boolean inDoubt) {
-        java.util.Optional<StorageFault> fault = StorageFault.of(e);
+        Optional<StorageFault> fault = StorageFault.of(e);
         if (fault.isPresent()) {
             faults.faulted(fault.get(), e, 1);
             if (!inDoubt || fault.get() != StorageFault.UNREACHABLE) {
@@ -343,7 +357,7 @@ public final class PostgresStore implements Store, Cluster {
     private final FaultLog faults = new FaultLog(log);
 
     @Override
-    public java.util.Optional<StorageFault> storageFault() {
+    public Optional<StorageFault> storageFault() {
         return faults.current();
     }
 
@@ -352,8 +366,8 @@ public final class PostgresStore implements Store, Cluster {
      * they serve, by PostgreSQL's own tools, which do it better than a copy through one server could.
      */
     @Override
-    public String backup(java.nio.file.Path dest) throws java.io.IOException {
-        throw new java.io.IOException("the data are in PostgreSQL (" + describe() + "): back them up with pg_dump or"
+    public String backup(Path dest) throws IOException {
+        throw new IOException("the data are in PostgreSQL (" + describe() + "): back them up with pg_dump or"
                 + " pg_basebackup, which copy them consistently while the servers run (docs/operations.md); nothing was copied");
     }
 
@@ -604,7 +618,7 @@ public final class PostgresStore implements Store, Cluster {
     public boolean setDisabled(long accountId, long nowMillis) {
         return one(c -> update(c, "UPDATE accounts SET disabled_at = ? WHERE id = ? AND deleted_at IS NULL", ps -> {
             if (nowMillis == 0) {
-                ps.setNull(1, java.sql.Types.BIGINT);
+                ps.setNull(1, Types.BIGINT);
             } else {
                 ps.setLong(1, nowMillis);
             }
@@ -688,13 +702,13 @@ public final class PostgresStore implements Store, Cluster {
     @Override
     public void acknowledgeLater(long accountId, String device, long throughId, long nowMillis) {
         acknowledgedAhead.compute(accountId, (k, m) -> {
-            java.util.Map<String, Long> devices = m == null ? new java.util.concurrent.ConcurrentHashMap<>() : m;
+            Map<String, Long> devices = m == null ? new ConcurrentHashMap<>() : m;
             devices.merge(device, throughId, Math::max);
             return devices;
         });
         seenWritten.put(accountId + "\u0000" + device, nowMillis); // the acknowledgement writes its activity
         CompletableFuture<Void> done = sends.acknowledge(accountId, device, throughId, nowMillis).exceptionally(e -> {
-            Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+            Throwable cause = e instanceof CompletionException ? e.getCause() : e;
             if (!(cause instanceof StorageUnavailableException) && !closed) {
                 log.warn("could not record acknowledgements; those messages will be delivered again", cause);
             }
@@ -711,24 +725,24 @@ public final class PostgresStore implements Store, Cluster {
     }
 
     /** Per account, the newest acknowledgement still being recorded. */
-    private final java.util.concurrent.ConcurrentHashMap<Long, CompletableFuture<Void>> acknowledging =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, CompletableFuture<Void>> acknowledging =
+            new ConcurrentHashMap<>();
 
     /**
      * Per account, then device, the highest id acknowledged on this server but perhaps not committed yet:
      * what it covers is no longer shown to that device or counted for it here, as the protocol says of an
      * acknowledgement (FETCH marks first, then answers), although the writer has yet to commit it.
      */
-    private final java.util.concurrent.ConcurrentHashMap<Long, java.util.Map<String, Long>> acknowledgedAhead =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, Map<String, Long>> acknowledgedAhead =
+            new ConcurrentHashMap<>();
 
     /**
      * The account's devices' acknowledgements on their way, by device (read as they change; an account's map
      * is made and dropped only inside {@code compute}, so none is dropped while one is being added).
      */
-    private java.util.Map<String, Long> pendingAcks(long accountId) {
-        java.util.Map<String, Long> m = acknowledgedAhead.get(accountId);
-        return m == null ? java.util.Map.of() : m;
+    private Map<String, Long> pendingAcks(long accountId) {
+        Map<String, Long> m = acknowledgedAhead.get(accountId);
+        return m == null ? Map.of() : m;
     }
 
     /**
@@ -737,7 +751,7 @@ public final class PostgresStore implements Store, Cluster {
      * start above its own mark. A mark moved through another server is not seen here: a FETCH here may
      * show a message again that the device acknowledged there (clients drop duplicates by id), never miss one.
      */
-    private final java.util.concurrent.ConcurrentHashMap<String, Long> knownMarks = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Long> knownMarks = new ConcurrentHashMap<>();
 
     private static String markKey(long accountId, String device) {
         return accountId + "\u0000" + device;
@@ -761,7 +775,7 @@ public final class PostgresStore implements Store, Cluster {
      * acknowledgement is on its way: waits for it, so that the floor read is past it.
      */
     private void settleOthers(long accountId, String device) {
-        java.util.Map<String, Long> pending = pendingAcks(accountId);
+        Map<String, Long> pending = pendingAcks(accountId);
         if (!pending.isEmpty() && !pending.containsKey(device) && !knownMarks.containsKey(markKey(accountId, device))) {
             awaitAcknowledgements(accountId);
         }
@@ -921,11 +935,11 @@ public final class PostgresStore implements Store, Cluster {
      * When this server last saw each device (account and device): what LIST_DEVICES says, with the database's
      * time, which is written only every half horizon (another server's recent sight may be that old).
      */
-    private final java.util.concurrent.ConcurrentHashMap<String, Long> lastSeen = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Long> lastSeen = new ConcurrentHashMap<>();
 
     /** When this server last wrote each device's activity (account and device), so that a FETCH writes it rarely. */
-    private final java.util.concurrent.ConcurrentHashMap<String, Long> seenWritten = new java.util.concurrent.ConcurrentHashMap<>();
-    private volatile long horizonMillis = java.time.Duration.ofDays(30).toMillis();
+    private final ConcurrentHashMap<String, Long> seenWritten = new ConcurrentHashMap<>();
+    private volatile long horizonMillis = Duration.ofDays(30).toMillis();
 
     /**
      * Writes the device's activity when this server has not for half a horizon (its own transaction: it
@@ -1010,7 +1024,7 @@ public final class PostgresStore implements Store, Cluster {
     }
 
     @Override
-    public void deviceHorizon(java.time.Duration horizon) {
+    public void deviceHorizon(Duration horizon) {
         horizonMillis = horizon.toMillis();
         sends.horizon(horizon);
     }
@@ -1219,8 +1233,8 @@ public final class PostgresStore implements Store, Cluster {
      */
     /** The messages waiting, from the accounts' received and acknowledged counts: one scan of each table a metrics scrape. */
     @Override
-    public java.util.OptionalLong undeliveredTotal() {
-        return java.util.OptionalLong.of(one(c -> {
+    public OptionalLong undeliveredTotal() {
+        return OptionalLong.of(one(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(sum(a.received - f.acked), 0)"
                     + " FROM accounts a JOIN inbox_floors f ON f.account_id = a.id");
                     ResultSet rs = ps.executeQuery()) {
@@ -1373,8 +1387,8 @@ public final class PostgresStore implements Store, Cluster {
         }
         background.shutdown();
         try {
-            background.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
-            heartbeat.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+            background.awaitTermination(5, TimeUnit.SECONDS);
+            heartbeat.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

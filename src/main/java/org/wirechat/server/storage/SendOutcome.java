@@ -1,5 +1,7 @@
 package org.wirechat.server.storage;
 
+import java.util.List;
+
 /** What became of a send. */
 public sealed interface SendOutcome {
     /**
@@ -16,9 +18,9 @@ public sealed interface SendOutcome {
      * Stored now, durably, for a group: in the inboxes of {@code recipients} (its members when it was
      * stored, the sender left out); {@code copied} as for {@link Stored}.
      */
-    record GroupStored(long id, long timestampMillis, java.util.List<Long> recipients, boolean copied) implements SendOutcome {
+    record GroupStored(long id, long timestampMillis, List<Long> recipients, boolean copied) implements SendOutcome {
         public GroupStored {
-            recipients = java.util.List.copyOf(recipients);
+            recipients = List.copyOf(recipients);
         }
     }
 

@@ -2,8 +2,11 @@ package org.wirechat.server.storage;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** One connection and its prepared statements, cached by SQL text. Confined to one thread at a time. */
@@ -36,9 +39,9 @@ final class Statements implements AutoCloseable {
     }
 
     /** Runs a query of hashes and returns them. */
-    static java.util.List<byte[]> hashes(PreparedStatement ps) throws SQLException {
-        java.util.List<byte[]> out = new java.util.ArrayList<>();
-        try (java.sql.ResultSet rs = ps.executeQuery()) {
+    static List<byte[]> hashes(PreparedStatement ps) throws SQLException {
+        List<byte[]> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.add(rs.getBytes(1));
             }

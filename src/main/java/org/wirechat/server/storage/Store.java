@@ -1,7 +1,12 @@
 package org.wirechat.server.storage;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 
 /**
@@ -77,7 +82,7 @@ public interface Store extends AutoCloseable {
      * Sends queued one after another to the same recipient are stored in that order (SQLite keeps the
      * order of all; PostgreSQL gives a batch's ids out in the order its SENDs were queued).
      */
-    default java.util.concurrent.CompletableFuture<SendOutcome> sendLater(long senderId, String recipient, String clientMessageId,
+    default CompletableFuture<SendOutcome> sendLater(long senderId, String recipient, String clientMessageId,
             String body, long nowMillis, int inboxCapacity) {
         return sendLater(senderId, null, recipient, clientMessageId, body, nowMillis, inboxCapacity);
     }
@@ -88,7 +93,7 @@ public interface Store extends AutoCloseable {
      * messages, each of those gets a copy through its inbox (docs/conversations_design.md §1) — not counted
      * against the sender's inbox, never handed back to {@code device}.
      */
-    java.util.concurrent.CompletableFuture<SendOutcome> sendLater(long senderId, String device, String recipient,
+    CompletableFuture<SendOutcome> sendLater(long senderId, String device, String recipient,
             String clientMessageId, String body, long nowMillis, int inboxCapacity);
 
     /**
@@ -145,7 +150,7 @@ public interface Store extends AutoCloseable {
     List<DeviceSeen> devices(long accountId);
 
     /** A device idle longer than this no longer holds its account's messages (docs/conversations_design.md). */
-    void deviceHorizon(java.time.Duration horizon);
+    void deviceHorizon(Duration horizon);
 
     /**
      * The smallest id of a message from {@code senderId} to {@code recipientId} that the recipient has not
@@ -209,8 +214,8 @@ public interface Store extends AutoCloseable {
     }
 
     /** Messages waiting to be delivered (for a metrics scrape, not the hot path); empty where the store cannot tell. */
-    default java.util.OptionalLong undeliveredTotal() {
-        return java.util.OptionalLong.empty();
+    default OptionalLong undeliveredTotal() {
+        return OptionalLong.empty();
     }
 
     /**
@@ -218,16 +223,21 @@ public interface Store extends AutoCloseable {
      * the server serves: a server started on the copy has every message acknowledged before the backup
      * began. Returns a line saying what was copied.
      *
-     * @throws java.io.IOException it could not be made, or the store is backed up by its own tools
+     * @throws IOException it could not be made, or the store is backed up by its own tools
      *         (PostgreSQL: pg_dump), with what to do
      */
-    String backup(java.nio.file.Path dest) throws java.io.IOException;
+    String backup(Path dest) throws IOException;
 
     /** Checks the stored data's integrity while serving; returns what was checked, or throws what is wrong. */
     String check();
 
     /** A short description of where the data is, for the startup line (never a password). */
     String describe();
+
+    /** True when other servers may serve the same accounts from this store (PostgreSQL); a store of one server's own says false. */
+    default boolean shared() {
+        return false;
+    }
 
     /** Deletes delivered messages stored before the cutoff; returns how many. */
     int purgeDeliveredBefore(long cutoffMillis);

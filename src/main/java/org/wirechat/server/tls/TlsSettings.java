@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.util.Arrays;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
@@ -51,7 +52,7 @@ public record TlsSettings(Path keyStore, char[] password) {
     }
 
     /** Loads the key store: the server's identity, for any transport (the gRPC one builds its own TLS on it). */
-    public javax.net.ssl.KeyManager[] keyManagers() throws IOException {
+    public KeyManager[] keyManagers() throws IOException {
         try (InputStream in = Files.newInputStream(keyStore)) {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(in, password);

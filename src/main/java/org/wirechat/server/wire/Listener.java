@@ -1,12 +1,15 @@
 package org.wirechat.server.wire;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLSocketFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wirechat.protocol.ErrorCode;
@@ -28,7 +31,7 @@ public final class Listener implements Runnable {
     private final int maxConnections;
     private final SessionFactory sessions;
     private final AddressLimits addresses;
-    private final javax.net.ssl.SSLSocketFactory tls;
+    private final SSLSocketFactory tls;
     private final ConcurrentHashMap<Long, Running> live = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
@@ -43,7 +46,7 @@ public final class Listener implements Runnable {
     private record Running(Session session, Thread thread, String address) {
     }
 
-    public Listener(ServerSocket serverSocket, int maxConnections, AddressLimits addresses, javax.net.ssl.SSLSocketFactory tls,
+    public Listener(ServerSocket serverSocket, int maxConnections, AddressLimits addresses, SSLSocketFactory tls,
             ServerMetrics metrics, SessionFactory sessions) {
         this.metrics = metrics;
         this.serverSocket = serverSocket;
@@ -235,7 +238,7 @@ public final class Listener implements Runnable {
      * that a forced close always works, even while a TLS write is blocked.
      */
     public static ServerSocket bind(String bindAddress, int port) throws IOException {
-        java.net.InetSocketAddress at = new java.net.InetSocketAddress(java.net.InetAddress.getByName(bindAddress), port);
+        InetSocketAddress at = new InetSocketAddress(InetAddress.getByName(bindAddress), port);
         ServerSocket socket = new ServerSocket();
         try {
             socket.setReuseAddress(true);

@@ -1,5 +1,8 @@
 package org.wirechat.server.wire;
 
+import java.io.ByteArrayOutputStream;
+import java.util.concurrent.CancellationException;
+import javax.net.ssl.SSLSocketFactory;
 import org.wirechat.server.Dispatcher;
 import org.wirechat.server.Presence;
 import org.wirechat.server.ResponseFit;
@@ -30,6 +33,7 @@ import org.wirechat.protocol.RequestCodec;
 import org.wirechat.protocol.Response;
 import org.wirechat.protocol.ResponseCodec;
 import org.wirechat.server.abuse.TokenBucket;
+import org.wirechat.server.auth.Tokens;
 
 /**
  * One connection, on its own virtual thread: read a frame, decode, dispatch, encode, write, until the
@@ -48,7 +52,7 @@ public final class Session implements Runnable, Dispatcher.Caller {
     private final long id;
     /** The TCP connection; closing it always unblocks the session, whatever TLS is doing. */
     private final Socket tcp;
-    private final javax.net.ssl.SSLSocketFactory tls;
+    private final SSLSocketFactory tls;
     /** What the session reads and writes: {@link #tcp}, or TLS over it. Set once, on the session thread. */
     private volatile Socket socket;
     private final String address;
@@ -71,7 +75,7 @@ public final class Session implements Runnable, Dispatcher.Caller {
     private long accountId = -1;
     private OutputStream out;
     /** The token this connection last presented; session thread only. */
-    private final org.wirechat.server.auth.Tokens.Memo tokenMemo = new org.wirechat.server.auth.Tokens.Memo();
+    private final Tokens.Memo tokenMemo = new Tokens.Memo();
     /** Answers waiting to be written, in request order; bounded, so a client that floods SENDs is slowed. */
     private final BlockingQueue<Pending> outbox = new ArrayBlockingQueue<>(PIPELINE);
     /** The last answer queued; a request other than SEND waits until it is written. Session thread only. */
@@ -96,7 +100,7 @@ public final class Session implements Runnable, Dispatcher.Caller {
 
     private final ServerMetrics metrics;
 
-    public Session(long id, Socket tcp, javax.net.ssl.SSLSocketFactory tls, String address, ServerConfig config,
+    public Session(long id, Socket tcp, SSLSocketFactory tls, String address, ServerConfig config,
             Dispatcher dispatcher, Presence presence, ServerMetrics metrics, Runnable onClose) {
         this.metrics = metrics;
         this.id = id;
@@ -326,13 +330,13 @@ public final class Session implements Runnable, Dispatcher.Caller {
         if (broken) {
             return true;
         }
-        java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream(answers.size() * 64);
+        ByteArrayOutputStream frames = new ByteArrayOutputStream(answers.size() * 64);
         boolean fatal = false;
         for (Pending p : answers) {
             Response r;
             try {
                 r = p.response().join();
-            } catch (CompletionException | java.util.concurrent.CancellationException e) {
+            } catch (CompletionException | CancellationException e) {
                 log.error("internal error while answering a request", e.getCause() == null ? e : e.getCause());
                 r = new Response.Error(ErrorCode.INTERNAL_ERROR, "internal error; the request may or may not have taken effect");
             }
@@ -476,7 +480,7 @@ public final class Session implements Runnable, Dispatcher.Caller {
     }
 
     @Override
-    public org.wirechat.server.auth.Tokens.Memo tokenMemo() {
+    public Tokens.Memo tokenMemo() {
         return tokenMemo;
     }
 

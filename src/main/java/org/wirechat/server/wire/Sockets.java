@@ -3,6 +3,9 @@ package org.wirechat.server.wire;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+import org.wirechat.server.tls.TlsSettings;
 
 /** Closing sockets so that a last error frame reaches the peer. */
 final class Sockets {
@@ -50,16 +53,16 @@ final class Sockets {
      * closing thread for the whole idle timeout.
      */
     /** Layers server-side TLS over an accepted TCP socket; the handshake happens on first use. */
-    static javax.net.ssl.SSLSocket serverTls(javax.net.ssl.SSLSocketFactory tls, Socket tcp) throws IOException {
-        javax.net.ssl.SSLSocket secure = (javax.net.ssl.SSLSocket) tls.createSocket(tcp, null, true);
-        secure.setEnabledProtocols(org.wirechat.server.tls.TlsSettings.PROTOCOLS);
-        secure.setEnabledCipherSuites(org.wirechat.server.tls.TlsSettings.cipherSuites(secure.getEnabledCipherSuites()));
+    static SSLSocket serverTls(SSLSocketFactory tls, Socket tcp) throws IOException {
+        SSLSocket secure = (SSLSocket) tls.createSocket(tcp, null, true);
+        secure.setEnabledProtocols(TlsSettings.PROTOCOLS);
+        secure.setEnabledCipherSuites(TlsSettings.cipherSuites(secure.getEnabledCipherSuites()));
         return secure;
     }
 
     static void closeQuietly(Socket socket) {
         try {
-            if (socket instanceof javax.net.ssl.SSLSocket && !socket.isClosed()) {
+            if (socket instanceof SSLSocket && !socket.isClosed()) {
                 socket.setSoTimeout(TLS_CLOSE_MILLIS);
             }
         } catch (IOException ignored) {

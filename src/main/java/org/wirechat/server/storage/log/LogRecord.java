@@ -3,6 +3,7 @@ package org.wirechat.server.storage.log;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32C;
 
 /**
  * What the message log holds. On disk each record is {@code u32 length, u32 CRC32C of the length,
@@ -96,7 +97,7 @@ public sealed interface LogRecord {
 
     /** The CRC32C of the bytes between the buffer's position and limit. */
     static int crc(ByteBuffer bytes) {
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        CRC32C crc = new CRC32C();
         crc.update(bytes);
         return (int) crc.getValue();
     }

@@ -1,4 +1,4 @@
-package org.wirechat.server.cluster;
+package org.wirechat.server.storage;
 
 /**
  * A username's recent failed logins, as kept for throttling.

@@ -1,0 +1,49 @@
+package org.wirechat.server;
+
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import org.wirechat.server.storage.Cluster;
+import org.wirechat.server.cluster.LocalCluster;
+import org.wirechat.server.storage.DataDirectory;
+import org.wirechat.server.storage.PostgresStore;
+import org.wirechat.server.storage.SqliteStore;
+import org.wirechat.server.storage.Store;
+
+/**
+ * The store the configuration names, with the cluster that goes with it: SQLite and the message log in the
+ * data directory (the default; a server alone, with a {@link LocalCluster}), or a PostgreSQL database that
+ * several servers share (the store is then also the cluster they tell each other through). This is the one
+ * place that knows which store the server has; everything else sees a {@link Store} and a {@link Cluster}.
+ *
+ * @param store where the data is
+ * @param cluster the servers sharing that store
+ * @param holdsDataDirectory whether the store holds the data directory's lock itself (SQLite does)
+ */
+record Stores(Store store, Cluster cluster, boolean holdsDataDirectory) {
+
+    /**
+     * Opens the configured store; {@code onFatal} hears of a failure that must stop the server (its writer died).
+     *
+     * @throws org.wirechat.server.storage.StoreException it cannot be opened
+     */
+    static Stores open(ServerConfig config, Consumer<Throwable> onFatal) {
+        if (config.postgres() == null) {
+            return new Stores(SqliteStore.open(config.dataDir(), onFatal), new LocalCluster(), true);
+        }
+        PostgresStore shared = PostgresStore.open(config.postgres(), onFatal);
+        return new Stores(shared, shared, false);
+    }
+
+    /**
+     * The data directory's lock, for the administration socket there: {@code null} when the store holds it
+     * already (SQLite), else taken now, so that this server's socket there is its own (PostgreSQL).
+     */
+    AutoCloseable lockForAdministration(Path dataDir) {
+        return holdsDataDirectory ? null : DataDirectory.lockForAdministration(dataDir);
+    }
+
+    /** The file descriptors the configured store holds at most: none of its own beyond the headroom, or a PostgreSQL pool and its listener. */
+    static int descriptors(ServerConfig config) {
+        return config.postgres() == null ? 0 : config.postgres().poolSize() + 1;
+    }
+}

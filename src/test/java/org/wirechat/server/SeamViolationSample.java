@@ -1,0 +1,23 @@
+package org.wirechat.server;
+
+import org.wirechat.server.storage.PostgresStore;
+import org.wirechat.server.storage.Store;
+import org.wirechat.server.wire.Session;
+
+/**
+ * A class of the server's root package that breaks two seams: it asks which store it has, and it uses the
+ * wire transport (which uses the root package back). Only {@code ArchitectureTest} imports it, to show
+ * those rules failing; it lives among the tests, so the real server never holds it.
+ */
+public final class SeamViolationSample {
+    private SeamViolationSample() {
+    }
+
+    public static boolean shared(Store store) {
+        return store instanceof PostgresStore;
+    }
+
+    public static String transport() {
+        return Session.class.getName();
+    }
+}
