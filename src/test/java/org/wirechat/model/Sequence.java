@@ -40,6 +40,8 @@ final class Sequence {
     /** Per account id and device, the model ids FETCH has handed it (what its client may acknowledge). */
     private final Map<String, TreeSet<Long>> handed = new HashMap<>();
     private final List<String> trail = new ArrayList<>();
+    /** Whether each answer is counted in jqwik's statistics (only on a jqwik thread). */
+    boolean counting = true;
 
     Sequence(ChatModel model, String namespace, TestConnection connection, MutableClock clock, String combo) {
         this.model = model;
@@ -47,6 +49,11 @@ final class Sequence {
         this.connection = connection;
         this.clock = clock;
         this.combo = combo;
+    }
+
+    @Override
+    public String toString() {
+        return "sequence " + namespace + " on " + combo + " (" + trail.size() + " steps)";
     }
 
     String token(int index) {
@@ -76,8 +83,10 @@ final class Sequence {
             throw new AssertionError("[" + combo + "] the server's answer differs from the model's at step " + trail.size()
                     + " of sequence " + namespace + ":\n  " + String.join("\n  ", trail));
         }
-        Statistics.label("answers").collect(request.getClass().getSimpleName() + " → " + (expected instanceof Response.Error e
-                ? e.code().name() : expected.getClass().getSimpleName()));
+        if (counting) {
+            Statistics.label("answers").collect(request.getClass().getSimpleName() + " → " + (expected instanceof Response.Error e
+                    ? e.code().name() : expected.getClass().getSimpleName()));
+        }
         if (expected instanceof Response.LoggedIn l) {
             tokens.add(l.token());
         } else if (expected instanceof Response.DeviceLoggedIn l) {
