@@ -14,11 +14,11 @@ import org.wirechat.server.TestConnection;
 
 /**
  * A real server for a run of many sequences on one store and transport, with settings small enough that
- * sequences reach its limits (an inbox of 4, groups of 3, 2 groups an account), and the model's settings
+ * sequences reach its limits (an inbox of 3, groups of 3, 2 groups an account), and the model's settings
  * to match. Each sequence gets a namespace of its own; the clock only moves forward.
  */
 final class ModelServer implements AutoCloseable {
-    static final ChatModel.Settings SETTINGS = new ChatModel.Settings(4, 3, 2, Duration.ofMinutes(60), Duration.ofHours(24));
+    static final ChatModel.Settings SETTINGS = new ChatModel.Settings(3, 3, 2, Duration.ofMinutes(60), Duration.ofHours(24));
 
     private final Path dir;
     private final ServerFixture fixture;
