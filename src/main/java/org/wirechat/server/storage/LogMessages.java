@@ -215,6 +215,11 @@ final class LogMessages implements AutoCloseable {
          * marks first, then answers), although the log writer has yet to write it.
          */
         final Map<String, Long> ahead = new HashMap<>();
+        /**
+         * Per device whose registration (its LOGIN_DEVICE) is on its way to the log, when it last asked for
+         * its mail meanwhile: its mark, once committed, is seen then (a FETCH right after the login counts).
+         */
+        final Map<String, Long> seenEarly = new HashMap<>();
         long floor;
 
         /** Where the device's undelivered messages start: above this id. */
@@ -457,7 +462,9 @@ final class LogMessages implements AutoCloseable {
         synchronized (d) {
             long[] m = d.marks.get(device);
             if (m == null) {
-                return; // a device holds nothing until it has acknowledged something
+                // a device holds nothing until it has acknowledged something; one logging in is seen once its mark is made
+                d.seenEarly.computeIfPresent(device, (k, early) -> Math.max(early, nowMillis));
+                return;
             }
             m[1] = Math.max(m[1], nowMillis);
             write = nowMillis - m[2] > horizonMillis / 2 || m[0] < d.floor;
@@ -474,6 +481,12 @@ final class LogMessages implements AutoCloseable {
      */
     void register(long accountId, String device, long nowMillis) {
         if (!closed) {
+            Devices d = devices.computeIfAbsent(accountId, k -> new Devices());
+            synchronized (d) {
+                if (!d.marks.containsKey(device)) {
+                    d.seenEarly.merge(device, nowMillis, Math::max);
+                }
+            }
             queue.add(new AckItem(accountId, device, 0, nowMillis, true));
         }
     }
@@ -1357,7 +1370,8 @@ final class LogMessages implements AutoCloseable {
                     marks.forEach((device, m) -> {
                         long[] held = d.marks.computeIfAbsent(device, k -> new long[] {0, 0, m[1]});
                         held[0] = Math.max(held[0], m[0]);
-                        held[1] = Math.max(held[1], m[1]);
+                        held[1] = Math.max(Math.max(held[1], m[1]), d.seenEarly.getOrDefault(device, 0L));
+                        d.seenEarly.remove(device);
                     });
                 }
             });

@@ -71,6 +71,23 @@ abstract class SendBatchTest {
         }
     }
 
+    /**
+     * Found by the model suite (SequentialModelProperties): a FETCH right after LOGIN_DEVICE, before the log
+     * writer had committed the device's registration, was not counted as the device's last sight, so
+     * LIST_DEVICES showed the login's time. The writer is held so the registration waits, as it did under load.
+     */
+    @Test
+    void aDeviceSeenBeforeItsRegistrationIsCommittedIsSeenThen() {
+        try (Store store = open()) {
+            long alice = store.createAccount("alice", "Alice", "h", 0).orElseThrow().id();
+            whileWriterHeld(store, () -> {
+                store.register(alice, "phone", 1_000);
+                store.seen(alice, "phone", 61_000);
+            });
+            assertThat(store.devices(alice)).containsExactly(new DeviceSeen("phone", 61_000));
+        }
+    }
+
     /** Not a batch matter, but a store one both stores must do alike: revoking all of an account's tokens (admin reset). */
     @Test
     void everyTokenOfAnAccountIsRevokedAtOnce() {

@@ -1,0 +1,75 @@
+package org.wirechat.model;
+
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.ShrinkingMode;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
+import net.jqwik.api.lifecycle.AfterProperty;
+import net.jqwik.api.state.ActionChain;
+import org.wirechat.model.ModelRun.Combo;
+import org.wirechat.model.ModelRun.Transport;
+import org.wirechat.server.Backend;
+
+/**
+ * Random sequences of operations by several users and devices, run one request at a time against a real
+ * server, every answer compared with the model's ({@link ChatModel}): on both stores and both transports,
+ * the same steps and the same model. One server per property run; each sequence has names of its own.
+ * jqwik prints the seed and, on a failure, the shortest failing sequence it found; the failure names the
+ * store and transport. The switches of {@link ModelRun} select combinations and set the tries.
+ */
+class SequentialModelProperties {
+    private static final int STEPS = 30;
+
+    private ModelServer server;
+
+    @Property(shrinking = ShrinkingMode.FULL)
+    @AddLifecycleHook(ModelRun.Hook.class)
+    @Combo(store = Backend.SQLITE, transport = Transport.WIRE, tries = 100)
+    void sqliteOverWire(@ForAll("sequences") ActionChain<Sequence> chain) {
+        run(Backend.SQLITE, Transport.WIRE, chain);
+    }
+
+    @Property(shrinking = ShrinkingMode.FULL)
+    @AddLifecycleHook(ModelRun.Hook.class)
+    @Combo(store = Backend.SQLITE, transport = Transport.GRPC, tries = 100)
+    void sqliteOverGrpc(@ForAll("sequences") ActionChain<Sequence> chain) {
+        run(Backend.SQLITE, Transport.GRPC, chain);
+    }
+
+    @Property(shrinking = ShrinkingMode.FULL)
+    @AddLifecycleHook(ModelRun.Hook.class)
+    @Combo(store = Backend.POSTGRESQL, transport = Transport.WIRE, tries = 100)
+    void postgresqlOverWire(@ForAll("sequences") ActionChain<Sequence> chain) {
+        run(Backend.POSTGRESQL, Transport.WIRE, chain);
+    }
+
+    @Property(shrinking = ShrinkingMode.FULL)
+    @AddLifecycleHook(ModelRun.Hook.class)
+    @Combo(store = Backend.POSTGRESQL, transport = Transport.GRPC, tries = 100)
+    void postgresqlOverGrpc(@ForAll("sequences") ActionChain<Sequence> chain) {
+        run(Backend.POSTGRESQL, Transport.GRPC, chain);
+    }
+
+    private void run(Backend store, Transport transport, ActionChain<Sequence> chain) {
+        if (server == null) {
+            server = new ModelServer(store, transport);
+        }
+        chain.run();
+    }
+
+    @Provide
+    Arbitrary<ActionChain<Sequence>> sequences() {
+        return Steps.chains(() -> server.sequence(), STEPS);
+    }
+
+    @AfterProperty
+    void stop() {
+        if (server != null) {
+            System.out.println(getClass().getSimpleName() + ": " + server.sequences() + " sequences run");
+            server.close();
+            server = null;
+        }
+    }
+}
