@@ -188,12 +188,14 @@ public final class PostgresStore implements Store, Cluster {
     @Override
     public LoginFailures recordLoginFailure(String usernameKey, UnaryOperator<LoginFailures> next) {
         return tx(c -> {
-            // make sure the row exists, then lock it: concurrent failures on several servers are counted one by one
-            update(c, "INSERT INTO login_failures (username_key, failures, last_failure, blocked_until) VALUES (?, 0, 0, 0)"
-                    + " ON CONFLICT DO NOTHING", ps -> ps.setString(1, usernameKey));
+            // make the row or lock the one there and read it, in one statement: concurrent failures on several
+            // servers are counted one by one, and another login's success deleting the row cannot come between
+            // (an INSERT, then a SELECT ... FOR UPDATE, found it gone: issue 32's concurrent model)
             LoginFailures now;
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT failures, last_failure, blocked_until FROM login_failures WHERE username_key = ? FOR UPDATE")) {
+                    "INSERT INTO login_failures (username_key, failures, last_failure, blocked_until) VALUES (?, 0, 0, 0)"
+                    + " ON CONFLICT (username_key) DO UPDATE SET failures = login_failures.failures"
+                    + " RETURNING failures, last_failure, blocked_until")) {
                 ps.setString(1, usernameKey);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();

@@ -1,0 +1,272 @@
+package org.wirechat.model;
+
+import static org.wirechat.server.ServerFixture.PASSWORD;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.wirechat.protocol.ErrorCode;
+import org.wirechat.protocol.Request;
+import org.wirechat.protocol.Response;
+import org.wirechat.server.TestConnection;
+
+/**
+ * Runs one {@link ConcurrentScenario} against running servers: makes its accounts, first devices and
+ * groups, starts one thread per script behind a start gate, then — once every thread is done — drains
+ * every device that acknowledges (each FETCH acknowledging what it received), and returns the log of
+ * every request and answer. Names are new for each run, so runs share a server.
+ */
+final class ConcurrentRun {
+    private static final AtomicInteger RUNS = new AtomicInteger();
+    /** A hang guard for the scripts (the connections give up on an answer after 55 s themselves). */
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+    private static final int PAGE = 100;
+
+    private final ConcurrentTarget.Servers servers;
+    private final ConcurrentScenario scenario;
+    private final String prefix = "c" + RUNS.incrementAndGet() + "x" + Long.toString(System.nanoTime() % 46_656, 36);
+    private final ConcurrentLog log = new ConcurrentLog(prefix);
+    /** Every device that acknowledges (the first ones, then new ones as they log in), drained at the end. */
+    private final List<Device> devices = new CopyOnWriteArrayList<>();
+    private final AtomicInteger later = new AtomicInteger();
+
+    private ConcurrentRun(ConcurrentTarget.Servers servers, ConcurrentScenario scenario) {
+        this.servers = servers;
+        this.scenario = scenario;
+    }
+
+    /** Runs the scenario; the log holds what was asked and answered. */
+    static ConcurrentLog run(ConcurrentTarget.Servers servers, ConcurrentScenario scenario) throws InterruptedException {
+        ConcurrentRun r = new ConcurrentRun(servers, scenario);
+        try {
+            r.go();
+        } finally {
+            r.devices.forEach(d -> d.c.close());
+        }
+        return r.log;
+    }
+
+    private String user(int u) {
+        return log.user(u);
+    }
+
+    private String group(int g) {
+        return log.group(g);
+    }
+
+    private void go() throws InterruptedException {
+        try (TestConnection setup = servers.connect(0)) {
+            for (int u = 0; u < scenario.devices().size(); u++) {
+                setup.ok(new Request.CreateAccount(user(u), "Full " + u, PASSWORD), Response.AccountCreated.class);
+            }
+        }
+        List<Device> first = new ArrayList<>();
+        for (ConcurrentScenario.Script s : scenario.scripts()) {
+            first.add(login(s.user(), "d" + s.device()));
+        }
+        devices.addAll(first);
+        List<Set<Integer>> members = new ArrayList<>();
+        for (int g = 0; g < scenario.groups().size(); g++) {
+            ConcurrentScenario.Group group = scenario.groups().get(g);
+            Device owner = firstDevice(first, group.owner());
+            owner.c.ok(new Request.GroupCreate(owner.token, group(g)), Response.GroupCreated.class);
+            for (int m : group.members()) {
+                if (m != group.owner()) {
+                    owner.c.ok(new Request.GroupAdd(owner.token, group(g), user(m)), Response.MemberAdded.class);
+                }
+            }
+            members.add(new HashSet<>(group.members()));
+        }
+        CountDownLatch ready = new CountDownLatch(first.size());
+        CountDownLatch gate = new CountDownLatch(1);
+        List<Future<?>> running = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < first.size(); i++) {
+                Device me = first.get(i);
+                ConcurrentScenario.Script script = scenario.scripts().get(i);
+                running.add(threads.submit(() -> {
+                    ready.countDown();
+                    gate.await();
+                    for (ConcurrentScenario.Action a : script.actions()) {
+                        if (!perform(me, a, members)) {
+                            break;
+                        }
+                    }
+                    return null;
+                }));
+            }
+            ready.await();
+            gate.countDown();
+            long deadline = System.nanoTime() + DEADLINE.toNanos();
+            for (Future<?> f : running) {
+                try {
+                    f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    log.problems.add("a script did not finish within " + DEADLINE);
+                    f.cancel(true);
+                } catch (ExecutionException e) {
+                    log.problems.add("a script failed: " + e.getCause());
+                }
+            }
+        }
+        for (Device d : devices) {
+            d.drain();
+        }
+    }
+
+    private static Device firstDevice(List<Device> first, int user) {
+        return first.stream().filter(d -> d.user == user).findFirst().orElseThrow();
+    }
+
+    private Device login(int user, String name) {
+        TestConnection c = servers.connect(user);
+        Response r = c.call(new Request.LoginDevice(user(user), PASSWORD, name));
+        if (!(r instanceof Response.DeviceLoggedIn in)) {
+            c.close();
+            throw new AssertionError("LOGIN_DEVICE of " + user(user) + "/" + name + " answered " + r);
+        }
+        return new Device(user, name, c, in.token());
+    }
+
+    /** One action; false when the script cannot go on (its connection broke). */
+    private boolean perform(Device me, ConcurrentScenario.Action action, List<Set<Integer>> members) {
+        try {
+            switch (action) {
+                case ConcurrentScenario.Send s -> me.send(s.to().startsWith("#g") ? group(Integer.parseInt(s.to().substring(2)))
+                        : user(Integer.parseInt(s.to().substring(1))));
+                case ConcurrentScenario.Fetch f -> me.fetch(f.max(), f.partial(), f.longPoll() ? 20 : 0);
+                case ConcurrentScenario.NewDevice n -> newDevice(me.user);
+                case ConcurrentScenario.DefaultFetch d -> defaultFetch(me.user);
+                case ConcurrentScenario.Toggle t -> me.toggle(t.group(), t.user(), members.get(t.group()));
+            }
+            return true;
+        } catch (RuntimeException | AssertionError e) {
+            log.problems.add(me.key() + " " + action + ": " + e);
+            return false;
+        }
+    }
+
+    private void newDevice(int user) {
+        String name = "n" + later.incrementAndGet();
+        long req = System.nanoTime();
+        Device d = login(user, name);
+        long ans = System.nanoTime();
+        log.starts.add(new ConcurrentLog.Start(user, d.key(), false, req, ans));
+        devices.add(d);
+        d.fetch(PAGE, false, 0); // at once: what some other device still waits for
+        d.fetch(PAGE, false, 0); // acknowledging it
+    }
+
+    private void defaultFetch(int user) {
+        try (TestConnection c = servers.connect(user)) {
+            String token = c.ok(new Request.Login(user(user), PASSWORD), Response.LoggedIn.class).token();
+            String key = "u" + user + "/default" + later.incrementAndGet();
+            long req = System.nanoTime();
+            Response r = c.call(new Request.Fetch(token, 0, PAGE, 0));
+            long ans = System.nanoTime();
+            if (r instanceof Response.Messages m) {
+                log.starts.add(new ConcurrentLog.Start(user, key, true, req, ans));
+                log.fetches.add(new ConcurrentLog.Fetch(user, key, 0, req, ans, m.messages(), null));
+            } else {
+                log.problems.add(key + " FETCH answered " + r);
+            }
+        }
+    }
+
+    /** One device of a user on its own connection, and what it has received and acknowledged. */
+    private final class Device {
+        final int user;
+        final String name;
+        final TestConnection c;
+        final String token;
+        private long maxSeen;
+        private final TreeSet<Long> unacknowledged = new TreeSet<>();
+        private int sends;
+
+        Device(int user, String name, TestConnection c, String token) {
+            this.user = user;
+            this.name = name;
+            this.c = c;
+            this.token = token;
+        }
+
+        String key() {
+            return "u" + user + "/" + name;
+        }
+
+        void send(String to) {
+            String body = prefix + " " + key() + " #" + ++sends;
+            long req = System.nanoTime();
+            Response r = c.call(new Request.Send(token, to, UUID.randomUUID().toString(), body));
+            long ans = System.nanoTime();
+            if (r instanceof Response.Sent s) {
+                log.sends.add(new ConcurrentLog.Send(user, key(), to, body, req, ans, s.messageId(), null));
+            } else if (r instanceof Response.Error e && e.code() == ErrorCode.NOT_A_MEMBER && to.startsWith("#")) {
+                log.sends.add(new ConcurrentLog.Send(user, key(), to, body, req, ans, 0, e.code()));
+            } else {
+                log.problems.add(key() + " SEND to " + to + " answered " + r);
+            }
+        }
+
+        /** FETCH acknowledging all it received, or ({@code partial}) only the oldest it has not acknowledged. */
+        List<Response.Message> fetch(int max, boolean partial, int waitMillis) {
+            long ack = partial && !unacknowledged.isEmpty() ? unacknowledged.first() : maxSeen;
+            long req = System.nanoTime();
+            Response r = c.call(new Request.Fetch(token, ack, max, waitMillis));
+            long ans = System.nanoTime();
+            if (!(r instanceof Response.Messages m)) {
+                log.fetches.add(new ConcurrentLog.Fetch(user, key(), ack, req, ans, null, String.valueOf(r)));
+                log.problems.add(key() + " FETCH acknowledging " + ack + " answered " + r);
+                return List.of();
+            }
+            log.fetches.add(new ConcurrentLog.Fetch(user, key(), ack, req, ans, m.messages(), null));
+            unacknowledged.headSet(ack, true).clear();
+            for (Response.Message msg : m.messages()) {
+                maxSeen = Math.max(maxSeen, msg.id());
+                if (msg.id() > ack) {
+                    unacknowledged.add(msg.id());
+                }
+            }
+            return m.messages();
+        }
+
+        void drain() {
+            for (int i = 0; i < 1_000; i++) {
+                if (fetch(PAGE, false, 0).isEmpty()) {
+                    return;
+                }
+            }
+            log.problems.add(key() + " still had mail after 1,000 FETCHes");
+        }
+
+        void toggle(int g, int u, Set<Integer> members) {
+            boolean add = !members.contains(u);
+            long req = System.nanoTime();
+            Response r = c.call(add ? new Request.GroupAdd(token, group(g), user(u)) : new Request.GroupRemove(token, group(g), user(u)));
+            long ans = System.nanoTime();
+            if (r instanceof Response.Error) {
+                log.problems.add(key() + (add ? " GROUP_ADD " : " GROUP_REMOVE ") + user(u) + " answered " + r);
+                return;
+            }
+            log.memberships.add(new ConcurrentLog.Membership(g, u, add, req, ans));
+            if (add) {
+                members.add(u);
+            } else {
+                members.remove(u);
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package org.wirechat.model;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import net.jqwik.api.lifecycle.AroundPropertyHook;
+import net.jqwik.api.lifecycle.LifecycleContext;
+import net.jqwik.api.lifecycle.PropertyExecutionResult;
+import net.jqwik.api.lifecycle.PropertyExecutor;
+import net.jqwik.api.lifecycle.PropertyLifecycleContext;
+import net.jqwik.api.lifecycle.SkipExecutionHook;
+
+/**
+ * The model suite's switches for a concurrent property: skipped unless its {@link On target} is chosen
+ * ({@code wirechat.model.stores}, {@code wirechat.model.transports}); {@code -Dwirechat.model.tries=N}
+ * replaces the bounded default number of runs (a soak); and a hang guard — jqwik has no {@code @Timeout}
+ * — that interrupts the property past a minute a run (each run bounds its own scripts to a minute too).
+ */
+final class ConcurrentSettings implements SkipExecutionHook, AroundPropertyHook {
+    private static final Duration PER_RUN = Duration.ofSeconds(60);
+
+    /** The store and transport a property runs on. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.METHOD)
+    @interface On {
+        ConcurrentTarget value();
+    }
+
+    @Override
+    public SkipResult shouldBeSkipped(LifecycleContext context) {
+        return context.findAnnotation(On.class).filter(on -> !on.value().selected())
+                .map(on -> SkipResult.skip(on.value() + " is not chosen (wirechat.model.stores, wirechat.model.transports)"))
+                .orElse(SkipResult.doNotSkip());
+    }
+
+    @Override
+    public PropertyExecutionResult aroundProperty(PropertyLifecycleContext context, PropertyExecutor property) {
+        String tries = System.getProperty("wirechat.model.tries");
+        if (tries != null) {
+            context.attributes().setTries(Integer.parseInt(tries.strip()));
+        }
+        Duration limit = PER_RUN.multipliedBy(context.attributes().tries().orElse(100) + 20L); // shrinking runs too
+        Thread runner = Thread.currentThread();
+        AtomicBoolean late = new AtomicBoolean();
+        ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().unstarted(r));
+        ScheduledFuture<?> alarm = watch.schedule(() -> {
+            late.set(true);
+            runner.interrupt();
+        }, limit.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            PropertyExecutionResult result = property.execute();
+            alarm.cancel(false);
+            return late.get() ? result.mapToFailed(context.label() + " did not finish within " + limit) : result;
+        } finally {
+            watch.shutdownNow();
+            Thread.interrupted();
+        }
+    }
+}
