@@ -126,8 +126,8 @@ public final class WireServer implements AutoCloseable {
     private WireServer(ServerConfig config, Clock clock) throws IOException {
         this.config = config;
         this.clock = clock;
-        this.store = config.postgres() == null ? SqliteStore.open(config.dataDir(), e -> fatal("the store writer", e))
-                : PostgresStore.open(config.postgres(), e -> fatal("the store writer", e));
+        this.store = config.postgres() == null ? SqliteStore.open(config.dataDir(), e -> fatal("the store writer", e), config.storageIo())
+                : PostgresStore.open(config.postgres(), e -> fatal("the store writer", e), config.storageIo());
         store.deviceHorizon(config.deviceHorizon());
         this.hasher = new PasswordHasher(config.passwordIterations(), e -> fatal("password hashing", e));
         this.tokens = new Tokens(store, clock, config.tokenIdleLifetime(), config.tokenMaxLifetime(),
