@@ -7,6 +7,7 @@ import org.wirechat.protocol.Limits;
 import org.wirechat.server.abuse.AbuseLimits;
 import org.wirechat.server.auth.PasswordHasher;
 import org.wirechat.server.storage.PostgresSettings;
+import org.wirechat.server.storage.StorageIo;
 import org.wirechat.server.tls.TlsSettings;
 
 /**
@@ -36,6 +37,7 @@ import org.wirechat.server.tls.TlsSettings;
  * @param metricsBind the address that port listens on
  * @param grpcPort the port of the gRPC transport (on {@code bindAddress}), 0 for any free one, -1 for none
  * @param groups how big groups may grow and how fast they may be written to
+ * @param storageIo what the store writes through: {@link StorageIo#REAL}, but in fault injection tests
  */
 public record ServerConfig(
         int port,
@@ -60,7 +62,8 @@ public record ServerConfig(
         String metricsBind,
         int grpcPort,
         Duration deviceHorizon,
-        GroupLimits groups) {
+        GroupLimits groups,
+        StorageIo storageIo) {
 
     public static final int DEFAULT_PORT = 50051;
     /** The smallest frame limit that still fits a longest message in a SEND or a FETCH response. */
@@ -89,6 +92,7 @@ public record ServerConfig(
         require(shutdownGrace != null && !shutdownGrace.isNegative(), "shutdown grace must not be negative");
         require(abuse != null, "abuse limits must be set");
         require(groups != null, "group limits must be set");
+        require(storageIo != null, "the storage I/O must be set");
         require(metricsPort >= -1 && metricsPort <= 65535, "metrics port must be in [0, 65535]: " + metricsPort);
         require(metricsBind != null && !metricsBind.isBlank(), "metrics bind address must be set");
         require(grpcPort >= -1 && grpcPort <= 65535, "gRPC port must be in [0, 65535]: " + grpcPort);
@@ -137,6 +141,7 @@ public record ServerConfig(
         b.grpcPort = grpcPort;
         b.deviceHorizon = deviceHorizon;
         b.groups = groups;
+        b.storageIo = storageIo;
         return b;
     }
 
@@ -165,6 +170,7 @@ public record ServerConfig(
         private GroupLimits groups = GroupLimits.DEFAULTS;
         private TlsSettings tls;
         private PostgresSettings postgres;
+        private StorageIo storageIo = StorageIo.REAL;
 
         private Builder() {
         }
@@ -192,12 +198,14 @@ public record ServerConfig(
         public Builder metricsPort(int v) { metricsPort = v; return this; }
         public Builder grpcPort(int v) { grpcPort = v; return this; }
         public Builder metricsBind(String v) { metricsBind = v; return this; }
+        /** For fault injection tests only: the store writes through {@code v}. */
+        public Builder storageIo(StorageIo v) { storageIo = v; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(port, bindAddress, dataDir, maxConnections, firstFrameTimeout, idleTimeout,
                     tokenIdleLifetime, tokenMaxLifetime, maxFrameBytes, maxMessageChars, inboxCapacity,
                     maxFetchWait, passwordIterations, retention, shutdownGrace, abuse, tls, postgres, metricsPort, metricsBind, grpcPort, deviceHorizon,
-                    groups);
+                    groups, storageIo);
         }
     }
 }

@@ -28,9 +28,9 @@ record Stores(Store store, Cluster cluster, boolean holdsDataDirectory) {
      */
     static Stores open(ServerConfig config, Consumer<Throwable> onFatal) {
         if (config.postgres() == null) {
-            return new Stores(SqliteStore.open(config.dataDir(), onFatal), new LocalCluster(), true);
+            return new Stores(SqliteStore.open(config.dataDir(), onFatal, config.storageIo()), new LocalCluster(), true);
         }
-        PostgresStore shared = PostgresStore.open(config.postgres(), onFatal);
+        PostgresStore shared = PostgresStore.open(config.postgres(), onFatal, config.storageIo());
         return new Stores(shared, shared, false);
     }
 

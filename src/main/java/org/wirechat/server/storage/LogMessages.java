@@ -869,6 +869,13 @@ final class LogMessages implements AutoCloseable {
         }
     }
 
+    /**
+     * Devices' registrations (LOGIN_DEVICE, answered before its mark is written) whose batch a storage fault
+     * refused: written in front of the next batch, like a login's token kept until the disk takes it
+     * (log writer only).
+     */
+    private final List<Item> unregistered = new ArrayList<>();
+
     private void writeLoop() {
         List<Item> items = new ArrayList<>(MAX_BATCH);
         try {
@@ -876,6 +883,8 @@ final class LogMessages implements AutoCloseable {
                 items.clear();
                 items.add(queue.take());
                 queue.drainTo(items, MAX_BATCH - 1);
+                items.addAll(0, unregistered); // first, so that they take the floor they would have taken
+                unregistered.clear();
                 Map<SentKey, Sent> looked = lookUpRetries(items);
                 Batch batch = new Batch();
                 for (Item item : items) {
@@ -1462,6 +1471,11 @@ final class LogMessages implements AutoCloseable {
             failQueued(unknown);
             onFatal.accept(e);
             return;
+        }
+        for (AckItem a : batch.acks) {
+            if (a.register()) {
+                unregistered.add(a); // its LOGIN_DEVICE was answered: the device must hold, so it is written later
+            }
         }
         StorageFault fault = classify(e);
         int refused = batch.sends.size();

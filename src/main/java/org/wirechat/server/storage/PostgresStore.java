@@ -60,6 +60,8 @@ public final class PostgresStore implements Store, Cluster {
 
     private final PostgresSettings settings;
     private final HikariDataSource pool;
+    /** What the store writes through: {@link StorageIo#REAL} but in fault injection tests. */
+    private final StorageIo io;
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
     /** This server's name in the {@code nodes} table, new at every start. */
     private final String nodeId = UUID.randomUUID().toString();
@@ -76,11 +78,12 @@ public final class PostgresStore implements Store, Cluster {
      */
     private final Writer writer;
 
-    private PostgresStore(PostgresSettings settings, HikariDataSource pool, Consumer<Throwable> onFatal)
-            throws SQLException {
+    private PostgresStore(PostgresSettings settings, HikariDataSource pool, Consumer<Throwable> onFatal,
+            StorageIo io) throws SQLException {
         this.settings = settings;
         this.pool = pool;
-        this.writer = new Writer(pool::getConnection, onFatal, faults);
+        this.io = io;
+        this.writer = new Writer(this::connection, onFatal, faults);
         this.sends = new PostgresSends(writer, CHANNEL, nodeId, inboxes, singleDevices,
                 id -> Map.copyOf(pendingAcks(id)),
                 (account, device, through) -> knownMarks.merge(markKey(account, device), through, Math::max));
@@ -95,6 +98,11 @@ public final class PostgresStore implements Store, Cluster {
      * @throws StoreException the database cannot be reached or used
      */
     public static PostgresStore open(PostgresSettings settings, Consumer<Throwable> onFatal) {
+        return open(settings, onFatal, StorageIo.REAL);
+    }
+
+    /** The same, writing through {@code io} (tests inject faults there). */
+    public static PostgresStore open(PostgresSettings settings, Consumer<Throwable> onFatal, StorageIo io) {
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("wirechat-postgresql");
         hc.setJdbcUrl(settings.jdbcUrl());
@@ -124,7 +132,7 @@ public final class PostgresStore implements Store, Cluster {
         }
         PostgresStore store;
         try {
-            store = new PostgresStore(settings, pool, onFatal);
+            store = new PostgresStore(settings, pool, onFatal, io);
         } catch (SQLException e) {
             pool.close();
             throw new StoreException("cannot prepare the PostgreSQL database at " + settings.where() + ": " + e.getMessage(), e);
@@ -138,6 +146,11 @@ public final class PostgresStore implements Store, Cluster {
             }
         }, HEARTBEAT_MILLIS, HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
         return store;
+    }
+
+    /** A pooled connection to write through. */
+    private Connection connection() throws SQLException {
+        return io.writeThrough(pool.getConnection());
     }
 
     /** How often a server says it is alive, and how long after its last word the others stop believing it. */
@@ -312,7 +325,7 @@ public final class PostgresStore implements Store, Cluster {
         for (int attempt = 1; ; attempt++) {
             // true while a commit is on its way: a lost connection then leaves the outcome unknown
             boolean inDoubt = false;
-            try (Connection c = pool.getConnection()) {
+            try (Connection c = connection()) {
                 T result;
                 if (autoCommit) {
                     c.setAutoCommit(true); // the pool sets it back when the connection returns

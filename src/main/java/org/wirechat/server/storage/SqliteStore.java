@@ -67,6 +67,15 @@ public final class SqliteStore implements Store {
 
     /** The same, with message log segments of at most {@code segmentBytes} (small ones for tests). */
     static SqliteStore open(Path dataDir, long segmentBytes, java.util.function.Consumer<Throwable> onFatal) {
+        return open(dataDir, segmentBytes, onFatal, StorageIo.REAL);
+    }
+
+    /** The same, writing through {@code io} (tests inject faults there). */
+    public static SqliteStore open(Path dataDir, java.util.function.Consumer<Throwable> onFatal, StorageIo io) {
+        return open(dataDir, org.wirechat.server.storage.log.MessageLog.DEFAULT_SEGMENT_BYTES, onFatal, io);
+    }
+
+    static SqliteStore open(Path dataDir, long segmentBytes, java.util.function.Consumer<Throwable> onFatal, StorageIo io) {
         FileChannel channel = null;
         DataDirectory dir = DataDirectory.prepare(dataDir);
         try {
@@ -93,14 +102,14 @@ public final class SqliteStore implements Store {
             }
             FaultLog faults = new FaultLog(log);
             SqliteStore store = new SqliteStore(dataDir, channel, lock,
-                    new Writer(() -> config(false).createConnection(url), onFatal, faults), faults);
+                    new Writer(() -> io.writeThrough(config(false).createConnection(url)), onFatal, faults), faults);
             for (int i = 0; i < READERS; i++) {
                 Statements r = new Statements(config(true).createConnection(url));
                 store.allReaders.add(r);
                 store.readers.add(r);
             }
             try {
-                store.openLog(dir.logDirectory(), segmentBytes, onFatal);
+                store.openLog(dir.logDirectory(), segmentBytes, onFatal, io);
             } catch (IOException | RuntimeException e) {
                 store.close();
                 throw e;
@@ -132,14 +141,15 @@ public final class SqliteStore implements Store {
     }
 
     /** Reads the message log back (cutting a torn tail), rebuilds the inboxes and starts the log's threads. */
-    private void openLog(Path logDir, long segmentBytes, java.util.function.Consumer<Throwable> onFatal) throws IOException {
+    private void openLog(Path logDir, long segmentBytes, java.util.function.Consumer<Throwable> onFatal, StorageIo io)
+            throws IOException {
         long start = System.nanoTime();
         IndexState state = indexState();
         var scan = org.wirechat.server.storage.log.LogScan.read(logDir, state.checkpoint(), state.lastId());
         if (!scan.whole()) {
             log.error("{}", org.wirechat.server.storage.log.LogLossException.describe(logDir, scan));
         }
-        var recovered = org.wirechat.server.storage.log.MessageLog.open(logDir, scan, segmentBytes);
+        var recovered = org.wirechat.server.storage.log.MessageLog.open(logDir, scan, segmentBytes, io);
         if (recovered.tornBytesCut() > 0) {
             log.warn("cut {} bytes at the end of the message log: a write that never finished (so was never acknowledged),"
                     + " left by a crash", recovered.tornBytesCut());

@@ -94,6 +94,11 @@ public record LogState(long lastSegment, long reservedThrough, LogPosition clean
 
     /** Replaces the state in {@code logDir}: written to a new file, synced, renamed over the old one, the directory synced. */
     void write(Path logDir) throws IOException {
+        write(logDir, LogFiles.REAL);
+    }
+
+    /** The same, opening the files through {@code files}. */
+    void write(Path logDir, LogFiles files) throws IOException {
         StringBuilder b = new StringBuilder(HEADER).append('\n');
         b.append("last-segment ").append(lastSegment).append('\n');
         b.append("reserved-through ").append(reservedThrough).append('\n');
@@ -106,14 +111,12 @@ public record LogState(long lastSegment, long reservedThrough, LogPosition clean
         }
         Path tmp = logDir.resolve(FILE + ".new");
         Files.deleteIfExists(tmp);
-        try (FileChannel c = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+        try (FileChannel c = files.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
             c.write(ByteBuffer.wrap(b.toString().getBytes(StandardCharsets.UTF_8)));
             c.force(true);
         }
         Files.move(tmp, logDir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel d = FileChannel.open(logDir, StandardOpenOption.READ)) {
-            d.force(true);
-        }
+        MessageLog.syncDirectory(logDir, files);
     }
 }

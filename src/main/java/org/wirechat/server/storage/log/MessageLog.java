@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The append-only message log: numbered segment files in one directory, written by one thread.
@@ -25,6 +26,7 @@ public final class MessageLog implements AutoCloseable {
 
     private final Path dir;
     private final long segmentBytes;
+    private final LogFiles files;
     private FileChannel current;
     private long currentSegment;
     /** The length of the current segment up to its last complete, synced batch. */
@@ -64,9 +66,10 @@ public final class MessageLog implements AutoCloseable {
         }
     }
 
-    private MessageLog(Path dir, long segmentBytes) {
+    private MessageLog(Path dir, long segmentBytes, LogFiles files) {
         this.dir = dir;
         this.segmentBytes = segmentBytes;
+        this.files = files;
     }
 
     /**
@@ -92,6 +95,11 @@ public final class MessageLog implements AutoCloseable {
      * @throws LogLossException the log lost messages, with how many and which
      */
     public static Recovered open(Path dir, LogScan scan, long segmentBytes) throws IOException {
+        return open(dir, scan, segmentBytes, LogFiles.REAL);
+    }
+
+    /** The same, opening the files it writes through {@code files} (tests inject faults there). */
+    public static Recovered open(Path dir, LogScan scan, long segmentBytes, LogFiles files) throws IOException {
         if (!scan.whole()) {
             throw new LogLossException(dir, scan);
         }
@@ -99,7 +107,7 @@ public final class MessageLog implements AutoCloseable {
             Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             syncDirectory(dir.toAbsolutePath().getParent());
         }
-        MessageLog log = new MessageLog(dir, segmentBytes);
+        MessageLog log = new MessageLog(dir, segmentBytes, files);
         LogState state = scan.state() == null ? LogState.NONE : scan.state();
         log.lastId = scan.idFloor();
         log.reserved = Math.max(state.reservedThrough(), scan.idFloor());
@@ -115,7 +123,7 @@ public final class MessageLog implements AutoCloseable {
         } else {
             long n = scan.end().segment();
             cut = scan.tornBytes();
-            log.current = FileChannel.open(log.path(n), StandardOpenOption.READ, StandardOpenOption.WRITE);
+            log.current = files.open(log.path(n), Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
             log.currentSegment = n;
             log.good = scan.end().offset();
             if (cut > 0) {
@@ -123,7 +131,7 @@ public final class MessageLog implements AutoCloseable {
                 log.current.force(true);
             }
             log.state = new LogState(Math.max(n, state.lastSegment()), log.reserved, null, 0, lost);
-            log.state.write(dir);
+            log.state.write(dir, files);
         }
         return new Recovered(log, scan.entries(), cut);
     }
@@ -147,10 +155,10 @@ public final class MessageLog implements AutoCloseable {
     }
 
     private void create(long segment) throws IOException {
-        FileChannel ch = FileChannel.open(path(segment), java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+        FileChannel ch = files.open(path(segment), Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                 StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
-            syncDirectory(dir); // the new name survives a power cut
+            syncDirectory(dir, files); // the new name survives a power cut
         } catch (IOException e) {
             ch.close();
             Files.deleteIfExists(path(segment));
@@ -166,11 +174,15 @@ public final class MessageLog implements AutoCloseable {
         }
         // after the file is there: a state naming a segment never made would read as a segment lost
         state = new LogState(Math.max(segment, state.lastSegment()), reserved, null, 0, state.lost());
-        state.write(dir);
+        state.write(dir, files);
     }
 
     private static void syncDirectory(Path dir) throws IOException {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+        syncDirectory(dir, LogFiles.REAL);
+    }
+
+    static void syncDirectory(Path dir, LogFiles files) throws IOException {
+        try (FileChannel d = files.open(dir, Set.of(StandardOpenOption.READ))) {
             d.force(true);
         }
     }
@@ -200,7 +212,7 @@ public final class MessageLog implements AutoCloseable {
         try {
             if (batchLastId > reserved) {
                 LogState next = new LogState(state.lastSegment(), batchLastId + LogState.RESERVE, null, 0, state.lost());
-                next.write(dir);
+                next.write(dir, files);
                 state = next;
                 reserved = next.reservedThrough();
             }
@@ -278,7 +290,7 @@ public final class MessageLog implements AutoCloseable {
             current.close();
             current = null;
             state = new LogState(Math.max(currentSegment, state.lastSegment()), reserved, end(), lastId, state.lost());
-            state.write(dir);
+            state.write(dir, files);
         }
     }
 }
