@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.wirechat.client.Connection;
@@ -31,6 +33,16 @@ final class KillServer implements AutoCloseable {
     /** A server process starts in seconds on a loaded machine, most of it compiling: the client compiler only. */
     private static final List<String> JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
+    /**
+     * The servers running now, stopped when the test JVM exits: jqwik gives up on a shrinking step past its
+     * time bound without ending it, and that step's server must not outlive the run.
+     */
+    private static final Set<ServerProcess> running = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> running.forEach(ServerProcess::close), "stop-kill-servers"));
+    }
+
     private final Path dir;
     private final List<String> args = new ArrayList<>(LIMITS);
     private final boolean grpc;
@@ -53,6 +65,7 @@ final class KillServer implements AutoCloseable {
     void start() throws IOException {
         Path log = dir.resolve("server-" + (++starts) + ".log");
         process = ServerProcess.withJvmOptions(JVM, dir.resolve("data"), log, args.toArray(String[]::new));
+        running.add(process);
         if (grpc) {
             Matcher m = GRPC.matcher(Files.readString(log)); // logged before the "listening on" line is printed
             if (!m.find()) {
@@ -65,6 +78,7 @@ final class KillServer implements AutoCloseable {
     /** SIGTERM, waiting for the graceful stop. */
     void stop() throws InterruptedException {
         int status = process.terminate();
+        running.remove(process);
         if (status != 0 && status != 128 + 15) { // 143: the JVM's status after SIGTERM
             throw new IllegalStateException("the server stopped with status " + status + "; see " + dir);
         }
@@ -72,6 +86,7 @@ final class KillServer implements AutoCloseable {
 
     void kill() throws InterruptedException {
         process.kill();
+        running.remove(process);
     }
 
     int starts() {
@@ -95,6 +110,7 @@ final class KillServer implements AutoCloseable {
     public void close() {
         if (process != null) {
             process.close();
+            running.remove(process);
         }
     }
 }
