@@ -1,0 +1,86 @@
+package org.wirechat.model;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import net.jqwik.api.lifecycle.AroundPropertyHook;
+import net.jqwik.api.lifecycle.LifecycleContext;
+import net.jqwik.api.lifecycle.PropertyExecutionResult;
+import net.jqwik.api.lifecycle.PropertyExecutor;
+import net.jqwik.api.lifecycle.PropertyLifecycleContext;
+import net.jqwik.api.lifecycle.SkipExecutionHook;
+
+/**
+ * The model suite's settings, from system properties, for a kill property: {@code wirechat.model.tries}
+ * (sequences per property; the default suite's few when unset), {@code wirechat.model.stores} (a comma
+ * list of {@code sqlite}, {@code postgresql}; both by default: a property of a store not listed is
+ * skipped), {@code wirechat.model.transports} ({@code wire}, {@code grpc}; both by default),
+ * {@code wirechat.model.seed} (jqwik's seed, to run a reported failure again). Also the
+ * property's hang guard (jqwik has no {@code @Timeout}): past a minute a sequence, the property's thread
+ * is interrupted and the property fails — never a speed check.
+ */
+final class KillSettings implements AroundPropertyHook, SkipExecutionHook {
+    /** Sequences per store in the default suite: each starts the server once, and once more per kill. */
+    static final int DEFAULT_TRIES = 1;
+    private static final Duration PER_SEQUENCE = Duration.ofSeconds(60);
+
+    static int tries() {
+        return Integer.getInteger("wirechat.model.tries", DEFAULT_TRIES);
+    }
+
+    static List<String> stores() {
+        return list("wirechat.model.stores", "sqlite,postgresql");
+    }
+
+    static List<String> transports() {
+        return list("wirechat.model.transports", "wire,grpc");
+    }
+
+    private static List<String> list(String property, String all) {
+        String value = System.getProperty(property, "").isBlank() ? all : System.getProperty(property);
+        return Arrays.stream(value.split(",")).map(s -> s.strip().toLowerCase(Locale.ROOT)).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** The store a property is for, from its name: {@code sqlite…} or {@code postgresql…}. */
+    private static String store(LifecycleContext context) {
+        return context.label().toLowerCase(Locale.ROOT).startsWith("postgresql") ? "postgresql" : "sqlite";
+    }
+
+    @Override
+    public SkipResult shouldBeSkipped(LifecycleContext context) {
+        String store = store(context);
+        return stores().contains(store) ? SkipResult.doNotSkip()
+                : SkipResult.skip(store + " is not in wirechat.model.stores (" + String.join(",", stores()) + ")");
+    }
+
+    @Override
+    public PropertyExecutionResult aroundProperty(PropertyLifecycleContext context, PropertyExecutor property) {
+        context.attributes().setTries(tries());
+        String seed = System.getProperty("wirechat.model.seed", "");
+        if (!seed.isBlank()) {
+            context.attributes().setSeed(seed.strip());
+        }
+        Duration limit = PER_SEQUENCE.multipliedBy(tries() + 2L);
+        Thread runner = Thread.currentThread();
+        AtomicBoolean late = new AtomicBoolean();
+        ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().unstarted(r));
+        ScheduledFuture<?> alarm = watch.schedule(() -> {
+            late.set(true);
+            runner.interrupt();
+        }, limit.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            PropertyExecutionResult result = property.execute();
+            alarm.cancel(false);
+            return late.get() ? result.mapToFailed(context.label() + " did not finish within " + limit) : result;
+        } finally {
+            watch.shutdownNow();
+            Thread.interrupted();
+        }
+    }
+}
