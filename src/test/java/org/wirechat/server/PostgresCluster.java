@@ -9,7 +9,12 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Comparator;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,6 +39,10 @@ public final class PostgresCluster {
     private final Path dir;
     private final int port;
     private final String user;
+    /** Makes the databases, one ahead of the tests (a daemon: the JVM's exit does not wait for it). */
+    private final ExecutorService creator = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("create-database").factory());
+    private Future<String> next;
 
     private PostgresCluster(Path dir, int port, String user) {
         this.dir = dir;
@@ -123,13 +132,30 @@ public final class PostgresCluster {
         return "postgresql://127.0.0.1:" + port + "/" + database + "?user=" + user;
     }
 
-    /** A new, empty database. */
-    public String newDatabase() {
+    /**
+     * A new, empty database, never handed out before. Each is made one ahead, while the test before uses
+     * its own: CREATE DATABASE copies the 7 MB template and syncs it to disk, some 0.1-0.3 s that every
+     * PostgreSQL test waited for.
+     */
+    public synchronized String newDatabase() {
+        Future<String> ready = next != null ? next : creator.submit(this::createDatabase);
+        next = creator.submit(this::createDatabase);
+        try {
+            return ready.get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot create a test database: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while a test database was made", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("a test database was not made within 60 s", e);
+        }
+    }
+
+    private String createDatabase() throws SQLException {
         String name = "wirechat_test_" + ProcessHandle.current().pid() + "_" + databases.incrementAndGet();
         try (Connection c = DriverManager.getConnection("jdbc:" + url("postgres")); Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE " + name);
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot create a test database: " + e.getMessage(), e);
         }
         return name;
     }
