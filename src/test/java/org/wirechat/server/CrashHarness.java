@@ -104,9 +104,12 @@ public final class CrashHarness {
                     work.add(threads.submit(() -> send(server.address, me, tokens.get(me), new Random(seed), acked, inFlight, started)));
                     work.add(threads.submit(() -> receive(server.address, me, tokens.get(me), received.get(me), lastAck, duplicates, 1000, started)));
                 }
-                started.await();
-                Await.until(killAfter + " sends acknowledged", () -> acked.size() >= killAfter);
-                server.kill();
+                try {
+                    started.await();
+                    Await.until(killAfter + " sends acknowledged", () -> acked.size() >= killAfter);
+                } finally {
+                    server.kill(); // also when the wait fails: the workers end with the server, so closing them cannot hang
+                }
                 for (Future<?> f : work) {
                     f.get(60, TimeUnit.SECONDS); // every worker stops when its connection breaks
                 }

@@ -97,8 +97,13 @@ public final class GroupCrashHarness {
                     receivers.add(threads.submit(() -> CrashHarness.receive(via, device, deviceTokens.get(device), received.get(device),
                             lastAck, duplicates, 1000, started)));
                 }
-                started.await();
-                Await.until(killAfter + " group messages acknowledged", () -> acked.size() >= killAfter);
+                try {
+                    started.await();
+                    Await.until(killAfter + " group messages acknowledged", () -> acked.size() >= killAfter);
+                } catch (Throwable t) { // the workers end with the servers, so closing them cannot hang
+                    nodes.forEach(ServerProcess::close);
+                    throw t;
+                }
                 nodes.get(0).kill();
                 for (Future<?> f : senders) {
                     f.get(60, TimeUnit.SECONDS);

@@ -86,12 +86,17 @@ public final class MultiNodeCrashHarness {
                     work.add(threads.submit(() -> CrashHarness.receive(pollVia.address, me, tokens.get(me), received.get(me),
                             lastAck, duplicates, 1000, started)));
                 }
-                started.await();
-                Await.until(firstKill + " sends acknowledged", () -> acked.size() >= firstKill);
-                nodes.get(0).kill();
-                Await.until("traffic goes on through the other servers", () -> acked.size() >= secondKill);
-                nodes.get(1).kill();
-                nodes.get(2).terminate(); // gracefully, this one
+                try {
+                    started.await();
+                    Await.until(firstKill + " sends acknowledged", () -> acked.size() >= firstKill);
+                    nodes.get(0).kill();
+                    Await.until("traffic goes on through the other servers", () -> acked.size() >= secondKill);
+                    nodes.get(1).kill();
+                    nodes.get(2).terminate(); // gracefully, this one
+                } catch (Throwable t) { // the workers end with the servers, so closing them cannot hang
+                    nodes.forEach(ServerProcess::close);
+                    throw t;
+                }
                 for (Future<?> f : work) {
                     f.get(60, TimeUnit.SECONDS); // every worker stops when its connection breaks
                 }
