@@ -13,9 +13,11 @@ import org.wirechat.server.PostgresCluster;
 class PostgresStoreContractTest extends StoreContract {
     private final Map<Store, PostgresSettings> settings = new IdentityHashMap<>();
 
+    /** A pool of 4 (the writer's connection, a listener's, reads beside them): fewer connections to start than a server's. */
     @Override
     Store open() {
-        return openOn(PostgresCluster.get().newStore());
+        PostgresCluster cluster = PostgresCluster.get();
+        return openOn(new PostgresSettings(cluster.url(cluster.newDatabase()), new char[0], 4));
     }
 
     /** Opened as a server opens it: listening to the other servers' changes (here, to nobody's). */
