@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Timeout;
  * class over this store, so when the interface splits only the calls in those classes change.
  *
  * <p>Most cases share one store per subclass (opened once: a store's start is the slow part on a loaded
- * machine), each case with accounts and groups of its own names ({@link #who}); what is store-wide (the
- * retention purge, the device horizon, a restart, a crash) gets a new, empty store ({@link #open}).
+ * machine), each case with accounts and groups of its own names ({@link #who}). What is store-wide has a
+ * store of its own: the retention purge's cases one, the crashes and restarts another ({@link #open}); the
+ * device horizon is set on the shared store for its one case and put back (cases run one at a time).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(60)
