@@ -728,7 +728,10 @@ final class LogMessages implements AutoCloseable {
         return g.membersAt(messageId, senderId);
     }
 
-    /** Whether at least one device of the account has acknowledged the message (acknowledgements on their way count). */
+    /**
+     * Whether at least one device of the account has acknowledged the message, as committed (not one on its way:
+     * {@link Store#groupReceipts}, as PostgreSQL answers it on every server alike).
+     */
     boolean received(long accountId, long messageId) {
         Devices d = devices.get(accountId);
         if (d == null) {
@@ -740,11 +743,6 @@ final class LogMessages implements AutoCloseable {
             }
             for (long[] m : d.marks.values()) {
                 if (m[0] >= messageId) {
-                    return true;
-                }
-            }
-            for (long a : d.ahead.values()) {
-                if (a >= messageId) {
                     return true;
                 }
             }

@@ -1,0 +1,131 @@
+package org.wirechat.server.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.wirechat.server.storage.StoreContract.Who;
+
+/** Groups (the redesign's {@code GroupStore}): each change and its refusals, the limits, membership intervals, history. */
+abstract class GroupContract extends ContractArea {
+
+    private GroupInfo done(GroupOutcome o) {
+        assertThat(o).isInstanceOf(GroupOutcome.Done.class);
+        return ((GroupOutcome.Done) o).group();
+    }
+
+    private static List<String> members(GroupInfo g) {
+        return g.members().stream().map(GroupInfo.Member::username).toList();
+    }
+
+    @Test
+    void aGroupIsCreatedAddedToRenamedAndHandedOnWhenItsOwnerLeaves() {
+        Who alice = who("alice");
+        Who bob = who("bob");
+        Who carol = who("carol");
+        String name = "#" + unique("Crew");
+        GroupInfo made = done(store().changeGroup(new GroupChange.Create(alice.id(), name, 10), 0));
+        assertThat(made.name()).isEqualTo(name);
+        assertThat(made.ownerId()).isEqualTo(alice.id());
+        assertThat(members(made)).containsExactly(alice.name());
+        assertThat(store().changeGroup(new GroupChange.Create(bob.id(), name.toUpperCase(), 10), 0)).isEqualTo(new GroupOutcome.NameTaken());
+
+        assertThat(store().changeGroup(new GroupChange.Add(alice.id(), name, bob.name().toLowerCase(), 10, 10), 0))
+                .isEqualTo(new GroupOutcome.Done(store().findGroup(name).orElseThrow(), bob.name()));
+        assertThat(members(done(store().changeGroup(new GroupChange.Add(bob.id(), name, carol.name(), 10, 10), 0))))
+                .as("any member adds").containsExactly(alice.name(), bob.name(), carol.name());
+        assertThat(members(done(store().changeGroup(new GroupChange.Add(bob.id(), name, carol.name(), 10, 10), 0))))
+                .as("added again: nothing to do").containsExactly(alice.name(), bob.name(), carol.name());
+        assertThat(store().changeGroup(new GroupChange.Add(alice.id(), name, unique("nobody"), 10, 10), 0))
+                .isInstanceOf(GroupOutcome.NoSuchUser.class);
+        assertThat(store().changeGroup(new GroupChange.Rename(bob.id(), name, "#" + unique("mine")), 0))
+                .isEqualTo(new GroupOutcome.NotTheOwner(alice.name()));
+        assertThat(store().changeGroup(new GroupChange.Remove(bob.id(), name, carol.name()), 0))
+                .isEqualTo(new GroupOutcome.NotTheOwner(alice.name()));
+
+        String renamed = "#" + unique("Renamed");
+        assertThat(done(store().changeGroup(new GroupChange.Rename(alice.id(), name, renamed), 0)).name()).isEqualTo(renamed);
+        assertThat(store().findGroup(name)).isEmpty();
+        assertThat(store().findGroup(renamed.toLowerCase()).orElseThrow().id()).isEqualTo(made.id());
+
+        GroupInfo handed = done(store().changeGroup(new GroupChange.Leave(alice.id(), renamed), 0));
+        assertThat(handed.ownerId()).as("the longest member").isEqualTo(bob.id());
+        assertThat(store().groupsOf(alice.id())).isEmpty();
+        assertThat(store().changeGroup(new GroupChange.Leave(alice.id(), renamed), 0)).isEqualTo(new GroupOutcome.NotAMember(alice.name()));
+        assertThat(store().changeGroup(new GroupChange.Remove(bob.id(), renamed, carol.name()), 0))
+                .isEqualTo(new GroupOutcome.Done(store().findGroup(renamed).orElseThrow(), carol.name()));
+        assertThat(store().changeGroup(new GroupChange.Remove(bob.id(), renamed, bob.name()), 0)).as("removing oneself: leaving; the last ends it")
+                .isEqualTo(new GroupOutcome.Done(null, bob.name()));
+        assertThat(store().findGroup(renamed)).isEmpty();
+        assertThat(store().changeGroup(new GroupChange.Leave(bob.id(), renamed), 0)).isEqualTo(new GroupOutcome.NoSuchGroup());
+        GroupInfo again = done(store().changeGroup(new GroupChange.Create(carol.id(), renamed, 10), 0));
+        assertThat(again.id()).as("a new group of a freed name").isNotEqualTo(made.id());
+        assertThat(store().groupHistory(again.id(), 0, 10)).isEmpty();
+    }
+
+    /** The members per group and groups per user, at, below and above their edges. */
+    @Test
+    void theGroupLimitsRefuseAtTheirEdges() {
+        Who alice = who("alice");
+        Who bob = who("bob");
+        Who carol = who("carol");
+        String crew = "#" + unique("crew");
+        String band = "#" + unique("band");
+        done(store().changeGroup(new GroupChange.Create(alice.id(), crew, 2), 0));
+        done(store().changeGroup(new GroupChange.Create(alice.id(), band, 2), 0));
+        assertThat(store().changeGroup(new GroupChange.Create(alice.id(), "#" + unique("third"), 2), 0))
+                .isEqualTo(new GroupOutcome.TooManyGroups(alice.name(), 2));
+        assertThat(store().changeGroup(new GroupChange.Add(alice.id(), crew, bob.name(), 2, 10), 0)).isInstanceOf(GroupOutcome.Done.class);
+        assertThat(store().changeGroup(new GroupChange.Add(alice.id(), crew, carol.name(), 2, 10), 0)).isEqualTo(new GroupOutcome.GroupFull(2));
+        assertThat(store().changeGroup(new GroupChange.Add(alice.id(), band, bob.name(), 3, 1), 0))
+                .isEqualTo(new GroupOutcome.TooManyGroups(bob.name(), 1));
+        assertThat(store().changeGroup(new GroupChange.Add(alice.id(), band, bob.name(), 3, 2), 0)).isInstanceOf(GroupOutcome.Done.class);
+        assertThat(store().groupsOf(bob.id())).extracting(GroupInfo::name).containsExactly(band, crew);
+        assertThat(store().changeGroup(new GroupChange.Add(carol.id(), crew, carol.name(), 10, 10), 0))
+                .isEqualTo(new GroupOutcome.NotAMember(carol.name()));
+    }
+
+    /** A member receives exactly the group's messages stored between its joining and its leaving; history shows them all. */
+    @Test
+    void membersReceiveWhatWasSentWhileTheyWereMembers() {
+        Who alice = who("alice");
+        Who bob = who("bob");
+        Who carol = who("carol");
+        String crew = "#" + unique("crew");
+        GroupInfo g = done(store().changeGroup(new GroupChange.Create(alice.id(), crew, 10), 0));
+        store().changeGroup(new GroupChange.Add(alice.id(), crew, carol.name(), 10, 10), 0);
+        long before = StoreContract.groupStored(store().send(alice.id(), crew, "g1", "before bob", 10, 100));
+        store().changeGroup(new GroupChange.Add(alice.id(), crew, bob.name(), 10, 10), 0);
+        long during = StoreContract.groupStored(store().send(carol.id(), crew, "g2", "with bob", 11, 100));
+        store().changeGroup(new GroupChange.Remove(alice.id(), crew, bob.name()), 0);
+        long after = StoreContract.groupStored(store().send(alice.id(), crew, "g3", "after bob", 12, 100));
+
+        assertThat(store().undelivered(bob.id(), 0, 10)).extracting(StoredMessage::id).as("kept after his removal").containsExactly(during);
+        assertThat(store().undelivered(carol.id(), 0, 10)).extracting(StoredMessage::id).as("not her own").containsExactly(before, after);
+        assertThat(store().groupHistory(g.id(), 0, 10)).extracting(StoredMessage::id).containsExactly(after, during, before);
+        assertThat(store().groupHistory(g.id(), after, 1))
+                .containsExactly(new StoredMessage(during, carol.name(), crew, 11, "with bob"));
+
+        String renamed = "#" + unique("renamed");
+        store().changeGroup(new GroupChange.Rename(alice.id(), crew, renamed), 0);
+        assertThat(store().undelivered(carol.id(), 0, 10)).as("waiting messages show the new name")
+                .extracting(StoredMessage::recipient).containsOnly(renamed);
+        assertThat(store().groupHistory(g.id(), 0, 10)).extracting(StoredMessage::recipient).containsOnly(renamed);
+    }
+
+    @Test
+    void aDeletedAccountLeavesItsGroups() {
+        Who alice = who("alice");
+        Who bob = who("bob");
+        String crew = "#" + unique("crew");
+        store().changeGroup(new GroupChange.Create(alice.id(), crew, 10), 0);
+        store().changeGroup(new GroupChange.Add(alice.id(), crew, bob.name(), 10, 10), 0);
+        assertThat(store().deleteAccount(alice.id(), 5)).isEqualTo(new DeleteOutcome.Deleted());
+        GroupInfo left = store().findGroup(crew).orElseThrow();
+        assertThat(members(left)).containsExactly(bob.name());
+        assertThat(left.ownerId()).isEqualTo(bob.id());
+        SendOutcome sent = store().send(bob.id(), crew, "g1", "alone", 10, 100);
+        assertThat(sent).isInstanceOf(SendOutcome.GroupStored.class);
+        assertThat(((SendOutcome.GroupStored) sent).recipients()).isEmpty();
+    }
+}
