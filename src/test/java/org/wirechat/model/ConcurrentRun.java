@@ -98,10 +98,11 @@ final class ConcurrentRun {
                 Device me = first.get(i);
                 ConcurrentScenario.Script script = scenario.scripts().get(i);
                 running.add(threads.submit(() -> {
+                    List<Device> mine = new ArrayList<>(List.of(me));
                     ready.countDown();
                     gate.await();
                     for (ConcurrentScenario.Action a : script.actions()) {
-                        if (!perform(me, a, members)) {
+                        if (!perform(mine, a, members)) {
                             break;
                         }
                     }
@@ -133,23 +134,22 @@ final class ConcurrentRun {
 
     private Device login(int user, String name) {
         TestConnection c = servers.connect(user);
-        Response r = c.call(new Request.LoginDevice(user(user), PASSWORD, name));
-        if (!(r instanceof Response.DeviceLoggedIn in)) {
-            c.close();
-            throw new AssertionError("LOGIN_DEVICE of " + user(user) + "/" + name + " answered " + r);
-        }
-        return new Device(user, name, c, in.token());
+        return new Device(user, name, c, c.ok(new Request.LoginDevice(user(user), PASSWORD, name), Response.DeviceLoggedIn.class).token());
     }
 
-    /** One action; false when the script cannot go on (its connection broke). */
-    private boolean perform(Device me, ConcurrentScenario.Action action, List<Set<Integer>> members) {
+    /**
+     * One action of the script whose devices are {@code mine} (its first device, then the new devices it
+     * logged in); false when the script cannot go on (its connection broke).
+     */
+    private boolean perform(List<Device> mine, ConcurrentScenario.Action action, List<Set<Integer>> members) {
+        Device me = mine.getFirst();
         try {
             switch (action) {
                 case ConcurrentScenario.Send s -> me.send(s.to().startsWith("#g") ? group(Integer.parseInt(s.to().substring(2)))
                         : user(Integer.parseInt(s.to().substring(1))));
                 case ConcurrentScenario.Fetch f -> me.fetch(f.max(), f.partial(), f.longPoll() ? 20 : 0);
-                case ConcurrentScenario.NewDevice n -> newDevice(me.user);
-                case ConcurrentScenario.DefaultFetch d -> defaultFetch(me.user);
+                case ConcurrentScenario.NewDevice n -> mine.add(newDevice(mine));
+                case ConcurrentScenario.DefaultFetch d -> defaultFetch(mine);
                 case ConcurrentScenario.Toggle t -> me.toggle(t.group(), t.user(), members.get(t.group()));
             }
             return true;
@@ -159,19 +159,39 @@ final class ConcurrentRun {
         }
     }
 
-    private void newDevice(int user) {
+    /** A connection of the user's, open and answering before {@code mine} catch up, so that a login can follow at once. */
+    private TestConnection ready(int user) {
+        TestConnection c = servers.connect(user);
+        c.ok(new Request.Ping(), Response.Pong.class);
+        return c;
+    }
+
+    /** Catches {@code mine} up, then at once a new device of their user logs in and fetches. */
+    private Device newDevice(List<Device> mine) {
+        int user = mine.getFirst().user;
         String name = "n" + later.incrementAndGet();
+        TestConnection c = ready(user);
+        mine.forEach(Device::drain);
         long req = System.nanoTime();
-        Device d = login(user, name);
+        Response r = c.call(new Request.LoginDevice(user(user), PASSWORD, name));
         long ans = System.nanoTime();
+        if (!(r instanceof Response.DeviceLoggedIn in)) {
+            c.close();
+            throw new AssertionError("LOGIN_DEVICE of " + user(user) + "/" + name + " answered " + r);
+        }
+        Device d = new Device(user, name, c, in.token());
         log.starts.add(new ConcurrentLog.Start(user, d.key(), false, req, ans));
         devices.add(d);
         d.fetch(PAGE, false, 0); // at once: what some other device still waits for
         d.fetch(PAGE, false, 0); // acknowledging it
+        return d;
     }
 
-    private void defaultFetch(int user) {
-        try (TestConnection c = servers.connect(user)) {
+    /** Catches {@code mine} up, then at once their user's default device (LOGIN) fetches. */
+    private void defaultFetch(List<Device> mine) {
+        int user = mine.getFirst().user;
+        try (TestConnection c = ready(user)) {
+            mine.forEach(Device::drain);
             String token = c.ok(new Request.Login(user(user), PASSWORD), Response.LoggedIn.class).token();
             String key = "u" + user + "/default" + later.incrementAndGet();
             long req = System.nanoTime();
