@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Request;
 import org.wirechat.protocol.Response;
+import org.wirechat.server.Await;
 import org.wirechat.server.TestConnection;
 
 /**
@@ -71,6 +72,9 @@ final class ConcurrentRun {
         try (TestConnection setup = servers.connect(0)) {
             for (int u = 0; u < scenario.devices().size(); u++) {
                 setup.ok(new Request.CreateAccount(user(u), "Full " + u, PASSWORD), Response.AccountCreated.class);
+            }
+            for (int s = 0; s < servers.count() && servers.count() > 1; s++) {
+                setup.ok(new Request.CreateAccount(log.prefix + "s" + s, "Sentinel", PASSWORD), Response.AccountCreated.class);
             }
         }
         List<Device> first = new ArrayList<>();
@@ -123,8 +127,39 @@ final class ConcurrentRun {
                 }
             }
         }
+        if (servers.count() > 1) {
+            settle();
+        }
         for (Device d : devices) {
             d.drain();
+        }
+    }
+
+    /**
+     * With two servers: waits until each has taken in the other's notifications of everything sent so far, so
+     * that the drain reads whole inboxes (a server serves a FETCH from its cached inbox, which learns of a
+     * message stored through the other server only when that server's notification arrives, milliseconds
+     * later; nothing is lost meanwhile). A sentinel account's device waits on one server for a message sent
+     * through the other: the notifications arrive in commit order, so once that one has, so have all before.
+     */
+    private void settle() throws InterruptedException {
+        for (int s = 0; s < 2; s++) {
+            int server = s;
+            try (TestConnection waiter = servers.connect(server); TestConnection sender = servers.connect(1 - server);
+                    ExecutorService one = Executors.newVirtualThreadPerTaskExecutor()) {
+                String sentinel = log.prefix + "s" + server;
+                String device = waiter.ok(new Request.LoginDevice(sentinel, PASSWORD, "w"), Response.DeviceLoggedIn.class).token();
+                String from = sender.ok(new Request.Login(log.prefix + "s" + (1 - server), PASSWORD), Response.LoggedIn.class).token();
+                Future<Response> woken = one.submit(() -> waiter.call(new Request.Fetch(device, 0, 10, 30_000)));
+                Await.until("a FETCH waits on server " + server, () -> servers.waitingFetches(server) > 0);
+                sender.ok(new Request.Send(from, sentinel, UUID.randomUUID().toString(), "settle"), Response.Sent.class);
+                Response r = woken.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                if (!(r instanceof Response.Messages m) || m.messages().isEmpty()) {
+                    log.problems.add("server " + server + " was not woken by the other's notification: " + r);
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                log.problems.add("server " + server + " was not woken by the other's notification: " + e);
+            }
         }
     }
 
