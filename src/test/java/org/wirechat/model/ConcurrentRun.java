@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Request;
 import org.wirechat.protocol.Response;
+import org.wirechat.server.Await;
 import org.wirechat.server.TestConnection;
 
 /**
@@ -72,6 +73,9 @@ final class ConcurrentRun {
             for (int u = 0; u < scenario.devices().size(); u++) {
                 setup.ok(new Request.CreateAccount(user(u), "Full " + u, PASSWORD), Response.AccountCreated.class);
             }
+            for (int s = 0; s < servers.count() && servers.count() > 1; s++) {
+                setup.ok(new Request.CreateAccount(log.prefix + "s" + s, "Sentinel", PASSWORD), Response.AccountCreated.class);
+            }
         }
         List<Device> first = new ArrayList<>();
         for (ConcurrentScenario.Script s : scenario.scripts()) {
@@ -98,10 +102,11 @@ final class ConcurrentRun {
                 Device me = first.get(i);
                 ConcurrentScenario.Script script = scenario.scripts().get(i);
                 running.add(threads.submit(() -> {
+                    List<Device> mine = new ArrayList<>(List.of(me));
                     ready.countDown();
                     gate.await();
                     for (ConcurrentScenario.Action a : script.actions()) {
-                        if (!perform(me, a, members)) {
+                        if (!perform(mine, a, members)) {
                             break;
                         }
                     }
@@ -122,8 +127,39 @@ final class ConcurrentRun {
                 }
             }
         }
+        if (servers.count() > 1) {
+            settle();
+        }
         for (Device d : devices) {
             d.drain();
+        }
+    }
+
+    /**
+     * With two servers: waits until each has taken in the other's notifications of everything sent so far, so
+     * that the drain reads whole inboxes (a server serves a FETCH from its cached inbox, which learns of a
+     * message stored through the other server only when that server's notification arrives, milliseconds
+     * later; nothing is lost meanwhile). A sentinel account's device waits on one server for a message sent
+     * through the other: the notifications arrive in commit order, so once that one has, so have all before.
+     */
+    private void settle() throws InterruptedException {
+        for (int s = 0; s < 2; s++) {
+            int server = s;
+            try (TestConnection waiter = servers.connect(server); TestConnection sender = servers.connect(1 - server);
+                    ExecutorService one = Executors.newVirtualThreadPerTaskExecutor()) {
+                String sentinel = log.prefix + "s" + server;
+                String device = waiter.ok(new Request.LoginDevice(sentinel, PASSWORD, "w"), Response.DeviceLoggedIn.class).token();
+                String from = sender.ok(new Request.Login(log.prefix + "s" + (1 - server), PASSWORD), Response.LoggedIn.class).token();
+                Future<Response> woken = one.submit(() -> waiter.call(new Request.Fetch(device, 0, 10, 30_000)));
+                Await.until("a FETCH waits on server " + server, () -> servers.waitingFetches(server) > 0);
+                sender.ok(new Request.Send(from, sentinel, UUID.randomUUID().toString(), "settle"), Response.Sent.class);
+                Response r = woken.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                if (!(r instanceof Response.Messages m) || m.messages().isEmpty()) {
+                    log.problems.add("server " + server + " was not woken by the other's notification: " + r);
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                log.problems.add("server " + server + " was not woken by the other's notification: " + e);
+            }
         }
     }
 
@@ -133,23 +169,22 @@ final class ConcurrentRun {
 
     private Device login(int user, String name) {
         TestConnection c = servers.connect(user);
-        Response r = c.call(new Request.LoginDevice(user(user), PASSWORD, name));
-        if (!(r instanceof Response.DeviceLoggedIn in)) {
-            c.close();
-            throw new AssertionError("LOGIN_DEVICE of " + user(user) + "/" + name + " answered " + r);
-        }
-        return new Device(user, name, c, in.token());
+        return new Device(user, name, c, c.ok(new Request.LoginDevice(user(user), PASSWORD, name), Response.DeviceLoggedIn.class).token());
     }
 
-    /** One action; false when the script cannot go on (its connection broke). */
-    private boolean perform(Device me, ConcurrentScenario.Action action, List<Set<Integer>> members) {
+    /**
+     * One action of the script whose devices are {@code mine} (its first device, then the new devices it
+     * logged in); false when the script cannot go on (its connection broke).
+     */
+    private boolean perform(List<Device> mine, ConcurrentScenario.Action action, List<Set<Integer>> members) {
+        Device me = mine.getFirst();
         try {
             switch (action) {
                 case ConcurrentScenario.Send s -> me.send(s.to().startsWith("#g") ? group(Integer.parseInt(s.to().substring(2)))
                         : user(Integer.parseInt(s.to().substring(1))));
                 case ConcurrentScenario.Fetch f -> me.fetch(f.max(), f.partial(), f.longPoll() ? 20 : 0);
-                case ConcurrentScenario.NewDevice n -> newDevice(me.user);
-                case ConcurrentScenario.DefaultFetch d -> defaultFetch(me.user);
+                case ConcurrentScenario.NewDevice n -> mine.add(newDevice(mine));
+                case ConcurrentScenario.DefaultFetch d -> defaultFetch(mine);
                 case ConcurrentScenario.Toggle t -> me.toggle(t.group(), t.user(), members.get(t.group()));
             }
             return true;
@@ -159,19 +194,39 @@ final class ConcurrentRun {
         }
     }
 
-    private void newDevice(int user) {
+    /** A connection of the user's, open and answering before {@code mine} catch up, so that a login can follow at once. */
+    private TestConnection ready(int user) {
+        TestConnection c = servers.connect(user);
+        c.ok(new Request.Ping(), Response.Pong.class);
+        return c;
+    }
+
+    /** Catches {@code mine} up, then at once a new device of their user logs in and fetches. */
+    private Device newDevice(List<Device> mine) {
+        int user = mine.getFirst().user;
         String name = "n" + later.incrementAndGet();
+        TestConnection c = ready(user);
+        mine.forEach(Device::drain);
         long req = System.nanoTime();
-        Device d = login(user, name);
+        Response r = c.call(new Request.LoginDevice(user(user), PASSWORD, name));
         long ans = System.nanoTime();
+        if (!(r instanceof Response.DeviceLoggedIn in)) {
+            c.close();
+            throw new AssertionError("LOGIN_DEVICE of " + user(user) + "/" + name + " answered " + r);
+        }
+        Device d = new Device(user, name, c, in.token());
         log.starts.add(new ConcurrentLog.Start(user, d.key(), false, req, ans));
         devices.add(d);
         d.fetch(PAGE, false, 0); // at once: what some other device still waits for
         d.fetch(PAGE, false, 0); // acknowledging it
+        return d;
     }
 
-    private void defaultFetch(int user) {
-        try (TestConnection c = servers.connect(user)) {
+    /** Catches {@code mine} up, then at once their user's default device (LOGIN) fetches. */
+    private void defaultFetch(List<Device> mine) {
+        int user = mine.getFirst().user;
+        try (TestConnection c = ready(user)) {
+            mine.forEach(Device::drain);
             String token = c.ok(new Request.Login(user(user), PASSWORD), Response.LoggedIn.class).token();
             String key = "u" + user + "/default" + later.incrementAndGet();
             long req = System.nanoTime();

@@ -55,7 +55,11 @@ record ConcurrentScenario(List<Integer> devices, List<Group> groups, List<Script
         }
     }
 
-    /** A new device of this user logs in (LOGIN_DEVICE, its own connection), FETCHes at once, then acknowledges that. */
+    /**
+     * This client's devices fetch and acknowledge everything waiting, then at once a new device of the user
+     * logs in (LOGIN_DEVICE, its own connection), FETCHes, and acknowledges that: when no other device of the
+     * user waits, the new device must start with nothing they acknowledged (the race of issue 32).
+     */
     record NewDevice() implements Action {
         @Override
         public String toString() {
@@ -63,7 +67,10 @@ record ConcurrentScenario(List<Integer> devices, List<Group> groups, List<Script
         }
     }
 
-    /** LOGIN (the default device, which never acknowledges here) and one FETCH: it starts as a new device does. */
+    /**
+     * This client's devices fetch and acknowledge everything waiting, then LOGIN (the default device, which
+     * never acknowledges here) and one FETCH: it starts as a new device does.
+     */
     record DefaultFetch() implements Action {
         @Override
         public String toString() {

@@ -95,6 +95,16 @@ enum ConcurrentTarget {
             return target;
         }
 
+        /** How many servers share the store. */
+        int count() {
+            return second == null ? 1 : 2;
+        }
+
+        /** FETCHes waiting on server {@code server} (0 or 1): connections for user {@code u} go to server {@code u % count()}. */
+        int waitingFetches(int server) {
+            return server == 1 ? second.waitingFetches() : first.server().waitingFetches();
+        }
+
         @Override
         public void close() {
             if (second != null) {
