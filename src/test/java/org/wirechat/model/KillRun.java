@@ -2,23 +2,15 @@ package org.wirechat.model;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.wirechat.client.ServerConnection;
 import org.wirechat.model.KillLedger.Device;
 import org.wirechat.model.KillLedger.Pending;
 import org.wirechat.protocol.Request;
 import org.wirechat.protocol.Response;
-import org.wirechat.server.Await;
 import org.wirechat.server.Backend;
 
 /**
@@ -201,62 +193,7 @@ final class KillRun implements AutoCloseable {
     }
 
     private void burst(KillOp.Burst b) throws Exception {
-        List<Device> devices = ledger.devices();
-        if (devices.isEmpty()) {
-            return;
-        }
-        Random random = new Random(b.seed());
-        List<List<Pending>> plans = new ArrayList<>();
-        for (Device d : devices) {
-            List<String> targets = new ArrayList<>(ledger.accounts());
-            ledger.groupNames().stream().filter(g -> ledger.isMember(g, d.account)).forEach(targets::add);
-            List<Pending> plan = new ArrayList<>();
-            for (int i = 0; i < b.perDevice(); i++) {
-                Pending p = pending(d, targets.get(random.nextInt(targets.size())));
-                ledger.asked(p);
-                plan.add(p);
-            }
-            plans.add(plan);
-        }
-        boolean killing = b.killAfter() < devices.size() * b.perDevice();
-        AtomicInteger answered = new AtomicInteger();
-        AtomicInteger finished = new AtomicInteger();
-        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> work = new ArrayList<>();
-            for (int i = 0; i < devices.size(); i++) {
-                Device d = devices.get(i);
-                List<Pending> plan = plans.get(i);
-                work.add(threads.submit(() -> {
-                    try (ServerConnection c = server.connect(grpcFor(d.name))) {
-                        for (Pending p : plan) {
-                            Response r = c.call(new Request.Send(d.token, p.recipient(), p.clientId(), p.body()));
-                            if (r instanceof Response.Sent s) {
-                                ledger.sent(p, s.messageId());
-                                answered.incrementAndGet();
-                            } else {
-                                ledger.problem("SEND " + p.body() + " in a burst: " + r);
-                            }
-                        }
-                    } catch (IOException e) {
-                        if (!killing) {
-                            ledger.problem("a burst's connection broke with no kill: " + e);
-                        }
-                    } finally {
-                        finished.incrementAndGet();
-                    }
-                    return null;
-                }));
-            }
-            if (killing) {
-                Await.until("a burst's " + b.killAfter() + " sends answered",
-                        () -> answered.get() >= b.killAfter() || finished.get() == devices.size());
-                server.kill();
-            }
-            for (Future<?> f : work) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-        }
-        if (killing) {
+        if (new KillBurst(server, ledger, this::grpcFor).run(b, this::pending)) {
             restart();
         }
     }
