@@ -1461,13 +1461,13 @@ final class LogMessages implements AutoCloseable {
         if (e.mayBeWritten()) {
             StoreException unknown = new StoreException("the message log could not be synced to disk (" + e.getMessage()
                     + "): the messages may or may not have been stored", e);
+            closed = true;
+            syncFailed = true; // after a failed fsync, a later one that succeeds proves nothing about the page cache
+            failQueued(unknown); // before the server is told to stop: its close queues the item that ends this thread
+            onFatal.accept(e); // the server is stopping before any sender of the batch hears "may or may not" and retries
             for (Decided d : batch.sends) {
                 d.item().future().completeExceptionally(unknown);
             }
-            closed = true;
-            syncFailed = true; // after a failed fsync, a later one that succeeds proves nothing about the page cache
-            failQueued(unknown);
-            onFatal.accept(e);
             return;
         }
         for (AckItem a : batch.acks) {

@@ -11,6 +11,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
@@ -40,7 +41,10 @@ public final class FaultPlan implements StorageIo {
         DISK_FULL,
         /** An I/O error (EIO) / SQLITE_IOERR / SQLSTATE 58030, before the real operation. */
         IO_ERROR,
-        /** The real operation is done, then an I/O error is reported (a commit whose answer was lost). */
+        /**
+         * The real operation is done, then an I/O error is reported: SQLITE_IOERR; for PostgreSQL, which
+         * answers an error to COMMIT only having rolled back, the connection lost (SQLSTATE 08006).
+         */
         IO_ERROR_AFTER,
         /** The action given to {@link #at} runs, then the real operation. */
         ACTION
@@ -60,6 +64,8 @@ public final class FaultPlan implements StorageIo {
     private volatile Fault fault;
     private volatile Action action;
     private volatile String fired;
+    /** Only points whose description it finds are counted (null: all). */
+    private volatile Pattern only;
 
     /** For the store: {@code sqlite} chooses SQLite's exceptions, else PostgreSQL's SQLSTATEs. */
     public FaultPlan(boolean sqlite) {
@@ -94,6 +100,15 @@ public final class FaultPlan implements StorageIo {
         return this;
     }
 
+    /**
+     * From now on only points whose description the regular expression {@code find} finds count ("INSERT
+     * INTO messages": the statement; a commit is described by the statements that wrote in its transaction).
+     */
+    public FaultPlan only(String find) {
+        this.only = Pattern.compile(find);
+        return this;
+    }
+
     /** How many points of each kind were reached since {@link #arm}. */
     public Map<Point, Integer> counts() {
         Map<Point, Integer> out = new EnumMap<>(Point.class);
@@ -108,7 +123,8 @@ public final class FaultPlan implements StorageIo {
 
     /** Counts a point; the fault to inject there, or null to go on as usual. */
     Fault reached(Point p, String what) {
-        if (!armed) {
+        Pattern filter = only;
+        if (!armed || filter != null && !filter.matcher(what).find()) {
             return null;
         }
         int at = counts.get(p).incrementAndGet();
@@ -152,6 +168,9 @@ public final class FaultPlan implements StorageIo {
         if (sqlite) {
             return new SQLiteException(full ? "[SQLITE_FULL] database or disk is full (injected)"
                     : "[SQLITE_IOERR] disk I/O error (injected)", full ? SQLiteErrorCode.SQLITE_FULL : SQLiteErrorCode.SQLITE_IOERR);
+        }
+        if (f == Fault.IO_ERROR_AFTER) { // PostgreSQL answers an error to COMMIT only having rolled back: in doubt is a lost answer
+            return new SQLException("An I/O error occurred while sending to the backend (injected)", "08006");
         }
         return new SQLException(full ? "could not extend file: No space left on device (injected)"
                 : "could not write block: Input/output error (injected)", full ? "53100" : "58030");

@@ -67,18 +67,35 @@ final class FaultyJdbc {
         Object run() throws Throwable;
     }
 
-    private record OnConnection(Connection real, FaultPlan plan) implements InvocationHandler {
+    private static final class OnConnection implements InvocationHandler {
+        private final Connection real;
+        private final FaultPlan plan;
+        /** The statements that wrote since the last commit or rollback: what a commit is described by. */
+        private volatile String lastWrite = "";
+
+        OnConnection(Connection real, FaultPlan plan) {
+            this.real = real;
+            this.plan = plan;
+        }
+
         @Override
         public Object invoke(Object proxy, Method m, Object[] args) throws Throwable {
             switch (m.getName()) {
                 case "commit":
-                    return at(plan, Point.SQL_COMMIT, "a commit", real, () -> call(real, m, args));
+                    try {
+                        return at(plan, Point.SQL_COMMIT, "a commit after " + lastWrite, real, () -> call(real, m, args));
+                    } finally {
+                        lastWrite = "";
+                    }
+                case "rollback":
+                    lastWrite = "";
+                    return call(real, m, args);
                 case "prepareStatement", "createStatement", "prepareCall": {
                     Statement s = (Statement) call(real, m, args);
                     String sql = args != null && args.length > 0 && args[0] instanceof String q ? q : null;
                     Class<?> type = s instanceof PreparedStatement ? PreparedStatement.class : Statement.class;
                     return Proxy.newProxyInstance(FaultyJdbc.class.getClassLoader(), new Class<?>[] {type},
-                            new OnStatement(s, sql, (Connection) proxy, real, plan));
+                            new OnStatement(s, sql, (Connection) proxy, this));
                 }
                 case "unwrap":
                     return args[0] == Connection.class ? proxy : real.unwrap((Class<?>) args[0]);
@@ -96,16 +113,16 @@ final class FaultyJdbc {
         }
     }
 
-    private record OnStatement(Statement real, String sql, Connection connection, Connection realConnection, FaultPlan plan)
-            implements InvocationHandler {
+    private record OnStatement(Statement real, String sql, Connection connection, OnConnection on) implements InvocationHandler {
         @Override
         public Object invoke(Object proxy, Method m, Object[] args) throws Throwable {
             String name = m.getName();
             if (name.startsWith("execute")) {
                 String text = args != null && args.length > 0 && args[0] instanceof String q ? q : sql;
                 if (name.equals("executeBatch") || name.equals("executeLargeBatch") || text != null && writes(text)) {
-                    String what = "a statement: " + (text == null ? "a batch" : text.length() > 60 ? text.substring(0, 60) + "…" : text);
-                    return at(plan, Point.SQL_WRITE, what, realConnection, () -> call(real, m, args));
+                    String shown = text == null ? "a batch" : text.length() > 80 ? text.substring(0, 80) + "…" : text;
+                    on.lastWrite = on.lastWrite + shown + "; ";
+                    return at(on.plan, Point.SQL_WRITE, "a statement: " + shown, on.real, () -> call(real, m, args));
                 }
             }
             return switch (name) {
