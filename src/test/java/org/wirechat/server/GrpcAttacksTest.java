@@ -267,8 +267,9 @@ class GrpcAttacksTest {
         for (int i = 0; i < 100; i++) {
             as(setup, alice).send(SendRequest.newBuilder().setRecipient("bob").setClientMessageId("m" + i).setBody(body).build());
         }
-        // a window of one byte for each call, never opened further: the client takes (almost) nothing
-        ManagedChannel reader = channel(b -> b.initialFlowControlWindow(1));
+        // a window of one byte for each call, never opened further (flowControlWindow, not initialFlowControlWindow:
+        // that one leaves grpc-java's BDP auto-tuning on, which grew the window under load and let the answers through)
+        ManagedChannel reader = channel(b -> b.flowControlWindow(1));
         Map<String, AtomicInteger> ends = new ConcurrentHashMap<>();
         AtomicInteger messages = new AtomicInteger();
         List<ClientCall<HistoryRequest, ?>> pending = new ArrayList<>();
@@ -309,7 +310,7 @@ class GrpcAttacksTest {
         ManagedChannel setup = channel(b -> b);
         String alice = register(setup, "alice");
         String bob = register(setup, "bob");
-        ManagedChannel slow = channel(b -> b.initialFlowControlWindow(65_535));
+        ManagedChannel slow = channel(b -> b.flowControlWindow(65_535));
         List<Long> got = new CopyOnWriteArrayList<>();
         ClientCall<SubscribeRequest, Message> call = slow.newCall(ChatGrpc.getSubscribeMethod(), CallOptions.DEFAULT);
         call.start(new ClientCall.Listener<>() {
