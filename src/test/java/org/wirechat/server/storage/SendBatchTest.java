@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.wirechat.server.Await;
 
 /**
  * SENDs queued together are decided in one batch exactly as if stored one after another: a retry in the
@@ -85,6 +87,27 @@ abstract class SendBatchTest {
                 store.seen(alice, "phone", 61_000);
             });
             assertThat(store.devices(alice)).containsExactly(new DeviceSeen("phone", 61_000));
+        }
+    }
+
+    /**
+     * Found by the model suite on PostgreSQL: LIST_DEVICES right after the default device's first
+     * acknowledgement was answered did not list it (the acknowledgement was not committed yet). The writer
+     * is held so the acknowledgement waits, and the listing is asked meanwhile.
+     */
+    @Test
+    void aDevicesFirstAcknowledgementIsListedOnceAnswered() throws Exception {
+        try (Store store = open()) {
+            long alice = store.createAccount("alice", "Alice", "h", 0).orElseThrow().id();
+            long bob = store.createAccount("bob", "Bob", "h", 0).orElseThrow().id();
+            long id = ((SendOutcome.Stored) store.sendLater(bob, "alice", "m", "hi", 10, 5).join()).id();
+            CompletableFuture<List<DeviceSeen>> listed = new CompletableFuture<>();
+            whileWriterHeld(store, () -> {
+                store.acknowledgeLater(alice, "", id, 20);
+                Thread lister = Thread.ofPlatform().start(() -> listed.complete(store.devices(alice)));
+                Await.until("the listing is answered, or waits", () -> listed.isDone() || lister.getState() == Thread.State.WAITING);
+            });
+            assertThat(listed.get(30, TimeUnit.SECONDS)).extracting(DeviceSeen::device).containsExactly("");
         }
     }
 
