@@ -58,7 +58,20 @@ public final class ModelRun {
         int tries();
     }
 
+    /** Set once the running property is past its timeout: sequences stop at their next step (see {@link #checkTime()}). */
+    private static final AtomicBoolean LATE = new AtomicBoolean();
+
     private ModelRun() {
+    }
+
+    /**
+     * Throws once the running property is past its timeout. A sequence calls it at each step: socket reads
+     * do not heed an interrupt, and jqwik goes on shrinking a failure until every attempt fails at once.
+     */
+    public static void checkTime() {
+        if (LATE.get()) {
+            throw new IllegalStateException("the property is past its timeout: sequence stopped");
+        }
     }
 
     /** Sequences per store × transport: {@code wirechat.model.tries}, else {@code fallback}. */
@@ -136,6 +149,7 @@ public final class ModelRun {
             ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().unstarted(r));
             ScheduledFuture<?> alarm = watch.schedule(() -> {
                 late.set(true);
+                LATE.set(true);
                 runner.interrupt();
             }, limit.toMillis(), TimeUnit.MILLISECONDS);
             try {
@@ -143,6 +157,7 @@ public final class ModelRun {
                 alarm.cancel(false);
                 return late.get() ? result.mapToFailed(context.label() + " did not finish within " + limit) : result;
             } finally {
+                LATE.set(false);
                 watch.shutdownNow();
                 Thread.interrupted(); // an alarm that fired as the property ended must not leak into the next one
             }

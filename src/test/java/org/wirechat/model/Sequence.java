@@ -74,6 +74,7 @@ final class Sequence {
 
     /** Sends the request (in model terms) to both, compares the answers, and returns the model's. */
     Response run(Request request) {
+        ModelRun.checkTime();
         Response expected = model.apply(request);
         Response actual = connection.call(toServer(request));
         learn(expected, actual);

@@ -4,7 +4,6 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.ShrinkingMode;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterProperty;
 import net.jqwik.api.state.ActionChain;
@@ -24,28 +23,28 @@ class SequentialModelProperties {
 
     private ModelServer server;
 
-    @Property(shrinking = ShrinkingMode.FULL)
+    @Property
     @AddLifecycleHook(ModelRun.Hook.class)
     @Combo(store = Backend.SQLITE, transport = Transport.WIRE, tries = 100)
     void sqliteOverWire(@ForAll("sequences") ActionChain<Sequence> chain) {
         run(Backend.SQLITE, Transport.WIRE, chain);
     }
 
-    @Property(shrinking = ShrinkingMode.FULL)
+    @Property
     @AddLifecycleHook(ModelRun.Hook.class)
     @Combo(store = Backend.SQLITE, transport = Transport.GRPC, tries = 100)
     void sqliteOverGrpc(@ForAll("sequences") ActionChain<Sequence> chain) {
         run(Backend.SQLITE, Transport.GRPC, chain);
     }
 
-    @Property(shrinking = ShrinkingMode.FULL)
+    @Property
     @AddLifecycleHook(ModelRun.Hook.class)
     @Combo(store = Backend.POSTGRESQL, transport = Transport.WIRE, tries = 100)
     void postgresqlOverWire(@ForAll("sequences") ActionChain<Sequence> chain) {
         run(Backend.POSTGRESQL, Transport.WIRE, chain);
     }
 
-    @Property(shrinking = ShrinkingMode.FULL)
+    @Property
     @AddLifecycleHook(ModelRun.Hook.class)
     @Combo(store = Backend.POSTGRESQL, transport = Transport.GRPC, tries = 100)
     void postgresqlOverGrpc(@ForAll("sequences") ActionChain<Sequence> chain) {

@@ -1020,8 +1020,13 @@ public final class PostgresStore implements Store, Cluster {
         });
     }
 
+    /**
+     * The account's devices with a mark; the account's acknowledgements this server answered are committed
+     * first, so a device whose first acknowledgement (the default device's) was answered is listed.
+     */
     @Override
     public List<DeviceSeen> devices(long accountId) {
+        awaitAcknowledgements(accountId);
         return one(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT device, active_at FROM inbox_marks WHERE account_id = ?")) {
                 ps.setLong(1, accountId);

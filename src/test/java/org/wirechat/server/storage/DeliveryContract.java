@@ -3,7 +3,11 @@ package org.wirechat.server.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.wirechat.server.Await;
 import org.wirechat.server.storage.StoreContract.Who;
 
 /**
@@ -73,6 +77,25 @@ abstract class DeliveryContract extends ContractArea {
             store().seen(alice.id(), "phone", 61_000);
         });
         assertThat(store().devices(alice.id())).containsExactly(new DeviceSeen("phone", 61_000));
+    }
+
+    /**
+     * Found by the model suite on PostgreSQL (was SendBatchTest's): LIST_DEVICES right after the default
+     * device's first acknowledgement was answered did not list it (the acknowledgement was not committed
+     * yet). The writer is held so the acknowledgement waits, and the listing is asked meanwhile.
+     */
+    @Test
+    void aDevicesFirstAcknowledgementIsListedOnceAnswered() throws Exception {
+        Who alice = who("alice");
+        Who bob = who("bob");
+        long id = send(store(), bob, alice, "hi", 10);
+        CompletableFuture<List<DeviceSeen>> listed = new CompletableFuture<>();
+        contract().whileWriterHeld(store(), () -> {
+            store().acknowledgeLater(alice.id(), "", id, 20);
+            Thread lister = Thread.ofPlatform().start(() -> listed.complete(store().devices(alice.id())));
+            Await.until("the listing is answered, or waits", () -> listed.isDone() || lister.getState() == Thread.State.WAITING);
+        });
+        assertThat(listed.get(30, TimeUnit.SECONDS)).extracting(DeviceSeen::device).containsExactly("");
     }
 
     /**
