@@ -42,10 +42,7 @@ final class ConcurrentSettings implements SkipExecutionHook, AroundPropertyHook 
 
     @Override
     public PropertyExecutionResult aroundProperty(PropertyLifecycleContext context, PropertyExecutor property) {
-        String tries = System.getProperty("wirechat.model.tries");
-        if (tries != null) {
-            context.attributes().setTries(Integer.parseInt(tries.strip()));
-        }
+        context.attributes().setTries(ModelRun.tries(context.attributes().tries().orElse(100)));
         Duration limit = PER_RUN.multipliedBy(context.attributes().tries().orElse(100) + 20L); // shrinking runs too
         Thread runner = Thread.currentThread();
         AtomicBoolean late = new AtomicBoolean();

@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import org.wirechat.server.Backend;
@@ -41,12 +39,7 @@ enum ConcurrentTarget {
 
     /** Chosen by {@code wirechat.model.stores} and {@code wirechat.model.transports}. */
     boolean selected() {
-        return chosen("wirechat.model.stores", "sqlite,postgresql").contains(backend.name().toLowerCase(Locale.ROOT))
-                && chosen("wirechat.model.transports", "wire,grpc").contains(grpc ? "grpc" : "wire");
-    }
-
-    private static List<String> chosen(String property, String all) {
-        return Arrays.stream(System.getProperty(property, all).toLowerCase(Locale.ROOT).split(",")).map(String::strip).toList();
+        return ModelRun.selected(backend) && ModelRun.selected(grpc ? ModelRun.Transport.GRPC : ModelRun.Transport.WIRE);
     }
 
     @Override

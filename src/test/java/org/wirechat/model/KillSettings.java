@@ -15,6 +15,7 @@ import net.jqwik.api.lifecycle.PropertyExecutionResult;
 import net.jqwik.api.lifecycle.PropertyExecutor;
 import net.jqwik.api.lifecycle.PropertyLifecycleContext;
 import net.jqwik.api.lifecycle.SkipExecutionHook;
+import org.wirechat.server.Backend;
 
 /**
  * The model suite's settings, from system properties, for a kill property: {@code wirechat.model.tries}
@@ -31,32 +32,25 @@ final class KillSettings implements AroundPropertyHook, SkipExecutionHook {
     private static final Duration PER_SEQUENCE = Duration.ofSeconds(60);
 
     static int tries() {
-        return Integer.getInteger("wirechat.model.tries", DEFAULT_TRIES);
+        return ModelRun.tries(DEFAULT_TRIES);
     }
 
-    static List<String> stores() {
-        return list("wirechat.model.stores", "sqlite,postgresql");
-    }
-
+    /** The transports chosen ({@code wirechat.model.transports}), in lower case: {@code wire}, {@code grpc}. */
     static List<String> transports() {
-        return list("wirechat.model.transports", "wire,grpc");
-    }
-
-    private static List<String> list(String property, String all) {
-        String value = System.getProperty(property, "").isBlank() ? all : System.getProperty(property);
-        return Arrays.stream(value.split(",")).map(s -> s.strip().toLowerCase(Locale.ROOT)).filter(s -> !s.isEmpty()).toList();
+        return Arrays.stream(ModelRun.Transport.values()).filter(ModelRun::selected)
+                .map(t -> t.name().toLowerCase(Locale.ROOT)).toList();
     }
 
     /** The store a property is for, from its name: {@code sqlite…} or {@code postgresql…}. */
-    private static String store(LifecycleContext context) {
-        return context.label().toLowerCase(Locale.ROOT).startsWith("postgresql") ? "postgresql" : "sqlite";
+    private static Backend store(LifecycleContext context) {
+        return context.label().toLowerCase(Locale.ROOT).startsWith("postgresql") ? Backend.POSTGRESQL : Backend.SQLITE;
     }
 
     @Override
     public SkipResult shouldBeSkipped(LifecycleContext context) {
-        String store = store(context);
-        return stores().contains(store) ? SkipResult.doNotSkip()
-                : SkipResult.skip(store + " is not in wirechat.model.stores (" + String.join(",", stores()) + ")");
+        Backend store = store(context);
+        return ModelRun.selected(store) ? SkipResult.doNotSkip()
+                : SkipResult.skip(store + " is not in wirechat.model.stores=" + System.getProperty("wirechat.model.stores"));
     }
 
     @Override

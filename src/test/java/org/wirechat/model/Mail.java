@@ -27,9 +27,31 @@ final class Mail {
         if (d.holding) {
             return d.waiting;
         }
-        TreeSet<Long> out = a.someDeviceWaitsFor();
+        return start(a, d);
+    }
+
+    /**
+     * Where a device that starts holding the account's messages starts (LOGIN_DEVICE: "starts with what some
+     * device still waits for"): every record above the account's floor — what the devices still wait for,
+     * and the copies of the account's own messages above it, though every other device has them (the spec's
+     * LOGIN_DEVICE says so: a start is one point in the account's mail) — never a copy of its own message.
+     * While no device holds the account's messages, what arrived meanwhile.
+     */
+    private TreeSet<Long> start(ModelAccount a, ModelAccount.Device d) {
+        TreeSet<Long> out = a.holders().isEmpty() ? new TreeSet<>(a.unheld) : new TreeSet<>(a.records.tailSet(a.floor(), false));
         out.removeIf(id -> ownCopy(a, d, id));
         return out;
+    }
+
+    /** An acknowledgement through {@code through}: the mark moves there, then over the device's own messages just after. */
+    private void mark(ModelAccount a, ModelAccount.Device d, long through) {
+        d.mark = Math.max(d.mark, through);
+        for (long id : a.records.tailSet(d.mark, false)) {
+            if (!ownCopy(a, d, id)) {
+                break;
+            }
+            d.mark = id;
+        }
     }
 
     private boolean ownCopy(ModelAccount a, ModelAccount.Device d, long id) {
@@ -55,7 +77,8 @@ final class Mail {
         ModelAccount.Device d = a.devices.get(device);
         if (d == null) {
             d = a.device(device);
-            d.waiting.addAll(a.someDeviceWaitsFor());
+            d.waiting.addAll(start(a, d));
+            d.mark = a.floor();
             d.holding = true;
         }
         return d;
@@ -68,12 +91,15 @@ final class Mail {
             for (ModelAccount.Device d : holders) {
                 if (!d.id.equals(m.senderDevice())) {
                     d.waiting.add(m.id());
+                    a.records.add(m.id());
                 }
             }
         } else if (holders.isEmpty()) {
             a.unheld.add(m.id());
+            a.records.add(m.id());
         } else {
             holders.forEach(d -> d.waiting.add(m.id()));
+            a.records.add(m.id());
         }
     }
 
@@ -132,9 +158,11 @@ final class Mail {
             a.acknowledged = Math.max(a.acknowledged, ackThrough);
             if (!d.holding) {
                 d.waiting.addAll(view(a, d));
+                d.mark = a.floor();
                 d.holding = true;
             }
             d.waiting.removeIf(id -> id <= ackThrough);
+            mark(a, d, ackThrough);
         }
         if (d.holding) {
             d.lastSeen = model.now();

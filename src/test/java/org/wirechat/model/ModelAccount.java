@@ -22,6 +22,11 @@ final class ModelAccount {
     final Map<String, Device> devices = new LinkedHashMap<>();
     /** Messages that arrived while no device held the account's messages: what the first holder starts with. */
     final TreeSet<Long> unheld = new TreeSet<>();
+    /**
+     * Every record kept for the account: the messages to it, and the copies of its own kept for its devices
+     * (a copy is kept only when another device held the account's messages as it was sent).
+     */
+    final TreeSet<Long> records = new TreeSet<>();
     /** The highest acknowledge-through any device of the account sent (RECEIPTS: "the peer has acknowledged"). */
     long acknowledged;
     /** The account's sends by client message id (SEND's retry rule). */
@@ -32,6 +37,11 @@ final class ModelAccount {
         final String id;
         boolean holding;
         final TreeSet<Long> waiting = new TreeSet<>();
+        /**
+         * Its mark, as the spec's FETCH defines one: the highest id it acknowledged, moved over its own messages
+         * that follow with nothing else between; a device new to the account starts at the account's floor.
+         */
+        long mark;
         /** When it last asked for its mail (FETCH, or its LOGIN_DEVICE); -1 if never since it holds. */
         long lastSeen = -1;
         /** Its newest LOGIN_DEVICE's token ("one device, one client"); null for the default device. */
@@ -50,6 +60,11 @@ final class ModelAccount {
 
     Device device(String id) {
         return devices.computeIfAbsent(id, Device::new);
+    }
+
+    /** The account's floor: the lowest mark of the devices that hold its messages (0 while none does). */
+    long floor() {
+        return holders().stream().mapToLong(d -> d.mark).min().orElse(0);
     }
 
     List<Device> holders() {

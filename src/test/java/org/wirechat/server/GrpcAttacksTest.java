@@ -267,9 +267,9 @@ class GrpcAttacksTest {
         for (int i = 0; i < 100; i++) {
             as(setup, alice).send(SendRequest.newBuilder().setRecipient("bob").setClientMessageId("m" + i).setBody(body).build());
         }
-        // a window of one byte for each call, never opened further (flowControlWindow, not initialFlowControlWindow:
-        // that one leaves grpc-java's BDP auto-tuning on, which grew the window under load and let the answers through)
-        ManagedChannel reader = channel(b -> b.flowControlWindow(1));
+        // a window of 16 KiB, never grown (flowControlWindow, not initialFlowControlWindow: that one leaves grpc-java's
+        // BDP auto-tuning on, which grew the window under load and let the answers through); each answer is ~100 KiB
+        ManagedChannel reader = channel(b -> b.flowControlWindow(16 * 1024));
         Map<String, AtomicInteger> ends = new ConcurrentHashMap<>();
         AtomicInteger messages = new AtomicInteger();
         List<ClientCall<HistoryRequest, ?>> pending = new ArrayList<>();

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -13,6 +12,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.wirechat.model.ModelRun;
 import org.wirechat.server.Backend;
 import org.wirechat.server.PostgresCluster;
 import org.wirechat.server.ServerFixture;
@@ -47,14 +47,13 @@ class WriteFaultTest {
     }
 
     static boolean chosen(Backend store) {
-        String stores = System.getProperty("wirechat.model.stores", "sqlite,postgresql").toLowerCase(Locale.ROOT);
-        return List.of(stores.split(",")).contains(store.name().toLowerCase(Locale.ROOT));
+        return ModelRun.selected(store);
     }
 
     /** The sequence's rounds: 0 for the default suite's short one. */
     static int rounds() {
-        String tries = System.getProperty("wirechat.model.tries");
-        return tries == null || tries.isBlank() ? 0 : Math.min(20, 1 + Integer.parseInt(tries.strip()) / 100);
+        int tries = ModelRun.tries(0);
+        return tries == 0 ? 0 : Math.min(20, 1 + tries / 100);
     }
 
     private int runs;
