@@ -25,28 +25,28 @@ class SequentialModelProperties {
 
     @Property
     @AddLifecycleHook(ModelRun.Hook.class)
-    @Combo(store = Backend.SQLITE, transport = Transport.WIRE, tries = 100)
+    @Combo(store = Backend.SQLITE, transport = Transport.WIRE, tries = 60)
     void sqliteOverWire(@ForAll("sequences") ActionChain<Sequence> chain) {
         run(Backend.SQLITE, Transport.WIRE, chain);
     }
 
     @Property
     @AddLifecycleHook(ModelRun.Hook.class)
-    @Combo(store = Backend.SQLITE, transport = Transport.GRPC, tries = 100)
+    @Combo(store = Backend.SQLITE, transport = Transport.GRPC, tries = 60)
     void sqliteOverGrpc(@ForAll("sequences") ActionChain<Sequence> chain) {
         run(Backend.SQLITE, Transport.GRPC, chain);
     }
 
     @Property
     @AddLifecycleHook(ModelRun.Hook.class)
-    @Combo(store = Backend.POSTGRESQL, transport = Transport.WIRE, tries = 100)
+    @Combo(store = Backend.POSTGRESQL, transport = Transport.WIRE, tries = 60)
     void postgresqlOverWire(@ForAll("sequences") ActionChain<Sequence> chain) {
         run(Backend.POSTGRESQL, Transport.WIRE, chain);
     }
 
     @Property
     @AddLifecycleHook(ModelRun.Hook.class)
-    @Combo(store = Backend.POSTGRESQL, transport = Transport.GRPC, tries = 100)
+    @Combo(store = Backend.POSTGRESQL, transport = Transport.GRPC, tries = 60)
     void postgresqlOverGrpc(@ForAll("sequences") ActionChain<Sequence> chain) {
         run(Backend.POSTGRESQL, Transport.GRPC, chain);
     }
