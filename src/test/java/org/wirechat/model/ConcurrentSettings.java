@@ -5,17 +5,13 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import net.jqwik.api.lifecycle.AroundPropertyHook;
 import net.jqwik.api.lifecycle.LifecycleContext;
 import net.jqwik.api.lifecycle.PropertyExecutionResult;
 import net.jqwik.api.lifecycle.PropertyExecutor;
 import net.jqwik.api.lifecycle.PropertyLifecycleContext;
 import net.jqwik.api.lifecycle.SkipExecutionHook;
+import org.wirechat.server.PropertyDeadline;
 
 /**
  * The model suite's switches for a concurrent property: skipped unless its {@link On target} is chosen
@@ -43,21 +39,6 @@ final class ConcurrentSettings implements SkipExecutionHook, AroundPropertyHook 
     @Override
     public PropertyExecutionResult aroundProperty(PropertyLifecycleContext context, PropertyExecutor property) {
         context.attributes().setTries(ModelRun.tries(context.attributes().tries().orElse(100)));
-        Duration limit = PER_RUN.multipliedBy(context.attributes().tries().orElse(100) + 20L); // shrinking runs too
-        Thread runner = Thread.currentThread();
-        AtomicBoolean late = new AtomicBoolean();
-        ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().unstarted(r));
-        ScheduledFuture<?> alarm = watch.schedule(() -> {
-            late.set(true);
-            runner.interrupt();
-        }, limit.toMillis(), TimeUnit.MILLISECONDS);
-        try {
-            PropertyExecutionResult result = property.execute();
-            alarm.cancel(false);
-            return late.get() ? result.mapToFailed(context.label() + " did not finish within " + limit) : result;
-        } finally {
-            watch.shutdownNow();
-            Thread.interrupted();
-        }
+        return PropertyDeadline.run(context, property, PER_RUN.multipliedBy(context.attributes().tries().orElse(100) + 20L), () -> { }); // shrinking runs too
     }
 }

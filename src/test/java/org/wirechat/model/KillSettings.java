@@ -4,11 +4,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import net.jqwik.api.lifecycle.AroundPropertyHook;
 import net.jqwik.api.lifecycle.LifecycleContext;
 import net.jqwik.api.lifecycle.PropertyExecutionResult;
@@ -16,6 +11,7 @@ import net.jqwik.api.lifecycle.PropertyExecutor;
 import net.jqwik.api.lifecycle.PropertyLifecycleContext;
 import net.jqwik.api.lifecycle.SkipExecutionHook;
 import org.wirechat.server.Backend;
+import org.wirechat.server.PropertyDeadline;
 
 /**
  * The model suite's settings, from system properties, for a kill property: {@code wirechat.model.tries}
@@ -60,21 +56,6 @@ final class KillSettings implements AroundPropertyHook, SkipExecutionHook {
         if (!seed.isBlank()) {
             context.attributes().setSeed(seed.strip());
         }
-        Duration limit = PER_SEQUENCE.multipliedBy(tries() + 2L);
-        Thread runner = Thread.currentThread();
-        AtomicBoolean late = new AtomicBoolean();
-        ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().unstarted(r));
-        ScheduledFuture<?> alarm = watch.schedule(() -> {
-            late.set(true);
-            runner.interrupt();
-        }, limit.toMillis(), TimeUnit.MILLISECONDS);
-        try {
-            PropertyExecutionResult result = property.execute();
-            alarm.cancel(false);
-            return late.get() ? result.mapToFailed(context.label() + " did not finish within " + limit) : result;
-        } finally {
-            watch.shutdownNow();
-            Thread.interrupted();
-        }
+        return PropertyDeadline.run(context, property, PER_SEQUENCE.multipliedBy(tries() + 2L), () -> { });
     }
 }

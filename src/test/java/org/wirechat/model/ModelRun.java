@@ -8,10 +8,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import net.jqwik.api.lifecycle.AroundPropertyHook;
@@ -21,6 +17,7 @@ import net.jqwik.api.lifecycle.PropertyExecutor;
 import net.jqwik.api.lifecycle.PropertyLifecycleContext;
 import net.jqwik.api.lifecycle.SkipExecutionHook;
 import org.wirechat.server.Backend;
+import org.wirechat.server.PropertyDeadline;
 
 /**
  * The switches every model property of {@code org.wirechat.model} obeys, so that the default suite runs a
@@ -143,23 +140,10 @@ public final class ModelRun {
             int tries = context.findAnnotation(Combo.class).map(c -> tries(c.tries()))
                     .orElseGet(() -> context.attributes().tries().orElse(100));
             context.attributes().setTries(tries);
-            Duration limit = timeout(tries);
-            Thread runner = Thread.currentThread();
-            AtomicBoolean late = new AtomicBoolean();
-            ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().unstarted(r));
-            ScheduledFuture<?> alarm = watch.schedule(() -> {
-                late.set(true);
-                LATE.set(true);
-                runner.interrupt();
-            }, limit.toMillis(), TimeUnit.MILLISECONDS);
             try {
-                PropertyExecutionResult result = property.execute();
-                alarm.cancel(false);
-                return late.get() ? result.mapToFailed(context.label() + " did not finish within " + limit) : result;
+                return PropertyDeadline.run(context, property, timeout(tries), () -> LATE.set(true));
             } finally {
                 LATE.set(false);
-                watch.shutdownNow();
-                Thread.interrupted(); // an alarm that fired as the property ended must not leak into the next one
             }
         }
     }
