@@ -189,7 +189,9 @@ class ChatModelTest {
             // the new login's poll under way before the server goes (CI once took it down 8 ms after the login)
             Await.until("the laptop polls again (beside bob)", () -> fx.server().waitingFetches() == 2);
             fx.down();
-            Await.until("the model notices", () -> laptop.snapshot().link() == ChatModel.LinkState.RECONNECTING);
+            Await.until(() -> "the model notices; it shows " + laptop.snapshot().link() + " (" + laptop.snapshot().linkDetail()
+                    + "), problem \"" + laptop.snapshot().problem() + "\", status \"" + laptop.snapshot().status() + "\"",
+                    () -> laptop.snapshot().link() == ChatModel.LinkState.RECONNECTING);
             laptop.open("#crew");
             ChatModel.Snapshot s = laptop.snapshot();
             assertThat(s.conversation()).extracting(ChatModel.Line::sender, ChatModel.Line::body)
