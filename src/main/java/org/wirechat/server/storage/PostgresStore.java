@@ -29,6 +29,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -70,6 +71,8 @@ public final class PostgresStore implements Store, Cluster {
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean closed;
     private volatile Thread listener;
+    /** How long {@link #listen} waits for the first {@code LISTEN} before the server goes on without it. */
+    private static final Duration FIRST_LISTEN_WAIT = Duration.ofSeconds(10);
     private volatile Connection listening;
 
     /**
@@ -1275,14 +1278,29 @@ public final class PostgresStore implements Store, Cluster {
         return true;
     }
 
+    /**
+     * Starts the listener and waits (up to {@link #FIRST_LISTEN_WAIT}) until it listens, so that a server
+     * normally starts already hearing the others. Whatever was cached before the first {@code LISTEN}, and
+     * whatever was notified before it, is re-checked once it listens, exactly as after a broken link: a
+     * token revoked elsewhere in that window is forgotten here too.
+     */
     @Override
     public void listen(Changes changes) {
-        Thread t = Thread.ofPlatform().daemon().name("postgresql-listener").unstarted(() -> listenLoop(changes));
+        CountDownLatch first = new CountDownLatch(1);
+        Thread t = Thread.ofPlatform().daemon().name("postgresql-listener").unstarted(() -> listenLoop(changes, first));
         listener = t;
         t.start();
+        try {
+            if (!first.await(FIRST_LISTEN_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("not yet listening to the other servers after {}; going on, and re-checking once it listens",
+                        FIRST_LISTEN_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
-    private void listenLoop(Changes changes) {
+    private void listenLoop(Changes changes, CountDownLatch firstListen) {
         long backoff = 100;
         boolean first = true;
         while (!closed) {
@@ -1293,10 +1311,12 @@ public final class PostgresStore implements Store, Cluster {
                 }
                 if (!first) {
                     log.info("listening to the other servers again; re-checking waiting fetches and cached tokens");
-                    inboxes.forgetAll();
-                    singleDevices.changedAll();
-                    changes.missedSome();
                 }
+                // before the first LISTEN too: notifications sent between start and now were never heard
+                inboxes.forgetAll();
+                singleDevices.changedAll();
+                changes.missedSome();
+                firstListen.countDown();
                 first = false;
                 backoff = 100;
                 PGConnection pg = c.unwrap(PGConnection.class);
