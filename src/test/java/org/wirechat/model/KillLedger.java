@@ -18,9 +18,12 @@ import org.wirechat.protocol.Response;
  * message stored twice shows as one body under two ids), an in-flight send is stored at most once and its
  * retry with the same client message id answers that one; a device is handed everything addressed to its
  * account since it started, never again what it acknowledged (after a restart: never what it acknowledged
- * before a later acknowledged SEND, which made the acknowledgement durable with it); groups stay as
- * acknowledged. Not a model of every answer: the sequential reference model can take its place, fed the
- * same calls. Synchronized: the senders of a burst call it at once.
+ * before a later SEND answered by the same server process, which made the acknowledgement durable with it —
+ * later: asked after the acknowledgement was answered, as every SEND of a sequence is, no FETCH running beside
+ * one; a SEND answered after a restart makes durable only what was acknowledged since that restart: the
+ * acknowledgements the crash undid are gone from the server, and stay in doubt until acknowledged again);
+ * groups stay as acknowledged. Not a model of every answer: the sequential reference model can take its
+ * place, fed the same calls. Synchronized: the senders of a burst call it at once.
  */
 final class KillLedger {
     /** An acknowledged message. {@code reached}: the accounts it is addressed to (a group's other members). */
@@ -40,7 +43,12 @@ final class KillLedger {
         String token;
         /** The highest id this device's FETCH acknowledged (answered). */
         long mark;
-        /** {@link #mark} as of the last acknowledged SEND after it: durable. */
+        /**
+         * The highest id this device's FETCH acknowledged (answered) since the server last started: what a SEND
+         * that server answers makes durable (an acknowledgement undone by a crash is not stored again by it).
+         */
+        long markSinceStart;
+        /** {@link #markSinceStart} as of the last acknowledged SEND after it: durable. */
         long durableMark;
         /** After a restart: acknowledged ids up to this may come again, once, if above {@link #durableMark}. */
         long repeatableThrough;
@@ -190,8 +198,8 @@ final class KillLedger {
             problems.add("SEND of " + p.body() + " answered id " + id + ", already the id of " + old.body());
         }
         messages.put(id, new Message(id, p.sender(), p.senderDevice(), p.recipient(), p.body(), p.reached(), ++clock));
-        for (Device d : devices.values()) { // acknowledgements queued before this SEND are committed with it
-            d.durableMark = d.mark;
+        for (Device d : devices.values()) { // what this server acknowledged before this SEND is committed with it
+            d.durableMark = Math.max(d.durableMark, d.markSinceStart);
         }
     }
 
@@ -261,15 +269,20 @@ final class KillLedger {
     /** A FETCH by {@code d} acknowledging through {@code through} was answered. */
     synchronized void acknowledged(Device d, long through) {
         d.mark = Math.max(d.mark, through);
+        d.markSinceStart = Math.max(d.markSinceStart, through);
         if (through >= d.repeatableThrough) {
             d.repeatableThrough = 0;
         }
     }
 
-    /** The server was SIGKILLed and started again: acknowledgements not yet durable may be undone. */
+    /**
+     * The server was SIGKILLed and started again: acknowledgements not yet durable may be undone, and no SEND
+     * answered from now on stores them again (only an acknowledgement made again does).
+     */
     synchronized void restarted() {
         for (Device d : devices.values()) {
             d.repeatableThrough = d.mark;
+            d.markSinceStart = 0;
         }
     }
 
