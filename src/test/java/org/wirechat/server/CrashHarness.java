@@ -32,7 +32,7 @@ import org.wirechat.protocol.Response;
  * with the body and sender it was sent with; every account logs in and every token still works.
  * Half the receivers drain as a freshly started client would (acknowledging nothing yet), so messages
  * they had received but not acknowledged come again and must be dropped by id.
- * {@code scripts/crash-test} runs many rounds; {@code CrashRecoveryTest} runs a few in the suite.
+ * {@code scripts/crash-test} runs many rounds; {@code CrashRecoveryTest} runs one in the suite.
  */
 public final class CrashHarness {
     static final String PASSWORD = "correct horse";
