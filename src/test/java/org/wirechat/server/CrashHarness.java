@@ -106,7 +106,7 @@ public final class CrashHarness {
                 }
                 try {
                     started.await();
-                    Await.until(killAfter + " sends acknowledged", () -> acked.size() >= killAfter);
+                    Await.progressing("sends acknowledged", acked::size, killAfter);
                 } finally {
                     server.kill(); // also when the wait fails: the workers end with the server, so closing them cannot hang
                 }

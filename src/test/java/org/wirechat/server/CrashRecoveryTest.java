@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
  * not two: the server as a process is also SIGKILLed in the suite by ServerProcessTest, GroupCrashTest and
  * KillModelProperties, and a round took 20 s of the suite.
  */
+@Timeout(180) // a kill round's traffic waits while it progresses (Await.progressing); a stall fails sooner
 class CrashRecoveryTest {
     @TempDir
     Path dir;

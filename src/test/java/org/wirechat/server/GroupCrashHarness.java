@@ -99,7 +99,7 @@ public final class GroupCrashHarness {
                 }
                 try {
                     started.await();
-                    Await.until(killAfter + " group messages acknowledged", () -> acked.size() >= killAfter);
+                    Await.progressing("group messages acknowledged", acked::size, killAfter);
                 } catch (Throwable t) { // the workers end with the servers, so closing them cannot hang
                     nodes.forEach(ServerProcess::close);
                     throw t;

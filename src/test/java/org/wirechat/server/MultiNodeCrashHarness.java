@@ -88,9 +88,9 @@ public final class MultiNodeCrashHarness {
                 }
                 try {
                     started.await();
-                    Await.until(firstKill + " sends acknowledged", () -> acked.size() >= firstKill);
+                    Await.progressing("sends acknowledged", acked::size, firstKill);
                     nodes.get(0).kill();
-                    Await.until("traffic goes on through the other servers", () -> acked.size() >= secondKill);
+                    Await.progressing("traffic goes on through the other servers", acked::size, secondKill);
                     nodes.get(1).kill();
                     nodes.get(2).terminate(); // gracefully, this one
                 } catch (Throwable t) { // the workers end with the servers, so closing them cannot hang

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** One round of {@link MultiNodeCrashHarness} in the suite; {@code scripts/crash-test --postgresql} runs many. */
+@Timeout(180) // a kill round's traffic waits while it progresses (Await.progressing); a stall fails sooner
 class MultiNodeCrashTest {
     @TempDir
     Path dir;
