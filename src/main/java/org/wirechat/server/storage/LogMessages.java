@@ -239,11 +239,17 @@ final class LogMessages implements AutoCloseable {
 
     /**
      * A device's acknowledgement (or, with {@code throughId} 0, its being active), at {@code nowMillis};
-     * {@code register}: a device logging in, which holds the account's messages from its floor on.
+     * with {@code registered}: a device logging in, which holds the account's messages from its floor on,
+     * and the future its LOGIN_DEVICE waits for (completed once the batch that decided it is on disk).
      */
-    private record AckItem(long accountId, String device, long throughId, long nowMillis, boolean register) implements Item {
+    private record AckItem(long accountId, String device, long throughId, long nowMillis, CompletableFuture<Void> registered)
+            implements Item {
         AckItem(long accountId, String device, long throughId, long nowMillis) {
-            this(accountId, device, throughId, nowMillis, false);
+            this(accountId, device, throughId, nowMillis, null);
+        }
+
+        boolean register() {
+            return registered != null;
         }
     }
 
@@ -477,18 +483,25 @@ final class LogMessages implements AutoCloseable {
     /**
      * The device logged in: it holds the account's messages from the floor on, unless it has a mark already.
      * Queued after every acknowledgement answered before the login, so the mark it is given is the floor those
-     * leave; until it is committed, the device's reads wait for them (see {@link #start}).
+     * leave, and before every SEND answered after it, so each of those sees the device. Returns once the
+     * batch that decided it is in the log and synced: a LOGIN_DEVICE answered after it survives a crash (a
+     * SEND from another device made after the restart is still copied to it). When the disk refuses that
+     * batch, the registration is kept in memory and written in front of the next one, as the login's token
+     * is kept until the disk takes it; a crash before then loses the login whole.
      */
     void register(long accountId, String device, long nowMillis) {
-        if (!closed) {
-            Devices d = devices.computeIfAbsent(accountId, k -> new Devices());
-            synchronized (d) {
-                if (!d.marks.containsKey(device)) {
-                    d.seenEarly.merge(device, nowMillis, Math::max);
-                }
-            }
-            queue.add(new AckItem(accountId, device, 0, nowMillis, true));
+        if (closed) {
+            return;
         }
+        Devices d = devices.computeIfAbsent(accountId, k -> new Devices());
+        synchronized (d) {
+            if (!d.marks.containsKey(device)) {
+                d.seenEarly.merge(device, nowMillis, Math::max);
+            }
+        }
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        enqueue(new AckItem(accountId, device, 0, nowMillis, f), f);
+        Writer.await(f);
     }
 
     /** Waits until everything queued so far is decided and committed (or refused). */
@@ -924,6 +937,11 @@ final class LogMessages implements AutoCloseable {
         } catch (Throwable t) {
             log.error("the message log writer failed; stopping the server", t);
             closed = true;
+            for (Item i : items) { // the batch it failed in: its logins must not wait forever (done ones stay done)
+                if (i instanceof AckItem a && a.register()) {
+                    a.registered().completeExceptionally(t);
+                }
+            }
             failQueued(t);
             onFatal.accept(t);
         }
@@ -939,6 +957,7 @@ final class LogMessages implements AutoCloseable {
                 case GroupItem g -> g.future().completeExceptionally(why);
                 case FlushItem f -> f.future().completeExceptionally(why);
                 case PauseItem p -> p.paused().completeExceptionally(why);
+                case AckItem a when a.register() -> a.registered().completeExceptionally(why);
                 default -> { }
             }
         }
@@ -1305,6 +1324,20 @@ final class LogMessages implements AutoCloseable {
             commitRecords(batch);
         } finally {
             settleAhead(batch); // committed (the marks are in memory now) or refused (then delivered again, never lost)
+            registered(batch);
+        }
+    }
+
+    /**
+     * The batch is done: its registrations' logins are answered. Written and synced (or nothing to write:
+     * the device's mark was in the log already), or refused and kept for the next batch; one whose batch
+     * may or may not be on disk was told so by {@link #refuse} (a completed future stays as it is).
+     */
+    private static void registered(Batch batch) {
+        for (AckItem a : batch.acks) {
+            if (a.register()) {
+                a.registered().complete(null);
+            }
         }
     }
 
@@ -1334,6 +1367,7 @@ final class LogMessages implements AutoCloseable {
             for (Decided d : batch.sends) {
                 d.item().future().completeExceptionally(nothing);
             }
+            failRegistrations(batch, nothing);
             return;
         }
         if (!batch.records.isEmpty()) {
@@ -1468,6 +1502,7 @@ final class LogMessages implements AutoCloseable {
             for (Decided d : batch.sends) {
                 d.item().future().completeExceptionally(unknown);
             }
+            failRegistrations(batch, unknown);
             return;
         }
         for (AckItem a : batch.acks) {
@@ -1481,6 +1516,15 @@ final class LogMessages implements AutoCloseable {
         StorageUnavailableException nothing = new StorageUnavailableException(fault, e);
         for (Decided d : batch.sends) {
             d.item().future().completeExceptionally(nothing);
+        }
+    }
+
+    /** The batch's registrations were not stored (or may not be): their logins are told so. */
+    private static void failRegistrations(Batch batch, RuntimeException why) {
+        for (AckItem a : batch.acks) {
+            if (a.register()) {
+                a.registered().completeExceptionally(why);
+            }
         }
     }
 

@@ -133,7 +133,9 @@ public interface Store extends AutoCloseable {
      * A device logged in (LOGIN_DEVICE): from now on it holds the account's messages — its mark starts at
      * the account's floor — unless it has a mark already. Ordered before every later acknowledgement, and
      * after every acknowledgement answered before it: a new device never starts below what every device
-     * holding the account's messages had acknowledged (it may wait for those to commit).
+     * holding the account's messages had acknowledged (it may wait for those to commit). Returns once the
+     * registration is stored, so a crash after LOGIN_DEVICE's answer keeps the device (while the store refuses
+     * writes it may be kept in memory until the store takes them, as a login's token is).
      */
     void register(long accountId, String device, long nowMillis);
 

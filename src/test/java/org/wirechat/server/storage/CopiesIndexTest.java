@@ -3,6 +3,10 @@ package org.wirechat.server.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,14 +63,15 @@ class CopiesIndexTest {
         try (SqliteStore store = SqliteStore.open(dir, e -> { })) {
             long alice = store.createAccount("alice", "Alice", "h", 0).orElseThrow().id();
             store.createAccount("bob", "Bob", "h", 0).orElseThrow();
-            java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<SendOutcome>> sent =
-                    new java.util.concurrent.atomic.AtomicReference<>();
+            AtomicReference<CompletableFuture<SendOutcome>> sent = new AtomicReference<>();
+            List<CompletableFuture<Void>> logins = new ArrayList<>();
             store.whileWriterHeld(() -> { // one batch: the logins' marks are not committed when the SEND is decided
-                store.register(alice, "phone", 1);
-                store.register(alice, "laptop", 1);
+                logins.add(Registrations.queued(store, alice, "phone", 1)); // each login waits for the batch
+                logins.add(Registrations.queued(store, alice, "laptop", 1));
                 sent.set(store.sendLater(alice, "phone", "bob", "p1", "from the phone", 2, 100));
             });
             assertThat(((SendOutcome.Stored) sent.get().join()).copied()).isTrue();
+            logins.forEach(CompletableFuture::join);
             assertThat(store.undelivered(alice, "laptop", 0, 10)).extracting(StoredMessage::body).containsExactly("from the phone");
             assertThat(store.undelivered(alice, "phone", 0, 10)).isEmpty();
         }

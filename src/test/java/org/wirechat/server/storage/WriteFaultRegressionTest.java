@@ -23,8 +23,8 @@ class WriteFaultRegressionTest {
     Path tmp;
 
     /**
-     * LOGIN_DEVICE is answered before the device's mark is in the message log (the mark is written with
-     * the next batch). When that write failed (disk full), the mark was dropped with the batch: the device,
+     * LOGIN_DEVICE was then answered before the device's mark was in the message log (the mark was written
+     * with the next batch; now the answer waits for it, see {@code LoginDeviceCrashTest}). When that write failed (disk full), the mark was dropped with the batch: the device,
      * told it was logged in, held nothing, so the account's other device acknowledging a message took it
      * out of memory and the new device never got it. Now a refused registration is written again in front
      * of the next batch, as a login's token is kept until the disk takes it.
