@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.wirechat.protocol.LayeringViolationSample;
-import org.wirechat.server.Dispatcher;
+import org.wirechat.server.ResponseFit;
 import org.wirechat.server.SeamViolationSample;
 import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.storage.Store;
@@ -216,7 +216,7 @@ class ArchitectureTest {
         assertThatThrownBy(() -> NO_CYCLES_AMONG_THE_SERVER_PACKAGES.check(storageAndAuth)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("Cycle").hasMessageContaining("server.storage").hasMessageContaining("server.auth");
         // root → wire from a class other than the boot code is not excused: the wire transport uses the root back
-        JavaClasses rootAndWire = new ClassFileImporter().importClasses(SeamViolationSample.class, Session.class, Dispatcher.class);
+        JavaClasses rootAndWire = new ClassFileImporter().importClasses(SeamViolationSample.class, Session.class, ResponseFit.class);
         assertThatThrownBy(() -> NO_CYCLES_AMONG_THE_SERVER_PACKAGES.check(rootAndWire)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("Cycle").hasMessageContaining("SeamViolationSample");
     }

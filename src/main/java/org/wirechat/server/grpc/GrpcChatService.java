@@ -31,14 +31,22 @@ import org.wirechat.grpc.v1.RenameGroupReply;
 import org.wirechat.grpc.v1.RenameGroupRequest;
 import org.wirechat.grpc.v1.SetReceiptsReply;
 import org.wirechat.grpc.v1.SetReceiptsRequest;
-import org.wirechat.server.Dispatcher;
 import org.wirechat.server.ResponseFit;
+import org.wirechat.server.core.Call;
+import org.wirechat.server.core.Caller;
+import org.wirechat.server.core.Chat;
+import org.wirechat.server.core.ChatException;
+import org.wirechat.server.core.ChatRequest;
+import org.wirechat.server.core.ChatResult;
+import org.wirechat.server.wire.WireMapping;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -76,7 +84,7 @@ import org.wirechat.server.ServerMetrics;
 
 /**
  * Service {@code wirechat.v1.Chat}: each call becomes the wire protocol's request (checked exactly as the
- * wire codec checks it) and goes to the same {@link Dispatcher}; its response becomes the reply, and an
+ * wire codec checks it) and goes to the same {@link Chat}; its response becomes the reply, and an
  * error a gRPC status with the wirechat error in the trailers. docs/grpc.md maps them one by one.
  */
 final class GrpcChatService extends ChatGrpc.ChatImplBase {
@@ -100,7 +108,7 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
     static final int SUBSCRIBE_BATCH = 100;
     static final long SUBSCRIBE_WAIT_MILLIS = 2_000;
 
-    private final Dispatcher dispatcher;
+    private final Chat chat;
     private final ServerMetrics metrics;
     private final BooleanSupplier closing;
     /** Answers are fitted to the wire protocol's frame limit too, so both transports page alike. */
@@ -109,9 +117,9 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
     /** Where each subscription's pushing runs (a virtual thread each: it waits for mail). */
     private final Executor pushers;
 
-    GrpcChatService(Dispatcher dispatcher, BooleanSupplier closing, int maxAnswerBytes, ServerMetrics metrics,
+    GrpcChatService(Chat chat, BooleanSupplier closing, int maxAnswerBytes, ServerMetrics metrics,
             Executor pushers) {
-        this.dispatcher = dispatcher;
+        this.chat = chat;
         this.pushers = pushers;
         this.metrics = metrics;
         this.maxAnswerBytes = maxAnswerBytes;
@@ -180,8 +188,30 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
         return value == 0 ? byDefault : value;
     }
 
-    private static Dispatcher.Caller caller() {
+    private static Caller caller() {
         return GrpcTransport.CALLER.get().caller();
+    }
+
+    /**
+     * The core's answer to a request, as a wire response (gRPC still maps through the wire protocol's records
+     * in this step of issue 28; {@code GrpcMapping} replaces this).
+     */
+    static Response ask(Chat chat, ChatRequest request, Call call) throws InterruptedException {
+        return chat.submit(request, call).handle((r, failure) -> WireMapping.answer(r, failure, 0)).join();
+    }
+
+    /** The core's refusal of a request whose success has no wire answer (ACK), or {@code null} when done. */
+    static Response.Error refusal(Chat chat, ChatRequest request, Call call) throws InterruptedException {
+        CompletableFuture<ChatResult> answer = chat.submit(request, call);
+        try {
+            answer.join();
+            return null;
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof ChatException c) {
+                return WireMapping.error(c);
+            }
+            throw e;
+        }
     }
 
     /** The call's token ("authorization: Bearer TOKEN"), or "" when it has none (then NOT_AUTHENTICATED). */
@@ -195,7 +225,9 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
         long started = metrics.on() ? System.nanoTime() : 0;
         Response response;
         try {
-            response = ResponseFit.toFrame(dispatcher.submit(RequestCodec.check(request), caller()).join(), maxAnswerBytes);
+            WireMapping.Inbound in = WireMapping.in(RequestCodec.check(request));
+            response = ResponseFit.toFrame(chat.submit(in.request(), new Call(caller(), in.token()))
+                    .handle((r, failure) -> WireMapping.answer(r, failure, maxAnswerBytes)).join(), maxAnswerBytes);
             metrics.answered(request.opcode().wire(), response, System.nanoTime() - started);
         } catch (ProtocolException e) {
             metrics.answered(request.opcode().wire(), new Response.Error(e.code(), e.detail(), e.details()),
@@ -317,7 +349,14 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
             observer.onError(failure(e));
             return;
         }
-        Response.Error e = dispatcher.acknowledge(token(), request.getThroughId(), caller());
+        Response.Error e;
+        try {
+            e = refusal(chat, new ChatRequest.Ack(request.getThroughId()), new Call(caller(), token()));
+        } catch (InterruptedException x) {
+            Thread.currentThread().interrupt();
+            observer.onError(Status.CANCELLED.withDescription("the call was cancelled").asRuntimeException());
+            return;
+        }
         if (e != null) {
             observer.onError(failure(e));
             return;
@@ -449,7 +488,7 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
             plain.onError(failure(e));
             return;
         }
-        pushers.execute(new Subscription((ServerCallStreamObserver<Message>) plain, dispatcher, caller(),
-                token, request.getAfterId(), closing, metrics, GrpcChatService::message));
+        pushers.execute(new Subscription((ServerCallStreamObserver<Message>) plain, chat, new Call(caller(), token),
+                request.getAfterId(), closing, metrics, GrpcChatService::message));
     }
 }

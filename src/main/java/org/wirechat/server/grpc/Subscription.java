@@ -11,8 +11,10 @@ import org.slf4j.LoggerFactory;
 import org.wirechat.grpc.v1.Message;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Response;
-import org.wirechat.server.Dispatcher;
 import org.wirechat.server.ServerMetrics;
+import org.wirechat.server.core.Call;
+import org.wirechat.server.core.Chat;
+import org.wirechat.server.core.ChatRequest;
 
 /**
  * One Subscribe call: waits for mail as FETCH does (acknowledging nothing) and pushes each message only
@@ -26,9 +28,9 @@ final class Subscription implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Subscription.class);
 
     private final ServerCallStreamObserver<Message> observer;
-    private final Dispatcher dispatcher;
-    private final Dispatcher.Caller caller;
-    private final String token;
+    private final Chat chat;
+    /** The call's connection and token. */
+    private final Call call;
     private final BooleanSupplier closing;
     private final ServerMetrics metrics;
     private final Function<Response.Message, Message> toMessage;
@@ -36,12 +38,10 @@ final class Subscription implements Runnable {
     private final Semaphore wake = new Semaphore(0);
     private long after;
 
-    Subscription(ServerCallStreamObserver<Message> observer, Dispatcher dispatcher, Dispatcher.Caller caller, String token,
-            long after, BooleanSupplier closing, ServerMetrics metrics, Function<Response.Message, Message> toMessage) {
+    Subscription(ServerCallStreamObserver<Message> observer, Chat chat, Call call, long after, BooleanSupplier closing, ServerMetrics metrics, Function<Response.Message, Message> toMessage) {
         this.observer = observer;
-        this.dispatcher = dispatcher;
-        this.caller = caller;
-        this.token = token;
+        this.chat = chat;
+        this.call = call;
         this.after = after;
         this.closing = closing;
         this.metrics = metrics;
@@ -65,8 +65,8 @@ final class Subscription implements Runnable {
                     shuttingDown();
                     return;
                 }
-                Response r = dispatcher.next(token, after, GrpcChatService.SUBSCRIBE_BATCH,
-                        GrpcChatService.SUBSCRIBE_WAIT_MILLIS, caller);
+                Response r = GrpcChatService.ask(chat, new ChatRequest.Next(after, GrpcChatService.SUBSCRIBE_BATCH,
+                        GrpcChatService.SUBSCRIBE_WAIT_MILLIS), call);
                 if (r instanceof Response.Error e) {
                     observer.onError(GrpcChatService.failure(e));
                     return;
@@ -114,8 +114,8 @@ final class Subscription implements Runnable {
     }
 
     /** Whether the token no longer holds (then the call has ended with NOT_AUTHENTICATED). */
-    private boolean revoked() {
-        Response.Error e = dispatcher.acknowledge(token, 0, caller);
+    private boolean revoked() throws InterruptedException {
+        Response.Error e = GrpcChatService.refusal(chat, new ChatRequest.Ack(0), call);
         if (e != null) {
             observer.onError(GrpcChatService.failure(e));
             return true;
