@@ -126,11 +126,8 @@ class ArchitectureTest {
     static final ArchRule TRANSPORTS_ARE_APART = CompositeArchRule.of(noClasses().that().resideInAPackage("org.wirechat.server.wire..")
             .should().dependOnClassesThat().resideInAPackage("org.wirechat.server.grpc..").allowEmptyShould(true))
             .and(noClasses().that().resideInAPackage("org.wirechat.server.grpc..")
-                    .should().dependOnClassesThat(JavaClass.Predicates.resideInAPackage("org.wirechat.server.wire..")
-                            .and(DescribedPredicate.not(JavaClass.Predicates.belongTo(
-                                    JavaClass.Predicates.simpleName("WireMapping"))))).allowEmptyShould(true))
-            .because("each transport translates to the core alone; gRPC still maps through WireMapping until GrpcMapping"
-                    + " lands (issue 28, step 2's one named exception)");
+                    .should().dependOnClassesThat().resideInAPackage("org.wirechat.server.wire..").allowEmptyShould(true))
+            .because("each transport translates to the core alone (WireMapping, GrpcMapping)");
 
     /** The class that builds the configured store: the one place that may name a concrete store. */
     static final String STORE_SELECTION = "org.wirechat.server.Stores";
