@@ -72,11 +72,6 @@ public final class Chat {
         return Map.copyOf(byRequest);
     }
 
-    /** The operation a request belongs to (for a transport's metrics and tests). */
-    public Operation<?, ?> operationOf(ChatRequest request) {
-        return operations.get(request.getClass());
-    }
-
     /**
      * The request's result, once it has one: a refusal fails the future with a {@link ChatException}
      * (possibly wrapped in a {@link CompletionException}); any other failure is a bug. A SEND's future

@@ -37,10 +37,13 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wirechat.grpc.v1.AckReply;
@@ -199,14 +202,13 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
         }
     }
 
+    /** The wire opcode of each operation the wire protocol has, by name, for the metrics. */
+    private static final Map<String, Integer> OPCODES = Arrays.stream(Opcode.values())
+            .collect(Collectors.toUnmodifiableMap(Opcode::name, Opcode::wire));
+
     /** The wire opcode of an operation, for the metrics; -1 for one the wire protocol has not (ACK, NEXT). */
     private static int opcode(String operation) {
-        for (Opcode o : Opcode.values()) {
-            if (o.name().equals(operation)) {
-                return o.wire();
-            }
-        }
-        return -1;
+        return OPCODES.getOrDefault(operation, -1);
     }
 
     /**
