@@ -78,7 +78,8 @@ class ChatTest {
     @BeforeEach
     void start() {
         ServerConfig config = ServerConfig.builder().dataDir(dir).passwordIterations(1_000).inboxCapacity(2)
-                .abuse(AbuseLimits.NONE).maxFetchWait(Duration.ofSeconds(30)).build();
+                .abuse(AbuseLimits.NONE).maxFetchWait(Duration.ofSeconds(30)).maxMessageChars(20)
+                .groups(GroupLimits.DEFAULTS.withMessageRate(1, 1)).build();
         store = SqliteStore.open(dir, e -> { });
         hasher = new PasswordHasher(1_000);
         LocalCluster cluster = new LocalCluster();
@@ -184,6 +185,18 @@ class ChatTest {
         assertThat(((ChatResult.Messages) handle(new ChatRequest.Fetch(0, 10, 0), b, bob)).messages()).as("acknowledged").isEmpty();
         assertThat(error(new ChatRequest.Ack(id), "not-a-token", bob)).isEqualTo(ChatError.NOT_AUTHENTICATED);
         assertThat(error(new ChatRequest.Next(0, 1, 0), "not-a-token", bob)).isEqualTo(ChatError.NOT_AUTHENTICATED);
+    }
+
+    @Test
+    void aGroupMessageRefusedForItsLengthDoesNotCountAgainstTheGroupRate() throws Exception {
+        TestCaller alice = new TestCaller();
+        String a = join("alice", alice);
+        handle(new ChatRequest.CreateGroup("#g"), a, alice);
+        assertThat(error(new ChatRequest.Send("#g", "long", "x".repeat(21)), a, alice)).isEqualTo(ChatError.MESSAGE_TOO_LONG);
+        assertThat(handle(new ChatRequest.Send("#g", "ok", "x".repeat(20)), a, alice)).as("the one message a second")
+                .isInstanceOf(ChatResult.Sent.class);
+        assertThat(error(new ChatRequest.Send("#g", "more", "x"), a, alice)).as("the clock has not moved")
+                .isEqualTo(ChatError.RATE_LIMITED);
     }
 
     private List<ChatResult.Message> next(long after, String token, TestCaller c) throws InterruptedException {
