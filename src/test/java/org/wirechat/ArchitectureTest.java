@@ -11,15 +11,19 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.CompositeArchRule;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.wirechat.protocol.LayeringViolationSample;
-import org.wirechat.server.Dispatcher;
+import org.wirechat.server.ResponseFit;
 import org.wirechat.server.SeamViolationSample;
 import org.wirechat.server.auth.Tokens;
+import org.wirechat.server.core.CoreViolationSample;
+import org.wirechat.server.grpc.TransportViolationSample;
 import org.wirechat.server.storage.Store;
 import org.wirechat.server.storage.UpwardViolationSample;
 import org.wirechat.server.wire.Session;
@@ -75,7 +79,7 @@ class ArchitectureTest {
 
     static final ArchRule THE_CORE_KNOWS_NO_TRANSPORT = noClasses()
             .that().resideInAnyPackage("org.wirechat.server.storage..", "org.wirechat.server.auth..", "org.wirechat.server.inbox..",
-                    "org.wirechat.server.cluster..", "org.wirechat.server.abuse..")
+                    "org.wirechat.server.cluster..", "org.wirechat.server.abuse..", "org.wirechat.server.core..")
             .should().dependOnClassesThat().resideInAnyPackage("org.wirechat.server.wire..", "org.wirechat.server.grpc..")
             .because("transports depend on the core, never the other way");
 
@@ -86,6 +90,44 @@ class ArchitectureTest {
                     "org.wirechat.server.tls..", "io.grpc..", "org.wirechat.grpc..")
             .because("the stores are given what they need (the Cluster PostgreSQL implements is declared beside them);"
                     + " the server, its rules and its transports use storage, never the other way");
+
+    /**
+     * What the chat core still uses outside itself in step 2 of issue 28 (docs/architecture.md §6), each named:
+     * the {@code Store} with the records it speaks, and today's helpers (tokens, password hashing, the abuse
+     * limits, the waiters of a FETCH, the account matcher). Steps 3–5 put ports in their place and empty this list.
+     */
+    static final Set<String> CORE_STEP_2_EXCEPTIONS = Set.of(
+            "org.wirechat.server.storage.Store", "org.wirechat.server.storage.StorageUnavailableException",
+            "org.wirechat.server.storage.Account", "org.wirechat.server.storage.Cluster",
+            "org.wirechat.server.storage.DeleteOutcome", "org.wirechat.server.storage.DeviceSeen",
+            "org.wirechat.server.storage.GroupChange", "org.wirechat.server.storage.GroupInfo",
+            "org.wirechat.server.storage.GroupOutcome", "org.wirechat.server.storage.SendOutcome",
+            "org.wirechat.server.storage.StoredMessage",
+            "org.wirechat.server.auth.Tokens", "org.wirechat.server.auth.PasswordHasher",
+            "org.wirechat.server.abuse.AddressLimits", "org.wirechat.server.abuse.GroupMessageRate",
+            "org.wirechat.server.abuse.LoginThrottle", "org.wirechat.server.inbox.InboxWaiters",
+            "org.wirechat.server.account.AccountMatcher");
+
+    /** The core's own classes, the JDK, SLF4J, and the exceptions of step 2 (a nested class by its outer one). */
+    static final DescribedPredicate<JavaClass> THE_CORE_OR_ITS_NAMED_EXCEPTIONS = DescribedPredicate.describe(
+            "the core, java, SLF4J or " + CORE_STEP_2_EXCEPTIONS, c -> {
+                JavaClass t = c.isArray() ? c.getBaseComponentType() : c;
+                String p = t.getPackageName();
+                return t.isPrimitive() || p.equals("org.wirechat.server.core") || p.startsWith("org.wirechat.server.core.")
+                        || p.startsWith("java.") || p.startsWith("org.slf4j")
+                        || CORE_STEP_2_EXCEPTIONS.contains(t.getName().split("\\$")[0]);
+            });
+
+    static final ArchRule THE_CORE_STANDS_ALONE = classes().that().resideInAPackage("org.wirechat.server.core..")
+            .should().onlyDependOnClassesThat(THE_CORE_OR_ITS_NAMED_EXCEPTIONS)
+            .because("the chat rules are written once, for every transport and store: no protocol record, transport,"
+                    + " JDBC or concrete store; what it still uses outside itself is listed by name, and shrinks");
+
+    static final ArchRule TRANSPORTS_ARE_APART = CompositeArchRule.of(noClasses().that().resideInAPackage("org.wirechat.server.wire..")
+            .should().dependOnClassesThat().resideInAPackage("org.wirechat.server.grpc..").allowEmptyShould(true))
+            .and(noClasses().that().resideInAPackage("org.wirechat.server.grpc..")
+                    .should().dependOnClassesThat().resideInAPackage("org.wirechat.server.wire..").allowEmptyShould(true))
+            .because("each transport translates to the core alone (WireMapping, GrpcMapping)");
 
     /** The class that builds the configured store: the one place that may name a concrete store. */
     static final String STORE_SELECTION = "org.wirechat.server.Stores";
@@ -123,10 +165,10 @@ class ArchitectureTest {
     /**
      * No cycle among the server's packages, but one kind that remains: the root package holds both the boot
      * code ({@code WireServer}, which starts {@code wire.Listener}/{@code wire.Session} and {@code grpc.GrpcTransport})
-     * and the core the transports call ({@code Dispatcher}, {@code Presence}, {@code ServerConfig},
-     * {@code ServerMetrics}, {@code ResponseFit}), so root↔wire and root↔grpc are cycles through
-     * {@code WireServer}'s edges alone. Those edges are ignored here, and only those: once the core has a package
-     * of its own, the exception goes.
+     * and what the transports still use of it ({@code ServerConfig}, {@code ServerMetrics}, {@code ResponseFit}; the
+     * chat core has had its own package, {@code server.core}, since step 2 of issue 28), so root↔wire and
+     * root↔grpc are cycles through {@code WireServer}'s edges alone. Those edges are ignored here, and only those:
+     * once those three leave the root package, the exception goes.
      */
     static final ArchRule NO_CYCLES_AMONG_THE_SERVER_PACKAGES = slices().assignedFrom(SERVER_PACKAGES).should().beFreeOfCycles()
             .ignoreDependency(THE_BOOT_CODE, JavaClass.Predicates.resideInAnyPackage("org.wirechat.server.wire..",
@@ -190,6 +232,31 @@ class ArchitectureTest {
     }
 
     @Test
+    void theCoreStandsAlone() {
+        THE_CORE_STANDS_ALONE.check(main);
+    }
+
+    @Test
+    void transportsAreApart() {
+        TRANSPORTS_ARE_APART.check(main);
+    }
+
+    @Test
+    void aCoreClassThatSpeaksTheProtocolOrNamesAStoreBreaksTheRule() {
+        JavaClasses bad = new ClassFileImporter().importClasses(CoreViolationSample.class);
+        assertThatThrownBy(() -> THE_CORE_STANDS_ALONE.check(bad)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("CoreViolationSample").hasMessageContaining("org.wirechat.protocol.ErrorCode")
+                .hasMessageContaining("org.wirechat.server.storage.SqliteStore");
+    }
+
+    @Test
+    void aGrpcClassThatUsesTheWireTransportBreaksTheRule() {
+        JavaClasses bad = new ClassFileImporter().importClasses(TransportViolationSample.class);
+        assertThatThrownBy(() -> TRANSPORTS_ARE_APART.check(bad)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("TransportViolationSample").hasMessageContaining("org.wirechat.server.wire.Session");
+    }
+
+    @Test
     void noCyclesAmongTheServerPackages() {
         NO_CYCLES_AMONG_THE_SERVER_PACKAGES.check(main);
     }
@@ -216,7 +283,7 @@ class ArchitectureTest {
         assertThatThrownBy(() -> NO_CYCLES_AMONG_THE_SERVER_PACKAGES.check(storageAndAuth)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("Cycle").hasMessageContaining("server.storage").hasMessageContaining("server.auth");
         // root → wire from a class other than the boot code is not excused: the wire transport uses the root back
-        JavaClasses rootAndWire = new ClassFileImporter().importClasses(SeamViolationSample.class, Session.class, Dispatcher.class);
+        JavaClasses rootAndWire = new ClassFileImporter().importClasses(SeamViolationSample.class, Session.class, ResponseFit.class);
         assertThatThrownBy(() -> NO_CYCLES_AMONG_THE_SERVER_PACKAGES.check(rootAndWire)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("Cycle").hasMessageContaining("SeamViolationSample");
     }

@@ -9,6 +9,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.function.LongSupplier;
+import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Opcode;
 import org.wirechat.protocol.Response;
 import org.wirechat.server.auth.Tokens;
@@ -107,23 +108,38 @@ public final class ServerMetrics {
 
     /** A request with this wire opcode was answered {@code r}, {@code nanos} after its frame was read. */
     public void answered(int opcode, Response r, long nanos) {
+        if (r instanceof Response.Error e) {
+            refused(opcode, e.code(), nanos);
+        } else {
+            answered(opcode, r instanceof Response.Sent, r instanceof Response.Messages m ? m.messages().size() : 0, nanos);
+        }
+    }
+
+    /** A request with this wire opcode was refused with {@code error}, {@code nanos} after it came. */
+    public void refused(int opcode, ErrorCode error, long nanos) {
         if (registry == null) {
             return;
         }
-        double seconds = nanos / 1e9;
-        if (r instanceof Response.Error e) {
-            Opcode op = Opcode.ofRequest(opcode);
-            requests.labelValues(op == null ? "UNKNOWN" : op.name(), e.code().name()).observe(seconds);
+        Opcode op = Opcode.ofRequest(opcode);
+        requests.labelValues(op == null ? "UNKNOWN" : op.name(), error.name()).observe(nanos / 1e9);
+    }
+
+    /**
+     * A request with this wire opcode was answered, {@code nanos} after it came: {@code sent}, it stored a
+     * message; {@code delivered}, the messages it handed over.
+     */
+    public void answered(int opcode, boolean sent, int delivered, long nanos) {
+        if (registry == null) {
             return;
         }
         DistributionDataPoint point = opcode >= 0 && opcode < ok.length ? ok[opcode] : null;
         if (point != null) {
-            point.observe(seconds);
+            point.observe(nanos / 1e9);
         }
-        if (r instanceof Response.Sent) {
-            sent.inc();
-        } else if (r instanceof Response.Messages m && !m.messages().isEmpty()) {
-            delivered.inc(m.messages().size());
+        if (sent) {
+            this.sent.inc();
+        } else if (delivered > 0) {
+            this.delivered.inc(delivered);
         }
     }
 

@@ -19,6 +19,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import javax.net.ssl.SSLSocketFactory;
 import org.wirechat.server.abuse.AddressLimits;
+import org.wirechat.server.core.Chat;
+import org.wirechat.server.core.ChatSettings;
+import org.wirechat.server.core.Presence;
 import org.wirechat.server.grpc.GrpcTransport;
 import org.wirechat.server.storage.StorageFault;
 import org.wirechat.server.storage.StorageUnavailableException;
@@ -126,6 +129,14 @@ public final class WireServer implements AutoCloseable {
         return store.describe();
     }
 
+    /** The limits the chat core enforces, from the configuration. */
+    static ChatSettings chatSettings(ServerConfig config) {
+        return new ChatSettings(config.maxMessageChars(), config.inboxCapacity(), config.maxFetchWait(), config.deviceHorizon(),
+                config.groups().membersPerGroup(), config.groups().groupsPerUser(), config.groups().messagesPerSecond(),
+                config.groups().messageBurst(), config.abuse().accountsPerAddressPerHour(),
+                config.abuse().loginsPerAccountPerMinute(), config.tls() != null, !config.retention().isZero());
+    }
+
     private WireServer(ServerConfig config, Clock clock) throws IOException {
         this.config = config;
         this.clock = clock;
@@ -141,7 +152,7 @@ public final class WireServer implements AutoCloseable {
         this.presence = new Presence(cluster);
         LoginThrottle throttle = new LoginThrottle(config.abuse(), cluster);
         AddressLimits addresses = new AddressLimits(config.abuse());
-        Dispatcher dispatcher = new Dispatcher(config, store, hasher, tokens, waiters, presence, throttle, addresses, clock);
+        Chat chat = new Chat(chatSettings(config), store, hasher, tokens, waiters, presence, throttle, addresses, clock);
         cluster.listen(changesFromOtherServers());
         try {
             serverSocket = Listener.bind(config.bindAddress(), config.port());
@@ -154,7 +165,7 @@ public final class WireServer implements AutoCloseable {
         SSLSocketFactory tls = config.tls() == null ? null : config.tls().context().getSocketFactory();
         this.metrics = config.metricsPort() < 0 ? ServerMetrics.OFF : new ServerMetrics(store, tokens, this::openConnections);
         this.listener = new Listener(serverSocket, config.maxConnections(), addresses, tls, metrics,
-                (id, socket, address, onEnd) -> new Session(id, socket, tls, address, config, dispatcher, presence, metrics, onEnd));
+                (id, socket, address, onEnd) -> new Session(id, socket, tls, address, config, chat, presence, metrics, onEnd));
         this.deadlines = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("deadlines").daemon(true).factory());
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("housekeeping").daemon(true).factory());
         housekeeping.scheduleWithFixedDelay(guarded("the token sweep", this::sweepTokens), 1, 1, TimeUnit.MINUTES);
@@ -193,7 +204,7 @@ public final class WireServer implements AutoCloseable {
         GrpcTransport g = null;
         if (config.grpcPort() >= 0) {
             try {
-                g = new GrpcTransport(config, dispatcher, presence, addresses, listener::openConnections, () -> closing, metrics);
+                g = new GrpcTransport(config, chat, presence, addresses, listener::openConnections, () -> closing, metrics);
                 log.info("gRPC (wirechat.v1.Chat, health, reflection) on {}:{}{}", config.bindAddress(), g.port(),
                         config.tls() == null ? "" : " with TLS");
             } catch (IOException e) {

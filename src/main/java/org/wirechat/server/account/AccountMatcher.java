@@ -29,6 +29,29 @@ public final class AccountMatcher {
         return a -> compiled.matches(a.username()) || compiled.matches(a.fullName());
     }
 
+    /** A pattern LIST_ACCOUNTS refuses (INVALID_PATTERN), with the user's text of why. */
+    public static final class InvalidPattern extends Exception {
+        private final String detail;
+
+        InvalidPattern(String detail) {
+            super(detail, null, false, false);
+            this.detail = detail;
+        }
+
+        public String detail() {
+            return detail;
+        }
+    }
+
+    /** LIST_ACCOUNTS' filter for the chat core: {@code regex}, else a wildcard. */
+    public static Predicate<Account> filter(boolean regex, String pattern) throws InvalidPattern {
+        try {
+            return compile(regex ? PatternMode.REGEX : PatternMode.WILDCARD, pattern);
+        } catch (ProtocolException e) {
+            throw new InvalidPattern(e.detail());
+        }
+    }
+
     /**
      * The admin socket's {@code users list}: a wildcard over usernames alone, on the same linear matcher
      * and within the same limit as LIST_ACCOUNTS (java.util.regex would backtrack on {@code *a*a*…*b}).

@@ -1,14 +1,10 @@
 package org.wirechat.server.grpc;
 
 import io.grpc.Context;
-import java.util.function.Function;
-import org.wirechat.grpc.v1.Account;
-import org.wirechat.grpc.v1.AccountDevice;
 import org.wirechat.grpc.v1.AddMemberReply;
 import org.wirechat.grpc.v1.AddMemberRequest;
 import org.wirechat.grpc.v1.CreateGroupReply;
 import org.wirechat.grpc.v1.CreateGroupRequest;
-import org.wirechat.grpc.v1.Group;
 import org.wirechat.grpc.v1.GroupMembersReply;
 import org.wirechat.grpc.v1.GroupMembersRequest;
 import org.wirechat.grpc.v1.GroupReceiptsReply;
@@ -19,7 +15,6 @@ import org.wirechat.grpc.v1.ListDevicesReply;
 import org.wirechat.grpc.v1.ListDevicesRequest;
 import org.wirechat.grpc.v1.ListGroupsReply;
 import org.wirechat.grpc.v1.ListGroupsRequest;
-import org.wirechat.grpc.v1.Member;
 import org.wirechat.grpc.v1.Message;
 import org.wirechat.grpc.v1.PingReply;
 import org.wirechat.grpc.v1.PingRequest;
@@ -31,16 +26,24 @@ import org.wirechat.grpc.v1.RenameGroupReply;
 import org.wirechat.grpc.v1.RenameGroupRequest;
 import org.wirechat.grpc.v1.SetReceiptsReply;
 import org.wirechat.grpc.v1.SetReceiptsRequest;
-import org.wirechat.server.Dispatcher;
-import org.wirechat.server.ResponseFit;
+import org.wirechat.server.core.Call;
+import org.wirechat.server.core.Caller;
+import org.wirechat.server.core.Chat;
+import org.wirechat.server.core.ChatException;
+import org.wirechat.server.core.ChatRequest;
+import org.wirechat.server.core.ChatResult;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wirechat.grpc.v1.AckReply;
@@ -65,19 +68,17 @@ import org.wirechat.grpc.v1.SendRequest;
 import org.wirechat.grpc.v1.ServerInfoReply;
 import org.wirechat.grpc.v1.ServerInfoRequest;
 import org.wirechat.grpc.v1.SubscribeRequest;
+import com.google.protobuf.MessageLite;
 import org.wirechat.protocol.ErrorCode;
-import org.wirechat.protocol.Limits;
-import org.wirechat.protocol.PatternMode;
+import org.wirechat.protocol.Opcode;
 import org.wirechat.protocol.ProtocolException;
-import org.wirechat.protocol.Request;
-import org.wirechat.protocol.RequestCodec;
-import org.wirechat.protocol.Response;
 import org.wirechat.server.ServerMetrics;
 
 /**
- * Service {@code wirechat.v1.Chat}: each call becomes the wire protocol's request (checked exactly as the
- * wire codec checks it) and goes to the same {@link Dispatcher}; its response becomes the reply, and an
- * error a gRPC status with the wirechat error in the trailers. docs/grpc.md maps them one by one.
+ * Service {@code wirechat.v1.Chat}: each call's request becomes the core's ({@link GrpcMapping#IN}, its fields
+ * checked exactly as the wire codec checks them) and goes to the same {@link Chat} as the wire protocol's;
+ * its result becomes the reply ({@link GrpcMapping#OUT}), and a refusal a gRPC status with the wirechat error
+ * in the trailers. docs/grpc.md maps them one by one.
  */
 final class GrpcChatService extends ChatGrpc.ChatImplBase {
     private static final Logger log = LoggerFactory.getLogger(GrpcChatService.class);
@@ -100,7 +101,7 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
     static final int SUBSCRIBE_BATCH = 100;
     static final long SUBSCRIBE_WAIT_MILLIS = 2_000;
 
-    private final Dispatcher dispatcher;
+    private final Chat chat;
     private final ServerMetrics metrics;
     private final BooleanSupplier closing;
     /** Answers are fitted to the wire protocol's frame limit too, so both transports page alike. */
@@ -109,9 +110,9 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
     /** Where each subscription's pushing runs (a virtual thread each: it waits for mail). */
     private final Executor pushers;
 
-    GrpcChatService(Dispatcher dispatcher, BooleanSupplier closing, int maxAnswerBytes, ServerMetrics metrics,
+    GrpcChatService(Chat chat, BooleanSupplier closing, int maxAnswerBytes, ServerMetrics metrics,
             Executor pushers) {
-        this.dispatcher = dispatcher;
+        this.chat = chat;
         this.pushers = pushers;
         this.metrics = metrics;
         this.maxAnswerBytes = maxAnswerBytes;
@@ -155,13 +156,16 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
         return m;
     }
 
-    static StatusRuntimeException failure(Response.Error e) {
-        ErrorCode code = e.code();
-        return status(code, e.reason(), e.details()).asRuntimeException(trailers(code, e.details()));
+    static StatusRuntimeException failure(ErrorCode code, String reason, List<String> details) {
+        return status(code, reason, details).asRuntimeException(trailers(code, details));
+    }
+
+    static StatusRuntimeException failure(ChatException e) {
+        return failure(GrpcMapping.code(e.error()), e.detail(), e.details());
     }
 
     private static StatusRuntimeException failure(ProtocolException e) {
-        return status(e.code(), e.detail(), e.details()).asRuntimeException(trailers(e.code(), e.details()));
+        return failure(e.code(), e.detail(), e.details());
     }
 
     // ---- the calls ----
@@ -172,15 +176,7 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
      */
     static final int DEFAULT_FETCH_COUNT = 100;
 
-    /**
-     * An optional count: proto3 cannot tell 0 from unset, so 0 means the default (docs/grpc.md); another
-     * value is checked as the wire protocol checks it.
-     */
-    private static int orDefault(int value, int byDefault) {
-        return value == 0 ? byDefault : value;
-    }
-
-    private static Dispatcher.Caller caller() {
+    private static Caller caller() {
         return GrpcTransport.CALLER.get().caller();
     }
 
@@ -190,16 +186,52 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
         return t == null ? "" : t;
     }
 
-    /** Checks the request as the wire codec would, runs it, and hands the reply (or the error) to the observer. */
-    private <T> void run(Request request, StreamObserver<T> observer, Function<Response, T> reply) {
-        long started = metrics.on() ? System.nanoTime() : 0;
-        Response response;
+    /**
+     * The core's result of a request, waited for; a refusal is thrown as the {@link ChatException} it is.
+     *
+     * @throws InterruptedException the calling thread was interrupted while the core waited for mail
+     */
+    static ChatResult ask(Chat chat, ChatRequest request, Call call) throws ChatException, InterruptedException {
         try {
-            response = ResponseFit.toFrame(dispatcher.submit(RequestCodec.check(request), caller()).join(), maxAnswerBytes);
-            metrics.answered(request.opcode().wire(), response, System.nanoTime() - started);
+            return chat.submit(request, call).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof ChatException c) {
+                throw c;
+            }
+            throw e;
+        }
+    }
+
+    /** The wire opcode of each operation the wire protocol has, by name, for the metrics. */
+    private static final Map<String, Integer> OPCODES = Arrays.stream(Opcode.values())
+            .collect(Collectors.toUnmodifiableMap(Opcode::name, Opcode::wire));
+
+    /** The wire opcode of an operation, for the metrics; -1 for one the wire protocol has not (ACK, NEXT). */
+    private static int opcode(String operation) {
+        return OPCODES.getOrDefault(operation, -1);
+    }
+
+    /**
+     * One unary call, whatever its method: the request mapped in (its fields checked), the core's result mapped
+     * out to the reply, or the refusal to the call's status and trailers.
+     */
+    @SuppressWarnings("unchecked")
+    private <M, T> void unary(String method, M request, StreamObserver<T> observer) {
+        long started = metrics.on() ? System.nanoTime() : 0;
+        int opcode = opcode(GrpcMapping.operationOf(method, request));
+        ChatResult result;
+        try {
+            result = ask(chat, GrpcMapping.in(method, request, token()), new Call(caller(), token()));
         } catch (ProtocolException e) {
-            metrics.answered(request.opcode().wire(), new Response.Error(e.code(), e.detail(), e.details()),
-                    System.nanoTime() - started);
+            if (opcode >= 0) {
+                metrics.refused(opcode, e.code(), System.nanoTime() - started);
+            }
+            observer.onError(failure(e));
+            return;
+        } catch (ChatException e) {
+            if (opcode >= 0) {
+                metrics.refused(opcode, GrpcMapping.code(e.error()), System.nanoTime() - started);
+            }
             observer.onError(failure(e));
             return;
         } catch (InterruptedException e) {
@@ -208,231 +240,126 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
             return;
         } catch (RuntimeException e) {
             log.error("a gRPC call failed", e);
-            observer.onError(status(ErrorCode.INTERNAL_ERROR, "internal error", List.of())
-                    .asRuntimeException(trailers(ErrorCode.INTERNAL_ERROR, List.of())));
+            observer.onError(failure(ErrorCode.INTERNAL_ERROR, "internal error", List.of()));
             return;
         }
-        if (response instanceof Response.Error e) {
-            observer.onError(failure(e));
-            return;
+        MessageLite reply = GrpcMapping.out(result, maxAnswerBytes);
+        if (opcode >= 0) { // ACK is not counted, as before (it is no wire request)
+            metrics.answered(opcode, result instanceof ChatResult.Sent,
+                    reply instanceof FetchReply f ? f.getMessagesCount() : 0, System.nanoTime() - started);
         }
-        observer.onNext(reply.apply(response));
+        observer.onNext((T) reply);
         observer.onCompleted();
-    }
-
-    private static Message message(Response.Message m) {
-        return Message.newBuilder().setId(m.id()).setSender(m.sender()).setRecipient(m.recipient())
-                .setTimestampMs(m.timestampMillis()).setBody(m.body()).build();
     }
 
     @Override
     public void ping(PingRequest request, StreamObserver<PingReply> observer) {
-        run(new Request.Ping(), observer, r -> PingReply.newBuilder()
-                .setServerTimeMs(((Response.Pong) r).serverTimeMillis()).build());
+        unary("Ping", request, observer);
     }
 
     @Override
     public void serverInfo(ServerInfoRequest request, StreamObserver<ServerInfoReply> observer) {
-        run(new Request.ServerInfo(), observer, r -> {
-            Response.ServerInfo i = (Response.ServerInfo) r;
-            return ServerInfoReply.newBuilder().addAllWireVersions(i.versions()).setMaxFrameBytes(i.maxFrameBytes())
-                    .setMaxMessageChars(i.maxMessageChars()).setMaxFetchWaitMs(i.maxFetchWaitMillis())
-                    .addAllFeatures(i.features()).build();
-        });
+        unary("ServerInfo", request, observer);
     }
 
     @Override
     public void createAccount(CreateAccountRequest request, StreamObserver<CreateAccountReply> observer) {
-        run(new Request.CreateAccount(request.getUsername(), request.getFullName(), request.getPassword()), observer,
-                r -> CreateAccountReply.newBuilder().setUsername(((Response.AccountCreated) r).username()).build());
+        unary("CreateAccount", request, observer);
     }
 
     @Override
     public void login(LoginRequest request, StreamObserver<LoginReply> observer) {
-        if (!request.getDeviceId().isEmpty()) {
-            run(new Request.LoginDevice(request.getUsername(), request.getPassword(), request.getDeviceId()), observer, r -> {
-                Response.DeviceLoggedIn l = (Response.DeviceLoggedIn) r;
-                return LoginReply.newBuilder().setToken(l.token()).setExpiresAtMs(l.expiresAtMillis()).setUnread(l.unread())
-                        .setMissed(l.missed()).build();
-            });
-            return;
-        }
-        run(new Request.Login(request.getUsername(), request.getPassword()), observer, r -> {
-            Response.LoggedIn l = (Response.LoggedIn) r;
-            return LoginReply.newBuilder().setToken(l.token()).setExpiresAtMs(l.expiresAtMillis()).setUnread(l.unread()).build();
-        });
+        unary("Login", request, observer);
     }
 
     @Override
     public void logout(LogoutRequest request, StreamObserver<LogoutReply> observer) {
-        run(new Request.Logout(token()), observer, r -> LogoutReply.getDefaultInstance());
+        unary("Logout", request, observer);
     }
 
     @Override
     public void listAccounts(ListAccountsRequest request, StreamObserver<ListAccountsReply> observer) {
-        PatternMode mode = request.getMode() == org.wirechat.grpc.v1.PatternMode.PATTERN_MODE_REGEX
-                ? PatternMode.REGEX : PatternMode.WILDCARD;
-        if (request.getModeValue() != 0 && request.getModeValue() != 1) {
-            observer.onError(failure(new ProtocolException(ErrorCode.INVALID_FIELD, "pattern mode must be WILDCARD or REGEX")));
-            return;
-        }
-        run(new Request.ListAccounts(token(), mode, request.getPattern(), request.getCursor(),
-                orDefault(request.getLimit(), Limits.PAGE_MAX)), observer,
-                r -> {
-                    Response.Accounts a = (Response.Accounts) r;
-                    ListAccountsReply.Builder b = ListAccountsReply.newBuilder().setNextCursor(a.nextCursor());
-                    for (Response.Account x : a.accounts()) {
-                        b.addAccounts(Account.newBuilder().setUsername(x.username())
-                                .setFullName(x.fullName()).setOnline(x.online()));
-                    }
-                    return b.build();
-                });
+        unary("ListAccounts", request, observer);
     }
 
     @Override
     public void send(SendRequest request, StreamObserver<SendReply> observer) {
-        run(new Request.Send(token(), request.getRecipient(), request.getClientMessageId(), request.getBody()), observer,
-                r -> {
-                    Response.Sent s = (Response.Sent) r;
-                    return SendReply.newBuilder().setId(s.messageId()).setTimestampMs(s.timestampMillis()).build();
-                });
+        unary("Send", request, observer);
     }
 
     @Override
     public void fetch(FetchRequest request, StreamObserver<FetchReply> observer) {
-        run(new Request.Fetch(token(), request.getAckThroughId(),
-                orDefault(request.getMaxCount(), DEFAULT_FETCH_COUNT), request.getMaxWaitMs()), observer,
-                r -> {
-                    FetchReply.Builder b = FetchReply.newBuilder();
-                    ((Response.Messages) r).messages().forEach(m -> b.addMessages(message(m)));
-                    return b.build();
-                });
+        unary("Fetch", request, observer);
     }
 
     @Override
     public void ack(AckRequest request, StreamObserver<AckReply> observer) {
-        try {
-            RequestCodec.check(new Request.Fetch(token(), request.getThroughId(), 1, 0));
-        } catch (ProtocolException e) {
-            observer.onError(failure(e));
-            return;
-        }
-        Response.Error e = dispatcher.acknowledge(token(), request.getThroughId(), caller());
-        if (e != null) {
-            observer.onError(failure(e));
-            return;
-        }
-        observer.onNext(AckReply.getDefaultInstance());
-        observer.onCompleted();
+        unary("Ack", request, observer);
     }
 
     @Override
     public void history(HistoryRequest request, StreamObserver<HistoryReply> observer) {
-        run(new Request.History(token(), request.getPeer(), request.getBeforeId(),
-                orDefault(request.getLimit(), Limits.PAGE_MAX)), observer, r -> {
-            Response.Conversation c = (Response.Conversation) r;
-            HistoryReply.Builder b = HistoryReply.newBuilder().setNextBeforeId(c.nextBeforeId());
-            c.messages().forEach(m -> b.addMessages(message(m)));
-            return b.build();
-        });
+        unary("History", request, observer);
     }
 
     @Override
     public void deleteAccount(DeleteAccountRequest request, StreamObserver<DeleteAccountReply> observer) {
-        run(new Request.DeleteAccount(token(), request.getPassword()), observer, r -> DeleteAccountReply.getDefaultInstance());
+        unary("DeleteAccount", request, observer);
     }
 
     @Override
     public void receipts(ReceiptsRequest request, StreamObserver<ReceiptsReply> observer) {
-        run(new Request.Receipts(token(), request.getPeer()), observer, r -> {
-            Response.Receipts receipts = (Response.Receipts) r;
-            return ReceiptsReply.newBuilder().setShared(receipts.shared())
-                    .setOldestWaitingId(receipts.oldestWaitingId()).build();
-        });
+        unary("Receipts", request, observer);
     }
 
     @Override
-    public void setReceipts(SetReceiptsRequest request,
-            StreamObserver<SetReceiptsReply> observer) {
-        run(new Request.SetReceipts(token(), request.getOn()), observer,
-                r -> SetReceiptsReply.newBuilder().setOn(((Response.ReceiptsSet) r).on()).build());
+    public void setReceipts(SetReceiptsRequest request, StreamObserver<SetReceiptsReply> observer) {
+        unary("SetReceipts", request, observer);
     }
 
     @Override
     public void createGroup(CreateGroupRequest request, StreamObserver<CreateGroupReply> observer) {
-        run(new Request.GroupCreate(token(), request.getGroup()), observer,
-                r -> CreateGroupReply.newBuilder().setGroup(((Response.GroupCreated) r).group()).build());
+        unary("CreateGroup", request, observer);
     }
 
     @Override
     public void addMember(AddMemberRequest request, StreamObserver<AddMemberReply> observer) {
-        run(new Request.GroupAdd(token(), request.getGroup(), request.getUsername()), observer,
-                r -> AddMemberReply.newBuilder().setUsername(((Response.MemberAdded) r).username()).build());
+        unary("AddMember", request, observer);
     }
 
     @Override
-    public void removeMember(RemoveMemberRequest request,
-            StreamObserver<RemoveMemberReply> observer) {
-        run(new Request.GroupRemove(token(), request.getGroup(), request.getUsername()), observer,
-                r -> RemoveMemberReply.getDefaultInstance());
+    public void removeMember(RemoveMemberRequest request, StreamObserver<RemoveMemberReply> observer) {
+        unary("RemoveMember", request, observer);
     }
 
     @Override
     public void leaveGroup(LeaveGroupRequest request, StreamObserver<LeaveGroupReply> observer) {
-        run(new Request.GroupLeave(token(), request.getGroup()), observer, r -> LeaveGroupReply.getDefaultInstance());
+        unary("LeaveGroup", request, observer);
     }
 
     @Override
     public void renameGroup(RenameGroupRequest request, StreamObserver<RenameGroupReply> observer) {
-        run(new Request.GroupRename(token(), request.getGroup(), request.getNewName()), observer,
-                r -> RenameGroupReply.newBuilder().setGroup(((Response.GroupRenamed) r).group()).build());
+        unary("RenameGroup", request, observer);
     }
 
     @Override
     public void listGroups(ListGroupsRequest request, StreamObserver<ListGroupsReply> observer) {
-        run(new Request.GroupList(token()), observer, r -> {
-            var b = ListGroupsReply.newBuilder();
-            for (Response.Group g : ((Response.Groups) r).groups()) {
-                b.addGroups(Group.newBuilder().setName(g.name()).setOwner(g.owner()).setMembers(g.members()));
-            }
-            return b.build();
-        });
+        unary("ListGroups", request, observer);
     }
 
     @Override
     public void listDevices(ListDevicesRequest request, StreamObserver<ListDevicesReply> observer) {
-        run(new Request.ListDevices(token()), observer, r -> {
-            var b = ListDevicesReply.newBuilder();
-            for (Response.Device d : ((Response.Devices) r).devices()) {
-                b.addDevices(AccountDevice.newBuilder().setDeviceId(d.id()).setLastSeenMs(d.lastSeenMillis())
-                        .setHolds(d.holds()).setThisDevice(d.current()));
-            }
-            return b.build();
-        });
+        unary("ListDevices", request, observer);
     }
 
     @Override
-    public void groupReceipts(GroupReceiptsRequest request,
-            StreamObserver<GroupReceiptsReply> observer) {
-        run(new Request.GroupReceipts(token(), request.getGroup(), request.getMessageId()), observer, r -> {
-            Response.GroupReceipts g = (Response.GroupReceipts) r;
-            return GroupReceiptsReply.newBuilder().setShared(g.shared()).setMembers(g.members())
-                    .setDelivered(g.delivered()).build();
-        });
+    public void groupReceipts(GroupReceiptsRequest request, StreamObserver<GroupReceiptsReply> observer) {
+        unary("GroupReceipts", request, observer);
     }
 
     @Override
-    public void groupMembers(GroupMembersRequest request,
-            StreamObserver<GroupMembersReply> observer) {
-        run(new Request.GroupMembers(token(), request.getGroup()), observer, r -> {
-            Response.Members m = (Response.Members) r;
-            var b = GroupMembersReply.newBuilder().setGroup(m.group());
-            for (Response.Member member : m.members()) {
-                b.addMembers(Member.newBuilder().setUsername(member.username()).setOnline(member.online())
-                        .setOwner(member.owner()));
-            }
-            return b.build();
-        });
+    public void groupMembers(GroupMembersRequest request, StreamObserver<GroupMembersReply> observer) {
+        unary("GroupMembers", request, observer);
     }
 
     /**
@@ -443,13 +370,14 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
     @Override
     public void subscribe(SubscribeRequest request, StreamObserver<Message> plain) {
         String token = token();
+        ChatRequest.Next first;
         try {
-            RequestCodec.check(new Request.Fetch(token, request.getAfterId(), 1, 0));
+            first = (ChatRequest.Next) GrpcMapping.in("Subscribe", request, token);
         } catch (ProtocolException e) {
             plain.onError(failure(e));
             return;
         }
-        pushers.execute(new Subscription((ServerCallStreamObserver<Message>) plain, dispatcher, caller(),
-                token, request.getAfterId(), closing, metrics, GrpcChatService::message));
+        pushers.execute(new Subscription((ServerCallStreamObserver<Message>) plain, chat, new Call(caller(), token),
+                first.afterId(), closing, metrics));
     }
 }

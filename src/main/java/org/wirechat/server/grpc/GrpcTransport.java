@@ -1,7 +1,8 @@
 package org.wirechat.server.grpc;
 
-import org.wirechat.server.Dispatcher;
-import org.wirechat.server.Presence;
+import org.wirechat.server.core.Caller;
+import org.wirechat.server.core.Chat;
+import org.wirechat.server.core.Presence;
 import org.wirechat.server.ServerConfig;
 import io.grpc.Attributes;
 import io.grpc.Context;
@@ -36,7 +37,7 @@ import org.wirechat.server.auth.Tokens;
 
 /**
  * The gRPC transport: service {@code wirechat.v1.Chat} ({@link GrpcChatService}) on {@code --grpc-port},
- * with the standard health service and server reflection, over the same {@link Dispatcher} (stores,
+ * with the standard health service and server reflection, over the same {@link Chat} (stores,
  * tokens, login throttle) as the wire transport. What the wire transport limits per connection is limited
  * here per HTTP/2 connection: connections per address and in all (counted together with the wire
  * transport's; the excess connection is closed at once, {@link ConnectionGate}), the request rate (one
@@ -77,7 +78,7 @@ public final class GrpcTransport implements AutoCloseable {
     private final Set<GrpcConnection> ready = ConcurrentHashMap.newKeySet();
     private final RequestDeadlines deadlines;
 
-    public GrpcTransport(ServerConfig config, Dispatcher dispatcher, Presence presence, AddressLimits addresses,
+    public GrpcTransport(ServerConfig config, Chat chat, Presence presence, AddressLimits addresses,
             IntSupplier wireConnections, BooleanSupplier closing, ServerMetrics metrics) throws IOException {
         InetSocketAddress at = new InetSocketAddress(InetAddress.getByName(config.bindAddress()), config.grpcPort());
         ServerCredentials credentials = config.tls() == null ? InsecureServerCredentials.create()
@@ -118,7 +119,7 @@ public final class GrpcTransport implements AutoCloseable {
                 .permitKeepAliveWithoutCalls(true)
                 .addTransportFilter(connections)
                 .intercept(new CallGate(deadlines, config.abuse().requestsPerSecond()))
-                .addService(new GrpcChatService(dispatcher, closing, config.maxFrameBytes(), metrics, calls))
+                .addService(new GrpcChatService(chat, closing, config.maxFrameBytes(), metrics, calls))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
         try {
@@ -200,7 +201,7 @@ public final class GrpcTransport implements AutoCloseable {
         finish(0);
     }
 
-    /** One HTTP/2 connection: the caller the dispatcher sees for its calls. */
+    /** One HTTP/2 connection: the caller the core sees for its calls. */
     static final class GrpcConnection {
         final String address;
         final TokenBucket requests;
@@ -216,9 +217,9 @@ public final class GrpcTransport implements AutoCloseable {
             this.requests = requests;
         }
 
-        /** The dispatcher's view of this connection, for one call. */
-        Dispatcher.Caller caller() {
-            return new Dispatcher.Caller() {
+        /** The core's view of this connection, for one call. */
+        Caller caller() {
+            return new Caller() {
                 private long account = -1;
                 // a memo per call: a connection's calls run at once, and a memo is confined to one thread
                 private final Tokens.Memo tokenMemo = new Tokens.Memo();

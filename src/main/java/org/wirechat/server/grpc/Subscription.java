@@ -5,14 +5,16 @@ import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wirechat.grpc.v1.Message;
 import org.wirechat.protocol.ErrorCode;
-import org.wirechat.protocol.Response;
-import org.wirechat.server.Dispatcher;
 import org.wirechat.server.ServerMetrics;
+import org.wirechat.server.core.Call;
+import org.wirechat.server.core.Chat;
+import org.wirechat.server.core.ChatException;
+import org.wirechat.server.core.ChatRequest;
+import org.wirechat.server.core.ChatResult;
 
 /**
  * One Subscribe call: waits for mail as FETCH does (acknowledging nothing) and pushes each message only
@@ -26,26 +28,22 @@ final class Subscription implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Subscription.class);
 
     private final ServerCallStreamObserver<Message> observer;
-    private final Dispatcher dispatcher;
-    private final Dispatcher.Caller caller;
-    private final String token;
+    private final Chat chat;
+    /** The call's connection and token. */
+    private final Call call;
     private final BooleanSupplier closing;
     private final ServerMetrics metrics;
-    private final Function<Response.Message, Message> toMessage;
     /** Released by the call's onReady and onCancel callbacks: the pusher looks again. */
     private final Semaphore wake = new Semaphore(0);
     private long after;
 
-    Subscription(ServerCallStreamObserver<Message> observer, Dispatcher dispatcher, Dispatcher.Caller caller, String token,
-            long after, BooleanSupplier closing, ServerMetrics metrics, Function<Response.Message, Message> toMessage) {
+    Subscription(ServerCallStreamObserver<Message> observer, Chat chat, Call call, long after, BooleanSupplier closing, ServerMetrics metrics) {
         this.observer = observer;
-        this.dispatcher = dispatcher;
-        this.caller = caller;
-        this.token = token;
+        this.chat = chat;
+        this.call = call;
         this.after = after;
         this.closing = closing;
         this.metrics = metrics;
-        this.toMessage = toMessage;
         // set while the call starts (grpc-java allows it only then); a cancel handler also makes a push after a cancel a no-op
         observer.setOnReadyHandler(this::wake);
         observer.setOnCancelHandler(this::wake);
@@ -65,15 +63,16 @@ final class Subscription implements Runnable {
                     shuttingDown();
                     return;
                 }
-                Response r = dispatcher.next(token, after, GrpcChatService.SUBSCRIBE_BATCH,
-                        GrpcChatService.SUBSCRIBE_WAIT_MILLIS, caller);
-                if (r instanceof Response.Error e) {
+                List<ChatResult.Message> batch;
+                try {
+                    batch = ((ChatResult.Messages) GrpcChatService.ask(chat, new ChatRequest.Next(after,
+                            GrpcChatService.SUBSCRIBE_BATCH, GrpcChatService.SUBSCRIBE_WAIT_MILLIS), call)).messages();
+                } catch (ChatException e) {
                     observer.onError(GrpcChatService.failure(e));
                     return;
                 }
-                List<Response.Message> batch = ((Response.Messages) r).messages();
                 int pushed = 0;
-                for (Response.Message m : batch) {
+                for (ChatResult.Message m : batch) {
                     boolean waited = !observer.isReady();
                     if (waited && !awaitReady()) {
                         break;
@@ -81,7 +80,7 @@ final class Subscription implements Runnable {
                     if ((pushed == 0 || waited) && revoked()) { // each message of the batch was stored before this check
                         return;
                     }
-                    observer.onNext(toMessage.apply(m));
+                    observer.onNext(GrpcMapping.message(m));
                     after = m.id();
                     pushed++;
                 }
@@ -92,8 +91,7 @@ final class Subscription implements Runnable {
         } catch (RuntimeException e) {
             if (!observer.isCancelled()) {
                 log.error("a gRPC subscription failed", e);
-                observer.onError(GrpcChatService.status(ErrorCode.INTERNAL_ERROR, "internal error", List.of())
-                        .asRuntimeException(GrpcChatService.trailers(ErrorCode.INTERNAL_ERROR, List.of())));
+                observer.onError(GrpcChatService.failure(ErrorCode.INTERNAL_ERROR, "internal error", List.of()));
             }
         }
     }
@@ -114,18 +112,18 @@ final class Subscription implements Runnable {
     }
 
     /** Whether the token no longer holds (then the call has ended with NOT_AUTHENTICATED). */
-    private boolean revoked() {
-        Response.Error e = dispatcher.acknowledge(token, 0, caller);
-        if (e != null) {
+    private boolean revoked() throws InterruptedException {
+        try {
+            GrpcChatService.ask(chat, new ChatRequest.Ack(0), call);
+            return false;
+        } catch (ChatException e) {
             observer.onError(GrpcChatService.failure(e));
             return true;
         }
-        return false;
     }
 
     private void shuttingDown() {
-        observer.onError(GrpcChatService.status(ErrorCode.SHUTTING_DOWN, "the server is shutting down; subscribe again"
-                + " (to another server, or this one once it is back)", List.of())
-                .asRuntimeException(GrpcChatService.trailers(ErrorCode.SHUTTING_DOWN, List.of())));
+        observer.onError(GrpcChatService.failure(ErrorCode.SHUTTING_DOWN, "the server is shutting down; subscribe again"
+                + " (to another server, or this one once it is back)", List.of()));
     }
 }

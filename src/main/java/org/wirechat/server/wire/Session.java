@@ -3,9 +3,11 @@ package org.wirechat.server.wire;
 import java.io.ByteArrayOutputStream;
 import java.util.concurrent.CancellationException;
 import javax.net.ssl.SSLSocketFactory;
-import org.wirechat.server.Dispatcher;
-import org.wirechat.server.Presence;
 import org.wirechat.server.ResponseFit;
+import org.wirechat.server.core.Call;
+import org.wirechat.server.core.Caller;
+import org.wirechat.server.core.Chat;
+import org.wirechat.server.core.Presence;
 import org.wirechat.server.ServerConfig;
 import org.wirechat.server.ServerMetrics;
 import java.io.BufferedInputStream;
@@ -45,7 +47,7 @@ import org.wirechat.server.auth.Tokens;
  * whole in time), and the request rate (a token bucket: a client over its rate is slowed by up to
  * {@link #MAX_SLOWDOWN_MILLIS} per request, beyond that answered RATE_LIMITED).
  */
-public final class Session implements Runnable, Dispatcher.Caller {
+public final class Session implements Runnable, Caller {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
     static final long MAX_SLOWDOWN_MILLIS = 100;
 
@@ -57,7 +59,7 @@ public final class Session implements Runnable, Dispatcher.Caller {
     private volatile Socket socket;
     private final String address;
     private final ServerConfig config;
-    private final Dispatcher dispatcher;
+    private final Chat chat;
     private final Presence presence;
     private final Runnable onClose;
     private final TokenBucket requests;
@@ -101,7 +103,7 @@ public final class Session implements Runnable, Dispatcher.Caller {
     private final ServerMetrics metrics;
 
     public Session(long id, Socket tcp, SSLSocketFactory tls, String address, ServerConfig config,
-            Dispatcher dispatcher, Presence presence, ServerMetrics metrics, Runnable onClose) {
+            Chat chat, Presence presence, ServerMetrics metrics, Runnable onClose) {
         this.metrics = metrics;
         this.id = id;
         this.tcp = tcp;
@@ -109,7 +111,7 @@ public final class Session implements Runnable, Dispatcher.Caller {
         this.socket = tcp;
         this.address = address;
         this.config = config;
-        this.dispatcher = dispatcher;
+        this.chat = chat;
         this.presence = presence;
         this.onClose = onClose;
         this.handshakeStarted = tls == null ? 0 : System.nanoTime();
@@ -272,7 +274,10 @@ public final class Session implements Runnable, Dispatcher.Caller {
         if (!(request instanceof Request.Send)) { // SENDs are stored in order by the core; anything else waits for them
             last.written().exceptionally(x -> null).join();
         }
-        return dispatcher.submit(request, this).thenApply(r -> ResponseFit.toFrame(r, config.maxFrameBytes()));
+        WireMapping.Inbound in = WireMapping.in(request);
+        return chat.submit(in.request(), new Call(this, in.token()))
+                .handle((r, failure) -> ResponseFit.toFrame(WireMapping.answer(r, failure, config.maxFrameBytes()),
+                        config.maxFrameBytes()));
     }
 
     private void queue(Pending p) {

@@ -1,4 +1,4 @@
-package org.wirechat.server;
+package org.wirechat.server.core;
 
 import java.util.concurrent.ConcurrentHashMap;
 

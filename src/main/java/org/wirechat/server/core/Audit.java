@@ -1,4 +1,4 @@
-package org.wirechat.server;
+package org.wirechat.server.core;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +12,7 @@ import org.wirechat.server.storage.GroupChange;
  * checked by the protocol (letters, digits, '.', '_', '-') before anything here sees them, so they are
  * safe to print as they are.
  */
-final class Audit {
+public final class Audit {
     private static final Logger log = LoggerFactory.getLogger("org.wirechat.audit");
 
     private Audit() {
@@ -29,11 +29,11 @@ final class Audit {
         e.addKeyValue("address", address).log();
     }
 
-    static void accountCreated(String user, String address) {
+    public static void accountCreated(String user, String address) {
         event("account_created", user, address, "account created");
     }
 
-    static void creationRefused(String address, long waitMillis) {
+    public static void creationRefused(String address, long waitMillis) {
         if (log.isInfoEnabled()) {
             log.atInfo().setMessage("account creation throttled").addKeyValue("event", "creation_throttled")
                     .addKeyValue("address", address).addKeyValue("wait_ms", waitMillis).log();
@@ -44,7 +44,7 @@ final class Audit {
      * A login answered with a token; {@code stored} false: the store refused writes, so the token is kept in
      * the server's memory until it takes them (a restart before then loses it).
      */
-    static void loginSucceeded(String user, String address, boolean stored) {
+    public static void loginSucceeded(String user, String address, boolean stored) {
         if (stored) {
             event("login", user, address, "login succeeded");
         } else if (log.isInfoEnabled()) {
@@ -54,7 +54,7 @@ final class Audit {
     }
 
     /** {@code reason}: "no such account" or "wrong password" — for the operator; the client is told neither. */
-    static void loginFailed(String user, String address, String reason) {
+    public static void loginFailed(String user, String address, String reason) {
         if (log.isInfoEnabled()) {
             log.atInfo().setMessage("login failed").addKeyValue("event", "login_failed").addKeyValue("user", user)
                     .addKeyValue("address", address).addKeyValue("reason", reason).log();
@@ -62,19 +62,19 @@ final class Audit {
     }
 
     /** {@code reason}: "failed logins" or "checks per minute". */
-    static void throttled(String user, String address, long waitMillis, String reason) {
+    public static void throttled(String user, String address, long waitMillis, String reason) {
         if (log.isInfoEnabled()) {
             log.atInfo().setMessage("password check throttled").addKeyValue("event", "throttled").addKeyValue("user", user)
                     .addKeyValue("address", address).addKeyValue("wait_ms", waitMillis).addKeyValue("reason", reason).log();
         }
     }
 
-    static void loggedOut(String user, String address) {
+    public static void loggedOut(String user, String address) {
         event("logout", user, address, "logged out");
     }
 
     /** A member added to, removed from or leaving a group (who did it is the connection's account). */
-    static void groupChanged(GroupChange change, String member, String address) {
+    public static void groupChanged(GroupChange change, String member, String address) {
         if (log.isInfoEnabled()) {
             String event = switch (change) {
                 case GroupChange.Add a -> "group_member_added";
@@ -86,31 +86,31 @@ final class Audit {
         }
     }
 
-    static void accountDeleted(String user, String address) {
+    public static void accountDeleted(String user, String address) {
         event("account_deleted", user, address, "account deleted");
     }
 
     /** An administrative command ({@code wirechat-server admin}), as typed: it holds no secret. */
-    static void admin(String command) {
+    public static void admin(String command) {
         if (log.isInfoEnabled()) {
             log.atInfo().setMessage("administration").addKeyValue("event", "admin").addKeyValue("command", command)
                     .addKeyValue("address", "local").log();
         }
     }
 
-    static void passwordReset(String user) {
+    public static void passwordReset(String user) {
         event("password_reset", user, "admin", "password reset by the administrator");
     }
 
-    static void disabled(String user) {
+    public static void disabled(String user) {
         event("account_disabled", user, "admin", "account disabled by the administrator");
     }
 
-    static void enabled(String user) {
+    public static void enabled(String user) {
         event("account_enabled", user, "admin", "account enabled by the administrator");
     }
 
-    static void deletionRefused(String user, String address, String reason) {
+    public static void deletionRefused(String user, String address, String reason) {
         if (log.isInfoEnabled()) {
             log.atInfo().setMessage("account deletion refused").addKeyValue("event", "deletion_refused")
                     .addKeyValue("user", user).addKeyValue("address", address).addKeyValue("reason", reason).log();

@@ -1,4 +1,4 @@
-package org.wirechat.server;
+package org.wirechat.server.core;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -33,7 +33,7 @@ public final class Presence implements AutoCloseable {
     private final ExecutorService publisher;
 
     /** Presence on this server, and through the cluster on the others (published only when it is shared). */
-    Presence(Cluster cluster) {
+    public Presence(Cluster cluster) {
         this.cluster = cluster;
         this.publisher = cluster.shared()
                 ? Executors.newSingleThreadExecutor(Thread.ofPlatform().name("presence").daemon(true).factory()) : null;
@@ -54,7 +54,7 @@ public final class Presence implements AutoCloseable {
     }
 
     /** Of these accounts, those online here or on another server sharing the store. */
-    Set<Long> online(Collection<Long> accountIds) {
+    public Set<Long> online(Collection<Long> accountIds) {
         Set<Long> online = new HashSet<>();
         List<Long> elsewhere = new ArrayList<>();
         for (long id : accountIds) {

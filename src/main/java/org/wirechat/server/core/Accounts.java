@@ -1,0 +1,92 @@
+package org.wirechat.server.core;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.wirechat.server.abuse.LoginThrottle;
+import org.wirechat.server.account.AccountMatcher;
+import org.wirechat.server.auth.PasswordHasher;
+import org.wirechat.server.auth.Tokens;
+import org.wirechat.server.core.ChatResult.AccountCreated;
+import org.wirechat.server.core.ChatResult.AccountDeleted;
+import org.wirechat.server.core.ChatResult.AccountPage;
+import org.wirechat.server.storage.Account;
+import org.wirechat.server.storage.DeleteOutcome;
+import org.wirechat.server.storage.Store;
+
+/** CREATE_ACCOUNT, LIST_ACCOUNTS and DELETE_ACCOUNT. */
+final class Accounts {
+    private final Store store;
+    private final PasswordHasher hasher;
+    private final Tokens tokens;
+    private final Presence presence;
+    private final PasswordCheck passwords;
+    private final Clock clock;
+
+    Accounts(Store store, PasswordHasher hasher, Tokens tokens, Presence presence, PasswordCheck passwords, Clock clock) {
+        this.store = store;
+        this.hasher = hasher;
+        this.tokens = tokens;
+        this.presence = presence;
+        this.passwords = passwords;
+        this.clock = clock;
+    }
+
+    AccountCreated create(ChatRequest.CreateAccount c, Asker asker) throws ChatException {
+        if (store.findAccount(c.username()).isPresent()) { // fail fast, before the slow hash
+            throw taken(c.username());
+        }
+        String hash = hasher.hash(c.password());
+        Account account = store.createAccount(c.username(), c.fullName(), hash, clock.millis())
+                .orElseThrow(() -> taken(c.username()));
+        Audit.accountCreated(account.username(), asker.address());
+        return new AccountCreated(account.username());
+    }
+
+    private static ChatException taken(String username) {
+        return new ChatException(ChatError.USERNAME_TAKEN, "username taken: " + username + " (names are unique ignoring case)");
+    }
+
+    AccountPage list(ChatRequest.ListAccounts l, Asker asker) throws ChatException {
+        Predicate<Account> filter;
+        try {
+            filter = AccountMatcher.filter(l.regex(), l.pattern());
+        } catch (AccountMatcher.InvalidPattern e) {
+            throw new ChatException(ChatError.INVALID_PATTERN, e.detail());
+        }
+        List<Account> found = store.listAccounts(l.cursor(), l.limit() + 1, filter);
+        boolean more = found.size() > l.limit();
+        List<Account> page = more ? found.subList(0, l.limit()) : found;
+        Set<Long> online = presence.online(page.stream().map(Account::id).toList());
+        List<ChatResult.Account> out = new ArrayList<>(page.size());
+        for (Account a : page) {
+            out.add(new ChatResult.Account(a.username(), a.fullName(), online.contains(a.id())));
+        }
+        return new AccountPage(out, more ? page.get(page.size() - 1).username() : "");
+    }
+
+    AccountDeleted delete(ChatRequest.DeleteAccount d, Asker asker) throws ChatException {
+        long me = asker.accountId();
+        Account account = store.findAccount(me).orElseThrow(() ->
+                new ChatException(ChatError.NOT_AUTHENTICATED, "the account no longer exists"));
+        LoginThrottle.Wait begun = passwords.begin(account.username(), account.id(), asker);
+        if (!hasher.verify(d.password(), account.passwordHash())) {
+            Audit.deletionRefused(account.username(), asker.address(), "wrong password");
+            throw PasswordCheck.badCredentials();
+        }
+        passwords.succeeded(account.username(), account.id(), asker, begun);
+        return switch (store.deleteAccount(me, asker.device(), clock.millis())) { // what this device has not received
+            case DeleteOutcome.Deleted x -> {
+                tokens.forgetAccount(me);
+                Audit.accountDeleted(account.username(), asker.address());
+                yield new AccountDeleted();
+            }
+            case DeleteOutcome.InboxNotEmpty n -> throw new ChatException(ChatError.INBOX_NOT_EMPTY,
+                    n.undelivered() + " undelivered message" + (n.undelivered() == 1 ? "" : "s")
+                            + " waiting: fetch them first, then delete", List.of(String.valueOf(n.undelivered())));
+            case DeleteOutcome.Gone g -> throw new ChatException(ChatError.NOT_AUTHENTICATED, "the account no longer exists");
+        };
+    }
+}

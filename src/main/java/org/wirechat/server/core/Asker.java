@@ -1,0 +1,34 @@
+package org.wirechat.server.core;
+
+import org.wirechat.server.auth.Tokens;
+
+/**
+ * Who asks, once {@link Chat} has checked the operation's login: the call and, for an operation that needs a
+ * login, the token's account and device ({@code session} is null for an operation usable before login).
+ */
+public record Asker(Call call, Tokens.Session session) {
+    public Caller caller() {
+        return call.caller();
+    }
+
+    public String address() {
+        return call.caller().address();
+    }
+
+    public String token() {
+        return call.token();
+    }
+
+    public long accountId() {
+        return session.accountId();
+    }
+
+    public String device() {
+        return session.device();
+    }
+
+    @Override
+    public String toString() {
+        return "Asker[" + address() + (session == null ? "" : ", account " + session.accountId()) + "]";
+    }
+}

@@ -1,0 +1,101 @@
+package org.wirechat.server.core;
+
+import java.util.List;
+
+/**
+ * What the core answers, one record per operation's result (docs/architecture.md §2.3). Results hold
+ * everything asked for; each transport fits them to what it carries.
+ */
+public sealed interface ChatResult {
+    record Pong(long serverTimeMillis) implements ChatResult {
+    }
+
+    /** The server's own limits and features; a transport adds its own facts (versions, frame size). */
+    record Info(int maxMessageChars, long maxFetchWaitMillis, List<String> features) implements ChatResult {
+    }
+
+    record AccountCreated(String username) implements ChatResult {
+    }
+
+    /** {@code missed}: for a device's login, what it missed for good while away; -1 for a plain login. */
+    record LoggedIn(String token, long expiresAtMillis, long unread, long missed) implements ChatResult {
+        public boolean device() {
+            return missed >= 0;
+        }
+
+        @Override
+        public String toString() {
+            return "LoggedIn[token=<redacted>, expiresAtMillis=" + expiresAtMillis + ", unread=" + unread
+                    + ", missed=" + missed + "]";
+        }
+    }
+
+    record LoggedOut() implements ChatResult {
+    }
+
+    record AccountPage(List<Account> accounts, String nextCursor) implements ChatResult {
+    }
+
+    record Account(String username, String fullName, boolean online) {
+    }
+
+    record Sent(long id, long timestampMillis) implements ChatResult {
+    }
+
+    record Messages(List<Message> messages) implements ChatResult {
+    }
+
+    record Acked() implements ChatResult {
+    }
+
+    record Conversation(List<Message> messages, long nextBeforeId) implements ChatResult {
+    }
+
+    record Message(long id, String sender, String recipient, long timestampMillis, String body) {
+    }
+
+    record AccountDeleted() implements ChatResult {
+    }
+
+    record ReceiptState(boolean shared, long oldestWaitingId) implements ChatResult {
+    }
+
+    record ReceiptsSet(boolean on) implements ChatResult {
+    }
+
+    record GroupCreated(String group) implements ChatResult {
+    }
+
+    record MemberAdded(String username) implements ChatResult {
+    }
+
+    record MemberRemoved() implements ChatResult {
+    }
+
+    record GroupLeft() implements ChatResult {
+    }
+
+    record GroupRenamed(String group) implements ChatResult {
+    }
+
+    record GroupList(List<Group> groups) implements ChatResult {
+    }
+
+    record Group(String name, String owner, int members) {
+    }
+
+    record Members(String group, List<Member> members) implements ChatResult {
+    }
+
+    record Member(String username, boolean online, boolean owner) {
+    }
+
+    record GroupReceiptCounts(boolean shared, long members, long delivered) implements ChatResult {
+    }
+
+    record DeviceList(List<Device> devices) implements ChatResult {
+    }
+
+    record Device(String id, long lastSeenMillis, boolean holds, boolean current) {
+    }
+}

@@ -1,0 +1,87 @@
+package org.wirechat.server.core;
+
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.wirechat.server.auth.PasswordHasher;
+import org.wirechat.server.auth.Tokens;
+import org.wirechat.server.core.ChatResult.LoggedIn;
+import org.wirechat.server.core.ChatResult.LoggedOut;
+import org.wirechat.server.inbox.InboxWaiters;
+import org.wirechat.server.storage.Account;
+import org.wirechat.server.storage.StorageUnavailableException;
+import org.wirechat.server.storage.Store;
+
+/** LOGIN, LOGIN_DEVICE and LOGOUT. */
+final class Logins {
+    private static final Logger log = LoggerFactory.getLogger(Logins.class);
+
+    private final Store store;
+    private final PasswordHasher hasher;
+    private final Tokens tokens;
+    private final InboxWaiters waiters;
+    /** Which login polls each device now (DEVICE_IN_USE for the others). */
+    private final DeviceHolders holders;
+    private final PasswordCheck passwords;
+    private final Clock clock;
+
+    Logins(Store store, PasswordHasher hasher, Tokens tokens, InboxWaiters waiters, DeviceHolders holders,
+            PasswordCheck passwords, Clock clock) {
+        this.store = store;
+        this.hasher = hasher;
+        this.tokens = tokens;
+        this.waiters = waiters;
+        this.holders = holders;
+        this.passwords = passwords;
+        this.clock = clock;
+    }
+
+    LoggedIn login(ChatRequest.Login l, Asker asker) throws ChatException {
+        Account account = passwords.login(l.username(), l.password(), asker);
+        Tokens.Issued issued = tokens.issue(account.id());
+        asker.caller().authenticatedAs(account.id()); // online from the login on, not from the next request
+        LoggedIn answer = new LoggedIn(issued.token(), issued.expiresAtMillis(), store.unread(account.id(), ""), -1);
+        loggedIn(account, l.password(), issued, asker);
+        return answer;
+    }
+
+    /**
+     * A device's login: its token is bound to the device, which receives every message of the account
+     * through its own mark. What it missed for good while away past the device horizon is counted first;
+     * then it is active, and starts at the account's floor.
+     */
+    LoggedIn loginDevice(ChatRequest.LoginDevice l, Asker asker) throws ChatException {
+        Account account = passwords.login(l.username(), l.password(), asker);
+        Tokens.Issued issued = tokens.issue(account.id(), l.deviceId());
+        asker.caller().authenticatedAs(account.id());
+        long missed = store.missed(account.id(), l.deviceId());
+        store.seen(account.id(), l.deviceId(), clock.millis());
+        store.register(account.id(), l.deviceId(), clock.millis());
+        holders.loggedIn(account.id(), l.deviceId(), issued.token());
+        waiters.wake(account.id()); // a FETCH waiting with the device's older login is answered DEVICE_IN_USE
+        LoggedIn answer = new LoggedIn(issued.token(), issued.expiresAtMillis(), store.unread(account.id(), l.deviceId()),
+                missed);
+        loggedIn(account, l.password(), issued, asker);
+        return answer;
+    }
+
+    /** Once the login is answered: the audit trail, and a hash made with too few iterations re-made. */
+    private void loggedIn(Account account, String password, Tokens.Issued issued, Asker asker) {
+        Audit.loginSucceeded(account.username(), asker.address(), issued.stored());
+        if (hasher.needsRehash(account.passwordHash())) {
+            try {
+                store.updatePasswordHash(account.id(), hasher.hash(password));
+            } catch (StorageUnavailableException e) {
+                log.debug("password hash not re-made: {}", e.getMessage()); // again at the next login
+            }
+        }
+    }
+
+    LoggedOut logout(ChatRequest.Logout l, Asker asker) {
+        long me = asker.accountId();
+        tokens.revoke(asker.token());
+        asker.caller().loggedOut();
+        Audit.loggedOut(store.findAccount(me).map(Account::username).orElse("#" + me), asker.address());
+        return new LoggedOut();
+    }
+}

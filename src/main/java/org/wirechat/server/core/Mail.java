@@ -1,0 +1,90 @@
+package org.wirechat.server.core;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.wirechat.server.auth.Tokens;
+import org.wirechat.server.core.ChatResult.Acked;
+import org.wirechat.server.core.ChatResult.Messages;
+import org.wirechat.server.inbox.InboxWaiters;
+import org.wirechat.server.storage.StoredMessage;
+import org.wirechat.server.storage.Store;
+
+/** FETCH, and its two halves for a transport that pushes (gRPC): ACK and NEXT. */
+final class Mail {
+    private final ChatSettings settings;
+    private final Store store;
+    private final InboxWaiters waiters;
+    private final DeviceHolders holders;
+    private final Clock clock;
+
+    Mail(ChatSettings settings, Store store, InboxWaiters waiters, DeviceHolders holders, Clock clock) {
+        this.settings = settings;
+        this.store = store;
+        this.waiters = waiters;
+        this.holders = holders;
+        this.clock = clock;
+    }
+
+    /** Acknowledges through {@code ackThrough}, then answers what waits after it (waiting for mail up to the limit). */
+    Messages fetch(ChatRequest.Fetch f, Asker asker) throws ChatException, InterruptedException {
+        long now = clock.millis();
+        store.seen(asker.accountId(), asker.device(), now);
+        if (f.ackThrough() > 0) {
+            store.acknowledgeLater(asker.accountId(), asker.device(), f.ackThrough(), now);
+        }
+        return new Messages(core(waitForMail(asker, f.ackThrough(), f.maxCount(), f.maxWaitMillis())));
+    }
+
+    /** Acknowledges the caller's messages through {@code throughId}, as FETCH does before it answers (gRPC's Ack). */
+    Acked ack(ChatRequest.Ack a, Asker asker) {
+        if (a.throughId() > 0) {
+            store.acknowledgeLater(asker.accountId(), asker.device(), a.throughId(), clock.millis());
+        }
+        return new Acked();
+    }
+
+    /**
+     * For a transport that pushes messages (gRPC's Subscribe): the undelivered messages after
+     * {@code afterId}, waiting up to the request's wait for one; acknowledges nothing.
+     */
+    Messages next(ChatRequest.Next n, Asker asker) throws ChatException, InterruptedException {
+        store.seen(asker.accountId(), asker.device(), clock.millis());
+        return new Messages(core(waitForMail(asker, n.afterId(), n.maxCount(), n.maxWaitMillis())));
+    }
+
+    /** Refuses a FETCH (or ACK, NEXT) by a login of a device that a newer login has taken over (Login.HOLDING). */
+    void holding(Tokens.Session me, String token) throws ChatException {
+        if (!holders.holds(me.accountId(), me.device(), token)) {
+            throw new ChatException(ChatError.DEVICE_IN_USE, "device " + me.device()
+                    + " is in use by a newer login (another client uses the same device id); nothing acknowledged"
+                    + " — this client no longer receives messages as that device");
+        }
+    }
+
+    /** The device's undelivered messages after {@code afterId}, waiting up to {@code waitMillis} (clamped) for one to come. */
+    private List<StoredMessage> waitForMail(Asker asker, long afterId, int max, long waitMillis)
+            throws InterruptedException, ChatException {
+        long deadline = System.nanoTime() + Math.min(waitMillis, settings.maxFetchWait().toMillis()) * 1_000_000;
+        while (true) {
+            // Register before reading: a message committed after the read finds the waiter, so no wake-up is lost.
+            try (InboxWaiters.Waiter waiter = waiters.register(asker.accountId())) {
+                holding(asker.session(), asker.token()); // taken over while it waited: told, not left to miss what the newer login acknowledges
+                List<StoredMessage> found = store.undelivered(asker.accountId(), asker.device(), afterId, max);
+                if (!found.isEmpty() || deadline - System.nanoTime() <= 0 || waiters.isClosed()) {
+                    return found;
+                }
+                waiter.awaitUntil(deadline);
+            }
+        }
+    }
+
+    /** Stored messages as core records. */
+    static List<ChatResult.Message> core(List<StoredMessage> stored) {
+        List<ChatResult.Message> out = new ArrayList<>(stored.size());
+        for (StoredMessage m : stored) {
+            out.add(new ChatResult.Message(m.id(), m.sender(), m.recipient(), m.timestampMillis(), m.body()));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,332 @@
+package org.wirechat.server.grpc;
+
+import static java.util.Map.entry;
+import static org.wirechat.grpc.v1.PatternMode.PATTERN_MODE_REGEX;
+
+import com.google.protobuf.MessageLite;
+import java.util.List;
+import java.util.Map;
+import org.wirechat.grpc.v1.Account;
+import org.wirechat.grpc.v1.AccountDevice;
+import org.wirechat.grpc.v1.AckReply;
+import org.wirechat.grpc.v1.AckRequest;
+import org.wirechat.grpc.v1.AddMemberReply;
+import org.wirechat.grpc.v1.AddMemberRequest;
+import org.wirechat.grpc.v1.CreateAccountReply;
+import org.wirechat.grpc.v1.CreateAccountRequest;
+import org.wirechat.grpc.v1.CreateGroupReply;
+import org.wirechat.grpc.v1.CreateGroupRequest;
+import org.wirechat.grpc.v1.DeleteAccountReply;
+import org.wirechat.grpc.v1.DeleteAccountRequest;
+import org.wirechat.grpc.v1.FetchReply;
+import org.wirechat.grpc.v1.FetchRequest;
+import org.wirechat.grpc.v1.Group;
+import org.wirechat.grpc.v1.GroupMembersReply;
+import org.wirechat.grpc.v1.GroupMembersRequest;
+import org.wirechat.grpc.v1.GroupReceiptsReply;
+import org.wirechat.grpc.v1.GroupReceiptsRequest;
+import org.wirechat.grpc.v1.HistoryReply;
+import org.wirechat.grpc.v1.HistoryRequest;
+import org.wirechat.grpc.v1.LeaveGroupReply;
+import org.wirechat.grpc.v1.LeaveGroupRequest;
+import org.wirechat.grpc.v1.ListAccountsReply;
+import org.wirechat.grpc.v1.ListAccountsRequest;
+import org.wirechat.grpc.v1.ListDevicesReply;
+import org.wirechat.grpc.v1.ListDevicesRequest;
+import org.wirechat.grpc.v1.ListGroupsReply;
+import org.wirechat.grpc.v1.ListGroupsRequest;
+import org.wirechat.grpc.v1.LoginReply;
+import org.wirechat.grpc.v1.LoginRequest;
+import org.wirechat.grpc.v1.LogoutReply;
+import org.wirechat.grpc.v1.LogoutRequest;
+import org.wirechat.grpc.v1.Member;
+import org.wirechat.grpc.v1.Message;
+import org.wirechat.grpc.v1.PingReply;
+import org.wirechat.grpc.v1.PingRequest;
+import org.wirechat.grpc.v1.ReceiptsReply;
+import org.wirechat.grpc.v1.ReceiptsRequest;
+import org.wirechat.grpc.v1.RemoveMemberReply;
+import org.wirechat.grpc.v1.RemoveMemberRequest;
+import org.wirechat.grpc.v1.RenameGroupReply;
+import org.wirechat.grpc.v1.RenameGroupRequest;
+import org.wirechat.grpc.v1.SendReply;
+import org.wirechat.grpc.v1.SendRequest;
+import org.wirechat.grpc.v1.ServerInfoReply;
+import org.wirechat.grpc.v1.ServerInfoRequest;
+import org.wirechat.grpc.v1.SetReceiptsReply;
+import org.wirechat.grpc.v1.SetReceiptsRequest;
+import org.wirechat.grpc.v1.SubscribeRequest;
+import org.wirechat.protocol.ErrorCode;
+import org.wirechat.protocol.Frame;
+import org.wirechat.protocol.Limits;
+import org.wirechat.protocol.PatternMode;
+import org.wirechat.protocol.ProtocolException;
+import org.wirechat.protocol.Request;
+import org.wirechat.protocol.RequestCodec;
+import org.wirechat.protocol.Response;
+import org.wirechat.server.ResponseFit;
+import org.wirechat.server.core.ChatError;
+import org.wirechat.server.core.ChatRequest;
+import org.wirechat.server.core.ChatResult;
+
+/**
+ * The gRPC service's protobuf messages to the core's records and back, one table per direction
+ * (docs/architecture.md §2.5); {@code GrpcMappingTest} checks both against the operation table and the
+ * service's methods, so nothing can be forgotten. The spec's field rules are checked as the wire codec
+ * checks them ({@link RequestCodec#check}, on the equivalent wire request), in the spec's order, before the core
+ * sees the request; answers are fitted to the wire protocol's frame limit ({@link ResponseFit}), so both
+ * transports page alike.
+ */
+final class GrpcMapping {
+    private GrpcMapping() {
+    }
+
+    /** One method's protobuf request (and the call's token) to a core request, once its fields are checked. */
+    @FunctionalInterface
+    interface Inbound<M> {
+        ChatRequest in(M request, String token) throws ProtocolException;
+    }
+
+    /** One core result to its protobuf reply, fitted to {@code maxAnswerBytes}. */
+    @FunctionalInterface
+    interface Outbound<R extends ChatResult> {
+        MessageLite out(R result, int maxAnswerBytes);
+    }
+
+    /**
+     * An optional count: proto3 cannot tell 0 from unset, so 0 means the default (docs/grpc.md); another
+     * value is checked as the wire protocol checks it.
+     */
+    private static int orDefault(int value, int byDefault) {
+        return value == 0 ? byDefault : value;
+    }
+
+    private static void check(Request request) throws ProtocolException {
+        RequestCodec.check(request);
+    }
+
+    /** The operation each method of the service calls (Login: LOGIN_DEVICE with a device id). */
+    static final Map<String, String> OPERATION = Map.ofEntries(entry("Ping", "PING"), entry("ServerInfo", "SERVER_INFO"),
+            entry("CreateAccount", "CREATE_ACCOUNT"), entry("Login", "LOGIN"), entry("Logout", "LOGOUT"),
+            entry("ListAccounts", "LIST_ACCOUNTS"), entry("Send", "SEND"), entry("Fetch", "FETCH"), entry("Ack", "ACK"),
+            entry("Subscribe", "NEXT"), entry("History", "HISTORY"), entry("DeleteAccount", "DELETE_ACCOUNT"),
+            entry("Receipts", "RECEIPTS"), entry("SetReceipts", "SET_RECEIPTS"), entry("CreateGroup", "GROUP_CREATE"),
+            entry("AddMember", "GROUP_ADD"), entry("RemoveMember", "GROUP_REMOVE"), entry("LeaveGroup", "GROUP_LEAVE"),
+            entry("RenameGroup", "GROUP_RENAME"), entry("ListGroups", "GROUP_LIST"), entry("GroupMembers", "GROUP_MEMBERS"),
+            entry("GroupReceipts", "GROUP_RECEIPTS"), entry("ListDevices", "LIST_DEVICES"));
+
+    /** The operation a call of {@code method} with {@code request} is (for the metrics, even when its fields are refused). */
+    static String operationOf(String method, Object request) {
+        if (request instanceof LoginRequest l && !l.getDeviceId().isEmpty()) {
+            return "LOGIN_DEVICE";
+        }
+        return OPERATION.get(method);
+    }
+
+    /** Inbound, by the service's method name. */
+    static final Map<String, Inbound<?>> IN = Map.ofEntries(
+            entry("Ping", (PingRequest r, String t) -> new ChatRequest.Ping()),
+            entry("ServerInfo", (ServerInfoRequest r, String t) -> new ChatRequest.ServerInfo()),
+            entry("CreateAccount", (CreateAccountRequest r, String t) -> {
+                check(new Request.CreateAccount(r.getUsername(), r.getFullName(), r.getPassword()));
+                return new ChatRequest.CreateAccount(r.getUsername(), r.getFullName(), r.getPassword());
+            }),
+            entry("Login", (LoginRequest r, String t) -> {
+                if (!r.getDeviceId().isEmpty()) {
+                    check(new Request.LoginDevice(r.getUsername(), r.getPassword(), r.getDeviceId()));
+                    return new ChatRequest.LoginDevice(r.getUsername(), r.getPassword(), r.getDeviceId());
+                }
+                check(new Request.Login(r.getUsername(), r.getPassword()));
+                return new ChatRequest.Login(r.getUsername(), r.getPassword());
+            }),
+            entry("Logout", (LogoutRequest r, String t) -> {
+                check(new Request.Logout(t));
+                return new ChatRequest.Logout();
+            }),
+            entry("ListAccounts", (ListAccountsRequest r, String t) -> {
+                if (r.getModeValue() != 0 && r.getModeValue() != 1) {
+                    throw new ProtocolException(ErrorCode.INVALID_FIELD, "pattern mode must be WILDCARD or REGEX");
+                }
+                boolean regex = r.getMode() == PATTERN_MODE_REGEX;
+                int limit = orDefault(r.getLimit(), Limits.PAGE_MAX);
+                check(new Request.ListAccounts(t, regex ? PatternMode.REGEX : PatternMode.WILDCARD, r.getPattern(),
+                        r.getCursor(), limit));
+                return new ChatRequest.ListAccounts(regex, r.getPattern(), r.getCursor(), limit);
+            }),
+            entry("Send", (SendRequest r, String t) -> {
+                check(new Request.Send(t, r.getRecipient(), r.getClientMessageId(), r.getBody()));
+                return new ChatRequest.Send(r.getRecipient(), r.getClientMessageId(), r.getBody());
+            }),
+            entry("Fetch", (FetchRequest r, String t) -> {
+                int max = orDefault(r.getMaxCount(), GrpcChatService.DEFAULT_FETCH_COUNT);
+                check(new Request.Fetch(t, r.getAckThroughId(), max, r.getMaxWaitMs()));
+                return new ChatRequest.Fetch(r.getAckThroughId(), max, r.getMaxWaitMs());
+            }),
+            entry("Ack", (AckRequest r, String t) -> {
+                check(new Request.Fetch(t, r.getThroughId(), 1, 0)); // a FETCH's first half: its rules
+                return new ChatRequest.Ack(r.getThroughId());
+            }),
+            entry("Subscribe", (SubscribeRequest r, String t) -> {
+                check(new Request.Fetch(t, r.getAfterId(), 1, 0));
+                return new ChatRequest.Next(r.getAfterId(), GrpcChatService.SUBSCRIBE_BATCH, GrpcChatService.SUBSCRIBE_WAIT_MILLIS);
+            }),
+            entry("History", (HistoryRequest r, String t) -> {
+                int limit = orDefault(r.getLimit(), Limits.PAGE_MAX);
+                check(new Request.History(t, r.getPeer(), r.getBeforeId(), limit));
+                return new ChatRequest.History(r.getPeer(), r.getBeforeId(), limit);
+            }),
+            entry("DeleteAccount", (DeleteAccountRequest r, String t) -> {
+                check(new Request.DeleteAccount(t, r.getPassword()));
+                return new ChatRequest.DeleteAccount(r.getPassword());
+            }),
+            entry("Receipts", (ReceiptsRequest r, String t) -> {
+                check(new Request.Receipts(t, r.getPeer()));
+                return new ChatRequest.Receipts(r.getPeer());
+            }),
+            entry("SetReceipts", (SetReceiptsRequest r, String t) -> {
+                check(new Request.SetReceipts(t, r.getOn()));
+                return new ChatRequest.SetReceipts(r.getOn());
+            }),
+            entry("CreateGroup", (CreateGroupRequest r, String t) -> {
+                check(new Request.GroupCreate(t, r.getGroup()));
+                return new ChatRequest.CreateGroup(r.getGroup());
+            }),
+            entry("AddMember", (AddMemberRequest r, String t) -> {
+                check(new Request.GroupAdd(t, r.getGroup(), r.getUsername()));
+                return new ChatRequest.AddMember(r.getGroup(), r.getUsername());
+            }),
+            entry("RemoveMember", (RemoveMemberRequest r, String t) -> {
+                check(new Request.GroupRemove(t, r.getGroup(), r.getUsername()));
+                return new ChatRequest.RemoveMember(r.getGroup(), r.getUsername());
+            }),
+            entry("LeaveGroup", (LeaveGroupRequest r, String t) -> {
+                check(new Request.GroupLeave(t, r.getGroup()));
+                return new ChatRequest.LeaveGroup(r.getGroup());
+            }),
+            entry("RenameGroup", (RenameGroupRequest r, String t) -> {
+                check(new Request.GroupRename(t, r.getGroup(), r.getNewName()));
+                return new ChatRequest.RenameGroup(r.getGroup(), r.getNewName());
+            }),
+            entry("ListGroups", (ListGroupsRequest r, String t) -> {
+                check(new Request.GroupList(t));
+                return new ChatRequest.ListGroups();
+            }),
+            entry("GroupMembers", (GroupMembersRequest r, String t) -> {
+                check(new Request.GroupMembers(t, r.getGroup()));
+                return new ChatRequest.GroupMembers(r.getGroup());
+            }),
+            entry("GroupReceipts", (GroupReceiptsRequest r, String t) -> {
+                check(new Request.GroupReceipts(t, r.getGroup(), r.getMessageId()));
+                return new ChatRequest.GroupReceipts(r.getGroup(), r.getMessageId());
+            }),
+            entry("ListDevices", (ListDevicesRequest r, String t) -> {
+                check(new Request.ListDevices(t));
+                return new ChatRequest.ListDevices();
+            }));
+
+    /** Outbound, by the core's result class. NEXT's messages are pushed one by one ({@link #message}), not here. */
+    static final Map<Class<? extends ChatResult>, Outbound<?>> OUT = Map.ofEntries(
+            out(ChatResult.Pong.class, (p, max) -> PingReply.newBuilder().setServerTimeMs(p.serverTimeMillis()).build()),
+            out(ChatResult.Info.class, (i, max) -> ServerInfoReply.newBuilder().addAllWireVersions(List.of(Frame.VERSION_1))
+                    .setMaxFrameBytes(max).setMaxMessageChars(i.maxMessageChars()).setMaxFetchWaitMs(i.maxFetchWaitMillis())
+                    .addAllFeatures(i.features()).build()),
+            out(ChatResult.AccountCreated.class, (a, max) -> CreateAccountReply.newBuilder().setUsername(a.username()).build()),
+            out(ChatResult.LoggedIn.class, (l, max) -> {
+                LoginReply.Builder b = LoginReply.newBuilder().setToken(l.token()).setExpiresAtMs(l.expiresAtMillis())
+                        .setUnread(l.unread());
+                return (l.device() ? b.setMissed(l.missed()) : b).build();
+            }),
+            out(ChatResult.LoggedOut.class, (l, max) -> LogoutReply.getDefaultInstance()),
+            out(ChatResult.AccountPage.class, (p, max) -> {
+                ListAccountsReply.Builder b = ListAccountsReply.newBuilder().setNextCursor(p.nextCursor());
+                for (ChatResult.Account x : p.accounts()) {
+                    b.addAccounts(Account.newBuilder().setUsername(x.username()).setFullName(x.fullName()).setOnline(x.online()));
+                }
+                return b.build();
+            }),
+            out(ChatResult.Sent.class, (s, max) -> SendReply.newBuilder().setId(s.id()).setTimestampMs(s.timestampMillis()).build()),
+            out(ChatResult.Messages.class, (m, max) -> {
+                FetchReply.Builder b = FetchReply.newBuilder();
+                Response.Messages fitted = (Response.Messages) ResponseFit.toFrame(new Response.Messages(wire(m.messages())), max);
+                fitted.messages().forEach(x -> b.addMessages(message(x)));
+                return b.build();
+            }),
+            out(ChatResult.Acked.class, (a, max) -> AckReply.getDefaultInstance()),
+            out(ChatResult.Conversation.class, (c, max) -> {
+                Response.Conversation fitted = (Response.Conversation) ResponseFit.toFrame(
+                        new Response.Conversation(wire(c.messages()), c.nextBeforeId()), max);
+                HistoryReply.Builder b = HistoryReply.newBuilder().setNextBeforeId(fitted.nextBeforeId());
+                fitted.messages().forEach(x -> b.addMessages(message(x)));
+                return b.build();
+            }),
+            out(ChatResult.AccountDeleted.class, (d, max) -> DeleteAccountReply.getDefaultInstance()),
+            out(ChatResult.ReceiptState.class, (r, max) -> ReceiptsReply.newBuilder().setShared(r.shared())
+                    .setOldestWaitingId(r.oldestWaitingId()).build()),
+            out(ChatResult.ReceiptsSet.class, (r, max) -> SetReceiptsReply.newBuilder().setOn(r.on()).build()),
+            out(ChatResult.GroupCreated.class, (g, max) -> CreateGroupReply.newBuilder().setGroup(g.group()).build()),
+            out(ChatResult.MemberAdded.class, (m, max) -> AddMemberReply.newBuilder().setUsername(m.username()).build()),
+            out(ChatResult.MemberRemoved.class, (m, max) -> RemoveMemberReply.getDefaultInstance()),
+            out(ChatResult.GroupLeft.class, (g, max) -> LeaveGroupReply.getDefaultInstance()),
+            out(ChatResult.GroupRenamed.class, (g, max) -> RenameGroupReply.newBuilder().setGroup(g.group()).build()),
+            out(ChatResult.GroupList.class, (l, max) -> {
+                ListGroupsReply.Builder b = ListGroupsReply.newBuilder();
+                for (ChatResult.Group g : l.groups()) {
+                    b.addGroups(Group.newBuilder().setName(g.name()).setOwner(g.owner()).setMembers(g.members()));
+                }
+                return b.build();
+            }),
+            out(ChatResult.Members.class, (m, max) -> {
+                GroupMembersReply.Builder b = GroupMembersReply.newBuilder().setGroup(m.group());
+                for (ChatResult.Member x : m.members()) {
+                    b.addMembers(Member.newBuilder().setUsername(x.username()).setOnline(x.online()).setOwner(x.owner()));
+                }
+                return b.build();
+            }),
+            out(ChatResult.GroupReceiptCounts.class, (g, max) -> GroupReceiptsReply.newBuilder().setShared(g.shared())
+                    .setMembers(g.members()).setDelivered(g.delivered()).build()),
+            out(ChatResult.DeviceList.class, (l, max) -> {
+                ListDevicesReply.Builder b = ListDevicesReply.newBuilder();
+                for (ChatResult.Device d : l.devices()) {
+                    b.addDevices(AccountDevice.newBuilder().setDeviceId(d.id()).setLastSeenMs(d.lastSeenMillis())
+                            .setHolds(d.holds()).setThisDevice(d.current()));
+                }
+                return b.build();
+            }));
+
+    private static <R extends ChatResult> Map.Entry<Class<? extends ChatResult>, Outbound<?>> out(Class<R> type,
+            Outbound<R> outbound) {
+        return entry(type, outbound);
+    }
+
+    /** The core request a call of {@code method} makes. */
+    @SuppressWarnings("unchecked")
+    static <M> ChatRequest in(String method, M request, String token) throws ProtocolException {
+        return ((Inbound<M>) IN.get(method)).in(request, token);
+    }
+
+    /** The reply to a call whose core result is {@code result}. */
+    @SuppressWarnings("unchecked")
+    static <R extends ChatResult> MessageLite out(R result, int maxAnswerBytes) {
+        return ((Outbound<R>) OUT.get(result.getClass())).out(result, maxAnswerBytes);
+    }
+
+    /** The wirechat error a core refusal is (its gRPC status and trailers follow from it: docs/grpc.md). */
+    static ErrorCode code(ChatError error) {
+        return ErrorCode.valueOf(error.name());
+    }
+
+    static Message message(ChatResult.Message m) {
+        return Message.newBuilder().setId(m.id()).setSender(m.sender()).setRecipient(m.recipient())
+                .setTimestampMs(m.timestampMillis()).setBody(m.body()).build();
+    }
+
+    private static Message message(Response.Message m) {
+        return Message.newBuilder().setId(m.id()).setSender(m.sender()).setRecipient(m.recipient())
+                .setTimestampMs(m.timestampMillis()).setBody(m.body()).build();
+    }
+
+    private static List<Response.Message> wire(List<ChatResult.Message> messages) {
+        return messages.stream().map(m -> new Response.Message(m.id(), m.sender(), m.recipient(), m.timestampMillis(), m.body()))
+                .toList();
+    }
+}

@@ -1,0 +1,119 @@
+package org.wirechat.server.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.wirechat.grpc.v1.AckRequest;
+import org.wirechat.grpc.v1.AddMemberRequest;
+import org.wirechat.grpc.v1.ChatGrpc;
+import org.wirechat.grpc.v1.CreateAccountRequest;
+import org.wirechat.grpc.v1.CreateGroupRequest;
+import org.wirechat.grpc.v1.DeleteAccountRequest;
+import org.wirechat.grpc.v1.FetchRequest;
+import org.wirechat.grpc.v1.GroupMembersRequest;
+import org.wirechat.grpc.v1.GroupReceiptsRequest;
+import org.wirechat.grpc.v1.HistoryRequest;
+import org.wirechat.grpc.v1.LeaveGroupRequest;
+import org.wirechat.grpc.v1.ListAccountsRequest;
+import org.wirechat.grpc.v1.ListDevicesRequest;
+import org.wirechat.grpc.v1.ListGroupsRequest;
+import org.wirechat.grpc.v1.LoginRequest;
+import org.wirechat.grpc.v1.LogoutRequest;
+import org.wirechat.grpc.v1.PingRequest;
+import org.wirechat.grpc.v1.ReceiptsRequest;
+import org.wirechat.grpc.v1.RemoveMemberRequest;
+import org.wirechat.grpc.v1.RenameGroupRequest;
+import org.wirechat.grpc.v1.SendRequest;
+import org.wirechat.grpc.v1.ServerInfoRequest;
+import org.wirechat.grpc.v1.SetReceiptsRequest;
+import org.wirechat.grpc.v1.SubscribeRequest;
+import org.wirechat.protocol.ErrorCode;
+import org.wirechat.server.core.ChatError;
+import org.wirechat.server.core.ChatRequest;
+import org.wirechat.server.core.Operation;
+import org.wirechat.server.core.Operations;
+
+/** The gRPC mapping against the operation table and the service: nothing of either side is left unmapped. */
+@Timeout(30)
+class GrpcMappingTest {
+    static final Map<String, Operation<?, ?>> BY_NAME = Operations.table().stream()
+            .collect(Collectors.toMap(Operation::name, Function.identity()));
+
+    static final Set<String> METHODS = ChatGrpc.getServiceDescriptor().getMethods().stream()
+            .map(MethodDescriptor::getBareMethodName).collect(Collectors.toSet());
+
+    /** One valid request of each method (the token is the call's, "t" here). */
+    static final Map<String, Object> SAMPLES = Map.ofEntries(Map.entry("Ping", PingRequest.getDefaultInstance()),
+            Map.entry("ServerInfo", ServerInfoRequest.getDefaultInstance()),
+            Map.entry("CreateAccount", CreateAccountRequest.newBuilder().setUsername("alice").setFullName("Alice")
+                    .setPassword("password1").build()),
+            Map.entry("Login", LoginRequest.newBuilder().setUsername("alice").setPassword("password1").build()),
+            Map.entry("Logout", LogoutRequest.getDefaultInstance()),
+            Map.entry("ListAccounts", ListAccountsRequest.newBuilder().setPattern("a*").build()),
+            Map.entry("Send", SendRequest.newBuilder().setRecipient("bob").setClientMessageId("c1").setBody("hi").build()),
+            Map.entry("Fetch", FetchRequest.newBuilder().setAckThroughId(3).build()),
+            Map.entry("Ack", AckRequest.newBuilder().setThroughId(3).build()),
+            Map.entry("Subscribe", SubscribeRequest.newBuilder().setAfterId(3).build()),
+            Map.entry("History", HistoryRequest.newBuilder().setPeer("bob").build()),
+            Map.entry("DeleteAccount", DeleteAccountRequest.newBuilder().setPassword("password1").build()),
+            Map.entry("Receipts", ReceiptsRequest.newBuilder().setPeer("bob").build()),
+            Map.entry("SetReceipts", SetReceiptsRequest.newBuilder().setOn(true).build()),
+            Map.entry("CreateGroup", CreateGroupRequest.newBuilder().setGroup("#g").build()),
+            Map.entry("AddMember", AddMemberRequest.newBuilder().setGroup("#g").setUsername("bob").build()),
+            Map.entry("RemoveMember", RemoveMemberRequest.newBuilder().setGroup("#g").setUsername("bob").build()),
+            Map.entry("LeaveGroup", LeaveGroupRequest.newBuilder().setGroup("#g").build()),
+            Map.entry("RenameGroup", RenameGroupRequest.newBuilder().setGroup("#g").setNewName("#h").build()),
+            Map.entry("ListGroups", ListGroupsRequest.getDefaultInstance()),
+            Map.entry("GroupMembers", GroupMembersRequest.newBuilder().setGroup("#g").build()),
+            Map.entry("GroupReceipts", GroupReceiptsRequest.newBuilder().setGroup("#g").setMessageId(7).build()),
+            Map.entry("ListDevices", ListDevicesRequest.getDefaultInstance()));
+
+    @Test
+    void everyMethodOfTheServiceHasAnInboundEntryAndAnOperation() {
+        assertThat(GrpcMapping.IN.keySet()).containsExactlyInAnyOrderElementsOf(METHODS);
+        assertThat(GrpcMapping.OPERATION.keySet()).containsExactlyInAnyOrderElementsOf(METHODS);
+        assertThat(SAMPLES.keySet()).containsExactlyInAnyOrderElementsOf(METHODS);
+    }
+
+    @Test
+    void everyOperationIsReachedByAMethodAndEveryResultHasAnOutboundEntry() {
+        Set<String> reached = new HashSet<>(GrpcMapping.OPERATION.values());
+        reached.add("LOGIN_DEVICE"); // Login with a device id
+        assertThat(reached).containsExactlyInAnyOrderElementsOf(BY_NAME.keySet());
+        for (Operation<?, ?> op : Operations.table()) {
+            assertThat(GrpcMapping.OUT).as(op.name()).containsKey(op.result());
+        }
+    }
+
+    @Test
+    void eachMethodsRequestBecomesItsOperationsRequest() throws Exception {
+        for (Map.Entry<String, Object> e : SAMPLES.entrySet()) {
+            ChatRequest in = GrpcMapping.in(e.getKey(), e.getValue(), "t");
+            Operation<?, ?> op = BY_NAME.get(GrpcMapping.operationOf(e.getKey(), e.getValue()));
+            assertThat(in).as(e.getKey()).isInstanceOf(op.request());
+        }
+        LoginRequest device = LoginRequest.newBuilder().setUsername("alice").setPassword("password1").setDeviceId("phone").build();
+        assertThat(GrpcMapping.in("Login", device, "")).isEqualTo(new ChatRequest.LoginDevice("alice", "password1", "phone"));
+        assertThat(GrpcMapping.operationOf("Login", device)).isEqualTo("LOGIN_DEVICE");
+        assertThat(GrpcMapping.in("Fetch", FetchRequest.getDefaultInstance(), "t"))
+                .as("proto3's unset count is the default").isEqualTo(new ChatRequest.Fetch(0, GrpcChatService.DEFAULT_FETCH_COUNT, 0));
+    }
+
+    @Test
+    void everyChatErrorHasAWirechatErrorAndAStatus() {
+        for (ChatError e : ChatError.values()) {
+            ErrorCode code = GrpcMapping.code(e);
+            assertThat(code.name()).isEqualTo(e.name());
+            assertThat(GrpcChatService.status(code, "why", List.of()).getCode()).as(e.name()).isNotEqualTo(Status.Code.INTERNAL);
+        }
+    }
+}
