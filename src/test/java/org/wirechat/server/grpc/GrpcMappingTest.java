@@ -37,6 +37,7 @@ import org.wirechat.grpc.v1.ServerInfoRequest;
 import org.wirechat.grpc.v1.SetReceiptsRequest;
 import org.wirechat.grpc.v1.SubscribeRequest;
 import org.wirechat.protocol.ErrorCode;
+import org.wirechat.protocol.Limits;
 import org.wirechat.server.core.ChatError;
 import org.wirechat.server.core.ChatRequest;
 import org.wirechat.server.core.Operation;
@@ -94,18 +95,48 @@ class GrpcMappingTest {
         }
     }
 
+    /** What each sample must become, field for field (distinct values, so a swap of two fields fails). */
+    static final Map<String, ChatRequest> EXPECTED = Map.ofEntries(Map.entry("Ping", new ChatRequest.Ping()),
+            Map.entry("ServerInfo", new ChatRequest.ServerInfo()),
+            Map.entry("CreateAccount", new ChatRequest.CreateAccount("alice", "Alice", "password1")),
+            Map.entry("Login", new ChatRequest.Login("alice", "password1")),
+            Map.entry("Logout", new ChatRequest.Logout()),
+            Map.entry("ListAccounts", new ChatRequest.ListAccounts(false, "a*", "", Limits.PAGE_MAX)),
+            Map.entry("Send", new ChatRequest.Send("bob", "c1", "hi")),
+            Map.entry("Fetch", new ChatRequest.Fetch(3, GrpcChatService.DEFAULT_FETCH_COUNT, 0)),
+            Map.entry("Ack", new ChatRequest.Ack(3)),
+            Map.entry("Subscribe", new ChatRequest.Next(3, GrpcChatService.SUBSCRIBE_BATCH, GrpcChatService.SUBSCRIBE_WAIT_MILLIS)),
+            Map.entry("History", new ChatRequest.History("bob", 0, Limits.PAGE_MAX)),
+            Map.entry("DeleteAccount", new ChatRequest.DeleteAccount("password1")),
+            Map.entry("Receipts", new ChatRequest.Receipts("bob")),
+            Map.entry("SetReceipts", new ChatRequest.SetReceipts(true)),
+            Map.entry("CreateGroup", new ChatRequest.CreateGroup("#g")),
+            Map.entry("AddMember", new ChatRequest.AddMember("#g", "bob")),
+            Map.entry("RemoveMember", new ChatRequest.RemoveMember("#g", "bob")),
+            Map.entry("LeaveGroup", new ChatRequest.LeaveGroup("#g")),
+            Map.entry("RenameGroup", new ChatRequest.RenameGroup("#g", "#h")),
+            Map.entry("ListGroups", new ChatRequest.ListGroups()),
+            Map.entry("GroupMembers", new ChatRequest.GroupMembers("#g")),
+            Map.entry("GroupReceipts", new ChatRequest.GroupReceipts("#g", 7)),
+            Map.entry("ListDevices", new ChatRequest.ListDevices()));
+
     @Test
-    void eachMethodsRequestBecomesItsOperationsRequest() throws Exception {
+    void eachMethodsRequestBecomesItsOperationsRequestFieldForField() throws Exception {
+        assertThat(EXPECTED.keySet()).containsExactlyInAnyOrderElementsOf(METHODS);
         for (Map.Entry<String, Object> e : SAMPLES.entrySet()) {
             ChatRequest in = GrpcMapping.in(e.getKey(), e.getValue(), "t");
             Operation<?, ?> op = BY_NAME.get(GrpcMapping.operationOf(e.getKey(), e.getValue()));
-            assertThat(in).as(e.getKey()).isInstanceOf(op.request());
+            assertThat(in).as(e.getKey()).isInstanceOf(op.request()).isEqualTo(EXPECTED.get(e.getKey()));
         }
         LoginRequest device = LoginRequest.newBuilder().setUsername("alice").setPassword("password1").setDeviceId("phone").build();
         assertThat(GrpcMapping.in("Login", device, "")).isEqualTo(new ChatRequest.LoginDevice("alice", "password1", "phone"));
         assertThat(GrpcMapping.operationOf("Login", device)).isEqualTo("LOGIN_DEVICE");
-        assertThat(GrpcMapping.in("Fetch", FetchRequest.getDefaultInstance(), "t"))
-                .as("proto3's unset count is the default").isEqualTo(new ChatRequest.Fetch(0, GrpcChatService.DEFAULT_FETCH_COUNT, 0));
+        assertThat(GrpcMapping.in("ListAccounts", ListAccountsRequest.newBuilder().setPattern("b.*").setModeValue(1)
+                .setCursor("c").setLimit(3).build(), "t")).isEqualTo(new ChatRequest.ListAccounts(true, "b.*", "c", 3));
+        assertThat(GrpcMapping.in("Fetch", FetchRequest.newBuilder().setAckThroughId(5).setMaxCount(10).setMaxWaitMs(100).build(), "t"))
+                .isEqualTo(new ChatRequest.Fetch(5, 10, 100));
+        assertThat(GrpcMapping.in("History", HistoryRequest.newBuilder().setPeer("carol").setBeforeId(9).setLimit(4).build(), "t"))
+                .isEqualTo(new ChatRequest.History("carol", 9, 4));
     }
 
     @Test

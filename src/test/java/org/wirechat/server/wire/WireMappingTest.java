@@ -17,6 +17,7 @@ import org.wirechat.protocol.Response;
 import org.wirechat.server.core.ChatError;
 import org.wirechat.server.core.ChatException;
 import org.wirechat.server.core.ChatRequest;
+import org.wirechat.server.core.ChatResult;
 import org.wirechat.server.core.Login;
 import org.wirechat.server.core.Operation;
 import org.wirechat.server.core.Operations;
@@ -55,9 +56,47 @@ class WireMappingTest {
             boolean beforeLogin = BY_REQUEST.get(in.request().getClass()).login() == Login.NONE;
             assertThat(in.token()).as(r.toString()).isEqualTo(beforeLogin ? "" : "t");
         }
-        assertThat(WireMapping.in(new Request.Fetch("t", 5, 10, 100)).request()).isEqualTo(new ChatRequest.Fetch(5, 10, 100));
         assertThat(WireMapping.in(new Request.ListAccounts("t", PatternMode.WILDCARD, "a*", "c", 3)).request())
                 .isEqualTo(new ChatRequest.ListAccounts(false, "a*", "c", 3));
+    }
+
+    @Test
+    void eachWireRequestBecomesItsCoreRequestFieldForField() {
+        List<ChatRequest> expected = List.of(new ChatRequest.Ping(), new ChatRequest.ServerInfo(),
+                new ChatRequest.CreateAccount("alice", "Alice", "password1"), new ChatRequest.Login("alice", "password1"),
+                new ChatRequest.LoginDevice("alice", "password1", "phone"), new ChatRequest.Logout(),
+                new ChatRequest.ListAccounts(true, "a.*", "", 10), new ChatRequest.Send("bob", "c1", "hi"),
+                new ChatRequest.Fetch(5, 10, 100), new ChatRequest.History("bob", 0, 10), new ChatRequest.DeleteAccount("password1"),
+                new ChatRequest.Receipts("bob"), new ChatRequest.SetReceipts(true), new ChatRequest.CreateGroup("#g"),
+                new ChatRequest.AddMember("#g", "bob"), new ChatRequest.RemoveMember("#g", "bob"), new ChatRequest.LeaveGroup("#g"),
+                new ChatRequest.RenameGroup("#g", "#h"), new ChatRequest.ListGroups(), new ChatRequest.GroupMembers("#g"),
+                new ChatRequest.GroupReceipts("#g", 7), new ChatRequest.ListDevices());
+        assertThat(REQUESTS.stream().map(r -> WireMapping.in(r).request()).toList()).isEqualTo(expected);
+        assertThat(WireMapping.in(new Request.History("t", "carol", 9, 4)).request()).isEqualTo(new ChatRequest.History("carol", 9, 4));
+    }
+
+    @Test
+    void eachCoreResultBecomesItsWireResponseFieldForField() {
+        ChatResult.Message m = new ChatResult.Message(7, "alice", "bob", 1000, "hi");
+        Map<ChatResult, Response> cases = Map.ofEntries(
+                Map.entry(new ChatResult.Pong(42), new Response.Pong(42)),
+                Map.entry(new ChatResult.AccountCreated("alice"), new Response.AccountCreated("alice")),
+                Map.entry(new ChatResult.LoggedOut(), new Response.LoggedOut()),
+                Map.entry(new ChatResult.Sent(7, 1000), new Response.Sent(7, 1000)),
+                Map.entry(new ChatResult.Messages(List.of(m)),
+                        new Response.Messages(List.of(new Response.Message(7, "alice", "bob", 1000, "hi")))),
+                Map.entry(new ChatResult.Conversation(List.of(m), 6),
+                        new Response.Conversation(List.of(new Response.Message(7, "alice", "bob", 1000, "hi")), 6)),
+                Map.entry(new ChatResult.AccountDeleted(), new Response.AccountDeleted()),
+                Map.entry(new ChatResult.ReceiptState(true, 5), new Response.Receipts(true, 5)),
+                Map.entry(new ChatResult.ReceiptsSet(false), new Response.ReceiptsSet(false)),
+                Map.entry(new ChatResult.GroupCreated("#g"), new Response.GroupCreated("#g")),
+                Map.entry(new ChatResult.MemberAdded("bob"), new Response.MemberAdded("bob")),
+                Map.entry(new ChatResult.MemberRemoved(), new Response.MemberRemoved()),
+                Map.entry(new ChatResult.GroupLeft(), new Response.GroupLeft()),
+                Map.entry(new ChatResult.GroupRenamed("#h"), new Response.GroupRenamed("#h")),
+                Map.entry(new ChatResult.GroupReceiptCounts(true, 3, 2), new Response.GroupReceipts(true, 3, 2)));
+        cases.forEach((result, response) -> assertThat(WireMapping.out(result, 65_536)).as(result.toString()).isEqualTo(response));
     }
 
     @Test
