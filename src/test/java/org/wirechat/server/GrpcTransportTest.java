@@ -223,7 +223,7 @@ class GrpcTransportTest {
 
     @Test
     void theRequestRateIsLimitedPerConnectionAndSaysHowLongToWait() {
-        start(b -> b.abuse(org.wirechat.server.abuse.AbuseLimits.NONE.withRequestRate(1, 3)));
+        start(b -> b.abuse(org.wirechat.server.core.admission.AbuseLimits.NONE.withRequestRate(1, 3)));
         for (int i = 0; i < 3; i++) {
             chat.serverInfo(ServerInfoRequest.getDefaultInstance()); // the burst
         }
@@ -239,7 +239,7 @@ class GrpcTransportTest {
 
     @Test
     void connectionsPerAddressCountBothTransports() {
-        start(b -> b.abuse(org.wirechat.server.abuse.AbuseLimits.NONE.withConnectionsPerAddress(1)));
+        start(b -> b.abuse(org.wirechat.server.core.admission.AbuseLimits.NONE.withConnectionsPerAddress(1)));
         try (TestConnection wire = fx.connect()) {
             assertThat(wire.call(new Request.Ping())).isInstanceOf(Response.Pong.class);
             // the HTTP/2 connection over the limit is closed as it is accepted: no call is answered on it

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.wirechat.server.abuse.AddressLimits;
+import org.wirechat.server.core.admission.AddressLimits;
 
 /**
  * Admits an HTTP/2 connection or closes it the moment it is accepted, before gRPC builds anything for

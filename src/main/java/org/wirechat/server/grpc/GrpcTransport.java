@@ -31,8 +31,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import org.wirechat.grpc.v1.ChatGrpc;
 import org.wirechat.server.ServerMetrics;
-import org.wirechat.server.abuse.AddressLimits;
-import org.wirechat.server.abuse.TokenBucket;
+import org.wirechat.server.core.admission.AddressLimits;
+import org.wirechat.server.core.admission.TokenBucket;
 import org.wirechat.server.auth.Tokens;
 
 /**

@@ -16,7 +16,7 @@ import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Response;
 import org.wirechat.protocol.ResponseCodec;
 import org.wirechat.server.ServerMetrics;
-import org.wirechat.server.abuse.AddressLimits;
+import org.wirechat.server.core.admission.AddressLimits;
 
 /**
  * Accepts connections on one platform thread and runs each on its own virtual thread. Counts them:

@@ -34,7 +34,7 @@ import org.wirechat.protocol.Request;
 import org.wirechat.protocol.RequestCodec;
 import org.wirechat.protocol.Response;
 import org.wirechat.protocol.ResponseCodec;
-import org.wirechat.server.abuse.TokenBucket;
+import org.wirechat.server.core.admission.TokenBucket;
 import org.wirechat.server.auth.Tokens;
 
 /**
