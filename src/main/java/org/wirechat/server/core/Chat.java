@@ -99,11 +99,11 @@ public final class Chat {
         if (login == Login.NONE) {
             return null;
         }
-        Optional<Tokens.Session> s = tokens.session(call.token(), call.caller().tokenMemo());
+        Optional<Tokens.Session> s = tokens.session(call.token(), call.tokenMemo());
         if (s.isEmpty()) {
             throw new ChatException(ChatError.NOT_AUTHENTICATED, "not logged in, or the session expired: log in again");
         }
-        call.caller().authenticatedAs(s.get().accountId());
+        call.connection().authenticatedAs(s.get().accountId());
         if (login == Login.HOLDING) {
             mail.holding(s.get(), call.token());
         }

@@ -3,38 +3,15 @@ package org.wirechat.server.core.admission;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Per-address limits: open connections, and account creations (a token bucket per address, refilled
- * at the hourly rate). Entries exist only while an address has connections open or a bucket not yet
- * full again.
+ * Per-address account creations (a token bucket per address, refilled at the hourly rate). An entry exists
+ * only while its bucket is not full again. (Connections per address are counted by {@link Admission}.)
  */
 public final class AddressLimits {
-    private final ConcurrentHashMap<String, Integer> connections = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, TokenBucket> creations = new ConcurrentHashMap<>();
-    private final int maxConnections;
     private final int creationsPerHour;
 
     public AddressLimits(AbuseLimits limits) {
-        this.maxConnections = limits.connectionsPerAddress();
         this.creationsPerHour = limits.accountsPerAddressPerHour();
-    }
-
-    /** Counts a new connection from the address; false (and nothing counted) if it has too many. */
-    public boolean connect(String address) {
-        boolean[] ok = {false};
-        connections.compute(address, (a, n) -> {
-            int open = n == null ? 0 : n;
-            ok[0] = open < maxConnections;
-            return ok[0] ? open + 1 : n;
-        });
-        return ok[0];
-    }
-
-    public void disconnect(String address) {
-        connections.computeIfPresent(address, (a, n) -> n == 1 ? null : n - 1);
-    }
-
-    public int maxConnections() {
-        return maxConnections;
     }
 
     /** Takes one account creation from the address's allowance: 0, or the milliseconds until one is free. */
