@@ -22,7 +22,7 @@ import org.wirechat.server.core.admission.AddressLimits;
 import org.wirechat.server.core.admission.Admission;
 import org.wirechat.server.core.Chat;
 import org.wirechat.server.core.ChatSettings;
-import org.wirechat.server.core.Presence;
+import org.wirechat.server.core.admission.Presence;
 import org.wirechat.server.grpc.GrpcTransport;
 import org.wirechat.server.storage.StorageFault;
 import org.wirechat.server.storage.StorageUnavailableException;

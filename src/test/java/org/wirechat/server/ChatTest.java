@@ -28,7 +28,7 @@ import org.wirechat.server.core.ChatError;
 import org.wirechat.server.core.ChatException;
 import org.wirechat.server.core.ChatRequest;
 import org.wirechat.server.core.ChatResult;
-import org.wirechat.server.core.Presence;
+import org.wirechat.server.core.admission.Presence;
 import org.wirechat.server.inbox.InboxWaiters;
 import org.wirechat.server.storage.SqliteStore;
 

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.wirechat.server.core.admission.Presence;
 import org.wirechat.server.core.admission.LoginThrottle;
 import org.wirechat.server.account.AccountMatcher;
 import org.wirechat.server.auth.PasswordHasher;

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.wirechat.server.core.admission.Presence;
 import org.wirechat.server.core.admission.AddressLimits;
 import org.wirechat.server.core.admission.GroupMessageRate;
 import org.wirechat.server.core.admission.LoginThrottle;

@@ -5,7 +5,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import org.wirechat.server.core.Presence;
 
 /**
  * Admits connections, for both transports at once: one count of the open connections (at most

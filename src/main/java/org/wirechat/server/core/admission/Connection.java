@@ -3,7 +3,6 @@ package org.wirechat.server.core.admission;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
-import org.wirechat.server.core.Presence;
 
 /**
  * One admitted connection, on either transport ({@link Admission#open}): its client's address, its request

@@ -19,7 +19,6 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.wirechat.server.cluster.LocalCluster;
-import org.wirechat.server.core.Presence;
 
 /**
  * The one admission of both transports: --max-connections and --max-connections-per-address at, below and
