@@ -23,6 +23,7 @@ import org.wirechat.server.ResponseFit;
 import org.wirechat.server.SeamViolationSample;
 import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.core.CoreViolationSample;
+import org.wirechat.server.core.admission.AdmissionViolationSample;
 import org.wirechat.server.grpc.TransportViolationSample;
 import org.wirechat.server.storage.Store;
 import org.wirechat.server.storage.UpwardViolationSample;
@@ -121,6 +122,11 @@ class ArchitectureTest {
             .should().onlyDependOnClassesThat(THE_CORE_OR_ITS_NAMED_EXCEPTIONS)
             .because("the chat rules are written once, for every transport and store: no protocol record, transport,"
                     + " JDBC or concrete store; what it still uses outside itself is listed by name, and shrinks");
+
+    /** The admission (connections, buckets, presence, the abuse limits) is below the chat core: the core uses it, never back. */
+    static final ArchRule THE_ADMISSION_IS_BELOW_THE_CORE = noClasses().that().resideInAPackage("org.wirechat.server.core.admission..")
+            .should().dependOnClassesThat().resideInAPackage("org.wirechat.server.core")
+            .because("both transports and the core use the one admission; it knows nothing of the operations above it");
 
     static final ArchRule TRANSPORTS_ARE_APART = CompositeArchRule.of(noClasses().that().resideInAPackage("org.wirechat.server.wire..")
             .should().dependOnClassesThat().resideInAPackage("org.wirechat.server.grpc..").allowEmptyShould(true))
@@ -246,6 +252,18 @@ class ArchitectureTest {
         assertThatThrownBy(() -> THE_CORE_STANDS_ALONE.check(bad)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("CoreViolationSample").hasMessageContaining("org.wirechat.protocol.ErrorCode")
                 .hasMessageContaining("org.wirechat.server.storage.SqliteStore");
+    }
+
+    @Test
+    void theAdmissionIsBelowTheCore() {
+        THE_ADMISSION_IS_BELOW_THE_CORE.check(main);
+    }
+
+    @Test
+    void anAdmissionClassThatUsesTheCoreBreaksTheRule() {
+        JavaClasses bad = new ClassFileImporter().importClasses(AdmissionViolationSample.class);
+        assertThatThrownBy(() -> THE_ADMISSION_IS_BELOW_THE_CORE.check(bad)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("AdmissionViolationSample").hasMessageContaining("org.wirechat.server.core.Chat");
     }
 
     @Test
