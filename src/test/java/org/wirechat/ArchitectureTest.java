@@ -23,6 +23,7 @@ import org.wirechat.server.ResponseFit;
 import org.wirechat.server.SeamViolationSample;
 import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.core.CoreViolationSample;
+import org.wirechat.server.core.admission.AdmissionViolationSample;
 import org.wirechat.server.grpc.TransportViolationSample;
 import org.wirechat.server.storage.Store;
 import org.wirechat.server.storage.UpwardViolationSample;
@@ -79,13 +80,13 @@ class ArchitectureTest {
 
     static final ArchRule THE_CORE_KNOWS_NO_TRANSPORT = noClasses()
             .that().resideInAnyPackage("org.wirechat.server.storage..", "org.wirechat.server.auth..", "org.wirechat.server.inbox..",
-                    "org.wirechat.server.cluster..", "org.wirechat.server.abuse..", "org.wirechat.server.core..")
+                    "org.wirechat.server.cluster..", "org.wirechat.server.core..")
             .should().dependOnClassesThat().resideInAnyPackage("org.wirechat.server.wire..", "org.wirechat.server.grpc..")
             .because("transports depend on the core, never the other way");
 
     static final ArchRule STORAGE_USES_NOTHING_ABOVE_IT = noClasses().that().resideInAPackage("org.wirechat.server.storage..")
             .should().dependOnClassesThat().resideInAnyPackage("org.wirechat.server", "org.wirechat.server.wire..",
-                    "org.wirechat.server.grpc..", "org.wirechat.server.cluster..", "org.wirechat.server.abuse..",
+                    "org.wirechat.server.grpc..", "org.wirechat.server.cluster..", "org.wirechat.server.core.admission..",
                     "org.wirechat.server.auth..", "org.wirechat.server.inbox..", "org.wirechat.server.account..",
                     "org.wirechat.server.tls..", "io.grpc..", "org.wirechat.grpc..")
             .because("the stores are given what they need (the Cluster PostgreSQL implements is declared beside them);"
@@ -93,8 +94,8 @@ class ArchitectureTest {
 
     /**
      * What the chat core still uses outside itself in step 2 of issue 28 (docs/architecture.md §6), each named:
-     * the {@code Store} with the records it speaks, and today's helpers (tokens, password hashing, the abuse
-     * limits, the waiters of a FETCH, the account matcher). Steps 3–5 put ports in their place and empty this list.
+     * the {@code Store} with the records it speaks (the login throttle, in {@code core.admission}, the cluster's
+     * {@code LoginFailures}), and today's helpers (tokens, password hashing, the waiters of a FETCH, the account matcher). Steps 3–5 put ports in their place and empty this list.
      */
     static final Set<String> CORE_STEP_2_EXCEPTIONS = Set.of(
             "org.wirechat.server.storage.Store", "org.wirechat.server.storage.StorageUnavailableException",
@@ -102,10 +103,9 @@ class ArchitectureTest {
             "org.wirechat.server.storage.DeleteOutcome", "org.wirechat.server.storage.DeviceSeen",
             "org.wirechat.server.storage.GroupChange", "org.wirechat.server.storage.GroupInfo",
             "org.wirechat.server.storage.GroupOutcome", "org.wirechat.server.storage.SendOutcome",
-            "org.wirechat.server.storage.StoredMessage",
+            "org.wirechat.server.storage.StoredMessage", "org.wirechat.server.storage.LoginFailures",
             "org.wirechat.server.auth.Tokens", "org.wirechat.server.auth.PasswordHasher",
-            "org.wirechat.server.abuse.AddressLimits", "org.wirechat.server.abuse.GroupMessageRate",
-            "org.wirechat.server.abuse.LoginThrottle", "org.wirechat.server.inbox.InboxWaiters",
+            "org.wirechat.server.inbox.InboxWaiters",
             "org.wirechat.server.account.AccountMatcher");
 
     /** The core's own classes, the JDK, SLF4J, and the exceptions of step 2 (a nested class by its outer one). */
@@ -122,6 +122,11 @@ class ArchitectureTest {
             .should().onlyDependOnClassesThat(THE_CORE_OR_ITS_NAMED_EXCEPTIONS)
             .because("the chat rules are written once, for every transport and store: no protocol record, transport,"
                     + " JDBC or concrete store; what it still uses outside itself is listed by name, and shrinks");
+
+    /** The admission (connections, buckets, presence, the abuse limits) is below the chat core: the core uses it, never back. */
+    static final ArchRule THE_ADMISSION_IS_BELOW_THE_CORE = noClasses().that().resideInAPackage("org.wirechat.server.core.admission..")
+            .should().dependOnClassesThat().resideInAPackage("org.wirechat.server.core")
+            .because("both transports and the core use the one admission; it knows nothing of the operations above it");
 
     static final ArchRule TRANSPORTS_ARE_APART = CompositeArchRule.of(noClasses().that().resideInAPackage("org.wirechat.server.wire..")
             .should().dependOnClassesThat().resideInAPackage("org.wirechat.server.grpc..").allowEmptyShould(true))
@@ -247,6 +252,18 @@ class ArchitectureTest {
         assertThatThrownBy(() -> THE_CORE_STANDS_ALONE.check(bad)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("CoreViolationSample").hasMessageContaining("org.wirechat.protocol.ErrorCode")
                 .hasMessageContaining("org.wirechat.server.storage.SqliteStore").hasMessageContaining("java.sql.Connection");
+    }
+
+    @Test
+    void theAdmissionIsBelowTheCore() {
+        THE_ADMISSION_IS_BELOW_THE_CORE.check(main);
+    }
+
+    @Test
+    void anAdmissionClassThatUsesTheCoreBreaksTheRule() {
+        JavaClasses bad = new ClassFileImporter().importClasses(AdmissionViolationSample.class);
+        assertThatThrownBy(() -> THE_ADMISSION_IS_BELOW_THE_CORE.check(bad)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("AdmissionViolationSample").hasMessageContaining("org.wirechat.server.core.Chat");
     }
 
     @Test

@@ -7,7 +7,7 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wirechat.server.core.Audit;
-import org.wirechat.server.core.Presence;
+import org.wirechat.server.core.admission.Presence;
 import org.wirechat.protocol.Limits;
 import org.wirechat.server.account.AccountMatcher;
 import org.wirechat.server.auth.PasswordHasher;

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.wirechat.protocol.Frame;
 import org.wirechat.protocol.Limits;
-import org.wirechat.server.abuse.AbuseLimits;
+import org.wirechat.server.core.admission.AbuseLimits;
 import org.wirechat.server.auth.PasswordHasher;
 import org.wirechat.server.storage.PostgresSettings;
 import org.wirechat.server.storage.StorageIo;

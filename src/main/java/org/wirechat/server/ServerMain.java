@@ -25,7 +25,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
-import org.wirechat.server.abuse.AbuseLimits;
+import org.wirechat.server.core.admission.AbuseLimits;
 import org.wirechat.server.storage.PostgresSettings;
 import org.wirechat.server.storage.SqliteStore;
 import org.wirechat.server.tls.TlsSettings;

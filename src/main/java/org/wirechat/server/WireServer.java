@@ -18,17 +18,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import javax.net.ssl.SSLSocketFactory;
-import org.wirechat.server.abuse.AddressLimits;
+import org.wirechat.server.core.admission.AddressLimits;
+import org.wirechat.server.core.admission.Admission;
 import org.wirechat.server.core.Chat;
 import org.wirechat.server.core.ChatSettings;
-import org.wirechat.server.core.Presence;
+import org.wirechat.server.core.admission.Presence;
 import org.wirechat.server.grpc.GrpcTransport;
 import org.wirechat.server.storage.StorageFault;
 import org.wirechat.server.storage.StorageUnavailableException;
 import org.wirechat.server.storage.StoreException;
 import org.wirechat.server.wire.Listener;
 import org.wirechat.server.wire.Session;
-import org.wirechat.server.abuse.LoginThrottle;
+import org.wirechat.server.core.admission.LoginThrottle;
 import org.wirechat.server.auth.PasswordHasher;
 import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.inbox.InboxWaiters;
@@ -49,6 +50,8 @@ public final class WireServer implements AutoCloseable {
     private final Tokens tokens;
     private final InboxWaiters waiters;
     private final Presence presence;
+    /** Admits the connections of both transports: one count for --max-connections and per address. */
+    private final Admission admission;
     private final Listener listener;
     private final ServerSocket serverSocket;
     private final ScheduledExecutorService housekeeping;
@@ -164,8 +167,9 @@ public final class WireServer implements AutoCloseable {
         }
         SSLSocketFactory tls = config.tls() == null ? null : config.tls().context().getSocketFactory();
         this.metrics = config.metricsPort() < 0 ? ServerMetrics.OFF : new ServerMetrics(store, tokens, this::openConnections);
-        this.listener = new Listener(serverSocket, config.maxConnections(), addresses, tls, metrics,
-                (id, socket, address, onEnd) -> new Session(id, socket, tls, address, config, chat, presence, metrics, onEnd));
+        this.admission = new Admission(config.maxConnections(), config.abuse(), presence);
+        this.listener = new Listener(serverSocket, admission, tls, metrics,
+                (id, socket, connection, onEnd) -> new Session(id, socket, tls, connection, config, chat, metrics, onEnd));
         this.deadlines = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("deadlines").daemon(true).factory());
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("housekeeping").daemon(true).factory());
         housekeeping.scheduleWithFixedDelay(guarded("the token sweep", this::sweepTokens), 1, 1, TimeUnit.MINUTES);
@@ -204,7 +208,7 @@ public final class WireServer implements AutoCloseable {
         GrpcTransport g = null;
         if (config.grpcPort() >= 0) {
             try {
-                g = new GrpcTransport(config, chat, presence, addresses, listener::openConnections, () -> closing, metrics);
+                g = new GrpcTransport(config, chat, admission, () -> closing, metrics);
                 log.info("gRPC (wirechat.v1.Chat, health, reflection) on {}:{}{}", config.bindAddress(), g.port(),
                         config.tls() == null ? "" : " with TLS");
             } catch (IOException e) {
@@ -303,11 +307,10 @@ public final class WireServer implements AutoCloseable {
         return waiters.waitingAccounts();
     }
 
-    /** Open connections, of both transports (the wire protocol's TCP connections, gRPC's HTTP/2 ones). */
+    /** Open connections, of both transports (the wire protocol's TCP connections, gRPC's HTTP/2 ones): the admission's one count. */
     public int openConnections() {
-        Listener l = listener; // null while the constructor runs (a metrics scrape cannot come before it ends)
-        GrpcTransport g = grpc;
-        return (l == null ? 0 : l.openConnections()) + (g == null ? 0 : g.openConnections());
+        Admission a = admission; // null while the constructor runs (a metrics scrape cannot come before it ends)
+        return a == null ? 0 : a.open();
     }
 
     /**

@@ -89,7 +89,7 @@ class TlsTest {
 
     @Test
     void aTlsClientThatDoesNotReadIsCutOffAndTheServerStillStopsPromptly() throws Exception {
-        ServerFixture fx = new ServerFixture(dir, b -> b.abuse(org.wirechat.server.abuse.AbuseLimits.NONE
+        ServerFixture fx = new ServerFixture(dir, b -> b.abuse(org.wirechat.server.core.admission.AbuseLimits.NONE
                 .withTimeouts(Duration.ofHours(1), Duration.ofMillis(500))), true);
         try (TestConnection helper = fx.connect(); TestConnection deaf = fx.connect()) {
             String alice = fx.register(helper, "alice");

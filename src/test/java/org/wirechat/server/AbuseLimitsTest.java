@@ -20,7 +20,7 @@ import org.wirechat.protocol.Opcode;
 import org.wirechat.protocol.Request;
 import org.wirechat.protocol.RequestCodec;
 import org.wirechat.protocol.Response;
-import org.wirechat.server.abuse.AbuseLimits;
+import org.wirechat.server.core.admission.AbuseLimits;
 
 /** Every abuse limit, at, below and above its edge, with its documented answer. */
 class AbuseLimitsTest {

@@ -40,7 +40,7 @@ class AuditTest {
     void start() {
         events.start();
         audit.addAppender(events);
-        fx = new ServerFixture(dir, b -> b.abuse(org.wirechat.server.abuse.AbuseLimits.NONE
+        fx = new ServerFixture(dir, b -> b.abuse(org.wirechat.server.core.admission.AbuseLimits.NONE
                 .withLoginFailures(2, 1_000, Duration.ofMinutes(1))));
         c = fx.connect();
     }

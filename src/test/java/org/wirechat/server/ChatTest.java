@@ -8,27 +8,27 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.wirechat.server.abuse.AbuseLimits;
-import org.wirechat.server.abuse.AddressLimits;
-import org.wirechat.server.abuse.LoginThrottle;
+import org.wirechat.server.core.admission.AbuseLimits;
+import org.wirechat.server.core.admission.AddressLimits;
+import org.wirechat.server.core.admission.Admission;
+import org.wirechat.server.core.admission.Connection;
+import org.wirechat.server.core.admission.LoginThrottle;
 import org.wirechat.server.auth.PasswordHasher;
 import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.cluster.LocalCluster;
 import org.wirechat.server.core.Call;
-import org.wirechat.server.core.Caller;
 import org.wirechat.server.core.Chat;
 import org.wirechat.server.core.ChatError;
 import org.wirechat.server.core.ChatException;
 import org.wirechat.server.core.ChatRequest;
 import org.wirechat.server.core.ChatResult;
-import org.wirechat.server.core.Presence;
+import org.wirechat.server.core.admission.Presence;
 import org.wirechat.server.inbox.InboxWaiters;
 import org.wirechat.server.storage.SqliteStore;
 
@@ -48,31 +48,12 @@ class ChatTest {
     Chat core;
     final MutableClock clock = new MutableClock();
 
-    /** A caller as a transport would be: it remembers who it is logged in as. */
-    static final class TestCaller implements Caller {
-        final List<Long> authenticated = new CopyOnWriteArrayList<>();
-        volatile boolean loggedOut;
-        private final Tokens.Memo memo = new Tokens.Memo();
+    Admission admission;
 
-        @Override
-        public void authenticatedAs(long accountId) {
-            authenticated.add(accountId);
-        }
-
-        @Override
-        public void loggedOut() {
-            loggedOut = true;
-        }
-
-        @Override
-        public String address() {
-            return "192.0.2.1";
-        }
-
-        @Override
-        public Tokens.Memo tokenMemo() {
-            return memo;
-        }
+    /** A caller as a transport makes one: a connection admitted from one address, and its token memo. */
+    final class TestCaller {
+        final Connection connection = admission.open("192.0.2.1", Connection.Logins.ONE, limit -> { }).orElseThrow();
+        final Tokens.Memo memo = new Tokens.Memo();
     }
 
     @BeforeEach
@@ -88,6 +69,7 @@ class ChatTest {
         Tokens tokens = new Tokens(store, clock, config.tokenIdleLifetime(), config.tokenMaxLifetime());
         core = new Chat(WireServer.chatSettings(config), store, hasher, tokens, waiters, presence,
                 new LoginThrottle(config.abuse(), cluster), new AddressLimits(config.abuse()), clock);
+        admission = new Admission(config.maxConnections(), config.abuse(), presence);
     }
 
     @AfterEach
@@ -99,7 +81,7 @@ class ChatTest {
     }
 
     ChatResult handle(ChatRequest r, String token, TestCaller c) throws InterruptedException {
-        return core.submit(r, new Call(c, token)).join();
+        return core.submit(r, new Call(c.connection, c.memo, token)).join();
     }
 
     ChatResult handle(ChatRequest r, TestCaller c) throws InterruptedException {
@@ -118,7 +100,7 @@ class ChatTest {
         TestCaller bob = new TestCaller();
         String a = join("alice", alice);
         String b = join("bob", bob);
-        assertThat(alice.authenticated).as("online from the login on").hasSize(1);
+        assertThat(alice.connection.accounts()).as("online from the login on").hasSize(1);
         ChatResult.Sent sent = (ChatResult.Sent) handle(new ChatRequest.Send("bob", "c1", "hello, core"), a, alice);
         assertThat(sent.timestampMillis()).isEqualTo(clock.millis());
         ChatResult.Messages got = (ChatResult.Messages) handle(new ChatRequest.Fetch(0, 10, 0), b, bob);
@@ -127,7 +109,7 @@ class ChatTest {
         ChatResult.AccountPage list = (ChatResult.AccountPage) handle(new ChatRequest.ListAccounts(false, "*", "", 10), a, alice);
         assertThat(list.accounts()).extracting(ChatResult.Account::username).containsExactly("alice", "bob");
         assertThat(handle(new ChatRequest.Logout(), a, alice)).isInstanceOf(ChatResult.LoggedOut.class);
-        assertThat(alice.loggedOut).isTrue();
+        assertThat(alice.connection.accounts()).as("offline from the logout on").isEmpty();
         assertThat(error(new ChatRequest.Fetch(0, 1, 0), a, alice)).isEqualTo(ChatError.NOT_AUTHENTICATED);
     }
 
@@ -148,7 +130,7 @@ class ChatTest {
     }
 
     private ChatError error(ChatRequest r, String token, TestCaller c) throws InterruptedException {
-        CompletableFuture<ChatResult> answer = core.submit(r, new Call(c, token));
+        CompletableFuture<ChatResult> answer = core.submit(r, new Call(c.connection, c.memo, token));
         assertThatThrownBy(answer::join).isInstanceOf(CompletionException.class).hasCauseInstanceOf(ChatException.class);
         return ((ChatException) answer.handle((x, t) -> t instanceof CompletionException ? t.getCause() : t).join()).error();
     }

@@ -47,7 +47,7 @@ import org.wirechat.grpc.v1.SendRequest;
 import org.wirechat.grpc.v1.SubscribeRequest;
 import org.wirechat.protocol.Request;
 import org.wirechat.protocol.Response;
-import org.wirechat.server.abuse.AbuseLimits;
+import org.wirechat.server.core.admission.AbuseLimits;
 import org.wirechat.server.grpc.GrpcTransport;
 
 /**

@@ -31,6 +31,7 @@ import org.wirechat.grpc.v1.Message;
 import org.wirechat.grpc.v1.SendRequest;
 import org.wirechat.grpc.v1.ServerInfoRequest;
 import org.wirechat.grpc.v1.SubscribeRequest;
+import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Limits;
 import org.wirechat.protocol.Request;
 import org.wirechat.protocol.Response;
@@ -223,7 +224,7 @@ class GrpcTransportTest {
 
     @Test
     void theRequestRateIsLimitedPerConnectionAndSaysHowLongToWait() {
-        start(b -> b.abuse(org.wirechat.server.abuse.AbuseLimits.NONE.withRequestRate(1, 3)));
+        start(b -> b.abuse(org.wirechat.server.core.admission.AbuseLimits.NONE.withRequestRate(1, 3)));
         for (int i = 0; i < 3; i++) {
             chat.serverInfo(ServerInfoRequest.getDefaultInstance()); // the burst
         }
@@ -239,7 +240,7 @@ class GrpcTransportTest {
 
     @Test
     void connectionsPerAddressCountBothTransports() {
-        start(b -> b.abuse(org.wirechat.server.abuse.AbuseLimits.NONE.withConnectionsPerAddress(1)));
+        start(b -> b.abuse(org.wirechat.server.core.admission.AbuseLimits.NONE.withConnectionsPerAddress(1)));
         try (TestConnection wire = fx.connect()) {
             assertThat(wire.call(new Request.Ping())).isInstanceOf(Response.Pong.class);
             // the HTTP/2 connection over the limit is closed as it is accepted: no call is answered on it
@@ -249,6 +250,28 @@ class GrpcTransportTest {
                         assertThat(e.getTrailers() == null ? null : e.getTrailers().get(
                                 Metadata.Key.of("wirechat-error", Metadata.ASCII_STRING_MARSHALLER))).isNull();
                     });
+        }
+    }
+
+    /**
+     * Before one admission served both transports, the wire listener counted only its own connections against
+     * --max-connections (gRPC counted both): with the server full of HTTP/2 connections it took more wire ones.
+     */
+    @Test
+    void theWireListenerCountsHttp2ConnectionsAgainstMaxConnections() {
+        start(b -> b.maxConnections(1));
+        assertThat(chat.serverInfo(ServerInfoRequest.getDefaultInstance()).getWireVersionsList()).contains(1);
+        assertThat(fx.server().openConnections()).as("the HTTP/2 connection, at the edge").isEqualTo(1);
+        try (TestConnection wire = fx.connect()) {
+            Response.Error busy = (Response.Error) wire.readResponse();
+            assertThat(busy.code()).isEqualTo(ErrorCode.SERVER_BUSY);
+            assertThat(busy.reason()).isEqualTo("server busy: too many connections, try again later");
+            assertThat(wire.closedByServer()).isTrue();
+        }
+        channel.shutdownNow();
+        Await.until("the HTTP/2 connection's place is free", () -> fx.server().openConnections() == 0);
+        try (TestConnection wire = fx.connect()) {
+            assertThat(wire.call(new Request.Ping())).as("below the edge again").isInstanceOf(Response.Pong.class);
         }
     }
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Request;
 import org.wirechat.protocol.Response;
-import org.wirechat.server.abuse.AbuseLimits;
+import org.wirechat.server.core.admission.AbuseLimits;
 
 /**
  * The victim's view of password guessing: an attacker looping wrong passwords for alice from other

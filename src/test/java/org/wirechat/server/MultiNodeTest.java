@@ -226,7 +226,7 @@ class MultiNodeTest {
         onA.close();
         onB.close();
         b.close();
-        org.wirechat.server.abuse.AbuseLimits limits = new org.wirechat.server.abuse.AbuseLimits(1000, 1_000_000, 1_000_000,
+        org.wirechat.server.core.admission.AbuseLimits limits = new org.wirechat.server.core.admission.AbuseLimits(1000, 1_000_000, 1_000_000,
                 3, 1000, Duration.ofMinutes(15), 1000, 1000, 1000, Duration.ofSeconds(30), Duration.ofSeconds(30));
         a.reconfigure(x -> x.abuse(limits));
         b = WireServer.start(a.config().toBuilder().port(0).build(), a.clock);

@@ -48,7 +48,7 @@ public final class ServerFixture implements AutoCloseable {
                 .port(0)
                 .dataDir(dataDir)
                 .passwordIterations(1_000)
-                .abuse(org.wirechat.server.abuse.AbuseLimits.NONE)
+                .abuse(org.wirechat.server.core.admission.AbuseLimits.NONE)
                 .tls(tls ? TestCerts.server() : null)
                 .shutdownGrace(Duration.ofSeconds(5))).build();
         start();

@@ -1,18 +1,19 @@
 package org.wirechat.server.core;
 
 import org.wirechat.server.auth.Tokens;
+import org.wirechat.server.core.admission.Connection;
 
 /**
  * Who asks, once {@link Chat} has checked the operation's login: the call and, for an operation that needs a
  * login, the token's account and device ({@code session} is null for an operation usable before login).
  */
 public record Asker(Call call, Tokens.Session session) {
-    public Caller caller() {
-        return call.caller();
+    public Connection connection() {
+        return call.connection();
     }
 
     public String address() {
-        return call.caller().address();
+        return call.connection().address();
     }
 
     public String token() {

@@ -1,9 +1,16 @@
 package org.wirechat.server.core;
 
-/** What the transport knows of one request: the connection it came in on and the token it carried ("" if none). */
-public record Call(Caller caller, String token) {
+import org.wirechat.server.auth.Tokens;
+import org.wirechat.server.core.admission.Connection;
+
+/**
+ * What the transport knows of one request: the connection it came in on (its address, the accounts it holds
+ * online), its memory of the token ({@link Tokens.Memo}: a wire connection's one, or a gRPC call's own, a memo
+ * being confined to one thread) and the token the request carried ("" if none).
+ */
+public record Call(Connection connection, Tokens.Memo tokenMemo, String token) {
     @Override
     public String toString() {
-        return "Call[address=" + caller.address() + ", token=<redacted>]";
+        return "Call[address=" + connection.address() + ", token=<redacted>]";
     }
 }

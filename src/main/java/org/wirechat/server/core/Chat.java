@@ -7,9 +7,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import org.wirechat.server.abuse.AddressLimits;
-import org.wirechat.server.abuse.GroupMessageRate;
-import org.wirechat.server.abuse.LoginThrottle;
+import org.wirechat.server.core.admission.Presence;
+import org.wirechat.server.core.admission.AddressLimits;
+import org.wirechat.server.core.admission.GroupMessageRate;
+import org.wirechat.server.core.admission.LoginThrottle;
 import org.wirechat.server.auth.PasswordHasher;
 import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.inbox.InboxWaiters;
@@ -99,11 +100,11 @@ public final class Chat {
         if (login == Login.NONE) {
             return null;
         }
-        Optional<Tokens.Session> s = tokens.session(call.token(), call.caller().tokenMemo());
+        Optional<Tokens.Session> s = tokens.session(call.token(), call.tokenMemo());
         if (s.isEmpty()) {
             throw new ChatException(ChatError.NOT_AUTHENTICATED, "not logged in, or the session expired: log in again");
         }
-        call.caller().authenticatedAs(s.get().accountId());
+        call.connection().authenticatedAs(s.get().accountId());
         if (login == Login.HOLDING) {
             mail.holding(s.get(), call.token());
         }

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.wirechat.server.core.admission.Presence;
 import org.wirechat.server.core.ChatResult.GroupCreated;
 import org.wirechat.server.core.ChatResult.GroupLeft;
 import org.wirechat.server.core.ChatResult.GroupList;

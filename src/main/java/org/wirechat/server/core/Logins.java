@@ -39,7 +39,7 @@ final class Logins {
     LoggedIn login(ChatRequest.Login l, Asker asker) throws ChatException {
         Account account = passwords.login(l.username(), l.password(), asker);
         Tokens.Issued issued = tokens.issue(account.id());
-        asker.caller().authenticatedAs(account.id()); // online from the login on, not from the next request
+        asker.connection().authenticatedAs(account.id()); // online from the login on, not from the next request
         LoggedIn answer = new LoggedIn(issued.token(), issued.expiresAtMillis(), store.unread(account.id(), ""), -1);
         loggedIn(account, l.password(), issued, asker);
         return answer;
@@ -53,7 +53,7 @@ final class Logins {
     LoggedIn loginDevice(ChatRequest.LoginDevice l, Asker asker) throws ChatException {
         Account account = passwords.login(l.username(), l.password(), asker);
         Tokens.Issued issued = tokens.issue(account.id(), l.deviceId());
-        asker.caller().authenticatedAs(account.id());
+        asker.connection().authenticatedAs(account.id());
         long missed = store.missed(account.id(), l.deviceId());
         store.seen(account.id(), l.deviceId(), clock.millis());
         store.register(account.id(), l.deviceId(), clock.millis());
@@ -80,7 +80,7 @@ final class Logins {
     LoggedOut logout(ChatRequest.Logout l, Asker asker) {
         long me = asker.accountId();
         tokens.revoke(asker.token());
-        asker.caller().loggedOut();
+        asker.connection().loggedOut(me);
         Audit.loggedOut(store.findAccount(me).map(Account::username).orElse("#" + me), asker.address());
         return new LoggedOut();
     }

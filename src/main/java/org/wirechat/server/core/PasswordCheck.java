@@ -2,7 +2,7 @@ package org.wirechat.server.core;
 
 import java.time.Clock;
 import java.util.Optional;
-import org.wirechat.server.abuse.LoginThrottle;
+import org.wirechat.server.core.admission.LoginThrottle;
 import org.wirechat.server.auth.PasswordHasher;
 import org.wirechat.server.storage.Account;
 import org.wirechat.server.storage.Store;

@@ -57,7 +57,7 @@ final class CallGate implements ServerInterceptor {
             return new ServerCall.Listener<>() { };
         }
         long now = System.nanoTime();
-        long waitNanos = c.requests.tryTake(now);
+        long waitNanos = c.connection.take(now);
         if (waitNanos > 0) {
             String waitMillis = String.valueOf((waitNanos + 999_999) / 1_000_000);
             return refuse(call, ErrorCode.RATE_LIMITED, "too many requests on this connection (at most "

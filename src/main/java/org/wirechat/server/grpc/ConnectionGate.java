@@ -10,18 +10,22 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.util.AsciiString;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.wirechat.server.abuse.AddressLimits;
+import org.wirechat.server.core.admission.Admission;
+import org.wirechat.server.core.admission.Connection;
 
 /**
  * Admits an HTTP/2 connection or closes it the moment it is accepted, before gRPC builds anything for
- * it: at most {@code --max-connections-per-address} from one address (counted with the wire protocol's,
- * in one {@link AddressLimits}) and {@code --max-connections} open on both transports together. An
- * admitted connection's frames pass a {@link FloodGuard}.
+ * it, by the {@link Admission} both transports share: at most {@code --max-connections-per-address} from one
+ * address and {@code --max-connections} open, on both transports together. An admitted connection's
+ * {@link Connection} waits here, by its remote address, for the transport to take it when the connection is
+ * ready ({@link #admitted}), and is closed with the channel; its frames pass a {@link FloodGuard}.
  *
  * <p>grpc-java offers no public hook into a connection's pipeline; this wraps the server credentials'
  * protocol negotiator ({@link InternalNettyServerCredentials}, the hook grpc's own xDS and ALTS use), so
@@ -30,22 +34,23 @@ import org.wirechat.server.abuse.AddressLimits;
 final class ConnectionGate {
     private static final Logger log = LoggerFactory.getLogger(ConnectionGate.class);
 
-    private final AddressLimits addresses;
-    private final int maxConnections;
-    /** The wire protocol's open connections, counted against {@code maxConnections} with these. */
-    private final IntSupplier wireConnections;
-    private final AtomicInteger open = new AtomicInteger();
+    private final Admission admission;
+    /** The admitted connections open now, by their channel's remote address (unique among open TCP connections). */
+    private final ConcurrentHashMap<SocketAddress, Connection> open = new ConcurrentHashMap<>();
     private final AtomicInteger refused = new AtomicInteger();
 
-    ConnectionGate(AddressLimits addresses, int maxConnections, IntSupplier wireConnections) {
-        this.addresses = addresses;
-        this.maxConnections = maxConnections;
-        this.wireConnections = wireConnections;
+    ConnectionGate(Admission admission) {
+        this.admission = admission;
     }
 
     /** Open, admitted HTTP/2 connections. */
     int open() {
-        return open.get();
+        return open.size();
+    }
+
+    /** The admitted connection whose channel has this remote address, if it is still open. */
+    Optional<Connection> admitted(SocketAddress remote) {
+        return remote == null ? Optional.empty() : Optional.ofNullable(open.get(remote));
     }
 
     /** Connections closed at once because they were over a limit, since the start. */
@@ -68,7 +73,7 @@ final class ConnectionGate {
 
                     @Override
                     public ChannelHandler newHandler(GrpcHttp2ConnectionHandler grpcHandler) {
-                        return new Admission(negotiator.newHandler(grpcHandler), grpcHandler);
+                        return new Entrance(negotiator.newHandler(grpcHandler), grpcHandler);
                     }
 
                     @Override
@@ -81,32 +86,34 @@ final class ConnectionGate {
     }
 
     /** First in a new connection's pipeline: admits it (then steps aside for the negotiation) or closes it. */
-    private final class Admission extends ChannelInboundHandlerAdapter {
+    private final class Entrance extends ChannelInboundHandlerAdapter {
         private final ChannelHandler negotiation;
         private final GrpcHttp2ConnectionHandler grpcHandler;
 
-        Admission(ChannelHandler negotiation, GrpcHttp2ConnectionHandler grpcHandler) {
+        Entrance(ChannelHandler negotiation, GrpcHttp2ConnectionHandler grpcHandler) {
             this.negotiation = negotiation;
             this.grpcHandler = grpcHandler;
         }
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
-            String address = ctx.channel().remoteAddress() instanceof InetSocketAddress a
-                    ? a.getAddress().getHostAddress() : "unknown";
-            if (open.incrementAndGet() + wireConnections.getAsInt() > maxConnections) {
-                open.decrementAndGet();
-                refuse(ctx, address, "the server has --max-connections open");
+            SocketAddress remote = ctx.channel().remoteAddress();
+            String address = remote instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "unknown";
+            Optional<Connection> admitted = admission.open(address, Connection.Logins.MANY, limit -> refuse(ctx, address,
+                    limit == Admission.Limit.CONNECTIONS ? "the server has --max-connections open"
+                            : "its address has --max-connections-per-address open"));
+            if (admitted.isEmpty()) {
                 return;
             }
-            if (!addresses.connect(address)) {
-                open.decrementAndGet();
-                refuse(ctx, address, "its address has --max-connections-per-address open");
-                return;
+            Connection connection = admitted.get();
+            if (remote != null) {
+                open.put(remote, connection);
             }
             ctx.channel().closeFuture().addListener(f -> {
-                open.decrementAndGet();
-                addresses.disconnect(address);
+                if (remote != null) {
+                    open.remove(remote, connection);
+                }
+                connection.close();
             });
             grpcHandler.decoder().frameListener(new FloodGuard(grpcHandler.decoder().frameListener()));
             ctx.pipeline().replace(this, null, negotiation);

@@ -27,7 +27,6 @@ import org.wirechat.grpc.v1.RenameGroupRequest;
 import org.wirechat.grpc.v1.SetReceiptsReply;
 import org.wirechat.grpc.v1.SetReceiptsRequest;
 import org.wirechat.server.core.Call;
-import org.wirechat.server.core.Caller;
 import org.wirechat.server.core.Chat;
 import org.wirechat.server.core.ChatException;
 import org.wirechat.server.core.ChatRequest;
@@ -73,6 +72,7 @@ import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Opcode;
 import org.wirechat.protocol.ProtocolException;
 import org.wirechat.server.ServerMetrics;
+import org.wirechat.server.auth.Tokens;
 
 /**
  * Service {@code wirechat.v1.Chat}: each call's request becomes the core's ({@link GrpcMapping#IN}, its fields
@@ -176,8 +176,12 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
      */
     static final int DEFAULT_FETCH_COUNT = 100;
 
-    private static Caller caller() {
-        return GrpcTransport.CALLER.get().caller();
+    /**
+     * The core's view of a call: its connection, a token memo of its own (a connection's calls run at once,
+     * and a memo is confined to one thread) and its token.
+     */
+    private static Call call(String token) {
+        return new Call(GrpcTransport.CALLER.get().connection, new Tokens.Memo(), token);
     }
 
     /** The call's token ("authorization: Bearer TOKEN"), or "" when it has none (then NOT_AUTHENTICATED). */
@@ -221,7 +225,7 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
         int opcode = opcode(GrpcMapping.operationOf(method, request));
         ChatResult result;
         try {
-            result = ask(chat, GrpcMapping.in(method, request, token()), new Call(caller(), token()));
+            result = ask(chat, GrpcMapping.in(method, request, token()), call(token()));
         } catch (ProtocolException e) {
             if (opcode >= 0) {
                 metrics.refused(opcode, e.code(), System.nanoTime() - started);
@@ -377,7 +381,7 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
             plain.onError(failure(e));
             return;
         }
-        pushers.execute(new Subscription((ServerCallStreamObserver<Message>) plain, chat, new Call(caller(), token),
+        pushers.execute(new Subscription((ServerCallStreamObserver<Message>) plain, chat, call(token),
                 first.afterId(), closing, metrics));
     }
 }

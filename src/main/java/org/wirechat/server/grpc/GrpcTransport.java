@@ -1,8 +1,6 @@
 package org.wirechat.server.grpc;
 
-import org.wirechat.server.core.Caller;
 import org.wirechat.server.core.Chat;
-import org.wirechat.server.core.Presence;
 import org.wirechat.server.ServerConfig;
 import io.grpc.Attributes;
 import io.grpc.Context;
@@ -24,24 +22,21 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import java.util.function.IntSupplier;
 import org.wirechat.grpc.v1.ChatGrpc;
 import org.wirechat.server.ServerMetrics;
-import org.wirechat.server.abuse.AddressLimits;
-import org.wirechat.server.abuse.TokenBucket;
-import org.wirechat.server.auth.Tokens;
+import org.wirechat.server.core.admission.Admission;
+import org.wirechat.server.core.admission.Connection;
 
 /**
  * The gRPC transport: service {@code wirechat.v1.Chat} ({@link GrpcChatService}) on {@code --grpc-port},
  * with the standard health service and server reflection, over the same {@link Chat} (stores,
  * tokens, login throttle) as the wire transport. What the wire transport limits per connection is limited
- * here per HTTP/2 connection: connections per address and in all (counted together with the wire
- * transport's; the excess connection is closed at once, {@link ConnectionGate}), the request rate (one
- * token bucket a connection, each call one request), the first-frame timeout (the TLS and HTTP/2 handshake,
+ * here per HTTP/2 connection: connections per address and in all (one {@link Admission} for both transports;
+ * the excess connection is closed at once, {@link ConnectionGate}), the request rate (the {@link Connection}'s
+ * bucket, each call one request), the first-frame timeout (the TLS and HTTP/2 handshake,
  * and each call's request message, {@link RequestDeadlines}), the idle timeout (an idle connection is
  * closed), the largest request (the frame limit). Besides, what HTTP/2 itself lets a client ask of a
  * server is bounded: calls per connection, metadata, resets, pings, empty frames ({@link FloodGuard}),
@@ -78,18 +73,21 @@ public final class GrpcTransport implements AutoCloseable {
     private final Set<GrpcConnection> ready = ConcurrentHashMap.newKeySet();
     private final RequestDeadlines deadlines;
 
-    public GrpcTransport(ServerConfig config, Chat chat, Presence presence, AddressLimits addresses,
-            IntSupplier wireConnections, BooleanSupplier closing, ServerMetrics metrics) throws IOException {
+    public GrpcTransport(ServerConfig config, Chat chat, Admission admission, BooleanSupplier closing,
+            ServerMetrics metrics) throws IOException {
         InetSocketAddress at = new InetSocketAddress(InetAddress.getByName(config.bindAddress()), config.grpcPort());
         ServerCredentials credentials = config.tls() == null ? InsecureServerCredentials.create()
                 : TlsServerCredentials.newBuilder().keyManager(config.tls().keyManagers()).build();
-        gate = new ConnectionGate(addresses, config.maxConnections(), wireConnections);
+        gate = new ConnectionGate(admission);
         deadlines = new RequestDeadlines(config.firstFrameTimeout());
         ServerTransportFilter connections = new ServerTransportFilter() {
             @Override
             public Attributes transportReady(Attributes attributes) {
-                GrpcConnection c = new GrpcConnection(addressOf(attributes), presence,
-                        new TokenBucket(config.abuse().requestBurst(), config.abuse().requestsPerSecond(), System.nanoTime()));
+                Connection admitted = gate.admitted(attributes.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)).orElse(null);
+                if (admitted == null) { // closed meanwhile: its calls find no state and are refused
+                    return attributes;
+                }
+                GrpcConnection c = new GrpcConnection(admitted);
                 ready.add(c);
                 return attributes.toBuilder().set(CONNECTION, c).build();
             }
@@ -98,8 +96,7 @@ public final class GrpcTransport implements AutoCloseable {
             public void transportTerminated(Attributes attributes) {
                 GrpcConnection c = attributes == null ? null : attributes.get(CONNECTION);
                 if (c != null) {
-                    ready.remove(c);
-                    c.close();
+                    ready.remove(c); // its Connection is closed with its channel (ConnectionGate)
                 }
             }
         };
@@ -131,11 +128,6 @@ public final class GrpcTransport implements AutoCloseable {
         }
         health.setStatus("", ServingStatus.SERVING);
         health.setStatus(ChatGrpc.SERVICE_NAME, ServingStatus.SERVING);
-    }
-
-    private static String addressOf(Attributes attributes) {
-        return attributes.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR) instanceof InetSocketAddress a
-                ? a.getAddress().getHostAddress() : "unknown";
     }
 
     public int port() {
@@ -201,75 +193,14 @@ public final class GrpcTransport implements AutoCloseable {
         finish(0);
     }
 
-    /** One HTTP/2 connection: the caller the core sees for its calls. */
+    /** One HTTP/2 connection: its admitted {@link Connection} and the bytes of its answers not yet taken. */
     static final class GrpcConnection {
-        final String address;
-        final TokenBucket requests;
+        final Connection connection;
         /** Bytes of unary answers written but not yet taken by the client (see {@link CallGate#UNSENT_REPLY_BUDGET}). */
         final AtomicLong unsentReplies = new AtomicLong();
-        private final Presence presence;
-        private final Set<Long> accounts = new HashSet<>();
-        private boolean closed;
 
-        GrpcConnection(String address, Presence presence, TokenBucket requests) {
-            this.address = address;
-            this.presence = presence;
-            this.requests = requests;
-        }
-
-        /** The core's view of this connection, for one call. */
-        Caller caller() {
-            return new Caller() {
-                private long account = -1;
-                // a memo per call: a connection's calls run at once, and a memo is confined to one thread
-                private final Tokens.Memo tokenMemo = new Tokens.Memo();
-
-                @Override
-                public void authenticatedAs(long id) {
-                    account = id;
-                    arrive(id);
-                }
-
-                @Override
-                public void loggedOut() {
-                    if (account >= 0) {
-                        leave(account);
-                    }
-                }
-
-                @Override
-                public String address() {
-                    return address;
-                }
-
-                @Override
-                public Tokens.Memo tokenMemo() {
-                    return tokenMemo;
-                }
-            };
-        }
-
-        /**
-         * Online (presence) from an account's first authenticated call on this connection until the
-         * connection closes or that account logs out. One HTTP/2 connection may carry the calls of several
-         * accounts (a channel shared by a gateway, or several people's clients in one process).
-         */
-        synchronized void arrive(long account) {
-            if (!closed && accounts.add(account)) {
-                presence.arrive(account);
-            }
-        }
-
-        synchronized void leave(long account) {
-            if (accounts.remove(account)) {
-                presence.leave(account);
-            }
-        }
-
-        synchronized void close() {
-            closed = true;
-            accounts.forEach(presence::leave);
-            accounts.clear();
+        GrpcConnection(Connection connection) {
+            this.connection = connection;
         }
     }
 }

@@ -6,8 +6,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLSocketFactory;
 import org.slf4j.Logger;
@@ -16,11 +16,12 @@ import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Response;
 import org.wirechat.protocol.ResponseCodec;
 import org.wirechat.server.ServerMetrics;
-import org.wirechat.server.abuse.AddressLimits;
+import org.wirechat.server.core.admission.Admission;
+import org.wirechat.server.core.admission.Connection;
 
 /**
- * Accepts connections on one platform thread and runs each on its own virtual thread. Counts them:
- * the one over the limit is answered SERVER_BUSY and closed.
+ * Accepts connections on one platform thread and runs each on its own virtual thread. Each is admitted by
+ * the {@link Admission} both transports share: the one over a limit is answered SERVER_BUSY and closed.
  */
 public final class Listener implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Listener.class);
@@ -28,31 +29,28 @@ public final class Listener implements Runnable {
             new Response.Error(ErrorCode.SERVER_BUSY, "server busy: too many connections, try again later")).toBytes();
 
     private final ServerSocket serverSocket;
-    private final int maxConnections;
     private final SessionFactory sessions;
-    private final AddressLimits addresses;
+    private final Admission admission;
     private final SSLSocketFactory tls;
     private final ConcurrentHashMap<Long, Running> live = new ConcurrentHashMap<>();
-    private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
     /** When the last "server full" warning was logged: a flood of connections must not flood the log. */
     private long lastFullWarning;
 
-    /** Makes the session for an accepted socket; it must run {@code onEnd} as it ends. */
+    /** Makes the session for an accepted, admitted socket; it must close {@code connection} and run {@code onEnd} as it ends. */
     public interface SessionFactory {
-        Session create(long id, Socket socket, String address, Runnable onEnd);
+        Session create(long id, Socket socket, Connection connection, Runnable onEnd);
     }
 
     private record Running(Session session, Thread thread, String address) {
     }
 
-    public Listener(ServerSocket serverSocket, int maxConnections, AddressLimits addresses, SSLSocketFactory tls,
+    public Listener(ServerSocket serverSocket, Admission admission, SSLSocketFactory tls,
             ServerMetrics metrics, SessionFactory sessions) {
         this.metrics = metrics;
         this.serverSocket = serverSocket;
         this.tls = tls;
-        this.maxConnections = maxConnections;
-        this.addresses = addresses;
+        this.admission = admission;
         this.sessions = sessions;
     }
 
@@ -85,29 +83,13 @@ public final class Listener implements Runnable {
                 acceptFailures = 0;
             }
             metrics.accepted();
-            if (open.incrementAndGet() > maxConnections) {
-                open.decrementAndGet();
-                metrics.refused("max_connections");
-                if (System.nanoTime() - lastFullWarning > 60_000_000_000L) {
-                    lastFullWarning = System.nanoTime();
-                    log.warn("refusing connections: {} are open, the configured maximum (logged at most once a minute)",
-                            maxConnections);
-                }
-                Thread.ofVirtual().name("busy").start(() -> refuse(socket, BUSY));
-                continue;
-            }
             String address = socket.getInetAddress().getHostAddress();
-            if (!addresses.connect(address)) {
-                open.decrementAndGet();
-                metrics.refused("per_address");
-                log.debug("connection from {} refused: {} connections from that address", address, addresses.maxConnections());
-                Thread.ofVirtual().name("busy").start(() -> refuse(socket, ResponseCodec.encode(0, new Response.Error(
-                        ErrorCode.SERVER_BUSY, "too many connections from your address (at most "
-                        + addresses.maxConnections() + ")")).toBytes()));
+            Optional<Connection> admitted = admission.open(address, Connection.Logins.ONE, limit -> refused(socket, address, limit));
+            if (admitted.isEmpty()) {
                 continue;
             }
             long id = ids.incrementAndGet();
-            Session session = sessions.create(id, socket, address, () -> ended(id));
+            Session session = sessions.create(id, socket, admitted.get(), () -> ended(id));
             Thread thread = Thread.ofVirtual().name("conn-" + id).unstarted(session);
             live.put(id, new Running(session, thread, address));
             thread.start();
@@ -143,12 +125,28 @@ public final class Listener implements Runnable {
         }
     }
 
-    private void ended(long id) {
-        Running r = live.remove(id);
-        if (r != null) {
-            addresses.disconnect(r.address());
+    /** Over a limit of the {@link Admission}: counted, told SERVER_BUSY (on a virtual thread of its own) and closed. */
+    private void refused(Socket socket, String address, Admission.Limit limit) {
+        metrics.refused(limit.reason());
+        byte[] busy;
+        if (limit == Admission.Limit.CONNECTIONS) {
+            if (System.nanoTime() - lastFullWarning > Duration.ofMinutes(1).toNanos()) {
+                lastFullWarning = System.nanoTime();
+                log.warn("refusing connections: {} are open, the configured maximum (logged at most once a minute)",
+                        admission.maxConnections());
+            }
+            busy = BUSY;
+        } else {
+            log.debug("connection from {} refused: {} connections from that address", address,
+                    admission.maxConnectionsPerAddress());
+            busy = ResponseCodec.encode(0, new Response.Error(ErrorCode.SERVER_BUSY, "too many connections from your address (at most "
+                    + admission.maxConnectionsPerAddress() + ")")).toBytes();
         }
-        open.decrementAndGet();
+        Thread.ofVirtual().name("busy").start(() -> refuse(socket, busy));
+    }
+
+    private void ended(long id) {
+        live.remove(id);
     }
 
     /**
@@ -191,8 +189,9 @@ public final class Listener implements Runnable {
         }
     }
 
+    /** Wire connections open now (admitted, not yet ended). */
     public int openConnections() {
-        return open.get();
+        return live.size();
     }
 
     /** Stops accepting, stops every session, waits up to {@code grace}, then forces the rest closed. */

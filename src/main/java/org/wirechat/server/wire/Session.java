@@ -5,9 +5,8 @@ import java.util.concurrent.CancellationException;
 import javax.net.ssl.SSLSocketFactory;
 import org.wirechat.server.ResponseFit;
 import org.wirechat.server.core.Call;
-import org.wirechat.server.core.Caller;
 import org.wirechat.server.core.Chat;
-import org.wirechat.server.core.Presence;
+import org.wirechat.server.core.admission.Connection;
 import org.wirechat.server.ServerConfig;
 import org.wirechat.server.ServerMetrics;
 import java.io.BufferedInputStream;
@@ -34,7 +33,7 @@ import org.wirechat.protocol.Request;
 import org.wirechat.protocol.RequestCodec;
 import org.wirechat.protocol.Response;
 import org.wirechat.protocol.ResponseCodec;
-import org.wirechat.server.abuse.TokenBucket;
+import org.wirechat.server.core.ChatResult;
 import org.wirechat.server.auth.Tokens;
 
 /**
@@ -44,10 +43,11 @@ import org.wirechat.server.auth.Tokens;
  * {@link #forceClose()} closes the socket outright.
  *
  * <p>Limits enforced here: the first-frame and idle timeouts, the frame timeout (a frame must arrive
- * whole in time), and the request rate (a token bucket: a client over its rate is slowed by up to
- * {@link #MAX_SLOWDOWN_MILLIS} per request, beyond that answered RATE_LIMITED).
+ * whole in time), and the request rate (its {@link Connection}'s bucket: a client over its rate is slowed by up
+ * to {@link #MAX_SLOWDOWN_MILLIS} per request, beyond that answered RATE_LIMITED). The connection holds one
+ * account online at a time; it is closed (its counts released, its account offline) as the session ends.
  */
-public final class Session implements Runnable, Caller {
+public final class Session implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
     static final long MAX_SLOWDOWN_MILLIS = 100;
 
@@ -57,12 +57,10 @@ public final class Session implements Runnable, Caller {
     private final SSLSocketFactory tls;
     /** What the session reads and writes: {@link #tcp}, or TLS over it. Set once, on the session thread. */
     private volatile Socket socket;
-    private final String address;
+    private final Connection connection;
     private final ServerConfig config;
     private final Chat chat;
-    private final Presence presence;
     private final Runnable onClose;
-    private final TokenBucket requests;
     /** Guards {@link #busy} and {@link #stopping} together, so a stop never cuts a request in progress. */
     private final ReentrantLock state = new ReentrantLock();
     private boolean busy;
@@ -73,8 +71,8 @@ public final class Session implements Runnable, Caller {
     private volatile long handshakeStarted;
     /** When the write in progress started (System.nanoTime), or 0: for the stalled-writer watchdog. */
     private volatile long writingSince;
-    /** The account this connection last authenticated as, or -1; confined to the session thread. */
-    private long accountId = -1;
+    /** The account named in the logging context, or -1; session thread only. */
+    private long loggedAs = -1;
     private OutputStream out;
     /** The token this connection last presented; session thread only. */
     private final Tokens.Memo tokenMemo = new Tokens.Memo();
@@ -102,20 +100,18 @@ public final class Session implements Runnable, Caller {
 
     private final ServerMetrics metrics;
 
-    public Session(long id, Socket tcp, SSLSocketFactory tls, String address, ServerConfig config,
-            Chat chat, Presence presence, ServerMetrics metrics, Runnable onClose) {
+    public Session(long id, Socket tcp, SSLSocketFactory tls, Connection connection, ServerConfig config,
+            Chat chat, ServerMetrics metrics, Runnable onClose) {
         this.metrics = metrics;
         this.id = id;
         this.tcp = tcp;
         this.tls = tls;
         this.socket = tcp;
-        this.address = address;
+        this.connection = connection;
         this.config = config;
         this.chat = chat;
-        this.presence = presence;
         this.onClose = onClose;
         this.handshakeStarted = tls == null ? 0 : System.nanoTime();
-        this.requests = new TokenBucket(config.abuse().requestBurst(), config.abuse().requestsPerSecond(), System.nanoTime());
     }
 
     @Override
@@ -160,9 +156,6 @@ public final class Session implements Runnable, Caller {
             log.debug("connection ended: {}", e.toString());
         } finally {
             try {
-                if (accountId >= 0) {
-                    presence.leave(accountId);
-                }
                 if (graceful && !(socket instanceof SSLSocket)) {
                     Sockets.closeGracefully(socket);
                 } else {
@@ -171,6 +164,7 @@ public final class Session implements Runnable, Caller {
                 }
                 log.debug("connection closed");
             } finally { // even if closing failed (out of memory, or of descriptors to load a class): the slot is freed
+                connection.close(); // its account offline, its place in the connection counts released
                 onClose.run();
                 MDC.clear();
             }
@@ -254,7 +248,7 @@ public final class Session implements Runnable, Caller {
      * answer is ever held for a connection.
      */
     private CompletableFuture<Response> answer(Frame frame) throws InterruptedException {
-        long waitNanos = requests.tryTake(System.nanoTime());
+        long waitNanos = connection.take(System.nanoTime());
         while (waitNanos > 0) {
             long waitMillis = (waitNanos + 999_999) / 1_000_000;
             if (waitMillis > MAX_SLOWDOWN_MILLIS) {
@@ -263,7 +257,7 @@ public final class Session implements Runnable, Caller {
                                 + " a second)", List.of(String.valueOf(waitMillis))));
             }
             Thread.sleep(waitMillis); // slows only this connection: it is not read meanwhile
-            waitNanos = requests.tryTake(System.nanoTime());
+            waitNanos = connection.take(System.nanoTime());
         }
         Request request;
         try {
@@ -275,8 +269,9 @@ public final class Session implements Runnable, Caller {
             last.written().exceptionally(x -> null).join();
         }
         WireMapping.Inbound in = WireMapping.in(request);
-        return chat.submit(in.request(), new Call(this, in.token()))
-                .handle((r, failure) -> ResponseFit.toFrame(WireMapping.answer(r, failure, config.maxFrameBytes()),
+        CompletableFuture<ChatResult> result = chat.submit(in.request(), new Call(connection, tokenMemo, in.token()));
+        logAs(connection.lastAccount());
+        return result.handle((r, failure) -> ResponseFit.toFrame(WireMapping.answer(r, failure, config.maxFrameBytes()),
                         config.maxFrameBytes()));
     }
 
@@ -479,34 +474,15 @@ public final class Session implements Runnable, Caller {
         return since == 0 ? 0 : nowNanos - since;
     }
 
-    @Override
-    public String address() {
-        return address;
-    }
-
-    @Override
-    public Tokens.Memo tokenMemo() {
-        return tokenMemo;
-    }
-
-    @Override
-    public void authenticatedAs(long account) {
-        if (account != accountId) {
-            if (accountId >= 0) {
-                presence.leave(accountId);
+    /** Names the connection's account in the logging context (as of the request just submitted). */
+    private void logAs(long account) {
+        if (account != loggedAs) {
+            loggedAs = account;
+            if (account >= 0) {
+                MDC.put("user", "u" + account);
+            } else {
+                MDC.remove("user");
             }
-            presence.arrive(account);
-            accountId = account;
-            MDC.put("user", "u" + account);
-        }
-    }
-
-    @Override
-    public void loggedOut() {
-        if (accountId >= 0) {
-            presence.leave(accountId);
-            accountId = -1;
-            MDC.remove("user");
         }
     }
 

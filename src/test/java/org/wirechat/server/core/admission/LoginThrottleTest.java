@@ -1,8 +1,9 @@
-package org.wirechat.server.abuse;
+package org.wirechat.server.core.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import org.wirechat.server.cluster.LocalCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -16,7 +17,7 @@ class LoginThrottleTest {
      */
     @Test
     void anAttemptWhoseClockReadIsOlderThanARacingOnesIsNotRefused() {
-        LoginThrottle t = new LoginThrottle(AbuseLimits.DEFAULTS);
+        LoginThrottle t = new LoginThrottle(AbuseLimits.DEFAULTS, new LocalCluster());
         LoginThrottle.Wait a = t.begin("alice", ALICE, "10.0.0.1", 1_003);
         LoginThrottle.Wait b = t.begin("bob", 8, "10.0.0.1", 1_000);
         assertThat(a.millis()).isZero();
@@ -27,7 +28,7 @@ class LoginThrottleTest {
 
     @Test
     void attemptsAreCountedWhenTheyBeginAndASuccessTakesItsOwnBack() {
-        LoginThrottle t = new LoginThrottle(AbuseLimits.DEFAULTS.withLoginFailures(3, 3, Duration.ofMinutes(15)));
+        LoginThrottle t = new LoginThrottle(AbuseLimits.DEFAULTS.withLoginFailures(3, 3, Duration.ofMinutes(15)), new LocalCluster());
         long now = 1_000_000;
         LoginThrottle.Wait first = t.begin("alice", ALICE, "10.0.0.1", now);
         for (int i = 0; i < 2; i++) {
@@ -43,7 +44,7 @@ class LoginThrottleTest {
     /** 20 failures from elsewhere: an address new to alice waits at most the account-wide maximum, a known one not at all. */
     @Test
     void anAddressTheAccountLoggedInFromNeverWaitsForGuessesFromElsewhere() {
-        LoginThrottle t = new LoginThrottle(AbuseLimits.DEFAULTS);
+        LoginThrottle t = new LoginThrottle(AbuseLimits.DEFAULTS, new LocalCluster());
         long now = 1_000_000;
         t.succeeded("alice", ALICE, "10.0.0.1", t.begin("alice", ALICE, "10.0.0.1", now), now); // her usual address
         for (int i = 0; i < 20; i++) { // four guessers, five each: only the first five are let through
@@ -64,7 +65,7 @@ class LoginThrottleTest {
 
     @Test
     void anAddressIsKnownForThirtyDaysAfterItsLastLogin() {
-        LoginThrottle t = new LoginThrottle(AbuseLimits.DEFAULTS);
+        LoginThrottle t = new LoginThrottle(AbuseLimits.DEFAULTS, new LocalCluster());
         long now = 1_000_000;
         t.succeeded("alice", ALICE, "10.0.0.1", t.begin("alice", ALICE, "10.0.0.1", now), now);
         long days30 = LoginThrottle.KNOWN_FOR.toMillis();

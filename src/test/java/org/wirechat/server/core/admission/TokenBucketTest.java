@@ -1,4 +1,4 @@
-package org.wirechat.server.abuse;
+package org.wirechat.server.core.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.wirechat.server.abuse;
+package org.wirechat.server.core.admission;
 
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;

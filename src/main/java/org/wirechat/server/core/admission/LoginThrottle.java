@@ -1,9 +1,8 @@
-package org.wirechat.server.abuse;
+package org.wirechat.server.core.admission;
 
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
-import org.wirechat.server.cluster.LocalCluster;
 import org.wirechat.server.storage.Cluster;
 import org.wirechat.server.storage.LoginFailures;
 
@@ -65,11 +64,6 @@ public final class LoginThrottle {
     private final long maxMillis;
     private final long accountMaxMillis;
     private final int checksPerMinute;
-
-    /** A server on its own. */
-    public LoginThrottle(AbuseLimits limits) {
-        this(limits, new LocalCluster());
-    }
 
     /** The per-username state kept by the cluster. */
     public LoginThrottle(AbuseLimits limits, Cluster cluster) {

@@ -1,4 +1,4 @@
-package org.wirechat.server.core;
+package org.wirechat.server.core.admission;
 
 import java.util.ArrayList;
 import java.util.Collection;
