@@ -1,31 +1,15 @@
 package org.wirechat.server.grpc;
 
+import io.grpc.BindableService;
 import io.grpc.Context;
-import org.wirechat.grpc.v1.AddMemberReply;
-import org.wirechat.grpc.v1.AddMemberRequest;
-import org.wirechat.grpc.v1.CreateGroupReply;
-import org.wirechat.grpc.v1.CreateGroupRequest;
-import org.wirechat.grpc.v1.GroupMembersReply;
-import org.wirechat.grpc.v1.GroupMembersRequest;
-import org.wirechat.grpc.v1.GroupReceiptsReply;
-import org.wirechat.grpc.v1.GroupReceiptsRequest;
-import org.wirechat.grpc.v1.LeaveGroupReply;
-import org.wirechat.grpc.v1.LeaveGroupRequest;
-import org.wirechat.grpc.v1.ListDevicesReply;
-import org.wirechat.grpc.v1.ListDevicesRequest;
-import org.wirechat.grpc.v1.ListGroupsReply;
-import org.wirechat.grpc.v1.ListGroupsRequest;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
+import io.grpc.stub.ServerCalls;
+import org.wirechat.grpc.v1.ChatGrpc;
 import org.wirechat.grpc.v1.Message;
-import org.wirechat.grpc.v1.PingReply;
-import org.wirechat.grpc.v1.PingRequest;
-import org.wirechat.grpc.v1.ReceiptsReply;
-import org.wirechat.grpc.v1.ReceiptsRequest;
-import org.wirechat.grpc.v1.RemoveMemberReply;
-import org.wirechat.grpc.v1.RemoveMemberRequest;
-import org.wirechat.grpc.v1.RenameGroupReply;
-import org.wirechat.grpc.v1.RenameGroupRequest;
-import org.wirechat.grpc.v1.SetReceiptsReply;
-import org.wirechat.grpc.v1.SetReceiptsRequest;
 import org.wirechat.server.core.Call;
 import org.wirechat.server.core.Chat;
 import org.wirechat.server.core.ChatException;
@@ -45,28 +29,7 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.wirechat.grpc.v1.AckReply;
-import org.wirechat.grpc.v1.AckRequest;
-import org.wirechat.grpc.v1.ChatGrpc;
-import org.wirechat.grpc.v1.CreateAccountReply;
-import org.wirechat.grpc.v1.CreateAccountRequest;
-import org.wirechat.grpc.v1.DeleteAccountReply;
-import org.wirechat.grpc.v1.DeleteAccountRequest;
 import org.wirechat.grpc.v1.FetchReply;
-import org.wirechat.grpc.v1.FetchRequest;
-import org.wirechat.grpc.v1.HistoryReply;
-import org.wirechat.grpc.v1.HistoryRequest;
-import org.wirechat.grpc.v1.ListAccountsReply;
-import org.wirechat.grpc.v1.ListAccountsRequest;
-import org.wirechat.grpc.v1.LoginReply;
-import org.wirechat.grpc.v1.LoginRequest;
-import org.wirechat.grpc.v1.LogoutReply;
-import org.wirechat.grpc.v1.LogoutRequest;
-import org.wirechat.grpc.v1.SendReply;
-import org.wirechat.grpc.v1.SendRequest;
-import org.wirechat.grpc.v1.ServerInfoReply;
-import org.wirechat.grpc.v1.ServerInfoRequest;
-import org.wirechat.grpc.v1.SubscribeRequest;
 import com.google.protobuf.MessageLite;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Opcode;
@@ -80,7 +43,7 @@ import org.wirechat.server.auth.Tokens;
  * its result becomes the reply ({@link GrpcMapping#OUT}), and a refusal a gRPC status with the wirechat error
  * in the trailers. docs/grpc.md maps them one by one.
  */
-final class GrpcChatService extends ChatGrpc.ChatImplBase {
+final class GrpcChatService implements BindableService {
     private static final Logger log = LoggerFactory.getLogger(GrpcChatService.class);
 
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
@@ -110,6 +73,8 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
     /** Where each subscription's pushing runs (a virtual thread each: it waits for mail). */
     private final Executor pushers;
 
+    private final ServerServiceDefinition definition;
+
     GrpcChatService(Chat chat, BooleanSupplier closing, int maxAnswerBytes, ServerMetrics metrics,
             Executor pushers) {
         this.chat = chat;
@@ -117,6 +82,57 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
         this.metrics = metrics;
         this.maxAnswerBytes = maxAnswerBytes;
         this.closing = closing;
+        this.definition = definition(ChatGrpc.getServiceDescriptor());
+    }
+
+    // ---- the binding ----
+
+    @Override
+    public ServerServiceDefinition bindService() {
+        return definition;
+    }
+
+    /**
+     * Every method of {@code service} bound to a handler found by the method's own name in {@link GrpcMapping}'s
+     * tables: there is no handler per method to forget or to give another method's name.
+     *
+     * @throws IllegalStateException a method the tables do not map all the way (its request, its operation, the
+     *         reply to each result it can have), or of a kind the service has no handler for: the server does not
+     *         start rather than answer it UNIMPLEMENTED or INTERNAL
+     */
+    ServerServiceDefinition definition(ServiceDescriptor service) {
+        ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(service);
+        for (MethodDescriptor<?, ?> m : service.getMethods()) {
+            b.addMethod(handler(m));
+        }
+        return b.build(); // checks that each method of the descriptor is bound once
+    }
+
+    private <Q, R> ServerMethodDefinition<Q, R> handler(MethodDescriptor<Q, R> method) {
+        String name = method.getBareMethodName();
+        String unmapped = GrpcMapping.unmapped(name);
+        if (unmapped != null) {
+            throw new IllegalStateException("gRPC method " + name + " is not mapped: " + unmapped);
+        }
+        boolean pushes = GrpcMapping.PUSHES.equals(GrpcMapping.OPERATION.get(name));
+        ServerCallHandler<Q, R> handler = switch (method.getType()) {
+            case UNARY -> {
+                if (pushes) {
+                    throw new IllegalStateException("gRPC method " + name + " is unary but its operation pushes");
+                }
+                yield ServerCalls.asyncUnaryCall((request, observer) -> unary(name, request, observer));
+            }
+            case SERVER_STREAMING -> {
+                if (!pushes) {
+                    throw new IllegalStateException("gRPC method " + name + " streams but its operation is not "
+                            + GrpcMapping.PUSHES);
+                }
+                yield ServerCalls.asyncServerStreamingCall((request, observer) -> subscribe(name, request, observer));
+            }
+            case CLIENT_STREAMING, BIDI_STREAMING, UNKNOWN ->
+                    throw new IllegalStateException("gRPC method " + name + " is " + method.getType() + ": no handler");
+        };
+        return ServerMethodDefinition.create(method, handler);
     }
 
     // ---- errors ----
@@ -256,132 +272,22 @@ final class GrpcChatService extends ChatGrpc.ChatImplBase {
         observer.onCompleted();
     }
 
-    @Override
-    public void ping(PingRequest request, StreamObserver<PingReply> observer) {
-        unary("Ping", request, observer);
-    }
-
-    @Override
-    public void serverInfo(ServerInfoRequest request, StreamObserver<ServerInfoReply> observer) {
-        unary("ServerInfo", request, observer);
-    }
-
-    @Override
-    public void createAccount(CreateAccountRequest request, StreamObserver<CreateAccountReply> observer) {
-        unary("CreateAccount", request, observer);
-    }
-
-    @Override
-    public void login(LoginRequest request, StreamObserver<LoginReply> observer) {
-        unary("Login", request, observer);
-    }
-
-    @Override
-    public void logout(LogoutRequest request, StreamObserver<LogoutReply> observer) {
-        unary("Logout", request, observer);
-    }
-
-    @Override
-    public void listAccounts(ListAccountsRequest request, StreamObserver<ListAccountsReply> observer) {
-        unary("ListAccounts", request, observer);
-    }
-
-    @Override
-    public void send(SendRequest request, StreamObserver<SendReply> observer) {
-        unary("Send", request, observer);
-    }
-
-    @Override
-    public void fetch(FetchRequest request, StreamObserver<FetchReply> observer) {
-        unary("Fetch", request, observer);
-    }
-
-    @Override
-    public void ack(AckRequest request, StreamObserver<AckReply> observer) {
-        unary("Ack", request, observer);
-    }
-
-    @Override
-    public void history(HistoryRequest request, StreamObserver<HistoryReply> observer) {
-        unary("History", request, observer);
-    }
-
-    @Override
-    public void deleteAccount(DeleteAccountRequest request, StreamObserver<DeleteAccountReply> observer) {
-        unary("DeleteAccount", request, observer);
-    }
-
-    @Override
-    public void receipts(ReceiptsRequest request, StreamObserver<ReceiptsReply> observer) {
-        unary("Receipts", request, observer);
-    }
-
-    @Override
-    public void setReceipts(SetReceiptsRequest request, StreamObserver<SetReceiptsReply> observer) {
-        unary("SetReceipts", request, observer);
-    }
-
-    @Override
-    public void createGroup(CreateGroupRequest request, StreamObserver<CreateGroupReply> observer) {
-        unary("CreateGroup", request, observer);
-    }
-
-    @Override
-    public void addMember(AddMemberRequest request, StreamObserver<AddMemberReply> observer) {
-        unary("AddMember", request, observer);
-    }
-
-    @Override
-    public void removeMember(RemoveMemberRequest request, StreamObserver<RemoveMemberReply> observer) {
-        unary("RemoveMember", request, observer);
-    }
-
-    @Override
-    public void leaveGroup(LeaveGroupRequest request, StreamObserver<LeaveGroupReply> observer) {
-        unary("LeaveGroup", request, observer);
-    }
-
-    @Override
-    public void renameGroup(RenameGroupRequest request, StreamObserver<RenameGroupReply> observer) {
-        unary("RenameGroup", request, observer);
-    }
-
-    @Override
-    public void listGroups(ListGroupsRequest request, StreamObserver<ListGroupsReply> observer) {
-        unary("ListGroups", request, observer);
-    }
-
-    @Override
-    public void listDevices(ListDevicesRequest request, StreamObserver<ListDevicesReply> observer) {
-        unary("ListDevices", request, observer);
-    }
-
-    @Override
-    public void groupReceipts(GroupReceiptsRequest request, StreamObserver<GroupReceiptsReply> observer) {
-        unary("GroupReceipts", request, observer);
-    }
-
-    @Override
-    public void groupMembers(GroupMembersRequest request, StreamObserver<GroupMembersReply> observer) {
-        unary("GroupMembers", request, observer);
-    }
-
     /**
      * Pushes each undelivered message after {@code after_id} as soon as it is stored, while the client
      * reads ({@link Subscription}), until the call is cancelled (seen within {@link #SUBSCRIBE_WAIT_MILLIS})
      * or the server closes (which wakes every wait).
      */
-    @Override
-    public void subscribe(SubscribeRequest request, StreamObserver<Message> plain) {
+    @SuppressWarnings("unchecked")
+    private <M, T> void subscribe(String method, M request, StreamObserver<T> plain) {
         String token = token();
         ChatRequest.Next first;
         try {
-            first = (ChatRequest.Next) GrpcMapping.in("Subscribe", request, token);
+            first = (ChatRequest.Next) GrpcMapping.in(method, request, token);
         } catch (ProtocolException e) {
             plain.onError(failure(e));
             return;
         }
-        pushers.execute(new Subscription((ServerCallStreamObserver<Message>) plain, chat, call(token),
+        pushers.execute(new Subscription((ServerCallStreamObserver<Message>) (StreamObserver<?>) plain, chat, call(token),
                 first.afterId(), closing, metrics));
     }
 }

@@ -6,6 +6,8 @@ import static org.wirechat.grpc.v1.PatternMode.PATTERN_MODE_REGEX;
 import com.google.protobuf.MessageLite;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.wirechat.grpc.v1.Account;
 import org.wirechat.grpc.v1.AccountDevice;
 import org.wirechat.grpc.v1.AckReply;
@@ -68,6 +70,8 @@ import org.wirechat.server.ResponseFit;
 import org.wirechat.server.core.ChatError;
 import org.wirechat.server.core.ChatRequest;
 import org.wirechat.server.core.ChatResult;
+import org.wirechat.server.core.Operation;
+import org.wirechat.server.core.Operations;
 
 /**
  * The gRPC service's protobuf messages to the core's records and back, one table per direction
@@ -114,6 +118,46 @@ final class GrpcMapping {
             entry("AddMember", "GROUP_ADD"), entry("RemoveMember", "GROUP_REMOVE"), entry("LeaveGroup", "GROUP_LEAVE"),
             entry("RenameGroup", "GROUP_RENAME"), entry("ListGroups", "GROUP_LIST"), entry("GroupMembers", "GROUP_MEMBERS"),
             entry("GroupReceipts", "GROUP_RECEIPTS"), entry("ListDevices", "LIST_DEVICES"));
+
+    /** The operation whose results a server-streaming method pushes one message at a time (Subscribe's). */
+    static final String PUSHES = "NEXT";
+
+    /** The core's operations, by name. */
+    private static final Map<String, Operation<?, ?>> OPERATIONS = Operations.table().stream()
+            .collect(Collectors.toUnmodifiableMap(Operation::name, Function.identity()));
+
+    /** The operations a call of {@code method} can be (Login: LOGIN, or LOGIN_DEVICE with a device id). */
+    static List<String> operationsOf(String method) {
+        String operation = OPERATION.get(method);
+        if (operation == null) {
+            return List.of();
+        }
+        return method.equals("Login") ? List.of(operation, "LOGIN_DEVICE") : List.of(operation);
+    }
+
+    /**
+     * What of {@code method} the tables miss, or null when its request, its operations and each of their results
+     * are mapped ({@link GrpcChatService} does not start with a method that is not).
+     */
+    static String unmapped(String method) {
+        if (!IN.containsKey(method)) {
+            return "no entry in GrpcMapping.IN";
+        }
+        List<String> operations = operationsOf(method);
+        if (operations.isEmpty()) {
+            return "no entry in GrpcMapping.OPERATION";
+        }
+        for (String name : operations) {
+            Operation<?, ?> operation = OPERATIONS.get(name);
+            if (operation == null) {
+                return "its operation " + name + " is not in the core's table";
+            }
+            if (!OUT.containsKey(operation.result())) {
+                return "no entry in GrpcMapping.OUT for " + operation.result().getSimpleName();
+            }
+        }
+        return null;
+    }
 
     /** The operation a call of {@code method} with {@code request} is (for the metrics, even when its fields are refused). */
     static String operationOf(String method, Object request) {

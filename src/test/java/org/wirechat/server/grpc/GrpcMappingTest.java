@@ -1,8 +1,13 @@
 package org.wirechat.server.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.MethodDescriptor;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
+import io.grpc.protobuf.ProtoUtils;
 import io.grpc.Status;
 import java.util.HashSet;
 import java.util.List;
@@ -28,6 +33,7 @@ import org.wirechat.grpc.v1.ListDevicesRequest;
 import org.wirechat.grpc.v1.ListGroupsRequest;
 import org.wirechat.grpc.v1.LoginRequest;
 import org.wirechat.grpc.v1.LogoutRequest;
+import org.wirechat.grpc.v1.PingReply;
 import org.wirechat.grpc.v1.PingRequest;
 import org.wirechat.grpc.v1.ReceiptsRequest;
 import org.wirechat.grpc.v1.RemoveMemberRequest;
@@ -37,7 +43,9 @@ import org.wirechat.grpc.v1.ServerInfoRequest;
 import org.wirechat.grpc.v1.SetReceiptsRequest;
 import org.wirechat.grpc.v1.SubscribeRequest;
 import org.wirechat.protocol.ErrorCode;
+import org.wirechat.protocol.Frame;
 import org.wirechat.protocol.Limits;
+import org.wirechat.server.ServerMetrics;
 import org.wirechat.server.core.ChatError;
 import org.wirechat.server.core.ChatRequest;
 import org.wirechat.server.core.Operation;
@@ -93,6 +101,53 @@ class GrpcMappingTest {
         for (Operation<?, ?> op : Operations.table()) {
             assertThat(GrpcMapping.OUT).as(op.name()).containsKey(op.result());
         }
+    }
+
+    /** A service to bind (binding uses none of its parts: no Chat is needed to build its definition). */
+    static GrpcChatService service() {
+        return new GrpcChatService(null, () -> false, Frame.MAX_FRAME_BYTES, ServerMetrics.OFF, Runnable::run);
+    }
+
+    @Test
+    void theServiceBindsEveryMethodOfTheDescriptorToAHandlerOfItsOwnName() {
+        ServerServiceDefinition definition = service().bindService();
+        ServiceDescriptor descriptor = ChatGrpc.getServiceDescriptor();
+        assertThat(definition.getServiceDescriptor()).isSameAs(descriptor);
+        assertThat(definition.getMethods()).extracting(m -> m.getMethodDescriptor().getBareMethodName())
+                .containsExactlyInAnyOrderElementsOf(METHODS);
+        for (MethodDescriptor<?, ?> m : descriptor.getMethods()) {
+            ServerMethodDefinition<?, ?> bound = definition.getMethod(m.getFullMethodName());
+            assertThat(bound).as(m.getFullMethodName()).isNotNull();
+            assertThat(bound.getMethodDescriptor()).as(m.getFullMethodName()).isSameAs(m);
+            assertThat(GrpcMapping.unmapped(m.getBareMethodName())).as(m.getFullMethodName()).isNull();
+        }
+    }
+
+    @Test
+    void aMethodWithoutAMappingStopsTheServiceFromBeingBuilt() {
+        MethodDescriptor<PingRequest, PingReply> unmapped = MethodDescriptor.<PingRequest, PingReply>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(MethodDescriptor.generateFullMethodName(ChatGrpc.SERVICE_NAME, "Frobnicate"))
+                .setRequestMarshaller(ProtoUtils.marshaller(PingRequest.getDefaultInstance()))
+                .setResponseMarshaller(ProtoUtils.marshaller(PingReply.getDefaultInstance())).build();
+        ServiceDescriptor.Builder b = ServiceDescriptor.newBuilder(ChatGrpc.SERVICE_NAME);
+        ChatGrpc.getServiceDescriptor().getMethods().forEach(b::addMethod);
+        ServiceDescriptor grown = b.addMethod(unmapped).build();
+        assertThatThrownBy(() -> service().definition(grown)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Frobnicate").hasMessageContaining("GrpcMapping.IN");
+        assertThat(GrpcMapping.unmapped("Frobnicate")).isNotNull();
+    }
+
+    @Test
+    void aMethodStreamingWhereItsOperationDoesNotPushStopsTheServiceFromBeingBuilt() {
+        MethodDescriptor<PingRequest, PingReply> ping = ChatGrpc.getPingMethod().toBuilder()
+                .setType(MethodDescriptor.MethodType.SERVER_STREAMING).build();
+        ServiceDescriptor.Builder b = ServiceDescriptor.newBuilder(ChatGrpc.SERVICE_NAME);
+        ChatGrpc.getServiceDescriptor().getMethods().stream().filter(m -> !m.getBareMethodName().equals("Ping"))
+                .forEach(b::addMethod);
+        ServiceDescriptor streamingPing = b.addMethod(ping).build();
+        assertThatThrownBy(() -> service().definition(streamingPing)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Ping streams");
     }
 
     /** What each sample must become, field for field (distinct values, so a swap of two fields fails). */
