@@ -17,15 +17,19 @@ public sealed interface ChatResult {
     record AccountCreated(String username) implements ChatResult {
     }
 
-    /** {@code missed}: for a device's login, what it missed for good while away; -1 for a plain login. */
-    record LoggedIn(String token, long expiresAtMillis, long unread, long missed) implements ChatResult {
-        public boolean device() {
-            return missed >= 0;
-        }
-
+    /** An account's login (LOGIN). */
+    record LoggedIn(String token, long expiresAtMillis, long unread) implements ChatResult {
         @Override
         public String toString() {
-            return "LoggedIn[token=<redacted>, expiresAtMillis=" + expiresAtMillis + ", unread=" + unread
+            return "LoggedIn[token=<redacted>, expiresAtMillis=" + expiresAtMillis + ", unread=" + unread + "]";
+        }
+    }
+
+    /** A device's login (LOGIN_DEVICE); {@code missed}: what the device missed for good while away. */
+    record DeviceLoggedIn(String token, long expiresAtMillis, long unread, long missed) implements ChatResult {
+        @Override
+        public String toString() {
+            return "DeviceLoggedIn[token=<redacted>, expiresAtMillis=" + expiresAtMillis + ", unread=" + unread
                     + ", missed=" + missed + "]";
         }
     }

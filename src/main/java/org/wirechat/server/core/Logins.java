@@ -5,6 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wirechat.server.auth.PasswordHasher;
 import org.wirechat.server.auth.Tokens;
+import org.wirechat.server.core.ChatResult.DeviceLoggedIn;
 import org.wirechat.server.core.ChatResult.LoggedIn;
 import org.wirechat.server.core.ChatResult.LoggedOut;
 import org.wirechat.server.inbox.InboxWaiters;
@@ -40,7 +41,7 @@ final class Logins {
         Account account = passwords.login(l.username(), l.password(), asker);
         Tokens.Issued issued = tokens.issue(account.id());
         asker.connection().authenticatedAs(account.id()); // online from the login on, not from the next request
-        LoggedIn answer = new LoggedIn(issued.token(), issued.expiresAtMillis(), store.unread(account.id(), ""), -1);
+        LoggedIn answer = new LoggedIn(issued.token(), issued.expiresAtMillis(), store.unread(account.id(), ""));
         loggedIn(account, l.password(), issued, asker);
         return answer;
     }
@@ -50,7 +51,7 @@ final class Logins {
      * through its own mark. What it missed for good while away past the device horizon is counted first;
      * then it is active, and starts at the account's floor.
      */
-    LoggedIn loginDevice(ChatRequest.LoginDevice l, Asker asker) throws ChatException {
+    DeviceLoggedIn loginDevice(ChatRequest.LoginDevice l, Asker asker) throws ChatException {
         Account account = passwords.login(l.username(), l.password(), asker);
         Tokens.Issued issued = tokens.issue(account.id(), l.deviceId());
         asker.connection().authenticatedAs(account.id());
@@ -59,8 +60,8 @@ final class Logins {
         store.register(account.id(), l.deviceId(), clock.millis());
         holders.loggedIn(account.id(), l.deviceId(), issued.token());
         waiters.wake(account.id()); // a FETCH waiting with the device's older login is answered DEVICE_IN_USE
-        LoggedIn answer = new LoggedIn(issued.token(), issued.expiresAtMillis(), store.unread(account.id(), l.deviceId()),
-                missed);
+        DeviceLoggedIn answer = new DeviceLoggedIn(issued.token(), issued.expiresAtMillis(),
+                store.unread(account.id(), l.deviceId()), missed);
         loggedIn(account, l.password(), issued, asker);
         return answer;
     }

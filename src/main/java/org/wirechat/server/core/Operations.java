@@ -51,7 +51,7 @@ public final class Operations {
                         h.receipts()::of),
                 now("SET_RECEIPTS", ChatRequest.SetReceipts.class, ChatResult.ReceiptsSet.class, Login.TOKEN, RateClass.NONE,
                         h.receipts()::set),
-                now("LOGIN_DEVICE", ChatRequest.LoginDevice.class, ChatResult.LoggedIn.class, Login.NONE,
+                now("LOGIN_DEVICE", ChatRequest.LoginDevice.class, ChatResult.DeviceLoggedIn.class, Login.NONE,
                         RateClass.PASSWORD_CHECK, h.logins()::loginDevice),
                 now("GROUP_CREATE", CreateGroup.class, GroupCreated.class, Login.TOKEN, RateClass.NONE, h.groups()::create),
                 now("GROUP_ADD", AddMember.class, MemberAdded.class, Login.TOKEN, RateClass.NONE, h.groups()::add),

@@ -275,11 +275,10 @@ final class GrpcMapping {
                     .setMaxFrameBytes(max).setMaxMessageChars(i.maxMessageChars()).setMaxFetchWaitMs(i.maxFetchWaitMillis())
                     .addAllFeatures(i.features()).build()),
             out(ChatResult.AccountCreated.class, (a, max) -> CreateAccountReply.newBuilder().setUsername(a.username()).build()),
-            out(ChatResult.LoggedIn.class, (l, max) -> {
-                LoginReply.Builder b = LoginReply.newBuilder().setToken(l.token()).setExpiresAtMs(l.expiresAtMillis())
-                        .setUnread(l.unread());
-                return (l.device() ? b.setMissed(l.missed()) : b).build();
-            }),
+            out(ChatResult.LoggedIn.class, (l, max) -> LoginReply.newBuilder().setToken(l.token())
+                    .setExpiresAtMs(l.expiresAtMillis()).setUnread(l.unread()).build()),
+            out(ChatResult.DeviceLoggedIn.class, (l, max) -> LoginReply.newBuilder().setToken(l.token())
+                    .setExpiresAtMs(l.expiresAtMillis()).setUnread(l.unread()).setMissed(l.missed()).build()),
             out(ChatResult.LoggedOut.class, (l, max) -> LogoutReply.getDefaultInstance()),
             out(ChatResult.AccountPage.class, (p, max) -> {
                 ListAccountsReply.Builder b = ListAccountsReply.newBuilder().setNextCursor(p.nextCursor());

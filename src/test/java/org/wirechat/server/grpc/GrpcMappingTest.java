@@ -31,6 +31,7 @@ import org.wirechat.grpc.v1.LeaveGroupRequest;
 import org.wirechat.grpc.v1.ListAccountsRequest;
 import org.wirechat.grpc.v1.ListDevicesRequest;
 import org.wirechat.grpc.v1.ListGroupsRequest;
+import org.wirechat.grpc.v1.LoginReply;
 import org.wirechat.grpc.v1.LoginRequest;
 import org.wirechat.grpc.v1.LogoutRequest;
 import org.wirechat.grpc.v1.PingReply;
@@ -48,6 +49,7 @@ import org.wirechat.protocol.Limits;
 import org.wirechat.server.ServerMetrics;
 import org.wirechat.server.core.ChatError;
 import org.wirechat.server.core.ChatRequest;
+import org.wirechat.server.core.ChatResult;
 import org.wirechat.server.core.Operation;
 import org.wirechat.server.core.Operations;
 
@@ -192,6 +194,15 @@ class GrpcMappingTest {
                 .isEqualTo(new ChatRequest.Fetch(5, 10, 100));
         assertThat(GrpcMapping.in("History", HistoryRequest.newBuilder().setPeer("carol").setBeforeId(9).setLimit(4).build(), "t"))
                 .isEqualTo(new ChatRequest.History("carol", 9, 4));
+    }
+
+    @Test
+    void aLoginAndADeviceLoginAreEachRepliedWithTheirOwnFields() {
+        assertThat(GrpcMapping.out(new ChatResult.LoggedIn("k", 9, 2), Frame.MAX_FRAME_BYTES))
+                .isEqualTo(LoginReply.newBuilder().setToken("k").setExpiresAtMs(9).setUnread(2).build());
+        assertThat(GrpcMapping.out(new ChatResult.DeviceLoggedIn("k", 9, 2, 4), Frame.MAX_FRAME_BYTES))
+                .isEqualTo(LoginReply.newBuilder().setToken("k").setExpiresAtMs(9).setUnread(2).setMissed(4).build());
+        assertThat(GrpcMapping.OUT).containsKeys(ChatResult.LoggedIn.class, ChatResult.DeviceLoggedIn.class);
     }
 
     @Test

@@ -60,6 +60,16 @@ class WireMappingTest {
                 .isEqualTo(new ChatRequest.ListAccounts(false, "a*", "c", 3));
     }
 
+    /** WireMapping.out throws on Acked: no wire request may reach the operation that answers it. */
+    @Test
+    void noWireRequestReachesTheOperationAnsweredAcked() {
+        assertThat(REQUESTS).extracting(Request::opcode).containsExactlyInAnyOrder(Opcode.values());
+        for (Request r : REQUESTS) {
+            assertThat(BY_REQUEST.get(WireMapping.in(r).request().getClass()).result()).as(r.toString())
+                    .isNotEqualTo(ChatResult.Acked.class);
+        }
+    }
+
     @Test
     void eachWireRequestBecomesItsCoreRequestFieldForField() {
         List<ChatRequest> expected = List.of(new ChatRequest.Ping(), new ChatRequest.ServerInfo(),
@@ -81,6 +91,9 @@ class WireMappingTest {
         Map<ChatResult, Response> cases = Map.ofEntries(
                 Map.entry(new ChatResult.Pong(42), new Response.Pong(42)),
                 Map.entry(new ChatResult.AccountCreated("alice"), new Response.AccountCreated("alice")),
+                Map.entry(new ChatResult.LoggedIn("k", 9, 2), new Response.LoggedIn("k", 9, 2)),
+                Map.entry(new ChatResult.DeviceLoggedIn("k", 9, 2, 0), new Response.DeviceLoggedIn("k", 9, 2, 0)),
+                Map.entry(new ChatResult.DeviceLoggedIn("k", 9, 2, 4), new Response.DeviceLoggedIn("k", 9, 2, 4)),
                 Map.entry(new ChatResult.LoggedOut(), new Response.LoggedOut()),
                 Map.entry(new ChatResult.Sent(7, 1000), new Response.Sent(7, 1000)),
                 Map.entry(new ChatResult.Messages(List.of(m)),
