@@ -39,7 +39,7 @@ public final class WireMapping {
             case Request.LoginDevice l -> none(new ChatRequest.LoginDevice(l.username(), l.password(), l.deviceId()));
             case Request.Logout l -> new Inbound(l.token(), new ChatRequest.Logout());
             case Request.ListAccounts l -> new Inbound(l.token(),
-                    new ChatRequest.ListAccounts(l.mode() == PatternMode.REGEX, l.pattern(), l.cursor(), l.limit()));
+                    new ChatRequest.ListAccounts(regex(l.mode()), l.pattern(), l.cursor(), l.limit()));
             case Request.Send s -> new Inbound(s.token(), new ChatRequest.Send(s.recipient(), s.clientMessageId(), s.body()));
             case Request.Fetch f -> new Inbound(f.token(), new ChatRequest.Fetch(f.ackThrough(), f.maxCount(), f.maxWaitMillis()));
             case Request.History h -> new Inbound(h.token(), new ChatRequest.History(h.peer(), h.beforeId(), h.limit()));
@@ -55,6 +55,14 @@ public final class WireMapping {
             case Request.GroupMembers g -> new Inbound(g.token(), new ChatRequest.GroupMembers(g.group()));
             case Request.GroupReceipts g -> new Inbound(g.token(), new ChatRequest.GroupReceipts(g.group(), g.messageId()));
             case Request.ListDevices d -> new Inbound(d.token(), new ChatRequest.ListDevices());
+        };
+    }
+
+    /** Whether the pattern is a regular expression: exhaustive, so a new mode does not compile until it is decided. */
+    private static boolean regex(PatternMode mode) {
+        return switch (mode) {
+            case REGEX -> true;
+            case WILDCARD -> false;
         };
     }
 

@@ -60,6 +60,14 @@ class WireMappingTest {
                 .isEqualTo(new ChatRequest.ListAccounts(false, "a*", "c", 3));
     }
 
+    @Test
+    void eachPatternModeIsDecidedRegexOrNot() {
+        Map<PatternMode, Boolean> regex = Map.of(PatternMode.WILDCARD, false, PatternMode.REGEX, true);
+        assertThat(regex.keySet()).containsExactlyInAnyOrder(PatternMode.values());
+        regex.forEach((mode, expected) -> assertThat(WireMapping.in(new Request.ListAccounts("t", mode, "a", "", 3)).request())
+                .as(mode.name()).isEqualTo(new ChatRequest.ListAccounts(expected, "a", "", 3)));
+    }
+
     /** WireMapping.out throws on Acked: no wire request may reach the operation that answers it. */
     @Test
     void noWireRequestReachesTheOperationAnsweredAcked() {
