@@ -41,7 +41,8 @@ import org.wirechat.server.auth.Tokens;
  * Service {@code wirechat.v1.Chat}: each call's request becomes the core's ({@link GrpcMapping#IN}, its fields
  * checked exactly as the wire codec checks them) and goes to the same {@link Chat} as the wire protocol's;
  * its result becomes the reply ({@link GrpcMapping#OUT}), and a refusal a gRPC status with the wirechat error
- * in the trailers. docs/grpc.md maps them one by one.
+ * in the trailers. docs/grpc.md maps them one by one. Every method of the generated descriptor is bound here by
+ * its own name ({@link #definition}), not by one override per rpc of the generated base class.
  */
 final class GrpcChatService implements BindableService {
     private static final Logger log = LoggerFactory.getLogger(GrpcChatService.class);
