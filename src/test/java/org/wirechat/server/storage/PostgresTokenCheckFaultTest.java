@@ -1,16 +1,26 @@
 package org.wirechat.server.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.wirechat.grpc.v1.AckRequest;
+import org.wirechat.grpc.v1.ChatGrpc;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Request;
 import org.wirechat.protocol.Response;
@@ -55,6 +65,43 @@ class PostgresTokenCheckFaultTest {
             try (Connection db = fx.database(); ResultSet rs = db.createStatement().executeQuery("SELECT count(*) FROM messages")) {
                 rs.next();
                 assertThat(rs.getInt(1)).as("only the retry stored").isEqualTo(1);
+            }
+        }
+    }
+
+    /** The same over gRPC, on Ack: UNAVAILABLE with the STORAGE_UNAVAILABLE trailers (it was UNKNOWN without them). */
+    @Test
+    void anAckWhoseTokenCheckTheDatabaseCannotAnswerIsUnavailableWithTheStorageTrailers() throws Exception {
+        try (ServerFixture fx = new ServerFixture(Backend.POSTGRESQL, tmp, b -> b.grpcPort(0))) {
+            String a;
+            try (TestConnection alice = fx.connect()) {
+                a = fx.register(alice, "alice");
+            }
+            fx.restart(); // the token is no longer cached: the Ack's token check reads the database
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", fx.server().grpcPort().orElseThrow())
+                    .usePlaintext().build();
+            Metadata bearer = new Metadata();
+            bearer.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + a);
+            var chat = ChatGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer));
+            try (Connection own = fx.database()) {
+                own.setAutoCommit(false);
+                own.createStatement().execute("LOCK TABLE tokens IN ACCESS EXCLUSIVE MODE");
+                CompletableFuture<Integer> killed = CompletableFuture.supplyAsync(() -> terminateTheWaitingRead(fx));
+
+                StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+                        () -> chat.withDeadlineAfter(30, TimeUnit.SECONDS).ack(AckRequest.newBuilder().setThroughId(1).build()));
+                assertThat(killed.join()).as("the server's blocked read was terminated").isPositive();
+                assertThat(e).as("the Ack refused").isNotNull();
+                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                assertThat(e.getTrailers().get(Metadata.Key.of("wirechat-error-name", Metadata.ASCII_STRING_MARSHALLER)))
+                        .isEqualTo("STORAGE_UNAVAILABLE");
+                assertThat(e.getTrailers().get(Metadata.Key.of("wirechat-retry-after-ms", Metadata.ASCII_STRING_MARSHALLER)))
+                        .isNotNull();
+                own.rollback();
+
+                chat.withDeadlineAfter(30, TimeUnit.SECONDS).ack(AckRequest.newBuilder().setThroughId(1).build()); // no restart needed
+            } finally {
+                channel.shutdownNow();
             }
         }
     }
