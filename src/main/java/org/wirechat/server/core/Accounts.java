@@ -23,15 +23,13 @@ final class Accounts {
     private final PasswordHasher hasher;
     private final Tokens tokens;
     private final Presence presence;
-    private final PasswordCheck passwords;
     private final Clock clock;
 
-    Accounts(Store store, PasswordHasher hasher, Tokens tokens, Presence presence, PasswordCheck passwords, Clock clock) {
+    Accounts(Store store, PasswordHasher hasher, Tokens tokens, Presence presence, Clock clock) {
         this.store = store;
         this.hasher = hasher;
         this.tokens = tokens;
         this.presence = presence;
-        this.passwords = passwords;
         this.clock = clock;
     }
 
@@ -72,12 +70,12 @@ final class Accounts {
         long me = asker.accountId();
         Account account = store.findAccount(me).orElseThrow(() ->
                 new ChatException(ChatError.NOT_AUTHENTICATED, "the account no longer exists"));
-        LoginThrottle.Wait begun = passwords.begin(account.username(), account.id(), asker);
+        LoginThrottle.Wait begun = asker.permit().beginPasswordCheck(account.username(), account.id(), asker);
         if (!hasher.verify(d.password(), account.passwordHash())) {
             Audit.deletionRefused(account.username(), asker.address(), "wrong password");
             throw PasswordCheck.badCredentials();
         }
-        passwords.succeeded(account.username(), account.id(), asker, begun);
+        asker.permit().passwordCheckSucceeded(account.username(), account.id(), asker, begun);
         return switch (store.deleteAccount(me, asker.device(), clock.millis())) { // what this device has not received
             case DeleteOutcome.Deleted x -> {
                 tokens.forgetAccount(me);

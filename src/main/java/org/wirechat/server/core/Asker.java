@@ -5,9 +5,10 @@ import org.wirechat.server.core.admission.Connection;
 
 /**
  * Who asks, once {@link Chat} has checked the operation's login: the call and, for an operation that needs a
- * login, the token's account and device ({@code session} is null for an operation usable before login).
+ * login, the token's account and device ({@code session} is null for an operation usable before login), and
+ * what the operation's rate class lets its handler take ({@link Permit}).
  */
-public record Asker(Call call, Tokens.Session session) {
+public record Asker(Call call, Tokens.Session session, Permit permit) {
     public Connection connection() {
         return call.connection();
     }

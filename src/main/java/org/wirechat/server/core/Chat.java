@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.wirechat.server.core.admission.Presence;
 import org.wirechat.server.core.admission.AddressLimits;
-import org.wirechat.server.core.admission.GroupMessageRate;
 import org.wirechat.server.core.admission.LoginThrottle;
 import org.wirechat.server.auth.PasswordHasher;
 import org.wirechat.server.auth.Tokens;
@@ -25,27 +24,21 @@ import org.wirechat.server.storage.Store;
  */
 public final class Chat {
     private final Map<Class<?>, Operation<?, ?>> operations;
-    private final ChatSettings settings;
     private final Tokens tokens;
-    private final AddressLimits addresses;
-    private final GroupMessageRate groupRate;
+    private final RateLimits limits;
     private final Mail mail;
-    private final Clock clock;
 
     public Chat(ChatSettings settings, Store store, PasswordHasher hasher, Tokens tokens, InboxWaiters waiters,
             Presence presence, LoginThrottle throttle, AddressLimits addresses, Clock clock) {
-        this.settings = settings;
         this.tokens = tokens;
-        this.addresses = addresses;
-        this.clock = clock;
-        this.groupRate = new GroupMessageRate(settings.groupMessagesPerSecond(), settings.groupMessageBurst());
+        this.limits = new RateLimits(settings, addresses, throttle, clock);
         DeviceHolders holders = new DeviceHolders();
         this.mail = new Mail(settings, store, waiters, holders, clock);
-        PasswordCheck passwords = new PasswordCheck(settings, store, hasher, throttle, clock);
+        PasswordCheck passwords = new PasswordCheck(store, hasher);
         this.operations = index(Operations.of(new Operations.Handlers(
                 new Server(settings, store, clock),
                 new Logins(store, hasher, tokens, waiters, holders, passwords, clock),
-                new Accounts(store, hasher, tokens, presence, passwords, clock),
+                new Accounts(store, hasher, tokens, presence, clock),
                 new Sending(settings, store, waiters, clock),
                 mail,
                 new History(store),
@@ -85,9 +78,14 @@ public final class Chat {
     public CompletableFuture<ChatResult> submit(ChatRequest request, Call call) throws InterruptedException {
         Operation<?, ?> op = operations.get(request.getClass());
         try {
-            Asker asker = new Asker(call, login(op.login(), call));
-            take(op.rate(), request, asker);
-            return op.run(request, asker).thenApply(r -> (ChatResult) r);
+            Permit permit = new Permit(op.name(), op.rate(), limits);
+            Asker asker = new Asker(call, login(op.login(), call), permit);
+            if (op.rate() == RateClass.ACCOUNT_CREATION) {
+                limits.accountCreation(asker);
+            }
+            CompletableFuture<? extends ChatResult> answer = op.run(request, asker);
+            permit.checkTaken();
+            return answer.thenApply(r -> (ChatResult) r);
         } catch (ChatException e) {
             return CompletableFuture.failedFuture(e);
         } catch (StorageUnavailableException e) {
@@ -109,38 +107,6 @@ public final class Chat {
             mail.holding(s.get(), call.token());
         }
         return s.get();
-    }
-
-    /** The rate classes taken before the handler (PASSWORD_CHECK is the handler's: it needs the account's row). */
-    private void take(RateClass rate, ChatRequest request, Asker asker) throws ChatException {
-        switch (rate) {
-            case ACCOUNT_CREATION -> {
-                long wait = addresses.creationWaitMillis(asker.address(), clock.millis() * 1_000_000);
-                if (wait > 0) {
-                    Audit.creationRefused(asker.address(), wait);
-                    throw rateLimited("too many accounts created from your address (at most "
-                            + settings.accountsPerAddressPerHour() + " an hour)", wait);
-                }
-            }
-            case MESSAGE_TO_GROUP -> {
-                ChatRequest.Send s = (ChatRequest.Send) request;
-                Sending.checkBody(s.body(), settings.maxMessageChars()); // a message refused does not count
-                if (Groups.isGroupName(s.recipient())) {
-                    long wait = groupRate.waitMillis(asker.accountId(), s.recipient(), clock.millis() * 1_000_000);
-                    if (wait > 0) {
-                        throw rateLimited("too many messages to " + s.recipient() + " (at most "
-                                + settings.groupMessagesPerSecond() + " a second)", wait);
-                    }
-                }
-            }
-            case NONE, PASSWORD_CHECK -> {
-            }
-        }
-    }
-
-    static ChatException rateLimited(String why, long waitMillis) {
-        return new ChatException(ChatError.RATE_LIMITED, why + " — try again in " + Math.max(1, (waitMillis + 999) / 1000)
-                + " s", List.of(String.valueOf(waitMillis)));
     }
 
     /** Nothing of the request was stored, because the storage cannot take writes now: the client may retry. */

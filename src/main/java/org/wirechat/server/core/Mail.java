@@ -26,14 +26,10 @@ final class Mail {
         this.clock = clock;
     }
 
-    /** Acknowledges through {@code ackThrough}, then answers what waits after it (waiting for mail up to the limit). */
+    /** ACK then NEXT in one: acknowledges through {@code ackThrough}, then answers what waits after it (waiting up to the limit). */
     Messages fetch(ChatRequest.Fetch f, Asker asker) throws ChatException, InterruptedException {
-        long now = clock.millis();
-        store.seen(asker.accountId(), asker.device(), now);
-        if (f.ackThrough() > 0) {
-            store.acknowledgeLater(asker.accountId(), asker.device(), f.ackThrough(), now);
-        }
-        return new Messages(core(waitForMail(asker, f.ackThrough(), f.maxCount(), f.maxWaitMillis())));
+        ack(new ChatRequest.Ack(f.ackThrough()), asker);
+        return next(new ChatRequest.Next(f.ackThrough(), f.maxCount(), f.maxWaitMillis()), asker);
     }
 
     /** Acknowledges the caller's messages through {@code throughId}, as FETCH does before it answers (gRPC's Ack). */

@@ -9,6 +9,13 @@ import java.util.concurrent.CompletableFuture;
 public record Operation<Q extends ChatRequest, R extends ChatResult>(String name, Class<Q> request, Class<R> result,
         Login login, RateClass rate, Handler<Q, R> handler) {
 
+    public Operation {
+        if (rate == RateClass.MESSAGE_TO_GROUP && request != ChatRequest.Send.class) {
+            throw new IllegalArgumentException(name + ": only a SEND counts against MESSAGE_TO_GROUP, not "
+                    + request.getSimpleName());
+        }
+    }
+
     /** Runs the operation once the common checks passed; a refusal is a {@link ChatException}. */
     @FunctionalInterface
     public interface Handler<Q, R> {

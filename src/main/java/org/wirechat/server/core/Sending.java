@@ -24,23 +24,26 @@ final class Sending {
         this.clock = clock;
     }
 
-    /** The server's limit on a message's length, in characters (code points), and that it has one. */
-    static void checkBody(String s, int max) throws ChatException {
-        if (s.isEmpty()) {
-            throw new ChatException(ChatError.MESSAGE_EMPTY, "a message needs at least one character");
-        }
-        int n = s.codePointCount(0, s.length());
+    /**
+     * The server's limit on a message's length ({@code --max-message-chars}), in characters (code points). The
+     * spec's field rules (at least one character, at most the protocol's ceiling) are the transports', checked
+     * when they decode a SEND (protocol.Limits.checkBody), always before this.
+     */
+    static void checkLength(String body, int max) throws ChatException {
+        int n = body.codePointCount(0, body.length());
         if (n > max) {
             throw new ChatException(ChatError.MESSAGE_TOO_LONG, "a message has at most " + max + " characters, this one has " + n);
         }
     }
 
     /**
-     * A SEND whose answer comes once the message is durable: the checks ran (the message's length and the
-     * group rate are {@link RateClass#MESSAGE_TO_GROUP}'s), the storing is queued. Sends from one connection
-     * are stored in the order they were queued.
+     * A SEND whose answer comes once the message is durable: the message's length is checked, then the group
+     * rate taken (its rate class, MESSAGE_TO_GROUP: a message refused for its length does not count), then the
+     * storing is queued. Sends from one connection are stored in the order they were queued.
      */
-    CompletableFuture<Sent> send(Send s, Asker asker) {
+    CompletableFuture<Sent> send(Send s, Asker asker) throws ChatException {
+        checkLength(s.body(), settings.maxMessageChars());
+        asker.permit().groupMessage(s.recipient(), asker);
         long me = asker.accountId();
         // the recipient's name is resolved by the store, in the write itself: no read on the way
         return store.sendLater(me, asker.device(), s.recipient(), s.clientMessageId(), s.body(), clock.millis(),

@@ -310,7 +310,7 @@ public final class PostgresStore implements Store, Cluster {
      * abort (serialization failure, deadlock), which it may do under concurrent changes.
      */
     private <T> T tx(Work<T> work) {
-        return run(work, false);
+        return run(work, false, true);
     }
 
     /**
@@ -318,10 +318,19 @@ public final class PostgresStore implements Store, Cluster {
      * the round trip of a COMMIT. Only for work that is a single statement or only reads.
      */
     private <T> T one(Work<T> work) {
-        return run(work, true);
+        return run(work, true, true);
     }
 
-    private <T> T run(Work<T> work, boolean autoCommit) {
+    /**
+     * Runs reads only, in autocommit mode: a connection lost meanwhile leaves nothing in doubt (nothing was
+     * written), so it is a storage fault — the caller answers STORAGE_UNAVAILABLE, not an internal error.
+     */
+    private <T> T read(Work<T> work) {
+        return run(work, true, false);
+    }
+
+    /** {@code writes}: whether an autocommitted statement may write (its outcome is unknown if the connection is lost). */
+    private <T> T run(Work<T> work, boolean autoCommit, boolean writes) {
         if (closed) {
             throw new IllegalStateException("store is closed");
         }
@@ -332,7 +341,7 @@ public final class PostgresStore implements Store, Cluster {
                 T result;
                 if (autoCommit) {
                     c.setAutoCommit(true); // the pool sets it back when the connection returns
-                    inDoubt = true;
+                    inDoubt = writes;
                     result = work.run(c);
                 } else {
                     try {
@@ -591,7 +600,7 @@ public final class PostgresStore implements Store, Cluster {
 
     @Override
     public Optional<TokenRow> findToken(byte[] tokenHash) {
-        return one(c -> {
+        return read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT t.account_id, t.created_at, t.expires_at, t.device FROM tokens t"
                     + " JOIN accounts a ON a.id = t.account_id WHERE t.hash = ? AND a.deleted_at IS NULL")) {
                 ps.setBytes(1, tokenHash);

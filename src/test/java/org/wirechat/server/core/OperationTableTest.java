@@ -48,4 +48,24 @@ class OperationTableTest {
             assertThat(op.login()).as(op.name()).isEqualTo(expected);
         }
     }
+
+    @Test
+    void theRateClassColumnIsTheSpecsList() {
+        for (Operation<?, ?> op : Operations.table()) {
+            RateClass expected = switch (op.name()) {
+                case "CREATE_ACCOUNT" -> RateClass.ACCOUNT_CREATION;
+                case "LOGIN", "LOGIN_DEVICE", "DELETE_ACCOUNT" -> RateClass.PASSWORD_CHECK;
+                case "SEND" -> RateClass.MESSAGE_TO_GROUP;
+                default -> RateClass.NONE;
+            };
+            assertThat(op.rate()).as(op.name()).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void aMessageToGroupRowWhoseRequestIsNotASendIsRefusedAtConstruction() {
+        assertThatThrownBy(() -> new Operation<>("PING", ChatRequest.Ping.class, ChatResult.Pong.class, Login.NONE,
+                RateClass.MESSAGE_TO_GROUP, (q, asker) -> null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("only a SEND counts against MESSAGE_TO_GROUP, not Ping");
+    }
 }
