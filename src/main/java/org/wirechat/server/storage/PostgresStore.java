@@ -42,6 +42,7 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wirechat.server.core.port.TokenRow;
 
 /**
  * The store for several servers sharing one PostgreSQL database. Every change is one transaction,
@@ -550,7 +551,7 @@ public final class PostgresStore implements Store, Cluster {
                 ps.setLong(1, nowMillis);
                 ps.setLong(2, accountId);
             });
-            update(c, "DELETE FROM tokens WHERE account_id = ?", ps -> ps.setLong(1, accountId));
+            update(c, TokenRows.DELETE_OF, ps -> ps.setLong(1, accountId));
             GroupRows.leaveAll(c, accountId, new GroupRows(c, " FOR UPDATE", () -> nextId(c)), nowMillis);
             notify(c, "a:" + accountId);
             return new DeleteOutcome.Deleted();
@@ -560,57 +561,48 @@ public final class PostgresStore implements Store, Cluster {
     // --- tokens ---
 
     @Override
-    public List<byte[]> insertToken(byte[] tokenHash, long accountId, String device, long createdAtMillis,
-            long expiresAtMillis, int maxPerAccount) {
+    public List<byte[]> insert(byte[] hash, long accountId, String device, long createdAtMillis, long expiresAtMillis,
+            int maxPerAccount) {
         return tx(c -> {
             // the account's row is locked first, so logins racing on several servers count each other's tokens
             try (PreparedStatement ps = c.prepareStatement("SELECT id FROM accounts WHERE id = ? FOR UPDATE")) {
                 ps.setLong(1, accountId);
                 ps.executeQuery().close();
             }
-            update(c, "INSERT INTO tokens (hash, account_id, created_at, expires_at, device) VALUES (?, ?, ?, ?, ?)", ps -> {
-                ps.setBytes(1, tokenHash);
-                ps.setLong(2, accountId);
-                ps.setLong(3, createdAtMillis);
-                ps.setLong(4, expiresAtMillis);
-                ps.setString(5, device);
-            });
+            try (PreparedStatement ps = c.prepareStatement(TokenRows.INSERT)) {
+                TokenRows.insert(ps, hash, accountId, device, createdAtMillis, expiresAtMillis);
+            }
             List<byte[]> revoked;
             try (PreparedStatement ps = c.prepareStatement(REVOKE_OLDEST_TOKENS)) {
-                Statements.bindRevokeOldest(ps, tokenHash, accountId, maxPerAccount);
-                revoked = Statements.hashes(ps);
+                revoked = TokenRows.revokeOldest(ps, hash, accountId, maxPerAccount);
             }
-            for (byte[] hash : revoked) { // the other servers forget them when this commits
-                notify(c, "t:" + HexFormat.of().formatHex(hash));
+            for (byte[] r : revoked) { // the other servers forget them when this commits
+                notify(c, "t:" + HexFormat.of().formatHex(r));
             }
             return revoked;
         });
     }
 
-    private static final String REVOKE_OLDEST_TOKENS = Statements.revokeOldestTokens("LIMIT ALL");
+    private static final String REVOKE_OLDEST_TOKENS = TokenRows.revokeOldest("LIMIT ALL");
 
     @Override
-    public Optional<TokenRow> findToken(byte[] tokenHash) {
+    public Optional<TokenRow> find(byte[] hash) {
         return one(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT t.account_id, t.created_at, t.expires_at, t.device FROM tokens t"
-                    + " JOIN accounts a ON a.id = t.account_id WHERE t.hash = ? AND a.deleted_at IS NULL")) {
-                ps.setBytes(1, tokenHash);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(new TokenRow(rs.getLong(1), rs.getString(4), rs.getLong(2), rs.getLong(3))) : Optional.empty();
-                }
+            try (PreparedStatement ps = c.prepareStatement(TokenRows.FIND)) {
+                return TokenRows.find(ps, hash);
             }
         });
     }
 
     @Override
-    public void extendTokenLater(byte[] tokenHash, long expiresAtMillis) {
+    public void extendLater(byte[] hash, long expiresAtMillis) {
         background.execute(() -> {
             try {
-                one(c -> update(c, "UPDATE tokens SET expires_at = ? WHERE hash = ? AND expires_at < ?", ps -> {
-                    ps.setLong(1, expiresAtMillis);
-                    ps.setBytes(2, tokenHash);
-                    ps.setLong(3, expiresAtMillis);
-                }));
+                one(c -> {
+                    try (PreparedStatement ps = c.prepareStatement(TokenRows.EXTEND)) {
+                        return TokenRows.extend(ps, hash, expiresAtMillis);
+                    }
+                });
             } catch (StorageUnavailableException e) {
                 // logged once by the fault log; the token keeps its stored expiry
             } catch (RuntimeException e) {
@@ -620,16 +612,9 @@ public final class PostgresStore implements Store, Cluster {
     }
 
     @Override
-    public void deleteToken(byte[] tokenHash) {
-        one(c -> { // one statement, so the notification goes out exactly when the delete commits
-            try (PreparedStatement ps = c.prepareStatement("WITH d AS (DELETE FROM tokens WHERE hash = ? RETURNING 1)"
-                    + " SELECT (SELECT count(*) FROM d), pg_notify('" + CHANNEL + "', ?)")) {
-                ps.setBytes(1, tokenHash);
-                ps.setString(2, "t:" + HexFormat.of().formatHex(tokenHash));
-                ps.executeQuery().close();
-            }
-            return null;
-        });
+    public void delete(byte[] hash) {
+        // one statement, so the notification goes out exactly when the delete commits
+        deleteNotifying(TokenRows.DELETE, ps -> ps.setBytes(1, hash), "t:" + HexFormat.of().formatHex(hash));
     }
 
     @Override
@@ -657,12 +642,18 @@ public final class PostgresStore implements Store, Cluster {
     }
 
     @Override
-    public int deleteTokensOf(long accountId) {
-        return one(c -> { // one statement: the other servers forget the account's tokens when the delete commits
-            try (PreparedStatement ps = c.prepareStatement("WITH d AS (DELETE FROM tokens WHERE account_id = ? RETURNING 1)"
+    public int deleteOf(long accountId) {
+        // one statement: the other servers forget the account's tokens when the delete commits
+        return deleteNotifying(TokenRows.DELETE_OF, ps -> ps.setLong(1, accountId), "a:" + accountId);
+    }
+
+    /** Runs a delete and the notification of it as one statement; returns how many rows it deleted. */
+    private int deleteNotifying(String delete, Binder binder, String notice) {
+        return one(c -> {
+            try (PreparedStatement ps = c.prepareStatement("WITH d AS (" + delete + " RETURNING 1)"
                     + " SELECT (SELECT count(*) FROM d), pg_notify('" + CHANNEL + "', ?)")) {
-                ps.setLong(1, accountId);
-                ps.setString(2, "a:" + accountId);
+                binder.bind(ps);
+                ps.setString(2, notice);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return rs.getInt(1);
@@ -672,8 +663,8 @@ public final class PostgresStore implements Store, Cluster {
     }
 
     @Override
-    public int deleteExpiredTokens(long nowMillis) {
-        return one(c -> update(c, "DELETE FROM tokens WHERE expires_at <= ?", ps -> ps.setLong(1, nowMillis)));
+    public int deleteExpired(long nowMillis) {
+        return one(c -> update(c, TokenRows.DELETE_EXPIRED, ps -> ps.setLong(1, nowMillis)));
     }
 
     // --- messages ---

@@ -20,6 +20,7 @@ import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
+import org.wirechat.server.core.port.TokenRow;
 
 /**
  * The default store. Messages go to the append-only message log ({@link LogMessages}): durable on one
@@ -376,45 +377,24 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public List<byte[]> insertToken(byte[] tokenHash, long accountId, String device, long createdAtMillis,
-            long expiresAtMillis, int maxPerAccount) {
+    public List<byte[]> insert(byte[] hash, long accountId, String device, long createdAtMillis, long expiresAtMillis,
+            int maxPerAccount) {
         return writer.write(db -> {
-            PreparedStatement ps = db.prepare("INSERT INTO tokens (hash, account_id, created_at, expires_at, device) VALUES (?, ?, ?, ?, ?)");
-            ps.setBytes(1, tokenHash);
-            ps.setLong(2, accountId);
-            ps.setLong(3, createdAtMillis);
-            ps.setLong(4, expiresAtMillis);
-            ps.setString(5, device);
-            ps.executeUpdate();
-            ps = db.prepare(REVOKE_OLDEST_TOKENS);
-            Statements.bindRevokeOldest(ps, tokenHash, accountId, maxPerAccount);
-            return Statements.hashes(ps);
+            TokenRows.insert(db.prepare(TokenRows.INSERT), hash, accountId, device, createdAtMillis, expiresAtMillis);
+            return TokenRows.revokeOldest(db.prepare(REVOKE_OLDEST_TOKENS), hash, accountId, maxPerAccount);
         });
     }
 
-    private static final String REVOKE_OLDEST_TOKENS = Statements.revokeOldestTokens("LIMIT -1");
+    private static final String REVOKE_OLDEST_TOKENS = TokenRows.revokeOldest("LIMIT -1");
 
     @Override
-    public Optional<TokenRow> findToken(byte[] tokenHash) {
-        return read(db -> {
-            PreparedStatement ps = db.prepare("SELECT t.account_id, t.created_at, t.expires_at, t.device FROM tokens t"
-                    + " JOIN accounts a ON a.id = t.account_id WHERE t.hash = ? AND a.deleted_at IS NULL");
-            ps.setBytes(1, tokenHash);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new TokenRow(rs.getLong(1), rs.getString(4), rs.getLong(2), rs.getLong(3))) : Optional.empty();
-            }
-        });
+    public Optional<TokenRow> find(byte[] hash) {
+        return read(db -> TokenRows.find(db.prepare(TokenRows.FIND), hash));
     }
 
     @Override
-    public void extendTokenLater(byte[] tokenHash, long expiresAtMillis) {
-        writeLater(db -> {
-            PreparedStatement ps = db.prepare("UPDATE tokens SET expires_at = ? WHERE hash = ? AND expires_at < ?");
-            ps.setLong(1, expiresAtMillis);
-            ps.setBytes(2, tokenHash);
-            ps.setLong(3, expiresAtMillis);
-            return ps.executeUpdate();
-        }, "could not extend a token's expiry");
+    public void extendLater(byte[] hash, long expiresAtMillis) {
+        writeLater(db -> TokenRows.extend(db.prepare(TokenRows.EXTEND), hash, expiresAtMillis), "could not extend a token's expiry");
     }
 
     /**
@@ -436,10 +416,10 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public void deleteToken(byte[] tokenHash) {
+    public void delete(byte[] hash) {
         writer.write(db -> {
-            PreparedStatement ps = db.prepare("DELETE FROM tokens WHERE hash = ?");
-            ps.setBytes(1, tokenHash);
+            PreparedStatement ps = db.prepare(TokenRows.DELETE);
+            ps.setBytes(1, hash);
             return ps.executeUpdate();
         });
     }
@@ -464,18 +444,18 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public int deleteTokensOf(long accountId) {
-        return deleteTokensWhere("account_id = ?", accountId);
+    public int deleteOf(long accountId) {
+        return deleteTokensWhere(TokenRows.DELETE_OF, accountId);
     }
 
     @Override
-    public int deleteExpiredTokens(long nowMillis) {
-        return deleteTokensWhere("expires_at <= ?", nowMillis);
+    public int deleteExpired(long nowMillis) {
+        return deleteTokensWhere(TokenRows.DELETE_EXPIRED, nowMillis);
     }
 
-    private int deleteTokensWhere(String condition, long value) {
+    private int deleteTokensWhere(String sql, long value) {
         return writer.write(db -> {
-            PreparedStatement ps = db.prepare("DELETE FROM tokens WHERE " + condition);
+            PreparedStatement ps = db.prepare(sql);
             ps.setLong(1, value);
             return ps.executeUpdate();
         });
@@ -825,7 +805,7 @@ public final class SqliteStore implements Store {
                 if (ps.executeUpdate() == 0) {
                     return new DeleteOutcome.Gone();
                 }
-                ps = db.prepare("DELETE FROM tokens WHERE account_id = ?");
+                ps = db.prepare(TokenRows.DELETE_OF);
                 ps.setLong(1, id);
                 ps.executeUpdate();
                 GroupRows.leaveAll(db.connection(), id, new GroupRows(db.connection(), "", () -> boundary), nowMillis);
