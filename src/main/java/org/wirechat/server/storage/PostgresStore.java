@@ -11,7 +11,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -464,12 +463,12 @@ public final class PostgresStore implements Store, Cluster {
 
     @Override
     public Optional<Account> findAccount(String username) {
-        return one(c -> oneAccount(c, "username_key = ?", ps -> ps.setString(1, key(username))));
+        return one(c -> oneAccount(c, AccountRows.FIND_BY_NAME, ps -> ps.setString(1, key(username))));
     }
 
     @Override
     public Optional<Account> findAccount(long id) {
-        return one(c -> oneAccount(c, "id = ?", ps -> ps.setLong(1, id)));
+        return one(c -> oneAccount(c, AccountRows.FIND_BY_ID, ps -> ps.setLong(1, id)));
     }
 
     @FunctionalInterface
@@ -477,24 +476,20 @@ public final class PostgresStore implements Store, Cluster {
         void bind(PreparedStatement ps) throws SQLException;
     }
 
-    private static Optional<Account> oneAccount(Connection c, String where, Binder binder) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, username, full_name, password_hash FROM accounts WHERE "
-                + where + " AND deleted_at IS NULL")) {
+    private static Optional<Account> oneAccount(Connection c, String sql, Binder binder) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             binder.bind(ps);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new Account(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)))
-                        : Optional.empty();
-            }
+            return AccountRows.one(ps);
         }
     }
 
     @Override
     public void updatePasswordHash(long accountId, String passwordHash) {
-        one(c -> update(c, "UPDATE accounts SET password_hash = ? WHERE id = ? AND deleted_at IS NULL",
-                ps -> {
-                    ps.setString(1, passwordHash);
-                    ps.setLong(2, accountId);
-                }));
+        one(c -> {
+            try (PreparedStatement ps = c.prepareStatement(AccountRows.UPDATE_PASSWORD)) {
+                return AccountRows.updatePassword(ps, accountId, passwordHash);
+            }
+        });
     }
 
     private static int update(Connection c, String sql, Binder binder) throws SQLException {
@@ -546,11 +541,9 @@ public final class PostgresStore implements Store, Cluster {
             if (unread > 0) {
                 return new DeleteOutcome.InboxNotEmpty(unread);
             }
-            // The row stays (with no name or password) so messages it sent keep their sender.
-            update(c, "UPDATE accounts SET deleted_at = ?, password_hash = '', full_name = '' WHERE id = ?", ps -> {
-                ps.setLong(1, nowMillis);
-                ps.setLong(2, accountId);
-            });
+            try (PreparedStatement ps = c.prepareStatement(AccountRows.MARK_DELETED)) { // its row is locked above
+                AccountRows.markDeleted(ps, accountId, nowMillis);
+            }
             update(c, TokenRows.DELETE_OF, ps -> ps.setLong(1, accountId));
             GroupRows.leaveAll(c, accountId, new GroupRows(c, " FOR UPDATE", () -> nextId(c)), nowMillis);
             notify(c, "a:" + accountId);
@@ -619,24 +612,22 @@ public final class PostgresStore implements Store, Cluster {
 
     @Override
     public boolean setDisabled(long accountId, long nowMillis) {
-        return one(c -> update(c, "UPDATE accounts SET disabled_at = ? WHERE id = ? AND deleted_at IS NULL", ps -> {
-            if (nowMillis == 0) {
-                ps.setNull(1, Types.BIGINT);
-            } else {
-                ps.setLong(1, nowMillis);
+        return one(c -> {
+            try (PreparedStatement ps = c.prepareStatement(AccountRows.SET_DISABLED)) {
+                return AccountRows.setDisabled(ps, accountId, nowMillis);
             }
-            ps.setLong(2, accountId);
-        })) == 1;
+        });
     }
 
     @Override
     public boolean isDisabled(long accountId) {
+        return flag(AccountRows.IS_DISABLED, accountId);
+    }
+
+    private boolean flag(String sql, long accountId) {
         return one(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT disabled_at IS NOT NULL FROM accounts WHERE id = ?")) {
-                ps.setLong(1, accountId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() && rs.getBoolean(1);
-                }
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                return AccountRows.flag(ps, accountId);
             }
         });
     }
@@ -1069,22 +1060,16 @@ public final class PostgresStore implements Store, Cluster {
 
     @Override
     public boolean receiptsOn(long accountId) {
-        return one(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT receipts FROM accounts WHERE id = ?")) {
-                ps.setLong(1, accountId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() && rs.getBoolean(1);
-                }
-            }
-        });
+        return flag(AccountRows.RECEIPTS, accountId);
     }
 
     @Override
     public boolean setReceipts(long accountId, boolean on) {
-        return one(c -> update(c, "UPDATE accounts SET receipts = ? WHERE id = ? AND deleted_at IS NULL", ps -> {
-            ps.setBoolean(1, on);
-            ps.setLong(2, accountId);
-        })) == 1;
+        return one(c -> {
+            try (PreparedStatement ps = c.prepareStatement(AccountRows.SET_RECEIPTS)) {
+                return AccountRows.setReceipts(ps, accountId, on);
+            }
+        });
     }
 
     @Override

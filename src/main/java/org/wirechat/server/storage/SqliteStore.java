@@ -310,20 +310,18 @@ public final class SqliteStore implements Store {
     @Override
     public Optional<Account> findAccount(String username) {
         return read(db -> {
-            PreparedStatement ps = db.prepare("SELECT id, username, full_name, password_hash FROM accounts"
-                    + " WHERE username_key = ? AND deleted_at IS NULL");
+            PreparedStatement ps = db.prepare(AccountRows.FIND_BY_NAME);
             ps.setString(1, key(username));
-            return oneAccount(ps);
+            return AccountRows.one(ps);
         });
     }
 
     @Override
     public Optional<Account> findAccount(long id) {
         return read(db -> {
-            PreparedStatement ps = db.prepare("SELECT id, username, full_name, password_hash FROM accounts"
-                    + " WHERE id = ? AND deleted_at IS NULL");
+            PreparedStatement ps = db.prepare(AccountRows.FIND_BY_ID);
             ps.setLong(1, id);
-            return oneAccount(ps);
+            return AccountRows.one(ps);
         });
     }
 
@@ -342,23 +340,9 @@ public final class SqliteStore implements Store {
         });
     }
 
-    private static Optional<Account> oneAccount(PreparedStatement ps) throws SQLException {
-        try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-                return Optional.empty();
-            }
-            return Optional.of(new Account(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
-        }
-    }
-
     @Override
     public void updatePasswordHash(long accountId, String passwordHash) {
-        writer.write(db -> {
-            PreparedStatement ps = db.prepare("UPDATE accounts SET password_hash = ? WHERE id = ? AND deleted_at IS NULL");
-            ps.setString(1, passwordHash);
-            ps.setLong(2, accountId);
-            return ps.executeUpdate();
-        });
+        writer.write(db -> AccountRows.updatePassword(db.prepare(AccountRows.UPDATE_PASSWORD), accountId, passwordHash));
     }
 
     @Override
@@ -426,21 +410,12 @@ public final class SqliteStore implements Store {
 
     @Override
     public boolean setDisabled(long accountId, long nowMillis) {
-        return writer.write(db -> {
-            PreparedStatement ps = db.prepare("UPDATE accounts SET disabled_at = ? WHERE id = ? AND deleted_at IS NULL");
-            if (nowMillis == 0) {
-                ps.setNull(1, java.sql.Types.BIGINT);
-            } else {
-                ps.setLong(1, nowMillis);
-            }
-            ps.setLong(2, accountId);
-            return ps.executeUpdate() == 1;
-        });
+        return writer.write(db -> AccountRows.setDisabled(db.prepare(AccountRows.SET_DISABLED), accountId, nowMillis));
     }
 
     @Override
     public boolean isDisabled(long accountId) {
-        return Boolean.TRUE.equals(accountColumn("disabled_at IS NOT NULL", accountId, rs -> rs.getBoolean(1)));
+        return read(db -> AccountRows.flag(db.prepare(AccountRows.IS_DISABLED), accountId));
     }
 
     @Override
@@ -526,17 +501,12 @@ public final class SqliteStore implements Store {
 
     @Override
     public boolean receiptsOn(long accountId) {
-        return Boolean.TRUE.equals(accountColumn("receipts", accountId, rs -> rs.getInt(1) != 0));
+        return read(db -> AccountRows.flag(db.prepare(AccountRows.RECEIPTS), accountId));
     }
 
     @Override
     public boolean setReceipts(long accountId, boolean on) {
-        return writer.write(db -> {
-            PreparedStatement ps = db.prepare("UPDATE accounts SET receipts = ? WHERE id = ? AND deleted_at IS NULL");
-            ps.setInt(1, on ? 1 : 0);
-            ps.setLong(2, accountId);
-            return ps.executeUpdate() == 1;
-        });
+        return writer.write(db -> AccountRows.setReceipts(db.prepare(AccountRows.SET_RECEIPTS), accountId, on));
     }
 
     @Override
@@ -797,15 +767,10 @@ public final class SqliteStore implements Store {
         @Override
         public DeleteOutcome deleteAccountRows(long id, long nowMillis, long boundary) {
             return writer.write(db -> {
-                // The row stays (with no name or password) so messages it sent keep their sender.
-                PreparedStatement ps = db.prepare("UPDATE accounts SET deleted_at = ?, password_hash = '', full_name = ''"
-                        + " WHERE id = ? AND deleted_at IS NULL");
-                ps.setLong(1, nowMillis);
-                ps.setLong(2, id);
-                if (ps.executeUpdate() == 0) {
+                if (!AccountRows.markDeleted(db.prepare(AccountRows.MARK_DELETED), id, nowMillis)) {
                     return new DeleteOutcome.Gone();
                 }
-                ps = db.prepare(TokenRows.DELETE_OF);
+                PreparedStatement ps = db.prepare(TokenRows.DELETE_OF);
                 ps.setLong(1, id);
                 ps.executeUpdate();
                 GroupRows.leaveAll(db.connection(), id, new GroupRows(db.connection(), "", () -> boundary), nowMillis);
