@@ -22,10 +22,11 @@ import org.wirechat.protocol.LayeringViolationSample;
 import org.wirechat.server.ResponseFit;
 import org.wirechat.server.SeamViolationSample;
 import org.wirechat.server.auth.Tokens;
+import org.wirechat.server.cluster.LocalCluster;
 import org.wirechat.server.core.CoreViolationSample;
 import org.wirechat.server.core.admission.AdmissionViolationSample;
 import org.wirechat.server.grpc.TransportViolationSample;
-import org.wirechat.server.storage.Store;
+import org.wirechat.server.storage.Cluster;
 import org.wirechat.server.storage.UpwardViolationSample;
 import org.wirechat.server.wire.Session;
 
@@ -86,7 +87,8 @@ class ArchitectureTest {
 
     static final ArchRule STORAGE_USES_NOTHING_ABOVE_IT = noClasses().that().resideInAPackage("org.wirechat.server.storage..")
             .should().dependOnClassesThat().resideInAnyPackage("org.wirechat.server", "org.wirechat.server.wire..",
-                    "org.wirechat.server.grpc..", "org.wirechat.server.cluster..", "org.wirechat.server.core.admission..",
+                    "org.wirechat.server.grpc..", "org.wirechat.server.cluster..", "org.wirechat.server.core",
+                    "org.wirechat.server.core.admission..",
                     "org.wirechat.server.auth..", "org.wirechat.server.inbox..", "org.wirechat.server.account..",
                     "org.wirechat.server.tls..", "io.grpc..", "org.wirechat.grpc..")
             .because("the stores are given what they need (the Cluster PostgreSQL implements is declared beside them);"
@@ -123,6 +125,18 @@ class ArchitectureTest {
             .because("the chat rules are written once, for every transport and store: no protocol record, transport,"
                     + " JDBC or concrete store; what it still uses outside itself is listed by name, and shrinks");
 
+    /** The persistence interfaces and their records (docs/architecture.md §2.1, §2.4), which the core and the stores share. */
+    static final String PORTS = "org.wirechat.server.core.port";
+
+    static final ArchRule THE_PORTS_STAND_ALONE = classes().that().resideInAPackage(PORTS + "..")
+            .should().onlyDependOnClassesThat(DescribedPredicate.describe("the ports or java (but not JDBC's java.sql)", c -> {
+                JavaClass t = c.isArray() ? c.getBaseComponentType() : c;
+                String p = t.getPackageName();
+                return t.isPrimitive() || p.equals(PORTS) || p.startsWith(PORTS + ".")
+                        || (p.startsWith("java.") && !p.equals("java.sql") && !p.startsWith("java.sql."));
+            }))
+            .because("the core and both stores meet here: records and interfaces over ids and times, nothing of either side");
+
     /** The admission (connections, buckets, presence, the abuse limits) is below the chat core: the core uses it, never back. */
     static final ArchRule THE_ADMISSION_IS_BELOW_THE_CORE = noClasses().that().resideInAPackage("org.wirechat.server.core.admission..")
             .should().dependOnClassesThat().resideInAPackage("org.wirechat.server.core")
@@ -150,6 +164,9 @@ class ArchitectureTest {
             String p = c.getPackageName();
             if (p.equals("org.wirechat.server")) {
                 return SliceIdentifier.of("server");
+            }
+            if (p.equals(PORTS) || p.startsWith(PORTS + ".")) { // below both the core and the stores (§2.1)
+                return SliceIdentifier.of("server.core.port");
             }
             if (p.startsWith("org.wirechat.server.")) {
                 return SliceIdentifier.of("server." + p.substring("org.wirechat.server.".length()).split("\\.")[0]);
@@ -255,6 +272,11 @@ class ArchitectureTest {
     }
 
     @Test
+    void thePortsStandAlone() {
+        THE_PORTS_STAND_ALONE.check(main);
+    }
+
+    @Test
     void theAdmissionIsBelowTheCore() {
         THE_ADMISSION_IS_BELOW_THE_CORE.check(main);
     }
@@ -295,10 +317,11 @@ class ArchitectureTest {
 
     @Test
     void aCycleBetweenServerPackagesBreaksTheRule() {
-        // storage → auth (the sample) and auth → storage (Tokens uses the Store)
-        JavaClasses storageAndAuth = new ClassFileImporter().importClasses(UpwardViolationSample.class, Tokens.class, Store.class);
-        assertThatThrownBy(() -> NO_CYCLES_AMONG_THE_SERVER_PACKAGES.check(storageAndAuth)).isInstanceOf(AssertionError.class)
-                .hasMessageContaining("Cycle").hasMessageContaining("server.storage").hasMessageContaining("server.auth");
+        // storage → cluster (the sample) and cluster → storage (LocalCluster implements the Cluster declared in storage)
+        JavaClasses storageAndCluster = new ClassFileImporter().importClasses(UpwardViolationSample.class, LocalCluster.class,
+                Cluster.class);
+        assertThatThrownBy(() -> NO_CYCLES_AMONG_THE_SERVER_PACKAGES.check(storageAndCluster)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("Cycle").hasMessageContaining("server.storage").hasMessageContaining("server.cluster");
         // root → wire from a class other than the boot code is not excused: the wire transport uses the root back
         JavaClasses rootAndWire = new ClassFileImporter().importClasses(SeamViolationSample.class, Session.class, ResponseFit.class);
         assertThatThrownBy(() -> NO_CYCLES_AMONG_THE_SERVER_PACKAGES.check(rootAndWire)).isInstanceOf(AssertionError.class)

@@ -79,7 +79,7 @@ final class Administration {
                 var a = account(words.get(2));
                 Limits.checkPassword(words.get(3));
                 store.updatePasswordHash(a.id(), hasher.hash(words.get(3)));
-                int revoked = store.deleteTokensOf(a.id());
+                int revoked = store.deleteOf(a.id());
                 tokens.forgetAccount(a.id());
                 Audit.passwordReset(a.username());
                 yield "password of " + a.username() + " reset; " + revoked + " login" + (revoked == 1 ? "" : "s")
@@ -96,7 +96,7 @@ final class Administration {
                     Audit.enabled(a.username());
                     yield "account " + a.username() + " enabled: it can log in again";
                 }
-                int revoked = store.deleteTokensOf(a.id());
+                int revoked = store.deleteOf(a.id());
                 tokens.forgetAccount(a.id());
                 Audit.disabled(a.username());
                 yield "account " + a.username() + " disabled: it cannot log in, and its " + revoked + " login"

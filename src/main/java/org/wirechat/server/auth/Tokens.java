@@ -17,9 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import org.wirechat.server.core.port.TokenRow;
+import org.wirechat.server.core.port.TokenStore;
 import org.wirechat.server.storage.StorageUnavailableException;
-import org.wirechat.server.storage.Store;
-import org.wirechat.server.storage.TokenRow;
 
 /**
  * Session tokens: 256 random bits, base64url (43 characters). Only the SHA-256 of a token is stored
@@ -41,7 +41,7 @@ public final class Tokens {
     static final Duration PERSIST_STEP = Duration.ofMinutes(1);
     private static final int TOKEN_BYTES = 32;
 
-    private final Store store;
+    private final TokenStore store;
     private final Clock clock;
     private final long idleMillis;
     private final long maxMillis;
@@ -97,12 +97,12 @@ public final class Tokens {
         }
     }
 
-    public Tokens(Store store, Clock clock, Duration idleLifetime, Duration maxLifetime) {
+    public Tokens(TokenStore store, Clock clock, Duration idleLifetime, Duration maxLifetime) {
         this(store, clock, idleLifetime, maxLifetime, Integer.MAX_VALUE);
     }
 
     /** {@code maxPerAccount}: live tokens one account may hold; issuing one more revokes its oldest. */
-    public Tokens(Store store, Clock clock, Duration idleLifetime, Duration maxLifetime, int maxPerAccount) {
+    public Tokens(TokenStore store, Clock clock, Duration idleLifetime, Duration maxLifetime, int maxPerAccount) {
         this.maxPerAccount = maxPerAccount;
         this.store = store;
         this.clock = clock;
@@ -135,7 +135,7 @@ public final class Tokens {
         Entry entry = new Entry(accountId, device, now, hash, key, now, expiry);
         boolean stored = true;
         try {
-            for (byte[] revoked : store.insertToken(hash, accountId, device, now, expiry, maxPerAccount)) {
+            for (byte[] revoked : store.insert(hash, accountId, device, now, expiry, maxPerAccount)) {
                 forget(revoked); // the account's oldest sessions beyond the cap end now
             }
         } catch (StorageUnavailableException e) {
@@ -160,7 +160,7 @@ public final class Tokens {
             for (var it = unstored.values().iterator(); it.hasNext(); ) {
                 Entry e = it.next();
                 if (!e.dropped) { // dropped: expired or its account deleted before it could be stored
-                    for (byte[] revoked : store.insertToken(e.hash, e.accountId, e.device, e.createdAt, expiry(e), maxPerAccount)) {
+                    for (byte[] revoked : store.insert(e.hash, e.accountId, e.device, e.createdAt, expiry(e), maxPerAccount)) {
                         forget(revoked);
                     }
                     e.persistedExpiry = expiry(e);
@@ -237,7 +237,7 @@ public final class Tokens {
         long wanted = expiry(e);
         if (wanted - e.persistedExpiry >= PERSIST_STEP.toMillis()) {
             e.persistedExpiry = wanted;
-            store.extendTokenLater(e.hash, wanted);
+            store.extendLater(e.hash, wanted);
         }
         return Optional.of(new Session(e.accountId, e.device));
     }
@@ -259,7 +259,7 @@ public final class Tokens {
         storeReads.increment();
         while (true) {
             long seen = revocations.get();
-            Optional<TokenRow> row = store.findToken(hash);
+            Optional<TokenRow> row = store.find(hash);
             if (row.isEmpty()) {
                 return null;
             }
@@ -304,7 +304,7 @@ public final class Tokens {
             unstoredLock.unlock();
         }
         if (!neverStored) {
-            store.deleteToken(hash);
+            store.delete(hash);
         }
         revocations.incrementAndGet();
         Entry e = cache.remove(key);
@@ -366,7 +366,7 @@ public final class Tokens {
             return expired;
         });
         // A stored expiry lags the true one by less than PERSIST_STEP, so only rows older than that are surely dead.
-        return store.deleteExpiredTokens(now - PERSIST_STEP.toMillis());
+        return store.deleteExpired(now - PERSIST_STEP.toMillis());
     }
 
     static byte[] sha256(String token) {

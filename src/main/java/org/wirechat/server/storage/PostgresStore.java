@@ -11,7 +11,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -42,6 +41,7 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wirechat.server.core.port.TokenRow;
 
 /**
  * The store for several servers sharing one PostgreSQL database. Every change is one transaction,
@@ -190,7 +190,7 @@ public final class PostgresStore implements Store, Cluster {
 
     @Override
     public Optional<LoginFailures> loginFailures(String usernameKey) {
-        return one(c -> {
+        return read(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT failures, last_failure, blocked_until FROM login_failures WHERE username_key = ?")) {
                 ps.setString(1, usernameKey);
@@ -249,7 +249,7 @@ public final class PostgresStore implements Store, Cluster {
 
     @Override
     public boolean knownLoginSource(long accountId, String address, long sinceMillis) {
-        return one(c -> {
+        return read(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT 1 FROM login_sources WHERE account_id = ? AND address = ? AND last_success >= ?")) {
                 ps.setLong(1, accountId);
@@ -269,7 +269,7 @@ public final class PostgresStore implements Store, Cluster {
 
     @Override
     public Set<Long> onlineElsewhere(Collection<Long> accountIds) {
-        return one(c -> {
+        return read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT p.account_id FROM presence p"
                     + " JOIN nodes n ON n.node_id = p.node_id"
                     + " WHERE p.account_id = ANY (?) AND n.node_id <> ? AND n.seen_at > " + DB_NOW + " - ?")) {
@@ -314,8 +314,9 @@ public final class PostgresStore implements Store, Cluster {
     }
 
     /**
-     * Runs one statement (or reads) in autocommit mode: the statement is its own transaction, which saves
-     * the round trip of a COMMIT. Only for work that is a single statement or only reads.
+     * Runs one writing statement in autocommit mode: the statement is its own transaction, which saves the
+     * round trip of a COMMIT. A connection lost meanwhile leaves its outcome unknown. Reads go through
+     * {@link #read}.
      */
     private <T> T one(Work<T> work) {
         return run(work, true, true);
@@ -472,12 +473,12 @@ public final class PostgresStore implements Store, Cluster {
 
     @Override
     public Optional<Account> findAccount(String username) {
-        return one(c -> oneAccount(c, "username_key = ?", ps -> ps.setString(1, key(username))));
+        return read(c -> oneAccount(c, AccountRows.FIND_BY_NAME, ps -> ps.setString(1, key(username))));
     }
 
     @Override
     public Optional<Account> findAccount(long id) {
-        return one(c -> oneAccount(c, "id = ?", ps -> ps.setLong(1, id)));
+        return read(c -> oneAccount(c, AccountRows.FIND_BY_ID, ps -> ps.setLong(1, id)));
     }
 
     @FunctionalInterface
@@ -485,24 +486,20 @@ public final class PostgresStore implements Store, Cluster {
         void bind(PreparedStatement ps) throws SQLException;
     }
 
-    private static Optional<Account> oneAccount(Connection c, String where, Binder binder) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, username, full_name, password_hash FROM accounts WHERE "
-                + where + " AND deleted_at IS NULL")) {
+    private static Optional<Account> oneAccount(Connection c, String sql, Binder binder) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             binder.bind(ps);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new Account(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)))
-                        : Optional.empty();
-            }
+            return AccountRows.one(ps);
         }
     }
 
     @Override
     public void updatePasswordHash(long accountId, String passwordHash) {
-        one(c -> update(c, "UPDATE accounts SET password_hash = ? WHERE id = ? AND deleted_at IS NULL",
-                ps -> {
-                    ps.setString(1, passwordHash);
-                    ps.setLong(2, accountId);
-                }));
+        one(c -> {
+            try (PreparedStatement ps = c.prepareStatement(AccountRows.UPDATE_PASSWORD)) {
+                return AccountRows.updatePassword(ps, accountId, passwordHash);
+            }
+        });
     }
 
     private static int update(Connection c, String sql, Binder binder) throws SQLException {
@@ -514,7 +511,7 @@ public final class PostgresStore implements Store, Cluster {
 
     @Override
     public List<Account> listAccounts(String afterKey, int max, Predicate<Account> filter) {
-        return Listing.matching(afterKey, max, filter, from -> one(c -> {
+        return Listing.matching(afterKey, max, filter, from -> read(c -> {
             try (PreparedStatement ps = c.prepareStatement(Listing.PAGE_SQL)) {
                 return Listing.page(ps, from);
             }
@@ -554,12 +551,10 @@ public final class PostgresStore implements Store, Cluster {
             if (unread > 0) {
                 return new DeleteOutcome.InboxNotEmpty(unread);
             }
-            // The row stays (with no name or password) so messages it sent keep their sender.
-            update(c, "UPDATE accounts SET deleted_at = ?, password_hash = '', full_name = '' WHERE id = ?", ps -> {
-                ps.setLong(1, nowMillis);
-                ps.setLong(2, accountId);
-            });
-            update(c, "DELETE FROM tokens WHERE account_id = ?", ps -> ps.setLong(1, accountId));
+            try (PreparedStatement ps = c.prepareStatement(AccountRows.MARK_DELETED)) { // its row is locked above
+                AccountRows.markDeleted(ps, accountId, nowMillis);
+            }
+            update(c, TokenRows.DELETE_OF, ps -> ps.setLong(1, accountId));
             GroupRows.leaveAll(c, accountId, new GroupRows(c, " FOR UPDATE", () -> nextId(c)), nowMillis);
             notify(c, "a:" + accountId);
             return new DeleteOutcome.Deleted();
@@ -569,57 +564,48 @@ public final class PostgresStore implements Store, Cluster {
     // --- tokens ---
 
     @Override
-    public List<byte[]> insertToken(byte[] tokenHash, long accountId, String device, long createdAtMillis,
-            long expiresAtMillis, int maxPerAccount) {
+    public List<byte[]> insert(byte[] hash, long accountId, String device, long createdAtMillis, long expiresAtMillis,
+            int maxPerAccount) {
         return tx(c -> {
             // the account's row is locked first, so logins racing on several servers count each other's tokens
             try (PreparedStatement ps = c.prepareStatement("SELECT id FROM accounts WHERE id = ? FOR UPDATE")) {
                 ps.setLong(1, accountId);
                 ps.executeQuery().close();
             }
-            update(c, "INSERT INTO tokens (hash, account_id, created_at, expires_at, device) VALUES (?, ?, ?, ?, ?)", ps -> {
-                ps.setBytes(1, tokenHash);
-                ps.setLong(2, accountId);
-                ps.setLong(3, createdAtMillis);
-                ps.setLong(4, expiresAtMillis);
-                ps.setString(5, device);
-            });
+            try (PreparedStatement ps = c.prepareStatement(TokenRows.INSERT)) {
+                TokenRows.insert(ps, hash, accountId, device, createdAtMillis, expiresAtMillis);
+            }
             List<byte[]> revoked;
             try (PreparedStatement ps = c.prepareStatement(REVOKE_OLDEST_TOKENS)) {
-                Statements.bindRevokeOldest(ps, tokenHash, accountId, maxPerAccount);
-                revoked = Statements.hashes(ps);
+                revoked = TokenRows.revokeOldest(ps, hash, accountId, maxPerAccount);
             }
-            for (byte[] hash : revoked) { // the other servers forget them when this commits
-                notify(c, "t:" + HexFormat.of().formatHex(hash));
+            for (byte[] r : revoked) { // the other servers forget them when this commits
+                notify(c, "t:" + HexFormat.of().formatHex(r));
             }
             return revoked;
         });
     }
 
-    private static final String REVOKE_OLDEST_TOKENS = Statements.revokeOldestTokens("LIMIT ALL");
+    private static final String REVOKE_OLDEST_TOKENS = TokenRows.revokeOldest("LIMIT ALL");
 
     @Override
-    public Optional<TokenRow> findToken(byte[] tokenHash) {
-        return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT t.account_id, t.created_at, t.expires_at, t.device FROM tokens t"
-                    + " JOIN accounts a ON a.id = t.account_id WHERE t.hash = ? AND a.deleted_at IS NULL")) {
-                ps.setBytes(1, tokenHash);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(new TokenRow(rs.getLong(1), rs.getString(4), rs.getLong(2), rs.getLong(3))) : Optional.empty();
-                }
+    public Optional<TokenRow> find(byte[] hash) {
+        return read(c -> { // a read: a lost connection is a storage fault, never in doubt
+            try (PreparedStatement ps = c.prepareStatement(TokenRows.FIND)) {
+                return TokenRows.find(ps, hash);
             }
         });
     }
 
     @Override
-    public void extendTokenLater(byte[] tokenHash, long expiresAtMillis) {
+    public void extendLater(byte[] hash, long expiresAtMillis) {
         background.execute(() -> {
             try {
-                one(c -> update(c, "UPDATE tokens SET expires_at = ? WHERE hash = ? AND expires_at < ?", ps -> {
-                    ps.setLong(1, expiresAtMillis);
-                    ps.setBytes(2, tokenHash);
-                    ps.setLong(3, expiresAtMillis);
-                }));
+                one(c -> {
+                    try (PreparedStatement ps = c.prepareStatement(TokenRows.EXTEND)) {
+                        return TokenRows.extend(ps, hash, expiresAtMillis);
+                    }
+                });
             } catch (StorageUnavailableException e) {
                 // logged once by the fault log; the token keeps its stored expiry
             } catch (RuntimeException e) {
@@ -629,49 +615,46 @@ public final class PostgresStore implements Store, Cluster {
     }
 
     @Override
-    public void deleteToken(byte[] tokenHash) {
-        one(c -> { // one statement, so the notification goes out exactly when the delete commits
-            try (PreparedStatement ps = c.prepareStatement("WITH d AS (DELETE FROM tokens WHERE hash = ? RETURNING 1)"
-                    + " SELECT (SELECT count(*) FROM d), pg_notify('" + CHANNEL + "', ?)")) {
-                ps.setBytes(1, tokenHash);
-                ps.setString(2, "t:" + HexFormat.of().formatHex(tokenHash));
-                ps.executeQuery().close();
-            }
-            return null;
-        });
+    public void delete(byte[] hash) {
+        // one statement, so the notification goes out exactly when the delete commits
+        deleteNotifying(TokenRows.DELETE, ps -> ps.setBytes(1, hash), "t:" + HexFormat.of().formatHex(hash));
     }
 
     @Override
     public boolean setDisabled(long accountId, long nowMillis) {
-        return one(c -> update(c, "UPDATE accounts SET disabled_at = ? WHERE id = ? AND deleted_at IS NULL", ps -> {
-            if (nowMillis == 0) {
-                ps.setNull(1, Types.BIGINT);
-            } else {
-                ps.setLong(1, nowMillis);
-            }
-            ps.setLong(2, accountId);
-        })) == 1;
-    }
-
-    @Override
-    public boolean isDisabled(long accountId) {
         return one(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT disabled_at IS NOT NULL FROM accounts WHERE id = ?")) {
-                ps.setLong(1, accountId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() && rs.getBoolean(1);
-                }
+            try (PreparedStatement ps = c.prepareStatement(AccountRows.SET_DISABLED)) {
+                return AccountRows.setDisabled(ps, accountId, nowMillis);
             }
         });
     }
 
     @Override
-    public int deleteTokensOf(long accountId) {
-        return one(c -> { // one statement: the other servers forget the account's tokens when the delete commits
-            try (PreparedStatement ps = c.prepareStatement("WITH d AS (DELETE FROM tokens WHERE account_id = ? RETURNING 1)"
+    public boolean isDisabled(long accountId) {
+        return flag(AccountRows.IS_DISABLED, accountId);
+    }
+
+    private boolean flag(String sql, long accountId) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                return AccountRows.flag(ps, accountId);
+            }
+        });
+    }
+
+    @Override
+    public int deleteOf(long accountId) {
+        // one statement: the other servers forget the account's tokens when the delete commits
+        return deleteNotifying(TokenRows.DELETE_OF, ps -> ps.setLong(1, accountId), "a:" + accountId);
+    }
+
+    /** Runs a delete and the notification of it as one statement; returns how many rows it deleted. */
+    private int deleteNotifying(String delete, Binder binder, String notice) {
+        return one(c -> {
+            try (PreparedStatement ps = c.prepareStatement("WITH d AS (" + delete + " RETURNING 1)"
                     + " SELECT (SELECT count(*) FROM d), pg_notify('" + CHANNEL + "', ?)")) {
-                ps.setLong(1, accountId);
-                ps.setString(2, "a:" + accountId);
+                binder.bind(ps);
+                ps.setString(2, notice);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return rs.getInt(1);
@@ -681,8 +664,8 @@ public final class PostgresStore implements Store, Cluster {
     }
 
     @Override
-    public int deleteExpiredTokens(long nowMillis) {
-        return one(c -> update(c, "DELETE FROM tokens WHERE expires_at <= ?", ps -> ps.setLong(1, nowMillis)));
+    public int deleteExpired(long nowMillis) {
+        return one(c -> update(c, TokenRows.DELETE_EXPIRED, ps -> ps.setLong(1, nowMillis)));
     }
 
     // --- messages ---
@@ -859,7 +842,7 @@ public final class PostgresStore implements Store, Cluster {
         }
         CachedInboxes.Ticket ticket = inboxes.ticket(accountId);
         int limit = Math.max(max, READ_AHEAD);
-        return one(c -> {
+        return read(c -> {
             try (PreparedStatement ps = c.prepareStatement(INBOX)) {
                 ps.setLong(1, after);
                 ps.setString(2, device);
@@ -914,7 +897,7 @@ public final class PostgresStore implements Store, Cluster {
         settleOthers(accountId, device);
         long ahead = ahead(accountId, device);
         if (ahead > 0) { // an acknowledgement on its way: count what it leaves
-            return one(c -> {
+            return read(c -> {
                 try (PreparedStatement ps = c.prepareStatement("SELECT " + PostgresInbox.count("b.account", "b.after", "b.through")
                         + " FROM (SELECT ?::bigint AS account, greatest(?, (SELECT through FROM inbox_floors WHERE account_id = ?),"
                         + " (SELECT COALESCE(max(acked_through), 0) FROM inbox_marks WHERE account_id = ? AND device = ?)) AS after,"
@@ -931,7 +914,7 @@ public final class PostgresStore implements Store, Cluster {
                 }
             });
         }
-        return one(c -> {
+        return read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT a.received - greatest(f.acked, COALESCE(k.acked, 0))"
                     + " FROM accounts a JOIN inbox_floors f ON f.account_id = a.id"
                     + " LEFT JOIN inbox_marks k ON k.account_id = a.id AND k.device = ? WHERE a.id = ?")) {
@@ -947,7 +930,7 @@ public final class PostgresStore implements Store, Cluster {
     /** Messages above the account's floor: some device holding them has not received them. */
     @Override
     public long undeliveredCount(long accountId) {
-        return one(c -> {
+        return read(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT a.received - f.acked FROM accounts a JOIN inbox_floors f ON f.account_id = a.id WHERE a.id = ?")) {
                 ps.setLong(1, accountId);
@@ -1020,7 +1003,7 @@ public final class PostgresStore implements Store, Cluster {
     /** The account's messages delivered while the device was away past the horizon: the floor's count less its mark's. */
     @Override
     public long missed(long accountId, String device) {
-        return one(c -> {
+        return read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT f.acked - k.acked FROM inbox_floors f JOIN inbox_marks k"
                     + " ON k.account_id = f.account_id AND k.device = ? WHERE f.account_id = ? AND k.acked_through < f.through")) {
                 ps.setString(1, device);
@@ -1039,7 +1022,7 @@ public final class PostgresStore implements Store, Cluster {
     @Override
     public List<DeviceSeen> devices(long accountId) {
         awaitAcknowledgements(accountId);
-        return one(c -> {
+        return read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT device, active_at FROM inbox_marks WHERE account_id = ?")) {
                 ps.setLong(1, accountId);
                 List<DeviceSeen> out = new ArrayList<>();
@@ -1068,7 +1051,7 @@ public final class PostgresStore implements Store, Cluster {
     @Override
     public long oldestWaiting(long recipientId, long senderId) {
         long ahead = pendingAcks(recipientId).values().stream().mapToLong(Long::longValue).max().orElse(0);
-        return one(c -> { // acknowledged by at least one device: above the highest mark
+        return read(c -> { // acknowledged by at least one device: above the highest mark
             try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(min(m.id), 0) FROM messages m"
                     + " JOIN inbox_floors f ON f.account_id = m.recipient_id"
                     + " WHERE m.recipient_id = ? AND m.id > greatest(f.through, ?,"
@@ -1087,27 +1070,21 @@ public final class PostgresStore implements Store, Cluster {
 
     @Override
     public boolean receiptsOn(long accountId) {
+        return flag(AccountRows.RECEIPTS, accountId);
+    }
+
+    @Override
+    public boolean setReceipts(long accountId, boolean on) {
         return one(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT receipts FROM accounts WHERE id = ?")) {
-                ps.setLong(1, accountId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() && rs.getBoolean(1);
-                }
+            try (PreparedStatement ps = c.prepareStatement(AccountRows.SET_RECEIPTS)) {
+                return AccountRows.setReceipts(ps, accountId, on);
             }
         });
     }
 
     @Override
-    public boolean setReceipts(long accountId, boolean on) {
-        return one(c -> update(c, "UPDATE accounts SET receipts = ? WHERE id = ? AND deleted_at IS NULL", ps -> {
-            ps.setBoolean(1, on);
-            ps.setLong(2, accountId);
-        })) == 1;
-    }
-
-    @Override
     public List<StoredMessage> history(long accountId, long peerId, long beforeId, int max) {
-        return one(c -> {
+        return read(c -> {
             try (PreparedStatement ps = c.prepareStatement(MessageRows.HISTORY)) {
                 MessageRows.bindHistory(ps, accountId, peerId, beforeId, max);
                 return MessageRows.read(ps);
@@ -1209,7 +1186,7 @@ public final class PostgresStore implements Store, Cluster {
     /** One statement: the members then (their intervals hold the id), live, sharing receipts, and whose marks or floor reach it. */
     @Override
     public Optional<long[]> groupReceipts(long groupId, long senderId, long messageId) {
-        return one(c -> {
+        return read(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT EXISTS (SELECT 1 FROM messages WHERE id = ? AND sender_id = ? AND recipient_id = ?),
                       count(DISTINCT gm.account_id),
@@ -1237,17 +1214,17 @@ public final class PostgresStore implements Store, Cluster {
 
     @Override
     public List<GroupInfo> groupsOf(long accountId) {
-        return one(c -> GroupRows.groupsOf(c, accountId));
+        return read(c -> GroupRows.groupsOf(c, accountId));
     }
 
     @Override
     public Optional<GroupInfo> findGroup(String name) {
-        return Optional.ofNullable(one(c -> GroupRows.find(c, name)));
+        return Optional.ofNullable(read(c -> GroupRows.find(c, name)));
     }
 
     @Override
     public List<StoredMessage> groupHistory(long groupId, long beforeId, int max) {
-        return one(c -> {
+        return read(c -> {
             try (PreparedStatement ps = c.prepareStatement(GroupRows.HISTORY)) {
                 long conversation = GroupRows.conversation(groupId);
                 MessageRows.bindHistory(ps, conversation, conversation, beforeId, max);
@@ -1266,7 +1243,7 @@ public final class PostgresStore implements Store, Cluster {
     /** The messages waiting, from the accounts' received and acknowledged counts: one scan of each table a metrics scrape. */
     @Override
     public OptionalLong undeliveredTotal() {
-        return OptionalLong.of(one(c -> {
+        return OptionalLong.of(read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(sum(a.received - f.acked), 0)"
                     + " FROM accounts a JOIN inbox_floors f ON f.account_id = a.id");
                     ResultSet rs = ps.executeQuery()) {

@@ -20,6 +20,7 @@ import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
+import org.wirechat.server.core.port.TokenRow;
 
 /**
  * The default store. Messages go to the append-only message log ({@link LogMessages}): durable on one
@@ -309,20 +310,18 @@ public final class SqliteStore implements Store {
     @Override
     public Optional<Account> findAccount(String username) {
         return read(db -> {
-            PreparedStatement ps = db.prepare("SELECT id, username, full_name, password_hash FROM accounts"
-                    + " WHERE username_key = ? AND deleted_at IS NULL");
+            PreparedStatement ps = db.prepare(AccountRows.FIND_BY_NAME);
             ps.setString(1, key(username));
-            return oneAccount(ps);
+            return AccountRows.one(ps);
         });
     }
 
     @Override
     public Optional<Account> findAccount(long id) {
         return read(db -> {
-            PreparedStatement ps = db.prepare("SELECT id, username, full_name, password_hash FROM accounts"
-                    + " WHERE id = ? AND deleted_at IS NULL");
+            PreparedStatement ps = db.prepare(AccountRows.FIND_BY_ID);
             ps.setLong(1, id);
-            return oneAccount(ps);
+            return AccountRows.one(ps);
         });
     }
 
@@ -341,23 +340,9 @@ public final class SqliteStore implements Store {
         });
     }
 
-    private static Optional<Account> oneAccount(PreparedStatement ps) throws SQLException {
-        try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-                return Optional.empty();
-            }
-            return Optional.of(new Account(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
-        }
-    }
-
     @Override
     public void updatePasswordHash(long accountId, String passwordHash) {
-        writer.write(db -> {
-            PreparedStatement ps = db.prepare("UPDATE accounts SET password_hash = ? WHERE id = ? AND deleted_at IS NULL");
-            ps.setString(1, passwordHash);
-            ps.setLong(2, accountId);
-            return ps.executeUpdate();
-        });
+        writer.write(db -> AccountRows.updatePassword(db.prepare(AccountRows.UPDATE_PASSWORD), accountId, passwordHash));
     }
 
     @Override
@@ -376,45 +361,24 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public List<byte[]> insertToken(byte[] tokenHash, long accountId, String device, long createdAtMillis,
-            long expiresAtMillis, int maxPerAccount) {
+    public List<byte[]> insert(byte[] hash, long accountId, String device, long createdAtMillis, long expiresAtMillis,
+            int maxPerAccount) {
         return writer.write(db -> {
-            PreparedStatement ps = db.prepare("INSERT INTO tokens (hash, account_id, created_at, expires_at, device) VALUES (?, ?, ?, ?, ?)");
-            ps.setBytes(1, tokenHash);
-            ps.setLong(2, accountId);
-            ps.setLong(3, createdAtMillis);
-            ps.setLong(4, expiresAtMillis);
-            ps.setString(5, device);
-            ps.executeUpdate();
-            ps = db.prepare(REVOKE_OLDEST_TOKENS);
-            Statements.bindRevokeOldest(ps, tokenHash, accountId, maxPerAccount);
-            return Statements.hashes(ps);
+            TokenRows.insert(db.prepare(TokenRows.INSERT), hash, accountId, device, createdAtMillis, expiresAtMillis);
+            return TokenRows.revokeOldest(db.prepare(REVOKE_OLDEST_TOKENS), hash, accountId, maxPerAccount);
         });
     }
 
-    private static final String REVOKE_OLDEST_TOKENS = Statements.revokeOldestTokens("LIMIT -1");
+    private static final String REVOKE_OLDEST_TOKENS = TokenRows.revokeOldest("LIMIT -1");
 
     @Override
-    public Optional<TokenRow> findToken(byte[] tokenHash) {
-        return read(db -> {
-            PreparedStatement ps = db.prepare("SELECT t.account_id, t.created_at, t.expires_at, t.device FROM tokens t"
-                    + " JOIN accounts a ON a.id = t.account_id WHERE t.hash = ? AND a.deleted_at IS NULL");
-            ps.setBytes(1, tokenHash);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new TokenRow(rs.getLong(1), rs.getString(4), rs.getLong(2), rs.getLong(3))) : Optional.empty();
-            }
-        });
+    public Optional<TokenRow> find(byte[] hash) {
+        return read(db -> TokenRows.find(db.prepare(TokenRows.FIND), hash));
     }
 
     @Override
-    public void extendTokenLater(byte[] tokenHash, long expiresAtMillis) {
-        writeLater(db -> {
-            PreparedStatement ps = db.prepare("UPDATE tokens SET expires_at = ? WHERE hash = ? AND expires_at < ?");
-            ps.setLong(1, expiresAtMillis);
-            ps.setBytes(2, tokenHash);
-            ps.setLong(3, expiresAtMillis);
-            return ps.executeUpdate();
-        }, "could not extend a token's expiry");
+    public void extendLater(byte[] hash, long expiresAtMillis) {
+        writeLater(db -> TokenRows.extend(db.prepare(TokenRows.EXTEND), hash, expiresAtMillis), "could not extend a token's expiry");
     }
 
     /**
@@ -436,46 +400,37 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public void deleteToken(byte[] tokenHash) {
+    public void delete(byte[] hash) {
         writer.write(db -> {
-            PreparedStatement ps = db.prepare("DELETE FROM tokens WHERE hash = ?");
-            ps.setBytes(1, tokenHash);
+            PreparedStatement ps = db.prepare(TokenRows.DELETE);
+            ps.setBytes(1, hash);
             return ps.executeUpdate();
         });
     }
 
     @Override
     public boolean setDisabled(long accountId, long nowMillis) {
-        return writer.write(db -> {
-            PreparedStatement ps = db.prepare("UPDATE accounts SET disabled_at = ? WHERE id = ? AND deleted_at IS NULL");
-            if (nowMillis == 0) {
-                ps.setNull(1, java.sql.Types.BIGINT);
-            } else {
-                ps.setLong(1, nowMillis);
-            }
-            ps.setLong(2, accountId);
-            return ps.executeUpdate() == 1;
-        });
+        return writer.write(db -> AccountRows.setDisabled(db.prepare(AccountRows.SET_DISABLED), accountId, nowMillis));
     }
 
     @Override
     public boolean isDisabled(long accountId) {
-        return Boolean.TRUE.equals(accountColumn("disabled_at IS NOT NULL", accountId, rs -> rs.getBoolean(1)));
+        return read(db -> AccountRows.flag(db.prepare(AccountRows.IS_DISABLED), accountId));
     }
 
     @Override
-    public int deleteTokensOf(long accountId) {
-        return deleteTokensWhere("account_id = ?", accountId);
+    public int deleteOf(long accountId) {
+        return deleteTokensWhere(TokenRows.DELETE_OF, accountId);
     }
 
     @Override
-    public int deleteExpiredTokens(long nowMillis) {
-        return deleteTokensWhere("expires_at <= ?", nowMillis);
+    public int deleteExpired(long nowMillis) {
+        return deleteTokensWhere(TokenRows.DELETE_EXPIRED, nowMillis);
     }
 
-    private int deleteTokensWhere(String condition, long value) {
+    private int deleteTokensWhere(String sql, long value) {
         return writer.write(db -> {
-            PreparedStatement ps = db.prepare("DELETE FROM tokens WHERE " + condition);
+            PreparedStatement ps = db.prepare(sql);
             ps.setLong(1, value);
             return ps.executeUpdate();
         });
@@ -546,17 +501,12 @@ public final class SqliteStore implements Store {
 
     @Override
     public boolean receiptsOn(long accountId) {
-        return Boolean.TRUE.equals(accountColumn("receipts", accountId, rs -> rs.getInt(1) != 0));
+        return read(db -> AccountRows.flag(db.prepare(AccountRows.RECEIPTS), accountId));
     }
 
     @Override
     public boolean setReceipts(long accountId, boolean on) {
-        return writer.write(db -> {
-            PreparedStatement ps = db.prepare("UPDATE accounts SET receipts = ? WHERE id = ? AND deleted_at IS NULL");
-            ps.setInt(1, on ? 1 : 0);
-            ps.setLong(2, accountId);
-            return ps.executeUpdate() == 1;
-        });
+        return writer.write(db -> AccountRows.setReceipts(db.prepare(AccountRows.SET_RECEIPTS), accountId, on));
     }
 
     @Override
@@ -817,15 +767,10 @@ public final class SqliteStore implements Store {
         @Override
         public DeleteOutcome deleteAccountRows(long id, long nowMillis, long boundary) {
             return writer.write(db -> {
-                // The row stays (with no name or password) so messages it sent keep their sender.
-                PreparedStatement ps = db.prepare("UPDATE accounts SET deleted_at = ?, password_hash = '', full_name = ''"
-                        + " WHERE id = ? AND deleted_at IS NULL");
-                ps.setLong(1, nowMillis);
-                ps.setLong(2, id);
-                if (ps.executeUpdate() == 0) {
+                if (!AccountRows.markDeleted(db.prepare(AccountRows.MARK_DELETED), id, nowMillis)) {
                     return new DeleteOutcome.Gone();
                 }
-                ps = db.prepare("DELETE FROM tokens WHERE account_id = ?");
+                PreparedStatement ps = db.prepare(TokenRows.DELETE_OF);
                 ps.setLong(1, id);
                 ps.executeUpdate();
                 GroupRows.leaveAll(db.connection(), id, new GroupRows(db.connection(), "", () -> boundary), nowMillis);

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
+import org.wirechat.server.core.port.TokenStore;
 
 /**
  * Everything the server keeps. Implementations are thread-safe; every method that changes state
@@ -15,7 +16,7 @@ import java.util.function.Predicate;
  * internal id that is never reused, so a new account of a deleted one's name inherits nothing.
  * Usernames are matched ignoring case.
  */
-public interface Store extends AutoCloseable {
+public interface Store extends TokenStore, AutoCloseable {
 
     /** Creates an account; empty if a live account has the same name ignoring case. Atomic. */
     Optional<Account> createAccount(String username, String fullName, String passwordHash, long nowMillis);
@@ -44,30 +45,11 @@ public interface Store extends AutoCloseable {
      */
     DeleteOutcome deleteAccount(long accountId, String device, long nowMillis);
 
-    /**
-     * Stores a new token; if the account then holds more than {@code maxPerAccount} tokens, its oldest
-     * others are deleted in the same transaction. Returns the hashes of those deleted (revoked).
-     */
-    List<byte[]> insertToken(byte[] tokenHash, long accountId, String device, long createdAtMillis, long expiresAtMillis,
-            int maxPerAccount);
-
-    Optional<TokenRow> findToken(byte[] tokenHash);
-
-    /** Moves a token's stored expiry; not awaited: a crash may lose the extension, never the token. */
-    void extendTokenLater(byte[] tokenHash, long expiresAtMillis);
-
-    void deleteToken(byte[] tokenHash);
-
-    int deleteExpiredTokens(long nowMillis);
-
     /** Disables the account (it cannot log in; now in ms) or enables it ({@code nowMillis} 0); false if there is no such live account. */
     boolean setDisabled(long accountId, long nowMillis);
 
     /** Whether the account is disabled. */
     boolean isDisabled(long accountId);
-
-    /** Revokes every token of the account (on every server sharing the store); returns how many there were. */
-    int deleteTokensOf(long accountId);
 
     /**
      * Stores a message to the live account named {@code recipient} (ignoring case) durably, or says why

@@ -79,7 +79,7 @@ abstract class AccountContract extends ContractArea {
         Who alice = who("alice");
         Who bob = who("bob");
         byte[] token = unique("t").getBytes();
-        store().insertToken(token, alice.id(), "", 0, StoreContract.NEVER, 10);
+        store().insert(token, alice.id(), "", 0, StoreContract.NEVER, 10);
         StoreContract.stored(store().send(alice.id(), bob.name(), "c1", "from the old alice", 10, 100));
         StoreContract.stored(store().send(bob.id(), alice.name(), "c2", "to the old alice", 10, 100));
         long toOld = store().undelivered(alice.id(), 0, 10).getFirst().id();
@@ -88,7 +88,7 @@ abstract class AccountContract extends ContractArea {
         assertThat(store().deleteAccount(alice.id(), 30)).isEqualTo(new DeleteOutcome.Deleted());
         assertThat(store().findAccount(alice.name())).isEmpty();
         assertThat(store().findAccount(alice.id())).isEmpty();
-        assertThat(store().findToken(token)).isEmpty();
+        assertThat(store().find(token)).isEmpty();
         assertThat(store().deleteAccount(alice.id(), 40)).isEqualTo(new DeleteOutcome.Gone());
         assertThat(store().send(bob.id(), alice.name(), "c3", "to nobody", 50, 100)).isEqualTo(new SendOutcome.NoRecipient());
 

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.wirechat.server.core.port.TokenRow;
 import org.wirechat.server.storage.StoreContract.Who;
 
 /**
@@ -35,7 +36,7 @@ abstract class CrashContract extends ContractArea {
         Who bob = contract().who(s, "bob");
         Who carol = contract().who(s, "carol");
         byte[] token = unique("token").getBytes();
-        s.insertToken(token, alice.id(), "phone", 1, StoreContract.NEVER, 10);
+        s.insert(token, alice.id(), "phone", 1, StoreContract.NEVER, 10);
         s.register(alice.id(), "phone", 1);
         s.register(alice.id(), "laptop", 1);
         String crew = "#" + unique("crew");
@@ -52,7 +53,7 @@ abstract class CrashContract extends ContractArea {
         s = contract().crash(s);
 
         assertThat(s.findAccount(alice.name())).map(Account::id).contains(alice.id());
-        assertThat(s.findToken(token)).contains(new TokenRow(alice.id(), "phone", 1, StoreContract.NEVER));
+        assertThat(s.find(token)).contains(new TokenRow(alice.id(), "phone", 1, StoreContract.NEVER));
         assertThat(s.findGroup(crew).orElseThrow().members()).extracting(GroupInfo.Member::username)
                 .containsExactly(alice.name(), bob.name(), carol.name());
         assertThat(s.undelivered(bob.id(), 0, 10)).extracting(StoredMessage::id).containsExactly(copied.id(), group);

@@ -53,7 +53,7 @@ class PostgresTokenCheckFaultTest {
             try (Connection own = fx.database(); TestConnection alice = fx.connect()) {
                 own.setAutoCommit(false);
                 own.createStatement().execute("LOCK TABLE tokens IN ACCESS EXCLUSIVE MODE");
-                CompletableFuture<Integer> killed = CompletableFuture.supplyAsync(() -> terminateTheWaitingRead(fx));
+                CompletableFuture<Integer> killed = CompletableFuture.supplyAsync(() -> terminateTheWaitingRead(fx, "tokens"));
 
                 Response.Error e = alice.error(new Request.Send(a, "bob", "first-try", "hello"), ErrorCode.STORAGE_UNAVAILABLE);
                 assertThat(killed.join()).as("the server's blocked read was terminated").isPositive();
@@ -86,7 +86,7 @@ class PostgresTokenCheckFaultTest {
             try (Connection own = fx.database()) {
                 own.setAutoCommit(false);
                 own.createStatement().execute("LOCK TABLE tokens IN ACCESS EXCLUSIVE MODE");
-                CompletableFuture<Integer> killed = CompletableFuture.supplyAsync(() -> terminateTheWaitingRead(fx));
+                CompletableFuture<Integer> killed = CompletableFuture.supplyAsync(() -> terminateTheWaitingRead(fx, "tokens"));
 
                 StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
                         () -> chat.withDeadlineAfter(30, TimeUnit.SECONDS).ack(AckRequest.newBuilder().setThroughId(1).build()));
@@ -106,12 +106,39 @@ class PostgresTokenCheckFaultTest {
         }
     }
 
+    /**
+     * Any other read the same way: HISTORY with its token cached, so its only read is the messages'. It was
+     * answered INTERNAL_ERROR (and the connection closed), every autocommitted read being taken for a write
+     * whose outcome a lost connection leaves unknown.
+     */
+    @Test
+    void aHistoryTheDatabaseCannotAnswerIsStorageUnavailable() throws Exception {
+        try (ServerFixture fx = new ServerFixture(Backend.POSTGRESQL, tmp); TestConnection alice = fx.connect();
+                TestConnection bob = fx.connect()) {
+            String a = fx.register(alice, "alice");
+            fx.register(bob, "bob");
+            alice.ok(new Request.Send(a, "bob", "c1", "hello"), Response.Sent.class);
+            alice.ok(new Request.History(a, "bob", 0, 10), Response.Conversation.class); // the token is cached now
+            try (Connection own = fx.database()) {
+                own.setAutoCommit(false);
+                own.createStatement().execute("LOCK TABLE messages IN ACCESS EXCLUSIVE MODE");
+                CompletableFuture<Integer> killed = CompletableFuture.supplyAsync(() -> terminateTheWaitingRead(fx, "messages"));
+
+                alice.error(new Request.History(a, "bob", 0, 10), ErrorCode.STORAGE_UNAVAILABLE);
+                assertThat(killed.join()).as("the server's blocked read was terminated").isPositive();
+                own.rollback();
+            }
+            assertThat(alice.ok(new Request.History(a, "bob", 0, 10), Response.Conversation.class).messages())
+                    .extracting(Response.Message::body).containsExactly("hello"); // the same connection, no restart
+        }
+    }
+
     /** Polls (with a deadline) for the server's backend waiting on the test's lock, and terminates it. */
-    private static int terminateTheWaitingRead(ServerFixture fx) {
+    private static int terminateTheWaitingRead(ServerFixture fx, String table) {
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         try (Connection watcher = fx.database();
                 PreparedStatement find = watcher.prepareStatement("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-                        + " AND wait_event_type = 'Lock' AND query LIKE '%FROM tokens%'");
+                        + " AND wait_event_type = 'Lock' AND query LIKE '%FROM " + table + "%'");
                 PreparedStatement kill = watcher.prepareStatement("SELECT pg_terminate_backend(?, 10000)")) {
             while (System.nanoTime() < deadline) {
                 try (ResultSet rs = find.executeQuery()) {

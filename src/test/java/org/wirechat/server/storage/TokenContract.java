@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.wirechat.server.Await;
+import org.wirechat.server.core.port.TokenRow;
 import org.wirechat.server.storage.StoreContract.Who;
 
 /** Session tokens (the redesign's {@code TokenStore}): issue, find, the cap per account, revoke, expiry. */
@@ -18,9 +19,9 @@ abstract class TokenContract extends ContractArea {
     void aTokenIsFoundByItsHashWithItsAccountDeviceAndTimes() {
         Who alice = who("alice");
         byte[] t = hash();
-        assertThat(store().insertToken(t, alice.id(), "phone", 10, StoreContract.NEVER, 5)).isEmpty();
-        assertThat(store().findToken(t)).contains(new TokenRow(alice.id(), "phone", 10, StoreContract.NEVER));
-        assertThat(store().findToken(hash())).isEmpty();
+        assertThat(store().insert(t, alice.id(), "phone", 10, StoreContract.NEVER, 5)).isEmpty();
+        assertThat(store().find(t)).contains(new TokenRow(alice.id(), "phone", 10, StoreContract.NEVER));
+        assertThat(store().find(hash())).isEmpty();
     }
 
     /** The cap per account, at, below and above its edge: beyond it the oldest others are revoked in the same step. */
@@ -32,15 +33,15 @@ abstract class TokenContract extends ContractArea {
         byte[] second = hash();
         byte[] third = hash();
         byte[] fourth = hash();
-        store().insertToken(hash(), bob.id(), "", 0, StoreContract.NEVER, 1); // another account's count nothing
-        assertThat(store().insertToken(first, alice.id(), "", 1, StoreContract.NEVER, 3)).isEmpty();
-        assertThat(store().insertToken(second, alice.id(), "", 2, StoreContract.NEVER, 3)).as("below the cap").isEmpty();
-        assertThat(store().insertToken(third, alice.id(), "", 3, StoreContract.NEVER, 3)).as("at the cap").isEmpty();
-        List<byte[]> revoked = store().insertToken(fourth, alice.id(), "", 4, StoreContract.NEVER, 3);
+        store().insert(hash(), bob.id(), "", 0, StoreContract.NEVER, 1); // another account's count nothing
+        assertThat(store().insert(first, alice.id(), "", 1, StoreContract.NEVER, 3)).isEmpty();
+        assertThat(store().insert(second, alice.id(), "", 2, StoreContract.NEVER, 3)).as("below the cap").isEmpty();
+        assertThat(store().insert(third, alice.id(), "", 3, StoreContract.NEVER, 3)).as("at the cap").isEmpty();
+        List<byte[]> revoked = store().insert(fourth, alice.id(), "", 4, StoreContract.NEVER, 3);
         assertThat(revoked).as("one over").containsExactly(first);
-        assertThat(store().findToken(first)).isEmpty();
-        assertThat(store().findToken(second)).isPresent();
-        assertThat(store().insertToken(hash(), alice.id(), "", 5, StoreContract.NEVER, 1)).as("a lower cap: every other one")
+        assertThat(store().find(first)).isEmpty();
+        assertThat(store().find(second)).isPresent();
+        assertThat(store().insert(hash(), alice.id(), "", 5, StoreContract.NEVER, 1)).as("a lower cap: every other one")
                 .containsExactlyInAnyOrder(second, third, fourth);
     }
 
@@ -49,12 +50,12 @@ abstract class TokenContract extends ContractArea {
         Who alice = who("alice");
         byte[] kept = hash();
         byte[] revoked = hash();
-        store().insertToken(kept, alice.id(), "", 0, StoreContract.NEVER, 10);
-        store().insertToken(revoked, alice.id(), "", 0, StoreContract.NEVER, 10);
-        store().deleteToken(revoked);
-        assertThat(store().findToken(revoked)).isEmpty();
-        assertThat(store().findToken(kept)).isPresent();
-        store().deleteToken(revoked); // again: nothing to do
+        store().insert(kept, alice.id(), "", 0, StoreContract.NEVER, 10);
+        store().insert(revoked, alice.id(), "", 0, StoreContract.NEVER, 10);
+        store().delete(revoked);
+        assertThat(store().find(revoked)).isEmpty();
+        assertThat(store().find(kept)).isPresent();
+        store().delete(revoked); // again: nothing to do
     }
 
     /** Revoking all of an account's tokens at once (an administrator's reset; from SendBatchTest). */
@@ -65,14 +66,14 @@ abstract class TokenContract extends ContractArea {
         byte[] a1 = hash();
         byte[] a2 = hash();
         byte[] b1 = hash();
-        store().insertToken(a1, alice.id(), "", 0, StoreContract.NEVER, 10);
-        store().insertToken(a2, alice.id(), "phone", 0, StoreContract.NEVER, 10);
-        store().insertToken(b1, bob.id(), "", 0, StoreContract.NEVER, 10);
-        assertThat(store().deleteTokensOf(alice.id())).isEqualTo(2);
-        assertThat(store().findToken(a1)).isEmpty();
-        assertThat(store().findToken(a2)).isEmpty();
-        assertThat(store().findToken(b1)).isPresent();
-        assertThat(store().deleteTokensOf(alice.id())).isZero();
+        store().insert(a1, alice.id(), "", 0, StoreContract.NEVER, 10);
+        store().insert(a2, alice.id(), "phone", 0, StoreContract.NEVER, 10);
+        store().insert(b1, bob.id(), "", 0, StoreContract.NEVER, 10);
+        assertThat(store().deleteOf(alice.id())).isEqualTo(2);
+        assertThat(store().find(a1)).isEmpty();
+        assertThat(store().find(a2)).isEmpty();
+        assertThat(store().find(b1)).isPresent();
+        assertThat(store().deleteOf(alice.id())).isZero();
     }
 
     /** Expired at its expiry (the edge), not a millisecond before; every other case's tokens expire after it. */
@@ -83,13 +84,13 @@ abstract class TokenContract extends ContractArea {
         byte[] before = hash();
         byte[] at = hash();
         byte[] after = hash();
-        store().insertToken(before, alice.id(), "", 0, now - 1, 10);
-        store().insertToken(at, alice.id(), "", 0, now, 10);
-        store().insertToken(after, alice.id(), "", 0, now + 1, 10);
-        assertThat(store().deleteExpiredTokens(now)).isEqualTo(2);
-        assertThat(store().findToken(before)).isEmpty();
-        assertThat(store().findToken(at)).isEmpty();
-        assertThat(store().findToken(after)).isPresent();
+        store().insert(before, alice.id(), "", 0, now - 1, 10);
+        store().insert(at, alice.id(), "", 0, now, 10);
+        store().insert(after, alice.id(), "", 0, now + 1, 10);
+        assertThat(store().deleteExpired(now)).isEqualTo(2);
+        assertThat(store().find(before)).isEmpty();
+        assertThat(store().find(at)).isEmpty();
+        assertThat(store().find(after)).isPresent();
     }
 
     /** Not awaited: the extension shows once written (a crash may lose it, never the token). */
@@ -98,9 +99,9 @@ abstract class TokenContract extends ContractArea {
         Who alice = who("alice");
         byte[] t = hash();
         long expiry = StoreContract.NEVER - 5; // past TokensAreExpired's "now"
-        store().insertToken(t, alice.id(), "phone", 0, expiry, 10);
-        store().extendTokenLater(t, expiry + 3);
-        Await.until("the extension is written", () -> store().findToken(t).orElseThrow().expiresAtMillis() == expiry + 3);
-        assertThat(store().findToken(t)).contains(new TokenRow(alice.id(), "phone", 0, expiry + 3));
+        store().insert(t, alice.id(), "phone", 0, expiry, 10);
+        store().extendLater(t, expiry + 3);
+        Await.until("the extension is written", () -> store().find(t).orElseThrow().expiresAtMillis() == expiry + 3);
+        assertThat(store().find(t)).contains(new TokenRow(alice.id(), "phone", 0, expiry + 3));
     }
 }
