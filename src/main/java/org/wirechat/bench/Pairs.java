@@ -125,7 +125,7 @@ final class Pairs {
             senders.forEach(s -> Thread.ofVirtual().start(s));
             if (!done.await(3, TimeUnit.MINUTES)) {
                 throw new IllegalStateException("pairs did not finish in 3 minutes: " + done.getCount()
-                        + " pairs still waiting, " + errors.get() + " errors");
+                        + " pairs still waiting, " + errors.get() + " errors" + (firstError.get() == null ? "" : "; the first: " + firstError.get()));
             }
         } finally {
             for (AutoCloseable c : open) {
