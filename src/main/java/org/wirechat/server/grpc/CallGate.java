@@ -12,10 +12,15 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.wirechat.grpc.v1.ChatGrpc;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Frame;
+import org.wirechat.server.core.Login;
+import org.wirechat.server.core.Operation;
+import org.wirechat.server.core.Operations;
 import org.wirechat.server.grpc.GrpcTransport.GrpcConnection;
 
 /**
@@ -36,10 +41,9 @@ final class CallGate implements ServerInterceptor {
     static final int SMALL_ANSWER = 1024;
     private static final String BUSY = "this connection has not read the answers it already has; read them, then call again";
 
-    private static final Set<String> NO_LOGIN = Set.of(ChatGrpc.getPingMethod().getFullMethodName(),
-            ChatGrpc.getServerInfoMethod().getFullMethodName(), ChatGrpc.getCreateAccountMethod().getFullMethodName(),
-            ChatGrpc.getLoginMethod().getFullMethodName());
     private static final String CHAT = ChatGrpc.SERVICE_NAME + "/";
+    /** The methods usable without a token: those whose operation's row says {@link Login#NONE} (the table is the one truth). */
+    private static final Set<String> NO_LOGIN = noLogin();
 
     private final RequestDeadlines deadlines;
     private final int requestsPerSecond;
@@ -47,6 +51,12 @@ final class CallGate implements ServerInterceptor {
     CallGate(RequestDeadlines deadlines, int requestsPerSecond) {
         this.deadlines = deadlines;
         this.requestsPerSecond = requestsPerSecond;
+    }
+
+    private static Set<String> noLogin() {
+        Map<String, Login> byName = Operations.table().stream().collect(Collectors.toMap(Operation::name, Operation::login));
+        return GrpcMapping.OPERATION.entrySet().stream().filter(e -> byName.get(e.getValue()) == Login.NONE)
+                .map(e -> CHAT + e.getKey()).collect(Collectors.toUnmodifiableSet());
     }
 
     @Override
