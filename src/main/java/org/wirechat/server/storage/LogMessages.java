@@ -1324,20 +1324,9 @@ final class LogMessages implements AutoCloseable {
             commitRecords(batch);
         } finally {
             settleAhead(batch); // committed (the marks are in memory now) or refused (then delivered again, never lost)
-            registered(batch);
-        }
-    }
-
-    /**
-     * The batch is done: its registrations' logins are answered. Written and synced (or nothing to write:
-     * the device's mark was in the log already), or refused and kept for the next batch; one whose batch
-     * may or may not be on disk was told so by {@link #refuse} (a completed future stays as it is).
-     */
-    private static void registered(Batch batch) {
-        for (AckItem a : batch.acks) {
-            if (a.register()) {
-                a.registered().complete(null);
-            }
+            // its logins answered: written and synced (or nothing to write: the mark was in the log already), or
+            // refused and kept for the next batch; one that may or may not be on disk was told so by refuse
+            settleRegistrations(batch, null);
         }
     }
 
@@ -1367,7 +1356,7 @@ final class LogMessages implements AutoCloseable {
             for (Decided d : batch.sends) {
                 d.item().future().completeExceptionally(nothing);
             }
-            failRegistrations(batch, nothing);
+            settleRegistrations(batch, nothing);
             return;
         }
         if (!batch.records.isEmpty()) {
@@ -1502,7 +1491,7 @@ final class LogMessages implements AutoCloseable {
             for (Decided d : batch.sends) {
                 d.item().future().completeExceptionally(unknown);
             }
-            failRegistrations(batch, unknown);
+            settleRegistrations(batch, unknown);
             return;
         }
         for (AckItem a : batch.acks) {
@@ -1519,11 +1508,18 @@ final class LogMessages implements AutoCloseable {
         }
     }
 
-    /** The batch's registrations were not stored (or may not be): their logins are told so. */
-    private static void failRegistrations(Batch batch, RuntimeException why) {
+    /**
+     * The batch's registrations were not stored (or may not be): their logins are told so; with {@code why}
+     * null, they are answered (a future already told stays as it is).
+     */
+    private static void settleRegistrations(Batch batch, RuntimeException why) {
         for (AckItem a : batch.acks) {
             if (a.register()) {
-                a.registered().completeExceptionally(why);
+                if (why == null) {
+                    a.registered().complete(null);
+                } else {
+                    a.registered().completeExceptionally(why);
+                }
             }
         }
     }
