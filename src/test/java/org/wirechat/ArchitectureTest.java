@@ -25,6 +25,7 @@ import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.cluster.LocalCluster;
 import org.wirechat.server.core.CoreViolationSample;
 import org.wirechat.server.core.admission.AdmissionViolationSample;
+import org.wirechat.server.core.rules.RulesViolationSample;
 import org.wirechat.server.grpc.TransportViolationSample;
 import org.wirechat.server.storage.Cluster;
 import org.wirechat.server.storage.UpwardViolationSample;
@@ -103,8 +104,7 @@ class ArchitectureTest {
             "org.wirechat.server.storage.Store", "org.wirechat.server.storage.StorageUnavailableException",
             "org.wirechat.server.storage.Account", "org.wirechat.server.storage.Cluster",
             "org.wirechat.server.storage.DeleteOutcome", "org.wirechat.server.storage.DeviceSeen",
-            "org.wirechat.server.storage.GroupChange", "org.wirechat.server.storage.GroupInfo",
-            "org.wirechat.server.storage.GroupOutcome", "org.wirechat.server.storage.SendOutcome",
+            "org.wirechat.server.storage.SendOutcome",
             "org.wirechat.server.storage.StoredMessage", "org.wirechat.server.storage.LoginFailures",
             "org.wirechat.server.auth.Tokens", "org.wirechat.server.auth.PasswordHasher",
             "org.wirechat.server.inbox.InboxWaiters",
@@ -137,6 +137,39 @@ class ArchitectureTest {
             }))
             .because("the core and both stores meet here: records and interfaces over ids and times, nothing of either side");
 
+    /** The pure decisions (docs/architecture.md §2.1): the chat rules over the ports' records, with no I/O and no threads. */
+    static final String RULES = "org.wirechat.server.core.rules";
+
+    static final ArchRule THE_RULES_ARE_PURE = classes().that().resideInAPackage(RULES + "..")
+            .should().onlyDependOnClassesThat(DescribedPredicate.describe(
+                    "the rules, the ports, java.lang or java.util, its functions and streams (not its concurrency)", c -> {
+                        JavaClass t = c.isArray() ? c.getBaseComponentType() : c;
+                        String p = t.getPackageName();
+                        return t.isPrimitive() || p.equals(RULES) || p.startsWith(RULES + ".") || p.equals(PORTS)
+                                || p.startsWith(PORTS + ".") || p.equals("java.lang") || p.startsWith("java.lang.")
+                                || p.equals("java.util") || p.equals("java.util.function") || p.equals("java.util.stream");
+                    }))
+            .because("a rule decides over what a store's transaction hands it (GroupTx); it reads no file, socket or"
+                    + " database itself and knows nothing of the operations above it, so both stores run the same one");
+
+    /**
+     * What the stores still use of the core beyond its ports, each named: the group rules, which an account's
+     * deletion runs inside its transaction until the deletion takes its group departures from the core
+     * (docs/architecture.md §6, step 4).
+     */
+    static final Set<String> STORES_STEP_4_EXCEPTIONS = Set.of("org.wirechat.server.core.rules.GroupRules");
+
+    static final ArchRule STORES_SEE_ONLY_THE_PORTS = noClasses()
+            .that().resideInAnyPackage("org.wirechat.server.storage..", "org.wirechat.server.cluster..")
+            .should().dependOnClassesThat(DescribedPredicate.describe("the core beyond its ports and " + STORES_STEP_4_EXCEPTIONS,
+                    c -> {
+                        String p = c.getPackageName();
+                        return (p.equals("org.wirechat.server.core") || p.startsWith("org.wirechat.server.core."))
+                                && !p.equals(PORTS) && !p.startsWith(PORTS + ".")
+                                && !STORES_STEP_4_EXCEPTIONS.contains(c.getName().split("\\$")[0]);
+                    }))
+            .because("a store keeps data and answers queries over the ports' records; the rules are the core's");
+
     /** The admission (connections, buckets, presence, the abuse limits) is below the chat core: the core uses it, never back. */
     static final ArchRule THE_ADMISSION_IS_BELOW_THE_CORE = noClasses().that().resideInAPackage("org.wirechat.server.core.admission..")
             .should().dependOnClassesThat().resideInAPackage("org.wirechat.server.core")
@@ -167,6 +200,9 @@ class ArchitectureTest {
             }
             if (p.equals(PORTS) || p.startsWith(PORTS + ".")) { // below both the core and the stores (§2.1)
                 return SliceIdentifier.of("server.core.port");
+            }
+            if (p.equals(RULES) || p.startsWith(RULES + ".")) { // below the core, above the ports (§2.1)
+                return SliceIdentifier.of("server.core.rules");
             }
             if (p.startsWith("org.wirechat.server.")) {
                 return SliceIdentifier.of("server." + p.substring("org.wirechat.server.".length()).split("\\.")[0]);
@@ -274,6 +310,31 @@ class ArchitectureTest {
     @Test
     void thePortsStandAlone() {
         THE_PORTS_STAND_ALONE.check(main);
+    }
+
+    @Test
+    void theRulesArePure() {
+        THE_RULES_ARE_PURE.check(main);
+    }
+
+    @Test
+    void aRuleThatReadsTheDatabaseOrUsesTheCoreBreaksTheRule() {
+        JavaClasses bad = new ClassFileImporter().importClasses(RulesViolationSample.class);
+        assertThatThrownBy(() -> THE_RULES_ARE_PURE.check(bad)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("RulesViolationSample").hasMessageContaining("java.sql.Connection")
+                .hasMessageContaining("org.wirechat.server.core.Chat");
+    }
+
+    @Test
+    void theStoresSeeOnlyThePorts() {
+        STORES_SEE_ONLY_THE_PORTS.check(main);
+    }
+
+    @Test
+    void aStoreThatDecidesWithTheCoresRulesBreaksTheRule() {
+        JavaClasses bad = new ClassFileImporter().importClasses(UpwardViolationSample.class);
+        assertThatThrownBy(() -> STORES_SEE_ONLY_THE_PORTS.check(bad)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("UpwardViolationSample").hasMessageContaining("org.wirechat.server.core.rules.GroupChange");
     }
 
     @Test

@@ -2,7 +2,7 @@ package org.wirechat.server.core;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.wirechat.server.storage.GroupChange;
+import org.wirechat.server.core.rules.GroupChange;
 
 /**
  * The audit trail: who did what to an account, from where, at INFO on the logger

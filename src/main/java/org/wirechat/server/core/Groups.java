@@ -12,35 +12,28 @@ import org.wirechat.server.core.ChatResult.GroupRenamed;
 import org.wirechat.server.core.ChatResult.MemberAdded;
 import org.wirechat.server.core.ChatResult.MemberRemoved;
 import org.wirechat.server.core.ChatResult.Members;
-import org.wirechat.server.storage.GroupChange;
-import org.wirechat.server.storage.GroupInfo;
-import org.wirechat.server.storage.GroupOutcome;
-import org.wirechat.server.storage.Store;
+import org.wirechat.server.core.port.GroupInfo;
+import org.wirechat.server.core.port.GroupStore;
+import org.wirechat.server.core.rules.GroupChange;
+import org.wirechat.server.core.rules.GroupOutcome;
+import org.wirechat.server.core.rules.GroupRules;
 
 /** The GROUP_* operations but GROUP_RECEIPTS (docs/wire_design.md §5). */
 final class Groups {
-    /** What starts a group's name (docs/wire_design.md §3). */
-    private static final char GROUP_PREFIX = '#';
-
     private final ChatSettings settings;
-    private final Store store;
+    private final GroupStore store;
     private final Presence presence;
     private final Clock clock;
 
-    Groups(ChatSettings settings, Store store, Presence presence, Clock clock) {
+    Groups(ChatSettings settings, GroupStore store, Presence presence, Clock clock) {
         this.settings = settings;
         this.store = store;
         this.presence = presence;
         this.clock = clock;
     }
 
-    /** A recipient or peer names a group when it starts with {@code #}. */
-    static boolean isGroupName(String s) {
-        return !s.isEmpty() && s.charAt(0) == GROUP_PREFIX;
-    }
-
     /** The live group, if the account is a member (NO_SUCH_GROUP, NOT_A_MEMBER otherwise). */
-    static GroupInfo memberOf(Store store, String group, long accountId) throws ChatException {
+    static GroupInfo memberOf(GroupStore store, String group, long accountId) throws ChatException {
         GroupInfo g = store.findGroup(group).orElseThrow(() -> noSuchGroup(group));
         if (!g.hasMember(accountId)) {
             throw new ChatException(ChatError.NOT_A_MEMBER, "you are not a member of " + g.name());
@@ -79,7 +72,8 @@ final class Groups {
 
     /** A group change by the caller's account, refused with its operation's codes (docs/wire_design.md §5). */
     private GroupOutcome.Done change(GroupChange c, Asker asker) throws ChatException {
-        GroupOutcome outcome = store.changeGroup(c, clock.millis());
+        long now = clock.millis();
+        GroupOutcome outcome = store.change(tx -> GroupRules.apply(c, tx, now));
         return switch (outcome) {
             case GroupOutcome.Done done -> {
                 if (c instanceof GroupChange.Add || c instanceof GroupChange.Remove || c instanceof GroupChange.Leave) {

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.wirechat.server.core.ChatResult.Conversation;
-import org.wirechat.server.storage.GroupInfo;
+import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.storage.StoredMessage;
 import org.wirechat.server.storage.Store;
 
@@ -19,7 +19,7 @@ final class History {
     Conversation page(ChatRequest.History h, Asker asker) throws ChatException {
         long me = asker.accountId();
         List<StoredMessage> found;
-        if (Groups.isGroupName(h.peer())) { // a group's whole history, for its members
+        if (GroupInfo.isGroupName(h.peer())) { // a group's whole history, for its members
             GroupInfo g = Groups.memberOf(store, h.peer(), me);
             found = store.groupHistory(g.id(), h.beforeId(), h.limit() + 1);
         } else {

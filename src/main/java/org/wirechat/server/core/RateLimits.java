@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.List;
 import org.wirechat.server.core.admission.AddressLimits;
 import org.wirechat.server.core.admission.GroupMessageRate;
+import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.admission.LoginThrottle;
 
 /**
@@ -60,7 +61,7 @@ final class RateLimits {
 
     /** MESSAGE_TO_GROUP: a message to a group counts against the sender's rate to that group; others count nowhere. */
     void groupMessage(String recipient, Asker asker) throws ChatException {
-        if (Groups.isGroupName(recipient)) {
+        if (GroupInfo.isGroupName(recipient)) {
             long wait = groupRate.waitMillis(asker.accountId(), recipient, clock.millis() * 1_000_000);
             if (wait > 0) {
                 throw rateLimited("too many messages to " + recipient + " (at most "

@@ -3,8 +3,8 @@ package org.wirechat.server.core;
 import org.wirechat.server.core.ChatResult.GroupReceiptCounts;
 import org.wirechat.server.core.ChatResult.ReceiptState;
 import org.wirechat.server.core.ChatResult.ReceiptsSet;
+import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.storage.Account;
-import org.wirechat.server.storage.GroupInfo;
 import org.wirechat.server.storage.Store;
 
 /**

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletionException;
 import org.wirechat.server.core.ChatRequest.Send;
 import org.wirechat.server.core.ChatResult.Sent;
 import org.wirechat.server.inbox.InboxWaiters;
+import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.storage.SendOutcome;
 import org.wirechat.server.storage.StorageUnavailableException;
 import org.wirechat.server.storage.Store;
@@ -83,7 +84,7 @@ final class Sending {
                     "client message id " + s.clientMessageId() + " was already used for a different message");
             case SendOutcome.InboxFull f -> throw refused(ChatError.INBOX_FULL, f.recipient()
                     + "'s inbox is full (" + f.undelivered() + " undelivered messages) — message not sent");
-            case SendOutcome.NoRecipient n -> throw Groups.isGroupName(s.recipient())
+            case SendOutcome.NoRecipient n -> throw GroupInfo.isGroupName(s.recipient())
                     ? refused(ChatError.NO_SUCH_GROUP, "no such group: " + s.recipient() + " — message not sent")
                     : refused(ChatError.NO_SUCH_USER, "no such user: " + s.recipient() + " — message not sent");
         };

@@ -9,7 +9,14 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
+import org.wirechat.server.core.port.GroupInfo;
+import org.wirechat.server.core.port.GroupTx;
+import org.wirechat.server.core.rules.GroupRules;
 
 /**
  * Groups and their membership intervals in SQL, the same statements for SQLite and PostgreSQL (tables
@@ -18,19 +25,42 @@ import java.util.function.LongSupplier;
  * {@code pair_} columns hold the group's id negated ({@link #conversation}), so one group's history is one
  * range of the conversation index, and no account's id can be mistaken for a group's.
  */
-final class GroupRows implements GroupRules.Tx {
-    /** An account's id and name as it spells it. */
-    record Named(long id, String username) {
+final class GroupRows implements GroupTx {
+    /**
+     * A statement of a group change failed: its {@link SQLException}, carried out of a {@link GroupTx} method
+     * (which declares none) to the store's transaction, which {@link #run}s the change and rethrows the cause, so
+     * the store retries and answers it as any of its own failures (StorageUnavailableException, StoreException).
+     */
+    static final class Failure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Failure(SQLException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized SQLException getCause() {
+            return (SQLException) super.getCause();
+        }
+    }
+
+    /** A statement's work, which may fail with its {@link SQLException}. */
+    @FunctionalInterface
+    private interface Sql<T> {
+        T run() throws SQLException;
+    }
+
+    private static <T> T sql(Sql<T> work) {
+        try {
+            return work.run();
+        } catch (SQLException e) {
+            throw new Failure(e);
+        }
     }
 
     /** The id a group's messages carry as their recipient (and conversation). */
     static long conversation(long groupId) {
         return -groupId;
-    }
-
-    /** Whether a recipient's name is a group's: {@code #} first (the protocol's rule; storage speaks no protocol). */
-    static boolean isGroupName(String name) {
-        return !name.isEmpty() && name.charAt(0) == '#';
     }
 
     /** Whether a message's recipient id names a group. */
@@ -47,6 +77,9 @@ final class GroupRows implements GroupRules.Tx {
     private final Connection c;
     private final String lock;
     private final LongSupplier boundary;
+    /** The groups this transaction wrote, and those of them it renamed (for the store's caches, after the commit). */
+    private final Set<Long> changed = new TreeSet<>();
+    private final Set<Long> renamed = new TreeSet<>();
 
     /**
      * @param lock what follows a group's read in the change's transaction ({@code " FOR UPDATE"} on
@@ -58,23 +91,47 @@ final class GroupRows implements GroupRules.Tx {
         this.boundary = boundary;
     }
 
-    @Override
-    public GroupInfo group(String key) throws SQLException {
-        long id;
-        String name;
-        long owner;
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, name, owner_id FROM groups WHERE name_key = ? AND ended_at IS NULL" + lock)) {
-            ps.setString(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
-                id = rs.getLong(1);
-                name = rs.getString(2);
-                owner = rs.getLong(3);
-            }
+    /**
+     * Runs a group change ({@code GroupStore.change}) in the store's open transaction
+     * on {@code c}; a statement's failure comes out as its own {@link SQLException}, for the store to answer.
+     */
+    <T> T run(Function<GroupTx, T> work) throws SQLException {
+        try {
+            return work.apply(this);
+        } catch (Failure e) {
+            throw e.getCause();
         }
-        return new GroupInfo(id, name, owner, members(c, List.of(id)).getOrDefault(id, List.of()));
+    }
+
+    /** The groups the change wrote (made, joined, left, handed on, renamed or ended). */
+    Set<Long> changed() {
+        return changed;
+    }
+
+    /** The groups the change renamed. */
+    Set<Long> renamed() {
+        return renamed;
+    }
+
+    @Override
+    public Optional<GroupInfo> group(String key) {
+        return sql(() -> {
+            long id;
+            String name;
+            long owner;
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, name, owner_id FROM groups WHERE name_key = ? AND ended_at IS NULL" + lock)) {
+                ps.setString(1, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.<GroupInfo>empty();
+                    }
+                    id = rs.getLong(1);
+                    name = rs.getString(2);
+                    owner = rs.getLong(3);
+                }
+            }
+            return Optional.of(new GroupInfo(id, name, owner, members(c, List.of(id)).getOrDefault(id, List.of())));
+        });
     }
 
     /** The groups' current members, each group's in the order they joined. */
@@ -120,40 +177,46 @@ final class GroupRows implements GroupRules.Tx {
         return out;
     }
 
-    /** The live group of this name (ignoring case), unlocked; null if none. */
-    static GroupInfo find(Connection c, String name) throws SQLException {
-        return new GroupRows(c, "", () -> 0).group(GroupRules.key(name));
+    /** The live group of this name (ignoring case), unlocked. */
+    static Optional<GroupInfo> find(Connection c, String name) throws SQLException {
+        return new GroupRows(c, "", () -> 0).run(tx -> tx.group(GroupInfo.key(name)));
     }
 
     @Override
-    public Named account(String key) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, username FROM accounts WHERE username_key = ? AND deleted_at IS NULL")) {
-            ps.setString(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new Named(rs.getLong(1), rs.getString(2)) : null;
+    public Optional<Named> account(String key) {
+        return sql(() -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, username FROM accounts WHERE username_key = ? AND deleted_at IS NULL")) {
+                ps.setString(1, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new Named(rs.getLong(1), rs.getString(2))) : Optional.<Named>empty();
+                }
             }
-        }
+        });
     }
 
     @Override
-    public String username(long accountId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT username FROM accounts WHERE id = ?")) {
-            ps.setLong(1, accountId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : "";
+    public String username(long accountId) {
+        return sql(() -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT username FROM accounts WHERE id = ?")) {
+                ps.setLong(1, accountId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : "";
+                }
             }
-        }
+        });
     }
 
     @Override
-    public int groupsOf(long accountId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM group_members WHERE account_id = ? AND left_after IS NULL")) {
-            ps.setLong(1, accountId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
+    public int groupsOf(long accountId) {
+        return sql(() -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM group_members WHERE account_id = ? AND left_after IS NULL")) {
+                ps.setLong(1, accountId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
             }
-        }
+        });
     }
 
     @Override
@@ -162,90 +225,115 @@ final class GroupRows implements GroupRules.Tx {
     }
 
     @Override
-    public long create(String name, String key, long ownerId, long boundary, long nowMillis) throws SQLException {
-        long id;
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO groups (name, name_key, owner_id, created_at) VALUES (?, ?, ?, ?)"
-                + " ON CONFLICT DO NOTHING RETURNING id")) {
-            ps.setString(1, name);
-            ps.setString(2, key);
-            ps.setLong(3, ownerId);
-            ps.setLong(4, nowMillis);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return -1;
-                }
-                id = rs.getLong(1);
-            }
-        }
-        join(id, ownerId, boundary, nowMillis);
-        return id;
-    }
-
-    @Override
-    public void join(long groupId, long accountId, long boundary, long nowMillis) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO group_members (group_id, account_id, joined_after, joined_at) VALUES (?, ?, ?, ?)")) {
-            ps.setLong(1, groupId);
-            ps.setLong(2, accountId);
-            ps.setLong(3, boundary);
-            ps.setLong(4, nowMillis);
-            ps.executeUpdate();
-        }
-    }
-
-    @Override
-    public void leave(long groupId, long accountId, long boundary) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE group_members SET left_after = ? WHERE group_id = ? AND account_id = ? AND left_after IS NULL")) {
-            ps.setLong(1, boundary);
-            ps.setLong(2, groupId);
-            ps.setLong(3, accountId);
-            ps.executeUpdate();
-        }
-    }
-
-    @Override
-    public void owner(long groupId, long ownerId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE groups SET owner_id = ? WHERE id = ?")) {
-            ps.setLong(1, ownerId);
-            ps.setLong(2, groupId);
-            ps.executeUpdate();
-        }
-    }
-
-    @Override
-    public boolean rename(long groupId, String name, String key) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM groups WHERE name_key = ? AND ended_at IS NULL AND id <> ?")) {
-            ps.setString(1, key);
-            ps.setLong(2, groupId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    return false;
+    public long create(String name, String key, long ownerId, long boundary, long nowMillis) {
+        return sql(() -> {
+            long id;
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO groups (name, name_key, owner_id, created_at) VALUES (?, ?, ?, ?)"
+                    + " ON CONFLICT DO NOTHING RETURNING id")) {
+                ps.setString(1, name);
+                ps.setString(2, key);
+                ps.setLong(3, ownerId);
+                ps.setLong(4, nowMillis);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return -1L;
+                    }
+                    id = rs.getLong(1);
                 }
             }
-        }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE groups SET name = ?, name_key = ? WHERE id = ?")) {
-            ps.setString(1, name);
-            ps.setString(2, key);
-            ps.setLong(3, groupId);
-            ps.executeUpdate();
-        }
-        return true;
+            changed.add(id);
+            join(id, ownerId, boundary, nowMillis);
+            return id;
+        });
     }
 
     @Override
-    public void end(long groupId, long nowMillis) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE groups SET ended_at = ? WHERE id = ?")) {
-            ps.setLong(1, nowMillis);
-            ps.setLong(2, groupId);
-            ps.executeUpdate();
-        }
+    public void join(long groupId, long accountId, long boundary, long nowMillis) {
+        changed.add(groupId);
+        sql(() -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO group_members (group_id, account_id, joined_after, joined_at) VALUES (?, ?, ?, ?)")) {
+                ps.setLong(1, groupId);
+                ps.setLong(2, accountId);
+                ps.setLong(3, boundary);
+                ps.setLong(4, nowMillis);
+                ps.executeUpdate();
+            }
+            return null;
+        });
     }
 
-    /** The account (being deleted) leaves every group it is in, as GROUP_LEAVE would (handing on what it owns). */
+    @Override
+    public void leave(long groupId, long accountId, long boundary) {
+        changed.add(groupId);
+        sql(() -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE group_members SET left_after = ? WHERE group_id = ? AND account_id = ? AND left_after IS NULL")) {
+                ps.setLong(1, boundary);
+                ps.setLong(2, groupId);
+                ps.setLong(3, accountId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void owner(long groupId, long ownerId) {
+        changed.add(groupId);
+        sql(() -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE groups SET owner_id = ? WHERE id = ?")) {
+                ps.setLong(1, ownerId);
+                ps.setLong(2, groupId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean rename(long groupId, String name, String key) {
+        return sql(() -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM groups WHERE name_key = ? AND ended_at IS NULL AND id <> ?")) {
+                ps.setString(1, key);
+                ps.setLong(2, groupId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return false;
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE groups SET name = ?, name_key = ? WHERE id = ?")) {
+                ps.setString(1, name);
+                ps.setString(2, key);
+                ps.setLong(3, groupId);
+                ps.executeUpdate();
+            }
+            changed.add(groupId);
+            renamed.add(groupId);
+            return true;
+        });
+    }
+
+    @Override
+    public void end(long groupId, long nowMillis) {
+        changed.add(groupId);
+        sql(() -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE groups SET ended_at = ? WHERE id = ?")) {
+                ps.setLong(1, nowMillis);
+                ps.setLong(2, groupId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** The account (being deleted) leaves every group it is in, as the core's rules say (handing on what it owns). */
     static void leaveAll(Connection c, long accountId, GroupRows tx, long nowMillis) throws SQLException {
-        for (GroupInfo g : groupsOf(c, accountId)) {
-            GroupRules.apply(new GroupChange.Leave(accountId, g.name()), tx, nowMillis);
-        }
+        List<GroupInfo> groups = groupsOf(c, accountId);
+        tx.run(t -> {
+            GroupRules.leaveAll(accountId, groups, t, nowMillis);
+            return null;
+        });
     }
 }

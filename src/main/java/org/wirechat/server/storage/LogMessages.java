@@ -20,9 +20,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wirechat.server.core.port.GroupInfo;
+import org.wirechat.server.core.port.GroupTx;
 import org.wirechat.server.storage.log.LogPosition;
 import org.wirechat.server.storage.log.LogRecord;
 import org.wirechat.server.storage.log.MessageLog;
@@ -66,8 +69,11 @@ final class LogMessages implements AutoCloseable {
          */
         DeleteOutcome deleteAccountRows(long id, long nowMillis, long boundary);
 
-        /** Makes a group change in one transaction; membership bounds are {@code boundary} (the last message id given out). */
-        GroupOutcome changeGroup(GroupChange change, long boundary, long nowMillis);
+        /**
+         * Makes a group change in one transaction; membership bounds are {@code boundary} (the last message id given
+         * out). {@code changed} is told the groups it wrote.
+         */
+        <T> T changeGroup(Function<GroupTx, T> work, long boundary, Set<Long> changed);
 
         /** Every group's membership intervals (ended groups' too: the log's tail may hold their messages). */
         void memberships(Long groupId, Consumer<Membership> each);
@@ -260,7 +266,7 @@ final class LogMessages implements AutoCloseable {
     }
 
     /** A change to a group: made between two batches, so that its bounds fall between message ids. */
-    private record GroupItem(GroupChange change, long nowMillis, CompletableFuture<GroupOutcome> future) implements Item {
+    private record GroupItem<T>(Function<GroupTx, T> work, CompletableFuture<T> future) implements Item {
     }
 
     /** Completes once everything queued before it is committed. */
@@ -385,7 +391,7 @@ final class LogMessages implements AutoCloseable {
         if (groupId != null && !rows.containsKey(groupId)) {
             GroupState gone = groups.remove(groupId);
             if (gone != null) {
-                groupKeys.remove(GroupRules.key(gone.name()), groupId);
+                groupKeys.remove(GroupInfo.key(gone.name()), groupId);
             }
         }
         rows.forEach((id, list) -> {
@@ -396,10 +402,10 @@ final class LogMessages implements AutoCloseable {
             }
             GroupState before = groups.put(id, new GroupState(id, first.name(), first.live(), List.copyOf(intervals)));
             if (before != null) {
-                groupKeys.remove(GroupRules.key(before.name()), id);
+                groupKeys.remove(GroupInfo.key(before.name()), id);
             }
             if (first.live()) {
-                groupKeys.put(GroupRules.key(first.name()), id);
+                groupKeys.put(GroupInfo.key(first.name()), id);
             }
         });
     }
@@ -574,9 +580,9 @@ final class LogMessages implements AutoCloseable {
         this.horizonMillis = horizon.toMillis();
     }
 
-    GroupOutcome changeGroup(GroupChange change, long nowMillis) {
-        CompletableFuture<GroupOutcome> f = new CompletableFuture<>();
-        enqueue(new GroupItem(change, nowMillis, f), f);
+    <T> T changeGroup(Function<GroupTx, T> work) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        enqueue(new GroupItem<>(work, f), f);
         return Writer.await(f);
     }
 
@@ -692,7 +698,7 @@ final class LogMessages implements AutoCloseable {
         List<Long> named = new ArrayList<>();
         synchronized (in) {
             for (StoredMessage m : in.messages) {
-                if (m.id() > anyDevice && m.sender().equals(sender) && !GroupRows.isGroupName(m.recipient()) && !in.isCopy(m.id())) {
+                if (m.id() > anyDevice && m.sender().equals(sender) && !GroupInfo.isGroupName(m.recipient()) && !in.isCopy(m.id())) {
                     named.add(m.id());
                 }
             }
@@ -907,7 +913,7 @@ final class LogMessages implements AutoCloseable {
                             batch = new Batch();
                             delete(d);
                         }
-                        case GroupItem g -> {
+                        case GroupItem<?> g -> {
                             commit(batch);
                             batch = new Batch();
                             changeGroup(g);
@@ -1018,7 +1024,7 @@ final class LogMessages implements AutoCloseable {
     private void decideChecked(Batch batch, SendItem s, Map<SentKey, Sent> looked) {
         Named recipient;
         List<Long> reaches;
-        if (GroupRows.isGroupName(s.recipientKey())) {
+        if (GroupInfo.isGroupName(s.recipientKey())) {
             Long groupId = groupKeys.get(s.recipientKey());
             GroupState g = groupId == null ? null : groups.get(groupId);
             if (g == null || !g.live()) {
@@ -1564,16 +1570,14 @@ final class LogMessages implements AutoCloseable {
      * ({@code nextId - 1}) fall between the messages stored before it and those after. A rename shows the
      * new name on the group's messages still waiting too.
      */
-    private void changeGroup(GroupItem item) {
+    private <T> void changeGroup(GroupItem<T> item) {
         try {
-            GroupOutcome outcome = catalog.changeGroup(item.change(), nextId - 1, item.nowMillis());
-            if (outcome instanceof GroupOutcome.Done done) {
-                Long id = done.group() != null ? Long.valueOf(done.group().id()) : groupKeys.get(GroupRules.key(item.change().group()));
-                GroupState before = id == null ? null : groups.get(id);
-                if (id != null) {
-                    loadGroups(id);
-                }
-                GroupState after = id == null ? null : groups.get(id);
+            Set<Long> changed = new HashSet<>();
+            T outcome = catalog.changeGroup(item.work(), nextId - 1, changed);
+            for (long id : changed) {
+                GroupState before = groups.get(id);
+                loadGroups(id);
+                GroupState after = groups.get(id);
                 if (before != null && after != null && !before.name().equals(after.name())) {
                     renamed(before, after.name());
                 }

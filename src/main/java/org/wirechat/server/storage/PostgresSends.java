@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.wirechat.server.core.port.GroupInfo;
 
 /**
  * SENDs and acknowledgements on PostgreSQL, a batch at a time: every SEND waiting when the writer gets to them is
@@ -254,7 +255,7 @@ final class PostgresSends {
             long target;
             List<Long> reaches;
             Group g = groups.get(p.recipientKey());
-            if (GroupRows.isGroupName(p.recipientKey())) {
+            if (GroupInfo.isGroupName(p.recipientKey())) {
                 if (g == null) {
                     decided.put(p, new SendOutcome.NoRecipient());
                     continue;
@@ -367,7 +368,7 @@ final class PostgresSends {
             SendOutcome o = e.getValue();
             if (o == null) {
                 Long id = idOf.get(p);
-                if (id != null && reached.containsKey(p) && GroupRows.isGroupName(p.recipientKey())) {
+                if (id != null && reached.containsKey(p) && GroupInfo.isGroupName(p.recipientKey())) {
                     o = new SendOutcome.GroupStored(id, p.nowMillis(), reached.get(p), copied.containsKey(p));
                 } else if (id != null) {
                     o = new SendOutcome.Stored(id, p.nowMillis(), recipients.get(p.recipientKey()).id(), copied.containsKey(p));
@@ -439,7 +440,7 @@ final class PostgresSends {
     private static Map<String, Recipient> lockRecipients(Connection c, List<Pending> batch, List<Long> members,
             List<DeviceAck> acknowledging, long activeSince, java.util.Set<String> copying, SingleDevices singleDevices)
             throws SQLException {
-        String[] keys = batch.stream().map(Pending::recipientKey).filter(k -> !GroupRows.isGroupName(k))
+        String[] keys = batch.stream().map(Pending::recipientKey).filter(k -> !GroupInfo.isGroupName(k))
                 .distinct().toArray(String[]::new);
         // each (sender, device) once: asked whether another device of the sender holds (a probe of its marks)
         List<Pending> fromDevices = batch.stream().filter(p -> p.device() != null && !singleDevices.alone(p.senderId(), p.device()))
@@ -517,7 +518,7 @@ final class PostgresSends {
      * by a statement of its own, so that a change committed while this batch waited is seen.
      */
     private static Map<String, Group> lockGroups(Connection c, List<Pending> batch) throws SQLException {
-        String[] keys = batch.stream().map(Pending::recipientKey).filter(GroupRows::isGroupName)
+        String[] keys = batch.stream().map(Pending::recipientKey).filter(GroupInfo::isGroupName)
                 .distinct().toArray(String[]::new);
         Map<String, Group> found = new HashMap<>();
         if (keys.length == 0) {

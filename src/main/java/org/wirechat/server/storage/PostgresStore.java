@@ -35,12 +35,15 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wirechat.server.core.port.GroupInfo;
+import org.wirechat.server.core.port.GroupTx;
 import org.wirechat.server.core.port.TokenRow;
 
 /**
@@ -1127,20 +1130,14 @@ public final class PostgresStore implements Store, Cluster {
      * the group's name).
      */
     @Override
-    public GroupOutcome changeGroup(GroupChange change, long nowMillis) {
+    public <T> T change(Function<GroupTx, T> work) {
         List<Long> renamedFor = new ArrayList<>();
-        GroupOutcome done = tx(c -> {
+        T done = tx(c -> {
             renamedFor.clear(); // a transaction retried starts again
             GroupRows rows = new GroupRows(c, " FOR UPDATE", () -> nextId(c));
-            GroupInfo before = change instanceof GroupChange.Rename ? rows.group(GroupRules.key(change.group())) : null;
-            GroupOutcome outcome;
-            try {
-                outcome = GroupRules.apply(change, rows, nowMillis);
-            } catch (BoundaryException e) {
-                throw (SQLException) e.getCause();
-            }
-            if (before != null && outcome instanceof GroupOutcome.Done) {
-                for (long account : everMembers(c, before.id())) {
+            T outcome = rows.run(work);
+            for (long group : rows.renamed()) {
+                for (long account : everMembers(c, group)) {
                     renamedFor.add(account);
                     notify(c, MailNotice.hint(account, nodeId));
                 }
@@ -1151,21 +1148,14 @@ public final class PostgresStore implements Store, Cluster {
         return done;
     }
 
-    /** A fresh id from the messages' sequence: the bound of a membership change (see {@link #changeGroup}). */
+    /** A fresh id from the messages' sequence: the bound of a membership change (see {@link #change}). */
     private static long nextId(Connection c) {
         try (PreparedStatement ps = c.prepareStatement("SELECT nextval('messages_id_seq')");
                 ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);
         } catch (SQLException e) {
-            throw new BoundaryException(e);
-        }
-    }
-
-    /** A failure taking a membership bound, carried out of a {@link java.util.function.LongSupplier}. */
-    private static final class BoundaryException extends RuntimeException {
-        BoundaryException(SQLException cause) {
-            super(cause);
+            throw new GroupRows.Failure(e); // out of GroupTx.boundary(), back to SQLException in GroupRows.run
         }
     }
 
@@ -1219,7 +1209,7 @@ public final class PostgresStore implements Store, Cluster {
 
     @Override
     public Optional<GroupInfo> findGroup(String name) {
-        return Optional.ofNullable(read(c -> GroupRows.find(c, name)));
+        return read(c -> GroupRows.find(c, name));
     }
 
     @Override

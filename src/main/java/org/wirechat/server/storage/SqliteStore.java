@@ -14,12 +14,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
+import org.wirechat.server.core.port.GroupInfo;
+import org.wirechat.server.core.port.GroupTx;
 import org.wirechat.server.core.port.TokenRow;
 
 /**
@@ -590,8 +594,8 @@ public final class SqliteStore implements Store {
 
 
     @Override
-    public GroupOutcome changeGroup(GroupChange change, long nowMillis) {
-        return messages.changeGroup(change, nowMillis);
+    public <T> T change(Function<GroupTx, T> work) {
+        return messages.changeGroup(work);
     }
 
     @Override
@@ -601,7 +605,7 @@ public final class SqliteStore implements Store {
 
     @Override
     public Optional<GroupInfo> findGroup(String name) {
-        return Optional.ofNullable(read(db -> GroupRows.find(db.connection(), name)));
+        return read(db -> GroupRows.find(db.connection(), name));
     }
 
     /** From memory (marks and floors), with the members' receipts settings from SQLite. */
@@ -699,8 +703,14 @@ public final class SqliteStore implements Store {
         }
 
         @Override
-        public GroupOutcome changeGroup(GroupChange change, long boundary, long nowMillis) {
-            return writer.write(db -> GroupRules.apply(change, new GroupRows(db.connection(), "", () -> boundary), nowMillis));
+        public <T> T changeGroup(Function<GroupTx, T> work, long boundary, Set<Long> changed) {
+            return writer.write(db -> {
+                GroupRows rows = new GroupRows(db.connection(), "", () -> boundary);
+                T done = rows.run(work);
+                changed.clear(); // a task run again (after another task's failure) says only what it changed last
+                changed.addAll(rows.changed());
+                return done;
+            });
         }
 
         @Override

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
+import org.wirechat.server.core.port.GroupStore;
 import org.wirechat.server.core.port.TokenStore;
 
 /**
@@ -16,7 +17,7 @@ import org.wirechat.server.core.port.TokenStore;
  * internal id that is never reused, so a new account of a deleted one's name inherits nothing.
  * Usernames are matched ignoring case.
  */
-public interface Store extends TokenStore, AutoCloseable {
+public interface Store extends TokenStore, GroupStore, AutoCloseable {
 
     /** Creates an account; empty if a live account has the same name ignoring case. Atomic. */
     Optional<Account> createAccount(String username, String fullName, String passwordHash, long nowMillis);
@@ -154,18 +155,7 @@ public interface Store extends TokenStore, AutoCloseable {
      */
     List<StoredMessage> history(long accountId, long peerId, long beforeId, int max);
 
-    /**
-     * Makes a change to a group (docs/conversations_design.md §2), durable before it returns. Membership
-     * changes are ordered with SENDs: a member added receives every group message stored after the answer,
-     * one removed none of them.
-     */
-    GroupOutcome changeGroup(GroupChange change, long nowMillis);
-
-    /** The live groups the account is a member of, sorted by name ignoring case. */
-    List<GroupInfo> groupsOf(long accountId);
-
-    /** The live group of this name ({@code #} first), ignoring case. */
-    Optional<GroupInfo> findGroup(String name);
+    // groups: GroupStore (change, groupsOf, findGroup); their receipts and history stay here until step 5
 
     /**
      * Of the live accounts the sender's message {@code messageId} to the group reached (its members then,

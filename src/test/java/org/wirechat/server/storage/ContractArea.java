@@ -1,6 +1,10 @@
 package org.wirechat.server.storage;
 
 import org.junit.jupiter.api.Timeout;
+import org.wirechat.server.core.port.GroupStore;
+import org.wirechat.server.core.rules.GroupChange;
+import org.wirechat.server.core.rules.GroupOutcome;
+import org.wirechat.server.core.rules.GroupRules;
 
 /**
  * One area of the {@link StoreContract}: its cases reach the store and the contract's helpers through
@@ -28,5 +32,10 @@ abstract class ContractArea {
     /** See {@link StoreContract#barrier}. */
     void barrier() {
         contract().barrier(store());
+    }
+
+    /** A group change as the core makes it: the rules, run in the store's one transaction ({@link GroupStore#change}). */
+    static GroupOutcome changeGroup(GroupStore s, GroupChange change, long nowMillis) {
+        return s.change(tx -> GroupRules.apply(change, tx, nowMillis));
     }
 }

@@ -6,7 +6,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.TokenRow;
+import org.wirechat.server.core.rules.GroupChange;
 import org.wirechat.server.storage.StoreContract.Who;
 
 /**
@@ -40,9 +42,9 @@ abstract class CrashContract extends ContractArea {
         s.register(alice.id(), "phone", 1);
         s.register(alice.id(), "laptop", 1);
         String crew = "#" + unique("crew");
-        s.changeGroup(new GroupChange.Create(alice.id(), crew, 10), 2);
-        s.changeGroup(new GroupChange.Add(alice.id(), crew, bob.name(), 10, 10), 2);
-        s.changeGroup(new GroupChange.Add(alice.id(), crew, carol.name(), 10, 10), 2);
+        changeGroup(s, new GroupChange.Create(alice.id(), crew, 10), 2);
+        changeGroup(s, new GroupChange.Add(alice.id(), crew, bob.name(), 10, 10), 2);
+        changeGroup(s, new GroupChange.Add(alice.id(), crew, carol.name(), 10, 10), 2);
         long read = StoreContract.stored(s.send(alice.id(), bob.name(), "a1", "read before the crash", 10, 100));
         SendOutcome.Stored copied = (SendOutcome.Stored) s.sendLater(alice.id(), "phone", bob.name(), "a2", "copied", 11, 100).join();
         long group = StoreContract.groupStored(s.send(alice.id(), crew, "g1", "to the crew", 12, 100));
@@ -75,14 +77,14 @@ abstract class CrashContract extends ContractArea {
         Who bob = contract().who(s, "bob");
         Who carol = contract().who(s, "carol");
         String crew = "#" + unique("crew");
-        s.changeGroup(new GroupChange.Create(alice.id(), crew, 100), 0);
-        s.changeGroup(new GroupChange.Add(alice.id(), crew, bob.name(), 100, 100), 0);
-        s.changeGroup(new GroupChange.Add(alice.id(), crew, carol.name(), 100, 100), 0);
+        changeGroup(s, new GroupChange.Create(alice.id(), crew, 100), 0);
+        changeGroup(s, new GroupChange.Add(alice.id(), crew, bob.name(), 100, 100), 0);
+        changeGroup(s, new GroupChange.Add(alice.id(), crew, carol.name(), 100, 100), 0);
         long g1 = StoreContract.groupStored(s.send(alice.id(), crew, "g1", "g1", 1, 100));
         s.acknowledgeLater(bob.id(), g1);
         s.send(alice.id(), crew, "g2", "g2", 2, 100);
         s.send(alice.id(), bob.name(), "d1", "d1", 3, 100);
-        s.changeGroup(new GroupChange.Remove(alice.id(), crew, carol.name()), 4);
+        changeGroup(s, new GroupChange.Remove(alice.id(), crew, carol.name()), 4);
         s.send(alice.id(), crew, "g3", "g3", 5, 100);
         contract().settle(s); // all of it in the log store's index: the start reads it from there
 

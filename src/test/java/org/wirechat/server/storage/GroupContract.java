@@ -1,9 +1,13 @@
 package org.wirechat.server.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.wirechat.server.core.port.GroupInfo;
+import org.wirechat.server.core.rules.GroupChange;
+import org.wirechat.server.core.rules.GroupOutcome;
 import org.wirechat.server.storage.StoreContract.Who;
 
 /** Groups (the redesign's {@code GroupStore}): each change and its refusals, the limits, membership intervals, history. */
@@ -24,41 +28,41 @@ abstract class GroupContract extends ContractArea {
         Who bob = who("bob");
         Who carol = who("carol");
         String name = "#" + unique("Crew");
-        GroupInfo made = done(store().changeGroup(new GroupChange.Create(alice.id(), name, 10), 0));
+        GroupInfo made = done(changeGroup(store(), new GroupChange.Create(alice.id(), name, 10), 0));
         assertThat(made.name()).isEqualTo(name);
         assertThat(made.ownerId()).isEqualTo(alice.id());
         assertThat(members(made)).containsExactly(alice.name());
-        assertThat(store().changeGroup(new GroupChange.Create(bob.id(), name.toUpperCase(), 10), 0)).isEqualTo(new GroupOutcome.NameTaken());
+        assertThat(changeGroup(store(), new GroupChange.Create(bob.id(), name.toUpperCase(), 10), 0)).isEqualTo(new GroupOutcome.NameTaken());
 
-        assertThat(store().changeGroup(new GroupChange.Add(alice.id(), name, bob.name().toLowerCase(), 10, 10), 0))
+        assertThat(changeGroup(store(), new GroupChange.Add(alice.id(), name, bob.name().toLowerCase(), 10, 10), 0))
                 .isEqualTo(new GroupOutcome.Done(store().findGroup(name).orElseThrow(), bob.name()));
-        assertThat(members(done(store().changeGroup(new GroupChange.Add(bob.id(), name, carol.name(), 10, 10), 0))))
+        assertThat(members(done(changeGroup(store(), new GroupChange.Add(bob.id(), name, carol.name(), 10, 10), 0))))
                 .as("any member adds").containsExactly(alice.name(), bob.name(), carol.name());
-        assertThat(members(done(store().changeGroup(new GroupChange.Add(bob.id(), name, carol.name(), 10, 10), 0))))
+        assertThat(members(done(changeGroup(store(), new GroupChange.Add(bob.id(), name, carol.name(), 10, 10), 0))))
                 .as("added again: nothing to do").containsExactly(alice.name(), bob.name(), carol.name());
-        assertThat(store().changeGroup(new GroupChange.Add(alice.id(), name, unique("nobody"), 10, 10), 0))
+        assertThat(changeGroup(store(), new GroupChange.Add(alice.id(), name, unique("nobody"), 10, 10), 0))
                 .isInstanceOf(GroupOutcome.NoSuchUser.class);
-        assertThat(store().changeGroup(new GroupChange.Rename(bob.id(), name, "#" + unique("mine")), 0))
+        assertThat(changeGroup(store(), new GroupChange.Rename(bob.id(), name, "#" + unique("mine")), 0))
                 .isEqualTo(new GroupOutcome.NotTheOwner(alice.name()));
-        assertThat(store().changeGroup(new GroupChange.Remove(bob.id(), name, carol.name()), 0))
+        assertThat(changeGroup(store(), new GroupChange.Remove(bob.id(), name, carol.name()), 0))
                 .isEqualTo(new GroupOutcome.NotTheOwner(alice.name()));
 
         String renamed = "#" + unique("Renamed");
-        assertThat(done(store().changeGroup(new GroupChange.Rename(alice.id(), name, renamed), 0)).name()).isEqualTo(renamed);
+        assertThat(done(changeGroup(store(), new GroupChange.Rename(alice.id(), name, renamed), 0)).name()).isEqualTo(renamed);
         assertThat(store().findGroup(name)).isEmpty();
         assertThat(store().findGroup(renamed.toLowerCase()).orElseThrow().id()).isEqualTo(made.id());
 
-        GroupInfo handed = done(store().changeGroup(new GroupChange.Leave(alice.id(), renamed), 0));
+        GroupInfo handed = done(changeGroup(store(), new GroupChange.Leave(alice.id(), renamed), 0));
         assertThat(handed.ownerId()).as("the longest member").isEqualTo(bob.id());
         assertThat(store().groupsOf(alice.id())).isEmpty();
-        assertThat(store().changeGroup(new GroupChange.Leave(alice.id(), renamed), 0)).isEqualTo(new GroupOutcome.NotAMember(alice.name()));
-        assertThat(store().changeGroup(new GroupChange.Remove(bob.id(), renamed, carol.name()), 0))
+        assertThat(changeGroup(store(), new GroupChange.Leave(alice.id(), renamed), 0)).isEqualTo(new GroupOutcome.NotAMember(alice.name()));
+        assertThat(changeGroup(store(), new GroupChange.Remove(bob.id(), renamed, carol.name()), 0))
                 .isEqualTo(new GroupOutcome.Done(store().findGroup(renamed).orElseThrow(), carol.name()));
-        assertThat(store().changeGroup(new GroupChange.Remove(bob.id(), renamed, bob.name()), 0)).as("removing oneself: leaving; the last ends it")
+        assertThat(changeGroup(store(), new GroupChange.Remove(bob.id(), renamed, bob.name()), 0)).as("removing oneself: leaving; the last ends it")
                 .isEqualTo(new GroupOutcome.Done(null, bob.name()));
         assertThat(store().findGroup(renamed)).isEmpty();
-        assertThat(store().changeGroup(new GroupChange.Leave(bob.id(), renamed), 0)).isEqualTo(new GroupOutcome.NoSuchGroup());
-        GroupInfo again = done(store().changeGroup(new GroupChange.Create(carol.id(), renamed, 10), 0));
+        assertThat(changeGroup(store(), new GroupChange.Leave(bob.id(), renamed), 0)).isEqualTo(new GroupOutcome.NoSuchGroup());
+        GroupInfo again = done(changeGroup(store(), new GroupChange.Create(carol.id(), renamed, 10), 0));
         assertThat(again.id()).as("a new group of a freed name").isNotEqualTo(made.id());
         assertThat(store().groupHistory(again.id(), 0, 10)).isEmpty();
     }
@@ -71,17 +75,17 @@ abstract class GroupContract extends ContractArea {
         Who carol = who("carol");
         String crew = "#" + unique("crew");
         String band = "#" + unique("band");
-        done(store().changeGroup(new GroupChange.Create(alice.id(), crew, 2), 0));
-        done(store().changeGroup(new GroupChange.Create(alice.id(), band, 2), 0));
-        assertThat(store().changeGroup(new GroupChange.Create(alice.id(), "#" + unique("third"), 2), 0))
+        done(changeGroup(store(), new GroupChange.Create(alice.id(), crew, 2), 0));
+        done(changeGroup(store(), new GroupChange.Create(alice.id(), band, 2), 0));
+        assertThat(changeGroup(store(), new GroupChange.Create(alice.id(), "#" + unique("third"), 2), 0))
                 .isEqualTo(new GroupOutcome.TooManyGroups(alice.name(), 2));
-        assertThat(store().changeGroup(new GroupChange.Add(alice.id(), crew, bob.name(), 2, 10), 0)).isInstanceOf(GroupOutcome.Done.class);
-        assertThat(store().changeGroup(new GroupChange.Add(alice.id(), crew, carol.name(), 2, 10), 0)).isEqualTo(new GroupOutcome.GroupFull(2));
-        assertThat(store().changeGroup(new GroupChange.Add(alice.id(), band, bob.name(), 3, 1), 0))
+        assertThat(changeGroup(store(), new GroupChange.Add(alice.id(), crew, bob.name(), 2, 10), 0)).isInstanceOf(GroupOutcome.Done.class);
+        assertThat(changeGroup(store(), new GroupChange.Add(alice.id(), crew, carol.name(), 2, 10), 0)).isEqualTo(new GroupOutcome.GroupFull(2));
+        assertThat(changeGroup(store(), new GroupChange.Add(alice.id(), band, bob.name(), 3, 1), 0))
                 .isEqualTo(new GroupOutcome.TooManyGroups(bob.name(), 1));
-        assertThat(store().changeGroup(new GroupChange.Add(alice.id(), band, bob.name(), 3, 2), 0)).isInstanceOf(GroupOutcome.Done.class);
+        assertThat(changeGroup(store(), new GroupChange.Add(alice.id(), band, bob.name(), 3, 2), 0)).isInstanceOf(GroupOutcome.Done.class);
         assertThat(store().groupsOf(bob.id())).extracting(GroupInfo::name).containsExactly(band, crew);
-        assertThat(store().changeGroup(new GroupChange.Add(carol.id(), crew, carol.name(), 10, 10), 0))
+        assertThat(changeGroup(store(), new GroupChange.Add(carol.id(), crew, carol.name(), 10, 10), 0))
                 .isEqualTo(new GroupOutcome.NotAMember(carol.name()));
     }
 
@@ -92,12 +96,12 @@ abstract class GroupContract extends ContractArea {
         Who bob = who("bob");
         Who carol = who("carol");
         String crew = "#" + unique("crew");
-        GroupInfo g = done(store().changeGroup(new GroupChange.Create(alice.id(), crew, 10), 0));
-        store().changeGroup(new GroupChange.Add(alice.id(), crew, carol.name(), 10, 10), 0);
+        GroupInfo g = done(changeGroup(store(), new GroupChange.Create(alice.id(), crew, 10), 0));
+        changeGroup(store(), new GroupChange.Add(alice.id(), crew, carol.name(), 10, 10), 0);
         long before = StoreContract.groupStored(store().send(alice.id(), crew, "g1", "before bob", 10, 100));
-        store().changeGroup(new GroupChange.Add(alice.id(), crew, bob.name(), 10, 10), 0);
+        changeGroup(store(), new GroupChange.Add(alice.id(), crew, bob.name(), 10, 10), 0);
         long during = StoreContract.groupStored(store().send(carol.id(), crew, "g2", "with bob", 11, 100));
-        store().changeGroup(new GroupChange.Remove(alice.id(), crew, bob.name()), 0);
+        changeGroup(store(), new GroupChange.Remove(alice.id(), crew, bob.name()), 0);
         long after = StoreContract.groupStored(store().send(alice.id(), crew, "g3", "after bob", 12, 100));
 
         assertThat(store().undelivered(bob.id(), 0, 10)).extracting(StoredMessage::id).as("kept after his removal").containsExactly(during);
@@ -107,10 +111,63 @@ abstract class GroupContract extends ContractArea {
                 .containsExactly(new StoredMessage(during, carol.name(), crew, 11, "with bob"));
 
         String renamed = "#" + unique("renamed");
-        store().changeGroup(new GroupChange.Rename(alice.id(), crew, renamed), 0);
+        changeGroup(store(), new GroupChange.Rename(alice.id(), crew, renamed), 0);
         assertThat(store().undelivered(carol.id(), 0, 10)).as("waiting messages show the new name")
                 .extracting(StoredMessage::recipient).containsOnly(renamed);
         assertThat(store().groupHistory(g.id(), 0, 10)).extracting(StoredMessage::recipient).containsOnly(renamed);
+    }
+
+    /**
+     * Membership is intervals: a member removed and added again receives the group's messages of both intervals and
+     * none of the gap, each once; a receipt counts him only for a message sent while he belonged; the group's history
+     * holds all three (HISTORY shows a current member the group's whole history: docs/wire_design.md).
+     */
+    @Test
+    void aMemberRemovedAndAddedAgainReceivesOnlyWhatWasSentWhileHeBelonged() {
+        Who alice = who("alice");
+        Who bob = who("bob");
+        String crew = "#" + unique("crew");
+        GroupInfo g = done(changeGroup(store(), new GroupChange.Create(alice.id(), crew, 10), 0));
+        changeGroup(store(), new GroupChange.Add(alice.id(), crew, bob.name(), 10, 10), 0);
+        long first = StoreContract.groupStored(store().send(alice.id(), crew, "i1", "first interval", 10, 100));
+        changeGroup(store(), new GroupChange.Remove(alice.id(), crew, bob.name()), 0);
+        long gap = StoreContract.groupStored(store().send(alice.id(), crew, "i2", "while he was out", 11, 100));
+        assertThat(members(done(changeGroup(store(), new GroupChange.Add(alice.id(), crew, bob.name(), 10, 10), 0))))
+                .as("added again").containsExactly(alice.name(), bob.name());
+        long second = StoreContract.groupStored(store().send(alice.id(), crew, "i3", "second interval", 12, 100));
+
+        assertThat(store().undelivered(bob.id(), 0, 10)).extracting(StoredMessage::id).containsExactly(first, second);
+        assertThat(store().unread(bob.id(), "")).isEqualTo(2);
+        assertThat(store().groupReceipts(g.id(), alice.id(), gap)).as("he was not a member then")
+                .hasValueSatisfying(r -> assertThat(r).containsExactly(0, 0));
+        assertThat(store().groupReceipts(g.id(), alice.id(), second)).hasValueSatisfying(r -> assertThat(r).containsExactly(1, 0));
+        assertThat(store().groupHistory(g.id(), 0, 10)).extracting(StoredMessage::id).containsExactly(second, gap, first);
+        assertThat(store().groupsOf(bob.id())).extracting(GroupInfo::id).containsExactly(g.id());
+    }
+
+    /** {@code change} is one transaction: work that fails after writing leaves nothing of it, and the failure is the caller's. */
+    @Test
+    void aChangeWhoseWorkFailsStoresNothing() {
+        Who alice = who("alice");
+        Who bob = who("bob");
+        String crew = "#" + unique("crew");
+        changeGroup(store(), new GroupChange.Create(alice.id(), crew, 10), 0);
+        IllegalStateException broken = new IllegalStateException("the rule broke after its first write");
+        assertThatThrownBy(() -> store().change(tx -> {
+            GroupInfo g = tx.group(GroupInfo.key(crew)).orElseThrow();
+            tx.join(g.id(), bob.id(), tx.boundary(), 0);
+            throw broken;
+        })).satisfies(e -> {
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            assertThat(root).as("the work's own failure, whatever the store wraps it in").isSameAs(broken);
+        });
+        assertThat(members(store().findGroup(crew).orElseThrow())).containsExactly(alice.name());
+        assertThat(store().groupsOf(bob.id())).isEmpty();
+        assertThat(members(done(changeGroup(store(), new GroupChange.Add(alice.id(), crew, bob.name(), 10, 10), 0))))
+                .as("the store still takes changes").containsExactly(alice.name(), bob.name());
     }
 
     @Test
@@ -118,8 +175,8 @@ abstract class GroupContract extends ContractArea {
         Who alice = who("alice");
         Who bob = who("bob");
         String crew = "#" + unique("crew");
-        store().changeGroup(new GroupChange.Create(alice.id(), crew, 10), 0);
-        store().changeGroup(new GroupChange.Add(alice.id(), crew, bob.name(), 10, 10), 0);
+        changeGroup(store(), new GroupChange.Create(alice.id(), crew, 10), 0);
+        changeGroup(store(), new GroupChange.Add(alice.id(), crew, bob.name(), 10, 10), 0);
         assertThat(store().deleteAccount(alice.id(), 5)).isEqualTo(new DeleteOutcome.Deleted());
         GroupInfo left = store().findGroup(crew).orElseThrow();
         assertThat(members(left)).containsExactly(bob.name());

@@ -3,6 +3,8 @@ package org.wirechat.server.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.wirechat.server.core.rules.GroupChange;
+import org.wirechat.server.core.rules.GroupOutcome;
 import org.wirechat.server.storage.StoreContract.Who;
 
 /** Delivery receipts (the redesign's {@code ReceiptStore}): the oldest waiting message, and a group message's counts. */
@@ -35,11 +37,11 @@ abstract class ReceiptContract extends ContractArea {
         Who carol = who("carol");
         Who dave = who("dave");
         String crew = "#" + unique("crew");
-        long group = ((GroupOutcome.Done) store().changeGroup(new GroupChange.Create(alice.id(), crew, 10), 0)).group().id();
-        store().changeGroup(new GroupChange.Add(alice.id(), crew, bob.name(), 10, 10), 0);
-        store().changeGroup(new GroupChange.Add(alice.id(), crew, carol.name(), 10, 10), 0);
+        long group = ((GroupOutcome.Done) changeGroup(store(), new GroupChange.Create(alice.id(), crew, 10), 0)).group().id();
+        changeGroup(store(), new GroupChange.Add(alice.id(), crew, bob.name(), 10, 10), 0);
+        changeGroup(store(), new GroupChange.Add(alice.id(), crew, carol.name(), 10, 10), 0);
         long g = StoreContract.groupStored(store().send(alice.id(), crew, "g1", "hello", 10, 100));
-        store().changeGroup(new GroupChange.Add(alice.id(), crew, dave.name(), 10, 10), 0); // after it: not reached
+        changeGroup(store(), new GroupChange.Add(alice.id(), crew, dave.name(), 10, 10), 0); // after it: not reached
         assertThat(store().groupReceipts(group, alice.id(), g)).hasValueSatisfying(r -> assertThat(r).containsExactly(2, 0));
 
         store().acknowledgeLater(bob.id(), "", g, 20);
@@ -62,8 +64,8 @@ abstract class ReceiptContract extends ContractArea {
         Who alice = who("alice");
         Who bob = who("bob");
         String crew = "#" + unique("crew");
-        long group = ((GroupOutcome.Done) store().changeGroup(new GroupChange.Create(alice.id(), crew, 10), 0)).group().id();
-        store().changeGroup(new GroupChange.Add(alice.id(), crew, bob.name(), 10, 10), 0);
+        long group = ((GroupOutcome.Done) changeGroup(store(), new GroupChange.Create(alice.id(), crew, 10), 0)).group().id();
+        changeGroup(store(), new GroupChange.Add(alice.id(), crew, bob.name(), 10, 10), 0);
         long g = StoreContract.groupStored(store().send(alice.id(), crew, "g1", "hello", 10, 100));
         contract().whileWriterHeld(store(), () -> {
             store().acknowledgeLater(bob.id(), "", g, 20);

@@ -6,6 +6,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.wirechat.server.core.rules.GroupChange;
+import org.wirechat.server.core.rules.GroupOutcome;
 import org.wirechat.server.storage.StoreContract.Who;
 
 /**
@@ -80,9 +82,9 @@ abstract class RetentionContract extends ContractArea {
         Who bob = contract().who(s, "bob");
         Who carol = contract().who(s, "carol");
         String crew = "#" + unique("crew");
-        GroupOutcome.Done made = (GroupOutcome.Done) s.changeGroup(new GroupChange.Create(alice.id(), crew, 100), 0);
-        s.changeGroup(new GroupChange.Add(alice.id(), crew, bob.name(), 100, 100), 0);
-        s.changeGroup(new GroupChange.Add(alice.id(), crew, carol.name(), 100, 100), 0);
+        GroupOutcome.Done made = (GroupOutcome.Done) changeGroup(s, new GroupChange.Create(alice.id(), crew, 100), 0);
+        changeGroup(s, new GroupChange.Add(alice.id(), crew, bob.name(), 100, 100), 0);
+        changeGroup(s, new GroupChange.Add(alice.id(), crew, carol.name(), 100, 100), 0);
         long old = StoreContract.groupStored(s.send(alice.id(), crew, "g1", "old group message", at(1_000), 100));
         s.send(alice.id(), crew, "g2", "new group message", at(9_000), 100);
         s.acknowledgeLater(bob.id(), "", old, at(2_000));
@@ -106,14 +108,14 @@ abstract class RetentionContract extends ContractArea {
         Who carol = contract().who(s, "carol");
         Who dave = contract().who(s, "dave");
         String crew = "#" + unique("crew");
-        s.changeGroup(new GroupChange.Create(alice.id(), crew, 100), 0);
+        changeGroup(s, new GroupChange.Create(alice.id(), crew, 100), 0);
         for (Who m : new Who[] {bob, carol, dave}) {
-            s.changeGroup(new GroupChange.Add(alice.id(), crew, m.name(), 100, 100), 0);
+            changeGroup(s, new GroupChange.Add(alice.id(), crew, m.name(), 100, 100), 0);
         }
         s.register(carol.id(), "phone", at(500));
         s.register(carol.id(), "laptop", at(500));
         long old = StoreContract.groupStored(s.send(alice.id(), crew, "g1", "old", at(1_000), 100));
-        s.changeGroup(new GroupChange.Remove(alice.id(), crew, dave.name()), 0); // he keeps it in his inbox
+        changeGroup(s, new GroupChange.Remove(alice.id(), crew, dave.name()), 0); // he keeps it in his inbox
         s.acknowledgeLater(bob.id(), "", old, at(2_000));
         assertThat(purge(5_000)).as("carol and dave never acknowledged anything").isZero();
         s.acknowledgeLater(dave.id(), "", old, at(2_000));

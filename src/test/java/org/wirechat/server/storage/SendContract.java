@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.wirechat.server.core.rules.GroupChange;
 import org.wirechat.server.storage.StoreContract.Who;
 
 /**
@@ -112,7 +113,7 @@ abstract class SendContract extends ContractArea {
         Who alice = who("alice");
         Who bob = who("bob");
         String group = "#" + unique("crew");
-        store().changeGroup(new GroupChange.Create(bob.id(), group, 10), 0);
+        changeGroup(store(), new GroupChange.Create(bob.id(), group, 10), 0);
         assertThat(store().send(alice.id(), unique("nobody"), "1", "x", 10, 10)).isEqualTo(new SendOutcome.NoRecipient());
         assertThat(store().send(alice.id(), "#" + unique("none"), "2", "x", 10, 10)).isEqualTo(new SendOutcome.NoRecipient());
         assertThat(store().send(alice.id(), group, "3", "x", 10, 10)).isEqualTo(new SendOutcome.NotAMember());
@@ -127,9 +128,9 @@ abstract class SendContract extends ContractArea {
         Who bob = who("bob");
         Who carol = who("carol");
         String group = "#" + unique("crew");
-        store().changeGroup(new GroupChange.Create(alice.id(), group, 10), 0);
-        store().changeGroup(new GroupChange.Add(alice.id(), group, bob.name(), 10, 10), 0);
-        store().changeGroup(new GroupChange.Add(alice.id(), group, carol.name(), 10, 10), 0);
+        changeGroup(store(), new GroupChange.Create(alice.id(), group, 10), 0);
+        changeGroup(store(), new GroupChange.Add(alice.id(), group, bob.name(), 10, 10), 0);
+        changeGroup(store(), new GroupChange.Add(alice.id(), group, carol.name(), 10, 10), 0);
         StoreContract.stored(store().send(bob.id(), carol.name(), "b1", "to carol", 10, 2));
         long full = StoreContract.stored(store().send(bob.id(), carol.name(), "b2", "carol is full", 10, 2));
         assertThat(store().send(alice.id(), group, "g1", "to everyone", 20, 2)).isEqualTo(new SendOutcome.InboxFull(carol.name(), 2));

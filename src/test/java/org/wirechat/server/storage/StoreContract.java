@@ -227,7 +227,7 @@ abstract class StoreContract {
             Map.entry("deviceHorizon(Duration)", "DeliveryContract"),
             Map.entry("history(long,long,long,int)", "DeliveryContract"),
             Map.entry("groupHistory(long,long,int)", "GroupContract"),
-            Map.entry("changeGroup(GroupChange,long)", "GroupContract"),
+            Map.entry("change(Function)", "GroupContract"),
             Map.entry("groupsOf(long)", "GroupContract"),
             Map.entry("findGroup(String)", "GroupContract"),
             Map.entry("oldestWaiting(long,long)", "ReceiptContract"),

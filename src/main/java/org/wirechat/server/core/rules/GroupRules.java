@@ -1,66 +1,34 @@
-package org.wirechat.server.storage;
+package org.wirechat.server.core.rules;
 
-import java.sql.SQLException;
-import java.util.Locale;
+import java.util.List;
+import org.wirechat.server.core.port.GroupInfo;
+import org.wirechat.server.core.port.GroupTx;
 
 /**
- * What each {@link GroupChange} may do, the same for both stores (docs/conversations_design.md §2): any
+ * What each {@link GroupChange} may do, written once for both stores (docs/conversations_design.md §2): any
  * member may add, only the owner may remove others or rename, an owner who leaves hands the group to its
  * longest member, and a group whose last member leaves ends (its name becomes free). Membership is kept as
  * intervals of message ids: a member receives the group's messages with ids in (joined, left], where each
- * bound is {@link Tx#boundary()} at the change — so a removed member receives nothing stored after the
- * removal's answer, and one added receives everything stored after the addition's.
+ * bound is {@link GroupTx#boundary()} at the change — so a removed member receives nothing stored after the
+ * removal's answer, and one added receives everything stored after the addition's. Pure: it reads and writes
+ * only through the {@link GroupTx} a store's transaction gives it.
  */
-final class GroupRules {
-    /** What the rules need of a store, inside the transaction that makes the change. */
-    interface Tx {
-        /** The live group of this key, its members in the order they joined (locked against sends where the store locks); null if none. */
-        GroupInfo group(String key) throws SQLException;
-
-        /** The live account of this lower-case name; null if none. */
-        GroupRows.Named account(String key) throws SQLException;
-
-        String username(long accountId) throws SQLException;
-
-        /** How many live groups the account is a member of. */
-        int groupsOf(long accountId) throws SQLException;
-
-        /** The id every message stored before this change has (at most), and every one stored after it exceeds. */
-        long boundary() throws SQLException;
-
-        /** A new group with its owner as first member; -1 if a live group has the name. */
-        long create(String name, String key, long ownerId, long boundary, long nowMillis) throws SQLException;
-
-        void join(long groupId, long accountId, long boundary, long nowMillis) throws SQLException;
-
-        void leave(long groupId, long accountId, long boundary) throws SQLException;
-
-        void owner(long groupId, long ownerId) throws SQLException;
-
-        /** False if another live group has the name. */
-        boolean rename(long groupId, String name, String key) throws SQLException;
-
-        void end(long groupId, long nowMillis) throws SQLException;
-    }
-
+public final class GroupRules {
     private GroupRules() {
     }
 
-    static String key(String name) {
-        return name.toLowerCase(Locale.ROOT);
-    }
-
-    static GroupOutcome apply(GroupChange change, Tx tx, long nowMillis) throws SQLException {
+    /** The change made, or why not; run inside the store's transaction ({@code GroupStore.change}). */
+    public static GroupOutcome apply(GroupChange change, GroupTx tx, long nowMillis) {
         if (change instanceof GroupChange.Create c) {
             if (tx.groupsOf(c.actorId()) >= c.groupsPerUser()) {
                 return new GroupOutcome.TooManyGroups(tx.username(c.actorId()), c.groupsPerUser());
             }
-            if (tx.create(c.group(), key(c.group()), c.actorId(), tx.boundary(), nowMillis) < 0) {
+            if (tx.create(c.group(), GroupInfo.key(c.group()), c.actorId(), tx.boundary(), nowMillis) < 0) {
                 return new GroupOutcome.NameTaken();
             }
-            return new GroupOutcome.Done(tx.group(key(c.group())), null);
+            return new GroupOutcome.Done(tx.group(GroupInfo.key(c.group())).orElse(null), null);
         }
-        GroupInfo g = tx.group(key(change.group()));
+        GroupInfo g = tx.group(GroupInfo.key(change.group())).orElse(null);
         if (g == null) {
             return new GroupOutcome.NoSuchGroup();
         }
@@ -70,7 +38,7 @@ final class GroupRules {
         return switch (change) {
             case GroupChange.Create c -> throw new AssertionError();
             case GroupChange.Add a -> {
-                GroupRows.Named who = tx.account(key(a.username()));
+                GroupTx.Named who = tx.account(GroupInfo.key(a.username())).orElse(null);
                 if (who == null) {
                     yield new GroupOutcome.NoSuchUser(a.username());
                 }
@@ -84,10 +52,10 @@ final class GroupRules {
                     yield new GroupOutcome.TooManyGroups(who.username(), a.groupsPerUser());
                 }
                 tx.join(g.id(), who.id(), tx.boundary(), nowMillis);
-                yield new GroupOutcome.Done(tx.group(key(g.name())), who.username());
+                yield new GroupOutcome.Done(tx.group(GroupInfo.key(g.name())).orElse(null), who.username());
             }
             case GroupChange.Remove r -> {
-                GroupRows.Named who = tx.account(key(r.username()));
+                GroupTx.Named who = tx.account(GroupInfo.key(r.username())).orElse(null);
                 if (who != null && who.id() == r.actorId()) {
                     yield leave(g, r.actorId(), tx, nowMillis);
                 }
@@ -101,23 +69,23 @@ final class GroupRules {
                     yield new GroupOutcome.NotAMember(who.username());
                 }
                 tx.leave(g.id(), who.id(), tx.boundary());
-                yield new GroupOutcome.Done(tx.group(key(g.name())), who.username());
+                yield new GroupOutcome.Done(tx.group(GroupInfo.key(g.name())).orElse(null), who.username());
             }
             case GroupChange.Leave l -> leave(g, l.actorId(), tx, nowMillis);
             case GroupChange.Rename r -> {
                 if (g.ownerId() != r.actorId()) {
                     yield new GroupOutcome.NotTheOwner(g.ownerName());
                 }
-                if (!tx.rename(g.id(), r.newName(), key(r.newName()))) {
+                if (!tx.rename(g.id(), r.newName(), GroupInfo.key(r.newName()))) {
                     yield new GroupOutcome.NameTaken();
                 }
-                yield new GroupOutcome.Done(tx.group(key(r.newName())), null);
+                yield new GroupOutcome.Done(tx.group(GroupInfo.key(r.newName())).orElse(null), null);
             }
         };
     }
 
     /** The member leaves; an owner hands the group to the longest member left; the last one ends it. */
-    private static GroupOutcome leave(GroupInfo g, long accountId, Tx tx, long nowMillis) throws SQLException {
+    private static GroupOutcome leave(GroupInfo g, long accountId, GroupTx tx, long nowMillis) {
         String name = tx.username(accountId);
         tx.leave(g.id(), accountId, tx.boundary());
         GroupInfo.Member heir = g.members().stream().filter(m -> m.accountId() != accountId).findFirst().orElse(null);
@@ -128,6 +96,16 @@ final class GroupRules {
         if (g.ownerId() == accountId) {
             tx.owner(g.id(), heir.accountId());
         }
-        return new GroupOutcome.Done(tx.group(key(g.name())), name);
+        return new GroupOutcome.Done(tx.group(GroupInfo.key(g.name())).orElse(null), name);
+    }
+
+    /**
+     * An account being deleted leaves each of these groups (those it is a member of) as GROUP_LEAVE would, handing
+     * on what it owns; the stores run it inside the deletion's transaction (docs/architecture.md §6, step 4).
+     */
+    public static void leaveAll(long accountId, List<GroupInfo> groups, GroupTx tx, long nowMillis) {
+        for (GroupInfo g : groups) {
+            apply(new GroupChange.Leave(accountId, g.name()), tx, nowMillis);
+        }
     }
 }

@@ -1,4 +1,6 @@
-package org.wirechat.server.storage;
+package org.wirechat.server.core.rules;
+
+import org.wirechat.server.core.port.GroupInfo;
 
 /** What became of a {@link GroupChange}. */
 public sealed interface GroupOutcome {

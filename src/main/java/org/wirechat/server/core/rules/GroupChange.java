@@ -1,4 +1,4 @@
-package org.wirechat.server.storage;
+package org.wirechat.server.core.rules;
 
 /** A change to a group, asked by the account {@code actorId}; see {@link GroupRules} for what each may do. */
 public sealed interface GroupChange {
