@@ -250,78 +250,60 @@ final class GroupRows implements GroupTx {
     @Override
     public void join(long groupId, long accountId, long boundary, long nowMillis) {
         changed.add(groupId);
-        sql(() -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO group_members (group_id, account_id, joined_after, joined_at) VALUES (?, ?, ?, ?)")) {
-                ps.setLong(1, groupId);
-                ps.setLong(2, accountId);
-                ps.setLong(3, boundary);
-                ps.setLong(4, nowMillis);
-                ps.executeUpdate();
-            }
-            return null;
-        });
+        update("INSERT INTO group_members (group_id, account_id, joined_after, joined_at) VALUES (?, ?, ?, ?)",
+                groupId, accountId, boundary, nowMillis);
     }
 
     @Override
     public void leave(long groupId, long accountId, long boundary) {
         changed.add(groupId);
-        sql(() -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE group_members SET left_after = ? WHERE group_id = ? AND account_id = ? AND left_after IS NULL")) {
-                ps.setLong(1, boundary);
-                ps.setLong(2, groupId);
-                ps.setLong(3, accountId);
-                ps.executeUpdate();
-            }
-            return null;
-        });
+        update("UPDATE group_members SET left_after = ? WHERE group_id = ? AND account_id = ? AND left_after IS NULL",
+                boundary, groupId, accountId);
     }
 
     @Override
     public void owner(long groupId, long ownerId) {
         changed.add(groupId);
-        sql(() -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE groups SET owner_id = ? WHERE id = ?")) {
-                ps.setLong(1, ownerId);
-                ps.setLong(2, groupId);
-                ps.executeUpdate();
-            }
-            return null;
-        });
+        update("UPDATE groups SET owner_id = ? WHERE id = ?", ownerId, groupId);
     }
 
     @Override
     public boolean rename(long groupId, String name, String key) {
-        return sql(() -> {
+        boolean taken = sql(() -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM groups WHERE name_key = ? AND ended_at IS NULL AND id <> ?")) {
                 ps.setString(1, key);
                 ps.setLong(2, groupId);
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        return false;
-                    }
+                    return rs.next();
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE groups SET name = ?, name_key = ? WHERE id = ?")) {
-                ps.setString(1, name);
-                ps.setString(2, key);
-                ps.setLong(3, groupId);
-                ps.executeUpdate();
-            }
-            changed.add(groupId);
-            renamed.add(groupId);
-            return true;
         });
+        if (taken) {
+            return false;
+        }
+        update("UPDATE groups SET name = ?, name_key = ? WHERE id = ?", name, key, groupId);
+        changed.add(groupId);
+        renamed.add(groupId);
+        return true;
     }
 
     @Override
     public void end(long groupId, long nowMillis) {
         changed.add(groupId);
+        update("UPDATE groups SET ended_at = ? WHERE id = ?", nowMillis, groupId);
+    }
+
+    /** One writing statement, its parameters longs or strings, in order. */
+    private void update(String statement, Object... parameters) {
         sql(() -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE groups SET ended_at = ? WHERE id = ?")) {
-                ps.setLong(1, nowMillis);
-                ps.setLong(2, groupId);
+            try (PreparedStatement ps = c.prepareStatement(statement)) {
+                for (int i = 0; i < parameters.length; i++) {
+                    if (parameters[i] instanceof Long l) {
+                        ps.setLong(i + 1, l);
+                    } else {
+                        ps.setString(i + 1, (String) parameters[i]);
+                    }
+                }
                 ps.executeUpdate();
             }
             return null;
