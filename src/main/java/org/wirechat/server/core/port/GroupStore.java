@@ -16,6 +16,8 @@ public interface GroupStore {
      * before it has an id at most {@link GroupTx#boundary()}, every one stored after it a greater one, so a member
      * added receives every group message stored after the answer and one removed none of them. The store may run
      * {@code work} again if it must retry the transaction, so it only reads and writes through the {@code GroupTx}.
+     * If {@code work} throws, nothing of it is stored and its exception reaches the caller (perhaps as the cause of
+     * the store's own); a storage fault is answered as the store answers any (nothing stored, or in doubt).
      */
     <T> T change(Function<GroupTx, T> work);
 
