@@ -232,6 +232,52 @@ class GroupsTest {
         assertThat(bodies(drain(carol))).containsExactly("to all");
     }
 
+    /**
+     * Issue 33 (a group griefer): one member's full inbox blocks every SEND to the group. The refusal said
+     * only "carol's inbox is full — message not sent"; it now says nothing reached anyone in the group and
+     * that its owner may remove her, and the owner's GROUP_REMOVE unblocks the group at once.
+     */
+    @Test
+    void aGroupSendRefusedForOneFullInboxSaysTheOwnerMayRemoveThatMember() {
+        crew("bob", "carol");
+        for (int i = 1; i <= CAPACITY; i++) {
+            c.ok(send(alice, "carol", "direct " + i), Response.Sent.class);
+        }
+        String reason = c.error(send(bob, "#crew", "to all"), ErrorCode.INBOX_FULL).reason();
+        assertThat(reason).startsWith("carol's inbox is full (" + CAPACITY + " undelivered messages)")
+                .contains("nothing sent to anyone in #crew").contains("the group's owner may remove carol");
+        assertThat(c.error(send(alice, "carol", "direct again"), ErrorCode.INBOX_FULL).reason())
+                .as("a direct message's refusal says nothing of groups").endsWith("message not sent").doesNotContain("owner");
+        c.ok(new Request.GroupRemove(alice, "#crew", "carol"), Response.MemberRemoved.class);
+        c.ok(send(bob, "#crew", "to all"), Response.Sent.class);
+        assertThat(bodies(drain(alice))).containsExactly("to all");
+        assertThat(bodies(drain(carol))).as("removed before it was sent").doesNotContain("to all");
+    }
+
+    /**
+     * Issue 33 (a group griefer): any member may add anyone, so strangers can fill an account's groups and
+     * its GROUP_CREATE is refused. Adding needs no consent (blocking is issue 30's); the refusal tells the
+     * victim how to make room, and leaving does.
+     */
+    @Test
+    void anAccountOthersAddedToTheMostGroupsIsToldHowToMakeRoom() {
+        c.ok(new Request.GroupCreate(alice, "#one"), Response.GroupCreated.class);
+        c.ok(new Request.GroupAdd(alice, "#one", "bob"), Response.MemberAdded.class);
+        c.ok(new Request.GroupCreate(carol, "#two"), Response.GroupCreated.class);
+        c.ok(new Request.GroupAdd(carol, "#two", "bob"), Response.MemberAdded.class); // bob: 2 of 2, neither his doing
+        Response.Error refused = c.error(new Request.GroupCreate(bob, "#mine"), ErrorCode.TOO_MANY_GROUPS);
+        assertThat(refused.details()).containsExactly("2");
+        assertThat(refused.reason()).contains("you are in the most groups one may be in (2").contains("GROUP_LIST")
+                .contains("GROUP_LEAVE");
+        assertThat(c.ok(new Request.GroupList(bob), Response.Groups.class).groups()).extracting(Response.Group::name)
+                .containsExactly("#one", "#two");
+        c.ok(new Request.GroupCreate(alice, "#three"), Response.GroupCreated.class);
+        assertThat(c.error(new Request.GroupAdd(alice, "#three", "bob"), ErrorCode.TOO_MANY_GROUPS).reason())
+                .as("the one adding is told about bob, not 'you'").startsWith("bob is in the most groups one may be in (2)");
+        c.ok(new Request.GroupLeave(bob, "#two"), Response.GroupLeft.class);
+        c.ok(new Request.GroupCreate(bob, "#mine"), Response.GroupCreated.class);
+    }
+
     @Test
     void anOwnerWhoLeavesHandsTheGroupOnAndTheLastToLeaveEndsIt() {
         crew("bob", "carol");

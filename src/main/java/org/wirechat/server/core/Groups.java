@@ -91,8 +91,10 @@ final class Groups {
                     + (c instanceof GroupChange.Rename r ? r.newName() : c.group()) + " (names are unique ignoring case)");
             case GroupOutcome.GroupFull x -> throw new ChatException(ChatError.GROUP_FULL,
                     c.group() + " has the most members a group may have (" + x.max() + ")", List.of(String.valueOf(x.max())));
-            case GroupOutcome.TooManyGroups x -> throw new ChatException(ChatError.TOO_MANY_GROUPS,
-                    x.username() + " is in the most groups one may be in (" + x.max() + ")", List.of(String.valueOf(x.max())));
+            case GroupOutcome.TooManyGroups x -> throw new ChatException(ChatError.TOO_MANY_GROUPS, c instanceof GroupChange.Create
+                    ? "you are in the most groups one may be in (" + x.max() + "; others may add you): GROUP_LIST shows them,"
+                            + " and leaving one (GROUP_LEAVE) makes room"
+                    : x.username() + " is in the most groups one may be in (" + x.max() + ")", List.of(String.valueOf(x.max())));
         };
     }
 

@@ -82,8 +82,11 @@ final class Sending {
             case SendOutcome.Duplicate d -> new Sent(d.id(), d.timestampMillis());
             case SendOutcome.ClientIdReused r -> throw refused(ChatError.CLIENT_ID_REUSED,
                     "client message id " + s.clientMessageId() + " was already used for a different message");
-            case SendOutcome.InboxFull f -> throw refused(ChatError.INBOX_FULL, f.recipient()
-                    + "'s inbox is full (" + f.undelivered() + " undelivered messages) — message not sent");
+            case SendOutcome.InboxFull f -> throw refused(ChatError.INBOX_FULL, f.recipient() + "'s inbox is full ("
+                    + f.undelivered() + " undelivered messages) — " + (GroupInfo.isGroupName(s.recipient())
+                            ? "nothing sent to anyone in " + s.recipient() + "; until " + f.recipient()
+                                    + " reads them, the group's owner may remove " + f.recipient() + " from it (GROUP_REMOVE)"
+                            : "message not sent"));
             case SendOutcome.NoRecipient n -> throw GroupInfo.isGroupName(s.recipient())
                     ? refused(ChatError.NO_SUCH_GROUP, "no such group: " + s.recipient() + " — message not sent")
                     : refused(ChatError.NO_SUCH_USER, "no such user: " + s.recipient() + " — message not sent");
