@@ -40,7 +40,7 @@ final class Administration {
     }
 
     private Account account(String name) {
-        return store.findByName(name).orElseThrow(() -> new IllegalArgumentException("no such user: " + name));
+        return store.find(name).orElseThrow(() -> new IllegalArgumentException("no such user: " + name));
     }
 
     /** Carries out one command, recorded in the audit trail first. */

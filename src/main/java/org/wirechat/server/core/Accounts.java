@@ -34,7 +34,7 @@ final class Accounts {
     }
 
     AccountCreated create(ChatRequest.CreateAccount c, Asker asker) throws ChatException {
-        if (accounts.findByName(c.username()).isPresent()) { // fail fast, before the slow hash
+        if (accounts.find(c.username()).isPresent()) { // fail fast, before the slow hash
             throw taken(c.username());
         }
         String hash = hasher.hash(c.password());
@@ -68,7 +68,7 @@ final class Accounts {
 
     AccountDeleted delete(ChatRequest.DeleteAccount d, Asker asker) throws ChatException {
         long me = asker.accountId();
-        Account account = accounts.findById(me).orElseThrow(() ->
+        Account account = accounts.find(me).orElseThrow(() ->
                 new ChatException(ChatError.NOT_AUTHENTICATED, "the account no longer exists"));
         LoginThrottle.Wait begun = asker.permit().beginPasswordCheck(account.username(), account.id(), asker);
         if (!hasher.verify(d.password(), account.passwordHash())) {

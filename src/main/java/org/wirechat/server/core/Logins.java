@@ -86,7 +86,7 @@ final class Logins {
         long me = asker.accountId();
         tokens.revoke(asker.token());
         asker.connection().loggedOut(me);
-        Audit.loggedOut(accounts.findById(me).map(Account::username).orElse("#" + me), asker.address());
+        Audit.loggedOut(accounts.find(me).map(Account::username).orElse("#" + me), asker.address());
         return new LoggedOut();
     }
 }

@@ -26,7 +26,7 @@ final class PasswordCheck {
      * disabling during the slow hash is seen), and a deletion meanwhile is no account.
      */
     Account login(String username, String password, Asker asker) throws ChatException {
-        Optional<Account> found = accounts.findByName(username);
+        Optional<Account> found = accounts.find(username);
         LoginThrottle.Wait begun = asker.permit().beginPasswordCheck(username, found.map(Account::id).orElse(0L), asker);
         if (found.isEmpty()) {
             hasher.verifyNothing(password); // the same cost as a wrong password: no enumeration by timing
@@ -39,7 +39,7 @@ final class PasswordCheck {
             throw badCredentials();
         }
         asker.permit().passwordCheckSucceeded(username, account.id(), asker, begun);
-        Optional<Account> now = accounts.findById(account.id());
+        Optional<Account> now = accounts.find(account.id());
         if (now.isEmpty()) {
             Audit.loginFailed(account.username(), asker.address(), "no such account");
             throw badCredentials();

@@ -23,13 +23,13 @@ final class Receipts {
     }
 
     static Account existing(AccountStore accounts, String username) throws ChatException {
-        return accounts.findByName(username).orElseThrow(() ->
+        return accounts.find(username).orElseThrow(() ->
                 new ChatException(ChatError.NO_SUCH_USER, "no such user: " + username));
     }
 
     /** The caller's own account, with its receipts setting; gone (deleted while its token was being checked), NOT_AUTHENTICATED. */
     private Account me(Asker asker) throws ChatException {
-        return accounts.findById(asker.accountId()).orElseThrow(Receipts::gone);
+        return accounts.find(asker.accountId()).orElseThrow(Receipts::gone);
     }
 
     private static ChatException gone() {

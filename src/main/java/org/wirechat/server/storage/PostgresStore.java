@@ -470,12 +470,12 @@ public final class PostgresStore implements Store, Cluster {
     }
 
     @Override
-    public Optional<Account> findByName(String username) {
+    public Optional<Account> find(String username) {
         return read(c -> oneAccount(c, AccountRows.FIND_BY_NAME, ps -> ps.setString(1, AccountRows.key(username))));
     }
 
     @Override
-    public Optional<Account> findById(long id) {
+    public Optional<Account> find(long id) {
         return read(c -> oneAccount(c, AccountRows.FIND_BY_ID, ps -> ps.setLong(1, id)));
     }
 

@@ -305,7 +305,7 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public Optional<Account> findByName(String username) {
+    public Optional<Account> find(String username) {
         return read(db -> {
             PreparedStatement ps = db.prepare(AccountRows.FIND_BY_NAME);
             ps.setString(1, AccountRows.key(username));
@@ -314,7 +314,7 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public Optional<Account> findById(long id) {
+    public Optional<Account> find(long id) {
         return read(db -> {
             PreparedStatement ps = db.prepare(AccountRows.FIND_BY_ID);
             ps.setLong(1, id);
@@ -490,7 +490,7 @@ public final class SqliteStore implements Store {
     /** From the recipient's inbox in memory: its messages are few (at most the inbox cap). */
     @Override
     public long oldestWaiting(long recipientId, long senderId) {
-        return findById(senderId).map(s -> messages.oldestWaitingFrom(recipientId, senderId, s.username())).orElse(0L);
+        return find(senderId).map(s -> messages.oldestWaitingFrom(recipientId, senderId, s.username())).orElse(0L);
     }
 
     @Override

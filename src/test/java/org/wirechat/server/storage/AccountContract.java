@@ -22,27 +22,27 @@ abstract class AccountContract extends ContractArea {
         String name = "Alice" + unique("");
         Account made = store().create(name, "Alice Liddell", "hash-1", 5).orElseThrow();
         assertThat(made).isEqualTo(new Account(made.id(), name, "Alice Liddell", "hash-1", false, true));
-        assertThat(store().findByName(name.toLowerCase())).contains(made);
-        assertThat(store().findByName(name.toUpperCase())).contains(made);
-        assertThat(store().findById(made.id())).contains(made);
-        assertThat(store().findByName(unique("nobody"))).isEmpty();
-        assertThat(store().findById(Long.MAX_VALUE)).isEmpty();
+        assertThat(store().find(name.toLowerCase())).contains(made);
+        assertThat(store().find(name.toUpperCase())).contains(made);
+        assertThat(store().find(made.id())).contains(made);
+        assertThat(store().find(unique("nobody"))).isEmpty();
+        assertThat(store().find(Long.MAX_VALUE)).isEmpty();
     }
 
     @Test
     void aNameTakenIgnoringCaseIsRefused() {
         Who alice = who("alice");
         assertThat(store().create(alice.name().toUpperCase(), "Another", "h", 1)).isEmpty();
-        assertThat(store().findByName(alice.name()).orElseThrow().id()).isEqualTo(alice.id());
+        assertThat(store().find(alice.name()).orElseThrow().id()).isEqualTo(alice.id());
     }
 
     @Test
     void thePasswordHashIsReplaced() {
         Who alice = who("alice");
         store().updatePasswordHash(alice.id(), "new-hash");
-        assertThat(store().findById(alice.id()).orElseThrow().passwordHash()).isEqualTo("new-hash");
+        assertThat(store().find(alice.id()).orElseThrow().passwordHash()).isEqualTo("new-hash");
         store().updatePasswordHash(Long.MAX_VALUE, "nobody's"); // no such account: nothing
-        assertThat(store().findById(Long.MAX_VALUE)).isEmpty();
+        assertThat(store().find(Long.MAX_VALUE)).isEmpty();
     }
 
     /** The name index in order after a name (ignoring case), at most so many, live accounts only, with their flags, no hash. */
@@ -72,24 +72,24 @@ abstract class AccountContract extends ContractArea {
     @Test
     void anAccountIsDisabledAndEnabledAndStaysFoundMeanwhile() {
         Who alice = who("alice");
-        assertThat(store().findById(alice.id()).orElseThrow().disabled()).isFalse();
+        assertThat(store().find(alice.id()).orElseThrow().disabled()).isFalse();
         assertThat(store().setDisabled(alice.id(), 1_000)).isTrue();
-        assertThat(store().findById(alice.id()).orElseThrow().disabled()).isTrue();
-        assertThat(store().findByName(alice.name()).orElseThrow().disabled()).isTrue();
+        assertThat(store().find(alice.id()).orElseThrow().disabled()).isTrue();
+        assertThat(store().find(alice.name()).orElseThrow().disabled()).isTrue();
         assertThat(store().setDisabled(alice.id(), 0)).isTrue();
-        assertThat(store().findByName(alice.name()).orElseThrow().disabled()).isFalse();
+        assertThat(store().find(alice.name()).orElseThrow().disabled()).isFalse();
         assertThat(store().setDisabled(Long.MAX_VALUE, 1_000)).as("no such account").isFalse();
     }
 
     @Test
     void receiptsAreOnUntilTurnedOff() {
         Who alice = who("alice");
-        assertThat(store().findById(alice.id()).orElseThrow().receipts()).isTrue();
+        assertThat(store().find(alice.id()).orElseThrow().receipts()).isTrue();
         assertThat(store().setReceipts(alice.id(), false)).isTrue();
-        assertThat(store().findById(alice.id()).orElseThrow().receipts()).isFalse();
-        assertThat(store().findByName(alice.name()).orElseThrow().receipts()).isFalse();
+        assertThat(store().find(alice.id()).orElseThrow().receipts()).isFalse();
+        assertThat(store().find(alice.name()).orElseThrow().receipts()).isFalse();
         assertThat(store().setReceipts(alice.id(), true)).isTrue();
-        assertThat(store().findByName(alice.name()).orElseThrow().receipts()).isTrue();
+        assertThat(store().find(alice.name()).orElseThrow().receipts()).isTrue();
         assertThat(store().setReceipts(Long.MAX_VALUE, false)).isFalse();
     }
 
@@ -99,17 +99,17 @@ abstract class AccountContract extends ContractArea {
         Who alice = who("alice");
         store().setDisabled(alice.id(), 1_000);
         store().setReceipts(alice.id(), false);
-        Account both = store().findByName(alice.name()).orElseThrow();
+        Account both = store().find(alice.name()).orElseThrow();
         assertThat(both.disabled()).isTrue();
         assertThat(both.receipts()).isFalse();
         store().setDisabled(alice.id(), 0);
-        assertThat(store().findById(alice.id())).hasValueSatisfying(a -> {
+        assertThat(store().find(alice.id())).hasValueSatisfying(a -> {
             assertThat(a.disabled()).isFalse();
             assertThat(a.receipts()).isFalse();
         });
         store().setReceipts(alice.id(), true);
         store().setDisabled(alice.id(), 2_000);
-        assertThat(store().findById(alice.id())).hasValueSatisfying(a -> {
+        assertThat(store().find(alice.id())).hasValueSatisfying(a -> {
             assertThat(a.disabled()).isTrue();
             assertThat(a.receipts()).isTrue();
         });
@@ -127,8 +127,8 @@ abstract class AccountContract extends ContractArea {
         store().acknowledgeLater(alice.id(), "", toOld, 20);
 
         assertThat(store().deleteIfNothingWaits(alice.id(), 30)).isEqualTo(new Deletion.Deleted());
-        assertThat(store().findByName(alice.name())).isEmpty();
-        assertThat(store().findById(alice.id())).isEmpty();
+        assertThat(store().find(alice.name())).isEmpty();
+        assertThat(store().find(alice.id())).isEmpty();
         assertThat(store().find(token)).isEmpty();
         assertThat(store().deleteIfNothingWaits(alice.id(), 40)).isEqualTo(new Deletion.Gone());
         assertThat(store().deleteIfNothingWaits(alice.id(), "", 40)).isEqualTo(new Deletion.Gone());
@@ -164,7 +164,7 @@ abstract class AccountContract extends ContractArea {
                 .isEqualTo(new Deletion.Waiting(2));
         assertThat(store().deleteIfNothingWaits(bob.id(), 23)).as("the laptop holds them").isEqualTo(new Deletion.Waiting(2));
         assertThat(store().deleteIfNothingWaits(bob.id(), "phone", 24)).isEqualTo(new Deletion.Deleted());
-        assertThat(store().findById(bob.id())).isEmpty();
+        assertThat(store().find(bob.id())).isEmpty();
     }
 
     private long stored(Who from, Who to, String body) {

@@ -53,7 +53,7 @@ abstract class CrashContract extends ContractArea {
 
         s = contract().crash(s);
 
-        assertThat(s.findByName(alice.name())).map(Account::id).contains(alice.id());
+        assertThat(s.find(alice.name())).map(Account::id).contains(alice.id());
         assertThat(s.find(token)).contains(new TokenRow(alice.id(), "phone", 1, StoreContract.NEVER));
         assertThat(s.findGroup(crew).orElseThrow().members()).extracting(GroupInfo.Member::username)
                 .containsExactly(alice.name(), bob.name(), carol.name());

@@ -76,9 +76,9 @@ class PostgresInboxTest {
             st.execute("UPDATE accounts SET unread = 2 WHERE id = 2");
         }
         try (PostgresStore store = PostgresStore.open(settings, e -> { })) {
-            long bob = store.findByName("bob").orElseThrow().id();
-            long carol = store.findByName("carol").orElseThrow().id();
-            long alice = store.findByName("alice").orElseThrow().id();
+            long bob = store.find("bob").orElseThrow().id();
+            long carol = store.find("carol").orElseThrow().id();
+            long alice = store.find("alice").orElseThrow().id();
             assertThat(store.undelivered(bob, 0, 10)).extracting(StoredMessage::body).containsExactly("m4", "m5");
             assertThat(store.undeliveredCount(bob)).isEqualTo(2);
             assertThat(store.undelivered(carol, 0, 10)).isEmpty();

@@ -39,7 +39,7 @@ class PostgresSchemaTest {
                 stores.add(f.get()); // none failed
             }
             assertThat(stores.get(0).create("alice", "Alice", "h", 0)).isPresent();
-            assertThat(stores.get(3).findByName("ALICE")).isPresent();
+            assertThat(stores.get(3).find("ALICE")).isPresent();
             stores.forEach(PostgresStore::close);
         }
         try (Connection c = DriverManager.getConnection(settings.jdbcUrl());

@@ -195,8 +195,8 @@ abstract class StoreContract {
      */
     static final Map<String, String> COVERED = Map.ofEntries(
             Map.entry("create(String,String,String,long)", "AccountContract"),
-            Map.entry("findByName(String)", "AccountContract"),
-            Map.entry("findById(long)", "AccountContract"),
+            Map.entry("find(String)", "AccountContract"),
+            Map.entry("find(long)", "AccountContract"),
             Map.entry("page(String,int)", "AccountContract"),
             Map.entry("updatePasswordHash(long,String)", "AccountContract"),
             Map.entry("setDisabled(long,long)", "AccountContract"),

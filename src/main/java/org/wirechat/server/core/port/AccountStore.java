@@ -9,9 +9,8 @@ import java.util.Optional;
  * and answers; which accounts a list shows and how it pages is the core's ({@code core.Listing}). Implemented by
  * both stores over the same statements ({@code storage.AccountRows}). Every change is durable when it returns.
  *
- * <p>The finders are named {@code findByName}/{@code findById}, not {@code find} as §2.4 first wrote them: until
- * step 5 one {@code Store} implements every port, and {@link TokenStore#find} and the group port's finder by name
- * would otherwise share the name (and, for the group's, the parameter types).
+ * <p>{@code find} is overloaded with {@link TokenStore#find(byte[])} while one {@code Store} implements every port
+ * (until step 5); the group port's finder by name is {@code findGroup} so as not to clash with {@link #find(String)}.
  */
 public interface AccountStore {
 
@@ -19,10 +18,10 @@ public interface AccountStore {
     Optional<Account> create(String username, String fullName, String passwordHash, long nowMillis);
 
     /** The live account of this name, ignoring case. */
-    Optional<Account> findByName(String username);
+    Optional<Account> find(String username);
 
     /** The live account of this id. */
-    Optional<Account> findById(long id);
+    Optional<Account> find(long id);
 
     /**
      * The name index in order: live accounts whose name, ignoring case, sorts after {@code after}'s ({@code ""} for
