@@ -3,6 +3,7 @@ package org.wirechat;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.tngtech.archunit.base.DescribedPredicate;
@@ -102,8 +103,7 @@ class ArchitectureTest {
      */
     static final Set<String> CORE_STEP_2_EXCEPTIONS = Set.of(
             "org.wirechat.server.storage.Store", "org.wirechat.server.storage.StorageUnavailableException",
-            "org.wirechat.server.storage.Account", "org.wirechat.server.storage.Cluster",
-            "org.wirechat.server.storage.DeleteOutcome", "org.wirechat.server.storage.DeviceSeen",
+            "org.wirechat.server.storage.Cluster", "org.wirechat.server.storage.DeviceSeen",
             "org.wirechat.server.storage.SendOutcome",
             "org.wirechat.server.storage.StoredMessage", "org.wirechat.server.storage.LoginFailures",
             "org.wirechat.server.auth.Tokens", "org.wirechat.server.auth.PasswordHasher",
@@ -124,6 +124,23 @@ class ArchitectureTest {
             .should().onlyDependOnClassesThat(THE_CORE_OR_ITS_NAMED_EXCEPTIONS)
             .because("the chat rules are written once, for every transport and store: no protocol record, transport,"
                     + " JDBC or concrete store; what it still uses outside itself is listed by name, and shrinks");
+
+    /**
+     * The core's classes that work over their ports alone since step 3 (accounts: {@code AccountStore}): they use no
+     * storage class, not even the step-2 exceptions above (the {@code Store}). The list grows as the steps land.
+     */
+    static final Set<String> ON_THE_PORTS = Set.of("org.wirechat.server.core.Accounts", "org.wirechat.server.core.PasswordCheck",
+            "org.wirechat.server.core.Listing");
+
+    /** The classes named (and their nested classes) use nothing of {@code server.storage}. */
+    static ArchRule onThePortsAlone(Set<String> names) {
+        return noClasses().that(DescribedPredicate.describe("are one of " + names,
+                        (JavaClass c) -> names.contains(c.getName().split("\\$")[0])))
+                .should().dependOnClassesThat().resideInAPackage("org.wirechat.server.storage..")
+                .because("a handler moved onto the core's ports reaches the stores only through them (docs/architecture.md §2.4)");
+    }
+
+    static final ArchRule THE_ACCOUNT_HANDLERS_USE_ONLY_PORTS = onThePortsAlone(ON_THE_PORTS);
 
     /** The persistence interfaces and their records (docs/architecture.md §2.1, §2.4), which the core and the stores share. */
     static final String PORTS = "org.wirechat.server.core.port";
@@ -305,6 +322,20 @@ class ArchitectureTest {
         assertThatThrownBy(() -> THE_CORE_STANDS_ALONE.check(bad)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("CoreViolationSample").hasMessageContaining("org.wirechat.protocol.ErrorCode")
                 .hasMessageContaining("org.wirechat.server.storage.SqliteStore").hasMessageContaining("java.sql.Connection");
+    }
+
+    @Test
+    void theAccountHandlersUseOnlyPorts() {
+        assertThat(ON_THE_PORTS).as("each name a class of ours, or the rule checks nothing").allMatch(main::contain);
+        THE_ACCOUNT_HANDLERS_USE_ONLY_PORTS.check(main);
+    }
+
+    @Test
+    void aCoreClassOnThePortsThatNamesAStoreBreaksTheRule() {
+        JavaClasses bad = new ClassFileImporter().importClasses(CoreViolationSample.class);
+        assertThatThrownBy(() -> onThePortsAlone(Set.of(CoreViolationSample.class.getName())).check(bad))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("CoreViolationSample")
+                .hasMessageContaining("org.wirechat.server.storage.SqliteStore");
     }
 
     @Test

@@ -12,8 +12,9 @@ import org.wirechat.protocol.Limits;
 import org.wirechat.server.account.AccountMatcher;
 import org.wirechat.server.auth.PasswordHasher;
 import org.wirechat.server.auth.Tokens;
-import org.wirechat.server.storage.Account;
-import org.wirechat.server.storage.DeleteOutcome;
+import org.wirechat.server.core.Listing;
+import org.wirechat.server.core.port.Account;
+import org.wirechat.server.core.port.Deletion;
 import org.wirechat.server.storage.Store;
 
 /**
@@ -39,7 +40,7 @@ final class Administration {
     }
 
     private Account account(String name) {
-        return store.findAccount(name).orElseThrow(() -> new IllegalArgumentException("no such user: " + name));
+        return store.find(name).orElseThrow(() -> new IllegalArgumentException("no such user: " + name));
     }
 
     /** Carries out one command, recorded in the audit trail first. */
@@ -53,7 +54,7 @@ final class Administration {
                 String pattern = words.size() > 2 ? words.get(2) : "*";
                 // a wildcard (* any run, ? one character) on the wire's linear matcher: no pattern can backtrack
                 var glob = AccountMatcher.usernames(pattern);
-                List<Account> found = store.listAccounts("", 100_000, a -> glob.test(a.username()));
+                List<Account> found = Listing.matching(store, "", 100_000, a -> glob.test(a.username()));
                 Set<Long> online = presence.online(found.stream().map(Account::id).toList());
                 StringBuilder b = new StringBuilder();
                 for (var a : found) {
@@ -69,7 +70,7 @@ final class Administration {
                 var a = account(words.get(2));
                 yield "username: " + a.username() + "\nfull name: " + a.fullName() + "\nid: " + a.id()
                         + "\nonline: " + (presence.online(List.of(a.id())).isEmpty() ? "no" : "yes")
-                        + "\ndisabled: " + (store.isDisabled(a.id()) ? "yes" : "no")
+                        + "\ndisabled: " + (a.disabled() ? "yes" : "no")
                         + "\nundelivered messages: " + store.undeliveredCount(a.id());
             }
             case "users reset-password" -> {
@@ -107,16 +108,16 @@ final class Administration {
                     throw new IllegalArgumentException("usage: users delete NAME");
                 }
                 var a = account(words.get(2));
-                yield switch (store.deleteAccount(a.id(), clock.millis())) {
-                    case DeleteOutcome.Deleted d -> {
+                yield switch (store.deleteIfNothingWaits(a.id(), clock.millis())) {
+                    case Deletion.Deleted d -> {
                         tokens.forgetAccount(a.id());
                         Audit.accountDeleted(a.username(), "admin");
                         yield "account " + a.username() + " deleted; its logins are revoked";
                     }
-                    case DeleteOutcome.InboxNotEmpty n -> throw new IllegalStateException(
-                            a.username() + " has " + n.undelivered() + " undelivered message(s): not deleted (they would be lost;"
+                    case Deletion.Waiting n -> throw new IllegalStateException(
+                            a.username() + " has " + n.messages() + " undelivered message(s): not deleted (they would be lost;"
                                     + " the user receives them at the next login)");
-                    case DeleteOutcome.Gone g ->
+                    case Deletion.Gone g ->
                             throw new IllegalArgumentException("no such user: " + words.get(2));
                 };
             }

@@ -30,7 +30,7 @@ public final class LogRestart {
         long[] ids = new long[USERS];
         try (SqliteStore store = SqliteStore.open(dir, e -> { })) {
             for (int u = 0; u < USERS; u++) {
-                ids[u] = store.createAccount("user" + u, "User " + u, "not a real hash", 0).orElseThrow().id();
+                ids[u] = store.create("user" + u, "User " + u, "not a real hash", 0).orElseThrow().id();
             }
         }
         long[] lastAcked = new long[USERS];

@@ -222,7 +222,7 @@ public final class StorageCandidates {
         Today(Path dir) throws Exception {
             store = SqliteStore.open(dir, e -> { });
             for (int u = 0; u < USERS; u++) {
-                ids[u] = store.createAccount("u" + u, "User " + u, "x", 0).orElseThrow().id();
+                ids[u] = store.create("u" + u, "User " + u, "x", 0).orElseThrow().id();
             }
         }
 

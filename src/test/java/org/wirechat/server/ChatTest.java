@@ -30,6 +30,7 @@ import org.wirechat.server.core.ChatRequest;
 import org.wirechat.server.core.ChatResult;
 import org.wirechat.server.core.admission.Presence;
 import org.wirechat.server.inbox.InboxWaiters;
+import org.wirechat.server.core.port.Deletion;
 import org.wirechat.server.storage.SqliteStore;
 
 /**
@@ -179,6 +180,23 @@ class ChatTest {
                 .isInstanceOf(ChatResult.Sent.class);
         assertThat(error(new ChatRequest.Send("#g", "more", "x"), a, alice)).as("the clock has not moved")
                 .isEqualTo(ChatError.RATE_LIMITED);
+    }
+
+    /**
+     * An account deleted where this server's token cache has not heard of it yet (on PostgreSQL, by another server
+     * before its notification arrives): RECEIPTS read the deleted row's flag and answered as if it were live; the
+     * flag comes with the live account's row now, so it is NOT_AUTHENTICATED, as SET_RECEIPTS already answered.
+     */
+    @Test
+    void receiptsAskedWithTheTokenOfAnAccountDeletedElsewhereAreNotAuthenticated() throws Exception {
+        TestCaller alice = new TestCaller();
+        String a = join("alice", alice);
+        join("bob", new TestCaller());
+        assertThat(handle(new ChatRequest.Receipts("bob"), a, alice)).isEqualTo(new ChatResult.ReceiptState(true, 0));
+        long id = store.find("alice").orElseThrow().id();
+        assertThat(store.deleteIfNothingWaits(id, clock.millis())).isEqualTo(new Deletion.Deleted()); // not through Tokens
+        assertThat(error(new ChatRequest.Receipts("bob"), a, alice)).isEqualTo(ChatError.NOT_AUTHENTICATED);
+        assertThat(error(new ChatRequest.SetReceipts(false), a, alice)).isEqualTo(ChatError.NOT_AUTHENTICATED);
     }
 
     private List<ChatResult.Message> next(long after, String token, TestCaller c) throws InterruptedException {

@@ -6,7 +6,7 @@ import java.util.function.Predicate;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.PatternMode;
 import org.wirechat.protocol.ProtocolException;
-import org.wirechat.server.storage.Account;
+import org.wirechat.server.core.port.Account;
 
 /**
  * Compiles a list-accounts pattern into a filter over username and full name. Both modes run on

@@ -13,20 +13,20 @@ import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.core.ChatResult.AccountCreated;
 import org.wirechat.server.core.ChatResult.AccountDeleted;
 import org.wirechat.server.core.ChatResult.AccountPage;
-import org.wirechat.server.storage.Account;
-import org.wirechat.server.storage.DeleteOutcome;
-import org.wirechat.server.storage.Store;
+import org.wirechat.server.core.port.Account;
+import org.wirechat.server.core.port.AccountStore;
+import org.wirechat.server.core.port.Deletion;
 
 /** CREATE_ACCOUNT, LIST_ACCOUNTS and DELETE_ACCOUNT. */
 final class Accounts {
-    private final Store store;
+    private final AccountStore accounts;
     private final PasswordHasher hasher;
     private final Tokens tokens;
     private final Presence presence;
     private final Clock clock;
 
-    Accounts(Store store, PasswordHasher hasher, Tokens tokens, Presence presence, Clock clock) {
-        this.store = store;
+    Accounts(AccountStore accounts, PasswordHasher hasher, Tokens tokens, Presence presence, Clock clock) {
+        this.accounts = accounts;
         this.hasher = hasher;
         this.tokens = tokens;
         this.presence = presence;
@@ -34,11 +34,11 @@ final class Accounts {
     }
 
     AccountCreated create(ChatRequest.CreateAccount c, Asker asker) throws ChatException {
-        if (store.findAccount(c.username()).isPresent()) { // fail fast, before the slow hash
+        if (accounts.find(c.username()).isPresent()) { // fail fast, before the slow hash
             throw taken(c.username());
         }
         String hash = hasher.hash(c.password());
-        Account account = store.createAccount(c.username(), c.fullName(), hash, clock.millis())
+        Account account = accounts.create(c.username(), c.fullName(), hash, clock.millis())
                 .orElseThrow(() -> taken(c.username()));
         Audit.accountCreated(account.username(), asker.address());
         return new AccountCreated(account.username());
@@ -55,7 +55,7 @@ final class Accounts {
         } catch (AccountMatcher.InvalidPattern e) {
             throw new ChatException(ChatError.INVALID_PATTERN, e.detail());
         }
-        List<Account> found = store.listAccounts(l.cursor(), l.limit() + 1, filter);
+        List<Account> found = Listing.matching(accounts, l.cursor(), l.limit() + 1, filter);
         boolean more = found.size() > l.limit();
         List<Account> page = more ? found.subList(0, l.limit()) : found;
         Set<Long> online = presence.online(page.stream().map(Account::id).toList());
@@ -68,7 +68,7 @@ final class Accounts {
 
     AccountDeleted delete(ChatRequest.DeleteAccount d, Asker asker) throws ChatException {
         long me = asker.accountId();
-        Account account = store.findAccount(me).orElseThrow(() ->
+        Account account = accounts.find(me).orElseThrow(() ->
                 new ChatException(ChatError.NOT_AUTHENTICATED, "the account no longer exists"));
         LoginThrottle.Wait begun = asker.permit().beginPasswordCheck(account.username(), account.id(), asker);
         if (!hasher.verify(d.password(), account.passwordHash())) {
@@ -76,16 +76,16 @@ final class Accounts {
             throw PasswordCheck.badCredentials();
         }
         asker.permit().passwordCheckSucceeded(account.username(), account.id(), asker, begun);
-        return switch (store.deleteAccount(me, asker.device(), clock.millis())) { // what this device has not received
-            case DeleteOutcome.Deleted x -> {
+        return switch (accounts.deleteIfNothingWaits(me, asker.device(), clock.millis())) { // what this device has not received
+            case Deletion.Deleted x -> {
                 tokens.forgetAccount(me);
                 Audit.accountDeleted(account.username(), asker.address());
                 yield new AccountDeleted();
             }
-            case DeleteOutcome.InboxNotEmpty n -> throw new ChatException(ChatError.INBOX_NOT_EMPTY,
-                    n.undelivered() + " undelivered message" + (n.undelivered() == 1 ? "" : "s")
-                            + " waiting: fetch them first, then delete", List.of(String.valueOf(n.undelivered())));
-            case DeleteOutcome.Gone g -> throw new ChatException(ChatError.NOT_AUTHENTICATED, "the account no longer exists");
+            case Deletion.Waiting n -> throw new ChatException(ChatError.INBOX_NOT_EMPTY,
+                    n.messages() + " undelivered message" + (n.messages() == 1 ? "" : "s")
+                            + " waiting: fetch them first, then delete", List.of(String.valueOf(n.messages())));
+            case Deletion.Gone g -> throw new ChatException(ChatError.NOT_AUTHENTICATED, "the account no longer exists");
         };
     }
 }

@@ -37,12 +37,12 @@ public final class Chat {
         PasswordCheck passwords = new PasswordCheck(store, hasher);
         this.operations = index(Operations.of(new Operations.Handlers(
                 new Server(settings, store, clock),
-                new Logins(store, hasher, tokens, waiters, holders, passwords, clock),
+                new Logins(store, store, hasher, tokens, waiters, holders, passwords, clock),
                 new Accounts(store, hasher, tokens, presence, clock),
                 new Sending(settings, store, waiters, clock),
                 mail,
                 new History(store),
-                new Receipts(store),
+                new Receipts(store, store),
                 new Groups(settings, store, presence, clock),
                 new Devices(settings, store, clock))));
     }

@@ -8,8 +8,9 @@ import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.core.ChatResult.DeviceLoggedIn;
 import org.wirechat.server.core.ChatResult.LoggedIn;
 import org.wirechat.server.core.ChatResult.LoggedOut;
+import org.wirechat.server.core.port.Account;
+import org.wirechat.server.core.port.AccountStore;
 import org.wirechat.server.inbox.InboxWaiters;
-import org.wirechat.server.storage.Account;
 import org.wirechat.server.storage.StorageUnavailableException;
 import org.wirechat.server.storage.Store;
 
@@ -17,6 +18,8 @@ import org.wirechat.server.storage.Store;
 final class Logins {
     private static final Logger log = LoggerFactory.getLogger(Logins.class);
 
+    private final AccountStore accounts;
+    /** The device marks and counts (unread, missed, seen, register): the message port's, in step 5. */
     private final Store store;
     private final PasswordHasher hasher;
     private final Tokens tokens;
@@ -26,8 +29,9 @@ final class Logins {
     private final PasswordCheck passwords;
     private final Clock clock;
 
-    Logins(Store store, PasswordHasher hasher, Tokens tokens, InboxWaiters waiters, DeviceHolders holders,
-            PasswordCheck passwords, Clock clock) {
+    Logins(AccountStore accounts, Store store, PasswordHasher hasher, Tokens tokens, InboxWaiters waiters,
+            DeviceHolders holders, PasswordCheck passwords, Clock clock) {
+        this.accounts = accounts;
         this.store = store;
         this.hasher = hasher;
         this.tokens = tokens;
@@ -71,7 +75,7 @@ final class Logins {
         Audit.loginSucceeded(account.username(), asker.address(), issued.stored());
         if (hasher.needsRehash(account.passwordHash())) {
             try {
-                store.updatePasswordHash(account.id(), hasher.hash(password));
+                accounts.updatePasswordHash(account.id(), hasher.hash(password));
             } catch (StorageUnavailableException e) {
                 log.debug("password hash not re-made: {}", e.getMessage()); // again at the next login
             }
@@ -82,7 +86,7 @@ final class Logins {
         long me = asker.accountId();
         tokens.revoke(asker.token());
         asker.connection().loggedOut(me);
-        Audit.loggedOut(store.findAccount(me).map(Account::username).orElse("#" + me), asker.address());
+        Audit.loggedOut(accounts.find(me).map(Account::username).orElse("#" + me), asker.address());
         return new LoggedOut();
     }
 }

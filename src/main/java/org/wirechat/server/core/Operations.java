@@ -72,9 +72,9 @@ public final class Operations {
 
     /** Every operation's name, request and result, login and rate class (the handlers left out), for tests and docs. */
     public static List<Operation<?, ?>> table() {
-        return of(new Handlers(new Server(null, null, null), new Logins(null, null, null, null, null, null, null),
+        return of(new Handlers(new Server(null, null, null), new Logins(null, null, null, null, null, null, null, null),
                 new Accounts(null, null, null, null, null), new Sending(null, null, null, null),
-                new Mail(null, null, null, null, null), new History(null), new Receipts(null),
+                new Mail(null, null, null, null, null), new History(null), new Receipts(null, null),
                 new Groups(null, null, null, null), new Devices(null, null, null)));
     }
 }

@@ -3,28 +3,30 @@ package org.wirechat.server.core;
 import java.util.Optional;
 import org.wirechat.server.auth.PasswordHasher;
 import org.wirechat.server.core.admission.LoginThrottle;
-import org.wirechat.server.storage.Account;
-import org.wirechat.server.storage.Store;
+import org.wirechat.server.core.port.Account;
+import org.wirechat.server.core.port.AccountStore;
 
 /**
  * The password checks of LOGIN, LOGIN_DEVICE and DELETE_ACCOUNT; the throttle of their rate class
  * (PASSWORD_CHECK) is taken through the caller's {@link Permit}, so only an operation of that class can check.
  */
 final class PasswordCheck {
-    private final Store store;
+    private final AccountStore accounts;
     private final PasswordHasher hasher;
 
-    PasswordCheck(Store store, PasswordHasher hasher) {
-        this.store = store;
+    PasswordCheck(AccountStore accounts, PasswordHasher hasher) {
+        this.accounts = accounts;
         this.hasher = hasher;
     }
 
     /**
      * The account, if the password is right and it may log in (LOGIN and LOGIN_DEVICE alike). The audit
-     * trail records a failure here; a success is recorded once the login is answered.
+     * trail records a failure here; a success is recorded once the login is answered. Whether it is disabled is
+     * read once the password is verified, with the account's row read again: as late as before (an administrator's
+     * disabling during the slow hash is seen), and a deletion meanwhile is no account.
      */
     Account login(String username, String password, Asker asker) throws ChatException {
-        Optional<Account> found = store.findAccount(username);
+        Optional<Account> found = accounts.find(username);
         LoginThrottle.Wait begun = asker.permit().beginPasswordCheck(username, found.map(Account::id).orElse(0L), asker);
         if (found.isEmpty()) {
             hasher.verifyNothing(password); // the same cost as a wrong password: no enumeration by timing
@@ -37,11 +39,16 @@ final class PasswordCheck {
             throw badCredentials();
         }
         asker.permit().passwordCheckSucceeded(username, account.id(), asker, begun);
-        if (store.isDisabled(account.id())) { // told only to whoever knows the password
+        Optional<Account> now = accounts.find(account.id());
+        if (now.isEmpty()) {
+            Audit.loginFailed(account.username(), asker.address(), "no such account");
+            throw badCredentials();
+        }
+        if (now.get().disabled()) { // told only to whoever knows the password
             Audit.loginFailed(account.username(), asker.address(), "account disabled");
             throw new ChatException(ChatError.ACCOUNT_DISABLED, "this account is disabled by the server's administrator");
         }
-        return account;
+        return now.get();
     }
 
     static ChatException badCredentials() {

@@ -4,7 +4,8 @@ import org.wirechat.server.core.ChatResult.GroupReceiptCounts;
 import org.wirechat.server.core.ChatResult.ReceiptState;
 import org.wirechat.server.core.ChatResult.ReceiptsSet;
 import org.wirechat.server.core.port.GroupInfo;
-import org.wirechat.server.storage.Account;
+import org.wirechat.server.core.port.Account;
+import org.wirechat.server.core.port.AccountStore;
 import org.wirechat.server.storage.Store;
 
 /**
@@ -12,29 +13,40 @@ import org.wirechat.server.storage.Store;
  * them off learns nothing of others, as the messengers people know do it.
  */
 final class Receipts {
+    private final AccountStore accounts;
+    /** The waiting messages and the group counts: the message and receipt ports', in step 5. */
     private final Store store;
 
-    Receipts(Store store) {
+    Receipts(AccountStore accounts, Store store) {
+        this.accounts = accounts;
         this.store = store;
     }
 
-    static Account existing(Store store, String username) throws ChatException {
-        return store.findAccount(username).orElseThrow(() ->
+    static Account existing(AccountStore accounts, String username) throws ChatException {
+        return accounts.find(username).orElseThrow(() ->
                 new ChatException(ChatError.NO_SUCH_USER, "no such user: " + username));
     }
 
+    /** The caller's own account, with its receipts setting; gone (deleted while its token was being checked), NOT_AUTHENTICATED. */
+    private Account me(Asker asker) throws ChatException {
+        return accounts.find(asker.accountId()).orElseThrow(Receipts::gone);
+    }
+
+    private static ChatException gone() {
+        return new ChatException(ChatError.NOT_AUTHENTICATED, "the account no longer exists");
+    }
+
     ReceiptState of(ChatRequest.Receipts r, Asker asker) throws ChatException {
-        long me = asker.accountId();
-        Account peer = existing(store, r.peer());
-        if (!store.receiptsOn(me) || !store.receiptsOn(peer.id())) {
+        Account peer = existing(accounts, r.peer());
+        if (!me(asker).receipts() || !peer.receipts()) {
             return new ReceiptState(false, 0);
         }
-        return new ReceiptState(true, store.oldestWaiting(peer.id(), me));
+        return new ReceiptState(true, store.oldestWaiting(peer.id(), asker.accountId()));
     }
 
     ReceiptsSet set(ChatRequest.SetReceipts r, Asker asker) throws ChatException {
-        if (!store.setReceipts(asker.accountId(), r.on())) {
-            throw new ChatException(ChatError.NOT_AUTHENTICATED, "the account no longer exists");
+        if (!accounts.setReceipts(asker.accountId(), r.on())) {
+            throw gone();
         }
         return new ReceiptsSet(r.on());
     }
@@ -48,7 +60,7 @@ final class Receipts {
         GroupInfo g = Groups.memberOf(store, r.group(), me);
         long[] counts = store.groupReceipts(g.id(), me, r.messageId()).orElseThrow(() -> new ChatException(ChatError.INVALID_FIELD,
                 "message " + r.messageId() + " is not one of yours in " + g.name()));
-        if (!store.receiptsOn(me)) {
+        if (!me(asker).receipts()) {
             return new GroupReceiptCounts(false, 0, 0);
         }
         return new GroupReceiptCounts(true, counts[0], counts[1]);

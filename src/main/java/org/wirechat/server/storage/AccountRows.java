@@ -4,7 +4,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import org.wirechat.server.core.port.Account;
 
 /**
  * The account statements in SQL, written once for SQLite and PostgreSQL (table {@code accounts}:
@@ -13,19 +17,21 @@ import java.util.Optional;
  * {@code setBoolean}/{@code getBoolean} write and read both the same (SQLite's driver as 1 and 0).
  */
 final class AccountRows {
+    /** The columns every read of an account's row takes, in {@link #account(ResultSet)}'s order. */
+    private static final String COLUMNS = "id, username, full_name, password_hash, disabled_at IS NOT NULL, receipts";
     /** A live account by its name's key (its name in lower case); read by {@link #one(PreparedStatement)}. */
-    static final String FIND_BY_NAME = "SELECT id, username, full_name, password_hash FROM accounts"
-            + " WHERE username_key = ? AND deleted_at IS NULL";
+    static final String FIND_BY_NAME = "SELECT " + COLUMNS + " FROM accounts WHERE username_key = ? AND deleted_at IS NULL";
     /** A live account by id; read by {@link #one(PreparedStatement)}. */
-    static final String FIND_BY_ID = "SELECT id, username, full_name, password_hash FROM accounts"
-            + " WHERE id = ? AND deleted_at IS NULL";
+    static final String FIND_BY_ID = "SELECT " + COLUMNS + " FROM accounts WHERE id = ? AND deleted_at IS NULL";
+    /**
+     * A page of the name index: live accounts whose key sorts after the first parameter, at most the second, in
+     * key order, without the password hash; read by {@link #page(PreparedStatement, String, int)}.
+     */
+    static final String PAGE = "SELECT id, username, full_name, '', disabled_at IS NOT NULL, receipts FROM accounts"
+            + " WHERE deleted_at IS NULL AND username_key > ? ORDER BY username_key LIMIT ?";
     static final String UPDATE_PASSWORD = "UPDATE accounts SET password_hash = ? WHERE id = ? AND deleted_at IS NULL";
     static final String SET_DISABLED = "UPDATE accounts SET disabled_at = ? WHERE id = ? AND deleted_at IS NULL";
     static final String SET_RECEIPTS = "UPDATE accounts SET receipts = ? WHERE id = ? AND deleted_at IS NULL";
-    /** Whether the account's row (deleted or not) is disabled; read by {@link #flag(PreparedStatement, long)}. */
-    static final String IS_DISABLED = "SELECT disabled_at IS NOT NULL FROM accounts WHERE id = ?";
-    /** Whether the account's row (deleted or not) shares receipts; read by {@link #flag(PreparedStatement, long)}. */
-    static final String RECEIPTS = "SELECT receipts FROM accounts WHERE id = ?";
     /** Deletion: the row stays (with no name or password) so messages it sent keep their sender. */
     static final String MARK_DELETED = "UPDATE accounts SET deleted_at = ?, password_hash = '', full_name = ''"
             + " WHERE id = ? AND deleted_at IS NULL";
@@ -33,20 +39,39 @@ final class AccountRows {
     private AccountRows() {
     }
 
+    /** The name's key in the index ({@code username_key}): its lower case, whatever the locale. */
+    static String key(String username) {
+        return username.toLowerCase(Locale.ROOT);
+    }
+
     /** Runs {@link #FIND_BY_NAME} or {@link #FIND_BY_ID}, its parameter bound. */
     static Optional<Account> one(PreparedStatement ps) throws SQLException {
         try (ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? Optional.of(new Account(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)))
-                    : Optional.empty();
+            return rs.next() ? Optional.of(account(rs)) : Optional.empty();
         }
     }
 
-    /** Runs {@link #IS_DISABLED} or {@link #RECEIPTS}: false when there is no such row. */
-    static boolean flag(PreparedStatement ps, long accountId) throws SQLException {
-        ps.setLong(1, accountId);
+    /** Runs {@link #PAGE} for the accounts after {@code after}'s key, at most {@code max}. */
+    static List<Account> page(PreparedStatement ps, String after, int max) throws SQLException {
+        ps.setString(1, key(after));
+        ps.setInt(2, max);
+        List<Account> found = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
-            return rs.next() && rs.getBoolean(1);
+            while (rs.next()) {
+                found.add(account(rs));
+            }
         }
+        return found;
+    }
+
+    /** The row as {@link #COLUMNS} (or {@link #PAGE}) read it. */
+    private static Account account(ResultSet rs) throws SQLException {
+        return new Account(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5), rs.getBoolean(6));
+    }
+
+    /** A new account as {@code create} stored it: enabled, sharing receipts (the columns' defaults). */
+    static Account created(long id, String username, String fullName, String passwordHash) {
+        return new Account(id, username, fullName, passwordHash, false, true);
     }
 
     /** Runs {@link #UPDATE_PASSWORD}. */

@@ -26,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.GroupTx;
+import org.wirechat.server.core.port.Deletion;
 import org.wirechat.server.storage.log.LogPosition;
 import org.wirechat.server.storage.log.LogRecord;
 import org.wirechat.server.storage.log.MessageLog;
@@ -67,7 +68,7 @@ final class LogMessages implements AutoCloseable {
          * Deletes the account's row and tokens (its inbox is empty), and takes it out of every group it is in
          * as of {@code boundary} (the last message id given out).
          */
-        DeleteOutcome deleteAccountRows(long id, long nowMillis, long boundary);
+        Deletion deleteAccountRows(long id, long nowMillis, long boundary);
 
         /**
          * Makes a group change in one transaction; membership bounds are {@code boundary} (the last message id given
@@ -259,7 +260,7 @@ final class LogMessages implements AutoCloseable {
         }
     }
 
-    private record DeleteItem(long accountId, String device, long nowMillis, CompletableFuture<DeleteOutcome> future) implements Item {
+    private record DeleteItem(long accountId, String device, long nowMillis, CompletableFuture<Deletion> future) implements Item {
     }
 
     private record StopItem() implements Item {
@@ -586,8 +587,8 @@ final class LogMessages implements AutoCloseable {
         return Writer.await(f);
     }
 
-    DeleteOutcome deleteAccount(long accountId, String device, long nowMillis) {
-        CompletableFuture<DeleteOutcome> f = new CompletableFuture<>();
+    Deletion deleteAccount(long accountId, String device, long nowMillis) {
+        CompletableFuture<Deletion> f = new CompletableFuture<>();
         enqueue(new DeleteItem(accountId, device, nowMillis, f), f);
         return Writer.await(f);
     }
@@ -1546,11 +1547,11 @@ final class LogMessages implements AutoCloseable {
             // every acknowledgement queued before is committed by now
             long waiting = d.device() == null ? inboxSize(d.accountId()) : unread(d.accountId(), d.device());
             if (waiting > 0) {
-                d.future().complete(new DeleteOutcome.InboxNotEmpty(waiting));
+                d.future().complete(new Deletion.Waiting(waiting));
                 return;
             }
-            DeleteOutcome outcome = catalog.deleteAccountRows(d.accountId(), d.nowMillis(), nextId - 1);
-            if (outcome instanceof DeleteOutcome.Deleted) {
+            Deletion outcome = catalog.deleteAccountRows(d.accountId(), d.nowMillis(), nextId - 1);
+            if (outcome instanceof Deletion.Deleted) {
                 names.values().removeIf(n -> n.id() == d.accountId());
                 devices.remove(d.accountId());
                 for (GroupState g : List.copyOf(groups.values())) {

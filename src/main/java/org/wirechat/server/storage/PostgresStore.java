@@ -18,8 +18,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
@@ -36,7 +36,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -44,6 +43,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.GroupTx;
+import org.wirechat.server.core.port.Account;
+import org.wirechat.server.core.port.Deletion;
 import org.wirechat.server.core.port.TokenRow;
 
 /**
@@ -449,38 +450,35 @@ public final class PostgresStore implements Store, Cluster {
         }
     }
 
-    private static String key(String username) {
-        return username.toLowerCase(Locale.ROOT);
-    }
-
     // --- accounts ---
 
     @Override
-    public Optional<Account> createAccount(String username, String fullName, String passwordHash, long nowMillis) {
+    public Optional<Account> create(String username, String fullName, String passwordHash, long nowMillis) {
         return one(c -> {
             try (PreparedStatement ps = c.prepareStatement("WITH a AS (INSERT INTO accounts"
                     + " (username, username_key, full_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)"
                     + " ON CONFLICT (username_key) WHERE deleted_at IS NULL DO NOTHING RETURNING id),"
                     + " f AS (INSERT INTO inbox_floors (account_id) SELECT id FROM a) SELECT id FROM a")) {
                 ps.setString(1, username);
-                ps.setString(2, key(username));
+                ps.setString(2, AccountRows.key(username));
                 ps.setString(3, fullName);
                 ps.setString(4, passwordHash);
                 ps.setLong(5, nowMillis);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(new Account(rs.getLong(1), username, fullName, passwordHash)) : Optional.empty();
+                    return rs.next() ? Optional.of(AccountRows.created(rs.getLong(1), username, fullName, passwordHash))
+                            : Optional.empty();
                 }
             }
         });
     }
 
     @Override
-    public Optional<Account> findAccount(String username) {
-        return read(c -> oneAccount(c, AccountRows.FIND_BY_NAME, ps -> ps.setString(1, key(username))));
+    public Optional<Account> find(String username) {
+        return read(c -> oneAccount(c, AccountRows.FIND_BY_NAME, ps -> ps.setString(1, AccountRows.key(username))));
     }
 
     @Override
-    public Optional<Account> findAccount(long id) {
+    public Optional<Account> find(long id) {
         return read(c -> oneAccount(c, AccountRows.FIND_BY_ID, ps -> ps.setLong(1, id)));
     }
 
@@ -513,16 +511,26 @@ public final class PostgresStore implements Store, Cluster {
     }
 
     @Override
-    public List<Account> listAccounts(String afterKey, int max, Predicate<Account> filter) {
-        return Listing.matching(afterKey, max, filter, from -> read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(Listing.PAGE_SQL)) {
-                return Listing.page(ps, from);
+    public List<Account> page(String after, int max) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(AccountRows.PAGE)) {
+                return AccountRows.page(ps, after, max);
             }
-        }));
+        });
     }
 
     @Override
-    public DeleteOutcome deleteAccount(long accountId, String device, long nowMillis) {
+    public Deletion deleteIfNothingWaits(long accountId, String device, long nowMillis) {
+        return delete(accountId, Objects.requireNonNull(device, "device"), nowMillis);
+    }
+
+    @Override
+    public Deletion deleteIfNothingWaits(long accountId, long nowMillis) {
+        return delete(accountId, null, nowMillis);
+    }
+
+    /** The deletion, refused while messages wait for {@code device}, or with it null for the floor (every device holding them). */
+    private Deletion delete(long accountId, String device, long nowMillis) {
         CompletableFuture<Void> acking = acknowledging.get(accountId);
         if (acking != null) {
             acking.join(); // what was fetched and acknowledged is no longer waiting (never fails: see acknowledgeLater)
@@ -546,13 +554,13 @@ public final class PostgresStore implements Store, Cluster {
                 ps.setLong(2, accountId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
-                        return new DeleteOutcome.Gone();
+                        return new Deletion.Gone();
                     }
                     unread = rs.getLong(1);
                 }
             }
             if (unread > 0) {
-                return new DeleteOutcome.InboxNotEmpty(unread);
+                return new Deletion.Waiting(unread);
             }
             try (PreparedStatement ps = c.prepareStatement(AccountRows.MARK_DELETED)) { // its row is locked above
                 AccountRows.markDeleted(ps, accountId, nowMillis);
@@ -560,7 +568,7 @@ public final class PostgresStore implements Store, Cluster {
             update(c, TokenRows.DELETE_OF, ps -> ps.setLong(1, accountId));
             GroupRows.leaveAll(c, accountId, new GroupRows(c, " FOR UPDATE", () -> nextId(c)), nowMillis);
             notify(c, "a:" + accountId);
-            return new DeleteOutcome.Deleted();
+            return new Deletion.Deleted();
         });
     }
 
@@ -633,19 +641,6 @@ public final class PostgresStore implements Store, Cluster {
     }
 
     @Override
-    public boolean isDisabled(long accountId) {
-        return flag(AccountRows.IS_DISABLED, accountId);
-    }
-
-    private boolean flag(String sql, long accountId) {
-        return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                return AccountRows.flag(ps, accountId);
-            }
-        });
-    }
-
-    @Override
     public int deleteOf(long accountId) {
         // one statement: the other servers forget the account's tokens when the delete commits
         return deleteNotifying(TokenRows.DELETE_OF, ps -> ps.setLong(1, accountId), "a:" + accountId);
@@ -702,7 +697,7 @@ public final class PostgresStore implements Store, Cluster {
     @Override
     public CompletableFuture<SendOutcome> sendLater(long senderId, String device, String recipient, String clientMessageId,
             String body, long nowMillis, int inboxCapacity) {
-        return sends.send(senderId, device, key(recipient), clientMessageId, body, nowMillis, inboxCapacity);
+        return sends.send(senderId, device, AccountRows.key(recipient), clientMessageId, body, nowMillis, inboxCapacity);
     }
 
     /**
@@ -1069,11 +1064,6 @@ public final class PostgresStore implements Store, Cluster {
                 }
             }
         });
-    }
-
-    @Override
-    public boolean receiptsOn(long accountId) {
-        return flag(AccountRows.RECEIPTS, accountId);
     }
 
     @Override

@@ -12,18 +12,19 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.GroupTx;
+import org.wirechat.server.core.port.Account;
+import org.wirechat.server.core.port.Deletion;
 import org.wirechat.server.core.port.TokenRow;
 
 /**
@@ -280,24 +281,20 @@ public final class SqliteStore implements Store {
                 + " ms); the message log's records are checked (CRC32C) at every start";
     }
 
-    private static String key(String username) {
-        return username.toLowerCase(Locale.ROOT);
-    }
-
     @Override
-    public Optional<Account> createAccount(String username, String fullName, String passwordHash, long nowMillis) {
+    public Optional<Account> create(String username, String fullName, String passwordHash, long nowMillis) {
         return writer.<Optional<Account>>write(db -> {
             PreparedStatement ps = db.prepare("INSERT OR IGNORE INTO accounts"
                     + " (username, username_key, full_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)");
             ps.setString(1, username);
-            ps.setString(2, key(username));
+            ps.setString(2, AccountRows.key(username));
             ps.setString(3, fullName);
             ps.setString(4, passwordHash);
             ps.setLong(5, nowMillis);
             if (ps.executeUpdate() == 0) {
                 return Optional.empty();
             }
-            return Optional.of(new Account(lastInsertId(db), username, fullName, passwordHash));
+            return Optional.of(AccountRows.created(lastInsertId(db), username, fullName, passwordHash));
         }).map(a -> {
             messages.accountCreated(a.id(), a.username());
             return a;
@@ -312,16 +309,16 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public Optional<Account> findAccount(String username) {
+    public Optional<Account> find(String username) {
         return read(db -> {
             PreparedStatement ps = db.prepare(AccountRows.FIND_BY_NAME);
-            ps.setString(1, key(username));
+            ps.setString(1, AccountRows.key(username));
             return AccountRows.one(ps);
         });
     }
 
     @Override
-    public Optional<Account> findAccount(long id) {
+    public Optional<Account> find(long id) {
         return read(db -> {
             PreparedStatement ps = db.prepare(AccountRows.FIND_BY_ID);
             ps.setLong(1, id);
@@ -350,18 +347,20 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public List<Account> listAccounts(String afterKey, int max, Predicate<Account> filter) {
-        return Listing.matching(afterKey, max, filter, this::accountsAfter);
-    }
-
-    private List<Account> accountsAfter(String afterKey) {
-        return read(db -> Listing.page(db.prepare(Listing.PAGE_SQL), afterKey));
+    public List<Account> page(String after, int max) {
+        return read(db -> AccountRows.page(db.prepare(AccountRows.PAGE), after, max));
     }
 
     /** Through the message log's writer, so that no message to the account can be stored meanwhile. */
     @Override
-    public DeleteOutcome deleteAccount(long accountId, String device, long nowMillis) {
-        return messages.deleteAccount(accountId, device, nowMillis);
+    public Deletion deleteIfNothingWaits(long accountId, String device, long nowMillis) {
+        return messages.deleteAccount(accountId, Objects.requireNonNull(device, "device"), nowMillis);
+    }
+
+    /** The same, with no device: the log store counts what waits for any device holding the account's messages. */
+    @Override
+    public Deletion deleteIfNothingWaits(long accountId, long nowMillis) {
+        return messages.deleteAccount(accountId, null, nowMillis);
     }
 
     @Override
@@ -418,11 +417,6 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public boolean isDisabled(long accountId) {
-        return read(db -> AccountRows.flag(db.prepare(AccountRows.IS_DISABLED), accountId));
-    }
-
-    @Override
     public int deleteOf(long accountId) {
         return deleteTokensWhere(TokenRows.DELETE_OF, accountId);
     }
@@ -449,7 +443,7 @@ public final class SqliteStore implements Store {
     @Override
     public java.util.concurrent.CompletableFuture<SendOutcome> sendLater(long senderId, String device, String recipient,
             String clientMessageId, String body, long nowMillis, int inboxCapacity) {
-        return messages.sendLater(senderId, device, key(recipient), clientMessageId, body, nowMillis, inboxCapacity);
+        return messages.sendLater(senderId, device, AccountRows.key(recipient), clientMessageId, body, nowMillis, inboxCapacity);
     }
 
     @Override
@@ -500,12 +494,7 @@ public final class SqliteStore implements Store {
     /** From the recipient's inbox in memory: its messages are few (at most the inbox cap). */
     @Override
     public long oldestWaiting(long recipientId, long senderId) {
-        return findAccount(senderId).map(s -> messages.oldestWaitingFrom(recipientId, senderId, s.username())).orElse(0L);
-    }
-
-    @Override
-    public boolean receiptsOn(long accountId) {
-        return read(db -> AccountRows.flag(db.prepare(AccountRows.RECEIPTS), accountId));
+        return find(senderId).map(s -> messages.oldestWaitingFrom(recipientId, senderId, s.username())).orElse(0L);
     }
 
     @Override
@@ -775,16 +764,16 @@ public final class SqliteStore implements Store {
         }
 
         @Override
-        public DeleteOutcome deleteAccountRows(long id, long nowMillis, long boundary) {
+        public Deletion deleteAccountRows(long id, long nowMillis, long boundary) {
             return writer.write(db -> {
                 if (!AccountRows.markDeleted(db.prepare(AccountRows.MARK_DELETED), id, nowMillis)) {
-                    return new DeleteOutcome.Gone();
+                    return new Deletion.Gone();
                 }
                 PreparedStatement ps = db.prepare(TokenRows.DELETE_OF);
                 ps.setLong(1, id);
                 ps.executeUpdate();
                 GroupRows.leaveAll(db.connection(), id, new GroupRows(db.connection(), "", () -> boundary), nowMillis);
-                return new DeleteOutcome.Deleted();
+                return new Deletion.Deleted();
             });
         }
 

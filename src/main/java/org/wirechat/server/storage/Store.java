@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Predicate;
 import org.wirechat.server.core.port.GroupStore;
+import org.wirechat.server.core.port.AccountStore;
 import org.wirechat.server.core.port.TokenStore;
 
 /**
@@ -17,40 +17,7 @@ import org.wirechat.server.core.port.TokenStore;
  * internal id that is never reused, so a new account of a deleted one's name inherits nothing.
  * Usernames are matched ignoring case.
  */
-public interface Store extends TokenStore, GroupStore, AutoCloseable {
-
-    /** Creates an account; empty if a live account has the same name ignoring case. Atomic. */
-    Optional<Account> createAccount(String username, String fullName, String passwordHash, long nowMillis);
-
-    Optional<Account> findAccount(String username);
-
-    Optional<Account> findAccount(long id);
-
-    void updatePasswordHash(long accountId, String passwordHash);
-
-    /**
-     * Live accounts whose lower-case username sorts after {@code afterKey} ("" for the start), in that
-     * order, that pass {@code filter}; at most {@code max}.
-     */
-    List<Account> listAccounts(String afterKey, int max, Predicate<Account> filter);
-
-    /** Deletes the account and all its tokens, unless messages to it are still undelivered. */
-    default DeleteOutcome deleteAccount(long accountId, long nowMillis) {
-        return deleteAccount(accountId, null, nowMillis);
-    }
-
-    /**
-     * The same, refused while messages wait for {@code device} (what the person deleting has not received;
-     * messages only another device lacks would be lost to a device of an account that is going); with
-     * {@code device} null, while messages wait for any device holding them (an administrator's deletion).
-     */
-    DeleteOutcome deleteAccount(long accountId, String device, long nowMillis);
-
-    /** Disables the account (it cannot log in; now in ms) or enables it ({@code nowMillis} 0); false if there is no such live account. */
-    boolean setDisabled(long accountId, long nowMillis);
-
-    /** Whether the account is disabled. */
-    boolean isDisabled(long accountId);
+public interface Store extends TokenStore, AccountStore, GroupStore, AutoCloseable {
 
     /**
      * Stores a message to the live account named {@code recipient} (ignoring case) durably, or says why
@@ -142,12 +109,6 @@ public interface Store extends TokenStore, GroupStore, AutoCloseable {
      * acknowledged (acknowledgements on their way count as made), or 0 when every one has been.
      */
     long oldestWaiting(long recipientId, long senderId);
-
-    /** Whether the account shares delivery receipts (on unless its owner turned them off). */
-    boolean receiptsOn(long accountId);
-
-    /** Turns the account's delivery receipts on or off; false if there is no such live account. */
-    boolean setReceipts(long accountId, boolean on);
 
     /**
      * The conversation between two accounts, both directions, with id &lt; {@code beforeId} (or all when

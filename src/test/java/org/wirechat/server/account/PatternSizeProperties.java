@@ -19,7 +19,7 @@ import net.jqwik.api.statistics.Statistics;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.PatternMode;
 import org.wirechat.protocol.ProtocolException;
-import org.wirechat.server.storage.Account;
+import org.wirechat.server.core.port.Account;
 
 /**
  * Any pattern a user can send is either refused (by RE2/J's syntax or by our size check) or compiled
@@ -34,8 +34,9 @@ class PatternSizeProperties {
      * at most 198 KB over 3,000 tries); the program the attack asked for would have taken gigabytes.
      */
     private static final long BUDGET = 4L << 20;
-    private static final List<Account> ACCOUNTS = List.of(new Account(1, "alice", "Alice Liddell", "x"),
-            new Account(2, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab", "Ab Ab", "x"), new Account(3, "zoë", "Ζωή Δ. 9", "x"));
+    private static final List<Account> ACCOUNTS = List.of(new Account(1, "alice", "Alice Liddell", "x", false, true),
+            new Account(2, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab", "Ab Ab", "x", false, true),
+            new Account(3, "zoë", "Ζωή Δ. 9", "x", false, true));
     private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     @BeforeContainer

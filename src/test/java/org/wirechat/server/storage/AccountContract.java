@@ -1,77 +1,118 @@
 package org.wirechat.server.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.wirechat.server.core.port.Account;
+import org.wirechat.server.core.port.Deletion;
 import org.wirechat.server.storage.StoreContract.Who;
 
-/** Accounts (the redesign's {@code AccountStore}): create, find, list, password, disable, receipts, delete. */
+/**
+ * Accounts ({@code core.port.AccountStore}): create, find by name or id, the name index's pages, password, disable,
+ * receipts, delete. Whether an account is disabled and whether it shares receipts are read with its row.
+ */
 abstract class AccountContract extends ContractArea {
 
     @Test
     void anAccountIsFoundByItsNameIgnoringCaseAndByItsId() {
         String name = "Alice" + unique("");
-        Account made = store().createAccount(name, "Alice Liddell", "hash-1", 5).orElseThrow();
-        assertThat(made).isEqualTo(new Account(made.id(), name, "Alice Liddell", "hash-1"));
-        assertThat(store().findAccount(name.toLowerCase())).contains(made);
-        assertThat(store().findAccount(name.toUpperCase())).contains(made);
-        assertThat(store().findAccount(made.id())).contains(made);
-        assertThat(store().findAccount(unique("nobody"))).isEmpty();
-        assertThat(store().findAccount(Long.MAX_VALUE)).isEmpty();
+        Account made = store().create(name, "Alice Liddell", "hash-1", 5).orElseThrow();
+        assertThat(made).isEqualTo(new Account(made.id(), name, "Alice Liddell", "hash-1", false, true));
+        assertThat(store().find(name.toLowerCase())).contains(made);
+        assertThat(store().find(name.toUpperCase())).contains(made);
+        assertThat(store().find(made.id())).contains(made);
+        assertThat(store().find(unique("nobody"))).isEmpty();
+        assertThat(store().find(Long.MAX_VALUE)).isEmpty();
     }
 
     @Test
     void aNameTakenIgnoringCaseIsRefused() {
         Who alice = who("alice");
-        assertThat(store().createAccount(alice.name().toUpperCase(), "Another", "h", 1)).isEmpty();
-        assertThat(store().findAccount(alice.name()).orElseThrow().id()).isEqualTo(alice.id());
+        assertThat(store().create(alice.name().toUpperCase(), "Another", "h", 1)).isEmpty();
+        assertThat(store().find(alice.name()).orElseThrow().id()).isEqualTo(alice.id());
     }
 
     @Test
     void thePasswordHashIsReplaced() {
         Who alice = who("alice");
         store().updatePasswordHash(alice.id(), "new-hash");
-        assertThat(store().findAccount(alice.id()).orElseThrow().passwordHash()).isEqualTo("new-hash");
+        assertThat(store().find(alice.id()).orElseThrow().passwordHash()).isEqualTo("new-hash");
+        store().updatePasswordHash(Long.MAX_VALUE, "nobody's"); // no such account: nothing
+        assertThat(store().find(Long.MAX_VALUE)).isEmpty();
     }
 
+    /** The name index in order after a name (ignoring case), at most so many, live accounts only, with their flags, no hash. */
     @Test
-    void accountsAreListedInNameOrderAfterAKeyThroughTheFilterAtMostMax() {
-        String prefix = unique("list") + "_";
-        for (String n : List.of("Carol", "alice", "Bob", "dave")) {
-            store().createAccount(prefix + n, n, "h", 0).orElseThrow();
+    void pagesOfTheNameIndexAreInOrderAfterANameAtMostMax() {
+        String prefix = unique("list") + "_"; // no other case's name sorts between this and its accounts
+        Map<String, Long> ids = new HashMap<>();
+        for (String n : List.of("Carol", "alice", "Bob", "dave", "Eve")) {
+            ids.put(n, store().create(prefix + n, n, "hash-" + n, 0).orElseThrow().id());
         }
-        var ours = store().listAccounts(prefix.toLowerCase(), 10, a -> a.username().startsWith(prefix));
-        assertThat(ours).extracting(Account::username)
+        assertThat(store().page(prefix, 4)).extracting(Account::username)
                 .containsExactly(prefix + "alice", prefix + "Bob", prefix + "Carol", prefix + "dave");
-        assertThat(store().listAccounts((prefix + "bob").toLowerCase(), 2, a -> a.username().startsWith(prefix)))
-                .extracting(Account::username).containsExactly(prefix + "Carol", prefix + "dave");
-        assertThat(store().listAccounts(prefix.toLowerCase(), 2, a -> a.username().startsWith(prefix) && !a.fullName().equals("alice")))
-                .extracting(Account::username).containsExactly(prefix + "Bob", prefix + "Carol");
+        assertThat(store().page(prefix.toUpperCase() + "BOB", 2)).as("after a name, ignoring case").extracting(Account::username)
+                .containsExactly(prefix + "Carol", prefix + "dave");
+        assertThat(store().page(prefix, 0)).isEmpty();
+
+        assertThat(store().setDisabled(ids.get("Bob"), 1_000)).isTrue();
+        assertThat(store().setReceipts(ids.get("Carol"), false)).isTrue();
+        assertThat(store().deleteIfNothingWaits(ids.get("dave"), 2_000)).isEqualTo(new Deletion.Deleted());
+        assertThat(store().page(prefix, 4)).as("flags with the row; no password hash; the deleted left out").containsExactly(
+                new Account(ids.get("alice"), prefix + "alice", "alice", "", false, true),
+                new Account(ids.get("Bob"), prefix + "Bob", "Bob", "", true, true),
+                new Account(ids.get("Carol"), prefix + "Carol", "Carol", "", false, false),
+                new Account(ids.get("Eve"), prefix + "Eve", "Eve", "", false, true));
     }
 
     @Test
     void anAccountIsDisabledAndEnabledAndStaysFoundMeanwhile() {
         Who alice = who("alice");
-        assertThat(store().isDisabled(alice.id())).isFalse();
+        assertThat(store().find(alice.id()).orElseThrow().disabled()).isFalse();
         assertThat(store().setDisabled(alice.id(), 1_000)).isTrue();
-        assertThat(store().isDisabled(alice.id())).isTrue();
-        assertThat(store().findAccount(alice.name())).isPresent();
+        assertThat(store().find(alice.id()).orElseThrow().disabled()).isTrue();
+        assertThat(store().find(alice.name()).orElseThrow().disabled()).isTrue();
         assertThat(store().setDisabled(alice.id(), 0)).isTrue();
-        assertThat(store().isDisabled(alice.id())).isFalse();
+        assertThat(store().find(alice.name()).orElseThrow().disabled()).isFalse();
         assertThat(store().setDisabled(Long.MAX_VALUE, 1_000)).as("no such account").isFalse();
-        assertThat(store().isDisabled(Long.MAX_VALUE)).isFalse();
     }
 
     @Test
     void receiptsAreOnUntilTurnedOff() {
         Who alice = who("alice");
-        assertThat(store().receiptsOn(alice.id())).isTrue();
+        assertThat(store().find(alice.id()).orElseThrow().receipts()).isTrue();
         assertThat(store().setReceipts(alice.id(), false)).isTrue();
-        assertThat(store().receiptsOn(alice.id())).isFalse();
+        assertThat(store().find(alice.id()).orElseThrow().receipts()).isFalse();
+        assertThat(store().find(alice.name()).orElseThrow().receipts()).isFalse();
         assertThat(store().setReceipts(alice.id(), true)).isTrue();
-        assertThat(store().receiptsOn(alice.id())).isTrue();
+        assertThat(store().find(alice.name()).orElseThrow().receipts()).isTrue();
         assertThat(store().setReceipts(Long.MAX_VALUE, false)).isFalse();
+    }
+
+    /** Disabling and receipts are two columns of one row: changing one leaves the other. */
+    @Test
+    void disabledAndReceiptsAreReadTogetherAndApart() {
+        Who alice = who("alice");
+        store().setDisabled(alice.id(), 1_000);
+        store().setReceipts(alice.id(), false);
+        Account both = store().find(alice.name()).orElseThrow();
+        assertThat(both.disabled()).isTrue();
+        assertThat(both.receipts()).isFalse();
+        store().setDisabled(alice.id(), 0);
+        assertThat(store().find(alice.id())).hasValueSatisfying(a -> {
+            assertThat(a.disabled()).isFalse();
+            assertThat(a.receipts()).isFalse();
+        });
+        store().setReceipts(alice.id(), true);
+        store().setDisabled(alice.id(), 2_000);
+        assertThat(store().find(alice.id())).hasValueSatisfying(a -> {
+            assertThat(a.disabled()).isTrue();
+            assertThat(a.receipts()).isTrue();
+        });
     }
 
     @Test
@@ -85,14 +126,15 @@ abstract class AccountContract extends ContractArea {
         long toOld = store().undelivered(alice.id(), 0, 10).getFirst().id();
         store().acknowledgeLater(alice.id(), "", toOld, 20);
 
-        assertThat(store().deleteAccount(alice.id(), 30)).isEqualTo(new DeleteOutcome.Deleted());
-        assertThat(store().findAccount(alice.name())).isEmpty();
-        assertThat(store().findAccount(alice.id())).isEmpty();
+        assertThat(store().deleteIfNothingWaits(alice.id(), 30)).isEqualTo(new Deletion.Deleted());
+        assertThat(store().find(alice.name())).isEmpty();
+        assertThat(store().find(alice.id())).isEmpty();
         assertThat(store().find(token)).isEmpty();
-        assertThat(store().deleteAccount(alice.id(), 40)).isEqualTo(new DeleteOutcome.Gone());
+        assertThat(store().deleteIfNothingWaits(alice.id(), 40)).isEqualTo(new Deletion.Gone());
+        assertThat(store().deleteIfNothingWaits(alice.id(), "", 40)).isEqualTo(new Deletion.Gone());
         assertThat(store().send(bob.id(), alice.name(), "c3", "to nobody", 50, 100)).isEqualTo(new SendOutcome.NoRecipient());
 
-        Account again = store().createAccount(alice.name(), "New", "h", 60).orElseThrow();
+        Account again = store().create(alice.name(), "New", "h", 60).orElseThrow();
         assertThat(again.id()).isNotEqualTo(alice.id());
         assertThat(store().undelivered(again.id(), 0, 10)).isEmpty();
         assertThat(store().history(again.id(), bob.id(), 0, 10)).isEmpty();
@@ -110,17 +152,19 @@ abstract class AccountContract extends ContractArea {
         store().register(bob.id(), "laptop", 1);
         long first = stored(alice, bob, "first");
         long second = stored(alice, bob, "second");
-        assertThat(store().deleteAccount(bob.id(), null, 10)).isEqualTo(new DeleteOutcome.InboxNotEmpty(2));
-        assertThat(store().deleteAccount(bob.id(), "phone", 10)).isEqualTo(new DeleteOutcome.InboxNotEmpty(2));
+        assertThat(store().deleteIfNothingWaits(bob.id(), 10)).isEqualTo(new Deletion.Waiting(2));
+        assertThat(store().deleteIfNothingWaits(bob.id(), "phone", 10)).isEqualTo(new Deletion.Waiting(2));
+        assertThatThrownBy(() -> store().deleteIfNothingWaits(bob.id(), null, 10)).as("no device is the administrator's method")
+                .isInstanceOf(NullPointerException.class);
 
         store().acknowledgeLater(bob.id(), "phone", first, 20); // acknowledged, then the deletion: no barrier between
-        assertThat(store().deleteAccount(bob.id(), "phone", 21)).isEqualTo(new DeleteOutcome.InboxNotEmpty(1));
+        assertThat(store().deleteIfNothingWaits(bob.id(), "phone", 21)).isEqualTo(new Deletion.Waiting(1));
         store().acknowledgeLater(bob.id(), "phone", second, 22);
-        assertThat(store().deleteAccount(bob.id(), "laptop", 23)).as("the laptop has neither")
-                .isEqualTo(new DeleteOutcome.InboxNotEmpty(2));
-        assertThat(store().deleteAccount(bob.id(), null, 23)).as("the laptop holds them").isEqualTo(new DeleteOutcome.InboxNotEmpty(2));
-        assertThat(store().deleteAccount(bob.id(), "phone", 24)).isEqualTo(new DeleteOutcome.Deleted());
-        assertThat(store().findAccount(bob.id())).isEmpty();
+        assertThat(store().deleteIfNothingWaits(bob.id(), "laptop", 23)).as("the laptop has neither")
+                .isEqualTo(new Deletion.Waiting(2));
+        assertThat(store().deleteIfNothingWaits(bob.id(), 23)).as("the laptop holds them").isEqualTo(new Deletion.Waiting(2));
+        assertThat(store().deleteIfNothingWaits(bob.id(), "phone", 24)).isEqualTo(new Deletion.Deleted());
+        assertThat(store().find(bob.id())).isEmpty();
     }
 
     private long stored(Who from, Who to, String body) {

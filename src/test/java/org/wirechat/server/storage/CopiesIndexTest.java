@@ -26,8 +26,8 @@ class CopiesIndexTest {
     void aStartRebuildsTheCopiesFromTheIndexAboveTheSendersFloor() throws Exception {
         long alice;
         try (SqliteStore store = SqliteStore.open(dir, e -> { })) {
-            alice = store.createAccount("alice", "Alice", "h", 0).orElseThrow().id();
-            long bob = store.createAccount("bob", "Bob", "h", 0).orElseThrow().id();
+            alice = store.create("alice", "Alice", "h", 0).orElseThrow().id();
+            long bob = store.create("bob", "Bob", "h", 0).orElseThrow().id();
             store.register(alice, "phone", 1);
             store.register(alice, "laptop", 1);
             assertThat(store.sendLater(alice, "phone", "bob", "p1", "from the phone", 2, 100).join())
@@ -61,8 +61,8 @@ class CopiesIndexTest {
     @Test
     void aDeviceLoggingInInTheSameBatchAsASendGetsItsCopy() throws Exception {
         try (SqliteStore store = SqliteStore.open(dir, e -> { })) {
-            long alice = store.createAccount("alice", "Alice", "h", 0).orElseThrow().id();
-            store.createAccount("bob", "Bob", "h", 0).orElseThrow();
+            long alice = store.create("alice", "Alice", "h", 0).orElseThrow().id();
+            store.create("bob", "Bob", "h", 0).orElseThrow();
             AtomicReference<CompletableFuture<SendOutcome>> sent = new AtomicReference<>();
             List<CompletableFuture<Void>> logins = new ArrayList<>();
             store.whileWriterHeld(() -> { // one batch: the logins' marks are not committed when the SEND is decided

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.wirechat.server.core.port.GroupInfo;
+import org.wirechat.server.core.port.Account;
 import org.wirechat.server.core.port.TokenRow;
 import org.wirechat.server.core.rules.GroupChange;
 import org.wirechat.server.storage.StoreContract.Who;
@@ -54,7 +55,7 @@ abstract class CrashContract extends ContractArea {
 
         s = contract().crash(s);
 
-        assertThat(s.findAccount(alice.name())).map(Account::id).contains(alice.id());
+        assertThat(s.find(alice.name())).map(Account::id).contains(alice.id());
         assertThat(s.find(token)).contains(new TokenRow(alice.id(), "phone", 1, StoreContract.NEVER));
         assertThat(s.findGroup(crew).orElseThrow().members()).extracting(GroupInfo.Member::username)
                 .containsExactly(alice.name(), bob.name(), carol.name());

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.rules.GroupChange;
 import org.wirechat.server.core.rules.GroupOutcome;
+import org.wirechat.server.core.port.Deletion;
 import org.wirechat.server.storage.StoreContract.Who;
 
 /** Groups (the redesign's {@code GroupStore}): each change and its refusals, the limits, membership intervals, history. */
@@ -177,7 +178,7 @@ abstract class GroupContract extends ContractArea {
         String crew = "#" + unique("crew");
         changeGroup(store(), new GroupChange.Create(alice.id(), crew, 10), 0);
         changeGroup(store(), new GroupChange.Add(alice.id(), crew, bob.name(), 10, 10), 0);
-        assertThat(store().deleteAccount(alice.id(), 5)).isEqualTo(new DeleteOutcome.Deleted());
+        assertThat(store().deleteIfNothingWaits(alice.id(), 5)).isEqualTo(new Deletion.Deleted());
         GroupInfo left = store().findGroup(crew).orElseThrow();
         assertThat(members(left)).containsExactly(bob.name());
         assertThat(left.ownerId()).isEqualTo(bob.id());

@@ -41,8 +41,8 @@ class LogDamageTest {
     private void sendAndClose() throws Exception {
         try (SqliteStore store = SqliteStore.open(dir, SEGMENT_BYTES, e -> { })) {
             store.holdLogSegments(); // held past the close too: the indexer deletes nothing
-            alice = store.createAccount("alice", "Alice", "h", 0).orElseThrow().id();
-            bob = store.createAccount("bob", "Bob", "h", 0).orElseThrow().id();
+            alice = store.create("alice", "Alice", "h", 0).orElseThrow().id();
+            bob = store.create("bob", "Bob", "h", 0).orElseThrow().id();
             for (int i = 1; i <= MESSAGES; i++) {
                 assertThat(store.send(alice, "bob", "c" + i, "message " + i, 1_000 + i, 1_000)).isInstanceOf(SendOutcome.Stored.class);
             }

@@ -30,8 +30,8 @@ class LogRecoveryTest {
     /** Alice sends bob {@code n} messages (each acknowledged to her: Stored), bob has read the first two. */
     private void sendAndClose(int n) throws InterruptedException {
         try (SqliteStore store = SqliteStore.open(dir, e -> { })) {
-            alice = store.createAccount("alice", "Alice", "h", 0).orElseThrow().id();
-            bob = store.createAccount("bob", "Bob", "h", 0).orElseThrow().id();
+            alice = store.create("alice", "Alice", "h", 0).orElseThrow().id();
+            bob = store.create("bob", "Bob", "h", 0).orElseThrow().id();
             for (int i = 1; i <= n; i++) {
                 assertThat(store.send(alice, "bob", "c" + i, "message " + i, 1_000 + i, 100)).isInstanceOf(SendOutcome.Stored.class);
             }

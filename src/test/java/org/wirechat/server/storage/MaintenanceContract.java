@@ -56,7 +56,7 @@ abstract class MaintenanceContract extends ContractArea {
         try (Store backup = opened) {
             assertThat(said).doesNotStartWith("refused: ");
             assertThat(backup.undelivered(bob.id(), 0, 10)).extracting(StoredMessage::id).contains(id);
-            assertThat(backup.findAccount(alice.name())).isPresent();
+            assertThat(backup.find(alice.name())).isPresent();
         }
     }
 }

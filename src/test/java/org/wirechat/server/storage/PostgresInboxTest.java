@@ -8,6 +8,7 @@ import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.wirechat.server.PostgresCluster;
+import org.wirechat.server.core.port.Deletion;
 
 /**
  * PostgreSQL's inboxes: served from memory on the server holding the poll, never missing what another
@@ -19,9 +20,9 @@ class PostgresInboxTest {
     void aMessageAnotherServerStoredInBetweenIsNeverSkipped() {
         PostgresSettings settings = PostgresCluster.get().newStore();
         try (PostgresStore a = PostgresStore.open(settings, e -> { }); PostgresStore b = PostgresStore.open(settings, e -> { })) {
-            long alice = a.createAccount("alice", "Alice", "h", 0).orElseThrow().id();
-            long carol = a.createAccount("carol", "Carol", "h", 0).orElseThrow().id();
-            long bob = a.createAccount("bob", "Bob", "h", 0).orElseThrow().id();
+            long alice = a.create("alice", "Alice", "h", 0).orElseThrow().id();
+            long carol = a.create("carol", "Carol", "h", 0).orElseThrow().id();
+            long bob = a.create("bob", "Bob", "h", 0).orElseThrow().id();
             assertThat(a.undelivered(bob, 0, 10)).as("read whole, and held").isEmpty();
             // no notifications here (neither store listens): server a learns of b's message only from its own next one
             b.sendLater(carol, "bob", "c1", "through b", 1, 100).join();
@@ -40,15 +41,15 @@ class PostgresInboxTest {
     void anAcknowledgementMovesTheMarkAndTheCountOnEveryServer() throws Exception {
         PostgresSettings settings = PostgresCluster.get().newStore();
         try (PostgresStore a = PostgresStore.open(settings, e -> { }); PostgresStore b = PostgresStore.open(settings, e -> { })) {
-            long alice = a.createAccount("alice", "Alice", "h", 0).orElseThrow().id();
-            long bob = a.createAccount("bob", "Bob", "h", 0).orElseThrow().id();
+            long alice = a.create("alice", "Alice", "h", 0).orElseThrow().id();
+            long bob = a.create("bob", "Bob", "h", 0).orElseThrow().id();
             long first = ((SendOutcome.Stored) a.sendLater(alice, "bob", "1", "one", 1, 100).join()).id();
             a.sendLater(alice, "bob", "2", "two", 2, 100).join();
             a.acknowledgeLater(bob, first);
             assertThat(a.unread(bob, "")).as("what the device acknowledged no longer counts for it, at once").isEqualTo(1);
             org.wirechat.server.Await.until("the mark recorded", () -> b.undeliveredCount(bob) == 1);
             assertThat(b.undelivered(bob, 0, 10)).extracting(StoredMessage::body).containsExactly("two");
-            assertThat(a.deleteAccount(bob, 5)).isInstanceOf(DeleteOutcome.InboxNotEmpty.class);
+            assertThat(a.deleteIfNothingWaits(bob, 5)).isInstanceOf(Deletion.Waiting.class);
         }
     }
 
@@ -75,9 +76,9 @@ class PostgresInboxTest {
             st.execute("UPDATE accounts SET unread = 2 WHERE id = 2");
         }
         try (PostgresStore store = PostgresStore.open(settings, e -> { })) {
-            long bob = store.findAccount("bob").orElseThrow().id();
-            long carol = store.findAccount("carol").orElseThrow().id();
-            long alice = store.findAccount("alice").orElseThrow().id();
+            long bob = store.find("bob").orElseThrow().id();
+            long carol = store.find("carol").orElseThrow().id();
+            long alice = store.find("alice").orElseThrow().id();
             assertThat(store.undelivered(bob, 0, 10)).extracting(StoredMessage::body).containsExactly("m4", "m5");
             assertThat(store.undeliveredCount(bob)).isEqualTo(2);
             assertThat(store.undelivered(carol, 0, 10)).isEmpty();

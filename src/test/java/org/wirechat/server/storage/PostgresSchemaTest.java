@@ -38,8 +38,8 @@ class PostgresSchemaTest {
             for (CompletableFuture<PostgresStore> f : opening) {
                 stores.add(f.get()); // none failed
             }
-            assertThat(stores.get(0).createAccount("alice", "Alice", "h", 0)).isPresent();
-            assertThat(stores.get(3).findAccount("ALICE")).isPresent();
+            assertThat(stores.get(0).create("alice", "Alice", "h", 0)).isPresent();
+            assertThat(stores.get(3).find("ALICE")).isPresent();
             stores.forEach(PostgresStore::close);
         }
         try (Connection c = DriverManager.getConnection(settings.jdbcUrl());
