@@ -242,10 +242,10 @@ public final class LoadGenerator implements Callable<Integer> {
                 String prefix = label + kind + "w" + round[0]++;
                 List<String> tokens = pairTokens(at, at, prefix, pairs);
                 return Pairs.wirechat(at, at, system, prefix, pairs, Math.min(messages, 1000), window, tokens,
-                        second ? secondDevices(at, prefix, pairs) : null);
+                        second ? secondDevices(at, prefix, pairs, tokens) : null);
             });
             List<String> tokens = pairTokens(at, at, label + kind, pairs);
-            List<String> seconds = second ? secondDevices(at, label + kind, pairs) : null;
+            List<String> seconds = second ? secondDevices(at, label + kind, pairs, tokens) : null;
             cost[v] = new double[2];
             measured[v] = measured(() -> Pairs.wirechat(at, at, system, label + kind, pairs, messages, window, tokens, seconds),
                     sent, "message", rounds, cost[v]);
@@ -262,14 +262,17 @@ public final class LoadGenerator implements Callable<Integer> {
         }
     }
 
-    /** A second device (LOGIN_DEVICE {@code second}) of each of the pairs' users, A's and B's by turns. */
-    private static List<String> secondDevices(InetSocketAddress at, String prefix, int pairs) throws Exception {
+    /**
+     * A second device (LOGIN_DEVICE {@code second}) of each of the pairs' users (LOGIN tokens {@code tokens}), A's
+     * and B's by turns, with each user's default device holding the account's messages too (see Users.addDevice).
+     */
+    private static List<String> secondDevices(InetSocketAddress at, String prefix, int pairs, List<String> tokens) throws Exception {
         List<String> names = new ArrayList<>();
         for (int p = 0; p < pairs; p++) {
             names.add(prefix + "a" + p);
             names.add(prefix + "b" + p);
         }
-        return Users.loginDevice(at, names, "second");
+        return Users.addDevice(at, names, tokens, "second");
     }
 
     /**

@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -63,8 +64,11 @@ final class Pairs {
     /**
      * The same; with {@code secondDevices} (A's and B's by turns, as {@code tokens}), each user also has a
      * second device polling on its own connection, which receives what the user receives and a copy of
-     * what the user sends (issue 17): the run ends when those have all of theirs too. The figures count
-     * the messages sent (each delivered to its recipient's first device), not the copies.
+     * what the user sends (issue 17): the run ends when those have all of theirs too. Each default device
+     * (the {@code tokens}) must already hold the account's messages (Users.addDevice), else it is owed only
+     * what the second device has not yet acknowledged. The figures count the messages sent (each delivered
+     * to its recipient's first device), not the copies. A run that does not finish says, for each device
+     * still waiting, what it got and the ids it is owed and lacks.
      */
     static Figures wirechat(InetSocketAddress atA, InetSocketAddress atB, String system, String prefix, int pairs, int messages,
             int window, List<String> tokens, List<String> secondDevices) throws Exception {
@@ -74,6 +78,7 @@ final class Pairs {
         AtomicLong errors = new AtomicLong();
         AtomicReference<String> firstError = new AtomicReference<>();
         List<AutoCloseable> open = new ArrayList<>();
+        List<Inbox> inboxes = new ArrayList<>();
         long start;
         try {
             List<Runnable> senders = new ArrayList<>();
@@ -83,12 +88,16 @@ final class Pairs {
                 String tokenA = tokens.get(2 * p);
                 String tokenB = tokens.get(2 * p + 1);
                 Semaphore inFlight = new Semaphore(window);
-                Pipe sendA = new Pipe(atA, r -> countErrors(r, errors, firstError));
-                Pipe sendB = new Pipe(atB, r -> countErrors(r, errors, firstError));
+                Set<Long> sentA = Inbox.ids();
+                Set<Long> sentB = Inbox.ids();
+                Pipe sendA = new Pipe(atA, r -> answered(r, sentA, errors, firstError));
+                Pipe sendB = new Pipe(atB, r -> answered(r, sentB, errors, firstError));
                 open.add(sendA);
                 open.add(sendB);
                 // B: receive, record, echo back to A
-                open.add(poll(atB, tokenB, messages, m -> {
+                Inbox inboxB = new Inbox(b, messages, List.of(sentA));
+                inboxes.add(inboxB);
+                open.add(poll(atB, tokenB, inboxB, m -> {
                     record(h, m.body());
                     delivered.incrementAndGet();
                     String seq = m.body().substring(0, m.body().indexOf(':'));
@@ -100,11 +109,17 @@ final class Pairs {
                     }
                 }, null, errors, firstError));
                 if (secondDevices != null) { // each gets the messages to its user and copies of its user's own
-                    open.add(poll(atA, secondDevices.get(2 * p), 2 * messages, m -> { }, done, errors, firstError));
-                    open.add(poll(atB, secondDevices.get(2 * p + 1), 2 * messages, m -> { }, done, errors, firstError));
+                    Inbox secondA = new Inbox(a + " second", 2 * messages, List.of(sentA, sentB));
+                    Inbox secondB = new Inbox(b + " second", 2 * messages, List.of(sentA, sentB));
+                    inboxes.add(secondA);
+                    inboxes.add(secondB);
+                    open.add(poll(atA, secondDevices.get(2 * p), secondA, m -> { }, done, errors, firstError));
+                    open.add(poll(atB, secondDevices.get(2 * p + 1), secondB, m -> { }, done, errors, firstError));
                 }
                 // A: receive echoes, record, free a window slot
-                open.add(poll(atA, tokenA, messages, m -> {
+                Inbox inboxA = new Inbox(a, messages, List.of(sentB));
+                inboxes.add(inboxA);
+                open.add(poll(atA, tokenA, inboxA, m -> {
                     record(h, m.body());
                     delivered.incrementAndGet();
                     inFlight.release();
@@ -124,8 +139,10 @@ final class Pairs {
             start = System.nanoTime();
             senders.forEach(s -> Thread.ofVirtual().start(s));
             if (!done.await(3, TimeUnit.MINUTES)) {
-                throw new IllegalStateException("pairs did not finish in 3 minutes: " + done.getCount()
-                        + " pairs still waiting, " + errors.get() + " errors" + (firstError.get() == null ? "" : "; the first: " + firstError.get()));
+                List<String> waiting = inboxes.stream().filter(i -> !i.complete()).map(Inbox::waitingFor).toList();
+                throw new IllegalStateException("pairs did not finish in 3 minutes: " + waiting.size() + " devices still waiting, "
+                        + errors.get() + " errors" + (firstError.get() == null ? "" : " (the first: " + firstError.get() + ")")
+                        + ": " + String.join("; ", waiting));
             }
         } finally {
             for (AutoCloseable c : open) {
@@ -138,8 +155,11 @@ final class Pairs {
                 h, errors.get() == 0 ? "" : errors.get() + " errors, the first: " + firstError.get());
     }
 
-    private static void countErrors(Response r, AtomicLong errors, AtomicReference<String> first) {
-        if (r instanceof Response.Error e) {
+    /** A SEND's answer: its message id kept in {@code sent}, an error counted. */
+    private static void answered(Response r, Set<Long> sent, AtomicLong errors, AtomicReference<String> first) {
+        if (r instanceof Response.Sent s) {
+            sent.add(s.messageId());
+        } else if (r instanceof Response.Error e) {
             errors.incrementAndGet();
             first.compareAndSet(null, e.code() + " " + e.reason());
         }
@@ -155,19 +175,28 @@ final class Pairs {
      */
     static AutoCloseable poll(InetSocketAddress at, String token, int expected, OnMessage onMessage, CountDownLatch done,
             AtomicLong errors, AtomicReference<String> firstError) throws IOException {
+        return poll(at, token, new Inbox("a device", expected, List.of()), onMessage, done, errors, firstError);
+    }
+
+    /**
+     * The same, counting into {@code inbox} until it has all it expects: each message handed to {@code onMessage}
+     * once (one handed again, as at-least-once delivery allows, is dropped by id as a client does).
+     */
+    static AutoCloseable poll(InetSocketAddress at, String token, Inbox inbox, OnMessage onMessage, CountDownLatch done,
+            AtomicLong errors, AtomicReference<String> firstError) throws IOException {
         Connection c = Users.connect(at);
         Thread.ofVirtual().start(() -> {
             long ack = 0;
-            int got = 0;
             try {
-                while (got < expected) {
+                while (!inbox.complete()) {
                     Response r = c.call(new Request.Fetch(token, ack, 1000, 25_000));
                     if (!(r instanceof Response.Messages m)) {
                         throw new IllegalStateException("fetch failed: " + r);
                     }
                     for (Response.Message msg : m.messages()) {
-                        onMessage.accept(msg);
-                        got++;
+                        if (inbox.received(msg.id())) {
+                            onMessage.accept(msg);
+                        }
                     }
                     if (!m.messages().isEmpty()) {
                         ack = m.messages().get(m.messages().size() - 1).id();
@@ -175,7 +204,7 @@ final class Pairs {
                 }
                 c.call(new Request.Fetch(token, ack, 1, 0)); // acknowledge the last batch
             } catch (IOException | RuntimeException e) {
-                if (got < expected) { // closed at the end is no failure
+                if (!inbox.complete()) { // closed at the end is no failure
                     errors.incrementAndGet();
                     firstError.compareAndSet(null, "poll: " + e);
                 }

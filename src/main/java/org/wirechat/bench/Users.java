@@ -54,19 +54,38 @@ final class Users {
         return List.of(tokens);
     }
 
-    /** Logs each of these users in as the device {@code device} (LOGIN_DEVICE) and returns the tokens, in order. */
-    static List<String> loginDevice(InetSocketAddress at, List<String> names, String device) throws IOException {
-        List<String> tokens = new ArrayList<>(names.size());
+    /**
+     * Gives each of these users (LOGIN tokens in {@code tokens}, in the same order) a second device: logs each
+     * in as the device {@code device} (LOGIN_DEVICE) and returns those tokens, in order. First each user's
+     * default device is made to hold the account's messages, which it does only from its first
+     * acknowledgement (docs/wire_design.md, LOGIN_DEVICE): it sends itself a message and acknowledges it. Until
+     * then it is handed only what another device still waits for, so the new device, acknowledging at once,
+     * would take messages from it. Checks that both devices hold and the new one has nothing unread.
+     */
+    static List<String> addDevice(InetSocketAddress at, List<String> names, List<String> tokens, String device)
+            throws IOException {
+        List<String> added = new ArrayList<>(names.size());
         try (Connection c = connect(at)) {
-            for (String name : names) {
-                Response r = c.call(new Request.LoginDevice(name, PASSWORD, device));
-                if (!(r instanceof Response.DeviceLoggedIn in)) {
-                    throw new IllegalStateException("login of " + name + " as " + device + ": " + r);
+            for (int i = 0; i < names.size(); i++) {
+                String name = names.get(i);
+                String token = tokens.get(i);
+                if (!(c.call(new Request.Send(token, name, "first-" + device, "first")) instanceof Response.Sent sent)
+                        || !(c.call(new Request.Fetch(token, sent.messageId(), 1, 0)) instanceof Response.Messages)) {
+                    throw new IllegalStateException("the default device of " + name + " did not acknowledge a message");
                 }
-                tokens.add(in.token());
+                Response r = c.call(new Request.LoginDevice(name, PASSWORD, device));
+                if (!(r instanceof Response.DeviceLoggedIn in) || in.unread() != 0) {
+                    throw new IllegalStateException("login of " + name + " as " + device + ": " + r + " (expected nothing unread)");
+                }
+                Response listed = c.call(new Request.ListDevices(in.token()));
+                if (!(listed instanceof Response.Devices d) || d.devices().size() != 2
+                        || !d.devices().stream().allMatch(Response.Device::holds)) {
+                    throw new IllegalStateException("devices of " + name + ": " + listed + " (expected two, both holding)");
+                }
+                added.add(in.token());
             }
         }
-        return tokens;
+        return added;
     }
 
     static String login(Connection c, String name) throws IOException {

@@ -1158,8 +1158,10 @@ final class LogMessages implements AutoCloseable {
                 }
             }
         }
-        if (mark == null && covered == 0 && !a.register()) {
-            return; // the default device holds nothing until it has acknowledged something
+        if (mark == null && covered == 0 && floor == 0 && !a.register()) {
+            // the default device holds nothing until it has acknowledged something; what it acknowledged may have
+            // left the inbox already (another device acknowledged it first): then it holds from the floor
+            return;
         }
         if (mark != null && a.register() && covered == 0 && mark[0] >= floor) {
             return; // known already, and within the floor
