@@ -138,6 +138,40 @@ class OneDevicePerClientTest {
         }
     }
 
+    /**
+     * Regression: the client kept its files under Java's user.home, the account's home from the password
+     * database, so two HOMEs of one account (and test-package's client) shared one device id and one copy of
+     * the conversations in the account's own home. Each HOME is its own now, as for a shell and the XDG rules.
+     */
+    @Test
+    void theClientKeepsItsDeviceIdAndConversationsUnderTheHomeItIsGiven() throws Exception {
+        Path home = dir.resolve("other-home");
+        Files.createDirectories(home);
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), ClientMain.class.getName(), "--script", "127.0.0.1",
+                String.valueOf(fx.server().port()));
+        for (String own : List.of("WIRECHAT_CONFIG_DIR", "WIRECHAT_DATA_DIR", "XDG_CONFIG_HOME", "XDG_DATA_HOME")) {
+            pb.environment().remove(own);
+        }
+        pb.environment().put("HOME", home.toString());
+        pb.redirectErrorStream(true);
+        File log = dir.resolve("client.log").toFile();
+        pb.redirectOutput(log);
+        Process client = pb.start();
+        try {
+            client.getOutputStream().write("/register carol Carol King\ncorrect horse\n".getBytes(StandardCharsets.UTF_8));
+            client.getOutputStream().close();
+            assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(client.exitValue()).as(read(log)).isZero();
+        } finally {
+            client.destroyForcibly();
+        }
+        assertThat(home.resolve(".config/wirechat/device-id")).exists();
+        try (var kept = Files.list(home.resolve(".local/share/wirechat"))) {
+            assertThat(kept.map(p -> p.getFileName().toString())).anyMatch(n -> n.contains("carol") && n.endsWith(".db"));
+        }
+    }
+
     private static String read(File f) {
         try {
             return Files.readString(f.toPath());
