@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.UUID;
+import org.wirechat.client.local.StoreFiles;
 import org.wirechat.protocol.Limits;
 import org.wirechat.protocol.ProtocolException;
 
@@ -42,7 +43,7 @@ public final class DeviceId {
             return Path.of(own);
         }
         String xdg = System.getenv("XDG_CONFIG_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : StoreFiles.home().resolve(".config");
         return base.resolve("wirechat");
     }
 

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.wirechat.client.desktop.ChatModel;
+import org.wirechat.client.local.StoreFiles;
 import org.wirechat.server.Await;
 import org.wirechat.server.ServerFixture;
 
@@ -80,6 +82,48 @@ class OneDevicePerClientTest {
         }
     }
 
+    /**
+     * Issue 27 §1's other case: the desktop client beside a terminal of bob, from one HOME (each missed 4–6 of
+     * 60 when they shared an id). The desktop's id is claimed as {@code ClientMain} claims it for {@code --gui},
+     * while the terminal, started first, holds the first.
+     */
+    @Test
+    void theDesktopClientBesideATerminalOfBobWithTheSameHomeEachShowAllFortyMessages() throws Exception {
+        Path home = dir.resolve("bob-home");
+        int port = fx.server().port();
+        try (ChatClient alice = new ChatClient("127.0.0.1", port, m -> { }, ScriptedClient.FAST)) {
+            alice.register("alice", "Alice", PW);
+            alice.register("bob", "Bob", PW);
+            alice.login("alice", PW);
+            try (ScriptedClient terminal = ScriptedClient.main(home, "127.0.0.1", String.valueOf(port))) {
+                terminal.type("/login bob", PW).awaitOutput("logged in as bob");
+                try (DeviceId.Claim desktopsId = DeviceId.claim(home);
+                        ChatModel desktop = new ChatModel(ChatModel.ClientFactory.with(ScriptedClient.FAST.withDevice(desktopsId.id())),
+                                new StoreFiles(dir.resolve("desktop-data"), desktopsId.id())::open)) {
+                    String terminalsId = Files.readString(home.resolve("device-id")).strip();
+                    assertThat(desktopsId.id()).isNotEqualTo(terminalsId);
+                    assertThat(desktopsId.note()).isEqualTo("another wirechat is running here as device " + terminalsId
+                            + "; this one is device " + desktopsId.id());
+                    desktop.login("127.0.0.1", port, "bob", PW);
+                    desktop.open("alice");
+                    for (int i = 1; i <= 40; i++) {
+                        alice.send("bob", "message " + i + ".");
+                    }
+                    assertThat(alice.awaitSent(Duration.ofSeconds(30))).isTrue();
+                    Await.until("the terminal shows 40 of 40; so far:\n" + terminal.output(), () -> shown(terminal.output()) == 40);
+                    Await.until(() -> "the desktop shows 40 of 40; so far " + desktop.snapshot().conversation().size(),
+                            () -> desktop.snapshot().conversation().size() >= 40);
+                    assertThat(desktop.snapshot().conversation()).extracting(ChatModel.Line::body).doesNotHaveDuplicates()
+                            .hasSize(40).contains("message 1.", "message 40.");
+                }
+                assertThat(terminal.finish()).isZero();
+                for (int i = 1; i <= 40; i++) {
+                    assertThat(count(terminal.output(), "alice: message " + i + ".")).isEqualTo(1);
+                }
+            }
+        }
+    }
+
     @Test
     void theSameInstallationReusesItsIdsRunAfterRun() throws IOException {
         String first;
@@ -135,6 +179,40 @@ class OneDevicePerClientTest {
             }
         } finally {
             client.destroyForcibly();
+        }
+    }
+
+    /**
+     * Regression: the client kept its files under Java's user.home, the account's home from the password
+     * database, so two HOMEs of one account (and test-package's client) shared one device id and one copy of
+     * the conversations in the account's own home. Each HOME is its own now, as for a shell and the XDG rules.
+     */
+    @Test
+    void theClientKeepsItsDeviceIdAndConversationsUnderTheHomeItIsGiven() throws Exception {
+        Path home = dir.resolve("other-home");
+        Files.createDirectories(home);
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), ClientMain.class.getName(), "--script", "127.0.0.1",
+                String.valueOf(fx.server().port()));
+        for (String own : List.of("WIRECHAT_CONFIG_DIR", "WIRECHAT_DATA_DIR", "XDG_CONFIG_HOME", "XDG_DATA_HOME")) {
+            pb.environment().remove(own);
+        }
+        pb.environment().put("HOME", home.toString());
+        pb.redirectErrorStream(true);
+        File log = dir.resolve("client.log").toFile();
+        pb.redirectOutput(log);
+        Process client = pb.start();
+        try {
+            client.getOutputStream().write("/register carol Carol King\ncorrect horse\n".getBytes(StandardCharsets.UTF_8));
+            client.getOutputStream().close();
+            assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(client.exitValue()).as(read(log)).isZero();
+        } finally {
+            client.destroyForcibly();
+        }
+        assertThat(home.resolve(".config/wirechat/device-id")).exists();
+        try (var kept = Files.list(home.resolve(".local/share/wirechat"))) {
+            assertThat(kept.map(p -> p.getFileName().toString())).anyMatch(n -> n.contains("carol") && n.endsWith(".db"));
         }
     }
 

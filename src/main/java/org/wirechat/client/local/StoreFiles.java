@@ -28,8 +28,17 @@ public record StoreFiles(Path dir, String device) {
             return Path.of(own);
         }
         String xdg = System.getenv("XDG_DATA_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : home().resolve(".local").resolve("share");
         return base.resolve("wirechat");
+    }
+
+    /**
+     * The user's home directory: {@code $HOME}, as a shell and the XDG rules take it, else the account's
+     * (Java's {@code user.home} is the account's home from the password database, whatever {@code HOME} says).
+     */
+    public static Path home() {
+        String home = System.getenv("HOME");
+        return home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"));
     }
 
     /**

@@ -204,6 +204,22 @@ class ChatModelTest {
         }
     }
 
+    /**
+     * Issue 27 §11 on the desktop: a member added to a group (the server sends no notice) sees the group as a
+     * conversation of its own, owner and members under its name, at the next refresh of the lists (every 15 s,
+     * and at login) — before anyone has written in it.
+     */
+    @Test
+    void aGroupYouWereAddedToAppearsAmongTheConversationsAtTheNextRefresh() throws ChatException {
+        model.register("127.0.0.1", port(), "alice", "Alice", PW);
+        assertThat(model.snapshot().conversations()).extracting(ChatModel.Conversation::peer).doesNotContain("#crew");
+        bob.createGroup("#crew");
+        bob.addToGroup("#crew", "alice");
+        model.refreshUsers();
+        assertThat(model.snapshot().conversations()).extracting(ChatModel.Conversation::peer, ChatModel.Conversation::fullName)
+                .contains(org.assertj.core.groups.Tuple.tuple("#crew", "group · 2 members · owner bob"));
+    }
+
     @Test
     void aGroupShowsItsLastMessageAfterLoginNotMidnight() throws Exception {
         bob.createGroup("#crew");
