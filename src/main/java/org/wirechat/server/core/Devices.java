@@ -7,7 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import org.wirechat.server.core.ChatResult.Device;
 import org.wirechat.server.core.ChatResult.DeviceList;
-import org.wirechat.server.storage.DeviceSeen;
+import org.wirechat.server.core.port.DeviceSeen;
 import org.wirechat.server.storage.Store;
 
 /**

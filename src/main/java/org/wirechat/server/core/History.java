@@ -5,7 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import org.wirechat.server.core.ChatResult.Conversation;
 import org.wirechat.server.core.port.GroupInfo;
-import org.wirechat.server.storage.StoredMessage;
+import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.storage.Store;
 
 /** HISTORY: a page of a conversation with an account, or of a group's whole history for its members. */

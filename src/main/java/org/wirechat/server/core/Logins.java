@@ -10,8 +10,8 @@ import org.wirechat.server.core.ChatResult.LoggedIn;
 import org.wirechat.server.core.ChatResult.LoggedOut;
 import org.wirechat.server.core.port.Account;
 import org.wirechat.server.core.port.AccountStore;
+import org.wirechat.server.core.port.StorageUnavailableException;
 import org.wirechat.server.inbox.InboxWaiters;
-import org.wirechat.server.storage.StorageUnavailableException;
 import org.wirechat.server.storage.Store;
 
 /** LOGIN, LOGIN_DEVICE and LOGOUT. */

@@ -16,6 +16,8 @@ import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.GroupTx;
+import org.wirechat.server.core.port.StorageUnavailableException;
+import org.wirechat.server.core.port.StoreException;
 import org.wirechat.server.core.rules.GroupRules;
 
 /**

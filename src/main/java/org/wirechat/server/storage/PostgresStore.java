@@ -41,10 +41,16 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wirechat.server.core.port.Account;
+import org.wirechat.server.core.port.CommitStats;
+import org.wirechat.server.core.port.Deletion;
+import org.wirechat.server.core.port.DeviceSeen;
 import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.GroupTx;
-import org.wirechat.server.core.port.Account;
-import org.wirechat.server.core.port.Deletion;
+import org.wirechat.server.core.port.StorageFault;
+import org.wirechat.server.core.port.StorageUnavailableException;
+import org.wirechat.server.core.port.StoreException;
+import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.core.port.TokenRow;
 
 /**
@@ -376,7 +382,7 @@ public final class PostgresStore implements Store, Cluster {
      * connection lost during the COMMIT (or a single autocommitted statement) leaves it unknown.
      */
     private StoreException failure(SQLException e, boolean inDoubt) {
-        Optional<StorageFault> fault = StorageFault.of(e);
+        Optional<StorageFault> fault = FaultCause.of(e);
         if (fault.isPresent()) {
             faults.faulted(fault.get(), e, 1);
             if (!inDoubt || fault.get() != StorageFault.UNREACHABLE) {

@@ -21,10 +21,16 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
+import org.wirechat.server.core.port.Account;
+import org.wirechat.server.core.port.CommitStats;
+import org.wirechat.server.core.port.Deletion;
+import org.wirechat.server.core.port.DeviceSeen;
 import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.GroupTx;
-import org.wirechat.server.core.port.Account;
-import org.wirechat.server.core.port.Deletion;
+import org.wirechat.server.core.port.StorageFault;
+import org.wirechat.server.core.port.StorageUnavailableException;
+import org.wirechat.server.core.port.StoreException;
+import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.core.port.TokenRow;
 
 /**

@@ -7,8 +7,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import org.wirechat.server.core.port.GroupStore;
 import org.wirechat.server.core.port.AccountStore;
+import org.wirechat.server.core.port.CommitStats;
+import org.wirechat.server.core.port.DeviceSeen;
+import org.wirechat.server.core.port.GroupStore;
+import org.wirechat.server.core.port.StorageFault;
+import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.core.port.TokenStore;
 
 /**

@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.wirechat.server.core.port.Deletion;
 import org.wirechat.server.core.port.GroupInfo;
+import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.core.rules.GroupChange;
 import org.wirechat.server.core.rules.GroupOutcome;
-import org.wirechat.server.core.port.Deletion;
 import org.wirechat.server.storage.StoreContract.Who;
 
 /** Groups (the redesign's {@code GroupStore}): each change and its refusals, the limits, membership intervals, history. */

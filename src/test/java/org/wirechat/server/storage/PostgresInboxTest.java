@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.wirechat.server.PostgresCluster;
 import org.wirechat.server.core.port.Deletion;
+import org.wirechat.server.core.port.StoredMessage;
 
 /**
  * PostgreSQL's inboxes: served from memory on the server holding the poll, never missing what another

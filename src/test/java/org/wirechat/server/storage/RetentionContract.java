@@ -6,9 +6,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.wirechat.server.core.port.Deletion;
+import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.core.rules.GroupChange;
 import org.wirechat.server.core.rules.GroupOutcome;
-import org.wirechat.server.core.port.Deletion;
 import org.wirechat.server.storage.StoreContract.Who;
 
 /**
