@@ -41,8 +41,8 @@ public final class Chat {
                 new Accounts(store, hasher, tokens, presence, clock),
                 new Sending(settings, store, waiters, clock),
                 mail,
-                new History(store),
-                new Receipts(store, store),
+                new History(store, store, store),
+                new Receipts(store, store, store),
                 new Groups(settings, store, presence, clock),
                 new Devices(settings, store, clock))));
     }
