@@ -173,21 +173,16 @@ class ArchitectureTest {
                     + " database itself and knows nothing of the operations above it, so both stores run the same one");
 
     /**
-     * What the stores still use of the core beyond its ports, each named: the group rules, which an account's
-     * deletion runs inside its transaction until the deletion takes its group departures from the core
-     * (docs/architecture.md §6, step 4).
+     * The stores use nothing of the core but its ports: since step 5's first half not even the group rules, which an
+     * account's deletion ran inside its transaction until the core handed it its departures ({@code core.port.Departures}).
      */
-    static final Set<String> STORES_STEP_4_EXCEPTIONS = Set.of("org.wirechat.server.core.rules.GroupRules");
-
     static final ArchRule STORES_SEE_ONLY_THE_PORTS = noClasses()
             .that().resideInAnyPackage("org.wirechat.server.storage..", "org.wirechat.server.cluster..")
-            .should().dependOnClassesThat(DescribedPredicate.describe("the core beyond its ports and " + STORES_STEP_4_EXCEPTIONS,
-                    c -> {
-                        String p = c.getPackageName();
-                        return (p.equals("org.wirechat.server.core") || p.startsWith("org.wirechat.server.core."))
-                                && !p.equals(PORTS) && !p.startsWith(PORTS + ".")
-                                && !STORES_STEP_4_EXCEPTIONS.contains(c.getName().split("\\$")[0]);
-                    }))
+            .should().dependOnClassesThat(DescribedPredicate.describe("the core beyond its ports", c -> {
+                String p = c.getPackageName();
+                return (p.equals("org.wirechat.server.core") || p.startsWith("org.wirechat.server.core."))
+                        && !p.equals(PORTS) && !p.startsWith(PORTS + ".");
+            }))
             .because("a store keeps data and answers queries over the ports' records; the rules are the core's");
 
     /** The admission (connections, buckets, presence, the abuse limits) is below the chat core: the core uses it, never back. */

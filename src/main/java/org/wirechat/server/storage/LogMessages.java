@@ -26,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wirechat.server.core.port.CommitStats;
 import org.wirechat.server.core.port.Deletion;
+import org.wirechat.server.core.port.Departures;
 import org.wirechat.server.core.port.DeviceSeen;
 import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.GroupTx;
@@ -72,9 +73,9 @@ final class LogMessages implements AutoCloseable {
 
         /**
          * Deletes the account's row and tokens (its inbox is empty), and takes it out of every group it is in
-         * as of {@code boundary} (the last message id given out).
+         * as of {@code boundary} (the last message id given out), as the core's {@code departures} say.
          */
-        Deletion deleteAccountRows(long id, long nowMillis, long boundary);
+        Deletion deleteAccountRows(long id, long nowMillis, long boundary, Departures departures);
 
         /**
          * Makes a group change in one transaction; membership bounds are {@code boundary} (the last message id given
@@ -266,7 +267,8 @@ final class LogMessages implements AutoCloseable {
         }
     }
 
-    private record DeleteItem(long accountId, String device, long nowMillis, CompletableFuture<Deletion> future) implements Item {
+    private record DeleteItem(long accountId, String device, long nowMillis, Departures departures, CompletableFuture<Deletion> future)
+            implements Item {
     }
 
     private record StopItem() implements Item {
@@ -593,9 +595,9 @@ final class LogMessages implements AutoCloseable {
         return Writer.await(f);
     }
 
-    Deletion deleteAccount(long accountId, String device, long nowMillis) {
+    Deletion deleteAccount(long accountId, String device, long nowMillis, Departures departures) {
         CompletableFuture<Deletion> f = new CompletableFuture<>();
-        enqueue(new DeleteItem(accountId, device, nowMillis, f), f);
+        enqueue(new DeleteItem(accountId, device, nowMillis, departures, f), f);
         return Writer.await(f);
     }
 
@@ -1556,7 +1558,7 @@ final class LogMessages implements AutoCloseable {
                 d.future().complete(new Deletion.Waiting(waiting));
                 return;
             }
-            Deletion outcome = catalog.deleteAccountRows(d.accountId(), d.nowMillis(), nextId - 1);
+            Deletion outcome = catalog.deleteAccountRows(d.accountId(), d.nowMillis(), nextId - 1, d.departures());
             if (outcome instanceof Deletion.Deleted) {
                 names.values().removeIf(n -> n.id() == d.accountId());
                 devices.remove(d.accountId());
