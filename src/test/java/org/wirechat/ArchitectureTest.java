@@ -145,6 +145,22 @@ class ArchitectureTest {
 
     static final ArchRule THE_ACCOUNT_HANDLERS_USE_ONLY_PORTS = onThePortsAlone(ON_THE_PORTS);
 
+    /**
+     * The core's classes that may still use the {@code Store} (and its {@code SendOutcome}): those that send or
+     * acknowledge, and {@code Chat}, which builds the handlers from it. Every other class of {@code server.core}, a new
+     * one too, uses nothing of {@code server.storage} (the admission's cluster is {@code core.admission}'s, named in the
+     * list above). The send batch view (docs/architecture.md §3) empties this.
+     */
+    static final Set<String> STORE_HOLDERS = Set.of("org.wirechat.server.core.Chat", "org.wirechat.server.core.Mail",
+            "org.wirechat.server.core.Sending");
+
+    static final ArchRule ONLY_THE_SEND_LANE_HOLDS_THE_STORE = noClasses().that().resideInAPackage("org.wirechat.server.core")
+            .and(DescribedPredicate.describe("are not one of " + STORE_HOLDERS,
+                    (JavaClass c) -> !STORE_HOLDERS.contains(c.getName().split("\\$")[0])))
+            .should().dependOnClassesThat().resideInAPackage("org.wirechat.server.storage..")
+            .because("only storing and acknowledging a message still go through the Store; the rest of the core reaches"
+                    + " the stores through its ports (docs/architecture.md §2.4)");
+
     /** The persistence interfaces and their records (docs/architecture.md §2.1, §2.4), which the core and the stores share. */
     static final String PORTS = "org.wirechat.server.core.port";
 
@@ -326,6 +342,19 @@ class ArchitectureTest {
     void theAccountHandlersUseOnlyPorts() {
         assertThat(ON_THE_PORTS).as("each name a class of ours, or the rule checks nothing").allMatch(main::contain);
         THE_ACCOUNT_HANDLERS_USE_ONLY_PORTS.check(main);
+    }
+
+    @Test
+    void onlyTheSendLaneHoldsTheStore() {
+        assertThat(STORE_HOLDERS).as("each name a class of ours").allMatch(main::contain);
+        ONLY_THE_SEND_LANE_HOLDS_THE_STORE.check(main);
+    }
+
+    @Test
+    void aCoreClassBesideTheSendLaneThatNamesAStoreBreaksTheRule() {
+        JavaClasses bad = new ClassFileImporter().importClasses(CoreViolationSample.class);
+        assertThatThrownBy(() -> ONLY_THE_SEND_LANE_HOLDS_THE_STORE.check(bad)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("CoreViolationSample").hasMessageContaining("org.wirechat.server.storage.SqliteStore");
     }
 
     @Test
