@@ -15,6 +15,7 @@ import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.core.Listing;
 import org.wirechat.server.core.port.Account;
 import org.wirechat.server.core.port.Deletion;
+import org.wirechat.server.core.rules.GroupRules;
 import org.wirechat.server.storage.Store;
 
 /**
@@ -108,7 +109,7 @@ final class Administration {
                     throw new IllegalArgumentException("usage: users delete NAME");
                 }
                 var a = account(words.get(2));
-                yield switch (store.deleteIfNothingWaits(a.id(), clock.millis())) {
+                yield switch (store.deleteIfNothingWaits(a.id(), clock.millis(), GroupRules::leaveAll)) {
                     case Deletion.Deleted d -> {
                         tokens.forgetAccount(a.id());
                         Audit.accountDeleted(a.username(), "admin");

@@ -26,14 +26,14 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
 import org.wirechat.server.core.admission.AbuseLimits;
+import org.wirechat.server.core.port.StoreException;
 import org.wirechat.server.storage.PostgresSettings;
 import org.wirechat.server.storage.SqliteStore;
+import org.wirechat.server.storage.StoppedStore;
 import org.wirechat.server.tls.TlsSettings;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import org.wirechat.server.storage.StoreException;
-import org.wirechat.server.storage.StoppedStore;
+import picocli.CommandLine;
 
 /** {@code java -jar wirechat-server.jar [OPTIONS]}: runs the server until Ctrl-C or SIGTERM. */
 @Command(name = "wirechat-server", mixinStandardHelpOptions = true, version = "wirechat server 0.1.0",

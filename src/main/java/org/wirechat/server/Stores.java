@@ -24,7 +24,7 @@ record Stores(Store store, Cluster cluster, boolean holdsDataDirectory) {
     /**
      * Opens the configured store; {@code onFatal} hears of a failure that must stop the server (its writer died).
      *
-     * @throws org.wirechat.server.storage.StoreException it cannot be opened
+     * @throws org.wirechat.server.core.port.StoreException it cannot be opened
      */
     static Stores open(ServerConfig config, Consumer<Throwable> onFatal) {
         if (config.postgres() == null) {

@@ -29,6 +29,7 @@ import org.wirechat.server.core.ChatException;
 import org.wirechat.server.core.ChatRequest;
 import org.wirechat.server.core.ChatResult;
 import org.wirechat.server.core.admission.Presence;
+import org.wirechat.server.core.rules.GroupRules;
 import org.wirechat.server.inbox.InboxWaiters;
 import org.wirechat.server.core.port.Deletion;
 import org.wirechat.server.storage.SqliteStore;
@@ -194,7 +195,7 @@ class ChatTest {
         join("bob", new TestCaller());
         assertThat(handle(new ChatRequest.Receipts("bob"), a, alice)).isEqualTo(new ChatResult.ReceiptState(true, 0));
         long id = store.find("alice").orElseThrow().id();
-        assertThat(store.deleteIfNothingWaits(id, clock.millis())).isEqualTo(new Deletion.Deleted()); // not through Tokens
+        assertThat(store.deleteIfNothingWaits(id, clock.millis(), GroupRules::leaveAll)).isEqualTo(new Deletion.Deleted()); // not through Tokens
         assertThat(error(new ChatRequest.Receipts("bob"), a, alice)).isEqualTo(ChatError.NOT_AUTHENTICATED);
         assertThat(error(new ChatRequest.SetReceipts(false), a, alice)).isEqualTo(ChatError.NOT_AUTHENTICATED);
     }

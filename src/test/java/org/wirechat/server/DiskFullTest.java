@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Request;
 import org.wirechat.protocol.Response;
-import org.wirechat.server.storage.StorageFault;
+import org.wirechat.server.core.port.StorageFault;
 
 /**
  * The data directory on a small file system of its own (an 8 MiB tmpfs, which needs root; skipped

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.wirechat.protocol.Request;
 import org.wirechat.protocol.Response;
+import org.wirechat.server.core.port.StoreException;
 import org.wirechat.server.storage.SqliteStore;
-import org.wirechat.server.storage.StoreException;
 
 /** What the server finds in its data directory at start: used as it is only if it is wirechat's, and whole. */
 class StartupChecksTest {

@@ -17,9 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import org.wirechat.server.core.port.StorageUnavailableException;
 import org.wirechat.server.core.port.TokenRow;
 import org.wirechat.server.core.port.TokenStore;
-import org.wirechat.server.storage.StorageUnavailableException;
 
 /**
  * Session tokens: 256 random bits, base64url (43 characters). Only the SHA-256 of a token is stored

@@ -16,6 +16,7 @@ import org.wirechat.server.core.ChatResult.AccountPage;
 import org.wirechat.server.core.port.Account;
 import org.wirechat.server.core.port.AccountStore;
 import org.wirechat.server.core.port.Deletion;
+import org.wirechat.server.core.rules.GroupRules;
 
 /** CREATE_ACCOUNT, LIST_ACCOUNTS and DELETE_ACCOUNT. */
 final class Accounts {
@@ -76,7 +77,7 @@ final class Accounts {
             throw PasswordCheck.badCredentials();
         }
         asker.permit().passwordCheckSucceeded(account.username(), account.id(), asker, begun);
-        return switch (accounts.deleteIfNothingWaits(me, asker.device(), clock.millis())) { // what this device has not received
+        return switch (accounts.deleteIfNothingWaits(me, asker.device(), clock.millis(), GroupRules::leaveAll)) { // what this device has not received
             case Deletion.Deleted x -> {
                 tokens.forgetAccount(me);
                 Audit.accountDeleted(account.username(), asker.address());

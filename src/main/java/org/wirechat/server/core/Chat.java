@@ -7,13 +7,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import org.wirechat.server.core.admission.Presence;
-import org.wirechat.server.core.admission.AddressLimits;
-import org.wirechat.server.core.admission.LoginThrottle;
 import org.wirechat.server.auth.PasswordHasher;
 import org.wirechat.server.auth.Tokens;
+import org.wirechat.server.core.admission.AddressLimits;
+import org.wirechat.server.core.admission.LoginThrottle;
+import org.wirechat.server.core.admission.Presence;
+import org.wirechat.server.core.port.StorageUnavailableException;
 import org.wirechat.server.inbox.InboxWaiters;
-import org.wirechat.server.storage.StorageUnavailableException;
 import org.wirechat.server.storage.Store;
 
 /**
@@ -41,8 +41,8 @@ public final class Chat {
                 new Accounts(store, hasher, tokens, presence, clock),
                 new Sending(settings, store, waiters, clock),
                 mail,
-                new History(store),
-                new Receipts(store, store),
+                new History(store, store, store),
+                new Receipts(store, store, store),
                 new Groups(settings, store, presence, clock),
                 new Devices(settings, store, clock))));
     }

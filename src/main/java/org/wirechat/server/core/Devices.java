@@ -7,8 +7,8 @@ import java.util.Comparator;
 import java.util.List;
 import org.wirechat.server.core.ChatResult.Device;
 import org.wirechat.server.core.ChatResult.DeviceList;
-import org.wirechat.server.storage.DeviceSeen;
-import org.wirechat.server.storage.Store;
+import org.wirechat.server.core.port.DeviceSeen;
+import org.wirechat.server.core.port.MessageStore;
 
 /**
  * LIST_DEVICES (docs/wire_design.md §5): a device holds the account's messages while it was seen within the
@@ -17,17 +17,17 @@ import org.wirechat.server.storage.Store;
  */
 final class Devices {
     private final ChatSettings settings;
-    private final Store store;
+    private final MessageStore messages;
     private final Clock clock;
 
-    Devices(ChatSettings settings, Store store, Clock clock) {
+    Devices(ChatSettings settings, MessageStore messages, Clock clock) {
         this.settings = settings;
-        this.store = store;
+        this.messages = messages;
         this.clock = clock;
     }
 
     DeviceList list(ChatRequest.ListDevices r, Asker asker) {
-        return of(store.devices(asker.accountId()), asker.device(), clock.millis(), settings.deviceHorizon());
+        return of(messages.devices(asker.accountId()), asker.device(), clock.millis(), settings.deviceHorizon());
     }
 
     /**

@@ -10,17 +10,17 @@ import org.wirechat.server.core.ChatResult.LoggedIn;
 import org.wirechat.server.core.ChatResult.LoggedOut;
 import org.wirechat.server.core.port.Account;
 import org.wirechat.server.core.port.AccountStore;
+import org.wirechat.server.core.port.MessageStore;
+import org.wirechat.server.core.port.StorageUnavailableException;
 import org.wirechat.server.inbox.InboxWaiters;
-import org.wirechat.server.storage.StorageUnavailableException;
-import org.wirechat.server.storage.Store;
 
 /** LOGIN, LOGIN_DEVICE and LOGOUT. */
 final class Logins {
     private static final Logger log = LoggerFactory.getLogger(Logins.class);
 
     private final AccountStore accounts;
-    /** The device marks and counts (unread, missed, seen, register): the message port's, in step 5. */
-    private final Store store;
+    /** The device marks and counts (unread, missed, seen, register). */
+    private final MessageStore messages;
     private final PasswordHasher hasher;
     private final Tokens tokens;
     private final InboxWaiters waiters;
@@ -29,10 +29,10 @@ final class Logins {
     private final PasswordCheck passwords;
     private final Clock clock;
 
-    Logins(AccountStore accounts, Store store, PasswordHasher hasher, Tokens tokens, InboxWaiters waiters,
+    Logins(AccountStore accounts, MessageStore messages, PasswordHasher hasher, Tokens tokens, InboxWaiters waiters,
             DeviceHolders holders, PasswordCheck passwords, Clock clock) {
         this.accounts = accounts;
-        this.store = store;
+        this.messages = messages;
         this.hasher = hasher;
         this.tokens = tokens;
         this.waiters = waiters;
@@ -45,7 +45,7 @@ final class Logins {
         Account account = passwords.login(l.username(), l.password(), asker);
         Tokens.Issued issued = tokens.issue(account.id());
         asker.connection().authenticatedAs(account.id()); // online from the login on, not from the next request
-        LoggedIn answer = new LoggedIn(issued.token(), issued.expiresAtMillis(), store.unread(account.id(), ""));
+        LoggedIn answer = new LoggedIn(issued.token(), issued.expiresAtMillis(), messages.unread(account.id(), ""));
         loggedIn(account, l.password(), issued, asker);
         return answer;
     }
@@ -59,13 +59,13 @@ final class Logins {
         Account account = passwords.login(l.username(), l.password(), asker);
         Tokens.Issued issued = tokens.issue(account.id(), l.deviceId());
         asker.connection().authenticatedAs(account.id());
-        long missed = store.missed(account.id(), l.deviceId());
-        store.seen(account.id(), l.deviceId(), clock.millis());
-        store.register(account.id(), l.deviceId(), clock.millis());
+        long missed = messages.missed(account.id(), l.deviceId());
+        messages.seen(account.id(), l.deviceId(), clock.millis());
+        messages.register(account.id(), l.deviceId(), clock.millis());
         holders.loggedIn(account.id(), l.deviceId(), issued.token());
         waiters.wake(account.id()); // a FETCH waiting with the device's older login is answered DEVICE_IN_USE
         DeviceLoggedIn answer = new DeviceLoggedIn(issued.token(), issued.expiresAtMillis(),
-                store.unread(account.id(), l.deviceId()), missed);
+                messages.unread(account.id(), l.deviceId()), missed);
         loggedIn(account, l.password(), issued, asker);
         return answer;
     }

@@ -6,8 +6,8 @@ import java.util.List;
 import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.core.ChatResult.Acked;
 import org.wirechat.server.core.ChatResult.Messages;
+import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.inbox.InboxWaiters;
-import org.wirechat.server.storage.StoredMessage;
 import org.wirechat.server.storage.Store;
 
 /** FETCH, and its two halves for a transport that pushes (gRPC): ACK and NEXT. */

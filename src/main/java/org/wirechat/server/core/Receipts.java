@@ -3,10 +3,11 @@ package org.wirechat.server.core;
 import org.wirechat.server.core.ChatResult.GroupReceiptCounts;
 import org.wirechat.server.core.ChatResult.ReceiptState;
 import org.wirechat.server.core.ChatResult.ReceiptsSet;
-import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.Account;
 import org.wirechat.server.core.port.AccountStore;
-import org.wirechat.server.storage.Store;
+import org.wirechat.server.core.port.GroupInfo;
+import org.wirechat.server.core.port.GroupStore;
+import org.wirechat.server.core.port.ReceiptStore;
 
 /**
  * RECEIPTS, SET_RECEIPTS and GROUP_RECEIPTS. Receipts are shared both ways or not at all: a caller who turned
@@ -14,12 +15,14 @@ import org.wirechat.server.storage.Store;
  */
 final class Receipts {
     private final AccountStore accounts;
-    /** The waiting messages and the group counts: the message and receipt ports', in step 5. */
-    private final Store store;
+    private final GroupStore groups;
+    /** The waiting messages and the group counts. */
+    private final ReceiptStore receipts;
 
-    Receipts(AccountStore accounts, Store store) {
+    Receipts(AccountStore accounts, GroupStore groups, ReceiptStore receipts) {
         this.accounts = accounts;
-        this.store = store;
+        this.groups = groups;
+        this.receipts = receipts;
     }
 
     static Account existing(AccountStore accounts, String username) throws ChatException {
@@ -41,7 +44,7 @@ final class Receipts {
         if (!me(asker).receipts() || !peer.receipts()) {
             return new ReceiptState(false, 0);
         }
-        return new ReceiptState(true, store.oldestWaiting(peer.id(), asker.accountId()));
+        return new ReceiptState(true, receipts.oldestWaiting(peer.id(), asker.accountId()));
     }
 
     ReceiptsSet set(ChatRequest.SetReceipts r, Asker asker) throws ChatException {
@@ -57,8 +60,8 @@ final class Receipts {
      */
     GroupReceiptCounts ofGroupMessage(ChatRequest.GroupReceipts r, Asker asker) throws ChatException {
         long me = asker.accountId();
-        GroupInfo g = Groups.memberOf(store, r.group(), me);
-        long[] counts = store.groupReceipts(g.id(), me, r.messageId()).orElseThrow(() -> new ChatException(ChatError.INVALID_FIELD,
+        GroupInfo g = Groups.memberOf(groups, r.group(), me);
+        long[] counts = receipts.groupReceipts(g.id(), me, r.messageId()).orElseThrow(() -> new ChatException(ChatError.INVALID_FIELD,
                 "message " + r.messageId() + " is not one of yours in " + g.name()));
         if (!me(asker).receipts()) {
             return new GroupReceiptCounts(false, 0, 0);

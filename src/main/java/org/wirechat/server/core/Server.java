@@ -7,15 +7,15 @@ import org.wirechat.server.core.ChatRequest.Ping;
 import org.wirechat.server.core.ChatRequest.ServerInfo;
 import org.wirechat.server.core.ChatResult.Info;
 import org.wirechat.server.core.ChatResult.Pong;
-import org.wirechat.server.storage.Store;
+import org.wirechat.server.core.port.Maintenance;
 
 /** PING and SERVER_INFO: the server's clock, limits and optional features, so clients need not guess them. */
 final class Server {
     private final ChatSettings settings;
-    private final Store store;
+    private final Maintenance store;
     private final Clock clock;
 
-    Server(ChatSettings settings, Store store, Clock clock) {
+    Server(ChatSettings settings, Maintenance store, Clock clock) {
         this.settings = settings;
         this.store = store;
         this.clock = clock;

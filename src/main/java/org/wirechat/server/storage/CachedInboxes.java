@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.wirechat.server.core.port.StoredMessage;
 
 /**
  * The inboxes this server's FETCHes read, kept in memory so that a FETCH woken by a message this

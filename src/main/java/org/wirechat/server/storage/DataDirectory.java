@@ -27,6 +27,8 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wirechat.server.core.port.StorageFault;
+import org.wirechat.server.core.port.StoreException;
 
 /**
  * The SQLite store's directory, checked before it is used: its permissions (the directory {@code 0700},
@@ -284,7 +286,7 @@ public final class DataDirectory {
     /** Why the database could not be opened or read, in words: damaged, not writable, the disk full. */
     StoreException failure(SQLException e) {
         Path db = database().toAbsolutePath();
-        Optional<StorageFault> fault = StorageFault.of(e);
+        Optional<StorageFault> fault = FaultCause.of(e);
         if (fault.filter(f -> f == StorageFault.DAMAGED).isPresent()) {
             return new StoreException(db + " is not a readable SQLite database (" + e.getMessage()
                     + "). Restore it from a backup; the server will not start on it", e);

@@ -2,6 +2,7 @@ package org.wirechat.server.storage;
 
 import java.util.Optional;
 import org.slf4j.Logger;
+import org.wirechat.server.core.port.StorageFault;
 
 /**
  * The storage fault in force, if any, told to the log once when it starts and once when it clears (a

@@ -14,9 +14,11 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import org.wirechat.server.core.port.Departures;
 import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.GroupTx;
-import org.wirechat.server.core.rules.GroupRules;
+import org.wirechat.server.core.port.StorageUnavailableException;
+import org.wirechat.server.core.port.StoreException;
 
 /**
  * Groups and their membership intervals in SQL, the same statements for SQLite and PostgreSQL (tables
@@ -310,11 +312,11 @@ final class GroupRows implements GroupTx {
         });
     }
 
-    /** The account (being deleted) leaves every group it is in, as the core's rules say (handing on what it owns). */
-    static void leaveAll(Connection c, long accountId, GroupRows tx, long nowMillis) throws SQLException {
+    /** The account (being deleted) leaves every group it is in, as the core's {@code departures} say. */
+    static void leaveAll(Connection c, long accountId, GroupRows tx, long nowMillis, Departures departures) throws SQLException {
         List<GroupInfo> groups = groupsOf(c, accountId);
         tx.run(t -> {
-            GroupRules.leaveAll(accountId, groups, t, nowMillis);
+            departures.leave(accountId, groups, t, nowMillis);
             return null;
         });
     }

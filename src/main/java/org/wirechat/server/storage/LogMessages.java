@@ -24,9 +24,16 @@ import java.util.function.Function;
 import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wirechat.server.core.port.CommitStats;
+import org.wirechat.server.core.port.Deletion;
+import org.wirechat.server.core.port.Departures;
+import org.wirechat.server.core.port.DeviceSeen;
 import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.GroupTx;
-import org.wirechat.server.core.port.Deletion;
+import org.wirechat.server.core.port.StorageFault;
+import org.wirechat.server.core.port.StorageUnavailableException;
+import org.wirechat.server.core.port.StoreException;
+import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.storage.log.LogPosition;
 import org.wirechat.server.storage.log.LogRecord;
 import org.wirechat.server.storage.log.MessageLog;
@@ -66,9 +73,9 @@ final class LogMessages implements AutoCloseable {
 
         /**
          * Deletes the account's row and tokens (its inbox is empty), and takes it out of every group it is in
-         * as of {@code boundary} (the last message id given out).
+         * as of {@code boundary} (the last message id given out), as the core's {@code departures} say.
          */
-        Deletion deleteAccountRows(long id, long nowMillis, long boundary);
+        Deletion deleteAccountRows(long id, long nowMillis, long boundary, Departures departures);
 
         /**
          * Makes a group change in one transaction; membership bounds are {@code boundary} (the last message id given
@@ -260,7 +267,8 @@ final class LogMessages implements AutoCloseable {
         }
     }
 
-    private record DeleteItem(long accountId, String device, long nowMillis, CompletableFuture<Deletion> future) implements Item {
+    private record DeleteItem(long accountId, String device, long nowMillis, Departures departures, CompletableFuture<Deletion> future)
+            implements Item {
     }
 
     private record StopItem() implements Item {
@@ -587,9 +595,9 @@ final class LogMessages implements AutoCloseable {
         return Writer.await(f);
     }
 
-    Deletion deleteAccount(long accountId, String device, long nowMillis) {
+    Deletion deleteAccount(long accountId, String device, long nowMillis, Departures departures) {
         CompletableFuture<Deletion> f = new CompletableFuture<>();
-        enqueue(new DeleteItem(accountId, device, nowMillis, f), f);
+        enqueue(new DeleteItem(accountId, device, nowMillis, departures, f), f);
         return Writer.await(f);
     }
 
@@ -1552,7 +1560,7 @@ final class LogMessages implements AutoCloseable {
                 d.future().complete(new Deletion.Waiting(waiting));
                 return;
             }
-            Deletion outcome = catalog.deleteAccountRows(d.accountId(), d.nowMillis(), nextId - 1);
+            Deletion outcome = catalog.deleteAccountRows(d.accountId(), d.nowMillis(), nextId - 1, d.departures());
             if (outcome instanceof Deletion.Deleted) {
                 names.values().removeIf(n -> n.id() == d.accountId());
                 devices.remove(d.accountId());

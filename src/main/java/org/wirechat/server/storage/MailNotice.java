@@ -3,6 +3,7 @@ package org.wirechat.server.storage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.wirechat.server.core.port.StoredMessage;
 
 /**
  * The notification a PostgreSQL server sends, with the batch that stored them, of new mail to one

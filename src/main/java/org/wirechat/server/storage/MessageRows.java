@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import org.wirechat.server.core.port.StoredMessage;
 
 /** Reading messages as the protocol shows them (with sender and recipient names), the same for both stores. */
 final class MessageRows {

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.wirechat.server.core.port.GroupInfo;
+import org.wirechat.server.core.port.StoredMessage;
 
 /**
  * SENDs and acknowledgements on PostgreSQL, a batch at a time: every SEND waiting when the writer gets to them is

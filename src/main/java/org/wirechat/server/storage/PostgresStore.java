@@ -41,10 +41,17 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wirechat.server.core.port.Account;
+import org.wirechat.server.core.port.CommitStats;
+import org.wirechat.server.core.port.Deletion;
+import org.wirechat.server.core.port.Departures;
+import org.wirechat.server.core.port.DeviceSeen;
 import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.GroupTx;
-import org.wirechat.server.core.port.Account;
-import org.wirechat.server.core.port.Deletion;
+import org.wirechat.server.core.port.StorageFault;
+import org.wirechat.server.core.port.StorageUnavailableException;
+import org.wirechat.server.core.port.StoreException;
+import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.core.port.TokenRow;
 
 /**
@@ -376,7 +383,7 @@ public final class PostgresStore implements Store, Cluster {
      * connection lost during the COMMIT (or a single autocommitted statement) leaves it unknown.
      */
     private StoreException failure(SQLException e, boolean inDoubt) {
-        Optional<StorageFault> fault = StorageFault.of(e);
+        Optional<StorageFault> fault = FaultCause.of(e);
         if (fault.isPresent()) {
             faults.faulted(fault.get(), e, 1);
             if (!inDoubt || fault.get() != StorageFault.UNREACHABLE) {
@@ -520,17 +527,17 @@ public final class PostgresStore implements Store, Cluster {
     }
 
     @Override
-    public Deletion deleteIfNothingWaits(long accountId, String device, long nowMillis) {
-        return delete(accountId, Objects.requireNonNull(device, "device"), nowMillis);
+    public Deletion deleteIfNothingWaits(long accountId, String device, long nowMillis, Departures departures) {
+        return delete(accountId, Objects.requireNonNull(device, "device"), nowMillis, departures);
     }
 
     @Override
-    public Deletion deleteIfNothingWaits(long accountId, long nowMillis) {
-        return delete(accountId, null, nowMillis);
+    public Deletion deleteIfNothingWaits(long accountId, long nowMillis, Departures departures) {
+        return delete(accountId, null, nowMillis, departures);
     }
 
     /** The deletion, refused while messages wait for {@code device}, or with it null for the floor (every device holding them). */
-    private Deletion delete(long accountId, String device, long nowMillis) {
+    private Deletion delete(long accountId, String device, long nowMillis, Departures departures) {
         CompletableFuture<Void> acking = acknowledging.get(accountId);
         if (acking != null) {
             acking.join(); // what was fetched and acknowledged is no longer waiting (never fails: see acknowledgeLater)
@@ -566,7 +573,7 @@ public final class PostgresStore implements Store, Cluster {
                 AccountRows.markDeleted(ps, accountId, nowMillis);
             }
             update(c, TokenRows.DELETE_OF, ps -> ps.setLong(1, accountId));
-            GroupRows.leaveAll(c, accountId, new GroupRows(c, " FOR UPDATE", () -> nextId(c)), nowMillis);
+            GroupRows.leaveAll(c, accountId, new GroupRows(c, " FOR UPDATE", () -> nextId(c)), nowMillis, departures);
             notify(c, "a:" + accountId);
             return new Deletion.Deleted();
         });

@@ -21,10 +21,17 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
+import org.wirechat.server.core.port.Account;
+import org.wirechat.server.core.port.CommitStats;
+import org.wirechat.server.core.port.Deletion;
+import org.wirechat.server.core.port.Departures;
+import org.wirechat.server.core.port.DeviceSeen;
 import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.GroupTx;
-import org.wirechat.server.core.port.Account;
-import org.wirechat.server.core.port.Deletion;
+import org.wirechat.server.core.port.StorageFault;
+import org.wirechat.server.core.port.StorageUnavailableException;
+import org.wirechat.server.core.port.StoreException;
+import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.core.port.TokenRow;
 
 /**
@@ -353,14 +360,14 @@ public final class SqliteStore implements Store {
 
     /** Through the message log's writer, so that no message to the account can be stored meanwhile. */
     @Override
-    public Deletion deleteIfNothingWaits(long accountId, String device, long nowMillis) {
-        return messages.deleteAccount(accountId, Objects.requireNonNull(device, "device"), nowMillis);
+    public Deletion deleteIfNothingWaits(long accountId, String device, long nowMillis, Departures departures) {
+        return messages.deleteAccount(accountId, Objects.requireNonNull(device, "device"), nowMillis, departures);
     }
 
     /** The same, with no device: the log store counts what waits for any device holding the account's messages. */
     @Override
-    public Deletion deleteIfNothingWaits(long accountId, long nowMillis) {
-        return messages.deleteAccount(accountId, null, nowMillis);
+    public Deletion deleteIfNothingWaits(long accountId, long nowMillis, Departures departures) {
+        return messages.deleteAccount(accountId, null, nowMillis, departures);
     }
 
     @Override
@@ -764,7 +771,7 @@ public final class SqliteStore implements Store {
         }
 
         @Override
-        public Deletion deleteAccountRows(long id, long nowMillis, long boundary) {
+        public Deletion deleteAccountRows(long id, long nowMillis, long boundary, Departures departures) {
             return writer.write(db -> {
                 if (!AccountRows.markDeleted(db.prepare(AccountRows.MARK_DELETED), id, nowMillis)) {
                     return new Deletion.Gone();
@@ -772,7 +779,7 @@ public final class SqliteStore implements Store {
                 PreparedStatement ps = db.prepare(TokenRows.DELETE_OF);
                 ps.setLong(1, id);
                 ps.executeUpdate();
-                GroupRows.leaveAll(db.connection(), id, new GroupRows(db.connection(), "", () -> boundary), nowMillis);
+                GroupRows.leaveAll(db.connection(), id, new GroupRows(db.connection(), "", () -> boundary), nowMillis, departures);
                 return new Deletion.Deleted();
             });
         }

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.slf4j.LoggerFactory;
+import org.wirechat.server.core.port.StoreException;
 import org.wirechat.server.storage.log.LogDamagedException;
 import org.wirechat.server.storage.log.LogLossException;
 import org.wirechat.server.storage.log.LogPosition;

@@ -12,6 +12,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wirechat.server.core.port.CommitStats;
+import org.wirechat.server.core.port.StorageFault;
+import org.wirechat.server.core.port.StorageUnavailableException;
+import org.wirechat.server.core.port.StoreException;
 
 /**
  * The one thread that writes, with group commit: it takes every task waiting in its queue (up to
@@ -229,7 +233,7 @@ final class Writer implements AutoCloseable {
             try {
                 db = open();
             } catch (SQLException e) {
-                refuse(batch, StorageFault.of(e).orElse(StorageFault.IO_ERROR), e);
+                refuse(batch, FaultCause.of(e).orElse(StorageFault.IO_ERROR), e);
                 return;
             }
         }
@@ -265,7 +269,7 @@ final class Writer implements AutoCloseable {
             c.rollback();
             return true;
         } catch (SQLException rollbackFailure) {
-            refuse(batch, StorageFault.of(rollbackFailure).orElse(StorageFault.IO_ERROR), rollbackFailure);
+            refuse(batch, FaultCause.of(rollbackFailure).orElse(StorageFault.IO_ERROR), rollbackFailure);
             return false;
         }
     }
@@ -297,7 +301,7 @@ final class Writer implements AutoCloseable {
                         c.releaseSavepoint(sp);
                         failures[i] = null;
                     } catch (SQLException | RuntimeException e) {
-                        if (StorageFault.of(e).isPresent()) {
+                        if (FaultCause.of(e).isPresent()) {
                             throw e; // the storage's fault, not this task's: the whole batch goes
                         }
                         if (retryable(e) && attempt < RETRIES) {
@@ -338,7 +342,7 @@ final class Writer implements AutoCloseable {
         try {
             c.commit();
         } catch (SQLException | RuntimeException e) {
-            StorageFault f = StorageFault.of(e).orElse(StorageFault.IO_ERROR);
+            StorageFault f = FaultCause.of(e).orElse(StorageFault.IO_ERROR);
             if (f == StorageFault.DISK_FULL || f == StorageFault.READ_ONLY) {
                 refuse(batch, f, e);
             } else {
@@ -370,7 +374,7 @@ final class Writer implements AutoCloseable {
 
     /** If {@code e} is a storage fault, refuses the whole batch and returns true. */
     private boolean storageFault(List<Task<?>> batch, Exception e) {
-        var f = StorageFault.of(e);
+        var f = FaultCause.of(e);
         f.ifPresent(fault -> refuse(batch, fault, e));
         return f.isPresent();
     }

@@ -9,6 +9,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.wirechat.server.core.port.Account;
 import org.wirechat.server.core.port.Deletion;
+import org.wirechat.server.core.port.StoredMessage;
+import org.wirechat.server.core.rules.GroupRules;
 import org.wirechat.server.storage.StoreContract.Who;
 
 /**
@@ -61,7 +63,7 @@ abstract class AccountContract extends ContractArea {
 
         assertThat(store().setDisabled(ids.get("Bob"), 1_000)).isTrue();
         assertThat(store().setReceipts(ids.get("Carol"), false)).isTrue();
-        assertThat(store().deleteIfNothingWaits(ids.get("dave"), 2_000)).isEqualTo(new Deletion.Deleted());
+        assertThat(store().deleteIfNothingWaits(ids.get("dave"), 2_000, GroupRules::leaveAll)).isEqualTo(new Deletion.Deleted());
         assertThat(store().page(prefix, 4)).as("flags with the row; no password hash; the deleted left out").containsExactly(
                 new Account(ids.get("alice"), prefix + "alice", "alice", "", false, true),
                 new Account(ids.get("Bob"), prefix + "Bob", "Bob", "", true, true),
@@ -126,12 +128,12 @@ abstract class AccountContract extends ContractArea {
         long toOld = store().undelivered(alice.id(), 0, 10).getFirst().id();
         store().acknowledgeLater(alice.id(), "", toOld, 20);
 
-        assertThat(store().deleteIfNothingWaits(alice.id(), 30)).isEqualTo(new Deletion.Deleted());
+        assertThat(store().deleteIfNothingWaits(alice.id(), 30, GroupRules::leaveAll)).isEqualTo(new Deletion.Deleted());
         assertThat(store().find(alice.name())).isEmpty();
         assertThat(store().find(alice.id())).isEmpty();
         assertThat(store().find(token)).isEmpty();
-        assertThat(store().deleteIfNothingWaits(alice.id(), 40)).isEqualTo(new Deletion.Gone());
-        assertThat(store().deleteIfNothingWaits(alice.id(), "", 40)).isEqualTo(new Deletion.Gone());
+        assertThat(store().deleteIfNothingWaits(alice.id(), 40, GroupRules::leaveAll)).isEqualTo(new Deletion.Gone());
+        assertThat(store().deleteIfNothingWaits(alice.id(), "", 40, GroupRules::leaveAll)).isEqualTo(new Deletion.Gone());
         assertThat(store().send(bob.id(), alice.name(), "c3", "to nobody", 50, 100)).isEqualTo(new SendOutcome.NoRecipient());
 
         Account again = store().create(alice.name(), "New", "h", 60).orElseThrow();
@@ -152,18 +154,18 @@ abstract class AccountContract extends ContractArea {
         store().register(bob.id(), "laptop", 1);
         long first = stored(alice, bob, "first");
         long second = stored(alice, bob, "second");
-        assertThat(store().deleteIfNothingWaits(bob.id(), 10)).isEqualTo(new Deletion.Waiting(2));
-        assertThat(store().deleteIfNothingWaits(bob.id(), "phone", 10)).isEqualTo(new Deletion.Waiting(2));
-        assertThatThrownBy(() -> store().deleteIfNothingWaits(bob.id(), null, 10)).as("no device is the administrator's method")
+        assertThat(store().deleteIfNothingWaits(bob.id(), 10, GroupRules::leaveAll)).isEqualTo(new Deletion.Waiting(2));
+        assertThat(store().deleteIfNothingWaits(bob.id(), "phone", 10, GroupRules::leaveAll)).isEqualTo(new Deletion.Waiting(2));
+        assertThatThrownBy(() -> store().deleteIfNothingWaits(bob.id(), null, 10, GroupRules::leaveAll)).as("no device is the administrator's method")
                 .isInstanceOf(NullPointerException.class);
 
         store().acknowledgeLater(bob.id(), "phone", first, 20); // acknowledged, then the deletion: no barrier between
-        assertThat(store().deleteIfNothingWaits(bob.id(), "phone", 21)).isEqualTo(new Deletion.Waiting(1));
+        assertThat(store().deleteIfNothingWaits(bob.id(), "phone", 21, GroupRules::leaveAll)).isEqualTo(new Deletion.Waiting(1));
         store().acknowledgeLater(bob.id(), "phone", second, 22);
-        assertThat(store().deleteIfNothingWaits(bob.id(), "laptop", 23)).as("the laptop has neither")
+        assertThat(store().deleteIfNothingWaits(bob.id(), "laptop", 23, GroupRules::leaveAll)).as("the laptop has neither")
                 .isEqualTo(new Deletion.Waiting(2));
-        assertThat(store().deleteIfNothingWaits(bob.id(), 23)).as("the laptop holds them").isEqualTo(new Deletion.Waiting(2));
-        assertThat(store().deleteIfNothingWaits(bob.id(), "phone", 24)).isEqualTo(new Deletion.Deleted());
+        assertThat(store().deleteIfNothingWaits(bob.id(), 23, GroupRules::leaveAll)).as("the laptop holds them").isEqualTo(new Deletion.Waiting(2));
+        assertThat(store().deleteIfNothingWaits(bob.id(), "phone", 24, GroupRules::leaveAll)).isEqualTo(new Deletion.Deleted());
         assertThat(store().find(bob.id())).isEmpty();
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.wirechat.server.core.port.StoredMessage;
 
 /** The rules that keep PostgreSQL's in-memory inboxes whole, without a database. */
 @Timeout(60)

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.wirechat.server.core.port.StoredMessage;
 
 /**
  * Copies of a device's own messages for its account's other devices, in log mode: when the log has been

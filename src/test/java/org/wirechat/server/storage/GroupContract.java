@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
+import org.wirechat.server.core.port.Deletion;
 import org.wirechat.server.core.port.GroupInfo;
+import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.core.rules.GroupChange;
 import org.wirechat.server.core.rules.GroupOutcome;
-import org.wirechat.server.core.port.Deletion;
+import org.wirechat.server.core.rules.GroupRules;
 import org.wirechat.server.storage.StoreContract.Who;
 
 /** Groups (the redesign's {@code GroupStore}): each change and its refusals, the limits, membership intervals, history. */
@@ -178,12 +181,48 @@ abstract class GroupContract extends ContractArea {
         String crew = "#" + unique("crew");
         changeGroup(store(), new GroupChange.Create(alice.id(), crew, 10), 0);
         changeGroup(store(), new GroupChange.Add(alice.id(), crew, bob.name(), 10, 10), 0);
-        assertThat(store().deleteIfNothingWaits(alice.id(), 5)).isEqualTo(new Deletion.Deleted());
+        assertThat(store().deleteIfNothingWaits(alice.id(), 5, GroupRules::leaveAll)).isEqualTo(new Deletion.Deleted());
         GroupInfo left = store().findGroup(crew).orElseThrow();
         assertThat(members(left)).containsExactly(bob.name());
         assertThat(left.ownerId()).isEqualTo(bob.id());
         SendOutcome sent = store().send(bob.id(), crew, "g1", "alone", 10, 100);
         assertThat(sent).isInstanceOf(SendOutcome.GroupStored.class);
         assertThat(((SendOutcome.GroupStored) sent).recipients()).isEmpty();
+    }
+
+    /**
+     * The departures are the core's and run inside the deletion's transaction: departures that fail after a write
+     * leave the account, its tokens and its memberships as they were, and the failure is the caller's.
+     */
+    @Test
+    void aDeletionWhoseDeparturesFailDeletesNothing() {
+        Who alice = who("alice");
+        Who bob = who("bob");
+        String crew = "#" + unique("crew");
+        changeGroup(store(), new GroupChange.Create(alice.id(), crew, 10), 0);
+        changeGroup(store(), new GroupChange.Add(alice.id(), crew, bob.name(), 10, 10), 0);
+        byte[] token = new byte[32];
+        ThreadLocalRandom.current().nextBytes(token);
+        store().insert(token, alice.id(), "", 1, Long.MAX_VALUE, 10);
+        IllegalStateException broken = new IllegalStateException("the departures broke after the first group's");
+        assertThatThrownBy(() -> store().deleteIfNothingWaits(alice.id(), 5, (id, groups, tx, now) -> {
+            assertThat(groups).as("the store hands over the groups it is in").extracting(GroupInfo::name).containsExactly(crew);
+            GroupRules.leaveAll(id, groups, tx, now);
+            throw broken;
+        })).satisfies(e -> {
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            assertThat(root).as("the departures' own failure, whatever the store wraps it in").isSameAs(broken);
+        });
+        assertThat(store().find(alice.id())).as("not deleted").isPresent();
+        assertThat(store().find(token)).as("its token kept").isPresent();
+        GroupInfo kept = store().findGroup(crew).orElseThrow();
+        assertThat(members(kept)).containsExactly(alice.name(), bob.name());
+        assertThat(kept.ownerId()).isEqualTo(alice.id());
+        assertThat(store().deleteIfNothingWaits(alice.id(), 6, GroupRules::leaveAll)).as("the store still deletes")
+                .isEqualTo(new Deletion.Deleted());
+        assertThat(members(store().findGroup(crew).orElseThrow())).containsExactly(bob.name());
     }
 }

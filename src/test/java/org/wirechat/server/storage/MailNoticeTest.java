@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.wirechat.server.core.port.StoredMessage;
 
 /** The notification of new mail between PostgreSQL servers: what it carries, and when it carries nothing. */
 @Timeout(60)

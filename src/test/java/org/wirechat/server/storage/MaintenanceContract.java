@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.wirechat.server.Await;
+import org.wirechat.server.core.port.CommitStats;
+import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.storage.StoreContract.Who;
 
 /** What is not chat (the redesign's {@code Maintenance}): faults and readiness, counters, backup, check, description. */

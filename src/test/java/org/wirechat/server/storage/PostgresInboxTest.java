@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.wirechat.server.PostgresCluster;
 import org.wirechat.server.core.port.Deletion;
+import org.wirechat.server.core.port.StoredMessage;
+import org.wirechat.server.core.rules.GroupRules;
 
 /**
  * PostgreSQL's inboxes: served from memory on the server holding the poll, never missing what another
@@ -49,7 +51,7 @@ class PostgresInboxTest {
             assertThat(a.unread(bob, "")).as("what the device acknowledged no longer counts for it, at once").isEqualTo(1);
             org.wirechat.server.Await.until("the mark recorded", () -> b.undeliveredCount(bob) == 1);
             assertThat(b.undelivered(bob, 0, 10)).extracting(StoredMessage::body).containsExactly("two");
-            assertThat(a.deleteIfNothingWaits(bob, 5)).isInstanceOf(Deletion.Waiting.class);
+            assertThat(a.deleteIfNothingWaits(bob, 5, GroupRules::leaveAll)).isInstanceOf(Deletion.Waiting.class);
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.wirechat.server.PostgresCluster;
+import org.wirechat.server.core.port.StoreException;
 
 /** Several servers starting at once on an empty database: one migrates, the others wait and find it done. */
 class PostgresSchemaTest {

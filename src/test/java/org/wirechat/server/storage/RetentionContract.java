@@ -6,9 +6,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.wirechat.server.core.port.Deletion;
+import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.core.rules.GroupChange;
 import org.wirechat.server.core.rules.GroupOutcome;
-import org.wirechat.server.core.port.Deletion;
+import org.wirechat.server.core.rules.GroupRules;
 import org.wirechat.server.storage.StoreContract.Who;
 
 /**
@@ -122,7 +124,7 @@ abstract class RetentionContract extends ContractArea {
         s.acknowledgeLater(dave.id(), "", old, at(2_000));
         s.acknowledgeLater(carol.id(), "phone", old, at(2_000));
         assertThat(purge(5_000)).as("carol's laptop still lacks it").isZero();
-        assertThat(s.deleteIfNothingWaits(carol.id(), "phone", at(6_000))).as("her phone has everything")
+        assertThat(s.deleteIfNothingWaits(carol.id(), "phone", at(6_000), GroupRules::leaveAll)).as("her phone has everything")
                 .isEqualTo(new Deletion.Deleted());
         assertThat(purge(5_000)).as("every live member it reached has it").isEqualTo(1);
     }

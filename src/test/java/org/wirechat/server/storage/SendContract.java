@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.core.rules.GroupChange;
 import org.wirechat.server.storage.StoreContract.Who;
 

@@ -42,14 +42,16 @@ public interface AccountStore {
      * A user's deletion from {@code device} ({@code ""}: the default device): deletes the account, its tokens and its
      * memberships, unless messages wait that the device has not received ({@link Deletion.Waiting}: messages only
      * another device lacks would be lost to a device of an account that is going). Atomic with SENDs: a message
-     * stored before it is counted, none is stored to the account after it.
+     * stored before it is counted, none is stored to the account after it. The account leaves its groups as
+     * {@code departures} says, in the same transaction (the core passes its group rules: a store decides nothing of
+     * who inherits a group); if {@code departures} throws, nothing is deleted and its exception reaches the caller.
      */
-    Deletion deleteIfNothingWaits(long id, String device, long nowMillis);
+    Deletion deleteIfNothingWaits(long id, String device, long nowMillis, Departures departures);
 
     /**
      * An administrator's deletion: the same, refused while messages wait for any device holding them. A method of
      * its own rather than a null device (today's {@code Store.deleteAccount} took null for it), so the port has no
      * null argument.
      */
-    Deletion deleteIfNothingWaits(long id, long nowMillis);
+    Deletion deleteIfNothingWaits(long id, long nowMillis, Departures departures);
 }

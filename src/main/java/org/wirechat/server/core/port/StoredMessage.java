@@ -1,4 +1,4 @@
-package org.wirechat.server.storage;
+package org.wirechat.server.core.port;
 
 /**
  * A message as storage holds it: its id (the order it was stored in), sender and recipient by name, the

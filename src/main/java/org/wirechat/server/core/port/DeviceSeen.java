@@ -1,4 +1,4 @@
-package org.wirechat.server.storage;
+package org.wirechat.server.core.port;
 
 /**
  * A device of an account as the store knows it (LIST_DEVICES): its id ({@code ""}: the default device,

@@ -1,4 +1,4 @@
-package org.wirechat.server.storage;
+package org.wirechat.server.core.port;
 
 /** The store failed (disk, database): a server-side fault, never the client's. */
 public class StoreException extends RuntimeException {

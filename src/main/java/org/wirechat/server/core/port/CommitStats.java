@@ -1,4 +1,4 @@
-package org.wirechat.server.storage;
+package org.wirechat.server.core.port;
 
 /**
  * A store's group commits so far: how many, how many records they held, and the time their writes and
