@@ -1,8 +1,9 @@
 package org.wirechat.protocol;
 
 /**
- * The protocol's limits and the checks that enforce them. The codec runs these on every field it
- * decodes; clients run them before sending so a user sees the server's wording without a round trip.
+ * The protocol's limits and the checks that enforce them, one per field rule of the spec. The codec runs these on
+ * every field it decodes; another transport (gRPC) runs the same ones on each field of its own messages, in the
+ * spec's order; clients run them before sending so a user sees the server's wording without a round trip.
  * Lengths count Unicode code points, not bytes or UTF-16 units.
  */
 public final class Limits {
@@ -110,8 +111,32 @@ public final class Limits {
         return s;
     }
 
+    /**
+     * A text field's characters, as the codec checks each field it decodes: no control character (C0, DEL, C1);
+     * {@code field} names it in the refusal (INVALID_CHARACTER).
+     */
+    public static String checkText(String value, String field) throws ProtocolException {
+        return Payload.checkCharacters(value, field, false);
+    }
+
+    /** A message body's characters: as {@link #checkText}, but tab and newline are allowed. */
+    public static String checkMultilineText(String value, String field) throws ProtocolException {
+        return Payload.checkCharacters(value, field, true);
+    }
+
+    /**
+     * An id given as a number another transport can make negative (the wire protocol's decimal digits cannot):
+     * INVALID_FIELD.
+     */
+    public static long checkNotNegative(String field, long v) throws ProtocolException {
+        if (v < 0) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, field + " must not be negative");
+        }
+        return v;
+    }
+
     /** A token as issued by a server: 1–64 characters of the base64url alphabet. */
-    static String checkToken(String s) throws ProtocolException {
+    public static String checkToken(String s) throws ProtocolException {
         if (s.isEmpty() || s.length() > TOKEN_MAX) {
             throw new ProtocolException(ErrorCode.NOT_AUTHENTICATED, "the token is malformed; log in again");
         }
@@ -131,7 +156,7 @@ public final class Limits {
     }
 
     /** 1–64 printable ASCII characters (0x21–0x7E), e.g. a UUID. */
-    static String checkClientMessageId(String s) throws ProtocolException {
+    public static String checkClientMessageId(String s) throws ProtocolException {
         return printableId(s, "client message id");
     }
 
@@ -151,7 +176,7 @@ public final class Limits {
         return s;
     }
 
-    static String checkPattern(String s) throws ProtocolException {
+    public static String checkPattern(String s) throws ProtocolException {
         if (s.codePointCount(0, s.length()) > PATTERN_MAX) {
             throw new ProtocolException(ErrorCode.FIELD_TOO_LONG,
                     "a pattern has at most " + PATTERN_MAX + " characters");
@@ -160,7 +185,7 @@ public final class Limits {
     }
 
     /** A list cursor: empty (the first page) or a username. */
-    static String checkCursor(String s) throws ProtocolException {
+    public static String checkCursor(String s) throws ProtocolException {
         if (s.length() > USERNAME_MAX) {
             throw new ProtocolException(ErrorCode.FIELD_TOO_LONG, "a cursor has at most " + USERNAME_MAX + " characters");
         }
@@ -172,7 +197,7 @@ public final class Limits {
         return s;
     }
 
-    static int checkRange(String what, long v, long min, long max) throws ProtocolException {
+    public static int checkRange(String what, long v, long min, long max) throws ProtocolException {
         if (v < min || v > max) {
             throw new ProtocolException(ErrorCode.INVALID_FIELD, what + " must be in [" + min + ", " + max + "], not " + v);
         }

@@ -1,6 +1,12 @@
 package org.wirechat.client.grpc;
 
+import com.google.protobuf.MessageLite;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
 import io.grpc.ChannelCredentials;
+import io.grpc.ClientInterceptors;
+import io.grpc.MethodDescriptor;
+import io.grpc.stub.ClientCalls;
 import io.grpc.ClientInterceptor;
 import io.grpc.ConnectivityState;
 import io.grpc.Grpc;
@@ -17,6 +23,9 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,38 +38,16 @@ import org.wirechat.client.IncompatibleServerException;
 import org.wirechat.client.Subscribing;
 import org.wirechat.grpc.v1.AckReply;
 import org.wirechat.grpc.v1.AckRequest;
-import org.wirechat.grpc.v1.AddMemberRequest;
 import org.wirechat.grpc.v1.ChatGrpc;
-import org.wirechat.grpc.v1.CreateAccountRequest;
-import org.wirechat.grpc.v1.CreateGroupRequest;
-import org.wirechat.grpc.v1.DeleteAccountRequest;
-import org.wirechat.grpc.v1.FetchRequest;
-import org.wirechat.grpc.v1.GroupMembersRequest;
-import org.wirechat.grpc.v1.GroupReceiptsRequest;
-import org.wirechat.grpc.v1.HistoryRequest;
-import org.wirechat.grpc.v1.LeaveGroupRequest;
-import org.wirechat.grpc.v1.ListAccountsRequest;
-import org.wirechat.grpc.v1.ListDevicesRequest;
-import org.wirechat.grpc.v1.ListGroupsRequest;
-import org.wirechat.grpc.v1.LoginRequest;
-import org.wirechat.grpc.v1.LogoutRequest;
 import org.wirechat.grpc.v1.Message;
-import org.wirechat.grpc.v1.PingRequest;
-import org.wirechat.grpc.v1.ReceiptsRequest;
-import org.wirechat.grpc.v1.RemoveMemberRequest;
-import org.wirechat.grpc.v1.RenameGroupRequest;
-import org.wirechat.grpc.v1.SendRequest;
-import org.wirechat.grpc.v1.ServerInfoReply;
 import org.wirechat.grpc.v1.ServerInfoRequest;
-import org.wirechat.grpc.v1.SetReceiptsRequest;
 import org.wirechat.grpc.v1.SubscribeRequest;
-import org.wirechat.protocol.PatternMode;
 import org.wirechat.protocol.Request;
 import org.wirechat.protocol.Response;
 
 /**
  * A connection to the server over gRPC (service {@code wirechat.v1.Chat}, docs/grpc.md): each of the
- * wire protocol's requests becomes its call, each reply its response, and a refusal the wire
+ * wire protocol's requests becomes its call, each reply its response (by {@link GrpcCalls}' table), and a refusal the wire
  * protocol's error, read back from the trailers. One HTTP/2 connection (one {@link ManagedChannel}) per
  * instance, as the wire protocol has one TCP connection per {@code Connection}. The poller receives by
  * {@link #subscribe} (messages pushed as they are stored) instead of repeated FETCHes.
@@ -131,11 +118,6 @@ public final class GrpcConnection implements Subscribing {
         }
     }
 
-    private ChatGrpc.ChatBlockingStub as(String token, long waitMillis) {
-        return chat.withInterceptors(bearer(token))
-                .withDeadlineAfter(waitMillis + ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
     /** The call's token as "authorization: Bearer TOKEN" metadata. */
     private static ClientInterceptor bearer(String token) {
         Metadata m = new Metadata();
@@ -143,13 +125,9 @@ public final class GrpcConnection implements Subscribing {
         return MetadataUtils.newAttachHeadersInterceptor(m);
     }
 
-    private ChatGrpc.ChatBlockingStub anyone() {
-        return chat.withDeadlineAfter(ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private static Response.Message message(Message m) {
-        return new Response.Message(m.getId(), m.getSender(), m.getRecipient(), m.getTimestampMs(), m.getBody());
-    }
+    /** The service's methods by their bare names. */
+    private static final Map<String, MethodDescriptor<?, ?>> METHODS = ChatGrpc.getServiceDescriptor().getMethods().stream()
+            .collect(Collectors.toUnmodifiableMap(MethodDescriptor::getBareMethodName, Function.identity()));
 
     @Override
     public Response call(Request request) throws ConnectionLostException, IncompatibleServerException {
@@ -157,103 +135,21 @@ public final class GrpcConnection implements Subscribing {
             throw new ConnectionLostException("connection closed");
         }
         try {
-            return switch (request) {
-                case Request.Ping p -> new Response.Pong(
-                        anyone().ping(PingRequest.getDefaultInstance()).getServerTimeMs());
-                case Request.ServerInfo i -> {
-                    ServerInfoReply r = anyone().serverInfo(ServerInfoRequest.getDefaultInstance());
-                    yield new Response.ServerInfo(r.getWireVersionsList(), r.getMaxFrameBytes(), r.getMaxMessageChars(),
-                            r.getMaxFetchWaitMs(), r.getFeaturesList());
-                }
-                case Request.CreateAccount c -> new Response.AccountCreated(anyone().createAccount(CreateAccountRequest.newBuilder()
-                        .setUsername(c.username()).setFullName(c.fullName()).setPassword(c.password()).build()).getUsername());
-                case Request.Login l -> {
-                    var r = anyone().login(LoginRequest.newBuilder().setUsername(l.username()).setPassword(l.password()).build());
-                    yield new Response.LoggedIn(r.getToken(), r.getExpiresAtMs(), r.getUnread());
-                }
-                case Request.LoginDevice l -> {
-                    var r = anyone().login(LoginRequest.newBuilder().setUsername(l.username()).setPassword(l.password())
-                            .setDeviceId(l.deviceId()).build());
-                    yield new Response.DeviceLoggedIn(r.getToken(), r.getExpiresAtMs(), r.getUnread(), r.getMissed());
-                }
-                case Request.Logout l -> {
-                    as(l.token(), 0).logout(LogoutRequest.getDefaultInstance());
-                    yield new Response.LoggedOut();
-                }
-                case Request.ListAccounts l -> {
-                    var r = as(l.token(), 0).listAccounts(ListAccountsRequest.newBuilder()
-                            .setMode(l.mode() == PatternMode.REGEX ? org.wirechat.grpc.v1.PatternMode.PATTERN_MODE_REGEX
-                                    : org.wirechat.grpc.v1.PatternMode.PATTERN_MODE_WILDCARD)
-                            .setPattern(l.pattern()).setCursor(l.cursor()).setLimit(l.limit()).build());
-                    List<Response.Account> accounts = new ArrayList<>();
-                    r.getAccountsList().forEach(a -> accounts.add(new Response.Account(a.getUsername(), a.getFullName(), a.getOnline())));
-                    yield new Response.Accounts(accounts, r.getNextCursor());
-                }
-                case Request.Send s -> {
-                    var r = as(s.token(), 0).send(SendRequest.newBuilder().setRecipient(s.recipient())
-                            .setClientMessageId(s.clientMessageId()).setBody(s.body()).build());
-                    yield new Response.Sent(r.getId(), r.getTimestampMs());
-                }
-                case Request.Fetch f -> {
-                    var r = as(f.token(), f.maxWaitMillis()).fetch(FetchRequest.newBuilder().setAckThroughId(f.ackThrough())
-                            .setMaxCount(f.maxCount()).setMaxWaitMs(f.maxWaitMillis()).build());
-                    yield new Response.Messages(r.getMessagesList().stream().map(GrpcConnection::message).toList());
-                }
-                case Request.History h -> {
-                    var r = as(h.token(), 0).history(HistoryRequest.newBuilder().setPeer(h.peer()).setBeforeId(h.beforeId())
-                            .setLimit(h.limit()).build());
-                    yield new Response.Conversation(r.getMessagesList().stream().map(GrpcConnection::message).toList(),
-                            r.getNextBeforeId());
-                }
-                case Request.DeleteAccount d -> {
-                    as(d.token(), 0).deleteAccount(DeleteAccountRequest.newBuilder().setPassword(d.password()).build());
-                    yield new Response.AccountDeleted();
-                }
-                case Request.Receipts r -> {
-                    var reply = as(r.token(), 0).receipts(ReceiptsRequest.newBuilder().setPeer(r.peer()).build());
-                    yield new Response.Receipts(reply.getShared(), reply.getOldestWaitingId());
-                }
-                case Request.SetReceipts r -> new Response.ReceiptsSet(as(r.token(), 0)
-                        .setReceipts(SetReceiptsRequest.newBuilder().setOn(r.on()).build()).getOn());
-                case Request.GroupCreate g -> new Response.GroupCreated(as(g.token(), 0)
-                        .createGroup(CreateGroupRequest.newBuilder().setGroup(g.group()).build()).getGroup());
-                case Request.GroupAdd g -> new Response.MemberAdded(as(g.token(), 0).addMember(AddMemberRequest
-                        .newBuilder().setGroup(g.group()).setUsername(g.username()).build()).getUsername());
-                case Request.GroupRemove g -> {
-                    as(g.token(), 0).removeMember(RemoveMemberRequest.newBuilder().setGroup(g.group())
-                            .setUsername(g.username()).build());
-                    yield new Response.MemberRemoved();
-                }
-                case Request.GroupLeave g -> {
-                    as(g.token(), 0).leaveGroup(LeaveGroupRequest.newBuilder().setGroup(g.group()).build());
-                    yield new Response.GroupLeft();
-                }
-                case Request.GroupRename g -> new Response.GroupRenamed(as(g.token(), 0).renameGroup(RenameGroupRequest
-                        .newBuilder().setGroup(g.group()).setNewName(g.newName()).build()).getGroup());
-                case Request.GroupList g -> {
-                    var reply = as(g.token(), 0).listGroups(ListGroupsRequest.getDefaultInstance());
-                    yield new Response.Groups(reply.getGroupsList().stream()
-                            .map(x -> new Response.Group(x.getName(), x.getOwner(), x.getMembers())).toList());
-                }
-                case Request.ListDevices d -> {
-                    var reply = as(d.token(), 0).listDevices(ListDevicesRequest.getDefaultInstance());
-                    yield new Response.Devices(reply.getDevicesList().stream()
-                            .map(x -> new Response.Device(x.getDeviceId(), x.getLastSeenMs(), x.getHolds(), x.getThisDevice())).toList());
-                }
-                case Request.GroupReceipts g -> {
-                    var reply = as(g.token(), 0).groupReceipts(GroupReceiptsRequest.newBuilder()
-                            .setGroup(g.group()).setMessageId(g.messageId()).build());
-                    yield new Response.GroupReceipts(reply.getShared(), reply.getMembers(), reply.getDelivered());
-                }
-                case Request.GroupMembers g -> {
-                    var reply = as(g.token(), 0).groupMembers(GroupMembersRequest.newBuilder().setGroup(g.group()).build());
-                    yield new Response.Members(reply.getGroup(), reply.getMembersList().stream()
-                            .map(x -> new Response.Member(x.getUsername(), x.getOnline(), x.getOwner())).toList());
-                }
-            };
+            return call(GrpcCalls.of(request), request);
         } catch (StatusRuntimeException e) {
             return refusal(e);
         }
+    }
+
+    /** A request's call by its entry in {@link GrpcCalls#TABLE}: its message sent with its token, its reply read back. */
+    @SuppressWarnings("unchecked")
+    private <Q extends Request> Response call(GrpcCalls.Entry<Q, MessageLite> entry, Q request) {
+        MethodDescriptor<MessageLite, MessageLite> method = (MethodDescriptor<MessageLite, MessageLite>) METHODS.get(entry.method());
+        String token = entry.token() == null ? null : entry.token().apply(request);
+        Channel to = token == null ? channel : ClientInterceptors.intercept(channel, bearer(token));
+        CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(
+                entry.waitMillis().applyAsLong(request) + ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        return entry.reply().apply(ClientCalls.blockingUnaryCall(to, method, options, entry.message().apply(request)));
     }
 
     @Override
@@ -266,7 +162,7 @@ public final class GrpcConnection implements Subscribing {
             Iterator<Message> stream = chat.withInterceptors(bearer(token))
                     .subscribe(SubscribeRequest.newBuilder().setAfterId(afterId).build());
             while (stream.hasNext()) {
-                pushed.accept(message(stream.next()));
+                pushed.accept(GrpcCalls.message(stream.next()));
             }
             throw new ConnectionLostException("the server ended the subscription");
         } catch (StatusRuntimeException e) {

@@ -23,6 +23,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
@@ -233,25 +234,21 @@ final class GrpcChatService implements BindableService {
     }
 
     /**
-     * One unary call, whatever its method: the request mapped in (its fields checked), the core's result mapped
-     * out to the reply, or the refusal to the call's status and trailers.
+     * One unary call, whatever its method: the request mapped in (its fields checked), then the call completed from
+     * the core's future — the result mapped out to the reply, or the refusal to the call's status and trailers. The
+     * call's thread does not wait for the future: a SEND is answered by the thread that made it durable (as the
+     * wire protocol's answer is mapped there), everything else (answered before {@code submit} returns) at once.
      */
-    @SuppressWarnings("unchecked")
     private <M, T> void unary(String method, M request, StreamObserver<T> observer) {
         long started = metrics.on() ? System.nanoTime() : 0;
         int opcode = opcode(GrpcMapping.operationOf(method, request));
-        ChatResult result;
+        CompletableFuture<ChatResult> answer;
         try {
-            result = ask(chat, GrpcMapping.in(method, request, token()), call(token()));
+            String token = token();
+            answer = chat.submit(GrpcMapping.in(method, request, token), call(token));
         } catch (ProtocolException e) {
             if (opcode >= 0) {
                 metrics.refused(opcode, e.code(), System.nanoTime() - started);
-            }
-            observer.onError(failure(e));
-            return;
-        } catch (ChatException e) {
-            if (opcode >= 0) {
-                metrics.refused(opcode, GrpcMapping.code(e.error()), System.nanoTime() - started);
             }
             observer.onError(failure(e));
             return;
@@ -260,17 +257,48 @@ final class GrpcChatService implements BindableService {
             observer.onError(Status.CANCELLED.withDescription("the call was cancelled").asRuntimeException());
             return;
         } catch (RuntimeException e) {
-            log.error("a gRPC call failed", e);
-            observer.onError(failure(ErrorCode.INTERNAL_ERROR, "internal error", List.of()));
+            internal(observer, e);
             return;
         }
-        MessageLite reply = GrpcMapping.out(result, maxAnswerBytes);
-        if (opcode >= 0) { // ACK is not counted, as before (it is no wire request)
-            metrics.answered(opcode, result instanceof ChatResult.Sent,
-                    reply instanceof FetchReply f ? f.getMessagesCount() : 0, System.nanoTime() - started);
+        answer.whenComplete((result, thrown) -> complete(result, thrown, opcode, started, observer));
+    }
+
+    /** Ends a unary call with the core's answer: its reply, its refusal, or INTERNAL_ERROR for a bug. */
+    @SuppressWarnings("unchecked")
+    private <T> void complete(ChatResult result, Throwable thrown, int opcode, long started, StreamObserver<T> observer) {
+        try {
+            Throwable cause = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
+            if (cause instanceof ChatException e) {
+                if (opcode >= 0) {
+                    metrics.refused(opcode, GrpcMapping.code(e.error()), System.nanoTime() - started);
+                }
+                observer.onError(failure(e));
+                return;
+            }
+            if (cause != null) {
+                internal(observer, cause);
+                return;
+            }
+            MessageLite reply = GrpcMapping.out(result, maxAnswerBytes);
+            if (opcode >= 0) { // ACK is not counted, as before (it is no wire request)
+                metrics.answered(opcode, result instanceof ChatResult.Sent,
+                        reply instanceof FetchReply f ? f.getMessagesCount() : 0, System.nanoTime() - started);
+            }
+            observer.onNext((T) reply);
+            observer.onCompleted();
+        } catch (RuntimeException e) { // thrown inside whenComplete it would be lost, and the call left unanswered
+            internal(observer, e);
         }
-        observer.onNext((T) reply);
-        observer.onCompleted();
+    }
+
+    /** Our bug: logged with its stack trace, answered INTERNAL_ERROR (a call already ended stays as it is). */
+    private static void internal(StreamObserver<?> observer, Throwable e) {
+        log.error("a gRPC call failed", e);
+        try {
+            observer.onError(failure(ErrorCode.INTERNAL_ERROR, "internal error", List.of()));
+        } catch (IllegalStateException ended) {
+            // the failure came after the call was answered: nothing more can be said on it
+        }
     }
 
     /**

@@ -61,10 +61,7 @@ import org.wirechat.grpc.v1.SubscribeRequest;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Frame;
 import org.wirechat.protocol.Limits;
-import org.wirechat.protocol.PatternMode;
 import org.wirechat.protocol.ProtocolException;
-import org.wirechat.protocol.Request;
-import org.wirechat.protocol.RequestCodec;
 import org.wirechat.protocol.Response;
 import org.wirechat.server.ResponseFit;
 import org.wirechat.server.core.ChatError;
@@ -76,8 +73,8 @@ import org.wirechat.server.core.Operations;
 /**
  * The gRPC service's protobuf messages to the core's records and back, one table per direction
  * (docs/architecture.md §2.5); {@code GrpcMappingTest} checks both against the operation table and the
- * service's methods, so nothing can be forgotten. The spec's field rules are checked as the wire codec
- * checks them ({@link RequestCodec#check}, on the equivalent wire request), in the spec's order, before the core
+ * service's methods, so nothing can be forgotten. The spec's field rules are checked field by field with the
+ * protocol's own rules ({@link Limits}, which the wire codec runs too), in the spec's order, before the core
  * sees the request; answers are fitted to the wire protocol's frame limit ({@link ResponseFit}), so both
  * transports page alike.
  */
@@ -105,8 +102,19 @@ final class GrpcMapping {
         return value == 0 ? byDefault : value;
     }
 
-    private static void check(Request request) throws ProtocolException {
-        RequestCodec.check(request);
+    /** A text field's characters (the wire codec's rule for every field it decodes). */
+    private static String text(String value, String field) throws ProtocolException {
+        return Limits.checkText(value, field);
+    }
+
+    /** The call's token, the wire protocol's first field: checked first, as there. */
+    private static void token(String token) throws ProtocolException {
+        Limits.checkToken(text(token, "token"));
+    }
+
+    /** A request's {@code group} field. */
+    private static String group(String group) throws ProtocolException {
+        return Limits.checkGroupName(text(group, "group"));
     }
 
     /** The operation each method of the service calls (Login: LOGIN_DEVICE with a device id). */
@@ -167,104 +175,112 @@ final class GrpcMapping {
         return OPERATION.get(method);
     }
 
-    /** Inbound, by the service's method name. */
+    /**
+     * Inbound, by the service's method name. Each field is checked by the protocol's own rule for it ({@link Limits}:
+     * the one the wire codec runs on the field read from a frame), with the spec's name for it, in the spec's order —
+     * the call's token first, as the wire's first field — so a refusal is the wire protocol's, code and text.
+     */
     static final Map<String, Inbound<?>> IN = Map.ofEntries(
             entry("Ping", (PingRequest r, String t) -> new ChatRequest.Ping()),
             entry("ServerInfo", (ServerInfoRequest r, String t) -> new ChatRequest.ServerInfo()),
-            entry("CreateAccount", (CreateAccountRequest r, String t) -> {
-                check(new Request.CreateAccount(r.getUsername(), r.getFullName(), r.getPassword()));
-                return new ChatRequest.CreateAccount(r.getUsername(), r.getFullName(), r.getPassword());
-            }),
+            entry("CreateAccount", (CreateAccountRequest r, String t) -> new ChatRequest.CreateAccount(
+                    Limits.checkUsername(text(r.getUsername(), "username")),
+                    Limits.checkFullName(text(r.getFullName(), "full name")),
+                    Limits.checkPassword(text(r.getPassword(), "password")))),
             entry("Login", (LoginRequest r, String t) -> {
-                if (!r.getDeviceId().isEmpty()) {
-                    check(new Request.LoginDevice(r.getUsername(), r.getPassword(), r.getDeviceId()));
-                    return new ChatRequest.LoginDevice(r.getUsername(), r.getPassword(), r.getDeviceId());
-                }
-                check(new Request.Login(r.getUsername(), r.getPassword()));
-                return new ChatRequest.Login(r.getUsername(), r.getPassword());
+                String username = Limits.checkUsername(text(r.getUsername(), "username"));
+                String password = Limits.checkPassword(text(r.getPassword(), "password"));
+                return r.getDeviceId().isEmpty() ? new ChatRequest.Login(username, password)
+                        : new ChatRequest.LoginDevice(username, password, Limits.checkDeviceId(text(r.getDeviceId(), "device id")));
             }),
             entry("Logout", (LogoutRequest r, String t) -> {
-                check(new Request.Logout(t));
+                token(t);
                 return new ChatRequest.Logout();
             }),
             entry("ListAccounts", (ListAccountsRequest r, String t) -> {
-                if (r.getModeValue() != 0 && r.getModeValue() != 1) {
+                if (r.getModeValue() != 0 && r.getModeValue() != 1) { // the wire's field is a letter: its own text
                     throw new ProtocolException(ErrorCode.INVALID_FIELD, "pattern mode must be WILDCARD or REGEX");
                 }
-                boolean regex = r.getMode() == PATTERN_MODE_REGEX;
-                int limit = orDefault(r.getLimit(), Limits.PAGE_MAX);
-                check(new Request.ListAccounts(t, regex ? PatternMode.REGEX : PatternMode.WILDCARD, r.getPattern(),
-                        r.getCursor(), limit));
-                return new ChatRequest.ListAccounts(regex, r.getPattern(), r.getCursor(), limit);
+                token(t);
+                return new ChatRequest.ListAccounts(r.getMode() == PATTERN_MODE_REGEX,
+                        Limits.checkPattern(text(r.getPattern(), "pattern")),
+                        Limits.checkCursor(text(r.getCursor(), "cursor")),
+                        Limits.checkRange("limit", orDefault(r.getLimit(), Limits.PAGE_MAX), 1, Limits.PAGE_MAX));
             }),
             entry("Send", (SendRequest r, String t) -> {
-                check(new Request.Send(t, r.getRecipient(), r.getClientMessageId(), r.getBody()));
-                return new ChatRequest.Send(r.getRecipient(), r.getClientMessageId(), r.getBody());
+                token(t);
+                return new ChatRequest.Send(Limits.checkRecipient(text(r.getRecipient(), "recipient")),
+                        Limits.checkClientMessageId(text(r.getClientMessageId(), "client message id")),
+                        Limits.checkBody(Limits.checkMultilineText(r.getBody(), "message"), Limits.BODY_MAX));
             }),
             entry("Fetch", (FetchRequest r, String t) -> {
-                int max = orDefault(r.getMaxCount(), GrpcChatService.DEFAULT_FETCH_COUNT);
-                check(new Request.Fetch(t, r.getAckThroughId(), max, r.getMaxWaitMs()));
-                return new ChatRequest.Fetch(r.getAckThroughId(), max, r.getMaxWaitMs());
+                token(t);
+                return new ChatRequest.Fetch(Limits.checkNotNegative("acknowledge-through id", r.getAckThroughId()),
+                        Limits.checkRange("max count", orDefault(r.getMaxCount(), GrpcChatService.DEFAULT_FETCH_COUNT), 1,
+                                Limits.FETCH_COUNT_MAX),
+                        Limits.checkRange("max wait", r.getMaxWaitMs(), 0, Limits.FETCH_WAIT_MAX_MILLIS));
             }),
-            entry("Ack", (AckRequest r, String t) -> {
-                check(new Request.Fetch(t, r.getThroughId(), 1, 0)); // a FETCH's first half: its rules
-                return new ChatRequest.Ack(r.getThroughId());
+            entry("Ack", (AckRequest r, String t) -> { // a FETCH's first half: its rules
+                token(t);
+                return new ChatRequest.Ack(Limits.checkNotNegative("acknowledge-through id", r.getThroughId()));
             }),
-            entry("Subscribe", (SubscribeRequest r, String t) -> {
-                check(new Request.Fetch(t, r.getAfterId(), 1, 0));
-                return new ChatRequest.Next(r.getAfterId(), GrpcChatService.SUBSCRIBE_BATCH, GrpcChatService.SUBSCRIBE_WAIT_MILLIS);
+            entry("Subscribe", (SubscribeRequest r, String t) -> { // a FETCH acknowledging nothing: its rules
+                token(t);
+                return new ChatRequest.Next(Limits.checkNotNegative("acknowledge-through id", r.getAfterId()),
+                        GrpcChatService.SUBSCRIBE_BATCH, GrpcChatService.SUBSCRIBE_WAIT_MILLIS);
             }),
             entry("History", (HistoryRequest r, String t) -> {
-                int limit = orDefault(r.getLimit(), Limits.PAGE_MAX);
-                check(new Request.History(t, r.getPeer(), r.getBeforeId(), limit));
-                return new ChatRequest.History(r.getPeer(), r.getBeforeId(), limit);
+                token(t);
+                return new ChatRequest.History(Limits.checkRecipient(text(r.getPeer(), "peer")),
+                        Limits.checkNotNegative("before id", r.getBeforeId()),
+                        Limits.checkRange("limit", orDefault(r.getLimit(), Limits.PAGE_MAX), 1, Limits.PAGE_MAX));
             }),
             entry("DeleteAccount", (DeleteAccountRequest r, String t) -> {
-                check(new Request.DeleteAccount(t, r.getPassword()));
-                return new ChatRequest.DeleteAccount(r.getPassword());
+                token(t);
+                return new ChatRequest.DeleteAccount(Limits.checkPassword(text(r.getPassword(), "password")));
             }),
             entry("Receipts", (ReceiptsRequest r, String t) -> {
-                check(new Request.Receipts(t, r.getPeer()));
-                return new ChatRequest.Receipts(r.getPeer());
+                token(t);
+                return new ChatRequest.Receipts(Limits.checkUsername(text(r.getPeer(), "peer")));
             }),
             entry("SetReceipts", (SetReceiptsRequest r, String t) -> {
-                check(new Request.SetReceipts(t, r.getOn()));
+                token(t);
                 return new ChatRequest.SetReceipts(r.getOn());
             }),
             entry("CreateGroup", (CreateGroupRequest r, String t) -> {
-                check(new Request.GroupCreate(t, r.getGroup()));
-                return new ChatRequest.CreateGroup(r.getGroup());
+                token(t);
+                return new ChatRequest.CreateGroup(group(r.getGroup()));
             }),
             entry("AddMember", (AddMemberRequest r, String t) -> {
-                check(new Request.GroupAdd(t, r.getGroup(), r.getUsername()));
-                return new ChatRequest.AddMember(r.getGroup(), r.getUsername());
+                token(t);
+                return new ChatRequest.AddMember(group(r.getGroup()), Limits.checkUsername(text(r.getUsername(), "username")));
             }),
             entry("RemoveMember", (RemoveMemberRequest r, String t) -> {
-                check(new Request.GroupRemove(t, r.getGroup(), r.getUsername()));
-                return new ChatRequest.RemoveMember(r.getGroup(), r.getUsername());
+                token(t);
+                return new ChatRequest.RemoveMember(group(r.getGroup()), Limits.checkUsername(text(r.getUsername(), "username")));
             }),
             entry("LeaveGroup", (LeaveGroupRequest r, String t) -> {
-                check(new Request.GroupLeave(t, r.getGroup()));
-                return new ChatRequest.LeaveGroup(r.getGroup());
+                token(t);
+                return new ChatRequest.LeaveGroup(group(r.getGroup()));
             }),
             entry("RenameGroup", (RenameGroupRequest r, String t) -> {
-                check(new Request.GroupRename(t, r.getGroup(), r.getNewName()));
-                return new ChatRequest.RenameGroup(r.getGroup(), r.getNewName());
+                token(t);
+                return new ChatRequest.RenameGroup(group(r.getGroup()), Limits.checkGroupName(text(r.getNewName(), "new name")));
             }),
             entry("ListGroups", (ListGroupsRequest r, String t) -> {
-                check(new Request.GroupList(t));
+                token(t);
                 return new ChatRequest.ListGroups();
             }),
             entry("GroupMembers", (GroupMembersRequest r, String t) -> {
-                check(new Request.GroupMembers(t, r.getGroup()));
-                return new ChatRequest.GroupMembers(r.getGroup());
+                token(t);
+                return new ChatRequest.GroupMembers(group(r.getGroup()));
             }),
             entry("GroupReceipts", (GroupReceiptsRequest r, String t) -> {
-                check(new Request.GroupReceipts(t, r.getGroup(), r.getMessageId()));
-                return new ChatRequest.GroupReceipts(r.getGroup(), r.getMessageId());
+                token(t);
+                return new ChatRequest.GroupReceipts(group(r.getGroup()), Limits.checkNotNegative("message id", r.getMessageId()));
             }),
             entry("ListDevices", (ListDevicesRequest r, String t) -> {
-                check(new Request.ListDevices(t));
+                token(t);
                 return new ChatRequest.ListDevices();
             }));
 
