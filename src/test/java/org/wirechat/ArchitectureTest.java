@@ -27,8 +27,10 @@ import org.wirechat.server.cluster.LocalCluster;
 import org.wirechat.server.core.CoreViolationSample;
 import org.wirechat.server.core.admission.AdmissionViolationSample;
 import org.wirechat.server.core.rules.RulesViolationSample;
+import org.wirechat.server.data.DataViolationSample;
 import org.wirechat.server.grpc.TransportViolationSample;
 import org.wirechat.server.storage.Cluster;
+import org.wirechat.server.storage.DataUseViolationSample;
 import org.wirechat.server.storage.UpwardViolationSample;
 import org.wirechat.server.wire.Session;
 
@@ -216,10 +218,40 @@ class ArchitectureTest {
     static final String STORE_SELECTION = "org.wirechat.server.Stores";
 
     static final ArchRule ONLY_THE_BOOT_CODE_KNOWS_WHICH_STORE = noClasses()
-            .that().resideOutsideOfPackage("org.wirechat.server.storage..").and().doNotHaveFullyQualifiedName(STORE_SELECTION)
+            .that().resideOutsideOfPackages("org.wirechat.server.storage..", "org.wirechat.server.data..")
+            .and().doNotHaveFullyQualifiedName(STORE_SELECTION)
             .should().dependOnClassesThat().haveNameMatching("org\\.wirechat\\.server\\.storage\\.(SqliteStore|PostgresStore)(\\$.*)?")
             .because("the boot code (" + STORE_SELECTION + ") builds the store the configuration names; everything else sees a"
                     + " Store (and a Cluster), so a third store or a test double needs no change elsewhere and no instanceof");
+
+    /**
+     * The data directory's administration (docs/architecture.md §2.1): it checks the SQLite store's directory and
+     * opens the store in it for the boot code, and checks, backs up and restores it (online, through the store's
+     * {@code Maintenance.backup}, and stopped). It is the SQLite store's alone: the named storage classes (the SQLite
+     * store, its schema, the words for its faults, its disk) and the message log's package, the ports' records.
+     */
+    static final String DATA = "org.wirechat.server.data";
+
+    static final Set<String> STORAGE_THE_DATA_DIRECTORY_USES = Set.of("org.wirechat.server.storage.SqliteStore",
+            "org.wirechat.server.storage.Schema", "org.wirechat.server.storage.FaultCause", "org.wirechat.server.storage.StorageIo");
+
+    static final ArchRule THE_DATA_DIRECTORY_IS_ADMINISTRATION = classes().that().resideInAPackage(DATA + "..")
+            .should().onlyDependOnClassesThat(DescribedPredicate.describe("server.data, " + STORAGE_THE_DATA_DIRECTORY_USES
+                    + ", server.storage.log, the ports, java, SLF4J", c -> {
+                        JavaClass t = c.isArray() ? c.getBaseComponentType() : c;
+                        String p = t.getPackageName();
+                        return t.isPrimitive() || p.equals(DATA) || p.startsWith(DATA + ".") || p.equals(PORTS) || p.startsWith(PORTS + ".")
+                                || p.equals("org.wirechat.server.storage.log") || p.startsWith("java.") || p.startsWith("org.slf4j")
+                                || STORAGE_THE_DATA_DIRECTORY_USES.contains(t.getName().split("\\$")[0]);
+                    }))
+            .because("administering the data directory is file and SQLite work over the SQLite store's own files: no chat"
+                    + " rule, no transport, no PostgreSQL");
+
+    static final ArchRule ONLY_THE_BOOT_CODE_ADMINISTERS_THE_DATA_DIRECTORY = noClasses()
+            .that().resideOutsideOfPackages("org.wirechat.server", DATA + "..")
+            .should().dependOnClassesThat().resideInAPackage(DATA + "..")
+            .because("the boot code opens the store through it and the administration (socket and offline commands) uses it;"
+                    + " the stores, the core and the transports are below it and never reach it");
 
     /** Each package of the server one slice ({@code storage.log} with {@code storage}), the root package one too. */
     static final SliceAssignment SERVER_PACKAGES = new SliceAssignment() {
@@ -318,6 +350,24 @@ class ArchitectureTest {
     @Test
     void onlyTheBootCodeKnowsWhichStore() {
         ONLY_THE_BOOT_CODE_KNOWS_WHICH_STORE.check(main);
+    }
+
+    @Test
+    void theDataDirectoryIsAdministration() {
+        assertThat(STORAGE_THE_DATA_DIRECTORY_USES).as("each name a class of ours").allMatch(main::contain);
+        THE_DATA_DIRECTORY_IS_ADMINISTRATION.check(main);
+        ONLY_THE_BOOT_CODE_ADMINISTERS_THE_DATA_DIRECTORY.check(main);
+    }
+
+    @Test
+    void theDataDirectoryReachingPastTheSqliteStoreOrAStoreReachingItBreaksTheRules() {
+        JavaClasses beyond = new ClassFileImporter().importClasses(DataViolationSample.class);
+        assertThatThrownBy(() -> THE_DATA_DIRECTORY_IS_ADMINISTRATION.check(beyond)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("DataViolationSample").hasMessageContaining("org.wirechat.server.storage.PostgresStore")
+                .hasMessageContaining("org.wirechat.server.core.Chat");
+        JavaClasses below = new ClassFileImporter().importClasses(DataUseViolationSample.class);
+        assertThatThrownBy(() -> ONLY_THE_BOOT_CODE_ADMINISTERS_THE_DATA_DIRECTORY.check(below)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("DataUseViolationSample").hasMessageContaining("org.wirechat.server.data.DataDirectory");
     }
 
     @Test
