@@ -27,7 +27,6 @@ import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
 import org.wirechat.server.core.admission.AbuseLimits;
 import org.wirechat.server.core.port.StoreException;
-import org.wirechat.server.storage.PostgresSettings;
 import org.wirechat.server.data.StoppedStore;
 import org.wirechat.server.storage.SqliteStore;
 import org.wirechat.server.tls.TlsSettings;

@@ -30,7 +30,7 @@ record Stores(Store store, Cluster cluster, boolean holdsDataDirectory) {
         if (config.postgres() == null) {
             return new Stores(DataDirectory.open(config.dataDir(), onFatal, config.storageIo()), new LocalCluster(), true);
         }
-        PostgresStore shared = PostgresStore.open(config.postgres(), onFatal, config.storageIo());
+        PostgresStore shared = PostgresStore.open(config.postgres().target(), onFatal, config.storageIo());
         return new Stores(shared, shared, false);
     }
 

@@ -70,7 +70,7 @@ public final class PostgresStore implements Store, Cluster {
     static final String CHANNEL = "wirechat";
     private static final int ATTEMPTS = 3;
 
-    private final PostgresSettings settings;
+    private final PostgresTarget settings;
     private final HikariDataSource pool;
     /** What the store writes through: {@link StorageIo#REAL} but in fault injection tests. */
     private final StorageIo io;
@@ -92,7 +92,7 @@ public final class PostgresStore implements Store, Cluster {
      */
     private final Writer writer;
 
-    private PostgresStore(PostgresSettings settings, HikariDataSource pool, Consumer<Throwable> onFatal,
+    private PostgresStore(PostgresTarget settings, HikariDataSource pool, Consumer<Throwable> onFatal,
             StorageIo io) throws SQLException {
         this.settings = settings;
         this.pool = pool;
@@ -107,16 +107,16 @@ public final class PostgresStore implements Store, Cluster {
     private final PostgresSends sends;
 
     /**
-     * Connects (a pool of {@link PostgresSettings#poolSize()} connections) and migrates the schema.
+     * Connects (a pool of {@link PostgresTarget#poolSize()} connections) and migrates the schema.
      *
      * @throws StoreException the database cannot be reached or used
      */
-    public static PostgresStore open(PostgresSettings settings, Consumer<Throwable> onFatal) {
+    public static PostgresStore open(PostgresTarget settings, Consumer<Throwable> onFatal) {
         return open(settings, onFatal, StorageIo.REAL);
     }
 
     /** The same, writing through {@code io} (tests inject faults there). */
-    public static PostgresStore open(PostgresSettings settings, Consumer<Throwable> onFatal, StorageIo io) {
+    public static PostgresStore open(PostgresTarget settings, Consumer<Throwable> onFatal, StorageIo io) {
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("wirechat-postgresql");
         hc.setJdbcUrl(settings.jdbcUrl());
