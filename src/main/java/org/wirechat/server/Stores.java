@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.wirechat.server.cluster.LocalCluster;
 import org.wirechat.server.data.DataDirectory;
-import org.wirechat.server.storage.Cluster;
+import org.wirechat.server.core.port.Cluster;
 import org.wirechat.server.storage.PostgresStore;
 import org.wirechat.server.storage.Store;
 

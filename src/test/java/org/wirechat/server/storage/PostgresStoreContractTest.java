@@ -9,6 +9,7 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import org.wirechat.server.PostgresCluster;
 import org.wirechat.server.PostgresSettings;
+import org.wirechat.server.core.port.Cluster;
 
 /** The store contract on PostgreSQL: a database of its own for each store, in the tests' throwaway cluster. */
 class PostgresStoreContractTest extends StoreContract {
