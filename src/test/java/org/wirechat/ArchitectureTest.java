@@ -15,10 +15,21 @@ import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.CompositeArchRule;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.wirechat.protocol.LayeringViolationSample;
 import org.wirechat.server.ResponseFit;
 import org.wirechat.server.SeamViolationSample;
@@ -296,6 +307,64 @@ class ArchitectureTest {
                     "org.wirechat.server.grpc.."))
             .because("a cycle makes two packages one: neither can be understood, tested or replaced alone");
 
+    /**
+     * {@code NO_FULLY_QUALIFIED_NAMES} (docs/architecture.md §2.8), a source check since bytecode keeps no imports: a
+     * class of ours, the JDK's or a library's is named by its import, not by its package in the code. A name may be
+     * qualified where another class of the same simple name is imported (SLF4J's {@code Logger} beside Logback's);
+     * strings, comments and the import and package lines do not count. The send path's two classes, which step 5
+     * rewrites, are left to it.
+     */
+    static final Set<String> QUALIFIED_NAMES_LEFT_TO_STEP_5 = Set.of("LogMessages.java", "PostgresSends.java");
+
+    static final Pattern QUALIFIED_NAME = Pattern.compile("\\b((?:java|javax|org|com|io)\\.[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)*)\\.([A-Z]\\w*)");
+
+    /** The lines of {@code sources} (a folder of Java files) that name a class by its package, each with its file and number. */
+    static List<String> qualifiedNames(Path sources) throws IOException {
+        List<String> found = new ArrayList<>();
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(sources)) {
+            files = walk.filter(f -> f.toString().endsWith(".java")).sorted().toList();
+        }
+        for (Path f : files) {
+            if (QUALIFIED_NAMES_LEFT_TO_STEP_5.contains(f.getFileName().toString())) {
+                continue;
+            }
+            List<String> lines = Files.readAllLines(f);
+            Map<String, String> imported = new HashMap<>(); // simple name → the class imported under it
+            for (String line : lines) {
+                Matcher m = Pattern.compile("^import ([\\w.]+)\\.(\\w+);").matcher(line);
+                if (m.find()) {
+                    imported.put(m.group(2), m.group(1) + "." + m.group(2));
+                }
+            }
+            boolean inComment = false;
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i).strip();
+                if (inComment) {
+                    inComment = !line.contains("*/");
+                    continue;
+                }
+                if (line.startsWith("/*")) {
+                    inComment = !line.contains("*/");
+                    continue;
+                }
+                if (line.startsWith("*") || line.startsWith("//") || line.startsWith("import ") || line.startsWith("package ")) {
+                    continue;
+                }
+                String code = line.replaceAll("\"(?:\\\\.|[^\"\\\\])*\"", "\"\"").replaceAll("//.*", "");
+                Matcher m = QUALIFIED_NAME.matcher(code);
+                while (m.find()) {
+                    String name = m.group(1) + "." + m.group(2);
+                    String other = imported.get(m.group(2));
+                    if (other == null || other.equals(name)) {
+                        found.add(sources.relativize(f) + ":" + (i + 1) + ": " + line);
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
     @BeforeAll
     static void importMain() {
         main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -368,6 +437,24 @@ class ArchitectureTest {
         JavaClasses below = new ClassFileImporter().importClasses(DataUseViolationSample.class);
         assertThatThrownBy(() -> ONLY_THE_BOOT_CODE_ADMINISTERS_THE_DATA_DIRECTORY.check(below)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("DataUseViolationSample").hasMessageContaining("org.wirechat.server.data.DataDirectory");
+    }
+
+    @Test
+    void mainSourcesNameClassesByTheirImports() throws IOException {
+        assertThat(qualifiedNames(Path.of("src/main/java"))).as("fully qualified names in src/main/java").isEmpty();
+    }
+
+    @Test
+    void aFullyQualifiedNameInCodeIsFound(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("Sample.java"), String.join("\n", "package x;", "import java.util.List;",
+                "import ch.qos.logback.classic.Logger;", "/** {@link java.util.Map} in a comment */", "class Sample {",
+                "    java.util.Map<String, List<String>> m = new java.util.HashMap<>();", "    String s = \"java.util.Set\";",
+                "    org.slf4j.Logger log; // another Logger is imported", "    java.util.List<String> l; // List is imported: no excuse",
+                "}"));
+        assertThat(qualifiedNames(dir)).containsExactly( // line 6 twice: Map and HashMap
+                "Sample.java:6: java.util.Map<String, List<String>> m = new java.util.HashMap<>();",
+                "Sample.java:6: java.util.Map<String, List<String>> m = new java.util.HashMap<>();",
+                "Sample.java:9: java.util.List<String> l; // List is imported: no excuse");
     }
 
     @Test

@@ -10,13 +10,25 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -238,7 +250,7 @@ public final class SqliteStore implements Store {
         long started = System.nanoTime();
         List<String> problems = read(st -> {
             List<String> found = new ArrayList<>();
-            try (java.sql.Statement q = st.connection().createStatement(); ResultSet rs = q.executeQuery("PRAGMA quick_check(10)")) {
+            try (Statement q = st.connection().createStatement(); ResultSet rs = q.executeQuery("PRAGMA quick_check(10)")) {
                 while (rs.next()) {
                     found.add(rs.getString(1));
                 }
@@ -413,7 +425,7 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public java.util.concurrent.CompletableFuture<SendOutcome> sendLater(long senderId, String device, String recipient,
+    public CompletableFuture<SendOutcome> sendLater(long senderId, String device, String recipient,
             String clientMessageId, String body, long nowMillis, int inboxCapacity) {
         return messages.sendLater(senderId, device, AccountRows.key(recipient), clientMessageId, body, nowMillis, inboxCapacity);
     }
@@ -459,7 +471,7 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public void deviceHorizon(java.time.Duration horizon) {
+    public void deviceHorizon(Duration horizon) {
         messages.horizon(horizon);
     }
 
@@ -480,8 +492,8 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public java.util.OptionalLong undeliveredTotal() {
-        return java.util.OptionalLong.of(messages.undeliveredTotal());
+    public OptionalLong undeliveredTotal() {
+        return OptionalLong.of(messages.undeliveredTotal());
     }
 
     /** The history index, with what the indexer has not copied into it yet (taken first: see {@link LogMessages#unindexedBetween}). */
@@ -501,7 +513,7 @@ public final class SqliteStore implements Store {
         if (unindexed.isEmpty()) {
             return indexed;
         }
-        java.util.TreeMap<Long, StoredMessage> newestFirst = new java.util.TreeMap<>(java.util.Comparator.reverseOrder());
+        TreeMap<Long, StoredMessage> newestFirst = new TreeMap<>(Comparator.reverseOrder());
         for (StoredMessage m : indexed) {
             newestFirst.put(m.id(), m);
         }
@@ -639,8 +651,8 @@ public final class SqliteStore implements Store {
 
         /** Looks the pairs up in one statement per {@link #LOOKUP_MAX}. */
         @Override
-        public java.util.Map<LogMessages.SentKey, LogMessages.Sent> findSent(java.util.Collection<LogMessages.SentKey> keys) {
-            java.util.Map<LogMessages.SentKey, LogMessages.Sent> found = new java.util.HashMap<>();
+        public Map<LogMessages.SentKey, LogMessages.Sent> findSent(Collection<LogMessages.SentKey> keys) {
+            Map<LogMessages.SentKey, LogMessages.Sent> found = new HashMap<>();
             List<LogMessages.SentKey> all = new ArrayList<>(keys);
             for (int from = 0; from < all.size(); from += LOOKUP_MAX) {
                 List<LogMessages.SentKey> part = all.subList(from, Math.min(all.size(), from + LOOKUP_MAX));
@@ -756,8 +768,8 @@ public final class SqliteStore implements Store {
          */
         @Override
         public void index(List<LogMessages.Committed> records, LogPosition end) {
-            java.util.Map<Long, Long> acked = new java.util.HashMap<>();
-            java.util.Map<String, LogRecord.DeviceAck> marks = new java.util.LinkedHashMap<>();
+            Map<Long, Long> acked = new HashMap<>();
+            Map<String, LogRecord.DeviceAck> marks = new LinkedHashMap<>();
             for (LogMessages.Committed c : records) {
                 if (c.record() instanceof LogRecord.Ack a) {
                     acked.merge(a.accountId(), a.throughId(), Math::max);
@@ -868,9 +880,9 @@ public final class SqliteStore implements Store {
         }
 
         @Override
-        public java.util.Set<Long> messageIdsTo(long accountId, long afterId, long throughId) {
+        public Set<Long> messageIdsTo(long accountId, long afterId, long throughId) {
             return read(db -> {
-                java.util.Set<Long> ids = new java.util.HashSet<>();
+                Set<Long> ids = new HashSet<>();
                 try (PreparedStatement ps = db.connection().prepareStatement(
                         "SELECT id FROM messages WHERE recipient_id = ? AND id > ? AND id <= ?"
                         + " UNION SELECT m.id FROM group_members gm JOIN messages m ON m.recipient_id = -gm.group_id"
@@ -922,7 +934,7 @@ public final class SqliteStore implements Store {
     static {
         for (int n = 1; n <= LOOKUP_MAX; n++) {
             LOOKUP_SQL[n] = "SELECT sender_id, client_id, id, created_at, recipient_id, body FROM messages"
-                    + " WHERE (sender_id, client_id) IN (VALUES " + String.join(", ", java.util.Collections.nCopies(n, "(?, ?)")) + ")";
+                    + " WHERE (sender_id, client_id) IN (VALUES " + String.join(", ", Collections.nCopies(n, "(?, ?)")) + ")";
         }
     }
 
