@@ -93,14 +93,8 @@ public final class DataDirectory {
         DataDirectory dir = prepare(dataDir);
         FileChannel channel = null;
         try {
-            channel = FileChannel.open(dir.lockFile(), StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null; // held by a server in this same JVM
-            }
-            if (lock == null) {
+            channel = lock(dataDir);
+            if (channel == null) {
                 throw new StoreException("data directory " + dataDir.toAbsolutePath() + " is in use by another wirechat server", null);
             }
             dir.validate();
@@ -213,20 +207,8 @@ public final class DataDirectory {
     public static AutoCloseable lockForAdministration(Path dir) {
         prepare(dir);
         try {
-            Path lockFile = dir.resolve(LOCK_FILE);
-            if (!Files.exists(lockFile)) {
-                Files.createFile(lockFile, posix(FILE_MODE));
-            }
-            FileChannel channel = FileChannel.open(lockFile,
-                    StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null;
-            }
-            if (lock == null) {
-                channel.close();
+            FileChannel channel = lock(dir);
+            if (channel == null) {
                 throw new StoreException(dir.toAbsolutePath() + " is in use by another wirechat server", null);
             }
             return channel::close; // closing the channel releases the lock
@@ -260,13 +242,28 @@ public final class DataDirectory {
         }
     }
 
-    /** Creates the lock file (0600) if needed. */
-    private Path lockFile() throws IOException {
-        Path lock = dir.resolve(LOCK_FILE);
-        if (!Files.exists(lock)) {
-            Files.createFile(lock, posix(FILE_MODE));
+    /**
+     * Takes the directory's lock, the one a server holds while it runs (on its store, or, with PostgreSQL, on its
+     * administration socket) and an offline command while it works: the lock file (made 0600 if missing), opened
+     * and locked, or {@code null} when another holds it (a server of this JVM too). Closing the channel releases it.
+     */
+    static FileChannel lock(Path dir) throws IOException {
+        Path lockFile = dir.resolve(LOCK_FILE);
+        if (!Files.exists(lockFile)) {
+            Files.createFile(lockFile, posix(FILE_MODE));
         }
-        return lock;
+        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null; // held in this same JVM
+        }
+        if (lock == null) {
+            channel.close();
+            return null;
+        }
+        return channel;
     }
 
     private static FileAttribute<?>[] posix(Set<PosixFilePermission> mode) {

@@ -2,11 +2,8 @@ package org.wirechat.server.data;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -99,19 +96,8 @@ public final class StoppedStore implements AutoCloseable {
 
     private static FileChannel lock(Path dir) {
         try {
-            Path lockFile = dir.resolve(DataDirectory.LOCK_FILE);
-            if (!Files.exists(lockFile)) {
-                Files.createFile(lockFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            }
-            FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null;
-            }
-            if (lock == null) {
-                channel.close();
+            FileChannel channel = DataDirectory.lock(dir);
+            if (channel == null) {
                 throw new Refused(Refusal.IN_USE, "a wirechat server is running on " + dir.toAbsolutePath());
             }
             return channel;
