@@ -15,20 +15,34 @@ import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.CompositeArchRule;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.wirechat.protocol.LayeringViolationSample;
 import org.wirechat.server.ResponseFit;
 import org.wirechat.server.SeamViolationSample;
 import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.cluster.LocalCluster;
+import org.wirechat.server.cluster.StoreUsingClusterSample;
 import org.wirechat.server.core.CoreViolationSample;
 import org.wirechat.server.core.admission.AdmissionViolationSample;
 import org.wirechat.server.core.rules.RulesViolationSample;
+import org.wirechat.server.data.DataViolationSample;
 import org.wirechat.server.grpc.TransportViolationSample;
-import org.wirechat.server.storage.Cluster;
+import org.wirechat.server.storage.DataUseViolationSample;
+import org.wirechat.server.storage.Store;
 import org.wirechat.server.storage.UpwardViolationSample;
 import org.wirechat.server.wire.Session;
 
@@ -93,17 +107,16 @@ class ArchitectureTest {
                     "org.wirechat.server.core.admission..",
                     "org.wirechat.server.auth..", "org.wirechat.server.inbox..", "org.wirechat.server.account..",
                     "org.wirechat.server.tls..", "io.grpc..", "org.wirechat.grpc..")
-            .because("the stores are given what they need (the Cluster PostgreSQL implements is declared beside them);"
+            .because("the stores are given what they need (the Cluster PostgreSQL implements is a port of the core);"
                     + " the server, its rules and its transports use storage, never the other way");
 
     /**
      * What the chat core still uses outside itself in step 2 of issue 28 (docs/architecture.md §6), each named:
-     * the {@code Store} with the records it speaks (the login throttle, in {@code core.admission}, the cluster's
-     * {@code LoginFailures}), and today's helpers (tokens, password hashing, the waiters of a FETCH, the account matcher). Steps 3–5 put ports in their place and empty this list.
+     * the {@code Store} with the records it speaks (the cluster and its {@code LoginFailures}, which the login throttle
+     * in {@code core.admission} uses, are ports since the moves of step 1), and today's helpers (tokens, password hashing, the waiters of a FETCH, the account matcher). Steps 3–5 put ports in their place and empty this list.
      */
     static final Set<String> CORE_STEP_2_EXCEPTIONS = Set.of(
-            "org.wirechat.server.storage.Store", "org.wirechat.server.storage.Cluster",
-            "org.wirechat.server.storage.SendOutcome", "org.wirechat.server.storage.LoginFailures",
+            "org.wirechat.server.storage.Store", "org.wirechat.server.storage.SendOutcome",
             "org.wirechat.server.auth.Tokens", "org.wirechat.server.auth.PasswordHasher",
             "org.wirechat.server.inbox.InboxWaiters",
             "org.wirechat.server.account.AccountMatcher");
@@ -216,10 +229,40 @@ class ArchitectureTest {
     static final String STORE_SELECTION = "org.wirechat.server.Stores";
 
     static final ArchRule ONLY_THE_BOOT_CODE_KNOWS_WHICH_STORE = noClasses()
-            .that().resideOutsideOfPackage("org.wirechat.server.storage..").and().doNotHaveFullyQualifiedName(STORE_SELECTION)
+            .that().resideOutsideOfPackages("org.wirechat.server.storage..", "org.wirechat.server.data..")
+            .and().doNotHaveFullyQualifiedName(STORE_SELECTION)
             .should().dependOnClassesThat().haveNameMatching("org\\.wirechat\\.server\\.storage\\.(SqliteStore|PostgresStore)(\\$.*)?")
             .because("the boot code (" + STORE_SELECTION + ") builds the store the configuration names; everything else sees a"
                     + " Store (and a Cluster), so a third store or a test double needs no change elsewhere and no instanceof");
+
+    /**
+     * The data directory's administration (docs/architecture.md §2.1): it checks the SQLite store's directory and
+     * opens the store in it for the boot code, and checks, backs up and restores it (online, through the store's
+     * {@code Maintenance.backup}, and stopped). It is the SQLite store's alone: the named storage classes (the SQLite
+     * store, its schema, the words for its faults, its disk) and the message log's package, the ports' records.
+     */
+    static final String DATA = "org.wirechat.server.data";
+
+    static final Set<String> STORAGE_THE_DATA_DIRECTORY_USES = Set.of("org.wirechat.server.storage.SqliteStore",
+            "org.wirechat.server.storage.Schema", "org.wirechat.server.storage.FaultCause", "org.wirechat.server.storage.StorageIo");
+
+    static final ArchRule THE_DATA_DIRECTORY_IS_ADMINISTRATION = classes().that().resideInAPackage(DATA + "..")
+            .should().onlyDependOnClassesThat(DescribedPredicate.describe("server.data, " + STORAGE_THE_DATA_DIRECTORY_USES
+                    + ", server.storage.log, the ports, java, SLF4J", c -> {
+                        JavaClass t = c.isArray() ? c.getBaseComponentType() : c;
+                        String p = t.getPackageName();
+                        return t.isPrimitive() || p.equals(DATA) || p.startsWith(DATA + ".") || p.equals(PORTS) || p.startsWith(PORTS + ".")
+                                || p.equals("org.wirechat.server.storage.log") || p.startsWith("java.") || p.startsWith("org.slf4j")
+                                || STORAGE_THE_DATA_DIRECTORY_USES.contains(t.getName().split("\\$")[0]);
+                    }))
+            .because("administering the data directory is file and SQLite work over the SQLite store's own files: no chat"
+                    + " rule, no transport, no PostgreSQL");
+
+    static final ArchRule ONLY_THE_BOOT_CODE_ADMINISTERS_THE_DATA_DIRECTORY = noClasses()
+            .that().resideOutsideOfPackages("org.wirechat.server", DATA + "..")
+            .should().dependOnClassesThat().resideInAPackage(DATA + "..")
+            .because("the boot code opens the store through it and the administration (socket and offline commands) uses it;"
+                    + " the stores, the core and the transports are below it and never reach it");
 
     /** Each package of the server one slice ({@code storage.log} with {@code storage}), the root package one too. */
     static final SliceAssignment SERVER_PACKAGES = new SliceAssignment() {
@@ -263,6 +306,64 @@ class ArchitectureTest {
             .ignoreDependency(THE_BOOT_CODE, JavaClass.Predicates.resideInAnyPackage("org.wirechat.server.wire..",
                     "org.wirechat.server.grpc.."))
             .because("a cycle makes two packages one: neither can be understood, tested or replaced alone");
+
+    /**
+     * {@code NO_FULLY_QUALIFIED_NAMES} (docs/architecture.md §2.8), a source check since bytecode keeps no imports: a
+     * class of ours, the JDK's or a library's is named by its import, not by its package in the code. A name may be
+     * qualified where another class of the same simple name is imported (SLF4J's {@code Logger} beside Logback's);
+     * strings, comments and the import and package lines do not count. The send path's two classes, which step 5
+     * rewrites, are left to it.
+     */
+    static final Set<String> QUALIFIED_NAMES_LEFT_TO_STEP_5 = Set.of("LogMessages.java", "PostgresSends.java");
+
+    static final Pattern QUALIFIED_NAME = Pattern.compile("\\b((?:java|javax|org|com|io)\\.[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)*)\\.([A-Z]\\w*)");
+
+    /** The lines of {@code sources} (a folder of Java files) that name a class by its package, each with its file and number. */
+    static List<String> qualifiedNames(Path sources) throws IOException {
+        List<String> found = new ArrayList<>();
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(sources)) {
+            files = walk.filter(f -> f.toString().endsWith(".java")).sorted().toList();
+        }
+        for (Path f : files) {
+            if (QUALIFIED_NAMES_LEFT_TO_STEP_5.contains(f.getFileName().toString())) {
+                continue;
+            }
+            List<String> lines = Files.readAllLines(f);
+            Map<String, String> imported = new HashMap<>(); // simple name → the class imported under it
+            for (String line : lines) {
+                Matcher m = Pattern.compile("^import ([\\w.]+)\\.(\\w+);").matcher(line);
+                if (m.find()) {
+                    imported.put(m.group(2), m.group(1) + "." + m.group(2));
+                }
+            }
+            boolean inComment = false;
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i).strip();
+                if (inComment) {
+                    inComment = !line.contains("*/");
+                    continue;
+                }
+                if (line.startsWith("/*")) {
+                    inComment = !line.contains("*/");
+                    continue;
+                }
+                if (line.startsWith("*") || line.startsWith("//") || line.startsWith("import ") || line.startsWith("package ")) {
+                    continue;
+                }
+                String code = line.replaceAll("\"(?:\\\\.|[^\"\\\\])*\"", "\"\"").replaceAll("//.*", "");
+                Matcher m = QUALIFIED_NAME.matcher(code);
+                while (m.find()) {
+                    String name = m.group(1) + "." + m.group(2);
+                    String other = imported.get(m.group(2));
+                    if (other == null || other.equals(name)) {
+                        found.add(sources.relativize(f) + ":" + (i + 1) + ": " + line);
+                    }
+                }
+            }
+        }
+        return found;
+    }
 
     @BeforeAll
     static void importMain() {
@@ -318,6 +419,42 @@ class ArchitectureTest {
     @Test
     void onlyTheBootCodeKnowsWhichStore() {
         ONLY_THE_BOOT_CODE_KNOWS_WHICH_STORE.check(main);
+    }
+
+    @Test
+    void theDataDirectoryIsAdministration() {
+        assertThat(STORAGE_THE_DATA_DIRECTORY_USES).as("each name a class of ours").allMatch(main::contain);
+        THE_DATA_DIRECTORY_IS_ADMINISTRATION.check(main);
+        ONLY_THE_BOOT_CODE_ADMINISTERS_THE_DATA_DIRECTORY.check(main);
+    }
+
+    @Test
+    void theDataDirectoryReachingPastTheSqliteStoreOrAStoreReachingItBreaksTheRules() {
+        JavaClasses beyond = new ClassFileImporter().importClasses(DataViolationSample.class);
+        assertThatThrownBy(() -> THE_DATA_DIRECTORY_IS_ADMINISTRATION.check(beyond)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("DataViolationSample").hasMessageContaining("org.wirechat.server.storage.PostgresStore")
+                .hasMessageContaining("org.wirechat.server.core.Chat");
+        JavaClasses below = new ClassFileImporter().importClasses(DataUseViolationSample.class);
+        assertThatThrownBy(() -> ONLY_THE_BOOT_CODE_ADMINISTERS_THE_DATA_DIRECTORY.check(below)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("DataUseViolationSample").hasMessageContaining("org.wirechat.server.data.DataDirectory");
+    }
+
+    @Test
+    void mainSourcesNameClassesByTheirImports() throws IOException {
+        assertThat(qualifiedNames(Path.of("src/main/java"))).as("fully qualified names in src/main/java").isEmpty();
+    }
+
+    @Test
+    void aFullyQualifiedNameInCodeIsFound(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("Sample.java"), String.join("\n", "package x;", "import java.util.List;",
+                "import ch.qos.logback.classic.Logger;", "/** {@link java.util.Map} in a comment */", "class Sample {",
+                "    java.util.Map<String, List<String>> m = new java.util.HashMap<>();", "    String s = \"java.util.Set\";",
+                "    org.slf4j.Logger log; // another Logger is imported", "    java.util.List<String> l; // List is imported: no excuse",
+                "}"));
+        assertThat(qualifiedNames(dir)).containsExactly( // line 6 twice: Map and HashMap
+                "Sample.java:6: java.util.Map<String, List<String>> m = new java.util.HashMap<>();",
+                "Sample.java:6: java.util.Map<String, List<String>> m = new java.util.HashMap<>();",
+                "Sample.java:9: java.util.List<String> l; // List is imported: no excuse");
     }
 
     @Test
@@ -436,9 +573,9 @@ class ArchitectureTest {
 
     @Test
     void aCycleBetweenServerPackagesBreaksTheRule() {
-        // storage → cluster (the sample) and cluster → storage (LocalCluster implements the Cluster declared in storage)
+        // storage → cluster (the sample) and cluster → storage (the other sample names the Store)
         JavaClasses storageAndCluster = new ClassFileImporter().importClasses(UpwardViolationSample.class, LocalCluster.class,
-                Cluster.class);
+                StoreUsingClusterSample.class, Store.class);
         assertThatThrownBy(() -> NO_CYCLES_AMONG_THE_SERVER_PACKAGES.check(storageAndCluster)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("Cycle").hasMessageContaining("server.storage").hasMessageContaining("server.cluster");
         // root → wire from a class other than the boot code is not excused: the wire transport uses the root back

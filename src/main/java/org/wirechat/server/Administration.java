@@ -16,6 +16,7 @@ import org.wirechat.server.core.Listing;
 import org.wirechat.server.core.port.Account;
 import org.wirechat.server.core.port.Deletion;
 import org.wirechat.server.core.rules.GroupRules;
+import org.wirechat.server.data.Backups;
 import org.wirechat.server.storage.Store;
 
 /**
@@ -129,7 +130,7 @@ final class Administration {
                     if (!dest.isAbsolute()) {
                         throw new IllegalArgumentException("the backup's directory must be an absolute path: " + dest);
                     }
-                    String done = store.backup(dest);
+                    String done = Backups.online(store, dest);
                     log.info("{}", done);
                     yield done;
                 }

@@ -6,7 +6,6 @@ import org.wirechat.protocol.Frame;
 import org.wirechat.protocol.Limits;
 import org.wirechat.server.core.admission.AbuseLimits;
 import org.wirechat.server.auth.PasswordHasher;
-import org.wirechat.server.storage.PostgresSettings;
 import org.wirechat.server.storage.StorageIo;
 import org.wirechat.server.tls.TlsSettings;
 

@@ -2,16 +2,16 @@ package org.wirechat.server;
 
 import java.nio.file.Path;
 import java.util.function.Consumer;
-import org.wirechat.server.storage.Cluster;
 import org.wirechat.server.cluster.LocalCluster;
-import org.wirechat.server.storage.DataDirectory;
+import org.wirechat.server.data.DataDirectory;
+import org.wirechat.server.core.port.Cluster;
 import org.wirechat.server.storage.PostgresStore;
-import org.wirechat.server.storage.SqliteStore;
 import org.wirechat.server.storage.Store;
 
 /**
  * The store the configuration names, with the cluster that goes with it: SQLite and the message log in the
- * data directory (the default; a server alone, with a {@link LocalCluster}), or a PostgreSQL database that
+ * data directory (the default, opened by {@link DataDirectory}, which checks the directory first; a server alone,
+ * with a {@link LocalCluster}), or a PostgreSQL database that
  * several servers share (the store is then also the cluster they tell each other through). This is the one
  * place that knows which store the server has; everything else sees a {@link Store} and a {@link Cluster}.
  *
@@ -28,9 +28,9 @@ record Stores(Store store, Cluster cluster, boolean holdsDataDirectory) {
      */
     static Stores open(ServerConfig config, Consumer<Throwable> onFatal) {
         if (config.postgres() == null) {
-            return new Stores(SqliteStore.open(config.dataDir(), onFatal, config.storageIo()), new LocalCluster(), true);
+            return new Stores(DataDirectory.open(config.dataDir(), onFatal, config.storageIo()), new LocalCluster(), true);
         }
-        PostgresStore shared = PostgresStore.open(config.postgres(), onFatal, config.storageIo());
+        PostgresStore shared = PostgresStore.open(config.postgres().target(), onFatal, config.storageIo());
         return new Stores(shared, shared, false);
     }
 

@@ -31,7 +31,7 @@ import org.wirechat.server.core.port.StorageUnavailableException;
 import org.wirechat.server.core.port.StoreException;
 import org.wirechat.server.grpc.GrpcTransport;
 import org.wirechat.server.inbox.InboxWaiters;
-import org.wirechat.server.storage.Cluster;
+import org.wirechat.server.core.port.Cluster;
 import org.wirechat.server.storage.Store;
 import org.wirechat.server.wire.Listener;
 import org.wirechat.server.wire.Session;

@@ -24,6 +24,7 @@ import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
+import org.wirechat.server.data.DataDirectory;
 import org.wirechat.server.storage.SqliteStore;
 
 /**
@@ -220,7 +221,7 @@ public final class StorageCandidates {
         private int batchThreads;
 
         Today(Path dir) throws Exception {
-            store = SqliteStore.open(dir, e -> { });
+            store = DataDirectory.open(dir, e -> { });
             for (int u = 0; u < USERS; u++) {
                 ids[u] = store.create("u" + u, "User " + u, "x", 0).orElseThrow().id();
             }

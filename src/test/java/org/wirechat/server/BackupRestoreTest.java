@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.wirechat.protocol.Request;
 import org.wirechat.protocol.Response;
-import org.wirechat.server.storage.StoppedStore;
+import org.wirechat.server.data.StoppedStore;
 
 /**
  * Backups carry a manifest that restore and check verify: a backup missing its log segments, with a

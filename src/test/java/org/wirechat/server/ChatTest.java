@@ -30,6 +30,7 @@ import org.wirechat.server.core.ChatRequest;
 import org.wirechat.server.core.ChatResult;
 import org.wirechat.server.core.admission.Presence;
 import org.wirechat.server.core.rules.GroupRules;
+import org.wirechat.server.data.DataDirectory;
 import org.wirechat.server.inbox.InboxWaiters;
 import org.wirechat.server.core.port.Deletion;
 import org.wirechat.server.storage.SqliteStore;
@@ -63,7 +64,7 @@ class ChatTest {
         ServerConfig config = ServerConfig.builder().dataDir(dir).passwordIterations(1_000).inboxCapacity(2)
                 .abuse(AbuseLimits.NONE).maxFetchWait(Duration.ofSeconds(30)).maxMessageChars(20)
                 .groups(GroupLimits.DEFAULTS.withMessageRate(1, 1)).build();
-        store = SqliteStore.open(dir, e -> { });
+        store = DataDirectory.open(dir, e -> { });
         hasher = new PasswordHasher(1_000);
         LocalCluster cluster = new LocalCluster();
         presence = new Presence(cluster);

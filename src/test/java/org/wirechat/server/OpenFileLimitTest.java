@@ -34,7 +34,7 @@ class OpenFileLimitTest {
     @Test
     void aPostgresqlPoolNeedsItsConnectionsToo() {
         ServerConfig config = allowing(100).toBuilder()
-                .postgres(new org.wirechat.server.storage.PostgresSettings("postgresql://127.0.0.1:5432/chat?user=wc", new char[0], 16))
+                .postgres(new PostgresSettings("postgresql://127.0.0.1:5432/chat?user=wc", new char[0], 16))
                 .build();
         assertThat(OpenFileLimit.needed(config)).isEqualTo(100 + OpenFileLimit.HEADROOM + 17);
     }

@@ -20,7 +20,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
-import org.wirechat.server.storage.PostgresSettings;
 
 /**
  * One throwaway PostgreSQL cluster per test JVM, started by {@code scripts/pg-cluster} in a temporary

@@ -66,7 +66,7 @@ class StartupChecksTest {
     @Test
     void aNewEmptyServiceIsAnnouncedWithItsFullPathAndAnExistingOneIsNot() throws Exception {
         ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-                "org.wirechat.server.storage.DataDirectory");
+                "org.wirechat.server.data.DataDirectory");
         ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen = new ch.qos.logback.core.read.ListAppender<>();
         seen.start();
         logger.addAppender(seen);

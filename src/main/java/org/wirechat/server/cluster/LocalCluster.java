@@ -6,8 +6,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
-import org.wirechat.server.storage.Cluster;
-import org.wirechat.server.storage.LoginFailures;
+import org.wirechat.server.core.port.Cluster;
+import org.wirechat.server.core.port.LoginFailures;
 
 /**
  * The cluster of a server on its own (SQLite): nobody else to hear from or tell, and the failed logins

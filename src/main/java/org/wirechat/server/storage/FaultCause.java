@@ -1,17 +1,26 @@
 package org.wirechat.server.storage;
 
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.Optional;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 import org.wirechat.server.core.port.StorageFault;
 import org.wirechat.server.core.port.StorageUnavailableException;
+import org.wirechat.server.core.port.StoreException;
 
 /**
  * Which {@link StorageFault} an exception of the stores' drivers means: SQLite's result codes and PostgreSQL's
  * SQLSTATE classes read here, in the stores, so the fault itself is a plain record of the ports.
  */
-final class FaultCause {
+public final class FaultCause {
     private FaultCause() {
     }
 
@@ -60,5 +69,33 @@ final class FaultCause {
             return Optional.of(StorageFault.UNREACHABLE);
         }
         return Optional.empty();
+    }
+
+    /** Why the SQLite database in {@code dataDir} could not be opened or read, in words: damaged, not writable, the disk full. */
+    public static StoreException openFailure(Path dataDir, SQLException e) {
+        Path db = dataDir.resolve(SqliteStore.DATABASE_FILE).toAbsolutePath();
+        Optional<StorageFault> fault = of(e);
+        if (fault.filter(f -> f == StorageFault.DAMAGED).isPresent()) {
+            return new StoreException(db + " is not a readable SQLite database (" + e.getMessage()
+                    + "). Restore it from a backup; the server will not start on it", e);
+        }
+        String why = fault.map(StorageFault::what).orElse(e.getMessage());
+        if (!Files.isWritable(dataDir) || Files.exists(db) && !Files.isWritable(db)) {
+            why = "permission denied (" + e.getMessage() + ")";
+        }
+        return new StoreException("cannot open the store in " + dataDir.toAbsolutePath() + ": " + why, e);
+    }
+
+    /** What went wrong with a file, in words ("permission denied", "not a directory", "read-only file system"). */
+    public static String reason(IOException e) {
+        String what = switch (e) {
+            case AccessDeniedException x -> "permission denied";
+            case NoSuchFileException x -> "no such file or directory";
+            case NotDirectoryException x -> "not a directory";
+            case FileAlreadyExistsException x -> "it exists and is not a directory";
+            case FileSystemException x when x.getReason() != null -> x.getReason();
+            default -> e.getMessage();
+        };
+        return e instanceof FileSystemException f && f.getFile() != null ? f.getFile() + ": " + what : what;
     }
 }

@@ -42,12 +42,14 @@ import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wirechat.server.core.port.Account;
+import org.wirechat.server.core.port.Cluster;
 import org.wirechat.server.core.port.CommitStats;
 import org.wirechat.server.core.port.Deletion;
 import org.wirechat.server.core.port.Departures;
 import org.wirechat.server.core.port.DeviceSeen;
 import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.GroupTx;
+import org.wirechat.server.core.port.LoginFailures;
 import org.wirechat.server.core.port.StorageFault;
 import org.wirechat.server.core.port.StorageUnavailableException;
 import org.wirechat.server.core.port.StoreException;
@@ -70,7 +72,7 @@ public final class PostgresStore implements Store, Cluster {
     static final String CHANNEL = "wirechat";
     private static final int ATTEMPTS = 3;
 
-    private final PostgresSettings settings;
+    private final PostgresTarget settings;
     private final HikariDataSource pool;
     /** What the store writes through: {@link StorageIo#REAL} but in fault injection tests. */
     private final StorageIo io;
@@ -92,7 +94,7 @@ public final class PostgresStore implements Store, Cluster {
      */
     private final Writer writer;
 
-    private PostgresStore(PostgresSettings settings, HikariDataSource pool, Consumer<Throwable> onFatal,
+    private PostgresStore(PostgresTarget settings, HikariDataSource pool, Consumer<Throwable> onFatal,
             StorageIo io) throws SQLException {
         this.settings = settings;
         this.pool = pool;
@@ -107,16 +109,16 @@ public final class PostgresStore implements Store, Cluster {
     private final PostgresSends sends;
 
     /**
-     * Connects (a pool of {@link PostgresSettings#poolSize()} connections) and migrates the schema.
+     * Connects (a pool of {@link PostgresTarget#poolSize()} connections) and migrates the schema.
      *
      * @throws StoreException the database cannot be reached or used
      */
-    public static PostgresStore open(PostgresSettings settings, Consumer<Throwable> onFatal) {
+    public static PostgresStore open(PostgresTarget settings, Consumer<Throwable> onFatal) {
         return open(settings, onFatal, StorageIo.REAL);
     }
 
     /** The same, writing through {@code io} (tests inject faults there). */
-    public static PostgresStore open(PostgresSettings settings, Consumer<Throwable> onFatal, StorageIo io) {
+    public static PostgresStore open(PostgresTarget settings, Consumer<Throwable> onFatal, StorageIo io) {
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("wirechat-postgresql");
         hc.setJdbcUrl(settings.jdbcUrl());

@@ -1,6 +1,11 @@
 package org.wirechat.server.storage;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -11,7 +16,10 @@ import java.util.List;
  * migrations applied; each runs in its own transaction, so a crash mid-migration leaves the previous
  * version intact. A database newer than this build is refused.
  */
-final class Schema {
+public final class Schema {
+    /** {@code PRAGMA application_id} of a wirechat database: "WCHT". Databases from before it have 0. */
+    public static final int APPLICATION_ID = 0x57434854;
+
     static final List<String> MIGRATIONS = List.of(
             """
             CREATE TABLE accounts (
@@ -50,7 +58,7 @@ final class Schema {
             CREATE INDEX messages_age ON messages(created_at) WHERE delivered = 1;
             """,
             // the file says whose it is, so that another application's database is never taken for ours
-            "PRAGMA application_id = " + DataDirectory.APPLICATION_ID,
+            "PRAGMA application_id = " + APPLICATION_ID,
             // messages are stored in the message log first; this table becomes its history index, and
             // undelivered counts live in memory (rebuilt from the index and the log at startup)
             """
@@ -176,5 +184,27 @@ final class Schema {
             c.setAutoCommit(autoCommit);
         }
         return found;
+    }
+
+    /** This build's schema version: the number of its migrations. */
+    public static int version() {
+        return MIGRATIONS.size();
+    }
+
+    /**
+     * The log segment a copy of the database ({@code VACUUM INTO}) has its checkpoint in: a backup copies the
+     * log from it on. Makes the copy 0600 first.
+     */
+    public static long checkpointSegment(Path db) throws IOException {
+        try {
+            Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-------"));
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + db.toAbsolutePath() + "?immutable=1");
+                    Statement q = c.createStatement();
+                    ResultSet rs = q.executeQuery("SELECT segment FROM log_checkpoint WHERE id = 1")) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        } catch (SQLException e) {
+            throw new IOException("the copied database cannot be read: " + e.getMessage(), e);
+        }
     }
 }

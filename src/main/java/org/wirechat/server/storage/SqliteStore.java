@@ -1,22 +1,35 @@
 package org.wirechat.server.storage;
 
+import java.io.Closeable;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +46,12 @@ import org.wirechat.server.core.port.StorageUnavailableException;
 import org.wirechat.server.core.port.StoreException;
 import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.core.port.TokenRow;
+import org.wirechat.server.storage.log.LogDamagedException;
+import org.wirechat.server.storage.log.LogLossException;
+import org.wirechat.server.storage.log.LogPosition;
+import org.wirechat.server.storage.log.LogRecord;
+import org.wirechat.server.storage.log.LogScan;
+import org.wirechat.server.storage.log.MessageLog;
 
 /**
  * The default store. Messages go to the append-only message log ({@link LogMessages}): durable on one
@@ -43,12 +62,16 @@ import org.wirechat.server.core.port.TokenRow;
  */
 public final class SqliteStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
+    /** The database's file in the data directory. */
     public static final String DATABASE_FILE = "wirechat.db";
+    /** The message log's directory in the data directory ({@link MessageLog}). */
+    public static final String LOG_DIRECTORY = "log";
     private static final int READERS = 4;
+    private static final FileAttribute<?> PRIVATE_DIRECTORY = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
     private final Path dataDir;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    /** The data directory's lock, given at opening, held until {@link #close}. */
+    private final Closeable lock;
     private final Writer writer;
     private final BlockingQueue<Statements> readers = new ArrayBlockingQueue<>(READERS);
     private final List<Statements> allReaders = new ArrayList<>();
@@ -59,62 +82,32 @@ public final class SqliteStore implements Store {
     /** Storage faults met by the writer, told once each; what {@link #storageFault()} reports. */
     private final FaultLog faults;
 
-    private SqliteStore(Path dataDir, FileChannel lockChannel, FileLock lock, Writer writer, FaultLog faults) {
+    private SqliteStore(Path dataDir, Closeable lock, Writer writer, FaultLog faults) {
         this.faults = faults;
         this.dataDir = dataDir;
-        this.lockChannel = lockChannel;
         this.lock = lock;
         this.writer = writer;
     }
 
     /**
-     * Opens (creating if needed) the store in {@code dataDir}, checking what is there
-     * ({@link DataDirectory}) and migrating its schema.
+     * Opens the store in {@code dataDir}, which its owner has checked and holds the lock of
+     * ({@code server.data.DataDirectory}: the directory's modes, that its database is wirechat's and whole or
+     * new), migrating its schema. The store holds {@code lock} from now on and closes it when it closes; if the
+     * store cannot be opened, closing it stays its caller's.
      *
-     * @throws StoreException the directory cannot be used, its database is missing, foreign or damaged,
-     *     or another server holds it
+     * @throws StoreException the database or the message log cannot be opened, with the reason and what to do
      */
-    public static SqliteStore open(Path dataDir, java.util.function.Consumer<Throwable> onFatal) {
-        return open(dataDir, org.wirechat.server.storage.log.MessageLog.DEFAULT_SEGMENT_BYTES, onFatal);
-    }
-
-    /** The same, with message log segments of at most {@code segmentBytes} (small ones for tests). */
-    static SqliteStore open(Path dataDir, long segmentBytes, java.util.function.Consumer<Throwable> onFatal) {
-        return open(dataDir, segmentBytes, onFatal, StorageIo.REAL);
-    }
-
-    /** The same, writing through {@code io} (tests inject faults there). */
-    public static SqliteStore open(Path dataDir, java.util.function.Consumer<Throwable> onFatal, StorageIo io) {
-        return open(dataDir, org.wirechat.server.storage.log.MessageLog.DEFAULT_SEGMENT_BYTES, onFatal, io);
-    }
-
-    static SqliteStore open(Path dataDir, long segmentBytes, java.util.function.Consumer<Throwable> onFatal, StorageIo io) {
-        FileChannel channel = null;
-        DataDirectory dir = DataDirectory.prepare(dataDir);
+    public static SqliteStore open(Path dataDir, Closeable lock, long segmentBytes, Consumer<Throwable> onFatal, StorageIo io) {
+        String url = "jdbc:sqlite:" + dataDir.resolve(DATABASE_FILE).toAbsolutePath();
         try {
-            Path lockFile = dir.lockFile();
-            channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (java.nio.channels.OverlappingFileLockException e) {
-                lock = null; // held by a server in this same JVM
-            }
-            if (lock == null) {
-                throw new StoreException("data directory " + dataDir.toAbsolutePath()
-                        + " is in use by another wirechat server", null);
-            }
-            dir.validate();
-            String url = "jdbc:sqlite:" + dir.database().toAbsolutePath();
             try (Connection setup = config(false).createConnection(url)) {
-                dir.check(setup);
                 int found = Schema.migrate(setup);
                 if (found < Schema.MIGRATIONS.size()) {
                     log.info("database schema migrated from version {} to {}", found, Schema.MIGRATIONS.size());
                 }
             }
             FaultLog faults = new FaultLog(log);
-            SqliteStore store = new SqliteStore(dataDir, channel, lock,
+            SqliteStore store = new SqliteStore(dataDir, lock,
                     new Writer(() -> io.writeThrough(config(false).createConnection(url)), onFatal, faults), faults);
             for (int i = 0; i < READERS; i++) {
                 Statements r = new Statements(config(true).createConnection(url));
@@ -122,47 +115,37 @@ public final class SqliteStore implements Store {
                 store.readers.add(r);
             }
             try {
-                store.openLog(dir.logDirectory(), segmentBytes, onFatal, io);
+                store.openLog(dataDir.resolve(LOG_DIRECTORY), segmentBytes, onFatal, io);
             } catch (IOException | RuntimeException e) {
                 store.close();
                 throw e;
             }
             return store;
         } catch (IOException e) {
-            closeQuietly(channel);
-            dir.undoCreation();
-            throw new StoreException("cannot open the store in " + dataDir.toAbsolutePath() + ": " + DataDirectory.reason(e), e);
+            throw new StoreException("cannot open the store in " + dataDir.toAbsolutePath() + ": " + FaultCause.reason(e), e);
         } catch (SQLException e) {
-            closeQuietly(channel);
-            dir.undoCreation();
-            throw dir.failure(e);
-        } catch (StoreException e) {
-            closeQuietly(channel);
-            dir.undoCreation();
-            throw e;
-        } catch (org.wirechat.server.storage.log.LogLossException e) {
-            closeQuietly(channel);
+            throw FaultCause.openFailure(dataDir, e);
+        } catch (LogLossException e) {
             throw new StoreException(e.getMessage() + ". The server will not start on it (nothing was changed): restore the data"
                     + " directory from a backup (wirechat-server admin restore), or, to go on without those messages, run"
                     + " 'wirechat-server admin accept-log-damage --data-dir " + dataDir.toAbsolutePath() + "' and start again"
                     + " (their ids are never given out again)", e);
-        } catch (org.wirechat.server.storage.log.LogDamagedException e) {
-            closeQuietly(channel);
+        } catch (LogDamagedException e) {
             throw new StoreException("the message log is damaged: " + e.getMessage() + ". The server will not start on it"
                     + " (nothing was changed); restore the data directory from a backup (wirechat-server admin restore)", e);
         }
     }
 
     /** Reads the message log back (cutting a torn tail), rebuilds the inboxes and starts the log's threads. */
-    private void openLog(Path logDir, long segmentBytes, java.util.function.Consumer<Throwable> onFatal, StorageIo io)
+    private void openLog(Path logDir, long segmentBytes, Consumer<Throwable> onFatal, StorageIo io)
             throws IOException {
         long start = System.nanoTime();
         IndexState state = indexState();
-        var scan = org.wirechat.server.storage.log.LogScan.read(logDir, state.checkpoint(), state.lastId());
+        var scan = LogScan.read(logDir, state.checkpoint(), state.lastId());
         if (!scan.whole()) {
-            log.error("{}", org.wirechat.server.storage.log.LogLossException.describe(logDir, scan));
+            log.error("{}", LogLossException.describe(logDir, scan));
         }
-        var recovered = org.wirechat.server.storage.log.MessageLog.open(logDir, scan, segmentBytes, io);
+        var recovered = MessageLog.open(logDir, scan, segmentBytes, io);
         if (recovered.tornBytesCut() > 0) {
             log.warn("cut {} bytes at the end of the message log: a write that never finished (so was never acknowledged),"
                     + " left by a crash", recovered.tornBytesCut());
@@ -195,16 +178,6 @@ public final class SqliteStore implements Store {
         return c;
     }
 
-    private static void closeQuietly(FileChannel channel) {
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // already failing; the first error is the one worth reporting
-            }
-        }
-    }
-
     @FunctionalInterface
     private interface ReadWork<T> {
         T run(Statements db) throws SQLException;
@@ -231,16 +204,20 @@ public final class SqliteStore implements Store {
     }
 
     /**
-     * The online backup: with the log's indexed segments held, a snapshot of the database ({@code VACUUM
-     * INTO}, one consistent read while writes go on), then the log's segments from the snapshot's
-     * checkpoint on, as they are at that moment. Started on the copy, a server reads the log from the
-     * checkpoint and indexes it again (idempotent), so every message acknowledged before the backup began
-     * is there, and some after it.
+     * The online backup's copy: with the log's indexed segments held, a snapshot of the database ({@code VACUUM
+     * INTO}, one consistent read while writes go on), then the log's segments from the snapshot's checkpoint on,
+     * as they are at that moment, into {@code dest} (made now, 0700, with its {@code log} directory). Started on the
+     * copy, a server reads the log from the checkpoint and indexes it again (idempotent), so every message
+     * acknowledged before the backup began is there, and some after it. The administration
+     * ({@code server.data.Backups}) then reads the copy back, syncs it and writes its manifest.
      */
     @Override
-    public String backup(Path dest) throws java.io.IOException {
-        long started = System.nanoTime();
-        Path logCopy = Backups.create(dest);
+    public String backup(Path dest) throws IOException {
+        if (Files.exists(dest)) {
+            throw new IOException(dest + " exists already: a backup goes to a new directory");
+        }
+        Files.createDirectories(dest, PRIVATE_DIRECTORY);
+        Path logCopy = Files.createDirectory(dest.resolve(LOG_DIRECTORY), PRIVATE_DIRECTORY);
         Path db = dest.resolve(DATABASE_FILE);
         long logBytes;
         long segment;
@@ -252,14 +229,14 @@ public final class SqliteStore implements Store {
                 }
                 return null;
             });
-            segment = Backups.checkpointSegment(db);
+            segment = Schema.checkpointSegment(db);
             logBytes = messages.copySegmentsFrom(segment, logCopy);
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
             throw new IllegalStateException(e); // the hold's close throws nothing
         }
-        return Backups.finish(dest, started, segment, logBytes);
+        return "the database (" + Files.size(db) + " bytes) and the message log from segment " + segment + " (" + logBytes + " bytes)";
     }
 
     /** Keeps the log's indexed segments from being deleted until closed (as a backup does): for tests. */
@@ -273,7 +250,7 @@ public final class SqliteStore implements Store {
         long started = System.nanoTime();
         List<String> problems = read(st -> {
             List<String> found = new ArrayList<>();
-            try (java.sql.Statement q = st.connection().createStatement(); ResultSet rs = q.executeQuery("PRAGMA quick_check(10)")) {
+            try (Statement q = st.connection().createStatement(); ResultSet rs = q.executeQuery("PRAGMA quick_check(10)")) {
                 while (rs.next()) {
                     found.add(rs.getString(1));
                 }
@@ -448,7 +425,7 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public java.util.concurrent.CompletableFuture<SendOutcome> sendLater(long senderId, String device, String recipient,
+    public CompletableFuture<SendOutcome> sendLater(long senderId, String device, String recipient,
             String clientMessageId, String body, long nowMillis, int inboxCapacity) {
         return messages.sendLater(senderId, device, AccountRows.key(recipient), clientMessageId, body, nowMillis, inboxCapacity);
     }
@@ -494,7 +471,7 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public void deviceHorizon(java.time.Duration horizon) {
+    public void deviceHorizon(Duration horizon) {
         messages.horizon(horizon);
     }
 
@@ -515,8 +492,8 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public java.util.OptionalLong undeliveredTotal() {
-        return java.util.OptionalLong.of(messages.undeliveredTotal());
+    public OptionalLong undeliveredTotal() {
+        return OptionalLong.of(messages.undeliveredTotal());
     }
 
     /** The history index, with what the indexer has not copied into it yet (taken first: see {@link LogMessages#unindexedBetween}). */
@@ -536,7 +513,7 @@ public final class SqliteStore implements Store {
         if (unindexed.isEmpty()) {
             return indexed;
         }
-        java.util.TreeMap<Long, StoredMessage> newestFirst = new java.util.TreeMap<>(java.util.Comparator.reverseOrder());
+        TreeMap<Long, StoredMessage> newestFirst = new TreeMap<>(Comparator.reverseOrder());
         for (StoredMessage m : indexed) {
             newestFirst.put(m.id(), m);
         }
@@ -674,8 +651,8 @@ public final class SqliteStore implements Store {
 
         /** Looks the pairs up in one statement per {@link #LOOKUP_MAX}. */
         @Override
-        public java.util.Map<LogMessages.SentKey, LogMessages.Sent> findSent(java.util.Collection<LogMessages.SentKey> keys) {
-            java.util.Map<LogMessages.SentKey, LogMessages.Sent> found = new java.util.HashMap<>();
+        public Map<LogMessages.SentKey, LogMessages.Sent> findSent(Collection<LogMessages.SentKey> keys) {
+            Map<LogMessages.SentKey, LogMessages.Sent> found = new HashMap<>();
             List<LogMessages.SentKey> all = new ArrayList<>(keys);
             for (int from = 0; from < all.size(); from += LOOKUP_MAX) {
                 List<LogMessages.SentKey> part = all.subList(from, Math.min(all.size(), from + LOOKUP_MAX));
@@ -710,7 +687,7 @@ public final class SqliteStore implements Store {
         }
 
         @Override
-        public void memberships(Long groupId, java.util.function.Consumer<LogMessages.Membership> each) {
+        public void memberships(Long groupId, Consumer<LogMessages.Membership> each) {
             read(db -> {
                 try (PreparedStatement ps = db.connection().prepareStatement("SELECT g.id, g.name, g.ended_at IS NULL, gm.account_id,"
                         + " gm.joined_after, gm.left_after FROM groups g JOIN group_members gm ON gm.group_id = g.id"
@@ -732,7 +709,7 @@ public final class SqliteStore implements Store {
         }
 
         @Override
-        public void groupUndelivered(java.util.function.Consumer<LogMessages.IndexedMessage> each) {
+        public void groupUndelivered(Consumer<LogMessages.IndexedMessage> each) {
             indexed("SELECT gm.account_id, m.id, s.username, g.name,"
                     + " m.created_at, m.body FROM group_members gm JOIN groups g ON g.id = gm.group_id"
                     + " LEFT JOIN inbox_floors f ON f.account_id = gm.account_id"
@@ -742,7 +719,7 @@ public final class SqliteStore implements Store {
         }
 
         @Override
-        public void copiesUndelivered(java.util.function.Consumer<LogMessages.IndexedMessage> each) {
+        public void copiesUndelivered(Consumer<LogMessages.IndexedMessage> each) {
             // above the sender's floor: what some device of the sender may still lack (each device's mark decides)
             indexed("SELECT f.account_id, m.id, s.username, COALESCE(r.username, g.name), m.created_at, m.body, m.from_device"
                     + " FROM (SELECT account_id, max(through) AS through FROM (SELECT account_id, through FROM inbox_floors"
@@ -756,7 +733,7 @@ public final class SqliteStore implements Store {
          * Each row of {@code sql} (the account it waits for, then a message as {@link MessageRows} reads one,
          * then, if there is a seventh column, the device a copy of the account's own message was sent from).
          */
-        private void indexed(String sql, java.util.function.Consumer<LogMessages.IndexedMessage> each) {
+        private void indexed(String sql, Consumer<LogMessages.IndexedMessage> each) {
             read(db -> {
                 try (PreparedStatement ps = db.connection().prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
                     boolean copies = rs.getMetaData().getColumnCount() > 6;
@@ -790,13 +767,13 @@ public final class SqliteStore implements Store {
          * indexed again after a crash inserts nothing twice (the id is the key).
          */
         @Override
-        public void index(List<LogMessages.Committed> records, org.wirechat.server.storage.log.LogPosition end) {
-            java.util.Map<Long, Long> acked = new java.util.HashMap<>();
-            java.util.Map<String, org.wirechat.server.storage.log.LogRecord.DeviceAck> marks = new java.util.LinkedHashMap<>();
+        public void index(List<LogMessages.Committed> records, LogPosition end) {
+            Map<Long, Long> acked = new HashMap<>();
+            Map<String, LogRecord.DeviceAck> marks = new LinkedHashMap<>();
             for (LogMessages.Committed c : records) {
-                if (c.record() instanceof org.wirechat.server.storage.log.LogRecord.Ack a) {
+                if (c.record() instanceof LogRecord.Ack a) {
                     acked.merge(a.accountId(), a.throughId(), Math::max);
-                } else if (c.record() instanceof org.wirechat.server.storage.log.LogRecord.DeviceAck d) {
+                } else if (c.record() instanceof LogRecord.DeviceAck d) {
                     marks.put(d.accountId() + "\u0000" + d.device(), d); // the later one of a device wins
                 }
             }
@@ -806,7 +783,7 @@ public final class SqliteStore implements Store {
                         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
                 List<Long> ids = new ArrayList<>();
                 for (LogMessages.Committed c : records) {
-                    if (c.record() instanceof org.wirechat.server.storage.log.LogRecord.Message m) {
+                    if (c.record() instanceof LogRecord.Message m) {
                         ps.setLong(1, m.id());
                         ps.setLong(2, m.senderId());
                         boolean group = GroupRows.isGroup(m.recipientId()); // its conversation is the group's
@@ -877,14 +854,14 @@ public final class SqliteStore implements Store {
         }
 
         @Override
-        public void undelivered(java.util.function.Consumer<LogMessages.IndexedMessage> each) {
+        public void undelivered(Consumer<LogMessages.IndexedMessage> each) {
             indexed("SELECT m.recipient_id, m.id, s.username, r.username,"
                     + " m.created_at, m.body FROM messages m JOIN accounts s ON s.id = m.sender_id"
                     + " JOIN accounts r ON r.id = m.recipient_id WHERE m.delivered = 0 ORDER BY m.recipient_id, m.id", each);
         }
 
         @Override
-        public void devices(java.util.function.Consumer<LogMessages.DeviceRow> each) {
+        public void devices(Consumer<LogMessages.DeviceRow> each) {
             read(db -> {
                 try (PreparedStatement ps = db.connection().prepareStatement("SELECT account_id, device, through, active_at FROM devices");
                         ResultSet rs = ps.executeQuery()) {
@@ -903,9 +880,9 @@ public final class SqliteStore implements Store {
         }
 
         @Override
-        public java.util.Set<Long> messageIdsTo(long accountId, long afterId, long throughId) {
+        public Set<Long> messageIdsTo(long accountId, long afterId, long throughId) {
             return read(db -> {
-                java.util.Set<Long> ids = new java.util.HashSet<>();
+                Set<Long> ids = new HashSet<>();
                 try (PreparedStatement ps = db.connection().prepareStatement(
                         "SELECT id FROM messages WHERE recipient_id = ? AND id > ? AND id <= ?"
                         + " UNION SELECT m.id FROM group_members gm JOIN messages m ON m.recipient_id = -gm.group_id"
@@ -937,7 +914,7 @@ public final class SqliteStore implements Store {
         }
 
         @Override
-        public void sentKeys(java.util.function.Consumer<LogMessages.SentKey> each) {
+        public void sentKeys(Consumer<LogMessages.SentKey> each) {
             read(db -> {
                 try (PreparedStatement ps = db.connection().prepareStatement("SELECT sender_id, client_id FROM messages");
                         ResultSet rs = ps.executeQuery()) {
@@ -957,20 +934,20 @@ public final class SqliteStore implements Store {
     static {
         for (int n = 1; n <= LOOKUP_MAX; n++) {
             LOOKUP_SQL[n] = "SELECT sender_id, client_id, id, created_at, recipient_id, body FROM messages"
-                    + " WHERE (sender_id, client_id) IN (VALUES " + String.join(", ", java.util.Collections.nCopies(n, "(?, ?)")) + ")";
+                    + " WHERE (sender_id, client_id) IN (VALUES " + String.join(", ", Collections.nCopies(n, "(?, ?)")) + ")";
         }
     }
 
     /** Where the history index stopped reading the log, and the highest message id it ever gave out. */
-    private record IndexState(org.wirechat.server.storage.log.LogPosition checkpoint, long lastId) {
+    private record IndexState(LogPosition checkpoint, long lastId) {
     }
 
     private IndexState indexState() {
         return read(db -> {
-            var checkpoint = org.wirechat.server.storage.log.LogPosition.START;
+            var checkpoint = LogPosition.START;
             try (ResultSet rs = db.prepare("SELECT segment, offset FROM log_checkpoint WHERE id = 1").executeQuery()) {
                 if (rs.next()) {
-                    checkpoint = new org.wirechat.server.storage.log.LogPosition(rs.getLong(1), rs.getLong(2));
+                    checkpoint = new LogPosition(rs.getLong(1), rs.getLong(2));
                 }
             }
             long last = 0;
@@ -1009,8 +986,7 @@ public final class SqliteStore implements Store {
             }
         }
         try {
-            lock.release();
-            lockChannel.close();
+            lock.close(); // releases the lock
         } catch (IOException e) {
             log.warn("releasing the data directory lock failed", e);
         }

@@ -8,6 +8,7 @@ import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.wirechat.server.PostgresCluster;
+import org.wirechat.server.PostgresSettings;
 import org.wirechat.server.core.port.Deletion;
 import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.core.rules.GroupRules;
@@ -21,7 +22,7 @@ class PostgresInboxTest {
     @Test
     void aMessageAnotherServerStoredInBetweenIsNeverSkipped() {
         PostgresSettings settings = PostgresCluster.get().newStore();
-        try (PostgresStore a = PostgresStore.open(settings, e -> { }); PostgresStore b = PostgresStore.open(settings, e -> { })) {
+        try (PostgresStore a = PostgresStore.open(settings.target(), e -> { }); PostgresStore b = PostgresStore.open(settings.target(), e -> { })) {
             long alice = a.create("alice", "Alice", "h", 0).orElseThrow().id();
             long carol = a.create("carol", "Carol", "h", 0).orElseThrow().id();
             long bob = a.create("bob", "Bob", "h", 0).orElseThrow().id();
@@ -42,7 +43,7 @@ class PostgresInboxTest {
     @Test
     void anAcknowledgementMovesTheMarkAndTheCountOnEveryServer() throws Exception {
         PostgresSettings settings = PostgresCluster.get().newStore();
-        try (PostgresStore a = PostgresStore.open(settings, e -> { }); PostgresStore b = PostgresStore.open(settings, e -> { })) {
+        try (PostgresStore a = PostgresStore.open(settings.target(), e -> { }); PostgresStore b = PostgresStore.open(settings.target(), e -> { })) {
             long alice = a.create("alice", "Alice", "h", 0).orElseThrow().id();
             long bob = a.create("bob", "Bob", "h", 0).orElseThrow().id();
             long first = ((SendOutcome.Stored) a.sendLater(alice, "bob", "1", "one", 1, 100).join()).id();
@@ -77,7 +78,7 @@ class PostgresInboxTest {
                     + " (2, 4, false), (2, 5, false)) AS v(r, i, d) ORDER BY i");
             st.execute("UPDATE accounts SET unread = 2 WHERE id = 2");
         }
-        try (PostgresStore store = PostgresStore.open(settings, e -> { })) {
+        try (PostgresStore store = PostgresStore.open(settings.target(), e -> { })) {
             long bob = store.find("bob").orElseThrow().id();
             long carol = store.find("carol").orElseThrow().id();
             long alice = store.find("alice").orElseThrow().id();

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.wirechat.server.PostgresCluster;
+import org.wirechat.server.PostgresSettings;
 import org.wirechat.server.core.port.StoreException;
 
 /** Several servers starting at once on an empty database: one migrates, the others wait and find it done. */
@@ -31,7 +32,7 @@ class PostgresSchemaTest {
                     } catch (InterruptedException e) {
                         throw new IllegalStateException(e);
                     }
-                    return PostgresStore.open(settings, e -> { });
+                    return PostgresStore.open(settings.target(), e -> { });
                 }, threads));
             }
             go.countDown();
@@ -57,11 +58,11 @@ class PostgresSchemaTest {
     @Test
     void aDatabaseNewerThanThisServerIsRefused() throws Exception {
         PostgresSettings settings = PostgresCluster.get().newStore();
-        PostgresStore.open(settings, e -> { }).close();
+        PostgresStore.open(settings.target(), e -> { }).close();
         try (Connection c = DriverManager.getConnection(settings.jdbcUrl())) {
             c.createStatement().execute("INSERT INTO wirechat_schema (version) VALUES (99)");
         }
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PostgresStore.open(settings, e -> { }))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PostgresStore.open(settings.target(), e -> { }))
                 .isInstanceOf(StoreException.class).hasMessageContaining("newer than this server");
     }
 }

@@ -8,6 +8,8 @@ import java.sql.SQLException;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import org.wirechat.server.PostgresCluster;
+import org.wirechat.server.PostgresSettings;
+import org.wirechat.server.core.port.Cluster;
 
 /** The store contract on PostgreSQL: a database of its own for each store, in the tests' throwaway cluster. */
 class PostgresStoreContractTest extends StoreContract {
@@ -22,7 +24,7 @@ class PostgresStoreContractTest extends StoreContract {
 
     /** Opened as a server opens it: listening to the other servers' changes (here, to nobody's). */
     private Store openOn(PostgresSettings on) {
-        PostgresStore s = PostgresStore.open(on, e -> { });
+        PostgresStore s = PostgresStore.open(on.target(), e -> { });
         s.listen(new Cluster.Changes() {
             @Override
             public void inbox(long accountId) {

@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
+import org.wirechat.server.data.DataDirectory;
+import org.wirechat.server.data.StoppedStore;
 import org.wirechat.server.storage.log.LogRecord;
 
 /** The store contract on the default store: SQLite and the message log. */
@@ -30,7 +32,7 @@ class SqliteStoreContractTest extends StoreContract {
     }
 
     private Store openIn(Path data) {
-        SqliteStore s = SqliteStore.open(data, e -> { });
+        SqliteStore s = DataDirectory.open(data, e -> { });
         dirs.put(s, data);
         return s;
     }

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.wirechat.server.data.Backups;
 
 /**
  * The store contract (issue 28, docs/architecture.md §6 step 7): what every store must do, written once and
@@ -255,10 +256,13 @@ abstract class StoreContract {
                 .collect(Collectors.joining(",", "(", ")"));
     }
 
-    /** Whether the backup could be made: the line it says, or the reason it gives (for {@code MaintenanceContract}). */
+    /**
+     * Whether the backup could be made, as the administration socket's {@code backup} makes it (the store's copy,
+     * then its manifest): the line it says, or the reason it gives (for {@code MaintenanceContract}).
+     */
     static String backupOrReason(Store s, Path dest) {
         try {
-            return s.backup(dest);
+            return Backups.online(s, dest);
         } catch (IOException e) {
             return "refused: " + e.getMessage();
         }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.wirechat.model.ModelRun;
 import org.wirechat.server.Backend;
 import org.wirechat.server.PostgresCluster;
+import org.wirechat.server.PostgresSettings;
 import org.wirechat.server.ServerFixture;
 import org.wirechat.server.storage.FaultPlan.Fault;
 import org.wirechat.server.storage.FaultPlan.Point;

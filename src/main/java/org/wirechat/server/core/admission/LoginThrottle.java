@@ -3,8 +3,8 @@ package org.wirechat.server.core.admission;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
-import org.wirechat.server.storage.Cluster;
-import org.wirechat.server.storage.LoginFailures;
+import org.wirechat.server.core.port.Cluster;
+import org.wirechat.server.core.port.LoginFailures;
 
 /**
  * Slows password guessing without letting a guesser lock the account's owner out. Three counts of

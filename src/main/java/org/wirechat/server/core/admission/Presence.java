@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.wirechat.server.storage.Cluster;
+import org.wirechat.server.core.port.Cluster;
 
 /**
  * Which accounts are online: the number of open connections logged in as each, on this server; and,

@@ -40,7 +40,8 @@ public interface Maintenance extends AutoCloseable {
     /**
      * Copies everything stored into {@code dest} (a directory that must not exist yet), consistent while
      * the server serves: a server started on the copy has every message acknowledged before the backup
-     * began. Returns a line saying what was copied.
+     * began. Returns a line saying what was copied. The administration then checks the copy and writes its
+     * manifest (the boot code's {@code server.data.Backups.online}).
      *
      * @throws IOException it could not be made, or the store is backed up by its own tools
      *         (PostgreSQL: pg_dump), with what to do

@@ -254,8 +254,8 @@ public final class MessageLog implements AutoCloseable {
             if (n >= firstSegment) {
                 Path to = dest.resolve(path(n).getFileName());
                 Files.copy(path(n), to);
-                Files.setPosixFilePermissions(to, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-                try (FileChannel c = FileChannel.open(to, java.nio.file.StandardOpenOption.WRITE)) {
+                Files.setPosixFilePermissions(to, PosixFilePermissions.fromString("rw-------"));
+                try (FileChannel c = FileChannel.open(to, StandardOpenOption.WRITE)) {
                     c.force(true);
                     bytes += c.size();
                 }

@@ -1,4 +1,4 @@
-package org.wirechat.server.storage;
+package org.wirechat.server.core.port;
 
 import java.util.Collection;
 import java.util.Map;
@@ -11,9 +11,9 @@ import java.util.function.UnaryOperator;
  * is online where, failed logins per username (and per username and address), and the addresses each
  * account logged in from lately. With PostgreSQL, several servers share it
  * ({@code PostgresStore} is also the cluster); a server on its own has a {@code LocalCluster}, which keeps
- * the failed logins in memory and has no one else to tell. It is declared here, beside the stores, so that
- * the PostgreSQL store can implement it without importing anything above storage; the boot code
- * ({@code Stores}) hands each server the cluster that goes with its store.
+ * the failed logins in memory and has no one else to tell. It is a port (docs/architecture.md §2.7), so that
+ * the PostgreSQL store implements it without importing anything above storage, and the admission uses it
+ * without knowing a store; the boot code ({@code Stores}) hands each server the cluster that goes with its store.
  */
 public interface Cluster {
     /** True when other servers may share the store (presence is then worth publishing). */

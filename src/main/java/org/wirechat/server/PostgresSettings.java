@@ -1,9 +1,10 @@
-package org.wirechat.server.storage;
+package org.wirechat.server;
 
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Arrays;
 import java.util.Locale;
+import org.wirechat.server.storage.PostgresTarget;
 
 /**
  * Where the shared PostgreSQL database is: a {@code postgresql://HOST[:PORT]/DB[?user=NAME&...]} URL
@@ -30,6 +31,11 @@ public record PostgresSettings(String url, char[] password, int poolSize) {
     /** The JDBC URL for the official driver. */
     public String jdbcUrl() {
         return "jdbc:" + url;
+    }
+
+    /** What the PostgreSQL store connects to. */
+    public PostgresTarget target() {
+        return new PostgresTarget(jdbcUrl(), where(), password, poolSize);
     }
 
     /** The host, port and database, for messages (never the user or the password). */

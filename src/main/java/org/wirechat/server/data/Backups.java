@@ -1,4 +1,4 @@
-package org.wirechat.server.storage;
+package org.wirechat.server.data;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -13,15 +13,16 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
+import org.wirechat.server.core.port.Maintenance;
+import org.wirechat.server.storage.SqliteStore;
 import org.wirechat.server.storage.log.LogPosition;
 import org.wirechat.server.storage.log.LogScan;
 
 /**
- * The steps a backup shares, taken while a server runs ({@link SqliteStore#backup}) or not
- * ({@link StoppedStore#backup}): a new directory, and at the end the manifest that makes it a backup,
- * with what it holds; and the restore's copy.
+ * The steps a backup shares, taken while a server runs ({@link #online}) or not ({@link StoppedStore#backup}):
+ * a new directory, and at the end the manifest that makes it a backup, with what it holds; and the restore's copy.
  */
-final class Backups {
+public final class Backups {
     private static final FileAttribute<?> DIRECTORY_MODE = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
     private Backups() {
@@ -33,28 +34,25 @@ final class Backups {
             throw new IOException(dest + " exists already: a backup goes to a new directory");
         }
         Files.createDirectories(dest, DIRECTORY_MODE);
-        return Files.createDirectory(dest.resolve(DataDirectory.LOG_DIRECTORY), DIRECTORY_MODE);
-    }
-
-    /** The segment the copied database's checkpoint is in: the log is copied from it on. */
-    static long checkpointSegment(Path db) throws IOException {
-        try {
-            Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-------"));
-            try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + db.toAbsolutePath() + "?immutable=1");
-                    Statement q = c.createStatement();
-                    ResultSet rs = q.executeQuery("SELECT segment FROM log_checkpoint WHERE id = 1")) {
-                return rs.next() ? rs.getLong(1) : 0;
-            }
-        } catch (SQLException e) {
-            throw new IOException("the copied database cannot be read: " + e.getMessage(), e);
-        }
+        return Files.createDirectory(dest.resolve(SqliteStore.LOG_DIRECTORY), DIRECTORY_MODE);
     }
 
     /**
-     * With the database and the segments copied into {@code dest}: reads the copy back (its highest message
-     * id, its schema version), writes the manifest, and syncs everything.
+     * The online backup of a running server's store: the store copies what it holds into {@code dest} (SQLite:
+     * {@link SqliteStore#backup}), then the copy is read back, synced and given its manifest, as {@link #finish}
+     * does for a stopped one. A store backed up by its own tools (PostgreSQL) refuses, and nothing is made.
      */
-    static String finish(Path dest, long startedNanos, long segment, long logBytes) throws IOException {
+    public static String online(Maintenance store, Path dest) throws IOException {
+        long started = System.nanoTime();
+        String copied = store.backup(dest);
+        return finish(dest, started, copied);
+    }
+
+    /**
+     * With the database and the segments copied into {@code dest} ({@code copied} says what they are): reads the
+     * copy back (its highest message id, its schema version), writes the manifest, and syncs everything.
+     */
+    static String finish(Path dest, long startedNanos, String copied) throws IOException {
         Path db = dest.resolve(SqliteStore.DATABASE_FILE);
         int version;
         long indexLast;
@@ -75,7 +73,7 @@ final class Backups {
         } catch (SQLException e) {
             throw new IOException("the copied database cannot be read: " + e.getMessage(), e);
         }
-        Path logCopy = dest.resolve(DataDirectory.LOG_DIRECTORY);
+        Path logCopy = dest.resolve(SqliteStore.LOG_DIRECTORY);
         LogScan scan = LogScan.read(logCopy, checkpoint, indexLast);
         if (!scan.whole()) {
             throw new IOException("the copy of the message log in " + logCopy + " is not whole ("
@@ -89,14 +87,13 @@ final class Backups {
         BackupManifest m = BackupManifest.write(dest, version, scan.lastId());
         sync(logCopy);
         sync(dest);
-        return "backed up to " + dest + ": the database (" + Files.size(db) + " bytes) and the message log from segment "
-                + segment + " (" + logBytes + " bytes), highest message id " + m.lastMessageId() + ", with a manifest of "
+        return "backed up to " + dest + ": " + copied + ", highest message id " + m.lastMessageId() + ", with a manifest of "
                 + m.files().size() + " files (SHA-256) in " + (System.nanoTime() - startedNanos) / 1_000_000 + " ms";
     }
 
     /** Copies the files {@code manifest} lists from {@code src} into {@code dataDir} (0600, synced); returns how many. */
     static int copyInto(Path src, Path dataDir, BackupManifest manifest) throws IOException {
-        Path log = Files.createDirectory(dataDir.resolve(DataDirectory.LOG_DIRECTORY), DIRECTORY_MODE);
+        Path log = Files.createDirectory(dataDir.resolve(SqliteStore.LOG_DIRECTORY), DIRECTORY_MODE);
         for (Map.Entry<String, BackupManifest.FileSum> e : manifest.files().entrySet()) {
             Path to = Files.copy(src.resolve(e.getKey()), dataDir.resolve(e.getKey()));
             Files.setPosixFilePermissions(to, PosixFilePermissions.fromString("rw-------"));

@@ -1,4 +1,4 @@
-package org.wirechat.server.storage;
+package org.wirechat.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

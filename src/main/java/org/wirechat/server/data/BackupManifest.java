@@ -1,4 +1,4 @@
-package org.wirechat.server.storage;
+package org.wirechat.server.data;
 
 import java.io.File;
 import java.io.IOException;
@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.wirechat.server.storage.SqliteStore;
 import org.wirechat.server.storage.log.LogState;
 
 /**
@@ -98,7 +99,7 @@ record BackupManifest(Instant created, String serverVersion, int schemaVersion, 
         Path file = dir.resolve(FILE);
         if (!Files.exists(file)) {
             List<String> live = Stream.of(DataDirectory.LOCK_FILE, "admin.sock", SqliteStore.DATABASE_FILE + "-wal",
-                    DataDirectory.LOG_DIRECTORY + "/" + LogState.FILE)
+                    SqliteStore.LOG_DIRECTORY + "/" + LogState.FILE)
                     .filter(n -> Files.exists(dir.resolve(n))).toList();
             throw new Invalid(dir.toAbsolutePath() + " is not a backup made by 'wirechat-server admin backup': it has no "
                     + FILE + (live.isEmpty() ? "" : "; it holds " + String.join(", ", live) + ", so it is a server's data"
@@ -162,7 +163,7 @@ record BackupManifest(Instant created, String serverVersion, int schemaVersion, 
         if (Files.exists(dir.resolve(SqliteStore.DATABASE_FILE))) {
             files.add(dir.resolve(SqliteStore.DATABASE_FILE));
         }
-        Path log = dir.resolve(DataDirectory.LOG_DIRECTORY);
+        Path log = dir.resolve(SqliteStore.LOG_DIRECTORY);
         if (Files.isDirectory(log)) {
             try (Stream<Path> s = Files.list(log)) {
                 s.filter(p -> p.getFileName().toString().endsWith(".seg")).sorted().forEach(files::add);

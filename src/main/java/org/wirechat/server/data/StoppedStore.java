@@ -1,12 +1,9 @@
-package org.wirechat.server.storage;
+package org.wirechat.server.data;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -19,6 +16,8 @@ import java.util.List;
 import java.util.Locale;
 import org.slf4j.LoggerFactory;
 import org.wirechat.server.core.port.StoreException;
+import org.wirechat.server.storage.Schema;
+import org.wirechat.server.storage.SqliteStore;
 import org.wirechat.server.storage.log.LogDamagedException;
 import org.wirechat.server.storage.log.LogLossException;
 import org.wirechat.server.storage.log.LogPosition;
@@ -97,19 +96,8 @@ public final class StoppedStore implements AutoCloseable {
 
     private static FileChannel lock(Path dir) {
         try {
-            Path lockFile = dir.resolve(DataDirectory.LOCK_FILE);
-            if (!Files.exists(lockFile)) {
-                Files.createFile(lockFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            }
-            FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null;
-            }
-            if (lock == null) {
-                channel.close();
+            FileChannel channel = DataDirectory.lock(dir);
+            if (channel == null) {
                 throw new Refused(Refusal.IN_USE, "a wirechat server is running on " + dir.toAbsolutePath());
             }
             return channel;
@@ -195,12 +183,12 @@ public final class StoppedStore implements AutoCloseable {
             return new Checked(String.join("\n", report) + (report.isEmpty() ? "" : "\n") + "database: "
                     + dir.resolve(SqliteStore.DATABASE_FILE).toAbsolutePath() + " cannot be read (" + e.getMessage() + ")", false);
         }
-        int ours = Schema.MIGRATIONS.size();
+        int ours = Schema.version();
         report.add(String.format(Locale.ROOT, "database: schema version %d (this server's: %d), PRAGMA quick_check %s,"
                 + " highest message id %d, log read up to segment %d offset %d", db.schemaVersion(), ours,
                 String.join("; ", db.quickCheck()), db.lastId(), db.checkpoint().segment(), db.checkpoint().offset()));
         // a database of schema version 1 predates the application id (0); every later one has wirechat's
-        if (db.applicationId() != DataDirectory.APPLICATION_ID && db.applicationId() != 0 || db.schemaVersion() == 0) {
+        if (db.applicationId() != Schema.APPLICATION_ID && db.applicationId() != 0 || db.schemaVersion() == 0) {
             damage.add("the database is not wirechat's (application id " + db.applicationId() + ", schema version "
                     + db.schemaVersion() + ")");
         }
@@ -213,7 +201,7 @@ public final class StoppedStore implements AutoCloseable {
         if (manifest != null && manifest.schemaVersion() != db.schemaVersion()) {
             damage.add("the manifest says schema version " + manifest.schemaVersion());
         }
-        Path logDir = dir.resolve(DataDirectory.LOG_DIRECTORY);
+        Path logDir = dir.resolve(SqliteStore.LOG_DIRECTORY);
         try {
             LogScan scan = LogScan.read(logDir, db.checkpoint(), db.lastId());
             report.add(String.format(Locale.ROOT, "message log: %s, %d records after the checkpoint, highest message id %d%s",
@@ -246,7 +234,7 @@ public final class StoppedStore implements AutoCloseable {
      * kept in the log's state and never given out again. Returns what was accepted.
      */
     public String acceptLogDamage() {
-        Path logDir = dir.resolve(DataDirectory.LOG_DIRECTORY);
+        Path logDir = dir.resolve(SqliteStore.LOG_DIRECTORY);
         try {
             Database db = database(dir.resolve(SqliteStore.DATABASE_FILE), false);
             LogScan scan = LogScan.read(logDir, db.checkpoint(), db.lastId());
@@ -277,15 +265,16 @@ public final class StoppedStore implements AutoCloseable {
         } catch (SQLException e) {
             throw new IOException("the database could not be read: " + e.getMessage(), e);
         }
-        long segment = Backups.checkpointSegment(db);
+        long segment = Schema.checkpointSegment(db);
         long bytes = 0;
-        for (long n : MessageLog.segmentsIn(dir.resolve(DataDirectory.LOG_DIRECTORY))) {
+        for (long n : MessageLog.segmentsIn(dir.resolve(SqliteStore.LOG_DIRECTORY))) {
             if (n >= segment) {
-                Path from = dir.resolve(DataDirectory.LOG_DIRECTORY).resolve(MessageLog.segmentName(n));
+                Path from = dir.resolve(SqliteStore.LOG_DIRECTORY).resolve(MessageLog.segmentName(n));
                 bytes += Files.size(Files.copy(from, logCopy.resolve(from.getFileName())));
             }
         }
-        return Backups.finish(dest, started, segment, bytes);
+        return Backups.finish(dest, started, "the database (" + Files.size(db) + " bytes) and the message log from segment "
+                + segment + " (" + bytes + " bytes)");
     }
 
     @Override
@@ -317,13 +306,13 @@ public final class StoppedStore implements AutoCloseable {
             throw new Refused(Refusal.DAMAGED, "the backup in " + src.toAbsolutePath() + " is not whole:\n" + checked.report()
                     + "\nNothing was restored");
         }
-        if (Files.exists(dataDir.resolve(SqliteStore.DATABASE_FILE)) || Files.exists(dataDir.resolve(DataDirectory.LOG_DIRECTORY))) {
+        if (Files.exists(dataDir.resolve(SqliteStore.DATABASE_FILE)) || Files.exists(dataDir.resolve(SqliteStore.LOG_DIRECTORY))) {
             throw new Refused(Refusal.IN_USE, dataDir.toAbsolutePath() + " holds data already: restore into an empty directory"
                     + " (move the old one away first). Nothing was restored");
         }
         Files.createDirectories(dataDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         try (FileChannel lock = lock(dataDir)) {
-            if (Files.exists(dataDir.resolve(SqliteStore.DATABASE_FILE)) || Files.exists(dataDir.resolve(DataDirectory.LOG_DIRECTORY))) {
+            if (Files.exists(dataDir.resolve(SqliteStore.DATABASE_FILE)) || Files.exists(dataDir.resolve(SqliteStore.LOG_DIRECTORY))) {
                 throw new Refused(Refusal.IN_USE, dataDir.toAbsolutePath() + " holds data already. Nothing was restored");
             }
             int files = Backups.copyInto(src, dataDir, m);

@@ -1,4 +1,4 @@
-package org.wirechat.server.storage;
+package org.wirechat.server.core.port;
 
 /**
  * A username's recent failed logins, as kept for throttling.

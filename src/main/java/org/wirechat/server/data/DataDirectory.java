@@ -1,37 +1,38 @@
-package org.wirechat.server.storage;
+package org.wirechat.server.data;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.wirechat.server.core.port.StorageFault;
 import org.wirechat.server.core.port.StoreException;
+import org.wirechat.server.storage.FaultCause;
+import org.wirechat.server.storage.Schema;
+import org.wirechat.server.storage.SqliteStore;
+import org.wirechat.server.storage.StorageIo;
+import org.wirechat.server.storage.log.LogDamagedException;
+import org.wirechat.server.storage.log.MessageLog;
 
 /**
- * The SQLite store's directory, checked before it is used: its permissions (the directory {@code 0700},
+ * The data directory (the SQLite store's), checked before the store opens in it: its permissions (the directory {@code 0700},
  * its files {@code 0600}: they hold every message and password hash), and that what is in it is a
  * wirechat database, whole. A missing database is created only in a directory that holds no wirechat
  * file at all; an empty, foreign or damaged one is refused with a message that says what to do, rather
@@ -40,8 +41,6 @@ import org.wirechat.server.core.port.StoreException;
 public final class DataDirectory {
     private static final Logger log = LoggerFactory.getLogger(DataDirectory.class);
     static final String LOCK_FILE = "lock";
-    /** {@code PRAGMA application_id} of a wirechat database: "WCHT". Databases from before it have 0. */
-    static final int APPLICATION_ID = 0x57434854;
     private static final Set<PosixFilePermission> DIRECTORY_MODE = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
 
@@ -55,12 +54,10 @@ public final class DataDirectory {
         return dir.resolve(SqliteStore.DATABASE_FILE);
     }
 
-    /** The message log's directory ({@link org.wirechat.server.storage.log.MessageLog}). */
+    /** The message log's directory ({@link MessageLog}). */
     Path logDirectory() {
-        return dir.resolve(LOG_DIRECTORY);
+        return dir.resolve(SqliteStore.LOG_DIRECTORY);
     }
-
-    static final String LOG_DIRECTORY = "log";
 
     /** The companions SQLite and the server keep beside the database. */
     private List<Path> companions() {
@@ -74,11 +71,64 @@ public final class DataDirectory {
     private boolean created;
 
     /**
+     * Opens the SQLite store in {@code dataDir}, checked first: made (0700) if missing, its lock taken (and handed
+     * to the store, which holds it until it closes), its files' modes tightened, its database wirechat's and whole
+     * (or created, in a directory that holds no wirechat file). A first start that fails leaves the directory as
+     * it found it.
+     *
+     * @throws StoreException the directory cannot be used, its database is missing, foreign or damaged, another
+     *     server holds it, or the store cannot open (with the reason and what to do)
+     */
+    public static SqliteStore open(Path dataDir, Consumer<Throwable> onFatal, StorageIo io) {
+        return open(dataDir, MessageLog.DEFAULT_SEGMENT_BYTES, onFatal, io);
+    }
+
+    /** The same, writing through the real disk. */
+    public static SqliteStore open(Path dataDir, Consumer<Throwable> onFatal) {
+        return open(dataDir, MessageLog.DEFAULT_SEGMENT_BYTES, onFatal, StorageIo.REAL);
+    }
+
+    /** The same, with message log segments of at most {@code segmentBytes} (small ones for tests). */
+    public static SqliteStore open(Path dataDir, long segmentBytes, Consumer<Throwable> onFatal, StorageIo io) {
+        DataDirectory dir = prepare(dataDir);
+        FileChannel channel = null;
+        try {
+            channel = lock(dataDir);
+            if (channel == null) {
+                throw new StoreException("data directory " + dataDir.toAbsolutePath() + " is in use by another wirechat server", null);
+            }
+            dir.validate();
+            dir.check();
+            return SqliteStore.open(dataDir, channel, segmentBytes, onFatal, io);
+        } catch (IOException e) {
+            closeQuietly(channel);
+            dir.undoCreation();
+            throw new StoreException("cannot open the store in " + dataDir.toAbsolutePath() + ": " + reason(e), e);
+        } catch (StoreException e) {
+            closeQuietly(channel);
+            if (!(e.getCause() instanceof LogDamagedException)) { // a damaged log is left as it is, for the operator
+                dir.undoCreation();
+            }
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // already failing; the first error is the one worth reporting
+            }
+        }
+    }
+
+    /**
      * Creates the directory (0700) if needed, tightens its mode, and notes which wirechat files are in it.
      *
      * @throws StoreException the directory cannot be used, with the reason
      */
-    static DataDirectory prepare(Path dir) {
+    private static DataDirectory prepare(Path dir) {
         DataDirectory d = new DataDirectory(dir);
         try {
             if (!Files.exists(dir)) {
@@ -93,7 +143,7 @@ public final class DataDirectory {
                 }
             }
             if (Files.exists(d.logDirectory())) {
-                d.foundBefore.add(LOG_DIRECTORY + "/");
+                d.foundBefore.add(SqliteStore.LOG_DIRECTORY + "/");
             }
             return d;
         } catch (IOException e) {
@@ -108,7 +158,7 @@ public final class DataDirectory {
      *
      * @throws StoreException the database is missing or empty, with what to do
      */
-    void validate() {
+    private void validate() {
         Path db = database();
         try {
             if (Files.exists(db)) {
@@ -157,20 +207,8 @@ public final class DataDirectory {
     public static AutoCloseable lockForAdministration(Path dir) {
         prepare(dir);
         try {
-            Path lockFile = dir.resolve(LOCK_FILE);
-            if (!Files.exists(lockFile)) {
-                Files.createFile(lockFile, posix(FILE_MODE));
-            }
-            FileChannel channel = FileChannel.open(lockFile,
-                    StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null;
-            }
-            if (lock == null) {
-                channel.close();
+            FileChannel channel = lock(dir);
+            if (channel == null) {
                 throw new StoreException(dir.toAbsolutePath() + " is in use by another wirechat server", null);
             }
             return channel::close; // closing the channel releases the lock
@@ -180,7 +218,7 @@ public final class DataDirectory {
     }
 
     /** After a failed first start: removes what this start made, so that the next one starts afresh. */
-    void undoCreation() {
+    private void undoCreation() {
         if (!created) {
             return;
         }
@@ -204,13 +242,28 @@ public final class DataDirectory {
         }
     }
 
-    /** Creates the lock file (0600) if needed. */
-    Path lockFile() throws IOException {
-        Path lock = dir.resolve(LOCK_FILE);
-        if (!Files.exists(lock)) {
-            Files.createFile(lock, posix(FILE_MODE));
+    /**
+     * Takes the directory's lock, the one a server holds while it runs (on its store, or, with PostgreSQL, on its
+     * administration socket) and an offline command while it works: the lock file (made 0600 if missing), opened
+     * and locked, or {@code null} when another holds it (a server of this JVM too). Closing the channel releases it.
+     */
+    static FileChannel lock(Path dir) throws IOException {
+        Path lockFile = dir.resolve(LOCK_FILE);
+        if (!Files.exists(lockFile)) {
+            Files.createFile(lockFile, posix(FILE_MODE));
         }
-        return lock;
+        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null; // held in this same JVM
+        }
+        if (lock == null) {
+            channel.close();
+            return null;
+        }
+        return channel;
     }
 
     private static FileAttribute<?>[] posix(Set<PosixFilePermission> mode) {
@@ -235,15 +288,15 @@ public final class DataDirectory {
     }
 
     /**
-     * Checks, on a connection to the database, that it is a SQLite file, wirechat's (or new), and whole
-     * ({@code PRAGMA quick_check}); logs how long the check took.
+     * Checks, on a connection of its own (closed before the store opens its own), that the database is a SQLite
+     * file, wirechat's (or new), and whole ({@code PRAGMA quick_check}); logs how long the check took.
      *
      * @throws StoreException it is not, with the reason and what to do
      */
-    void check(Connection c) {
+    private void check() {
         Path db = database().toAbsolutePath();
         long start = System.nanoTime();
-        try (Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
             int version;
             int applicationId;
             int tables;
@@ -256,7 +309,7 @@ public final class DataDirectory {
             try (ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master")) {
                 tables = rs.next() ? rs.getInt(1) : 0;
             }
-            boolean ours = applicationId == APPLICATION_ID || applicationId == 0 && (version > 0 || tables == 0);
+            boolean ours = applicationId == Schema.APPLICATION_ID || applicationId == 0 && (version > 0 || tables == 0);
             if (ours && !created && applicationId == 0 && version == 0) {
                 // a SQLite file wirechat did not make (it makes the file and its schema in one start): never a new service
                 throw new StoreException(db + " is an empty SQLite database that this server did not create (no wirechat"
@@ -278,36 +331,13 @@ public final class DataDirectory {
                         + "). Restore it from a backup; the server will not start on it", null);
             }
         } catch (SQLException e) {
-            throw failure(e);
+            throw FaultCause.openFailure(dir, e);
         }
         log.info("database check (PRAGMA quick_check) passed in {} ms", (System.nanoTime() - start) / 1_000_000);
     }
 
-    /** Why the database could not be opened or read, in words: damaged, not writable, the disk full. */
-    StoreException failure(SQLException e) {
-        Path db = database().toAbsolutePath();
-        Optional<StorageFault> fault = FaultCause.of(e);
-        if (fault.filter(f -> f == StorageFault.DAMAGED).isPresent()) {
-            return new StoreException(db + " is not a readable SQLite database (" + e.getMessage()
-                    + "). Restore it from a backup; the server will not start on it", e);
-        }
-        String why = fault.map(StorageFault::what).orElse(e.getMessage());
-        if (!Files.isWritable(dir) || Files.exists(db) && !Files.isWritable(db)) {
-            why = "permission denied (" + e.getMessage() + ")";
-        }
-        return new StoreException("cannot open the store in " + dir.toAbsolutePath() + ": " + why, e);
-    }
-
     /** What went wrong with a file, in words ("permission denied", "not a directory", "read-only file system"). */
     static String reason(IOException e) {
-        String what = switch (e) {
-            case AccessDeniedException x -> "permission denied";
-            case NoSuchFileException x -> "no such file or directory";
-            case NotDirectoryException x -> "not a directory";
-            case FileAlreadyExistsException x -> "it exists and is not a directory";
-            case FileSystemException x when x.getReason() != null -> x.getReason();
-            default -> e.getMessage();
-        };
-        return e instanceof FileSystemException f && f.getFile() != null ? f.getFile() + ": " + what : what;
+        return FaultCause.reason(e);
     }
 }
