@@ -111,7 +111,14 @@ final class CallGate implements ServerInterceptor {
      */
     private static final class Tally<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
         private final GrpcConnection connection;
-        private volatile long bytes;
+        /** This call's bytes counted in its connection's; guarded by {@code this}, as {@link #over}. */
+        private long bytes;
+        /**
+         * The call is over (answered, or cancelled): nothing more is counted. An answer made after a cancel (a Send
+         * completed by the thread that made it durable, after its client gave up) would otherwise be counted after
+         * {@link #release} and stay counted for the connection's life.
+         */
+        private boolean over;
         private volatile boolean refused;
 
         Tally(ServerCall<Q, R> call, GrpcConnection connection) {
@@ -122,13 +129,22 @@ final class CallGate implements ServerInterceptor {
         @Override
         public void sendMessage(R message) {
             long n = message instanceof MessageLite m ? m.getSerializedSize() : 0;
-            if (!reserve(n)) {
+            boolean counted;
+            synchronized (this) {
+                if (over) { // cancelled while the answer was made: its client is gone, nothing to send or count
+                    return;
+                }
+                counted = reserve(n);
+                if (counted) {
+                    bytes += n;
+                }
+            }
+            if (!counted) {
                 refused = true;
                 super.close(GrpcChatService.status(ErrorCode.SERVER_BUSY, BUSY, List.of()),
                         GrpcChatService.trailers(ErrorCode.SERVER_BUSY, List.of()));
                 return;
             }
-            bytes += n;
             super.sendMessage(message);
         }
 
@@ -160,8 +176,12 @@ final class CallGate implements ServerInterceptor {
         }
 
         private void release() {
-            long n = bytes;
-            bytes = 0;
+            long n;
+            synchronized (this) {
+                over = true;
+                n = bytes;
+                bytes = 0;
+            }
             connection.unsentReplies.addAndGet(-n);
         }
 

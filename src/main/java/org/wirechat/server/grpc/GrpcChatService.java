@@ -260,7 +260,24 @@ final class GrpcChatService implements BindableService {
             internal(observer, e);
             return;
         }
-        answer.whenComplete((result, thrown) -> complete(result, thrown, opcode, started, observer));
+        answerWhenDone(answer, opcode, started, observer);
+    }
+
+    /**
+     * Answers the call once the core's future completes, on the thread that completes it. An {@link Error} while
+     * answering goes to that thread's uncaught-exception handler, as if it had ended the thread (the server stops
+     * on an Error: {@code WireServer}); {@code whenComplete} alone would keep it in a future nobody reads, the
+     * server going on and the call left unanswered.
+     */
+    <T> void answerWhenDone(CompletableFuture<ChatResult> answer, int opcode, long started, StreamObserver<T> observer) {
+        answer.whenComplete((result, thrown) -> {
+            try {
+                complete(result, thrown, opcode, started, observer);
+            } catch (Error e) {
+                Thread t = Thread.currentThread();
+                t.getUncaughtExceptionHandler().uncaughtException(t, e);
+            }
+        });
     }
 
     /** Ends a unary call with the core's answer: its reply, its refusal, or INTERNAL_ERROR for a bug. */

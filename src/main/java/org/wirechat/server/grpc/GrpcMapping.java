@@ -198,10 +198,10 @@ final class GrpcMapping {
                 return new ChatRequest.Logout();
             }),
             entry("ListAccounts", (ListAccountsRequest r, String t) -> {
+                token(t); // the token first, then the mode: the wire's order
                 if (r.getModeValue() != 0 && r.getModeValue() != 1) { // the wire's field is a letter: its own text
                     throw new ProtocolException(ErrorCode.INVALID_FIELD, "pattern mode must be WILDCARD or REGEX");
                 }
-                token(t);
                 return new ChatRequest.ListAccounts(r.getMode() == PATTERN_MODE_REGEX,
                         Limits.checkPattern(text(r.getPattern(), "pattern")),
                         Limits.checkCursor(text(r.getCursor(), "cursor")),

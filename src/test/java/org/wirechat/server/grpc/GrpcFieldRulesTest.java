@@ -1,6 +1,7 @@
 package org.wirechat.server.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -242,6 +243,34 @@ class GrpcFieldRulesTest {
         assertThat(seen).containsExactlyInAnyOrder(ErrorCode.INVALID_CHARACTER, ErrorCode.FIELD_TOO_LONG,
                 ErrorCode.INVALID_FIELD, ErrorCode.INVALID_USERNAME, ErrorCode.INVALID_PASSWORD, ErrorCode.INVALID_NAME,
                 ErrorCode.MESSAGE_TOO_LONG, ErrorCode.MESSAGE_EMPTY, ErrorCode.INVALID_GROUP_NAME, ErrorCode.NOT_AUTHENTICATED);
+    }
+
+    /**
+     * A pattern mode is a letter on the wire and an enum over gRPC, so {@link #everyMethodRefusesBadFieldsWithTheWireProtocolsCodeAndText}
+     * cannot put a bad one to both; but the token comes first on both (it was checked after the mode over gRPC).
+     */
+    @Test
+    void aBadTokenIsRefusedBeforeABadPatternModeAsOnTheWire() {
+        byte[] payload = String.join("\u001F", "bad token", "X", "a*", "", "10").getBytes(StandardCharsets.UTF_8);
+        Answer wire;
+        try {
+            RequestCodec.decode(new Frame(Frame.VERSION_1, Opcode.LIST_ACCOUNTS.wire(), 1, payload));
+            wire = null;
+        } catch (ProtocolException e) {
+            wire = Answer.of(e);
+        }
+        Answer grpc;
+        try {
+            GrpcMapping.in("ListAccounts", ListAccountsRequest.newBuilder().setModeValue(7).setPattern("a*").build(), "bad token");
+            grpc = null;
+        } catch (ProtocolException e) {
+            grpc = Answer.of(e);
+        }
+        assertThat(wire).isNotNull().extracting(Answer::code).isEqualTo(ErrorCode.NOT_AUTHENTICATED);
+        assertThat(grpc).isEqualTo(wire);
+        // with a good token the mode is refused, each transport in its own words
+        assertThatThrownBy(() -> GrpcMapping.in("ListAccounts", ListAccountsRequest.newBuilder().setModeValue(7).build(), TOKEN))
+                .isInstanceOf(ProtocolException.class).extracting(e -> ((ProtocolException) e).code()).isEqualTo(ErrorCode.INVALID_FIELD);
     }
 
     @Test
