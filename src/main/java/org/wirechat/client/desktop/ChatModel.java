@@ -284,6 +284,17 @@ public final class ChatModel implements AutoCloseable {
         this.stores = Objects.requireNonNull(stores);
     }
 
+    /**
+     * Something to tell the person once, in the status line of the next login (e.g. that another wirechat runs
+     * here, so this one is a separate device); {@code null} or blank for nothing.
+     */
+    public synchronized void tellAtLogin(String notice) {
+        atLogin = notice == null ? "" : notice.strip();
+    }
+
+    /** What {@link #tellAtLogin} gave, until the login that shows it. */
+    private String atLogin = "";
+
     public void addListener(Listener l) {
         listeners.add(l);
     }
@@ -516,6 +527,11 @@ public final class ChatModel implements AutoCloseable {
             problem = !notKept.isEmpty() ? notKept : c.missed() == 0 ? "" : "This device was away longer than the server keeps messages for it: "
                     + c.missed() + " message" + (c.missed() == 1 ? "" : "s") + " reached your other devices only (they are in"
                     + " the conversations' history)";
+            if (!atLogin.isEmpty()) {
+                problem = problem.isEmpty() ? atLogin : atLogin + "; " + problem;
+                atLogin = "";
+            }
+            problemIsLink = false;
             sessionExpired = false;
         }
         if (old != null) {
