@@ -156,12 +156,13 @@ public final class ChatClient implements AutoCloseable {
     }
 
     /**
-     * Asks the server for its limits (SERVER_INFO); a server from before that operation answers
-     * UNKNOWN_OPCODE, and the protocol's defaults stand.
+     * Asks the server for its limits (SERVER_INFO) once, after a login: a server from before that operation
+     * answers UNKNOWN_OPCODE, and the protocol's defaults stand. One attempt, not retried: were the server to go
+     * away just after the login, the login would return only when the retries ran out, and the person wait.
      */
     private void learnLimits() {
         try {
-            if (call(new Request.ServerInfo(), true) instanceof Response.ServerInfo info) {
+            if (call(new Request.ServerInfo(), false) instanceof Response.ServerInfo info) {
                 maxMessageChars = Math.min(Limits.BODY_MAX, info.maxMessageChars());
             }
         } catch (ChatException e) {

@@ -186,7 +186,7 @@ public final class ClientMain implements Callable<Integer> {
         }
         options = options.withDevice(device());
         if (gui) {
-            if (!DesktopClient.launch(host, port, options)) {
+            if (!DesktopClient.launch(host, port, options, claim == null ? null : claim.note())) { // said in the window too
                 throw new CommandLine.ParameterException(new CommandLine(this),
                         "--gui needs a screen, and none is available (is DISPLAY set?)");
             }

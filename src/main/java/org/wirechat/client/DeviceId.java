@@ -65,6 +65,7 @@ public final class DeviceId {
     public static Claim claim(Path dir) throws IOException {
         Files.createDirectories(dir);
         String firstHeld = null;
+        int held = 0;
         for (int slot = 1; slot <= SLOTS; slot++) {
             FileChannel channel = FileChannel.open(dir.resolve(name(slot) + ".lock"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE);
@@ -82,18 +83,32 @@ public final class DeviceId {
                 if (firstHeld == null) {
                     firstHeld = peek(dir.resolve(name(slot)));
                 }
+                held++;
                 continue;
             }
             try {
                 String id = read(dir, slot);
-                return new Claim(id, channel, firstHeld == null ? null : "another wirechat is running here"
-                        + (firstHeld.isEmpty() ? "" : " as device " + firstHeld) + "; this one is device " + id);
+                return new Claim(id, channel, firstHeld == null ? null : note(held, firstHeld, id));
             } catch (IOException | RuntimeException e) {
                 channel.close(); // releases the lock
                 throw e;
             }
         }
         throw new IOException(SLOTS + " wirechat clients are running from " + dir + " already — close one first");
+    }
+
+    /**
+     * What a person is told when other clients run from the same directory: what happened, what it means, what
+     * to do — "another wirechat is already running on this computer (as device X), so this one logs in as a
+     * separate device, Y: both get every message, but each keeps its own copy of your conversations. …"
+     */
+    static String note(int others, String firstHeld, String id) {
+        String running = others == 1 ? "another wirechat is already running" : others + " other wirechats are already running";
+        return running + " on this computer" + (firstHeld.isEmpty() ? "" : " (" + (others == 1 ? "" : "the first ") + "as device "
+                + firstHeld + ")") + ", so this one logs in as a separate device, " + id + ": "
+                + (others == 1 ? "both get" : "each gets") + " every message, but each keeps its own copy of your"
+                + " conversations. To go on with " + (others == 1 ? "the other one's" : "the first one's") + " copy, close"
+                + " this one and use that one (or close that one and start this one again).";
     }
 
     /** The file of a slot's id: {@code device-id}, then {@code device-id.2} … */
@@ -148,7 +163,7 @@ public final class DeviceId {
      *
      * @param id the device id
      * @param note what to tell the person once when another client holds this installation's first id
-     *        ("another wirechat is running here as device X; this one is device Y"), or {@code null}
+     *        ({@link #note}: that another wirechat runs here, so this one is a separate device, and what to do), or {@code null}
      */
     public record Claim(String id, FileChannel lock, String note) implements AutoCloseable {
         /** Lets another client take this id. */

@@ -70,8 +70,8 @@ class OneDevicePerClientTest {
                     String idTwo = Files.readString(home.resolve("device-id.2")).strip();
                     assertThat(idOne).isNotEqualTo(idTwo);
                     String both = first.output() + second.output();
-                    assertThat(count(both, "another wirechat is running here as device " + idOne + "; this one is device "
-                            + idTwo)).as("said once, by the second").isEqualTo(1);
+                    assertThat(count(both, "another wirechat is already running on this computer (as device " + idOne
+                            + "), so this one logs in as a separate device, " + idTwo + ":")).as("said once, by the second").isEqualTo(1);
                     for (ScriptedClient bob : List.of(first, second)) { // none twice
                         for (int i = 1; i <= 40; i++) {
                             assertThat(count(bob.output(), "alice: message " + i + ".")).isEqualTo(1);
@@ -102,9 +102,11 @@ class OneDevicePerClientTest {
                                 new StoreFiles(dir.resolve("desktop-data"), desktopsId.id())::open)) {
                     String terminalsId = Files.readString(home.resolve("device-id")).strip();
                     assertThat(desktopsId.id()).isNotEqualTo(terminalsId);
-                    assertThat(desktopsId.note()).isEqualTo("another wirechat is running here as device " + terminalsId
-                            + "; this one is device " + desktopsId.id());
+                    assertThat(desktopsId.note()).startsWith("another wirechat is already running on this computer (as device "
+                            + terminalsId + "), so this one logs in as a separate device, " + desktopsId.id() + ":");
+                    desktop.tellAtLogin(desktopsId.note()); // as the --gui client does: said in the window, not only on stderr
                     desktop.login("127.0.0.1", port, "bob", PW);
+                    assertThat(desktop.snapshot().status()).contains("so this one logs in as a separate device");
                     desktop.open("alice");
                     for (int i = 1; i <= 40; i++) {
                         alice.send("bob", "message " + i + ".");
@@ -124,6 +126,25 @@ class OneDevicePerClientTest {
         }
     }
 
+    /**
+     * Regression (issue 27): the second client said "another wirechat is running here as device X; this one is
+     * device Y" — true, but it told a person neither what that means nor what to do. Now it says so in plain
+     * words: what happened, that nothing is missed but the kept conversations are apart, and how to go on with
+     * the other one's.
+     */
+    @Test
+    void aSecondClientSaysInPlainWordsWhatHappenedAndWhatToDo() throws IOException {
+        try (DeviceId.Claim one = DeviceId.claim(dir); DeviceId.Claim two = DeviceId.claim(dir); DeviceId.Claim three = DeviceId.claim(dir)) {
+            assertThat(two.note()).isEqualTo("another wirechat is already running on this computer (as device " + one.id()
+                    + "), so this one logs in as a separate device, " + two.id() + ": both get every message, but each keeps"
+                    + " its own copy of your conversations. To go on with the other one's copy, close this one and use that"
+                    + " one (or close that one and start this one again).");
+            assertThat(three.note()).startsWith("2 other wirechats are already running on this computer (the first as device "
+                    + one.id() + "), so this one logs in as a separate device, " + three.id() + ": each gets every message")
+                    .contains("To go on with the first one's copy");
+        }
+    }
+
     @Test
     void theSameInstallationReusesItsIdsRunAfterRun() throws IOException {
         String first;
@@ -132,8 +153,8 @@ class OneDevicePerClientTest {
             first = one.id();
             second = two.id();
             assertThat(one.note()).isNull();
-            assertThat(two.note()).isEqualTo("another wirechat is running here as device " + first + "; this one is device "
-                    + second);
+            assertThat(two.note()).startsWith("another wirechat is already running on this computer (as device " + first
+                    + "), so this one logs in as a separate device, " + second + ":");
             assertThat(first).isEqualTo(DeviceId.of(dir)).isNotEqualTo(second);
         }
         try (DeviceId.Claim again = DeviceId.claim(dir)) {

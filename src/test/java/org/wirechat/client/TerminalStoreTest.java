@@ -152,4 +152,32 @@ class TerminalStoreTest {
             assertThat(laptop.finish()).isZero();
         }
     }
+
+    /**
+     * A group one was added to while logged out is told at the next login on this device (it recorded the groups
+     * it saw), once; the first login of a device has nothing to compare with, and a group one made is not news.
+     */
+    @Test
+    @Timeout(60)
+    void aGroupOneWasAddedToWhileLoggedOutIsToldAtTheNextLoginOnce() {
+        script("/register alice Alice", PW);
+        script("/register bob Bob", PW);
+        script("/login alice", PW, "/group create #crew", "/group add #crew bob");
+        try (ScriptedClient laptop = bobsLaptop()) {
+            laptop.type("/login bob", PW, "/group create #mine").awaitOutput("your groups: #crew");
+            assertThat(laptop.finish()).isZero();
+            assertThat(laptop.output()).as("the device's first login: nothing to compare with").doesNotContain("added");
+        }
+        script("/login alice", PW, "/group create #night", "/group add #night bob");
+        try (ScriptedClient laptop = bobsLaptop()) {
+            laptop.type("/login bob", PW).awaitOutput("while you were away, you were added to #night (owner alice, 2 members)");
+            assertThat(laptop.finish()).isZero();
+            assertThat(laptop.output()).doesNotContain("added to #crew", "added to #mine");
+        }
+        try (ScriptedClient laptop = bobsLaptop()) {
+            laptop.type("/login bob", PW).awaitOutput("your groups:");
+            assertThat(laptop.finish()).isZero();
+            assertThat(laptop.output()).as("told once").doesNotContain("added");
+        }
+    }
 }

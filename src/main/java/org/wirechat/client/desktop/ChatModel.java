@@ -228,6 +228,12 @@ public final class ChatModel implements AutoCloseable {
     private final Map<String, Response.Account> peers = new HashMap<>();
     /** The groups this user is in, by lower-case name (read with the list of users). */
     private final Map<String, Response.Group> groups = new LinkedHashMap<>();
+    /**
+     * {@link #groups} has been read from the server since login. The server sends no notice of an addition: each
+     * list is compared with the groups this device last recorded ({@link LocalStore#groupsNow}), so a group one was
+     * added to is told once — at the first list of a login when it happened while logged out.
+     */
+    private boolean groupsRead;
     /** The problem came from not reaching the server: it is no longer true once the client has reconnected. */
     private boolean problemIsLink;
     /** The client of a login under way (cancellable), or {@code null}. */
@@ -277,6 +283,17 @@ public final class ChatModel implements AutoCloseable {
         this.clients = Objects.requireNonNull(clients);
         this.stores = Objects.requireNonNull(stores);
     }
+
+    /**
+     * Something to tell the person once, in the status line of the next login (e.g. that another wirechat runs
+     * here, so this one is a separate device); {@code null} or blank for nothing.
+     */
+    public synchronized void tellAtLogin(String notice) {
+        atLogin = notice == null ? "" : notice.strip();
+    }
+
+    /** What {@link #tellAtLogin} gave, until the login that shows it. */
+    private String atLogin = "";
 
     public void addListener(Listener l) {
         listeners.add(l);
@@ -510,13 +527,18 @@ public final class ChatModel implements AutoCloseable {
             problem = !notKept.isEmpty() ? notKept : c.missed() == 0 ? "" : "This device was away longer than the server keeps messages for it: "
                     + c.missed() + " message" + (c.missed() == 1 ? "" : "s") + " reached your other devices only (they are in"
                     + " the conversations' history)";
+            if (!atLogin.isEmpty()) {
+                problem = problem.isEmpty() ? atLogin : atLogin + "; " + problem;
+                atLogin = "";
+            }
+            problemIsLink = false;
             sessionExpired = false;
         }
         if (old != null) {
             old.close();
         }
         changed();
-        filter(filter);
+        list(filter, false); // the login's own notice (history not kept, messages missed) stays shown
         Thread.ofVirtual().name("wirechat-sync").start(() -> sync(c));
     }
 
@@ -570,13 +592,38 @@ public final class ChatModel implements AutoCloseable {
             listed.putAll(found);
             peers.clear();
             peers.putAll(described);
+            String added = addedTo(mine);
             groups.clear();
             mine.forEach(g -> groups.put(key(g.name()), g));
             if (clearProblem) {
                 problem = "";
             }
+            if (!added.isEmpty()) {
+                added = (groupsRead ? "" : "while you were away, ") + added;
+                problem = problem.isEmpty() || problemIsLink ? added : problem + "; " + added;
+                problemIsLink = false;
+            }
+            groupsRead = true;
         }
         changed();
+    }
+
+    /**
+     * "you were added to #crew (owner bob, 2 members)" for the groups of {@code mine} this device had not recorded
+     * (they are recorded now), or "" when there are none; a group this user owns (made here or on another of their
+     * devices) is not news of being added.
+     */
+    private String addedTo(List<Response.Group> mine) {
+        List<String> fresh;
+        try {
+            fresh = store.groupsNow(mine.stream().map(Response.Group::name).toList());
+        } catch (LocalStoreException e) {
+            return ""; // not told this time; the store's failure is said where it is used for history
+        }
+        List<String> added = mine.stream().filter(g -> fresh.contains(g.name()) && !g.owner().equalsIgnoreCase(me))
+                .map(g -> g.name() + " (owner " + g.owner() + ", " + g.members() + " member" + (g.members() == 1 ? "" : "s") + ")")
+                .toList();
+        return added.isEmpty() ? "" : "you were added to " + String.join(", ", added);
     }
 
     /** This user's groups; none from a server from before groups. */
@@ -1172,6 +1219,7 @@ public final class ChatModel implements AutoCloseable {
         activity.clear();
         peers.clear();
         groups.clear();
+        groupsRead = false;
         unread.clear();
         open = null;
         receipts = null;

@@ -10,8 +10,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.wirechat.protocol.Limits;
 import org.wirechat.protocol.Response;
 
@@ -28,8 +30,8 @@ import org.wirechat.protocol.Response;
  * client is refused rather than misread.
  */
 public final class LocalStore implements AutoCloseable {
-    /** The layout this code reads and writes. */
-    public static final int SCHEMA_VERSION = 1;
+    /** The layout this code reads and writes (2: the groups last seen, {@link #groupsNow}). */
+    public static final int SCHEMA_VERSION = 2;
     /** Messages kept per conversation (the latest ones). */
     public static final int KEPT_PER_CONVERSATION = 1000;
 
@@ -91,6 +93,12 @@ public final class LocalStore implements AutoCloseable {
                         + " recipient TEXT NOT NULL, at_millis INTEGER NOT NULL, body TEXT NOT NULL, mine INTEGER NOT NULL,"
                         + " delivered INTEGER NOT NULL DEFAULT 0, fetched INTEGER NOT NULL, unread INTEGER NOT NULL)");
                 s.execute("CREATE INDEX message_by_conversation ON message (conversation, id)");
+            }
+            if (version < 2) {
+                s.execute("CREATE TABLE seen_group (key TEXT PRIMARY KEY)");
+                s.execute("CREATE TABLE seen_groups_recorded (one INTEGER PRIMARY KEY CHECK (one = 1))"); // a row once recorded
+            }
+            if (version < SCHEMA_VERSION) {
                 s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
             }
         }
@@ -179,6 +187,44 @@ public final class LocalStore implements AutoCloseable {
             p.setString(2, peer);
             p.executeUpdate();
         }
+    }
+
+    /**
+     * Records the groups this account is in now ({@code names}, as GROUP_LIST answered) and returns those it was
+     * not in when the groups were last recorded on this device, in {@code names}' order: the groups it was added
+     * to meanwhile, also while logged out. None the first time (a device new to the account has nothing to
+     * compare with).
+     */
+    public synchronized List<String> groupsNow(List<String> names) {
+        List<String> fresh = new ArrayList<>();
+        inTransaction(() -> {
+            boolean recorded;
+            try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM seen_groups_recorded")) {
+                recorded = rs.getInt(1) > 0;
+            }
+            Set<String> before = new HashSet<>();
+            try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT key FROM seen_group")) {
+                while (rs.next()) {
+                    before.add(rs.getString(1));
+                }
+            }
+            if (recorded) {
+                names.stream().filter(n -> !before.contains(key(n))).forEach(fresh::add);
+            }
+            try (Statement s = db.createStatement()) {
+                s.execute("DELETE FROM seen_group");
+            }
+            try (PreparedStatement p = db.prepareStatement("INSERT INTO seen_group (key) VALUES (?) ON CONFLICT (key) DO NOTHING")) {
+                for (String n : names) {
+                    p.setString(1, key(n));
+                    p.executeUpdate();
+                }
+            }
+            try (Statement s = db.createStatement()) {
+                s.execute("INSERT INTO seen_groups_recorded (one) VALUES (1) ON CONFLICT (one) DO NOTHING");
+            }
+        });
+        return fresh;
     }
 
     /** Forgets a conversation and its messages (a group one has left). */

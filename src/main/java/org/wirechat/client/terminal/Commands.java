@@ -406,22 +406,62 @@ final class Commands {
                     + (client.missed() == 1 ? "" : "s") + " reached your other devices only (see /history USER)");
         }
         promptChanged.run();
+        if (screen.interactive()) { // the prompt is ready at once: a person may type while these are asked
+            Thread.ofVirtual().name("login-follow-ups").start(() -> afterLogin(user));
+        } else {
+            afterLogin(user); // a script's output stays in order
+        }
+    }
+
+    /**
+     * What a login is followed by: this user's groups (what is known, so that one added later is news; one added
+     * while logged out is told now) and the sync of this device's copy. Off the prompt's thread for a person: were
+     * the server to go away now, the request is retried while the prompt answers and counts down.
+     */
+    private void afterLogin(String user) {
+        followUpsOwed = null;
         try {
             List<Response.Group> mine = client.groups();
+            if (!user.equalsIgnoreCase(client.username())) {
+                return; // logged out, or in as someone else, meanwhile
+            }
             groups.baseline(mine);
+            List<String> fresh = copy.groupsNow(mine);
             copy.syncAfterLogin(client, mine, PAGE);
             if (!mine.isEmpty()) {
                 screen.show("your groups: " + String.join(", ", mine.stream().map(Response.Group::name).toList())
                         + " (#NAME TEXT writes to one)");
             }
+            mine.stream().filter(g -> fresh.contains(g.name()) && !g.owner().equalsIgnoreCase(user))
+                    .forEach(g -> screen.show("while you were away, " + GroupWatch.addedLine(g)));
         } catch (ChatException e) {
             if (e.code() == ErrorCode.NOT_AUTHENTICATED) { // expired at once: told as the poller would
                 screen.show(expired(user));
                 promptChanged.run();
             }
-            // a server without groups, or gone again: groups are noticed as their messages come
+            if (e.code() == null) {
+                followUpsOwed = user; // the server went away: asked again when it is back
+                return;
+            }
+            // a server without groups: groups are noticed as their messages come
             copy.syncAfterLogin(client, List.of(), PAGE);
         }
+    }
+
+    /** The user whose login's follow-ups could not be asked (the server went away), or {@code null}. */
+    private volatile String followUpsOwed;
+
+    /**
+     * After a reconnection: asks a login's follow-ups the server's going away had cut short (off the caller's
+     * thread), and returns true; false when none are owed.
+     */
+    boolean followUpsAgain() {
+        String user = followUpsOwed;
+        if (user == null || !user.equalsIgnoreCase(client.username())) {
+            return false;
+        }
+        Thread.ofVirtual().name("login-follow-ups").start(() -> afterLogin(user));
+        return true;
     }
 
     /** What a person is told when the server ends their session. */

@@ -80,6 +80,23 @@ final class DeviceCopy {
         keep(s -> s.forget(peer));
     }
 
+    /**
+     * Records this user's groups as this device saw them; returns the names of those it had not seen when they
+     * were last recorded (added meanwhile, also while logged out), none the first time or without a store.
+     */
+    List<String> groupsNow(List<Response.Group> groups) {
+        LocalStore s = store;
+        if (s == null) {
+            return List.of();
+        }
+        try {
+            return s.groupsNow(groups.stream().map(Response.Group::name).toList());
+        } catch (LocalStoreException e) {
+            failed(s, e);
+            return List.of();
+        }
+    }
+
     /** How many of the kept conversations are asked again at login (the latest ones). */
     static final int SYNCED_AT_LOGIN = 20;
 

@@ -92,6 +92,13 @@ final class GroupWatch {
         }
     }
 
+    /** "you were added to #crew (owner alice, 2 members) — #crew TEXT writes to it, /history #crew shows what was said". */
+    static String addedLine(Response.Group g) {
+        return "you were added to " + g.name() + " (owner " + g.owner() + ", " + g.members() + " member"
+                + (g.members() == 1 ? "" : "s") + ") — " + g.name() + " TEXT writes to it, /history " + g.name()
+                + " shows what was said";
+    }
+
     private static String key(String group) {
         return group.toLowerCase(Locale.ROOT);
     }

@@ -23,8 +23,17 @@ final class JLineScreen implements Screen {
     private volatile boolean secret;
 
     JLineScreen(Completer completer) {
+        this(completer, TerminalBuilder.builder().system(true));
+    }
+
+    /**
+     * On the terminal {@code builder} opens (the system's, or a test's pseudo-terminal). JLine is told not to
+     * probe the terminal for grapheme clustering: the probe reads the input for the terminal's answer and
+     * discards whatever else is there — the lines a person typed before the prompt was first ready.
+     */
+    JLineScreen(Completer completer, TerminalBuilder builder) {
         try {
-            terminal = TerminalBuilder.builder().system(true).name("wirechat").build();
+            terminal = builder.name("wirechat").graphemeCluster(false).build();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the terminal", e);
         }

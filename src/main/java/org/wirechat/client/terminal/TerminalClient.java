@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jline.reader.Candidate;
 import org.jline.reader.Completer;
+import org.jline.terminal.TerminalBuilder;
 import org.wirechat.client.ChatClient;
 import org.wirechat.client.ChatException;
 import org.wirechat.client.local.LocalStore;
@@ -67,6 +68,11 @@ public final class TerminalClient implements ChatClient.Listener {
     /** A person at a terminal; the conversations kept in {@code stores}. */
     public static int interactive(String host, int port, ChatClient.Options options, Stores stores) {
         return new TerminalClient(host, port, options, stores, Clock.systemDefaultZone(), JLineScreen::new).loop();
+    }
+
+    /** A person at the terminal {@code terminal} opens (a test's pseudo-terminal). */
+    static int interactive(String host, int port, ChatClient.Options options, Stores stores, TerminalBuilder terminal) {
+        return new TerminalClient(host, port, options, stores, Clock.systemDefaultZone(), c -> new JLineScreen(c, terminal)).loop();
     }
 
     /** Commands from {@code in}, line by line; results to {@code out}; the conversations kept in {@code stores}. */
@@ -212,9 +218,12 @@ public final class TerminalClient implements ChatClient.Listener {
         }
     }
 
-    /** After a reconnection: groups this user was added to meanwhile are told, off the thread that reconnected. */
+    /**
+     * After a reconnection: a login's follow-ups cut short by the server's going away are asked now; else groups
+     * this user was added to meanwhile are told. Off the thread that reconnected.
+     */
     private void groupsCheck() {
-        if (client.loggedIn()) {
+        if (client.loggedIn() && !commands.followUpsAgain()) {
             Thread.ofVirtual().name("group-check").start(this::tellAddedGroups);
         }
     }
@@ -223,13 +232,13 @@ public final class TerminalClient implements ChatClient.Listener {
     private void tellAddedGroups() {
         try {
             String me = client.username();
-            for (Response.Group g : groups.added(client.groups())) {
+            List<Response.Group> mine = client.groups();
+            copy.groupsNow(mine); // this device saw them: not news at the next login
+            for (Response.Group g : groups.added(mine)) {
                 if (g.owner().equalsIgnoreCase(me == null ? "" : me)) {
                     continue; // made on another of this user's devices: not news of being added
                 }
-                screen.show("you were added to " + g.name() + " (owner " + g.owner() + ", " + g.members() + " member"
-                        + (g.members() == 1 ? "" : "s") + ") — " + g.name() + " TEXT writes to it, /history " + g.name()
-                        + " shows what was said");
+                screen.show(GroupWatch.addedLine(g));
             }
         } catch (ChatException e) {
             // not told now: the next reconnection, message or login tells it

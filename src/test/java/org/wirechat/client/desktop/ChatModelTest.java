@@ -220,6 +220,47 @@ class ChatModelTest {
                 .contains(org.assertj.core.groups.Tuple.tuple("#crew", "group · 2 members · owner bob"));
     }
 
+    /**
+     * Regression (issue 27 §11, the desktop's half): a member added to a group was told nothing — the group just
+     * appeared in the list. The refresh that finds it says so once in the status line, as the terminal does; a
+     * group made by this user is not news. A group one was added to while logged out is told at the next login
+     * (this device recorded the groups it saw), once; a device new to the account has nothing to compare with.
+     */
+    @Test
+    void aMemberAddedToAGroupIsToldOnceAlsoWhenItHappenedWhileLoggedOut() throws ChatException {
+        ChatModel.Stores kept = new StoreFiles(dir.resolve("device"), "alice-laptop")::open;
+        try (ChatModel laptop = new ChatModel(ChatModel.ClientFactory.with(ScriptedClient.FAST.withDevice("alice-laptop")), kept)) {
+            laptop.register("127.0.0.1", port(), "alice", "Alice", PW);
+            laptop.createGroup("#mine");
+            laptop.refreshUsers();
+            assertThat(laptop.snapshot().status()).doesNotContain("added");
+            bob.createGroup("#crew");
+            bob.addToGroup("#crew", "alice");
+            laptop.refreshUsers();
+            assertThat(laptop.snapshot().status()).contains("you were added to #crew (owner bob, 2 members)")
+                    .doesNotContain("#mine", "while you were away");
+            laptop.dismissProblem(); // Escape: read
+            laptop.refreshUsers();
+            assertThat(laptop.snapshot().status()).doesNotContain("added");
+
+            laptop.logout();
+            bob.createGroup("#night");
+            bob.addToGroup("#night", "alice");
+            laptop.login("127.0.0.1", port(), "alice", PW);
+            assertThat(laptop.snapshot().status()).contains("while you were away, you were added to #night (owner bob, 2 members)")
+                    .doesNotContain("#crew", "#mine");
+            laptop.dismissProblem();
+            laptop.refreshUsers();
+            assertThat(laptop.snapshot().status()).doesNotContain("added");
+            assertThat(laptop.snapshot().conversations()).extracting(ChatModel.Conversation::peer).contains("#crew", "#mine", "#night");
+        }
+        ChatModel.Stores fresh = new StoreFiles(dir.resolve("other-device"), "alice-desk")::open;
+        try (ChatModel desk = new ChatModel(ChatModel.ClientFactory.with(ScriptedClient.FAST.withDevice("alice-desk")), fresh)) {
+            desk.login("127.0.0.1", port(), "alice", PW);
+            assertThat(desk.snapshot().status()).as("a new device: nothing to compare with").doesNotContain("added");
+        }
+    }
+
     @Test
     void aGroupShowsItsLastMessageAfterLoginNotMidnight() throws Exception {
         bob.createGroup("#crew");

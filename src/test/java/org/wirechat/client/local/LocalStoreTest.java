@@ -116,4 +116,39 @@ class LocalStoreTest {
         assertThatThrownBy(() -> files().open("127.0.0.1", 5000, "alice")).isInstanceOf(IOException.class)
                 .hasMessageContaining("newer client");
     }
+
+    /** The groups a device saw are kept, so a group one was added to while logged out is found at the next login. */
+    @Test
+    void theGroupsNewSinceTheyWereLastRecordedAreFoundOnceAndNoneTheFirstTime() throws IOException {
+        try (LocalStore s = files().open("127.0.0.1", 5000, "alice")) {
+            assertThat(s.groupsNow(List.of("#crew"))).as("the first time: nothing to compare with").isEmpty();
+        }
+        try (LocalStore s = files().open("127.0.0.1", 5000, "alice")) {
+            assertThat(s.groupsNow(List.of("#CREW", "#night", "#day"))).containsExactly("#night", "#day");
+            assertThat(s.groupsNow(List.of("#night", "#day"))).isEmpty();
+            assertThat(s.groupsNow(List.of())).isEmpty(); // left them all
+            assertThat(s.groupsNow(List.of("#night"))).containsExactly("#night"); // added again
+        }
+    }
+
+    /** A store made by the first layout (no groups recorded) is brought up to this one, its messages kept. */
+    @Test
+    void aStoreOfTheFirstLayoutIsMigratedAndKeepsItsMessages() throws Exception {
+        Path file = files().fileFor("127.0.0.1", 5000, "alice");
+        Files.createDirectories(file.getParent());
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + file); var st = c.createStatement()) {
+            st.execute("CREATE TABLE conversation (key TEXT PRIMARY KEY, peer TEXT NOT NULL)");
+            st.execute("CREATE TABLE message (id INTEGER PRIMARY KEY, conversation TEXT NOT NULL, sender TEXT NOT NULL,"
+                    + " recipient TEXT NOT NULL, at_millis INTEGER NOT NULL, body TEXT NOT NULL, mine INTEGER NOT NULL,"
+                    + " delivered INTEGER NOT NULL DEFAULT 0, fetched INTEGER NOT NULL, unread INTEGER NOT NULL)");
+            st.execute("INSERT INTO conversation VALUES ('bob', 'bob')");
+            st.execute("INSERT INTO message VALUES (5, 'bob', 'bob', 'alice', 5000, 'kept', 0, 0, 1, 1)");
+            st.execute("PRAGMA user_version = 1");
+        }
+        try (LocalStore s = files().open("127.0.0.1", 5000, "alice")) {
+            assertThat(s.conversations()).containsExactly(new LocalStore.Conversation("bob", 5, 5_000, "kept", 1));
+            assertThat(s.groupsNow(List.of("#crew"))).isEmpty();
+            assertThat(s.groupsNow(List.of("#crew", "#night"))).containsExactly("#night");
+        }
+    }
 }
