@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -264,20 +265,27 @@ final class GrpcChatService implements BindableService {
     }
 
     /**
-     * Answers the call once the core's future completes, on the thread that completes it. An {@link Error} while
-     * answering goes to that thread's uncaught-exception handler, as if it had ended the thread (the server stops
-     * on an Error: {@code WireServer}); {@code whenComplete} alone would keep it in a future nobody reads, the
-     * server going on and the call left unanswered.
+     * Answers the call once the core's future completes: at once when it is done already, else on a virtual thread of
+     * {@link #pushers} — not on the thread that completes it, which for SEND and the acknowledgement is the store's one
+     * writer (making and writing the reply there took a fifth of that thread's time, JFR in docs/benchmarks.md, and
+     * delayed every batch after it). An {@link Error} while answering goes to that thread's uncaught-exception handler,
+     * as if it had ended the thread (the server stops on an Error: {@code WireServer}); {@code whenComplete} alone would
+     * keep it in a future nobody reads, the server going on and the call left unanswered.
      */
     <T> void answerWhenDone(CompletableFuture<ChatResult> answer, int opcode, long started, StreamObserver<T> observer) {
-        answer.whenComplete((result, thrown) -> {
+        BiConsumer<ChatResult, Throwable> answering = (result, thrown) -> {
             try {
                 complete(result, thrown, opcode, started, observer);
             } catch (Error e) {
                 Thread t = Thread.currentThread();
                 t.getUncaughtExceptionHandler().uncaughtException(t, e);
             }
-        });
+        };
+        if (answer.isDone()) {
+            answer.whenComplete(answering);
+        } else {
+            answer.whenCompleteAsync(answering, pushers);
+        }
     }
 
     /** Ends a unary call with the core's answer: its reply, its refusal, or INTERNAL_ERROR for a bug. */
