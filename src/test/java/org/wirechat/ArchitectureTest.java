@@ -103,7 +103,7 @@ class ArchitectureTest {
      */
     static final Set<String> CORE_STEP_2_EXCEPTIONS = Set.of(
             "org.wirechat.server.storage.Store", "org.wirechat.server.storage.Cluster",
-            "org.wirechat.server.storage.SendOutcome", "org.wirechat.server.storage.LoginFailures",
+            "org.wirechat.server.storage.LoginFailures",
             "org.wirechat.server.auth.Tokens", "org.wirechat.server.auth.PasswordHasher",
             "org.wirechat.server.inbox.InboxWaiters",
             "org.wirechat.server.account.AccountMatcher");

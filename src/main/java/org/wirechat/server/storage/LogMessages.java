@@ -1,5 +1,6 @@
 package org.wirechat.server.storage;
 
+import org.wirechat.server.core.port.SendOutcome;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

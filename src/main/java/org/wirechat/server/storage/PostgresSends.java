@@ -1,5 +1,6 @@
 package org.wirechat.server.storage;
 
+import org.wirechat.server.core.port.SendOutcome;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

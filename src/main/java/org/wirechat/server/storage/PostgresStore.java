@@ -1,5 +1,6 @@
 package org.wirechat.server.storage;
 
+import org.wirechat.server.core.port.SendOutcome;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;

@@ -1,5 +1,6 @@
 package org.wirechat.server.storage;
 
+import org.wirechat.server.core.port.SendOutcome;
 import java.util.concurrent.CompletableFuture;
 import org.wirechat.server.core.port.AccountStore;
 import org.wirechat.server.core.port.GroupStore;

@@ -1,5 +1,6 @@
 package org.wirechat.server.storage;
 
+import org.wirechat.server.core.port.SendOutcome;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
