@@ -1,6 +1,5 @@
 package org.wirechat.server.storage;
 
-import org.wirechat.server.core.port.SendOutcome;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
@@ -49,6 +48,7 @@ import org.wirechat.server.core.port.Departures;
 import org.wirechat.server.core.port.DeviceSeen;
 import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.GroupTx;
+import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StorageFault;
 import org.wirechat.server.core.port.StorageUnavailableException;
 import org.wirechat.server.core.port.StoreException;

@@ -1,6 +1,5 @@
 package org.wirechat.server.storage;
 
-import org.wirechat.server.core.port.SendOutcome;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -29,6 +28,7 @@ import org.wirechat.server.core.port.Departures;
 import org.wirechat.server.core.port.DeviceSeen;
 import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.GroupTx;
+import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StorageFault;
 import org.wirechat.server.core.port.StorageUnavailableException;
 import org.wirechat.server.core.port.StoreException;

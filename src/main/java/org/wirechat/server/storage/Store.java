@@ -1,12 +1,12 @@
 package org.wirechat.server.storage;
 
-import org.wirechat.server.core.port.SendOutcome;
 import java.util.concurrent.CompletableFuture;
 import org.wirechat.server.core.port.AccountStore;
 import org.wirechat.server.core.port.GroupStore;
 import org.wirechat.server.core.port.Maintenance;
 import org.wirechat.server.core.port.MessageStore;
 import org.wirechat.server.core.port.ReceiptStore;
+import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.TokenStore;
 
 /**

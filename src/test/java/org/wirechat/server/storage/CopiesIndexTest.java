@@ -1,6 +1,5 @@
 package org.wirechat.server.storage;
 
-import org.wirechat.server.core.port.SendOutcome;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -11,6 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StoredMessage;
 
 /**

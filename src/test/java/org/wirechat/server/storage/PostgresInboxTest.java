@@ -1,6 +1,5 @@
 package org.wirechat.server.storage;
 
-import org.wirechat.server.core.port.SendOutcome;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
@@ -10,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.wirechat.server.PostgresCluster;
 import org.wirechat.server.core.port.Deletion;
+import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.core.rules.GroupRules;
 

@@ -1,6 +1,5 @@
 package org.wirechat.server.storage;
 
-import org.wirechat.server.core.port.SendOutcome;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -20,6 +19,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.wirechat.server.core.port.SendOutcome;
 
 /**
  * The store contract (issue 28, docs/architecture.md §6 step 7): what every store must do, written once and
