@@ -7,15 +7,21 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.wirechat.server.core.port.BatchView.GroupAt;
+import org.wirechat.server.core.port.BatchView.Prior;
 import org.wirechat.server.core.port.GroupInfo;
+import org.wirechat.server.core.port.PendingSend;
 import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StoredMessage;
+import org.wirechat.server.core.rules.SendRule;
 
 /**
  * SENDs and acknowledgements on PostgreSQL, a batch at a time: every SEND waiting when the writer gets to them is
@@ -46,6 +52,9 @@ final class PostgresSends {
     /** {@code device}: the sender's device it came from (null: none, so no copies). */
     private record Pending(long senderId, String device, String recipientKey, String clientId, String body, long nowMillis,
             int capacity, CompletableFuture<SendOutcome> future) {
+        PendingSend send() {
+            return new PendingSend(senderId, device, recipientKey, clientId, body, nowMillis, capacity);
+        }
     }
 
     /**
@@ -73,9 +82,6 @@ final class PostgresSends {
 
     /** An acknowledgement waiting for the writer. */
     private record PendingAck(long accountId, String device, long throughId, long nowMillis, CompletableFuture<Void> future) {
-    }
-
-    private record Prior(long id, long createdAt, long recipientId, String body) {
     }
 
     private final Writer writer;
@@ -225,10 +231,8 @@ final class PostgresSends {
         java.util.Set<String> copying = new java.util.HashSet<>();
         Map<String, Recipient> recipients = lockRecipients(c, batch, members, deviceAcks, sendNow - horizonMillis, copying,
                 singleDevices);
-        Map<Long, Long> received = new HashMap<>();
         Map<Long, Long> acked = new HashMap<>();
         for (Recipient r : recipients.values()) {
-            received.put(r.id(), r.received());
             acked.put(r.id(), r.acked());
         }
         // acknowledgements first: the protocol answers a FETCH after its acknowledgement, so what it covers
@@ -239,92 +243,33 @@ final class PostgresSends {
             return new Flushed(outcomes, stored, floors, marks);
         }
         Map<String, Prior> priors = priors(c, batch);
-        // decide each SEND in queue order, as if stored one after another
-        List<Pending> accepted = new ArrayList<>();
-        List<Long> acceptedRecipient = new ArrayList<>();
-        Map<Pending, String> copied = new HashMap<>(); // the accepted SENDs copied to the sender's other devices
-        Map<String, Pending> inBatch = new HashMap<>();
-        Map<Pending, SendOutcome> decided = new LinkedHashMap<>();
-        Map<Long, Recipient> byId = new HashMap<>();
-        for (Recipient r : recipients.values()) {
-            byId.put(r.id(), r);
-        }
-        Map<Long, Group> groupById = new HashMap<>();
-        for (Group g : groups.values()) {
-            groupById.put(g.id(), g);
-        }
-        for (Pending p : batch) {
-            long target;
-            List<Long> reaches;
-            Group g = groups.get(p.recipientKey());
-            if (GroupInfo.isGroupName(p.recipientKey())) {
-                if (g == null) {
-                    decided.put(p, new SendOutcome.NoRecipient());
-                    continue;
-                }
-                if (!g.members().contains(p.senderId())) {
-                    decided.put(p, new SendOutcome.NotAMember());
-                    continue;
-                }
-                target = GroupRows.conversation(g.id());
-                reaches = g.members().stream().filter(m -> m != p.senderId() && byId.containsKey(m)).toList();
-            } else {
-                Recipient r = recipients.get(p.recipientKey());
-                if (r == null) {
-                    decided.put(p, new SendOutcome.NoRecipient());
-                    continue;
-                }
-                target = r.id();
-                reaches = List.of(r.id());
-            }
-            String dedupe = p.senderId() + "\u0000" + p.clientId();
-            Pending earlier = inBatch.get(dedupe);
-            Prior prior = priors.get(dedupe);
-            if (earlier != null) {
-                decided.put(p, null); // settled below, once the earlier one has its id
-                continue;
-            }
-            if (prior != null) {
-                boolean same = prior.recipientId() == target && prior.body().equals(p.body());
-                decided.put(p, same ? new SendOutcome.Duplicate(prior.id(), prior.createdAt()) : new SendOutcome.ClientIdReused());
-                continue;
-            }
-            // stored for every account it reaches, or for none: a group message waits while any member's inbox is full
-            SendOutcome full = null;
-            for (long account : reaches) {
-                long waiting = received.get(account) - acked.get(account);
-                if (waiting >= p.capacity()) {
-                    acknowledgeFirst(c, account, p.nowMillis(), acked, floors, marks);
-                    waiting = received.get(account) - acked.get(account);
-                }
-                if (waiting >= p.capacity()) {
-                    full = new SendOutcome.InboxFull(byId.get(account).username(), waiting);
-                    break;
+        // decided by the core's rule, SEND by SEND in queue order, as if stored one after another
+        Map<String, PostgresBatchView.Row> byName = new HashMap<>();
+        Map<Long, PostgresBatchView.Row> byId = new HashMap<>();
+        recipients.forEach((key, r) -> {
+            PostgresBatchView.Row row = new PostgresBatchView.Row(r.id(), r.username(), r.received());
+            byName.put(key, row);
+            byId.put(r.id(), row);
+        });
+        Map<String, GroupAt> groupsAt = new HashMap<>();
+        groups.forEach((key, g) -> groupsAt.put(key, new GroupAt(GroupRows.conversation(g.id()), g.name(), g.members())));
+        SendRule rule = new SendRule(new PostgresBatchView(byName, byId, groupsAt, priors, copying, acked,
+                (account, at) -> acknowledgeFirst(c, account, at, acked, floors, marks)));
+        List<SendRule.Verdict> verdicts = new ArrayList<>(batch.size());
+        List<SendRule.Accepted> accepted = new ArrayList<>();
+        try {
+            for (Pending p : batch) {
+                SendRule.Verdict v = rule.decide(p.send());
+                verdicts.add(v);
+                if (v instanceof SendRule.Accepted a) {
+                    accepted.add(a);
                 }
             }
-            if (full != null) {
-                decided.put(p, full);
-                continue;
-            }
-            for (long account : reaches) {
-                received.merge(account, 1L, Long::sum);
-            }
-            inBatch.put(dedupe, p);
-            accepted.add(p);
-            acceptedRecipient.add(target);
-            decided.put(p, null);
-            // a message to oneself is in one's inbox already; the sender's row is locked, so its inbox keeps id order
-            if (p.device() != null && target != p.senderId() && copying.contains(p.senderId() + "\u0000" + p.device())
-                    && byId.containsKey(p.senderId())) {
-                copied.put(p, p.device());
-            }
+        } catch (PostgresBatchView.Failure f) {
+            throw f.getCause(); // the writer retries or refuses the batch, as for any statement of it
         }
         long[] ids = ids(c, accepted.size());
-        Map<Pending, Long> idOf = new HashMap<>();
-        for (int i = 0; i < accepted.size(); i++) {
-            idOf.put(accepted.get(i), ids[i]);
-        }
-        insert(c, accepted, acceptedRecipient, ids, copied);
+        insert(c, accepted, ids);
         // each message's predecessor in its recipient's inbox: the row's newest, then the batch's own
         Map<Long, Long> last = new HashMap<>();
         for (Recipient r : recipients.values()) {
@@ -333,27 +278,21 @@ final class PostgresSends {
         Map<Long, String> senders = usernames(c, accepted);
         Map<Long, long[]> newest = new LinkedHashMap<>(); // recipient -> {messages, previous, last, first's previous}
         Map<Long, List<StoredMessage>> mail = new HashMap<>();
-        Map<Pending, List<Long>> reached = new HashMap<>();
-        java.util.Set<Long> hinted = new java.util.HashSet<>();
-        for (int i = 0; i < accepted.size(); i++) {
-            Pending p = accepted.get(i);
-            long target = acceptedRecipient.get(i);
-            Group g = GroupRows.isGroup(target) ? groupById.get(-target) : null;
-            List<Long> reaches = g == null ? List.of(target)
-                    : g.members().stream().filter(m -> m != p.senderId() && byId.containsKey(m)).toList();
-            reached.put(p, reaches);
-            StoredMessage m = new StoredMessage(ids[i], senders.get(p.senderId()), g == null ? byId.get(target).username() : g.name(),
-                    p.nowMillis(), p.body());
-            String from = copied.get(p);
-            List<Long> into = reaches;
+        Set<Long> hinted = new HashSet<>();
+        for (SendRule.Accepted a : accepted) {
+            long id = ids[a.index()];
+            PendingSend p = a.send();
+            StoredMessage m = new StoredMessage(id, senders.get(p.senderId()), a.recipient(), p.nowMillis(), p.body());
+            String from = a.copied() ? p.device() : null;
+            List<Long> into = a.reaches();
             if (from != null) { // and the sender's inbox, for its other devices (never among reaches)
-                into = new ArrayList<>(reaches);
+                into = new ArrayList<>(into);
                 into.add(p.senderId());
                 hinted.add(p.senderId()); // a notification does not carry copies: the other servers read the inbox again
             }
             for (long r : into) {
                 boolean copy = from != null && r == p.senderId();
-                long previous = last.put(r, ids[i]);
+                long previous = last.put(r, id);
                 stored.add(new Stored(r, previous, m, copy ? from : null));
                 mail.computeIfAbsent(r, k -> new ArrayList<>()).add(m);
                 long[] n = newest.computeIfAbsent(r, k -> new long[] {0, 0, 0, previous});
@@ -361,26 +300,12 @@ final class PostgresSends {
                     n[0]++;
                 }
                 n[1] = previous;
-                n[2] = ids[i];
+                n[2] = id;
             }
         }
         raiseUnreadAndNotify(c, newest, mail, hinted);
-        for (Map.Entry<Pending, SendOutcome> e : decided.entrySet()) {
-            Pending p = e.getKey();
-            SendOutcome o = e.getValue();
-            if (o == null) {
-                Long id = idOf.get(p);
-                if (id != null && reached.containsKey(p) && GroupInfo.isGroupName(p.recipientKey())) {
-                    o = new SendOutcome.GroupStored(id, p.nowMillis(), reached.get(p), copied.containsKey(p));
-                } else if (id != null) {
-                    o = new SendOutcome.Stored(id, p.nowMillis(), recipients.get(p.recipientKey()).id(), copied.containsKey(p));
-                } else { // a second SEND in the batch with a client id the first one took
-                    Pending first = inBatch.get(p.senderId() + "\u0000" + p.clientId());
-                    boolean same = first.recipientKey().equals(p.recipientKey()) && first.body().equals(p.body());
-                    o = same ? new SendOutcome.Duplicate(idOf.get(first), first.nowMillis()) : new SendOutcome.ClientIdReused();
-                }
-            }
-            outcomes.add(Map.entry(p, o));
+        for (int i = 0; i < batch.size(); i++) {
+            outcomes.add(Map.entry(batch.get(i), SendRule.outcome(verdicts.get(i), ids)));
         }
         return new Flushed(outcomes, stored, floors, marks);
     }
@@ -401,15 +326,16 @@ final class PostgresSends {
     }
 
     /** The senders' usernames, from memory, or looked up once (one statement for all not known yet). */
-    private Map<Long, String> usernames(Connection c, List<Pending> accepted) throws SQLException {
+    private Map<Long, String> usernames(Connection c, List<SendRule.Accepted> accepted) throws SQLException {
         Map<Long, String> out = new HashMap<>();
         List<Long> missing = new ArrayList<>();
-        for (Pending p : accepted) {
-            String known = usernames.get(p.senderId());
+        for (SendRule.Accepted a : accepted) {
+            long sender = a.send().senderId();
+            String known = usernames.get(sender);
             if (known != null) {
-                out.put(p.senderId(), known);
-            } else if (!missing.contains(p.senderId())) {
-                missing.add(p.senderId());
+                out.put(sender, known);
+            } else if (!missing.contains(sender)) {
+                missing.add(sender);
             }
         }
         if (!missing.isEmpty()) {
@@ -696,8 +622,7 @@ final class PostgresSends {
         return ids;
     }
 
-    private static void insert(Connection c, List<Pending> accepted, List<Long> recipients, long[] ids, Map<Pending, String> copied)
-            throws SQLException {
+    private static void insert(Connection c, List<SendRule.Accepted> accepted, long[] ids) throws SQLException {
         if (accepted.isEmpty()) {
             return;
         }
@@ -711,16 +636,17 @@ final class PostgresSends {
         Object[] bodies = new Object[n];
         Object[] devices = new Object[n];
         for (int i = 0; i < n; i++) {
-            Pending p = accepted.get(i);
+            SendRule.Accepted a = accepted.get(i);
+            PendingSend p = a.send();
             sender[i] = p.senderId();
-            recipient[i] = recipients.get(i);
-            boolean group = GroupRows.isGroup(recipient[i]); // its conversation is the group's
+            recipient[i] = a.conversation();
+            boolean group = a.group(); // its conversation is the group's
             lo[i] = group ? recipient[i] : Math.min(sender[i], recipient[i]);
             hi[i] = group ? recipient[i] : Math.max(sender[i], recipient[i]);
             at[i] = p.nowMillis();
             clientIds[i] = p.clientId();
             bodies[i] = p.body();
-            devices[i] = copied.get(p);
+            devices[i] = a.copied() ? p.device() : null;
         }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO messages"
                 + " (id, sender_id, recipient_id, pair_lo, pair_hi, client_id, body, created_at, from_device) OVERRIDING SYSTEM VALUE"
