@@ -25,10 +25,11 @@ import org.wirechat.server.core.rules.SendRule;
 
 /**
  * SENDs and acknowledgements on PostgreSQL, a batch at a time: every SEND waiting when the writer gets to them is
- * decided and stored by five statements over arrays, whatever their number, in the writer's transaction
- * (so the batch commits with one WAL flush, and the writer makes five round trips to the database
- * instead of one a SEND — with the database on the same two cores, those round trips were what
- * limited the writer):
+ * decided (by the core's {@link SendRule}, against a {@link PostgresBatchView} of what these statements read) and
+ * stored by a few statements over arrays, whatever their number, in the writer's transaction — a steady batch of
+ * SENDs and acknowledgements is seven and the commit (docs/architecture.md §3.5) — so the batch commits with one WAL
+ * flush, and the writer makes a few round trips to the database instead of one a SEND (with the database on the same
+ * two cores, those round trips were what limited the writer):
  * <ol>
  * <li>the recipients, by name, live, <b>locked</b> in the order of their ids ({@code FOR NO KEY UPDATE}),
  *     with their received and acknowledged counts and newest message ids, then the mark rows of the
