@@ -21,6 +21,7 @@ import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.PendingSend;
 import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StoredMessage;
+import org.wirechat.server.core.rules.Marks;
 import org.wirechat.server.core.rules.SendRule;
 
 /**
@@ -230,16 +231,17 @@ final class PostgresSends {
         List<Long> members = groups.values().stream().flatMap(g -> g.members().stream()).distinct().toList();
         long sendNow = batch.stream().mapToLong(Pending::nowMillis).max().orElse(now);
         java.util.Set<String> copying = new java.util.HashSet<>();
+        Map<Long, Holding> holding = new HashMap<>();
         Map<String, Recipient> recipients = lockRecipients(c, batch, members, deviceAcks, sendNow - horizonMillis, copying,
-                singleDevices);
+                singleDevices, holding);
         Map<Long, Long> acked = new HashMap<>();
         for (Recipient r : recipients.values()) {
             acked.put(r.id(), r.acked());
         }
         // acknowledgements first: the protocol answers a FETCH after its acknowledgement, so what it covers
         // no longer counts against the inbox for any SEND decided after
-        marks.addAll(applyAcknowledgements(c, deviceAcks, now, channel));
-        moveFloors(c, deviceAcks.stream().map(DeviceAck::accountId).distinct().toList(), now, acked, floors);
+        marks.addAll(applyAcknowledgements(c, deviceAcks, now, channel, holding));
+        moveFloors(c, holding, now, acked, floors);
         if (batch.isEmpty()) {
             return new Flushed(outcomes, stored, floors, marks);
         }
@@ -322,8 +324,45 @@ final class PostgresSends {
             List<DeviceAck> marks) throws SQLException {
         List<DeviceAck> pending = new ArrayList<>();
         acknowledgedAhead.apply(recipientId).forEach((device, through) -> pending.add(new DeviceAck(recipientId, device, through)));
-        marks.addAll(applyAcknowledgements(c, pending, nowMillis, channel));
-        moveFloors(c, List.of(recipientId), nowMillis, acked, floors);
+        marks.addAll(applyAcknowledgements(c, pending, nowMillis, channel, new HashMap<>()));
+        moveFloors(c, readHolding(c, recipientId), nowMillis, acked, floors);
+    }
+
+    /**
+     * An account's floor and its devices' marks as this batch holds them, locked (the lock statement's, or the
+     * full-inbox path's read): what the core's floor rule ({@link Marks#floor}) decides over. Per device: {through,
+     * the account's messages at or below it, last active ms}.
+     */
+    private static final class Holding {
+        long floor;
+        final Map<String, long[]> devices = new HashMap<>();
+    }
+
+    /**
+     * The full-inbox path's read: the account's mark rows and its floor row, locked, after its acknowledgements ahead
+     * were applied in this transaction (so the marks are as they left them).
+     */
+    private static Map<Long, Holding> readHolding(Connection c, long accountId) throws SQLException {
+        Holding h = new Holding();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT * FROM (SELECT x.device, x.acked_through, x.acked, x.active_at FROM inbox_marks x WHERE x.account_id = ?
+                  ORDER BY x.device FOR NO KEY UPDATE) m
+                UNION ALL
+                SELECT * FROM (SELECT NULL, f.through, f.acked, 0 FROM inbox_floors f WHERE f.account_id = ? FOR NO KEY UPDATE) f
+                """)) {
+            ps.setLong(1, accountId);
+            ps.setLong(2, accountId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getString(1) == null) {
+                        h.floor = rs.getLong(2);
+                    } else {
+                        h.devices.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3), rs.getLong(4)});
+                    }
+                }
+            }
+        }
+        return Map.of(accountId, h);
     }
 
     /** The senders' usernames, from memory, or looked up once (one statement for all not known yet). */
@@ -367,8 +406,8 @@ final class PostgresSends {
      * acknowledgement of its inbox lock different rows: they do not wait for each other.
      */
     private static Map<String, Recipient> lockRecipients(Connection c, List<Pending> batch, List<Long> members,
-            List<DeviceAck> acknowledging, long activeSince, java.util.Set<String> copying, SingleDevices singleDevices)
-            throws SQLException {
+            List<DeviceAck> acknowledging, long activeSince, java.util.Set<String> copying, SingleDevices singleDevices,
+            Map<Long, Holding> holding) throws SQLException {
         String[] keys = batch.stream().map(Pending::recipientKey).filter(k -> !GroupInfo.isGroupName(k))
                 .distinct().toArray(String[]::new);
         // each (sender, device) once: asked whether another device of the sender holds (a probe of its marks)
@@ -401,11 +440,10 @@ final class PostgresSends {
                   FROM accounts a JOIN inbox_floors f ON f.account_id = a.id
                   WHERE %s AND a.deleted_at IS NULL ORDER BY a.id FOR NO KEY UPDATE OF a) r
                 UNION ALL
-                SELECT * FROM (SELECT x.account_id, NULL, NULL, 0, 0, 0 FROM inbox_marks x
-                  JOIN unnest(?::bigint[], ?::text[]) AS k(id, device) ON x.account_id = k.id AND x.device = k.device
-                  ORDER BY x.account_id, x.device FOR NO KEY UPDATE OF x) m
+                SELECT * FROM (SELECT x.account_id, NULL, x.device, x.acked_through, x.acked, x.active_at FROM inbox_marks x
+                  WHERE x.account_id = ANY (?) ORDER BY x.account_id, x.device FOR NO KEY UPDATE OF x) m
                 UNION ALL
-                SELECT * FROM (SELECT f.account_id, NULL, NULL, 0, 0, 0 FROM inbox_floors f
+                SELECT * FROM (SELECT f.account_id, NULL, NULL, f.through, f.acked, 0 FROM inbox_floors f
                   WHERE f.account_id = ANY (?) ORDER BY f.account_id FOR NO KEY UPDATE) f
                 """.formatted(accounts) + probed)) {
             int at = 0;
@@ -416,9 +454,12 @@ final class PostgresSends {
             }
             ps.setArray(++at, c.createArrayOf("text", keys));
             ps.setArray(++at, longs(c, members.stream().mapToLong(Long::longValue).toArray()));
-            ps.setArray(++at, longs(c, acknowledging.stream().mapToLong(DeviceAck::accountId).toArray()));
-            ps.setArray(++at, c.createArrayOf("text", acknowledging.stream().map(DeviceAck::device).toArray()));
-            ps.setArray(++at, longs(c, acknowledging.stream().mapToLong(DeviceAck::accountId).distinct().toArray()));
+            long[] acknowledgingAccounts = acknowledging.stream().mapToLong(DeviceAck::accountId).distinct().toArray();
+            ps.setArray(++at, longs(c, acknowledgingAccounts));
+            ps.setArray(++at, longs(c, acknowledgingAccounts));
+            for (long a : acknowledgingAccounts) {
+                holding.put(a, new Holding());
+            }
             long generation = singleDevices.generation(); // before the probe's snapshot
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -427,6 +468,13 @@ final class PostgresSends {
                         copying.add(rs.getLong(1) + "\u0000" + rs.getString(3));
                     } else if (key == null && rs.getLong(4) == -2) { // no other device at all: no probe next time
                         singleDevices.probed(rs.getLong(1), rs.getString(3), generation);
+                    } else if (key == null && rs.getLong(4) >= 0 && holding.containsKey(rs.getLong(1))) {
+                        Holding h = holding.get(rs.getLong(1));
+                        if (rs.getString(3) == null) { // the floor's row
+                            h.floor = rs.getLong(4);
+                        } else { // a device's mark
+                            h.devices.put(rs.getString(3), new long[] {rs.getLong(4), rs.getLong(5), rs.getLong(6)});
+                        }
                     } else if (key != null) { // a member (or a copying sender) is found by its id: keyed by both
                         Recipient r = new Recipient(rs.getLong(1), rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getLong(6));
                         found.put(key, r);
@@ -490,8 +538,8 @@ final class PostgresSends {
      * statement. Every message below the newest one is visible here: one recipient's messages commit in
      * id order.
      */
-    private static List<DeviceAck> applyAcknowledgements(Connection c, List<DeviceAck> acks, long nowMillis, String channel)
-            throws SQLException {
+    private static List<DeviceAck> applyAcknowledgements(Connection c, List<DeviceAck> acks, long nowMillis, String channel,
+            Map<Long, Holding> holding) throws SQLException {
         List<DeviceAck> moved = new ArrayList<>();
         if (acks.isEmpty()) {
             return moved;
@@ -526,7 +574,7 @@ final class PostgresSends {
                 ON CONFLICT (account_id, device) DO UPDATE SET acked_through = excluded.acked_through,
                   acked = excluded.acked, active_at = greatest(inbox_marks.active_at, excluded.active_at)
                 WHERE excluded.acked_through >= inbox_marks.acked_through
-                RETURNING account_id, device, acked_through, xmax = 0
+                RETURNING account_id, device, acked_through, xmax = 0, acked, active_at
                 """)) {
             ps.setArray(1, longs(c, acks.stream().mapToLong(DeviceAck::accountId).toArray()));
             ps.setArray(2, c.createArrayOf("text", acks.stream().map(DeviceAck::device).toArray()));
@@ -536,6 +584,10 @@ final class PostgresSends {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     moved.add(new DeviceAck(rs.getLong(1), rs.getString(2), rs.getLong(3)));
+                    Holding h = holding.get(rs.getLong(1));
+                    if (h != null) { // the floor is decided over the marks as this statement left them
+                        h.devices.put(rs.getString(2), new long[] {rs.getLong(3), rs.getLong(5), rs.getLong(6)});
+                    }
                     if (rs.getBoolean(4)) { // a device's first mark (the default device's first acknowledgement)
                         made.add(rs.getLong(1));
                     }
@@ -552,33 +604,45 @@ final class PostgresSends {
     }
 
     /**
-     * Moves each account's floor up to the lowest mark of its devices active within the horizon (with none,
-     * the mark of the one active last), with that mark's count, in one statement; records the moved floors
-     * in {@code floors} (account to floor id) and their counts in {@code acked} (for the recipients in it).
+     * Moves each account's floor where the core's floor rule puts it ({@link Marks#floor}: the lowest mark of its
+     * devices active within the horizon; with none, the mark of the one active last; never lower), with that mark's
+     * count, in one statement writing the decided values; records the moved floors in {@code floors} (account to floor
+     * id) and their counts in {@code acked} (for the recipients in it).
      */
-    private void moveFloors(Connection c, List<Long> accounts, long nowMillis, Map<Long, Long> acked, Map<Long, Long> floors)
+    private void moveFloors(Connection c, Map<Long, Holding> holding, long nowMillis, Map<Long, Long> acked, Map<Long, Long> floors)
             throws SQLException {
-        if (accounts.isEmpty()) {
+        List<long[]> moves = new ArrayList<>();
+        holding.forEach((account, h) -> {
+            List<Marks.Mark> marks = new ArrayList<>(h.devices.size());
+            h.devices.values().forEach(m -> marks.add(new Marks.Mark(m[0], m[2])));
+            long wanted = Marks.floor(h.floor, marks, nowMillis, horizonMillis);
+            if (wanted > h.floor) {
+                for (long[] m : h.devices.values()) {
+                    if (m[0] == wanted) {
+                        moves.add(new long[] {account, wanted, m[1]});
+                        break;
+                    }
+                }
+            }
+        });
+        if (moves.isEmpty()) {
             return;
         }
         try (PreparedStatement ps = c.prepareStatement("""
-                WITH holding AS (
-                  SELECT DISTINCT ON (x.account_id) x.account_id, x.acked_through, x.acked FROM inbox_marks x
-                  WHERE x.account_id = ANY (?)
-                  ORDER BY x.account_id, (x.active_at >= ?) DESC,
-                    CASE WHEN x.active_at >= ? THEN x.acked_through END ASC, x.active_at DESC)
-                UPDATE inbox_floors f SET through = h.acked_through, acked = h.acked
-                FROM holding h WHERE f.account_id = h.account_id AND h.acked_through > f.through
+                UPDATE inbox_floors f SET through = k.through, acked = k.acked
+                FROM unnest(?::bigint[], ?::bigint[], ?::bigint[]) AS k(id, through, acked)
+                WHERE f.account_id = k.id AND k.through > f.through
                 RETURNING f.account_id, f.through, f.acked
                 """)) {
-            long since = nowMillis - horizonMillis;
-            ps.setArray(1, longs(c, accounts.stream().mapToLong(Long::longValue).toArray()));
-            ps.setLong(2, since);
-            ps.setLong(3, since);
+            ps.setArray(1, longs(c, moves.stream().mapToLong(m -> m[0]).toArray()));
+            ps.setArray(2, longs(c, moves.stream().mapToLong(m -> m[1]).toArray()));
+            ps.setArray(3, longs(c, moves.stream().mapToLong(m -> m[2]).toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     floors.put(rs.getLong(1), rs.getLong(2));
                     acked.replace(rs.getLong(1), rs.getLong(3));
+                    Holding h = holding.get(rs.getLong(1));
+                    h.floor = rs.getLong(2);
                 }
             }
         }
