@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -324,8 +325,9 @@ final class PostgresSends {
             List<DeviceAck> marks) throws SQLException {
         List<DeviceAck> pending = new ArrayList<>();
         acknowledgedAhead.apply(recipientId).forEach((device, through) -> pending.add(new DeviceAck(recipientId, device, through)));
-        marks.addAll(applyAcknowledgements(c, pending, nowMillis, channel, new HashMap<>()));
-        moveFloors(c, readHolding(c, recipientId), nowMillis, acked, floors);
+        Map<Long, Holding> holding = readHolding(c, recipientId, pending);
+        marks.addAll(applyAcknowledgements(c, pending, nowMillis, channel, holding));
+        moveFloors(c, holding, nowMillis, acked, floors);
     }
 
     /**
@@ -335,29 +337,67 @@ final class PostgresSends {
      */
     private static final class Holding {
         long floor;
+        long floorCount;
         final Map<String, long[]> devices = new HashMap<>();
+        /** Per acknowledging device: {the newest message its acknowledgement covers (0: none), the count at it}. */
+        final Map<String, long[]> targets = new HashMap<>();
+    }
+
+    /** The lock statement's rows of {@link #TARGETS} carry this where the others carry a count (or -1 to -3). */
+    private static final long TARGET = -4;
+
+    /**
+     * For each acknowledging device (parameters: account ids, devices, ids acknowledged), what its acknowledgement
+     * covers — a query, not a decision: the account's newest message at or below the id (a group's in a membership, a
+     * copy of its own messages, then on over the device's own copies that follow it with nothing between: it never
+     * receives those), and the count of the account's messages at or below it, from the floor as this statement's
+     * snapshot has it (a floor locked later is only newer, never above a target that counts). No lock.
+     */
+    private static final String TARGETS = """
+            SELECT k.id, NULL, k.device, %d, COALESCE(t.target, 0),
+              CASE WHEN t.target > f.through THEN (f.acked + %s)::bigint ELSE 0 END
+            FROM unnest(?::bigint[], ?::text[], ?::bigint[]) AS k(id, device, through)
+            JOIN inbox_floors f ON f.account_id = k.id
+            CROSS JOIN LATERAL (SELECT greatest((SELECT max(m.id) FROM messages m WHERE m.recipient_id = k.id AND m.id <= k.through),
+              CASE WHEN EXISTS (SELECT 1 FROM group_members g WHERE g.account_id = k.id) THEN %s END, %s, %s) AS target) t
+            """.formatted(TARGET, PostgresInbox.count("k.id", "f.through", "t.target"),
+            PostgresInbox.newestGroupMessage("k.id", "k.through"), PostgresInbox.newestCopy("k.id", "k.through"),
+            PostgresInbox.ownCopiesAfter("k.id", "k.device", "k.through"));
+
+    private static int bindTargets(Connection c, PreparedStatement ps, int at, List<DeviceAck> acks) throws SQLException {
+        ps.setArray(++at, longs(c, acks.stream().mapToLong(DeviceAck::accountId).toArray()));
+        ps.setArray(++at, c.createArrayOf("text", acks.stream().map(DeviceAck::device).toArray()));
+        ps.setArray(++at, longs(c, acks.stream().mapToLong(DeviceAck::throughId).toArray()));
+        return at;
     }
 
     /**
      * The full-inbox path's read: the account's mark rows and its floor row, locked, after its acknowledgements ahead
      * were applied in this transaction (so the marks are as they left them).
      */
-    private static Map<Long, Holding> readHolding(Connection c, long accountId) throws SQLException {
+    private static Map<Long, Holding> readHolding(Connection c, long accountId, List<DeviceAck> acks) throws SQLException {
         Holding h = new Holding();
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT * FROM (SELECT x.device, x.acked_through, x.acked, x.active_at FROM inbox_marks x WHERE x.account_id = ?
-                  ORDER BY x.device FOR NO KEY UPDATE) m
+                SELECT * FROM (SELECT x.account_id, NULL, x.device, x.acked_through, x.acked, x.active_at FROM inbox_marks x
+                  WHERE x.account_id = ? ORDER BY x.device FOR NO KEY UPDATE) m
                 UNION ALL
-                SELECT * FROM (SELECT NULL, f.through, f.acked, 0 FROM inbox_floors f WHERE f.account_id = ? FOR NO KEY UPDATE) f
-                """)) {
+                SELECT * FROM (SELECT f.account_id, NULL, NULL, f.through, f.acked, 0 FROM inbox_floors f WHERE f.account_id = ?
+                  FOR NO KEY UPDATE) f
+                """ + (acks.isEmpty() ? "" : "UNION ALL\n" + TARGETS))) {
             ps.setLong(1, accountId);
             ps.setLong(2, accountId);
+            if (!acks.isEmpty()) {
+                bindTargets(c, ps, 2, acks);
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    if (rs.getString(1) == null) {
-                        h.floor = rs.getLong(2);
+                    if (rs.getLong(4) == TARGET) {
+                        h.targets.put(rs.getString(3), new long[] {rs.getLong(5), rs.getLong(6)});
+                    } else if (rs.getString(3) == null) {
+                        h.floor = rs.getLong(4);
+                        h.floorCount = rs.getLong(5);
                     } else {
-                        h.devices.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3), rs.getLong(4)});
+                        h.devices.put(rs.getString(3), new long[] {rs.getLong(4), rs.getLong(5), rs.getLong(6)});
                     }
                 }
             }
@@ -445,7 +485,7 @@ final class PostgresSends {
                 UNION ALL
                 SELECT * FROM (SELECT f.account_id, NULL, NULL, f.through, f.acked, 0 FROM inbox_floors f
                   WHERE f.account_id = ANY (?) ORDER BY f.account_id FOR NO KEY UPDATE) f
-                """.formatted(accounts) + probed)) {
+                """.formatted(accounts) + probed + (acknowledging.isEmpty() ? "" : "UNION ALL\n" + TARGETS))) {
             int at = 0;
             if (probing) {
                 ps.setArray(++at, longs(c, fromDevices.stream().mapToLong(Pending::senderId).toArray()));
@@ -460,6 +500,9 @@ final class PostgresSends {
             for (long a : acknowledgingAccounts) {
                 holding.put(a, new Holding());
             }
+            if (!acknowledging.isEmpty()) {
+                at = bindTargets(c, ps, at, acknowledging);
+            }
             long generation = singleDevices.generation(); // before the probe's snapshot
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -468,10 +511,13 @@ final class PostgresSends {
                         copying.add(rs.getLong(1) + "\u0000" + rs.getString(3));
                     } else if (key == null && rs.getLong(4) == -2) { // no other device at all: no probe next time
                         singleDevices.probed(rs.getLong(1), rs.getString(3), generation);
+                    } else if (key == null && rs.getLong(4) == TARGET) {
+                        holding.get(rs.getLong(1)).targets.put(rs.getString(3), new long[] {rs.getLong(5), rs.getLong(6)});
                     } else if (key == null && rs.getLong(4) >= 0 && holding.containsKey(rs.getLong(1))) {
                         Holding h = holding.get(rs.getLong(1));
                         if (rs.getString(3) == null) { // the floor's row
                             h.floor = rs.getLong(4);
+                            h.floorCount = rs.getLong(5);
                         } else { // a device's mark
                             h.devices.put(rs.getString(3), new long[] {rs.getLong(4), rs.getLong(5), rs.getLong(6)});
                         }
@@ -529,57 +575,49 @@ final class PostgresSends {
     }
 
     /**
-     * Moves each device's mark to its account's newest message at or below the id acknowledged (never past
-     * what exists, so a message stored later is not marked by an acknowledgement that reached beyond it) —
-     * copies of the account's own messages count as its messages here, and a device's mark passes its own
-     * copies that follow with nothing between (it never receives them) —
-     * and never below the account's floor (a device back after the horizon starts there), with the count
-     * of the account's messages at or below it; a device's first acknowledgement makes its row. One
-     * statement. Every message below the newest one is visible here: one recipient's messages commit in
-     * id order.
+     * Moves each acknowledging device's mark where the core's rule puts it ({@link Marks#acknowledge}: what its
+     * acknowledgement covers, the account's floor, never below its mark; written when it moves or when the activity
+     * the row says is half a horizon old), over the marks, floors and targets {@code holding} holds (read and locked
+     * by the lock statement, or the full-inbox path's read), with the count at the new mark: the covered message's
+     * (read with it), the floor's or the mark's own. One statement writing the decided values (none if no mark
+     * moves); a device's first acknowledgement makes its row. {@code holding} follows what was written.
      */
-    private static List<DeviceAck> applyAcknowledgements(Connection c, List<DeviceAck> acks, long nowMillis, String channel,
+    private List<DeviceAck> applyAcknowledgements(Connection c, List<DeviceAck> acks, long nowMillis, String channel,
             Map<Long, Holding> holding) throws SQLException {
         List<DeviceAck> moved = new ArrayList<>();
-        if (acks.isEmpty()) {
+        List<long[]> values = new ArrayList<>();
+        List<String> devices = new ArrayList<>();
+        for (DeviceAck a : acks) {
+            Holding h = holding.get(a.accountId());
+            long[] mark = h.devices.get(a.device());
+            long[] target = h.targets.getOrDefault(a.device(), new long[] {0, 0});
+            Optional<Marks.Move> move = Marks.acknowledge(mark == null ? null : new Marks.Mark(mark[0], mark[2]),
+                    mark == null ? 0 : mark[2], target[0], h.floor, nowMillis, horizonMillis, false);
+            if (move.isEmpty()) {
+                continue;
+            }
+            long through = move.get().through();
+            long count = mark != null && through == mark[0] ? mark[1] : through == h.floor ? h.floorCount : target[1];
+            values.add(new long[] {a.accountId(), through, count, move.get().activeMillis()});
+            devices.add(a.device());
+        }
+        if (values.isEmpty()) {
             return moved;
         }
-        // Copies are asked of every account: even one with a single device's mark can hold them (from its
-        // default device, which has no mark until it acknowledges). Tried and refused: leaving them out for
-        // accounts known to have one device (the phone then never passed the default device's copy).
-        String copyTargets = ", " + PostgresInbox.newestCopy("k.id", "k.through") + ", "
-                + PostgresInbox.ownCopiesAfter("k.id", "k.device", "k.through");
         try (PreparedStatement ps = c.prepareStatement("""
-                WITH k AS (SELECT * FROM unnest(?::bigint[], ?::text[], ?::bigint[]) AS k(id, device, through)),
-                grouped AS (SELECT DISTINCT account_id FROM group_members WHERE account_id IN (SELECT id FROM k)),
-                b AS (
-                  SELECT k.id, k.device,
-                    greatest(CASE WHEN k.id IN (SELECT account_id FROM grouped)
-                      THEN greatest((SELECT max(m.id) FROM messages m WHERE m.recipient_id = k.id AND m.id <= k.through),
-                        """ + PostgresInbox.newestGroupMessage("k.id", "k.through") + """
-                      ) ELSE (SELECT max(m.id) FROM messages m WHERE m.recipient_id = k.id AND m.id <= k.through) END
-                      """ + copyTargets + """
-                    ) AS target,
-                    CASE WHEN x.acked_through IS NULL OR x.acked_through < f.through THEN f.through ELSE x.acked_through END AS base,
-                    CASE WHEN x.acked_through IS NULL OR x.acked_through < f.through THEN f.acked ELSE x.acked END AS base_acked
-                  FROM k JOIN inbox_floors f ON f.account_id = k.id
-                  LEFT JOIN inbox_marks x ON x.account_id = k.id AND x.device = k.device),
-                n AS (SELECT id, device, greatest(target, base) AS through, base, base_acked FROM b WHERE target IS NOT NULL)
                 INSERT INTO inbox_marks (account_id, device, acked_through, acked, active_at)
-                SELECT n.id, n.device, n.through, n.base_acked + """ + PostgresInbox.directCount("n.id", "n.base", "n.through") + """
-                    + CASE WHEN n.id IN (SELECT account_id FROM grouped)
-                        THEN """ + PostgresInbox.groupCount("n.id", "n.base", "n.through") + """
-                        ELSE 0 END, ?
-                FROM n ORDER BY n.id, n.device
+                SELECT * FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[]) AS k(id, device, through, acked, active)
+                ORDER BY 1, 2
                 ON CONFLICT (account_id, device) DO UPDATE SET acked_through = excluded.acked_through,
                   acked = excluded.acked, active_at = greatest(inbox_marks.active_at, excluded.active_at)
                 WHERE excluded.acked_through >= inbox_marks.acked_through
                 RETURNING account_id, device, acked_through, xmax = 0, acked, active_at
                 """)) {
-            ps.setArray(1, longs(c, acks.stream().mapToLong(DeviceAck::accountId).toArray()));
-            ps.setArray(2, c.createArrayOf("text", acks.stream().map(DeviceAck::device).toArray()));
-            ps.setArray(3, longs(c, acks.stream().mapToLong(DeviceAck::throughId).toArray()));
-            ps.setLong(4, nowMillis);
+            ps.setArray(1, longs(c, values.stream().mapToLong(v -> v[0]).toArray()));
+            ps.setArray(2, c.createArrayOf("text", devices.toArray()));
+            ps.setArray(3, longs(c, values.stream().mapToLong(v -> v[1]).toArray()));
+            ps.setArray(4, longs(c, values.stream().mapToLong(v -> v[2]).toArray()));
+            ps.setArray(5, longs(c, values.stream().mapToLong(v -> v[3]).toArray()));
             List<Long> made = new ArrayList<>(0);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
