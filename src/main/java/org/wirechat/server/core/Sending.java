@@ -6,9 +6,9 @@ import java.util.concurrent.CompletionException;
 import org.wirechat.server.core.ChatRequest.Send;
 import org.wirechat.server.core.ChatResult.Sent;
 import org.wirechat.server.core.port.GroupInfo;
+import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StorageUnavailableException;
 import org.wirechat.server.inbox.InboxWaiters;
-import org.wirechat.server.storage.SendOutcome;
 import org.wirechat.server.storage.Store;
 
 /** SEND, to an account or a group: checked now, stored later, answered once durable. */

@@ -6,12 +6,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -24,16 +26,21 @@ import java.util.function.Function;
 import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wirechat.server.core.port.BatchView;
 import org.wirechat.server.core.port.CommitStats;
 import org.wirechat.server.core.port.Deletion;
 import org.wirechat.server.core.port.Departures;
 import org.wirechat.server.core.port.DeviceSeen;
 import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.GroupTx;
+import org.wirechat.server.core.port.PendingSend;
+import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StorageFault;
 import org.wirechat.server.core.port.StorageUnavailableException;
 import org.wirechat.server.core.port.StoreException;
 import org.wirechat.server.core.port.StoredMessage;
+import org.wirechat.server.core.rules.Marks;
+import org.wirechat.server.core.rules.SendRule;
 import org.wirechat.server.storage.log.LogPosition;
 import org.wirechat.server.storage.log.LogRecord;
 import org.wirechat.server.storage.log.MessageLog;
@@ -249,6 +256,9 @@ final class LogMessages implements AutoCloseable {
     /** {@code device}: the sender's device it came from (null: none, so no copies). */
     private record SendItem(long senderId, String device, String recipientKey, String clientId, String body, long nowMillis,
             int capacity, CompletableFuture<SendOutcome> future) implements Item {
+        PendingSend pending() {
+            return new PendingSend(senderId, device, recipientKey, clientId, body, nowMillis, capacity);
+        }
     }
 
     /**
@@ -873,13 +883,18 @@ final class LogMessages implements AutoCloseable {
     private record Decided(SendItem item, SendOutcome outcome) {
     }
 
-    /** The batch being gathered (log writer thread). */
-    private final class Batch {
+    /**
+     * The batch being gathered (log writer thread), and the log's batch view (docs/architecture.md §3.4): the core's
+     * {@link SendRule} decides its SENDs against it, answered from memory — only this thread changes inboxes, marks,
+     * floors, names and groups — with at most one SQLite read for a name not cached.
+     */
+    private final class Batch implements BatchView {
+        final SendRule rule = new SendRule(this);
         final List<Decided> sends = new ArrayList<>();
         /** Every record, in log order. */
         final List<Committed> records = new ArrayList<>();
-        final Map<SentKey, Sent> sent = new HashMap<>();
-        final Map<Long, Integer> added = new HashMap<>();
+        /** The ids given to the rule's accepted SENDs, in the order accepted. */
+        long[] ids = new long[16];
         /** The accounts' floors as this batch leaves them (written in it, applied at commit). */
         final Map<Long, Long> floors = new HashMap<>();
         /** The device marks this batch writes, by account, then device: {through, active ms}. */
@@ -893,6 +908,63 @@ final class LogMessages implements AutoCloseable {
         boolean isEmpty() {
             return sends.isEmpty() && records.isEmpty();
         }
+
+        @Override
+        public Optional<Recipient> account(String key) {
+            Named n = resolve(key);
+            return n == null ? Optional.empty() : Optional.of(new Recipient(n.id(), n.username()));
+        }
+
+        @Override
+        public Optional<GroupAt> group(String key) {
+            Long groupId = groupKeys.get(key);
+            GroupState g = groupId == null ? null : groups.get(groupId);
+            if (g == null || !g.live()) {
+                return Optional.empty();
+            }
+            return Optional.of(new GroupAt(GroupRows.conversation(g.id()), g.name(), g.membersAt(nextId, 0)));
+        }
+
+        @Override
+        public Optional<Prior> prior(long senderId, String clientId) {
+            // one committed since the lookup (an earlier batch of this drain, before a deletion or a flush); then
+            // what was known when the drain began
+            SentKey key = new SentKey(senderId, clientId);
+            Sent prior = recent.get(key);
+            if (prior == null) {
+                prior = looked.get(key);
+            }
+            return prior == null ? Optional.empty()
+                    : Optional.of(new Prior(prior.id(), prior.timeMillis(), prior.recipientId(), prior.body()));
+        }
+
+        /** An acknowledgement decided earlier in the batch makes room, as it would have in a batch of its own. */
+        @Override
+        public long waiting(long accountId) {
+            return inboxSize(accountId) - freed.getOrDefault(accountId, 0);
+        }
+
+        @Override
+        public boolean makeRoom(long accountId, long nowMillis) {
+            return moveFloor(this, accountId, nowMillis);
+        }
+
+        @Override
+        public boolean holdsElsewhere(long accountId, String device, long nowMillis) {
+            return LogMessages.this.holdsElsewhere(this, accountId, device, nowMillis);
+        }
+
+        @Override
+        public String username(long accountId) {
+            return name(accountId);
+        }
+
+        void accepted(int index, long id) {
+            if (index == ids.length) {
+                ids = Arrays.copyOf(ids, ids.length * 2);
+            }
+            ids[index] = id;
+        }
     }
 
     /**
@@ -901,6 +973,8 @@ final class LogMessages implements AutoCloseable {
      * (log writer only).
      */
     private final List<Item> unregistered = new ArrayList<>();
+    /** What the history index knew of the current drain's retries ({@link #lookUpRetries}; log writer only). */
+    private Map<SentKey, Sent> looked = Map.of();
 
     private void writeLoop() {
         List<Item> items = new ArrayList<>(MAX_BATCH);
@@ -911,11 +985,11 @@ final class LogMessages implements AutoCloseable {
                 queue.drainTo(items, MAX_BATCH - 1);
                 items.addAll(0, unregistered); // first, so that they take the floor they would have taken
                 unregistered.clear();
-                Map<SentKey, Sent> looked = lookUpRetries(items);
+                looked = lookUpRetries(items);
                 Batch batch = new Batch();
                 for (Item item : items) {
                     switch (item) {
-                        case SendItem s -> decide(batch, s, looked);
+                        case SendItem s -> decide(batch, s);
                         case AckItem a -> acknowledge(batch, a);
                         case DeleteItem d -> {
                             commit(batch);
@@ -1021,80 +1095,24 @@ final class LogMessages implements AutoCloseable {
         return n;
     }
 
-    /** Decides a SEND into the batch; one whose names cannot be read (SQLite failing) fails alone. */
-    private void decide(Batch batch, SendItem s, Map<SentKey, Sent> looked) {
+    /**
+     * Decides a SEND into the batch by the core's rule, and writes the record of one accepted; one whose names cannot
+     * be read (SQLite failing) fails alone.
+     */
+    private void decide(Batch batch, SendItem s) {
         try {
-            decideChecked(batch, s, looked);
+            String sender = name(s.senderId()); // before anything of the batch changes
+            SendRule.Verdict verdict = batch.rule.decide(s.pending());
+            if (verdict instanceof SendRule.Accepted a) {
+                long id = nextId++;
+                batch.accepted(a.index(), id);
+                LogRecord.Message record = new LogRecord.Message(id, s.senderId(), a.conversation(), s.nowMillis(), s.clientId(),
+                        s.body(), a.copied() ? s.device() : null);
+                batch.records.add(new Committed(record, new StoredMessage(id, sender, a.recipient(), s.nowMillis(), s.body()), null));
+            }
+            batch.sends.add(new Decided(s, SendRule.outcome(verdict, batch.ids)));
         } catch (RuntimeException e) {
             s.future().completeExceptionally(e);
-        }
-    }
-
-    private void decideChecked(Batch batch, SendItem s, Map<SentKey, Sent> looked) {
-        Named recipient;
-        List<Long> reaches;
-        if (GroupInfo.isGroupName(s.recipientKey())) {
-            Long groupId = groupKeys.get(s.recipientKey());
-            GroupState g = groupId == null ? null : groups.get(groupId);
-            if (g == null || !g.live()) {
-                batch.sends.add(new Decided(s, new SendOutcome.NoRecipient()));
-                return;
-            }
-            if (!g.isMember(s.senderId())) {
-                batch.sends.add(new Decided(s, new SendOutcome.NotAMember()));
-                return;
-            }
-            recipient = new Named(GroupRows.conversation(g.id()), g.name());
-            reaches = g.membersAt(nextId, s.senderId());
-        } else {
-            recipient = resolve(s.recipientKey());
-            if (recipient == null) {
-                batch.sends.add(new Decided(s, new SendOutcome.NoRecipient()));
-                return;
-            }
-            reaches = List.of(recipient.id());
-        }
-        SentKey key = new SentKey(s.senderId(), s.clientId());
-        // this batch's own; then one committed since the lookup (an earlier batch of this drain, before a
-        // deletion or a flush); then what was known when the drain began
-        Sent prior = batch.sent.get(key);
-        if (prior == null) {
-            prior = recent.get(key);
-        }
-        if (prior == null) {
-            prior = looked.get(key);
-        }
-        if (prior != null) {
-            boolean same = prior.recipientId() == recipient.id() && prior.body().equals(s.body());
-            batch.sends.add(new Decided(s,
-                    same ? new SendOutcome.Duplicate(prior.id(), prior.timeMillis()) : new SendOutcome.ClientIdReused()));
-            return;
-        }
-        // stored for every account it reaches, or for none: a group message waits while any member's inbox is full
-        for (long account : reaches) {
-            long waiting = waiting(batch, account);
-            if (waiting >= s.capacity() && moveFloor(batch, account, s.nowMillis())) {
-                waiting = waiting(batch, account); // a device idle past the horizon no longer holds the inbox full
-            }
-            if (waiting >= s.capacity()) {
-                String full = account == recipient.id() ? recipient.username() : name(account);
-                batch.sends.add(new Decided(s, new SendOutcome.InboxFull(full, waiting)));
-                return;
-            }
-        }
-        String sender = name(s.senderId()); // before anything of the batch changes
-        long id = nextId++;
-        // a message to oneself is in one's inbox already, for every device
-        boolean copied = s.device() != null && recipient.id() != s.senderId() && holdsElsewhere(batch, s.senderId(), s.device(), s.nowMillis());
-        LogRecord.Message record = new LogRecord.Message(id, s.senderId(), recipient.id(), s.nowMillis(), s.clientId(), s.body(),
-                copied ? s.device() : null);
-        StoredMessage view = new StoredMessage(id, sender, recipient.username(), s.nowMillis(), s.body());
-        batch.sends.add(new Decided(s, GroupRows.isGroup(recipient.id()) ? new SendOutcome.GroupStored(id, s.nowMillis(), reaches, copied)
-                : new SendOutcome.Stored(id, s.nowMillis(), recipient.id(), copied)));
-        batch.records.add(new Committed(record, view, null));
-        batch.sent.put(key, new Sent(id, s.nowMillis(), recipient.id(), s.body()));
-        for (long account : reaches) {
-            batch.added.merge(account, 1, Integer::sum);
         }
     }
 
@@ -1105,7 +1123,7 @@ final class LogMessages implements AutoCloseable {
      */
     private boolean holdsElsewhere(Batch batch, long accountId, String device, long nowMillis) {
         for (Map.Entry<String, long[]> e : batch.marks.getOrDefault(accountId, Map.of()).entrySet()) {
-            if (!e.getKey().equals(device) && nowMillis - e.getValue()[1] <= horizonMillis) {
+            if (!e.getKey().equals(device) && Marks.holds(e.getValue()[1], nowMillis, horizonMillis)) {
                 return true;
             }
         }
@@ -1115,20 +1133,12 @@ final class LogMessages implements AutoCloseable {
         }
         synchronized (d) {
             for (Map.Entry<String, long[]> e : d.marks.entrySet()) {
-                if (!e.getKey().equals(device) && nowMillis - e.getValue()[1] <= horizonMillis) {
+                if (!e.getKey().equals(device) && Marks.holds(e.getValue()[1], nowMillis, horizonMillis)) {
                     return true;
                 }
             }
         }
         return false;
-    }
-
-    /**
-     * Messages waiting for the account as this batch leaves it: an acknowledgement decided earlier in the
-     * batch makes room, as it would have in a batch of its own.
-     */
-    private long waiting(Batch batch, long accountId) {
-        return inboxSize(accountId) - batch.freed.getOrDefault(accountId, 0) + batch.added.getOrDefault(accountId, 0);
     }
 
     /**
@@ -1166,23 +1176,15 @@ final class LogMessages implements AutoCloseable {
                 }
             }
         }
-        if (mark == null && covered == 0 && floor == 0 && !a.register()) {
-            // the default device holds nothing until it has acknowledged something; what it acknowledged may have
-            // left the inbox already (another device acknowledged it first): then it holds from the floor
+        Optional<Marks.Move> move = Marks.acknowledge(mark == null ? null : new Marks.Mark(mark[0], mark[1]), mark == null ? 0 : mark[2],
+                covered, floor, a.nowMillis(), horizonMillis, a.register());
+        if (move.isEmpty()) {
             return;
         }
-        if (mark != null && a.register() && covered == 0 && mark[0] >= floor) {
-            return; // known already, and within the floor
-        }
-        long current = mark == null ? 0 : mark[0];
-        long through = Math.max(Math.max(covered, floor), current);
-        boolean stale = mark != null && a.nowMillis() - mark[2] > horizonMillis / 2;
-        if (mark != null && through == current && !stale) {
-            return;
-        }
-        long active = Math.max(a.nowMillis(), mark == null ? 0 : mark[1]);
+        long through = move.get().through();
+        long active = move.get().activeMillis();
         batch.marks.computeIfAbsent(a.accountId(), k -> new HashMap<>()).put(a.device(), new long[] {through, active});
-        if (!alone || stale) {
+        if (!alone || move.get().stale()) {
             if (mark == null) {
                 writeLoneMark(batch, d, a.accountId(), floor);
             }
@@ -1215,10 +1217,7 @@ final class LogMessages implements AutoCloseable {
         batch.records.add(new Committed(new LogRecord.DeviceAck(accountId, through, m[1], lone), null, null));
     }
 
-    /**
-     * The account's floor as its devices' marks put it at {@code nowMillis}: the lowest mark of the devices
-     * active within the horizon; with none, the mark of the one active last; never lower than it was.
-     */
+    /** The account's floor as its devices' marks put it at {@code nowMillis}, as the batch leaves them ({@link Marks#floor}). */
     private long floorOf(long accountId, Batch batch, long nowMillis) {
         Devices d = devices.get(accountId);
         if (d == null) {
@@ -1232,22 +1231,9 @@ final class LogMessages implements AutoCloseable {
         }
         floor = batch.floors.getOrDefault(accountId, floor);
         marks.putAll(batch.marks.getOrDefault(accountId, Map.of()));
-        if (marks.isEmpty()) {
-            return floor;
-        }
-        long lowestHolding = Long.MAX_VALUE;
-        long latest = -1;
-        long latestMark = floor;
-        for (long[] m : marks.values()) {
-            if (nowMillis - m[1] <= horizonMillis) {
-                lowestHolding = Math.min(lowestHolding, m[0]);
-            }
-            if (m[1] > latest) {
-                latest = m[1];
-                latestMark = m[0];
-            }
-        }
-        return Math.max(floor, lowestHolding == Long.MAX_VALUE ? latestMark : lowestHolding);
+        List<Marks.Mark> all = new ArrayList<>(marks.size());
+        marks.values().forEach(m -> all.add(new Marks.Mark(m[0], m[1])));
+        return Marks.floor(floor, all, nowMillis, horizonMillis);
     }
 
     /**

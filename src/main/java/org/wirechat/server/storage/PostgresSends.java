@@ -7,21 +7,31 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.wirechat.server.core.port.BatchView.GroupAt;
+import org.wirechat.server.core.port.BatchView.Prior;
 import org.wirechat.server.core.port.GroupInfo;
+import org.wirechat.server.core.port.PendingSend;
+import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StoredMessage;
+import org.wirechat.server.core.rules.Marks;
+import org.wirechat.server.core.rules.SendRule;
 
 /**
  * SENDs and acknowledgements on PostgreSQL, a batch at a time: every SEND waiting when the writer gets to them is
- * decided and stored by five statements over arrays, whatever their number, in the writer's transaction
- * (so the batch commits with one WAL flush, and the writer makes five round trips to the database
- * instead of one a SEND — with the database on the same two cores, those round trips were what
- * limited the writer):
+ * decided (by the core's {@link SendRule}, against a {@link PostgresBatchView} of what these statements read) and
+ * stored by a few statements over arrays, whatever their number, in the writer's transaction — a steady batch of
+ * SENDs and acknowledgements is seven and the commit (docs/architecture.md §3.5) — so the batch commits with one WAL
+ * flush, and the writer makes a few round trips to the database instead of one a SEND (with the database on the same
+ * two cores, those round trips were what limited the writer):
  * <ol>
  * <li>the recipients, by name, live, <b>locked</b> in the order of their ids ({@code FOR NO KEY UPDATE}),
  *     with their received and acknowledged counts and newest message ids, then the mark rows of the
@@ -45,6 +55,9 @@ final class PostgresSends {
     /** {@code device}: the sender's device it came from (null: none, so no copies). */
     private record Pending(long senderId, String device, String recipientKey, String clientId, String body, long nowMillis,
             int capacity, CompletableFuture<SendOutcome> future) {
+        PendingSend send() {
+            return new PendingSend(senderId, device, recipientKey, clientId, body, nowMillis, capacity);
+        }
     }
 
     /**
@@ -72,9 +85,6 @@ final class PostgresSends {
 
     /** An acknowledgement waiting for the writer. */
     private record PendingAck(long accountId, String device, long throughId, long nowMillis, CompletableFuture<Void> future) {
-    }
-
-    private record Prior(long id, long createdAt, long recipientId, String body) {
     }
 
     private final Writer writer;
@@ -222,108 +232,48 @@ final class PostgresSends {
         List<Long> members = groups.values().stream().flatMap(g -> g.members().stream()).distinct().toList();
         long sendNow = batch.stream().mapToLong(Pending::nowMillis).max().orElse(now);
         java.util.Set<String> copying = new java.util.HashSet<>();
+        Map<Long, Holding> holding = new HashMap<>();
         Map<String, Recipient> recipients = lockRecipients(c, batch, members, deviceAcks, sendNow - horizonMillis, copying,
-                singleDevices);
-        Map<Long, Long> received = new HashMap<>();
+                singleDevices, holding);
         Map<Long, Long> acked = new HashMap<>();
         for (Recipient r : recipients.values()) {
-            received.put(r.id(), r.received());
             acked.put(r.id(), r.acked());
         }
         // acknowledgements first: the protocol answers a FETCH after its acknowledgement, so what it covers
         // no longer counts against the inbox for any SEND decided after
-        marks.addAll(applyAcknowledgements(c, deviceAcks, now, channel));
-        moveFloors(c, deviceAcks.stream().map(DeviceAck::accountId).distinct().toList(), now, acked, floors);
+        marks.addAll(applyAcknowledgements(c, deviceAcks, now, channel, holding));
+        moveFloors(c, holding, now, acked, floors);
         if (batch.isEmpty()) {
             return new Flushed(outcomes, stored, floors, marks);
         }
         Map<String, Prior> priors = priors(c, batch);
-        // decide each SEND in queue order, as if stored one after another
-        List<Pending> accepted = new ArrayList<>();
-        List<Long> acceptedRecipient = new ArrayList<>();
-        Map<Pending, String> copied = new HashMap<>(); // the accepted SENDs copied to the sender's other devices
-        Map<String, Pending> inBatch = new HashMap<>();
-        Map<Pending, SendOutcome> decided = new LinkedHashMap<>();
-        Map<Long, Recipient> byId = new HashMap<>();
-        for (Recipient r : recipients.values()) {
-            byId.put(r.id(), r);
-        }
-        Map<Long, Group> groupById = new HashMap<>();
-        for (Group g : groups.values()) {
-            groupById.put(g.id(), g);
-        }
-        for (Pending p : batch) {
-            long target;
-            List<Long> reaches;
-            Group g = groups.get(p.recipientKey());
-            if (GroupInfo.isGroupName(p.recipientKey())) {
-                if (g == null) {
-                    decided.put(p, new SendOutcome.NoRecipient());
-                    continue;
-                }
-                if (!g.members().contains(p.senderId())) {
-                    decided.put(p, new SendOutcome.NotAMember());
-                    continue;
-                }
-                target = GroupRows.conversation(g.id());
-                reaches = g.members().stream().filter(m -> m != p.senderId() && byId.containsKey(m)).toList();
-            } else {
-                Recipient r = recipients.get(p.recipientKey());
-                if (r == null) {
-                    decided.put(p, new SendOutcome.NoRecipient());
-                    continue;
-                }
-                target = r.id();
-                reaches = List.of(r.id());
-            }
-            String dedupe = p.senderId() + "\u0000" + p.clientId();
-            Pending earlier = inBatch.get(dedupe);
-            Prior prior = priors.get(dedupe);
-            if (earlier != null) {
-                decided.put(p, null); // settled below, once the earlier one has its id
-                continue;
-            }
-            if (prior != null) {
-                boolean same = prior.recipientId() == target && prior.body().equals(p.body());
-                decided.put(p, same ? new SendOutcome.Duplicate(prior.id(), prior.createdAt()) : new SendOutcome.ClientIdReused());
-                continue;
-            }
-            // stored for every account it reaches, or for none: a group message waits while any member's inbox is full
-            SendOutcome full = null;
-            for (long account : reaches) {
-                long waiting = received.get(account) - acked.get(account);
-                if (waiting >= p.capacity()) {
-                    acknowledgeFirst(c, account, p.nowMillis(), acked, floors, marks);
-                    waiting = received.get(account) - acked.get(account);
-                }
-                if (waiting >= p.capacity()) {
-                    full = new SendOutcome.InboxFull(byId.get(account).username(), waiting);
-                    break;
+        // decided by the core's rule, SEND by SEND in queue order, as if stored one after another
+        Map<String, PostgresBatchView.Row> byName = new HashMap<>();
+        Map<Long, PostgresBatchView.Row> byId = new HashMap<>();
+        recipients.forEach((key, r) -> {
+            PostgresBatchView.Row row = new PostgresBatchView.Row(r.id(), r.username(), r.received());
+            byName.put(key, row);
+            byId.put(r.id(), row);
+        });
+        Map<String, GroupAt> groupsAt = new HashMap<>();
+        groups.forEach((key, g) -> groupsAt.put(key, new GroupAt(GroupRows.conversation(g.id()), g.name(), g.members())));
+        SendRule rule = new SendRule(new PostgresBatchView(byName, byId, groupsAt, priors, copying, acked,
+                (account, at) -> acknowledgeFirst(c, account, at, acked, floors, marks)));
+        List<SendRule.Verdict> verdicts = new ArrayList<>(batch.size());
+        List<SendRule.Accepted> accepted = new ArrayList<>();
+        try {
+            for (Pending p : batch) {
+                SendRule.Verdict v = rule.decide(p.send());
+                verdicts.add(v);
+                if (v instanceof SendRule.Accepted a) {
+                    accepted.add(a);
                 }
             }
-            if (full != null) {
-                decided.put(p, full);
-                continue;
-            }
-            for (long account : reaches) {
-                received.merge(account, 1L, Long::sum);
-            }
-            inBatch.put(dedupe, p);
-            accepted.add(p);
-            acceptedRecipient.add(target);
-            decided.put(p, null);
-            // a message to oneself is in one's inbox already; the sender's row is locked, so its inbox keeps id order
-            if (p.device() != null && target != p.senderId() && copying.contains(p.senderId() + "\u0000" + p.device())
-                    && byId.containsKey(p.senderId())) {
-                copied.put(p, p.device());
-            }
+        } catch (PostgresBatchView.Failure f) {
+            throw f.getCause(); // the writer retries or refuses the batch, as for any statement of it
         }
         long[] ids = ids(c, accepted.size());
-        Map<Pending, Long> idOf = new HashMap<>();
-        for (int i = 0; i < accepted.size(); i++) {
-            idOf.put(accepted.get(i), ids[i]);
-        }
-        insert(c, accepted, acceptedRecipient, ids, copied);
+        insert(c, accepted, ids);
         // each message's predecessor in its recipient's inbox: the row's newest, then the batch's own
         Map<Long, Long> last = new HashMap<>();
         for (Recipient r : recipients.values()) {
@@ -332,27 +282,21 @@ final class PostgresSends {
         Map<Long, String> senders = usernames(c, accepted);
         Map<Long, long[]> newest = new LinkedHashMap<>(); // recipient -> {messages, previous, last, first's previous}
         Map<Long, List<StoredMessage>> mail = new HashMap<>();
-        Map<Pending, List<Long>> reached = new HashMap<>();
-        java.util.Set<Long> hinted = new java.util.HashSet<>();
-        for (int i = 0; i < accepted.size(); i++) {
-            Pending p = accepted.get(i);
-            long target = acceptedRecipient.get(i);
-            Group g = GroupRows.isGroup(target) ? groupById.get(-target) : null;
-            List<Long> reaches = g == null ? List.of(target)
-                    : g.members().stream().filter(m -> m != p.senderId() && byId.containsKey(m)).toList();
-            reached.put(p, reaches);
-            StoredMessage m = new StoredMessage(ids[i], senders.get(p.senderId()), g == null ? byId.get(target).username() : g.name(),
-                    p.nowMillis(), p.body());
-            String from = copied.get(p);
-            List<Long> into = reaches;
+        Set<Long> hinted = new HashSet<>();
+        for (SendRule.Accepted a : accepted) {
+            long id = ids[a.index()];
+            PendingSend p = a.send();
+            StoredMessage m = new StoredMessage(id, senders.get(p.senderId()), a.recipient(), p.nowMillis(), p.body());
+            String from = a.copied() ? p.device() : null;
+            List<Long> into = a.reaches();
             if (from != null) { // and the sender's inbox, for its other devices (never among reaches)
-                into = new ArrayList<>(reaches);
+                into = new ArrayList<>(into);
                 into.add(p.senderId());
                 hinted.add(p.senderId()); // a notification does not carry copies: the other servers read the inbox again
             }
             for (long r : into) {
                 boolean copy = from != null && r == p.senderId();
-                long previous = last.put(r, ids[i]);
+                long previous = last.put(r, id);
                 stored.add(new Stored(r, previous, m, copy ? from : null));
                 mail.computeIfAbsent(r, k -> new ArrayList<>()).add(m);
                 long[] n = newest.computeIfAbsent(r, k -> new long[] {0, 0, 0, previous});
@@ -360,26 +304,12 @@ final class PostgresSends {
                     n[0]++;
                 }
                 n[1] = previous;
-                n[2] = ids[i];
+                n[2] = id;
             }
         }
         raiseUnreadAndNotify(c, newest, mail, hinted);
-        for (Map.Entry<Pending, SendOutcome> e : decided.entrySet()) {
-            Pending p = e.getKey();
-            SendOutcome o = e.getValue();
-            if (o == null) {
-                Long id = idOf.get(p);
-                if (id != null && reached.containsKey(p) && GroupInfo.isGroupName(p.recipientKey())) {
-                    o = new SendOutcome.GroupStored(id, p.nowMillis(), reached.get(p), copied.containsKey(p));
-                } else if (id != null) {
-                    o = new SendOutcome.Stored(id, p.nowMillis(), recipients.get(p.recipientKey()).id(), copied.containsKey(p));
-                } else { // a second SEND in the batch with a client id the first one took
-                    Pending first = inBatch.get(p.senderId() + "\u0000" + p.clientId());
-                    boolean same = first.recipientKey().equals(p.recipientKey()) && first.body().equals(p.body());
-                    o = same ? new SendOutcome.Duplicate(idOf.get(first), first.nowMillis()) : new SendOutcome.ClientIdReused();
-                }
-            }
-            outcomes.add(Map.entry(p, o));
+        for (int i = 0; i < batch.size(); i++) {
+            outcomes.add(Map.entry(batch.get(i), SendRule.outcome(verdicts.get(i), ids)));
         }
         return new Flushed(outcomes, stored, floors, marks);
     }
@@ -395,20 +325,97 @@ final class PostgresSends {
             List<DeviceAck> marks) throws SQLException {
         List<DeviceAck> pending = new ArrayList<>();
         acknowledgedAhead.apply(recipientId).forEach((device, through) -> pending.add(new DeviceAck(recipientId, device, through)));
-        marks.addAll(applyAcknowledgements(c, pending, nowMillis, channel));
-        moveFloors(c, List.of(recipientId), nowMillis, acked, floors);
+        Map<Long, Holding> holding = readHolding(c, recipientId, pending);
+        marks.addAll(applyAcknowledgements(c, pending, nowMillis, channel, holding));
+        moveFloors(c, holding, nowMillis, acked, floors);
+    }
+
+    /**
+     * An account's floor and its devices' marks as this batch holds them, locked (the lock statement's, or the
+     * full-inbox path's read): what the core's floor rule ({@link Marks#floor}) decides over. Per device: {through,
+     * the account's messages at or below it, last active ms}.
+     */
+    private static final class Holding {
+        long floor;
+        long floorCount;
+        final Map<String, long[]> devices = new HashMap<>();
+        /** Per acknowledging device: {the newest message its acknowledgement covers (0: none), the count at it}. */
+        final Map<String, long[]> targets = new HashMap<>();
+    }
+
+    /** The lock statement's rows of {@link #TARGETS} carry this where the others carry a count (or -1 to -3). */
+    private static final long TARGET = -4;
+
+    /**
+     * For each acknowledging device (parameters: account ids, devices, ids acknowledged), what its acknowledgement
+     * covers — a query, not a decision: the account's newest message at or below the id (a group's in a membership, a
+     * copy of its own messages, then on over the device's own copies that follow it with nothing between: it never
+     * receives those), and the count of the account's messages at or below it, from the floor as this statement's
+     * snapshot has it (a floor locked later is only newer, never above a target that counts). No lock.
+     */
+    private static final String TARGETS = """
+            SELECT k.id, NULL, k.device, %d, COALESCE(t.target, 0),
+              CASE WHEN t.target > f.through THEN (f.acked + %s)::bigint ELSE 0 END
+            FROM unnest(?::bigint[], ?::text[], ?::bigint[]) AS k(id, device, through)
+            JOIN inbox_floors f ON f.account_id = k.id
+            CROSS JOIN LATERAL (SELECT greatest((SELECT max(m.id) FROM messages m WHERE m.recipient_id = k.id AND m.id <= k.through),
+              CASE WHEN EXISTS (SELECT 1 FROM group_members g WHERE g.account_id = k.id) THEN %s END, %s, %s) AS target) t
+            """.formatted(TARGET, PostgresInbox.count("k.id", "f.through", "t.target"),
+            PostgresInbox.newestGroupMessage("k.id", "k.through"), PostgresInbox.newestCopy("k.id", "k.through"),
+            PostgresInbox.ownCopiesAfter("k.id", "k.device", "k.through"));
+
+    private static int bindTargets(Connection c, PreparedStatement ps, int at, List<DeviceAck> acks) throws SQLException {
+        ps.setArray(++at, longs(c, acks.stream().mapToLong(DeviceAck::accountId).toArray()));
+        ps.setArray(++at, c.createArrayOf("text", acks.stream().map(DeviceAck::device).toArray()));
+        ps.setArray(++at, longs(c, acks.stream().mapToLong(DeviceAck::throughId).toArray()));
+        return at;
+    }
+
+    /**
+     * The full-inbox path's read: the account's mark rows and its floor row, locked, after its acknowledgements ahead
+     * were applied in this transaction (so the marks are as they left them).
+     */
+    private static Map<Long, Holding> readHolding(Connection c, long accountId, List<DeviceAck> acks) throws SQLException {
+        Holding h = new Holding();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT * FROM (SELECT x.account_id, NULL, x.device, x.acked_through, x.acked, x.active_at FROM inbox_marks x
+                  WHERE x.account_id = ? ORDER BY x.device FOR NO KEY UPDATE) m
+                UNION ALL
+                SELECT * FROM (SELECT f.account_id, NULL, NULL, f.through, f.acked, 0 FROM inbox_floors f WHERE f.account_id = ?
+                  FOR NO KEY UPDATE) f
+                """ + (acks.isEmpty() ? "" : "UNION ALL\n" + TARGETS))) {
+            ps.setLong(1, accountId);
+            ps.setLong(2, accountId);
+            if (!acks.isEmpty()) {
+                bindTargets(c, ps, 2, acks);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getLong(4) == TARGET) {
+                        h.targets.put(rs.getString(3), new long[] {rs.getLong(5), rs.getLong(6)});
+                    } else if (rs.getString(3) == null) {
+                        h.floor = rs.getLong(4);
+                        h.floorCount = rs.getLong(5);
+                    } else {
+                        h.devices.put(rs.getString(3), new long[] {rs.getLong(4), rs.getLong(5), rs.getLong(6)});
+                    }
+                }
+            }
+        }
+        return Map.of(accountId, h);
     }
 
     /** The senders' usernames, from memory, or looked up once (one statement for all not known yet). */
-    private Map<Long, String> usernames(Connection c, List<Pending> accepted) throws SQLException {
+    private Map<Long, String> usernames(Connection c, List<SendRule.Accepted> accepted) throws SQLException {
         Map<Long, String> out = new HashMap<>();
         List<Long> missing = new ArrayList<>();
-        for (Pending p : accepted) {
-            String known = usernames.get(p.senderId());
+        for (SendRule.Accepted a : accepted) {
+            long sender = a.send().senderId();
+            String known = usernames.get(sender);
             if (known != null) {
-                out.put(p.senderId(), known);
-            } else if (!missing.contains(p.senderId())) {
-                missing.add(p.senderId());
+                out.put(sender, known);
+            } else if (!missing.contains(sender)) {
+                missing.add(sender);
             }
         }
         if (!missing.isEmpty()) {
@@ -439,8 +446,8 @@ final class PostgresSends {
      * acknowledgement of its inbox lock different rows: they do not wait for each other.
      */
     private static Map<String, Recipient> lockRecipients(Connection c, List<Pending> batch, List<Long> members,
-            List<DeviceAck> acknowledging, long activeSince, java.util.Set<String> copying, SingleDevices singleDevices)
-            throws SQLException {
+            List<DeviceAck> acknowledging, long activeSince, java.util.Set<String> copying, SingleDevices singleDevices,
+            Map<Long, Holding> holding) throws SQLException {
         String[] keys = batch.stream().map(Pending::recipientKey).filter(k -> !GroupInfo.isGroupName(k))
                 .distinct().toArray(String[]::new);
         // each (sender, device) once: asked whether another device of the sender holds (a probe of its marks)
@@ -473,13 +480,12 @@ final class PostgresSends {
                   FROM accounts a JOIN inbox_floors f ON f.account_id = a.id
                   WHERE %s AND a.deleted_at IS NULL ORDER BY a.id FOR NO KEY UPDATE OF a) r
                 UNION ALL
-                SELECT * FROM (SELECT x.account_id, NULL, NULL, 0, 0, 0 FROM inbox_marks x
-                  JOIN unnest(?::bigint[], ?::text[]) AS k(id, device) ON x.account_id = k.id AND x.device = k.device
-                  ORDER BY x.account_id, x.device FOR NO KEY UPDATE OF x) m
+                SELECT * FROM (SELECT x.account_id, NULL, x.device, x.acked_through, x.acked, x.active_at FROM inbox_marks x
+                  WHERE x.account_id = ANY (?) ORDER BY x.account_id, x.device FOR NO KEY UPDATE OF x) m
                 UNION ALL
-                SELECT * FROM (SELECT f.account_id, NULL, NULL, 0, 0, 0 FROM inbox_floors f
+                SELECT * FROM (SELECT f.account_id, NULL, NULL, f.through, f.acked, 0 FROM inbox_floors f
                   WHERE f.account_id = ANY (?) ORDER BY f.account_id FOR NO KEY UPDATE) f
-                """.formatted(accounts) + probed)) {
+                """.formatted(accounts) + probed + (acknowledging.isEmpty() ? "" : "UNION ALL\n" + TARGETS))) {
             int at = 0;
             if (probing) {
                 ps.setArray(++at, longs(c, fromDevices.stream().mapToLong(Pending::senderId).toArray()));
@@ -488,9 +494,15 @@ final class PostgresSends {
             }
             ps.setArray(++at, c.createArrayOf("text", keys));
             ps.setArray(++at, longs(c, members.stream().mapToLong(Long::longValue).toArray()));
-            ps.setArray(++at, longs(c, acknowledging.stream().mapToLong(DeviceAck::accountId).toArray()));
-            ps.setArray(++at, c.createArrayOf("text", acknowledging.stream().map(DeviceAck::device).toArray()));
-            ps.setArray(++at, longs(c, acknowledging.stream().mapToLong(DeviceAck::accountId).distinct().toArray()));
+            long[] acknowledgingAccounts = acknowledging.stream().mapToLong(DeviceAck::accountId).distinct().toArray();
+            ps.setArray(++at, longs(c, acknowledgingAccounts));
+            ps.setArray(++at, longs(c, acknowledgingAccounts));
+            for (long a : acknowledgingAccounts) {
+                holding.put(a, new Holding());
+            }
+            if (!acknowledging.isEmpty()) {
+                at = bindTargets(c, ps, at, acknowledging);
+            }
             long generation = singleDevices.generation(); // before the probe's snapshot
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -499,6 +511,16 @@ final class PostgresSends {
                         copying.add(rs.getLong(1) + "\u0000" + rs.getString(3));
                     } else if (key == null && rs.getLong(4) == -2) { // no other device at all: no probe next time
                         singleDevices.probed(rs.getLong(1), rs.getString(3), generation);
+                    } else if (key == null && rs.getLong(4) == TARGET) {
+                        holding.get(rs.getLong(1)).targets.put(rs.getString(3), new long[] {rs.getLong(5), rs.getLong(6)});
+                    } else if (key == null && rs.getLong(4) >= 0 && holding.containsKey(rs.getLong(1))) {
+                        Holding h = holding.get(rs.getLong(1));
+                        if (rs.getString(3) == null) { // the floor's row
+                            h.floor = rs.getLong(4);
+                            h.floorCount = rs.getLong(5);
+                        } else { // a device's mark
+                            h.devices.put(rs.getString(3), new long[] {rs.getLong(4), rs.getLong(5), rs.getLong(6)});
+                        }
                     } else if (key != null) { // a member (or a copying sender) is found by its id: keyed by both
                         Recipient r = new Recipient(rs.getLong(1), rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getLong(6));
                         found.put(key, r);
@@ -553,61 +575,57 @@ final class PostgresSends {
     }
 
     /**
-     * Moves each device's mark to its account's newest message at or below the id acknowledged (never past
-     * what exists, so a message stored later is not marked by an acknowledgement that reached beyond it) —
-     * copies of the account's own messages count as its messages here, and a device's mark passes its own
-     * copies that follow with nothing between (it never receives them) —
-     * and never below the account's floor (a device back after the horizon starts there), with the count
-     * of the account's messages at or below it; a device's first acknowledgement makes its row. One
-     * statement. Every message below the newest one is visible here: one recipient's messages commit in
-     * id order.
+     * Moves each acknowledging device's mark where the core's rule puts it ({@link Marks#acknowledge}: what its
+     * acknowledgement covers, the account's floor, never below its mark; written when it moves or when the activity
+     * the row says is half a horizon old), over the marks, floors and targets {@code holding} holds (read and locked
+     * by the lock statement, or the full-inbox path's read), with the count at the new mark: the covered message's
+     * (read with it), the floor's or the mark's own. One statement writing the decided values (none if no mark
+     * moves); a device's first acknowledgement makes its row. {@code holding} follows what was written.
      */
-    private static List<DeviceAck> applyAcknowledgements(Connection c, List<DeviceAck> acks, long nowMillis, String channel)
-            throws SQLException {
+    private List<DeviceAck> applyAcknowledgements(Connection c, List<DeviceAck> acks, long nowMillis, String channel,
+            Map<Long, Holding> holding) throws SQLException {
         List<DeviceAck> moved = new ArrayList<>();
-        if (acks.isEmpty()) {
+        List<long[]> values = new ArrayList<>();
+        List<String> devices = new ArrayList<>();
+        for (DeviceAck a : acks) {
+            Holding h = holding.get(a.accountId());
+            long[] mark = h.devices.get(a.device());
+            long[] target = h.targets.getOrDefault(a.device(), new long[] {0, 0});
+            Optional<Marks.Move> move = Marks.acknowledge(mark == null ? null : new Marks.Mark(mark[0], mark[2]),
+                    mark == null ? 0 : mark[2], target[0], h.floor, nowMillis, horizonMillis, false);
+            if (move.isEmpty()) {
+                continue;
+            }
+            long through = move.get().through();
+            long count = mark != null && through == mark[0] ? mark[1] : through == h.floor ? h.floorCount : target[1];
+            values.add(new long[] {a.accountId(), through, count, move.get().activeMillis()});
+            devices.add(a.device());
+        }
+        if (values.isEmpty()) {
             return moved;
         }
-        // Copies are asked of every account: even one with a single device's mark can hold them (from its
-        // default device, which has no mark until it acknowledges). Tried and refused: leaving them out for
-        // accounts known to have one device (the phone then never passed the default device's copy).
-        String copyTargets = ", " + PostgresInbox.newestCopy("k.id", "k.through") + ", "
-                + PostgresInbox.ownCopiesAfter("k.id", "k.device", "k.through");
         try (PreparedStatement ps = c.prepareStatement("""
-                WITH k AS (SELECT * FROM unnest(?::bigint[], ?::text[], ?::bigint[]) AS k(id, device, through)),
-                grouped AS (SELECT DISTINCT account_id FROM group_members WHERE account_id IN (SELECT id FROM k)),
-                b AS (
-                  SELECT k.id, k.device,
-                    greatest(CASE WHEN k.id IN (SELECT account_id FROM grouped)
-                      THEN greatest((SELECT max(m.id) FROM messages m WHERE m.recipient_id = k.id AND m.id <= k.through),
-                        """ + PostgresInbox.newestGroupMessage("k.id", "k.through") + """
-                      ) ELSE (SELECT max(m.id) FROM messages m WHERE m.recipient_id = k.id AND m.id <= k.through) END
-                      """ + copyTargets + """
-                    ) AS target,
-                    CASE WHEN x.acked_through IS NULL OR x.acked_through < f.through THEN f.through ELSE x.acked_through END AS base,
-                    CASE WHEN x.acked_through IS NULL OR x.acked_through < f.through THEN f.acked ELSE x.acked END AS base_acked
-                  FROM k JOIN inbox_floors f ON f.account_id = k.id
-                  LEFT JOIN inbox_marks x ON x.account_id = k.id AND x.device = k.device),
-                n AS (SELECT id, device, greatest(target, base) AS through, base, base_acked FROM b WHERE target IS NOT NULL)
                 INSERT INTO inbox_marks (account_id, device, acked_through, acked, active_at)
-                SELECT n.id, n.device, n.through, n.base_acked + """ + PostgresInbox.directCount("n.id", "n.base", "n.through") + """
-                    + CASE WHEN n.id IN (SELECT account_id FROM grouped)
-                        THEN """ + PostgresInbox.groupCount("n.id", "n.base", "n.through") + """
-                        ELSE 0 END, ?
-                FROM n ORDER BY n.id, n.device
+                SELECT * FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[]) AS k(id, device, through, acked, active)
+                ORDER BY 1, 2
                 ON CONFLICT (account_id, device) DO UPDATE SET acked_through = excluded.acked_through,
                   acked = excluded.acked, active_at = greatest(inbox_marks.active_at, excluded.active_at)
                 WHERE excluded.acked_through >= inbox_marks.acked_through
-                RETURNING account_id, device, acked_through, xmax = 0
+                RETURNING account_id, device, acked_through, xmax = 0, acked, active_at
                 """)) {
-            ps.setArray(1, longs(c, acks.stream().mapToLong(DeviceAck::accountId).toArray()));
-            ps.setArray(2, c.createArrayOf("text", acks.stream().map(DeviceAck::device).toArray()));
-            ps.setArray(3, longs(c, acks.stream().mapToLong(DeviceAck::throughId).toArray()));
-            ps.setLong(4, nowMillis);
+            ps.setArray(1, longs(c, values.stream().mapToLong(v -> v[0]).toArray()));
+            ps.setArray(2, c.createArrayOf("text", devices.toArray()));
+            ps.setArray(3, longs(c, values.stream().mapToLong(v -> v[1]).toArray()));
+            ps.setArray(4, longs(c, values.stream().mapToLong(v -> v[2]).toArray()));
+            ps.setArray(5, longs(c, values.stream().mapToLong(v -> v[3]).toArray()));
             List<Long> made = new ArrayList<>(0);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     moved.add(new DeviceAck(rs.getLong(1), rs.getString(2), rs.getLong(3)));
+                    Holding h = holding.get(rs.getLong(1));
+                    if (h != null) { // the floor is decided over the marks as this statement left them
+                        h.devices.put(rs.getString(2), new long[] {rs.getLong(3), rs.getLong(5), rs.getLong(6)});
+                    }
                     if (rs.getBoolean(4)) { // a device's first mark (the default device's first acknowledgement)
                         made.add(rs.getLong(1));
                     }
@@ -624,33 +642,45 @@ final class PostgresSends {
     }
 
     /**
-     * Moves each account's floor up to the lowest mark of its devices active within the horizon (with none,
-     * the mark of the one active last), with that mark's count, in one statement; records the moved floors
-     * in {@code floors} (account to floor id) and their counts in {@code acked} (for the recipients in it).
+     * Moves each account's floor where the core's floor rule puts it ({@link Marks#floor}: the lowest mark of its
+     * devices active within the horizon; with none, the mark of the one active last; never lower), with that mark's
+     * count, in one statement writing the decided values; records the moved floors in {@code floors} (account to floor
+     * id) and their counts in {@code acked} (for the recipients in it).
      */
-    private void moveFloors(Connection c, List<Long> accounts, long nowMillis, Map<Long, Long> acked, Map<Long, Long> floors)
+    private void moveFloors(Connection c, Map<Long, Holding> holding, long nowMillis, Map<Long, Long> acked, Map<Long, Long> floors)
             throws SQLException {
-        if (accounts.isEmpty()) {
+        List<long[]> moves = new ArrayList<>();
+        holding.forEach((account, h) -> {
+            List<Marks.Mark> marks = new ArrayList<>(h.devices.size());
+            h.devices.values().forEach(m -> marks.add(new Marks.Mark(m[0], m[2])));
+            long wanted = Marks.floor(h.floor, marks, nowMillis, horizonMillis);
+            if (wanted > h.floor) {
+                for (long[] m : h.devices.values()) {
+                    if (m[0] == wanted) {
+                        moves.add(new long[] {account, wanted, m[1]});
+                        break;
+                    }
+                }
+            }
+        });
+        if (moves.isEmpty()) {
             return;
         }
         try (PreparedStatement ps = c.prepareStatement("""
-                WITH holding AS (
-                  SELECT DISTINCT ON (x.account_id) x.account_id, x.acked_through, x.acked FROM inbox_marks x
-                  WHERE x.account_id = ANY (?)
-                  ORDER BY x.account_id, (x.active_at >= ?) DESC,
-                    CASE WHEN x.active_at >= ? THEN x.acked_through END ASC, x.active_at DESC)
-                UPDATE inbox_floors f SET through = h.acked_through, acked = h.acked
-                FROM holding h WHERE f.account_id = h.account_id AND h.acked_through > f.through
+                UPDATE inbox_floors f SET through = k.through, acked = k.acked
+                FROM unnest(?::bigint[], ?::bigint[], ?::bigint[]) AS k(id, through, acked)
+                WHERE f.account_id = k.id AND k.through > f.through
                 RETURNING f.account_id, f.through, f.acked
                 """)) {
-            long since = nowMillis - horizonMillis;
-            ps.setArray(1, longs(c, accounts.stream().mapToLong(Long::longValue).toArray()));
-            ps.setLong(2, since);
-            ps.setLong(3, since);
+            ps.setArray(1, longs(c, moves.stream().mapToLong(m -> m[0]).toArray()));
+            ps.setArray(2, longs(c, moves.stream().mapToLong(m -> m[1]).toArray()));
+            ps.setArray(3, longs(c, moves.stream().mapToLong(m -> m[2]).toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     floors.put(rs.getLong(1), rs.getLong(2));
                     acked.replace(rs.getLong(1), rs.getLong(3));
+                    Holding h = holding.get(rs.getLong(1));
+                    h.floor = rs.getLong(2);
                 }
             }
         }
@@ -695,8 +725,7 @@ final class PostgresSends {
         return ids;
     }
 
-    private static void insert(Connection c, List<Pending> accepted, List<Long> recipients, long[] ids, Map<Pending, String> copied)
-            throws SQLException {
+    private static void insert(Connection c, List<SendRule.Accepted> accepted, long[] ids) throws SQLException {
         if (accepted.isEmpty()) {
             return;
         }
@@ -710,16 +739,17 @@ final class PostgresSends {
         Object[] bodies = new Object[n];
         Object[] devices = new Object[n];
         for (int i = 0; i < n; i++) {
-            Pending p = accepted.get(i);
+            SendRule.Accepted a = accepted.get(i);
+            PendingSend p = a.send();
             sender[i] = p.senderId();
-            recipient[i] = recipients.get(i);
-            boolean group = GroupRows.isGroup(recipient[i]); // its conversation is the group's
+            recipient[i] = a.conversation();
+            boolean group = a.group(); // its conversation is the group's
             lo[i] = group ? recipient[i] : Math.min(sender[i], recipient[i]);
             hi[i] = group ? recipient[i] : Math.max(sender[i], recipient[i]);
             at[i] = p.nowMillis();
             clientIds[i] = p.clientId();
             bodies[i] = p.body();
-            devices[i] = copied.get(p);
+            devices[i] = a.copied() ? p.device() : null;
         }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO messages"
                 + " (id, sender_id, recipient_id, pair_lo, pair_hi, client_id, body, created_at, from_device) OVERRIDING SYSTEM VALUE"

@@ -50,6 +50,7 @@ import org.wirechat.server.core.port.DeviceSeen;
 import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.GroupTx;
 import org.wirechat.server.core.port.LoginFailures;
+import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StorageFault;
 import org.wirechat.server.core.port.StorageUnavailableException;
 import org.wirechat.server.core.port.StoreException;

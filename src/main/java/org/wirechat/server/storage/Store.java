@@ -6,6 +6,7 @@ import org.wirechat.server.core.port.GroupStore;
 import org.wirechat.server.core.port.Maintenance;
 import org.wirechat.server.core.port.MessageStore;
 import org.wirechat.server.core.port.ReceiptStore;
+import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.TokenStore;
 
 /**

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.wirechat.server.core.port.Account;
 import org.wirechat.server.core.port.Deletion;
+import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.core.rules.GroupRules;
 import org.wirechat.server.storage.StoreContract.Who;

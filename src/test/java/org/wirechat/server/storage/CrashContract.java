@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.wirechat.server.core.port.Account;
 import org.wirechat.server.core.port.GroupInfo;
+import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.core.port.TokenRow;
 import org.wirechat.server.core.rules.GroupChange;

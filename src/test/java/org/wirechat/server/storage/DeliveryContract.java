@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.wirechat.server.Await;
 import org.wirechat.server.core.port.DeviceSeen;
+import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.storage.StoreContract.Who;
 

@@ -13,6 +13,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StoreException;
 import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.data.DataDirectory;

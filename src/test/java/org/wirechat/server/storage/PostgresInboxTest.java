@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Timeout;
 import org.wirechat.server.PostgresCluster;
 import org.wirechat.server.PostgresSettings;
 import org.wirechat.server.core.port.Deletion;
+import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.core.rules.GroupRules;
 

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.core.rules.GroupChange;
 import org.wirechat.server.storage.StoreContract.Who;
@@ -185,5 +186,68 @@ abstract class SendContract extends ContractArea {
                 .containsExactly("the cap of 1 is free", "a note");
         assertThat(store().undelivered(alice.id(), "laptop", 0, 10)).extracting(StoredMessage::body)
                 .containsExactly("copied", "the cap of 1 is free", "a note");
+    }
+
+    /**
+     * A retry of a group message in the batch that stored it is the same message, by its first's id and time; the id
+     * with another body is refused; a member's full inbox in the same batch refuses the group's next message for all.
+     */
+    @Test
+    void aGroupRetryInItsOwnBatchIsTheFirstAndTheCapCountsTheBatch() {
+        Who alice = who("alice");
+        Who bob = who("bob");
+        Who carol = who("carol");
+        String group = "#" + unique("crew");
+        changeGroup(store(), new GroupChange.Create(alice.id(), group, 10), 0);
+        changeGroup(store(), new GroupChange.Add(alice.id(), group, bob.name(), 10, 10), 0);
+        changeGroup(store(), new GroupChange.Add(alice.id(), group, carol.name(), 10, 10), 0);
+        StoreContract.stored(store().send(bob.id(), carol.name(), "b1", "carol has one", 10, 3));
+        List<CompletableFuture<SendOutcome>> f = new ArrayList<>();
+        contract().whileWriterHeld(store(), () -> {
+            f.add(store().sendLater(alice.id(), group, "g1", "first", 20, 3));
+            f.add(store().sendLater(alice.id(), group.toUpperCase(), "g1", "first", 21, 3)); // the retry
+            f.add(store().sendLater(alice.id(), group, "g1", "another body", 22, 3));
+            f.add(store().sendLater(alice.id(), group, "g2", "fills carol's", 23, 3));
+            f.add(store().sendLater(alice.id(), group, "g3", "one too many for carol", 24, 3));
+            f.add(store().sendLater(alice.id(), bob.name(), "a1", "bob has room", 25, 3));
+        });
+        List<SendOutcome> o = f.stream().map(CompletableFuture::join).toList();
+        SendOutcome.GroupStored first = (SendOutcome.GroupStored) o.get(0);
+        assertThat(first.recipients()).containsExactlyInAnyOrder(bob.id(), carol.id());
+        assertThat(o.get(1)).isEqualTo(new SendOutcome.Duplicate(first.id(), 20));
+        assertThat(o.get(2)).isInstanceOf(SendOutcome.ClientIdReused.class);
+        assertThat(o.get(3)).isInstanceOf(SendOutcome.GroupStored.class);
+        assertThat(o.get(4)).isEqualTo(new SendOutcome.InboxFull(carol.name(), 3));
+        assertThat(o.get(5)).isInstanceOf(SendOutcome.Stored.class);
+        assertThat(store().undelivered(bob.id(), 0, 10)).extracting(StoredMessage::body)
+                .containsExactly("first", "fills carol's", "bob has room");
+        assertThat(store().undeliveredCount(carol.id())).isEqualTo(3);
+    }
+
+    /**
+     * An acknowledgement's mark is the newest message it covers, passing the device's own copies that follow it (it
+     * never receives those); with every device past a copy, the floor passes it, and a new device starts after it.
+     */
+    @Test
+    void aMarkPassesTheDevicesOwnCopiesAndTheFloorFollows() {
+        Who alice = who("alice");
+        Who bob = who("bob");
+        store().register(alice.id(), "phone", 1);
+        store().register(alice.id(), "laptop", 1);
+        long one = StoreContract.stored(store().sendLater(bob.id(), "", alice.name(), "b1", "one", 10, 10).join());
+        SendOutcome.Stored copy = (SendOutcome.Stored) store().sendLater(alice.id(), "phone", bob.name(), "a1", "copied", 11, 10).join();
+        assertThat(copy.copied()).isTrue();
+        store().acknowledgeLater(alice.id(), "phone", one, 20);
+        store().acknowledgeLater(alice.id(), "laptop", copy.id(), 21);
+        barrier();
+        assertThat(store().undelivered(alice.id(), "phone", 0, 10)).isEmpty();
+        assertThat(store().undelivered(alice.id(), "laptop", 0, 10)).isEmpty();
+        assertThat(store().undeliveredCount(alice.id())).isZero();
+        store().register(alice.id(), "tablet", 30);
+        assertThat(store().undelivered(alice.id(), "tablet", 0, 10)).as("starts at the floor, past the copy").isEmpty();
+        long two = StoreContract.stored(store().sendLater(bob.id(), "", alice.name(), "b2", "two", 40, 10).join());
+        assertThat(store().undelivered(alice.id(), "tablet", 0, 10)).extracting(StoredMessage::id).containsExactly(two);
+        assertThat(store().undelivered(alice.id(), "phone", 0, 10)).extracting(StoredMessage::id).containsExactly(two);
+        assertThat(store().undeliveredCount(alice.id())).isEqualTo(1);
     }
 }

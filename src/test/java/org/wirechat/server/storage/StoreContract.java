@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.data.Backups;
 
 /**
