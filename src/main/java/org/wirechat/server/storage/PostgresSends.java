@@ -646,6 +646,13 @@ final class PostgresSends {
      * devices active within the horizon; with none, the mark of the one active last; never lower), with that mark's
      * count, in one statement writing the decided values; records the moved floors in {@code floors} (account to floor
      * id) and their counts in {@code acked} (for the recipients in it).
+     *
+     * <p>The decision was made from the mark rows the lock statement read, and that statement, having waited for a
+     * lock, saw the rows it waited for at their newest version but not rows inserted after its snapshot: a device's
+     * first mark, made by the batch of another server that this one waited for. So the update, a statement of its own
+     * with a fresh snapshot, does not move a floor past the mark of any device active within the horizon: that floor
+     * stays where it is (safe: its messages are only kept longer) and the account's next acknowledgement moves it, with
+     * that row read and locked ({@code PostgresFloorRaceTest}).
      */
     private void moveFloors(Connection c, Map<Long, Holding> holding, long nowMillis, Map<Long, Long> acked, Map<Long, Long> floors)
             throws SQLException {
@@ -670,11 +677,14 @@ final class PostgresSends {
                 UPDATE inbox_floors f SET through = k.through, acked = k.acked
                 FROM unnest(?::bigint[], ?::bigint[], ?::bigint[]) AS k(id, through, acked)
                 WHERE f.account_id = k.id AND k.through > f.through
+                  AND NOT EXISTS (SELECT 1 FROM inbox_marks x
+                                  WHERE x.account_id = k.id AND x.active_at >= ? AND x.acked_through < k.through)
                 RETURNING f.account_id, f.through, f.acked
                 """)) {
             ps.setArray(1, longs(c, moves.stream().mapToLong(m -> m[0]).toArray()));
             ps.setArray(2, longs(c, moves.stream().mapToLong(m -> m[1]).toArray()));
             ps.setArray(3, longs(c, moves.stream().mapToLong(m -> m[2]).toArray()));
+            ps.setLong(4, nowMillis - horizonMillis);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     floors.put(rs.getLong(1), rs.getLong(2));

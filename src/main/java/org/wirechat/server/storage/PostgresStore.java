@@ -724,7 +724,6 @@ public final class PostgresStore implements Store, Cluster {
             devices.merge(device, throughId, Math::max);
             return devices;
         });
-        seenWritten.put(accountId + "\u0000" + device, nowMillis); // the acknowledgement writes its activity
         CompletableFuture<Void> done = sends.acknowledge(accountId, device, throughId, nowMillis).exceptionally(e -> {
             Throwable cause = e instanceof CompletionException ? e.getCause() : e;
             if (!(cause instanceof StorageUnavailableException) && !closed) {
