@@ -33,12 +33,13 @@ import org.wirechat.server.core.rules.SendRule;
  * flush, and the writer makes a few round trips to the database instead of one a SEND (with the database on the same
  * two cores, those round trips were what limited the writer):
  * <ol>
- * <li>the recipients, by name, live, <b>locked</b> in the order of their ids ({@code FOR NO KEY UPDATE}),
- *     with their received and acknowledged counts and newest message ids, then the mark rows of the
- *     accounts acknowledging in this batch, in id order — so servers never deadlock on them, a second
- *     server's SEND to one of them waits until this batch commits, and an acknowledgement of it does not;
- *     then (a sixth statement, when the batch holds acknowledgements) every acknowledgement's mark moved,
- *     before any SEND is decided;
+ * <li>the lock statement (R): the recipients, by name, live, <b>locked</b> in the order of their ids
+ *     ({@code FOR NO KEY UPDATE}), with their received and acknowledged counts and newest message ids; then the mark
+ *     rows of <b>every device</b> of the accounts acknowledging in this batch and their floor rows, locked in id order,
+ *     and what each acknowledgement covers ({@link #TARGETS}) — so servers never deadlock on them, and a second
+ *     server's SEND to one of them waits until this batch commits; then, when the batch holds acknowledgements, the
+ *     marks the core's {@link Marks#acknowledge} decided, upserted (W1), and the floors {@link Marks#floor} decided,
+ *     updated (W2, which passes no mark active within the horizon: {@link #moveFloors}), before any SEND is decided;
  * <li>earlier messages with the same sender and client id (retries);
  * <li>one id from the sequence for each message to store, <b>sorted</b> and given out in the order the
  *     SENDs were queued — so one recipient's messages are numbered in the order they were sent, and
@@ -51,8 +52,7 @@ import org.wirechat.server.core.rules.SendRule;
  * order, every stored message is told to {@link CachedInboxes#stored} with the id before it.
  */
 final class PostgresSends {
-    /** One SEND waiting for the writer. */
-    /** {@code device}: the sender's device it came from (null: none, so no copies). */
+    /** One SEND waiting for the writer; {@code device}: the sender's device it came from (null: none, so no copies). */
     private record Pending(long senderId, String device, String recipientKey, String clientId, String body, long nowMillis,
             int capacity, CompletableFuture<SendOutcome> future) {
         PendingSend send() {
@@ -91,7 +91,6 @@ final class PostgresSends {
     private final String channel;
     private final String nodeId;
     private final CachedInboxes inboxes;
-    /** Per account, an acknowledgement this server has answered but may not have committed yet (0: none). */
     /** Told each device mark a batch moved, once it has committed. */
     interface Marked {
         void marked(long accountId, String device, long through);
@@ -372,8 +371,8 @@ final class PostgresSends {
     }
 
     /**
-     * The full-inbox path's read: the account's mark rows and its floor row, locked, after its acknowledgements ahead
-     * were applied in this transaction (so the marks are as they left them).
+     * The full-inbox path's read: the account's mark rows and its floor row, locked, with what each acknowledgement
+     * ahead covers — read before those acknowledgements are applied, which are decided from it.
      */
     private static Map<Long, Holding> readHolding(Connection c, long accountId, List<DeviceAck> acks) throws SQLException {
         Holding h = new Holding();
