@@ -28,24 +28,6 @@ import org.wirechat.server.core.port.StoreException;
  * range of the conversation index, and no account's id can be mistaken for a group's.
  */
 final class GroupRows implements GroupTx {
-    /**
-     * A statement of a group change failed: its {@link SQLException}, carried out of a {@link GroupTx} method
-     * (which declares none) to the store's transaction, which {@link #run}s the change and rethrows the cause, so
-     * the store retries and answers it as any of its own failures (StorageUnavailableException, StoreException).
-     */
-    static final class Failure extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Failure(SQLException cause) {
-            super(cause);
-        }
-
-        @Override
-        public synchronized SQLException getCause() {
-            return (SQLException) super.getCause();
-        }
-    }
-
     /** A statement's work, which may fail with its {@link SQLException}. */
     @FunctionalInterface
     private interface Sql<T> {
@@ -56,7 +38,7 @@ final class GroupRows implements GroupTx {
         try {
             return work.run();
         } catch (SQLException e) {
-            throw new Failure(e);
+            throw new SqlFailure(e);
         }
     }
 
@@ -100,7 +82,7 @@ final class GroupRows implements GroupTx {
     <T> T run(Function<GroupTx, T> work) throws SQLException {
         try {
             return work.apply(this);
-        } catch (Failure e) {
+        } catch (SqlFailure e) {
             throw e.getCause();
         }
     }

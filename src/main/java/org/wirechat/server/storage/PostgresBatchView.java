@@ -26,18 +26,6 @@ final class PostgresBatchView implements BatchView {
         void make(long accountId, long nowMillis) throws SQLException;
     }
 
-    /** A statement of the full-inbox path failed: unwrapped by the batch, so the writer sees the SQLException. */
-    static final class Failure extends RuntimeException {
-        Failure(SQLException cause) {
-            super(cause);
-        }
-
-        @Override
-        public synchronized SQLException getCause() {
-            return (SQLException) super.getCause();
-        }
-    }
-
     private final Map<String, Row> byName;
     private final Map<Long, Row> byId;
     private final Map<String, GroupAt> groups;
@@ -93,7 +81,7 @@ final class PostgresBatchView implements BatchView {
         try {
             room.make(accountId, nowMillis);
         } catch (SQLException e) {
-            throw new Failure(e);
+            throw new SqlFailure(e);
         }
         return true;
     }

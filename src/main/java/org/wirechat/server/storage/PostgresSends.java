@@ -268,7 +268,7 @@ final class PostgresSends {
                     accepted.add(a);
                 }
             }
-        } catch (PostgresBatchView.Failure f) {
+        } catch (SqlFailure f) {
             throw f.getCause(); // the writer retries or refuses the batch, as for any statement of it
         }
         long[] ids = ids(c, accepted.size());

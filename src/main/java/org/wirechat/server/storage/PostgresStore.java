@@ -1154,7 +1154,7 @@ public final class PostgresStore implements Store, Cluster {
             rs.next();
             return rs.getLong(1);
         } catch (SQLException e) {
-            throw new GroupRows.Failure(e); // out of GroupTx.boundary(), back to SQLException in GroupRows.run
+            throw new SqlFailure(e); // out of GroupTx.boundary(), back to SQLException in GroupRows.run
         }
     }
 
