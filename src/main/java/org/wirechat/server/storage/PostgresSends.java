@@ -349,17 +349,28 @@ final class PostgresSends {
      * For each acknowledging device (parameters: account ids, devices, ids acknowledged), what its acknowledgement
      * covers — a query, not a decision: the account's newest message at or below the id (a group's in a membership, a
      * copy of its own messages, then on over the device's own copies that follow it with nothing between: it never
-     * receives those), and the count of the account's messages at or below it, from the floor as this statement's
-     * snapshot has it (a floor locked later is only newer, never above a target that counts). No lock.
+     * receives those), and the count of the account's messages at or below it, counted on from the device's mark or the
+     * floor, whichever is higher, as this statement's snapshot has them (rows locked later are only newer: a mark or a
+     * floor never moves down, and its count is the count at its id, so counting on from an older one gives the same
+     * count). No lock. Counting from the device's own mark keeps the count to the messages since its last
+     * acknowledgement, however far behind another device holds the floor.
+     *
+     * <p>The target is computed once a row: {@code OFFSET 0} keeps the planner from pulling the lateral subquery up and
+     * copying its expression into each place {@code t.target} is used (it did: four copies of every probe a row, and
+     * the lock statement took 1.64 ms a batch instead of about 0.5; docs/benchmarks.md, issue 28 step 5).
      */
     private static final String TARGETS = """
             SELECT k.id, NULL, k.device, %d, COALESCE(t.target, 0),
-              CASE WHEN t.target > f.through THEN (f.acked + %s)::bigint ELSE 0 END
+              CASE WHEN t.target > b.through THEN (b.acked + %s)::bigint ELSE 0 END
             FROM unnest(?::bigint[], ?::text[], ?::bigint[]) AS k(id, device, through)
             JOIN inbox_floors f ON f.account_id = k.id
+            LEFT JOIN inbox_marks x ON x.account_id = k.id AND x.device = k.device
+            CROSS JOIN LATERAL (SELECT CASE WHEN x.acked_through > f.through THEN x.acked_through ELSE f.through END AS through,
+              CASE WHEN x.acked_through > f.through THEN x.acked ELSE f.acked END AS acked) b
             CROSS JOIN LATERAL (SELECT greatest((SELECT max(m.id) FROM messages m WHERE m.recipient_id = k.id AND m.id <= k.through),
-              CASE WHEN EXISTS (SELECT 1 FROM group_members g WHERE g.account_id = k.id) THEN %s END, %s, %s) AS target) t
-            """.formatted(TARGET, PostgresInbox.count("k.id", "f.through", "t.target"),
+              CASE WHEN EXISTS (SELECT 1 FROM group_members g WHERE g.account_id = k.id) THEN %s END, %s, %s) AS target
+              OFFSET 0) t
+            """.formatted(TARGET, PostgresInbox.count("k.id", "b.through", "t.target"),
             PostgresInbox.newestGroupMessage("k.id", "k.through"), PostgresInbox.newestCopy("k.id", "k.through"),
             PostgresInbox.ownCopiesAfter("k.id", "k.device", "k.through"));
 

@@ -3,6 +3,7 @@ package org.wirechat.server.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +13,7 @@ import org.wirechat.server.Await;
 import org.wirechat.server.core.port.DeviceSeen;
 import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StoredMessage;
+import org.wirechat.server.core.rules.GroupChange;
 import org.wirechat.server.storage.StoreContract.Who;
 
 /**
@@ -51,6 +53,44 @@ abstract class DeliveryContract extends ContractArea {
         assertThat(store().undeliveredCount(bob.id())).isZero();
         assertThat(store().undelivered(bob.id(), "laptop", 0, 10)).isEmpty();
         assertThat(store().undelivered(bob.id(), "phone", 0, 10)).isEmpty();
+    }
+
+    /**
+     * A device acknowledging one message at a time while another holds the floor far behind: each mark's count is the
+     * count at its id (PostgreSQL counts on from the device's own mark, not from the floor), so when the floor moves
+     * to that mark the account's count is right — direct and group messages alike.
+     */
+    @Test
+    void aMarkAheadOfTheFloorCountsTheMessagesAtItAndTheFloorTakesThatCount() {
+        Who alice = who("alice");
+        Who bob = who("bob");
+        store().register(bob.id(), "phone", 1);
+        store().register(bob.id(), "laptop", 1);
+        String crew = "#" + unique("crew");
+        changeGroup(store(), new GroupChange.Create(alice.id(), crew, 2), 0);
+        changeGroup(store(), new GroupChange.Add(alice.id(), crew, bob.name(), 2, 2), 0);
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            long now = 10 + i;
+            ids.add(i % 2 == 0 ? send(store(), alice, bob, "d" + i, now)
+                    : StoreContract.groupStored(store().send(alice.id(), crew, unique("g"), "g" + i, now, 100)));
+        }
+        for (int i = 0; i < 4; i++) { // the phone, one at a time; the laptop holds the floor at none
+            store().acknowledgeLater(bob.id(), "phone", ids.get(i), 20 + i);
+            barrier();
+            assertThat(store().unread(bob.id(), "phone")).isEqualTo(5 - i);
+        }
+        assertThat(store().undeliveredCount(bob.id())).as("the laptop holds all six").isEqualTo(6);
+        store().acknowledgeLater(bob.id(), "laptop", ids.get(5), 30);
+        barrier();
+        assertThat(store().undeliveredCount(bob.id())).as("the floor at the phone's mark, with its count").isEqualTo(2);
+        long seventh = send(store(), alice, bob, "d6", 31);
+        assertThat(store().undeliveredCount(bob.id())).isEqualTo(3);
+        store().acknowledgeLater(bob.id(), "phone", seventh, 32);
+        barrier();
+        assertThat(store().undeliveredCount(bob.id())).as("the floor at the laptop's mark").isEqualTo(1);
+        assertThat(store().unread(bob.id(), "laptop")).isEqualTo(1);
+        assertThat(store().unread(bob.id(), "phone")).isZero();
     }
 
     @Test
