@@ -42,7 +42,7 @@ import org.wirechat.server.core.rules.RulesViolationSample;
 import org.wirechat.server.data.DataViolationSample;
 import org.wirechat.server.grpc.TransportViolationSample;
 import org.wirechat.server.storage.DataUseViolationSample;
-import org.wirechat.server.storage.Store;
+import org.wirechat.server.storage.SqliteStore;
 import org.wirechat.server.storage.UpwardViolationSample;
 import org.wirechat.server.wire.Session;
 
@@ -111,12 +111,13 @@ class ArchitectureTest {
                     + " the server, its rules and its transports use storage, never the other way");
 
     /**
-     * What the chat core still uses outside itself in step 2 of issue 28 (docs/architecture.md §6), each named:
-     * the {@code Store} with the records it speaks (the cluster and its {@code LoginFailures}, which the login throttle
-     * in {@code core.admission} uses, are ports since the moves of step 1), and today's helpers (tokens, password hashing, the waiters of a FETCH, the account matcher). Steps 3–5 put ports in their place and empty this list.
+     * What the chat core still uses outside itself (docs/architecture.md §6), each named: today's helpers (tokens,
+     * password hashing, the waiters of a FETCH, the account matcher). Since step 5 no storage class: the core reaches
+     * every store through its ports ({@code core.port.Storage} and the narrow ports it gathers), so the per-class lists
+     * of steps 3–5 (which core classes were already on the ports, which still held the {@code storage.Store}) are gone —
+     * this rule now says it of every class of the core, a new one too.
      */
     static final Set<String> CORE_STEP_2_EXCEPTIONS = Set.of(
-            "org.wirechat.server.storage.Store",
             "org.wirechat.server.auth.Tokens", "org.wirechat.server.auth.PasswordHasher",
             "org.wirechat.server.inbox.InboxWaiters",
             "org.wirechat.server.account.AccountMatcher");
@@ -135,44 +136,6 @@ class ArchitectureTest {
             .should().onlyDependOnClassesThat(THE_CORE_OR_ITS_NAMED_EXCEPTIONS)
             .because("the chat rules are written once, for every transport and store: no protocol record, transport,"
                     + " JDBC or concrete store; what it still uses outside itself is listed by name, and shrinks");
-
-    /**
-     * The core's classes that work over their ports alone: since step 3 the accounts' ({@code AccountStore}), since
-     * step 4 the groups' ({@code GroupStore}), since step 5's first half every handler that neither sends nor
-     * acknowledges (the message, receipt and maintenance ports). They use no storage class, not even the step-2
-     * exceptions above (the {@code Store}). The list grows as the steps land: {@code Sending}, {@code Mail} and
-     * {@code Chat} join it with the send batch view.
-     */
-    static final Set<String> ON_THE_PORTS = Set.of("org.wirechat.server.core.Accounts", "org.wirechat.server.core.PasswordCheck",
-            "org.wirechat.server.core.Listing", "org.wirechat.server.core.Groups", "org.wirechat.server.core.History",
-            "org.wirechat.server.core.Receipts", "org.wirechat.server.core.Devices", "org.wirechat.server.core.Logins",
-            "org.wirechat.server.core.Server");
-
-    /** The classes named (and their nested classes) use nothing of {@code server.storage}. */
-    static ArchRule onThePortsAlone(Set<String> names) {
-        return noClasses().that(DescribedPredicate.describe("are one of " + names,
-                        (JavaClass c) -> names.contains(c.getName().split("\\$")[0])))
-                .should().dependOnClassesThat().resideInAPackage("org.wirechat.server.storage..")
-                .because("a handler moved onto the core's ports reaches the stores only through them (docs/architecture.md §2.4)");
-    }
-
-    static final ArchRule THE_ACCOUNT_HANDLERS_USE_ONLY_PORTS = onThePortsAlone(ON_THE_PORTS);
-
-    /**
-     * The core's classes that may still use the {@code Store} (and its {@code SendOutcome}): those that send or
-     * acknowledge, and {@code Chat}, which builds the handlers from it. Every other class of {@code server.core}, a new
-     * one too, uses nothing of {@code server.storage} (the admission's cluster is {@code core.admission}'s, named in the
-     * list above). The send batch view (docs/architecture.md §3) empties this.
-     */
-    static final Set<String> STORE_HOLDERS = Set.of("org.wirechat.server.core.Chat", "org.wirechat.server.core.Mail",
-            "org.wirechat.server.core.Sending");
-
-    static final ArchRule ONLY_THE_SEND_LANE_HOLDS_THE_STORE = noClasses().that().resideInAPackage("org.wirechat.server.core")
-            .and(DescribedPredicate.describe("are not one of " + STORE_HOLDERS,
-                    (JavaClass c) -> !STORE_HOLDERS.contains(c.getName().split("\\$")[0])))
-            .should().dependOnClassesThat().resideInAPackage("org.wirechat.server.storage..")
-            .because("only storing and acknowledging a message still go through the Store; the rest of the core reaches"
-                    + " the stores through its ports (docs/architecture.md §2.4)");
 
     /** The persistence interfaces and their records (docs/architecture.md §2.1, §2.4), which the core and the stores share. */
     static final String PORTS = "org.wirechat.server.core.port";
@@ -201,25 +164,19 @@ class ArchitectureTest {
             .because("a rule decides over what a store's transaction hands it (GroupTx); it reads no file, socket or"
                     + " database itself and knows nothing of the operations above it, so both stores run the same one");
 
-    /**
-     * The rules a store's writer still runs itself, by name, until the core's {@code Sending} drives the send lane
-     * (docs/architecture.md §6, step 5): the SEND ladder and the mark and floor rules, decided against the store's
-     * {@code BatchView}. Written once in {@code core.rules}; the stores call them rather than deciding.
-     */
-    static final Set<String> RULES_THE_STORES_CALL = Set.of(RULES + ".SendRule", RULES + ".Marks");
 
     /**
      * The stores use nothing of the core but its ports: since step 5's first half not even the group rules, which an
      * account's deletion ran inside its transaction until the core handed it its departures ({@code core.port.Departures});
-     * only the send rules of {@link #RULES_THE_STORES_CALL}, by name, for now.
+     * since its last part not the send and mark rules either, which a store's writer asks through the port the boot code
+     * gives it ({@code core.port.SendDecisions}) instead of calling them by name.
      */
     static final ArchRule STORES_SEE_ONLY_THE_PORTS = noClasses()
             .that().resideInAnyPackage("org.wirechat.server.storage..", "org.wirechat.server.cluster..")
-            .should().dependOnClassesThat(DescribedPredicate.describe("the core beyond its ports and " + RULES_THE_STORES_CALL, c -> {
+            .should().dependOnClassesThat(DescribedPredicate.describe("the core beyond its ports", c -> {
                 String p = c.getPackageName();
                 return (p.equals("org.wirechat.server.core") || p.startsWith("org.wirechat.server.core."))
-                        && !p.equals(PORTS) && !p.startsWith(PORTS + ".")
-                        && !RULES_THE_STORES_CALL.contains(c.getName().split("\\$")[0]);
+                        && !p.equals(PORTS) && !p.startsWith(PORTS + ".");
             }))
             .because("a store keeps data and answers queries over the ports' records; the rules are the core's");
 
@@ -242,7 +199,7 @@ class ArchitectureTest {
             .and().doNotHaveFullyQualifiedName(STORE_SELECTION)
             .should().dependOnClassesThat().haveNameMatching("org\\.wirechat\\.server\\.storage\\.(SqliteStore|PostgresStore)(\\$.*)?")
             .because("the boot code (" + STORE_SELECTION + ") builds the store the configuration names; everything else sees a"
-                    + " Store (and a Cluster), so a third store or a test double needs no change elsewhere and no instanceof");
+                    + " Storage (and a Cluster), so a third store or a test double needs no change elsewhere and no instanceof");
 
     /**
      * The data directory's administration (docs/architecture.md §2.1): it checks the SQLite store's directory and
@@ -485,33 +442,6 @@ class ArchitectureTest {
     }
 
     @Test
-    void theAccountHandlersUseOnlyPorts() {
-        assertThat(ON_THE_PORTS).as("each name a class of ours, or the rule checks nothing").allMatch(main::contain);
-        THE_ACCOUNT_HANDLERS_USE_ONLY_PORTS.check(main);
-    }
-
-    @Test
-    void onlyTheSendLaneHoldsTheStore() {
-        assertThat(STORE_HOLDERS).as("each name a class of ours").allMatch(main::contain);
-        ONLY_THE_SEND_LANE_HOLDS_THE_STORE.check(main);
-    }
-
-    @Test
-    void aCoreClassBesideTheSendLaneThatNamesAStoreBreaksTheRule() {
-        JavaClasses bad = new ClassFileImporter().importClasses(CoreViolationSample.class);
-        assertThatThrownBy(() -> ONLY_THE_SEND_LANE_HOLDS_THE_STORE.check(bad)).isInstanceOf(AssertionError.class)
-                .hasMessageContaining("CoreViolationSample").hasMessageContaining("org.wirechat.server.storage.SqliteStore");
-    }
-
-    @Test
-    void aCoreClassOnThePortsThatNamesAStoreBreaksTheRule() {
-        JavaClasses bad = new ClassFileImporter().importClasses(CoreViolationSample.class);
-        assertThatThrownBy(() -> onThePortsAlone(Set.of(CoreViolationSample.class.getName())).check(bad))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("CoreViolationSample")
-                .hasMessageContaining("org.wirechat.server.storage.SqliteStore");
-    }
-
-    @Test
     void thePortsStandAlone() {
         THE_PORTS_STAND_ALONE.check(main);
     }
@@ -582,9 +512,9 @@ class ArchitectureTest {
 
     @Test
     void aCycleBetweenServerPackagesBreaksTheRule() {
-        // storage → cluster (the sample) and cluster → storage (the other sample names the Store)
+        // storage → cluster (the sample) and cluster → storage (the other sample names the SqliteStore)
         JavaClasses storageAndCluster = new ClassFileImporter().importClasses(UpwardViolationSample.class, LocalCluster.class,
-                StoreUsingClusterSample.class, Store.class);
+                StoreUsingClusterSample.class, SqliteStore.class);
         assertThatThrownBy(() -> NO_CYCLES_AMONG_THE_SERVER_PACKAGES.check(storageAndCluster)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("Cycle").hasMessageContaining("server.storage").hasMessageContaining("server.cluster");
         // root → wire from a class other than the boot code is not excused: the wire transport uses the root back

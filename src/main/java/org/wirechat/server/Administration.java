@@ -6,18 +6,18 @@ import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.wirechat.server.core.Audit;
-import org.wirechat.server.core.admission.Presence;
 import org.wirechat.protocol.Limits;
 import org.wirechat.server.account.AccountMatcher;
 import org.wirechat.server.auth.PasswordHasher;
 import org.wirechat.server.auth.Tokens;
+import org.wirechat.server.core.Audit;
 import org.wirechat.server.core.Listing;
+import org.wirechat.server.core.admission.Presence;
 import org.wirechat.server.core.port.Account;
 import org.wirechat.server.core.port.Deletion;
+import org.wirechat.server.core.port.Storage;
 import org.wirechat.server.core.rules.GroupRules;
 import org.wirechat.server.data.Backups;
-import org.wirechat.server.storage.Store;
 
 /**
  * The commands of {@code wirechat-server admin}, as the administration socket hands them over: users
@@ -27,13 +27,13 @@ import org.wirechat.server.storage.Store;
 final class Administration {
     private static final Logger log = LoggerFactory.getLogger(Administration.class);
 
-    private final Store store;
+    private final Storage store;
     private final Presence presence;
     private final Tokens tokens;
     private final PasswordHasher hasher;
     private final Clock clock;
 
-    Administration(Store store, Presence presence, Tokens tokens, PasswordHasher hasher, Clock clock) {
+    Administration(Storage store, Presence presence, Tokens tokens, PasswordHasher hasher, Clock clock) {
         this.store = store;
         this.presence = presence;
         this.tokens = tokens;

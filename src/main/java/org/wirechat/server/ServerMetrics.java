@@ -13,7 +13,7 @@ import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Opcode;
 import org.wirechat.protocol.Response;
 import org.wirechat.server.auth.Tokens;
-import org.wirechat.server.storage.Store;
+import org.wirechat.server.core.port.Storage;
 
 /**
  * The server's metrics in the Prometheus format (the official client), or nothing at all when they are
@@ -45,7 +45,7 @@ public final class ServerMetrics {
     }
 
     /** Metrics registered in a registry of their own, JVM metrics included. */
-    ServerMetrics(Store store, Tokens tokens, LongSupplier openConnections) {
+    ServerMetrics(Storage store, Tokens tokens, LongSupplier openConnections) {
         registry = new PrometheusRegistry();
         requests = Histogram.builder().name("wirechat_request_duration_seconds")
                 .help("Requests by operation and outcome (ok, or the error code), from the request read (a frame, or a gRPC"

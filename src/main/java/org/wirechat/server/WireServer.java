@@ -26,13 +26,13 @@ import org.wirechat.server.core.admission.AddressLimits;
 import org.wirechat.server.core.admission.Admission;
 import org.wirechat.server.core.admission.LoginThrottle;
 import org.wirechat.server.core.admission.Presence;
+import org.wirechat.server.core.port.Cluster;
+import org.wirechat.server.core.port.Storage;
 import org.wirechat.server.core.port.StorageFault;
 import org.wirechat.server.core.port.StorageUnavailableException;
 import org.wirechat.server.core.port.StoreException;
 import org.wirechat.server.grpc.GrpcTransport;
 import org.wirechat.server.inbox.InboxWaiters;
-import org.wirechat.server.core.port.Cluster;
-import org.wirechat.server.storage.Store;
 import org.wirechat.server.wire.Listener;
 import org.wirechat.server.wire.Session;
 
@@ -45,7 +45,7 @@ public final class WireServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WireServer.class);
 
     private final ServerConfig config;
-    private final Store store;
+    private final Storage store;
     private final PasswordHasher hasher;
     private final Tokens tokens;
     private final InboxWaiters waiters;

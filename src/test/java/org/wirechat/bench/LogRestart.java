@@ -3,6 +3,7 @@ package org.wirechat.bench;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.UUID;
+import org.wirechat.server.core.rules.Decisions;
 import org.wirechat.server.data.DataDirectory;
 import org.wirechat.server.storage.SqliteStore;
 import org.wirechat.server.storage.log.LogPosition;
@@ -29,7 +30,7 @@ public final class LogRestart {
         int messages = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
         int undelivered = args.length > 2 ? Integer.parseInt(args[2]) : 100_000;
         long[] ids = new long[USERS];
-        try (SqliteStore store = DataDirectory.open(dir, e -> { })) {
+        try (SqliteStore store = DataDirectory.open(Decisions.RULES, dir, e -> { })) {
             for (int u = 0; u < USERS; u++) {
                 ids[u] = store.create("user" + u, "User " + u, "not a real hash", 0).orElseThrow().id();
             }

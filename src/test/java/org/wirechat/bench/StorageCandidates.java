@@ -24,6 +24,7 @@ import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
+import org.wirechat.server.core.rules.Decisions;
 import org.wirechat.server.data.DataDirectory;
 import org.wirechat.server.storage.SqliteStore;
 
@@ -221,7 +222,7 @@ public final class StorageCandidates {
         private int batchThreads;
 
         Today(Path dir) throws Exception {
-            store = DataDirectory.open(dir, e -> { });
+            store = DataDirectory.open(Decisions.RULES, dir, e -> { });
             for (int u = 0; u < USERS; u++) {
                 ids[u] = store.create("u" + u, "User " + u, "x", 0).orElseThrow().id();
             }

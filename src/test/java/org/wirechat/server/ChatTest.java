@@ -14,11 +14,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.wirechat.server.core.admission.AbuseLimits;
-import org.wirechat.server.core.admission.AddressLimits;
-import org.wirechat.server.core.admission.Admission;
-import org.wirechat.server.core.admission.Connection;
-import org.wirechat.server.core.admission.LoginThrottle;
 import org.wirechat.server.auth.PasswordHasher;
 import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.cluster.LocalCluster;
@@ -28,11 +23,17 @@ import org.wirechat.server.core.ChatError;
 import org.wirechat.server.core.ChatException;
 import org.wirechat.server.core.ChatRequest;
 import org.wirechat.server.core.ChatResult;
+import org.wirechat.server.core.admission.AbuseLimits;
+import org.wirechat.server.core.admission.AddressLimits;
+import org.wirechat.server.core.admission.Admission;
+import org.wirechat.server.core.admission.Connection;
+import org.wirechat.server.core.admission.LoginThrottle;
 import org.wirechat.server.core.admission.Presence;
+import org.wirechat.server.core.port.Deletion;
+import org.wirechat.server.core.rules.Decisions;
 import org.wirechat.server.core.rules.GroupRules;
 import org.wirechat.server.data.DataDirectory;
 import org.wirechat.server.inbox.InboxWaiters;
-import org.wirechat.server.core.port.Deletion;
 import org.wirechat.server.storage.SqliteStore;
 
 /**
@@ -64,7 +65,7 @@ class ChatTest {
         ServerConfig config = ServerConfig.builder().dataDir(dir).passwordIterations(1_000).inboxCapacity(2)
                 .abuse(AbuseLimits.NONE).maxFetchWait(Duration.ofSeconds(30)).maxMessageChars(20)
                 .groups(GroupLimits.DEFAULTS.withMessageRate(1, 1)).build();
-        store = DataDirectory.open(dir, e -> { });
+        store = DataDirectory.open(Decisions.RULES, dir, e -> { });
         hasher = new PasswordHasher(1_000);
         LocalCluster cluster = new LocalCluster();
         presence = new Presence(cluster);

@@ -1,7 +1,7 @@
 package org.wirechat.server;
 
+import org.wirechat.server.core.port.Storage;
 import org.wirechat.server.storage.PostgresStore;
-import org.wirechat.server.storage.Store;
 import org.wirechat.server.wire.Session;
 
 /**
@@ -13,7 +13,7 @@ public final class SeamViolationSample {
     private SeamViolationSample() {
     }
 
-    public static boolean shared(Store store) {
+    public static boolean shared(Storage store) {
         return store instanceof PostgresStore;
     }
 

@@ -12,9 +12,9 @@ import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.core.admission.AddressLimits;
 import org.wirechat.server.core.admission.LoginThrottle;
 import org.wirechat.server.core.admission.Presence;
+import org.wirechat.server.core.port.Storage;
 import org.wirechat.server.core.port.StorageUnavailableException;
 import org.wirechat.server.inbox.InboxWaiters;
-import org.wirechat.server.storage.Store;
 
 /**
  * The chat core's one entry point for every transport: {@link #submit}. It looks the request's operation up in
@@ -28,12 +28,12 @@ public final class Chat {
     private final RateLimits limits;
     private final Mail mail;
 
-    public Chat(ChatSettings settings, Store store, PasswordHasher hasher, Tokens tokens, InboxWaiters waiters,
+    public Chat(ChatSettings settings, Storage store, PasswordHasher hasher, Tokens tokens, InboxWaiters waiters,
             Presence presence, LoginThrottle throttle, AddressLimits addresses, Clock clock) {
         this.tokens = tokens;
         this.limits = new RateLimits(settings, addresses, throttle, clock);
         DeviceHolders holders = new DeviceHolders();
-        this.mail = new Mail(settings, store, waiters, holders, clock);
+        this.mail = new Mail(settings, store, store, waiters, holders, clock);
         PasswordCheck passwords = new PasswordCheck(store, hasher);
         this.operations = index(Operations.of(new Operations.Handlers(
                 new Server(settings, store, clock),

@@ -6,21 +6,24 @@ import java.util.List;
 import org.wirechat.server.auth.Tokens;
 import org.wirechat.server.core.ChatResult.Acked;
 import org.wirechat.server.core.ChatResult.Messages;
+import org.wirechat.server.core.port.MessageStore;
+import org.wirechat.server.core.port.SendLane;
 import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.inbox.InboxWaiters;
-import org.wirechat.server.storage.Store;
 
 /** FETCH, and its two halves for a transport that pushes (gRPC): ACK and NEXT. */
 final class Mail {
     private final ChatSettings settings;
-    private final Store store;
+    private final SendLane lane;
+    private final MessageStore messages;
     private final InboxWaiters waiters;
     private final DeviceHolders holders;
     private final Clock clock;
 
-    Mail(ChatSettings settings, Store store, InboxWaiters waiters, DeviceHolders holders, Clock clock) {
+    Mail(ChatSettings settings, SendLane lane, MessageStore messages, InboxWaiters waiters, DeviceHolders holders, Clock clock) {
         this.settings = settings;
-        this.store = store;
+        this.lane = lane;
+        this.messages = messages;
         this.waiters = waiters;
         this.holders = holders;
         this.clock = clock;
@@ -35,7 +38,7 @@ final class Mail {
     /** Acknowledges the caller's messages through {@code throughId}, as FETCH does before it answers (gRPC's Ack). */
     Acked ack(ChatRequest.Ack a, Asker asker) {
         if (a.throughId() > 0) {
-            store.acknowledgeLater(asker.accountId(), asker.device(), a.throughId(), clock.millis());
+            lane.acknowledgeLater(asker.accountId(), asker.device(), a.throughId(), clock.millis());
         }
         return new Acked();
     }
@@ -45,7 +48,7 @@ final class Mail {
      * {@code afterId}, waiting up to the request's wait for one; acknowledges nothing.
      */
     Messages next(ChatRequest.Next n, Asker asker) throws ChatException, InterruptedException {
-        store.seen(asker.accountId(), asker.device(), clock.millis());
+        messages.seen(asker.accountId(), asker.device(), clock.millis());
         return new Messages(core(waitForMail(asker, n.afterId(), n.maxCount(), n.maxWaitMillis())));
     }
 
@@ -66,7 +69,7 @@ final class Mail {
             // Register before reading: a message committed after the read finds the waiter, so no wake-up is lost.
             try (InboxWaiters.Waiter waiter = waiters.register(asker.accountId())) {
                 holding(asker.session(), asker.token()); // taken over while it waited: told, not left to miss what the newer login acknowledges
-                List<StoredMessage> found = store.undelivered(asker.accountId(), asker.device(), afterId, max);
+                List<StoredMessage> found = messages.undelivered(asker.accountId(), asker.device(), afterId, max);
                 if (!found.isEmpty() || deadline - System.nanoTime() <= 0 || waiters.isClosed()) {
                     return found;
                 }

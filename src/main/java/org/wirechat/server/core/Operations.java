@@ -74,7 +74,7 @@ public final class Operations {
     public static List<Operation<?, ?>> table() {
         return of(new Handlers(new Server(null, null, null), new Logins(null, null, null, null, null, null, null, null),
                 new Accounts(null, null, null, null, null), new Sending(null, null, null, null),
-                new Mail(null, null, null, null, null), new History(null, null, null), new Receipts(null, null, null),
+                new Mail(null, null, null, null, null, null), new History(null, null, null), new Receipts(null, null, null),
                 new Groups(null, null, null, null), new Devices(null, null, null)));
     }
 }

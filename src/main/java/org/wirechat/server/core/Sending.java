@@ -6,21 +6,21 @@ import java.util.concurrent.CompletionException;
 import org.wirechat.server.core.ChatRequest.Send;
 import org.wirechat.server.core.ChatResult.Sent;
 import org.wirechat.server.core.port.GroupInfo;
+import org.wirechat.server.core.port.SendLane;
 import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StorageUnavailableException;
 import org.wirechat.server.inbox.InboxWaiters;
-import org.wirechat.server.storage.Store;
 
 /** SEND, to an account or a group: checked now, stored later, answered once durable. */
 final class Sending {
     private final ChatSettings settings;
-    private final Store store;
+    private final SendLane lane;
     private final InboxWaiters waiters;
     private final Clock clock;
 
-    Sending(ChatSettings settings, Store store, InboxWaiters waiters, Clock clock) {
+    Sending(ChatSettings settings, SendLane lane, InboxWaiters waiters, Clock clock) {
         this.settings = settings;
-        this.store = store;
+        this.lane = lane;
         this.waiters = waiters;
         this.clock = clock;
     }
@@ -46,8 +46,8 @@ final class Sending {
         checkLength(s.body(), settings.maxMessageChars());
         asker.permit().groupMessage(s.recipient(), asker);
         long me = asker.accountId();
-        // the recipient's name is resolved by the store, in the write itself: no read on the way
-        return store.sendLater(me, asker.device(), s.recipient(), s.clientMessageId(), s.body(), clock.millis(),
+        // the recipient's name is resolved by the store's send lane, in the write itself: no read on the way
+        return lane.sendLater(me, asker.device(), s.recipient(), s.clientMessageId(), s.body(), clock.millis(),
                         settings.inboxCapacity())
                 .handle((outcome, failure) -> {
                     if (failure == null) {

@@ -23,6 +23,7 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wirechat.server.core.port.SendDecisions;
 import org.wirechat.server.core.port.StoreException;
 import org.wirechat.server.storage.FaultCause;
 import org.wirechat.server.storage.Schema;
@@ -79,17 +80,17 @@ public final class DataDirectory {
      * @throws StoreException the directory cannot be used, its database is missing, foreign or damaged, another
      *     server holds it, or the store cannot open (with the reason and what to do)
      */
-    public static SqliteStore open(Path dataDir, Consumer<Throwable> onFatal, StorageIo io) {
-        return open(dataDir, MessageLog.DEFAULT_SEGMENT_BYTES, onFatal, io);
+    public static SqliteStore open(SendDecisions rules, Path dataDir, Consumer<Throwable> onFatal, StorageIo io) {
+        return open(rules, dataDir, MessageLog.DEFAULT_SEGMENT_BYTES, onFatal, io);
     }
 
     /** The same, writing through the real disk. */
-    public static SqliteStore open(Path dataDir, Consumer<Throwable> onFatal) {
-        return open(dataDir, MessageLog.DEFAULT_SEGMENT_BYTES, onFatal, StorageIo.REAL);
+    public static SqliteStore open(SendDecisions rules, Path dataDir, Consumer<Throwable> onFatal) {
+        return open(rules, dataDir, MessageLog.DEFAULT_SEGMENT_BYTES, onFatal, StorageIo.REAL);
     }
 
     /** The same, with message log segments of at most {@code segmentBytes} (small ones for tests). */
-    public static SqliteStore open(Path dataDir, long segmentBytes, Consumer<Throwable> onFatal, StorageIo io) {
+    public static SqliteStore open(SendDecisions rules, Path dataDir, long segmentBytes, Consumer<Throwable> onFatal, StorageIo io) {
         DataDirectory dir = prepare(dataDir);
         FileChannel channel = null;
         try {
@@ -99,7 +100,7 @@ public final class DataDirectory {
             }
             dir.validate();
             dir.check();
-            return SqliteStore.open(dataDir, channel, segmentBytes, onFatal, io);
+            return SqliteStore.open(rules, dataDir, channel, segmentBytes, onFatal, io);
         } catch (IOException e) {
             closeQuietly(channel);
             dir.undoCreation();

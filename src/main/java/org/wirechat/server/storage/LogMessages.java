@@ -26,6 +26,10 @@ import java.util.function.Function;
 import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wirechat.server.core.port.DeviceMark;
+import org.wirechat.server.core.port.MarkMove;
+import org.wirechat.server.core.port.SendDecisions;
+import org.wirechat.server.core.port.Verdict;
 import org.wirechat.server.core.port.BatchView;
 import org.wirechat.server.core.port.CommitStats;
 import org.wirechat.server.core.port.Deletion;
@@ -39,8 +43,6 @@ import org.wirechat.server.core.port.StorageFault;
 import org.wirechat.server.core.port.StorageUnavailableException;
 import org.wirechat.server.core.port.StoreException;
 import org.wirechat.server.core.port.StoredMessage;
-import org.wirechat.server.core.rules.Marks;
-import org.wirechat.server.core.rules.SendRule;
 import org.wirechat.server.storage.log.LogPosition;
 import org.wirechat.server.storage.log.LogRecord;
 import org.wirechat.server.storage.log.MessageLog;
@@ -296,6 +298,8 @@ final class LogMessages implements AutoCloseable {
     private record PauseItem(CompletableFuture<Void> paused, CompletableFuture<Void> resume) implements Item {
     }
 
+    /** The core's send and mark rules: this store asks them and writes what they decide. */
+    private final SendDecisions rules;
     private final Catalog catalog;
     private final MessageLog messageLog;
     private final FaultLog faults;
@@ -326,7 +330,8 @@ final class LogMessages implements AutoCloseable {
     /** Every (sender, client id) in the index or the log, as a filter: log writer only, after start. */
     private SentFilter everSent;
 
-    LogMessages(Catalog catalog, MessageLog messageLog, FaultLog faults, Consumer<Throwable> onFatal) {
+    LogMessages(Catalog catalog, MessageLog messageLog, FaultLog faults, Consumer<Throwable> onFatal, SendDecisions rules) {
+        this.rules = rules;
         this.catalog = catalog;
         this.messageLog = messageLog;
         this.faults = faults;
@@ -768,7 +773,7 @@ final class LogMessages implements AutoCloseable {
 
     /**
      * Whether at least one device of the account has acknowledged the message, as committed (not one on its way:
-     * {@link Store#groupReceipts}, as PostgreSQL answers it on every server alike).
+     * {@link Storage#groupReceipts}, as PostgreSQL answers it on every server alike).
      */
     boolean received(long accountId, long messageId) {
         Devices d = devices.get(accountId);
@@ -885,11 +890,11 @@ final class LogMessages implements AutoCloseable {
 
     /**
      * The batch being gathered (log writer thread), and the log's batch view (docs/architecture.md §3.4): the core's
-     * {@link SendRule} decides its SENDs against it, answered from memory — only this thread changes inboxes, marks,
+     * SEND rule ({@link SendDecisions#batch}) decides its SENDs against it, answered from memory — only this thread changes inboxes, marks,
      * floors, names and groups — with at most one SQLite read for a name not cached.
      */
     private final class Batch implements BatchView {
-        final SendRule rule = new SendRule(this);
+        final SendDecisions.Batch rule = rules.batch(this);
         final List<Decided> sends = new ArrayList<>();
         /** Every record, in log order. */
         final List<Committed> records = new ArrayList<>();
@@ -1102,15 +1107,15 @@ final class LogMessages implements AutoCloseable {
     private void decide(Batch batch, SendItem s) {
         try {
             String sender = name(s.senderId()); // before anything of the batch changes
-            SendRule.Verdict verdict = batch.rule.decide(s.pending());
-            if (verdict instanceof SendRule.Accepted a) {
+            Verdict verdict = batch.rule.decide(s.pending());
+            if (verdict instanceof Verdict.Accepted a) {
                 long id = nextId++;
                 batch.accepted(a.index(), id);
                 LogRecord.Message record = new LogRecord.Message(id, s.senderId(), a.conversation(), s.nowMillis(), s.clientId(),
                         s.body(), a.copied() ? s.device() : null);
                 batch.records.add(new Committed(record, new StoredMessage(id, sender, a.recipient(), s.nowMillis(), s.body()), null));
             }
-            batch.sends.add(new Decided(s, SendRule.outcome(verdict, batch.ids)));
+            batch.sends.add(new Decided(s, rules.outcome(verdict, batch.ids)));
         } catch (RuntimeException e) {
             s.future().completeExceptionally(e);
         }
@@ -1123,7 +1128,7 @@ final class LogMessages implements AutoCloseable {
      */
     private boolean holdsElsewhere(Batch batch, long accountId, String device, long nowMillis) {
         for (Map.Entry<String, long[]> e : batch.marks.getOrDefault(accountId, Map.of()).entrySet()) {
-            if (!e.getKey().equals(device) && Marks.holds(e.getValue()[1], nowMillis, horizonMillis)) {
+            if (!e.getKey().equals(device) && rules.holds(e.getValue()[1], nowMillis, horizonMillis)) {
                 return true;
             }
         }
@@ -1133,7 +1138,7 @@ final class LogMessages implements AutoCloseable {
         }
         synchronized (d) {
             for (Map.Entry<String, long[]> e : d.marks.entrySet()) {
-                if (!e.getKey().equals(device) && Marks.holds(e.getValue()[1], nowMillis, horizonMillis)) {
+                if (!e.getKey().equals(device) && rules.holds(e.getValue()[1], nowMillis, horizonMillis)) {
                     return true;
                 }
             }
@@ -1176,7 +1181,7 @@ final class LogMessages implements AutoCloseable {
                 }
             }
         }
-        Optional<Marks.Move> move = Marks.acknowledge(mark == null ? null : new Marks.Mark(mark[0], mark[1]), mark == null ? 0 : mark[2],
+        Optional<MarkMove> move = rules.acknowledge(mark == null ? null : new DeviceMark(mark[0], mark[1]), mark == null ? 0 : mark[2],
                 covered, floor, a.nowMillis(), horizonMillis, a.register());
         if (move.isEmpty()) {
             return;
@@ -1217,7 +1222,7 @@ final class LogMessages implements AutoCloseable {
         batch.records.add(new Committed(new LogRecord.DeviceAck(accountId, through, m[1], lone), null, null));
     }
 
-    /** The account's floor as its devices' marks put it at {@code nowMillis}, as the batch leaves them ({@link Marks#floor}). */
+    /** The account's floor as its devices' marks put it at {@code nowMillis}, as the batch leaves them ({@link SendDecisions#floor}). */
     private long floorOf(long accountId, Batch batch, long nowMillis) {
         Devices d = devices.get(accountId);
         if (d == null) {
@@ -1231,9 +1236,9 @@ final class LogMessages implements AutoCloseable {
         }
         floor = batch.floors.getOrDefault(accountId, floor);
         marks.putAll(batch.marks.getOrDefault(accountId, Map.of()));
-        List<Marks.Mark> all = new ArrayList<>(marks.size());
-        marks.values().forEach(m -> all.add(new Marks.Mark(m[0], m[1])));
-        return Marks.floor(floor, all, nowMillis, horizonMillis);
+        List<DeviceMark> all = new ArrayList<>(marks.size());
+        marks.values().forEach(m -> all.add(new DeviceMark(m[0], m[1])));
+        return rules.floor(floor, all, nowMillis, horizonMillis);
     }
 
     /**

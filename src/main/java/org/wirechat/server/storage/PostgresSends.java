@@ -16,18 +16,20 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.wirechat.server.core.port.DeviceMark;
+import org.wirechat.server.core.port.MarkMove;
+import org.wirechat.server.core.port.SendDecisions;
+import org.wirechat.server.core.port.Verdict;
 import org.wirechat.server.core.port.BatchView.GroupAt;
 import org.wirechat.server.core.port.BatchView.Prior;
 import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.PendingSend;
 import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StoredMessage;
-import org.wirechat.server.core.rules.Marks;
-import org.wirechat.server.core.rules.SendRule;
 
 /**
  * SENDs and acknowledgements on PostgreSQL, a batch at a time: every SEND waiting when the writer gets to them is
- * decided (by the core's {@link SendRule}, against a {@link PostgresBatchView} of what these statements read) and
+ * decided (by the core's SEND rule ({@link SendDecisions#batch}), against a {@link PostgresBatchView} of what these statements read) and
  * stored by a few statements over arrays, whatever their number, in the writer's transaction — a steady batch of
  * SENDs and acknowledgements is seven and the commit (docs/architecture.md §3.5) — so the batch commits with one WAL
  * flush, and the writer makes a few round trips to the database instead of one a SEND (with the database on the same
@@ -38,7 +40,7 @@ import org.wirechat.server.core.rules.SendRule;
  *     rows of <b>every device</b> of the accounts acknowledging in this batch and their floor rows, locked in id order,
  *     and what each acknowledgement covers ({@link #TARGETS}) — so servers never deadlock on them, and a second
  *     server's SEND to one of them waits until this batch commits; then, when the batch holds acknowledgements, the
- *     marks the core's {@link Marks#acknowledge} decided, upserted (W1), and the floors {@link Marks#floor} decided,
+ *     marks the core's {@link SendDecisions#acknowledge} decided, upserted (W1), and the floors {@link SendDecisions#floor} decided,
  *     updated (W2, which passes no mark active within the horizon: {@link #moveFloors}), before any SEND is decided;
  * <li>earlier messages with the same sender and client id (retries);
  * <li>one id from the sequence for each message to store, <b>sorted</b> and given out in the order the
@@ -88,6 +90,8 @@ final class PostgresSends {
     }
 
     private final Writer writer;
+    /** The core's send and mark rules: this store asks them and writes what they decide. */
+    private final SendDecisions rules;
     private final String channel;
     private final String nodeId;
     private final CachedInboxes inboxes;
@@ -114,7 +118,8 @@ final class PostgresSends {
     private final SingleDevices singleDevices;
 
     PostgresSends(Writer writer, String channel, String nodeId, CachedInboxes inboxes, SingleDevices singleDevices,
-            java.util.function.LongFunction<Map<String, Long>> acknowledgedAhead, Marked marked) {
+            java.util.function.LongFunction<Map<String, Long>> acknowledgedAhead, Marked marked, SendDecisions rules) {
+        this.rules = rules;
         this.singleDevices = singleDevices;
         this.marked = marked;
         this.writer = writer;
@@ -256,15 +261,15 @@ final class PostgresSends {
         });
         Map<String, GroupAt> groupsAt = new HashMap<>();
         groups.forEach((key, g) -> groupsAt.put(key, new GroupAt(GroupRows.conversation(g.id()), g.name(), g.members())));
-        SendRule rule = new SendRule(new PostgresBatchView(byName, byId, groupsAt, priors, copying, acked,
+        SendDecisions.Batch rule = rules.batch(new PostgresBatchView(byName, byId, groupsAt, priors, copying, acked,
                 (account, at) -> acknowledgeFirst(c, account, at, acked, floors, marks)));
-        List<SendRule.Verdict> verdicts = new ArrayList<>(batch.size());
-        List<SendRule.Accepted> accepted = new ArrayList<>();
+        List<Verdict> verdicts = new ArrayList<>(batch.size());
+        List<Verdict.Accepted> accepted = new ArrayList<>();
         try {
             for (Pending p : batch) {
-                SendRule.Verdict v = rule.decide(p.send());
+                Verdict v = rule.decide(p.send());
                 verdicts.add(v);
-                if (v instanceof SendRule.Accepted a) {
+                if (v instanceof Verdict.Accepted a) {
                     accepted.add(a);
                 }
             }
@@ -282,7 +287,7 @@ final class PostgresSends {
         Map<Long, long[]> newest = new LinkedHashMap<>(); // recipient -> {messages, previous, last, first's previous}
         Map<Long, List<StoredMessage>> mail = new HashMap<>();
         Set<Long> hinted = new HashSet<>();
-        for (SendRule.Accepted a : accepted) {
+        for (Verdict.Accepted a : accepted) {
             long id = ids[a.index()];
             PendingSend p = a.send();
             StoredMessage m = new StoredMessage(id, senders.get(p.senderId()), a.recipient(), p.nowMillis(), p.body());
@@ -308,7 +313,7 @@ final class PostgresSends {
         }
         raiseUnreadAndNotify(c, newest, mail, hinted);
         for (int i = 0; i < batch.size(); i++) {
-            outcomes.add(Map.entry(batch.get(i), SendRule.outcome(verdicts.get(i), ids)));
+            outcomes.add(Map.entry(batch.get(i), rules.outcome(verdicts.get(i), ids)));
         }
         return new Flushed(outcomes, stored, floors, marks);
     }
@@ -331,7 +336,7 @@ final class PostgresSends {
 
     /**
      * An account's floor and its devices' marks as this batch holds them, locked (the lock statement's, or the
-     * full-inbox path's read): what the core's floor rule ({@link Marks#floor}) decides over. Per device: {through,
+     * full-inbox path's read): what the core's floor rule ({@link SendDecisions#floor}) decides over. Per device: {through,
      * the account's messages at or below it, last active ms}.
      */
     private static final class Holding {
@@ -416,10 +421,10 @@ final class PostgresSends {
     }
 
     /** The senders' usernames, from memory, or looked up once (one statement for all not known yet). */
-    private Map<Long, String> usernames(Connection c, List<SendRule.Accepted> accepted) throws SQLException {
+    private Map<Long, String> usernames(Connection c, List<Verdict.Accepted> accepted) throws SQLException {
         Map<Long, String> out = new HashMap<>();
         List<Long> missing = new ArrayList<>();
-        for (SendRule.Accepted a : accepted) {
+        for (Verdict.Accepted a : accepted) {
             long sender = a.send().senderId();
             String known = usernames.get(sender);
             if (known != null) {
@@ -585,7 +590,7 @@ final class PostgresSends {
     }
 
     /**
-     * Moves each acknowledging device's mark where the core's rule puts it ({@link Marks#acknowledge}: what its
+     * Moves each acknowledging device's mark where the core's rule puts it ({@link SendDecisions#acknowledge}: what its
      * acknowledgement covers, the account's floor, never below its mark; written when it moves or when the activity
      * the row says is half a horizon old), over the marks, floors and targets {@code holding} holds (read and locked
      * by the lock statement, or the full-inbox path's read), with the count at the new mark: the covered message's
@@ -601,7 +606,7 @@ final class PostgresSends {
             Holding h = holding.get(a.accountId());
             long[] mark = h.devices.get(a.device());
             long[] target = h.targets.getOrDefault(a.device(), new long[] {0, 0});
-            Optional<Marks.Move> move = Marks.acknowledge(mark == null ? null : new Marks.Mark(mark[0], mark[2]),
+            Optional<MarkMove> move = rules.acknowledge(mark == null ? null : new DeviceMark(mark[0], mark[2]),
                     mark == null ? 0 : mark[2], target[0], h.floor, nowMillis, horizonMillis, false);
             if (move.isEmpty()) {
                 continue;
@@ -652,7 +657,7 @@ final class PostgresSends {
     }
 
     /**
-     * Moves each account's floor where the core's floor rule puts it ({@link Marks#floor}: the lowest mark of its
+     * Moves each account's floor where the core's floor rule puts it ({@link SendDecisions#floor}: the lowest mark of its
      * devices active within the horizon; with none, the mark of the one active last; never lower), with that mark's
      * count, in one statement writing the decided values; records the moved floors in {@code floors} (account to floor
      * id) and their counts in {@code acked} (for the recipients in it).
@@ -668,9 +673,9 @@ final class PostgresSends {
             throws SQLException {
         List<long[]> moves = new ArrayList<>();
         holding.forEach((account, h) -> {
-            List<Marks.Mark> marks = new ArrayList<>(h.devices.size());
-            h.devices.values().forEach(m -> marks.add(new Marks.Mark(m[0], m[2])));
-            long wanted = Marks.floor(h.floor, marks, nowMillis, horizonMillis);
+            List<DeviceMark> marks = new ArrayList<>(h.devices.size());
+            h.devices.values().forEach(m -> marks.add(new DeviceMark(m[0], m[2])));
+            long wanted = rules.floor(h.floor, marks, nowMillis, horizonMillis);
             if (wanted > h.floor) {
                 for (long[] m : h.devices.values()) {
                     if (m[0] == wanted) {
@@ -745,7 +750,7 @@ final class PostgresSends {
         return ids;
     }
 
-    private static void insert(Connection c, List<SendRule.Accepted> accepted, long[] ids) throws SQLException {
+    private static void insert(Connection c, List<Verdict.Accepted> accepted, long[] ids) throws SQLException {
         if (accepted.isEmpty()) {
             return;
         }
@@ -759,7 +764,7 @@ final class PostgresSends {
         Object[] bodies = new Object[n];
         Object[] devices = new Object[n];
         for (int i = 0; i < n; i++) {
-            SendRule.Accepted a = accepted.get(i);
+            Verdict.Accepted a = accepted.get(i);
             PendingSend p = a.send();
             sender[i] = p.senderId();
             recipient[i] = a.conversation();

@@ -50,7 +50,9 @@ import org.wirechat.server.core.port.DeviceSeen;
 import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.GroupTx;
 import org.wirechat.server.core.port.LoginFailures;
+import org.wirechat.server.core.port.SendDecisions;
 import org.wirechat.server.core.port.SendOutcome;
+import org.wirechat.server.core.port.Storage;
 import org.wirechat.server.core.port.StorageFault;
 import org.wirechat.server.core.port.StorageUnavailableException;
 import org.wirechat.server.core.port.StoreException;
@@ -68,7 +70,7 @@ import org.wirechat.server.core.port.TokenRow;
  * in the same transaction as the change (so only once it commits) and read by one listening connection
  * per server; see {@link #listen}. A notification is only a hint: the tables stay the truth.
  */
-public final class PostgresStore implements Store, Cluster {
+public final class PostgresStore implements Storage, Cluster {
     private static final Logger log = LoggerFactory.getLogger(PostgresStore.class);
     static final String CHANNEL = "wirechat";
     private static final int ATTEMPTS = 3;
@@ -96,30 +98,31 @@ public final class PostgresStore implements Store, Cluster {
     private final Writer writer;
 
     private PostgresStore(PostgresTarget settings, HikariDataSource pool, Consumer<Throwable> onFatal,
-            StorageIo io) throws SQLException {
+            StorageIo io, SendDecisions rules) throws SQLException {
         this.settings = settings;
         this.pool = pool;
         this.io = io;
         this.writer = new Writer(this::connection, onFatal, faults);
         this.sends = new PostgresSends(writer, CHANNEL, nodeId, inboxes, singleDevices,
                 id -> Map.copyOf(pendingAcks(id)),
-                (account, device, through) -> knownMarks.merge(markKey(account, device), through, Math::max));
+                (account, device, through) -> knownMarks.merge(markKey(account, device), through, Math::max), rules);
     }
 
     /** SENDs, stored by the writer a batch at a time. */
     private final PostgresSends sends;
 
     /**
-     * Connects (a pool of {@link PostgresTarget#poolSize()} connections) and migrates the schema.
+     * Connects (a pool of {@link PostgresTarget#poolSize()} connections) and migrates the schema; SENDs and
+     * acknowledgements are decided by the core's {@code rules}.
      *
      * @throws StoreException the database cannot be reached or used
      */
-    public static PostgresStore open(PostgresTarget settings, Consumer<Throwable> onFatal) {
-        return open(settings, onFatal, StorageIo.REAL);
+    public static PostgresStore open(SendDecisions rules, PostgresTarget settings, Consumer<Throwable> onFatal) {
+        return open(rules, settings, onFatal, StorageIo.REAL);
     }
 
     /** The same, writing through {@code io} (tests inject faults there). */
-    public static PostgresStore open(PostgresTarget settings, Consumer<Throwable> onFatal, StorageIo io) {
+    public static PostgresStore open(SendDecisions rules, PostgresTarget settings, Consumer<Throwable> onFatal, StorageIo io) {
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("wirechat-postgresql");
         hc.setJdbcUrl(settings.jdbcUrl());
@@ -149,7 +152,7 @@ public final class PostgresStore implements Store, Cluster {
         }
         PostgresStore store;
         try {
-            store = new PostgresStore(settings, pool, onFatal, io);
+            store = new PostgresStore(settings, pool, onFatal, io, rules);
         } catch (SQLException e) {
             pool.close();
             throw new StoreException("cannot prepare the PostgreSQL database at " + settings.where() + ": " + e.getMessage(), e);
@@ -426,7 +429,7 @@ public final class PostgresStore implements Store, Cluster {
 
     @Override
     public String notReady() {
-        String fault = Store.super.notReady();
+        String fault = Storage.super.notReady();
         if (fault != null) {
             return fault;
         }

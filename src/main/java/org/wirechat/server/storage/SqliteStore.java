@@ -41,7 +41,9 @@ import org.wirechat.server.core.port.Departures;
 import org.wirechat.server.core.port.DeviceSeen;
 import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.GroupTx;
+import org.wirechat.server.core.port.SendDecisions;
 import org.wirechat.server.core.port.SendOutcome;
+import org.wirechat.server.core.port.Storage;
 import org.wirechat.server.core.port.StorageFault;
 import org.wirechat.server.core.port.StorageUnavailableException;
 import org.wirechat.server.core.port.StoreException;
@@ -61,7 +63,7 @@ import org.wirechat.server.storage.log.MessageLog;
  * returns. All SQLite writes go through one {@link Writer} thread (group commit); reads use a small
  * pool of connections that never block the writer and are never blocked by it.
  */
-public final class SqliteStore implements Store {
+public final class SqliteStore implements Storage {
     private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
     /** The database's file in the data directory. */
     public static final String DATABASE_FILE = "wirechat.db";
@@ -93,12 +95,13 @@ public final class SqliteStore implements Store {
     /**
      * Opens the store in {@code dataDir}, which its owner has checked and holds the lock of
      * ({@code server.data.DataDirectory}: the directory's modes, that its database is wirechat's and whole or
-     * new), migrating its schema. The store holds {@code lock} from now on and closes it when it closes; if the
+     * new), migrating its schema; SENDs and acknowledgements are decided by the core's {@code rules}. The store holds {@code lock} from now on and closes it when it closes; if the
      * store cannot be opened, closing it stays its caller's.
      *
      * @throws StoreException the database or the message log cannot be opened, with the reason and what to do
      */
-    public static SqliteStore open(Path dataDir, Closeable lock, long segmentBytes, Consumer<Throwable> onFatal, StorageIo io) {
+    public static SqliteStore open(SendDecisions rules, Path dataDir, Closeable lock, long segmentBytes, Consumer<Throwable> onFatal,
+            StorageIo io) {
         String url = "jdbc:sqlite:" + dataDir.resolve(DATABASE_FILE).toAbsolutePath();
         try {
             try (Connection setup = config(false).createConnection(url)) {
@@ -116,7 +119,7 @@ public final class SqliteStore implements Store {
                 store.readers.add(r);
             }
             try {
-                store.openLog(dataDir.resolve(LOG_DIRECTORY), segmentBytes, onFatal, io);
+                store.openLog(dataDir.resolve(LOG_DIRECTORY), segmentBytes, onFatal, io, rules);
             } catch (IOException | RuntimeException e) {
                 store.close();
                 throw e;
@@ -138,7 +141,7 @@ public final class SqliteStore implements Store {
     }
 
     /** Reads the message log back (cutting a torn tail), rebuilds the inboxes and starts the log's threads. */
-    private void openLog(Path logDir, long segmentBytes, Consumer<Throwable> onFatal, StorageIo io)
+    private void openLog(Path logDir, long segmentBytes, Consumer<Throwable> onFatal, StorageIo io, SendDecisions rules)
             throws IOException {
         long start = System.nanoTime();
         IndexState state = indexState();
@@ -151,7 +154,7 @@ public final class SqliteStore implements Store {
             log.warn("cut {} bytes at the end of the message log: a write that never finished (so was never acknowledged),"
                     + " left by a crash", recovered.tornBytesCut());
         }
-        messages = new LogMessages(new Catalog(), recovered.log(), faults, onFatal);
+        messages = new LogMessages(new Catalog(), recovered.log(), faults, onFatal, rules);
         messages.start(recovered.entries(), scan.idFloor()); // never an id the index, the log or a lost message had
         log.info("message log read in {} ms ({} records after the history index's checkpoint)",
                 (System.nanoTime() - start) / 1_000_000, recovered.entries().size());

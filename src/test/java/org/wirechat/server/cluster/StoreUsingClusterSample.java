@@ -1,6 +1,6 @@
 package org.wirechat.server.cluster;
 
-import org.wirechat.server.storage.Store;
+import org.wirechat.server.storage.SqliteStore;
 
 /**
  * A cluster class that uses storage: with {@code storage.UpwardViolationSample} (storage using the cluster) it makes
@@ -12,6 +12,6 @@ public final class StoreUsingClusterSample {
     }
 
     public static String store() {
-        return Store.class.getName();
+        return SqliteStore.class.getName();
     }
 }

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.wirechat.server.core.port.Account;
+import org.wirechat.server.core.rules.Decisions;
 import org.wirechat.server.data.DataDirectory;
 import org.wirechat.server.storage.SqliteStore;
 
@@ -30,7 +31,7 @@ class ListingTest {
 
     @BeforeAll
     void open(@TempDir Path dir) {
-        store = DataDirectory.open(dir, e -> { });
+        store = DataDirectory.open(Decisions.RULES, dir, e -> { });
         for (int i = 0; i < ACCOUNTS; i++) { // upper and lower case mixed: the index ignores case
             store.create((i % 2 == 0 ? "U" : "u") + "%04d".formatted(i), "User " + i, "h", 0).orElseThrow();
         }

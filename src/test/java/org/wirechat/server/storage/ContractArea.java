@@ -2,6 +2,7 @@ package org.wirechat.server.storage;
 
 import org.junit.jupiter.api.Timeout;
 import org.wirechat.server.core.port.GroupStore;
+import org.wirechat.server.core.port.Storage;
 import org.wirechat.server.core.rules.GroupChange;
 import org.wirechat.server.core.rules.GroupOutcome;
 import org.wirechat.server.core.rules.GroupRules;
@@ -16,7 +17,7 @@ abstract class ContractArea {
     abstract StoreContract contract();
 
     /** The store the area's cases share. */
-    Store store() {
+    Storage store() {
         return contract().store;
     }
 

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StoredMessage;
+import org.wirechat.server.core.rules.Decisions;
 import org.wirechat.server.data.DataDirectory;
 
 /**
@@ -28,7 +29,7 @@ class CopiesIndexTest {
     @Test
     void aStartRebuildsTheCopiesFromTheIndexAboveTheSendersFloor() throws Exception {
         long alice;
-        try (SqliteStore store = DataDirectory.open(dir, e -> { })) {
+        try (SqliteStore store = DataDirectory.open(Decisions.RULES, dir, e -> { })) {
             alice = store.create("alice", "Alice", "h", 0).orElseThrow().id();
             long bob = store.create("bob", "Bob", "h", 0).orElseThrow().id();
             store.register(alice, "phone", 1);
@@ -42,7 +43,7 @@ class CopiesIndexTest {
                     .extracting(o -> ((SendOutcome.Stored) o).copied()).as("no device: no copy").isEqualTo(false);
             store.awaitIndexed(); // all of it in the index: the start reads it from there, not from the log
         }
-        try (SqliteStore store = DataDirectory.open(dir, e -> { })) {
+        try (SqliteStore store = DataDirectory.open(Decisions.RULES, dir, e -> { })) {
             assertThat(store.undelivered(alice, "laptop", 0, 10)).extracting(StoredMessage::body)
                     .containsExactly("from the phone", "to alice", "a note to self");
             assertThat(store.undelivered(alice, "phone", 0, 10)).extracting(StoredMessage::body)
@@ -54,7 +55,7 @@ class CopiesIndexTest {
             store.acknowledgeLater(alice, "phone", last, 7);
             store.awaitIndexed();
         }
-        try (SqliteStore store = DataDirectory.open(dir, e -> { })) {
+        try (SqliteStore store = DataDirectory.open(Decisions.RULES, dir, e -> { })) {
             assertThat(store.undelivered(alice, "laptop", 0, 10)).isEmpty();
             assertThat(store.undelivered(alice, "phone", 0, 10)).isEmpty();
             assertThat(store.undeliveredCount(alice)).isZero();
@@ -63,7 +64,7 @@ class CopiesIndexTest {
 
     @Test
     void aDeviceLoggingInInTheSameBatchAsASendGetsItsCopy() throws Exception {
-        try (SqliteStore store = DataDirectory.open(dir, e -> { })) {
+        try (SqliteStore store = DataDirectory.open(Decisions.RULES, dir, e -> { })) {
             long alice = store.create("alice", "Alice", "h", 0).orElseThrow().id();
             store.create("bob", "Bob", "h", 0).orElseThrow();
             AtomicReference<CompletableFuture<SendOutcome>> sent = new AtomicReference<>();

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.wirechat.server.core.port.Account;
 import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.SendOutcome;
+import org.wirechat.server.core.port.Storage;
 import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.core.port.TokenRow;
 import org.wirechat.server.core.rules.GroupChange;
@@ -21,7 +22,7 @@ import org.wirechat.server.storage.StoreContract.Who;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class CrashContract extends ContractArea {
-    private Store s;
+    private Storage s;
 
     @BeforeAll
     void openOwn() {
@@ -84,7 +85,7 @@ abstract class CrashContract extends ContractArea {
         changeGroup(s, new GroupChange.Add(alice.id(), crew, bob.name(), 100, 100), 0);
         changeGroup(s, new GroupChange.Add(alice.id(), crew, carol.name(), 100, 100), 0);
         long g1 = StoreContract.groupStored(s.send(alice.id(), crew, "g1", "g1", 1, 100));
-        s.acknowledgeLater(bob.id(), g1);
+        s.acknowledgeLater(bob.id(), "", g1, System.currentTimeMillis());
         s.send(alice.id(), crew, "g2", "g2", 2, 100);
         s.send(alice.id(), bob.name(), "d1", "d1", 3, 100);
         changeGroup(s, new GroupChange.Remove(alice.id(), crew, carol.name()), 4);

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.wirechat.server.Await;
 import org.wirechat.server.core.port.DeviceSeen;
 import org.wirechat.server.core.port.SendOutcome;
+import org.wirechat.server.core.port.Storage;
 import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.core.rules.GroupChange;
 import org.wirechat.server.storage.StoreContract.Who;
@@ -24,7 +25,7 @@ abstract class DeliveryContract extends ContractArea {
     /** The stores' device horizon unless told otherwise (docs/conversations_design.md §1). */
     private static final Duration DEFAULT_HORIZON = Duration.ofDays(30);
 
-    private long send(Store s, Who from, Who to, String body, long now) {
+    private long send(Storage s, Who from, Who to, String body, long now) {
         return StoreContract.stored(s.send(from.id(), to.name(), unique("c"), body, now, 100));
     }
 
@@ -156,7 +157,7 @@ abstract class DeliveryContract extends ContractArea {
         long firstId = send(store(), alice, bob, "first", 10);
         send(store(), alice, bob, "second", 11);
         contract().whileWriterHeld(store(), () -> {
-            store().acknowledgeLater(bob.id(), firstId);
+            store().acknowledgeLater(bob.id(), "", firstId, System.currentTimeMillis());
             assertThat(store().unread(bob.id(), "")).as("for the device that acknowledged").isEqualTo(1);
             assertThat(store().undelivered(bob.id(), 0, 10)).extracting(StoredMessage::body).containsExactly("second");
         });
@@ -191,7 +192,7 @@ abstract class DeliveryContract extends ContractArea {
      */
     @Test
     void aDeviceIdlePastTheHorizonStopsHoldingAndIsToldWhatItMissed() {
-        Store s = store();
+        Storage s = store();
         s.deviceHorizon(Duration.ofSeconds(10));
         try {
             Who alice = contract().who(s, "alice");

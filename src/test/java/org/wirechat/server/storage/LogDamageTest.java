@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StoreException;
 import org.wirechat.server.core.port.StoredMessage;
+import org.wirechat.server.core.rules.Decisions;
 import org.wirechat.server.data.DataDirectory;
 import org.wirechat.server.data.StoppedStore;
 import org.wirechat.server.storage.log.LogState;
@@ -44,7 +45,7 @@ class LogDamageTest {
      * not read yet (as when the indexer lags behind): the log is all that holds them.
      */
     private void sendAndClose() throws Exception {
-        try (SqliteStore store = DataDirectory.open(dir, SEGMENT_BYTES, e -> { }, StorageIo.REAL)) {
+        try (SqliteStore store = DataDirectory.open(Decisions.RULES, dir, SEGMENT_BYTES, e -> { }, StorageIo.REAL)) {
             store.holdLogSegments(); // held past the close too: the indexer deletes nothing
             alice = store.create("alice", "Alice", "h", 0).orElseThrow().id();
             bob = store.create("bob", "Bob", "h", 0).orElseThrow().id();
@@ -69,7 +70,7 @@ class LogDamageTest {
 
 
     private String refusal() {
-        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> DataDirectory.open(dir, SEGMENT_BYTES, e -> { }, StorageIo.REAL).close());
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> DataDirectory.open(Decisions.RULES, dir, SEGMENT_BYTES, e -> { }, StorageIo.REAL).close());
         assertThat(t).as("the start is refused").isInstanceOf(StoreException.class);
         return t.getMessage();
     }
@@ -82,12 +83,12 @@ class LogDamageTest {
 
     /** After the loss is accepted: the server starts, and a new message gets an id above every one handed out. */
     private void startsAndNeverReusesAnId(long expectedNext) throws Exception {
-        try (SqliteStore store = DataDirectory.open(dir, SEGMENT_BYTES, e -> { }, StorageIo.REAL)) {
+        try (SqliteStore store = DataDirectory.open(Decisions.RULES, dir, SEGMENT_BYTES, e -> { }, StorageIo.REAL)) {
             SendOutcome next = store.send(alice, "bob", "after", "after the loss", 9_000, 1_000);
             assertThat(next).isInstanceOf(SendOutcome.Stored.class);
             assertThat(((SendOutcome.Stored) next).id()).isEqualTo(expectedNext);
         }
-        try (SqliteStore store = DataDirectory.open(dir, SEGMENT_BYTES, e -> { }, StorageIo.REAL)) {
+        try (SqliteStore store = DataDirectory.open(Decisions.RULES, dir, SEGMENT_BYTES, e -> { }, StorageIo.REAL)) {
             assertThat(store.history(bob, alice, 0, 100)).as("the accepted loss does not stop later starts")
                     .extracting(StoredMessage::id).contains(expectedNext);
         }
@@ -109,7 +110,7 @@ class LogDamageTest {
         String accepted = accept();
         assertThat(accepted).startsWith("accepted:").containsPattern("ids \\d+–\\d+");
         startsAndNeverReusesAnId(MESSAGES + 1);
-        try (SqliteStore store = DataDirectory.open(dir, SEGMENT_BYTES, e -> { }, StorageIo.REAL)) {
+        try (SqliteStore store = DataDirectory.open(Decisions.RULES, dir, SEGMENT_BYTES, e -> { }, StorageIo.REAL)) {
             assertThat(store.history(bob, alice, 0, 100)).as("the other segments' messages are there")
                     .extracting(StoredMessage::body).contains("message 1", "message " + MESSAGES);
         }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StoreException;
 import org.wirechat.server.core.port.StoredMessage;
+import org.wirechat.server.core.rules.Decisions;
 import org.wirechat.server.data.DataDirectory;
 import org.wirechat.server.storage.log.LogRecord;
 
@@ -33,13 +34,13 @@ class LogRecoveryTest {
 
     /** Alice sends bob {@code n} messages (each acknowledged to her: Stored), bob has read the first two. */
     private void sendAndClose(int n) throws InterruptedException {
-        try (SqliteStore store = DataDirectory.open(dir, e -> { })) {
+        try (SqliteStore store = DataDirectory.open(Decisions.RULES, dir, e -> { })) {
             alice = store.create("alice", "Alice", "h", 0).orElseThrow().id();
             bob = store.create("bob", "Bob", "h", 0).orElseThrow().id();
             for (int i = 1; i <= n; i++) {
                 assertThat(store.send(alice, "bob", "c" + i, "message " + i, 1_000 + i, 100)).isInstanceOf(SendOutcome.Stored.class);
             }
-            store.acknowledgeLater(bob, 2);
+            store.acknowledgeLater(bob, "", 2, System.currentTimeMillis());
             store.awaitIndexed();
         }
     }
@@ -62,7 +63,7 @@ class LogRecoveryTest {
     void inboxesRetriesAndIdsComeBackFromTheLogAlone() throws Exception {
         sendAndClose(5);
         forgetTheIndex();
-        try (SqliteStore store = DataDirectory.open(dir, e -> { })) {
+        try (SqliteStore store = DataDirectory.open(Decisions.RULES, dir, e -> { })) {
             assertThat(store.undelivered(bob, 0, 10)).extracting(StoredMessage::body)
                     .containsExactly("message 3", "message 4", "message 5");
             assertThat(store.undeliveredCount(bob)).isEqualTo(3);
@@ -79,7 +80,7 @@ class LogRecoveryTest {
     @Test
     void aRetryOfAMessageOnlyTheIndexHoldsIsRecognisedAfterARestart() throws Exception {
         sendAndClose(3); // closed cleanly: everything indexed, the log read past
-        try (SqliteStore store = DataDirectory.open(dir, e -> { })) {
+        try (SqliteStore store = DataDirectory.open(Decisions.RULES, dir, e -> { })) {
             assertThat(store.send(alice, "bob", "c2", "message 2", 9_000, 100)).isEqualTo(new SendOutcome.Duplicate(2, 1_002));
             assertThat(store.send(alice, "bob", "c2", "not the same", 9_000, 100)).isInstanceOf(SendOutcome.ClientIdReused.class);
             assertThat(store.send(bob, "alice", "c2", "bob's own c2", 9_000, 100)).as("another sender's id")
@@ -97,7 +98,7 @@ class LogRecoveryTest {
         try (var ch = java.nio.channels.FileChannel.open(segment(), StandardOpenOption.APPEND)) {
             ch.write(next);
         }
-        try (SqliteStore store = DataDirectory.open(dir, e -> { })) {
+        try (SqliteStore store = DataDirectory.open(Decisions.RULES, dir, e -> { })) {
             assertThat(store.undelivered(bob, 0, 10)).extracting(StoredMessage::body).containsExactly("message 3");
             assertThat(store.history(bob, alice, 0, 10)).extracting(StoredMessage::body)
                     .containsExactly("message 3", "message 2", "message 1");
@@ -114,7 +115,7 @@ class LogRecoveryTest {
         try (var ch = java.nio.channels.FileChannel.open(segment(), StandardOpenOption.APPEND)) {
             ch.write(twin);
         }
-        try (SqliteStore store = DataDirectory.open(dir, e -> { })) {
+        try (SqliteStore store = DataDirectory.open(Decisions.RULES, dir, e -> { })) {
             store.awaitIndexed(); // returns: the indexer went past it
             assertThat(store.history(alice, bob, 0, 10)).extracting(StoredMessage::id).containsExactly(2L, 1L);
             assertThat(store.send(alice, "bob", "c4", "after it", 9_000, 100)).isEqualTo(new SendOutcome.Stored(4, 9_000, bob));
@@ -131,7 +132,7 @@ class LogRecoveryTest {
         byte[] bytes = Files.readAllBytes(seg);
         bytes[20] ^= 0x10; // inside the first record, with valid ones after it
         Files.write(seg, bytes);
-        assertThatThrownBy(() -> DataDirectory.open(dir, e -> { }).close())
+        assertThatThrownBy(() -> DataDirectory.open(Decisions.RULES, dir, e -> { }).close())
                 .isInstanceOf(StoreException.class)
                 .hasMessageContaining("the message log is damaged")
                 .hasMessageContaining(seg.getFileName().toString())

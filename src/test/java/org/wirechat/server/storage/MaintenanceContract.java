@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.wirechat.server.Await;
 import org.wirechat.server.core.port.CommitStats;
+import org.wirechat.server.core.port.Storage;
 import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.storage.StoreContract.Who;
 
@@ -49,13 +50,13 @@ abstract class MaintenanceContract extends ContractArea {
         long id = StoreContract.stored(store().send(alice.id(), bob.name(), "1", "backed up", 10, 100));
         Path copy = dir.resolve("copy");
         String said = StoreContract.backupOrReason(store(), copy);
-        Store opened = contract().openBackup(copy);
+        Storage opened = contract().openBackup(copy);
         if (opened == null) {
             assertThat(said).startsWith("refused: ").contains("pg_dump");
             assertThat(Files.exists(copy)).isFalse();
             return;
         }
-        try (Store backup = opened) {
+        try (Storage backup = opened) {
             assertThat(said).doesNotStartWith("refused: ");
             assertThat(backup.undelivered(bob.id(), 0, 10)).extracting(StoredMessage::id).contains(id);
             assertThat(backup.find(alice.name())).isPresent();

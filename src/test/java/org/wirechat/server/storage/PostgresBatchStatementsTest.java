@@ -16,6 +16,7 @@ import org.wirechat.server.PostgresCluster;
 import org.wirechat.server.PostgresSettings;
 import org.wirechat.server.core.port.Account;
 import org.wirechat.server.core.port.SendOutcome;
+import org.wirechat.server.core.rules.Decisions;
 
 /**
  * The statements of PostgreSQL's steady batch (docs/architecture.md §3.5, docs/storage_design.md): direct SENDs and
@@ -46,7 +47,7 @@ class PostgresBatchStatementsTest {
             }
         };
         PostgresCluster cluster = PostgresCluster.get();
-        try (PostgresStore store = PostgresStore.open(new PostgresSettings(cluster.url(cluster.newDatabase()), new char[0], 4).target(),
+        try (PostgresStore store = PostgresStore.open(Decisions.RULES, new PostgresSettings(cluster.url(cluster.newDatabase()), new char[0], 4).target(),
                 e -> { }, counting)) {
             Account alice = store.create("alice", "Alice", "hash", 1).orElseThrow();
             Account bob = store.create("bob", "Bob", "hash", 1).orElseThrow();

@@ -10,6 +10,7 @@ import org.wirechat.server.PostgresCluster;
 import org.wirechat.server.PostgresSettings;
 import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StoredMessage;
+import org.wirechat.server.core.rules.Decisions;
 
 /**
  * Regression (issue 28, step 5's review): an acknowledgement that moves no mark writes the device's activity only when
@@ -25,7 +26,7 @@ class PostgresDeviceActivityTest {
     @Test
     void aDeviceSeenAfterAnAcknowledgementThatMovedNothingStillHoldsItsMessages() {
         PostgresSettings settings = PostgresCluster.get().newStore();
-        try (PostgresStore a = PostgresStore.open(settings.target(), e -> { })) {
+        try (PostgresStore a = PostgresStore.open(Decisions.RULES, settings.target(), e -> { })) {
             a.deviceHorizon(Duration.ofDays(30));
             long alice = a.create("alice", "Alice", "h", 0).orElseThrow().id();
             long bob = a.create("bob", "Bob", "h", 0).orElseThrow().id();
@@ -44,7 +45,7 @@ class PostgresDeviceActivityTest {
             a.acknowledgeLater(bob, "tablet", m2, t0 + 30 * DAY + DAY);
             Await.until("the tablet's mark at the second message", () -> a.unread(bob, "tablet") == 0);
 
-            try (PostgresStore fresh = PostgresStore.open(settings.target(), e -> { })) {
+            try (PostgresStore fresh = PostgresStore.open(Decisions.RULES, settings.target(), e -> { })) {
                 fresh.deviceHorizon(Duration.ofDays(30));
                 assertThat(fresh.undelivered(bob, "phone", m1, 10)).as("the phone, seen 3 days ago, still gets the second")
                         .extracting(StoredMessage::id).containsExactly(m2);

@@ -15,6 +15,7 @@ import org.wirechat.server.PostgresCluster;
 import org.wirechat.server.PostgresSettings;
 import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StoredMessage;
+import org.wirechat.server.core.rules.Decisions;
 
 /**
  * Regression (issue 28, step 5's review): on PostgreSQL the floor is decided in Java from the mark rows the batch's
@@ -30,7 +31,7 @@ class PostgresFloorRaceTest {
     @Test
     void aFirstMarkMadeByABatchThisOneWaitedForIsNotPassedByTheFloor() throws Exception {
         PostgresSettings settings = PostgresCluster.get().newStore();
-        try (PostgresStore a = PostgresStore.open(settings.target(), e -> { });
+        try (PostgresStore a = PostgresStore.open(Decisions.RULES, settings.target(), e -> { });
                 Connection other = DriverManager.getConnection(settings.jdbcUrl());
                 Connection look = DriverManager.getConnection(settings.jdbcUrl())) {
             long alice = a.create("alice", "Alice", "h", 0).orElseThrow().id();
@@ -56,7 +57,7 @@ class PostgresFloorRaceTest {
             Await.until("the phone's mark at the third message", () -> mark(look, bob, "phone") == m3);
 
             assertThat(floor(look, bob)).as("the floor never passes the default device, which holds through the second").isLessThanOrEqualTo(m2);
-            try (PostgresStore fresh = PostgresStore.open(settings.target(), e -> { })) {
+            try (PostgresStore fresh = PostgresStore.open(Decisions.RULES, settings.target(), e -> { })) {
                 assertThat(fresh.undelivered(bob, "", m2, 10)).as("the default device still gets the third")
                         .extracting(StoredMessage::id).containsExactly(m3);
             }

@@ -12,6 +12,7 @@ import org.wirechat.server.PostgresSettings;
 import org.wirechat.server.core.port.Deletion;
 import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StoredMessage;
+import org.wirechat.server.core.rules.Decisions;
 import org.wirechat.server.core.rules.GroupRules;
 
 /**
@@ -23,7 +24,7 @@ class PostgresInboxTest {
     @Test
     void aMessageAnotherServerStoredInBetweenIsNeverSkipped() {
         PostgresSettings settings = PostgresCluster.get().newStore();
-        try (PostgresStore a = PostgresStore.open(settings.target(), e -> { }); PostgresStore b = PostgresStore.open(settings.target(), e -> { })) {
+        try (PostgresStore a = PostgresStore.open(Decisions.RULES, settings.target(), e -> { }); PostgresStore b = PostgresStore.open(Decisions.RULES, settings.target(), e -> { })) {
             long alice = a.create("alice", "Alice", "h", 0).orElseThrow().id();
             long carol = a.create("carol", "Carol", "h", 0).orElseThrow().id();
             long bob = a.create("bob", "Bob", "h", 0).orElseThrow().id();
@@ -44,12 +45,12 @@ class PostgresInboxTest {
     @Test
     void anAcknowledgementMovesTheMarkAndTheCountOnEveryServer() throws Exception {
         PostgresSettings settings = PostgresCluster.get().newStore();
-        try (PostgresStore a = PostgresStore.open(settings.target(), e -> { }); PostgresStore b = PostgresStore.open(settings.target(), e -> { })) {
+        try (PostgresStore a = PostgresStore.open(Decisions.RULES, settings.target(), e -> { }); PostgresStore b = PostgresStore.open(Decisions.RULES, settings.target(), e -> { })) {
             long alice = a.create("alice", "Alice", "h", 0).orElseThrow().id();
             long bob = a.create("bob", "Bob", "h", 0).orElseThrow().id();
             long first = ((SendOutcome.Stored) a.sendLater(alice, "bob", "1", "one", 1, 100).join()).id();
             a.sendLater(alice, "bob", "2", "two", 2, 100).join();
-            a.acknowledgeLater(bob, first);
+            a.acknowledgeLater(bob, "", first, System.currentTimeMillis());
             assertThat(a.unread(bob, "")).as("what the device acknowledged no longer counts for it, at once").isEqualTo(1);
             org.wirechat.server.Await.until("the mark recorded", () -> b.undeliveredCount(bob) == 1);
             assertThat(b.undelivered(bob, 0, 10)).extracting(StoredMessage::body).containsExactly("two");
@@ -79,7 +80,7 @@ class PostgresInboxTest {
                     + " (2, 4, false), (2, 5, false)) AS v(r, i, d) ORDER BY i");
             st.execute("UPDATE accounts SET unread = 2 WHERE id = 2");
         }
-        try (PostgresStore store = PostgresStore.open(settings.target(), e -> { })) {
+        try (PostgresStore store = PostgresStore.open(Decisions.RULES, settings.target(), e -> { })) {
             long bob = store.find("bob").orElseThrow().id();
             long carol = store.find("carol").orElseThrow().id();
             long alice = store.find("alice").orElseThrow().id();

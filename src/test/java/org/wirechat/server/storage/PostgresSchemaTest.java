@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.wirechat.server.PostgresCluster;
 import org.wirechat.server.PostgresSettings;
 import org.wirechat.server.core.port.StoreException;
+import org.wirechat.server.core.rules.Decisions;
 
 /** Several servers starting at once on an empty database: one migrates, the others wait and find it done. */
 class PostgresSchemaTest {
@@ -32,7 +33,7 @@ class PostgresSchemaTest {
                     } catch (InterruptedException e) {
                         throw new IllegalStateException(e);
                     }
-                    return PostgresStore.open(settings.target(), e -> { });
+                    return PostgresStore.open(Decisions.RULES, settings.target(), e -> { });
                 }, threads));
             }
             go.countDown();
@@ -58,11 +59,11 @@ class PostgresSchemaTest {
     @Test
     void aDatabaseNewerThanThisServerIsRefused() throws Exception {
         PostgresSettings settings = PostgresCluster.get().newStore();
-        PostgresStore.open(settings.target(), e -> { }).close();
+        PostgresStore.open(Decisions.RULES, settings.target(), e -> { }).close();
         try (Connection c = DriverManager.getConnection(settings.jdbcUrl())) {
             c.createStatement().execute("INSERT INTO wirechat_schema (version) VALUES (99)");
         }
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PostgresStore.open(settings.target(), e -> { }))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PostgresStore.open(Decisions.RULES, settings.target(), e -> { }))
                 .isInstanceOf(StoreException.class).hasMessageContaining("newer than this server");
     }
 }

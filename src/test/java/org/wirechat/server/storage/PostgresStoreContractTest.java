@@ -10,21 +10,23 @@ import java.util.Map;
 import org.wirechat.server.PostgresCluster;
 import org.wirechat.server.PostgresSettings;
 import org.wirechat.server.core.port.Cluster;
+import org.wirechat.server.core.port.Storage;
+import org.wirechat.server.core.rules.Decisions;
 
 /** The store contract on PostgreSQL: a database of its own for each store, in the tests' throwaway cluster. */
 class PostgresStoreContractTest extends StoreContract {
-    private final Map<Store, PostgresSettings> settings = new IdentityHashMap<>();
+    private final Map<Storage, PostgresSettings> settings = new IdentityHashMap<>();
 
     /** A pool of 4 (the writer's connection, a listener's, reads beside them): fewer connections to start than a server's. */
     @Override
-    Store open() {
+    Storage open() {
         PostgresCluster cluster = PostgresCluster.get();
         return openOn(new PostgresSettings(cluster.url(cluster.newDatabase()), new char[0], 4));
     }
 
     /** Opened as a server opens it: listening to the other servers' changes (here, to nobody's). */
-    private Store openOn(PostgresSettings on) {
-        PostgresStore s = PostgresStore.open(on.target(), e -> { });
+    private Storage openOn(PostgresSettings on) {
+        PostgresStore s = PostgresStore.open(Decisions.RULES, on.target(), e -> { });
         s.listen(new Cluster.Changes() {
             @Override
             public void inbox(long accountId) {
@@ -47,7 +49,7 @@ class PostgresStoreContractTest extends StoreContract {
     }
 
     @Override
-    Store reopen(Store store) {
+    Storage reopen(Storage store) {
         PostgresSettings on = settings.remove(store);
         store.close();
         return openOn(on);
@@ -58,7 +60,7 @@ class PostgresStoreContractTest extends StoreContract {
      * store on the same database, as the restarted server would open.
      */
     @Override
-    Store crash(Store store) throws SQLException {
+    Storage crash(Storage store) throws SQLException {
         PostgresSettings on = settings.remove(store);
         try (Connection c = DriverManager.getConnection(on.jdbcUrl());
                 PreparedStatement ps = c.prepareStatement("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
@@ -70,17 +72,17 @@ class PostgresStoreContractTest extends StoreContract {
     }
 
     @Override
-    void whileWriterHeld(Store store, Runnable meanwhile) {
+    void whileWriterHeld(Storage store, Runnable meanwhile) {
         ((PostgresStore) store).whileWriterHeld(meanwhile);
     }
 
     @Override
-    void settle(Store store) {
+    void settle(Storage store) {
         // answered is committed: nothing runs after the answer
     }
 
     @Override
-    Store openBackup(Path copy) {
+    Storage openBackup(Path copy) {
         return null; // pg_dump's
     }
 

@@ -3,6 +3,7 @@ package org.wirechat.server.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.wirechat.server.core.port.Storage;
 import org.wirechat.server.core.rules.GroupChange;
 import org.wirechat.server.core.rules.GroupOutcome;
 import org.wirechat.server.storage.StoreContract.Who;
@@ -55,7 +56,7 @@ abstract class ReceiptContract extends ContractArea {
     }
 
     /**
-     * The stores differed: the log store counted an acknowledgement still on its way, PostgreSQL (and Store's
+     * The stores differed: the log store counted an acknowledgement still on its way, PostgreSQL (and Storage's
      * Javadoc) only a committed one — the one answer every PostgreSQL server gives alike, since none sees another's
      * acknowledgements on their way. Now both count it once committed.
      */

@@ -2,6 +2,7 @@ package org.wirechat.server.storage;
 
 import java.util.concurrent.CompletableFuture;
 import org.wirechat.server.Await;
+import org.wirechat.server.core.port.Storage;
 
 /**
  * Device registrations made while a test holds the store's writer: LOGIN_DEVICE's registration returns
@@ -13,7 +14,7 @@ final class Registrations {
     }
 
     /** Registers the device on a new thread; returns once the registration is queued (or made), completed when made. */
-    static CompletableFuture<Void> queued(Store store, long accountId, String device, long nowMillis) {
+    static CompletableFuture<Void> queued(Storage store, long accountId, String device, long nowMillis) {
         CompletableFuture<Void> made = new CompletableFuture<>();
         Thread login = Thread.ofPlatform().name("register " + device).start(() -> {
             try {

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.wirechat.server.core.port.Deletion;
+import org.wirechat.server.core.port.Storage;
 import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.core.rules.GroupChange;
 import org.wirechat.server.core.rules.GroupOutcome;
@@ -27,7 +28,7 @@ import org.wirechat.server.storage.StoreContract.Who;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class RetentionContract extends ContractArea {
-    private Store s;
+    private Storage s;
     private long base = 1_000_000_000_000L;
 
     @BeforeAll

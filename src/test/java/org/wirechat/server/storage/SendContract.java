@@ -61,7 +61,7 @@ abstract class SendContract extends ContractArea {
         long firstId = store().undelivered(bob.id(), 0, 10).get(0).id();
         List<CompletableFuture<SendOutcome>> f = new ArrayList<>();
         contract().whileWriterHeld(store(), () -> {
-            store().acknowledgeLater(bob.id(), firstId);
+            store().acknowledgeLater(bob.id(), "", firstId, System.currentTimeMillis());
             f.add(store().sendLater(alice.id(), bob.name(), "fits", "fits again", 11, 2));
             f.add(store().sendLater(alice.id(), bob.name(), "full", "full again", 12, 2));
         });

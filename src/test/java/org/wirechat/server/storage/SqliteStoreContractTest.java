@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
+import org.wirechat.server.core.port.Storage;
+import org.wirechat.server.core.rules.Decisions;
 import org.wirechat.server.data.DataDirectory;
 import org.wirechat.server.data.StoppedStore;
 import org.wirechat.server.storage.log.LogRecord;
@@ -24,21 +26,21 @@ class SqliteStoreContractTest extends StoreContract {
     static Path dir;
 
     private final AtomicInteger opened = new AtomicInteger();
-    private final Map<Store, Path> dirs = new IdentityHashMap<>();
+    private final Map<Storage, Path> dirs = new IdentityHashMap<>();
 
     @Override
-    Store open() {
+    Storage open() {
         return openIn(dir.resolve("store-" + opened.incrementAndGet()));
     }
 
-    private Store openIn(Path data) {
-        SqliteStore s = DataDirectory.open(data, e -> { });
+    private Storage openIn(Path data) {
+        SqliteStore s = DataDirectory.open(Decisions.RULES, data, e -> { });
         dirs.put(s, data);
         return s;
     }
 
     @Override
-    Store reopen(Store store) {
+    Storage reopen(Storage store) {
         Path data = dirs.remove(store);
         store.close();
         return openIn(data);
@@ -49,7 +51,7 @@ class SqliteStoreContractTest extends StoreContract {
      * its indexer had never run, so the start reads everything back from the log, and a record torn at the log's end.
      */
     @Override
-    Store crash(Store store) throws SQLException, IOException {
+    Storage crash(Storage store) throws SQLException, IOException {
         Path data = dirs.remove(store);
         store.close();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + data.resolve(SqliteStore.DATABASE_FILE))) {
@@ -68,18 +70,18 @@ class SqliteStoreContractTest extends StoreContract {
     }
 
     @Override
-    void whileWriterHeld(Store store, Runnable meanwhile) {
+    void whileWriterHeld(Storage store, Runnable meanwhile) {
         ((SqliteStore) store).whileWriterHeld(meanwhile);
     }
 
     @Override
-    void settle(Store store) throws InterruptedException {
+    void settle(Storage store) throws InterruptedException {
         ((SqliteStore) store).awaitIndexed();
     }
 
     /** A backup is restored (as {@code admin restore} does) into a data directory of its own, then opened. */
     @Override
-    Store openBackup(Path copy) {
+    Storage openBackup(Path copy) {
         Path data = copy.resolveSibling(copy.getFileName() + "-restored");
         try {
             StoppedStore.restore(copy, data);

@@ -2,6 +2,8 @@ package org.wirechat.server.core.rules;
 
 import java.util.Collection;
 import java.util.Optional;
+import org.wirechat.server.core.port.DeviceMark;
+import org.wirechat.server.core.port.MarkMove;
 
 /**
  * Where a device's acknowledgement puts its mark, and its account's floor after it (docs/conversations_design.md):
@@ -9,23 +11,12 @@ import java.util.Optional;
  * within the device horizon; the floor is the lowest mark of the devices that hold, so a message leaves the inbox once
  * every holding device has it.
  */
-public final class Marks {
+final class Marks {
     private Marks() {
     }
 
-    /** A device's mark: every message of the account through {@code through} received, last active at {@code activeMillis}. */
-    public record Mark(long through, long activeMillis) {
-    }
-
-    /**
-     * A mark to write: {@code through} and {@code activeMillis}; {@code stale}: it is written (also) because what the
-     * store last wrote of the device's activity is more than half a horizon old.
-     */
-    public record Move(long through, long activeMillis, boolean stale) {
-    }
-
     /** Whether a device last active at {@code activeMillis} holds its account's messages at {@code nowMillis}. */
-    public static boolean holds(long activeMillis, long nowMillis, long horizonMillis) {
+    static boolean holds(long activeMillis, long nowMillis, long horizonMillis) {
         return nowMillis - activeMillis <= horizonMillis;
     }
 
@@ -40,7 +31,7 @@ public final class Marks {
      * @param writtenActiveMillis when the store last wrote the device active (ignored without a mark)
      * @param register a device logging in (LOGIN_DEVICE): it holds the account's messages from the floor on
      */
-    public static Optional<Move> acknowledge(Mark mark, long writtenActiveMillis, long covered, long floor, long nowMillis,
+    static Optional<MarkMove> acknowledge(DeviceMark mark, long writtenActiveMillis, long covered, long floor, long nowMillis,
             long horizonMillis, boolean register) {
         if (mark == null && covered == 0 && floor == 0 && !register) {
             // what the default device acknowledged may have left the inbox already (another device acknowledged it first)
@@ -55,21 +46,21 @@ public final class Marks {
         if (mark != null && through == current && !stale) {
             return Optional.empty();
         }
-        return Optional.of(new Move(through, Math.max(nowMillis, mark == null ? 0 : mark.activeMillis()), stale));
+        return Optional.of(new MarkMove(through, Math.max(nowMillis, mark == null ? 0 : mark.activeMillis()), stale));
     }
 
     /**
      * The account's floor as its devices' marks put it at {@code nowMillis}: the lowest mark of the devices holding
      * (active within the horizon); with none, the mark of the one active last; never lower than {@code floor}.
      */
-    public static long floor(long floor, Collection<Mark> marks, long nowMillis, long horizonMillis) {
+    static long floor(long floor, Collection<DeviceMark> marks, long nowMillis, long horizonMillis) {
         if (marks.isEmpty()) {
             return floor;
         }
         long lowestHolding = Long.MAX_VALUE;
         long latest = -1;
         long latestMark = floor;
-        for (Mark m : marks) {
+        for (DeviceMark m : marks) {
             if (holds(m.activeMillis(), nowMillis, horizonMillis)) {
                 lowestHolding = Math.min(lowestHolding, m.through());
             }

@@ -10,7 +10,12 @@ import org.wirechat.server.core.port.BatchView.Prior;
 import org.wirechat.server.core.port.BatchView.Recipient;
 import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.PendingSend;
+import org.wirechat.server.core.port.SendDecisions;
 import org.wirechat.server.core.port.SendOutcome;
+import org.wirechat.server.core.port.Verdict;
+import org.wirechat.server.core.port.Verdict.Accepted;
+import org.wirechat.server.core.port.Verdict.Again;
+import org.wirechat.server.core.port.Verdict.Settled;
 
 /**
  * What a SEND decides, written once for every store (docs/architecture.md §3.3): one rule a batch, asked SEND by SEND
@@ -22,31 +27,7 @@ import org.wirechat.server.core.port.SendOutcome;
  * make, then refuses), then the copy (another device of the sender holding its messages gets one, unless the message
  * is to the sender). The rule counts the messages it accepts; ids are the store's, given in the order accepted.
  */
-public final class SendRule {
-
-    /** What the rule made of one SEND. */
-    public sealed interface Verdict {
-    }
-
-    /** Answered now: refused, or a retry of a message stored before this batch. */
-    public record Settled(SendOutcome outcome) implements Verdict {
-    }
-
-    /**
-     * To be stored: the {@code index}-th message this rule accepted, to {@code conversation} (the account's id, or the
-     * group's conversation) named {@code recipient} as stored, reaching {@code reaches}; {@code copied}: the sender's
-     * other devices get a copy.
-     */
-    public record Accepted(int index, PendingSend send, long conversation, String recipient, boolean group, List<Long> reaches,
-            boolean copied) implements Verdict {
-        public Accepted {
-            reaches = List.copyOf(reaches);
-        }
-    }
-
-    /** A second SEND of a client id this batch accepted: a duplicate of it when {@code same}, else the client id reused. */
-    public record Again(Accepted first, boolean same) implements Verdict {
-    }
+final class SendRule implements SendDecisions.Batch {
 
     private record SentKey(long senderId, String clientId) {
     }
@@ -56,11 +37,12 @@ public final class SendRule {
     private final Map<Long, Long> added = new HashMap<>();
     private int accepted;
 
-    public SendRule(BatchView view) {
+    SendRule(BatchView view) {
         this.view = view;
     }
 
     /** Decides the next SEND of the batch, in queue order. */
+    @Override
     public Verdict decide(PendingSend s) {
         long conversation;
         String name;
@@ -122,12 +104,12 @@ public final class SendRule {
     }
 
     /** How many SENDs this rule accepted (the ids the store gives out for its batch). */
-    public int accepted() {
+    int accepted() {
         return accepted;
     }
 
     /** The SEND's outcome once the batch's accepted messages have their ids ({@code ids[i]}: the i-th accepted's). */
-    public static SendOutcome outcome(Verdict verdict, long[] ids) {
+    static SendOutcome outcome(Verdict verdict, long[] ids) {
         return switch (verdict) {
             case Settled s -> s.outcome();
             case Accepted a -> stored(a, ids[a.index()]);
