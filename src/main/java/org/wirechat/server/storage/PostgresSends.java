@@ -5,7 +5,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -14,18 +16,22 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.wirechat.server.core.port.DeviceMark;
-import org.wirechat.server.core.port.MarkMove;
-import org.wirechat.server.core.port.SendDecisions;
-import org.wirechat.server.core.port.Verdict;
+import java.util.function.LongFunction;
+import java.util.stream.Collectors;
 import org.wirechat.server.core.port.BatchView.GroupAt;
 import org.wirechat.server.core.port.BatchView.Prior;
+import org.wirechat.server.core.port.DeviceMark;
 import org.wirechat.server.core.port.GroupInfo;
+import org.wirechat.server.core.port.MarkMove;
 import org.wirechat.server.core.port.PendingSend;
+import org.wirechat.server.core.port.SendDecisions;
 import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StoredMessage;
+import org.wirechat.server.core.port.Verdict;
 
 /**
  * SENDs and acknowledgements on PostgreSQL, a batch at a time: every SEND waiting when the writer gets to them is
@@ -103,11 +109,11 @@ final class PostgresSends {
     private final Marked marked;
 
     /** Per account, its devices' acknowledgements this server has answered but may not have committed yet. */
-    private final java.util.function.LongFunction<Map<String, Long>> acknowledgedAhead;
+    private final LongFunction<Map<String, Long>> acknowledgedAhead;
     /** A device idle longer than this no longer holds its account's messages. */
-    private volatile long horizonMillis = java.time.Duration.ofDays(30).toMillis();
+    private volatile long horizonMillis = Duration.ofDays(30).toMillis();
     /** Usernames by account id, learnt as accounts send (a name never changes, and an id is never reused). */
-    private final java.util.concurrent.ConcurrentHashMap<Long, String> usernames = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, String> usernames = new ConcurrentHashMap<>();
     private static final int USERNAMES_MAX = 100_000;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<PendingAck> acks = new ConcurrentLinkedQueue<>();
@@ -118,7 +124,7 @@ final class PostgresSends {
     private final SingleDevices singleDevices;
 
     PostgresSends(Writer writer, String channel, String nodeId, CachedInboxes inboxes, SingleDevices singleDevices,
-            java.util.function.LongFunction<Map<String, Long>> acknowledgedAhead, Marked marked, SendDecisions rules) {
+            LongFunction<Map<String, Long>> acknowledgedAhead, Marked marked, SendDecisions rules) {
         this.rules = rules;
         this.singleDevices = singleDevices;
         this.marked = marked;
@@ -174,7 +180,7 @@ final class PostgresSends {
             return store(db.connection(), mine, myAcks);
         }).whenComplete((flushed, failure) -> {
             if (failure != null) {
-                Throwable cause = failure instanceof java.util.concurrent.CompletionException c ? c.getCause() : failure;
+                Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
                 if (!taken[0]) { // refused before it ran (the storage down): so is the work waiting for it
                     flushQueued.set(false);
                     for (Pending p; (p = queue.poll()) != null;) {
@@ -207,7 +213,7 @@ final class PostgresSends {
         });
     }
 
-    void horizon(java.time.Duration horizon) {
+    void horizon(Duration horizon) {
         horizonMillis = horizon.toMillis();
     }
 
@@ -235,7 +241,7 @@ final class PostgresSends {
         Map<String, Group> groups = lockGroups(c, batch);
         List<Long> members = groups.values().stream().flatMap(g -> g.members().stream()).distinct().toList();
         long sendNow = batch.stream().mapToLong(Pending::nowMillis).max().orElse(now);
-        java.util.Set<String> copying = new java.util.HashSet<>();
+        Set<String> copying = new HashSet<>();
         Map<Long, Holding> holding = new HashMap<>();
         Map<String, Recipient> recipients = lockRecipients(c, batch, members, deviceAcks, sendNow - horizonMillis, copying,
                 singleDevices, holding);
@@ -461,13 +467,13 @@ final class PostgresSends {
      * acknowledgement of its inbox lock different rows: they do not wait for each other.
      */
     private static Map<String, Recipient> lockRecipients(Connection c, List<Pending> batch, List<Long> members,
-            List<DeviceAck> acknowledging, long activeSince, java.util.Set<String> copying, SingleDevices singleDevices,
+            List<DeviceAck> acknowledging, long activeSince, Set<String> copying, SingleDevices singleDevices,
             Map<Long, Holding> holding) throws SQLException {
         String[] keys = batch.stream().map(Pending::recipientKey).filter(k -> !GroupInfo.isGroupName(k))
                 .distinct().toArray(String[]::new);
         // each (sender, device) once: asked whether another device of the sender holds (a probe of its marks)
         List<Pending> fromDevices = batch.stream().filter(p -> p.device() != null && !singleDevices.alone(p.senderId(), p.device()))
-                .collect(java.util.stream.Collectors.toMap(p -> p.senderId() + "\u0000" + p.device(), p -> p, (x, y) -> x,
+                .collect(Collectors.toMap(p -> p.senderId() + "\u0000" + p.device(), p -> p, (x, y) -> x,
                         LinkedHashMap::new)).values().stream().toList();
         Map<String, Recipient> found = new HashMap<>();
         // UNION ALL runs its parts one after the other, each locking as its sorted rows come. The senders
@@ -746,7 +752,7 @@ final class PostgresSends {
                 }
             }
         }
-        java.util.Arrays.sort(ids); // whatever order the sequence was called in, given out in queue order
+        Arrays.sort(ids); // whatever order the sequence was called in, given out in queue order
         return ids;
     }
 
@@ -801,7 +807,7 @@ final class PostgresSends {
      * {@code hinted} got copies and are notified in the short form (a notification does not carry copies).
      */
     private void raiseUnreadAndNotify(Connection c, Map<Long, long[]> newest, Map<Long, List<StoredMessage>> mail,
-            java.util.Set<Long> hinted) throws SQLException {
+            Set<Long> hinted) throws SQLException {
         if (newest.isEmpty()) {
             return;
         }
