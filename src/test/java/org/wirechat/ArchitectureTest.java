@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.wirechat.protocol.LayeringViolationSample;
 import org.wirechat.server.ResponseFit;
 import org.wirechat.server.SeamViolationSample;
-import org.wirechat.server.auth.Tokens;
+import org.wirechat.server.core.auth.Tokens;
 import org.wirechat.server.cluster.LocalCluster;
 import org.wirechat.server.cluster.StoreUsingClusterSample;
 import org.wirechat.server.core.CoreViolationSample;
@@ -80,8 +80,8 @@ class ArchitectureTest {
             .because("storage holds domain records; a transport turns them into its own");
 
     static final ArchRule GRPC_STAYS_IN_ITS_TRANSPORT = noClasses()
-            .that().resideInAnyPackage("org.wirechat.protocol..", "org.wirechat.server.storage..", "org.wirechat.server.auth..",
-                    "org.wirechat.server.inbox..", "org.wirechat.client", "org.wirechat.client.terminal..",
+            .that().resideInAnyPackage("org.wirechat.protocol..", "org.wirechat.server.storage..", "org.wirechat.server.core.auth..",
+                    "org.wirechat.server.core.inbox..", "org.wirechat.client", "org.wirechat.client.terminal..",
                     "org.wirechat.client.desktop..")
             .should().dependOnClassesThat().resideInAnyPackage("io.grpc..", "com.google.protobuf..", "org.wirechat.grpc..")
             .because("gRPC is one transport: the core, storage and the clients above their connection"
@@ -96,7 +96,7 @@ class ArchitectureTest {
                     + " listening socket Listener.bind made, to close it and say its port)");
 
     static final ArchRule THE_CORE_KNOWS_NO_TRANSPORT = noClasses()
-            .that().resideInAnyPackage("org.wirechat.server.storage..", "org.wirechat.server.auth..", "org.wirechat.server.inbox..",
+            .that().resideInAnyPackage("org.wirechat.server.storage..", "org.wirechat.server.core.auth..", "org.wirechat.server.core.inbox..",
                     "org.wirechat.server.cluster..", "org.wirechat.server.core..")
             .should().dependOnClassesThat().resideInAnyPackage("org.wirechat.server.wire..", "org.wirechat.server.grpc..")
             .because("transports depend on the core, never the other way");
@@ -105,37 +105,36 @@ class ArchitectureTest {
             .should().dependOnClassesThat().resideInAnyPackage("org.wirechat.server", "org.wirechat.server.wire..",
                     "org.wirechat.server.grpc..", "org.wirechat.server.cluster..", "org.wirechat.server.core",
                     "org.wirechat.server.core.admission..",
-                    "org.wirechat.server.auth..", "org.wirechat.server.inbox..", "org.wirechat.server.account..",
+                    "org.wirechat.server.core.auth..", "org.wirechat.server.core.inbox..", "org.wirechat.server.core.account..",
                     "org.wirechat.server.tls..", "io.grpc..", "org.wirechat.grpc..")
             .because("the stores are given what they need (the Cluster PostgreSQL implements is a port of the core);"
                     + " the server, its rules and its transports use storage, never the other way");
 
     /**
-     * What the chat core still uses outside itself (docs/architecture.md §6), each named: today's helpers (tokens,
-     * password hashing, the waiters of a FETCH, the account matcher). Since step 5 no storage class: the core reaches
-     * every store through its ports ({@code core.port.Storage} and the narrow ports it gathers), so the per-class lists
-     * of steps 3–5 (which core classes were already on the ports, which still held the {@code storage.Store}) are gone —
-     * this rule now says it of every class of the core, a new one too.
+     * The libraries the chat core uses beside the JDK and SLF4J, each made for its job: RE2/J (LIST_ACCOUNTS' patterns,
+     * linear matching) and the JDK's own {@code javax.crypto} (password hashing). Since step 5 the core uses nothing
+     * else outside itself: no storage class (it reaches every store through its ports, {@code core.port.Storage} and
+     * the narrow ports it gathers), and no helper of the server's by name — tokens, password hashing, the waiters of a
+     * FETCH and the account matcher, the named exceptions of steps 2–5, moved into the core ({@code core.auth},
+     * {@code core.inbox}, {@code core.account}); the per-class lists of steps 3–5 are gone, every class of the core
+     * being held to this.
      */
-    static final Set<String> CORE_STEP_2_EXCEPTIONS = Set.of(
-            "org.wirechat.server.auth.Tokens", "org.wirechat.server.auth.PasswordHasher",
-            "org.wirechat.server.inbox.InboxWaiters",
-            "org.wirechat.server.account.AccountMatcher");
+    static final Set<String> LIBRARIES_THE_CORE_USES = Set.of("com.google.re2j", "javax.crypto");
 
-    /** The core's own classes, the JDK, SLF4J, and the exceptions of step 2 (a nested class by its outer one). */
-    static final DescribedPredicate<JavaClass> THE_CORE_OR_ITS_NAMED_EXCEPTIONS = DescribedPredicate.describe(
-            "the core, java (but not JDBC's java.sql), SLF4J or " + CORE_STEP_2_EXCEPTIONS, c -> {
+    /** The core's own classes, the JDK (not JDBC), SLF4J and the libraries named above. */
+    static final DescribedPredicate<JavaClass> THE_CORE_OR_ITS_LIBRARIES = DescribedPredicate.describe(
+            "the core, java (but not JDBC's java.sql), SLF4J or " + LIBRARIES_THE_CORE_USES, c -> {
                 JavaClass t = c.isArray() ? c.getBaseComponentType() : c;
                 String p = t.getPackageName();
                 return t.isPrimitive() || p.equals("org.wirechat.server.core") || p.startsWith("org.wirechat.server.core.")
                         || (p.startsWith("java.") && !p.equals("java.sql") && !p.startsWith("java.sql.")) || p.startsWith("org.slf4j")
-                        || CORE_STEP_2_EXCEPTIONS.contains(t.getName().split("\\$")[0]);
+                        || LIBRARIES_THE_CORE_USES.stream().anyMatch(l -> p.equals(l) || p.startsWith(l + "."));
             });
 
     static final ArchRule THE_CORE_STANDS_ALONE = classes().that().resideInAPackage("org.wirechat.server.core..")
-            .should().onlyDependOnClassesThat(THE_CORE_OR_ITS_NAMED_EXCEPTIONS)
+            .should().onlyDependOnClassesThat(THE_CORE_OR_ITS_LIBRARIES)
             .because("the chat rules are written once, for every transport and store: no protocol record, transport,"
-                    + " JDBC or concrete store; what it still uses outside itself is listed by name, and shrinks");
+                    + " JDBC or store, no helper of the server's; the libraries it uses are named");
 
     /** The persistence interfaces and their records (docs/architecture.md §2.1, §2.4), which the core and the stores share. */
     static final String PORTS = "org.wirechat.server.core.port";
@@ -495,7 +494,7 @@ class ArchitectureTest {
     void aStorageClassThatUsesTheServerAboveItBreaksTheRule() {
         JavaClasses bad = new ClassFileImporter().importClasses(UpwardViolationSample.class);
         assertThatThrownBy(() -> STORAGE_USES_NOTHING_ABOVE_IT.check(bad)).isInstanceOf(AssertionError.class)
-                .hasMessageContaining("UpwardViolationSample").hasMessageContaining("org.wirechat.server.auth.Tokens")
+                .hasMessageContaining("UpwardViolationSample").hasMessageContaining("org.wirechat.server.core.auth.Tokens")
                 .hasMessageContaining("org.wirechat.server.cluster.LocalCluster");
     }
 

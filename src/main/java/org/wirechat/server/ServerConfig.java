@@ -5,7 +5,7 @@ import java.time.Duration;
 import org.wirechat.protocol.Frame;
 import org.wirechat.protocol.Limits;
 import org.wirechat.server.core.admission.AbuseLimits;
-import org.wirechat.server.auth.PasswordHasher;
+import org.wirechat.server.core.auth.PasswordHasher;
 import org.wirechat.server.storage.StorageIo;
 import org.wirechat.server.tls.TlsSettings;
 

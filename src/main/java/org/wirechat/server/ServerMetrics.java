@@ -12,7 +12,7 @@ import java.util.function.LongSupplier;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Opcode;
 import org.wirechat.protocol.Response;
-import org.wirechat.server.auth.Tokens;
+import org.wirechat.server.core.auth.Tokens;
 import org.wirechat.server.core.port.Storage;
 
 /**

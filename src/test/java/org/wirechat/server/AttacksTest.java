@@ -26,7 +26,7 @@ import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.PatternMode;
 import org.wirechat.protocol.Request;
 import org.wirechat.protocol.Response;
-import org.wirechat.server.account.AccountMatcher;
+import org.wirechat.server.core.account.AccountMatcher;
 
 /** What an attacker tried against the server (issue 13), each answered as documented while others are served. */
 class AttacksTest {

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.wirechat.server.auth.PasswordHasher;
-import org.wirechat.server.auth.Tokens;
+import org.wirechat.server.core.auth.PasswordHasher;
+import org.wirechat.server.core.auth.Tokens;
 import org.wirechat.server.cluster.LocalCluster;
 import org.wirechat.server.core.Call;
 import org.wirechat.server.core.Chat;
@@ -33,7 +33,7 @@ import org.wirechat.server.core.port.Deletion;
 import org.wirechat.server.core.rules.Decisions;
 import org.wirechat.server.core.rules.GroupRules;
 import org.wirechat.server.data.DataDirectory;
-import org.wirechat.server.inbox.InboxWaiters;
+import org.wirechat.server.core.inbox.InboxWaiters;
 import org.wirechat.server.storage.SqliteStore;
 
 /**

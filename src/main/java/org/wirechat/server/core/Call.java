@@ -1,6 +1,6 @@
 package org.wirechat.server.core;
 
-import org.wirechat.server.auth.Tokens;
+import org.wirechat.server.core.auth.Tokens;
 import org.wirechat.server.core.admission.Connection;
 
 /**

@@ -7,14 +7,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import org.wirechat.server.auth.PasswordHasher;
-import org.wirechat.server.auth.Tokens;
+import org.wirechat.server.core.auth.PasswordHasher;
+import org.wirechat.server.core.auth.Tokens;
 import org.wirechat.server.core.admission.AddressLimits;
 import org.wirechat.server.core.admission.LoginThrottle;
 import org.wirechat.server.core.admission.Presence;
 import org.wirechat.server.core.port.Storage;
 import org.wirechat.server.core.port.StorageUnavailableException;
-import org.wirechat.server.inbox.InboxWaiters;
+import org.wirechat.server.core.inbox.InboxWaiters;
 
 /**
  * The chat core's one entry point for every transport: {@link #submit}. It looks the request's operation up in

@@ -3,8 +3,8 @@ package org.wirechat.server.core;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.wirechat.server.auth.PasswordHasher;
-import org.wirechat.server.auth.Tokens;
+import org.wirechat.server.core.auth.PasswordHasher;
+import org.wirechat.server.core.auth.Tokens;
 import org.wirechat.server.core.ChatResult.DeviceLoggedIn;
 import org.wirechat.server.core.ChatResult.LoggedIn;
 import org.wirechat.server.core.ChatResult.LoggedOut;
@@ -12,7 +12,7 @@ import org.wirechat.server.core.port.Account;
 import org.wirechat.server.core.port.AccountStore;
 import org.wirechat.server.core.port.MessageStore;
 import org.wirechat.server.core.port.StorageUnavailableException;
-import org.wirechat.server.inbox.InboxWaiters;
+import org.wirechat.server.core.inbox.InboxWaiters;
 
 /** LOGIN, LOGIN_DEVICE and LOGOUT. */
 final class Logins {

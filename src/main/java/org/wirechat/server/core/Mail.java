@@ -3,13 +3,13 @@ package org.wirechat.server.core;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import org.wirechat.server.auth.Tokens;
+import org.wirechat.server.core.auth.Tokens;
 import org.wirechat.server.core.ChatResult.Acked;
 import org.wirechat.server.core.ChatResult.Messages;
 import org.wirechat.server.core.port.MessageStore;
 import org.wirechat.server.core.port.SendLane;
 import org.wirechat.server.core.port.StoredMessage;
-import org.wirechat.server.inbox.InboxWaiters;
+import org.wirechat.server.core.inbox.InboxWaiters;
 
 /** FETCH, and its two halves for a transport that pushes (gRPC): ACK and NEXT. */
 final class Mail {

@@ -1,7 +1,7 @@
 package org.wirechat.server.core;
 
 import java.util.Optional;
-import org.wirechat.server.auth.PasswordHasher;
+import org.wirechat.server.core.auth.PasswordHasher;
 import org.wirechat.server.core.admission.LoginThrottle;
 import org.wirechat.server.core.port.Account;
 import org.wirechat.server.core.port.AccountStore;

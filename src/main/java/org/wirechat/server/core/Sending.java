@@ -9,7 +9,7 @@ import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.SendLane;
 import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StorageUnavailableException;
-import org.wirechat.server.inbox.InboxWaiters;
+import org.wirechat.server.core.inbox.InboxWaiters;
 
 /** SEND, to an account or a group: checked now, stored later, answered once durable. */
 final class Sending {

@@ -37,7 +37,7 @@ import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Opcode;
 import org.wirechat.protocol.ProtocolException;
 import org.wirechat.server.ServerMetrics;
-import org.wirechat.server.auth.Tokens;
+import org.wirechat.server.core.auth.Tokens;
 
 /**
  * Service {@code wirechat.v1.Chat}: each call's request becomes the core's ({@link GrpcMapping#IN}, its fields

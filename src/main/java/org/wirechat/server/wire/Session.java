@@ -34,7 +34,7 @@ import org.wirechat.protocol.RequestCodec;
 import org.wirechat.protocol.Response;
 import org.wirechat.protocol.ResponseCodec;
 import org.wirechat.server.core.ChatResult;
-import org.wirechat.server.auth.Tokens;
+import org.wirechat.server.core.auth.Tokens;
 
 /**
  * One connection, on its own virtual thread: read a frame, decode, dispatch, encode, write, until the

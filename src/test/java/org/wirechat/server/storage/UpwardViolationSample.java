@@ -1,6 +1,6 @@
 package org.wirechat.server.storage;
 
-import org.wirechat.server.auth.Tokens;
+import org.wirechat.server.core.auth.Tokens;
 import org.wirechat.server.cluster.LocalCluster;
 import org.wirechat.server.core.rules.GroupChange;
 

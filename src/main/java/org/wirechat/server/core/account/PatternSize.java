@@ -1,4 +1,4 @@
-package org.wirechat.server.account;
+package org.wirechat.server.core.account;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;

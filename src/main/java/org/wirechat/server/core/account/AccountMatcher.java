@@ -1,11 +1,8 @@
-package org.wirechat.server.account;
+package org.wirechat.server.core.account;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import java.util.function.Predicate;
-import org.wirechat.protocol.ErrorCode;
-import org.wirechat.protocol.PatternMode;
-import org.wirechat.protocol.ProtocolException;
 import org.wirechat.server.core.port.Account;
 
 /**
@@ -19,14 +16,6 @@ public final class AccountMatcher {
     public static final int MAX_PROGRAM = 1_000;
 
     private AccountMatcher() {
-    }
-
-    public static Predicate<Account> compile(PatternMode mode, String pattern) throws ProtocolException {
-        if (pattern.isEmpty()) {
-            return a -> true;
-        }
-        Pattern compiled = pattern(mode, pattern);
-        return a -> compiled.matches(a.username()) || compiled.matches(a.fullName());
     }
 
     /** A pattern LIST_ACCOUNTS refuses (INVALID_PATTERN), with the user's text of why. */
@@ -45,11 +34,11 @@ public final class AccountMatcher {
 
     /** LIST_ACCOUNTS' filter for the chat core: {@code regex}, else a wildcard. */
     public static Predicate<Account> filter(boolean regex, String pattern) throws InvalidPattern {
-        try {
-            return compile(regex ? PatternMode.REGEX : PatternMode.WILDCARD, pattern);
-        } catch (ProtocolException e) {
-            throw new InvalidPattern(e.detail());
+        if (pattern.isEmpty()) {
+            return a -> true;
         }
+        Pattern compiled = pattern(regex, pattern);
+        return a -> compiled.matches(a.username()) || compiled.matches(a.fullName());
     }
 
     /**
@@ -63,26 +52,23 @@ public final class AccountMatcher {
             return s -> true;
         }
         try {
-            Pattern compiled = pattern(PatternMode.WILDCARD, wildcard);
+            Pattern compiled = pattern(false, wildcard);
             return s -> compiled.matcher(s).matches();
-        } catch (ProtocolException e) {
-            throw new IllegalArgumentException(e.getMessage());
+        } catch (InvalidPattern e) {
+            throw new IllegalArgumentException(e.detail());
         }
     }
 
-    private static Pattern pattern(PatternMode mode, String pattern) throws ProtocolException {
-        String regex = switch (mode) {
-            case WILDCARD -> wildcardToRegex(pattern);
-            case REGEX -> pattern;
-        };
+    private static Pattern pattern(boolean isRegex, String pattern) throws InvalidPattern {
+        String regex = isRegex ? pattern : wildcardToRegex(pattern);
         try {
             if (PatternSize.of(regex, MAX_PROGRAM) > MAX_PROGRAM) {
-                throw new ProtocolException(ErrorCode.INVALID_PATTERN, "expression too large: compiled, it would be over "
+                throw new InvalidPattern("expression too large: compiled, it would be over "
                         + MAX_PROGRAM + " instructions (nest fewer counted repetitions, or use smaller counts)");
             }
             return PatternSize.compile(regex);
         } catch (PatternSyntaxException e) {
-            throw new ProtocolException(ErrorCode.INVALID_PATTERN, "invalid regular expression: " + e.getDescription());
+            throw new InvalidPattern("invalid regular expression: " + e.getDescription());
         }
     }
 

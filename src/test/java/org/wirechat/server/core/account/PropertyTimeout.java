@@ -1,4 +1,4 @@
-package org.wirechat.server.account;
+package org.wirechat.server.core.account;
 
 import java.time.Duration;
 import net.jqwik.api.lifecycle.AroundPropertyHook;

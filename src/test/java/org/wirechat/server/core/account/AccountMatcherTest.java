@@ -1,4 +1,4 @@
-package org.wirechat.server.account;
+package org.wirechat.server.core.account;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.wirechat.server.inbox;
+package org.wirechat.server.core.inbox;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

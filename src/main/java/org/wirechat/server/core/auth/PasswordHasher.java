@@ -1,4 +1,4 @@
-package org.wirechat.server.auth;
+package org.wirechat.server.core.auth;
 
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;

@@ -1,4 +1,4 @@
-package org.wirechat.server.account;
+package org.wirechat.server.core.account;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,9 +16,6 @@ import net.jqwik.api.RandomDistribution;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.statistics.Statistics;
-import org.wirechat.protocol.ErrorCode;
-import org.wirechat.protocol.PatternMode;
-import org.wirechat.protocol.ProtocolException;
 import org.wirechat.server.core.port.Account;
 
 /**
@@ -40,25 +37,24 @@ class PatternSizeProperties {
     private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     @BeforeContainer
-    static void loadTheTablesOnce() throws ProtocolException {
+    static void loadTheTablesOnce() throws AccountMatcher.InvalidPattern {
         // RE2/J's Unicode tables are built once per JVM: not part of any one pattern's cost
-        AccountMatcher.compile(PatternMode.REGEX, "(?i)\\pL\\p{Greek}[[:alpha:]]k").test(ACCOUNTS.get(2));
+        AccountMatcher.filter(true, "(?i)\\pL\\p{Greek}[[:alpha:]]k").test(ACCOUNTS.get(2));
     }
 
     @Property(tries = 400)
     @AddLifecycleHook(PropertyTimeout.class)
-    void everyPatternIsRefusedOrMatchedWithinTheBudget(@ForAll("patterns") String pattern) throws ProtocolException {
+    void everyPatternIsRefusedOrMatchedWithinTheBudget(@ForAll("patterns") String pattern) throws AccountMatcher.InvalidPattern {
         long before = THREADS.getCurrentThreadAllocatedBytes();
         String outcome;
         try {
-            Predicate<Account> filter = AccountMatcher.compile(PatternMode.REGEX, pattern);
+            Predicate<Account> filter = AccountMatcher.filter(true, pattern);
             for (Account a : ACCOUNTS) {
                 filter.test(a);
             }
             outcome = "compiled";
-        } catch (ProtocolException e) {
-            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PATTERN);
-            outcome = e.getMessage().contains("expression too large") ? "too large" : "syntax";
+        } catch (AccountMatcher.InvalidPattern e) { // LIST_ACCOUNTS answers it INVALID_PATTERN (core.Accounts)
+            outcome = e.detail().contains("expression too large") ? "too large" : "syntax";
         }
         long used = THREADS.getCurrentThreadAllocatedBytes() - before;
         Statistics.collect(outcome);
