@@ -12,7 +12,7 @@ import org.wirechat.server.storage.Store;
  * The store the configuration names, with the cluster that goes with it: SQLite and the message log in the
  * data directory (the default, opened by {@link DataDirectory}, which checks the directory first; a server alone,
  * with a {@link LocalCluster}), or a PostgreSQL database that
- * several servers share (the store is then also the cluster they tell each other through). This is the one
+ * several servers share (the store then gives the cluster they tell each other through, over the same database). This is the one
  * place that knows which store the server has; everything else sees a {@link Store} and a {@link Cluster}.
  *
  * @param store where the data is
@@ -31,7 +31,7 @@ record Stores(Store store, Cluster cluster, boolean holdsDataDirectory) {
             return new Stores(DataDirectory.open(config.dataDir(), onFatal, config.storageIo()), new LocalCluster(), true);
         }
         PostgresStore shared = PostgresStore.open(config.postgres().target(), onFatal, config.storageIo());
-        return new Stores(shared, shared, false);
+        return new Stores(shared, shared.cluster(), false);
     }
 
     /**
