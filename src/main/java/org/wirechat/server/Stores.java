@@ -13,7 +13,7 @@ import org.wirechat.server.storage.PostgresStore;
  * The store the configuration names, with the cluster that goes with it: SQLite and the message log in the
  * data directory (the default, opened by {@link DataDirectory}, which checks the directory first; a server alone,
  * with a {@link LocalCluster}), or a PostgreSQL database that
- * several servers share (the store is then also the cluster they tell each other through). This is the one
+ * several servers share (the store then gives the cluster they tell each other through, over the same database). This is the one
  * place that knows which store the server has; everything else sees a {@link Storage} and a {@link Cluster}.
  *
  * @param store where the data is
@@ -32,7 +32,7 @@ record Stores(Storage store, Cluster cluster, boolean holdsDataDirectory) {
             return new Stores(DataDirectory.open(Decisions.RULES, config.dataDir(), onFatal, config.storageIo()), new LocalCluster(), true);
         }
         PostgresStore shared = PostgresStore.open(Decisions.RULES, config.postgres().target(), onFatal, config.storageIo());
-        return new Stores(shared, shared, false);
+        return new Stores(shared, shared.cluster(), false);
     }
 
     /**

@@ -1,10 +1,8 @@
 package org.wirechat.server.storage;
 
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -12,20 +10,20 @@ import org.wirechat.server.core.port.Account;
 
 /**
  * The account statements in SQL, written once for SQLite and PostgreSQL (table {@code accounts}:
- * docs/storage_design.md): each store prepares the text its way, as with {@link TokenRows}, and binds and reads
- * it here. A flag column ({@code receipts}) is an integer in SQLite and a boolean in PostgreSQL; JDBC's
+ * docs/storage_design.md): each store runs them through its {@link Sql}, as with {@link TokenRows}. A flag column
+ * ({@code receipts}) is an integer in SQLite and a boolean in PostgreSQL; JDBC's
  * {@code setBoolean}/{@code getBoolean} write and read both the same (SQLite's driver as 1 and 0).
  */
 final class AccountRows {
     /** The columns every read of an account's row takes, in {@link #account(ResultSet)}'s order. */
     private static final String COLUMNS = "id, username, full_name, password_hash, disabled_at IS NOT NULL, receipts";
-    /** A live account by its name's key (its name in lower case); read by {@link #one(PreparedStatement)}. */
+    /** A live account by its name's key (its name in lower case); read by {@link #find(Sql, String)}. */
     static final String FIND_BY_NAME = "SELECT " + COLUMNS + " FROM accounts WHERE username_key = ? AND deleted_at IS NULL";
-    /** A live account by id; read by {@link #one(PreparedStatement)}. */
+    /** A live account by id; read by {@link #find(Sql, long)}. */
     static final String FIND_BY_ID = "SELECT " + COLUMNS + " FROM accounts WHERE id = ? AND deleted_at IS NULL";
     /**
      * A page of the name index: live accounts whose key sorts after the first parameter, at most the second, in
-     * key order, without the password hash; read by {@link #page(PreparedStatement, String, int)}.
+     * key order, without the password hash; read by {@link #page(Sql, String, int)}.
      */
     static final String PAGE = "SELECT id, username, full_name, '', disabled_at IS NOT NULL, receipts FROM accounts"
             + " WHERE deleted_at IS NULL AND username_key > ? ORDER BY username_key LIMIT ?";
@@ -44,24 +42,19 @@ final class AccountRows {
         return username.toLowerCase(Locale.ROOT);
     }
 
-    /** Runs {@link #FIND_BY_NAME} or {@link #FIND_BY_ID}, its parameter bound. */
-    static Optional<Account> one(PreparedStatement ps) throws SQLException {
-        try (ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? Optional.of(account(rs)) : Optional.empty();
-        }
+    /** The live account of this name (ignoring case). */
+    static Optional<Account> find(Sql sql, String username) throws SQLException {
+        return sql.first(FIND_BY_NAME, Sql.values(key(username)), AccountRows::account);
+    }
+
+    /** The live account of this id. */
+    static Optional<Account> find(Sql sql, long id) throws SQLException {
+        return sql.first(FIND_BY_ID, Sql.values(id), AccountRows::account);
     }
 
     /** Runs {@link #PAGE} for the accounts after {@code after}'s key, at most {@code max}. */
-    static List<Account> page(PreparedStatement ps, String after, int max) throws SQLException {
-        ps.setString(1, key(after));
-        ps.setInt(2, max);
-        List<Account> found = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                found.add(account(rs));
-            }
-        }
-        return found;
+    static List<Account> page(Sql sql, String after, int max) throws SQLException {
+        return sql.list(PAGE, Sql.values(key(after), max), AccountRows::account);
     }
 
     /** The row as {@link #COLUMNS} (or {@link #PAGE}) read it. */
@@ -75,34 +68,29 @@ final class AccountRows {
     }
 
     /** Runs {@link #UPDATE_PASSWORD}. */
-    static int updatePassword(PreparedStatement ps, long accountId, String passwordHash) throws SQLException {
-        ps.setString(1, passwordHash);
-        ps.setLong(2, accountId);
-        return ps.executeUpdate();
+    static int updatePassword(Sql sql, long accountId, String passwordHash) throws SQLException {
+        return sql.update(UPDATE_PASSWORD, Sql.values(passwordHash, accountId));
     }
 
     /** Runs {@link #SET_DISABLED}: disabled since {@code nowMillis}, or enabled when it is 0; false: no such live account. */
-    static boolean setDisabled(PreparedStatement ps, long accountId, long nowMillis) throws SQLException {
-        if (nowMillis == 0) {
-            ps.setNull(1, Types.BIGINT);
-        } else {
-            ps.setLong(1, nowMillis);
-        }
-        ps.setLong(2, accountId);
-        return ps.executeUpdate() == 1;
+    static boolean setDisabled(Sql sql, long accountId, long nowMillis) throws SQLException {
+        return sql.update(SET_DISABLED, ps -> {
+            if (nowMillis == 0) {
+                ps.setNull(1, Types.BIGINT);
+            } else {
+                ps.setLong(1, nowMillis);
+            }
+            ps.setLong(2, accountId);
+        }) == 1;
     }
 
     /** Runs {@link #SET_RECEIPTS}; false: no such live account. */
-    static boolean setReceipts(PreparedStatement ps, long accountId, boolean on) throws SQLException {
-        ps.setBoolean(1, on);
-        ps.setLong(2, accountId);
-        return ps.executeUpdate() == 1;
+    static boolean setReceipts(Sql sql, long accountId, boolean on) throws SQLException {
+        return sql.update(SET_RECEIPTS, Sql.values(on, accountId)) == 1;
     }
 
     /** Runs {@link #MARK_DELETED}; false: no such live account. */
-    static boolean markDeleted(PreparedStatement ps, long accountId, long nowMillis) throws SQLException {
-        ps.setLong(1, nowMillis);
-        ps.setLong(2, accountId);
-        return ps.executeUpdate() == 1;
+    static boolean markDeleted(Sql sql, long accountId, long nowMillis) throws SQLException {
+        return sql.update(MARK_DELETED, Sql.values(nowMillis, accountId)) == 1;
     }
 }

@@ -1,7 +1,5 @@
 package org.wirechat.server.storage;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -17,8 +15,6 @@ import java.util.function.LongSupplier;
 import org.wirechat.server.core.port.Departures;
 import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.GroupTx;
-import org.wirechat.server.core.port.StorageUnavailableException;
-import org.wirechat.server.core.port.StoreException;
 
 /**
  * Groups and their membership intervals in SQL, the same statements for SQLite and PostgreSQL (tables
@@ -30,11 +26,11 @@ import org.wirechat.server.core.port.StoreException;
 final class GroupRows implements GroupTx {
     /** A statement's work, which may fail with its {@link SQLException}. */
     @FunctionalInterface
-    private interface Sql<T> {
+    private interface Step<T> {
         T run() throws SQLException;
     }
 
-    private static <T> T sql(Sql<T> work) {
+    private static <T> T sql(Step<T> work) {
         try {
             return work.run();
         } catch (SQLException e) {
@@ -58,7 +54,7 @@ final class GroupRows implements GroupTx {
             FROM messages m JOIN accounts s ON s.id = m.sender_id JOIN groups g ON g.id = -m.recipient_id
             WHERE m.pair_lo = ? AND m.pair_hi = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?""";
 
-    private final Connection c;
+    private final Sql db;
     private final String lock;
     private final LongSupplier boundary;
     /** The groups this transaction wrote, and those of them it renamed (for the store's caches, after the commit). */
@@ -69,15 +65,15 @@ final class GroupRows implements GroupTx {
      * @param lock what follows a group's read in the change's transaction ({@code " FOR UPDATE"} on
      *     PostgreSQL, where sends lock the group too; empty on SQLite, where one thread makes every change)
      */
-    GroupRows(Connection c, String lock, LongSupplier boundary) {
-        this.c = c;
+    GroupRows(Sql db, String lock, LongSupplier boundary) {
+        this.db = db;
         this.lock = lock;
         this.boundary = boundary;
     }
 
     /**
      * Runs a group change ({@code GroupStore.change}) in the store's open transaction
-     * on {@code c}; a statement's failure comes out as its own {@link SQLException}, for the store to answer.
+     * on {@code db}; a statement's failure comes out as its own {@link SQLException}, for the store to answer.
      */
     <T> T run(Function<GroupTx, T> work) throws SQLException {
         try {
@@ -100,107 +96,67 @@ final class GroupRows implements GroupTx {
     @Override
     public Optional<GroupInfo> group(String key) {
         return sql(() -> {
-            long id;
-            String name;
-            long owner;
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, name, owner_id FROM groups WHERE name_key = ? AND ended_at IS NULL" + lock)) {
-                ps.setString(1, key);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.<GroupInfo>empty();
-                    }
-                    id = rs.getLong(1);
-                    name = rs.getString(2);
-                    owner = rs.getLong(3);
-                }
+            Optional<GroupInfo> found = db.first("SELECT id, name, owner_id FROM groups WHERE name_key = ? AND ended_at IS NULL" + lock,
+                    Sql.values(key), GroupRows::withoutMembers);
+            if (found.isEmpty()) {
+                return found;
             }
-            return Optional.of(new GroupInfo(id, name, owner, members(c, List.of(id)).getOrDefault(id, List.of())));
+            return Optional.of(withMembers(found.get(), members(db, List.of(found.get().id()))));
         });
     }
 
+    /** A group's row (id, name, owner), its members still to be read. */
+    private static GroupInfo withoutMembers(ResultSet rs) throws SQLException {
+        return new GroupInfo(rs.getLong(1), rs.getString(2), rs.getLong(3), List.of());
+    }
+
+    private static GroupInfo withMembers(GroupInfo g, Map<Long, List<GroupInfo.Member>> members) {
+        return new GroupInfo(g.id(), g.name(), g.ownerId(), members.getOrDefault(g.id(), List.of()));
+    }
+
     /** The groups' current members, each group's in the order they joined. */
-    private static Map<Long, List<GroupInfo.Member>> members(Connection c, List<Long> groupIds) throws SQLException {
+    private static Map<Long, List<GroupInfo.Member>> members(Sql sql, List<Long> groupIds) throws SQLException {
         Map<Long, List<GroupInfo.Member>> out = new LinkedHashMap<>();
         if (groupIds.isEmpty()) {
             return out;
         }
         String in = String.join(", ", Collections.nCopies(groupIds.size(), "?"));
-        try (PreparedStatement ps = c.prepareStatement("SELECT gm.group_id, gm.account_id, a.username FROM group_members gm"
-                + " JOIN accounts a ON a.id = gm.account_id WHERE gm.left_after IS NULL AND gm.group_id IN (" + in + ") ORDER BY gm.id")) {
-            for (int i = 0; i < groupIds.size(); i++) {
-                ps.setLong(i + 1, groupIds.get(i));
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new GroupInfo.Member(rs.getLong(2), rs.getString(3)));
-                }
-            }
-        }
+        sql.each("SELECT gm.group_id, gm.account_id, a.username FROM group_members gm"
+                + " JOIN accounts a ON a.id = gm.account_id WHERE gm.left_after IS NULL AND gm.group_id IN (" + in + ") ORDER BY gm.id",
+                Sql.values(groupIds.toArray()),
+                rs -> out.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new GroupInfo.Member(rs.getLong(2), rs.getString(3))));
         return out;
     }
 
     /** The live groups the account is a member of, sorted by name ignoring case. */
-    static List<GroupInfo> groupsOf(Connection c, long accountId) throws SQLException {
-        List<long[]> found = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT g.id, g.name, g.owner_id FROM groups g JOIN group_members gm"
-                + " ON gm.group_id = g.id WHERE gm.account_id = ? AND gm.left_after IS NULL AND g.ended_at IS NULL ORDER BY g.name_key")) {
-            ps.setLong(1, accountId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    found.add(new long[] {rs.getLong(1), rs.getLong(3)});
-                    names.add(rs.getString(2));
-                }
-            }
-        }
-        Map<Long, List<GroupInfo.Member>> members = members(c, found.stream().map(f -> f[0]).toList());
-        List<GroupInfo> out = new ArrayList<>(found.size());
-        for (int i = 0; i < found.size(); i++) {
-            out.add(new GroupInfo(found.get(i)[0], names.get(i), found.get(i)[1], members.getOrDefault(found.get(i)[0], List.of())));
-        }
-        return out;
+    static List<GroupInfo> groupsOf(Sql sql, long accountId) throws SQLException {
+        List<GroupInfo> found = sql.list("SELECT g.id, g.name, g.owner_id FROM groups g JOIN group_members gm"
+                + " ON gm.group_id = g.id WHERE gm.account_id = ? AND gm.left_after IS NULL AND g.ended_at IS NULL ORDER BY g.name_key",
+                Sql.values(accountId), GroupRows::withoutMembers);
+        Map<Long, List<GroupInfo.Member>> members = members(sql, found.stream().map(GroupInfo::id).toList());
+        return found.stream().map(g -> withMembers(g, members)).toList();
     }
 
     /** The live group of this name (ignoring case), unlocked. */
-    static Optional<GroupInfo> find(Connection c, String name) throws SQLException {
-        return new GroupRows(c, "", () -> 0).run(tx -> tx.group(GroupInfo.key(name)));
+    static Optional<GroupInfo> find(Sql sql, String name) throws SQLException {
+        return new GroupRows(sql, "", () -> 0).run(tx -> tx.group(GroupInfo.key(name)));
     }
 
     @Override
     public Optional<Named> account(String key) {
-        return sql(() -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, username FROM accounts WHERE username_key = ? AND deleted_at IS NULL")) {
-                ps.setString(1, key);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(new Named(rs.getLong(1), rs.getString(2))) : Optional.<Named>empty();
-                }
-            }
-        });
+        return sql(() -> db.first("SELECT id, username FROM accounts WHERE username_key = ? AND deleted_at IS NULL",
+                Sql.values(key), rs -> new Named(rs.getLong(1), rs.getString(2))));
     }
 
     @Override
     public String username(long accountId) {
-        return sql(() -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT username FROM accounts WHERE id = ?")) {
-                ps.setLong(1, accountId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getString(1) : "";
-                }
-            }
-        });
+        return sql(() -> db.first("SELECT username FROM accounts WHERE id = ?", Sql.values(accountId), rs -> rs.getString(1)).orElse(""));
     }
 
     @Override
     public int groupsOf(long accountId) {
-        return sql(() -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM group_members WHERE account_id = ? AND left_after IS NULL")) {
-                ps.setLong(1, accountId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getInt(1);
-                }
-            }
-        });
+        return sql(() -> (int) db.number("SELECT count(*) FROM group_members WHERE account_id = ? AND left_after IS NULL",
+                Sql.values(accountId)));
     }
 
     @Override
@@ -211,23 +167,14 @@ final class GroupRows implements GroupTx {
     @Override
     public long create(String name, String key, long ownerId, long boundary, long nowMillis) {
         return sql(() -> {
-            long id;
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO groups (name, name_key, owner_id, created_at) VALUES (?, ?, ?, ?)"
-                    + " ON CONFLICT DO NOTHING RETURNING id")) {
-                ps.setString(1, name);
-                ps.setString(2, key);
-                ps.setLong(3, ownerId);
-                ps.setLong(4, nowMillis);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return -1L;
-                    }
-                    id = rs.getLong(1);
-                }
+            Optional<Long> made = db.first("INSERT INTO groups (name, name_key, owner_id, created_at) VALUES (?, ?, ?, ?)"
+                    + " ON CONFLICT DO NOTHING RETURNING id", Sql.values(name, key, ownerId, nowMillis), rs -> rs.getLong(1));
+            if (made.isEmpty()) {
+                return -1L;
             }
-            changed.add(id);
-            join(id, ownerId, boundary, nowMillis);
-            return id;
+            changed.add(made.get());
+            join(made.get(), ownerId, boundary, nowMillis);
+            return made.get();
         });
     }
 
@@ -253,15 +200,8 @@ final class GroupRows implements GroupTx {
 
     @Override
     public boolean rename(long groupId, String name, String key) {
-        boolean taken = sql(() -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM groups WHERE name_key = ? AND ended_at IS NULL AND id <> ?")) {
-                ps.setString(1, key);
-                ps.setLong(2, groupId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next();
-                }
-            }
-        });
+        boolean taken = sql(() -> db.exists("SELECT 1 FROM groups WHERE name_key = ? AND ended_at IS NULL AND id <> ?",
+                Sql.values(key, groupId)));
         if (taken) {
             return false;
         }
@@ -279,24 +219,12 @@ final class GroupRows implements GroupTx {
 
     /** One writing statement, its parameters longs or strings, in order. */
     private void update(String statement, Object... parameters) {
-        sql(() -> {
-            try (PreparedStatement ps = c.prepareStatement(statement)) {
-                for (int i = 0; i < parameters.length; i++) {
-                    if (parameters[i] instanceof Long l) {
-                        ps.setLong(i + 1, l);
-                    } else {
-                        ps.setString(i + 1, (String) parameters[i]);
-                    }
-                }
-                ps.executeUpdate();
-            }
-            return null;
-        });
+        sql(() -> db.update(statement, Sql.values(parameters)));
     }
 
     /** The account (being deleted) leaves every group it is in, as the core's {@code departures} say. */
-    static void leaveAll(Connection c, long accountId, GroupRows tx, long nowMillis, Departures departures) throws SQLException {
-        List<GroupInfo> groups = groupsOf(c, accountId);
+    static void leaveAll(Sql sql, long accountId, GroupRows tx, long nowMillis, Departures departures) throws SQLException {
+        List<GroupInfo> groups = groupsOf(sql, accountId);
         tx.run(t -> {
             departures.leave(accountId, groups, t, nowMillis);
             return null;

@@ -192,16 +192,9 @@ final class PostgresSchema {
                 rs.next();
                 found = rs.getInt(1);
             }
-            if (found > MIGRATIONS.size()) {
-                throw new SQLException("the database is at schema version " + found + ", newer than this server ("
-                        + MIGRATIONS.size() + "); use a newer wirechat");
-            }
+            Migrations.refuseNewer(found, MIGRATIONS);
             for (int v = found; v < MIGRATIONS.size(); v++) {
-                for (String sql : MIGRATIONS.get(v).split(";")) {
-                    if (!sql.isBlank()) {
-                        st.execute(sql);
-                    }
-                }
+                Migrations.apply(st, MIGRATIONS.get(v));
                 st.execute("INSERT INTO wirechat_schema (version) VALUES (" + (v + 1) + ")");
             }
             c.commit();

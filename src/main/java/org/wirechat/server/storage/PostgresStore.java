@@ -1,44 +1,27 @@
 package org.wirechat.server.storage;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.pool.HikariPool;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Properties;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.UnaryOperator;
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wirechat.server.core.port.Account;
@@ -49,7 +32,6 @@ import org.wirechat.server.core.port.Departures;
 import org.wirechat.server.core.port.DeviceSeen;
 import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.GroupTx;
-import org.wirechat.server.core.port.LoginFailures;
 import org.wirechat.server.core.port.SendDecisions;
 import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.Storage;
@@ -66,30 +48,24 @@ import org.wirechat.server.core.port.TokenRow;
  * locks: a SEND locks its recipient's account row before it takes a message id, so one recipient's
  * messages commit in id order, and a delete locks the account row before it checks the inbox.
  *
- * <p>Other servers learn of new mail, revoked tokens and deleted accounts through {@code NOTIFY}, sent
- * in the same transaction as the change (so only once it commits) and read by one listening connection
- * per server; see {@link #listen}. A notification is only a hint: the tables stay the truth.
+ * <p>Other servers learn of new mail, revoked tokens and deleted accounts through {@code NOTIFY} on
+ * {@link #CHANNEL}, sent in the same transaction as the change (so only once it commits) and heard by the store's
+ * {@link #cluster()} ({@link PostgresPeers}), which also keeps presence and the shared login failures over the same
+ * database. A notification is only a hint: the tables stay the truth.
  */
-public final class PostgresStore implements Storage, Cluster {
+public final class PostgresStore implements Storage {
     private static final Logger log = LoggerFactory.getLogger(PostgresStore.class);
+    /** The channel of the servers' notifications ({@link MailNotice} and the others: {@link PostgresPeers}). */
     static final String CHANNEL = "wirechat";
-    private static final int ATTEMPTS = 3;
 
-    private final PostgresTarget settings;
-    private final HikariDataSource pool;
-    /** What the store writes through: {@link StorageIo#REAL} but in fault injection tests. */
-    private final StorageIo io;
+    /** The pool and how work runs on it, shared with {@link #peers}. */
+    private final PostgresDatabase db;
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
     /** This server's name in the {@code nodes} table, new at every start. */
     private final String nodeId = UUID.randomUUID().toString();
-    private final ScheduledExecutorService heartbeat =
-            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("postgresql-heartbeat").daemon(true).factory());
     private final AtomicBoolean closing = new AtomicBoolean();
-    private volatile boolean closed;
-    private volatile Thread listener;
-    /** How long {@link #listen} waits for the first {@code LISTEN} before the server goes on without it. */
-    private static final Duration FIRST_LISTEN_WAIT = Duration.ofSeconds(10);
-    private volatile Connection listening;
+    /** The servers sharing the database: the cluster that goes with this store, fed this store's caches. */
+    private final PostgresPeers peers;
 
     /**
      * Group commit for SENDs: one writer thread, on a pooled connection of its own, runs every waiting
@@ -97,12 +73,10 @@ public final class PostgresStore implements Storage, Cluster {
      */
     private final Writer writer;
 
-    private PostgresStore(PostgresTarget settings, HikariDataSource pool, Consumer<Throwable> onFatal,
-            StorageIo io, SendDecisions rules) throws SQLException {
-        this.settings = settings;
-        this.pool = pool;
-        this.io = io;
-        this.writer = new Writer(this::connection, onFatal, faults);
+    private PostgresStore(PostgresDatabase db, Consumer<Throwable> onFatal, SendDecisions rules) throws SQLException {
+        this.db = db;
+        this.writer = new Writer(db::connection, onFatal, db.faults());
+        this.peers = new PostgresPeers(db, nodeId, inboxes, singleDevices);
         this.sends = new PostgresSends(writer, CHANNEL, nodeId, inboxes, singleDevices,
                 id -> Map.copyOf(pendingAcks(id)),
                 (account, device, through) -> knownMarks.merge(markKey(account, device), through, Math::max), rules);
@@ -123,287 +97,40 @@ public final class PostgresStore implements Storage, Cluster {
 
     /** The same, writing through {@code io} (tests inject faults there). */
     public static PostgresStore open(SendDecisions rules, PostgresTarget settings, Consumer<Throwable> onFatal, StorageIo io) {
-        HikariConfig hc = new HikariConfig();
-        hc.setPoolName("wirechat-postgresql");
-        hc.setJdbcUrl(settings.jdbcUrl());
-        if (settings.password().length > 0) {
-            hc.setPassword(new String(settings.password()));
-        }
-        hc.setMaximumPoolSize(settings.poolSize());
-        hc.setAutoCommit(false);
-        hc.setConnectionTimeout(10_000);
-        hc.setInitializationFailTimeout(10_000);
-        hc.addDataSourceProperty("ApplicationName", "wirechat");
-        hc.addDataSourceProperty("tcpKeepAlive", "true");
-        HikariDataSource pool;
-        try {
-            pool = new HikariDataSource(hc);
-        } catch (HikariPool.PoolInitializationException e) {
-            throw new StoreException("cannot connect to PostgreSQL at " + settings.where() + ": " + rootMessage(e), e);
-        }
-        try (Connection c = pool.getConnection()) {
-            int found = PostgresSchema.migrate(c);
-            if (found < PostgresSchema.MIGRATIONS.size()) {
-                log.info("database schema migrated from version {} to {}", found, PostgresSchema.MIGRATIONS.size());
-            }
-        } catch (SQLException e) {
-            pool.close();
-            throw new StoreException("cannot prepare the PostgreSQL database at " + settings.where() + ": " + e.getMessage(), e);
-        }
+        PostgresDatabase db = PostgresDatabase.open(settings, io, new FaultLog(log));
         PostgresStore store;
         try {
-            store = new PostgresStore(settings, pool, onFatal, io, rules);
+            store = new PostgresStore(db, onFatal, rules);
         } catch (SQLException e) {
-            pool.close();
+            db.close();
             throw new StoreException("cannot prepare the PostgreSQL database at " + settings.where() + ": " + e.getMessage(), e);
         }
-        store.beat();
-        store.heartbeat.scheduleWithFixedDelay(() -> {
-            try {
-                store.beat();
-            } catch (RuntimeException e) {
-                log.warn("could not tell the other servers this one is alive: {}", e.getMessage());
-            }
-        }, HEARTBEAT_MILLIS, HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
+        store.peers.start();
         return store;
     }
 
-    /** A pooled connection to write through. */
-    private Connection connection() throws SQLException {
-        return io.writeThrough(pool.getConnection());
-    }
-
-    /** How often a server says it is alive, and how long after its last word the others stop believing it. */
-    static final long HEARTBEAT_MILLIS = 5_000;
-    static final long NODE_TIMEOUT_MILLIS = 20_000;
-    /** The database's clock in ms, so that the servers' clocks need not agree for presence. */
-    private static final String DB_NOW = "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT";
-
-    /** Says this server is alive, and forgets servers silent for long (their presence goes with them). */
-    private void beat() {
-        inboxes.dropIdle(System.nanoTime());
-        tx(c -> {
-            update(c, "INSERT INTO nodes (node_id, seen_at) VALUES (?, " + DB_NOW + ")"
-                    + " ON CONFLICT (node_id) DO UPDATE SET seen_at = EXCLUDED.seen_at", ps -> ps.setString(1, nodeId));
-            return update(c, "DELETE FROM nodes WHERE seen_at < " + DB_NOW + " - ?", ps -> ps.setLong(1, 3 * NODE_TIMEOUT_MILLIS));
-        });
-    }
-
-    @Override
-    public void publishPresence(Map<Long, Boolean> onlineHere) {
-        tx(c -> {
-            for (Map.Entry<Long, Boolean> e : onlineHere.entrySet()) {
-                String sql = e.getValue()
-                        ? "INSERT INTO presence (node_id, account_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
-                        : "DELETE FROM presence WHERE node_id = ? AND account_id = ?";
-                update(c, sql, ps -> {
-                    ps.setString(1, nodeId);
-                    ps.setLong(2, e.getKey());
-                });
-            }
-            return null;
-        });
-    }
-
-    @Override
-    public Optional<LoginFailures> loginFailures(String usernameKey) {
-        return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT failures, last_failure, blocked_until FROM login_failures WHERE username_key = ?")) {
-                ps.setString(1, usernameKey);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(new LoginFailures(rs.getInt(1), rs.getLong(2), rs.getLong(3))) : Optional.empty();
-                }
-            }
-        });
-    }
-
-    @Override
-    public LoginFailures recordLoginFailure(String usernameKey, UnaryOperator<LoginFailures> next) {
-        return tx(c -> {
-            // make the row or lock the one there and read it, in one statement: concurrent failures on several
-            // servers are counted one by one, and another login's success deleting the row cannot come between
-            // (an INSERT, then a SELECT ... FOR UPDATE, found it gone: issue 32's concurrent model)
-            LoginFailures now;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO login_failures (username_key, failures, last_failure, blocked_until) VALUES (?, 0, 0, 0)"
-                    + " ON CONFLICT (username_key) DO UPDATE SET failures = login_failures.failures"
-                    + " RETURNING failures, last_failure, blocked_until")) {
-                ps.setString(1, usernameKey);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    now = rs.getInt(1) == 0 ? null : new LoginFailures(rs.getInt(1), rs.getLong(2), rs.getLong(3));
-                }
-            }
-            LoginFailures after = next.apply(now);
-            update(c, "UPDATE login_failures SET failures = ?, last_failure = ?, blocked_until = ? WHERE username_key = ?", ps -> {
-                ps.setInt(1, after.failures());
-                ps.setLong(2, after.lastFailureMillis());
-                ps.setLong(3, after.blockedUntilMillis());
-                ps.setString(4, usernameKey);
-            });
-            return after;
-        });
-    }
-
-    @Override
-    public void clearLoginFailures(String usernameKey, long beforeMillis) {
-        one(c -> usernameKey == null
-                ? update(c, "DELETE FROM login_failures WHERE last_failure < ?", ps -> ps.setLong(1, beforeMillis))
-                : update(c, "DELETE FROM login_failures WHERE username_key = ?", ps -> ps.setString(1, usernameKey)));
-    }
-
-    @Override
-    public void recordLoginSource(long accountId, String address, long atMillis) {
-        one(c -> update(c, "INSERT INTO login_sources (account_id, address, last_success) VALUES (?, ?, ?)"
-                + " ON CONFLICT (account_id, address) DO UPDATE SET last_success = greatest(login_sources.last_success,"
-                + " EXCLUDED.last_success)", ps -> {
-                    ps.setLong(1, accountId);
-                    ps.setString(2, address);
-                    ps.setLong(3, atMillis);
-                }));
-    }
-
-    @Override
-    public boolean knownLoginSource(long accountId, String address, long sinceMillis) {
-        return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT 1 FROM login_sources WHERE account_id = ? AND address = ? AND last_success >= ?")) {
-                ps.setLong(1, accountId);
-                ps.setString(2, address);
-                ps.setLong(3, sinceMillis);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next();
-                }
-            }
-        });
-    }
-
-    @Override
-    public void forgetLoginSources(long beforeMillis) {
-        one(c -> update(c, "DELETE FROM login_sources WHERE last_success < ?", ps -> ps.setLong(1, beforeMillis)));
-    }
-
-    @Override
-    public Set<Long> onlineElsewhere(Collection<Long> accountIds) {
-        return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT p.account_id FROM presence p"
-                    + " JOIN nodes n ON n.node_id = p.node_id"
-                    + " WHERE p.account_id = ANY (?) AND n.node_id <> ? AND n.seen_at > " + DB_NOW + " - ?")) {
-                ps.setArray(1, c.createArrayOf("bigint", accountIds.toArray()));
-                ps.setString(2, nodeId);
-                ps.setLong(3, NODE_TIMEOUT_MILLIS);
-                Set<Long> online = new HashSet<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        online.add(rs.getLong(1));
-                    }
-                }
-                return online;
-            }
-        });
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t.getMessage();
+    /**
+     * The servers sharing this database, as the boot code hands them to the server ({@code Stores}): this
+     * server's heartbeat and presence, the shared login failures, and the others' notifications.
+     */
+    public Cluster cluster() {
+        return peers;
     }
 
     @Override
     public String describe() {
-        return "PostgreSQL at " + settings.where();
+        return "PostgreSQL at " + db.settings().where();
     }
 
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
+    /** Several servers may serve the same accounts from this database (its {@link #cluster()} says the same). */
+    @Override
+    public boolean shared() {
+        return true;
     }
-
-    /**
-     * Runs {@code work} in one transaction and commits it; retries a transaction PostgreSQL chose to
-     * abort (serialization failure, deadlock), which it may do under concurrent changes.
-     */
-    private <T> T tx(Work<T> work) {
-        return run(work, false, true);
-    }
-
-    /**
-     * Runs one writing statement in autocommit mode: the statement is its own transaction, which saves the
-     * round trip of a COMMIT. A connection lost meanwhile leaves its outcome unknown. Reads go through
-     * {@link #read}.
-     */
-    private <T> T one(Work<T> work) {
-        return run(work, true, true);
-    }
-
-    /**
-     * Runs reads only, in autocommit mode: a connection lost meanwhile leaves nothing in doubt (nothing was
-     * written), so it is a storage fault — the caller answers STORAGE_UNAVAILABLE, not an internal error.
-     */
-    private <T> T read(Work<T> work) {
-        return run(work, true, false);
-    }
-
-    /** {@code writes}: whether an autocommitted statement may write (its outcome is unknown if the connection is lost). */
-    private <T> T run(Work<T> work, boolean autoCommit, boolean writes) {
-        if (closed) {
-            throw new IllegalStateException("store is closed");
-        }
-        for (int attempt = 1; ; attempt++) {
-            // true while a commit is on its way: a lost connection then leaves the outcome unknown
-            boolean inDoubt = false;
-            try (Connection c = connection()) {
-                T result;
-                if (autoCommit) {
-                    c.setAutoCommit(true); // the pool sets it back when the connection returns
-                    inDoubt = writes;
-                    result = work.run(c);
-                } else {
-                    try {
-                        result = work.run(c);
-                        inDoubt = true;
-                        c.commit();
-                    } catch (SQLException | RuntimeException e) {
-                        rollbackQuietly(c);
-                        throw e;
-                    }
-                }
-                faults.succeeded();
-                return result;
-            } catch (SQLException e) {
-                String state = e.getSQLState();
-                if (attempt < ATTEMPTS && ("40001".equals(state) || "40P01".equals(state))) {
-                    continue;
-                }
-                throw failure(e, inDoubt);
-            }
-        }
-    }
-
-    /**
-     * What a failed operation tells its caller. PostgreSQL rolls back a transaction that failed with an
-     * error or lost its connection before COMMIT, so a storage fault then means nothing was stored; a
-     * connection lost during the COMMIT (or a single autocommitted statement) leaves it unknown.
-     */
-    private StoreException failure(SQLException e, boolean inDoubt) {
-        Optional<StorageFault> fault = FaultCause.of(e);
-        if (fault.isPresent()) {
-            faults.faulted(fault.get(), e, 1);
-            if (!inDoubt || fault.get() != StorageFault.UNREACHABLE) {
-                return new StorageUnavailableException(fault.get(), e);
-            }
-        }
-        return new StoreException("database operation failed: " + e.getMessage(), e);
-    }
-
-    private final FaultLog faults = new FaultLog(log);
 
     @Override
     public Optional<StorageFault> storageFault() {
-        return faults.current();
+        return db.faults().current();
     }
 
     /**
@@ -433,103 +160,44 @@ public final class PostgresStore implements Storage, Cluster {
         if (fault != null) {
             return fault;
         }
-        Connection listen = listening;
-        try {
-            if (listen == null || listen.isClosed()) {
-                return "not listening to the other servers (the notification connection is down)";
-            }
-        } catch (SQLException e) {
-            return "not listening to the other servers: " + e.getMessage();
-        }
-        try (Connection c = pool.getConnection()) {
-            return c.isValid(2) ? null : "the database does not answer";
-        } catch (SQLException e) {
-            return "the database cannot be reached: " + e.getMessage();
-        }
+        String deaf = peers.notListening();
+        return deaf != null ? deaf : db.unreachable();
     }
 
-    private static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException ignored) {
-            // the connection is broken; the pool discards it, and the first error is the one to report
-        }
-    }
-
-    private static void notify(Connection c, String payload) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
-            ps.setString(1, payload);
-            ps.execute();
-        }
+    private static void notify(Sql c, String payload) throws SQLException {
+        c.exists("SELECT pg_notify('" + CHANNEL + "', ?)", Sql.values(payload));
     }
 
     // --- accounts ---
 
     @Override
     public Optional<Account> create(String username, String fullName, String passwordHash, long nowMillis) {
-        return one(c -> {
-            try (PreparedStatement ps = c.prepareStatement("WITH a AS (INSERT INTO accounts"
-                    + " (username, username_key, full_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)"
-                    + " ON CONFLICT (username_key) WHERE deleted_at IS NULL DO NOTHING RETURNING id),"
-                    + " f AS (INSERT INTO inbox_floors (account_id) SELECT id FROM a) SELECT id FROM a")) {
-                ps.setString(1, username);
-                ps.setString(2, AccountRows.key(username));
-                ps.setString(3, fullName);
-                ps.setString(4, passwordHash);
-                ps.setLong(5, nowMillis);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(AccountRows.created(rs.getLong(1), username, fullName, passwordHash))
-                            : Optional.empty();
-                }
-            }
-        });
+        return db.one(c -> c.first("WITH a AS (INSERT INTO accounts"
+                + " (username, username_key, full_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)"
+                + " ON CONFLICT (username_key) WHERE deleted_at IS NULL DO NOTHING RETURNING id),"
+                + " f AS (INSERT INTO inbox_floors (account_id) SELECT id FROM a) SELECT id FROM a",
+                Sql.values(username, AccountRows.key(username), fullName, passwordHash, nowMillis),
+                rs -> AccountRows.created(rs.getLong(1), username, fullName, passwordHash)));
     }
 
     @Override
     public Optional<Account> find(String username) {
-        return read(c -> oneAccount(c, AccountRows.FIND_BY_NAME, ps -> ps.setString(1, AccountRows.key(username))));
+        return db.read(c -> AccountRows.find(c, username));
     }
 
     @Override
     public Optional<Account> find(long id) {
-        return read(c -> oneAccount(c, AccountRows.FIND_BY_ID, ps -> ps.setLong(1, id)));
-    }
-
-    @FunctionalInterface
-    private interface Binder {
-        void bind(PreparedStatement ps) throws SQLException;
-    }
-
-    private static Optional<Account> oneAccount(Connection c, String sql, Binder binder) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
-            return AccountRows.one(ps);
-        }
+        return db.read(c -> AccountRows.find(c, id));
     }
 
     @Override
     public void updatePasswordHash(long accountId, String passwordHash) {
-        one(c -> {
-            try (PreparedStatement ps = c.prepareStatement(AccountRows.UPDATE_PASSWORD)) {
-                return AccountRows.updatePassword(ps, accountId, passwordHash);
-            }
-        });
-    }
-
-    private static int update(Connection c, String sql, Binder binder) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
-            return ps.executeUpdate();
-        }
+        db.one(c -> AccountRows.updatePassword(c, accountId, passwordHash));
     }
 
     @Override
     public List<Account> page(String after, int max) {
-        return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(AccountRows.PAGE)) {
-                return AccountRows.page(ps, after, max);
-            }
-        });
+        return db.read(c -> AccountRows.page(c, after, max));
     }
 
     @Override
@@ -551,34 +219,24 @@ public final class PostgresStore implements Storage, Cluster {
         // A transaction of its own, locking only the account's row: it cannot deadlock with a batch of
         // SENDs (which lock their recipients' rows in id order), and a batch storing a message to this
         // account holds the row until it commits, so the count read here includes it.
-        return tx(c -> {
+        return db.tx(c -> {
             // its groups' rows first, as every transaction takes them: it leaves them below
-            try (PreparedStatement ps = c.prepareStatement("SELECT g.id FROM groups g JOIN group_members gm ON gm.group_id = g.id"
-                    + " WHERE gm.account_id = ? AND gm.left_after IS NULL AND g.ended_at IS NULL ORDER BY g.id FOR UPDATE OF g")) {
-                ps.setLong(1, accountId);
-                ps.executeQuery().close();
-            }
-            long unread;
-            try (PreparedStatement ps = c.prepareStatement("SELECT a.received - greatest(f.acked, COALESCE(k.acked, 0))"
+            lock(c, "SELECT g.id FROM groups g JOIN group_members gm ON gm.group_id = g.id"
+                    + " WHERE gm.account_id = ? AND gm.left_after IS NULL AND g.ended_at IS NULL ORDER BY g.id FOR UPDATE OF g", accountId);
+            Optional<Long> unread = c.first("SELECT a.received - greatest(f.acked, COALESCE(k.acked, 0))"
                     + " FROM accounts a JOIN inbox_floors f ON f.account_id = a.id"
                     + " LEFT JOIN inbox_marks k ON k.account_id = a.id AND k.device = ?"
-                    + " WHERE a.id = ? AND a.deleted_at IS NULL FOR UPDATE OF a, f")) {
-                ps.setString(1, device == null ? " " : device); // no device (no id holds a space): the floor alone
-                ps.setLong(2, accountId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return new Deletion.Gone();
-                    }
-                    unread = rs.getLong(1);
-                }
+                    + " WHERE a.id = ? AND a.deleted_at IS NULL FOR UPDATE OF a, f",
+                    // no device (no id holds a space): the floor alone
+                    Sql.values(device == null ? " " : device, accountId), rs -> rs.getLong(1));
+            if (unread.isEmpty()) {
+                return new Deletion.Gone();
             }
-            if (unread > 0) {
-                return new Deletion.Waiting(unread);
+            if (unread.get() > 0) {
+                return new Deletion.Waiting(unread.get());
             }
-            try (PreparedStatement ps = c.prepareStatement(AccountRows.MARK_DELETED)) { // its row is locked above
-                AccountRows.markDeleted(ps, accountId, nowMillis);
-            }
-            update(c, TokenRows.DELETE_OF, ps -> ps.setLong(1, accountId));
+            AccountRows.markDeleted(c, accountId, nowMillis); // its row is locked above
+            c.update(TokenRows.DELETE_OF, Sql.values(accountId));
             GroupRows.leaveAll(c, accountId, new GroupRows(c, " FOR UPDATE", () -> nextId(c)), nowMillis, departures);
             notify(c, "a:" + accountId);
             return new Deletion.Deleted();
@@ -590,19 +248,11 @@ public final class PostgresStore implements Storage, Cluster {
     @Override
     public List<byte[]> insert(byte[] hash, long accountId, String device, long createdAtMillis, long expiresAtMillis,
             int maxPerAccount) {
-        return tx(c -> {
+        return db.tx(c -> {
             // the account's row is locked first, so logins racing on several servers count each other's tokens
-            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM accounts WHERE id = ? FOR UPDATE")) {
-                ps.setLong(1, accountId);
-                ps.executeQuery().close();
-            }
-            try (PreparedStatement ps = c.prepareStatement(TokenRows.INSERT)) {
-                TokenRows.insert(ps, hash, accountId, device, createdAtMillis, expiresAtMillis);
-            }
-            List<byte[]> revoked;
-            try (PreparedStatement ps = c.prepareStatement(REVOKE_OLDEST_TOKENS)) {
-                revoked = TokenRows.revokeOldest(ps, hash, accountId, maxPerAccount);
-            }
+            lock(c, "SELECT id FROM accounts WHERE id = ? FOR UPDATE", accountId);
+            TokenRows.insert(c, hash, accountId, device, createdAtMillis, expiresAtMillis);
+            List<byte[]> revoked = TokenRows.revokeOldest(c, REVOKE_OLDEST_TOKENS, hash, accountId, maxPerAccount);
             for (byte[] r : revoked) { // the other servers forget them when this commits
                 notify(c, "t:" + HexFormat.of().formatHex(r));
             }
@@ -612,24 +262,21 @@ public final class PostgresStore implements Storage, Cluster {
 
     private static final String REVOKE_OLDEST_TOKENS = TokenRows.revokeOldest("LIMIT ALL");
 
+    /** Runs a query that locks rows ({@code FOR UPDATE}) and reads none of them. */
+    private static void lock(Sql c, String query, long id) throws SQLException {
+        c.each(query, Sql.values(id), rs -> { });
+    }
+
     @Override
     public Optional<TokenRow> find(byte[] hash) {
-        return read(c -> { // a read: a lost connection is a storage fault, never in doubt
-            try (PreparedStatement ps = c.prepareStatement(TokenRows.FIND)) {
-                return TokenRows.find(ps, hash);
-            }
-        });
+        return db.read(c -> TokenRows.find(c, hash)); // a read: a lost connection is a storage fault, never in doubt
     }
 
     @Override
     public void extendLater(byte[] hash, long expiresAtMillis) {
         background.execute(() -> {
             try {
-                one(c -> {
-                    try (PreparedStatement ps = c.prepareStatement(TokenRows.EXTEND)) {
-                        return TokenRows.extend(ps, hash, expiresAtMillis);
-                    }
-                });
+                db.one(c -> TokenRows.extend(c, hash, expiresAtMillis));
             } catch (StorageUnavailableException e) {
                 // logged once by the fault log; the token keeps its stored expiry
             } catch (RuntimeException e) {
@@ -641,42 +288,29 @@ public final class PostgresStore implements Storage, Cluster {
     @Override
     public void delete(byte[] hash) {
         // one statement, so the notification goes out exactly when the delete commits
-        deleteNotifying(TokenRows.DELETE, ps -> ps.setBytes(1, hash), "t:" + HexFormat.of().formatHex(hash));
+        deleteNotifying(TokenRows.DELETE, hash, "t:" + HexFormat.of().formatHex(hash));
     }
 
     @Override
     public boolean setDisabled(long accountId, long nowMillis) {
-        return one(c -> {
-            try (PreparedStatement ps = c.prepareStatement(AccountRows.SET_DISABLED)) {
-                return AccountRows.setDisabled(ps, accountId, nowMillis);
-            }
-        });
+        return db.one(c -> AccountRows.setDisabled(c, accountId, nowMillis));
     }
 
     @Override
     public int deleteOf(long accountId) {
         // one statement: the other servers forget the account's tokens when the delete commits
-        return deleteNotifying(TokenRows.DELETE_OF, ps -> ps.setLong(1, accountId), "a:" + accountId);
+        return deleteNotifying(TokenRows.DELETE_OF, accountId, "a:" + accountId);
     }
 
     /** Runs a delete and the notification of it as one statement; returns how many rows it deleted. */
-    private int deleteNotifying(String delete, Binder binder, String notice) {
-        return one(c -> {
-            try (PreparedStatement ps = c.prepareStatement("WITH d AS (" + delete + " RETURNING 1)"
-                    + " SELECT (SELECT count(*) FROM d), pg_notify('" + CHANNEL + "', ?)")) {
-                binder.bind(ps);
-                ps.setString(2, notice);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getInt(1);
-                }
-            }
-        });
+    private int deleteNotifying(String delete, Object key, String notice) {
+        return db.one(c -> (int) c.number("WITH d AS (" + delete + " RETURNING 1)"
+                + " SELECT (SELECT count(*) FROM d), pg_notify('" + CHANNEL + "', ?)", Sql.values(key, notice)));
     }
 
     @Override
     public int deleteExpired(long nowMillis) {
-        return one(c -> update(c, TokenRows.DELETE_EXPIRED, ps -> ps.setLong(1, nowMillis)));
+        return db.one(c -> c.update(TokenRows.DELETE_EXPIRED, Sql.values(nowMillis)));
     }
 
     // --- messages ---
@@ -729,7 +363,7 @@ public final class PostgresStore implements Storage, Cluster {
         });
         CompletableFuture<Void> done = sends.acknowledge(accountId, device, throughId, nowMillis).exceptionally(e -> {
             Throwable cause = e instanceof CompletionException ? e.getCause() : e;
-            if (!(cause instanceof StorageUnavailableException) && !closed) {
+            if (!(cause instanceof StorageUnavailableException) && !db.refusing()) {
                 log.warn("could not record acknowledgements; those messages will be delivered again", cause);
             }
             return null;
@@ -852,49 +486,34 @@ public final class PostgresStore implements Storage, Cluster {
         }
         CachedInboxes.Ticket ticket = inboxes.ticket(accountId);
         int limit = Math.max(max, READ_AHEAD);
-        return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(INBOX)) {
-                ps.setLong(1, after);
-                ps.setString(2, device);
-                ps.setLong(3, after);
-                ps.setInt(4, limit);
-                ps.setLong(5, after);
-                ps.setInt(6, limit);
-                ps.setInt(7, limit);
-                ps.setLong(8, after);
-                ps.setInt(9, limit);
-                ps.setLong(10, accountId);
-                List<StoredMessage> found = new ArrayList<>();
-                Map<Long, String> copies = new HashMap<>(0);
-                List<StoredMessage> mine = new ArrayList<>();
-                long through = -1;
-                long floor = after;
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        through = rs.getLong(1);
-                        floor = rs.getLong(2);
-                        if (rs.getLong(8) > 0) {
-                            knownMarks.merge(markKey(accountId, device), rs.getLong(8), Math::max);
-                        }
-                        long id = rs.getLong(3);
-                        if (!rs.wasNull()) {
-                            StoredMessage m = new StoredMessage(id, rs.getString(4), rs.getString(5), rs.getLong(6), rs.getString(7));
-                            found.add(m);
-                            String from = rs.getString(9);
-                            if (from != null) {
-                                copies.put(id, from);
-                            }
-                            if (!device.equals(from)) { // never its own message back
-                                mine.add(m);
-                            }
-                        }
+        return db.read(c -> {
+            List<StoredMessage> found = new ArrayList<>();
+            Map<Long, String> copies = new HashMap<>(0);
+            List<StoredMessage> mine = new ArrayList<>();
+            long[] throughAndFloor = {-1, after};
+            c.each(INBOX, Sql.values(after, device, after, limit, after, limit, limit, after, limit, accountId), rs -> {
+                throughAndFloor[0] = rs.getLong(1);
+                throughAndFloor[1] = rs.getLong(2);
+                if (rs.getLong(8) > 0) {
+                    knownMarks.merge(markKey(accountId, device), rs.getLong(8), Math::max);
+                }
+                long id = rs.getLong(3);
+                if (!rs.wasNull()) {
+                    StoredMessage m = new StoredMessage(id, rs.getString(4), rs.getString(5), rs.getLong(6), rs.getString(7));
+                    found.add(m);
+                    String from = rs.getString(9);
+                    if (from != null) {
+                        copies.put(id, from);
+                    }
+                    if (!device.equals(from)) { // never its own message back
+                        mine.add(m);
                     }
                 }
-                if (through >= 0 && found.size() < limit) {
-                    inboxes.install(accountId, ticket, floor, through, found, copies);
-                }
-                return mine.size() > max ? List.copyOf(mine.subList(0, max)) : mine;
+            });
+            if (throughAndFloor[0] >= 0 && found.size() < limit) {
+                inboxes.install(accountId, ticket, throughAndFloor[1], throughAndFloor[0], found, copies);
             }
+            return mine.size() > max ? List.copyOf(mine.subList(0, max)) : mine;
         });
     }
 
@@ -907,48 +526,21 @@ public final class PostgresStore implements Storage, Cluster {
         settleOthers(accountId, device);
         long ahead = ahead(accountId, device);
         if (ahead > 0) { // an acknowledgement on its way: count what it leaves
-            return read(c -> {
-                try (PreparedStatement ps = c.prepareStatement("SELECT " + PostgresInbox.count("b.account", "b.after", "b.through")
-                        + " FROM (SELECT ?::bigint AS account, greatest(?, (SELECT through FROM inbox_floors WHERE account_id = ?),"
-                        + " (SELECT COALESCE(max(acked_through), 0) FROM inbox_marks WHERE account_id = ? AND device = ?)) AS after,"
-                        + " " + Long.MAX_VALUE + " AS through) b")) {
-                    ps.setLong(1, accountId);
-                    ps.setLong(2, ahead);
-                    ps.setLong(3, accountId);
-                    ps.setLong(4, accountId);
-                    ps.setString(5, device);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        return rs.getLong(1);
-                    }
-                }
-            });
+            return db.read(c -> c.number("SELECT " + PostgresInbox.count("b.account", "b.after", "b.through")
+                    + " FROM (SELECT ?::bigint AS account, greatest(?, (SELECT through FROM inbox_floors WHERE account_id = ?),"
+                    + " (SELECT COALESCE(max(acked_through), 0) FROM inbox_marks WHERE account_id = ? AND device = ?)) AS after,"
+                    + " " + Long.MAX_VALUE + " AS through) b", Sql.values(accountId, ahead, accountId, accountId, device)));
         }
-        return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT a.received - greatest(f.acked, COALESCE(k.acked, 0))"
-                    + " FROM accounts a JOIN inbox_floors f ON f.account_id = a.id"
-                    + " LEFT JOIN inbox_marks k ON k.account_id = a.id AND k.device = ? WHERE a.id = ?")) {
-                ps.setString(1, device);
-                ps.setLong(2, accountId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getLong(1) : 0L;
-                }
-            }
-        });
+        return db.read(c -> c.number("SELECT a.received - greatest(f.acked, COALESCE(k.acked, 0))"
+                + " FROM accounts a JOIN inbox_floors f ON f.account_id = a.id"
+                + " LEFT JOIN inbox_marks k ON k.account_id = a.id AND k.device = ? WHERE a.id = ?", Sql.values(device, accountId)));
     }
 
     /** Messages above the account's floor: some device holding them has not received them. */
     @Override
     public long undeliveredCount(long accountId) {
-        return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT a.received - f.acked FROM accounts a JOIN inbox_floors f ON f.account_id = a.id WHERE a.id = ?")) {
-                ps.setLong(1, accountId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getLong(1) : 0L;
-                }
-            }
-        });
+        return db.read(c -> c.number("SELECT a.received - f.acked FROM accounts a JOIN inbox_floors f ON f.account_id = a.id WHERE a.id = ?",
+                Sql.values(accountId)));
     }
 
     /**
@@ -974,13 +566,10 @@ public final class PostgresStore implements Storage, Cluster {
             return;
         }
         seenWritten.put(key, nowMillis);
-        one(c -> update(c, "UPDATE inbox_marks k SET active_at = greatest(k.active_at, ?),"
+        db.one(c -> c.update("UPDATE inbox_marks k SET active_at = greatest(k.active_at, ?),"
                 + " acked_through = greatest(k.acked_through, f.through), acked = greatest(k.acked, f.acked)"
-                + " FROM inbox_floors f WHERE f.account_id = k.account_id AND k.account_id = ? AND k.device = ?", ps -> {
-                    ps.setLong(1, nowMillis);
-                    ps.setLong(2, accountId);
-                    ps.setString(3, device);
-                }));
+                + " FROM inbox_floors f WHERE f.account_id = k.account_id AND k.account_id = ? AND k.device = ?",
+                Sql.values(nowMillis, accountId, device)));
     }
 
     /**
@@ -992,19 +581,10 @@ public final class PostgresStore implements Storage, Cluster {
     public void register(long accountId, String device, long nowMillis) {
         awaitAcknowledgements(accountId);
         // a new device: every server learns that the account's SENDs may now be copied (SingleDevices)
-        boolean made = one(c -> {
-            try (PreparedStatement ps = c.prepareStatement("WITH m AS (INSERT INTO inbox_marks (account_id, device, acked_through,"
-                    + " acked, active_at) SELECT f.account_id, ?, f.through, f.acked, ? FROM inbox_floors f WHERE f.account_id = ?"
-                    + " ON CONFLICT (account_id, device) DO NOTHING RETURNING account_id)"
-                    + " SELECT pg_notify('" + CHANNEL + "', 'd:' || account_id) FROM m")) {
-                ps.setString(1, device);
-                ps.setLong(2, nowMillis);
-                ps.setLong(3, accountId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next();
-                }
-            }
-        });
+        boolean made = db.one(c -> c.exists("WITH m AS (INSERT INTO inbox_marks (account_id, device, acked_through,"
+                + " acked, active_at) SELECT f.account_id, ?, f.through, f.acked, ? FROM inbox_floors f WHERE f.account_id = ?"
+                + " ON CONFLICT (account_id, device) DO NOTHING RETURNING account_id)"
+                + " SELECT pg_notify('" + CHANNEL + "', 'd:' || account_id) FROM m", Sql.values(device, nowMillis, accountId)));
         if (made) {
             singleDevices.changed(accountId);
         }
@@ -1013,16 +593,9 @@ public final class PostgresStore implements Storage, Cluster {
     /** The account's messages delivered while the device was away past the horizon: the floor's count less its mark's. */
     @Override
     public long missed(long accountId, String device) {
-        return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT f.acked - k.acked FROM inbox_floors f JOIN inbox_marks k"
-                    + " ON k.account_id = f.account_id AND k.device = ? WHERE f.account_id = ? AND k.acked_through < f.through")) {
-                ps.setString(1, device);
-                ps.setLong(2, accountId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Math.max(0, rs.getLong(1)) : 0L;
-                }
-            }
-        });
+        return db.read(c -> Math.max(0, c.number("SELECT f.acked - k.acked FROM inbox_floors f JOIN inbox_marks k"
+                + " ON k.account_id = f.account_id AND k.device = ? WHERE f.account_id = ? AND k.acked_through < f.through",
+                Sql.values(device, accountId))));
     }
 
     /**
@@ -1032,20 +605,10 @@ public final class PostgresStore implements Storage, Cluster {
     @Override
     public List<DeviceSeen> devices(long accountId) {
         awaitAcknowledgements(accountId);
-        return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT device, active_at FROM inbox_marks WHERE account_id = ?")) {
-                ps.setLong(1, accountId);
-                List<DeviceSeen> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        String device = rs.getString(1);
-                        long seen = Math.max(rs.getLong(2), lastSeen.getOrDefault(markKey(accountId, device), 0L));
-                        out.add(new DeviceSeen(device, seen));
-                    }
-                }
-                return out;
-            }
-        });
+        return db.read(c -> c.list("SELECT device, active_at FROM inbox_marks WHERE account_id = ?", Sql.values(accountId), rs -> {
+            String device = rs.getString(1);
+            return new DeviceSeen(device, Math.max(rs.getLong(2), lastSeen.getOrDefault(markKey(accountId, device), 0L)));
+        }));
     }
 
     @Override
@@ -1061,40 +624,21 @@ public final class PostgresStore implements Storage, Cluster {
     @Override
     public long oldestWaiting(long recipientId, long senderId) {
         long ahead = pendingAcks(recipientId).values().stream().mapToLong(Long::longValue).max().orElse(0);
-        return read(c -> { // acknowledged by at least one device: above the highest mark
-            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(min(m.id), 0) FROM messages m"
-                    + " JOIN inbox_floors f ON f.account_id = m.recipient_id"
-                    + " WHERE m.recipient_id = ? AND m.id > greatest(f.through, ?,"
-                    + " (SELECT COALESCE(max(k.acked_through), 0) FROM inbox_marks k WHERE k.account_id = m.recipient_id))"
-                    + " AND m.sender_id = ?")) {
-                ps.setLong(1, recipientId);
-                ps.setLong(2, ahead);
-                ps.setLong(3, senderId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
-            }
-        });
+        // acknowledged by at least one device: above the highest mark
+        return db.read(c -> c.number("SELECT COALESCE(min(m.id), 0) FROM messages m JOIN inbox_floors f ON f.account_id = m.recipient_id"
+                + " WHERE m.recipient_id = ? AND m.id > greatest(f.through, ?,"
+                + " (SELECT COALESCE(max(k.acked_through), 0) FROM inbox_marks k WHERE k.account_id = m.recipient_id))"
+                + " AND m.sender_id = ?", Sql.values(recipientId, ahead, senderId)));
     }
 
     @Override
     public boolean setReceipts(long accountId, boolean on) {
-        return one(c -> {
-            try (PreparedStatement ps = c.prepareStatement(AccountRows.SET_RECEIPTS)) {
-                return AccountRows.setReceipts(ps, accountId, on);
-            }
-        });
+        return db.one(c -> AccountRows.setReceipts(c, accountId, on));
     }
 
     @Override
     public List<StoredMessage> history(long accountId, long peerId, long beforeId, int max) {
-        return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(MessageRows.HISTORY)) {
-                MessageRows.bindHistory(ps, accountId, peerId, beforeId, max);
-                return MessageRows.read(ps);
-            }
-        });
+        return db.read(c -> MessageRows.history(c, MessageRows.HISTORY, accountId, peerId, beforeId, max));
     }
 
     /**
@@ -1104,16 +648,16 @@ public final class PostgresStore implements Storage, Cluster {
      */
     @Override
     public int purgeDeliveredBefore(long cutoffMillis) {
-        return one(c -> update(c, "DELETE FROM messages m USING inbox_floors f"
+        return db.one(c -> c.update("DELETE FROM messages m USING inbox_floors f"
                 + " WHERE m.created_at < ? AND f.account_id = m.recipient_id AND m.id <= f.through" + COPIES_RECEIVED,
-                ps -> ps.setLong(1, cutoffMillis))
-                + update(c, """
+                Sql.values(cutoffMillis))
+                + c.update("""
                         DELETE FROM messages m WHERE m.recipient_id < 0 AND m.created_at < ? AND NOT EXISTS (
                           SELECT 1 FROM group_members gm JOIN accounts a ON a.id = gm.account_id AND a.deleted_at IS NULL
                           JOIN inbox_floors f ON f.account_id = gm.account_id
                           WHERE gm.group_id = -m.recipient_id AND gm.account_id <> m.sender_id AND m.id > gm.joined_after
                             AND (gm.left_after IS NULL OR m.id <= gm.left_after) AND f.through < m.id)""" + COPIES_RECEIVED,
-                        ps -> ps.setLong(1, cutoffMillis)));
+                        Sql.values(cutoffMillis)));
     }
 
     /**
@@ -1134,12 +678,13 @@ public final class PostgresStore implements Storage, Cluster {
     @Override
     public <T> T change(Function<GroupTx, T> work) {
         List<Long> renamedFor = new ArrayList<>();
-        T done = tx(c -> {
+        T done = db.tx(c -> {
             renamedFor.clear(); // a transaction retried starts again
             GroupRows rows = new GroupRows(c, " FOR UPDATE", () -> nextId(c));
             T outcome = rows.run(work);
             for (long group : rows.renamed()) {
-                for (long account : everMembers(c, group)) {
+                for (long account : c.list("SELECT DISTINCT account_id FROM group_members WHERE group_id = ?", Sql.values(group),
+                        rs -> rs.getLong(1))) { // every account that was ever a member: the group's messages may wait for any
                     renamedFor.add(account);
                     notify(c, MailNotice.hint(account, nodeId));
                 }
@@ -1151,35 +696,18 @@ public final class PostgresStore implements Storage, Cluster {
     }
 
     /** A fresh id from the messages' sequence: the bound of a membership change (see {@link #change}). */
-    private static long nextId(Connection c) {
-        try (PreparedStatement ps = c.prepareStatement("SELECT nextval('messages_id_seq')");
-                ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
+    private static long nextId(Sql c) {
+        try {
+            return c.number("SELECT nextval('messages_id_seq')", Sql.NONE);
         } catch (SQLException e) {
             throw new SqlFailure(e); // out of GroupTx.boundary(), back to SQLException in GroupRows.run
         }
     }
 
-    /** Every account that was ever a member of the group (its messages may wait in any of their inboxes). */
-    private static List<Long> everMembers(Connection c, long groupId) throws SQLException {
-        List<Long> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT account_id FROM group_members WHERE group_id = ?")) {
-            ps.setLong(1, groupId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getLong(1));
-                }
-            }
-        }
-        return out;
-    }
-
     /** One statement: the members then (their intervals hold the id), live, sharing receipts, and whose marks or floor reach it. */
     @Override
     public Optional<long[]> groupReceipts(long groupId, long senderId, long messageId) {
-        return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
+        return db.read(c -> c.first("""
                     SELECT EXISTS (SELECT 1 FROM messages WHERE id = ? AND sender_id = ? AND recipient_id = ?),
                       count(DISTINCT gm.account_id),
                       count(DISTINCT gm.account_id) FILTER (WHERE greatest(f.through,
@@ -1187,62 +715,33 @@ public final class PostgresStore implements Storage, Cluster {
                     FROM group_members gm JOIN accounts a ON a.id = gm.account_id AND a.deleted_at IS NULL AND a.receipts
                     JOIN inbox_floors f ON f.account_id = gm.account_id
                     WHERE gm.group_id = ? AND gm.account_id <> ? AND ? > gm.joined_after AND (gm.left_after IS NULL OR ? <= gm.left_after)
-                    """)) {
-                ps.setLong(1, messageId);
-                ps.setLong(2, senderId);
-                ps.setLong(3, GroupRows.conversation(groupId));
-                ps.setLong(4, messageId);
-                ps.setLong(5, groupId);
-                ps.setLong(6, senderId);
-                ps.setLong(7, messageId);
-                ps.setLong(8, messageId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getBoolean(1) ? Optional.of(new long[] {rs.getLong(2), rs.getLong(3)}) : Optional.<long[]>empty();
-                }
-            }
-        });
+                    """, Sql.values(messageId, senderId, GroupRows.conversation(groupId), messageId, groupId, senderId, messageId, messageId),
+                rs -> rs.getBoolean(1) ? new long[] {rs.getLong(2), rs.getLong(3)} : null));
     }
 
     @Override
     public List<GroupInfo> groupsOf(long accountId) {
-        return read(c -> GroupRows.groupsOf(c, accountId));
+        return db.read(c -> GroupRows.groupsOf(c, accountId));
     }
 
     @Override
     public Optional<GroupInfo> findGroup(String name) {
-        return read(c -> GroupRows.find(c, name));
+        return db.read(c -> GroupRows.find(c, name));
     }
 
     @Override
     public List<StoredMessage> groupHistory(long groupId, long beforeId, int max) {
-        return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(GroupRows.HISTORY)) {
-                long conversation = GroupRows.conversation(groupId);
-                MessageRows.bindHistory(ps, conversation, conversation, beforeId, max);
-                return MessageRows.read(ps);
-            }
-        });
+        long conversation = GroupRows.conversation(groupId);
+        return db.read(c -> MessageRows.history(c, GroupRows.HISTORY, conversation, conversation, beforeId, max));
     }
 
     // --- notifications from the other servers ---
 
-    /**
-     * Listens on one connection of its own (outside the pool) for the other servers' notifications and
-     * hands them to {@code changes}. When that connection breaks it is re-made with backoff, and then
-     * {@link Cluster.Changes#missedSome()} is called, since notifications sent meanwhile are lost.
-     */
     /** The messages waiting, from the accounts' received and acknowledged counts: one scan of each table a metrics scrape. */
     @Override
     public OptionalLong undeliveredTotal() {
-        return OptionalLong.of(read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(sum(a.received - f.acked), 0)"
-                    + " FROM accounts a JOIN inbox_floors f ON f.account_id = a.id");
-                    ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }));
+        return OptionalLong.of(db.read(c -> c.number("SELECT COALESCE(sum(a.received - f.acked), 0)"
+                + " FROM accounts a JOIN inbox_floors f ON f.account_id = a.id", Sql.NONE)));
     }
 
     /** The writer's group commits: transactions, the SENDs, acknowledgements and deletions in them, their time. */
@@ -1252,164 +751,19 @@ public final class PostgresStore implements Storage, Cluster {
     }
 
     @Override
-    public boolean shared() {
-        return true;
-    }
-
-    /**
-     * Starts the listener and waits (up to {@link #FIRST_LISTEN_WAIT}) until it listens, so that a server
-     * normally starts already hearing the others. Whatever was cached before the first {@code LISTEN}, and
-     * whatever was notified before it, is re-checked once it listens, exactly as after a broken link: a
-     * token revoked elsewhere in that window is forgotten here too.
-     */
-    @Override
-    public void listen(Changes changes) {
-        CountDownLatch first = new CountDownLatch(1);
-        Thread t = Thread.ofPlatform().daemon().name("postgresql-listener").unstarted(() -> listenLoop(changes, first));
-        listener = t;
-        t.start();
-        try {
-            if (!first.await(FIRST_LISTEN_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("not yet listening to the other servers after {}; going on, and re-checking once it listens",
-                        FIRST_LISTEN_WAIT);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void listenLoop(Changes changes, CountDownLatch firstListen) {
-        long backoff = 100;
-        boolean first = true;
-        while (!closed) {
-            try (Connection c = connectForListening()) {
-                listening = c;
-                try (Statement st = c.createStatement()) {
-                    st.execute("LISTEN " + CHANNEL);
-                }
-                if (!first) {
-                    log.info("listening to the other servers again; re-checking waiting fetches and cached tokens");
-                }
-                // before the first LISTEN too: notifications sent between start and now were never heard
-                inboxes.forgetAll();
-                singleDevices.changedAll();
-                changes.missedSome();
-                firstListen.countDown();
-                first = false;
-                backoff = 100;
-                PGConnection pg = c.unwrap(PGConnection.class);
-                while (!closed) {
-                    PGNotification[] got = pg.getNotifications(1_000);
-                    if (got != null) {
-                        for (PGNotification n : got) {
-                            dispatch(n.getParameter(), changes);
-                        }
-                    }
-                }
-            } catch (SQLException | RuntimeException e) {
-                if (closed) {
-                    return;
-                }
-                listening = null;
-                log.warn("lost the connection that listens to the other servers ({}); retrying in {} ms", e.getMessage(), backoff);
-                try {
-                    Thread.sleep(backoff);
-                } catch (InterruptedException x) {
-                    return;
-                }
-                backoff = Math.min(backoff * 2, 5_000);
-            }
-        }
-    }
-
-    private Connection connectForListening() throws SQLException {
-        Properties p = new Properties();
-        if (settings.password().length > 0) {
-            p.setProperty("password", new String(settings.password()));
-        }
-        p.setProperty("ApplicationName", "wirechat-listener");
-        p.setProperty("tcpKeepAlive", "true");
-        Connection c = DriverManager.getConnection(settings.jdbcUrl(), p);
-        c.setAutoCommit(true);
-        return c;
-    }
-
-    private void dispatch(String payload, Changes changes) {
-        if (payload == null || payload.length() < 3 || payload.charAt(1) != ':') {
-            log.warn("ignoring a malformed notification on channel {}", CHANNEL);
-            return;
-        }
-        String value = payload.substring(2);
-        try {
-            switch (payload.charAt(0)) {
-                case 'i' -> { // new mail (MailNotice); this server's own it handled when it committed
-                    MailNotice notice = MailNotice.parse(value);
-                    if (!notice.nodeId().equals(nodeId)) {
-                        // before the wake: the woken FETCH finds the messages held, or reads the database
-                        if (notice.messages().isEmpty()) {
-                            inboxes.changedElsewhere(notice.accountId());
-                        } else {
-                            long previous = notice.previous();
-                            for (StoredMessage m : notice.messages()) {
-                                inboxes.stored(notice.accountId(), previous, m, null); // copies are never carried
-                                previous = m.id();
-                            }
-                        }
-                        changes.inbox(notice.accountId());
-                    }
-                }
-                case 't' -> changes.tokenRevoked(HexFormat.of().parseHex(value));
-                case 'a' -> changes.accountDeleted(Long.parseLong(value));
-                case 'd' -> singleDevices.changed(Long.parseLong(value)); // a new device of the account (this server's too)
-                default -> log.warn("ignoring a notification of an unknown kind on channel {}", CHANNEL);
-            }
-        } catch (IllegalArgumentException e) {
-            log.warn("a malformed notification on channel {}", CHANNEL);
-            if (payload.charAt(0) == 'i' || payload.charAt(0) == 'd') { // not known what changed: as if notifications were lost
-                inboxes.forgetAll();
-                singleDevices.changedAll();
-                changes.missedSome();
-            }
-        }
-    }
-
-    @Override
     public void close() {
         if (!closing.compareAndSet(false, true)) {
             return;
         }
-        heartbeat.shutdownNow();
         writer.close(); // commits the SENDs already queued
-        try { // this server's presence goes with its row; a killed server's goes when it falls silent
-            one(c -> update(c, "DELETE FROM nodes WHERE node_id = ?", ps -> ps.setString(1, nodeId)));
-        } catch (RuntimeException e) {
-            log.warn("could not remove this server from the nodes table: {}", e.getMessage());
-        }
-        closed = true;
-        Connection listen = listening;
-        if (listen != null) {
-            try {
-                listen.close();
-            } catch (SQLException ignored) {
-                // closing anyway
-            }
-        }
-        Thread t = listener;
-        if (t != null) {
-            t.interrupt();
-            try {
-                t.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        peers.close(); // this server's presence goes with its row; a killed server's goes when it falls silent
+        db.refuse();
         background.shutdown();
         try {
             background.awaitTermination(5, TimeUnit.SECONDS);
-            heartbeat.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        pool.close();
+        db.close();
     }
 }

@@ -159,20 +159,13 @@ public final class Schema {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA user_version")) {
             found = rs.next() ? rs.getInt(1) : 0;
         }
-        if (found > MIGRATIONS.size()) {
-            throw new SQLException("the database is at schema version " + found + ", newer than this server ("
-                    + MIGRATIONS.size() + "); use a newer wirechat");
-        }
+        Migrations.refuseNewer(found, MIGRATIONS);
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         try {
             for (int v = found; v < MIGRATIONS.size(); v++) {
                 try (Statement st = c.createStatement()) {
-                    for (String sql : MIGRATIONS.get(v).split(";")) {
-                        if (!sql.isBlank()) {
-                            st.execute(sql);
-                        }
-                    }
+                    Migrations.apply(st, MIGRATIONS.get(v));
                     st.execute("PRAGMA user_version = " + (v + 1));
                 }
                 c.commit();

@@ -8,9 +8,7 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -182,28 +180,23 @@ public final class SqliteStore implements Storage {
         return c;
     }
 
-    @FunctionalInterface
-    private interface ReadWork<T> {
-        T run(Statements db) throws SQLException;
-    }
-
-    private <T> T read(ReadWork<T> work) {
+    private <T> T read(Sql.Work<T> work) {
         if (closed) {
             throw new IllegalStateException("store is closed");
         }
-        Statements db;
+        Statements reader;
         try {
-            db = readers.take();
+            reader = readers.take();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException("interrupted while waiting for a read connection", e);
         }
         try {
-            return work.run(db);
+            return work.run(reader.sql());
         } catch (SQLException e) {
             throw new StoreException("read failed", e);
         } finally {
-            readers.add(db);
+            readers.add(reader);
         }
     }
 
@@ -226,13 +219,7 @@ public final class SqliteStore implements Storage {
         long logBytes;
         long segment;
         try (AutoCloseable hold = messages.holdDeletions()) {
-            read(st -> {
-                try (PreparedStatement ps = st.connection().prepareStatement("VACUUM INTO ?")) {
-                    ps.setString(1, db.toString());
-                    ps.executeUpdate();
-                }
-                return null;
-            });
+            read(st -> st.once().update("VACUUM INTO ?", Sql.values(db.toString())));
             segment = Schema.checkpointSegment(db);
             logBytes = messages.copySegmentsFrom(segment, logCopy);
         } catch (IOException | RuntimeException e) {
@@ -252,15 +239,7 @@ public final class SqliteStore implements Storage {
     @Override
     public String check() {
         long started = System.nanoTime();
-        List<String> problems = read(st -> {
-            List<String> found = new ArrayList<>();
-            try (Statement q = st.connection().createStatement(); ResultSet rs = q.executeQuery("PRAGMA quick_check(10)")) {
-                while (rs.next()) {
-                    found.add(rs.getString(1));
-                }
-            }
-            return found;
-        });
+        List<String> problems = read(st -> st.once().list("PRAGMA quick_check(10)", Sql.NONE, rs -> rs.getString(1)));
         if (!problems.equals(List.of("ok"))) {
             throw new StoreException(dataDir.resolve(DATABASE_FILE) + " is damaged (PRAGMA quick_check: "
                     + String.join("; ", problems) + ")", null);
@@ -272,71 +251,40 @@ public final class SqliteStore implements Storage {
     @Override
     public Optional<Account> create(String username, String fullName, String passwordHash, long nowMillis) {
         return writer.<Optional<Account>>write(db -> {
-            PreparedStatement ps = db.prepare("INSERT OR IGNORE INTO accounts"
-                    + " (username, username_key, full_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)");
-            ps.setString(1, username);
-            ps.setString(2, AccountRows.key(username));
-            ps.setString(3, fullName);
-            ps.setString(4, passwordHash);
-            ps.setLong(5, nowMillis);
-            if (ps.executeUpdate() == 0) {
+            if (db.sql().update("INSERT OR IGNORE INTO accounts (username, username_key, full_name, password_hash, created_at)"
+                    + " VALUES (?, ?, ?, ?, ?)", Sql.values(username, AccountRows.key(username), fullName, passwordHash, nowMillis)) == 0) {
                 return Optional.empty();
             }
-            return Optional.of(AccountRows.created(lastInsertId(db), username, fullName, passwordHash));
+            return Optional.of(AccountRows.created(db.sql().number("SELECT last_insert_rowid()", Sql.NONE), username, fullName, passwordHash));
         }).map(a -> {
             messages.accountCreated(a.id(), a.username());
             return a;
         });
     }
 
-    private static long lastInsertId(Statements db) throws SQLException {
-        try (ResultSet rs = db.prepare("SELECT last_insert_rowid()").executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
     @Override
     public Optional<Account> find(String username) {
-        return read(db -> {
-            PreparedStatement ps = db.prepare(AccountRows.FIND_BY_NAME);
-            ps.setString(1, AccountRows.key(username));
-            return AccountRows.one(ps);
-        });
+        return read(db -> AccountRows.find(db, username));
     }
 
     @Override
     public Optional<Account> find(long id) {
-        return read(db -> {
-            PreparedStatement ps = db.prepare(AccountRows.FIND_BY_ID);
-            ps.setLong(1, id);
-            return AccountRows.one(ps);
-        });
-    }
-
-    private interface Column<T> {
-        T read(ResultSet rs) throws SQLException;
+        return read(db -> AccountRows.find(db, id));
     }
 
     /** One expression over the account's row (deleted or not), or {@code null} when there is no such row. */
-    private <T> T accountColumn(String expression, long accountId, Column<T> column) {
-        return read(db -> {
-            PreparedStatement ps = db.prepare("SELECT " + expression + " FROM accounts WHERE id = ?");
-            ps.setLong(1, accountId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? column.read(rs) : null;
-            }
-        });
+    private <T> T accountColumn(String expression, long accountId, Sql.Row<T> column) {
+        return read(db -> db.first("SELECT " + expression + " FROM accounts WHERE id = ?", Sql.values(accountId), column).orElse(null));
     }
 
     @Override
     public void updatePasswordHash(long accountId, String passwordHash) {
-        writer.write(db -> AccountRows.updatePassword(db.prepare(AccountRows.UPDATE_PASSWORD), accountId, passwordHash));
+        writer.write(db -> AccountRows.updatePassword(db.sql(), accountId, passwordHash));
     }
 
     @Override
     public List<Account> page(String after, int max) {
-        return read(db -> AccountRows.page(db.prepare(AccountRows.PAGE), after, max));
+        return read(db -> AccountRows.page(db, after, max));
     }
 
     /** Through the message log's writer, so that no message to the account can be stored meanwhile. */
@@ -355,8 +303,8 @@ public final class SqliteStore implements Storage {
     public List<byte[]> insert(byte[] hash, long accountId, String device, long createdAtMillis, long expiresAtMillis,
             int maxPerAccount) {
         return writer.write(db -> {
-            TokenRows.insert(db.prepare(TokenRows.INSERT), hash, accountId, device, createdAtMillis, expiresAtMillis);
-            return TokenRows.revokeOldest(db.prepare(REVOKE_OLDEST_TOKENS), hash, accountId, maxPerAccount);
+            TokenRows.insert(db.sql(), hash, accountId, device, createdAtMillis, expiresAtMillis);
+            return TokenRows.revokeOldest(db.sql(), REVOKE_OLDEST_TOKENS, hash, accountId, maxPerAccount);
         });
     }
 
@@ -364,12 +312,12 @@ public final class SqliteStore implements Storage {
 
     @Override
     public Optional<TokenRow> find(byte[] hash) {
-        return read(db -> TokenRows.find(db.prepare(TokenRows.FIND), hash));
+        return read(db -> TokenRows.find(db, hash));
     }
 
     @Override
     public void extendLater(byte[] hash, long expiresAtMillis) {
-        writeLater(db -> TokenRows.extend(db.prepare(TokenRows.EXTEND), hash, expiresAtMillis), "could not extend a token's expiry");
+        writeLater(db -> TokenRows.extend(db.sql(), hash, expiresAtMillis), "could not extend a token's expiry");
     }
 
     /**
@@ -392,16 +340,12 @@ public final class SqliteStore implements Storage {
 
     @Override
     public void delete(byte[] hash) {
-        writer.write(db -> {
-            PreparedStatement ps = db.prepare(TokenRows.DELETE);
-            ps.setBytes(1, hash);
-            return ps.executeUpdate();
-        });
+        writer.write(db -> db.sql().update(TokenRows.DELETE, Sql.values(hash)));
     }
 
     @Override
     public boolean setDisabled(long accountId, long nowMillis) {
-        return writer.write(db -> AccountRows.setDisabled(db.prepare(AccountRows.SET_DISABLED), accountId, nowMillis));
+        return writer.write(db -> AccountRows.setDisabled(db.sql(), accountId, nowMillis));
     }
 
     @Override
@@ -415,11 +359,7 @@ public final class SqliteStore implements Storage {
     }
 
     private int deleteTokensWhere(String sql, long value) {
-        return writer.write(db -> {
-            PreparedStatement ps = db.prepare(sql);
-            ps.setLong(1, value);
-            return ps.executeUpdate();
-        });
+        return writer.write(db -> db.sql().update(sql, Sql.values(value)));
     }
 
     @Override
@@ -487,7 +427,7 @@ public final class SqliteStore implements Storage {
 
     @Override
     public boolean setReceipts(long accountId, boolean on) {
-        return writer.write(db -> AccountRows.setReceipts(db.prepare(AccountRows.SET_RECEIPTS), accountId, on));
+        return writer.write(db -> AccountRows.setReceipts(db.sql(), accountId, on));
     }
 
     @Override
@@ -504,11 +444,7 @@ public final class SqliteStore implements Storage {
     @Override
     public List<StoredMessage> history(long accountId, long peerId, long beforeId, int max) {
         List<StoredMessage> unindexed = messages.unindexedBetween(accountId, peerId, beforeId);
-        List<StoredMessage> indexed = read(db -> {
-            PreparedStatement ps = db.prepare(MessageRows.HISTORY);
-            MessageRows.bindHistory(ps, accountId, peerId, beforeId, max);
-            return MessageRows.read(ps);
-        });
+        List<StoredMessage> indexed = read(db -> MessageRows.history(db, MessageRows.HISTORY, accountId, peerId, beforeId, max));
         return newestFirst(indexed, unindexed, max);
     }
 
@@ -544,14 +480,8 @@ public final class SqliteStore implements Storage {
      */
     @Override
     public int purgeDeliveredBefore(long cutoffMillis) {
-        return writer.write(db -> {
-            PreparedStatement ps = db.prepare("DELETE FROM messages WHERE delivered = 1 AND created_at < ?" + COPIES_RECEIVED);
-            ps.setLong(1, cutoffMillis);
-            int purged = ps.executeUpdate();
-            ps = db.prepare(PURGE_GROUP_MESSAGES);
-            ps.setLong(1, cutoffMillis);
-            return purged + ps.executeUpdate();
-        });
+        return writer.write(db -> db.sql().update("DELETE FROM messages WHERE delivered = 1 AND created_at < ?" + COPIES_RECEIVED,
+                Sql.values(cutoffMillis)) + db.sql().update(PURGE_GROUP_MESSAGES, Sql.values(cutoffMillis)));
     }
 
     /** A purge's condition that a message copied to its sender's other devices has reached them (or the sender is gone). */
@@ -577,26 +507,20 @@ public final class SqliteStore implements Storage {
 
     @Override
     public List<GroupInfo> groupsOf(long accountId) {
-        return read(db -> GroupRows.groupsOf(db.connection(), accountId));
+        return read(db -> GroupRows.groupsOf(db.once(), accountId));
     }
 
     @Override
     public Optional<GroupInfo> findGroup(String name) {
-        return read(db -> GroupRows.find(db.connection(), name));
+        return read(db -> GroupRows.find(db.once(), name));
     }
 
     /** From memory (marks and floors), with the members' receipts settings from SQLite. */
     @Override
     public Optional<long[]> groupReceipts(long groupId, long senderId, long messageId) {
-        List<Long> reached = messages.reachedBy(groupId, senderId, messageId, id -> read(db -> {
-            PreparedStatement ps = db.prepare("SELECT 1 FROM messages WHERE id = ? AND sender_id = ? AND recipient_id = ?");
-            ps.setLong(1, id);
-            ps.setLong(2, senderId);
-            ps.setLong(3, GroupRows.conversation(groupId));
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }));
+        List<Long> reached = messages.reachedBy(groupId, senderId, messageId, id -> read(db -> db.exists(
+                "SELECT 1 FROM messages WHERE id = ? AND sender_id = ? AND recipient_id = ?",
+                Sql.values(id, senderId, GroupRows.conversation(groupId)))));
         if (reached == null) {
             return Optional.empty();
         }
@@ -615,12 +539,8 @@ public final class SqliteStore implements Storage {
     @Override
     public List<StoredMessage> groupHistory(long groupId, long beforeId, int max) {
         List<StoredMessage> unindexed = messages.unindexedOfGroup(groupId, beforeId);
-        List<StoredMessage> indexed = read(db -> {
-            PreparedStatement ps = db.prepare(GroupRows.HISTORY);
-            long conversation = GroupRows.conversation(groupId);
-            MessageRows.bindHistory(ps, conversation, conversation, beforeId, max);
-            return MessageRows.read(ps);
-        });
+        long conversation = GroupRows.conversation(groupId);
+        List<StoredMessage> indexed = read(db -> MessageRows.history(db, GroupRows.HISTORY, conversation, conversation, beforeId, max));
         return newestFirst(indexed, unindexed, max);
     }
 
@@ -628,13 +548,8 @@ public final class SqliteStore implements Storage {
     private final class Catalog implements LogMessages.Catalog {
         @Override
         public LogMessages.Named liveAccount(String key) {
-            return read(db -> {
-                PreparedStatement ps = db.prepare("SELECT id, username FROM accounts WHERE username_key = ? AND deleted_at IS NULL");
-                ps.setString(1, key);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? new LogMessages.Named(rs.getLong(1), rs.getString(2)) : null;
-                }
-            });
+            return read(db -> db.first("SELECT id, username FROM accounts WHERE username_key = ? AND deleted_at IS NULL",
+                    Sql.values(key), rs -> new LogMessages.Named(rs.getLong(1), rs.getString(2))).orElse(null));
         }
 
         @Override
@@ -644,13 +559,7 @@ public final class SqliteStore implements Storage {
 
         @Override
         public long senderOf(long messageId) {
-            return read(db -> {
-                PreparedStatement ps = db.prepare("SELECT sender_id FROM messages WHERE id = ?");
-                ps.setLong(1, messageId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getLong(1) : 0L;
-                }
-            });
+            return read(db -> db.number("SELECT sender_id FROM messages WHERE id = ?", Sql.values(messageId)));
         }
 
         /** Looks the pairs up in one statement per {@link #LOOKUP_MAX}. */
@@ -661,18 +570,14 @@ public final class SqliteStore implements Storage {
             for (int from = 0; from < all.size(); from += LOOKUP_MAX) {
                 List<LogMessages.SentKey> part = all.subList(from, Math.min(all.size(), from + LOOKUP_MAX));
                 read(db -> {
-                    PreparedStatement ps = db.prepare(LOOKUP_SQL[part.size()]);
-                    int i = 1;
-                    for (LogMessages.SentKey k : part) {
-                        ps.setLong(i++, k.senderId());
-                        ps.setString(i++, k.clientId());
-                    }
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            found.put(new LogMessages.SentKey(rs.getLong(1), rs.getString(2)),
-                                    new LogMessages.Sent(rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getString(6)));
+                    db.each(LOOKUP_SQL[part.size()], ps -> {
+                        int i = 1;
+                        for (LogMessages.SentKey k : part) {
+                            ps.setLong(i++, k.senderId());
+                            ps.setString(i++, k.clientId());
                         }
-                    }
+                    }, rs -> found.put(new LogMessages.SentKey(rs.getLong(1), rs.getString(2)),
+                            new LogMessages.Sent(rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getString(6))));
                     return null;
                 });
             }
@@ -682,7 +587,7 @@ public final class SqliteStore implements Storage {
         @Override
         public <T> T changeGroup(Function<GroupTx, T> work, long boundary, Set<Long> changed) {
             return writer.write(db -> {
-                GroupRows rows = new GroupRows(db.connection(), "", () -> boundary);
+                GroupRows rows = new GroupRows(Sql.on(db.connection()), "", () -> boundary);
                 T done = rows.run(work);
                 changed.clear(); // a task run again (after another task's failure) says only what it changed last
                 changed.addAll(rows.changed());
@@ -693,21 +598,14 @@ public final class SqliteStore implements Storage {
         @Override
         public void memberships(Long groupId, Consumer<LogMessages.Membership> each) {
             read(db -> {
-                try (PreparedStatement ps = db.connection().prepareStatement("SELECT g.id, g.name, g.ended_at IS NULL, gm.account_id,"
-                        + " gm.joined_after, gm.left_after FROM groups g JOIN group_members gm ON gm.group_id = g.id"
-                        + (groupId == null ? "" : " WHERE g.id = ?") + " ORDER BY g.id, gm.id")) {
-                    if (groupId != null) {
-                        ps.setLong(1, groupId);
-                    }
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
+                db.once().each("SELECT g.id, g.name, g.ended_at IS NULL, gm.account_id, gm.joined_after, gm.left_after"
+                        + " FROM groups g JOIN group_members gm ON gm.group_id = g.id" + (groupId == null ? "" : " WHERE g.id = ?")
+                        + " ORDER BY g.id, gm.id", groupId == null ? Sql.NONE : Sql.values(groupId), rs -> {
                             long left = rs.getLong(6);
                             boolean member = rs.wasNull(); // still
                             each.accept(new LogMessages.Membership(rs.getLong(1), rs.getString(2), rs.getBoolean(3), rs.getLong(4),
                                     rs.getLong(5), member ? Long.MAX_VALUE : left));
-                        }
-                    }
-                }
+                        });
                 return null;
             });
         }
@@ -719,7 +617,7 @@ public final class SqliteStore implements Storage {
                     + " LEFT JOIN inbox_floors f ON f.account_id = gm.account_id"
                     + " JOIN messages m ON m.recipient_id = -gm.group_id AND m.id > max(gm.joined_after, COALESCE(f.through, 0))"
                     + " AND (gm.left_after IS NULL OR m.id <= gm.left_after) AND m.sender_id <> gm.account_id"
-                    + " JOIN accounts s ON s.id = m.sender_id ORDER BY gm.account_id, m.id", each);
+                    + " JOIN accounts s ON s.id = m.sender_id ORDER BY gm.account_id, m.id", false, each);
         }
 
         @Override
@@ -730,23 +628,18 @@ public final class SqliteStore implements Storage {
                     + " UNION ALL SELECT account_id, 0 FROM devices) GROUP BY account_id) f"
                     + " JOIN messages m ON m.sender_id = f.account_id AND m.from_device IS NOT NULL AND m.id > f.through"
                     + " JOIN accounts s ON s.id = m.sender_id LEFT JOIN accounts r ON r.id = m.recipient_id"
-                    + " LEFT JOIN groups g ON g.id = -m.recipient_id ORDER BY f.account_id, m.id", each);
+                    + " LEFT JOIN groups g ON g.id = -m.recipient_id ORDER BY f.account_id, m.id", true, each);
         }
 
         /**
          * Each row of {@code sql} (the account it waits for, then a message as {@link MessageRows} reads one,
-         * then, if there is a seventh column, the device a copy of the account's own message was sent from).
+         * then, with {@code copies}, a seventh column: the device a copy of the account's own message was sent from).
          */
-        private void indexed(String sql, Consumer<LogMessages.IndexedMessage> each) {
+        private void indexed(String sql, boolean copies, Consumer<LogMessages.IndexedMessage> each) {
             read(db -> {
-                try (PreparedStatement ps = db.connection().prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
-                    boolean copies = rs.getMetaData().getColumnCount() > 6;
-                    while (rs.next()) {
-                        each.accept(new LogMessages.IndexedMessage(rs.getLong(1),
-                                new StoredMessage(rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getString(6)),
-                                copies ? rs.getString(7) : null));
-                    }
-                }
+                db.once().each(sql, Sql.NONE, rs -> each.accept(new LogMessages.IndexedMessage(rs.getLong(1),
+                        new StoredMessage(rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getString(6)),
+                        copies ? rs.getString(7) : null)));
                 return null;
             });
         }
@@ -754,13 +647,12 @@ public final class SqliteStore implements Storage {
         @Override
         public Deletion deleteAccountRows(long id, long nowMillis, long boundary, Departures departures) {
             return writer.write(db -> {
-                if (!AccountRows.markDeleted(db.prepare(AccountRows.MARK_DELETED), id, nowMillis)) {
+                if (!AccountRows.markDeleted(db.sql(), id, nowMillis)) {
                     return new Deletion.Gone();
                 }
-                PreparedStatement ps = db.prepare(TokenRows.DELETE_OF);
-                ps.setLong(1, id);
-                ps.executeUpdate();
-                GroupRows.leaveAll(db.connection(), id, new GroupRows(db.connection(), "", () -> boundary), nowMillis, departures);
+                db.sql().update(TokenRows.DELETE_OF, Sql.values(id));
+                Sql once = Sql.on(db.connection());
+                GroupRows.leaveAll(once, id, new GroupRows(once, "", () -> boundary), nowMillis, departures);
                 return new Deletion.Deleted();
             });
         }
@@ -809,35 +701,24 @@ public final class SqliteStore implements Storage {
                         leftOut(db, ids.get(i));
                     }
                 }
-                ps = db.prepare("UPDATE messages SET delivered = 1 WHERE recipient_id = ? AND delivered = 0 AND id <= ?");
                 for (var e : acked.entrySet()) {
-                    ps.setLong(1, e.getKey());
-                    ps.setLong(2, e.getValue());
-                    ps.executeUpdate();
+                    db.sql().update("UPDATE messages SET delivered = 1 WHERE recipient_id = ? AND delivered = 0 AND id <= ?",
+                            Sql.values(e.getKey(), e.getValue()));
                 }
-                ps = db.prepare("INSERT INTO inbox_floors (account_id, through) VALUES (?, ?)"
-                        + " ON CONFLICT (account_id) DO UPDATE SET through = max(through, excluded.through)");
                 for (var e : acked.entrySet()) {
-                    ps.setLong(1, e.getKey());
-                    ps.setLong(2, e.getValue());
-                    ps.executeUpdate();
+                    db.sql().update("INSERT INTO inbox_floors (account_id, through) VALUES (?, ?)"
+                            + " ON CONFLICT (account_id) DO UPDATE SET through = max(through, excluded.through)",
+                            Sql.values(e.getKey(), e.getValue()));
                 }
-                ps = db.prepare("INSERT INTO devices (account_id, device, through, active_at) VALUES (?, ?, ?, ?)"
-                        + " ON CONFLICT (account_id, device) DO UPDATE SET through = max(through, excluded.through),"
-                        + " active_at = max(active_at, excluded.active_at)");
                 for (var d : marks.values()) {
-                    ps.setLong(1, d.accountId());
-                    ps.setString(2, d.device());
-                    ps.setLong(3, d.throughId());
-                    ps.setLong(4, d.activeMillis());
-                    ps.executeUpdate();
+                    db.sql().update("INSERT INTO devices (account_id, device, through, active_at) VALUES (?, ?, ?, ?)"
+                            + " ON CONFLICT (account_id, device) DO UPDATE SET through = max(through, excluded.through),"
+                            + " active_at = max(active_at, excluded.active_at)",
+                            Sql.values(d.accountId(), d.device(), d.throughId(), d.activeMillis()));
                 }
-                ps = db.prepare("INSERT INTO log_checkpoint (id, segment, offset) VALUES (1, ?, ?)"
-                        + " ON CONFLICT (id) DO UPDATE SET segment = excluded.segment, offset = excluded.offset");
-                ps.setLong(1, end.segment());
-                ps.setLong(2, end.offset());
-                ps.executeUpdate();
-                return null;
+                return db.sql().update("INSERT INTO log_checkpoint (id, segment, offset) VALUES (1, ?, ?)"
+                        + " ON CONFLICT (id) DO UPDATE SET segment = excluded.segment, offset = excluded.offset",
+                        Sql.values(end.segment(), end.offset()));
             });
         }
 
@@ -847,13 +728,9 @@ public final class SqliteStore implements Storage {
          * client id, which history cannot hold twice. Told, not stalled on: the log keeps it.
          */
         private void leftOut(Statements db, long id) throws SQLException {
-            PreparedStatement ps = db.prepare("SELECT 1 FROM messages WHERE id = ?");
-            ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    log.error("message {} in the message log has the sender and client id of an earlier one; it was"
-                            + " delivered, but history keeps only the earlier one", id);
-                }
+            if (!db.sql().exists("SELECT 1 FROM messages WHERE id = ?", Sql.values(id))) {
+                log.error("message {} in the message log has the sender and client id of an earlier one; it was"
+                        + " delivered, but history keeps only the earlier one", id);
             }
         }
 
@@ -861,71 +738,39 @@ public final class SqliteStore implements Storage {
         public void undelivered(Consumer<LogMessages.IndexedMessage> each) {
             indexed("SELECT m.recipient_id, m.id, s.username, r.username,"
                     + " m.created_at, m.body FROM messages m JOIN accounts s ON s.id = m.sender_id"
-                    + " JOIN accounts r ON r.id = m.recipient_id WHERE m.delivered = 0 ORDER BY m.recipient_id, m.id", each);
+                    + " JOIN accounts r ON r.id = m.recipient_id WHERE m.delivered = 0 ORDER BY m.recipient_id, m.id", false, each);
         }
 
         @Override
         public void devices(Consumer<LogMessages.DeviceRow> each) {
             read(db -> {
-                try (PreparedStatement ps = db.connection().prepareStatement("SELECT account_id, device, through, active_at FROM devices");
-                        ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        each.accept(new LogMessages.DeviceRow(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4)));
-                    }
-                }
-                try (PreparedStatement ps = db.connection().prepareStatement("SELECT account_id, through FROM inbox_floors");
-                        ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        each.accept(new LogMessages.DeviceRow(rs.getLong(1), null, rs.getLong(2), 0));
-                    }
-                }
+                db.once().each("SELECT account_id, device, through, active_at FROM devices", Sql.NONE,
+                        rs -> each.accept(new LogMessages.DeviceRow(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4))));
+                db.once().each("SELECT account_id, through FROM inbox_floors", Sql.NONE,
+                        rs -> each.accept(new LogMessages.DeviceRow(rs.getLong(1), null, rs.getLong(2), 0)));
                 return null;
             });
         }
 
         @Override
         public Set<Long> messageIdsTo(long accountId, long afterId, long throughId) {
-            return read(db -> {
-                Set<Long> ids = new HashSet<>();
-                try (PreparedStatement ps = db.connection().prepareStatement(
-                        "SELECT id FROM messages WHERE recipient_id = ? AND id > ? AND id <= ?"
-                        + " UNION SELECT m.id FROM group_members gm JOIN messages m ON m.recipient_id = -gm.group_id"
-                        + " AND m.id > max(gm.joined_after, ?) AND m.id <= ? AND (gm.left_after IS NULL OR m.id <= gm.left_after)"
-                        + " AND m.sender_id <> gm.account_id WHERE gm.account_id = ?")) {
-                    ps.setLong(1, accountId);
-                    ps.setLong(2, afterId);
-                    ps.setLong(3, throughId);
-                    ps.setLong(4, afterId);
-                    ps.setLong(5, throughId);
-                    ps.setLong(6, accountId);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            ids.add(rs.getLong(1));
-                        }
-                    }
-                }
-                return ids;
-            });
+            return read(db -> new HashSet<>(db.once().list("SELECT id FROM messages WHERE recipient_id = ? AND id > ? AND id <= ?"
+                    + " UNION SELECT m.id FROM group_members gm JOIN messages m ON m.recipient_id = -gm.group_id"
+                    + " AND m.id > max(gm.joined_after, ?) AND m.id <= ? AND (gm.left_after IS NULL OR m.id <= gm.left_after)"
+                    + " AND m.sender_id <> gm.account_id WHERE gm.account_id = ?",
+                    Sql.values(accountId, afterId, throughId, afterId, throughId, accountId), rs -> rs.getLong(1))));
         }
 
         @Override
         public long messageCount() {
-            return read(db -> {
-                try (ResultSet rs = db.prepare("SELECT max(id) - min(id) + 1 FROM messages").executeQuery()) {
-                    return rs.next() ? rs.getLong(1) : 0L;
-                }
-            });
+            return read(db -> db.number("SELECT max(id) - min(id) + 1 FROM messages", Sql.NONE));
         }
 
         @Override
         public void sentKeys(Consumer<LogMessages.SentKey> each) {
             read(db -> {
-                try (PreparedStatement ps = db.connection().prepareStatement("SELECT sender_id, client_id FROM messages");
-                        ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        each.accept(new LogMessages.SentKey(rs.getLong(1), rs.getString(2)));
-                    }
-                }
+                db.once().each("SELECT sender_id, client_id FROM messages", Sql.NONE,
+                        rs -> each.accept(new LogMessages.SentKey(rs.getLong(1), rs.getString(2))));
                 return null;
             });
         }
@@ -947,21 +792,9 @@ public final class SqliteStore implements Storage {
     }
 
     private IndexState indexState() {
-        return read(db -> {
-            var checkpoint = LogPosition.START;
-            try (ResultSet rs = db.prepare("SELECT segment, offset FROM log_checkpoint WHERE id = 1").executeQuery()) {
-                if (rs.next()) {
-                    checkpoint = new LogPosition(rs.getLong(1), rs.getLong(2));
-                }
-            }
-            long last = 0;
-            try (ResultSet rs = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'messages'").executeQuery()) {
-                if (rs.next()) {
-                    last = rs.getLong(1);
-                }
-            }
-            return new IndexState(checkpoint, last);
-        });
+        return read(db -> new IndexState(db.first("SELECT segment, offset FROM log_checkpoint WHERE id = 1", Sql.NONE,
+                rs -> new LogPosition(rs.getLong(1), rs.getLong(2))).orElse(LogPosition.START),
+                db.number("SELECT seq FROM sqlite_sequence WHERE name = 'messages'", Sql.NONE)));
     }
 
     /** Finishes queued writes, then closes every connection and releases the data directory. */

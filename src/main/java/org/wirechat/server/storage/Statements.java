@@ -10,13 +10,20 @@ import java.util.Map;
 final class Statements implements AutoCloseable {
     private final Connection connection;
     private final Map<String, PreparedStatement> cache = new HashMap<>();
+    private final Sql sql;
 
     Statements(Connection connection) {
         this.connection = connection;
+        this.sql = Sql.cached(this);
     }
 
     Connection connection() {
         return connection;
+    }
+
+    /** Runs statements kept prepared here. */
+    Sql sql() {
+        return sql;
     }
 
     /** The cached statement for {@code sql}, its parameters cleared. */

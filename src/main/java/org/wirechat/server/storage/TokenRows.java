@@ -1,17 +1,14 @@
 package org.wirechat.server.storage;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.wirechat.server.core.port.TokenRow;
 
 /**
  * The token statements in SQL, written once for SQLite and PostgreSQL (table {@code tokens}:
- * docs/storage_design.md): each store prepares the text its way (a cached statement on SQLite's writer, one
- * of the pool's connections on PostgreSQL) and binds and reads it here. The one dialect difference is named:
+ * docs/storage_design.md): each store runs them through its {@link Sql} (a cached statement on SQLite's writer,
+ * one of the pool's connections on PostgreSQL). The one dialect difference is named:
  * how a statement says "no limit" ({@link #revokeOldest(String)}).
  */
 final class TokenRows {
@@ -30,7 +27,7 @@ final class TokenRows {
 
     /**
      * Deletes the account's tokens beyond the newest {@code max} but the one kept, returning their hashes;
-     * parameters bound by {@link #revokeOldest(PreparedStatement, byte[], long, int)}.
+     * run by {@link #revokeOldest(Sql, String, byte[], long, int)}.
      *
      * @param noLimit the dialect's "no limit" before an {@code OFFSET}: SQLite {@code LIMIT -1}, PostgreSQL {@code LIMIT ALL}
      */
@@ -39,42 +36,21 @@ final class TokenRows {
                 + " ORDER BY created_at DESC, hash " + noLimit + " OFFSET ?) RETURNING hash";
     }
 
-    static void insert(PreparedStatement ps, byte[] hash, long accountId, String device, long createdAtMillis,
-            long expiresAtMillis) throws SQLException {
-        ps.setBytes(1, hash);
-        ps.setLong(2, accountId);
-        ps.setLong(3, createdAtMillis);
-        ps.setLong(4, expiresAtMillis);
-        ps.setString(5, device);
-        ps.executeUpdate();
+    static void insert(Sql sql, byte[] hash, long accountId, String device, long createdAtMillis, long expiresAtMillis)
+            throws SQLException {
+        sql.update(INSERT, Sql.values(hash, accountId, createdAtMillis, expiresAtMillis, device));
     }
 
-    /** Runs {@link #revokeOldest(String)}: keeps {@code keep} and the newest {@code max - 1} others. */
-    static List<byte[]> revokeOldest(PreparedStatement ps, byte[] keep, long accountId, int max) throws SQLException {
-        ps.setLong(1, accountId);
-        ps.setBytes(2, keep);
-        ps.setInt(3, max - 1);
-        List<byte[]> out = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(rs.getBytes(1));
-            }
-        }
-        return out;
+    /** Runs {@link #revokeOldest(String)} (its text {@code statement}): keeps {@code keep} and the newest {@code max - 1} others. */
+    static List<byte[]> revokeOldest(Sql sql, String statement, byte[] keep, long accountId, int max) throws SQLException {
+        return sql.list(statement, Sql.values(accountId, keep, max - 1), rs -> rs.getBytes(1));
     }
 
-    static Optional<TokenRow> find(PreparedStatement ps, byte[] hash) throws SQLException {
-        ps.setBytes(1, hash);
-        try (ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? Optional.of(new TokenRow(rs.getLong(1), rs.getString(4), rs.getLong(2), rs.getLong(3)))
-                    : Optional.empty();
-        }
+    static Optional<TokenRow> find(Sql sql, byte[] hash) throws SQLException {
+        return sql.first(FIND, Sql.values(hash), rs -> new TokenRow(rs.getLong(1), rs.getString(4), rs.getLong(2), rs.getLong(3)));
     }
 
-    static int extend(PreparedStatement ps, byte[] hash, long expiresAtMillis) throws SQLException {
-        ps.setLong(1, expiresAtMillis);
-        ps.setBytes(2, hash);
-        ps.setLong(3, expiresAtMillis);
-        return ps.executeUpdate();
+    static int extend(Sql sql, byte[] hash, long expiresAtMillis) throws SQLException {
+        return sql.update(EXTEND, Sql.values(expiresAtMillis, hash, expiresAtMillis));
     }
 }

@@ -27,7 +27,7 @@ class PostgresStoreContractTest extends StoreContract {
     /** Opened as a server opens it: listening to the other servers' changes (here, to nobody's). */
     private Storage openOn(PostgresSettings on) {
         PostgresStore s = PostgresStore.open(Decisions.RULES, on.target(), e -> { });
-        s.listen(new Cluster.Changes() {
+        s.cluster().listen(new Cluster.Changes() {
             @Override
             public void inbox(long accountId) {
             }

@@ -9,7 +9,7 @@ import java.util.Optional;
  * and answers; which accounts a list shows and how it pages is the core's ({@code core.Listing}). Implemented by
  * both stores over the same statements ({@code storage.AccountRows}). Every change is durable when it returns.
  *
- * <p>{@code find} is overloaded with {@link TokenStore#find(byte[])} while one {@code Store} implements every port
+ * <p>{@code find} is overloaded with {@link TokenStore#find(byte[])} while one store implements every port ({@code Storage})
  * (until step 5); the group port's finder by name is {@code findGroup} so as not to clash with {@link #find(String)}.
  */
 public interface AccountStore {

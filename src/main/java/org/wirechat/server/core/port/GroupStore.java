@@ -26,7 +26,7 @@ public interface GroupStore {
 
     /**
      * The live group of this name ({@code #} first), ignoring case. (Named {@code findGroup}, not {@code find}, while
-     * {@code Store} extends this and {@code AccountStore} both: their {@code find(String)}s would clash.)
+     * {@code Storage} extends this and {@code AccountStore} both: their {@code find(String)}s would clash.)
      */
     Optional<GroupInfo> findGroup(String name);
 }
