@@ -97,7 +97,9 @@ class TerminalClientTest {
     @Test
     void eachInstallationGetsEveryMessageAndOneAwayTooLongIsToldWhatItMissed() {
         fx.close();
-        fx = new ServerFixture(dir.resolve("devices"), b -> b.deviceHorizon(java.time.Duration.ofMinutes(1)));
+        // a FETCH's wait capped at 1 s: the server notices the tablet's client gone when its poll is answered
+        fx = new ServerFixture(dir.resolve("devices"), b -> b.deviceHorizon(java.time.Duration.ofMinutes(1))
+                .maxFetchWait(java.time.Duration.ofSeconds(1)));
         register("alice");
         register("bob");
         asDevice("bob-phone", "/login bob", PW);
@@ -119,7 +121,9 @@ class TerminalClientTest {
     @Test
     void devicesListsEachInstallationByItsNameThisOneFirstAndTheOnesPastTheHorizon() {
         fx.close();
-        fx = new ServerFixture(dir.resolve("devices"), b -> b.deviceHorizon(java.time.Duration.ofMinutes(1)));
+        // a FETCH's wait capped at 1 s: the server notices the tablet's client gone when its poll is answered
+        fx = new ServerFixture(dir.resolve("devices"), b -> b.deviceHorizon(java.time.Duration.ofMinutes(1))
+                .maxFetchWait(java.time.Duration.ofSeconds(1)));
         register("bob");
         asDevice("bob-tablet", "/login bob", PW);
         // the tablet's client gone (its last poll or login sync would be seen after the clock moved) before the clock moves
