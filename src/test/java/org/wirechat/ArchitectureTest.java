@@ -6,6 +6,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.re2j.BridgeViolationSample;
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -33,11 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.wirechat.protocol.LayeringViolationSample;
 import org.wirechat.server.ResponseFit;
 import org.wirechat.server.SeamViolationSample;
-import org.wirechat.server.core.auth.Tokens;
 import org.wirechat.server.cluster.LocalCluster;
 import org.wirechat.server.cluster.StoreUsingClusterSample;
 import org.wirechat.server.core.CoreViolationSample;
 import org.wirechat.server.core.admission.AdmissionViolationSample;
+import org.wirechat.server.core.auth.Tokens;
 import org.wirechat.server.core.rules.RulesViolationSample;
 import org.wirechat.server.data.DataViolationSample;
 import org.wirechat.server.grpc.TransportViolationSample;
@@ -130,6 +131,25 @@ class ArchitectureTest {
                         || (p.startsWith("java.") && !p.equals("java.sql") && !p.startsWith("java.sql.")) || p.startsWith("org.slf4j")
                         || LIBRARIES_THE_CORE_USES.stream().anyMatch(l -> p.equals(l) || p.startsWith(l + "."));
             });
+
+    /**
+     * Our one class in RE2/J's package ({@code PatternSize}'s bound on a pattern's program, which reaches RE2/J's
+     * package-private parse tree): the core may use it as part of RE2/J, so it uses nothing but RE2/J and the JDK —
+     * never a class of ours, which would let the core reach past {@link #THE_CORE_STANDS_ALONE} through it.
+     */
+    static final String OUR_RE2J_BRIDGE = "com.google.re2j.ProgramBound";
+
+    static ArchRule re2jBridgeUsesOnlyRe2j(String name) {
+        return classes().that().haveFullyQualifiedName(name)
+                .should().onlyDependOnClassesThat(DescribedPredicate.describe("RE2/J or java", c -> {
+                    JavaClass t = c.isArray() ? c.getBaseComponentType() : c;
+                    String p = t.getPackageName();
+                    return t.isPrimitive() || p.equals("com.google.re2j") || p.startsWith("java.");
+                }))
+                .because("the core uses it as RE2/J: it must not carry anything of ours into the core");
+    }
+
+    static final ArchRule OUR_RE2J_BRIDGE_USES_ONLY_RE2J = re2jBridgeUsesOnlyRe2j(OUR_RE2J_BRIDGE);
 
     static final ArchRule THE_CORE_STANDS_ALONE = classes().that().resideInAPackage("org.wirechat.server.core..")
             .should().onlyDependOnClassesThat(THE_CORE_OR_ITS_LIBRARIES)
@@ -421,6 +441,21 @@ class ArchitectureTest {
     @Test
     void theCoreStandsAlone() {
         THE_CORE_STANDS_ALONE.check(main);
+    }
+
+    @Test
+    void ourRe2jBridgeUsesOnlyRe2j() {
+        JavaClasses bridge = new ClassFileImporter().importPackages("com.google.re2j");
+        assertThat(bridge.contain(OUR_RE2J_BRIDGE)).as("the bridge is where the rule looks").isTrue();
+        OUR_RE2J_BRIDGE_USES_ONLY_RE2J.check(bridge);
+    }
+
+    @Test
+    void aClassInRe2jsPackageThatUsesOursBreaksTheRule() {
+        JavaClasses bad = new ClassFileImporter().importClasses(BridgeViolationSample.class);
+        assertThatThrownBy(() -> re2jBridgeUsesOnlyRe2j(BridgeViolationSample.class.getName()).check(bad))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("BridgeViolationSample")
+                .hasMessageContaining("org.wirechat.server.storage.SqliteStore");
     }
 
     @Test

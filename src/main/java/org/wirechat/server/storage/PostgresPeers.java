@@ -297,16 +297,31 @@ final class PostgresPeers implements Cluster {
     }
 
     /**
-     * Stops the heartbeat, and leaves the others with this server's row and so its presence (a killed
-     * server's goes when it falls silent), then stops listening. Before the database closes.
+     * Stops the heartbeat and waits for a beat under way, so that none brings this server's row back after
+     * {@link #close} removed it. First of the store's closing, before its writer's last batch.
      */
-    void close() {
+    void stopBeating() {
         heartbeat.shutdownNow();
+        try {
+            heartbeat.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Leaves the others with this server's row and so its presence (a killed server's goes when it falls
+     * silent), then stops listening; {@code refuse} runs between the two (the store refuses work from then on,
+     * as the listener stops). After {@link #stopBeating} and the writer's last batch, before the database closes.
+     */
+    void close(Runnable refuse) {
+        stopBeating();
         try {
             db.one(c -> c.update("DELETE FROM nodes WHERE node_id = ?", Sql.values(nodeId)));
         } catch (RuntimeException e) {
             log.warn("could not remove this server from the nodes table: {}", e.getMessage());
         }
+        refuse.run();
         closed = true;
         Connection listen = listening;
         if (listen != null) {
@@ -324,11 +339,6 @@ final class PostgresPeers implements Cluster {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-        try {
-            heartbeat.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

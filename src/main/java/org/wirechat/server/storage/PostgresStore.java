@@ -105,7 +105,12 @@ public final class PostgresStore implements Storage {
             db.close();
             throw new StoreException("cannot prepare the PostgreSQL database at " + settings.where() + ": " + e.getMessage(), e);
         }
-        store.peers.start();
+        try {
+            store.peers.start();
+        } catch (RuntimeException e) { // the first heartbeat failed: nothing is left running
+            store.close();
+            throw e;
+        }
         return store;
     }
 
@@ -755,9 +760,11 @@ public final class PostgresStore implements Storage {
         if (!closing.compareAndSet(false, true)) {
             return;
         }
+        peers.stopBeating();
         writer.close(); // commits the SENDs already queued
-        peers.close(); // this server's presence goes with its row; a killed server's goes when it falls silent
-        db.refuse();
+        // this server's presence goes with its row (a killed server's goes when it falls silent); the store refuses
+        // work from then on, before the listener stops
+        peers.close(db::refuse);
         background.shutdown();
         try {
             background.awaitTermination(5, TimeUnit.SECONDS);

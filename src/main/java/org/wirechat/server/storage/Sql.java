@@ -73,7 +73,9 @@ final class Sql {
 
     /**
      * The parameters in order, each bound by its type: {@code Long}, {@code Integer}, {@code String} (a
-     * {@code null} too, as {@code setString} binds it), {@code byte[]} or {@code Boolean}.
+     * {@code null} too, as {@code setString} binds it), {@code byte[]} or {@code Boolean}. A {@code null} is bound as
+     * text, so a nullable number (a {@code bigint} column on PostgreSQL would refuse text) needs a {@link Params} of
+     * its own ({@code setNull(i, Types.BIGINT)}).
      */
     static Params values(Object... values) {
         return ps -> {

@@ -24,7 +24,9 @@ class SqlTest {
 
     private Connection open() throws SQLException {
         Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("t.db"));
-        c.createStatement().execute("CREATE TABLE IF NOT EXISTS t (k INTEGER PRIMARY KEY, n INTEGER, s TEXT, b BLOB, f INTEGER)");
+        try (var st = c.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS t (k INTEGER PRIMARY KEY, n INTEGER, s TEXT, b BLOB, f INTEGER)");
+        }
         return c;
     }
 

@@ -55,7 +55,7 @@ public final class AccountMatcher {
             Pattern compiled = pattern(false, wildcard);
             return s -> compiled.matcher(s).matches();
         } catch (InvalidPattern e) {
-            throw new IllegalArgumentException(e.detail());
+            throw new IllegalArgumentException("invalid pattern: " + e.detail()); // as LIST_ACCOUNTS says it
         }
     }
 

@@ -7,7 +7,7 @@ import java.util.List;
  * The messages as the stores keep them, read side, and the device marks (docs/architecture.md §2.4): what waits for
  * a device, the counts LOGIN and LOGIN_DEVICE answer, the devices an account has, the two histories, the retention
  * purge. Storing a message and acknowledging one ({@code sendLater}, {@code acknowledgeLater}) are not here: they
- * stay on {@code storage.Store} until the send batch view (§3) takes them.
+ * are the send lane's ({@link SendLane}), whose batches the core's rules decide (§3).
  *
  * <p>Today's names are kept where §2.4's sketch renames ({@code undelivered} for {@code waiting}; {@code unread},
  * {@code undeliveredCount} and {@code missed} for one {@code counts}; {@code groupHistory} beside {@code history} for
