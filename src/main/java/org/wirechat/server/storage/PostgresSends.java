@@ -47,7 +47,7 @@ import org.wirechat.server.core.port.Verdict;
  *     and what each acknowledgement covers ({@link #TARGETS}) — so servers never deadlock on them, and a second
  *     server's SEND to one of them waits until this batch commits; then, when the batch holds acknowledgements, the
  *     marks the core's {@link SendDecisions#acknowledge} decided, upserted (W1), and the floors {@link SendDecisions#floor} decided,
- *     updated (W2, which passes no mark active within the horizon: {@link #moveFloors}), before any SEND is decided;
+ *     updated (W2, only where the account has no mark row the decision did not see: {@link #moveFloors}), before any SEND is decided;
  * <li>earlier messages with the same sender and client id (retries);
  * <li>one id from the sequence for each message to store, <b>sorted</b> and given out in the order the
  *     SENDs were queued — so one recipient's messages are numbered in the order they were sent, and
@@ -668,16 +668,20 @@ final class PostgresSends {
      * count, in one statement writing the decided values; records the moved floors in {@code floors} (account to floor
      * id) and their counts in {@code acked} (for the recipients in it).
      *
-     * <p>The decision was made from the mark rows the lock statement read, and that statement, having waited for a
-     * lock, saw the rows it waited for at their newest version but not rows inserted after its snapshot: a device's
-     * first mark, made by the batch of another server that this one waited for. So the update, a statement of its own
-     * with a fresh snapshot, does not move a floor past the mark of any device active within the horizon: that floor
-     * stays where it is (safe: its messages are only kept longer) and the account's next acknowledgement moves it, with
-     * that row read and locked ({@code PostgresFloorRaceTest}).
+     * <p>The decision was made over the mark rows the lock statement read (and the upsert returned), and that
+     * statement, having waited for a lock, saw the rows it waited for at their newest version but not rows inserted
+     * after its snapshot: a device's first mark, made by the batch of another server that this one waited for (or a
+     * device registering meanwhile). So the update, a statement of its own with a fresh snapshot, writes a decided floor
+     * only where the account has no mark row the decision did not see — a check that its inputs are still the whole
+     * picture, not a rule: when another row has come, that floor stays where it is (safe: its messages are only kept
+     * longer) and the account's next acknowledgement moves it, with that row read and locked
+     * ({@code PostgresFloorRaceTest}). The horizon and which marks hold are the core's alone ({@link SendDecisions#floor}).
      */
     private void moveFloors(Connection c, Map<Long, Holding> holding, long nowMillis, Map<Long, Long> acked, Map<Long, Long> floors)
             throws SQLException {
         List<long[]> moves = new ArrayList<>();
+        List<Long> seenAccounts = new ArrayList<>();
+        List<String> seenDevices = new ArrayList<>();
         holding.forEach((account, h) -> {
             List<DeviceMark> marks = new ArrayList<>(h.devices.size());
             h.devices.values().forEach(m -> marks.add(new DeviceMark(m[0], m[2])));
@@ -689,6 +693,10 @@ final class PostgresSends {
                         break;
                     }
                 }
+                h.devices.keySet().forEach(device -> {
+                    seenAccounts.add(account);
+                    seenDevices.add(device);
+                });
             }
         });
         if (moves.isEmpty()) {
@@ -698,14 +706,16 @@ final class PostgresSends {
                 UPDATE inbox_floors f SET through = k.through, acked = k.acked
                 FROM unnest(?::bigint[], ?::bigint[], ?::bigint[]) AS k(id, through, acked)
                 WHERE f.account_id = k.id AND k.through > f.through
-                  AND NOT EXISTS (SELECT 1 FROM inbox_marks x
-                                  WHERE x.account_id = k.id AND x.active_at >= ? AND x.acked_through < k.through)
+                  AND NOT EXISTS (SELECT 1 FROM inbox_marks x WHERE x.account_id = k.id
+                                  AND NOT EXISTS (SELECT 1 FROM unnest(?::bigint[], ?::text[]) AS s(id, device)
+                                                  WHERE s.id = x.account_id AND s.device = x.device))
                 RETURNING f.account_id, f.through, f.acked
                 """)) {
             ps.setArray(1, longs(c, moves.stream().mapToLong(m -> m[0]).toArray()));
             ps.setArray(2, longs(c, moves.stream().mapToLong(m -> m[1]).toArray()));
             ps.setArray(3, longs(c, moves.stream().mapToLong(m -> m[2]).toArray()));
-            ps.setLong(4, nowMillis - horizonMillis);
+            ps.setArray(4, longs(c, seenAccounts.stream().mapToLong(Long::longValue).toArray()));
+            ps.setArray(5, c.createArrayOf("text", seenDevices.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     floors.put(rs.getLong(1), rs.getLong(2));
