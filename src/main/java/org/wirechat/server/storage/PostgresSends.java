@@ -243,7 +243,7 @@ final class PostgresSends {
         long sendNow = batch.stream().mapToLong(Pending::nowMillis).max().orElse(now);
         Set<String> copying = new HashSet<>();
         Map<Long, Holding> holding = new HashMap<>();
-        Map<String, Recipient> recipients = lockRecipients(c, batch, members, deviceAcks, sendNow - horizonMillis, copying,
+        Map<String, Recipient> recipients = lockRecipients(c, batch, members, deviceAcks, sendNow, copying,
                 singleDevices, holding);
         Map<Long, Long> acked = new HashMap<>();
         for (Recipient r : recipients.values()) {
@@ -353,7 +353,7 @@ final class PostgresSends {
         final Map<String, long[]> targets = new HashMap<>();
     }
 
-    /** The lock statement's rows of {@link #TARGETS} carry this where the others carry a count (or -1 to -3). */
+    /** The lock statement's rows of {@link #TARGETS} carry this where the others carry a count (or -2, -3: the copy probe's). */
     private static final long TARGET = -4;
 
     /**
@@ -466,8 +466,8 @@ final class PostgresSends {
      * floor rows, so batches on several servers never deadlock on them. A SEND to an account and an
      * acknowledgement of its inbox lock different rows: they do not wait for each other.
      */
-    private static Map<String, Recipient> lockRecipients(Connection c, List<Pending> batch, List<Long> members,
-            List<DeviceAck> acknowledging, long activeSince, Set<String> copying, SingleDevices singleDevices,
+    private Map<String, Recipient> lockRecipients(Connection c, List<Pending> batch, List<Long> members,
+            List<DeviceAck> acknowledging, long nowMillis, Set<String> copying, SingleDevices singleDevices,
             Map<Long, Holding> holding) throws SQLException {
         String[] keys = batch.stream().map(Pending::recipientKey).filter(k -> !GroupInfo.isGroupName(k))
                 .distinct().toArray(String[]::new);
@@ -477,24 +477,24 @@ final class PostgresSends {
                         LinkedHashMap::new)).values().stream().toList();
         Map<String, Recipient> found = new HashMap<>();
         // UNION ALL runs its parts one after the other, each locking as its sorted rows come. The senders
-        // whose messages are copied to their other devices (another device of theirs holds: it has a mark,
-        // active within the horizon) are locked with the recipients, in the same id order: their inboxes
-        // receive the copies.
+        // with another device (a mark row) are locked with the recipients, in the same id order: their inboxes
+        // receive the copies when one of those devices holds, which the core decides from the latest activity
+        // the probe reads (SendDecisions.holds), not this statement.
         // Without senders to probe, and no group's members to lock, the accounts are found by name alone: the
         // statement as it was before copies (its plan the cheapest; an OR of the two kept the planner from an index).
         boolean probing = !fromDevices.isEmpty();
         String probe = !probing ? "" : """
-                WITH probed AS MATERIALIZED (SELECT k.id, k.device, x.others, x.holding FROM unnest(?::bigint[], ?::text[]) AS k(id, device)
-                  CROSS JOIN LATERAL (SELECT count(*) AS others, COALESCE(bool_or(x.active_at >= ?), false) AS holding
+                WITH probed AS MATERIALIZED (SELECT k.id, k.device, x.others, x.latest FROM unnest(?::bigint[], ?::text[]) AS k(id, device)
+                  CROSS JOIN LATERAL (SELECT count(*) AS others, COALESCE(max(x.active_at), 0) AS latest
                     FROM inbox_marks x WHERE x.account_id = k.id AND x.device <> k.device) x),
-                copying AS (SELECT id, device FROM probed WHERE holding)
+                copying AS (SELECT id, device FROM probed WHERE others > 0)
                 """;
         String accounts = !probing && members.isEmpty() ? "a.username_key = ANY (?) AND cardinality(?::bigint[]) = 0"
                 : "a.id = ANY (ARRAY(SELECT x.id FROM accounts x WHERE x.username_key = ANY (?) AND x.deleted_at IS NULL)"
                         + " || ?::bigint[]" + (probing ? " || ARRAY(SELECT id FROM copying)" : "") + ")";
         String probed = !probing ? "" : """
                 UNION ALL
-                SELECT id, NULL, device, CASE WHEN holding THEN -1 WHEN others = 0 THEN -2 ELSE -3 END, 0, 0 FROM probed
+                SELECT id, NULL, device, CASE WHEN others = 0 THEN -2 ELSE -3 END, latest, 0 FROM probed
                 """;
         try (PreparedStatement ps = c.prepareStatement(probe + """
                 SELECT * FROM (SELECT a.id, a.username_key, a.username, a.received, f.acked, a.last_message_id
@@ -511,7 +511,6 @@ final class PostgresSends {
             if (probing) {
                 ps.setArray(++at, longs(c, fromDevices.stream().mapToLong(Pending::senderId).toArray()));
                 ps.setArray(++at, c.createArrayOf("text", fromDevices.stream().map(Pending::device).toArray()));
-                ps.setLong(++at, activeSince);
             }
             ps.setArray(++at, c.createArrayOf("text", keys));
             ps.setArray(++at, longs(c, members.stream().mapToLong(Long::longValue).toArray()));
@@ -528,8 +527,10 @@ final class PostgresSends {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String key = rs.getString(2);
-                    if (key == null && rs.getLong(4) == -1) { // a (sender, device) whose messages are copied
-                        copying.add(rs.getLong(1) + "\u0000" + rs.getString(3));
+                    if (key == null && rs.getLong(4) == -3) { // another device: copied to while one of them holds
+                        if (rules.holds(rs.getLong(5), nowMillis, horizonMillis)) {
+                            copying.add(rs.getLong(1) + "\u0000" + rs.getString(3));
+                        }
                     } else if (key == null && rs.getLong(4) == -2) { // no other device at all: no probe next time
                         singleDevices.probed(rs.getLong(1), rs.getString(3), generation);
                     } else if (key == null && rs.getLong(4) == TARGET) {

@@ -2,11 +2,13 @@ package org.wirechat.server.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.wirechat.server.core.port.SendOutcome;
+import org.wirechat.server.core.port.Storage;
 import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.core.rules.GroupChange;
 import org.wirechat.server.storage.StoreContract.Who;
@@ -186,6 +188,34 @@ abstract class SendContract extends ContractArea {
                 .containsExactly("the cap of 1 is free", "a note");
         assertThat(store().undelivered(alice.id(), "laptop", 0, 10)).extracting(StoredMessage::body)
                 .containsExactly("copied", "the cap of 1 is free", "a note");
+    }
+
+    /**
+     * A sender's other device idle past the horizon holds nothing, so it gets no copy; seen again, it does. Which
+     * device holds is the core's decision ({@code SendDecisions.holds}) on both stores: PostgreSQL's probe reads the
+     * other devices' latest activity, the log store its marks. The horizon is set for this case alone.
+     */
+    @Test
+    void anOtherDeviceIdlePastTheHorizonGetsNoCopyUntilItIsSeenAgain() {
+        Storage s = store();
+        s.deviceHorizon(Duration.ofSeconds(10));
+        try {
+            Who alice = contract().who(s, "alice");
+            Who bob = contract().who(s, "bob");
+            s.register(alice.id(), "phone", 1_000);
+            s.register(alice.id(), "laptop", 1_000);
+            SendOutcome.Stored idle = (SendOutcome.Stored) s.sendLater(alice.id(), "phone", bob.name(), unique("a"),
+                    "the laptop last seen 19 s ago", 20_000, 10).join();
+            assertThat(idle.copied()).as("the laptop is past the 10 s horizon").isFalse();
+            s.seen(alice.id(), "laptop", 21_000);
+            SendOutcome.Stored back = (SendOutcome.Stored) s.sendLater(alice.id(), "phone", bob.name(), unique("a"),
+                    "the laptop seen 1 s ago", 22_000, 10).join();
+            assertThat(back.copied()).as("the laptop holds again").isTrue();
+            assertThat(s.undelivered(alice.id(), "laptop", 0, 10)).extracting(StoredMessage::body)
+                    .containsExactly("the laptop seen 1 s ago");
+        } finally {
+            s.deviceHorizon(Duration.ofDays(30));
+        }
     }
 
     /**
