@@ -412,12 +412,11 @@ class ArchitectureTest {
     @Test
     void theDataDirectoryReachingPastTheSqliteStoreOrAStoreReachingItBreaksTheRules() {
         JavaClasses beyond = new ClassFileImporter().importClasses(DataViolationSample.class);
-        assertThatThrownBy(() -> THE_DATA_DIRECTORY_IS_ADMINISTRATION.check(beyond)).isInstanceOf(AssertionError.class)
-                .hasMessageContaining("DataViolationSample").hasMessageContaining("org.wirechat.server.storage.PostgresStore")
-                .hasMessageContaining("org.wirechat.server.core.Chat");
+        assertBreaks(THE_DATA_DIRECTORY_IS_ADMINISTRATION, beyond,
+                "DataViolationSample", "org.wirechat.server.storage.PostgresStore", "org.wirechat.server.core.Chat");
         JavaClasses below = new ClassFileImporter().importClasses(DataUseViolationSample.class);
-        assertThatThrownBy(() -> ONLY_THE_BOOT_CODE_ADMINISTERS_THE_DATA_DIRECTORY.check(below)).isInstanceOf(AssertionError.class)
-                .hasMessageContaining("DataUseViolationSample").hasMessageContaining("org.wirechat.server.data.DataDirectory");
+        assertBreaks(ONLY_THE_BOOT_CODE_ADMINISTERS_THE_DATA_DIRECTORY, below,
+                "DataUseViolationSample", "org.wirechat.server.data.DataDirectory");
     }
 
     @Test
@@ -453,9 +452,8 @@ class ArchitectureTest {
     @Test
     void aClassInRe2jsPackageThatUsesOursBreaksTheRule() {
         JavaClasses bad = new ClassFileImporter().importClasses(BridgeViolationSample.class);
-        assertThatThrownBy(() -> re2jBridgeUsesOnlyRe2j(BridgeViolationSample.class.getName()).check(bad))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("BridgeViolationSample")
-                .hasMessageContaining("org.wirechat.server.storage.SqliteStore");
+        assertBreaks(re2jBridgeUsesOnlyRe2j(BridgeViolationSample.class.getName()), bad,
+                "BridgeViolationSample", "org.wirechat.server.storage.SqliteStore");
     }
 
     @Test
@@ -466,9 +464,8 @@ class ArchitectureTest {
     @Test
     void aCoreClassThatSpeaksTheProtocolOrNamesAStoreBreaksTheRule() {
         JavaClasses bad = new ClassFileImporter().importClasses(CoreViolationSample.class);
-        assertThatThrownBy(() -> THE_CORE_STANDS_ALONE.check(bad)).isInstanceOf(AssertionError.class)
-                .hasMessageContaining("CoreViolationSample").hasMessageContaining("org.wirechat.protocol.ErrorCode")
-                .hasMessageContaining("org.wirechat.server.storage.SqliteStore").hasMessageContaining("java.sql.Connection");
+        assertBreaks(THE_CORE_STANDS_ALONE, bad,
+                "CoreViolationSample", "org.wirechat.protocol.ErrorCode", "org.wirechat.server.storage.SqliteStore", "java.sql.Connection");
     }
 
     @Test
@@ -484,9 +481,8 @@ class ArchitectureTest {
     @Test
     void aRuleThatReadsTheDatabaseOrUsesTheCoreBreaksTheRule() {
         JavaClasses bad = new ClassFileImporter().importClasses(RulesViolationSample.class);
-        assertThatThrownBy(() -> THE_RULES_ARE_PURE.check(bad)).isInstanceOf(AssertionError.class)
-                .hasMessageContaining("RulesViolationSample").hasMessageContaining("java.sql.Connection")
-                .hasMessageContaining("org.wirechat.server.core.Chat");
+        assertBreaks(THE_RULES_ARE_PURE, bad,
+                "RulesViolationSample", "java.sql.Connection", "org.wirechat.server.core.Chat");
     }
 
     @Test
@@ -497,8 +493,7 @@ class ArchitectureTest {
     @Test
     void aStoreThatDecidesWithTheCoresRulesBreaksTheRule() {
         JavaClasses bad = new ClassFileImporter().importClasses(UpwardViolationSample.class);
-        assertThatThrownBy(() -> STORES_SEE_ONLY_THE_PORTS.check(bad)).isInstanceOf(AssertionError.class)
-                .hasMessageContaining("UpwardViolationSample").hasMessageContaining("org.wirechat.server.core.rules.GroupChange");
+        assertBreaks(STORES_SEE_ONLY_THE_PORTS, bad, "UpwardViolationSample", "org.wirechat.server.core.rules.GroupChange");
     }
 
     @Test
@@ -509,15 +504,13 @@ class ArchitectureTest {
     @Test
     void anAdmissionClassThatUsesTheCoreBreaksTheRule() {
         JavaClasses bad = new ClassFileImporter().importClasses(AdmissionViolationSample.class);
-        assertThatThrownBy(() -> THE_ADMISSION_IS_BELOW_THE_CORE.check(bad)).isInstanceOf(AssertionError.class)
-                .hasMessageContaining("AdmissionViolationSample").hasMessageContaining("org.wirechat.server.core.Chat");
+        assertBreaks(THE_ADMISSION_IS_BELOW_THE_CORE, bad, "AdmissionViolationSample", "org.wirechat.server.core.Chat");
     }
 
     @Test
     void aGrpcClassThatUsesTheWireTransportBreaksTheRule() {
         JavaClasses bad = new ClassFileImporter().importClasses(TransportViolationSample.class);
-        assertThatThrownBy(() -> TRANSPORTS_ARE_APART.check(bad)).isInstanceOf(AssertionError.class)
-                .hasMessageContaining("TransportViolationSample").hasMessageContaining("org.wirechat.server.wire.Session");
+        assertBreaks(TRANSPORTS_ARE_APART, bad, "TransportViolationSample", "org.wirechat.server.wire.Session");
     }
 
     @Test
@@ -528,16 +521,14 @@ class ArchitectureTest {
     @Test
     void aStorageClassThatUsesTheServerAboveItBreaksTheRule() {
         JavaClasses bad = new ClassFileImporter().importClasses(UpwardViolationSample.class);
-        assertThatThrownBy(() -> STORAGE_USES_NOTHING_ABOVE_IT.check(bad)).isInstanceOf(AssertionError.class)
-                .hasMessageContaining("UpwardViolationSample").hasMessageContaining("org.wirechat.server.core.auth.Tokens")
-                .hasMessageContaining("org.wirechat.server.cluster.LocalCluster");
+        assertBreaks(STORAGE_USES_NOTHING_ABOVE_IT, bad,
+                "UpwardViolationSample", "org.wirechat.server.core.auth.Tokens", "org.wirechat.server.cluster.LocalCluster");
     }
 
     @Test
     void aClassThatAsksWhichStoreItHasBreaksTheRule() {
         JavaClasses bad = new ClassFileImporter().importClasses(SeamViolationSample.class);
-        assertThatThrownBy(() -> ONLY_THE_BOOT_CODE_KNOWS_WHICH_STORE.check(bad)).isInstanceOf(AssertionError.class)
-                .hasMessageContaining("SeamViolationSample").hasMessageContaining("PostgresStore");
+        assertBreaks(ONLY_THE_BOOT_CODE_KNOWS_WHICH_STORE, bad, "SeamViolationSample", "PostgresStore");
     }
 
     @Test
@@ -545,18 +536,23 @@ class ArchitectureTest {
         // storage → cluster (the sample) and cluster → storage (the other sample names the SqliteStore)
         JavaClasses storageAndCluster = new ClassFileImporter().importClasses(UpwardViolationSample.class, LocalCluster.class,
                 StoreUsingClusterSample.class, SqliteStore.class);
-        assertThatThrownBy(() -> NO_CYCLES_AMONG_THE_SERVER_PACKAGES.check(storageAndCluster)).isInstanceOf(AssertionError.class)
-                .hasMessageContaining("Cycle").hasMessageContaining("server.storage").hasMessageContaining("server.cluster");
+        assertBreaks(NO_CYCLES_AMONG_THE_SERVER_PACKAGES, storageAndCluster, "Cycle", "server.storage", "server.cluster");
         // root → wire from a class other than the boot code is not excused: the wire transport uses the root back
         JavaClasses rootAndWire = new ClassFileImporter().importClasses(SeamViolationSample.class, Session.class, ResponseFit.class);
-        assertThatThrownBy(() -> NO_CYCLES_AMONG_THE_SERVER_PACKAGES.check(rootAndWire)).isInstanceOf(AssertionError.class)
-                .hasMessageContaining("Cycle").hasMessageContaining("SeamViolationSample");
+        assertBreaks(NO_CYCLES_AMONG_THE_SERVER_PACKAGES, rootAndWire, "Cycle", "SeamViolationSample");
     }
 
     @Test
     void aProtocolClassThatUsesTheServerBreaksTheRule() {
         JavaClasses bad = new ClassFileImporter().importClasses(LayeringViolationSample.class);
-        assertThatThrownBy(() -> PROTOCOL_STANDS_ALONE.check(bad)).isInstanceOf(AssertionError.class)
-                .hasMessageContaining("LayeringViolationSample").hasMessageContaining("org.wirechat.server.");
+        assertBreaks(PROTOCOL_STANDS_ALONE, bad, "LayeringViolationSample", "org.wirechat.server.");
+    }
+
+    /** The rule, checked on {@code classes} (samples that break it), fails naming each of {@code named}. */
+    private static void assertBreaks(ArchRule rule, JavaClasses classes, String... named) {
+        var failure = assertThatThrownBy(() -> rule.check(classes)).isInstanceOf(AssertionError.class);
+        for (String n : named) {
+            failure.hasMessageContaining(n);
+        }
     }
 }

@@ -1,5 +1,7 @@
 package org.wirechat.server.storage;
 
+import java.time.Duration;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Timeout;
 import org.wirechat.server.core.port.GroupStore;
 import org.wirechat.server.core.port.Storage;
@@ -28,6 +30,21 @@ abstract class ContractArea {
 
     String unique(String base) {
         return contract().unique(base);
+    }
+
+    /**
+     * Runs {@code work} on the shared store with its device horizon at {@code horizon}, then puts the stores' default
+     * back (30 days, docs/conversations_design.md §1): a case that needs a short horizon has it alone (cases run one at
+     * a time).
+     */
+    void withHorizon(Duration horizon, Consumer<Storage> work) {
+        Storage s = store();
+        s.deviceHorizon(horizon);
+        try {
+            work.accept(s);
+        } finally {
+            s.deviceHorizon(Duration.ofDays(30));
+        }
     }
 
     /** See {@link StoreContract#barrier}. */

@@ -22,8 +22,6 @@ import org.wirechat.server.storage.StoreContract.Who;
  * horizon and missed counts, and history (the redesign's {@code MessageStore} past the send).
  */
 abstract class DeliveryContract extends ContractArea {
-    /** The stores' device horizon unless told otherwise (docs/conversations_design.md §1). */
-    private static final Duration DEFAULT_HORIZON = Duration.ofDays(30);
 
     private long send(Storage s, Who from, Who to, String body, long now) {
         return StoreContract.stored(s.send(from.id(), to.name(), unique("c"), body, now, 100));
@@ -192,9 +190,7 @@ abstract class DeliveryContract extends ContractArea {
      */
     @Test
     void aDeviceIdlePastTheHorizonStopsHoldingAndIsToldWhatItMissed() {
-        Storage s = store();
-        s.deviceHorizon(Duration.ofSeconds(10));
-        try {
+        withHorizon(Duration.ofSeconds(10), s -> {
             Who alice = contract().who(s, "alice");
             Who bob = contract().who(s, "bob");
             s.register(bob.id(), "phone", 0);
@@ -219,9 +215,7 @@ abstract class DeliveryContract extends ContractArea {
             long five = send(s, alice, bob, "five", 24_000);
             assertThat(s.undelivered(bob.id(), "laptop", 0, 10)).extracting(StoredMessage::id).containsExactly(five);
             assertThat(s.undeliveredCount(bob.id())).isEqualTo(1);
-        } finally {
-            s.deviceHorizon(DEFAULT_HORIZON);
-        }
+        });
     }
 
     /** A conversation, both directions, newest first, before an id, at most max; nothing of other conversations. */

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.wirechat.server.core.port.SendOutcome;
-import org.wirechat.server.core.port.Storage;
 import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.core.rules.GroupChange;
 import org.wirechat.server.storage.StoreContract.Who;
@@ -197,9 +196,7 @@ abstract class SendContract extends ContractArea {
      */
     @Test
     void anOtherDeviceIdlePastTheHorizonGetsNoCopyUntilItIsSeenAgain() {
-        Storage s = store();
-        s.deviceHorizon(Duration.ofSeconds(10));
-        try {
+        withHorizon(Duration.ofSeconds(10), s -> {
             Who alice = contract().who(s, "alice");
             Who bob = contract().who(s, "bob");
             s.register(alice.id(), "phone", 1_000);
@@ -213,9 +210,7 @@ abstract class SendContract extends ContractArea {
             assertThat(back.copied()).as("the laptop holds again").isTrue();
             assertThat(s.undelivered(alice.id(), "laptop", 0, 10)).extracting(StoredMessage::body)
                     .containsExactly("the laptop seen 1 s ago");
-        } finally {
-            s.deviceHorizon(Duration.ofDays(30));
-        }
+        });
     }
 
     /**
