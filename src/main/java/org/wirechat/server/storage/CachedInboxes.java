@@ -1,8 +1,5 @@
 package org.wirechat.server.storage;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,9 +48,7 @@ final class CachedInboxes {
         /** Every message with an id in (floor, through] is in {@link #messages}, oldest first. */
         long floor;
         long through;
-        final ArrayDeque<StoredMessage> messages = new ArrayDeque<>();
-        /** Of {@link #messages}, the copies of the account's own: id to the device it was sent from. */
-        final Map<Long, String> copies = new HashMap<>(0);
+        final Inbox messages = new Inbox();
         volatile long lastUsed = System.nanoTime();
     }
 
@@ -90,16 +85,7 @@ final class CachedInboxes {
             }
             e.lastUsed = System.nanoTime();
             // kept: another device of the account may still need what this one has (they leave with the floor)
-            List<StoredMessage> out = new ArrayList<>(Math.min(max, e.messages.size()));
-            for (StoredMessage m : e.messages) {
-                if (out.size() == max) {
-                    break;
-                }
-                if (m.id() > afterId && !(!e.copies.isEmpty() && device.equals(e.copies.get(m.id())))) {
-                    out.add(m);
-                }
-            }
-            return out;
+            return e.messages.forDevice(device, afterId, max);
         }
     }
 
@@ -130,10 +116,7 @@ final class CachedInboxes {
             if (e.generation != ticket.generation) {
                 return;
             }
-            e.messages.clear();
-            e.messages.addAll(messages);
-            e.copies.clear();
-            e.copies.putAll(copies);
+            e.messages.reset(messages, copies);
             e.floor = floor;
             e.through = through;
             e.valid = true;
@@ -160,10 +143,7 @@ final class CachedInboxes {
                 forget(e);
                 return;
             }
-            e.messages.addLast(message);
-            if (fromDevice != null) {
-                e.copies.put(message.id(), fromDevice);
-            }
+            e.messages.add(message, fromDevice);
             e.through = message.id();
         }
     }
@@ -175,12 +155,7 @@ final class CachedInboxes {
             return;
         }
         synchronized (e) {
-            while (!e.messages.isEmpty() && e.messages.peekFirst().id() <= throughId) {
-                StoredMessage gone = e.messages.pollFirst();
-                if (!e.copies.isEmpty()) {
-                    e.copies.remove(gone.id());
-                }
-            }
+            e.messages.dropThrough(throughId);
             e.floor = Math.max(e.floor, throughId);
         }
     }
@@ -214,6 +189,5 @@ final class CachedInboxes {
     private static void forget(Entry e) {
         e.valid = false;
         e.messages.clear();
-        e.copies.clear();
     }
 }

@@ -8,7 +8,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -199,31 +198,6 @@ final class LogMessages implements AutoCloseable {
     }
 
     /**
-     * One account's undelivered messages (above its floor), oldest first: those to it, and copies of its own
-     * messages for its other devices ({@link #copies}: id to the device it was sent from), which the device
-     * that sent one never gets and which never count as waiting (the inbox cap, unread counts). Changed by
-     * the log writer only; read under its lock.
-     */
-    private static final class Inbox {
-        private final ArrayDeque<StoredMessage> messages = new ArrayDeque<>();
-        private final Map<Long, String> copies = new HashMap<>(0);
-
-        /** The messages to the account (copies left out). */
-        int received() {
-            return messages.size() - copies.size();
-        }
-
-        boolean isCopy(long id) {
-            return !copies.isEmpty() && copies.containsKey(id);
-        }
-
-        /** Whether the message is a copy sent from {@code device} (which never receives it). */
-        boolean isCopyFrom(long id, String device) {
-            return !copies.isEmpty() && device.equals(copies.get(id));
-        }
-    }
-
-    /**
      * One account's devices (docs/conversations_design.md): each one's mark {through, last active ms, last
      * active ms written to the log}, what each has acknowledged but the writer has not yet committed, and
      * the account's floor — every message at or below it has left the inbox. Marks and floor are changed by
@@ -354,25 +328,19 @@ final class LogMessages implements AutoCloseable {
                 d.marks.put(row.device(), new long[] {row.through(), row.activeMillis(), row.activeMillis()});
             }
         });
-        catalog.undelivered(m -> inboxes.computeIfAbsent(m.recipientId(), k -> new Inbox()).messages.add(m.message()));
+        catalog.undelivered(m -> inboxes.computeIfAbsent(m.recipientId(), k -> new Inbox()).add(m.message(), null));
         loadGroups(null);
         Set<Long> merged = new HashSet<>();
         catalog.groupUndelivered(m -> {
-            inboxes.computeIfAbsent(m.recipientId(), k -> new Inbox()).messages.add(m.message());
+            inboxes.computeIfAbsent(m.recipientId(), k -> new Inbox()).add(m.message(), null);
             merged.add(m.recipientId());
         });
         catalog.copiesUndelivered(m -> {
-            Inbox in = inboxes.computeIfAbsent(m.recipientId(), k -> new Inbox());
-            in.messages.add(m.message());
-            in.copies.put(m.message().id(), m.fromDevice());
+            inboxes.computeIfAbsent(m.recipientId(), k -> new Inbox()).add(m.message(), m.fromDevice());
             merged.add(m.recipientId());
         });
         for (long account : merged) { // a member's group messages and copies among its direct ones, in id order
-            Inbox in = inboxes.get(account);
-            List<StoredMessage> sorted = new ArrayList<>(in.messages);
-            sorted.sort(Comparator.comparingLong(StoredMessage::id));
-            in.messages.clear();
-            in.messages.addAll(sorted);
+            inboxes.get(account).sort();
         }
         everSent = new SentFilter(catalog.messageCount() + afterCheckpoint.size());
         catalog.sentKeys(everSent::add);
@@ -655,18 +623,9 @@ final class LogMessages implements AutoCloseable {
             return List.of();
         }
         long after = Math.max(afterId, start(accountId, device));
-        List<StoredMessage> out = new ArrayList<>(Math.min(max, 64));
         synchronized (in) {
-            for (StoredMessage m : in.messages) {
-                if (m.id() > after && !in.isCopyFrom(m.id(), device)) {
-                    out.add(m);
-                    if (out.size() == max) {
-                        break;
-                    }
-                }
-            }
+            return in.forDevice(device, after, max);
         }
-        return out;
     }
 
     /** Messages waiting for the device, leaving out those an acknowledgement of its on its way covers. */
@@ -678,7 +637,7 @@ final class LogMessages implements AutoCloseable {
         long after = start(accountId, device);
         synchronized (in) {
             int covered = 0;
-            for (StoredMessage m : in.messages) {
+            for (StoredMessage m : in) {
                 if (m.id() > after) {
                     break;
                 }
@@ -721,7 +680,7 @@ final class LogMessages implements AutoCloseable {
         }
         List<Long> named = new ArrayList<>();
         synchronized (in) {
-            for (StoredMessage m : in.messages) {
+            for (StoredMessage m : in) {
                 if (m.id() > anyDevice && m.sender().equals(sender) && !GroupInfo.isGroupName(m.recipient()) && !in.isCopy(m.id())) {
                     named.add(m.id());
                 }
@@ -1172,7 +1131,7 @@ final class LogMessages implements AutoCloseable {
         Inbox in = inboxes.get(a.accountId());
         if (in != null && a.throughId() > 0) {
             synchronized (in) {
-                for (StoredMessage m : in.messages) {
+                for (StoredMessage m : in) {
                     // and on over the device's own messages after it: it never gets them, so never acknowledges them
                     if (m.id() > a.throughId() && !in.isCopyFrom(m.id(), a.device())) {
                         break;
@@ -1263,7 +1222,7 @@ final class LogMessages implements AutoCloseable {
         Inbox in = inboxes.get(accountId);
         if (in != null) {
             synchronized (in) {
-                for (StoredMessage m : in.messages) {
+                for (StoredMessage m : in) {
                     if (m.id() > wanted) {
                         break;
                     }
@@ -1432,14 +1391,13 @@ final class LogMessages implements AutoCloseable {
         for (long account : inboxesOf(m)) {
             Inbox in = inboxes.computeIfAbsent(account, k -> new Inbox());
             synchronized (in) {
-                in.messages.add(view);
+                in.add(view, null);
             }
         }
         if (m.fromDevice() != null) { // a copy for the sender's other devices
             Inbox in = inboxes.computeIfAbsent(m.senderId(), k -> new Inbox());
             synchronized (in) {
-                in.messages.add(view);
-                in.copies.put(m.id(), m.fromDevice());
+                in.add(view, m.fromDevice());
             }
         }
         SentKey key = new SentKey(m.senderId(), m.clientId());
@@ -1469,13 +1427,8 @@ final class LogMessages implements AutoCloseable {
             return;
         }
         synchronized (in) {
-            while (!in.messages.isEmpty() && in.messages.peekFirst().id() <= through) {
-                StoredMessage gone = in.messages.removeFirst();
-                if (!in.copies.isEmpty()) {
-                    in.copies.remove(gone.id());
-                }
-            }
-            if (in.messages.isEmpty()) {
+            in.dropThrough(through);
+            if (in.isEmpty()) {
                 inboxes.remove(accountId, in);
             }
         }
@@ -1602,12 +1555,8 @@ final class LogMessages implements AutoCloseable {
                 continue;
             }
             synchronized (in) {
-                List<StoredMessage> all = new ArrayList<>(in.messages);
-                in.messages.clear();
-                for (StoredMessage m : all) {
-                    in.messages.add(m.recipient().equals(g.name())
-                            ? new StoredMessage(m.id(), m.sender(), name, m.timestampMillis(), m.body()) : m);
-                }
+                in.replaceEach(m -> m.recipient().equals(g.name())
+                        ? new StoredMessage(m.id(), m.sender(), name, m.timestampMillis(), m.body()) : m);
             }
         }
     }
