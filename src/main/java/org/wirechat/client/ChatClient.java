@@ -502,6 +502,25 @@ public final class ChatClient implements AutoCloseable {
     }
 
     /**
+     * Changes this user's password ({@code current} checked again by the server); every other session of the
+     * account ends — other devices and clients must log in again, this one stays. Not repeated on a lost
+     * connection: whether it took effect is then unknown (the new password logs in if it did).
+     */
+    public void changePassword(String current, String newPassword) throws ChatException {
+        check(() -> {
+            Limits.checkPassword(current);
+            Limits.checkPassword(newPassword);
+        });
+        expect(call(new Request.ChangePassword(requireToken(), current, newPassword), false), Response.PasswordChanged.class);
+    }
+
+    /** Changes this user's full name (what LIST_ACCOUNTS shows); returns it as the server now has it. */
+    public String setFullName(String fullName) throws ChatException {
+        check(() -> Limits.checkFullName(fullName));
+        return expect(call(new Request.SetFullName(requireToken(), fullName), true), Response.FullNameSet.class).fullName();
+    }
+
+    /**
      * Hands every message waiting on the server to the listener now (acknowledging them), then
      * resumes polling.
      */

@@ -2,7 +2,7 @@ package org.wirechat.protocol;
 
 /**
  * Request opcodes. A successful response carries {@code opcode | 0x80}; every error response carries
- * {@link #ERROR_RESPONSE}. Opcodes 0x17–0x7E are free for future operations; 0x7F is reserved.
+ * {@link #ERROR_RESPONSE}. Opcodes 0x19–0x7E are free for future operations; 0x7F is reserved.
  */
 public enum Opcode {
     PING(0x01, 0),
@@ -26,7 +26,9 @@ public enum Opcode {
     GROUP_LIST(0x13, 1),
     GROUP_MEMBERS(0x14, 2),
     GROUP_RECEIPTS(0x15, 3),
-    LIST_DEVICES(0x16, 1);
+    LIST_DEVICES(0x16, 1),
+    CHANGE_PASSWORD(0x17, 3),
+    SET_FULL_NAME(0x18, 2);
 
     /** The opcode of every error response, whatever the request was. */
     public static final int ERROR_RESPONSE = 0xFF;

@@ -169,6 +169,30 @@ public sealed interface Request {
         }
     }
 
+    /** Changes the caller's password; every other session of the account is logged out (added within v1). */
+    record ChangePassword(String token, String currentPassword, String newPassword) implements Request {
+        public Opcode opcode() {
+            return Opcode.CHANGE_PASSWORD;
+        }
+
+        @Override
+        public String toString() {
+            return "ChangePassword[token=<redacted>, currentPassword=<redacted>, newPassword=<redacted>]";
+        }
+    }
+
+    /** Changes the caller's full name (added within v1). */
+    record SetFullName(String token, String fullName) implements Request {
+        public Opcode opcode() {
+            return Opcode.SET_FULL_NAME;
+        }
+
+        @Override
+        public String toString() {
+            return "SetFullName[token=<redacted>, fullName=" + fullName + "]";
+        }
+    }
+
     /** Creates the group {@code group} ({@code #name}); the caller is its owner and first member (added within v1). */
     record GroupCreate(String token, String group) implements Request {
         public Opcode opcode() {

@@ -35,6 +35,8 @@ public final class RequestCodec {
             case Request.GroupRename g -> w.field(g.token()).field(g.group()).field(g.newName());
             case Request.GroupList g -> w.field(g.token());
             case Request.ListDevices d -> w.field(d.token());
+            case Request.ChangePassword c -> w.field(c.token()).field(c.currentPassword()).field(c.newPassword());
+            case Request.SetFullName n -> w.field(n.token()).field(n.fullName());
             case Request.GroupMembers g -> w.field(g.token()).field(g.group());
             case Request.GroupReceipts g -> w.field(g.token()).field(g.group()).field(g.messageId());
         }
@@ -109,6 +111,9 @@ public final class RequestCodec {
                     Limits.checkGroupName(f.text(2, "new name")));
             case GROUP_LIST -> new Request.GroupList(token(f));
             case LIST_DEVICES -> new Request.ListDevices(token(f));
+            case CHANGE_PASSWORD -> new Request.ChangePassword(token(f), Limits.checkPassword(f.text(1, "current password")),
+                    Limits.checkPassword(f.text(2, "new password")));
+            case SET_FULL_NAME -> new Request.SetFullName(token(f), Limits.checkFullName(f.text(1, "full name")));
             case GROUP_MEMBERS -> new Request.GroupMembers(token(f), Limits.checkGroupName(f.text(1, "group")));
             case GROUP_RECEIPTS -> new Request.GroupReceipts(token(f), Limits.checkGroupName(f.text(1, "group")),
                     f.number(2, "message id"));

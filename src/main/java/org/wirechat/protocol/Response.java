@@ -96,6 +96,14 @@ public sealed interface Response {
     record ReceiptsSet(boolean on) implements Response {
     }
 
+    /** The caller's password was changed, and every other session of the account ended. */
+    record PasswordChanged() implements Response {
+    }
+
+    /** The caller's full name, as it now is. */
+    record FullNameSet(String fullName) implements Response {
+    }
+
     /** A group was created: its name as spelled. */
     record GroupCreated(String group) implements Response {
     }

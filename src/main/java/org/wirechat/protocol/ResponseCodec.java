@@ -52,6 +52,8 @@ public final class ResponseCodec {
             case Response.AccountDeleted d -> { }
             case Response.Receipts r -> w.field(r.shared() ? 1 : 0).field(r.oldestWaitingId());
             case Response.ReceiptsSet r -> w.field(r.on() ? 1 : 0);
+            case Response.PasswordChanged p -> { }
+            case Response.FullNameSet n -> w.field(n.fullName());
             case Response.GroupCreated g -> w.field(g.group());
             case Response.MemberAdded m -> w.field(m.username());
             case Response.MemberRemoved m -> { }
@@ -95,6 +97,8 @@ public final class ResponseCodec {
             case Response.AccountDeleted d -> Opcode.DELETE_ACCOUNT;
             case Response.Receipts r -> Opcode.RECEIPTS;
             case Response.ReceiptsSet r -> Opcode.SET_RECEIPTS;
+            case Response.PasswordChanged p -> Opcode.CHANGE_PASSWORD;
+            case Response.FullNameSet n -> Opcode.SET_FULL_NAME;
             case Response.GroupCreated g -> Opcode.GROUP_CREATE;
             case Response.MemberAdded m -> Opcode.GROUP_ADD;
             case Response.MemberRemoved m -> Opcode.GROUP_REMOVE;
@@ -266,6 +270,14 @@ public final class ResponseCodec {
             case SET_RECEIPTS -> {
                 expect(op, head, 1, records);
                 yield new Response.ReceiptsSet(head.flag(1, "receipts"));
+            }
+            case CHANGE_PASSWORD -> {
+                expect(op, head, 0, records);
+                yield new Response.PasswordChanged();
+            }
+            case SET_FULL_NAME -> {
+                expect(op, head, 1, records);
+                yield new Response.FullNameSet(Limits.checkFullName(head.text(1, "full name")));
             }
             case GROUP_CREATE -> {
                 expect(op, head, 1, records);

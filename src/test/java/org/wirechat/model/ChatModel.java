@@ -99,6 +99,11 @@ final class ChatModel {
                     yield new Response.ReceiptsSet(r.on());
                 }
                 case Request.DeleteAccount d -> delete(session(d.token()), d.password());
+                case Request.ChangePassword c -> changePassword(session(c.token()), c.currentPassword(), c.newPassword());
+                case Request.SetFullName n -> {
+                    session(n.token());
+                    yield new Response.FullNameSet(n.fullName());
+                }
                 case Request.ListDevices d -> mail.devices(session(d.token()));
                 case Request.GroupCreate g -> groups.create(session(g.token()).account, g.group());
                 case Request.GroupAdd g -> groups.add(session(g.token()).account, g.group(), g.username());
@@ -198,6 +203,20 @@ final class ChatModel {
         accounts.remove(key(a.name));
         groups.leaveAll(a);
         return new Response.AccountDeleted();
+    }
+
+    /** CHANGE_PASSWORD: the current password first; then the new one, and every other token of the account revoked. */
+    private Response changePassword(Token t, String current, String next) {
+        if (!t.account.password.equals(current)) {
+            return error(ErrorCode.BAD_CREDENTIALS);
+        }
+        t.account.password = next;
+        for (Token other : tokens.values()) {
+            if (other.account == t.account && other != t) {
+                other.revoked = true;
+            }
+        }
+        return new Response.PasswordChanged();
     }
 
     ModelMessage store(ModelAccount sender, String device, ModelAccount to, ModelGroup group, List<ModelAccount> reached,

@@ -15,7 +15,7 @@ import java.util.TreeSet;
 final class ModelAccount {
     final long id;
     final String name;
-    final String password;
+    String password;
     boolean receipts = true;
     boolean deleted;
     /** Every device the account has used, by id ({@code ""} is the default device, LOGIN's). */

@@ -141,6 +141,8 @@ final class Sequence {
             case Request.Receipts x -> new Request.Receipts(serverToken(x.token()), x.peer());
             case Request.SetReceipts x -> new Request.SetReceipts(serverToken(x.token()), x.on());
             case Request.DeleteAccount x -> new Request.DeleteAccount(serverToken(x.token()), x.password());
+            case Request.ChangePassword x -> new Request.ChangePassword(serverToken(x.token()), x.currentPassword(), x.newPassword());
+            case Request.SetFullName x -> new Request.SetFullName(serverToken(x.token()), x.fullName());
             case Request.ListDevices x -> new Request.ListDevices(serverToken(x.token()));
             case Request.GroupCreate x -> new Request.GroupCreate(serverToken(x.token()), x.group());
             case Request.GroupAdd x -> new Request.GroupAdd(serverToken(x.token()), x.group(), x.username());

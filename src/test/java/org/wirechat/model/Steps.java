@@ -21,6 +21,10 @@ import org.wirechat.protocol.Request;
 final class Steps {
     static final String PASSWORD = "correct horse";
     static final String WRONG = "wrong horse!";
+    /** The password CHANGE_PASSWORD may move an account to (and back from: its current password is PASSWORD, this or WRONG). */
+    static final String OTHER = "battery staple";
+    static final List<String> PASSWORDS = List.of(PASSWORD, OTHER, WRONG);
+    static final List<String> FULL_NAMES = List.of("Full Name", "Émile Zola", "张伟");
     private static final List<String> USERS = List.of("ann", "bob", "cy");
     private static final List<String> DEVICES = List.of("phone", "laptop", "Phone");
     private static final List<String> BODIES = List.of("hi", "two\nlines", "x");
@@ -108,6 +112,18 @@ final class Steps {
     record Delete(int token, boolean wrong) implements Step {
         public void run(Sequence s) {
             s.run(new Request.DeleteAccount(s.token(token), wrong ? WRONG : PASSWORD));
+        }
+    }
+
+    record ChangePassword(int token, int current, boolean toOther) implements Step {
+        public void run(Sequence s) {
+            s.run(new Request.ChangePassword(s.token(token), PASSWORDS.get(current), toOther ? OTHER : PASSWORD));
+        }
+    }
+
+    record SetFullName(int token, int name) implements Step {
+        public void run(Sequence s) {
+            s.run(new Request.SetFullName(s.token(token), FULL_NAMES.get(name)));
         }
     }
 
@@ -224,6 +240,8 @@ final class Steps {
                 .withAction(1, act(Combinators.combine(token(), Arbitraries.of(true, false)).as(SetReceipts::new), true))
                 .withAction(1, act(Combinators.combine(token(), rarely()).as(Delete::new), true))
                 .withAction(1, act(token().map(ListDevices::new), true))
+                .withAction(1, act(Combinators.combine(token(), small(3), sometimes()).as(ChangePassword::new), true))
+                .withAction(1, act(Combinators.combine(token(), small(3)).as(SetFullName::new), true))
                 .withAction(4, act(Combinators.combine(token(), small(2), sometimes()).as(GroupCreate::new), true))
                 .withAction(6, act(Combinators.combine(token(), small(2), small(3), sometimes()).as(GroupAdd::new), true))
                 .withAction(1, act(Combinators.combine(token(), small(3), small(3)).as(GroupRemove::new), true))

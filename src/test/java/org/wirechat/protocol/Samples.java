@@ -43,6 +43,8 @@ final class Samples {
                 new Request.GroupList(TOKEN),
                 new Request.GroupReceipts(TOKEN, "#crew", 42),
                 new Request.ListDevices(TOKEN),
+                new Request.ChangePassword(TOKEN, "correct horse", "battery staple"),
+                new Request.SetFullName(TOKEN, "Émile Zola 中文"),
                 new Request.GroupMembers(TOKEN, "#crew"),
                 new Request.Send(TOKEN, "#crew", "m-1", "to the group"),
                 new Request.History(TOKEN, "#crew", 0, 20));
@@ -74,6 +76,8 @@ final class Samples {
                 new Response.Receipts(false, 0),
                 new Response.ReceiptsSet(true),
                 new Response.ReceiptsSet(false),
+                new Response.PasswordChanged(),
+                new Response.FullNameSet("Émile Zola 中文"),
                 new Response.GroupCreated("#crew"),
                 new Response.MemberAdded("bob"),
                 new Response.MemberRemoved(),

@@ -93,6 +93,8 @@ class OperationsTest {
         c.error(fetch(bogus, 0), ErrorCode.NOT_AUTHENTICATED);
         c.error(new Request.History(bogus, "bob", 0, 10), ErrorCode.NOT_AUTHENTICATED);
         c.error(new Request.DeleteAccount(bogus, PASSWORD), ErrorCode.NOT_AUTHENTICATED);
+        c.error(new Request.ChangePassword(bogus, PASSWORD, "battery staple"), ErrorCode.NOT_AUTHENTICATED);
+        c.error(new Request.SetFullName(bogus, "Mallory"), ErrorCode.NOT_AUTHENTICATED);
         // the connection is still fine after all those errors
         c.ok(new Request.Ping(), Response.Pong.class);
     }
@@ -334,7 +336,53 @@ class OperationsTest {
         assertThat(info.maxFetchWaitMillis()).isEqualTo(cfg.maxFetchWait().toMillis());
         assertThat(info.features().contains("tls")).isEqualTo(cfg.tls() != null);
         assertThat(info.features().contains("shared-store")).isEqualTo(cfg.postgres() != null);
-        assertThat(info.features()).contains("receipts");
+        assertThat(info.features()).contains("receipts", "account");
+    }
+
+    @Test
+    void changingThePasswordEndsEveryOtherSessionOfTheAccountAndKeepsThisOne() {
+        String here = fx.register(c, "alice");
+        String laptop = fx.login(c, "alice");
+        String phone = c.ok(new Request.LoginDevice("alice", PASSWORD, "phone"), Response.DeviceLoggedIn.class).token();
+        String bob = fx.register(c, "bob");
+        String next = "battery staple";
+
+        c.error(new Request.ChangePassword(here, "wrong horse!", next), ErrorCode.BAD_CREDENTIALS);
+        c.ok(fetch(laptop, 0), Response.Messages.class); // a wrong current password changes nothing
+        c.error(new Request.ChangePassword(here, PASSWORD, "short"), ErrorCode.INVALID_PASSWORD);
+        c.error(new Request.ChangePassword(here, PASSWORD, "p".repeat(51)), ErrorCode.INVALID_PASSWORD);
+
+        c.ok(new Request.ChangePassword(here, PASSWORD, next), Response.PasswordChanged.class);
+
+        c.error(fetch(laptop, 0), ErrorCode.NOT_AUTHENTICATED);
+        c.error(fetch(phone, 0), ErrorCode.NOT_AUTHENTICATED);
+        c.ok(fetch(here, 0), Response.Messages.class);
+        c.ok(fetch(bob, 0), Response.Messages.class); // another account's session is untouched
+        c.error(new Request.Login("alice", PASSWORD), ErrorCode.BAD_CREDENTIALS);
+        c.ok(new Request.LoginDevice("alice", next, "phone"), Response.DeviceLoggedIn.class);
+        // the new password at its edges: 8 and 50 characters
+        c.ok(new Request.ChangePassword(here, next, "p".repeat(8)), Response.PasswordChanged.class);
+        c.ok(new Request.ChangePassword(here, "p".repeat(8), "p".repeat(50)), Response.PasswordChanged.class);
+        c.ok(new Request.Login("alice", "p".repeat(50)), Response.LoggedIn.class);
+    }
+
+    @Test
+    void theFullNameIsChangedForEveryoneWhoListsTheAccount() {
+        String alice = fx.register(c, "alice");
+        String bob = fx.register(c, "bob");
+
+        assertThat(c.ok(new Request.SetFullName(alice, "Émile Zola 中文"), Response.FullNameSet.class).fullName())
+                .isEqualTo("Émile Zola 中文");
+        assertThat(c.ok(list(bob, PatternMode.WILDCARD, "alice", "", 10), Response.Accounts.class).accounts())
+                .extracting(Response.Account::fullName).containsExactly("Émile Zola 中文");
+        assertThat(c.ok(list(bob, PatternMode.WILDCARD, "*zola*", "", 10), Response.Accounts.class).accounts())
+                .as("found by the new name").extracting(Response.Account::username).containsExactly("alice");
+
+        c.error(new Request.SetFullName(alice, " "), ErrorCode.INVALID_NAME);
+        c.error(new Request.SetFullName(alice, "a".repeat(51)), ErrorCode.INVALID_NAME);
+        c.ok(new Request.SetFullName(alice, "a".repeat(50)), Response.FullNameSet.class);
+        assertThat(c.ok(list(bob, PatternMode.WILDCARD, "alice", "", 10), Response.Accounts.class).accounts())
+                .extracting(Response.Account::fullName).containsExactly("a".repeat(50));
     }
 
     private Response.Receipts receipts(String token, String peer) {

@@ -14,6 +14,8 @@ import org.wirechat.grpc.v1.CreateAccountReply;
 import org.wirechat.grpc.v1.CreateAccountRequest;
 import org.wirechat.grpc.v1.CreateGroupReply;
 import org.wirechat.grpc.v1.CreateGroupRequest;
+import org.wirechat.grpc.v1.ChangePasswordReply;
+import org.wirechat.grpc.v1.ChangePasswordRequest;
 import org.wirechat.grpc.v1.DeleteAccountReply;
 import org.wirechat.grpc.v1.DeleteAccountRequest;
 import org.wirechat.grpc.v1.FetchReply;
@@ -49,6 +51,8 @@ import org.wirechat.grpc.v1.SendReply;
 import org.wirechat.grpc.v1.SendRequest;
 import org.wirechat.grpc.v1.ServerInfoReply;
 import org.wirechat.grpc.v1.ServerInfoRequest;
+import org.wirechat.grpc.v1.SetFullNameReply;
+import org.wirechat.grpc.v1.SetFullNameRequest;
 import org.wirechat.grpc.v1.SetReceiptsReply;
 import org.wirechat.grpc.v1.SetReceiptsRequest;
 import org.wirechat.protocol.PatternMode;
@@ -118,6 +122,13 @@ final class GrpcCalls {
             call(Request.SetReceipts.class, "SetReceipts", Request.SetReceipts::token,
                     x -> SetReceiptsRequest.newBuilder().setOn(x.on()).build(),
                     (SetReceiptsReply r) -> new Response.ReceiptsSet(r.getOn())),
+            call(Request.ChangePassword.class, "ChangePassword", Request.ChangePassword::token,
+                    c -> ChangePasswordRequest.newBuilder().setCurrentPassword(c.currentPassword())
+                            .setNewPassword(c.newPassword()).build(),
+                    (ChangePasswordReply r) -> new Response.PasswordChanged()),
+            call(Request.SetFullName.class, "SetFullName", Request.SetFullName::token,
+                    n -> SetFullNameRequest.newBuilder().setFullName(n.fullName()).build(),
+                    (SetFullNameReply r) -> new Response.FullNameSet(r.getFullName())),
             call(Request.GroupCreate.class, "CreateGroup", Request.GroupCreate::token,
                     g -> CreateGroupRequest.newBuilder().setGroup(g.group()).build(),
                     (CreateGroupReply r) -> new Response.GroupCreated(r.getGroup())),

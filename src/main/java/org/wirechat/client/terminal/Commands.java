@@ -117,6 +117,9 @@ final class Commands {
         add("/more", "", "the next page of /list or /history", a -> more());
         add("/receipts", "on|off", "share delivery receipts or not (both ways: with them off you see none either); /history marks"
                 + " your messages " + Format.STORED + " stored and " + Format.DELIVERED + " delivered", this::receipts);
+        add("/password", "", "change your password (asks for the current one, then the new one); your other sessions"
+                + " — other devices and clients — are logged out, this one stays", a -> password());
+        add("/name", "FULL NAME", "change your full name (what /list shows others)", this::name);
         add("/status", "", "who you are, where plain text goes, the connection (while the server is away: when the next"
                 + " attempt is), messages queued", a -> status());
         add("/retry", "", "while the server is away: try to reach it now (Enter on an empty line too)", a -> retry());
@@ -369,10 +372,14 @@ final class Commands {
 
     /** A rule of the server's, checked here first: broken, it is told at once and nothing more is asked. */
     private static void valid(Check check) throws ChatException {
+        valid(check, "account not created");
+    }
+
+    private static void valid(Check check, String outcome) throws ChatException {
         try {
             check.run();
         } catch (ProtocolException e) {
-            throw new ChatException(e.code(), e.detail() + " — account not created");
+            throw new ChatException(e.code(), e.detail() + " — " + outcome);
         }
     }
 
@@ -801,6 +808,50 @@ final class Commands {
             throw new Usage("nothing more to show");
         }
         more.run("");
+    }
+
+    private void password() throws ChatException, Usage {
+        if (client.username() == null) {
+            throw new ChatException(ErrorCode.NOT_AUTHENTICATED, "not logged in — log in first");
+        }
+        String current = ask("Current password: ", true);
+        String next = ask("New password (8-50 characters): ", true);
+        valid(() -> Limits.checkPassword(next), "password not changed");
+        if (screen.interactive() && !next.equals(ask("Repeat new password: ", true))) {
+            throw new Usage("the passwords differ — password not changed");
+        }
+        unlessOlder(() -> {
+            client.changePassword(current, next);
+            return null;
+        }, "change passwords");
+        screen.show("password changed; your other sessions are logged out (other devices and clients log in again with"
+                + " the new password)");
+    }
+
+    private void name(String args) throws ChatException, Usage {
+        String fullName = args.strip();
+        if (fullName.isEmpty()) {
+            throw new Usage("usage: /name FULL NAME");
+        }
+        valid(() -> Limits.checkFullName(fullName), "name not changed");
+        screen.show("your full name is now " + unlessOlder(() -> client.setFullName(fullName), "change full names"));
+    }
+
+    @FunctionalInterface
+    private interface ServerCall<T> {
+        T run() throws ChatException;
+    }
+
+    /** The call's answer; a server from before its operation is told as such ("this server cannot {@code what}"). */
+    private static <T> T unlessOlder(ServerCall<T> call, String what) throws ChatException {
+        try {
+            return call.run();
+        } catch (ChatException e) {
+            if (e.code() == ErrorCode.UNKNOWN_OPCODE) {
+                throw new ChatException(e.code(), "this server cannot " + what + " (it is older than this client)");
+            }
+            throw e;
+        }
     }
 
     private void delete() throws ChatException, Usage {

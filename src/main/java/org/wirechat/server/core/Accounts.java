@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.wirechat.server.core.admission.Presence;
 import org.wirechat.server.core.admission.LoginThrottle;
@@ -13,12 +14,14 @@ import org.wirechat.server.core.auth.Tokens;
 import org.wirechat.server.core.ChatResult.AccountCreated;
 import org.wirechat.server.core.ChatResult.AccountDeleted;
 import org.wirechat.server.core.ChatResult.AccountPage;
+import org.wirechat.server.core.ChatResult.FullNameSet;
+import org.wirechat.server.core.ChatResult.PasswordChanged;
 import org.wirechat.server.core.port.Account;
 import org.wirechat.server.core.port.AccountStore;
 import org.wirechat.server.core.port.Deletion;
 import org.wirechat.server.core.rules.GroupRules;
 
-/** CREATE_ACCOUNT, LIST_ACCOUNTS and DELETE_ACCOUNT. */
+/** CREATE_ACCOUNT, LIST_ACCOUNTS, CHANGE_PASSWORD, SET_FULL_NAME and DELETE_ACCOUNT. */
 final class Accounts {
     private final AccountStore accounts;
     private final PasswordHasher hasher;
@@ -67,16 +70,59 @@ final class Accounts {
         return new AccountPage(out, more ? page.get(page.size() - 1).username() : "");
     }
 
-    AccountDeleted delete(ChatRequest.DeleteAccount d, Asker asker) throws ChatException {
-        long me = asker.accountId();
-        Account account = accounts.find(me).orElseThrow(() ->
-                new ChatException(ChatError.NOT_AUTHENTICATED, "the account no longer exists"));
+    /**
+     * The caller's password, after checking the current one as DELETE_ACCOUNT does (the same throttle); the hash
+     * and the end of the account's other sessions are one store transaction, so a failure changes neither.
+     */
+    PasswordChanged changePassword(ChatRequest.ChangePassword c, Asker asker) throws ChatException {
+        Account account = checkedCaller(c.currentPassword(), asker,
+                a -> Audit.passwordChangeRefused(a.username(), asker.address()));
+        String hash = hasher.hash(c.newPassword());
+        int loggedOut;
+        try {
+            loggedOut = tokens.endOtherSessions(account.id(), asker.token(),
+                    keep -> accounts.changePassword(account.id(), hash, keep).orElseThrow(AccountGone::new));
+        } catch (AccountGone e) {
+            throw gone();
+        }
+        Audit.passwordChanged(account.username(), asker.address(), loggedOut);
+        return new PasswordChanged();
+    }
+
+    /** Thrown through {@link Tokens#endOtherSessions} when the account was deleted meanwhile. */
+    private static final class AccountGone extends RuntimeException {
+        AccountGone() {
+            super("the account no longer exists", null, false, false);
+        }
+    }
+
+    FullNameSet setFullName(ChatRequest.SetFullName n, Asker asker) throws ChatException {
+        if (!accounts.setFullName(asker.accountId(), n.fullName())) {
+            throw gone();
+        }
+        return new FullNameSet(n.fullName());
+    }
+
+    private static ChatException gone() {
+        return new ChatException(ChatError.NOT_AUTHENTICATED, "the account no longer exists");
+    }
+
+    /** The caller's account, if {@code password} is its password (the PASSWORD_CHECK throttle taken); else BAD_CREDENTIALS. */
+    private Account checkedCaller(String password, Asker asker, Consumer<Account> refused) throws ChatException {
+        Account account = accounts.find(asker.accountId()).orElseThrow(Accounts::gone);
         LoginThrottle.Wait begun = asker.permit().beginPasswordCheck(account.username(), account.id(), asker);
-        if (!hasher.verify(d.password(), account.passwordHash())) {
-            Audit.deletionRefused(account.username(), asker.address(), "wrong password");
+        if (!hasher.verify(password, account.passwordHash())) {
+            refused.accept(account);
             throw PasswordCheck.badCredentials();
         }
         asker.permit().passwordCheckSucceeded(account.username(), account.id(), asker, begun);
+        return account;
+    }
+
+    AccountDeleted delete(ChatRequest.DeleteAccount d, Asker asker) throws ChatException {
+        long me = asker.accountId();
+        Account account = checkedCaller(d.password(), asker,
+                a -> Audit.deletionRefused(a.username(), asker.address(), "wrong password"));
         return switch (accounts.deleteIfNothingWaits(me, asker.device(), clock.millis(), GroupRules::leaveAll)) { // what this device has not received
             case Deletion.Deleted x -> {
                 tokens.forgetAccount(me);
@@ -86,7 +132,7 @@ final class Accounts {
             case Deletion.Waiting n -> throw new ChatException(ChatError.INBOX_NOT_EMPTY,
                     n.messages() + " undelivered message" + (n.messages() == 1 ? "" : "s")
                             + " waiting: fetch them first, then delete", List.of(String.valueOf(n.messages())));
-            case Deletion.Gone g -> throw new ChatException(ChatError.NOT_AUTHENTICATED, "the account no longer exists");
+            case Deletion.Gone g -> throw gone();
         };
     }
 }

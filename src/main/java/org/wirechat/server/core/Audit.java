@@ -102,6 +102,14 @@ public final class Audit {
         event("password_reset", user, "admin", "password reset by the administrator");
     }
 
+    public static void passwordChanged(String user, String address, int loggedOut) {
+        event("password_changed", user, address, "password changed; other sessions ended: " + loggedOut);
+    }
+
+    public static void passwordChangeRefused(String user, String address) {
+        event("password_change_refused", user, address, "password change refused: wrong current password");
+    }
+
     public static void disabled(String user) {
         event("account_disabled", user, "admin", "account disabled by the administrator");
     }

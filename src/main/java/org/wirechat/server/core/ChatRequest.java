@@ -67,6 +67,16 @@ public sealed interface ChatRequest {
     record Receipts(String peer) implements ChatRequest {
     }
 
+    record ChangePassword(String currentPassword, String newPassword) implements ChatRequest {
+        @Override
+        public String toString() {
+            return "ChangePassword[currentPassword=<redacted>, newPassword=<redacted>]";
+        }
+    }
+
+    record SetFullName(String fullName) implements ChatRequest {
+    }
+
     record SetReceipts(boolean on) implements ChatRequest {
     }
 

@@ -64,6 +64,13 @@ public sealed interface ChatResult {
     record ReceiptState(boolean shared, long oldestWaitingId) implements ChatResult {
     }
 
+    /** The password was changed and the account's other sessions ended. */
+    record PasswordChanged() implements ChatResult {
+    }
+
+    record FullNameSet(String fullName) implements ChatResult {
+    }
+
     record ReceiptsSet(boolean on) implements ChatResult {
     }
 

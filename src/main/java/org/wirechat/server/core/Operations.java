@@ -65,6 +65,10 @@ public final class Operations {
                         RateClass.NONE, h.receipts()::ofGroupMessage),
                 now("LIST_DEVICES", ChatRequest.ListDevices.class, ChatResult.DeviceList.class, Login.TOKEN, RateClass.NONE,
                         h.devices()::list),
+                now("CHANGE_PASSWORD", ChatRequest.ChangePassword.class, ChatResult.PasswordChanged.class, Login.TOKEN,
+                        RateClass.PASSWORD_CHECK, h.accounts()::changePassword),
+                now("SET_FULL_NAME", ChatRequest.SetFullName.class, ChatResult.FullNameSet.class, Login.TOKEN, RateClass.NONE,
+                        h.accounts()::setFullName),
                 now("ACK", ChatRequest.Ack.class, ChatResult.Acked.class, Login.HOLDING, RateClass.NONE, h.mail()::ack),
                 now("NEXT", ChatRequest.Next.class, ChatResult.Messages.class, Login.HOLDING, RateClass.NONE,
                         h.mail()::next));

@@ -39,6 +39,7 @@ final class Server {
         features.add("receipts"); // RECEIPTS and SET_RECEIPTS
         features.add("devices"); // LOGIN_DEVICE and LIST_DEVICES
         features.add("groups"); // GROUP_* (GROUP_RECEIPTS too) and SEND/HISTORY to #names
+        features.add("account"); // CHANGE_PASSWORD and SET_FULL_NAME
         return new Info(settings.maxMessageChars(), settings.maxFetchWait().toMillis(), features);
     }
 }

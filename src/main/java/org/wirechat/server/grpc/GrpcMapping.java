@@ -18,6 +18,8 @@ import org.wirechat.grpc.v1.CreateAccountReply;
 import org.wirechat.grpc.v1.CreateAccountRequest;
 import org.wirechat.grpc.v1.CreateGroupReply;
 import org.wirechat.grpc.v1.CreateGroupRequest;
+import org.wirechat.grpc.v1.ChangePasswordReply;
+import org.wirechat.grpc.v1.ChangePasswordRequest;
 import org.wirechat.grpc.v1.DeleteAccountReply;
 import org.wirechat.grpc.v1.DeleteAccountRequest;
 import org.wirechat.grpc.v1.FetchReply;
@@ -55,6 +57,8 @@ import org.wirechat.grpc.v1.SendReply;
 import org.wirechat.grpc.v1.SendRequest;
 import org.wirechat.grpc.v1.ServerInfoReply;
 import org.wirechat.grpc.v1.ServerInfoRequest;
+import org.wirechat.grpc.v1.SetFullNameReply;
+import org.wirechat.grpc.v1.SetFullNameRequest;
 import org.wirechat.grpc.v1.SetReceiptsReply;
 import org.wirechat.grpc.v1.SetReceiptsRequest;
 import org.wirechat.grpc.v1.SubscribeRequest;
@@ -125,7 +129,8 @@ final class GrpcMapping {
             entry("Receipts", "RECEIPTS"), entry("SetReceipts", "SET_RECEIPTS"), entry("CreateGroup", "GROUP_CREATE"),
             entry("AddMember", "GROUP_ADD"), entry("RemoveMember", "GROUP_REMOVE"), entry("LeaveGroup", "GROUP_LEAVE"),
             entry("RenameGroup", "GROUP_RENAME"), entry("ListGroups", "GROUP_LIST"), entry("GroupMembers", "GROUP_MEMBERS"),
-            entry("GroupReceipts", "GROUP_RECEIPTS"), entry("ListDevices", "LIST_DEVICES"));
+            entry("GroupReceipts", "GROUP_RECEIPTS"), entry("ListDevices", "LIST_DEVICES"),
+            entry("ChangePassword", "CHANGE_PASSWORD"), entry("SetFullName", "SET_FULL_NAME"));
 
     /** The operation whose results a server-streaming method pushes one message at a time (Subscribe's). */
     static final String PUSHES = "NEXT";
@@ -282,6 +287,15 @@ final class GrpcMapping {
             entry("ListDevices", (ListDevicesRequest r, String t) -> {
                 token(t);
                 return new ChatRequest.ListDevices();
+            }),
+            entry("ChangePassword", (ChangePasswordRequest r, String t) -> {
+                token(t);
+                return new ChatRequest.ChangePassword(Limits.checkPassword(text(r.getCurrentPassword(), "current password")),
+                        Limits.checkPassword(text(r.getNewPassword(), "new password")));
+            }),
+            entry("SetFullName", (SetFullNameRequest r, String t) -> {
+                token(t);
+                return new ChatRequest.SetFullName(Limits.checkFullName(text(r.getFullName(), "full name")));
             }));
 
     /** Outbound, by the core's result class. NEXT's messages are pushed one by one ({@link #message}), not here. */
@@ -322,6 +336,8 @@ final class GrpcMapping {
             out(ChatResult.ReceiptState.class, (r, max) -> ReceiptsReply.newBuilder().setShared(r.shared())
                     .setOldestWaitingId(r.oldestWaitingId()).build()),
             out(ChatResult.ReceiptsSet.class, (r, max) -> SetReceiptsReply.newBuilder().setOn(r.on()).build()),
+            out(ChatResult.PasswordChanged.class, (p, max) -> ChangePasswordReply.getDefaultInstance()),
+            out(ChatResult.FullNameSet.class, (n, max) -> SetFullNameReply.newBuilder().setFullName(n.fullName()).build()),
             out(ChatResult.GroupCreated.class, (g, max) -> CreateGroupReply.newBuilder().setGroup(g.group()).build()),
             out(ChatResult.MemberAdded.class, (m, max) -> AddMemberReply.newBuilder().setUsername(m.username()).build()),
             out(ChatResult.MemberRemoved.class, (m, max) -> RemoveMemberReply.getDefaultInstance()),

@@ -6,6 +6,7 @@ import java.sql.Types;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.wirechat.server.core.port.Account;
 
 /**
@@ -29,6 +30,7 @@ final class AccountRows {
             + " WHERE deleted_at IS NULL AND username_key > ? ORDER BY username_key LIMIT ?";
     static final String UPDATE_PASSWORD = "UPDATE accounts SET password_hash = ? WHERE id = ? AND deleted_at IS NULL";
     static final String SET_DISABLED = "UPDATE accounts SET disabled_at = ? WHERE id = ? AND deleted_at IS NULL";
+    static final String SET_FULL_NAME = "UPDATE accounts SET full_name = ? WHERE id = ? AND deleted_at IS NULL";
     static final String SET_RECEIPTS = "UPDATE accounts SET receipts = ? WHERE id = ? AND deleted_at IS NULL";
     /** Deletion: the row stays (with no name or password) so messages it sent keep their sender. */
     static final String MARK_DELETED = "UPDATE accounts SET deleted_at = ?, password_hash = '', full_name = ''"
@@ -82,6 +84,22 @@ final class AccountRows {
             }
             ps.setLong(2, accountId);
         }) == 1;
+    }
+
+    /**
+     * A user's change of password: {@link #UPDATE_PASSWORD}, then the account's tokens but {@code keepToken} deleted;
+     * how many, or empty (and nothing deleted) when there is no such live account. The caller runs it in one transaction.
+     */
+    static OptionalInt changePassword(Sql sql, long accountId, String passwordHash, byte[] keepToken) throws SQLException {
+        if (updatePassword(sql, accountId, passwordHash) == 0) {
+            return OptionalInt.empty();
+        }
+        return OptionalInt.of(sql.update(TokenRows.DELETE_OTHERS_OF, Sql.values(accountId, keepToken)));
+    }
+
+    /** Runs {@link #SET_FULL_NAME}; false: no such live account. */
+    static boolean setFullName(Sql sql, long accountId, String fullName) throws SQLException {
+        return sql.update(SET_FULL_NAME, Sql.values(fullName, accountId)) == 1;
     }
 
     /** Runs {@link #SET_RECEIPTS}; false: no such live account. */

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -198,6 +199,22 @@ public final class PostgresStore implements Storage {
     @Override
     public void updatePasswordHash(long accountId, String passwordHash) {
         db.one(c -> AccountRows.updatePassword(c, accountId, passwordHash));
+    }
+
+    @Override
+    public OptionalInt changePassword(long accountId, String passwordHash, byte[] keepToken) {
+        return db.tx(c -> {
+            OptionalInt deleted = AccountRows.changePassword(c, accountId, passwordHash, keepToken);
+            if (deleted.orElse(0) > 0) {
+                notify(c, "a:" + accountId); // the other servers forget the account's tokens once this commits
+            }
+            return deleted;
+        });
+    }
+
+    @Override
+    public boolean setFullName(long accountId, String fullName) {
+        return db.one(c -> AccountRows.setFullName(c, accountId, fullName));
     }
 
     @Override

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
@@ -280,6 +281,16 @@ public final class SqliteStore implements Storage {
     @Override
     public void updatePasswordHash(long accountId, String passwordHash) {
         writer.write(db -> AccountRows.updatePassword(db.sql(), accountId, passwordHash));
+    }
+
+    @Override
+    public OptionalInt changePassword(long accountId, String passwordHash, byte[] keepToken) {
+        return writer.write(db -> AccountRows.changePassword(db.sql(), accountId, passwordHash, keepToken));
+    }
+
+    @Override
+    public boolean setFullName(long accountId, String fullName) {
+        return writer.write(db -> AccountRows.setFullName(db.sql(), accountId, fullName));
     }
 
     @Override

@@ -20,6 +20,7 @@ final class TokenRows {
     static final String EXTEND = "UPDATE tokens SET expires_at = ? WHERE hash = ? AND expires_at < ?";
     static final String DELETE = "DELETE FROM tokens WHERE hash = ?";
     static final String DELETE_OF = "DELETE FROM tokens WHERE account_id = ?";
+    static final String DELETE_OTHERS_OF = "DELETE FROM tokens WHERE account_id = ? AND hash <> ?";
     static final String DELETE_EXPIRED = "DELETE FROM tokens WHERE expires_at <= ?";
 
     private TokenRows() {

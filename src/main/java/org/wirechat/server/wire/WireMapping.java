@@ -46,6 +46,9 @@ public final class WireMapping {
             case Request.DeleteAccount d -> new Inbound(d.token(), new ChatRequest.DeleteAccount(d.password()));
             case Request.Receipts r -> new Inbound(r.token(), new ChatRequest.Receipts(r.peer()));
             case Request.SetReceipts r -> new Inbound(r.token(), new ChatRequest.SetReceipts(r.on()));
+            case Request.ChangePassword c ->
+                    new Inbound(c.token(), new ChatRequest.ChangePassword(c.currentPassword(), c.newPassword()));
+            case Request.SetFullName n -> new Inbound(n.token(), new ChatRequest.SetFullName(n.fullName()));
             case Request.GroupCreate g -> new Inbound(g.token(), new ChatRequest.CreateGroup(g.group()));
             case Request.GroupAdd g -> new Inbound(g.token(), new ChatRequest.AddMember(g.group(), g.username()));
             case Request.GroupRemove g -> new Inbound(g.token(), new ChatRequest.RemoveMember(g.group(), g.username()));
@@ -99,6 +102,8 @@ public final class WireMapping {
             case ChatResult.AccountDeleted d -> new Response.AccountDeleted();
             case ChatResult.ReceiptState r -> new Response.Receipts(r.shared(), r.oldestWaitingId());
             case ChatResult.ReceiptsSet r -> new Response.ReceiptsSet(r.on());
+            case ChatResult.PasswordChanged p -> new Response.PasswordChanged();
+            case ChatResult.FullNameSet n -> new Response.FullNameSet(n.fullName());
             case ChatResult.GroupCreated g -> new Response.GroupCreated(g.group());
             case ChatResult.MemberAdded m -> new Response.MemberAdded(m.username());
             case ChatResult.MemberRemoved m -> new Response.MemberRemoved();

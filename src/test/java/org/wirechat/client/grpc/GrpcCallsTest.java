@@ -36,7 +36,8 @@ class GrpcCallsTest {
             new Request.Receipts("t1", "bob"), new Request.SetReceipts("t1", true), new Request.GroupCreate("t1", "#g"),
             new Request.GroupAdd("t1", "#g", "bob"), new Request.GroupRemove("t1", "#g", "bob"), new Request.GroupLeave("t1", "#g"),
             new Request.GroupRename("t1", "#g", "#h"), new Request.GroupList("t1"), new Request.GroupReceipts("t1", "#g", 4),
-            new Request.GroupMembers("t1", "#g"), new Request.ListDevices("t1"));
+            new Request.GroupMembers("t1", "#g"), new Request.ListDevices("t1"),
+            new Request.ChangePassword("t1", "password1", "password2"), new Request.SetFullName("t1", "Alice A"));
 
     @Test
     void everyRequestHasAnEntryAndEverySampleIsOfAnotherType() {
@@ -85,7 +86,8 @@ class GrpcCallsTest {
             Map.entry(Request.GroupRemove.class, "MemberRemoved"), Map.entry(Request.GroupLeave.class, "GroupLeft"),
             Map.entry(Request.GroupRename.class, "GroupRenamed"), Map.entry(Request.GroupList.class, "Groups"),
             Map.entry(Request.GroupReceipts.class, "GroupReceipts"), Map.entry(Request.GroupMembers.class, "Members"),
-            Map.entry(Request.ListDevices.class, "Devices"));
+            Map.entry(Request.ListDevices.class, "Devices"), Map.entry(Request.ChangePassword.class, "PasswordChanged"),
+            Map.entry(Request.SetFullName.class, "FullNameSet"));
 
     private static MessageLite prototype(MethodDescriptor.Marshaller<?> marshaller) {
         return (MessageLite) ((MethodDescriptor.PrototypeMarshaller<?>) marshaller).getMessagePrototype();

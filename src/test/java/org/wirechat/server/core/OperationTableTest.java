@@ -14,7 +14,7 @@ class OperationTableTest {
     @Test
     void everyRequestRecordHasExactlyOneOperationAndEveryNameIsUnique() {
         List<Operation<?, ?>> table = Operations.table();
-        assertThat(table).hasSize(24);
+        assertThat(table).hasSize(26);
         assertThat(table).extracting(Operation::name).doesNotHaveDuplicates();
         List<Class<?>> requests = table.stream().<Class<?>>map(Operation::request).toList();
         assertThat(requests).containsExactlyInAnyOrder(ChatRequest.class.getPermittedSubclasses());
@@ -54,7 +54,7 @@ class OperationTableTest {
         for (Operation<?, ?> op : Operations.table()) {
             RateClass expected = switch (op.name()) {
                 case "CREATE_ACCOUNT" -> RateClass.ACCOUNT_CREATION;
-                case "LOGIN", "LOGIN_DEVICE", "DELETE_ACCOUNT" -> RateClass.PASSWORD_CHECK;
+                case "LOGIN", "LOGIN_DEVICE", "DELETE_ACCOUNT", "CHANGE_PASSWORD" -> RateClass.PASSWORD_CHECK;
                 case "SEND" -> RateClass.MESSAGE_TO_GROUP;
                 default -> RateClass.NONE;
             };

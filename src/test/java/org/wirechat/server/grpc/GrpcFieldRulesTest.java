@@ -15,6 +15,7 @@ import org.wirechat.grpc.v1.AckRequest;
 import org.wirechat.grpc.v1.AddMemberRequest;
 import org.wirechat.grpc.v1.CreateAccountRequest;
 import org.wirechat.grpc.v1.CreateGroupRequest;
+import org.wirechat.grpc.v1.ChangePasswordRequest;
 import org.wirechat.grpc.v1.DeleteAccountRequest;
 import org.wirechat.grpc.v1.FetchRequest;
 import org.wirechat.grpc.v1.GroupMembersRequest;
@@ -32,6 +33,7 @@ import org.wirechat.grpc.v1.RemoveMemberRequest;
 import org.wirechat.grpc.v1.RenameGroupRequest;
 import org.wirechat.grpc.v1.SendRequest;
 import org.wirechat.grpc.v1.ServerInfoRequest;
+import org.wirechat.grpc.v1.SetFullNameRequest;
 import org.wirechat.grpc.v1.SetReceiptsRequest;
 import org.wirechat.grpc.v1.SubscribeRequest;
 import org.wirechat.protocol.ErrorCode;
@@ -140,6 +142,10 @@ class GrpcFieldRulesTest {
                     v -> HistoryRequest.newBuilder().setPeer(v.get(1)).setBeforeId(n(v.get(2))).setLimit(i(v.get(3))).build()),
             method("DeleteAccount", Opcode.DELETE_ACCOUNT, List.of(T, Field.PASSWORD),
                     v -> DeleteAccountRequest.newBuilder().setPassword(v.get(1)).build()),
+            method("ChangePassword", Opcode.CHANGE_PASSWORD, List.of(T, Field.PASSWORD, Field.PASSWORD),
+                    v -> ChangePasswordRequest.newBuilder().setCurrentPassword(v.get(1)).setNewPassword(v.get(2)).build()),
+            method("SetFullName", Opcode.SET_FULL_NAME, List.of(T, Field.FULL_NAME),
+                    v -> SetFullNameRequest.newBuilder().setFullName(v.get(1)).build()),
             method("Receipts", Opcode.RECEIPTS, List.of(T, Field.USERNAME),
                     v -> ReceiptsRequest.newBuilder().setPeer(v.get(1)).build()),
             new Method("SetReceipts", Opcode.SET_RECEIPTS, List.of(T, Field.FIXED), List.of("1"),

@@ -21,6 +21,7 @@ import org.wirechat.grpc.v1.AckRequest;
 import org.wirechat.grpc.v1.AddMemberRequest;
 import org.wirechat.grpc.v1.ChatGrpc;
 import org.wirechat.grpc.v1.CreateAccountRequest;
+import org.wirechat.grpc.v1.ChangePasswordRequest;
 import org.wirechat.grpc.v1.CreateGroupRequest;
 import org.wirechat.grpc.v1.DeleteAccountRequest;
 import org.wirechat.grpc.v1.FetchRequest;
@@ -41,6 +42,7 @@ import org.wirechat.grpc.v1.RemoveMemberRequest;
 import org.wirechat.grpc.v1.RenameGroupRequest;
 import org.wirechat.grpc.v1.SendRequest;
 import org.wirechat.grpc.v1.ServerInfoRequest;
+import org.wirechat.grpc.v1.SetFullNameRequest;
 import org.wirechat.grpc.v1.SetReceiptsRequest;
 import org.wirechat.grpc.v1.SubscribeRequest;
 import org.wirechat.protocol.ErrorCode;
@@ -78,6 +80,9 @@ class GrpcMappingTest {
             Map.entry("DeleteAccount", DeleteAccountRequest.newBuilder().setPassword("password1").build()),
             Map.entry("Receipts", ReceiptsRequest.newBuilder().setPeer("bob").build()),
             Map.entry("SetReceipts", SetReceiptsRequest.newBuilder().setOn(true).build()),
+            Map.entry("ChangePassword", ChangePasswordRequest.newBuilder().setCurrentPassword("password1")
+                    .setNewPassword("password2").build()),
+            Map.entry("SetFullName", SetFullNameRequest.newBuilder().setFullName("Alice A").build()),
             Map.entry("CreateGroup", CreateGroupRequest.newBuilder().setGroup("#g").build()),
             Map.entry("AddMember", AddMemberRequest.newBuilder().setGroup("#g").setUsername("bob").build()),
             Map.entry("RemoveMember", RemoveMemberRequest.newBuilder().setGroup("#g").setUsername("bob").build()),
@@ -167,6 +172,8 @@ class GrpcMappingTest {
             Map.entry("DeleteAccount", new ChatRequest.DeleteAccount("password1")),
             Map.entry("Receipts", new ChatRequest.Receipts("bob")),
             Map.entry("SetReceipts", new ChatRequest.SetReceipts(true)),
+            Map.entry("ChangePassword", new ChatRequest.ChangePassword("password1", "password2")),
+            Map.entry("SetFullName", new ChatRequest.SetFullName("Alice A")),
             Map.entry("CreateGroup", new ChatRequest.CreateGroup("#g")),
             Map.entry("AddMember", new ChatRequest.AddMember("#g", "bob")),
             Map.entry("RemoveMember", new ChatRequest.RemoveMember("#g", "bob")),

@@ -48,6 +48,52 @@ abstract class AccountContract extends ContractArea {
         assertThat(store().find(Long.MAX_VALUE)).isEmpty();
     }
 
+    /** A user's change of password: the hash replaced and every token of the account but the kept one deleted, at once. */
+    @Test
+    void aChangeOfPasswordReplacesTheHashAndDeletesEveryOtherTokenOfTheAccount() {
+        Who alice = who("alice");
+        Who bob = who("bob");
+        byte[] kept = unique("token").getBytes();
+        byte[] phone = unique("token").getBytes();
+        byte[] laptop = unique("token").getBytes();
+        byte[] bobs = unique("token").getBytes();
+        store().insert(kept, alice.id(), "", 0, StoreContract.NEVER, 10);
+        store().insert(phone, alice.id(), "phone", 0, StoreContract.NEVER, 10);
+        store().insert(laptop, alice.id(), "laptop", 0, StoreContract.NEVER, 10);
+        store().insert(bobs, bob.id(), "", 0, StoreContract.NEVER, 10);
+
+        assertThat(store().changePassword(alice.id(), "changed-hash", kept)).hasValue(2);
+
+        assertThat(store().find(alice.id()).orElseThrow().passwordHash()).isEqualTo("changed-hash");
+        assertThat(store().find(kept)).as("the caller's session stays").isPresent();
+        assertThat(store().find(phone)).isEmpty();
+        assertThat(store().find(laptop)).isEmpty();
+        assertThat(store().find(bobs)).as("another account's").isPresent();
+        assertThat(store().find(bob.id()).orElseThrow().passwordHash()).isNotEqualTo("changed-hash");
+        assertThat(store().changePassword(alice.id(), "again", kept)).as("none left to delete").hasValue(0);
+    }
+
+    @Test
+    void aChangeOfPasswordOfNoLiveAccountChangesNothing() {
+        Who alice = who("alice");
+        byte[] token = unique("token").getBytes();
+        store().insert(token, alice.id(), "", 0, StoreContract.NEVER, 10);
+        assertThat(store().changePassword(Long.MAX_VALUE, "nobody's", token)).isEmpty();
+        assertThat(store().find(token)).isPresent();
+        assertThat(store().deleteIfNothingWaits(alice.id(), 1_000, GroupRules::leaveAll)).isEqualTo(new Deletion.Deleted());
+        assertThat(store().changePassword(alice.id(), "after", token)).as("deleted").isEmpty();
+    }
+
+    @Test
+    void theFullNameIsReplacedForTheLiveAccountOnly() {
+        Who alice = who("alice");
+        assertThat(store().setFullName(alice.id(), "Émile Zola 中文")).isTrue();
+        assertThat(store().find(alice.id()).orElseThrow().fullName()).isEqualTo("Émile Zola 中文");
+        assertThat(store().setFullName(Long.MAX_VALUE, "Nobody")).isFalse();
+        assertThat(store().deleteIfNothingWaits(alice.id(), 1_000, GroupRules::leaveAll)).isEqualTo(new Deletion.Deleted());
+        assertThat(store().setFullName(alice.id(), "After")).as("deleted").isFalse();
+    }
+
     /** The name index in order after a name (ignoring case), at most so many, live accounts only, with their flags, no hash. */
     @Test
     void pagesOfTheNameIndexAreInOrderAfterANameAtMostMax() {

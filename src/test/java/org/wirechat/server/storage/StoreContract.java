@@ -202,6 +202,8 @@ abstract class StoreContract {
             Map.entry("find(long)", "AccountContract"),
             Map.entry("page(String,int)", "AccountContract"),
             Map.entry("updatePasswordHash(long,String)", "AccountContract"),
+            Map.entry("changePassword(long,String,byte[])", "AccountContract"),
+            Map.entry("setFullName(long,String)", "AccountContract"),
             Map.entry("setDisabled(long,long)", "AccountContract"),
             Map.entry("setReceipts(long,boolean)", "AccountContract"),
             Map.entry("deleteIfNothingWaits(long,String,long,Departures)", "AccountContract"),

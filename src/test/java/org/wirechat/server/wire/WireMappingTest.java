@@ -34,7 +34,8 @@ class WireMappingTest {
             new Request.Receipts("t", "bob"), new Request.SetReceipts("t", true), new Request.GroupCreate("t", "#g"),
             new Request.GroupAdd("t", "#g", "bob"), new Request.GroupRemove("t", "#g", "bob"), new Request.GroupLeave("t", "#g"),
             new Request.GroupRename("t", "#g", "#h"), new Request.GroupList("t"), new Request.GroupMembers("t", "#g"),
-            new Request.GroupReceipts("t", "#g", 7), new Request.ListDevices("t"));
+            new Request.GroupReceipts("t", "#g", 7), new Request.ListDevices("t"),
+            new Request.ChangePassword("t", "password1", "password2"), new Request.SetFullName("t", "Alice A"));
 
     static final Map<Class<?>, Operation<?, ?>> BY_REQUEST = Operations.table().stream()
             .collect(Collectors.toMap(Operation::request, Function.identity()));
@@ -88,7 +89,8 @@ class WireMappingTest {
                 new ChatRequest.Receipts("bob"), new ChatRequest.SetReceipts(true), new ChatRequest.CreateGroup("#g"),
                 new ChatRequest.AddMember("#g", "bob"), new ChatRequest.RemoveMember("#g", "bob"), new ChatRequest.LeaveGroup("#g"),
                 new ChatRequest.RenameGroup("#g", "#h"), new ChatRequest.ListGroups(), new ChatRequest.GroupMembers("#g"),
-                new ChatRequest.GroupReceipts("#g", 7), new ChatRequest.ListDevices());
+                new ChatRequest.GroupReceipts("#g", 7), new ChatRequest.ListDevices(),
+                new ChatRequest.ChangePassword("password1", "password2"), new ChatRequest.SetFullName("Alice A"));
         assertThat(REQUESTS.stream().map(r -> WireMapping.in(r).request()).toList()).isEqualTo(expected);
         assertThat(WireMapping.in(new Request.History("t", "carol", 9, 4)).request()).isEqualTo(new ChatRequest.History("carol", 9, 4));
     }

@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.ToIntFunction;
 import org.wirechat.server.core.port.StorageUnavailableException;
 import org.wirechat.server.core.port.TokenRow;
 import org.wirechat.server.core.port.TokenStore;
@@ -342,6 +343,40 @@ public final class Tokens {
             e.dropped = true;
             return true;
         });
+    }
+
+    /**
+     * Ends every session of the account but {@code keep}'s (a change of password): {@code deleteOthers} deletes the
+     * stored ones, given the kept token's hash, and returns how many (it may throw: then nothing here changes); the
+     * account's tokens only this server holds (issued while the store refused writes) are dropped too, so none is
+     * stored later. Returns how many sessions ended.
+     */
+    public int endOtherSessions(long accountId, String keep, ToIntFunction<byte[]> deleteOthers) {
+        byte[] keptHash = sha256(keep);
+        String keptKey = HexFormat.of().formatHex(keptHash);
+        int ended;
+        unstoredLock.lock(); // no unstored token of the account is stored while the others are deleted
+        try {
+            ended = deleteOthers.applyAsInt(keptHash);
+            for (var it = unstored.values().iterator(); it.hasNext(); ) {
+                Entry e = it.next();
+                if (e.accountId == accountId && !e.key.equals(keptKey)) {
+                    it.remove();
+                    ended++;
+                }
+            }
+        } finally {
+            unstoredLock.unlock();
+        }
+        revocations.incrementAndGet();
+        cache.values().removeIf(e -> {
+            if (e.accountId == accountId && !e.key.equals(keptKey)) {
+                e.dropped = true;
+                return true;
+            }
+            return false;
+        });
+        return ended;
     }
 
     /** Forgets every cached token of an account whose tokens the store has already deleted. */

@@ -2,6 +2,7 @@ package org.wirechat.server.core.port;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Accounts as the stores keep them (docs/architecture.md §2.4): a row per account, found by its name ignoring
@@ -31,6 +32,16 @@ public interface AccountStore {
 
     /** Replaces the live account's password hash; nothing if there is no such account. */
     void updatePasswordHash(long id, String passwordHash);
+
+    /**
+     * A user's change of password (CHANGE_PASSWORD): replaces the live account's password hash and deletes its
+     * tokens but the one whose hash is {@code keepToken}, in one transaction (on every server sharing the store);
+     * how many tokens it deleted, or empty if there is no such live account (nothing changed).
+     */
+    OptionalInt changePassword(long id, String passwordHash, byte[] keepToken);
+
+    /** Replaces the live account's full name; false if there is no such live account. */
+    boolean setFullName(long id, String fullName);
 
     /** Disables the account (it cannot log in; now in ms) or enables it ({@code nowMillis} 0); false if there is no such live account. */
     boolean setDisabled(long id, long nowMillis);
