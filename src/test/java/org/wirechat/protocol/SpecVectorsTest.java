@@ -76,6 +76,10 @@ class SpecVectorsTest {
         m.put("list-devices-response", new Vector(25, new Response.Devices(List.of(
                 new Response.Device("phone-1", 1764234000000L, true, true), new Response.Device("laptop", 1764226800000L, true, false),
                 new Response.Device("tablet", 1761642000000L, false, false)))));
+        m.put("change-password-request", new Vector(26, new Request.ChangePassword(TOKEN, "correct horse", "battery staple")));
+        m.put("change-password-response", new Vector(26, new Response.PasswordChanged()));
+        m.put("set-full-name-request", new Vector(27, new Request.SetFullName(TOKEN, "Alice É")));
+        m.put("set-full-name-response", new Vector(27, new Response.FullNameSet("Alice É")));
         m.put("error-not-a-member", new Vector(22, new Response.Error(ErrorCode.NOT_A_MEMBER, "not a member of #crew")));
         m.put("error-no-such-user", new Vector(6, new Response.Error(ErrorCode.NO_SUCH_USER, "no such user: bob")));
         m.put("error-invalid-group-name", new Vector(6, new Response.Error(ErrorCode.INVALID_GROUP_NAME, "invalid group name: #a b")));
