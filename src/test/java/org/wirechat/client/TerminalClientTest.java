@@ -375,6 +375,24 @@ class TerminalClientTest {
     }
 
     @Test
+    void aChangedPasswordLogsOutTheOtherSessionsAndANewFullNameIsListed() {
+        register("bob");
+        try (ScriptedClient phone = new ScriptedClient(port())) {
+            phone.type("/login bob", PW).awaitOutput("logged in as bob");
+            String out = scriptOutput(0, "/login bob", PW, "/password", PW, "battery staple", "/name Robert Tables", "/list bob");
+            assertThat(out).containsSubsequence("password changed; your other sessions are logged out",
+                    "your full name is now Robert Tables", "bob  (Robert Tables)");
+            phone.type("/list bob").awaitOutput("expired");
+        }
+        assertThat(scriptOutput(1, "/login bob", PW)).contains("error: wrong username or password");
+        assertThat(scriptOutput(1, "/login bob", "battery staple", "/password", "wrong password", "another one"))
+                .contains("error: wrong username or password");
+        assertThat(scriptOutput(1, "/login bob", "battery staple", "/password", "battery staple", "short"))
+                .contains("password not changed");
+        assertThat(scriptOutput(1, "/login bob", "battery staple", "/name")).contains("usage: /name FULL NAME");
+    }
+
+    @Test
     void deleteNeedsConfirmationAndTheRightPassword() {
         register("bob");
         String out = scriptOutput(1, "/login bob", PW, "/delete", "no", "/delete", "yes", "wrong password", "/list");

@@ -204,6 +204,20 @@ class MultiNodeTest {
     }
 
     @Test
+    void aChangeOfPasswordOnOneServerEndsTheOtherSessionsOnTheOtherAndKeepsTheCallers() {
+        String here = a.register(onA, "alice");
+        String there = a.login(onB, "alice");
+        onB.ok(fetch(there, 0), Response.Messages.class); // B has it cached now
+        onB.ok(fetch(here, 0), Response.Messages.class); // and the caller's too
+        onA.ok(new Request.ChangePassword(here, PASSWORD, "battery staple"), Response.PasswordChanged.class);
+        Await.until("B refuses the other session's token", () -> onB.call(fetch(there, 0)) instanceof Response.Error e
+                && e.code() == ErrorCode.NOT_AUTHENTICATED);
+        onB.ok(fetch(here, 0), Response.Messages.class); // the caller's session goes on, on either server
+        onB.error(new Request.Login("alice", PASSWORD), ErrorCode.BAD_CREDENTIALS);
+        onB.ok(new Request.Login("alice", "battery staple"), Response.LoggedIn.class);
+    }
+
+    @Test
     void aDeleteOnOneServerEndsEverySessionOnTheOtherAndFreesTheName() {
         String alice = a.register(onA, "alice");
         String bob = a.register(onA, "bob");

@@ -1172,6 +1172,26 @@ public final class ChatModel implements AutoCloseable {
     }
 
     /** Deletes the account (after handing over the mail still waiting), then the window is logged out. */
+    /** Changes the password (the current one checked again); the account's other sessions end, this one stays. */
+    public void changePassword(String current, String next) throws ChatException {
+        ChatClient c = requireClient();
+        try {
+            c.changePassword(current, next);
+        } catch (ChatException e) {
+            throw problem(e);
+        }
+    }
+
+    /** Changes the full name others see in the directory; returns it as the server now has it. */
+    public String setFullName(String fullName) throws ChatException {
+        ChatClient c = requireClient();
+        try {
+            return c.setFullName(fullName);
+        } catch (ChatException e) {
+            throw problem(e);
+        }
+    }
+
     public void deleteAccount(String password) throws ChatException {
         ChatClient c = requireClient();
         try {

@@ -245,6 +245,12 @@ public final class ChatWindow {
         JMenu account = new JMenu("Account");
         account.add(item("Log in as someone else…", "menuLogin", () -> loginDialog.setVisible(true)));
         account.add(item("Log out", "menuLogout", () -> work(model::logout, this::showLogin)));
+        account.add(item("Change password…", "menuPassword", this::changePassword));
+        account.add(item("Change full name…", "menuFullName", () -> ask("Your full name, as others see it in the directory:",
+                name -> work(() -> {
+                    String now = model.setFullName(name);
+                    SwingUtilities.invokeLater(() -> JOptionPane.showMessageDialog(frame, "Your full name is now " + now + "."));
+                }, null))));
         account.add(item("Delete account…", "menuDelete", this::confirmDelete));
         account.addSeparator();
         account.add(item("Share delivery receipts", "menuReceiptsOn", () -> work(() -> model.setReceipts(true), null)));
@@ -606,6 +612,43 @@ public final class ChatWindow {
         count.setForeground(why.startsWith("too long") ? PROBLEM : peer.getForeground());
         count.setToolTipText(why.isEmpty() ? null : why);
         send.setEnabled(why.isEmpty() && input.isEnabled() && shownPeer != null);
+    }
+
+    /** Asks the current password and the new one twice; the account's other sessions end, which the dialog says first. */
+    private void changePassword() {
+        if (model.snapshot().me() == null) {
+            return;
+        }
+        JPasswordField current = named(new JPasswordField(16), "currentPassword");
+        JPasswordField next = named(new JPasswordField(16), "newPassword");
+        JPasswordField again = named(new JPasswordField(16), "newPasswordAgain");
+        Object[] message = {"Your other sessions (other devices and clients) will be logged out.", "Current password:", current,
+                "New password (8-50 characters):", next, "New password again:", again};
+        JOptionPane pane = new JOptionPane(message, JOptionPane.QUESTION_MESSAGE, JOptionPane.OK_CANCEL_OPTION) {
+            @Override
+            public void selectInitialValue() {
+                current.requestFocusInWindow();
+            }
+        };
+        JDialog dialog = pane.createDialog(frame, "Change password");
+        dialog.setVisible(true); // modal: returns once answered
+        dialog.dispose();
+        char[][] typed = {current.getPassword(), next.getPassword(), again.getPassword()};
+        String old = new String(typed[0]);
+        String chosen = new String(typed[1]);
+        boolean same = Arrays.equals(typed[1], typed[2]);
+        for (char[] t : typed) {
+            Arrays.fill(t, '\0');
+        }
+        if (!Integer.valueOf(JOptionPane.OK_OPTION).equals(pane.getValue())) {
+            return;
+        }
+        if (!same) {
+            JOptionPane.showMessageDialog(frame, "The new passwords differ — the password was not changed.");
+            return;
+        }
+        work(() -> model.changePassword(old, chosen), () -> JOptionPane.showMessageDialog(frame,
+                "Password changed. Your other sessions are logged out; they log in again with the new password."));
     }
 
     private void confirmDelete() {

@@ -17,6 +17,7 @@ import org.wirechat.client.ScriptedClient;
 import org.wirechat.client.local.StoreFiles;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Limits;
+import org.wirechat.protocol.PatternMode;
 import org.wirechat.protocol.Response;
 import org.wirechat.server.Await;
 import org.wirechat.server.ServerFixture;
@@ -390,6 +391,28 @@ class ChatModelTest {
         model.refreshUsers(); // the periodic refresh does not hide the problem before it is read
         assertThat(model.snapshot().problem()).contains("no such user: bob");
         assertThat(model.snapshot().users()).extracting(ChatModel.User::username).containsExactly("alice");
+    }
+
+    @Test
+    void aChangedPasswordLogsTheOtherSessionsOutAndANewFullNameReachesTheDirectory() throws Exception {
+        model.register("127.0.0.1", port(), "alice", "Alice", PW);
+        try (ChatClient phone = new ChatClient("127.0.0.1", port(), m -> { }, ScriptedClient.FAST)) {
+            phone.login("alice", PW);
+            assertThatThrownBy(() -> model.changePassword("wrong horse!", "battery staple")).isInstanceOf(ChatException.class)
+                    .hasMessageContaining("wrong username or password");
+            assertThat(model.snapshot().problem()).contains("wrong username or password");
+            phone.groups(); // still logged in: nothing changed
+
+            model.changePassword(PW, "battery staple");
+
+            assertThatThrownBy(phone::groups).isInstanceOf(ChatException.class)
+                    .extracting(e -> ((ChatException) e).code()).isEqualTo(ErrorCode.NOT_AUTHENTICATED);
+            model.open("bob");
+            model.send("still here"); // this session goes on
+            Await.until("alice's message stored", () -> bobGot.size() == 1);
+        }
+        assertThat(model.setFullName("Alice Liddell")).isEqualTo("Alice Liddell");
+        assertThat(bob.list(PatternMode.WILDCARD, "alice", "", 10).accounts()).extracting(Response.Account::fullName).containsExactly("Alice Liddell");
     }
 
     @Test
