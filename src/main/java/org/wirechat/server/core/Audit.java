@@ -103,7 +103,10 @@ public final class Audit {
     }
 
     public static void passwordChanged(String user, String address, int loggedOut) {
-        event("password_changed", user, address, "password changed; other sessions ended: " + loggedOut);
+        if (log.isInfoEnabled()) {
+            log.atInfo().setMessage("password changed").addKeyValue("event", "password_changed").addKeyValue("user", user)
+                    .addKeyValue("address", address).addKeyValue("sessions_ended", loggedOut).log();
+        }
     }
 
     public static void passwordChangeRefused(String user, String address) {
