@@ -30,9 +30,6 @@ final class KillServer implements AutoCloseable {
             "--accounts-per-address-per-hour", "100000", "--login-failures-per-account", "100000",
             "--login-failures-per-address", "100000", "--group-message-rate", "100000", "--group-message-burst", "100000");
 
-    /** A server process starts in seconds on a loaded machine, most of it compiling: the client compiler only. */
-    private static final List<String> JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
-
     /**
      * The servers running now, stopped when the test JVM exits: jqwik gives up on a shrinking step past its
      * time bound without ending it, and that step's server must not outlive the run.
@@ -64,7 +61,7 @@ final class KillServer implements AutoCloseable {
 
     void start() throws IOException {
         Path log = dir.resolve("server-" + (++starts) + ".log");
-        process = ServerProcess.withJvmOptions(JVM, dir.resolve("data"), log, args.toArray(String[]::new));
+        process = new ServerProcess(dir.resolve("data"), log, args.toArray(String[]::new));
         running.add(process);
         if (grpc) {
             Matcher m = GRPC.matcher(Files.readString(log)); // logged before the "listening on" line is printed

@@ -77,10 +77,7 @@ public final class GroupCrashHarness {
         List<String> problems = new ArrayList<>();
         List<ServerProcess> nodes = new ArrayList<>();
         try {
-            nodes.add(node(dir, round, "a", postgres, store));
-            if (postgres) {
-                nodes.add(node(dir, round, "b", true, store));
-            }
+            nodes.addAll(ServerProcess.startTogether(postgres ? 2 : 1, i -> node(dir, round, i == 0 ? "a" : "b", postgres, store)));
             InetSocketAddress first = nodes.get(0).address;
             setUp(first, senderTokens, deviceTokens, received, lastAck);
             CountDownLatch started = new CountDownLatch(SENDERS + deviceTokens.size());

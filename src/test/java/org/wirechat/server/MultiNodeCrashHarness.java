@@ -57,9 +57,8 @@ public final class MultiNodeCrashHarness {
         int[] duplicates = {0};
         List<ServerProcess> nodes = new ArrayList<>();
         try {
-            for (int i = 0; i < 3; i++) {
-                nodes.add(new ServerProcess(dir.resolve("unused-" + round + "-" + i), dir.resolve("node-" + round + "-" + i + ".log"), "--store", url));
-            }
+            nodes.addAll(ServerProcess.startTogether(3,
+                    i -> new ServerProcess(dir.resolve("unused-" + round + "-" + i), dir.resolve("node-" + round + "-" + i + ".log"), "--store", url)));
             try (Connection c = CrashHarness.connect(nodes.get(0).address)) {
                 for (int u = 0; u < USERS; u++) {
                     String name = "user" + u;

@@ -27,13 +27,16 @@ public final class ServerFixture implements AutoCloseable {
         this(dataDir, b -> b);
     }
 
-    /** A server on the given store: SQLite in {@code dataDir}, or a new database in the test PostgreSQL cluster. */
+    /**
+     * A server on the given store: SQLite in {@code dataDir}, or a new database in the test PostgreSQL cluster, its
+     * schema in place ({@link PostgresCluster#newMigratedDatabase()}).
+     */
     public ServerFixture(Backend backend, Path dataDir) {
         this(backend, dataDir, b -> b);
     }
 
     public ServerFixture(Backend backend, Path dataDir, UnaryOperator<ServerConfig.Builder> tweak) {
-        this(dataDir, backend == Backend.POSTGRESQL ? b -> tweak.apply(b.postgres(PostgresCluster.get().newStore())) : tweak, false);
+        this(dataDir, backend == Backend.POSTGRESQL ? b -> tweak.apply(b.postgres(PostgresCluster.get().newMigratedStore())) : tweak, false);
     }
 
     public ServerFixture(Path dataDir, UnaryOperator<ServerConfig.Builder> tweak) {

@@ -11,6 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,16 +29,69 @@ public final class ServerProcess implements AutoCloseable {
     /** What the server printed on standard output up to its "listening on" line. */
     public final List<String> startupOutput = new ArrayList<>();
 
+    /**
+     * JVM options of a server from the test classpath: it lives seconds, most of its start is compiling, and the
+     * test JVM and PostgreSQL share the machine's cores with it, so the client compiler only and the serial
+     * collector (how it runs is the same; what it costs the machine is less). The jars' smoke tests run the
+     * server as a user does, with neither.
+     */
+    public static final List<String> QUICK_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
     /** The server from the test classpath. */
     public ServerProcess(Path dataDir, Path log, String... extraArgs) throws IOException {
-        this(List.of("-cp", System.getProperty("java.class.path"), ServerMain.class.getName()), dataDir, log, extraArgs);
+        this(launch(QUICK_START), dataDir, log, extraArgs);
     }
 
     /** The server from the test classpath, with JVM options (e.g. a heap limit). */
     public static ServerProcess withJvmOptions(List<String> jvmOptions, Path dataDir, Path log, String... args) throws IOException {
+        return new ServerProcess(launch(jvmOptions), dataDir, log, args);
+    }
+
+    private static List<String> launch(List<String> jvmOptions) {
         List<String> launch = new ArrayList<>(jvmOptions);
         launch.addAll(List.of("-cp", System.getProperty("java.class.path"), ServerMain.class.getName()));
-        return new ServerProcess(launch, dataDir, log, args);
+        return launch;
+    }
+
+    /** Starts one server of several: the {@code i}-th. */
+    public interface Start {
+        ServerProcess start(int i) throws IOException;
+    }
+
+    /**
+     * Starts {@code n} servers at once, in index order in the list: a start is seconds of one JVM's work, and the
+     * ones after the first need not wait for it. If one fails, the others are stopped and its failure thrown.
+     */
+    public static List<ServerProcess> startTogether(int n, Start start) throws IOException {
+        List<Future<ServerProcess>> starting = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < n; i++) {
+                int index = i;
+                starting.add(threads.submit(() -> start.start(index)));
+            }
+        }
+        List<ServerProcess> started = new ArrayList<>();
+        Throwable failed = null;
+        for (Future<ServerProcess> f : starting) {
+            try {
+                started.add(f.get());
+            } catch (ExecutionException e) {
+                failed = failed == null ? e.getCause() : failed;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failed = failed == null ? e : failed;
+            }
+        }
+        if (failed != null) {
+            started.forEach(ServerProcess::close);
+            switch (failed) {
+                case IOException e -> throw e;
+                case RuntimeException e -> throw e;
+                case Error e -> throw e;
+                default -> throw new IOException("a server did not start", failed);
+            }
+        }
+        return started;
     }
 
     /** The built jar, allowed at most {@code files} open file descriptors ({@code ulimit -n}). */
