@@ -37,7 +37,6 @@ import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Opcode;
 import org.wirechat.protocol.ProtocolException;
 import org.wirechat.server.ServerMetrics;
-import org.wirechat.server.core.auth.Tokens;
 
 /**
  * Service {@code wirechat.v1.Chat}: each call's request becomes the core's ({@link GrpcMapping#IN}, its fields
@@ -196,11 +195,12 @@ final class GrpcChatService implements BindableService {
     static final int DEFAULT_FETCH_COUNT = 100;
 
     /**
-     * The core's view of a call: its connection, a token memo of its own (a connection's calls run at once,
-     * and a memo is confined to one thread) and its token.
+     * The core's view of a call: its connection, the connection's token memo (shared by its calls, which run at
+     * once: a token presented again on the connection is not hashed again) and its token.
      */
     private static Call call(String token) {
-        return new Call(GrpcTransport.CALLER.get().connection, new Tokens.Memo(), token);
+        GrpcTransport.GrpcConnection c = GrpcTransport.CALLER.get();
+        return new Call(c.connection, c.tokens, token);
     }
 
     /** The call's token ("authorization: Bearer TOKEN"), or "" when it has none (then NOT_AUTHENTICATED). */

@@ -29,6 +29,7 @@ import org.wirechat.grpc.v1.ChatGrpc;
 import org.wirechat.server.ServerMetrics;
 import org.wirechat.server.core.admission.Admission;
 import org.wirechat.server.core.admission.Connection;
+import org.wirechat.server.core.auth.Tokens;
 
 /**
  * The gRPC transport: service {@code wirechat.v1.Chat} ({@link GrpcChatService}) on {@code --grpc-port},
@@ -193,9 +194,13 @@ public final class GrpcTransport implements AutoCloseable {
         finish(0);
     }
 
-    /** One HTTP/2 connection: its admitted {@link Connection} and the bytes of its answers not yet taken. */
+    /**
+     * One HTTP/2 connection: its admitted {@link Connection}, its token memo (its calls', so that a client that calls
+     * with the same token again and again has it hashed once) and the bytes of its answers not yet taken.
+     */
     static final class GrpcConnection {
         final Connection connection;
+        final Tokens.Memo tokens = new Tokens.Memo();
         /** Bytes of unary answers written but not yet taken by the client (see {@link CallGate#UNSENT_REPLY_BUDGET}). */
         final AtomicLong unsentReplies = new AtomicLong();
 
