@@ -73,6 +73,7 @@ public final class GrpcTransport implements AutoCloseable {
     /** The connections that have said their HTTP/2 preface (their state is made then). */
     private final Set<GrpcConnection> ready = ConcurrentHashMap.newKeySet();
     private final RequestDeadlines deadlines;
+    private final CallThreads threads = new CallThreads(calls);
 
     public GrpcTransport(ServerConfig config, Chat chat, Admission admission, BooleanSupplier closing,
             ServerMetrics metrics) throws IOException {
@@ -102,7 +103,8 @@ public final class GrpcTransport implements AutoCloseable {
             }
         };
         NettyServerBuilder builder = NettyServerBuilder.forAddress(at, gate.guard(credentials))
-                .executor(calls) // a call may block (a long poll): each runs on a virtual thread
+                .directExecutor() // each call's first step (finding its method) on the event loop, then:
+                .callExecutor(threads) // a virtual thread a call (it may block), but Send and Ack (CallThreads)
                 .maxInboundMessageSize(config.maxFrameBytes())
                 .maxInboundMetadataSize(MAX_METADATA_BYTES)
                 .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
@@ -153,6 +155,11 @@ public final class GrpcTransport implements AutoCloseable {
     /** Bytes of unary answers the server holds because their clients have not taken them yet, on every connection. */
     public long unsentReplyBytes() {
         return ready.stream().mapToLong(c -> c.unsentReplies.get()).sum();
+    }
+
+    /** Calls run on their connection's event loop rather than a thread of their own, since the start ({@link CallThreads}). */
+    public long callsOnEventLoop() {
+        return threads.onEventLoop();
     }
 
     /** Calls waiting for their request message now. */
