@@ -83,7 +83,7 @@ class TokenMemoTest {
         String[] issued = {tokens.issue(accounts[0]).token(), tokens.issue(accounts[1]).token()};
         Tokens.Memo shared = new Tokens.Memo();
         int threads = 8;
-        int rounds = 20_000;
+        int rounds = 200_000;
         CountDownLatch go = new CountDownLatch(1);
         AtomicLong wrong = new AtomicLong();
         AtomicLong refused = new AtomicLong();
