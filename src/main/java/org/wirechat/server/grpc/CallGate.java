@@ -91,7 +91,8 @@ final class CallGate implements ServerInterceptor {
         return deadlines.watch(counted, listener, now);
     }
 
-    private static String bearer(Metadata headers) {
+    /** The call's token ("authorization: Bearer TOKEN"), or "" when it has none. */
+    static String bearer(Metadata headers) {
         String auth = headers.get(GrpcChatService.AUTHORIZATION);
         return auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : "";
     }

@@ -20,12 +20,14 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.grpc.netty.shaded.io.netty.util.internal.ThreadExecutorMap;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
@@ -37,7 +39,6 @@ import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Opcode;
 import org.wirechat.protocol.ProtocolException;
 import org.wirechat.server.ServerMetrics;
-import org.wirechat.server.core.auth.Tokens;
 
 /**
  * Service {@code wirechat.v1.Chat}: each call's request becomes the core's ({@link GrpcMapping#IN}, its fields
@@ -196,11 +197,12 @@ final class GrpcChatService implements BindableService {
     static final int DEFAULT_FETCH_COUNT = 100;
 
     /**
-     * The core's view of a call: its connection, a token memo of its own (a connection's calls run at once,
-     * and a memo is confined to one thread) and its token.
+     * The core's view of a call: its connection, the connection's token memo (shared by its calls, which run at
+     * once: a token presented again on the connection is not hashed again) and its token.
      */
     private static Call call(String token) {
-        return new Call(GrpcTransport.CALLER.get().connection, new Tokens.Memo(), token);
+        GrpcTransport.GrpcConnection c = GrpcTransport.CALLER.get();
+        return new Call(c.connection, c.tokens, token);
     }
 
     /** The call's token ("authorization: Bearer TOKEN"), or "" when it has none (then NOT_AUTHENTICATED). */
@@ -261,18 +263,50 @@ final class GrpcChatService implements BindableService {
             internal(observer, e);
             return;
         }
-        answerWhenDone(answer, opcode, started, observer);
+        answerWhenDone(answer, opcode, started, observer, answerers());
     }
 
     /**
-     * Answers the call once the core's future completes: at once when it is done already, else on a virtual thread of
-     * {@link #pushers} — not on the thread that completes it, which for SEND and the acknowledgement is the store's one
+     * Where a call's answer is made once the core has it: on the connection's event loop when the call ran there (Send
+     * and Ack, {@link CallThreads}: the answer is written from there without another hop), else on a virtual thread.
+     * An event loop that has stopped (its connection closed, the server stopping) takes nothing: the answer goes to a
+     * virtual thread, or nowhere once the server has stopped — it must not be thrown at the thread that completed the
+     * future, the store's writer.
+     */
+    private Executor answerers() {
+        Executor loop = ThreadExecutorMap.currentExecutor();
+        if (loop == null) {
+            return pushers;
+        }
+        return task -> {
+            try {
+                loop.execute(task);
+            } catch (RejectedExecutionException stopped) {
+                try {
+                    pushers.execute(task);
+                } catch (RejectedExecutionException alsoStopped) {
+                    // the server has stopped: the call was cancelled with its connection, there is no one to answer
+                }
+            }
+        };
+    }
+
+    /**
+     * Answers the call once the core's future completes: at once when it is done already, else on {@code answerers}
+     * (a virtual thread of {@link #pushers} unless the call ran on its event loop, {@link #answerers()}) — not on the
+     * thread that completes it, which for SEND and the acknowledgement is the store's one
      * writer (making and writing the reply there took a fifth of that thread's time, JFR in docs/benchmarks.md, and
      * delayed every batch after it). An {@link Error} while answering goes to that thread's uncaught-exception handler,
      * as if it had ended the thread (the server stops on an Error: {@code WireServer}); {@code whenComplete} alone would
      * keep it in a future nobody reads, the server going on and the call left unanswered.
      */
     <T> void answerWhenDone(CompletableFuture<ChatResult> answer, int opcode, long started, StreamObserver<T> observer) {
+        answerWhenDone(answer, opcode, started, observer, pushers);
+    }
+
+    /** {@link #answerWhenDone(CompletableFuture, int, long, StreamObserver)}, the answer made on {@code answerers}. */
+    <T> void answerWhenDone(CompletableFuture<ChatResult> answer, int opcode, long started, StreamObserver<T> observer,
+            Executor answerers) {
         BiConsumer<ChatResult, Throwable> answering = (result, thrown) -> {
             try {
                 complete(result, thrown, opcode, started, observer);
@@ -284,7 +318,7 @@ final class GrpcChatService implements BindableService {
         if (answer.isDone()) {
             answer.whenComplete(answering);
         } else {
-            answer.whenCompleteAsync(answering, pushers);
+            answer.whenCompleteAsync(answering, answerers);
         }
     }
 

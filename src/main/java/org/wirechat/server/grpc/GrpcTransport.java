@@ -29,6 +29,7 @@ import org.wirechat.grpc.v1.ChatGrpc;
 import org.wirechat.server.ServerMetrics;
 import org.wirechat.server.core.admission.Admission;
 import org.wirechat.server.core.admission.Connection;
+import org.wirechat.server.core.auth.Tokens;
 
 /**
  * The gRPC transport: service {@code wirechat.v1.Chat} ({@link GrpcChatService}) on {@code --grpc-port},
@@ -72,6 +73,7 @@ public final class GrpcTransport implements AutoCloseable {
     /** The connections that have said their HTTP/2 preface (their state is made then). */
     private final Set<GrpcConnection> ready = ConcurrentHashMap.newKeySet();
     private final RequestDeadlines deadlines;
+    private final CallThreads threads = new CallThreads(calls);
 
     public GrpcTransport(ServerConfig config, Chat chat, Admission admission, BooleanSupplier closing,
             ServerMetrics metrics) throws IOException {
@@ -101,7 +103,8 @@ public final class GrpcTransport implements AutoCloseable {
             }
         };
         NettyServerBuilder builder = NettyServerBuilder.forAddress(at, gate.guard(credentials))
-                .executor(calls) // a call may block (a long poll): each runs on a virtual thread
+                .directExecutor() // each call's first step (finding its method) on the event loop, then:
+                .callExecutor(threads) // a virtual thread a call (it may block), but Send and Ack (CallThreads)
                 .maxInboundMessageSize(config.maxFrameBytes())
                 .maxInboundMetadataSize(MAX_METADATA_BYTES)
                 .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
@@ -154,6 +157,11 @@ public final class GrpcTransport implements AutoCloseable {
         return ready.stream().mapToLong(c -> c.unsentReplies.get()).sum();
     }
 
+    /** Calls run on their connection's event loop rather than a thread of their own, since the start ({@link CallThreads}). */
+    public long callsOnEventLoop() {
+        return threads.onEventLoop();
+    }
+
     /** Calls waiting for their request message now. */
     public int waitingCalls() {
         return deadlines.waiting();
@@ -193,9 +201,13 @@ public final class GrpcTransport implements AutoCloseable {
         finish(0);
     }
 
-    /** One HTTP/2 connection: its admitted {@link Connection} and the bytes of its answers not yet taken. */
+    /**
+     * One HTTP/2 connection: its admitted {@link Connection}, its token memo (its calls', so that a client that calls
+     * with the same token again and again has it hashed once) and the bytes of its answers not yet taken.
+     */
     static final class GrpcConnection {
         final Connection connection;
+        final Tokens.Memo tokens = new Tokens.Memo();
         /** Bytes of unary answers written but not yet taken by the client (see {@link CallGate#UNSENT_REPLY_BUDGET}). */
         final AtomicLong unsentReplies = new AtomicLong();
 

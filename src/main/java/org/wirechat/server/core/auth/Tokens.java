@@ -79,12 +79,33 @@ public final class Tokens {
 
     /**
      * One connection's memory of the token it last presented, so that a connection sending the same
-     * token again does not hash it again. Confined to the connection's thread. An entry dropped from the
-     * cache (revoked, expired, account deleted) is never trusted through a memo.
+     * token again does not hash it again. Safe to share between threads (a gRPC connection's calls run at
+     * once): the token and its entry are one value, written and read in one step, so a call never pairs
+     * its token with the entry of another token presented on the same connection. An entry dropped from
+     * the cache (revoked, expired, account deleted) is never trusted through a memo.
      */
     public static final class Memo {
-        private String token;
-        private Entry entry;
+        private volatile Known known;
+
+        /**
+         * Whether this memo knows {@code token} and trusts it still: checking it then reads no store (unless it has
+         * expired since it was last used, when the store is asked once whether another server extended it).
+         */
+        public boolean knows(String token) {
+            Known k = known;
+            return k != null && !k.entry.dropped && k.token.equals(token);
+        }
+    }
+
+    /** A token and its cache entry, as a {@link Memo} holds them (no {@code toString}: the token is a secret). */
+    private static final class Known {
+        final String token;
+        final Entry entry;
+
+        Known(String token, Entry entry) {
+            this.token = token;
+            this.entry = entry;
+        }
     }
 
     /**
@@ -200,10 +221,12 @@ public final class Tokens {
     public Optional<Session> session(String token, Memo memo) {
         lookups.increment();
         Entry e = null;
-        if (memo != null && memo.entry != null && !memo.entry.dropped && token.equals(memo.token)) {
-            e = memo.entry;
+        Known known = memo == null ? null : memo.known;
+        if (known != null && !known.entry.dropped && token.equals(known.token)) {
+            e = known.entry;
         }
         if (e == null) {
+            hashes.increment();
             byte[] hash = sha256(token);
             String key = HexFormat.of().formatHex(hash);
             e = cache.get(key);
@@ -214,8 +237,7 @@ public final class Tokens {
                 }
             }
             if (memo != null) {
-                memo.token = token;
-                memo.entry = e;
+                memo.known = new Known(token, e);
             }
         }
         long now = clock.millis();
@@ -230,8 +252,7 @@ public final class Tokens {
                 return Optional.empty();
             }
             if (memo != null) {
-                memo.token = token;
-                memo.entry = e;
+                memo.known = new Known(token, e);
             }
         }
         e.lastUsed = now;
@@ -253,7 +274,13 @@ public final class Tokens {
         return storeReads.sum();
     }
 
+    /** Of those, how many hashed the token: no {@link Memo} knew it (for the metrics and tests). */
+    public long hashes() {
+        return hashes.sum();
+    }
+
     private final LongAdder lookups = new LongAdder();
+    private final LongAdder hashes = new LongAdder();
     private final LongAdder storeReads = new LongAdder();
 
     private Entry load(String key, byte[] hash) {
