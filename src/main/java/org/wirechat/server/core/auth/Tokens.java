@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 import org.wirechat.server.core.port.StorageUnavailableException;
 import org.wirechat.server.core.port.TokenRow;
@@ -92,8 +93,13 @@ public final class Tokens {
          * expired since it was last used, when the store is asked once whether another server extended it).
          */
         public boolean knows(String token) {
+            return trusted(token) != null;
+        }
+
+        /** The entry of {@code token} if this memo holds it and it was not dropped since; else null. */
+        private Entry trusted(String token) {
             Known k = known;
-            return k != null && !k.entry.dropped && k.token.equals(token);
+            return k != null && !k.entry.dropped && k.token.equals(token) ? k.entry : null;
         }
     }
 
@@ -220,11 +226,7 @@ public final class Tokens {
     /** The token's account and device if the token is valid now; extends its life. */
     public Optional<Session> session(String token, Memo memo) {
         lookups.increment();
-        Entry e = null;
-        Known known = memo == null ? null : memo.known;
-        if (known != null && !known.entry.dropped && token.equals(known.token)) {
-            e = known.entry;
-        }
+        Entry e = memo == null ? null : memo.trusted(token);
         if (e == null) {
             hashes.increment();
             byte[] hash = sha256(token);
@@ -355,7 +357,6 @@ public final class Tokens {
      * stored, which only this cache holds.
      */
     public void forgetAll() {
-        revocations.incrementAndGet();
         Set<String> keep;
         unstoredLock.lock();
         try {
@@ -363,8 +364,14 @@ public final class Tokens {
         } finally {
             unstoredLock.unlock();
         }
+        dropCached(e -> !keep.contains(e.key));
+    }
+
+    /** Drops the cached entries {@code which} selects (a memo holding one then looks again); counts a revocation. */
+    private void dropCached(Predicate<Entry> which) {
+        revocations.incrementAndGet();
         cache.values().removeIf(e -> {
-            if (keep.contains(e.key)) {
+            if (!which.test(e)) {
                 return false;
             }
             e.dropped = true;
@@ -395,27 +402,13 @@ public final class Tokens {
         } finally {
             unstoredLock.unlock();
         }
-        revocations.incrementAndGet();
-        cache.values().removeIf(e -> {
-            if (e.accountId == accountId && !e.key.equals(keptKey)) {
-                e.dropped = true;
-                return true;
-            }
-            return false;
-        });
+        dropCached(e -> e.accountId == accountId && !e.key.equals(keptKey));
         return ended;
     }
 
     /** Forgets every cached token of an account whose tokens the store has already deleted. */
     public void forgetAccount(long accountId) {
-        revocations.incrementAndGet();
-        cache.values().removeIf(e -> {
-            if (e.accountId == accountId) {
-                e.dropped = true;
-                return true;
-            }
-            return false;
-        });
+        dropCached(e -> e.accountId == accountId);
     }
 
     /** Stores the tokens issued while the store refused writes, if it takes them now; drops expired tokens from the cache and the store. */
