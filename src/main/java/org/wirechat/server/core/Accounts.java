@@ -78,22 +78,10 @@ final class Accounts {
         Account account = checkedCaller(c.currentPassword(), asker,
                 a -> Audit.passwordChangeRefused(a.username(), asker.address()));
         String hash = hasher.hash(c.newPassword());
-        int loggedOut;
-        try {
-            loggedOut = tokens.endOtherSessions(account.id(), asker.token(),
-                    keep -> accounts.changePassword(account.id(), hash, keep).orElseThrow(AccountGone::new));
-        } catch (AccountGone e) {
-            throw gone();
-        }
+        int loggedOut = tokens.endOtherSessions(account.id(), asker.token(),
+                keep -> accounts.changePassword(account.id(), hash, keep)).orElseThrow(Accounts::gone);
         Audit.passwordChanged(account.username(), asker.address(), loggedOut);
         return new PasswordChanged();
-    }
-
-    /** Thrown through {@link Tokens#endOtherSessions} when the account was deleted meanwhile. */
-    private static final class AccountGone extends RuntimeException {
-        AccountGone() {
-            super("the account no longer exists", null, false, false);
-        }
     }
 
     FullNameSet setFullName(ChatRequest.SetFullName n, Asker asker) throws ChatException {
@@ -107,7 +95,7 @@ final class Accounts {
         return new ChatException(ChatError.NOT_AUTHENTICATED, "the account no longer exists");
     }
 
-    /** The caller's account, if {@code password} is its password (the PASSWORD_CHECK throttle taken); else BAD_CREDENTIALS. */
+    /** The caller's account if {@code password} is its password (the PASSWORD_CHECK throttle taken), else BAD_CREDENTIALS. */
     private Account checkedCaller(String password, Asker asker, Consumer<Account> refused) throws ChatException {
         Account account = accounts.find(asker.accountId()).orElseThrow(Accounts::gone);
         LoginThrottle.Wait begun = asker.permit().beginPasswordCheck(account.username(), account.id(), asker);

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
-import java.util.function.ToIntFunction;
+import java.util.function.Function;
 import org.wirechat.server.core.port.StorageUnavailableException;
 import org.wirechat.server.core.port.TokenRow;
 import org.wirechat.server.core.port.TokenStore;
@@ -381,17 +382,21 @@ public final class Tokens {
 
     /**
      * Ends every session of the account but {@code keep}'s (a change of password): {@code deleteOthers} deletes the
-     * stored ones, given the kept token's hash, and returns how many (it may throw: then nothing here changes); the
-     * account's tokens only this server holds (issued while the store refused writes) are dropped too, so none is
-     * stored later. Returns how many sessions ended.
+     * stored ones, given the kept token's hash, and returns how many, or empty when the account is gone (it may
+     * throw; either way nothing here changes); the account's tokens only this server holds (issued while the store
+     * refused writes) are dropped too, so none is stored later. Returns how many sessions ended.
      */
-    public int endOtherSessions(long accountId, String keep, ToIntFunction<byte[]> deleteOthers) {
+    public OptionalInt endOtherSessions(long accountId, String keep, Function<byte[], OptionalInt> deleteOthers) {
         byte[] keptHash = sha256(keep);
         String keptKey = HexFormat.of().formatHex(keptHash);
         int ended;
         unstoredLock.lock(); // no unstored token of the account is stored while the others are deleted
         try {
-            ended = deleteOthers.applyAsInt(keptHash);
+            OptionalInt deleted = deleteOthers.apply(keptHash);
+            if (deleted.isEmpty()) {
+                return deleted;
+            }
+            ended = deleted.getAsInt();
             for (var it = unstored.values().iterator(); it.hasNext(); ) {
                 Entry e = it.next();
                 if (e.accountId == accountId && !e.key.equals(keptKey)) {
@@ -403,7 +408,7 @@ public final class Tokens {
             unstoredLock.unlock();
         }
         dropCached(e -> e.accountId == accountId && !e.key.equals(keptKey));
-        return ended;
+        return OptionalInt.of(ended);
     }
 
     /** Forgets every cached token of an account whose tokens the store has already deleted. */
