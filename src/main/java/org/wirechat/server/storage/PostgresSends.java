@@ -477,9 +477,9 @@ final class PostgresSends {
                         LinkedHashMap::new)).values().stream().toList();
         Map<String, Recipient> found = new HashMap<>();
         // UNION ALL runs its parts one after the other, each locking as its sorted rows come. The senders
-        // with another device (a mark row) are locked with the recipients, in the same id order: their inboxes
-        // receive the copies when one of those devices holds, which the core decides from the latest activity
-        // the probe reads (SendDecisions.holds), not this statement.
+        // with another device (a mark row) that holds are locked with the recipients, in the same id order: their
+        // inboxes receive the copies. Whether one holds is the core's rule (SendDecisions.holds, on the latest activity
+        // the probe reads); the statement only narrows the rows it locks by the rule's own bound (holdsFrom).
         // Without senders to probe, and no group's members to lock, the accounts are found by name alone: the
         // statement as it was before copies (its plan the cheapest; an OR of the two kept the planner from an index).
         boolean probing = !fromDevices.isEmpty();
@@ -487,7 +487,7 @@ final class PostgresSends {
                 WITH probed AS MATERIALIZED (SELECT k.id, k.device, x.others, x.latest FROM unnest(?::bigint[], ?::text[]) AS k(id, device)
                   CROSS JOIN LATERAL (SELECT count(*) AS others, COALESCE(max(x.active_at), 0) AS latest
                     FROM inbox_marks x WHERE x.account_id = k.id AND x.device <> k.device) x),
-                copying AS (SELECT id, device FROM probed WHERE others > 0)
+                copying AS (SELECT id, device FROM probed WHERE others > 0 AND latest >= ?)
                 """;
         String accounts = !probing && members.isEmpty() ? "a.username_key = ANY (?) AND cardinality(?::bigint[]) = 0"
                 : "a.id = ANY (ARRAY(SELECT x.id FROM accounts x WHERE x.username_key = ANY (?) AND x.deleted_at IS NULL)"
@@ -511,6 +511,7 @@ final class PostgresSends {
             if (probing) {
                 ps.setArray(++at, longs(c, fromDevices.stream().mapToLong(Pending::senderId).toArray()));
                 ps.setArray(++at, c.createArrayOf("text", fromDevices.stream().map(Pending::device).toArray()));
+                ps.setLong(++at, rules.holdsFrom(nowMillis, horizonMillis));
             }
             ps.setArray(++at, c.createArrayOf("text", keys));
             ps.setArray(++at, longs(c, members.stream().mapToLong(Long::longValue).toArray()));

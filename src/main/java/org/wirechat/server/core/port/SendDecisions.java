@@ -27,6 +27,12 @@ public interface SendDecisions {
     boolean holds(long activeMillis, long nowMillis, long horizonMillis);
 
     /**
+     * The earliest activity that {@link #holds} at {@code nowMillis}: a device last active at or after it holds (for a
+     * store that narrows a query by it; the answer is still {@link #holds}'s).
+     */
+    long holdsFrom(long nowMillis, long horizonMillis);
+
+    /**
      * The device's new mark after it acknowledged what covers up to {@code covered} (0: nothing), with its account's
      * floor at {@code floor}; empty when nothing is to be written.
      *

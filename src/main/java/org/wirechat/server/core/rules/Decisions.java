@@ -33,6 +33,11 @@ public final class Decisions implements SendDecisions {
     }
 
     @Override
+    public long holdsFrom(long nowMillis, long horizonMillis) {
+        return Marks.holdsFrom(nowMillis, horizonMillis);
+    }
+
+    @Override
     public Optional<MarkMove> acknowledge(DeviceMark mark, long writtenActiveMillis, long covered, long floor, long nowMillis,
             long horizonMillis, boolean register) {
         return Marks.acknowledge(mark, writtenActiveMillis, covered, floor, nowMillis, horizonMillis, register);

@@ -17,7 +17,12 @@ final class Marks {
 
     /** Whether a device last active at {@code activeMillis} holds its account's messages at {@code nowMillis}. */
     static boolean holds(long activeMillis, long nowMillis, long horizonMillis) {
-        return nowMillis - activeMillis <= horizonMillis;
+        return activeMillis >= holdsFrom(nowMillis, horizonMillis);
+    }
+
+    /** The earliest activity that {@link #holds} at {@code nowMillis}. */
+    static long holdsFrom(long nowMillis, long horizonMillis) {
+        return nowMillis - horizonMillis;
     }
 
     /**
