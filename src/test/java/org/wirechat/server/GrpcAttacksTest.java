@@ -193,7 +193,7 @@ class GrpcAttacksTest {
             }
             Await.until("every half-call ends", () -> {
                 peak[0] = Math.max(peak[0], grpc().waitingCalls());
-                return ended(pings) == calls;
+                return ended(pings) == calls && ended(fetches) == calls; // the last refusals may come after the pings' ends
             });
         }
         // each half-call ends: refused (Fetch), cancelled after the deadline (Ping) — or with its connection,

@@ -495,14 +495,19 @@ public final class PostgresStore implements Storage {
             """;
 
     /**
-     * Served from memory when this server holds the whole inbox above where the device starts; otherwise
-     * read, and the read kept when it found the whole inbox (it was not cut short by its limit).
+     * Served from memory when this server holds the whole inbox above where the device starts and knows the
+     * device's mark; otherwise read, and the read kept when it found the whole inbox (it was not cut short by
+     * its limit). A device with no mark known here (the default device before its first acknowledgement, a
+     * device new to this server) always reads: where it starts is fixed by what it is handed then, and the
+     * memory may lack, for the milliseconds its notification takes, a message another server stored — one
+     * that must not then be passed by the floor.
      */
     @Override
     public List<StoredMessage> undelivered(long accountId, String device, long afterId, int max) {
         settleOthers(accountId, device);
-        long after = Math.max(Math.max(afterId, ahead(accountId, device)), knownMarks.getOrDefault(markKey(accountId, device), 0L));
-        List<StoredMessage> held = inboxes.read(accountId, device, after, max);
+        Long mark = knownMarks.get(markKey(accountId, device));
+        long after = Math.max(Math.max(afterId, ahead(accountId, device)), mark == null ? 0L : mark);
+        List<StoredMessage> held = mark == null ? null : inboxes.read(accountId, device, after, max);
         if (held != null) {
             return held;
         }

@@ -42,6 +42,29 @@ class PostgresInboxTest {
         }
     }
 
+    /**
+     * Regression (CI at 44386bf, the two-server model suite): a message stored through one server, whose
+     * notification has not reached the other yet, was missing from the default device's first FETCH through
+     * the other, served from that server's memory; the floor could then pass it while the default device held
+     * no mark. Here no store listens, so server b never learns of a's message but from the database.
+     */
+    @Test
+    void aDeviceWithNoMarkKnownReadsTheDatabaseNotAnotherServersStaleMemory() {
+        PostgresSettings settings = PostgresCluster.get().newStore();
+        try (PostgresStore a = PostgresStore.open(Decisions.RULES, settings.target(), e -> { }); PostgresStore b = PostgresStore.open(Decisions.RULES, settings.target(), e -> { })) {
+            long alice = a.create("alice", "Alice", "h", 0).orElseThrow().id();
+            long bob = a.create("bob", "Bob", "h", 0).orElseThrow().id();
+            a.sendLater(alice, "bob", "1", "one", 1, 100).join();
+            assertThat(b.undelivered(bob, "phone", 0, 10)).as("read whole, and held by b").extracting(StoredMessage::body)
+                    .containsExactly("one");
+            a.sendLater(alice, "bob", "2", "two", 2, 100).join(); // committed; b is not told
+            assertThat(b.undelivered(bob, "", 0, 10)).as("the default device's first FETCH through b")
+                    .extracting(StoredMessage::body).containsExactly("one", "two");
+            assertThat(b.undelivered(bob, "tablet", 0, 10)).as("a device new to b").extracting(StoredMessage::body)
+                    .containsExactly("one", "two");
+        }
+    }
+
     @Test
     void anAcknowledgementMovesTheMarkAndTheCountOnEveryServer() throws Exception {
         PostgresSettings settings = PostgresCluster.get().newStore();
