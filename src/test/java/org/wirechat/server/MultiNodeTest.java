@@ -179,10 +179,11 @@ class MultiNodeTest {
         Future<Response> waiting = pool.submit(() -> onA.call(longFetch(alice, 0)));
         Await.until("alice's fetch is waiting on A", () -> a.server().waitingFetches() == 1);
 
-        // cut every server's listening connection; B sends while they re-connect and may miss the notification
+        // cut both servers' listening connections (only this database's: the other test JVM's servers share the
+        // cluster); B sends while they re-connect and may miss the notification
         try (Connection db = a.database();
                 ResultSet rs = db.createStatement().executeQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                        + " WHERE application_name = 'wirechat-listener'")) {
+                        + " WHERE application_name = 'wirechat-listener' AND datname = current_database()")) {
             int cut = 0;
             while (rs.next()) {
                 cut++;
