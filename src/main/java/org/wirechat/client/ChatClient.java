@@ -66,6 +66,13 @@ public final class ChatClient implements AutoCloseable {
         /** Something went wrong in the background that a person may want to know. */
         default void problem(String what) {
         }
+
+        /**
+         * Someone of a conversation is typing or stopped ({@link Response.Typing}; a server with the {@code events}
+         * feature, over the wire protocol). A typing indication ends by itself after its {@code expiresInMillis}.
+         */
+        default void typing(Response.Typing typing) {
+        }
     }
 
     /** How the client reaches the server: the wire protocol, or gRPC (docs/grpc.md, the server's --grpc-port). */
@@ -163,11 +170,26 @@ public final class ChatClient implements AutoCloseable {
     private void learnLimits() {
         try {
             if (call(new Request.ServerInfo(), false) instanceof Response.ServerInfo info) {
-                maxMessageChars = Math.min(Limits.BODY_MAX, info.maxMessageChars());
+                learn(info);
             }
         } catch (ChatException e) {
             // unreachable now: the defaults stand, and the server still checks every message itself
         }
+    }
+
+    private void learn(Response.ServerInfo info) {
+        maxMessageChars = Math.min(Limits.BODY_MAX, info.maxMessageChars());
+        events = info.features().contains(EVENTS);
+    }
+
+    /** The SERVER_INFO feature of SYNC and TYPING. */
+    static final String EVENTS = "events";
+    /** Whether the server answers SYNC and TYPING (its SERVER_INFO lists {@link #EVENTS}). */
+    private volatile boolean events;
+
+    /** Whether the server tells who is typing (and takes {@link #typing}): its SERVER_INFO lists {@code events}. */
+    public boolean hasEvents() {
+        return events;
     }
 
     /** Set once a connection to the server was made: failures after that are "lost", before it "cannot connect". */
@@ -270,7 +292,7 @@ public final class ChatClient implements AutoCloseable {
     public void checkServer() throws ChatException {
         Response r = call(new Request.ServerInfo(), true);
         if (r instanceof Response.ServerInfo info) {
-            maxMessageChars = Math.min(Limits.BODY_MAX, info.maxMessageChars());
+            learn(info);
         } else if (r instanceof Response.Error e && e.code() != ErrorCode.UNKNOWN_OPCODE) {
             throw ChatException.of(e);
         }
@@ -307,6 +329,7 @@ public final class ChatClient implements AutoCloseable {
             Limits.checkPassword(password);
         });
         Response.LoggedIn in = loginAs(user, password);
+        learnLimits(); // before the poller starts: it SYNCs from its first poll when the server has events
         state.lock();
         try {
             endSession(true);
@@ -321,7 +344,6 @@ public final class ChatClient implements AutoCloseable {
             state.unlock();
         }
         outbox.sessionChanged(); // messages queued by this user before their session expired go now
-        learnLimits();
         return in.unread();
     }
 
@@ -514,6 +536,19 @@ public final class ChatClient implements AutoCloseable {
         expect(call(new Request.ChangePassword(requireToken(), current, newPassword), false), Response.PasswordChanged.class);
     }
 
+    /**
+     * Tells the other people of {@code conversation} (a username or {@code #group}) that this user is typing or
+     * stopped (TYPING). A hint: sent once, never repeated on a lost connection, and nothing at all when the server
+     * has no {@code events}. A front end repeats it every 3 s while the person types.
+     */
+    public void typing(String conversation, boolean typing) throws ChatException {
+        if (!events) {
+            return;
+        }
+        check(() -> Limits.checkRecipient(conversation));
+        expect(call(new Request.Typing(requireToken(), conversation, typing), false), Response.TypingSent.class);
+    }
+
     /** Changes this user's full name (what LIST_ACCOUNTS shows); returns it as the server now has it. */
     public String setFullName(String fullName) throws ChatException {
         check(() -> Limits.checkFullName(fullName));
@@ -539,7 +574,7 @@ public final class ChatClient implements AutoCloseable {
 
     private Poller newPoller(String t) {
         // on a thread of its own: ending the session stops (joins) the poller, and a login may be waiting for it under the state lock
-        return new Poller(endpoint, t, lastShown, listener, link, options,
+        return new Poller(endpoint, t, lastShown, listener, link, options, () -> events,
                 () -> Thread.ofVirtual().name("session-expired").start(() -> expired(t, true)));
     }
 

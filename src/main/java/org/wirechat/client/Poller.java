@@ -6,12 +6,15 @@ import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Request;
 import org.wirechat.protocol.Response;
 
 /**
- * The inbox poller: on its own connection, a loop of long-poll FETCHes. Each fetch acknowledges the
+ * The inbox poller: on its own connection, a loop of long-poll FETCHes (SYNCs, which also bring who is typing,
+ * when the server has them). Each fetch acknowledges the
  * messages already handed to the listener (shown), so a message is acknowledged only after it was
  * shown; messages are handed over once each, in order, by id (a redelivery after a lost connection is
  * dropped). A lost connection is retried with backoff until {@link #stop()}; a session the server no
@@ -27,6 +30,8 @@ final class Poller implements Runnable {
     private final Link link;
     private final ChatClient.Options options;
     private final Runnable expired;
+    /** Whether the server answers SYNC (then live events come with the messages over the wire protocol). */
+    private final BooleanSupplier syncs;
     /** Ends a backoff pause early: stopping, or a sign that the server is back (or the person asked to retry now). */
     private final Semaphore wake = new Semaphore(0);
     private final Thread thread;
@@ -34,8 +39,9 @@ final class Poller implements Runnable {
     private volatile ServerConnection connection;
 
     Poller(ChatClient.Endpoint endpoint, String token, AtomicLong lastShown, ChatClient.Listener listener, Link link,
-            ChatClient.Options options, Runnable expired) {
+            ChatClient.Options options, BooleanSupplier syncs, Runnable expired) {
         this.expired = expired;
+        this.syncs = syncs;
         this.endpoint = endpoint;
         this.token = token;
         this.lastShown = lastShown;
@@ -68,13 +74,20 @@ final class Poller implements Runnable {
                 if (c instanceof Subscribing s) { // gRPC: pushed as stored, acknowledged as shown
                     link.up(); // connected: the server is there
                     failures = 0;
-                    Response.Error refused = s.subscribe(token, lastShown.get(), m -> {
+                    Consumer<Response.Message> pushed = m -> {
                         long before = lastShown.get();
                         hand(List.of(m));
                         if (lastShown.get() > before) {
                             s.acknowledgeLater(token, lastShown.get());
                         }
-                    });
+                    };
+                    Response.Error refused = syncs.getAsBoolean()
+                            ? s.sync(token, lastShown.get(), pushed, t -> {
+                                if (!stopping) {
+                                    listener.typing(t);
+                                }
+                            })
+                            : s.subscribe(token, lastShown.get(), pushed);
                     if (refused.code() == ErrorCode.NOT_AUTHENTICATED) {
                         if (!stopping) {
                             expired.run();
@@ -96,13 +109,19 @@ final class Poller implements Runnable {
                 }
                 // the first poll on a new connection does not wait: the server's answer says at once that it is back
                 int waitMillis = fresh ? 0 : (int) options.pollWait().toMillis();
-                Response r = c.call(new Request.Fetch(token, lastShown.get(), BATCH, waitMillis));
+                Response r = c.call(syncs.getAsBoolean() ? new Request.Sync(token, lastShown.get(), BATCH, waitMillis)
+                        : new Request.Fetch(token, lastShown.get(), BATCH, waitMillis));
                 fresh = false;
                 link.up();
                 failures = 0;
                 wake.drainPermits();
                 if (r instanceof Response.Messages m) {
                     hand(m.messages());
+                } else if (r instanceof Response.Events e) {
+                    hand(e.messages());
+                    if (!stopping) {
+                        e.typing().forEach(listener::typing);
+                    }
                 } else if (r instanceof Response.Error e && e.code() == ErrorCode.NOT_AUTHENTICATED) {
                     if (!stopping) {
                         expired.run(); // the client ends the session (which stops this poller) and tells the listener

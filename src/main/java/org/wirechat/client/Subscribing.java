@@ -19,6 +19,13 @@ public interface Subscribing extends ServerConnection {
     Response.Error subscribe(String token, long afterId, Consumer<Response.Message> pushed)
             throws ConnectionLostException, IncompatibleServerException;
 
+    /**
+     * As {@link #subscribe}, with the live events too (gRPC's Sync, a server with the {@code events} feature): each
+     * typing indication handed to {@code typing} as it arrives.
+     */
+    Response.Error sync(String token, long afterId, Consumer<Response.Message> pushed, Consumer<Response.Typing> typing)
+            throws ConnectionLostException, IncompatibleServerException;
+
     /** Acknowledges through {@code throughId} without waiting for the answer (a later one covers a lost one). */
     void acknowledgeLater(String token, long throughId);
 }

@@ -116,6 +116,31 @@ public sealed interface Request {
         }
     }
 
+    /** FETCH's fields; answered with messages and live events ({@link Response.Events}). */
+    record Sync(String token, long ackThrough, int maxCount, int maxWaitMillis) implements Request {
+        public Opcode opcode() {
+            return Opcode.SYNC;
+        }
+
+        @Override
+        public String toString() {
+            return "Sync[token=<redacted>, ackThrough=" + ackThrough + ", maxCount=" + maxCount
+                    + ", maxWaitMillis=" + maxWaitMillis + "]";
+        }
+    }
+
+    /** The caller is typing ({@code typing}) or stopped, in a conversation: a username or {@code #group}. */
+    record Typing(String token, String conversation, boolean typing) implements Request {
+        public Opcode opcode() {
+            return Opcode.TYPING;
+        }
+
+        @Override
+        public String toString() {
+            return "Typing[token=<redacted>, conversation=" + conversation + ", typing=" + typing + "]";
+        }
+    }
+
     /**
      * The conversation with {@code peer}, both directions: up to {@code limit} messages with id below
      * {@code beforeId} (0: the newest), oldest first.

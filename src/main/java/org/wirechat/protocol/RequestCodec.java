@@ -24,6 +24,8 @@ public final class RequestCodec {
                     w.field(l.token()).field(l.mode().wire()).field(l.pattern()).field(l.cursor()).field(l.limit());
             case Request.Send s -> w.field(s.token()).field(s.recipient()).field(s.clientMessageId()).field(s.body(), true);
             case Request.Fetch f -> w.field(f.token()).field(f.ackThrough()).field(f.maxCount()).field(f.maxWaitMillis());
+            case Request.Sync f -> w.field(f.token()).field(f.ackThrough()).field(f.maxCount()).field(f.maxWaitMillis());
+            case Request.Typing t -> w.field(t.token()).field(t.conversation()).field(t.typing() ? 1 : 0);
             case Request.History h -> w.field(h.token()).field(h.peer()).field(h.beforeId()).field(h.limit());
             case Request.DeleteAccount d -> w.field(d.token()).field(d.password());
             case Request.Receipts r -> w.field(r.token()).field(r.peer());
@@ -89,6 +91,12 @@ public final class RequestCodec {
                     f.number(1, "acknowledge-through id"),
                     f.bounded(2, "max count", 1, Limits.FETCH_COUNT_MAX),
                     f.bounded(3, "max wait", 0, Limits.FETCH_WAIT_MAX_MILLIS));
+            case SYNC -> new Request.Sync(
+                    token(f),
+                    f.number(1, "acknowledge-through id"),
+                    f.bounded(2, "max count", 1, Limits.FETCH_COUNT_MAX),
+                    f.bounded(3, "max wait", 0, Limits.FETCH_WAIT_MAX_MILLIS));
+            case TYPING -> new Request.Typing(token(f), Limits.checkRecipient(f.text(1, "conversation")), f.flag(2, "typing"));
             case HISTORY -> new Request.History(
                     token(f),
                     Limits.checkRecipient(f.text(1, "peer")),

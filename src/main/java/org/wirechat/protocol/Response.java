@@ -71,6 +71,24 @@ public sealed interface Response {
         }
     }
 
+    /**
+     * SYNC's answer: undelivered messages, oldest first (records of kind {@code m}), then live events (kind
+     * {@code t}: someone typing). A decoder skips the records of a kind it does not know.
+     */
+    record Events(List<Message> messages, List<Typing> typing) implements Response {
+        public Events {
+            messages = List.copyOf(messages);
+            typing = List.copyOf(typing);
+        }
+    }
+
+    /** {@code from} is typing ({@code typing}) or stopped in {@code conversation}, for {@code expiresInMillis} more. */
+    record Typing(String from, String conversation, boolean typing, long expiresInMillis) {
+    }
+
+    record TypingSent() implements Response {
+    }
+
     /** A page of a conversation, oldest first; {@code nextBeforeId} is 0 when there is nothing older. */
     record Conversation(List<Message> messages, long nextBeforeId) implements Response {
         public Conversation {

@@ -12,6 +12,10 @@ public final class ResponseCodec {
     static final String OK_REASON = "OK";
     private static final int MESSAGE_FIELDS = 5;
     private static final int ACCOUNT_FIELDS = 3;
+    /** SYNC's record kinds (its first field); a decoder skips a kind it does not know. */
+    static final String MESSAGE_KIND = "m";
+    static final String TYPING_KIND = "t";
+    private static final int TYPING_FIELDS = 5;
 
     private ResponseCodec() {
     }
@@ -45,6 +49,14 @@ public final class ResponseCodec {
             }
             case Response.Sent s -> w.field(s.messageId()).field(s.timestampMillis());
             case Response.Messages m -> m.messages().forEach(msg -> writeMessage(w.record(), msg));
+            case Response.Events e -> {
+                e.messages().forEach(msg -> writeMessage(w.record().field(MESSAGE_KIND), msg));
+                for (Response.Typing t : e.typing()) {
+                    w.record().field(TYPING_KIND).field(t.from()).field(t.conversation()).field(t.typing() ? 1 : 0)
+                            .field(t.expiresInMillis());
+                }
+            }
+            case Response.TypingSent t -> { }
             case Response.Conversation c -> {
                 w.field(c.nextBeforeId());
                 c.messages().forEach(msg -> writeMessage(w.record(), msg));
@@ -93,6 +105,8 @@ public final class ResponseCodec {
             case Response.Accounts a -> Opcode.LIST_ACCOUNTS;
             case Response.Sent s -> Opcode.SEND;
             case Response.Messages m -> Opcode.FETCH;
+            case Response.Events e -> Opcode.SYNC;
+            case Response.TypingSent t -> Opcode.TYPING;
             case Response.Conversation c -> Opcode.HISTORY;
             case Response.AccountDeleted d -> Opcode.DELETE_ACCOUNT;
             case Response.Receipts r -> Opcode.RECEIPTS;
@@ -120,6 +134,14 @@ public final class ResponseCodec {
     public static int encodedSize(Response.Message m) {
         return 1 + digits(m.id()) + 1 + m.sender().length() + 1 + m.recipient().length() + 1
                 + digits(m.timestampMillis()) + 1 + utf8Length(m.body());
+    }
+
+    /** Bytes a SYNC record's kind adds before its fields (the kind and its separator). */
+    public static final int KIND_BYTES = 2;
+
+    /** Bytes a typing record adds to a SYNC payload, separators included. */
+    public static int encodedSize(Response.Typing t) {
+        return 1 + KIND_BYTES + t.from().length() + 1 + utf8Length(t.conversation()) + 1 + 1 + 1 + digits(t.expiresInMillis());
     }
 
     /** Bytes of a Messages payload with no messages; add {@link #encodedSize} for each. */
@@ -254,6 +276,14 @@ public final class ResponseCodec {
                 Fields.expect(op.name() + " response", groups.get(0), 1);
                 yield new Response.Messages(messages(records));
             }
+            case SYNC -> {
+                Fields.expect(op.name() + " response", groups.get(0), 1);
+                yield events(records);
+            }
+            case TYPING -> {
+                expect(op, head, 0, records);
+                yield new Response.TypingSent();
+            }
             case HISTORY -> {
                 Fields.expect(op.name() + " response", groups.get(0), 2);
                 long next = head.number(1, "next before id");
@@ -363,13 +393,45 @@ public final class ResponseCodec {
         List<Response.Message> out = new ArrayList<>(records.size());
         for (List<Payload.Slice> r : records) {
             Fields.expect("message record", r, MESSAGE_FIELDS);
-            Fields f = new Fields(r);
-            out.add(new Response.Message(f.number(0, "message id"),
-                    Limits.checkUsername(f.text(1, "sender")),
-                    Limits.checkRecipient(f.text(2, "recipient")),
-                    f.number(3, "timestamp"),
-                    Limits.checkBody(f.multiline(4, "message"), Limits.BODY_MAX)));
+            out.add(message(new Fields(r), 0));
         }
         return out;
+    }
+
+    /** A message's five fields from {@code at} on. */
+    private static Response.Message message(Fields f, int at) throws ProtocolException {
+        return new Response.Message(f.number(at, "message id"),
+                Limits.checkUsername(f.text(at + 1, "sender")),
+                Limits.checkRecipient(f.text(at + 2, "recipient")),
+                f.number(at + 3, "timestamp"),
+                Limits.checkBody(f.multiline(at + 4, "message"), Limits.BODY_MAX));
+    }
+
+    /**
+     * SYNC's records by kind: a known kind needs at least its fields (later fields, added by a newer server, are
+     * skipped), a kind this decoder does not know is skipped whole — so a newer server's events never break it.
+     */
+    private static Response.Events events(List<List<Payload.Slice>> records) throws ProtocolException {
+        List<Response.Message> messages = new ArrayList<>();
+        List<Response.Typing> typing = new ArrayList<>();
+        for (List<Payload.Slice> r : records) {
+            Fields f = new Fields(r);
+            String kind = f.text(0, "kind");
+            if (kind.equals(MESSAGE_KIND)) {
+                atLeast("message record", r, 1 + MESSAGE_FIELDS);
+                messages.add(message(f, 1));
+            } else if (kind.equals(TYPING_KIND)) {
+                atLeast("typing record", r, TYPING_FIELDS);
+                typing.add(new Response.Typing(Limits.checkUsername(f.text(1, "from")),
+                        Limits.checkRecipient(f.text(2, "conversation")), f.flag(3, "typing"), f.number(4, "expires in")));
+            }
+        }
+        return new Response.Events(messages, typing);
+    }
+
+    private static void atLeast(String what, List<Payload.Slice> fields, int least) throws ProtocolException {
+        if (fields.size() < least) {
+            throw new ProtocolException(ErrorCode.WRONG_FIELD_COUNT, what + " has at least " + least + " fields, not " + fields.size());
+        }
     }
 }

@@ -21,6 +21,14 @@ public final class ResponseFit {
                 int n = fitting(m.messages(), maxFrameBytes - Frame.HEADER_BYTES - ResponseCodec.emptyMessagesSize(), false);
                 yield n == m.messages().size() ? m : new Response.Messages(m.messages().subList(0, n));
             }
+            case Response.Events e -> { // live events are few and small: they all go, the messages fill what is left
+                int budget = maxFrameBytes - Frame.HEADER_BYTES - ResponseCodec.emptyMessagesSize();
+                for (Response.Typing t : e.typing()) {
+                    budget -= ResponseCodec.encodedSize(t);
+                }
+                int n = fitting(e.messages(), budget - e.messages().size() * ResponseCodec.KIND_BYTES, false);
+                yield n == e.messages().size() ? e : new Response.Events(e.messages().subList(0, n), e.typing());
+            }
             case Response.Conversation c -> {
                 List<Response.Message> page = c.messages();
                 int n = fitting(page, maxFrameBytes - Frame.HEADER_BYTES - ResponseCodec.emptyConversationSize(), true);

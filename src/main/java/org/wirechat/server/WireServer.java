@@ -177,6 +177,8 @@ public final class WireServer implements AutoCloseable {
             throttle.prune(clock.millis());
             addresses.prune(clock.millis() * 1_000_000);
         }), 1, 1, TimeUnit.MINUTES);
+        housekeeping.scheduleWithFixedDelay(guarded("the live events' sweep", () -> chat.sweepLiveEvents(clock.millis())),
+                1, 1, TimeUnit.MINUTES);
         long writeTimeout = config.abuse().writeTimeout().toNanos();
         long handshakeTimeout = config.firstFrameTimeout().toNanos();
         deadlines.scheduleWithFixedDelay(guarded("the deadline sweep", () -> {

@@ -92,6 +92,19 @@ final class ChatModel {
                 }
                 case Request.Send s -> mail.send(session(s.token()), s.recipient(), s.clientMessageId(), s.body());
                 case Request.Fetch f -> mail.fetch(session(f.token()), f.token(), f.ackThrough(), f.maxCount());
+                case Request.Sync f -> { // no TYPING in the model's sequences: SYNC hands what FETCH would, and no event
+                    Response r = mail.fetch(session(f.token()), f.token(), f.ackThrough(), f.maxCount());
+                    yield r instanceof Response.Messages m ? new Response.Events(m.messages(), List.of()) : r;
+                }
+                case Request.Typing t -> { // the conversation is checked as SEND checks its recipient
+                    ModelAccount me = session(t.token()).account;
+                    if (t.conversation().startsWith("#")) {
+                        groups.memberOf(me, t.conversation());
+                    } else {
+                        live(t.conversation());
+                    }
+                    yield new Response.TypingSent();
+                }
                 case Request.History h -> mail.history(session(h.token()).account, h.peer(), h.beforeId(), h.limit());
                 case Request.Receipts r -> mail.receipts(session(r.token()).account, r.peer());
                 case Request.SetReceipts r -> {

@@ -72,6 +72,11 @@ final class Sequence {
         trail.add("advance the clock " + d);
     }
 
+    /** Whether the sequence speaks the wire protocol (not gRPC, whose SYNC is a stream). */
+    boolean wire() {
+        return !connection.isGrpc();
+    }
+
     /** Sends the request (in model terms) to both, compares the answers, and returns the model's. */
     Response run(Request request) {
         ModelRun.checkTime();
@@ -96,6 +101,8 @@ final class Sequence {
             stored.add(s.messageId());
         } else if (expected instanceof Response.Messages m && request instanceof Request.Fetch f) {
             m.messages().forEach(x -> handed(f.token()).add(x.id()));
+        } else if (expected instanceof Response.Events e && request instanceof Request.Sync f) {
+            e.messages().forEach(x -> handed(f.token()).add(x.id()));
         }
         return expected;
     }
@@ -137,6 +144,8 @@ final class Sequence {
             case Request.Logout x -> new Request.Logout(serverToken(x.token()));
             case Request.Send x -> new Request.Send(serverToken(x.token()), x.recipient(), x.clientMessageId(), x.body());
             case Request.Fetch x -> new Request.Fetch(serverToken(x.token()), serverId(x.ackThrough()), x.maxCount(), x.maxWaitMillis());
+            case Request.Sync x -> new Request.Sync(serverToken(x.token()), serverId(x.ackThrough()), x.maxCount(), x.maxWaitMillis());
+            case Request.Typing x -> new Request.Typing(serverToken(x.token()), x.conversation(), x.typing());
             case Request.History x -> new Request.History(serverToken(x.token()), x.peer(), serverId(x.beforeId()), x.limit());
             case Request.Receipts x -> new Request.Receipts(serverToken(x.token()), x.peer());
             case Request.SetReceipts x -> new Request.SetReceipts(serverToken(x.token()), x.on());
@@ -168,6 +177,7 @@ final class Sequence {
                     x.expiresAtMillis(), x.unread(), x.missed());
             case Response.Sent x -> new Response.Sent(modelId(x.messageId()), x.timestampMillis());
             case Response.Messages x -> new Response.Messages(x.messages().stream().map(this::fromServer).toList());
+            case Response.Events x -> new Response.Events(x.messages().stream().map(this::fromServer).toList(), x.typing());
             case Response.Conversation x -> new Response.Conversation(x.messages().stream().map(this::fromServer).toList(),
                     modelId(x.nextBeforeId()));
             case Response.Receipts x -> new Response.Receipts(x.shared(), modelId(x.oldestWaitingId()));

@@ -79,13 +79,16 @@ final class Steps {
         }
     }
 
-    /** Acknowledging nothing (ack 0), the newest id the device was handed (1, 2), or an older one (3). */
-    record Fetch(int token, int ack, int max) implements Step {
+    /**
+     * Acknowledging nothing (ack 0), the newest id the device was handed (1, 2), or an older one (3); as SYNC when
+     * {@code sync} and the sequence speaks the wire protocol (over gRPC, SYNC is a stream: FETCH then).
+     */
+    record Fetch(int token, int ack, int max, boolean sync) implements Step {
         public void run(Sequence s) {
             String t = s.token(token);
             TreeSet<Long> handed = s.handed(t);
             long through = handed.isEmpty() || ack == 0 ? 0 : ack < 3 ? handed.last() : handed.first();
-            s.run(new Request.Fetch(t, through, max, 0));
+            s.run(sync && s.wire() ? new Request.Sync(t, through, max, 0) : new Request.Fetch(t, through, max, 0));
         }
     }
 
@@ -233,7 +236,8 @@ final class Steps {
                 .withAction(3, act(Combinators.combine(small(3), small(3), rarely()).as(LoginDevice::new), false))
                 .withAction(1, act(token().map(Logout::new), true))
                 .withAction(12, act(Combinators.combine(token(), small(5), sometimes(), small(4), small(3)).as(Send::new), true))
-                .withAction(8, act(Combinators.combine(token(), small(4), Arbitraries.integers().between(1, 4)).as(Fetch::new), true))
+                .withAction(8, act(Combinators.combine(token(), small(4), Arbitraries.integers().between(1, 4), sometimes())
+                        .as(Fetch::new), true))
                 .withAction(2, act(Combinators.combine(token(), small(5), small(4), Arbitraries.integers().between(1, 4))
                         .as(History::new), true))
                 .withAction(2, act(Combinators.combine(token(), small(3)).as(Receipts::new), true))

@@ -336,7 +336,7 @@ class OperationsTest {
         assertThat(info.maxFetchWaitMillis()).isEqualTo(cfg.maxFetchWait().toMillis());
         assertThat(info.features().contains("tls")).isEqualTo(cfg.tls() != null);
         assertThat(info.features().contains("shared-store")).isEqualTo(cfg.postgres() != null);
-        assertThat(info.features()).contains("receipts", "account");
+        assertThat(info.features()).contains("receipts", "account", "events");
     }
 
     @Test
@@ -383,6 +383,91 @@ class OperationsTest {
         c.ok(new Request.SetFullName(alice, "a".repeat(50)), Response.FullNameSet.class);
         assertThat(c.ok(list(bob, PatternMode.WILDCARD, "alice", "", 10), Response.Accounts.class).accounts())
                 .extracting(Response.Account::fullName).containsExactly("a".repeat(50));
+    }
+
+    /** SYNC over the wire protocol (over gRPC it is the Sync stream: {@code LiveEventsTest}). */
+    private Response.Events sync(String token, long ackThrough) {
+        org.junit.jupiter.api.Assumptions.assumeFalse(c.isGrpc(), "SYNC is the Sync stream over gRPC (LiveEventsTest)");
+        return c.ok(new Request.Sync(token, ackThrough, 10, 0), Response.Events.class);
+    }
+
+    @Test
+    void syncHandsWhatFetchWouldAndTheTypingOfTheOthersOnce() {
+        String alice = fx.register(c, "alice");
+        String bob = fx.register(c, "bob");
+        Response.Sent sent = c.ok(send(alice, "bob", "hi"), Response.Sent.class);
+        Response.Events first = sync(bob, 0);
+        assertThat(first.messages()).containsExactly(new Response.Message(sent.messageId(), "alice", "bob", sent.timestampMillis(), "hi"));
+        assertThat(first.typing()).isEmpty();
+
+        c.ok(new Request.Typing(alice, "BOB", true), Response.TypingSent.class); // names ignore case, as SEND's
+        Response.Events next = sync(bob, sent.messageId());
+        assertThat(next.messages()).as("acknowledged by this SYNC").isEmpty();
+        assertThat(next.typing()).containsExactly(new Response.Typing("alice", "alice", true, 6_000));
+        assertThat(sync(bob, sent.messageId()).typing()).as("handed once").isEmpty();
+
+        // it ends by itself: 6 s after it was sent, unless repeated
+        c.ok(new Request.Typing(alice, "bob", false), Response.TypingSent.class);
+        fx.clock.advance(java.time.Duration.ofMillis(2_000)); // one state is passed on every 2 s at most
+        c.ok(new Request.Typing(alice, "bob", true), Response.TypingSent.class);
+        fx.clock.advance(java.time.Duration.ofMillis(5_999));
+        assertThat(sync(bob, sent.messageId()).typing()).as("the newest of alice's in the conversation, 1 ms left")
+                .containsExactly(new Response.Typing("alice", "alice", true, 1));
+        c.ok(new Request.Typing(alice, "bob", true), Response.TypingSent.class);
+        fx.clock.advance(java.time.Duration.ofMillis(6_000));
+        assertThat(sync(bob, sent.messageId()).typing()).as("expired").isEmpty();
+        assertThat(c.ok(fetch(alice, 0), Response.Messages.class).messages()).as("FETCH never carries an event").isEmpty();
+    }
+
+    @Test
+    void typingIsPassedOnOncePerTwoSecondsPerConversationAndStateAndDroppedSilentlyAbove() {
+        String alice = fx.register(c, "alice");
+        String bob = fx.register(c, "bob");
+        sync(bob, 0); // bob's device SYNCs: events are kept for it
+        c.ok(new Request.Typing(alice, "bob", true), Response.TypingSent.class);
+        assertThat(sync(bob, 0).typing()).hasSize(1);
+        fx.clock.advance(java.time.Duration.ofMillis(1_999));
+        c.ok(new Request.Typing(alice, "bob", true), Response.TypingSent.class); // below the edge: answered, not passed on
+        assertThat(sync(bob, 0).typing()).isEmpty();
+        fx.clock.advance(java.time.Duration.ofMillis(1));
+        c.ok(new Request.Typing(alice, "bob", true), Response.TypingSent.class); // at the edge: passed on
+        assertThat(sync(bob, 0).typing()).containsExactly(new Response.Typing("alice", "alice", true, 6_000));
+        c.ok(new Request.Typing(alice, "bob", false), Response.TypingSent.class); // another state: passed on
+        assertThat(sync(bob, 0).typing()).containsExactly(new Response.Typing("alice", "alice", false, 0));
+    }
+
+    @Test
+    void typingInAGroupReachesTheOtherMembersAndIsRefusedAsSendIs() throws Exception {
+        String alice = fx.register(c, "alice");
+        String bob = fx.register(c, "bob");
+        String carol = fx.register(c, "carol");
+        String dave = fx.register(c, "dave");
+        c.ok(new Request.GroupCreate(alice, "#Crew"), Response.GroupCreated.class);
+        c.ok(new Request.GroupAdd(alice, "#crew", "bob"), Response.MemberAdded.class);
+        c.ok(new Request.GroupAdd(alice, "#crew", "carol"), Response.MemberAdded.class);
+        sync(alice, 0);
+        sync(dave, 0);
+        String phone = c.ok(new Request.LoginDevice("bob", PASSWORD, "phone"), Response.DeviceLoggedIn.class).token();
+        sync(phone, 0);
+        // a SYNC waiting for mail is answered by the event
+        try (TestConnection waiting = fx.connect();
+                java.util.concurrent.ExecutorService one = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            java.util.concurrent.Future<Response> woken = one.submit(() -> waiting.call(new Request.Sync(bob, 0, 10, 30_000)));
+            Await.until("bob's SYNC waits", () -> fx.server().waitingFetches() >= 1);
+            c.ok(new Request.Typing(carol, "#crew", true), Response.TypingSent.class);
+            assertThat(((Response.Events) woken.get(30, java.util.concurrent.TimeUnit.SECONDS)).typing())
+                    .containsExactly(new Response.Typing("carol", "#Crew", true, 6_000));
+        }
+        assertThat(sync(alice, 0).typing()).containsExactly(new Response.Typing("carol", "#Crew", true, 6_000));
+        assertThat(sync(phone, 0).typing()).as("every device of a member that SYNCs").hasSize(1);
+        assertThat(sync(carol, 0).typing()).as("not the typist").isEmpty();
+        assertThat(sync(dave, 0).typing()).as("not a member").isEmpty();
+
+        c.error(new Request.Typing(dave, "#crew", true), ErrorCode.NOT_A_MEMBER);
+        c.error(new Request.Typing(alice, "#nope", true), ErrorCode.NO_SUCH_GROUP);
+        c.error(new Request.Typing(alice, "nobody", true), ErrorCode.NO_SUCH_USER);
+        c.error(new Request.Typing(alice, "bad name", true), ErrorCode.INVALID_USERNAME);
+        c.error(new Request.Typing("0".repeat(43), "bob", true), ErrorCode.NOT_AUTHENTICATED);
     }
 
     private Response.Receipts receipts(String token, String peer) {

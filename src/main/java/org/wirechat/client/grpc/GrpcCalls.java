@@ -6,6 +6,7 @@ import static org.wirechat.grpc.v1.PatternMode.PATTERN_MODE_WILDCARD;
 
 import com.google.protobuf.MessageLite;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 import org.wirechat.grpc.v1.AddMemberReply;
@@ -53,6 +54,8 @@ import org.wirechat.grpc.v1.ServerInfoReply;
 import org.wirechat.grpc.v1.ServerInfoRequest;
 import org.wirechat.grpc.v1.SetFullNameReply;
 import org.wirechat.grpc.v1.SetFullNameRequest;
+import org.wirechat.grpc.v1.TypingReply;
+import org.wirechat.grpc.v1.TypingRequest;
 import org.wirechat.grpc.v1.SetReceiptsReply;
 import org.wirechat.grpc.v1.SetReceiptsRequest;
 import org.wirechat.protocol.PatternMode;
@@ -64,7 +67,8 @@ import org.wirechat.protocol.Response;
  * its unary call of {@code wirechat.v1.Chat} (the method by name, the token it carries, its message) and the call's
  * reply back to the wire response, one entry per request. {@code GrpcCallsTest} checks it against the sealed
  * {@link Request} and the service's descriptor, so no request and no reply can be forgotten. {@code Subscribe} and
- * {@code Ack} are no wire requests: {@link GrpcConnection} calls them itself.
+ * {@code Ack} are no wire requests: {@link GrpcConnection} calls them itself; SYNC is no unary call but the {@code Sync}
+ * stream ({@link #STREAMED}), which the poller opens through {@code Subscribing.sync}.
  */
 final class GrpcCalls {
     private GrpcCalls() {
@@ -126,6 +130,9 @@ final class GrpcCalls {
                     c -> ChangePasswordRequest.newBuilder().setCurrentPassword(c.currentPassword())
                             .setNewPassword(c.newPassword()).build(),
                     (ChangePasswordReply r) -> new Response.PasswordChanged()),
+            call(Request.Typing.class, "Typing", Request.Typing::token,
+                    t -> TypingRequest.newBuilder().setConversation(t.conversation()).setTyping(t.typing()).build(),
+                    (TypingReply r) -> new Response.TypingSent()),
             call(Request.SetFullName.class, "SetFullName", Request.SetFullName::token,
                     n -> SetFullNameRequest.newBuilder().setFullName(n.fullName()).build(),
                     (SetFullNameReply r) -> new Response.FullNameSet(r.getFullName())),
@@ -166,7 +173,10 @@ final class GrpcCalls {
         return entry(type, new Entry<>(method, token, q -> 0, message, reply));
     }
 
-    /** The entry of a request (every request type has one: {@code GrpcCallsTest}). */
+    /** The requests gRPC carries as a stream, not a unary call: they have no entry. */
+    static final Set<Class<? extends Request>> STREAMED = Set.of(Request.Sync.class);
+
+    /** The entry of a request (every request type but the {@link #STREAMED} has one: {@code GrpcCallsTest}). */
     @SuppressWarnings("unchecked")
     static <Q extends Request> Entry<Q, MessageLite> of(Q request) {
         return (Entry<Q, MessageLite>) TABLE.get(request.getClass());

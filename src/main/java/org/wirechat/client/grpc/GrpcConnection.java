@@ -42,6 +42,8 @@ import org.wirechat.grpc.v1.ChatGrpc;
 import org.wirechat.grpc.v1.Message;
 import org.wirechat.grpc.v1.ServerInfoRequest;
 import org.wirechat.grpc.v1.SubscribeRequest;
+import org.wirechat.grpc.v1.SyncEvent;
+import org.wirechat.grpc.v1.SyncRequest;
 import org.wirechat.protocol.Request;
 import org.wirechat.protocol.Response;
 
@@ -134,6 +136,9 @@ public final class GrpcConnection implements Subscribing {
         if (channel.isShutdown()) {
             throw new ConnectionLostException("connection closed");
         }
+        if (request instanceof Request.Sync) { // the poller streams it (sync), as Subscribe stands for FETCH
+            throw new IllegalArgumentException("SYNC over gRPC is the Sync stream: Subscribing.sync");
+        }
         try {
             return call(GrpcCalls.of(request), request);
         } catch (StatusRuntimeException e) {
@@ -163,6 +168,29 @@ public final class GrpcConnection implements Subscribing {
                     .subscribe(SubscribeRequest.newBuilder().setAfterId(afterId).build());
             while (stream.hasNext()) {
                 pushed.accept(GrpcCalls.message(stream.next()));
+            }
+            throw new ConnectionLostException("the server ended the subscription");
+        } catch (StatusRuntimeException e) {
+            return refusal(e);
+        }
+    }
+
+    @Override
+    public Response.Error sync(String token, long afterId, Consumer<Response.Message> pushed, Consumer<Response.Typing> typing)
+            throws ConnectionLostException, IncompatibleServerException {
+        if (channel.isShutdown()) {
+            throw new ConnectionLostException("connection closed");
+        }
+        try {
+            Iterator<SyncEvent> stream = chat.withInterceptors(bearer(token)).sync(SyncRequest.newBuilder().setAfterId(afterId).build());
+            while (stream.hasNext()) {
+                SyncEvent e = stream.next();
+                switch (e.getEventCase()) {
+                    case MESSAGE -> pushed.accept(GrpcCalls.message(e.getMessage()));
+                    case TYPING -> typing.accept(new Response.Typing(e.getTyping().getFrom(), e.getTyping().getConversation(),
+                            e.getTyping().getTyping(), e.getTyping().getExpiresInMs()));
+                    case EVENT_NOT_SET -> { } // a kind of event newer than this client: skipped
+                }
             }
             throw new ConnectionLostException("the server ended the subscription");
         } catch (StatusRuntimeException e) {

@@ -1,6 +1,7 @@
 package org.wirechat.server.core;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,13 +28,17 @@ public final class Chat {
     private final Tokens tokens;
     private final RateLimits limits;
     private final Mail mail;
+    private final LiveEvents live;
+    /** How long past the longest wait a device that stopped SYNCing still gets live events queued for it. */
+    private static final Duration LIVE_HORIZON_MARGIN = Duration.ofSeconds(30);
 
     public Chat(ChatSettings settings, Storage store, PasswordHasher hasher, Tokens tokens, InboxWaiters waiters,
             Presence presence, LoginThrottle throttle, AddressLimits addresses, Clock clock) {
         this.tokens = tokens;
         this.limits = new RateLimits(settings, addresses, throttle, clock);
         DeviceHolders holders = new DeviceHolders();
-        this.mail = new Mail(settings, store, store, waiters, holders, clock);
+        this.live = new LiveEvents(settings.maxFetchWait().plus(LIVE_HORIZON_MARGIN).toMillis());
+        this.mail = new Mail(settings, store, store, waiters, holders, live, clock);
         PasswordCheck passwords = new PasswordCheck(store, hasher);
         this.operations = index(Operations.of(new Operations.Handlers(
                 new Server(settings, store, clock),
@@ -44,7 +49,13 @@ public final class Chat {
                 new History(store, store, store),
                 new Receipts(store, store, store),
                 new Groups(settings, store, presence, clock),
-                new Devices(settings, store, clock))));
+                new Devices(settings, store, clock),
+                new TypingRelay(store, store, live, waiters, clock))));
+    }
+
+    /** Forgets the live events of devices that stopped SYNCing (the server's periodic sweep). */
+    public void sweepLiveEvents(long nowMillis) {
+        live.sweep(nowMillis);
     }
 
     /**

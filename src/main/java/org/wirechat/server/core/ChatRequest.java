@@ -54,6 +54,18 @@ public sealed interface ChatRequest {
     record Next(long afterId, int maxCount, long maxWaitMillis) implements ChatRequest {
     }
 
+    /** FETCH's acknowledgement and wait, answering messages and live events ({@link ChatResult.Events}). */
+    record Sync(long ackThrough, int maxCount, long maxWaitMillis) implements ChatRequest {
+    }
+
+    /** SYNC's second half alone, acknowledging nothing (gRPC's Sync stream, repeated). */
+    record SyncNext(long afterId, int maxCount, long maxWaitMillis) implements ChatRequest {
+    }
+
+    /** The caller is typing ({@code typing}) or stopped, in a direct conversation (a username) or a group ({@code #name}). */
+    record Typing(String conversation, boolean typing) implements ChatRequest {
+    }
+
     record History(String peer, long beforeId, int limit) implements ChatRequest {
     }
 

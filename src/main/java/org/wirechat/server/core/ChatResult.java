@@ -52,6 +52,26 @@ public sealed interface ChatResult {
     record Acked() implements ChatResult {
     }
 
+    /** SYNC's answer: the device's messages, oldest first, then the live events for it. */
+    record Events(List<Message> messages, List<TypingEvent> typing) implements ChatResult {
+        public Events {
+            messages = List.copyOf(messages);
+            typing = List.copyOf(typing);
+        }
+    }
+
+    /**
+     * Someone of the conversation is typing ({@code typing}) or stopped: {@code from}, in {@code conversation} as the
+     * receiver names it (the typist's username, or {@code #group}); the indication ends by itself after
+     * {@code expiresInMillis} unless repeated (0 when it stopped).
+     */
+    record TypingEvent(String from, String conversation, boolean typing, long expiresInMillis) {
+    }
+
+    /** TYPING was taken (or dropped as too frequent: it is a hint). */
+    record TypingSent() implements ChatResult {
+    }
+
     record Conversation(List<Message> messages, long nextBeforeId) implements ChatResult {
     }
 

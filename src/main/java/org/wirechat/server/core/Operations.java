@@ -23,7 +23,7 @@ public final class Operations {
 
     /** The handlers by area, one instance each. */
     record Handlers(Server server, Logins logins, Accounts accounts, Sending sending, Mail mail, History history,
-            Receipts receipts, Groups groups, Devices devices) {
+            Receipts receipts, Groups groups, Devices devices, TypingRelay typing) {
     }
 
     static List<Operation<?, ?>> of(Handlers h) {
@@ -41,6 +41,9 @@ public final class Operations {
                         h.sending()::send),
                 now("FETCH", ChatRequest.Fetch.class, ChatResult.Messages.class, Login.HOLDING, RateClass.NONE,
                         h.mail()::fetch),
+                now("SYNC", ChatRequest.Sync.class, ChatResult.Events.class, Login.HOLDING, RateClass.NONE, h.mail()::sync),
+                now("TYPING", ChatRequest.Typing.class, ChatResult.TypingSent.class, Login.TOKEN, RateClass.NONE,
+                        h.typing()::typing),
                 now("HISTORY", ChatRequest.History.class, ChatResult.Conversation.class, Login.TOKEN, RateClass.NONE,
                         h.history()::page),
                 now("DELETE_ACCOUNT", ChatRequest.DeleteAccount.class, ChatResult.AccountDeleted.class, Login.TOKEN,
@@ -71,14 +74,17 @@ public final class Operations {
                         h.accounts()::setFullName),
                 now("ACK", ChatRequest.Ack.class, ChatResult.Acked.class, Login.HOLDING, RateClass.NONE, h.mail()::ack),
                 now("NEXT", ChatRequest.Next.class, ChatResult.Messages.class, Login.HOLDING, RateClass.NONE,
-                        h.mail()::next));
+                        h.mail()::next),
+                now("SYNC_NEXT", ChatRequest.SyncNext.class, ChatResult.Events.class, Login.HOLDING, RateClass.NONE,
+                        h.mail()::syncNext));
     }
 
     /** Every operation's name, request and result, login and rate class (the handlers left out), for tests and docs. */
     public static List<Operation<?, ?>> table() {
         return of(new Handlers(new Server(null, null, null), new Logins(null, null, null, null, null, null, null, null),
                 new Accounts(null, null, null, null, null), new Sending(null, null, null, null),
-                new Mail(null, null, null, null, null, null), new History(null, null, null), new Receipts(null, null, null),
-                new Groups(null, null, null, null), new Devices(null, null, null)));
+                new Mail(null, null, null, null, null, null, null), new History(null, null, null),
+                new Receipts(null, null, null), new Groups(null, null, null, null), new Devices(null, null, null),
+                new TypingRelay(null, null, null, null, null)));
     }
 }

@@ -118,7 +118,7 @@ final class GrpcChatService implements BindableService {
         if (unmapped != null) {
             throw new IllegalStateException("gRPC method " + name + " is not mapped: " + unmapped);
         }
-        boolean pushes = GrpcMapping.PUSHES.equals(GrpcMapping.OPERATION.get(name));
+        boolean pushes = GrpcMapping.PUSHES.contains(GrpcMapping.OPERATION.get(name));
         ServerCallHandler<Q, R> handler = switch (method.getType()) {
             case UNARY -> {
                 if (pushes) {
@@ -128,7 +128,7 @@ final class GrpcChatService implements BindableService {
             }
             case SERVER_STREAMING -> {
                 if (!pushes) {
-                    throw new IllegalStateException("gRPC method " + name + " streams but its operation is not "
+                    throw new IllegalStateException("gRPC method " + name + " streams but its operation is not one of "
                             + GrpcMapping.PUSHES);
                 }
                 yield ServerCalls.asyncServerStreamingCall((request, observer) -> subscribe(name, request, observer));
@@ -368,14 +368,19 @@ final class GrpcChatService implements BindableService {
     @SuppressWarnings("unchecked")
     private <M, T> void subscribe(String method, M request, StreamObserver<T> plain) {
         String token = token();
-        ChatRequest.Next first;
+        ChatRequest first;
         try {
-            first = (ChatRequest.Next) GrpcMapping.in(method, request, token);
+            first = GrpcMapping.in(method, request, token);
         } catch (ProtocolException e) {
             plain.onError(failure(e));
             return;
         }
-        pushers.execute(new Subscription((ServerCallStreamObserver<Message>) (StreamObserver<?>) plain, chat, call(token),
-                first.afterId(), closing, metrics));
+        ServerCallStreamObserver<Object> observer = (ServerCallStreamObserver<Object>) (StreamObserver<?>) plain;
+        Subscription.Feed feed = switch (first) {
+            case ChatRequest.Next n -> Subscription.messages(n.afterId());
+            case ChatRequest.SyncNext n -> Subscription.events(n.afterId());
+            default -> throw new IllegalStateException(method + " pushes no " + first.getClass().getSimpleName());
+        };
+        pushers.execute(new Subscription(observer, feed, chat, call(token), closing, metrics));
     }
 }

@@ -4,8 +4,10 @@ import static java.util.Map.entry;
 import static org.wirechat.grpc.v1.PatternMode.PATTERN_MODE_REGEX;
 
 import com.google.protobuf.MessageLite;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.wirechat.grpc.v1.Account;
@@ -62,6 +64,11 @@ import org.wirechat.grpc.v1.SetFullNameRequest;
 import org.wirechat.grpc.v1.SetReceiptsReply;
 import org.wirechat.grpc.v1.SetReceiptsRequest;
 import org.wirechat.grpc.v1.SubscribeRequest;
+import org.wirechat.grpc.v1.SyncEvent;
+import org.wirechat.grpc.v1.SyncRequest;
+import org.wirechat.grpc.v1.TypingEvent;
+import org.wirechat.grpc.v1.TypingReply;
+import org.wirechat.grpc.v1.TypingRequest;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Frame;
 import org.wirechat.protocol.Limits;
@@ -130,10 +137,11 @@ final class GrpcMapping {
             entry("AddMember", "GROUP_ADD"), entry("RemoveMember", "GROUP_REMOVE"), entry("LeaveGroup", "GROUP_LEAVE"),
             entry("RenameGroup", "GROUP_RENAME"), entry("ListGroups", "GROUP_LIST"), entry("GroupMembers", "GROUP_MEMBERS"),
             entry("GroupReceipts", "GROUP_RECEIPTS"), entry("ListDevices", "LIST_DEVICES"),
-            entry("ChangePassword", "CHANGE_PASSWORD"), entry("SetFullName", "SET_FULL_NAME"));
+            entry("ChangePassword", "CHANGE_PASSWORD"), entry("SetFullName", "SET_FULL_NAME"), entry("Sync", "SYNC_NEXT"),
+            entry("Typing", "TYPING"));
 
-    /** The operation whose results a server-streaming method pushes one message at a time (Subscribe's). */
-    static final String PUSHES = "NEXT";
+    /** The operations whose results a server-streaming method pushes one item at a time (Subscribe's, Sync's). */
+    static final Set<String> PUSHES = Set.of("NEXT", "SYNC_NEXT");
 
     /** The core's operations, by name. */
     private static final Map<String, Operation<?, ?>> OPERATIONS = Operations.table().stream()
@@ -296,9 +304,21 @@ final class GrpcMapping {
             entry("SetFullName", (SetFullNameRequest r, String t) -> {
                 token(t);
                 return new ChatRequest.SetFullName(Limits.checkFullName(text(r.getFullName(), "full name")));
+            }),
+            entry("Sync", (SyncRequest r, String t) -> { // a SYNC acknowledging nothing: its rules
+                token(t);
+                return new ChatRequest.SyncNext(Limits.checkNotNegative("acknowledge-through id", r.getAfterId()),
+                        GrpcChatService.SUBSCRIBE_BATCH, GrpcChatService.SUBSCRIBE_WAIT_MILLIS);
+            }),
+            entry("Typing", (TypingRequest r, String t) -> {
+                token(t);
+                return new ChatRequest.Typing(Limits.checkRecipient(text(r.getConversation(), "conversation")), r.getTyping());
             }));
 
-    /** Outbound, by the core's result class. NEXT's messages are pushed one by one ({@link #message}), not here. */
+    /**
+     * Outbound, by the core's result class. NEXT's messages and SYNC_NEXT's events are pushed one by one
+     * ({@link #message}, {@link #events}); their entries here answer nothing a client calls.
+     */
     static final Map<Class<? extends ChatResult>, Outbound<?>> OUT = Map.ofEntries(
             out(ChatResult.Pong.class, (p, max) -> PingReply.newBuilder().setServerTimeMs(p.serverTimeMillis()).build()),
             out(ChatResult.Info.class, (i, max) -> ServerInfoReply.newBuilder().addAllWireVersions(List.of(Frame.VERSION_1))
@@ -325,6 +345,10 @@ final class GrpcMapping {
                 return b.build();
             }),
             out(ChatResult.Acked.class, (a, max) -> AckReply.getDefaultInstance()),
+            out(ChatResult.Events.class, (e, max) -> { // pushed one by one (events), never a unary reply
+                throw new IllegalStateException("SYNC_NEXT's events are pushed by the Sync stream");
+            }),
+            out(ChatResult.TypingSent.class, (t, max) -> TypingReply.getDefaultInstance()),
             out(ChatResult.Conversation.class, (c, max) -> {
                 Response.Conversation fitted = (Response.Conversation) ResponseFit.toFrame(
                         new Response.Conversation(wire(c.messages()), c.nextBeforeId()), max);
@@ -388,6 +412,15 @@ final class GrpcMapping {
     /** The wirechat error a core refusal is (its gRPC status and trailers follow from it: docs/grpc.md). */
     static ErrorCode code(ChatError error) {
         return ErrorCode.valueOf(error.name());
+    }
+
+    /** SYNC_NEXT's answer as Sync pushes it: its messages, oldest first, then its live events. */
+    static List<SyncEvent> events(ChatResult.Events e) {
+        List<SyncEvent> out = new ArrayList<>(e.messages().size() + e.typing().size());
+        e.messages().forEach(m -> out.add(SyncEvent.newBuilder().setMessage(message(m)).build()));
+        e.typing().forEach(t -> out.add(SyncEvent.newBuilder().setTyping(TypingEvent.newBuilder().setFrom(t.from())
+                .setConversation(t.conversation()).setTyping(t.typing()).setExpiresInMs(t.expiresInMillis())).build()));
+        return out;
     }
 
     static Message message(ChatResult.Message m) {

@@ -7,7 +7,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.wirechat.grpc.v1.Message;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.server.ServerMetrics;
 import org.wirechat.server.core.Call;
@@ -17,7 +16,8 @@ import org.wirechat.server.core.ChatRequest;
 import org.wirechat.server.core.ChatResult;
 
 /**
- * One Subscribe call: waits for mail as FETCH does (acknowledging nothing) and pushes each message only
+ * One Subscribe or Sync call: waits for mail (and, for Sync, live events) as FETCH and SYNC do (acknowledging
+ * nothing) and pushes each item only
  * while the client reads — HTTP/2 flow control, as grpc-java's {@code ManualFlowControlServer} does it:
  * the call's onReady handler wakes the pusher, which never sleeps on {@code isReady()} and never writes
  * ahead of a client that has stopped reading (it holds at most one batch it has read from the store).
@@ -27,7 +27,56 @@ import org.wirechat.server.core.ChatResult;
 final class Subscription implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Subscription.class);
 
-    private final ServerCallStreamObserver<Message> observer;
+    /** One item to push: the protobuf message, and the message id it delivers (0 for a live event). */
+    record Item(Object message, long id) {
+    }
+
+    /** What a stream pushes: the request for the next batch after a message id, and the batch's items in order. */
+    interface Feed {
+        long start();
+
+        ChatRequest next(long after);
+
+        List<Item> items(ChatResult result);
+    }
+
+    /** Subscribe's: the messages (NEXT). */
+    static Feed messages(long start) {
+        return new Feed() {
+            public long start() {
+                return start;
+            }
+
+            public ChatRequest next(long after) {
+                return new ChatRequest.Next(after, GrpcChatService.SUBSCRIBE_BATCH, GrpcChatService.SUBSCRIBE_WAIT_MILLIS);
+            }
+
+            public List<Item> items(ChatResult result) {
+                return ((ChatResult.Messages) result).messages().stream().map(m -> new Item(GrpcMapping.message(m), m.id())).toList();
+            }
+        };
+    }
+
+    /** Sync's: the messages and the live events (SYNC_NEXT). */
+    static Feed events(long start) {
+        return new Feed() {
+            public long start() {
+                return start;
+            }
+
+            public ChatRequest next(long after) {
+                return new ChatRequest.SyncNext(after, GrpcChatService.SUBSCRIBE_BATCH, GrpcChatService.SUBSCRIBE_WAIT_MILLIS);
+            }
+
+            public List<Item> items(ChatResult result) {
+                return GrpcMapping.events((ChatResult.Events) result).stream()
+                        .map(e -> new Item(e, e.hasMessage() ? e.getMessage().getId() : 0)).toList();
+            }
+        };
+    }
+
+    private final ServerCallStreamObserver<Object> observer;
+    private final Feed feed;
     private final Chat chat;
     /** The call's connection and token. */
     private final Call call;
@@ -37,11 +86,13 @@ final class Subscription implements Runnable {
     private final Semaphore wake = new Semaphore(0);
     private long after;
 
-    Subscription(ServerCallStreamObserver<Message> observer, Chat chat, Call call, long after, BooleanSupplier closing, ServerMetrics metrics) {
+    Subscription(ServerCallStreamObserver<Object> observer, Feed feed, Chat chat, Call call, BooleanSupplier closing,
+            ServerMetrics metrics) {
         this.observer = observer;
+        this.feed = feed;
         this.chat = chat;
         this.call = call;
-        this.after = after;
+        this.after = feed.start();
         this.closing = closing;
         this.metrics = metrics;
         // set while the call starts (grpc-java allows it only then); a cancel handler also makes a push after a cancel a no-op
@@ -63,16 +114,15 @@ final class Subscription implements Runnable {
                     shuttingDown();
                     return;
                 }
-                List<ChatResult.Message> batch;
+                List<Item> batch;
                 try {
-                    batch = ((ChatResult.Messages) GrpcChatService.ask(chat, new ChatRequest.Next(after,
-                            GrpcChatService.SUBSCRIBE_BATCH, GrpcChatService.SUBSCRIBE_WAIT_MILLIS), call)).messages();
+                    batch = feed.items(GrpcChatService.ask(chat, feed.next(after), call));
                 } catch (ChatException e) {
                     observer.onError(GrpcChatService.failure(e));
                     return;
                 }
                 int pushed = 0;
-                for (ChatResult.Message m : batch) {
+                for (Item m : batch) {
                     boolean waited = !observer.isReady();
                     if (waited && !awaitReady()) {
                         break;
@@ -80,8 +130,8 @@ final class Subscription implements Runnable {
                     if ((pushed == 0 || waited) && revoked()) { // each message of the batch was stored before this check
                         return;
                     }
-                    observer.onNext(GrpcMapping.message(m));
-                    after = m.id();
+                    observer.onNext(m.message());
+                    after = Math.max(after, m.id());
                     pushed++;
                 }
                 metrics.pushed(pushed);

@@ -42,6 +42,8 @@ public final class WireMapping {
                     new ChatRequest.ListAccounts(regex(l.mode()), l.pattern(), l.cursor(), l.limit()));
             case Request.Send s -> new Inbound(s.token(), new ChatRequest.Send(s.recipient(), s.clientMessageId(), s.body()));
             case Request.Fetch f -> new Inbound(f.token(), new ChatRequest.Fetch(f.ackThrough(), f.maxCount(), f.maxWaitMillis()));
+            case Request.Sync f -> new Inbound(f.token(), new ChatRequest.Sync(f.ackThrough(), f.maxCount(), f.maxWaitMillis()));
+            case Request.Typing t -> new Inbound(t.token(), new ChatRequest.Typing(t.conversation(), t.typing()));
             case Request.History h -> new Inbound(h.token(), new ChatRequest.History(h.peer(), h.beforeId(), h.limit()));
             case Request.DeleteAccount d -> new Inbound(d.token(), new ChatRequest.DeleteAccount(d.password()));
             case Request.Receipts r -> new Inbound(r.token(), new ChatRequest.Receipts(r.peer()));
@@ -92,6 +94,9 @@ public final class WireMapping {
                     p.nextCursor());
             case ChatResult.Sent s -> new Response.Sent(s.id(), s.timestampMillis());
             case ChatResult.Messages m -> new Response.Messages(messages(m.messages()));
+            case ChatResult.Events e -> new Response.Events(messages(e.messages()), e.typing().stream()
+                    .map(t -> new Response.Typing(t.from(), t.conversation(), t.typing(), t.expiresInMillis())).toList());
+            case ChatResult.TypingSent t -> new Response.TypingSent();
             // Never reached: ACK is gRPC's and Subscribe's only. The wire protocol has no ACK opcode (FETCH carries its
             // ack), no wire request maps in() to ChatRequest.Ack, so the core answers no wire request Acked
             // (WireMappingTest.noWireRequestReachesTheOperationAnsweredAcked). The case stays so that the switch is

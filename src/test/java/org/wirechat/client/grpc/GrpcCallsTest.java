@@ -25,7 +25,7 @@ class GrpcCallsTest {
             .collect(Collectors.toMap(MethodDescriptor::getBareMethodName, Function.identity()));
 
     /** The calls that are no wire request: the client makes them itself (the poller's stream, its acknowledgements). */
-    private static final Set<String> NOT_REQUESTS = Set.of("Subscribe", "Ack");
+    private static final Set<String> NOT_REQUESTS = Set.of("Subscribe", "Ack", "Sync");
 
     /** One request of each type, with a token where it carries one. */
     private static final List<Request> SAMPLES = List.of(new Request.Ping(), new Request.ServerInfo(),
@@ -37,11 +37,14 @@ class GrpcCallsTest {
             new Request.GroupAdd("t1", "#g", "bob"), new Request.GroupRemove("t1", "#g", "bob"), new Request.GroupLeave("t1", "#g"),
             new Request.GroupRename("t1", "#g", "#h"), new Request.GroupList("t1"), new Request.GroupReceipts("t1", "#g", 4),
             new Request.GroupMembers("t1", "#g"), new Request.ListDevices("t1"),
-            new Request.ChangePassword("t1", "password1", "password2"), new Request.SetFullName("t1", "Alice A"));
+            new Request.ChangePassword("t1", "password1", "password2"), new Request.SetFullName("t1", "Alice A"),
+            new Request.Typing("t1", "#g", true));
 
     @Test
     void everyRequestHasAnEntryAndEverySampleIsOfAnotherType() {
         Set<Class<?>> types = Arrays.stream(Request.class.getPermittedSubclasses()).collect(Collectors.toSet());
+        assertThat(GrpcCalls.TABLE.keySet()).doesNotContainAnyElementsOf(GrpcCalls.STREAMED);
+        types.removeAll(GrpcCalls.STREAMED); // SYNC: the Sync stream, opened by the poller (Subscribing.sync)
         assertThat(new HashSet<Class<?>>(GrpcCalls.TABLE.keySet())).containsExactlyInAnyOrderElementsOf(types);
         assertThat(SAMPLES).extracting(Object::getClass).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(types);
     }
@@ -87,7 +90,7 @@ class GrpcCallsTest {
             Map.entry(Request.GroupRename.class, "GroupRenamed"), Map.entry(Request.GroupList.class, "Groups"),
             Map.entry(Request.GroupReceipts.class, "GroupReceipts"), Map.entry(Request.GroupMembers.class, "Members"),
             Map.entry(Request.ListDevices.class, "Devices"), Map.entry(Request.ChangePassword.class, "PasswordChanged"),
-            Map.entry(Request.SetFullName.class, "FullNameSet"));
+            Map.entry(Request.SetFullName.class, "FullNameSet"), Map.entry(Request.Typing.class, "TypingSent"));
 
     private static MessageLite prototype(MethodDescriptor.Marshaller<?> marshaller) {
         return (MessageLite) ((MethodDescriptor.PrototypeMarshaller<?>) marshaller).getMessagePrototype();

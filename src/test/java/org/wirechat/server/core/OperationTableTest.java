@@ -14,7 +14,7 @@ class OperationTableTest {
     @Test
     void everyRequestRecordHasExactlyOneOperationAndEveryNameIsUnique() {
         List<Operation<?, ?>> table = Operations.table();
-        assertThat(table).hasSize(26);
+        assertThat(table).hasSize(29);
         assertThat(table).extracting(Operation::name).doesNotHaveDuplicates();
         List<Class<?>> requests = table.stream().<Class<?>>map(Operation::request).toList();
         assertThat(requests).containsExactlyInAnyOrder(ChatRequest.class.getPermittedSubclasses());
@@ -41,7 +41,7 @@ class OperationTableTest {
     void onlyTheMailOperationsNeedTheDeviceHeldAndOnlyTheLoginsAndPingsNoLogin() {
         for (Operation<?, ?> op : Operations.table()) {
             Login expected = switch (op.name()) {
-                case "FETCH", "ACK", "NEXT" -> Login.HOLDING;
+                case "FETCH", "ACK", "NEXT", "SYNC", "SYNC_NEXT" -> Login.HOLDING;
                 case "PING", "SERVER_INFO", "CREATE_ACCOUNT", "LOGIN", "LOGIN_DEVICE" -> Login.NONE;
                 default -> Login.TOKEN;
             };

@@ -36,6 +36,8 @@ import org.wirechat.grpc.v1.ServerInfoRequest;
 import org.wirechat.grpc.v1.SetFullNameRequest;
 import org.wirechat.grpc.v1.SetReceiptsRequest;
 import org.wirechat.grpc.v1.SubscribeRequest;
+import org.wirechat.grpc.v1.SyncRequest;
+import org.wirechat.grpc.v1.TypingRequest;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Frame;
 import org.wirechat.protocol.Opcode;
@@ -165,7 +167,11 @@ class GrpcFieldRulesTest {
                     v -> GroupMembersRequest.newBuilder().setGroup(v.get(1)).build()),
             method("GroupReceipts", Opcode.GROUP_RECEIPTS, List.of(T, Field.GROUP, Field.ID),
                     v -> GroupReceiptsRequest.newBuilder().setGroup(v.get(1)).setMessageId(n(v.get(2))).build()),
-            method("ListDevices", Opcode.LIST_DEVICES, List.of(T), v -> ListDevicesRequest.getDefaultInstance()));
+            method("ListDevices", Opcode.LIST_DEVICES, List.of(T), v -> ListDevicesRequest.getDefaultInstance()),
+            new Method("Sync", Opcode.SYNC, List.of(T, Field.ID, Field.FIXED, Field.FIXED), List.of("1", "0"),
+                    v -> SyncRequest.newBuilder().setAfterId(n(v.get(1))).build()),
+            new Method("Typing", Opcode.TYPING, List.of(T, Field.RECIPIENT, Field.FIXED), List.of("1"),
+                    v -> TypingRequest.newBuilder().setConversation(v.get(1)).setTyping(true).build()));
 
     /** What a transport made of a request: null when its fields passed, else the refusal's code, text and details. */
     private record Answer(ErrorCode code, String detail, List<String> details) {

@@ -45,6 +45,8 @@ import org.wirechat.grpc.v1.ServerInfoRequest;
 import org.wirechat.grpc.v1.SetFullNameRequest;
 import org.wirechat.grpc.v1.SetReceiptsRequest;
 import org.wirechat.grpc.v1.SubscribeRequest;
+import org.wirechat.grpc.v1.SyncRequest;
+import org.wirechat.grpc.v1.TypingRequest;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Frame;
 import org.wirechat.protocol.Limits;
@@ -91,7 +93,9 @@ class GrpcMappingTest {
             Map.entry("ListGroups", ListGroupsRequest.getDefaultInstance()),
             Map.entry("GroupMembers", GroupMembersRequest.newBuilder().setGroup("#g").build()),
             Map.entry("GroupReceipts", GroupReceiptsRequest.newBuilder().setGroup("#g").setMessageId(7).build()),
-            Map.entry("ListDevices", ListDevicesRequest.getDefaultInstance()));
+            Map.entry("ListDevices", ListDevicesRequest.getDefaultInstance()),
+            Map.entry("Sync", SyncRequest.newBuilder().setAfterId(3).build()),
+            Map.entry("Typing", TypingRequest.newBuilder().setConversation("#g").setTyping(true).build()));
 
     @Test
     void everyMethodOfTheServiceHasAnInboundEntryAndAnOperation() {
@@ -104,6 +108,8 @@ class GrpcMappingTest {
     void everyOperationIsReachedByAMethodAndEveryResultHasAnOutboundEntry() {
         Set<String> reached = new HashSet<>(GrpcMapping.OPERATION.values());
         reached.add("LOGIN_DEVICE"); // Login with a device id
+        assertThat(reached).doesNotContain("SYNC");
+        reached.add("SYNC"); // the wire's long poll of events: over gRPC the Sync stream (SYNC_NEXT) and Ack
         assertThat(reached).containsExactlyInAnyOrderElementsOf(BY_NAME.keySet());
         for (Operation<?, ?> op : Operations.table()) {
             assertThat(GrpcMapping.OUT).as(op.name()).containsKey(op.result());
@@ -182,7 +188,9 @@ class GrpcMappingTest {
             Map.entry("ListGroups", new ChatRequest.ListGroups()),
             Map.entry("GroupMembers", new ChatRequest.GroupMembers("#g")),
             Map.entry("GroupReceipts", new ChatRequest.GroupReceipts("#g", 7)),
-            Map.entry("ListDevices", new ChatRequest.ListDevices()));
+            Map.entry("ListDevices", new ChatRequest.ListDevices()),
+            Map.entry("Sync", new ChatRequest.SyncNext(3, GrpcChatService.SUBSCRIBE_BATCH, GrpcChatService.SUBSCRIBE_WAIT_MILLIS)),
+            Map.entry("Typing", new ChatRequest.Typing("#g", true)));
 
     @Test
     void eachMethodsRequestBecomesItsOperationsRequestFieldForField() throws Exception {
