@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -27,6 +28,7 @@ import org.wirechat.server.core.admission.Admission;
 import org.wirechat.server.core.admission.LoginThrottle;
 import org.wirechat.server.core.admission.Presence;
 import org.wirechat.server.core.port.Cluster;
+import org.wirechat.server.core.port.LiveNotice;
 import org.wirechat.server.core.port.Storage;
 import org.wirechat.server.core.port.StorageFault;
 import org.wirechat.server.core.port.StorageUnavailableException;
@@ -66,6 +68,8 @@ public final class WireServer implements AutoCloseable {
     private volatile Throwable failure;
     private final ServerMetrics metrics;
     private final Clock clock;
+    /** The chat core (set once in the constructor; read by the other servers' notifications). */
+    private volatile Chat chat;
     /** The administration socket in the data directory, or {@code null} when it could not be made. */
     private final AdminServer admin;
     /** With PostgreSQL, this server's lock on its data directory (for the socket), or {@code null}. */
@@ -124,6 +128,14 @@ public final class WireServer implements AutoCloseable {
                 tokens.forgetAll();
                 waiters.wakeEveryone();
             }
+
+            @Override
+            public void live(Collection<Long> accountIds, LiveNotice notice) {
+                Chat c = chat; // null until the core is made (a notification cannot come before listen)
+                if (c != null) {
+                    c.live(accountIds, notice);
+                }
+            }
         };
     }
 
@@ -155,7 +167,8 @@ public final class WireServer implements AutoCloseable {
         this.presence = new Presence(cluster);
         LoginThrottle throttle = new LoginThrottle(config.abuse(), cluster);
         AddressLimits addresses = new AddressLimits(config.abuse());
-        Chat chat = new Chat(chatSettings(config), store, hasher, tokens, waiters, presence, throttle, addresses, clock);
+        Chat chat = new Chat(chatSettings(config), store, hasher, tokens, waiters, presence, cluster, throttle, addresses, clock);
+        this.chat = chat;
         cluster.listen(changesFromOtherServers());
         try {
             serverSocket = Listener.bind(config.bindAddress(), config.port());

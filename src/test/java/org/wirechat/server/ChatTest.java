@@ -71,7 +71,7 @@ class ChatTest {
         presence = new Presence(cluster);
         waiters = new InboxWaiters();
         Tokens tokens = new Tokens(store, clock, config.tokenIdleLifetime(), config.tokenMaxLifetime());
-        core = new Chat(WireServer.chatSettings(config), store, hasher, tokens, waiters, presence,
+        core = new Chat(WireServer.chatSettings(config), store, hasher, tokens, waiters, presence, cluster,
                 new LoginThrottle(config.abuse(), cluster), new AddressLimits(config.abuse()), clock);
         admission = new Admission(config.maxConnections(), config.abuse(), presence);
     }

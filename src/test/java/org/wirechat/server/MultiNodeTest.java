@@ -173,6 +173,25 @@ class MultiNodeTest {
     }
 
     @Test
+    void someoneTypingThroughOneServerIsToldOnTheOther() throws Exception {
+        String alice = a.register(onA, "alice");
+        a.register(onA, "bob");
+        String bob = a.login(onB, "bob");
+        String carol = a.register(onA, "carol");
+        onA.ok(new Request.GroupCreate(carol, "#crew"), Response.GroupCreated.class);
+        onA.ok(new Request.GroupAdd(carol, "#crew", "alice"), Response.MemberAdded.class);
+        onA.ok(new Request.GroupAdd(carol, "#crew", "bob"), Response.MemberAdded.class);
+        Future<Response> waiting = pool.submit(() -> onA.call(new Request.Sync(alice, 0, 10, 30_000)));
+        Await.until("alice's SYNC is waiting on A", () -> a.server().waitingFetches() == 1);
+        onB.ok(new Request.Typing(bob, "alice", true), Response.TypingSent.class);
+        assertThat(((Response.Events) waiting.get()).typing()).containsExactly(new Response.Typing("bob", "bob", true, 6_000));
+
+        onB.ok(new Request.Typing(bob, "#crew", true), Response.TypingSent.class); // the other members, on both servers
+        Await.until("alice on A is told of #crew", () -> onA.ok(new Request.Sync(alice, 0, 10, 0), Response.Events.class)
+                .typing().contains(new Response.Typing("bob", "#crew", true, 6_000)));
+    }
+
+        @Test
     void aFetchStillGetsItsMailWhenTheListeningConnectionIsCut() throws Exception {
         String alice = a.register(onA, "alice");
         String bob = a.register(onA, "bob");

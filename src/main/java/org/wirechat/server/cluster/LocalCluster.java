@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import org.wirechat.server.core.port.Cluster;
+import org.wirechat.server.core.port.LiveNotice;
 import org.wirechat.server.core.port.LoginFailures;
 
 /**
@@ -26,6 +27,11 @@ public final class LocalCluster implements Cluster {
     @Override
     public void listen(Changes changes) {
         // no other server changes anything
+    }
+
+    @Override
+    public void tellLive(Collection<Long> accountIds, LiveNotice notice) {
+        // nobody to tell
     }
 
     @Override

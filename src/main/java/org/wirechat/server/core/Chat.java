@@ -2,6 +2,7 @@ package org.wirechat.server.core;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,8 @@ import org.wirechat.server.core.auth.Tokens;
 import org.wirechat.server.core.admission.AddressLimits;
 import org.wirechat.server.core.admission.LoginThrottle;
 import org.wirechat.server.core.admission.Presence;
+import org.wirechat.server.core.port.Cluster;
+import org.wirechat.server.core.port.LiveNotice;
 import org.wirechat.server.core.port.Storage;
 import org.wirechat.server.core.port.StorageUnavailableException;
 import org.wirechat.server.core.inbox.InboxWaiters;
@@ -29,11 +32,15 @@ public final class Chat {
     private final RateLimits limits;
     private final Mail mail;
     private final LiveEvents live;
+    private final InboxWaiters waiters;
+    private final Clock clock;
     /** How long past the longest wait a device that stopped SYNCing still gets live events queued for it. */
     private static final Duration LIVE_HORIZON_MARGIN = Duration.ofSeconds(30);
 
     public Chat(ChatSettings settings, Storage store, PasswordHasher hasher, Tokens tokens, InboxWaiters waiters,
-            Presence presence, LoginThrottle throttle, AddressLimits addresses, Clock clock) {
+            Presence presence, Cluster cluster, LoginThrottle throttle, AddressLimits addresses, Clock clock) {
+        this.waiters = waiters;
+        this.clock = clock;
         this.tokens = tokens;
         this.limits = new RateLimits(settings, addresses, throttle, clock);
         DeviceHolders holders = new DeviceHolders();
@@ -50,7 +57,14 @@ public final class Chat {
                 new Receipts(store, store, store),
                 new Groups(settings, store, presence, clock),
                 new Devices(settings, store, clock),
-                new TypingRelay(store, store, live, waiters, clock))));
+                new TypingRelay(store, store, live, waiters, cluster, clock))));
+    }
+
+    /** A live event another server passed on, for these accounts' devices that SYNC here. */
+    public void live(Collection<Long> accountIds, LiveNotice notice) {
+        ChatResult.TypingEvent event = new ChatResult.TypingEvent(notice.from(), notice.conversation(), notice.typing(),
+                notice.expiresInMillis());
+        TypingRelay.postHere(live, waiters, accountIds, event, clock.millis());
     }
 
     /** Forgets the live events of devices that stopped SYNCing (the server's periodic sweep). */

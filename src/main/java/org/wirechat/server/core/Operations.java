@@ -85,6 +85,6 @@ public final class Operations {
                 new Accounts(null, null, null, null, null), new Sending(null, null, null, null),
                 new Mail(null, null, null, null, null, null, null), new History(null, null, null),
                 new Receipts(null, null, null), new Groups(null, null, null, null), new Devices(null, null, null),
-                new TypingRelay(null, null, null, null, null)));
+                new TypingRelay(null, null, null, null, null, null)));
     }
 }

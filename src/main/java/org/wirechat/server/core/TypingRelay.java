@@ -2,16 +2,21 @@ package org.wirechat.server.core;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.wirechat.server.core.ChatResult.TypingEvent;
 import org.wirechat.server.core.ChatResult.TypingSent;
 import org.wirechat.server.core.inbox.InboxWaiters;
 import org.wirechat.server.core.port.Account;
 import org.wirechat.server.core.port.AccountStore;
+import org.wirechat.server.core.port.Cluster;
 import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.port.GroupStore;
+import org.wirechat.server.core.port.LiveNotice;
 
 /**
  * TYPING: tells the other people of a conversation, on the devices that SYNC, that the caller is typing or stopped
@@ -21,6 +26,7 @@ import org.wirechat.server.core.port.GroupStore;
  * (it is a hint, and nobody can be flooded by it); a typing indication ends by itself after {@link #EXPIRES}.
  */
 final class TypingRelay {
+    private static final Logger log = LoggerFactory.getLogger(TypingRelay.class);
     /** How long a typing indication lasts unless repeated (clients repeat it every 3 s while typing). */
     static final Duration EXPIRES = Duration.ofSeconds(6);
     /** The least time between two indications passed on for one caller, conversation and state. */
@@ -35,9 +41,11 @@ final class TypingRelay {
     /** Caller, conversation and state to when it was last passed on (the clock's millis). */
     private final Map<String, Long> lastPassed = new ConcurrentHashMap<>();
 
+    private final Cluster cluster;
     private final Clock clock;
 
-    TypingRelay(AccountStore accounts, GroupStore groups, LiveEvents live, InboxWaiters waiters, Clock clock) {
+    TypingRelay(AccountStore accounts, GroupStore groups, LiveEvents live, InboxWaiters waiters, Cluster cluster, Clock clock) {
+        this.cluster = cluster;
         this.clock = clock;
         this.accounts = accounts;
         this.groups = groups;
@@ -68,12 +76,24 @@ final class TypingRelay {
             return new TypingSent();
         }
         TypingEvent event = new TypingEvent(from, seenAs, t.typing(), t.typing() ? EXPIRES.toMillis() : 0);
-        for (long other : others) {
-            if (live.post(other, event, now)) {
-                waiters.wake(other);
+        postHere(live, waiters, others, event, now);
+        if (!others.isEmpty() && cluster.shared()) {
+            try { // a hint: the caller is answered whether or not the other servers could be told
+                cluster.tellLive(others, new LiveNotice(event.from(), event.conversation(), event.typing(), event.expiresInMillis()));
+            } catch (RuntimeException e) {
+                log.debug("a typing indication was not passed to the other servers: {}", e.toString());
             }
         }
         return new TypingSent();
+    }
+
+    /** Queues {@code event} for the accounts' devices that SYNC on this server, and wakes their waiting polls. */
+    static void postHere(LiveEvents live, InboxWaiters waiters, Collection<Long> accountIds, TypingEvent event, long nowMillis) {
+        for (long id : accountIds) {
+            if (live.post(id, event, nowMillis)) {
+                waiters.wake(id);
+            }
+        }
     }
 
     /** Whether an indication with this key may be passed on now (then it is remembered as passed). */

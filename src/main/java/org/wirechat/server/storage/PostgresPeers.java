@@ -5,9 +5,11 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -17,11 +19,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wirechat.server.core.port.Cluster;
+import org.wirechat.server.core.port.LiveNotice;
 import org.wirechat.server.core.port.LoginFailures;
 import org.wirechat.server.core.port.StoredMessage;
 
@@ -84,6 +88,37 @@ final class PostgresPeers implements Cluster {
                     + " ON CONFLICT (node_id) DO UPDATE SET seen_at = EXCLUDED.seen_at", Sql.values(nodeId));
             return c.update("DELETE FROM nodes WHERE seen_at < " + DB_NOW + " - ?", Sql.values(3 * NODE_TIMEOUT_MILLIS));
         });
+    }
+
+    /** Accounts named in one live notification at most: 300 ids of up to 19 digits stay within NOTIFY's 8,000 bytes. */
+    private static final int LIVE_IDS_PER_NOTICE = 300;
+
+    /**
+     * One {@code NOTIFY} per 300 accounts, {@code y:NODE FROM CONVERSATION TYPING EXPIRES ID,ID,…} (spaces never
+     * occur in a node id, a username or a group's name).
+     */
+    @Override
+    public void tellLive(Collection<Long> accountIds, LiveNotice notice) {
+        List<Long> ids = List.copyOf(accountIds);
+        for (int from = 0; from < ids.size(); from += LIVE_IDS_PER_NOTICE) {
+            List<Long> part = ids.subList(from, Math.min(ids.size(), from + LIVE_IDS_PER_NOTICE));
+            String payload = "y:" + nodeId + " " + notice.from() + " " + notice.conversation() + " " + (notice.typing() ? 1 : 0)
+                    + " " + notice.expiresInMillis() + " " + part.stream().map(String::valueOf).collect(Collectors.joining(","));
+            db.tx(c -> c.exists("SELECT pg_notify('" + PostgresStore.CHANNEL + "', ?)", Sql.values(payload))); // NOTIFY: not read-only
+        }
+    }
+
+    /** A live notification's accounts and event, or null for this server's own. */
+    private void live(String value, Changes changes) {
+        String[] f = value.split(" ", -1);
+        if (f.length != 6) {
+            throw new IllegalArgumentException("a live notification has 6 fields");
+        }
+        if (f[0].equals(nodeId)) {
+            return;
+        }
+        List<Long> ids = Arrays.stream(f[5].split(",")).map(Long::parseLong).toList();
+        changes.live(ids, new LiveNotice(f[1], f[2], f[3].equals("1"), Long.parseLong(f[4])));
     }
 
     @Override
@@ -271,6 +306,7 @@ final class PostgresPeers implements Cluster {
                 case 't' -> changes.tokenRevoked(HexFormat.of().parseHex(value));
                 case 'a' -> changes.accountDeleted(Long.parseLong(value));
                 case 'd' -> singleDevices.changed(Long.parseLong(value)); // a new device of the account (this server's too)
+                case 'y' -> live(value, changes); // someone typing (never stored)
                 default -> log.warn("ignoring a notification of an unknown kind on channel {}", PostgresStore.CHANNEL);
             }
         } catch (IllegalArgumentException e) {

@@ -5,11 +5,13 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import org.wirechat.server.PostgresCluster;
 import org.wirechat.server.PostgresSettings;
 import org.wirechat.server.core.port.Cluster;
+import org.wirechat.server.core.port.LiveNotice;
 import org.wirechat.server.core.port.Storage;
 import org.wirechat.server.core.rules.Decisions;
 
@@ -42,6 +44,10 @@ class PostgresStoreContractTest extends StoreContract {
 
             @Override
             public void missedSome() {
+            }
+
+            @Override
+            public void live(Collection<Long> accountIds, LiveNotice notice) {
             }
         });
         settings.put(s, on);

@@ -36,7 +36,16 @@ public interface Cluster {
 
         /** Some changes may have been missed (the store's link to the others was broken): re-check everything. */
         void missedSome();
+
+        /** A live event for these accounts' devices that SYNC on this server. */
+        void live(Collection<Long> accountIds, LiveNotice notice);
     }
+
+    /**
+     * Tells the other servers a live event for these accounts (a hint: never stored, lost if the link is down; this
+     * server's own devices its caller serves itself).
+     */
+    void tellLive(Collection<Long> accountIds, LiveNotice notice);
 
     /** Starts telling {@code changes} what other servers change (this server's own changes its caller handles). */
     void listen(Changes changes);
