@@ -118,10 +118,10 @@ final class Poller implements Runnable {
                 if (r instanceof Response.Messages m) {
                     hand(m.messages());
                 } else if (r instanceof Response.Events e) {
-                    hand(e.messages());
-                    if (!stopping) {
+                    if (!stopping) { // the events first: a message of one typing ends their indication
                         e.typing().forEach(listener::typing);
                     }
+                    hand(e.messages());
                 } else if (r instanceof Response.Error e && e.code() == ErrorCode.NOT_AUTHENTICATED) {
                     if (!stopping) {
                         expired.run(); // the client ends the session (which stops this poller) and tells the listener

@@ -63,6 +63,26 @@ class TerminalClientTest {
     }
 
     @Test
+    void someoneTypingInTheConversationAddressedIsToldOnceASpell() throws Exception {
+        register("alice");
+        register("bob");
+        try (ScriptedClient bob = new ScriptedClient(port());
+                org.wirechat.server.TestConnection alice = fx.connect()) {
+            bob.type("/login bob", PW).awaitOutput("logged in as bob");
+            bob.type("/to alice");
+            String token = fx.login(alice, "alice");
+            Await.until("bob's client SYNCs", () -> fx.server().waitingFetches() >= 1);
+            alice.ok(new org.wirechat.protocol.Request.Typing(token, "bob", true), org.wirechat.protocol.Response.TypingSent.class);
+            bob.awaitOutput("alice is typing\u2026");
+            fx.clock.advance(java.time.Duration.ofSeconds(2));
+            alice.ok(new org.wirechat.protocol.Request.Typing(token, "bob", true), org.wirechat.protocol.Response.TypingSent.class); // a repeat
+            alice.ok(new org.wirechat.protocol.Request.Send(token, "bob", "c1", "done typing"), org.wirechat.protocol.Response.Sent.class);
+            bob.awaitOutput("alice: done typing");
+            assertThat(count(bob.output(), "alice is typing")).as("the repeat is the same spell").isEqualTo(1);
+        }
+    }
+
+    @Test
     void twoUsersExchangeMessagesBothWays() {
         register("alice");
         register("bob");

@@ -95,7 +95,7 @@ public final class ChatModel implements AutoCloseable {
     /** Everything the window shows, at one moment. Immutable. */
     public record Snapshot(String me, LinkState link, String linkDetail, String problem, String filter, List<User> users,
             List<Conversation> conversations, String open, List<Line> conversation, boolean olderAvailable,
-            boolean sessionExpired, int unsent, long retryInSeconds) {
+            boolean sessionExpired, int unsent, long retryInSeconds, String typing) {
         public int unread(String user) {
             return conversations.stream().filter(c -> c.peer().equalsIgnoreCase(user)).mapToInt(Conversation::unread).sum();
         }
@@ -344,7 +344,69 @@ public final class ChatModel implements AutoCloseable {
         int waiting = (int) unsentLines.values().stream().flatMap(List::stream)
                 .filter(l -> l.delivery() == Delivery.PENDING).count();
         return new Snapshot(me, link, linkDetail, problem, filter, List.copyOf(users), List.copyOf(conversations), open,
-                List.copyOf(lines), olderThan > 0, sessionExpired, waiting, link == LinkState.RECONNECTING ? reconnect.secondsLeft() : -1);
+                List.copyOf(lines), olderThan > 0, sessionExpired, waiting, link == LinkState.RECONNECTING ? reconnect.secondsLeft() : -1,
+                open == null ? "" : typingIn(open, System.currentTimeMillis()));
+    }
+
+    /**
+     * Per conversation (its key), who is typing there now and until when (the client's clock): set by the server's
+     * typing events, ended by the person's message, by "stopped", or by the time running out (monitor held).
+     */
+    private final Map<String, Map<String, Long>> typists = new HashMap<>();
+
+    /** "bob is typing…", "bob and carol are typing…", or "" (monitor held). */
+    private String typingIn(String conversation, long now) {
+        Map<String, Long> who = typists.getOrDefault(key(conversation), Map.of());
+        List<String> names = who.entrySet().stream().filter(e -> e.getValue() > now).map(Map.Entry::getKey).sorted().toList();
+        return switch (names.size()) {
+            case 0 -> "";
+            case 1 -> names.get(0) + " is typing…";
+            case 2 -> names.get(0) + " and " + names.get(1) + " are typing…";
+            default -> names.size() + " people are typing…";
+        };
+    }
+
+    /** When this client last told the open conversation's people that its person types (0: not, or told "stopped"). */
+    private long typingToldAt;
+    private String typingToldIn;
+    /** A typing indication is repeated this often while the person types (the server lets it last 6 s). */
+    static final long TYPING_REPEAT_MILLIS = 3_000;
+
+    /**
+     * The draft changed: tells the open conversation's people that this person types (again every 3 s while they do),
+     * or that they stopped when the draft is emptied. A hint, sent only to a server with the {@code events} feature:
+     * a failure is not shown. Call off the event dispatch thread, in order.
+     */
+    public void draftChanged(String text) {
+        ChatClient c;
+        String peer;
+        boolean tell;
+        boolean typing = !text.isEmpty();
+        long now = System.currentTimeMillis();
+        synchronized (this) {
+            c = client;
+            peer = open;
+            if (c == null || peer == null || me == null) {
+                return;
+            }
+            boolean sameConversation = peer.equalsIgnoreCase(typingToldIn == null ? "" : typingToldIn);
+            if (typing) {
+                tell = !sameConversation || typingToldAt == 0 || now - typingToldAt >= TYPING_REPEAT_MILLIS;
+            } else {
+                tell = sameConversation && typingToldAt != 0;
+            }
+            if (tell) {
+                typingToldAt = typing ? now : 0;
+                typingToldIn = peer;
+            }
+        }
+        if (tell) {
+            try {
+                c.typing(peer, typing);
+            } catch (ChatException e) {
+                // a hint: the person is not bothered with it
+            }
+        }
     }
 
     /** What a group's row says under its name. */
@@ -1124,6 +1186,7 @@ public final class ChatModel implements AutoCloseable {
         }
         Line pending = new Line(0, from, System.currentTimeMillis(), text, true, Delivery.PENDING, "");
         synchronized (this) {
+            typingToldAt = 0; // the message ends the indication on the receivers' screens; the next draft tells again
             unsentLines.computeIfAbsent(key(peer), k -> new ArrayList<>()).add(pending);
             active(peer, pending.timestampMillis(), text);
             problem = "";
@@ -1247,6 +1310,9 @@ public final class ChatModel implements AutoCloseable {
         conversation.clear();
         recent.clear();
         unsentLines.clear();
+        typists.clear();
+        typingToldAt = 0;
+        typingToldIn = null;
         olderThan = 0;
         store.close();
         store = LocalStore.inMemory("");
@@ -1346,6 +1412,10 @@ public final class ChatModel implements AutoCloseable {
                 boolean mine = m.sender().equalsIgnoreCase(me);
                 String peer = mine || isGroup(m.recipient()) ? m.recipient() : m.sender(); // a group's message is in the group's
                 Line line = new Line(m.id(), m.sender(), m.timestampMillis(), m.body(), mine);
+                Map<String, Long> typing = typists.get(key(peer));
+                if (typing != null) {
+                    typing.keySet().removeIf(n -> n.equalsIgnoreCase(m.sender())); // their message ends their "typing…"
+                }
                 remember(peer, line);
                 active(peer, m.timestampMillis(), m.body());
                 if (open != null && open.equalsIgnoreCase(peer)) {
@@ -1353,6 +1423,21 @@ public final class ChatModel implements AutoCloseable {
                 }
             }
             unreadFromStore(); // one's own, sent from another device, is not unread; nor one handed over twice
+        }
+
+        @Override
+        public void typing(Response.Typing t) {
+            synchronized (ChatModel.this) {
+                if (client != owner || owner == null) {
+                    return;
+                }
+                Map<String, Long> who = typists.computeIfAbsent(key(t.conversation()), k -> new HashMap<>());
+                who.keySet().removeIf(n -> n.equalsIgnoreCase(t.from()));
+                if (t.typing()) {
+                    who.put(t.from(), System.currentTimeMillis() + t.expiresInMillis());
+                }
+            }
+            changed();
         }
 
         @Override

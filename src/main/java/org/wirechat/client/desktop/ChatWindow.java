@@ -129,6 +129,8 @@ public final class ChatWindow {
     private final Timer refresh;
     /** Asks the open conversation's receipts every few seconds while a message of yours there is not yet delivered. */
     private final Timer receiptsRefresh;
+    /** Renders again a second after "typing…" was shown, so that it goes when it runs out. */
+    private final Timer typingCheck = new Timer(1_000, e -> render());
     private boolean rendering; // set while the EDT copies a snapshot into the components
     private List<ChatModel.Line> shownLines = List.of();
     private String shownPeer;
@@ -157,6 +159,7 @@ public final class ChatWindow {
                 work(model::refreshReceipts, null);
             }
         });
+        typingCheck.setRepeats(false);
         buildLogin();
         buildFrame();
         model.addListener(m -> {
@@ -329,7 +332,11 @@ public final class ChatWindow {
         input.putClientProperty("JTextField.placeholderText", "Write a message; Enter sends");
         input.addActionListener(e -> sendDraft());
         send.addActionListener(e -> sendDraft());
-        input.getDocument().addDocumentListener(onChange(this::showDraft));
+        input.getDocument().addDocumentListener(onChange(() -> {
+            showDraft();
+            String draft = input.getText();
+            work(() -> model.draftChanged(draft), null); // "typing…" on the other side (a hint, off this thread)
+        }));
         JPanel bottom = new JPanel(new BorderLayout(6, 0));
         bottom.add(input, BorderLayout.CENTER);
         JPanel east = new JPanel(new BorderLayout(6, 0));
@@ -703,6 +710,7 @@ public final class ChatWindow {
         }
         refresh.stop();
         receiptsRefresh.stop();
+        typingCheck.stop();
         frame.dispose();
         loginDialog.dispose();
         worker.execute(model::close);
@@ -775,8 +783,11 @@ public final class ChatWindow {
         boolean newPeer = !Objects.equals(s.open(), shownPeer);
         if (newPeer) {
             shownPeer = s.open();
-            peer.setText(s.open() == null ? "Choose someone on the left" : s.open());
             shownLines = List.of();
+        }
+        peer.setText(s.open() == null ? "Choose someone on the left" : s.typing().isEmpty() ? s.open() : s.open() + " — " + s.typing());
+        if (!s.typing().isEmpty()) {
+            typingCheck.restart(); // "typing…" ends by itself: look again in a second
         }
         if (!newPeer && s.conversation().equals(shownLines)) {
             return;

@@ -6,12 +6,14 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jline.reader.Candidate;
 import org.jline.reader.Completer;
 import org.jline.terminal.TerminalBuilder;
@@ -205,6 +207,8 @@ public final class TerminalClient implements ChatClient.Listener {
         String me = client.username();
         for (Response.Message m : messages) {
             knownUsers.add(m.sender());
+            typing.remove((Limits.isGroupName(m.recipient()) ? m.recipient() : m.sender()).toLowerCase(Locale.ROOT) + " "
+                    + m.sender().toLowerCase(Locale.ROOT)); // their message ends the spell
             String hint = "";
             if (Limits.isGroupName(m.recipient()) && !groups.knows(m.recipient())) {
                 tellAddedGroups(); // before its first message
@@ -242,6 +246,30 @@ public final class TerminalClient implements ChatClient.Listener {
             }
         } catch (ChatException e) {
             // not told now: the next reconnection, message or login tells it
+        }
+    }
+
+    /** Who is typing where (conversation and name, in lower case) until when (System.nanoTime()): one line a spell. */
+    private final Map<String, Long> typing = new ConcurrentHashMap<>();
+
+    /**
+     * Someone typing in the conversation this client addresses now is told once a spell ("bob is typing…"), not at
+     * each repeat: again only after they stopped, sent, or the indication ran out. Other conversations are not
+     * interrupted for it.
+     */
+    @Override
+    public void typing(Response.Typing t) {
+        String key = t.conversation().toLowerCase(Locale.ROOT) + " " + t.from().toLowerCase(Locale.ROOT);
+        if (!t.typing()) {
+            typing.remove(key);
+            return;
+        }
+        long now = System.nanoTime();
+        Long until = typing.put(key, now + t.expiresInMillis() * 1_000_000);
+        String peer = commands.peer();
+        if ((until == null || until - now <= 0) && peer != null && peer.equalsIgnoreCase(t.conversation())) {
+            screen.show(Limits.isGroupName(t.conversation()) ? t.from() + " is typing in " + t.conversation() + "…"
+                    : t.from() + " is typing…");
         }
     }
 

@@ -414,12 +414,15 @@ final class GrpcMapping {
         return ErrorCode.valueOf(error.name());
     }
 
-    /** SYNC_NEXT's answer as Sync pushes it: its messages, oldest first, then its live events. */
+    /**
+     * SYNC_NEXT's answer as Sync pushes it: its live events, then its messages, oldest first (a message of one typing
+     * ends their indication, so it comes after).
+     */
     static List<SyncEvent> events(ChatResult.Events e) {
         List<SyncEvent> out = new ArrayList<>(e.messages().size() + e.typing().size());
-        e.messages().forEach(m -> out.add(SyncEvent.newBuilder().setMessage(message(m)).build()));
         e.typing().forEach(t -> out.add(SyncEvent.newBuilder().setTyping(TypingEvent.newBuilder().setFrom(t.from())
                 .setConversation(t.conversation()).setTyping(t.typing()).setExpiresInMs(t.expiresInMillis())).build()));
+        e.messages().forEach(m -> out.add(SyncEvent.newBuilder().setMessage(message(m)).build()));
         return out;
     }
 

@@ -18,6 +18,7 @@ import org.wirechat.client.local.StoreFiles;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Limits;
 import org.wirechat.protocol.PatternMode;
+import org.wirechat.protocol.Request;
 import org.wirechat.protocol.Response;
 import org.wirechat.server.Await;
 import org.wirechat.server.ServerFixture;
@@ -84,6 +85,38 @@ class ChatModelTest {
             }
             return !user("carol").online();
         });
+    }
+
+    @Test
+    void theOpenConversationShowsWhoIsTypingUntilTheirMessageAndTheDraftTellsThePeer() throws Exception {
+        model.register("127.0.0.1", port(), "alice", "Alice", PW);
+        model.open("bob");
+        Await.until("both pollers wait (a device is told events from its first SYNC on)", () -> fx.server().waitingFetches() >= 2);
+        bob.typing("alice", true);
+        Await.until("alice sees bob typing", () -> model.snapshot().typing().equals("bob is typing…"));
+        bob.send("alice", "here I am");
+        Await.until("his message ends it", () -> model.snapshot().conversation().stream().anyMatch(l -> l.body().equals("here I am"))
+                && model.snapshot().typing().isEmpty());
+
+        try (TestConnection laptop = fx.connect()) { // bob's laptop, SYNCing by hand: what alice's draft tells
+            String token = laptop.ok(new Request.LoginDevice("bob", PW, "bob-laptop"), Response.DeviceLoggedIn.class).token();
+            laptop.ok(new Request.Sync(token, 0, 10, 0), Response.Events.class); // from its first SYNC on, events wait for it
+            model.draftChanged("h");
+            model.draftChanged("he"); // within 3 s: not told again
+            assertThat(laptop.ok(new Request.Sync(token, 0, 10, 0), Response.Events.class).typing())
+                    .containsExactly(new Response.Typing("alice", "alice", true, 6_000));
+            model.draftChanged(""); // the draft emptied: told "stopped"
+            assertThat(laptop.ok(new Request.Sync(token, 0, 10, 0), Response.Events.class).typing())
+                    .containsExactly(new Response.Typing("alice", "alice", false, 0));
+            fx.clock.advance(java.time.Duration.ofSeconds(2)); // the server passes one indication a state every 2 s
+            model.draftChanged("x");
+            assertThat(laptop.ok(new Request.Sync(token, 0, 10, 0), Response.Events.class).typing()).hasSize(1);
+            fx.clock.advance(java.time.Duration.ofSeconds(2));
+            model.send("x"); // sent: the next draft tells again at once, not 3 s after the last
+            model.draftChanged("y");
+            assertThat(laptop.ok(new Request.Sync(token, 0, 10, 0), Response.Events.class).typing()).extracting(Response.Typing::typing)
+                    .containsExactly(true);
+        }
     }
 
     @Test
