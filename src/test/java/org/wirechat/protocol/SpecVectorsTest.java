@@ -80,11 +80,11 @@ class SpecVectorsTest {
         m.put("change-password-response", new Vector(26, new Response.PasswordChanged()));
         m.put("set-full-name-request", new Vector(27, new Request.SetFullName(TOKEN, "Alice É")));
         m.put("set-full-name-response", new Vector(27, new Response.FullNameSet("Alice É")));
-        m.put("sync-request", new Vector(28, new Request.Sync(TOKEN, 41, 100, 30000)));
-        m.put("sync-response", new Vector(28, new Response.Events(List.of(toAlice),
+        m.put("sync-request", new Vector(29, new Request.Sync(TOKEN, 41, 100, 30000)));
+        m.put("sync-response", new Vector(29, new Response.Events(List.of(toAlice),
                 List.of(new Response.Typing("carol", "#crew", true, 6000)))));
-        m.put("typing-request", new Vector(29, new Request.Typing(TOKEN, "#crew", true)));
-        m.put("typing-response", new Vector(29, new Response.TypingSent()));
+        m.put("typing-request", new Vector(30, new Request.Typing(TOKEN, "#crew", true)));
+        m.put("typing-response", new Vector(30, new Response.TypingSent()));
         m.put("error-not-a-member", new Vector(22, new Response.Error(ErrorCode.NOT_A_MEMBER, "not a member of #crew")));
         m.put("error-no-such-user", new Vector(6, new Response.Error(ErrorCode.NO_SUCH_USER, "no such user: bob")));
         m.put("error-invalid-group-name", new Vector(6, new Response.Error(ErrorCode.INVALID_GROUP_NAME, "invalid group name: #a b")));
