@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wirechat.protocol.ErrorCode;
@@ -31,48 +33,24 @@ final class Subscription implements Runnable {
     record Item(Object message, long id) {
     }
 
-    /** What a stream pushes: the request for the next batch after a message id, and the batch's items in order. */
-    interface Feed {
-        long start();
-
-        ChatRequest next(long after);
-
-        List<Item> items(ChatResult result);
+    /**
+     * What a stream pushes: where it starts (the last message id acknowledged), the request for the next batch after
+     * a message id, and that batch's items in order.
+     */
+    record Feed(long start, LongFunction<ChatRequest> next, Function<ChatResult, List<Item>> items) {
     }
 
     /** Subscribe's: the messages (NEXT). */
     static Feed messages(long start) {
-        return new Feed() {
-            public long start() {
-                return start;
-            }
-
-            public ChatRequest next(long after) {
-                return new ChatRequest.Next(after, GrpcChatService.SUBSCRIBE_BATCH, GrpcChatService.SUBSCRIBE_WAIT_MILLIS);
-            }
-
-            public List<Item> items(ChatResult result) {
-                return ((ChatResult.Messages) result).messages().stream().map(m -> new Item(GrpcMapping.message(m), m.id())).toList();
-            }
-        };
+        return new Feed(start, after -> new ChatRequest.Next(after, GrpcChatService.SUBSCRIBE_BATCH, GrpcChatService.SUBSCRIBE_WAIT_MILLIS),
+                r -> ((ChatResult.Messages) r).messages().stream().map(m -> new Item(GrpcMapping.message(m), m.id())).toList());
     }
 
-    /** Sync's: the messages and the live events (SYNC_NEXT). */
+    /** Sync's: the live events, then the messages (SYNC_NEXT). */
     static Feed events(long start) {
-        return new Feed() {
-            public long start() {
-                return start;
-            }
-
-            public ChatRequest next(long after) {
-                return new ChatRequest.SyncNext(after, GrpcChatService.SUBSCRIBE_BATCH, GrpcChatService.SUBSCRIBE_WAIT_MILLIS);
-            }
-
-            public List<Item> items(ChatResult result) {
-                return GrpcMapping.events((ChatResult.Events) result).stream()
-                        .map(e -> new Item(e, e.hasMessage() ? e.getMessage().getId() : 0)).toList();
-            }
-        };
+        return new Feed(start, after -> new ChatRequest.SyncNext(after, GrpcChatService.SUBSCRIBE_BATCH, GrpcChatService.SUBSCRIBE_WAIT_MILLIS),
+                r -> GrpcMapping.events((ChatResult.Events) r).stream().map(e -> new Item(e, e.hasMessage() ? e.getMessage().getId() : 0))
+                        .toList());
     }
 
     private final ServerCallStreamObserver<Object> observer;
@@ -116,7 +94,7 @@ final class Subscription implements Runnable {
                 }
                 List<Item> batch;
                 try {
-                    batch = feed.items(GrpcChatService.ask(chat, feed.next(after), call));
+                    batch = feed.items().apply(GrpcChatService.ask(chat, feed.next().apply(after), call));
                 } catch (ChatException e) {
                     observer.onError(GrpcChatService.failure(e));
                     return;
