@@ -416,7 +416,46 @@ public final class ChatClient implements AutoCloseable {
         if (me == null) {
             throw new ChatException(ErrorCode.NOT_AUTHENTICATED, "not logged in — log in first");
         }
-        return outbox.add(new Outgoing(UUID.randomUUID().toString(), me, to, body));
+        Outgoing queued = outbox.add(new Outgoing(UUID.randomUUID().toString(), me, to, body));
+        synchronized (drafting) {
+            drafting.toldAt = 0; // the message ends the indication on the receivers' screens: the next draft tells again
+        }
+        return queued;
+    }
+
+    /** What this client last told about its person's draft: where, and when ({@code System.currentTimeMillis()}; 0: not typing). */
+    private static final class Drafting {
+        String toldIn;
+        long toldAt;
+    }
+
+    private final Drafting drafting = new Drafting();
+    /** A typing indication is repeated this often while the person types (the server lets one last 6 s). */
+    public static final long TYPING_REPEAT_MILLIS = 3_000;
+
+    /**
+     * The person's draft for {@code conversation} changed: tells its people that they type (again every 3 s while they
+     * do), or that they stopped once the draft is empty — the front ends' one rule for it. A hint: nothing when the
+     * server has no {@code events}, and a failure to tell is not reported. Blocks for the call: call it off a UI thread.
+     */
+    public void draftChanged(String conversation, String draft) {
+        boolean typing = !draft.isEmpty();
+        long now = System.currentTimeMillis();
+        synchronized (drafting) {
+            boolean same = conversation.equalsIgnoreCase(drafting.toldIn == null ? "" : drafting.toldIn);
+            boolean tell = typing ? !same || drafting.toldAt == 0 || now - drafting.toldAt >= TYPING_REPEAT_MILLIS
+                    : same && drafting.toldAt != 0;
+            if (!tell || !events || token == null) {
+                return;
+            }
+            drafting.toldAt = typing ? now : 0;
+            drafting.toldIn = conversation;
+        }
+        try {
+            typing(conversation, typing);
+        } catch (ChatException e) {
+            // a hint: the person is not bothered with it
+        }
     }
 
     /** Messages queued and not yet stored by the server (or refused). */

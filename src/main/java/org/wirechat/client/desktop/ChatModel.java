@@ -366,46 +366,19 @@ public final class ChatModel implements AutoCloseable {
         };
     }
 
-    /** When this client last told the open conversation's people that its person types (0: not, or told "stopped"). */
-    private long typingToldAt;
-    private String typingToldIn;
-    /** A typing indication is repeated this often while the person types (the server lets it last 6 s). */
-    static final long TYPING_REPEAT_MILLIS = 3_000;
-
     /**
-     * The draft changed: tells the open conversation's people that this person types (again every 3 s while they do),
-     * or that they stopped when the draft is emptied. A hint, sent only to a server with the {@code events} feature:
-     * a failure is not shown. Call off the event dispatch thread, in order.
+     * The draft changed: the client tells the open conversation's people that this person types, or stopped
+     * ({@link ChatClient#draftChanged}). Call off the event dispatch thread, in order.
      */
     public void draftChanged(String text) {
         ChatClient c;
         String peer;
-        boolean tell;
-        boolean typing = !text.isEmpty();
-        long now = System.currentTimeMillis();
         synchronized (this) {
             c = client;
             peer = open;
-            if (c == null || peer == null || me == null) {
-                return;
-            }
-            boolean sameConversation = peer.equalsIgnoreCase(typingToldIn == null ? "" : typingToldIn);
-            if (typing) {
-                tell = !sameConversation || typingToldAt == 0 || now - typingToldAt >= TYPING_REPEAT_MILLIS;
-            } else {
-                tell = sameConversation && typingToldAt != 0;
-            }
-            if (tell) {
-                typingToldAt = typing ? now : 0;
-                typingToldIn = peer;
-            }
         }
-        if (tell) {
-            try {
-                c.typing(peer, typing);
-            } catch (ChatException e) {
-                // a hint: the person is not bothered with it
-            }
+        if (c != null && peer != null) {
+            c.draftChanged(peer, text);
         }
     }
 
@@ -1186,7 +1159,6 @@ public final class ChatModel implements AutoCloseable {
         }
         Line pending = new Line(0, from, System.currentTimeMillis(), text, true, Delivery.PENDING, "");
         synchronized (this) {
-            typingToldAt = 0; // the message ends the indication on the receivers' screens; the next draft tells again
             unsentLines.computeIfAbsent(key(peer), k -> new ArrayList<>()).add(pending);
             active(peer, pending.timestampMillis(), text);
             problem = "";
@@ -1311,8 +1283,6 @@ public final class ChatModel implements AutoCloseable {
         recent.clear();
         unsentLines.clear();
         typists.clear();
-        typingToldAt = 0;
-        typingToldIn = null;
         olderThan = 0;
         store.close();
         store = LocalStore.inMemory("");

@@ -2,11 +2,15 @@ package org.wirechat.client.terminal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import org.jline.reader.Completer;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
+import org.jline.reader.Widget;
 import org.jline.reader.impl.LineReaderImpl;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
@@ -66,6 +70,28 @@ final class JLineScreen implements Screen {
         } finally {
             secret = false;
             reader.variable(LineReader.DISABLE_HISTORY, false);
+        }
+    }
+
+    /** The widgets that change the line being typed (JLine looks widgets up by name at each key, so wrapping them here is enough). */
+    private static final List<String> EDITS = List.of(LineReader.SELF_INSERT, LineReader.BACKWARD_DELETE_CHAR,
+            LineReader.DELETE_CHAR, LineReader.BACKWARD_KILL_WORD, LineReader.KILL_WORD, LineReader.KILL_LINE,
+            LineReader.KILL_WHOLE_LINE, LineReader.BACKWARD_KILL_LINE, LineReader.YANK);
+
+    @Override
+    public void onDraft(Consumer<String> draft) {
+        Map<String, Widget> widgets = reader.getWidgets();
+        for (String name : EDITS) {
+            Widget edit = widgets.get(name);
+            if (edit != null) {
+                widgets.put(name, () -> {
+                    boolean done = edit.apply();
+                    if (!secret) { // a password is never a draft
+                        draft.accept(reader.getBuffer().toString());
+                    }
+                    return done;
+                });
+            }
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +62,23 @@ public final class TerminalClient implements ChatClient.Listener {
         this.copy = new DeviceCopy(stores, host, port, screen::show);
         this.commands = new Commands(client, screen, format, knownUsers, groups, this::linkStatus,
                 () -> screen.promptChanged(prompt()), copy);
+        screen.onDraft(this::drafted);
+    }
+
+    /** Tells the typing of plain text (no command) off the key-reading thread, one at a time, in order. */
+    private final ExecutorService drafts = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("draft").factory());
+
+    /**
+     * The line being typed changed: plain text is a draft for the conversation plain text goes to ("typing…" there,
+     * {@link ChatClient#draftChanged}); a command, or an empty line, is none (a "stopped" if it was one).
+     */
+    private void drafted(String line) {
+        String peer = commands.peer();
+        if (peer == null || !client.loggedIn() || !client.hasEvents()) {
+            return;
+        }
+        String draft = line.isBlank() || line.startsWith("/") || line.startsWith("@") || line.startsWith("#") ? "" : line;
+        drafts.execute(() -> client.draftChanged(peer, draft));
     }
 
     private interface ScreenMaker {
@@ -124,6 +142,7 @@ public final class TerminalClient implements ChatClient.Listener {
             if (ticker != null) {
                 ticker.shutdownNow();
             }
+            drafts.shutdownNow();
             client.close();
             copy.close();
             screen.close();

@@ -53,6 +53,41 @@ class InteractiveTerminalTest {
         return bobGot.stream().map(Response.Message::body).toList();
     }
 
+    /** Plain text being typed tells the conversation it goes to that alice types; the line sent, bob has the message. */
+    @Test
+    void typingPlainTextTellsThePeerAndACommandDoesNot() throws Exception {
+        List<Response.Typing> bobTold = new CopyOnWriteArrayList<>();
+        try (Person alice = new Person();
+                ChatClient laptop = new ChatClient("127.0.0.1", fx.server().port(), new ChatClient.Listener() {
+                    @Override
+                    public void messages(List<Response.Message> m) {
+                    }
+
+                    @Override
+                    public void typing(Response.Typing t) {
+                        bobTold.add(t);
+                    }
+                }, OPTIONS.withDevice("bob-laptop"))) {
+            laptop.login("bob", PW);
+            Await.until("bob's two clients SYNC", () -> fx.server().waitingFetches() >= 1);
+            alice.start(fx.server().port(), OPTIONS);
+            alice.type("/login alice\r").awaitScreen("Password:");
+            alice.type(PW + "\r").awaitScreen("logged in as alice");
+            alice.type("/to bob\r").awaitScreen("\u2192 bob");
+            Await.until("alice's client knows the server tells typing", () -> fx.server().waitingFetches() >= 2);
+            alice.type("/he"); // a command being typed is no draft
+            alice.type("\u0015"); // Ctrl-U: the line emptied
+            alice.type("hel");
+            Await.until(() -> "bob told alice types; he was told " + bobTold, () -> !bobTold.isEmpty());
+            assertThat(bobTold.getFirst()).extracting(Response.Typing::from, Response.Typing::conversation, Response.Typing::typing)
+                    .containsExactly("alice", "alice", true);
+            alice.type("lo\r");
+            Await.until("bob has it", () -> bobsBodies().contains("hello"));
+            assertThat(bobTold).as("told once while typing (a repeat only after 3 s)").hasSize(1);
+            assertThat(alice.quit()).isZero();
+        }
+    }
+
     /**
      * Regression (issue 27): lines typed before the prompt was ready were lost. JLine probed the new terminal for
      * its modes, read the input for the answer and threw away what else was there: "/login alice", typed as the
