@@ -2,7 +2,7 @@ package org.wirechat.protocol;
 
 /**
  * Request opcodes. A successful response carries {@code opcode | 0x80}; every error response carries
- * {@link #ERROR_RESPONSE}. Opcodes 0x19–0x7E are free for future operations; 0x7F is reserved.
+ * {@link #ERROR_RESPONSE}. Opcode 0x19 is reserved for SYNC (docs/conversations_design.md §6); 0x1B–0x7E are free for future operations; 0x7F is reserved.
  */
 public enum Opcode {
     PING(0x01, 0),
@@ -28,7 +28,8 @@ public enum Opcode {
     GROUP_RECEIPTS(0x15, 3),
     LIST_DEVICES(0x16, 1),
     CHANGE_PASSWORD(0x17, 3),
-    SET_FULL_NAME(0x18, 2);
+    SET_FULL_NAME(0x18, 2),
+    SEARCH_MESSAGES(0x1A, 4);
 
     /** The opcode of every error response, whatever the request was. */
     public static final int ERROR_RESPONSE = 0xFF;

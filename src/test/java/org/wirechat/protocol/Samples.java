@@ -45,6 +45,7 @@ final class Samples {
                 new Request.ListDevices(TOKEN),
                 new Request.ChangePassword(TOKEN, "correct horse", "battery staple"),
                 new Request.SetFullName(TOKEN, "Émile Zola 中文"),
+                new Request.SearchMessages(TOKEN, "café* Zola 中文", 42, 100),
                 new Request.GroupMembers(TOKEN, "#crew"),
                 new Request.Send(TOKEN, "#crew", "m-1", "to the group"),
                 new Request.History(TOKEN, "#crew", 0, 20));
@@ -78,6 +79,8 @@ final class Samples {
                 new Response.ReceiptsSet(false),
                 new Response.PasswordChanged(),
                 new Response.FullNameSet("Émile Zola 中文"),
+                new Response.SearchResults(List.of(new Response.Message(43, "alice", "#crew", 1764230402000L, "hi 😀 all"),
+                        new Response.Message(42, "bob", "alice", 1764230401000L, "two\nlines")), 42),
                 new Response.GroupCreated("#crew"),
                 new Response.MemberAdded("bob"),
                 new Response.MemberRemoved(),

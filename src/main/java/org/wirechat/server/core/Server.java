@@ -40,6 +40,7 @@ final class Server {
         features.add("devices"); // LOGIN_DEVICE and LIST_DEVICES
         features.add("groups"); // GROUP_* (GROUP_RECEIPTS too) and SEND/HISTORY to #names
         features.add("account"); // CHANGE_PASSWORD and SET_FULL_NAME
+        features.add("search"); // SEARCH_MESSAGES
         return new Info(settings.maxMessageChars(), settings.maxFetchWait().toMillis(), features);
     }
 }

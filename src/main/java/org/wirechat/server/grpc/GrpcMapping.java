@@ -53,6 +53,8 @@ import org.wirechat.grpc.v1.RemoveMemberReply;
 import org.wirechat.grpc.v1.RemoveMemberRequest;
 import org.wirechat.grpc.v1.RenameGroupReply;
 import org.wirechat.grpc.v1.RenameGroupRequest;
+import org.wirechat.grpc.v1.SearchMessagesReply;
+import org.wirechat.grpc.v1.SearchMessagesRequest;
 import org.wirechat.grpc.v1.SendReply;
 import org.wirechat.grpc.v1.SendRequest;
 import org.wirechat.grpc.v1.ServerInfoReply;
@@ -130,7 +132,8 @@ final class GrpcMapping {
             entry("AddMember", "GROUP_ADD"), entry("RemoveMember", "GROUP_REMOVE"), entry("LeaveGroup", "GROUP_LEAVE"),
             entry("RenameGroup", "GROUP_RENAME"), entry("ListGroups", "GROUP_LIST"), entry("GroupMembers", "GROUP_MEMBERS"),
             entry("GroupReceipts", "GROUP_RECEIPTS"), entry("ListDevices", "LIST_DEVICES"),
-            entry("ChangePassword", "CHANGE_PASSWORD"), entry("SetFullName", "SET_FULL_NAME"));
+            entry("ChangePassword", "CHANGE_PASSWORD"), entry("SetFullName", "SET_FULL_NAME"),
+            entry("SearchMessages", "SEARCH_MESSAGES"));
 
     /** The operation whose results a server-streaming method pushes one message at a time (Subscribe's). */
     static final String PUSHES = "NEXT";
@@ -296,6 +299,12 @@ final class GrpcMapping {
             entry("SetFullName", (SetFullNameRequest r, String t) -> {
                 token(t);
                 return new ChatRequest.SetFullName(Limits.checkFullName(text(r.getFullName(), "full name")));
+            }),
+            entry("SearchMessages", (SearchMessagesRequest r, String t) -> {
+                token(t);
+                return new ChatRequest.SearchMessages(Limits.checkSearchQuery(text(r.getQuery(), "query")),
+                        Limits.checkNotNegative("before id", r.getBeforeId()),
+                        Limits.checkRange("limit", orDefault(r.getLimit(), Limits.PAGE_MAX), 1, Limits.PAGE_MAX));
             }));
 
     /** Outbound, by the core's result class. NEXT's messages are pushed one by one ({@link #message}), not here. */
@@ -338,6 +347,13 @@ final class GrpcMapping {
             out(ChatResult.ReceiptsSet.class, (r, max) -> SetReceiptsReply.newBuilder().setOn(r.on()).build()),
             out(ChatResult.PasswordChanged.class, (p, max) -> ChangePasswordReply.getDefaultInstance()),
             out(ChatResult.FullNameSet.class, (n, max) -> SetFullNameReply.newBuilder().setFullName(n.fullName()).build()),
+            out(ChatResult.SearchResults.class, (r, max) -> {
+                Response.SearchResults fitted = (Response.SearchResults) ResponseFit.toFrame(
+                        new Response.SearchResults(wire(r.messages()), r.nextBeforeId()), max);
+                SearchMessagesReply.Builder b = SearchMessagesReply.newBuilder().setNextBeforeId(fitted.nextBeforeId());
+                fitted.messages().forEach(x -> b.addMessages(message(x)));
+                return b.build();
+            }),
             out(ChatResult.GroupCreated.class, (g, max) -> CreateGroupReply.newBuilder().setGroup(g.group()).build()),
             out(ChatResult.MemberAdded.class, (m, max) -> AddMemberReply.newBuilder().setUsername(m.username()).build()),
             out(ChatResult.MemberRemoved.class, (m, max) -> RemoveMemberReply.getDefaultInstance()),

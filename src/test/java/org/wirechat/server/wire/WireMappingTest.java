@@ -35,7 +35,8 @@ class WireMappingTest {
             new Request.GroupAdd("t", "#g", "bob"), new Request.GroupRemove("t", "#g", "bob"), new Request.GroupLeave("t", "#g"),
             new Request.GroupRename("t", "#g", "#h"), new Request.GroupList("t"), new Request.GroupMembers("t", "#g"),
             new Request.GroupReceipts("t", "#g", 7), new Request.ListDevices("t"),
-            new Request.ChangePassword("t", "password1", "password2"), new Request.SetFullName("t", "Alice A"));
+            new Request.ChangePassword("t", "password1", "password2"), new Request.SetFullName("t", "Alice A"),
+            new Request.SearchMessages("t", "caf* bar", 9, 20));
 
     static final Map<Class<?>, Operation<?, ?>> BY_REQUEST = Operations.table().stream()
             .collect(Collectors.toMap(Operation::request, Function.identity()));
@@ -90,7 +91,8 @@ class WireMappingTest {
                 new ChatRequest.AddMember("#g", "bob"), new ChatRequest.RemoveMember("#g", "bob"), new ChatRequest.LeaveGroup("#g"),
                 new ChatRequest.RenameGroup("#g", "#h"), new ChatRequest.ListGroups(), new ChatRequest.GroupMembers("#g"),
                 new ChatRequest.GroupReceipts("#g", 7), new ChatRequest.ListDevices(),
-                new ChatRequest.ChangePassword("password1", "password2"), new ChatRequest.SetFullName("Alice A"));
+                new ChatRequest.ChangePassword("password1", "password2"), new ChatRequest.SetFullName("Alice A"),
+                new ChatRequest.SearchMessages("caf* bar", 9, 20));
         assertThat(REQUESTS.stream().map(r -> WireMapping.in(r).request()).toList()).isEqualTo(expected);
         assertThat(WireMapping.in(new Request.History("t", "carol", 9, 4)).request()).isEqualTo(new ChatRequest.History("carol", 9, 4));
     }
