@@ -495,6 +495,19 @@ public final class SqliteStore implements Storage {
         messages.whileWriterHeld(meanwhile);
     }
 
+    /**
+     * Holds SQLite's one writer until {@code release} completes, so the history indexer writes nothing meanwhile
+     * (tests of what is found before it does); the future completes once the writer is held.
+     */
+    CompletableFuture<Void> holdWriter(CompletableFuture<Void> release) {
+        CompletableFuture<Void> held = new CompletableFuture<>();
+        writer.submit(db -> {
+            held.complete(null);
+            return release.join();
+        });
+        return held;
+    }
+
     /** Waits until every message and acknowledgement queued so far is in the history index. */
     void awaitIndexed() throws InterruptedException {
         messages.awaitIndexed();
