@@ -767,7 +767,7 @@ public final class PostgresStore implements Storage {
     /** The GIN index of the bodies' words (every message is in the table once its SEND is answered). */
     @Override
     public List<StoredMessage> search(SearchQuery query, SearchScope scope, long beforeId, int max) {
-        return db.read(c -> SearchRows.search(c, SearchRows.POSTGRES_MATCH, SearchRows.tsquery(query), scope, beforeId, max));
+        return db.read(c -> SearchRows.search(c, SearchRows.POSTGRES, SearchRows.tsquery(query), scope, beforeId, max));
     }
 
     @Override

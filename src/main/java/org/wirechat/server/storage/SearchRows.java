@@ -15,10 +15,19 @@ import org.wirechat.server.core.port.StoredMessage;
  * ({@link SearchQuery}), each quoted, so no text of the user's is ever read as the index's query syntax.
  */
 final class SearchRows {
-    /** SQLite: the message is among the FTS5 index's matches. Parameter: {@link #fts5}'s text. */
-    static final String SQLITE_MATCH = "m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)";
+    /** Where the matches come from, how a body is matched (its parameter: the query's text), and the id to order by. */
+    record Dialect(String from, String match, String id) {
+    }
+
+    /**
+     * SQLite: the FTS5 index's matches, joined to their rows and read newest first by the index's own rowid order, so
+     * a page stops after its last match in scope instead of gathering every match of every account first (measured:
+     * a third of the time at 200,000 messages). Parameter: {@link #fts5}'s text.
+     */
+    static final Dialect SQLITE = new Dialect("messages_fts f JOIN messages m ON m.id = f.rowid", "messages_fts MATCH ?",
+            "f.rowid");
     /** PostgreSQL: the body's words (the expression the GIN index holds) match. Parameter: {@link #tsquery}'s text. */
-    static final String POSTGRES_MATCH = "wirechat_search_vector(m.body) @@ CAST(? AS tsquery)";
+    static final Dialect POSTGRES = new Dialect("messages m", "wirechat_search_vector(m.body) @@ CAST(? AS tsquery)", "m.id");
 
     private SearchRows() {
     }
@@ -37,9 +46,9 @@ final class SearchRows {
 
     /**
      * The matching messages of the scope with id below {@code beforeId} (0: all), newest first, at most {@code max};
-     * {@code match} is {@link #SQLITE_MATCH} or {@link #POSTGRES_MATCH}, {@code matchText} its parameter.
+     * {@code dialect} is {@link #SQLITE} or {@link #POSTGRES}, {@code matchText} its match's parameter.
      */
-    static List<StoredMessage> search(Sql db, String match, String matchText, SearchScope scope, long beforeId, int max)
+    static List<StoredMessage> search(Sql db, Dialect dialect, String matchText, SearchScope scope, long beforeId, int max)
             throws SQLException {
         List<Object> values = new ArrayList<>(List.of(matchText, beforeId == 0 ? Long.MAX_VALUE : beforeId,
                 scope.accountId(), scope.accountId()));
@@ -51,13 +60,12 @@ final class SearchRows {
             values.add(w.throughId());
         }
         values.add(max);
-        String sql = """
-                SELECT m.id, s.username, COALESCE(g.name, r.username), m.created_at, m.body
-                FROM messages m JOIN accounts s ON s.id = m.sender_id
-                LEFT JOIN accounts r ON r.id = m.recipient_id LEFT JOIN groups g ON g.id = -m.recipient_id
-                WHERE\s""" + match + """
-                 AND m.id < ? AND ((m.recipient_id > 0 AND (m.sender_id = ? AND r.deleted_at IS NULL
-                  OR m.recipient_id = ? AND s.deleted_at IS NULL))""" + groups + ") ORDER BY m.id DESC LIMIT ?";
+        String sql = "SELECT m.id, s.username, COALESCE(g.name, r.username), m.created_at, m.body FROM " + dialect.from()
+                + " JOIN accounts s ON s.id = m.sender_id"
+                + " LEFT JOIN accounts r ON r.id = m.recipient_id LEFT JOIN groups g ON g.id = -m.recipient_id"
+                + " WHERE " + dialect.match() + " AND " + dialect.id() + " < ?"
+                + " AND ((m.recipient_id > 0 AND (m.sender_id = ? AND r.deleted_at IS NULL OR m.recipient_id = ? AND s.deleted_at IS NULL))"
+                + groups + ") ORDER BY " + dialect.id() + " DESC LIMIT ?";
         return db.once().list(sql, Sql.values(values.toArray()), MessageRows::message);
     }
 }

@@ -470,7 +470,7 @@ public final class SqliteStore implements Storage {
     public List<StoredMessage> search(SearchQuery query, SearchScope scope, long beforeId, int max) {
         List<StoredMessage> unindexed = messages.unindexedMatching(query, scope, beforeId,
                 id -> Boolean.TRUE.equals(accountColumn("deleted_at IS NULL", id, rs -> rs.getInt(1) != 0)));
-        List<StoredMessage> indexed = read(db -> SearchRows.search(db, SearchRows.SQLITE_MATCH, SearchRows.fts5(query), scope,
+        List<StoredMessage> indexed = read(db -> SearchRows.search(db, SearchRows.SQLITE, SearchRows.fts5(query), scope,
                 beforeId, max));
         return newestFirst(indexed, unindexed, max);
     }
