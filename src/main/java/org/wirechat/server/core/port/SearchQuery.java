@@ -6,7 +6,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * A SEARCH_MESSAGES query as both stores run it (docs/wire_design.md §5, "Search words"): its words, folded,
@@ -14,13 +13,11 @@ import java.util.regex.Pattern;
  * message matches when every word does. The same folding splits a body into words here ({@link #matches}, for
  * what a store has not indexed yet) as SQLite's {@code unicode61 remove_diacritics 2} tokenizer and
  * PostgreSQL's {@code unaccent} and {@code lower} do in the stores' indexes: a word is a run of letters, digits
- * and combining marks; its accents are removed and its case folded.
+ * and combining accents; the accents of Latin letters are removed and its case folded.
  */
 public final class SearchQuery {
     /** The most words a query may have. */
     public static final int WORDS_MAX = 10;
-
-    private static final Pattern MARKS = Pattern.compile("\\p{M}+");
 
     /** One word of the query: its folded text and whether it matches the start of a word only. */
     public record Term(String text, boolean prefix) {
@@ -109,19 +106,43 @@ public final class SearchQuery {
         return out;
     }
 
-    /** A letter, a digit (any number) or a combining mark: what a word is made of. */
+    /**
+     * What a word is made of, as SQLite's {@code unicode61} tokenizer has it with {@code remove_diacritics}: a letter
+     * (L*), a number (N*), a private-use character (Co), or a combining diacritical mark (U+0300–U+036F); anything
+     * else — other marks included — separates words.
+     */
     private static boolean isWordChar(int cp) {
         return switch (Character.getType(cp)) {
             case Character.UPPERCASE_LETTER, Character.LOWERCASE_LETTER, Character.TITLECASE_LETTER, Character.MODIFIER_LETTER,
                     Character.OTHER_LETTER, Character.DECIMAL_DIGIT_NUMBER, Character.LETTER_NUMBER, Character.OTHER_NUMBER,
-                    Character.NON_SPACING_MARK, Character.COMBINING_SPACING_MARK, Character.ENCLOSING_MARK -> true;
+                    Character.PRIVATE_USE -> true;
+            case Character.NON_SPACING_MARK -> cp >= 0x300 && cp <= 0x36F;
             default -> false;
         };
     }
 
-    /** Accents removed (decomposed, marks dropped), lower case in the root locale. */
+    /**
+     * A word folded: the accents of Latin letters removed (decomposed, and the combining diacritical marks that follow
+     * a Latin letter dropped — as {@code remove_diacritics 2} does; other scripts keep theirs), recomposed, in lower
+     * case (the root locale).
+     */
     private static String fold(String word) {
-        return MARKS.matcher(Normalizer.normalize(word, Normalizer.Form.NFD)).replaceAll("").toLowerCase(Locale.ROOT);
+        String decomposed = Normalizer.normalize(word, Normalizer.Form.NFD);
+        StringBuilder b = new StringBuilder(decomposed.length());
+        boolean afterLatin = false;
+        for (int i = 0; i < decomposed.length(); ) {
+            int cp = decomposed.codePointAt(i);
+            i += Character.charCount(cp);
+            boolean diacritic = cp >= 0x300 && cp <= 0x36F;
+            if (diacritic && afterLatin) {
+                continue;
+            }
+            if (!diacritic) {
+                afterLatin = Character.UnicodeScript.of(cp) == Character.UnicodeScript.LATIN;
+            }
+            b.appendCodePoint(cp);
+        }
+        return Normalizer.normalize(b, Normalizer.Form.NFC).toLowerCase(Locale.ROOT);
     }
 
     @Override
