@@ -488,6 +488,16 @@ public final class ChatClient implements AutoCloseable {
     }
 
     /**
+     * This user's messages whose words match {@code query} (direct ones, and groups' from while this user was a
+     * member), newest first: up to {@code limit} with id below {@code beforeId} (0: the newest). A server from
+     * before SEARCH_MESSAGES answers {@code UNKNOWN_OPCODE}.
+     */
+    public Response.SearchResults searchMessages(String query, long beforeId, int limit) throws ChatException {
+        check(() -> Limits.checkSearchQuery(query));
+        return expect(call(new Request.SearchMessages(requireToken(), query, beforeId, limit), true), Response.SearchResults.class);
+    }
+
+    /**
      * Receipts from {@code peer}: whether both share them and, if so, the oldest message of this user's
      * still waiting for the peer (0: every one has been acknowledged). A server from before receipts
      * answers {@code UNKNOWN_OPCODE} (a {@link ChatException} with that code).

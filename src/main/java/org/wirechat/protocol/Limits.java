@@ -19,6 +19,8 @@ public final class Limits {
     public static final int CLIENT_MESSAGE_ID_MAX = 64;
     public static final int PATTERN_MAX = 100;
     public static final int PAGE_MAX = 100;
+    /** The longest SEARCH_MESSAGES query, in characters. */
+    public static final int SEARCH_QUERY_MAX = 200;
     public static final int FETCH_COUNT_MAX = 1000;
     /** The longest wait a fetch may ask for; a server clamps it to its own, lower, cap. */
     public static final int FETCH_WAIT_MAX_MILLIS = 3_600_000;
@@ -180,6 +182,14 @@ public final class Limits {
         if (s.codePointCount(0, s.length()) > PATTERN_MAX) {
             throw new ProtocolException(ErrorCode.FIELD_TOO_LONG,
                     "a pattern has at most " + PATTERN_MAX + " characters");
+        }
+        return s;
+    }
+
+    /** A SEARCH_MESSAGES query: at most {@link #SEARCH_QUERY_MAX} characters (its words are the operation's to check). */
+    public static String checkSearchQuery(String s) throws ProtocolException {
+        if (s.codePointCount(0, s.length()) > SEARCH_QUERY_MAX) {
+            throw new ProtocolException(ErrorCode.FIELD_TOO_LONG, "a search query has at most " + SEARCH_QUERY_MAX + " characters");
         }
         return s;
     }

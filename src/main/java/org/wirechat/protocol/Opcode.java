@@ -2,7 +2,7 @@ package org.wirechat.protocol;
 
 /**
  * Request opcodes. A successful response carries {@code opcode | 0x80}; every error response carries
- * {@link #ERROR_RESPONSE}. Opcodes 0x1A and 0x1C–0x7E are free for future operations; 0x7F is reserved.
+ * {@link #ERROR_RESPONSE}. Opcodes 0x1C–0x7E are free for future operations; 0x7F is reserved.
  */
 public enum Opcode {
     PING(0x01, 0),
@@ -30,6 +30,7 @@ public enum Opcode {
     CHANGE_PASSWORD(0x17, 3),
     SET_FULL_NAME(0x18, 2),
     SYNC(0x19, 4),
+    SEARCH_MESSAGES(0x1A, 4),
     TYPING(0x1B, 3);
 
     /** The opcode of every error response, whatever the request was. */

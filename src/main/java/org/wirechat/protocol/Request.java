@@ -218,6 +218,21 @@ public sealed interface Request {
         }
     }
 
+    /**
+     * The caller's messages whose words match {@code query} (docs/wire_design.md §5, SEARCH_MESSAGES): up to
+     * {@code limit} with id below {@code beforeId} (0: the newest), newest first (added within v1).
+     */
+    record SearchMessages(String token, String query, long beforeId, int limit) implements Request {
+        public Opcode opcode() {
+            return Opcode.SEARCH_MESSAGES;
+        }
+
+        @Override
+        public String toString() {
+            return "SearchMessages[token=<redacted>, query=" + query + ", beforeId=" + beforeId + ", limit=" + limit + "]";
+        }
+    }
+
     /** Creates the group {@code group} ({@code #name}); the caller is its owner and first member (added within v1). */
     record GroupCreate(String token, String group) implements Request {
         public Opcode opcode() {

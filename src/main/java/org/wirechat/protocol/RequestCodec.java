@@ -39,6 +39,7 @@ public final class RequestCodec {
             case Request.ListDevices d -> w.field(d.token());
             case Request.ChangePassword c -> w.field(c.token()).field(c.currentPassword()).field(c.newPassword());
             case Request.SetFullName n -> w.field(n.token()).field(n.fullName());
+            case Request.SearchMessages q -> w.field(q.token()).field(q.query()).field(q.beforeId()).field(q.limit());
             case Request.GroupMembers g -> w.field(g.token()).field(g.group());
             case Request.GroupReceipts g -> w.field(g.token()).field(g.group()).field(g.messageId());
         }
@@ -122,6 +123,8 @@ public final class RequestCodec {
             case CHANGE_PASSWORD -> new Request.ChangePassword(token(f), Limits.checkPassword(f.text(1, "current password")),
                     Limits.checkPassword(f.text(2, "new password")));
             case SET_FULL_NAME -> new Request.SetFullName(token(f), Limits.checkFullName(f.text(1, "full name")));
+            case SEARCH_MESSAGES -> new Request.SearchMessages(token(f), Limits.checkSearchQuery(f.text(1, "query")),
+                    f.number(2, "before id"), f.bounded(3, "limit", 1, Limits.PAGE_MAX));
             case GROUP_MEMBERS -> new Request.GroupMembers(token(f), Limits.checkGroupName(f.text(1, "group")));
             case GROUP_RECEIPTS -> new Request.GroupReceipts(token(f), Limits.checkGroupName(f.text(1, "group")),
                     f.number(2, "message id"));

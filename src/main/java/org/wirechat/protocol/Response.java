@@ -122,6 +122,13 @@ public sealed interface Response {
     record FullNameSet(String fullName) implements Response {
     }
 
+    /**
+     * SEARCH_MESSAGES' answer: the matching messages, <b>newest first</b>, and the id to ask before for the next
+     * page (the smallest id returned, or 0 when no older message matches).
+     */
+    record SearchResults(List<Message> messages, long nextBeforeId) implements Response {
+    }
+
     /** A group was created: its name as spelled. */
     record GroupCreated(String group) implements Response {
     }

@@ -66,6 +66,10 @@ public final class ResponseCodec {
             case Response.ReceiptsSet r -> w.field(r.on() ? 1 : 0);
             case Response.PasswordChanged p -> { }
             case Response.FullNameSet n -> w.field(n.fullName());
+            case Response.SearchResults r -> {
+                w.field(r.nextBeforeId());
+                r.messages().forEach(msg -> writeMessage(w.record(), msg));
+            }
             case Response.GroupCreated g -> w.field(g.group());
             case Response.MemberAdded m -> w.field(m.username());
             case Response.MemberRemoved m -> { }
@@ -113,6 +117,7 @@ public final class ResponseCodec {
             case Response.ReceiptsSet r -> Opcode.SET_RECEIPTS;
             case Response.PasswordChanged p -> Opcode.CHANGE_PASSWORD;
             case Response.FullNameSet n -> Opcode.SET_FULL_NAME;
+            case Response.SearchResults r -> Opcode.SEARCH_MESSAGES;
             case Response.GroupCreated g -> Opcode.GROUP_CREATE;
             case Response.MemberAdded m -> Opcode.GROUP_ADD;
             case Response.MemberRemoved m -> Opcode.GROUP_REMOVE;
@@ -308,6 +313,11 @@ public final class ResponseCodec {
             case SET_FULL_NAME -> {
                 expect(op, head, 1, records);
                 yield new Response.FullNameSet(Limits.checkFullName(head.text(1, "full name")));
+            }
+            case SEARCH_MESSAGES -> {
+                Fields.expect(op.name() + " response", groups.get(0), 2);
+                long next = head.number(1, "next before id");
+                yield new Response.SearchResults(messages(records), next);
             }
             case GROUP_CREATE -> {
                 expect(op, head, 1, records);

@@ -38,6 +38,15 @@ public final class ResponseFit {
                 List<Response.Message> kept = page.subList(page.size() - n, page.size());
                 yield new Response.Conversation(kept, kept.isEmpty() ? c.nextBeforeId() : kept.get(0).id());
             }
+            case Response.SearchResults r -> { // newest first: the oldest are left for the next page
+                List<Response.Message> page = r.messages();
+                int n = fitting(page, maxFrameBytes - Frame.HEADER_BYTES - ResponseCodec.emptyConversationSize(), false);
+                if (n == page.size()) {
+                    yield r;
+                }
+                List<Response.Message> kept = page.subList(0, n);
+                yield new Response.SearchResults(kept, kept.isEmpty() ? r.nextBeforeId() : kept.get(n - 1).id());
+            }
             default -> response;
         };
     }

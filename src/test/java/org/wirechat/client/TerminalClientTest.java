@@ -413,6 +413,20 @@ class TerminalClientTest {
     }
 
     @Test
+    void searchListsMatchingMessagesNewestFirstWithTimeSenderAndConversation() {
+        register("alice");
+        register("bob");
+        assertThat(script("/login bob", PW, "@alice lunch at the Café?", "/group create #crew", "/group add #crew alice",
+                "#crew café for everyone", "@alice something else")).isZero();
+        String out = scriptOutput(1, "/login alice", PW, "@bob cafe sounds good", "/search CAFE", "/search nothing-here",
+                "/search", "/search ?!");
+        assertThat(out).containsSubsequence("you \u2192 bob: cafe sounds good", "bob in #crew: café for everyone",
+                "bob \u2192 you: lunch at the Café?", "no messages match nothing-here", "usage: /search WORDS");
+        assertThat(out).doesNotContain("\u2192 you: something else").contains("the query has no word");
+        assertThat(out).containsPattern("\\d\\d:\\d\\d\\] you \u2192 bob: cafe sounds good");
+    }
+
+    @Test
     void deleteNeedsConfirmationAndTheRightPassword() {
         register("bob");
         String out = scriptOutput(1, "/login bob", PW, "/delete", "no", "/delete", "yes", "wrong password", "/list");

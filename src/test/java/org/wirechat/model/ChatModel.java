@@ -128,6 +128,7 @@ final class ChatModel {
                 case Request.GroupReceipts g -> mail.groupReceipts(session(g.token()).account, g.group(), g.messageId());
                 case Request.ServerInfo i -> throw new IllegalArgumentException("not modelled: " + request);
                 case Request.ListAccounts l -> throw new IllegalArgumentException("not modelled: " + request);
+                case Request.SearchMessages q -> mail.search(session(q.token()).account, q.query(), q.beforeId(), q.limit());
             };
         } catch (Refused r) {
             return r.answer;

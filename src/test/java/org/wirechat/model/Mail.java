@@ -1,9 +1,13 @@
 package org.wirechat.model;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.TreeSet;
+import java.util.regex.MatchResult;
+import java.util.regex.Pattern;
 import org.wirechat.protocol.ErrorCode;
 import org.wirechat.protocol.Response;
 
@@ -191,6 +195,48 @@ final class Mail {
         List<ModelMessage> page = before.subList(Math.max(0, before.size() - limit), before.size());
         long next = before.size() > limit ? page.get(0).id() : 0;
         return new Response.Conversation(page.stream().map(ModelMessage::record).toList(), next);
+    }
+
+    /**
+     * SEARCH_MESSAGES, as the spec says it (§5): what reached the caller — its direct messages with a live account or
+     * itself, the messages of each live group stored while it was a member (its own, or ones that reached it) — whose
+     * words hold every word of the query (a word: letters, numbers and combining accents; lower case, Latin accents
+     * removed; {@code word*} a prefix); newest first. No word (or more than 10): INVALID_FIELD. (The per-account rate,
+     * 20 at once, is not reached by a sequence's few searches.)
+     */
+    Response search(ModelAccount me, String query, long beforeId, int limit) throws ChatModel.Refused {
+        List<String> words = new ArrayList<>();
+        List<Boolean> prefixes = new ArrayList<>();
+        for (MatchResult w : WORD.matcher(query).results().toList()) {
+            words.add(w.group(1).toLowerCase(Locale.ROOT));
+            prefixes.add(w.group(2) != null);
+        }
+        if (words.isEmpty() || words.size() > 10) {
+            throw new ChatModel.Refused(ErrorCode.INVALID_FIELD);
+        }
+        List<ModelMessage> found = new ArrayList<>(model.messages(m -> (beforeId == 0 || m.id() < beforeId)
+                && (m.group() != null ? m.group().live && (m.sender() == me || m.reached().contains(me))
+                        : m.sender() == me && (m.to() == me || !m.to().deleted) || m.to() == me && !m.sender().deleted)
+                && holds(m.body(), words, prefixes)));
+        Collections.reverse(found);
+        List<ModelMessage> page = found.subList(0, Math.min(limit, found.size()));
+        long next = found.size() > limit ? page.get(page.size() - 1).id() : 0;
+        return new Response.SearchResults(page.stream().map(ModelMessage::record).toList(), next);
+    }
+
+    /** A word of the spec's search (ASCII is all the model's bodies and queries use), and a {@code *} right after it. */
+    private static final Pattern WORD = Pattern.compile("([\\p{L}\\p{N}]+)(\\*)?");
+
+    private static boolean holds(String body, List<String> words, List<Boolean> prefixes) {
+        List<String> bodyWords = WORD.matcher(body).results().map(w -> w.group(1).toLowerCase(Locale.ROOT)).toList();
+        for (int i = 0; i < words.size(); i++) {
+            String w = words.get(i);
+            boolean prefix = prefixes.get(i);
+            if (bodyWords.stream().noneMatch(b -> prefix ? b.startsWith(w) : b.equals(w))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** RECEIPTS: shared both ways or not at all; the oldest of the caller's messages to the peer no device of the peer acknowledged. */

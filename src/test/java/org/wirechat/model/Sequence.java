@@ -152,6 +152,8 @@ final class Sequence {
             case Request.DeleteAccount x -> new Request.DeleteAccount(serverToken(x.token()), x.password());
             case Request.ChangePassword x -> new Request.ChangePassword(serverToken(x.token()), x.currentPassword(), x.newPassword());
             case Request.SetFullName x -> new Request.SetFullName(serverToken(x.token()), x.fullName());
+            case Request.SearchMessages x -> new Request.SearchMessages(serverToken(x.token()), x.query(), serverId(x.beforeId()),
+                    x.limit());
             case Request.ListDevices x -> new Request.ListDevices(serverToken(x.token()));
             case Request.GroupCreate x -> new Request.GroupCreate(serverToken(x.token()), x.group());
             case Request.GroupAdd x -> new Request.GroupAdd(serverToken(x.token()), x.group(), x.username());
@@ -181,6 +183,8 @@ final class Sequence {
             case Response.Conversation x -> new Response.Conversation(x.messages().stream().map(this::fromServer).toList(),
                     modelId(x.nextBeforeId()));
             case Response.Receipts x -> new Response.Receipts(x.shared(), modelId(x.oldestWaitingId()));
+            case Response.SearchResults x -> new Response.SearchResults(x.messages().stream().map(this::fromServer).toList(),
+                    modelId(x.nextBeforeId()));
             default -> r;
         };
     }

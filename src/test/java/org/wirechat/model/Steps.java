@@ -28,6 +28,8 @@ final class Steps {
     private static final List<String> USERS = List.of("ann", "bob", "cy");
     private static final List<String> DEVICES = List.of("phone", "laptop", "Phone");
     private static final List<String> BODIES = List.of("hi", "two\nlines", "x");
+    /** Search queries over {@link #BODIES}: case, two words in another order, prefixes, a word of none, no word at all. */
+    private static final List<String> QUERIES = List.of("HI", "lines two", "li*", "t* x", "hi!", "?!");
 
     private Steps() {
     }
@@ -97,6 +99,14 @@ final class Steps {
             String p = peer < 3 ? userName(s, peer, false) : groupName(s, peer, false);
             long b = before == 0 || s.stored.isEmpty() ? 0 : s.stored.get(before % s.stored.size());
             s.run(new Request.History(s.token(token), p, b, limit));
+        }
+    }
+
+    /** SEARCH_MESSAGES: a query from {@link #QUERIES} (one with no word among them), below a stored id or from the newest. */
+    record Search(int token, int query, int before, int limit) implements Step {
+        public void run(Sequence s) {
+            long b = before == 0 || s.stored.isEmpty() ? 0 : s.stored.get(before % s.stored.size());
+            s.run(new Request.SearchMessages(s.token(token), QUERIES.get(query % QUERIES.size()), b, limit));
         }
     }
 
@@ -240,6 +250,8 @@ final class Steps {
                         .as(Fetch::new), true))
                 .withAction(2, act(Combinators.combine(token(), small(5), small(4), Arbitraries.integers().between(1, 4))
                         .as(History::new), true))
+                .withAction(2, act(Combinators.combine(token(), small(6), small(4), Arbitraries.integers().between(1, 3))
+                        .as(Search::new), true))
                 .withAction(2, act(Combinators.combine(token(), small(3)).as(Receipts::new), true))
                 .withAction(1, act(Combinators.combine(token(), Arbitraries.of(true, false)).as(SetReceipts::new), true))
                 .withAction(1, act(Combinators.combine(token(), rarely()).as(Delete::new), true))

@@ -37,7 +37,7 @@ class MalformedInputTest {
                 row("length 2^32-1", Wire.frameWithLength(1, PING.wire(), 1, -1, new byte[0]), FRAME_TOO_LARGE),
                 // request errors: an error response, the connection stays open
                 row("opcode 0x00", Wire.frame(1, 0x00, 1, new byte[0]), UNKNOWN_OPCODE),
-                row("opcode 0x1A, the first free one", Wire.frame(1, 0x1A, 1, new byte[0]), UNKNOWN_OPCODE),
+                row("opcode 0x1C, the first free one", Wire.frame(1, 0x1C, 1, new byte[0]), UNKNOWN_OPCODE),
                 row("opcode 0x7F", Wire.frame(1, 0x7F, 1, new byte[0]), UNKNOWN_OPCODE),
                 row("a response opcode as a request", Wire.frame(1, 0x81, 1, new byte[0]), UNKNOWN_OPCODE),
                 row("error opcode as a request", Wire.frame(1, 0xFF, 1, new byte[0]), UNKNOWN_OPCODE),

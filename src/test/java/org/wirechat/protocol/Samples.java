@@ -49,6 +49,7 @@ final class Samples {
                 new Request.Sync(TOKEN, 0, 1, 0),
                 new Request.Typing(TOKEN, "bob", true),
                 new Request.Typing(TOKEN, "#crew", false),
+                new Request.SearchMessages(TOKEN, "café* Zola 中文", 42, 100),
                 new Request.GroupMembers(TOKEN, "#crew"),
                 new Request.Send(TOKEN, "#crew", "m-1", "to the group"),
                 new Request.History(TOKEN, "#crew", 0, 20));
@@ -86,6 +87,8 @@ final class Samples {
                 new Response.Events(List.of(m1, m2), List.of(new Response.Typing("alice", "#crew", true, 6000),
                         new Response.Typing("carol", "carol", false, 0))),
                 new Response.TypingSent(),
+                new Response.SearchResults(List.of(new Response.Message(43, "alice", "#crew", 1764230402000L, "hi 😀 all"),
+                        new Response.Message(42, "bob", "alice", 1764230401000L, "two\nlines")), 42),
                 new Response.GroupCreated("#crew"),
                 new Response.MemberAdded("bob"),
                 new Response.MemberRemoved(),

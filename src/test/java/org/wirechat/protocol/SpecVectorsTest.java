@@ -85,6 +85,10 @@ class SpecVectorsTest {
                 List.of(new Response.Typing("carol", "#crew", true, 6000)))));
         m.put("typing-request", new Vector(30, new Request.Typing(TOKEN, "#crew", true)));
         m.put("typing-response", new Vector(30, new Response.TypingSent()));
+        m.put("search-request", new Vector(28, new Request.SearchMessages(TOKEN, "café* crew", 0, 20)));
+        m.put("search-response", new Vector(28, new Response.SearchResults(List.of(
+                new Response.Message(43, "alice", "#crew", 1764230402000L, "crew: café at 8?"),
+                new Response.Message(42, "bob", "alice", 1764230401000L, "the Café crew")), 42)));
         m.put("error-not-a-member", new Vector(22, new Response.Error(ErrorCode.NOT_A_MEMBER, "not a member of #crew")));
         m.put("error-no-such-user", new Vector(6, new Response.Error(ErrorCode.NO_SUCH_USER, "no such user: bob")));
         m.put("error-invalid-group-name", new Vector(6, new Response.Error(ErrorCode.INVALID_GROUP_NAME, "invalid group name: #a b")));

@@ -7,6 +7,7 @@ import static org.wirechat.server.ServerFixture.list;
 import static org.wirechat.server.ServerFixture.send;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -95,6 +96,7 @@ class OperationsTest {
         c.error(new Request.DeleteAccount(bogus, PASSWORD), ErrorCode.NOT_AUTHENTICATED);
         c.error(new Request.ChangePassword(bogus, PASSWORD, "battery staple"), ErrorCode.NOT_AUTHENTICATED);
         c.error(new Request.SetFullName(bogus, "Mallory"), ErrorCode.NOT_AUTHENTICATED);
+        c.error(new Request.SearchMessages(bogus, "hello", 0, 10), ErrorCode.NOT_AUTHENTICATED);
         // the connection is still fine after all those errors
         c.ok(new Request.Ping(), Response.Pong.class);
     }
@@ -336,7 +338,7 @@ class OperationsTest {
         assertThat(info.maxFetchWaitMillis()).isEqualTo(cfg.maxFetchWait().toMillis());
         assertThat(info.features().contains("tls")).isEqualTo(cfg.tls() != null);
         assertThat(info.features().contains("shared-store")).isEqualTo(cfg.postgres() != null);
-        assertThat(info.features()).contains("receipts", "account", "events");
+        assertThat(info.features()).contains("receipts", "account", "events", "search");
     }
 
     @Test
@@ -468,6 +470,100 @@ class OperationsTest {
         c.error(new Request.Typing(alice, "nobody", true), ErrorCode.NO_SUCH_USER);
         c.error(new Request.Typing(alice, "bad name", true), ErrorCode.INVALID_USERNAME);
         c.error(new Request.Typing("0".repeat(43), "bob", true), ErrorCode.NOT_AUTHENTICATED);
+    }
+
+    private List<String> search(String token, String query) {
+        return c.ok(new Request.SearchMessages(token, query, 0, 100), Response.SearchResults.class).messages().stream()
+                .map(m -> m.sender() + ">" + m.recipient() + ": " + m.body()).toList();
+    }
+
+    @Test
+    void searchFindsTheCallersOwnMessagesNewestFirstByWholeWordsAccentsAndCaseIgnored() {
+        String alice = fx.register(c, "alice");
+        String bob = fx.register(c, "bob");
+        String carol = fx.register(c, "carol");
+        fx.register(c, "dave");
+        c.ok(send(alice, "bob", "Lunch at the Café?"), Response.Sent.class);
+        c.ok(send(bob, "alice", "cafe sounds good, 12:30"), Response.Sent.class);
+        c.ok(send(carol, "dave", "café between others"), Response.Sent.class);
+        c.ok(send(alice, "alice", "note: café receipts"), Response.Sent.class);
+
+        assertThat(search(alice, "CAFÉ")).containsExactly("alice>alice: note: café receipts", "bob>alice: cafe sounds good, 12:30",
+                "alice>bob: Lunch at the Café?");
+        assertThat(search(bob, "cafe")).as("another pair's message is never found")
+                .containsExactly("bob>alice: cafe sounds good, 12:30", "alice>bob: Lunch at the Café?");
+        assertThat(search(alice, "caf")).as("whole words").isEmpty();
+        assertThat(search(alice, "caf* good")).containsExactly("bob>alice: cafe sounds good, 12:30");
+        assertThat(search(alice, "lunch?!")).containsExactly("alice>bob: Lunch at the Café?");
+        assertThat(search(carol, "sounds")).isEmpty();
+    }
+
+    @Test
+    void searchPagesByMessageIdAndHoldsItsLimitsAtTheirEdges() {
+        String alice = fx.register(c, "alice");
+        fx.register(c, "bob");
+        long[] ids = new long[3];
+        for (int i = 0; i < 3; i++) {
+            ids[i] = c.ok(send(alice, "bob", "marker " + i), Response.Sent.class).messageId();
+        }
+        Response.SearchResults first = c.ok(new Request.SearchMessages(alice, "marker", 0, 2), Response.SearchResults.class);
+        assertThat(first.messages()).extracting(Response.Message::id).containsExactly(ids[2], ids[1]);
+        assertThat(first.nextBeforeId()).isEqualTo(ids[1]);
+        Response.SearchResults last = c.ok(new Request.SearchMessages(alice, "marker", ids[1], 2), Response.SearchResults.class);
+        assertThat(last.messages()).extracting(Response.Message::id).containsExactly(ids[0]);
+        assertThat(last.nextBeforeId()).isZero();
+
+        // the limit: 1 and 100 answered, 101 refused (0 is refused on the wire; gRPC reads an unset 0 as 100)
+        assertThat(c.ok(new Request.SearchMessages(alice, "marker", 0, 1), Response.SearchResults.class).messages()).hasSize(1);
+        assertThat(c.ok(new Request.SearchMessages(alice, "marker", 0, 100), Response.SearchResults.class).messages()).hasSize(3);
+        c.error(new Request.SearchMessages(alice, "marker", 0, 101), ErrorCode.INVALID_FIELD);
+        if (!c.isGrpc()) {
+            c.error(new Request.SearchMessages(alice, "marker", 0, 0), ErrorCode.INVALID_FIELD);
+        }
+        // the query: 200 characters answered, 201 refused; a query with no word, or more than 10, refused
+        c.ok(new Request.SearchMessages(alice, "m".repeat(200), 0, 10), Response.SearchResults.class);
+        c.error(new Request.SearchMessages(alice, "m".repeat(201), 0, 10), ErrorCode.FIELD_TOO_LONG);
+        c.error(new Request.SearchMessages(alice, "", 0, 10), ErrorCode.INVALID_FIELD);
+        c.error(new Request.SearchMessages(alice, " ?! -- *", 0, 10), ErrorCode.INVALID_FIELD);
+        assertThat(c.ok(new Request.SearchMessages(alice, "marker 0 a b c d e f g h", 0, 10), Response.SearchResults.class)
+                .messages()).isEmpty();
+        c.error(new Request.SearchMessages(alice, "marker 0 a b c d e f g h i", 0, 10), ErrorCode.INVALID_FIELD);
+    }
+
+    /** A group's messages are found by those who were members when each was sent: not before joining, not after leaving. */
+    @Test
+    void searchFindsAGroupsMessagesOnlyFromWhileTheCallerWasAMember() {
+        String alice = fx.register(c, "alice");
+        String bob = fx.register(c, "bob");
+        String carol = fx.register(c, "carol");
+        c.ok(new Request.GroupCreate(carol, "#crew"), Response.GroupCreated.class);
+        c.ok(send(carol, "#crew", "zebra before alice"), Response.Sent.class);
+        c.ok(new Request.GroupAdd(carol, "#crew", "alice"), Response.MemberAdded.class);
+        c.ok(send(alice, "#crew", "zebra from alice"), Response.Sent.class);
+        c.ok(send(carol, "#crew", "zebra with alice"), Response.Sent.class);
+        c.ok(new Request.GroupLeave(alice, "#crew"), Response.GroupLeft.class);
+        c.ok(send(carol, "#crew", "zebra after alice"), Response.Sent.class);
+        c.ok(new Request.GroupRename(carol, "#crew", "#deck"), Response.GroupRenamed.class);
+
+        assertThat(search(alice, "zebra")).containsExactly("carol>#deck: zebra with alice", "alice>#deck: zebra from alice");
+        assertThat(search(carol, "zebra")).hasSize(4);
+        assertThat(search(bob, "zebra")).as("never a member").isEmpty();
+    }
+
+    /** Searches per account: a burst of 20, then 5 a second; over it RATE_LIMITED with the wait, another account unaffected. */
+    @Test
+    void searchesAreRateLimitedPerAccount() {
+        String alice = fx.register(c, "alice");
+        String bob = fx.register(c, "bob");
+        for (int i = 0; i < 20; i++) {
+            c.ok(new Request.SearchMessages(alice, "anything", 0, 10), Response.SearchResults.class);
+        }
+        Response.Error limited = c.error(new Request.SearchMessages(alice, "anything", 0, 10), ErrorCode.RATE_LIMITED);
+        assertThat(limited.details()).containsExactly("200");
+        c.ok(new Request.SearchMessages(bob, "anything", 0, 10), Response.SearchResults.class);
+        fx.clock.advance(Duration.ofMillis(200));
+        c.ok(new Request.SearchMessages(alice, "anything", 0, 10), Response.SearchResults.class);
+        c.error(new Request.SearchMessages(alice, "anything", 0, 10), ErrorCode.RATE_LIMITED);
     }
 
     private Response.Receipts receipts(String token, String peer) {

@@ -182,6 +182,7 @@ class StartupChecksTest {
             c.createStatement().execute("DROP TABLE inbox_floors");
             c.createStatement().execute("DROP TABLE groups"); // nor groups
             c.createStatement().execute("DROP TABLE group_members");
+            c.createStatement().execute("DROP TABLE messages_fts"); // nor search
             c.createStatement().execute("ALTER TABLE accounts ADD COLUMN unread INTEGER NOT NULL DEFAULT 0");
             c.createStatement().execute("UPDATE accounts SET unread = 1");
             c.createStatement().execute("PRAGMA application_id = 0");
@@ -196,6 +197,8 @@ class StartupChecksTest {
         try (ServerFixture fx = new ServerFixture(data()); TestConnection c = fx.connect()) {
             String t = fx.login(c, "alice");
             assertThat(c.ok(new Request.History(t, "alice", 0, 10), Response.Conversation.class).messages()).hasSize(1);
+            assertThat(c.ok(new Request.SearchMessages(t, "NOTE self", 0, 10), Response.SearchResults.class).messages())
+                    .as("the messages from before search are indexed by its migration").hasSize(1);
             assertThat(c.ok(ServerFixture.fetch(t, 0), Response.Messages.class).messages()) // still waiting, from the database
                     .extracting(Response.Message::body).containsExactly("a note to self");
         }

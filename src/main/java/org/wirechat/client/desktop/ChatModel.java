@@ -1218,6 +1218,42 @@ public final class ChatModel implements AutoCloseable {
     }
 
     /** Changes the full name others see in the directory; returns it as the server now has it. */
+    /**
+     * A message a search found: its id, the conversation it is in (the other person of a direct message — this user
+     * for a note to oneself — or the group's {@code #name}), who wrote it, when and what.
+     */
+    public record Found(long id, String conversation, String sender, long timestampMillis, String body) {
+    }
+
+    /** A page of search results, newest first; {@code nextBeforeId} asks for older ones (0: there are none). */
+    public record SearchPage(List<Found> found, long nextBeforeId) {
+    }
+
+    /**
+     * This user's messages holding every word of {@code query} (SEARCH_MESSAGES), newest first, below {@code beforeId}
+     * (0: the newest); a server without it is said to be older.
+     */
+    public SearchPage search(String query, long beforeId) throws ChatException {
+        ChatClient c = requireClient();
+        Response.SearchResults r;
+        try {
+            r = c.searchMessages(query, beforeId, SEARCH_PAGE);
+        } catch (ChatException e) {
+            throw problem(e.code() == ErrorCode.UNKNOWN_OPCODE
+                    ? new ChatException(e.code(), "this server cannot search messages (it is older than this client)") : e);
+        }
+        String me = c.username();
+        List<Found> found = new ArrayList<>(r.messages().size());
+        for (Response.Message m : r.messages()) {
+            String conversation = Limits.isGroupName(m.recipient()) || !m.recipient().equalsIgnoreCase(me) ? m.recipient() : m.sender();
+            found.add(new Found(m.id(), conversation, m.sender(), m.timestampMillis(), m.body()));
+        }
+        return new SearchPage(found, r.nextBeforeId());
+    }
+
+    /** Search results asked for at once. */
+    static final int SEARCH_PAGE = 50;
+
     public String setFullName(String fullName) throws ChatException {
         ChatClient c = requireClient();
         try {

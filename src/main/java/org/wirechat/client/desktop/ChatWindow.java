@@ -8,6 +8,7 @@ import java.awt.Font;
 import java.awt.GridBagConstraints;
 import java.awt.GridBagLayout;
 import java.awt.Insets;
+import java.awt.Toolkit;
 import java.awt.event.ActionEvent;
 import java.awt.event.FocusAdapter;
 import java.awt.event.FocusEvent;
@@ -81,6 +82,9 @@ public final class ChatWindow {
     private static final int RECEIPTS_MILLIS = 3_000;
 
     private final ChatModel model;
+    /** The search box, made once and kept (its last results stay while it is closed). */
+    private SearchDialog searchDialog;
+
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "wirechat-gui-worker");
         t.setDaemon(true);
@@ -169,7 +173,7 @@ public final class ChatWindow {
         });
     }
 
-    private static <T extends JComponent> T named(T c, String name) {
+    static <T extends JComponent> T named(T c, String name) {
         c.setName(name);
         return c;
     }
@@ -277,6 +281,11 @@ public final class ChatWindow {
         }, null)));
         groups.add(item("Leave this group", "menuGroupLeave", () -> work(model::leaveGroup, null)));
         bar.add(groups);
+        JMenu search = new JMenu("Search");
+        JMenuItem searchItem = item("Search messages…", "menuSearch", this::showSearch);
+        searchItem.setAccelerator(KeyStroke.getKeyStroke(KeyEvent.VK_F, Toolkit.getDefaultToolkit().getMenuShortcutKeyMaskEx()));
+        search.add(searchItem);
+        bar.add(search);
         frame.setJMenuBar(bar);
 
         filter.putClientProperty("JTextField.placeholderText", "filter: part of a name, or * and ?");
@@ -421,6 +430,17 @@ public final class ChatWindow {
         if (model.snapshot().me() != null) {
             work(() -> model.filter(pattern), null);
         }
+    }
+
+    private void showSearch() {
+        if (model.snapshot().me() == null) {
+            return;
+        }
+        if (searchDialog == null) {
+            searchDialog = new SearchDialog(frame, model, worker,
+                    peer -> work(() -> model.open(peer), input::requestFocusInWindow));
+        }
+        searchDialog.show();
     }
 
     /** Asks for one line of text; {@code then} runs with it unless the person cancels or gives nothing. */

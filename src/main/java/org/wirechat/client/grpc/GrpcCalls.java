@@ -48,6 +48,8 @@ import org.wirechat.grpc.v1.RemoveMemberReply;
 import org.wirechat.grpc.v1.RemoveMemberRequest;
 import org.wirechat.grpc.v1.RenameGroupReply;
 import org.wirechat.grpc.v1.RenameGroupRequest;
+import org.wirechat.grpc.v1.SearchMessagesReply;
+import org.wirechat.grpc.v1.SearchMessagesRequest;
 import org.wirechat.grpc.v1.SendReply;
 import org.wirechat.grpc.v1.SendRequest;
 import org.wirechat.grpc.v1.ServerInfoReply;
@@ -117,6 +119,10 @@ final class GrpcCalls {
                             .setPeer(h.peer()).setBeforeId(h.beforeId()).setLimit(h.limit()).build(),
                     (HistoryReply r) -> new Response.Conversation(r.getMessagesList().stream().map(GrpcCalls::message).toList(),
                             r.getNextBeforeId())),
+            call(Request.SearchMessages.class, "SearchMessages", Request.SearchMessages::token, q -> SearchMessagesRequest
+                            .newBuilder().setQuery(q.query()).setBeforeId(q.beforeId()).setLimit(q.limit()).build(),
+                    (SearchMessagesReply r) -> new Response.SearchResults(
+                            r.getMessagesList().stream().map(GrpcCalls::message).toList(), r.getNextBeforeId())),
             call(Request.DeleteAccount.class, "DeleteAccount", Request.DeleteAccount::token,
                     d -> DeleteAccountRequest.newBuilder().setPassword(d.password()).build(),
                     (DeleteAccountReply r) -> new Response.AccountDeleted()),

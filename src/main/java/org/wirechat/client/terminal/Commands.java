@@ -107,6 +107,9 @@ final class Commands {
                 + " goes there from then on", this::reply, "/reply");
         add("/history", "USER|#GROUP [COUNT]", "your conversation with USER (or GROUP's), newest " + PAGE + " (or COUNT) messages;"
                 + " while the server is away, what this device has kept of it", this::history, "/hist");
+        add("/search", "WORDS", "your messages (direct, and your groups' from while you were in them) holding every word,"
+                + " newest first; accents and case do not matter, word* matches the start of a word (caf* finds café)",
+                this::search, "/find");
         add("/conversations", "", "your conversations kept on this device, the latest first, with their unread messages"
                 + " (read: shown with /history, or written to); works while the server is away", a -> conversations(), "/c");
         add("/group", "create|add|remove|leave|rename|members|list …", "groups: /group create #NAME, /group add #NAME USER,"
@@ -114,7 +117,7 @@ final class Commands {
                 + " /group members #NAME, /group list (your groups); #NAME TEXT sends to a group", new GroupCommand(client, screen, groups, copy)::run, "/groups");
         add("/devices", "", "your devices (a device is named by its id: --device-id NAME): which is this one, when each was last"
                 + " seen, and which are past the horizon", new DevicesCommand(client, screen)::run);
-        add("/more", "", "the next page of /list or /history", a -> more());
+        add("/more", "", "the next page of /list, /history or /search", a -> more());
         add("/receipts", "on|off", "share delivery receipts or not (both ways: with them off you see none either); /history marks"
                 + " your messages " + Format.STORED + " stored and " + Format.DELIVERED + " delivered", this::receipts);
         add("/password", "", "change your password (asks for the current one, then the new one); your other sessions"
@@ -645,6 +648,33 @@ final class Commands {
             }
         }
         historyPage(w[0], 0, count);
+    }
+
+    private void search(String args) throws ChatException, Usage {
+        String query = args.strip();
+        if (query.isEmpty()) {
+            throw new Usage("usage: /search WORDS (word* for words that start so)");
+        }
+        valid(() -> Limits.checkSearchQuery(query), "not searched");
+        searchPage(query, 0);
+    }
+
+    private void searchPage(String query, long before) throws ChatException {
+        Response.SearchResults r = unlessOlder(() -> client.searchMessages(query, before, PAGE), "search messages");
+        if (r.messages().isEmpty()) {
+            screen.show(before == 0 ? "no messages match " + query : "no older messages match");
+            more = null;
+            return;
+        }
+        StringBuilder b = new StringBuilder(format.found(r.messages(), client.username()));
+        if (r.nextBeforeId() != 0) {
+            b.append(System.lineSeparator()).append("… older matches: /more");
+            long next = r.nextBeforeId();
+            more = x -> searchPage(query, next);
+        } else {
+            more = null;
+        }
+        screen.show(b.toString());
     }
 
     private void historyPage(String peer, long before, int count) throws ChatException {

@@ -81,6 +81,24 @@ final class Format {
         return b.toString();
     }
 
+    /**
+     * Search results, newest first, each with its time, who wrote it and the conversation it is in, from {@code me}'s
+     * point of view: {@code bob → you:}, {@code you → bob:}, {@code carol in #crew:}.
+     */
+    String found(List<Response.Message> messages, String me) {
+        StringBuilder b = new StringBuilder();
+        for (Response.Message m : messages) {
+            if (!b.isEmpty()) {
+                b.append(System.lineSeparator());
+            }
+            String who = m.sender().equalsIgnoreCase(me == null ? "" : me) ? "you" : m.sender();
+            String where = Limits.isGroupName(m.recipient()) ? " in " + m.recipient()
+                    : " \u2192 " + (m.recipient().equalsIgnoreCase(me == null ? "" : me) ? "you" : m.recipient());
+            b.append(line(stamp(m.timestampMillis()) + " " + who + where + ": ", m.body()));
+        }
+        return b.toString();
+    }
+
     static final String STORED = "\u2713";
     static final String DELIVERED = "\u2713\u2713";
 

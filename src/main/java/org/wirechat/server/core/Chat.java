@@ -108,6 +108,9 @@ public final class Chat {
             if (op.rate() == RateClass.ACCOUNT_CREATION) {
                 limits.accountCreation(asker);
             }
+            if (op.rate() == RateClass.SEARCH) {
+                limits.search(asker);
+            }
             CompletableFuture<? extends ChatResult> answer = op.run(request, asker);
             permit.checkTaken();
             return answer.thenApply(r -> (ChatResult) r);

@@ -69,6 +69,10 @@ public sealed interface ChatRequest {
     record History(String peer, long beforeId, int limit) implements ChatRequest {
     }
 
+    /** SEARCH_MESSAGES: the caller's messages whose words match {@code query}, below {@code beforeId} (0: the newest). */
+    record SearchMessages(String query, long beforeId, int limit) implements ChatRequest {
+    }
+
     record DeleteAccount(String password) implements ChatRequest {
         @Override
         public String toString() {

@@ -75,6 +75,10 @@ public sealed interface ChatResult {
     record Conversation(List<Message> messages, long nextBeforeId) implements ChatResult {
     }
 
+    /** SEARCH_MESSAGES' page, newest first; {@code nextBeforeId} the smallest id in it when more match, else 0. */
+    record SearchResults(List<Message> messages, long nextBeforeId) implements ChatResult {
+    }
+
     record Message(long id, String sender, String recipient, long timestampMillis, String body) {
     }
 

@@ -72,6 +72,8 @@ public final class Operations {
                         RateClass.PASSWORD_CHECK, h.accounts()::changePassword),
                 now("SET_FULL_NAME", ChatRequest.SetFullName.class, ChatResult.FullNameSet.class, Login.TOKEN, RateClass.NONE,
                         h.accounts()::setFullName),
+                now("SEARCH_MESSAGES", ChatRequest.SearchMessages.class, ChatResult.SearchResults.class, Login.TOKEN,
+                        RateClass.SEARCH, h.history()::search),
                 now("ACK", ChatRequest.Ack.class, ChatResult.Acked.class, Login.HOLDING, RateClass.NONE, h.mail()::ack),
                 now("NEXT", ChatRequest.Next.class, ChatResult.Messages.class, Login.HOLDING, RateClass.NONE,
                         h.mail()::next),

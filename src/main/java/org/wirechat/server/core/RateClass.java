@@ -11,5 +11,6 @@ public enum RateClass {
     NONE,
     ACCOUNT_CREATION,
     PASSWORD_CHECK,
-    MESSAGE_TO_GROUP
+    MESSAGE_TO_GROUP,
+    SEARCH
 }

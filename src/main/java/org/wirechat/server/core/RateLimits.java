@@ -6,6 +6,7 @@ import org.wirechat.server.core.admission.AddressLimits;
 import org.wirechat.server.core.admission.GroupMessageRate;
 import org.wirechat.server.core.port.GroupInfo;
 import org.wirechat.server.core.admission.LoginThrottle;
+import org.wirechat.server.core.admission.SearchRate;
 
 /**
  * The limits behind the rate classes (RateClass), held by {@link Chat} alone: ACCOUNT_CREATION is taken by
@@ -18,6 +19,7 @@ final class RateLimits {
     private final AddressLimits addresses;
     private final LoginThrottle throttle;
     private final GroupMessageRate groupRate;
+    private final SearchRate searchRate = new SearchRate();
     private final Clock clock;
 
     RateLimits(ChatSettings settings, AddressLimits addresses, LoginThrottle throttle, Clock clock) {
@@ -67,6 +69,14 @@ final class RateLimits {
                 throw rateLimited("too many messages to " + recipient + " (at most "
                         + settings.groupMessagesPerSecond() + " a second)", wait);
             }
+        }
+    }
+
+    /** SEARCH: an account's searches, at most {@link SearchRate#PER_SECOND} a second (bursts of {@link SearchRate#BURST}). */
+    void search(Asker asker) throws ChatException {
+        long wait = searchRate.waitMillis(asker.accountId(), clock.millis() * 1_000_000);
+        if (wait > 0) {
+            throw rateLimited("too many searches (at most " + SearchRate.PER_SECOND + " a second)", wait);
         }
     }
 

@@ -41,6 +41,7 @@ final class Server {
         features.add("groups"); // GROUP_* (GROUP_RECEIPTS too) and SEND/HISTORY to #names
         features.add("account"); // CHANGE_PASSWORD and SET_FULL_NAME
         features.add("events"); // SYNC (messages and live events) and TYPING
+        features.add("search"); // SEARCH_MESSAGES
         return new Info(settings.maxMessageChars(), settings.maxFetchWait().toMillis(), features);
     }
 }

@@ -55,6 +55,8 @@ import org.wirechat.grpc.v1.RemoveMemberReply;
 import org.wirechat.grpc.v1.RemoveMemberRequest;
 import org.wirechat.grpc.v1.RenameGroupReply;
 import org.wirechat.grpc.v1.RenameGroupRequest;
+import org.wirechat.grpc.v1.SearchMessagesReply;
+import org.wirechat.grpc.v1.SearchMessagesRequest;
 import org.wirechat.grpc.v1.SendReply;
 import org.wirechat.grpc.v1.SendRequest;
 import org.wirechat.grpc.v1.ServerInfoReply;
@@ -138,7 +140,7 @@ final class GrpcMapping {
             entry("RenameGroup", "GROUP_RENAME"), entry("ListGroups", "GROUP_LIST"), entry("GroupMembers", "GROUP_MEMBERS"),
             entry("GroupReceipts", "GROUP_RECEIPTS"), entry("ListDevices", "LIST_DEVICES"),
             entry("ChangePassword", "CHANGE_PASSWORD"), entry("SetFullName", "SET_FULL_NAME"), entry("Sync", "SYNC_NEXT"),
-            entry("Typing", "TYPING"));
+            entry("Typing", "TYPING"), entry("SearchMessages", "SEARCH_MESSAGES"));
 
     /** The operations whose results a server-streaming method pushes one item at a time (Subscribe's, Sync's). */
     static final Set<String> PUSHES = Set.of("NEXT", "SYNC_NEXT");
@@ -313,6 +315,12 @@ final class GrpcMapping {
             entry("Typing", (TypingRequest r, String t) -> {
                 token(t);
                 return new ChatRequest.Typing(Limits.checkRecipient(text(r.getConversation(), "conversation")), r.getTyping());
+            }),
+            entry("SearchMessages", (SearchMessagesRequest r, String t) -> {
+                token(t);
+                return new ChatRequest.SearchMessages(Limits.checkSearchQuery(text(r.getQuery(), "query")),
+                        Limits.checkNotNegative("before id", r.getBeforeId()),
+                        Limits.checkRange("limit", orDefault(r.getLimit(), Limits.PAGE_MAX), 1, Limits.PAGE_MAX));
             }));
 
     /**
@@ -362,6 +370,13 @@ final class GrpcMapping {
             out(ChatResult.ReceiptsSet.class, (r, max) -> SetReceiptsReply.newBuilder().setOn(r.on()).build()),
             out(ChatResult.PasswordChanged.class, (p, max) -> ChangePasswordReply.getDefaultInstance()),
             out(ChatResult.FullNameSet.class, (n, max) -> SetFullNameReply.newBuilder().setFullName(n.fullName()).build()),
+            out(ChatResult.SearchResults.class, (r, max) -> {
+                Response.SearchResults fitted = (Response.SearchResults) ResponseFit.toFrame(
+                        new Response.SearchResults(wire(r.messages()), r.nextBeforeId()), max);
+                SearchMessagesReply.Builder b = SearchMessagesReply.newBuilder().setNextBeforeId(fitted.nextBeforeId());
+                fitted.messages().forEach(x -> b.addMessages(message(x)));
+                return b.build();
+            }),
             out(ChatResult.GroupCreated.class, (g, max) -> CreateGroupReply.newBuilder().setGroup(g.group()).build()),
             out(ChatResult.MemberAdded.class, (m, max) -> AddMemberReply.newBuilder().setUsername(m.username()).build()),
             out(ChatResult.MemberRemoved.class, (m, max) -> RemoveMemberReply.getDefaultInstance()),

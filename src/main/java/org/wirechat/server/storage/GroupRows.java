@@ -14,6 +14,7 @@ import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.wirechat.server.core.port.Departures;
 import org.wirechat.server.core.port.GroupInfo;
+import org.wirechat.server.core.port.GroupMembership;
 import org.wirechat.server.core.port.GroupTx;
 
 /**
@@ -135,6 +136,17 @@ final class GroupRows implements GroupTx {
                 Sql.values(accountId), GroupRows::withoutMembers);
         Map<Long, List<GroupInfo.Member>> members = members(sql, found.stream().map(GroupInfo::id).toList());
         return found.stream().map(g -> withMembers(g, members)).toList();
+    }
+
+    /** Every interval of the account's membership of a group, ended groups' too, in the order they began. */
+    static List<GroupMembership> memberships(Sql sql, long accountId) throws SQLException {
+        return sql.list("SELECT gm.group_id, gm.joined_after, gm.left_after, g.ended_at IS NULL FROM group_members gm"
+                + " JOIN groups g ON g.id = gm.group_id WHERE gm.account_id = ? ORDER BY gm.id", Sql.values(accountId),
+                rs -> {
+                    long left = rs.getLong(3);
+                    boolean member = rs.wasNull();
+                    return new GroupMembership(rs.getLong(1), rs.getLong(2), member ? Long.MAX_VALUE : left, rs.getBoolean(4));
+                });
     }
 
     /** The live group of this name (ignoring case), unlocked. */

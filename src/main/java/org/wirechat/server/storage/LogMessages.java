@@ -40,6 +40,8 @@ import org.wirechat.server.core.port.SendOutcome;
 import org.wirechat.server.core.port.StorageFault;
 import org.wirechat.server.core.port.StorageUnavailableException;
 import org.wirechat.server.core.port.StoreException;
+import org.wirechat.server.core.port.SearchQuery;
+import org.wirechat.server.core.port.SearchScope;
 import org.wirechat.server.core.port.StoredMessage;
 import org.wirechat.server.core.port.Verdict;
 import org.wirechat.server.storage.log.LogPosition;
@@ -798,6 +800,46 @@ final class LogMessages implements AutoCloseable {
                 if (c.record() instanceof LogRecord.Message m && m.id() < before && m.recipientId() == conversation) {
                     StoredMessage v = c.view(); // named as the group is named now (it may have been renamed since)
                     out.add(v.recipient().equals(name) ? v : new StoredMessage(v.id(), v.sender(), name, v.timestampMillis(), v.body()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The messages in the scope not yet in the history index that the query matches, with id &lt; {@code beforeId}
+     * (all when 0), newest first; a direct message only when its other side is the account itself or {@code live}.
+     * Taken <em>before</em> the index is read, as {@link #unindexedBetween}; only the scope is looked at under the
+     * lock, the bodies are matched after it.
+     */
+    List<StoredMessage> unindexedMatching(SearchQuery query, SearchScope scope, long beforeId, LongPredicate live) {
+        long before = beforeId == 0 ? Long.MAX_VALUE : beforeId;
+        List<Committed> inScope = new ArrayList<>();
+        synchronized (unindexed) {
+            var it = unindexed.descendingIterator();
+            while (it.hasNext()) {
+                Committed c = it.next();
+                if (c.record() instanceof LogRecord.Message m && m.id() < before && (GroupRows.isGroup(m.recipientId())
+                        ? scope.admitsGroupMessage(-m.recipientId(), m.id()) : scope.ownsDirect(m.senderId(), m.recipientId()))) {
+                    inScope.add(c);
+                }
+            }
+        }
+        List<StoredMessage> out = new ArrayList<>();
+        for (Committed c : inScope) {
+            LogRecord.Message m = (LogRecord.Message) c.record();
+            if (!query.matches(m.body())) {
+                continue;
+            }
+            if (GroupRows.isGroup(m.recipientId())) {
+                GroupState g = groups.get(-m.recipientId());
+                StoredMessage v = c.view(); // named as the group is named now (it may have been renamed since)
+                out.add(g == null || v.recipient().equals(g.name()) ? v
+                        : new StoredMessage(v.id(), v.sender(), g.name(), v.timestampMillis(), v.body()));
+            } else {
+                long other = m.senderId() == scope.accountId() ? m.recipientId() : m.senderId();
+                if (other == scope.accountId() || live.test(other)) {
+                    out.add(c.view());
                 }
             }
         }

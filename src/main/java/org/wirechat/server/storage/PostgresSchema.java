@@ -176,6 +176,18 @@ final class PostgresSchema {
               PRIMARY KEY (account_id, address)
             );
             CREATE INDEX login_sources_age ON login_sources(last_success)
+            """,
+            // SEARCH_MESSAGES (docs/wire_design.md §5): the words of each body — accents removed (unaccent, a trusted
+            // extension: the database's owner may create it, docs/deployment.md), lower case, split at every character
+            // that is not a letter or digit, as SQLite's unicode61 tokenizer splits them — in a GIN index. The function
+            // body is SQL-standard, so unaccent is bound when it is created, whatever the search_path later; words of
+            // 2047 bytes and more (a tsvector's limit) are left out rather than failing the message's insert.
+            """
+            CREATE EXTENSION IF NOT EXISTS unaccent;
+            CREATE FUNCTION wirechat_search_vector(body TEXT) RETURNS tsvector LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+              RETURN array_to_tsvector(ARRAY(SELECT DISTINCT w FROM regexp_split_to_table(
+                lower(unaccent('unaccent'::regdictionary, body)), '[^[:alnum:]]+') AS w WHERE w <> '' AND octet_length(w) < 2047));
+            CREATE INDEX messages_search ON messages USING gin (wirechat_search_vector(body))
             """);
 
     private PostgresSchema() {

@@ -32,6 +32,9 @@ import org.wirechat.server.core.port.Deletion;
 import org.wirechat.server.core.port.Departures;
 import org.wirechat.server.core.port.DeviceSeen;
 import org.wirechat.server.core.port.GroupInfo;
+import org.wirechat.server.core.port.GroupMembership;
+import org.wirechat.server.core.port.SearchQuery;
+import org.wirechat.server.core.port.SearchScope;
 import org.wirechat.server.core.port.GroupTx;
 import org.wirechat.server.core.port.SendDecisions;
 import org.wirechat.server.core.port.SendOutcome;
@@ -754,6 +757,17 @@ public final class PostgresStore implements Storage {
     @Override
     public Optional<GroupInfo> findGroup(String name) {
         return db.read(c -> GroupRows.find(c, name));
+    }
+
+    @Override
+    public List<GroupMembership> memberships(long accountId) {
+        return db.read(c -> GroupRows.memberships(c, accountId));
+    }
+
+    /** The GIN index of the bodies' words (every message is in the table once its SEND is answered). */
+    @Override
+    public List<StoredMessage> search(SearchQuery query, SearchScope scope, long beforeId, int max) {
+        return db.read(c -> SearchRows.search(c, SearchRows.POSTGRES, SearchRows.tsquery(query), scope, beforeId, max));
     }
 
     @Override

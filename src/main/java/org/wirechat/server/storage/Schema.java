@@ -148,6 +148,14 @@ public final class Schema {
             """
             ALTER TABLE messages ADD COLUMN from_device TEXT;
             CREATE INDEX messages_copies ON messages(sender_id, id) WHERE from_device IS NOT NULL
+            """,
+            // SEARCH_MESSAGES (docs/wire_design.md §5): a full-text index of the history index's bodies, kept by the
+            // indexer as it writes messages and by the purges as they delete them (external content: the text stays
+            // only in messages; the index holds the words); built here from the messages already indexed
+            """
+            CREATE VIRTUAL TABLE messages_fts USING fts5(body, content = 'messages', content_rowid = 'id',
+              tokenize = 'unicode61 remove_diacritics 2');
+            INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')
             """);
 
     private Schema() {

@@ -39,6 +39,9 @@ import org.wirechat.server.core.port.Deletion;
 import org.wirechat.server.core.port.Departures;
 import org.wirechat.server.core.port.DeviceSeen;
 import org.wirechat.server.core.port.GroupInfo;
+import org.wirechat.server.core.port.GroupMembership;
+import org.wirechat.server.core.port.SearchQuery;
+import org.wirechat.server.core.port.SearchScope;
 import org.wirechat.server.core.port.GroupTx;
 import org.wirechat.server.core.port.SendDecisions;
 import org.wirechat.server.core.port.SendOutcome;
@@ -459,6 +462,19 @@ public final class SqliteStore implements Storage {
         return newestFirst(indexed, unindexed, max);
     }
 
+    /**
+     * The search index, with what the indexer has not copied into it yet matched here (taken first, as for
+     * {@link #history}): a message is found the moment its SEND is answered, without waiting for the indexer.
+     */
+    @Override
+    public List<StoredMessage> search(SearchQuery query, SearchScope scope, long beforeId, int max) {
+        List<StoredMessage> unindexed = messages.unindexedMatching(query, scope, beforeId,
+                id -> Boolean.TRUE.equals(accountColumn("deleted_at IS NULL", id, rs -> rs.getInt(1) != 0)));
+        List<StoredMessage> indexed = read(db -> SearchRows.search(db, SearchRows.SQLITE, SearchRows.fts5(query), scope,
+                beforeId, max));
+        return newestFirst(indexed, unindexed, max);
+    }
+
     /** Both lists merged by id, newest first, each id once, at most {@code max}. */
     private static List<StoredMessage> newestFirst(List<StoredMessage> indexed, List<StoredMessage> unindexed, int max) {
         if (unindexed.isEmpty()) {
@@ -479,6 +495,19 @@ public final class SqliteStore implements Storage {
         messages.whileWriterHeld(meanwhile);
     }
 
+    /**
+     * Holds SQLite's one writer until {@code release} completes, so the history indexer writes nothing meanwhile
+     * (tests of what is found before it does); the future completes once the writer is held.
+     */
+    CompletableFuture<Void> holdWriter(CompletableFuture<Void> release) {
+        CompletableFuture<Void> held = new CompletableFuture<>();
+        writer.submit(db -> {
+            held.complete(null);
+            return release.join();
+        });
+        return held;
+    }
+
     /** Waits until every message and acknowledgement queued so far is in the history index. */
     void awaitIndexed() throws InterruptedException {
         messages.awaitIndexed();
@@ -491,8 +520,19 @@ public final class SqliteStore implements Storage {
      */
     @Override
     public int purgeDeliveredBefore(long cutoffMillis) {
-        return writer.write(db -> db.sql().update("DELETE FROM messages WHERE delivered = 1 AND created_at < ?" + COPIES_RECEIVED,
-                Sql.values(cutoffMillis)) + db.sql().update(PURGE_GROUP_MESSAGES, Sql.values(cutoffMillis)));
+        String direct = "DELETE FROM messages WHERE delivered = 1 AND created_at < ?" + COPIES_RECEIVED;
+        return writer.write(db -> {
+            db.sql().update(unindexing(direct), Sql.values(cutoffMillis));
+            int purged = db.sql().update(direct, Sql.values(cutoffMillis));
+            db.sql().update(unindexing(PURGE_GROUP_MESSAGES), Sql.values(cutoffMillis));
+            return purged + db.sql().update(PURGE_GROUP_MESSAGES, Sql.values(cutoffMillis));
+        });
+    }
+
+    /** The statement that takes out of the search index the words of the rows a {@code DELETE FROM messages …} deletes. */
+    private static String unindexing(String delete) {
+        return delete.replace("DELETE FROM messages WHERE",
+                "INSERT INTO messages_fts (messages_fts, rowid, body) SELECT 'delete', id, body FROM messages WHERE");
     }
 
     /** A purge's condition that a message copied to its sender's other devices has reached them (or the sender is gone). */
@@ -524,6 +564,11 @@ public final class SqliteStore implements Storage {
     @Override
     public Optional<GroupInfo> findGroup(String name) {
         return read(db -> GroupRows.find(db.once(), name));
+    }
+
+    @Override
+    public List<GroupMembership> memberships(long accountId) {
+        return read(db -> GroupRows.memberships(db.once(), accountId));
     }
 
     /** From memory (marks and floors), with the members' receipts settings from SQLite. */
@@ -689,6 +734,7 @@ public final class SqliteStore implements Storage {
                         + " (id, sender_id, recipient_id, pair_lo, pair_hi, client_id, body, created_at, delivered, from_device)"
                         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
                 List<Long> ids = new ArrayList<>();
+                List<String> bodies = new ArrayList<>();
                 for (LogMessages.Committed c : records) {
                     if (c.record() instanceof LogRecord.Message m) {
                         ps.setLong(1, m.id());
@@ -704,14 +750,21 @@ public final class SqliteStore implements Storage {
                         ps.setString(10, m.fromDevice());
                         ps.addBatch();
                         ids.add(m.id());
+                        bodies.add(m.body());
                     }
                 }
                 int[] inserted = ps.executeBatch(); // one call into SQLite for the chunk: a third of the per-row cost was JDBC's
+                PreparedStatement words = db.prepare("INSERT INTO messages_fts (rowid, body) VALUES (?, ?)");
                 for (int i = 0; i < inserted.length; i++) {
                     if (inserted[i] == 0) {
                         leftOut(db, ids.get(i));
+                    } else { // its words in the search index, in the same transaction (a row indexed again is not)
+                        words.setLong(1, ids.get(i));
+                        words.setString(2, bodies.get(i));
+                        words.addBatch();
                     }
                 }
+                words.executeBatch();
                 for (var e : acked.entrySet()) {
                     db.sql().update("UPDATE messages SET delivered = 1 WHERE recipient_id = ? AND delivered = 0 AND id <= ?",
                             Sql.values(e.getKey(), e.getValue()));

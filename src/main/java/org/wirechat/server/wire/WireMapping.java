@@ -51,6 +51,8 @@ public final class WireMapping {
             case Request.ChangePassword c ->
                     new Inbound(c.token(), new ChatRequest.ChangePassword(c.currentPassword(), c.newPassword()));
             case Request.SetFullName n -> new Inbound(n.token(), new ChatRequest.SetFullName(n.fullName()));
+            case Request.SearchMessages q ->
+                    new Inbound(q.token(), new ChatRequest.SearchMessages(q.query(), q.beforeId(), q.limit()));
             case Request.GroupCreate g -> new Inbound(g.token(), new ChatRequest.CreateGroup(g.group()));
             case Request.GroupAdd g -> new Inbound(g.token(), new ChatRequest.AddMember(g.group(), g.username()));
             case Request.GroupRemove g -> new Inbound(g.token(), new ChatRequest.RemoveMember(g.group(), g.username()));
@@ -109,6 +111,7 @@ public final class WireMapping {
             case ChatResult.ReceiptsSet r -> new Response.ReceiptsSet(r.on());
             case ChatResult.PasswordChanged p -> new Response.PasswordChanged();
             case ChatResult.FullNameSet n -> new Response.FullNameSet(n.fullName());
+            case ChatResult.SearchResults r -> new Response.SearchResults(messages(r.messages()), r.nextBeforeId());
             case ChatResult.GroupCreated g -> new Response.GroupCreated(g.group());
             case ChatResult.MemberAdded m -> new Response.MemberAdded(m.username());
             case ChatResult.MemberRemoved m -> new Response.MemberRemoved();

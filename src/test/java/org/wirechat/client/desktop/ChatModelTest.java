@@ -449,6 +449,34 @@ class ChatModelTest {
     }
 
     @Test
+    void aSearchListsTheMatchingMessagesNewestFirstWithTheirConversationsAndOneOpensThere() throws ChatException {
+        model.register("127.0.0.1", port(), "alice", "Alice", PW);
+        bob.send("alice", "Lunch at the Café?").result().join();
+        model.createGroup("crew");
+        model.addMember("bob");
+        bob.send("#crew", "café for everyone").result().join();
+        model.open("bob");
+        model.send("cafe sounds good");
+        Await.until("alice's answer stored", () -> bobGot.stream().anyMatch(m -> m.body().equals("cafe sounds good")));
+        bob.send("alice", "something else").result().join();
+
+        ChatModel.SearchPage page = model.search("CAFE", 0);
+        assertThat(page.found()).extracting(ChatModel.Found::conversation, ChatModel.Found::sender, ChatModel.Found::body)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("bob", "alice", "cafe sounds good"),
+                        org.assertj.core.groups.Tuple.tuple("#crew", "bob", "café for everyone"),
+                        org.assertj.core.groups.Tuple.tuple("bob", "bob", "Lunch at the Café?"));
+        assertThat(page.nextBeforeId()).isZero();
+        assertThat(SearchDialog.line(page.found().get(2), "alice")).endsWith("] bob \u2192 you: Lunch at the Café?");
+        assertThat(SearchDialog.line(page.found().get(1), "alice")).endsWith("] bob in #crew: café for everyone");
+        assertThat(SearchDialog.line(page.found().get(0), "alice")).endsWith("] you \u2192 bob: cafe sounds good");
+
+        assertThatThrownBy(() -> model.search("?!", 0)).isInstanceOf(ChatException.class);
+        assertThat(model.snapshot().problem()).contains("no word");
+        model.open(page.found().get(1).conversation());
+        assertThat(model.snapshot().open()).isEqualTo("#crew");
+    }
+
+    @Test
     void theServerIsCheckedBeforeAnyPasswordIsAskedOrSent() throws Exception {
         assertThat(model.checkServer("127.0.0.1", port(), ChatClient.Transport.WIRE)).isEqualTo("wirechat server at 127.0.0.1:" + port());
         int nobody;

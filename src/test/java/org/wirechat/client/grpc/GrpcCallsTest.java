@@ -38,7 +38,7 @@ class GrpcCallsTest {
             new Request.GroupRename("t1", "#g", "#h"), new Request.GroupList("t1"), new Request.GroupReceipts("t1", "#g", 4),
             new Request.GroupMembers("t1", "#g"), new Request.ListDevices("t1"),
             new Request.ChangePassword("t1", "password1", "password2"), new Request.SetFullName("t1", "Alice A"),
-            new Request.Typing("t1", "#g", true));
+            new Request.Typing("t1", "#g", true), new Request.SearchMessages("t1", "caf* bar", 0, 20));
 
     @Test
     void everyRequestHasAnEntryAndEverySampleIsOfAnotherType() {
@@ -90,7 +90,8 @@ class GrpcCallsTest {
             Map.entry(Request.GroupRename.class, "GroupRenamed"), Map.entry(Request.GroupList.class, "Groups"),
             Map.entry(Request.GroupReceipts.class, "GroupReceipts"), Map.entry(Request.GroupMembers.class, "Members"),
             Map.entry(Request.ListDevices.class, "Devices"), Map.entry(Request.ChangePassword.class, "PasswordChanged"),
-            Map.entry(Request.SetFullName.class, "FullNameSet"), Map.entry(Request.Typing.class, "TypingSent"));
+            Map.entry(Request.SetFullName.class, "FullNameSet"), Map.entry(Request.Typing.class, "TypingSent"),
+            Map.entry(Request.SearchMessages.class, "SearchResults"));
 
     private static MessageLite prototype(MethodDescriptor.Marshaller<?> marshaller) {
         return (MessageLite) ((MethodDescriptor.PrototypeMarshaller<?>) marshaller).getMessagePrototype();

@@ -14,7 +14,7 @@ class OperationTableTest {
     @Test
     void everyRequestRecordHasExactlyOneOperationAndEveryNameIsUnique() {
         List<Operation<?, ?>> table = Operations.table();
-        assertThat(table).hasSize(29);
+        assertThat(table).hasSize(30);
         assertThat(table).extracting(Operation::name).doesNotHaveDuplicates();
         List<Class<?>> requests = table.stream().<Class<?>>map(Operation::request).toList();
         assertThat(requests).containsExactlyInAnyOrder(ChatRequest.class.getPermittedSubclasses());
@@ -56,6 +56,7 @@ class OperationTableTest {
                 case "CREATE_ACCOUNT" -> RateClass.ACCOUNT_CREATION;
                 case "LOGIN", "LOGIN_DEVICE", "DELETE_ACCOUNT", "CHANGE_PASSWORD" -> RateClass.PASSWORD_CHECK;
                 case "SEND" -> RateClass.MESSAGE_TO_GROUP;
+                case "SEARCH_MESSAGES" -> RateClass.SEARCH;
                 default -> RateClass.NONE;
             };
             assertThat(op.rate()).as(op.name()).isEqualTo(expected);

@@ -33,6 +33,7 @@ import org.wirechat.grpc.v1.RemoveMemberRequest;
 import org.wirechat.grpc.v1.RenameGroupRequest;
 import org.wirechat.grpc.v1.SendRequest;
 import org.wirechat.grpc.v1.ServerInfoRequest;
+import org.wirechat.grpc.v1.SearchMessagesRequest;
 import org.wirechat.grpc.v1.SetFullNameRequest;
 import org.wirechat.grpc.v1.SetReceiptsRequest;
 import org.wirechat.grpc.v1.SubscribeRequest;
@@ -69,6 +70,7 @@ class GrpcFieldRulesTest {
         CLIENT_ID("c1", "", "c".repeat(65), "c 1", "c\u0003", "c".repeat(64)),
         BODY("hi", "", "x".repeat(1001), "a\u0000b", "tab\tand\nnewline", "a\u0085", "\u2028", "x".repeat(1000)),
         PATTERN("a*", "p".repeat(101), "a\u0004", "p".repeat(100)),
+        QUERY("caf\u00e9*", "q".repeat(201), "a\u0006", "q".repeat(200)),
         CURSOR("", "c".repeat(51), "a b", "a\u0005", "al\u00e9"),
         PAGE_LIMIT("10", "101", "100", "1", String.valueOf(Integer.MAX_VALUE)),
         MAX_COUNT("5", "1001", "1000", "1"),
@@ -148,6 +150,8 @@ class GrpcFieldRulesTest {
                     v -> ChangePasswordRequest.newBuilder().setCurrentPassword(v.get(1)).setNewPassword(v.get(2)).build()),
             method("SetFullName", Opcode.SET_FULL_NAME, List.of(T, Field.FULL_NAME),
                     v -> SetFullNameRequest.newBuilder().setFullName(v.get(1)).build()),
+            method("SearchMessages", Opcode.SEARCH_MESSAGES, List.of(T, Field.QUERY, Field.ID, Field.PAGE_LIMIT),
+                    v -> SearchMessagesRequest.newBuilder().setQuery(v.get(1)).setBeforeId(n(v.get(2))).setLimit(i(v.get(3))).build()),
             method("Receipts", Opcode.RECEIPTS, List.of(T, Field.USERNAME),
                     v -> ReceiptsRequest.newBuilder().setPeer(v.get(1)).build()),
             new Method("SetReceipts", Opcode.SET_RECEIPTS, List.of(T, Field.FIXED), List.of("1"),

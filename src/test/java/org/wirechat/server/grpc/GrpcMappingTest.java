@@ -42,6 +42,7 @@ import org.wirechat.grpc.v1.RemoveMemberRequest;
 import org.wirechat.grpc.v1.RenameGroupRequest;
 import org.wirechat.grpc.v1.SendRequest;
 import org.wirechat.grpc.v1.ServerInfoRequest;
+import org.wirechat.grpc.v1.SearchMessagesRequest;
 import org.wirechat.grpc.v1.SetFullNameRequest;
 import org.wirechat.grpc.v1.SetReceiptsRequest;
 import org.wirechat.grpc.v1.SubscribeRequest;
@@ -85,6 +86,7 @@ class GrpcMappingTest {
             Map.entry("ChangePassword", ChangePasswordRequest.newBuilder().setCurrentPassword("password1")
                     .setNewPassword("password2").build()),
             Map.entry("SetFullName", SetFullNameRequest.newBuilder().setFullName("Alice A").build()),
+            Map.entry("SearchMessages", SearchMessagesRequest.newBuilder().setQuery("caf* bar").setBeforeId(9).setLimit(20).build()),
             Map.entry("CreateGroup", CreateGroupRequest.newBuilder().setGroup("#g").build()),
             Map.entry("AddMember", AddMemberRequest.newBuilder().setGroup("#g").setUsername("bob").build()),
             Map.entry("RemoveMember", RemoveMemberRequest.newBuilder().setGroup("#g").setUsername("bob").build()),
@@ -180,6 +182,7 @@ class GrpcMappingTest {
             Map.entry("SetReceipts", new ChatRequest.SetReceipts(true)),
             Map.entry("ChangePassword", new ChatRequest.ChangePassword("password1", "password2")),
             Map.entry("SetFullName", new ChatRequest.SetFullName("Alice A")),
+            Map.entry("SearchMessages", new ChatRequest.SearchMessages("caf* bar", 9, 20)),
             Map.entry("CreateGroup", new ChatRequest.CreateGroup("#g")),
             Map.entry("AddMember", new ChatRequest.AddMember("#g", "bob")),
             Map.entry("RemoveMember", new ChatRequest.RemoveMember("#g", "bob")),

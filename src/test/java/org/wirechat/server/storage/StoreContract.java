@@ -105,6 +105,14 @@ abstract class StoreContract {
     }
 
     @Nested
+    class Search extends SearchContract {
+        @Override
+        StoreContract contract() {
+            return StoreContract.this;
+        }
+    }
+
+    @Nested
     class Groups extends GroupContract {
         @Override
         StoreContract contract() {
@@ -228,6 +236,8 @@ abstract class StoreContract {
             Map.entry("devices(long)", "DeliveryContract"),
             Map.entry("deviceHorizon(Duration)", "DeliveryContract"),
             Map.entry("history(long,long,long,int)", "DeliveryContract"),
+            Map.entry("search(SearchQuery,SearchScope,long,int)", "SearchContract"),
+            Map.entry("memberships(long)", "SearchContract"),
             Map.entry("groupHistory(long,long,int)", "GroupContract"),
             Map.entry("change(Function)", "GroupContract"),
             Map.entry("groupsOf(long)", "GroupContract"),

@@ -36,7 +36,8 @@ class WireMappingTest {
             new Request.GroupRename("t", "#g", "#h"), new Request.GroupList("t"), new Request.GroupMembers("t", "#g"),
             new Request.GroupReceipts("t", "#g", 7), new Request.ListDevices("t"),
             new Request.ChangePassword("t", "password1", "password2"), new Request.SetFullName("t", "Alice A"),
-            new Request.Sync("t", 5, 10, 100), new Request.Typing("t", "bob", true));
+            new Request.Sync("t", 5, 10, 100), new Request.Typing("t", "bob", true),
+            new Request.SearchMessages("t", "caf* bar", 9, 20));
 
     static final Map<Class<?>, Operation<?, ?>> BY_REQUEST = Operations.table().stream()
             .collect(Collectors.toMap(Operation::request, Function.identity()));
@@ -92,7 +93,8 @@ class WireMappingTest {
                 new ChatRequest.RenameGroup("#g", "#h"), new ChatRequest.ListGroups(), new ChatRequest.GroupMembers("#g"),
                 new ChatRequest.GroupReceipts("#g", 7), new ChatRequest.ListDevices(),
                 new ChatRequest.ChangePassword("password1", "password2"), new ChatRequest.SetFullName("Alice A"),
-                new ChatRequest.Sync(5, 10, 100), new ChatRequest.Typing("bob", true));
+                new ChatRequest.Sync(5, 10, 100), new ChatRequest.Typing("bob", true),
+                new ChatRequest.SearchMessages("caf* bar", 9, 20));
         assertThat(REQUESTS.stream().map(r -> WireMapping.in(r).request()).toList()).isEqualTo(expected);
         assertThat(WireMapping.in(new Request.History("t", "carol", 9, 4)).request()).isEqualTo(new ChatRequest.History("carol", 9, 4));
     }

@@ -29,4 +29,7 @@ public interface GroupStore {
      * {@code Storage} extends this and {@code AccountStore} both: their {@code find(String)}s would clash.)
      */
     Optional<GroupInfo> findGroup(String name);
+
+    /** Every interval of the account's membership of a group, past and present, ended groups' too. */
+    List<GroupMembership> memberships(long accountId);
 }

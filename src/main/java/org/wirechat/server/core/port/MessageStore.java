@@ -71,6 +71,14 @@ public interface MessageStore {
     /** The group's messages with id &lt; {@code beforeId} (or all when 0), <b>newest first</b>, at most {@code max}. */
     List<StoredMessage> groupHistory(long groupId, long beforeId, int max);
 
+    /**
+     * The messages in {@code scope} whose body {@code query} matches (its rule, {@link SearchQuery}: the store's
+     * full-text index, and what is not indexed yet matched by {@link SearchQuery#matches}), with id &lt;
+     * {@code beforeId} (or all when 0), <b>newest first</b>, at most {@code max}; a group's message named by the
+     * group's name now.
+     */
+    List<StoredMessage> search(SearchQuery query, SearchScope scope, long beforeId, int max);
+
     /** Deletes delivered messages stored before the cutoff; returns how many. */
     int purgeDeliveredBefore(long cutoffMillis);
 }
