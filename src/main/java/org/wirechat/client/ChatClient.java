@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSocketFactory;
@@ -329,7 +331,7 @@ public final class ChatClient implements AutoCloseable {
             Limits.checkPassword(password);
         });
         Response.LoggedIn in = loginAs(user, password);
-        learnLimits(); // before the poller starts: it SYNCs from its first poll when the server has events
+        CompletableFuture<Void> learned = new CompletableFuture<>();
         state.lock();
         try {
             endSession(true);
@@ -338,12 +340,17 @@ public final class ChatClient implements AutoCloseable {
             expiredUser = null;
             lastShown.set(0);
             listener.loggedIn(user, in.unread());
-            poller = newPoller(in.token());
+            poller = newPoller(in.token(), learned); // it waits for the server's features before its first long poll
             poller.start();
         } finally {
             state.unlock();
         }
         outbox.sessionChanged(); // messages queued by this user before their session expired go now
+        try {
+            learnLimits();
+        } finally {
+            learned.complete(null);
+        }
         return in.unread();
     }
 
@@ -622,8 +629,13 @@ public final class ChatClient implements AutoCloseable {
     }
 
     private Poller newPoller(String t) {
+        return newPoller(t, CompletableFuture.completedFuture(null));
+    }
+
+    /** {@code learned}: done once the server's features are known (the poller SYNCs when they list {@code events}). */
+    private Poller newPoller(String t, Future<?> learned) {
         // on a thread of its own: ending the session stops (joins) the poller, and a login may be waiting for it under the state lock
-        return new Poller(endpoint, t, lastShown, listener, link, options, () -> events,
+        return new Poller(endpoint, t, lastShown, listener, link, options, () -> events, learned,
                 () -> Thread.ofVirtual().name("session-expired").start(() -> expired(t, true)));
     }
 

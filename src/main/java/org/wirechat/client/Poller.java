@@ -3,8 +3,11 @@ package org.wirechat.client;
 import java.io.IOException;
 import java.util.List;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -32,6 +35,8 @@ final class Poller implements Runnable {
     private final Runnable expired;
     /** Whether the server answers SYNC (then live events come with the messages over the wire protocol). */
     private final BooleanSupplier syncs;
+    /** Done once the server's features are known: the first poll that waits (or the first stream) waits for it. */
+    private final Future<?> learned;
     /** Ends a backoff pause early: stopping, or a sign that the server is back (or the person asked to retry now). */
     private final Semaphore wake = new Semaphore(0);
     private final Thread thread;
@@ -39,9 +44,10 @@ final class Poller implements Runnable {
     private volatile ServerConnection connection;
 
     Poller(ChatClient.Endpoint endpoint, String token, AtomicLong lastShown, ChatClient.Listener listener, Link link,
-            ChatClient.Options options, BooleanSupplier syncs, Runnable expired) {
+            ChatClient.Options options, BooleanSupplier syncs, Future<?> learned, Runnable expired) {
         this.expired = expired;
         this.syncs = syncs;
+        this.learned = learned;
         this.endpoint = endpoint;
         this.token = token;
         this.lastShown = lastShown;
@@ -73,6 +79,7 @@ final class Poller implements Runnable {
                 }
                 if (c instanceof Subscribing s) { // gRPC: pushed as stored, acknowledged as shown
                     link.up(); // connected: the server is there
+                    awaitFeatures();
                     failures = 0;
                     Consumer<Response.Message> pushed = m -> {
                         long before = lastShown.get();
@@ -109,6 +116,9 @@ final class Poller implements Runnable {
                 }
                 // the first poll on a new connection does not wait: the server's answer says at once that it is back
                 int waitMillis = fresh ? 0 : (int) options.pollWait().toMillis();
+                if (waitMillis > 0) {
+                    awaitFeatures();
+                }
                 Response r = c.call(syncs.getAsBoolean() ? new Request.Sync(token, lastShown.get(), BATCH, waitMillis)
                         : new Request.Fetch(token, lastShown.get(), BATCH, waitMillis));
                 fresh = false;
@@ -141,6 +151,23 @@ final class Poller implements Runnable {
                 link.down(e.getMessage());
                 pause(failures++);
             }
+        }
+    }
+
+    /**
+     * Waits (at most a poll's wait) until the client knows whether the server has events, so that a long poll is a
+     * SYNC from the start where it can be: a device is kept live events from its first SYNC on.
+     */
+    private void awaitFeatures() {
+        if (learned.isDone()) {
+            return;
+        }
+        try {
+            learned.get(options.pollWait().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            stopping = true;
+        } catch (ExecutionException | TimeoutException e) {
+            // not known in time: FETCH until it is
         }
     }
 

@@ -49,7 +49,8 @@ final class Mail {
     /** SYNC acknowledging nothing (gRPC's Sync stream): what waits after {@code afterId}, waiting up to the limit for some. */
     Events syncNext(ChatRequest.SyncNext n, Asker asker) throws ChatException, InterruptedException {
         messages.seen(asker.accountId(), asker.device(), clock.millis());
-        List<TypingEvent> typing = new ArrayList<>();
+        // first of all: from here on events are kept for the device (its first SYNC registers it), before it waits
+        List<TypingEvent> typing = new ArrayList<>(live.take(asker.accountId(), asker.device(), clock.millis()));
         List<StoredMessage> found = waitFor(asker, n.afterId(), n.maxCount(), n.maxWaitMillis(), typing);
         return new Events(core(found), typing);
     }

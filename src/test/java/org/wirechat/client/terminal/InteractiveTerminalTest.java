@@ -82,7 +82,8 @@ class InteractiveTerminalTest {
             assertThat(bobTold.getFirst()).extracting(Response.Typing::from, Response.Typing::conversation, Response.Typing::typing)
                     .containsExactly("alice", "alice", true);
             alice.type("lo\r");
-            Await.until("bob has it", () -> bobsBodies().contains("hello"));
+            Await.until(() -> "bob receiving it; he has " + bobsBodies() + "; alice's screen:\n" + alice.screen(),
+                    () -> bobsBodies().contains("hello"));
             assertThat(bobTold).as("told once while typing (a repeat only after 3 s)").hasSize(1);
             assertThat(alice.quit()).isZero();
         }
