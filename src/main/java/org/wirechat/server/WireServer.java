@@ -32,6 +32,7 @@ import org.wirechat.server.core.port.StorageFault;
 import org.wirechat.server.core.port.StorageUnavailableException;
 import org.wirechat.server.core.port.StoreException;
 import org.wirechat.server.grpc.GrpcTransport;
+import org.wirechat.server.web.WebTransport;
 import org.wirechat.server.core.inbox.InboxWaiters;
 import org.wirechat.server.wire.Listener;
 import org.wirechat.server.wire.Session;
@@ -74,6 +75,8 @@ public final class WireServer implements AutoCloseable {
     private final MetricsServer metricsServer;
     /** The gRPC transport, or {@code null} when no --grpc-port was given (volatile: the deadline sweep reads it). */
     private volatile GrpcTransport grpc;
+    /** The web transport, or {@code null} when no --web-port was given (volatile: the deadline sweep reads it). */
+    private volatile WebTransport web;
     /** The servers running in this process, which an {@link Error} escaping any thread stops (see {@link #fatal}). */
     private static final Set<WireServer> RUNNING = ConcurrentHashMap.newKeySet();
 
@@ -186,6 +189,10 @@ public final class WireServer implements AutoCloseable {
             if (g != null) {
                 g.closeOverdue(System.nanoTime());
             }
+            WebTransport w = web; // null until the transport is up
+            if (w != null) {
+                w.closeOverdue(System.nanoTime());
+            }
         }), DEADLINE_SWEEP.toNanos(), DEADLINE_SWEEP.toNanos(), TimeUnit.NANOSECONDS);
         if (!config.retention().isZero()) {
             housekeeping.scheduleWithFixedDelay(guarded("the retention purge", () -> purge(clock)), 0, 1, TimeUnit.HOURS);
@@ -217,6 +224,21 @@ public final class WireServer implements AutoCloseable {
             }
         }
         this.grpc = g;
+        if (config.web().on()) {
+            try {
+                WebTransport w = new WebTransport(config, chat, admission, metrics);
+                this.web = w;
+                log.info("web client on http{}://{}:{}/ (the wire protocol over WebSocket at /ws)",
+                        config.tls() == null ? "" : "s", config.web().bindAddress(), w.port());
+                if (config.tls() == null && !InetAddress.getByName(config.web().bindAddress()).isLoopbackAddress()) {
+                    log.warn("serving the web client on {} without TLS: passwords, tokens and messages cross the network in "
+                            + "clear; use --tls-keystore, or a reverse proxy with TLS (docs/deployment.md)", config.web().bindAddress());
+                }
+            } catch (IOException e) {
+                close();
+                throw e;
+            }
+        }
         AdminServer a = null;
         AutoCloseable held = null;
         try {
@@ -300,6 +322,12 @@ public final class WireServer implements AutoCloseable {
     /** The gRPC transport, when it is served: its connection and call counts (diagnostics, tests). */
     public Optional<GrpcTransport> grpcTransport() {
         return Optional.ofNullable(grpc);
+    }
+
+    /** The port of the web transport, when it is served. */
+    public OptionalInt webPort() {
+        WebTransport w = web;
+        return w == null ? OptionalInt.empty() : OptionalInt.of(w.port());
     }
 
     /** Accounts with a FETCH waiting for mail right now. */
@@ -390,6 +418,10 @@ public final class WireServer implements AutoCloseable {
         }
         waiters.wakeAll();
         listener.shutdown(config.shutdownGrace());
+        WebTransport w = web;
+        if (w != null) {
+            w.stop(config.shutdownGrace());
+        }
         if (grpc != null) {
             grpc.finish(config.shutdownGrace().toMillis());
         }
