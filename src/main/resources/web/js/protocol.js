@@ -50,14 +50,14 @@ const REQUESTS = {
 };
 
 // Each response, by its request's opcode: its type, its head fields after the reason, and the type and fields of
-// its records (the property the list goes in, and how each field reads). "n" a number, "b" a flag, "s" text.
-const message = ["messages", { id: "n", sender: "s", recipient: "s", timestampMillis: "n", body: "s" }];
+// its records (the property the list goes in, the records' type, and how each field reads). "n" a number, "b" a flag, "s" text.
+const message = ["messages", "Message", { id: "n", sender: "s", recipient: "s", timestampMillis: "n", body: "s" }];
 const RESPONSES = {
   0x01: ["Pong", { serverTimeMillis: "n" }],
   0x02: ["AccountCreated", { username: "s" }],
   0x03: ["LoggedIn", { token: "s", expiresAtMillis: "n", unread: "n" }],
   0x04: ["LoggedOut", {}],
-  0x05: ["Accounts", { nextCursor: "s" }, ["accounts", { username: "s", fullName: "s", online: "b" }]],
+  0x05: ["Accounts", { nextCursor: "s" }, ["accounts", "Account", { username: "s", fullName: "s", online: "b" }]],
   0x06: ["Sent", { messageId: "n", timestampMillis: "n" }],
   0x07: ["Messages", {}, message],
   0x08: ["Conversation", { nextBeforeId: "n" }, message],
@@ -71,13 +71,16 @@ const RESPONSES = {
   0x10: ["MemberRemoved", {}],
   0x11: ["GroupLeft", {}],
   0x12: ["GroupRenamed", { group: "s" }],
-  0x13: ["Groups", {}, ["groups", { name: "s", owner: "s", members: "n" }]],
-  0x14: ["Members", { group: "s" }, ["members", { username: "s", online: "b", owner: "b" }]],
+  0x13: ["Groups", {}, ["groups", "Group", { name: "s", owner: "s", members: "n" }]],
+  0x14: ["Members", { group: "s" }, ["members", "Member", { username: "s", online: "b", owner: "b" }]],
   0x15: ["GroupReceipts", { shared: "b", members: "n", delivered: "n" }],
-  0x16: ["Devices", {}, ["devices", { id: "s", lastSeenMillis: "n", holds: "b", current: "b" }]],
+  0x16: ["Devices", {}, ["devices", "Device", { id: "s", lastSeenMillis: "n", holds: "b", current: "b" }]],
   0x17: ["PasswordChanged", {}],
   0x18: ["FullNameSet", { fullName: "s" }],
 };
+
+/** Response types this module decodes (and "Error"). */
+export const responseTypes = Object.values(RESPONSES).map((entry) => entry[0]);
 
 function fail(message) {
   throw new ProtocolError(message);
@@ -218,7 +221,8 @@ export function decodeResponse(frame) {
   const [type, shape, list] = entry;
   const response = readInto({ type }, shape, rest, type);
   if (list) {
-    response[list[0]] = records.map((r) => readInto({}, list[1], fields(r), `${type} record`));
+    const [property, recordType, recordShape] = list;
+    response[property] = records.map((r) => readInto({ type: recordType }, recordShape, fields(r), `${type} record`));
   } else if (records.length > 0) {
     fail(`${type} has no records`);
   }
