@@ -1,24 +1,413 @@
-// The web client's page: asks the server what it speaks (SERVER_INFO over /ws) and says so.
-import { decodeResponse, encodeRequest } from "./protocol.js";
+// The web client: log in or register as this browser's device, conversations with unread counts, a conversation's
+// history and its live messages, send with ✓ (stored) and ✓✓ (delivered), log out. Two WebSockets to /ws: one for
+// requests, one that polls (a FETCH that waits holds its WebSocket, docs/wire_design.md §11).
+import { decodeResponse, encodeRequest, ErrorCode } from "./protocol.js";
 
-const status = document.getElementById("status");
-const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-const socket = new WebSocket(`${scheme}//${location.host}/ws`);
-socket.binaryType = "arraybuffer";
-socket.addEventListener("open", () => socket.send(encodeRequest(1, { type: "ServerInfo" })));
-socket.addEventListener("message", (event) => {
-  const { response } = decodeResponse(event.data);
-  if (response.type === "ServerInfo") {
-    status.textContent = "Connected: this wirechat server answers over WebSocket.";
-    document.getElementById("versions").textContent = response.versions.join(", ");
-    document.getElementById("chars").textContent = `${response.maxMessageChars} characters`;
-    document.getElementById("features").textContent = response.features.join(", ") || "none";
-    document.getElementById("info").hidden = false;
-  } else {
-    status.textContent = `The server answered: ${response.reason ?? response.type}`;
+const $ = (id) => document.getElementById(id);
+const wsUrl = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/ws`;
+
+/** One WebSocket to /ws: each request is one binary message, answered by one (in order). */
+class Channel {
+  constructor() {
+    this.nextId = 1;
+    this.pending = new Map();
+    this.closed = false;
   }
-  socket.close();
+
+  open() {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(wsUrl);
+      socket.binaryType = "arraybuffer";
+      socket.addEventListener("open", () => resolve(this));
+      socket.addEventListener("message", (event) => {
+        let answer;
+        try {
+          answer = decodeResponse(event.data);
+        } catch (e) {
+          socket.close();
+          return;
+        }
+        const waiting = this.pending.get(answer.requestId);
+        if (waiting) {
+          this.pending.delete(answer.requestId);
+          waiting.resolve(answer.response);
+        }
+      });
+      socket.addEventListener("close", (event) => {
+        this.closed = true;
+        const why = new Error(event.reason || "the connection to the server was lost");
+        this.pending.forEach((p) => p.reject(why));
+        this.pending.clear();
+        reject(why);
+      });
+      this.socket = socket;
+    });
+  }
+
+  /** The response to a request (an error response too); rejects if the connection is lost. */
+  request(request) {
+    if (this.closed) return Promise.reject(new Error("the connection to the server was lost"));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.socket.send(encodeRequest(id, request));
+    });
+  }
+
+  close() {
+    this.closed = true;
+    this.socket?.close();
+  }
+}
+
+/** This browser is one device of each account it logs in to: its id is made once and kept. */
+function deviceId() {
+  let id = localStorage.getItem("wirechat.device");
+  if (!id) {
+    id = `web-${crypto.randomUUID()}`;
+    localStorage.setItem("wirechat.device", id);
+  }
+  return id;
+}
+
+const state = {
+  requests: null, // the Channel for requests
+  me: null, // username
+  token: null,
+  maxChars: 1000,
+  conversations: {}, // peer -> {last, at, unread}
+  messages: new Map(), // peer -> [{id, sender, recipient, timestampMillis, body, mark}]
+  open: null, // the peer whose conversation is shown
+  ack: 0,
+  polling: false,
+};
+
+function say(text) {
+  $("status").textContent = text;
+}
+
+function peerOf(m) {
+  if (m.recipient.startsWith("#")) return m.recipient;
+  return m.sender.toLowerCase() === state.me.toLowerCase() ? m.recipient : m.sender;
+}
+
+function storageKey() {
+  return `wirechat.conversations.${state.me.toLowerCase()}`;
+}
+
+function saveConversations() {
+  localStorage.setItem(storageKey(), JSON.stringify(state.conversations));
+}
+
+async function ask(request) {
+  if (!state.requests || state.requests.closed) {
+    state.requests = await new Channel().open();
+  }
+  return state.requests.request(request);
+}
+
+function refusal(response) {
+  return response.type === "Error" ? response.reason : null;
+}
+
+// ---- logging in ----
+
+async function logIn(register) {
+  const username = $("username").value.trim();
+  const password = $("password").value;
+  try {
+    if (register) {
+      const fullName = $("full-name").value.trim() || username;
+      const created = await ask({ type: "CreateAccount", username, fullName, password });
+      if (refusal(created)) return say(`Cannot register: ${created.reason}`);
+    }
+    const r = await ask({ type: "LoginDevice", username, password, deviceId: deviceId() });
+    if (refusal(r)) return say(`Cannot log in: ${r.reason}`);
+    $("password").value = "";
+    sessionStorage.setItem("wirechat.session", JSON.stringify({ username, token: r.token }));
+    startSession(username, r.token);
+  } catch (e) {
+    say(`Cannot reach the server: ${e.message}`);
+  }
+}
+
+function startSession(username, token) {
+  state.me = username;
+  state.token = token;
+  state.conversations = JSON.parse(localStorage.getItem(storageKey()) ?? "{}");
+  state.messages = new Map();
+  state.ack = 0;
+  $("me").textContent = `Logged in as ${username}`;
+  $("who").hidden = false;
+  $("login").hidden = true;
+  $("chat").hidden = false;
+  say("Connected.");
+  renderConversations();
+  poll();
+}
+
+async function logOut() {
+  const token = state.token;
+  endSession();
+  if (token) {
+    try {
+      await ask({ type: "Logout", token });
+    } catch (e) {
+      // logged out here either way; the token expires on its own
+    }
+  }
+  say("Logged out.");
+}
+
+function endSession() {
+  state.token = null;
+  state.me = null;
+  state.open = null;
+  state.poller?.close();
+  sessionStorage.removeItem("wirechat.session");
+  $("who").hidden = true;
+  $("chat").hidden = true;
+  $("login").hidden = false;
+  $("messages").replaceChildren();
+  $("compose").hidden = true;
+  $("peer-title").textContent = "No conversation open";
+}
+
+// ---- receiving ----
+
+async function poll() {
+  if (state.polling) return;
+  state.polling = true;
+  const token = state.token;
+  while (state.token === token) {
+    try {
+      state.poller = await new Channel().open();
+      while (state.token === token) {
+        const r = await state.poller.request({ type: "Fetch", token, ackThrough: state.ack, maxCount: 100, maxWaitMillis: 25000 });
+        if (r.type === "Error") {
+          if (r.status === ErrorCode.NOT_AUTHENTICATED) {
+            endSession();
+            say("Your session has ended: log in again.");
+          } else if (r.status === ErrorCode.DEVICE_IN_USE) {
+            say("Another window or browser uses this device: this one stopped receiving. Close the other one and reload this page.");
+            state.token = null;
+          } else {
+            say(`Receiving failed: ${r.reason}`);
+          }
+          break;
+        }
+        r.messages.forEach(received);
+        if (r.messages.length > 0) {
+          state.ack = Math.max(state.ack, ...r.messages.map((m) => m.id));
+          saveConversations();
+          renderConversations();
+        }
+      }
+    } catch (e) {
+      if (state.token !== token) break;
+      say("The server cannot be reached; trying again…");
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    } finally {
+      state.poller?.close();
+    }
+  }
+  state.polling = false;
+}
+
+function received(m) {
+  const peer = peerOf(m);
+  const mine = m.sender.toLowerCase() === state.me.toLowerCase();
+  add(peer, { ...m, mark: mine ? "sent" : null });
+  const c = (state.conversations[peer] ??= { unread: 0 });
+  c.last = m.body;
+  c.at = m.timestampMillis;
+  if (!mine && state.open !== peer) c.unread += 1;
+}
+
+function add(peer, message) {
+  const list = state.messages.get(peer) ?? [];
+  const same = list.find((x) => (message.id && x.id === message.id) || (message.clientId && x.clientId === message.clientId));
+  if (same) Object.assign(same, message);
+  else list.push(message);
+  list.sort((a, b) => (a.id ?? Infinity) - (b.id ?? Infinity));
+  state.messages.set(peer, list);
+  if (state.open === peer) renderMessages();
+}
+
+// ---- conversations ----
+
+function renderConversations() {
+  const items = Object.entries(state.conversations).sort(([, a], [, b]) => (b.at ?? 0) - (a.at ?? 0));
+  $("conversations").replaceChildren(...items.map(([peer, c]) => {
+    const li = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "conversation";
+    button.dataset.peer = peer;
+    const name = document.createElement("span");
+    name.textContent = peer;
+    button.append(name);
+    if (c.unread > 0) {
+      const badge = document.createElement("span");
+      badge.className = "unread";
+      badge.textContent = String(c.unread);
+      badge.setAttribute("aria-label", `${c.unread} unread`);
+      button.append(badge);
+    }
+    if (state.open === peer) button.setAttribute("aria-current", "true");
+    button.addEventListener("click", () => openConversation(peer));
+    li.append(button);
+    return li;
+  }));
+}
+
+async function openConversation(peer) {
+  state.open = peer;
+  const c = (state.conversations[peer] ??= { unread: 0 });
+  c.unread = 0;
+  saveConversations();
+  renderConversations();
+  $("peer-title").textContent = peer;
+  $("compose").hidden = false;
+  renderMessages();
+  try {
+    const r = await ask({ type: "History", token: state.token, peer, beforeId: 0, limit: 50 });
+    if (r.type === "Error") return say(`Cannot open ${peer}: ${r.reason}`);
+    r.messages.forEach((m) => add(peer, { ...m, mark: m.sender.toLowerCase() === state.me.toLowerCase() ? "sent" : null }));
+    renderMessages();
+    checkReceipts();
+  } catch (e) {
+    say(`Cannot reach the server: ${e.message}`);
+  }
+}
+
+function renderMessages() {
+  const list = state.messages.get(state.open) ?? [];
+  $("messages").replaceChildren(...list.map((m) => {
+    const li = document.createElement("li");
+    const mine = m.sender.toLowerCase() === state.me.toLowerCase();
+    li.className = mine ? "mine" : "theirs";
+    const who = document.createElement("span");
+    who.className = "sender";
+    who.textContent = mine ? "you" : m.sender;
+    const body = document.createElement("span");
+    body.className = "body";
+    body.textContent = m.body;
+    li.append(who, body);
+    if (mine) {
+      const mark = document.createElement("span");
+      mark.className = `mark ${m.mark}`;
+      mark.textContent = { sending: "sending…", sent: "✓", delivered: "✓✓", failed: m.failure ?? "not sent" }[m.mark] ?? "";
+      mark.setAttribute("aria-label", { sending: "sending", sent: "stored", delivered: "delivered", failed: "not sent" }[m.mark] ?? "");
+      li.append(mark);
+    }
+    return li;
+  }));
+}
+
+// ---- sending ----
+
+async function send(body) {
+  const peer = state.open;
+  const clientId = crypto.randomUUID();
+  const message = { clientId, sender: state.me, recipient: peer, timestampMillis: Date.now(), body, mark: "sending" };
+  add(peer, message);
+  try {
+    const r = await ask({ type: "Send", token: state.token, recipient: peer, clientMessageId: clientId, body });
+    if (r.type === "Error") {
+      add(peer, { clientId, mark: "failed", failure: r.reason });
+      return say(`Not sent: ${r.reason}`);
+    }
+    add(peer, { clientId, id: r.messageId, timestampMillis: r.timestampMillis, mark: "sent" });
+    const c = (state.conversations[peer] ??= { unread: 0 });
+    c.last = body;
+    c.at = r.timestampMillis;
+    saveConversations();
+    renderConversations();
+    checkReceipts();
+  } catch (e) {
+    add(peer, { clientId, mark: "failed", failure: "the server cannot be reached" });
+    say(`Not sent: ${e.message}`);
+  }
+}
+
+/** While one of this device's messages in the open conversation is not known delivered, asks every 3 s. */
+async function checkReceipts() {
+  const peer = state.open;
+  if (!peer || peer.startsWith("#") || state.receiptsTimer) return;
+  const waiting = () => (state.messages.get(peer) ?? []).filter((m) => m.mark === "sent" && m.sender.toLowerCase() === state.me.toLowerCase());
+  if (waiting().length === 0) return;
+  try {
+    const r = await ask({ type: "Receipts", token: state.token, peer });
+    if (r.type === "Receipts" && r.shared) {
+      waiting().filter((m) => r.oldestWaitingId === 0 || m.id < r.oldestWaitingId).forEach((m) => {
+        m.mark = "delivered";
+      });
+      if (state.open === peer) renderMessages();
+    }
+  } catch (e) {
+    // asked again below
+  }
+  if (waiting().length > 0 && state.open === peer && state.token) {
+    state.receiptsTimer = setTimeout(() => {
+      state.receiptsTimer = null;
+      checkReceipts();
+    }, 3000);
+  }
+}
+
+// ---- the page ----
+
+async function start() {
+  try {
+    const info = await ask({ type: "ServerInfo" });
+    if (info.type === "ServerInfo") {
+      state.maxChars = info.maxMessageChars;
+      $("body").maxLength = info.maxMessageChars;
+      $("versions").textContent = info.versions.join(", ");
+      $("chars").textContent = `${info.maxMessageChars} characters`;
+      $("features").textContent = info.features.join(", ") || "none";
+      $("info").hidden = false;
+    }
+  } catch (e) {
+    say("The server cannot be reached over WebSocket.");
+    $("login").hidden = false;
+    return;
+  }
+  const saved = JSON.parse(sessionStorage.getItem("wirechat.session") ?? "null");
+  if (saved) {
+    startSession(saved.username, saved.token);
+  } else {
+    $("login").hidden = false;
+    say("Connected. Log in or register.");
+  }
+}
+
+$("login-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  logIn(false);
 });
-socket.addEventListener("error", () => {
-  status.textContent = "The server cannot be reached over WebSocket.";
+$("register-button").addEventListener("click", () => {
+  if ($("login-form").reportValidity()) logIn(true);
 });
+$("logout").addEventListener("click", logOut);
+$("open-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const peer = $("open-peer").value.trim();
+  $("open-peer").value = "";
+  if (peer) openConversation(peer);
+});
+$("compose").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const body = $("body").value;
+  if (body.trim() === "") return;
+  $("body").value = "";
+  send(body);
+});
+$("body").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey) {
+    event.preventDefault();
+    $("compose").requestSubmit();
+  }
+});
+start();

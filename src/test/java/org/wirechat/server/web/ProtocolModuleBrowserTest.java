@@ -181,7 +181,7 @@ class ProtocolModuleBrowserTest {
         browser.driver.get(base + "/");
         new WebDriverWait(browser.driver, Duration.ofSeconds(20)).until(
                 d -> d.findElement(By.id("status")).getText().startsWith("Connected"));
-        assertThat(browser.driver.findElement(By.id("features")).getText()).contains("receipts");
+        new WebDriverWait(browser.driver, Duration.ofSeconds(20)).until(d -> d.findElement(By.id("features")).getText().contains("receipts"));
         assertThat(browser.consoleMessages()).isEmpty();
         Object ran = browser.driver.executeScript("""
                 const s = document.createElement("script");
