@@ -522,8 +522,7 @@ public final class ServerMain implements Callable<Integer> {
         out.println("wirechat server listening on " + server.address().getAddress().getHostAddress() + ":"
                 + server.port() + (config.tls() == null ? "" : " with TLS") + " (data in "
                 + server.storeDescription() + "); Ctrl-C stops it");
-        server.webPort().ifPresent(p -> out.println("web client on http" + (config.tls() == null ? "" : "s") + "://"
-                + config.web().bindAddress() + ":" + p + "/"));
+        server.webPort().ifPresent(p -> out.println("web client on " + WireServer.webUrl(config, p)));
         server.awaitTermination();
         return server.failure().isPresent() ? EXIT_FATAL : 0;
     }

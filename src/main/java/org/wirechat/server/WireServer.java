@@ -228,8 +228,7 @@ public final class WireServer implements AutoCloseable {
             try {
                 WebTransport w = new WebTransport(config, chat, admission, metrics);
                 this.web = w;
-                log.info("web client on http{}://{}:{}/ (the wire protocol over WebSocket at /ws)",
-                        config.tls() == null ? "" : "s", config.web().bindAddress(), w.port());
+                log.info("web client on {} (the wire protocol over WebSocket at /ws)", webUrl(config, w.port()));
                 if (config.tls() == null && !InetAddress.getByName(config.web().bindAddress()).isLoopbackAddress()) {
                     log.warn("serving the web client on {} without TLS: passwords, tokens and messages cross the network in "
                             + "clear; use --tls-keystore, or a reverse proxy with TLS (docs/deployment.md)", config.web().bindAddress());
@@ -322,6 +321,12 @@ public final class WireServer implements AutoCloseable {
     /** The gRPC transport, when it is served: its connection and call counts (diagnostics, tests). */
     public Optional<GrpcTransport> grpcTransport() {
         return Optional.ofNullable(grpc);
+    }
+
+    /** The web client's address, for the startup lines: {@code http://127.0.0.1:8080/}, {@code https://[::1]:8443/}. */
+    static String webUrl(ServerConfig config, int port) {
+        String host = config.web().bindAddress();
+        return "http" + (config.tls() == null ? "" : "s") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/";
     }
 
     /** The port of the web transport, when it is served. */

@@ -40,6 +40,7 @@ import org.wirechat.server.TestCerts;
 import org.wirechat.server.TestConnection;
 import org.wirechat.server.WebSettings;
 import org.wirechat.server.core.admission.AbuseLimits;
+import org.wirechat.server.wire.Answerer;
 
 /** The web transport, end to end: a real server with --web-port, real HTTP and WebSocket clients (the JDK's). */
 @Timeout(60)
@@ -282,6 +283,33 @@ class WebTransportTest {
             try (WsClient again = WsClient.connect(ws(), null, null)) {
                 assertThat(again.ask(1, new Request.Ping())).isInstanceOf(Response.Pong.class);
             }
+        }
+    }
+
+    @Test
+    void aWebSocketOverItsRequestRateIsRateLimitedAndStaysOpen() throws Exception {
+        start(b -> b.abuse(AbuseLimits.NONE.withRequestRate(1, 2)));
+        try (WsClient c = WsClient.connect(ws(), null, null)) {
+            assertThat(c.ask(1, new Request.Ping())).isInstanceOf(Response.Pong.class); // the burst of 2
+            assertThat(c.ask(2, new Request.Ping())).isInstanceOf(Response.Pong.class);
+            Response.Error e = (Response.Error) c.ask(3, new Request.Ping()); // the next would wait about a second
+            assertThat(e.code()).isEqualTo(ErrorCode.RATE_LIMITED);
+            assertThat(Long.parseLong(e.details().getFirst())).isGreaterThan(Answerer.MAX_SLOWDOWN_MILLIS);
+            assertThat(c.isClosed()).isFalse();
+        }
+    }
+
+    @Test
+    void aStoppingServerTellsAnIdleWebSocketShuttingDown() throws Exception {
+        start(b -> b);
+        try (WsClient c = WsClient.connect(ws(), null, null)) {
+            assertThat(c.ask(1, new Request.Ping())).isInstanceOf(Response.Pong.class);
+            Thread stopping = Thread.ofVirtual().start(server::close);
+            Response.Error e = (Response.Error) WsClient.decode(c.next());
+            assertThat(e.code()).isEqualTo(ErrorCode.SHUTTING_DOWN);
+            assertThat(c.awaitClose().code()).isEqualTo(4000 + ErrorCode.SHUTTING_DOWN.wire());
+            stopping.join();
+            server = null;
         }
     }
 
