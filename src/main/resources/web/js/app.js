@@ -1,5 +1,5 @@
 // The web client: log in or register as this browser's device, conversations with unread counts, a conversation's
-// history and its live messages, send with ✓ (stored) and ✓✓ (delivered), log out. Two WebSockets to /ws: one for
+// history (and "load older") and its live messages, send with ✓ (stored) and ✓✓ (delivered), log out. Two WebSockets to /ws: one for
 // requests, one that polls (a FETCH that waits holds its WebSocket, docs/wire_design.md §11).
 import { decodeResponse, encodeRequest, ErrorCode } from "./protocol.js";
 
@@ -78,6 +78,7 @@ const state = {
   conversations: {}, // peer -> {last, at, unread}
   messages: new Map(), // peer -> [{id, sender, recipient, timestampMillis, body, mark}]
   open: null, // the peer whose conversation is shown
+  older: new Map(), // peer -> the id HISTORY pages on from ("next before id"; 0: nothing older)
   ack: 0,
   polling: false,
 };
@@ -170,6 +171,7 @@ function endSession() {
   $("login").hidden = false;
   $("messages").replaceChildren();
   $("compose").hidden = true;
+  $("load-older").hidden = true;
   $("peer-title").textContent = "No conversation open";
 }
 
@@ -269,21 +271,52 @@ async function openConversation(peer) {
   renderConversations();
   $("peer-title").textContent = peer;
   $("compose").hidden = false;
+  $("load-older").hidden = true;
   renderMessages();
-  try {
-    const r = await ask({ type: "History", token: state.token, peer, beforeId: 0, limit: 50 });
-    if (r.type === "Error") return say(`Cannot open ${peer}: ${r.reason}`);
-    r.messages.forEach((m) => add(peer, { ...m, mark: m.sender.toLowerCase() === state.me.toLowerCase() ? "sent" : null }));
-    renderMessages();
+  if (await loadHistory(peer, 0)) {
+    $("messages").scrollTop = $("messages").scrollHeight;
     checkReceipts();
+  }
+}
+
+/** A page of the conversation's history before {@code beforeId} (0: the latest); whether it came. */
+async function loadHistory(peer, beforeId) {
+  try {
+    const r = await ask({ type: "History", token: state.token, peer, beforeId, limit: 50 });
+    if (r.type === "Error") {
+      say(`Cannot open ${peer}: ${r.reason}`);
+      return false;
+    }
+    r.messages.forEach((m) => add(peer, { ...m, mark: m.sender.toLowerCase() === state.me.toLowerCase() ? "sent" : null }));
+    state.older.set(peer, r.nextBeforeId);
+    if (state.open === peer) {
+      renderMessages();
+      $("load-older").hidden = r.nextBeforeId === 0;
+    }
+    return true;
   } catch (e) {
     say(`Cannot reach the server: ${e.message}`);
+    return false;
   }
+}
+
+/** "Load older messages": the page before the oldest shown, the message being read kept where it was. */
+async function loadOlder() {
+  const peer = state.open;
+  const before = state.older.get(peer);
+  if (!peer || !before) return;
+  const list = $("messages");
+  const fromBottom = list.scrollHeight - list.scrollTop;
+  await loadHistory(peer, before);
+  list.scrollTop = list.scrollHeight - fromBottom;
 }
 
 function renderMessages() {
   const list = state.messages.get(state.open) ?? [];
-  $("messages").replaceChildren(...list.map((m) => {
+  const view = $("messages");
+  const atBottom = view.scrollTop + view.clientHeight >= view.scrollHeight - 20;
+  const fromBottom = view.scrollHeight - view.scrollTop;
+  view.replaceChildren(...list.map((m) => {
     const li = document.createElement("li");
     const mine = m.sender.toLowerCase() === state.me.toLowerCase();
     li.className = mine ? "mine" : "theirs";
@@ -303,6 +336,7 @@ function renderMessages() {
     }
     return li;
   }));
+  view.scrollTop = atBottom ? view.scrollHeight : view.scrollHeight - fromBottom; // a new message shows; older ones do not move it
 }
 
 // ---- sending ----
@@ -391,6 +425,7 @@ $("register-button").addEventListener("click", () => {
   if ($("login-form").reportValidity()) logIn(true);
 });
 $("logout").addEventListener("click", logOut);
+$("load-older").addEventListener("click", loadOlder);
 $("open-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const peer = $("open-peer").value.trim();

@@ -21,6 +21,7 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.wirechat.client.ChatClient;
@@ -161,6 +162,37 @@ class WebClientBrowserTest {
         // the README's picture of the web client
         Files.copy(first.driver.getScreenshotAs(OutputType.FILE).toPath(), Path.of("target", "web-client.png"),
                 StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** How many messages the open conversation shows, and the first one's body. */
+    private static List<?> shown(Browser b) {
+        return (List<?>) b.driver.executeScript("""
+                const items = [...document.querySelectorAll("#messages li .body")];
+                return [items.length, items.length > 0 ? items[0].textContent : null];
+                """);
+    }
+
+    @Test
+    void aConversationShowsItsLatest50AndLoadOlderBringsTheRest() throws Exception {
+        register(second, "frank");
+        try (ChatClient erin = new ChatClient("127.0.0.1", server.server().port(), m -> { }, ChatClient.Options.DEFAULT)) {
+            erin.register("erin", "Erin", ServerFixture.PASSWORD);
+            erin.login("erin", ServerFixture.PASSWORD);
+            for (int i = 0; i < 55; i++) {
+                erin.send("frank", "older " + i);
+            }
+            assertThat(erin.awaitSent(Duration.ofSeconds(30))).isTrue();
+        }
+        waitIn(second.driver).until(x -> "55".equals(unread(second, "erin"))); // all fetched by this browser
+        second.driver.navigate().refresh(); // what the page held is gone: the conversation comes from history
+        waitIn(second.driver).until(x -> "55".equals(unread(second, "erin")));
+        second.driver.findElement(By.cssSelector("#conversations button[data-peer='erin']")).click();
+        waitIn(second.driver).until(x -> shown(second).equals(List.of(50L, "older 5")));
+        WebElement older = second.driver.findElement(By.id("load-older"));
+        assertThat(older.isDisplayed()).isTrue();
+        older.click();
+        waitIn(second.driver).until(x -> shown(second).equals(List.of(55L, "older 0")));
+        assertThat(older.isDisplayed()).isFalse();
     }
 
     @Test
