@@ -1,5 +1,6 @@
 // The web client: log in or register as this browser's device, conversations with unread counts, a conversation's
-// history (and "load older") and its live messages, send with ✓ (stored) and ✓✓ (delivered), log out. Two WebSockets to /ws: one for
+// history (and "load older") and its live messages, send with ✓ (stored) and ✓✓ (delivered) through an outbox that
+// waits for the server when it is away, log out. Two WebSockets to /ws: one for
 // requests, one that polls (a FETCH that waits holds its WebSocket, docs/wire_design.md §11).
 import { decodeResponse, encodeRequest, ErrorCode } from "./protocol.js";
 
@@ -81,6 +82,8 @@ const state = {
   older: new Map(), // peer -> the id HISTORY pages on from ("next before id"; 0: nothing older)
   ack: 0,
   polling: false,
+  outbox: [], // {peer, clientId, body, at}: sends not yet answered, oldest first; kept for the account in this browser
+  flushing: false,
 };
 
 function say(text) {
@@ -98,6 +101,14 @@ function storageKey() {
 
 function saveConversations() {
   localStorage.setItem(storageKey(), JSON.stringify(state.conversations));
+}
+
+function outboxKey() {
+  return `wirechat.outbox.${state.me.toLowerCase()}`;
+}
+
+function saveOutbox() {
+  localStorage.setItem(outboxKey(), JSON.stringify(state.outbox));
 }
 
 async function ask(request) {
@@ -138,6 +149,9 @@ function startSession(username, token) {
   state.conversations = JSON.parse(localStorage.getItem(storageKey()) ?? "{}");
   state.messages = new Map();
   state.ack = 0;
+  state.outbox = JSON.parse(localStorage.getItem(outboxKey()) ?? "[]");
+  state.outbox.forEach((o) => add(o.peer, { clientId: o.clientId, sender: username, recipient: o.peer, timestampMillis: o.at,
+    body: o.body, mark: "waiting" }));
   $("me").textContent = `Logged in as ${username}`;
   $("who").hidden = false;
   $("login").hidden = true;
@@ -145,6 +159,7 @@ function startSession(username, token) {
   say("Connected.");
   renderConversations();
   poll();
+  flushOutbox();
 }
 
 async function logOut() {
@@ -165,6 +180,7 @@ function endSession() {
   state.me = null;
   state.open = null;
   state.poller?.close();
+  state.outbox = [];
   sessionStorage.removeItem("wirechat.session");
   $("who").hidden = true;
   $("chat").hidden = true;
@@ -184,6 +200,11 @@ async function poll() {
   while (state.token === token) {
     try {
       state.poller = await new Channel().open();
+      if (state.lost) {
+        state.lost = false;
+        if (!state.countdown) say("Connected.");
+      }
+      if (state.outbox.length > 0) flushOutbox();
       while (state.token === token) {
         const r = await state.poller.request({ type: "Fetch", token, ackThrough: state.ack, maxCount: 100, maxWaitMillis: 25000 });
         if (r.type === "Error") {
@@ -207,7 +228,8 @@ async function poll() {
       }
     } catch (e) {
       if (state.token !== token) break;
-      say("The server cannot be reached; trying again…");
+      state.lost = true;
+      if (!state.countdown) say("The server cannot be reached; trying again…");
       await new Promise((resolve) => setTimeout(resolve, 2000));
     } finally {
       state.poller?.close();
@@ -330,8 +352,10 @@ function renderMessages() {
     if (mine) {
       const mark = document.createElement("span");
       mark.className = `mark ${m.mark}`;
-      mark.textContent = { sending: "sending…", sent: "✓", delivered: "✓✓", failed: m.failure ?? "not sent" }[m.mark] ?? "";
-      mark.setAttribute("aria-label", { sending: "sending", sent: "stored", delivered: "delivered", failed: "not sent" }[m.mark] ?? "");
+      mark.textContent = { sending: "sending…", waiting: "waiting to be sent", sent: "✓", delivered: "✓✓",
+        failed: m.failure ?? "not sent" }[m.mark] ?? "";
+      mark.setAttribute("aria-label", { sending: "sending", waiting: "waiting to be sent", sent: "stored", delivered: "delivered",
+        failed: "not sent" }[m.mark] ?? "");
       li.append(mark);
     }
     return li;
@@ -341,28 +365,78 @@ function renderMessages() {
 
 // ---- sending ----
 
-async function send(body) {
+/** Sends through the outbox: kept until the server answers, so a message written while it is away goes out when it is back. */
+function send(body) {
   const peer = state.open;
   const clientId = crypto.randomUUID();
-  const message = { clientId, sender: state.me, recipient: peer, timestampMillis: Date.now(), body, mark: "sending" };
-  add(peer, message);
+  const at = Date.now();
+  add(peer, { clientId, sender: state.me, recipient: peer, timestampMillis: at, body, mark: "sending" });
+  state.outbox.push({ peer, clientId, body, at });
+  saveOutbox();
+  flushOutbox();
+}
+
+/**
+ * Sends what the outbox holds, in order. The same client message id each time, so a SEND that was stored but whose
+ * answer was lost is not stored twice (docs/wire_design.md, SEND). While the server cannot be reached, counts down to
+ * the next try.
+ */
+async function flushOutbox() {
+  if (state.flushing || !state.token) return;
+  state.flushing = true;
+  const token = state.token;
   try {
-    const r = await ask({ type: "Send", token: state.token, recipient: peer, clientMessageId: clientId, body });
-    if (r.type === "Error") {
-      add(peer, { clientId, mark: "failed", failure: r.reason });
-      return say(`Not sent: ${r.reason}`);
+    while (state.outbox.length > 0 && state.token === token) {
+      const o = state.outbox[0];
+      let r;
+      try {
+        r = await ask({ type: "Send", token, recipient: o.peer, clientMessageId: o.clientId, body: o.body });
+      } catch (e) {
+        state.outbox.forEach((w) => add(w.peer, { clientId: w.clientId, mark: "waiting" }));
+        countDown(4, flushOutbox);
+        return;
+      }
+      if (r.type === "Error" && (r.status === ErrorCode.STORAGE_UNAVAILABLE || r.status === ErrorCode.RATE_LIMITED)) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(30000, Number(r.details[0] ?? 1000))));
+        continue;
+      }
+      state.outbox.shift();
+      saveOutbox();
+      if (r.type === "Error") {
+        add(o.peer, { clientId: o.clientId, mark: "failed", failure: r.reason });
+        say(`Not sent: ${r.reason}`);
+        continue;
+      }
+      add(o.peer, { clientId: o.clientId, id: r.messageId, timestampMillis: r.timestampMillis, mark: "sent" });
+      const c = (state.conversations[o.peer] ??= { unread: 0 });
+      c.last = o.body;
+      c.at = r.timestampMillis;
+      saveConversations();
+      renderConversations();
+      if (state.open === o.peer) checkReceipts();
     }
-    add(peer, { clientId, id: r.messageId, timestampMillis: r.timestampMillis, mark: "sent" });
-    const c = (state.conversations[peer] ??= { unread: 0 });
-    c.last = body;
-    c.at = r.timestampMillis;
-    saveConversations();
-    renderConversations();
-    checkReceipts();
-  } catch (e) {
-    add(peer, { clientId, mark: "failed", failure: "the server cannot be reached" });
-    say(`Not sent: ${e.message}`);
+  } finally {
+    state.flushing = false;
   }
+}
+
+/** "trying again in N s…", then {@code then}. */
+function countDown(seconds, then) {
+  if (state.countdown) return;
+  let left = seconds;
+  const tick = () => {
+    if (left === 0 || !state.token) {
+      state.countdown = null;
+      say("Connecting…");
+      then();
+      return;
+    }
+    const waiting = state.outbox.length;
+    say(`The server cannot be reached; trying again in ${left} s…${waiting > 0 ? ` (${waiting} message${waiting === 1 ? "" : "s"} waiting to be sent)` : ""}`);
+    left -= 1;
+    state.countdown = setTimeout(tick, 1000);
+  };
+  tick();
 }
 
 /** While one of this device's messages in the open conversation is not known delivered, asks every 3 s. */

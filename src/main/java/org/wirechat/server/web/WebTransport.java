@@ -78,7 +78,13 @@ public final class WebTransport {
         try {
             this.server = builder.build().start();
         } catch (RuntimeException e) {
-            throw new IOException("cannot serve the web client on " + web.bindAddress() + ":" + web.port() + ": " + e.getMessage(), e);
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            // the socket's own exception as the cause (a BindException says the port is taken)
+            throw new IOException("cannot serve the web client on " + web.bindAddress() + ":" + web.port() + ": " + root.getMessage(),
+                    root instanceof IOException ? root : e);
         }
     }
 

@@ -25,8 +25,10 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.wirechat.client.ChatClient;
+import org.wirechat.protocol.Request;
 import org.wirechat.protocol.Response;
 import org.wirechat.server.ServerFixture;
+import org.wirechat.server.TestConnection;
 import org.wirechat.server.WebSettings;
 
 /**
@@ -193,6 +195,29 @@ class WebClientBrowserTest {
         older.click();
         waitIn(second.driver).until(x -> shown(second).equals(List.of(55L, "older 0")));
         assertThat(older.isDisplayed()).isFalse();
+    }
+
+    @Test
+    void aMessageWrittenWhileTheServerIsAwayGoesOutOnceWhenItIsBack() throws Exception {
+        String heidi;
+        try (TestConnection c = server.connect()) {
+            heidi = server.register(c, "heidi");
+        }
+        register(first, "grace");
+        openConversation(first, "heidi");
+        server.down();
+        try {
+            send(first, "written while away");
+            waitIn(first.driver).until(x -> "waiting to be sent".equals(markOf(first, "written while away")));
+            waitIn(first.driver).until(x -> x.findElement(By.id("status")).getText().contains("trying again in"));
+        } finally {
+            server.up();
+        }
+        waitIn(first.driver).until(x -> List.of("✓", "✓✓").contains(markOf(first, "written while away")));
+        try (TestConnection c = server.connect()) {
+            Response.Conversation history = (Response.Conversation) c.call(new Request.History(heidi, "grace", 0, 50));
+            assertThat(history.messages()).extracting(Response.Message::body).containsExactly("written while away");
+        }
     }
 
     @Test
