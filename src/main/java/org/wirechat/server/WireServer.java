@@ -421,9 +421,12 @@ public final class WireServer implements AutoCloseable {
         if (grpc != null) {
             grpc.stopAccepting();
         }
+        WebTransport w = web;
+        if (w != null) {
+            w.beginStop(); // its idle WebSockets told at once, as the wire's idle connections are below
+        }
         waiters.wakeAll();
         listener.shutdown(config.shutdownGrace());
-        WebTransport w = web;
         if (w != null) {
             w.stop(config.shutdownGrace());
         }

@@ -47,7 +47,8 @@ final class WebSession implements WsListener {
     private final ReentrantLock state = new ReentrantLock();
     private volatile WsSession ws;
     private volatile Thread thread;
-    private Connection connection;
+    /** Set once on open, on the connection's thread; read by the sweep's thread too, to release it. */
+    private volatile Connection connection;
     private Answerer answerer;
     /** A message arriving in fragments; connection thread only. */
     private ByteArrayOutputStream partial;

@@ -149,18 +149,20 @@ public final class WebTransport {
         return live.size();
     }
 
-    /**
-     * Stops: idle WebSockets are told SHUTTING_DOWN and closed, busy ones once their answer is out (within
-     * {@code grace}); then the HTTP server stops, closing whatever is left.
-     */
-    public void stop(Duration grace) {
+    /** The server is stopping: idle WebSockets are told SHUTTING_DOWN and closed now, busy ones once their answer is out. */
+    public void beginStop() {
         stopping = true;
         live.values().forEach(WebSession::stop);
+    }
+
+    /** Waits up to {@code grace} for the WebSockets to end, then stops the HTTP server, closing whatever is left. */
+    public void stop(Duration grace) {
+        beginStop();
         long deadline = System.nanoTime() + grace.toNanos();
         while (!live.isEmpty() && System.nanoTime() - deadline < 0) {
             closeOverdue(System.nanoTime());
             try {
-                Thread.sleep(10); // waiting for the sessions to end: their threads end on their own
+                Thread.sleep(10); // each session ends on its own thread; this only waits for them, up to the grace
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
