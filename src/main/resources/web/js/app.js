@@ -1,6 +1,6 @@
 // The web client: log in or register as this browser's device, conversations with unread counts, a conversation's
 // history (and "load older") and its live messages, send with ✓ (stored) and ✓✓ (delivered) through an outbox that
-// waits for the server when it is away, log out. Two WebSockets to /ws: one for
+// waits for the server when it is away, finding people (LIST_ACCOUNTS), log out. Two WebSockets to /ws: one for
 // requests, one that polls (a FETCH that waits holds its WebSocket, docs/wire_design.md §11).
 import { decodeResponse, encodeRequest, ErrorCode } from "./protocol.js";
 
@@ -188,6 +188,7 @@ function endSession() {
   $("messages").replaceChildren();
   $("compose").hidden = true;
   $("load-older").hidden = true;
+  $("found").replaceChildren();
   $("peer-title").textContent = "No conversation open";
 }
 
@@ -363,6 +364,41 @@ function renderMessages() {
   view.scrollTop = atBottom ? view.scrollHeight : view.scrollHeight - fromBottom; // a new message shows; older ones do not move it
 }
 
+// ---- the directory ----
+
+/** LIST_ACCOUNTS with the words as a wildcard pattern (anywhere in the username or full name); each a button. */
+async function find(words) {
+  const pattern = `*${words.replace(/[*?]/g, "")}*`;
+  let r;
+  try {
+    r = await ask({ type: "ListAccounts", token: state.token, mode: "WILDCARD", pattern, cursor: "", limit: 20 });
+  } catch (e) {
+    return say(`Cannot reach the server: ${e.message}`);
+  }
+  if (r.type === "Error") return say(`Cannot search: ${r.reason}`);
+  const items = r.accounts.map((a) => {
+    const li = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "person";
+    button.dataset.username = a.username;
+    button.textContent = `${a.fullName} (${a.username})${a.online ? " · online" : ""}`;
+    button.addEventListener("click", () => openConversation(a.username));
+    li.append(button);
+    return li;
+  });
+  if (items.length === 0) {
+    const li = document.createElement("li");
+    li.textContent = "Nobody found.";
+    items.push(li);
+  } else if (r.nextCursor !== "") {
+    const li = document.createElement("li");
+    li.textContent = "More match: narrow the search.";
+    items.push(li);
+  }
+  $("found").replaceChildren(...items);
+}
+
 // ---- sending ----
 
 /** Sends through the outbox: kept until the server answers, so a message written while it is away goes out when it is back. */
@@ -500,6 +536,10 @@ $("register-button").addEventListener("click", () => {
 });
 $("logout").addEventListener("click", logOut);
 $("load-older").addEventListener("click", loadOlder);
+$("find-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  find($("find").value.trim());
+});
 $("open-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const peer = $("open-peer").value.trim();

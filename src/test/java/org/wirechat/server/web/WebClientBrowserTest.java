@@ -221,6 +221,25 @@ class WebClientBrowserTest {
     }
 
     @Test
+    void findingSomeoneByTheirFullNameOpensTheirConversation() throws Exception {
+        try (TestConnection c = server.connect()) {
+            c.call(new Request.CreateAccount("ivan", "Ivan Petrovich", ServerFixture.PASSWORD));
+            c.call(new Request.CreateAccount("ivy", "Ivy Green", ServerFixture.PASSWORD));
+        }
+        register(second, "judy");
+        second.driver.findElement(By.id("find")).sendKeys("petro", Keys.ENTER);
+        waitIn(second.driver).until(x -> (Long) ((JavascriptExecutor) x).executeScript(
+                "return document.querySelectorAll('#found button.person').length") == 1);
+        WebElement ivan = second.driver.findElement(By.cssSelector("#found button.person"));
+        assertThat(ivan.getText()).isEqualTo("Ivan Petrovich (ivan)");
+        ivan.click();
+        waitIn(second.driver).until(x -> x.findElement(By.id("peer-title")).getText().equals("ivan"));
+        second.driver.findElement(By.id("find")).clear();
+        second.driver.findElement(By.id("find")).sendKeys("nobody-by-this-name", Keys.ENTER);
+        waitIn(second.driver).until(x -> x.findElement(By.id("found")).getText().equals("Nobody found."));
+    }
+
+    @Test
     void aBrowserChatsWithTheJavaClientOfTheTerminalAndDesktop() throws Exception {
         LinkedBlockingQueue<Response.Message> got = new LinkedBlockingQueue<>();
         try (ChatClient carol = new ChatClient("127.0.0.1", server.server().port(), got::addAll, ChatClient.Options.DEFAULT)) {
