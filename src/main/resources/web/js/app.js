@@ -1,6 +1,7 @@
 // The web client: log in or register as this browser's device, conversations with unread counts, a conversation's
 // history (and "load older") and its live messages, send with ✓ (stored) and ✓✓ (delivered) through an outbox that
-// waits for the server when it is away, finding people (LIST_ACCOUNTS), log out. Two WebSockets to /ws: one for
+// waits for the server when it is away, finding people (LIST_ACCOUNTS), groups (create, add someone, their
+// conversations), log out. Two WebSockets to /ws: one for
 // requests, one that polls (a FETCH that waits holds its WebSocket, docs/wire_design.md §11).
 import { decodeResponse, encodeRequest, ErrorCode } from "./protocol.js";
 
@@ -160,6 +161,46 @@ function startSession(username, token) {
   renderConversations();
   poll();
   flushOutbox();
+  listGroups();
+}
+
+/** The groups the account is in, each a conversation (a group one was added to by someone else shows up so). */
+async function listGroups() {
+  try {
+    const r = await ask({ type: "GroupList", token: state.token });
+    if (r.type !== "Groups") return;
+    r.groups.forEach((g) => {
+      state.conversations[g.name] ??= { unread: 0 };
+    });
+    saveConversations();
+    renderConversations();
+  } catch (e) {
+    // the list stays as it was; the next login asks again
+  }
+}
+
+async function createGroup(name) {
+  const group = name.startsWith("#") ? name : `#${name}`;
+  try {
+    const r = await ask({ type: "GroupCreate", token: state.token, group });
+    if (r.type === "Error") return say(`Cannot create ${group}: ${r.reason}`);
+    state.conversations[r.group] ??= { unread: 0 };
+    saveConversations();
+    say(`Created ${r.group}: add people to it.`);
+    openConversation(r.group);
+  } catch (e) {
+    say(`Cannot reach the server: ${e.message}`);
+  }
+}
+
+async function addMember(username) {
+  const group = state.open;
+  try {
+    const r = await ask({ type: "GroupAdd", token: state.token, group, username });
+    say(r.type === "Error" ? `Cannot add ${username}: ${r.reason}` : `Added ${r.username} to ${group}.`);
+  } catch (e) {
+    say(`Cannot reach the server: ${e.message}`);
+  }
 }
 
 async function logOut() {
@@ -187,6 +228,7 @@ function endSession() {
   $("login").hidden = false;
   $("messages").replaceChildren();
   $("compose").hidden = true;
+  $("add-form").hidden = true;
   $("load-older").hidden = true;
   $("found").replaceChildren();
   $("peer-title").textContent = "No conversation open";
@@ -294,6 +336,7 @@ async function openConversation(peer) {
   renderConversations();
   $("peer-title").textContent = peer;
   $("compose").hidden = false;
+  $("add-form").hidden = !peer.startsWith("#");
   $("load-older").hidden = true;
   renderMessages();
   if (await loadHistory(peer, 0)) {
@@ -536,6 +579,18 @@ $("register-button").addEventListener("click", () => {
 });
 $("logout").addEventListener("click", logOut);
 $("load-older").addEventListener("click", loadOlder);
+$("group-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const name = $("group-name").value.trim();
+  $("group-name").value = "";
+  if (name) createGroup(name);
+});
+$("add-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const username = $("add-member").value.trim();
+  $("add-member").value = "";
+  if (username) addMember(username);
+});
 $("find-form").addEventListener("submit", (event) => {
   event.preventDefault();
   find($("find").value.trim());

@@ -240,6 +240,23 @@ class WebClientBrowserTest {
     }
 
     @Test
+    void aGroupMadeInOneBrowserReachesItsMemberInTheOther() {
+        register(second, "lee");
+        register(first, "kim");
+        first.driver.findElement(By.id("group-name")).sendKeys("#webcrew", Keys.ENTER);
+        waitIn(first.driver).until(x -> x.findElement(By.id("peer-title")).getText().equals("#webcrew"));
+        first.driver.findElement(By.id("add-member")).sendKeys("lee", Keys.ENTER);
+        waitIn(first.driver).until(x -> x.findElement(By.id("status")).getText().equals("Added lee to #webcrew."));
+        send(first, "hello crew");
+        waitIn(first.driver).until(x -> "✓".equals(markOf(first, "hello crew")));
+        waitIn(second.driver).until(x -> "1".equals(unread(second, "#webcrew")));
+        second.driver.findElement(By.cssSelector("#conversations button[data-peer='#webcrew']")).click();
+        message(second, "hello crew");
+        assertThat((String) second.driver.executeScript("return document.querySelector('#messages li .sender').textContent"))
+                .isEqualTo("kim");
+    }
+
+    @Test
     void aBrowserChatsWithTheJavaClientOfTheTerminalAndDesktop() throws Exception {
         LinkedBlockingQueue<Response.Message> got = new LinkedBlockingQueue<>();
         try (ChatClient carol = new ChatClient("127.0.0.1", server.server().port(), got::addAll, ChatClient.Options.DEFAULT)) {
