@@ -1,7 +1,7 @@
 // The web client: log in or register as this browser's device, conversations with unread counts, a conversation's
 // history (and "load older") and its live messages, send with ✓ (stored) and ✓✓ (delivered) through an outbox that
 // waits for the server when it is away, finding people (LIST_ACCOUNTS), groups (create, add someone, their
-// conversations), log out. Two WebSockets to /ws: one for
+// conversations), log out, delete the account. Two WebSockets to /ws: one for
 // requests, one that polls (a FETCH that waits holds its WebSocket, docs/wire_design.md §11).
 import { decodeResponse, encodeRequest, ErrorCode } from "./protocol.js";
 
@@ -216,6 +216,33 @@ async function logOut() {
   say("Logged out.");
 }
 
+/** DELETE_ACCOUNT, with the password again; this browser then forgets the account's conversations and outbox. */
+async function deleteAccount(password) {
+  const token = state.token;
+  const me = state.me;
+  let r;
+  try {
+    r = await ask({ type: "DeleteAccount", token, password });
+  } catch (e) {
+    return say(`Cannot reach the server: ${e.message}`);
+  }
+  if (r.type === "Error") {
+    return say(r.status === ErrorCode.INBOX_NOT_EMPTY
+      ? "Messages are still arriving for you: try again in a moment." : `Not deleted: ${r.reason}`);
+  }
+  localStorage.removeItem(storageKey());
+  localStorage.removeItem(outboxKey());
+  endSession();
+  say(`The account ${me} was deleted.`);
+}
+
+function showDelete(show) {
+  $("delete-form").hidden = !show;
+  $("delete-open").setAttribute("aria-expanded", String(show));
+  $("delete-password").value = "";
+  if (show) $("delete-password").focus();
+}
+
 function endSession() {
   state.token = null;
   state.me = null;
@@ -224,6 +251,7 @@ function endSession() {
   state.outbox = [];
   sessionStorage.removeItem("wirechat.session");
   $("who").hidden = true;
+  showDelete(false);
   $("chat").hidden = true;
   $("login").hidden = false;
   $("messages").replaceChildren();
@@ -579,6 +607,12 @@ $("register-button").addEventListener("click", () => {
 });
 $("logout").addEventListener("click", logOut);
 $("load-older").addEventListener("click", loadOlder);
+$("delete-open").addEventListener("click", () => showDelete(true));
+$("delete-cancel").addEventListener("click", () => showDelete(false));
+$("delete-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  deleteAccount($("delete-password").value);
+});
 $("group-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const name = $("group-name").value.trim();

@@ -257,6 +257,22 @@ class WebClientBrowserTest {
     }
 
     @Test
+    void deletingTheAccountNeedsThePasswordAndThenTheNameIsFree() throws Exception {
+        register(second, "mallet");
+        second.driver.findElement(By.id("delete-open")).click();
+        second.driver.findElement(By.id("delete-password")).sendKeys("not the password", Keys.ENTER);
+        waitIn(second.driver).until(x -> x.findElement(By.id("status")).getText().startsWith("Not deleted:"));
+        second.driver.findElement(By.id("delete-password")).clear();
+        second.driver.findElement(By.id("delete-password")).sendKeys(ServerFixture.PASSWORD, Keys.ENTER);
+        waitIn(second.driver).until(x -> x.findElement(By.id("status")).getText().equals("The account mallet was deleted."));
+        assertThat(second.driver.findElement(By.id("login")).isDisplayed()).isTrue();
+        try (TestConnection c = server.connect()) { // the name is free again: the account is gone
+            assertThat(c.call(new Request.CreateAccount("mallet", "Another", ServerFixture.PASSWORD)))
+                    .isInstanceOf(Response.AccountCreated.class);
+        }
+    }
+
+    @Test
     void aBrowserChatsWithTheJavaClientOfTheTerminalAndDesktop() throws Exception {
         LinkedBlockingQueue<Response.Message> got = new LinkedBlockingQueue<>();
         try (ChatClient carol = new ChatClient("127.0.0.1", server.server().port(), got::addAll, ChatClient.Options.DEFAULT)) {
