@@ -1,7 +1,7 @@
 // The web client: log in or register as this browser's device, conversations with unread counts, a conversation's
 // history (and "load older") and its live messages, send with ✓ (stored) and ✓✓ (delivered) through an outbox that
 // waits for the server when it is away, finding people (LIST_ACCOUNTS), groups (create, add someone, their
-// conversations), log out, delete the account. Two WebSockets to /ws: one for
+// conversations), the receipts setting, log out, delete the account. Two WebSockets to /ws: one for
 // requests, one that polls (a FETCH that waits holds its WebSocket, docs/wire_design.md §11).
 import { decodeResponse, encodeRequest, ErrorCode } from "./protocol.js";
 
@@ -214,6 +214,19 @@ async function logOut() {
     }
   }
   say("Logged out.");
+}
+
+/** SET_RECEIPTS: both ways or not at all (docs/wire_design.md): the answer is the setting as it now is. */
+async function setReceipts(on) {
+  try {
+    const r = await ask({ type: "SetReceipts", token: state.token, on });
+    if (r.type === "Error") return say(`Cannot change receipts: ${r.reason}`);
+    say(r.on ? "You share delivery receipts: others see ✓✓ when you have their messages, and you see theirs."
+      : "You no longer share delivery receipts: nobody sees when you have their messages, and you do not see theirs.");
+    if (r.on) checkReceipts();
+  } catch (e) {
+    say(`Cannot reach the server: ${e.message}`);
+  }
 }
 
 /** DELETE_ACCOUNT, with the password again; this browser then forgets the account's conversations and outbox. */
@@ -608,6 +621,8 @@ $("register-button").addEventListener("click", () => {
 $("logout").addEventListener("click", logOut);
 $("load-older").addEventListener("click", loadOlder);
 $("delete-open").addEventListener("click", () => showDelete(true));
+$("receipts-on").addEventListener("click", () => setReceipts(true));
+$("receipts-off").addEventListener("click", () => setReceipts(false));
 $("delete-cancel").addEventListener("click", () => showDelete(false));
 $("delete-form").addEventListener("submit", (event) => {
   event.preventDefault();

@@ -273,6 +273,25 @@ class WebClientBrowserTest {
     }
 
     @Test
+    void stoppingAndSharingDeliveryReceiptsIsTheServersSetting() throws Exception {
+        String nina;
+        try (TestConnection c = server.connect()) {
+            nina = server.register(c, "nina");
+        }
+        register(second, "oscar");
+        second.driver.findElement(By.id("receipts-off")).click();
+        waitIn(second.driver).until(x -> x.findElement(By.id("status")).getText().startsWith("You no longer share delivery receipts"));
+        try (TestConnection c = server.connect()) {
+            assertThat(((Response.Receipts) c.call(new Request.Receipts(nina, "oscar"))).shared()).isFalse();
+        }
+        second.driver.findElement(By.id("receipts-on")).click();
+        waitIn(second.driver).until(x -> x.findElement(By.id("status")).getText().startsWith("You share delivery receipts"));
+        try (TestConnection c = server.connect()) {
+            assertThat(((Response.Receipts) c.call(new Request.Receipts(nina, "oscar"))).shared()).isTrue();
+        }
+    }
+
+    @Test
     void aBrowserChatsWithTheJavaClientOfTheTerminalAndDesktop() throws Exception {
         LinkedBlockingQueue<Response.Message> got = new LinkedBlockingQueue<>();
         try (ChatClient carol = new ChatClient("127.0.0.1", server.server().port(), got::addAll, ChatClient.Options.DEFAULT)) {
