@@ -292,6 +292,29 @@ class WebClientBrowserTest {
     }
 
     @Test
+    void onAPhonesScreenTheConversationGoesBelowTheList() {
+        register(second, "pat");
+        openConversation(second, "pat");
+        String columns = "const n = document.querySelector('#chat nav').getBoundingClientRect();"
+                + " const c = document.querySelector('#conversation').getBoundingClientRect();"
+                + " return [Math.round(n.left), Math.round(c.left), c.top >= n.bottom];";
+        Dimension wide = second.driver.manage().window().getSize();
+        try {
+            second.driver.manage().window().setSize(new Dimension(1000, 800));
+            List<?> side = (List<?>) second.driver.executeScript(columns);
+            assertThat((Long) side.get(1)).isGreaterThan((Long) side.get(0)); // side by side
+            second.driver.manage().window().setSize(new Dimension(390, 844)); // a phone's screen
+            waitIn(second.driver).until(x -> ((List<?>) ((JavascriptExecutor) x).executeScript(columns)).get(2).equals(true));
+            List<?> stacked = (List<?>) second.driver.executeScript(columns);
+            assertThat(stacked.get(1)).isEqualTo(stacked.get(0)); // one column
+            assertThat((Long) second.driver.executeScript("return document.documentElement.scrollWidth"))
+                    .isLessThanOrEqualTo((Long) second.driver.executeScript("return window.innerWidth")); // nothing wider
+        } finally {
+            second.driver.manage().window().setSize(wide);
+        }
+    }
+
+    @Test
     void aBrowserChatsWithTheJavaClientOfTheTerminalAndDesktop() throws Exception {
         LinkedBlockingQueue<Response.Message> got = new LinkedBlockingQueue<>();
         try (ChatClient carol = new ChatClient("127.0.0.1", server.server().port(), got::addAll, ChatClient.Options.DEFAULT)) {
