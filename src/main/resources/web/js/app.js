@@ -154,6 +154,7 @@ function startSession(username, token) {
   state.outbox.forEach((o) => add(o.peer, { clientId: o.clientId, sender: username, recipient: o.peer, timestampMillis: o.at,
     body: o.body, mark: "waiting" }));
   $("me").textContent = `Logged in as ${username}`;
+  $("delete-username").value = username; // for password managers: whose password the delete form asks
   $("who").hidden = false;
   $("login").hidden = true;
   $("chat").hidden = false;
