@@ -1,7 +1,7 @@
 // The web client: log in or register as this browser's device, conversations with unread counts, a conversation's
 // history (and "load older") and its live messages, send with ✓ (stored) and ✓✓ (delivered) through an outbox that
-// waits for the server when it is away, finding people (LIST_ACCOUNTS), groups (create, add someone, their
-// conversations), the receipts setting, log out, delete the account. Two WebSockets to /ws: one for
+// waits for the server when it is away, finding people (LIST_ACCOUNTS), groups (create, add someone, members,
+// leave, their conversations), the receipts setting, log out, delete the account. Two WebSockets to /ws: one for
 // requests, one that polls (a FETCH that waits holds its WebSocket, docs/wire_design.md §11).
 import { decodeResponse, encodeRequest, ErrorCode } from "./protocol.js";
 
@@ -194,6 +194,44 @@ async function createGroup(name) {
   }
 }
 
+/** GROUP_MEMBERS: who is in the open group, who is online, who owns it. */
+async function showMembers() {
+  const group = state.open;
+  try {
+    const r = await ask({ type: "GroupMembers", token: state.token, group });
+    if (r.type === "Error") return say(`Cannot list ${group}: ${r.reason}`);
+    $("members").replaceChildren(...r.members.map((m) => {
+      const li = document.createElement("li");
+      li.textContent = `${m.username}${m.owner ? " (owner)" : ""}${m.online ? " · online" : ""}`;
+      return li;
+    }));
+  } catch (e) {
+    say(`Cannot reach the server: ${e.message}`);
+  }
+}
+
+/** GROUP_LEAVE: the group's conversation goes from this browser's list. */
+async function leaveGroup() {
+  const group = state.open;
+  try {
+    const r = await ask({ type: "GroupLeave", token: state.token, group });
+    if (r.type === "Error") return say(`Cannot leave ${group}: ${r.reason}`);
+    delete state.conversations[group];
+    state.messages.delete(group);
+    saveConversations();
+    state.open = null;
+    $("peer-title").textContent = "No conversation open";
+    $("messages").replaceChildren();
+    ["compose", "add-form", "group-tools", "load-older"].forEach((id) => {
+      $(id).hidden = true;
+    });
+    renderConversations();
+    say(`You left ${group}.`);
+  } catch (e) {
+    say(`Cannot reach the server: ${e.message}`);
+  }
+}
+
 async function addMember(username) {
   const group = state.open;
   try {
@@ -271,6 +309,7 @@ function endSession() {
   $("messages").replaceChildren();
   $("compose").hidden = true;
   $("add-form").hidden = true;
+  $("group-tools").hidden = true;
   $("load-older").hidden = true;
   $("found").replaceChildren();
   $("peer-title").textContent = "No conversation open";
@@ -379,6 +418,8 @@ async function openConversation(peer) {
   $("peer-title").textContent = peer;
   $("compose").hidden = false;
   $("add-form").hidden = !peer.startsWith("#");
+  $("group-tools").hidden = !peer.startsWith("#");
+  $("members").replaceChildren();
   $("load-older").hidden = true;
   renderMessages();
   if (await loadHistory(peer, 0)) {
@@ -623,6 +664,8 @@ $("logout").addEventListener("click", logOut);
 $("load-older").addEventListener("click", loadOlder);
 $("delete-open").addEventListener("click", () => showDelete(true));
 $("receipts-on").addEventListener("click", () => setReceipts(true));
+$("members-button").addEventListener("click", showMembers);
+$("leave-button").addEventListener("click", leaveGroup);
 $("receipts-off").addEventListener("click", () => setReceipts(false));
 $("delete-cancel").addEventListener("click", () => showDelete(false));
 $("delete-form").addEventListener("submit", (event) => {

@@ -254,6 +254,13 @@ class WebClientBrowserTest {
         message(second, "hello crew");
         assertThat((String) second.driver.executeScript("return document.querySelector('#messages li .sender').textContent"))
                 .isEqualTo("kim");
+        second.driver.findElement(By.id("members-button")).click();
+        waitIn(second.driver).until(x -> x.findElement(By.id("members")).getText().equals("kim (owner) · online\nlee · online"));
+        second.driver.findElement(By.id("leave-button")).click();
+        waitIn(second.driver).until(x -> x.findElement(By.id("status")).getText().equals("You left #webcrew."));
+        assertThat(unread(second, "#webcrew")).isNull();
+        first.driver.findElement(By.id("members-button")).click();
+        waitIn(first.driver).until(x -> x.findElement(By.id("members")).getText().equals("kim (owner) · online"));
     }
 
     @Test
