@@ -48,7 +48,9 @@ import org.wirechat.server.grpc.TransportViolationSample;
 import org.wirechat.server.storage.DataUseViolationSample;
 import org.wirechat.server.storage.SqliteStore;
 import org.wirechat.server.storage.UpwardViolationSample;
+import org.wirechat.server.wire.Answerer;
 import org.wirechat.server.wire.Session;
+import org.wirechat.server.web.WebViolationSample;
 
 /**
  * The layering, checked on the compiled classes: the protocol depends on nothing of ours (nor on any
@@ -102,7 +104,8 @@ class ArchitectureTest {
     static final ArchRule THE_CORE_KNOWS_NO_TRANSPORT = noClasses()
             .that().resideInAnyPackage("org.wirechat.server.storage..", "org.wirechat.server.core.auth..", "org.wirechat.server.core.inbox..",
                     "org.wirechat.server.cluster..", "org.wirechat.server.core..")
-            .should().dependOnClassesThat().resideInAnyPackage("org.wirechat.server.wire..", "org.wirechat.server.grpc..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.wirechat.server.wire..", "org.wirechat.server.grpc..",
+                    "org.wirechat.server.web..")
             .because("transports depend on the core, never the other way");
 
     static final ArchRule STORAGE_USES_NOTHING_ABOVE_IT = noClasses().that().resideInAPackage("org.wirechat.server.storage..")
@@ -110,7 +113,7 @@ class ArchitectureTest {
                     "org.wirechat.server.grpc..", "org.wirechat.server.cluster..", "org.wirechat.server.core",
                     "org.wirechat.server.core.admission..",
                     "org.wirechat.server.core.auth..", "org.wirechat.server.core.inbox..", "org.wirechat.server.core.account..",
-                    "org.wirechat.server.tls..", "io.grpc..", "org.wirechat.grpc..")
+                    "org.wirechat.server.tls..", "io.grpc..", "org.wirechat.grpc..", "org.wirechat.server.web..", "io.helidon..")
             .because("the stores are given what they need (the Cluster PostgreSQL implements is a port of the core);"
                     + " the server, its rules and its transports use storage, never the other way");
 
@@ -214,6 +217,23 @@ class ArchitectureTest {
             .because("each transport translates to the core alone (WireMapping, GrpcMapping)");
 
     /** The class that builds the configured store: the one place that may name a concrete store. */
+    /**
+     * The web transport carries the wire protocol's frames in WebSocket messages: it may use the protocol, the wire's
+     * {@code Answerer} (rate, decoding, the core: one path for both), the core's entry point and admission, the root's
+     * settings and metrics, and Helidon — nothing of storage, the ports, the cluster or gRPC; and no other part of the
+     * server uses Helidon or the web transport (but the boot code, which starts it).
+     */
+    static final ArchRule THE_WEB_TRANSPORT_ONLY_CARRIES_FRAMES = CompositeArchRule.of(classes().that()
+            .resideInAPackage("org.wirechat.server.web..").should().onlyDependOnClassesThat().resideInAnyPackage(
+                    "org.wirechat.server.web..", "org.wirechat.server.wire", "org.wirechat.server.core",
+                    "org.wirechat.server.core.admission", "org.wirechat.protocol..", "org.wirechat.server",
+                    "org.wirechat.server.tls", "io.helidon..", "org.slf4j..", "java..", "javax.net.ssl.."))
+            .and(noClasses().that().resideInAPackage("org.wirechat..").and().resideOutsideOfPackage("org.wirechat.server.web..")
+                    .should().dependOnClassesThat().resideInAPackage("io.helidon..").allowEmptyShould(true))
+            .and(noClasses().that().resideInAnyPackage("org.wirechat.server.wire..", "org.wirechat.server.grpc..")
+                    .should().dependOnClassesThat().resideInAPackage("org.wirechat.server.web..").allowEmptyShould(true))
+            .because("the web transport only carries the wire protocol's frames; Helidon stays in it");
+
     static final String STORE_SELECTION = "org.wirechat.server.Stores";
 
     static final ArchRule ONLY_THE_BOOT_CODE_KNOWS_WHICH_STORE = noClasses()
@@ -292,7 +312,7 @@ class ArchitectureTest {
      */
     static final ArchRule NO_CYCLES_AMONG_THE_SERVER_PACKAGES = slices().assignedFrom(SERVER_PACKAGES).should().beFreeOfCycles()
             .ignoreDependency(THE_BOOT_CODE, JavaClass.Predicates.resideInAnyPackage("org.wirechat.server.wire..",
-                    "org.wirechat.server.grpc.."))
+                    "org.wirechat.server.grpc..", "org.wirechat.server.web.."))
             .because("a cycle makes two packages one: neither can be understood, tested or replaced alone");
 
     /**
@@ -524,6 +544,17 @@ class ArchitectureTest {
     }
 
     @Test
+    void theWebTransportOnlyCarriesFrames() {
+        THE_WEB_TRANSPORT_ONLY_CARRIES_FRAMES.check(main);
+    }
+
+    @Test
+    void aWebClassThatUsesTheStoreBreaksTheRule() {
+        JavaClasses bad = new ClassFileImporter().importClasses(WebViolationSample.class);
+        assertBreaks(THE_WEB_TRANSPORT_ONLY_CARRIES_FRAMES, bad, "WebViolationSample", "org.wirechat.server.storage.SqliteStore");
+    }
+
+    @Test
     void noCyclesAmongTheServerPackages() {
         NO_CYCLES_AMONG_THE_SERVER_PACKAGES.check(main);
     }
@@ -548,7 +579,8 @@ class ArchitectureTest {
                 StoreUsingClusterSample.class, SqliteStore.class);
         assertBreaks(NO_CYCLES_AMONG_THE_SERVER_PACKAGES, storageAndCluster, "Cycle", "server.storage", "server.cluster");
         // root → wire from a class other than the boot code is not excused: the wire transport uses the root back
-        JavaClasses rootAndWire = new ClassFileImporter().importClasses(SeamViolationSample.class, Session.class, ResponseFit.class);
+        JavaClasses rootAndWire = new ClassFileImporter().importClasses(SeamViolationSample.class, Session.class, Answerer.class,
+                ResponseFit.class);
         assertBreaks(NO_CYCLES_AMONG_THE_SERVER_PACKAGES, rootAndWire, "Cycle", "SeamViolationSample");
     }
 

@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,10 +27,10 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "wirechat-bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Load-tests a running wirechat server. Workloads: pairs, drain, idle, login, grpc-pairs (the pairs over"
-                + " gRPC; needs --grpc-port), groups (group fan-out, and the same by direct messages), devices (the pairs with"
+                + " gRPC; needs --grpc-port), ws-pairs (over WebSocket; needs --web-port), groups (group fan-out, and the same by direct messages), devices (the pairs with"
                 + " a second device of every user polling) (default: pairs, drain, idle).")
 public final class LoadGenerator implements Callable<Integer> {
-    @Parameters(paramLabel = "WORKLOAD", description = "pairs, drain, idle, login, grpc-pairs, groups, devices")
+    @Parameters(paramLabel = "WORKLOAD", description = "pairs, drain, idle, login, grpc-pairs, ws-pairs, groups, devices")
     List<String> workloads = new ArrayList<>(List.of("pairs", "drain", "idle"));
 
     @Option(names = "--host", description = "Server host (default: ${DEFAULT-VALUE}).")
@@ -47,6 +48,15 @@ public final class LoadGenerator implements Callable<Integer> {
 
     @Option(names = "--grpc-system", description = "The name the grpc-pairs figures carry (default: ${DEFAULT-VALUE}).")
     String grpcSystem = "wirechat-grpc";
+
+    @Option(names = "--web-port", description = "The server's web port, for the ws-pairs workload (the wire protocol over WebSocket).")
+    int webPort;
+
+    @Option(names = "--web-system", description = "The name the ws-pairs figures carry (default: ${DEFAULT-VALUE}).")
+    String webSystem = "wirechat-websocket";
+
+    /** The last pairs over the wire protocol measured in this run, for ws-pairs' ratio. */
+    private Figures lastWirePairs;
 
     @Option(names = "--system", description = "The name the figures carry (default: ${DEFAULT-VALUE}).")
     String system = "wirechat";
@@ -116,6 +126,7 @@ public final class LoadGenerator implements Callable<Integer> {
             switch (w) {
                 case "pairs" -> pairs(at);
                 case "grpc-pairs" -> grpcPairs(at);
+                case "ws-pairs" -> wsPairs(at);
                 case "drain" -> Drain.run(at, drainUsers, drainEach, 8, 64, () -> {
                     try {
                         return cpuSeconds();
@@ -193,6 +204,7 @@ public final class LoadGenerator implements Callable<Integer> {
         wirechat = withExtra(wirechat, cpuPerMessage(before, cpuSeconds(), delivered, serverPid > 0)
                 + "; warmed by " + rounds + " rounds");
         report(wirechat);
+        lastWirePairs = wirechat;
         if (relay == null) {
             return;
         }
@@ -223,6 +235,34 @@ public final class LoadGenerator implements Callable<Integer> {
         double[] before = cpuSeconds();
         Figures f = GrpcPairs.run(grpc, grpcSystem, pairs, messages, window, tokens, prefix);
         report(withExtra(f, cpuPerMessage(before, cpuSeconds(), delivered, serverPid > 0) + "; warmed by " + rounds + " rounds"));
+    }
+
+    /**
+     * The pairs over WebSocket (the web port, users made over the wire protocol on the same server), warmed the same
+     * way; with the wire protocol's pairs of this run before it, their ratio.
+     */
+    private void wsPairs(InetSocketAddress at) throws Exception {
+        if (webPort <= 0) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "ws-pairs needs --web-port");
+        }
+        URI ws = URI.create("ws://" + host + ":" + webPort + "/ws");
+        double delivered = 2.0 * pairs * messages;
+        int[] round = {0};
+        int rounds = warmUp(() -> {
+            String prefix = label + "ww" + round[0]++;
+            return WsPairs.run(ws, webSystem, pairs, Math.min(messages, 1000), window, pairTokens(at, at, prefix, pairs), prefix);
+        });
+        String prefix = label + "s";
+        List<String> tokens = pairTokens(at, at, prefix, pairs);
+        double[] before = cpuSeconds();
+        Figures f = WsPairs.run(ws, webSystem, pairs, messages, window, tokens, prefix);
+        f = withExtra(f, cpuPerMessage(before, cpuSeconds(), delivered, serverPid > 0) + "; warmed by " + rounds + " rounds");
+        report(f);
+        if (lastWirePairs != null) {
+            report(new Figures("pairs-ratio", "websocket/wire", pairs + "x" + messages + " W=" + window,
+                    f.perSecond() / lastWirePairs.perSecond(), "x throughput", Double.NaN, Double.NaN, Double.NaN,
+                    String.format("p99 latency %.2fx the wire protocol's", f.p99Micros() / lastWirePairs.p99Micros())));
+        }
     }
 
     /**

@@ -37,6 +37,7 @@ import org.wirechat.server.tls.TlsSettings;
  * @param grpcPort the port of the gRPC transport (on {@code bindAddress}), 0 for any free one, -1 for none
  * @param groups how big groups may grow and how fast they may be written to
  * @param storageIo what the store writes through: {@link StorageIo#REAL}, but in fault injection tests
+ * @param web the web transport (the web client and WebSocket), {@link WebSettings#OFF} by default
  */
 public record ServerConfig(
         int port,
@@ -62,7 +63,8 @@ public record ServerConfig(
         int grpcPort,
         Duration deviceHorizon,
         GroupLimits groups,
-        StorageIo storageIo) {
+        StorageIo storageIo,
+        WebSettings web) {
 
     public static final int DEFAULT_PORT = 50051;
     /** The smallest frame limit that still fits a longest message in a SEND or a FETCH response. */
@@ -92,6 +94,7 @@ public record ServerConfig(
         require(abuse != null, "abuse limits must be set");
         require(groups != null, "group limits must be set");
         require(storageIo != null, "the storage I/O must be set");
+        require(web != null, "the web settings must be set");
         require(metricsPort >= -1 && metricsPort <= 65535, "metrics port must be in [0, 65535]: " + metricsPort);
         require(metricsBind != null && !metricsBind.isBlank(), "metrics bind address must be set");
         require(grpcPort >= -1 && grpcPort <= 65535, "gRPC port must be in [0, 65535]: " + grpcPort);
@@ -141,6 +144,7 @@ public record ServerConfig(
         b.deviceHorizon = deviceHorizon;
         b.groups = groups;
         b.storageIo = storageIo;
+        b.web = web;
         return b;
     }
 
@@ -170,6 +174,7 @@ public record ServerConfig(
         private TlsSettings tls;
         private PostgresSettings postgres;
         private StorageIo storageIo = StorageIo.REAL;
+        private WebSettings web = WebSettings.OFF;
 
         private Builder() {
         }
@@ -199,12 +204,13 @@ public record ServerConfig(
         public Builder metricsBind(String v) { metricsBind = v; return this; }
         /** For fault injection tests only: the store writes through {@code v}. */
         public Builder storageIo(StorageIo v) { storageIo = v; return this; }
+        public Builder web(WebSettings v) { web = v; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(port, bindAddress, dataDir, maxConnections, firstFrameTimeout, idleTimeout,
                     tokenIdleLifetime, tokenMaxLifetime, maxFrameBytes, maxMessageChars, inboxCapacity,
                     maxFetchWait, passwordIterations, retention, shutdownGrace, abuse, tls, postgres, metricsPort, metricsBind, grpcPort, deviceHorizon,
-                    groups, storageIo);
+                    groups, storageIo, web);
         }
     }
 }

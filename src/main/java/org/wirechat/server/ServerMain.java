@@ -195,6 +195,19 @@ public final class ServerMain implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}, loopback only).")
     String metricsBind = "127.0.0.1";
 
+    @Option(names = "--web-port", paramLabel = "PORT", description = "Also serve the web client at / and the wire protocol "
+            + "over WebSocket at /ws on this port, with the same stores, limits and TLS (0: any free one; default: none).")
+    int webPort = -1;
+
+    @Option(names = "--web-bind", paramLabel = "ADDRESS", description = "Address the web port listens on "
+            + "(default: ${DEFAULT-VALUE}, loopback only; 0.0.0.0 for all).")
+    String webBind = "127.0.0.1";
+
+    @Option(names = "--web-origin", paramLabel = "ORIGIN", split = ",", description = "A page origin allowed to open /ws "
+            + "(https://chat.example.org; repeat, or separate with commas). Default: only the server's own origin; given, "
+            + "only those listed.")
+    List<String> webOrigins = new ArrayList<>();
+
     @Option(names = "--print-config", description = "Print the settings in effect (command line, environment, file, "
             + "defaults), secrets masked, and exit.")
     boolean printConfig;
@@ -402,6 +415,7 @@ public final class ServerMain implements Callable<Integer> {
                 .postgres(postgres())
                 .metricsPort(metricsPort).metricsBind(metricsBind)
                 .grpcPort(grpcPort)
+                .web(new WebSettings(webPort, webBind, webOrigins))
                 .build();
     }
 
@@ -455,13 +469,14 @@ public final class ServerMain implements Callable<Integer> {
                 continue;
             }
             Object v = o.getValue();
-            if (v == null || (v instanceof Integer i && i == -1)) {
+            if (v == null || (v instanceof Integer i && i == -1) || (v instanceof List<?> l && l.isEmpty())) {
                 b.append("# ").append(name).append(" = (not set)\n");
                 continue;
             }
             String shown = switch (v) {
                 case Duration d -> DurationConverter.format(d);
                 case Enum<?> e -> e.name().toLowerCase(Locale.ROOT);
+                case List<?> l -> String.join(",", l.stream().map(String::valueOf).toList());
                 default -> v.toString();
             };
             // a password never travels in a setting (files and environment variables hold them), but a URL may carry one
@@ -507,6 +522,7 @@ public final class ServerMain implements Callable<Integer> {
         out.println("wirechat server listening on " + server.address().getAddress().getHostAddress() + ":"
                 + server.port() + (config.tls() == null ? "" : " with TLS") + " (data in "
                 + server.storeDescription() + "); Ctrl-C stops it");
+        server.webPort().ifPresent(p -> out.println("web client on " + WireServer.webUrl(config, p)));
         server.awaitTermination();
         return server.failure().isPresent() ? EXIT_FATAL : 0;
     }

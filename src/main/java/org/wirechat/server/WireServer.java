@@ -34,6 +34,7 @@ import org.wirechat.server.core.port.StorageFault;
 import org.wirechat.server.core.port.StorageUnavailableException;
 import org.wirechat.server.core.port.StoreException;
 import org.wirechat.server.grpc.GrpcTransport;
+import org.wirechat.server.web.WebTransport;
 import org.wirechat.server.core.inbox.InboxWaiters;
 import org.wirechat.server.wire.Listener;
 import org.wirechat.server.wire.Session;
@@ -78,6 +79,8 @@ public final class WireServer implements AutoCloseable {
     private final MetricsServer metricsServer;
     /** The gRPC transport, or {@code null} when no --grpc-port was given (volatile: the deadline sweep reads it). */
     private volatile GrpcTransport grpc;
+    /** The web transport, or {@code null} when no --web-port was given (volatile: the deadline sweep reads it). */
+    private volatile WebTransport web;
     /** The servers running in this process, which an {@link Error} escaping any thread stops (see {@link #fatal}). */
     private static final Set<WireServer> RUNNING = ConcurrentHashMap.newKeySet();
 
@@ -201,6 +204,10 @@ public final class WireServer implements AutoCloseable {
             if (g != null) {
                 g.closeOverdue(System.nanoTime());
             }
+            WebTransport w = web; // null until the transport is up
+            if (w != null) {
+                w.closeOverdue(System.nanoTime());
+            }
         }), DEADLINE_SWEEP.toNanos(), DEADLINE_SWEEP.toNanos(), TimeUnit.NANOSECONDS);
         if (!config.retention().isZero()) {
             housekeeping.scheduleWithFixedDelay(guarded("the retention purge", () -> purge(clock)), 0, 1, TimeUnit.HOURS);
@@ -232,6 +239,20 @@ public final class WireServer implements AutoCloseable {
             }
         }
         this.grpc = g;
+        if (config.web().on()) {
+            try {
+                WebTransport w = new WebTransport(config, chat, admission, metrics);
+                this.web = w;
+                log.info("web client on {} (the wire protocol over WebSocket at /ws)", webUrl(config, w.port()));
+                if (config.tls() == null && !InetAddress.getByName(config.web().bindAddress()).isLoopbackAddress()) {
+                    log.warn("serving the web client on {} without TLS: passwords, tokens and messages cross the network in "
+                            + "clear; use --tls-keystore, or a reverse proxy with TLS (docs/deployment.md)", config.web().bindAddress());
+                }
+            } catch (IOException e) {
+                close();
+                throw e;
+            }
+        }
         AdminServer a = null;
         AutoCloseable held = null;
         try {
@@ -315,6 +336,18 @@ public final class WireServer implements AutoCloseable {
     /** The gRPC transport, when it is served: its connection and call counts (diagnostics, tests). */
     public Optional<GrpcTransport> grpcTransport() {
         return Optional.ofNullable(grpc);
+    }
+
+    /** The web client's address, for the startup lines: {@code http://127.0.0.1:8080/}, {@code https://[::1]:8443/}. */
+    static String webUrl(ServerConfig config, int port) {
+        String host = config.web().bindAddress();
+        return "http" + (config.tls() == null ? "" : "s") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/";
+    }
+
+    /** The port of the web transport, when it is served. */
+    public OptionalInt webPort() {
+        WebTransport w = web;
+        return w == null ? OptionalInt.empty() : OptionalInt.of(w.port());
     }
 
     /** Accounts with a FETCH waiting for mail right now. */
@@ -403,8 +436,15 @@ public final class WireServer implements AutoCloseable {
         if (grpc != null) {
             grpc.stopAccepting();
         }
+        WebTransport w = web;
+        if (w != null) {
+            w.beginStop(); // its idle WebSockets told at once, as the wire's idle connections are below
+        }
         waiters.wakeAll();
         listener.shutdown(config.shutdownGrace());
+        if (w != null) {
+            w.stop(config.shutdownGrace());
+        }
         if (grpc != null) {
             grpc.finish(config.shutdownGrace().toMillis());
         }

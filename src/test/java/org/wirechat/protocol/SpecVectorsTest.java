@@ -18,10 +18,10 @@ class SpecVectorsTest {
     private static final String TOKEN = "q3Zr8v1xk2L9mN0pQ7sT4uW6yA5bC8dE";
     private static final Pattern VECTOR = Pattern.compile("```hex vector=([a-z-]+)\\n(.*?)```", Pattern.DOTALL);
 
-    private record Vector(int requestId, Object message) {
+    record Vector(int requestId, Object message) {
     }
 
-    private static Map<String, Vector> expected() {
+    static Map<String, Vector> expected() {
         Response.Message toAlice = new Response.Message(42, "bob", "alice", 1764230401000L, "hi\nthere");
         Response.Message toBob = new Response.Message(42, "alice", "bob", 1764230401000L, "hi");
         Map<String, Vector> m = new LinkedHashMap<>();
@@ -100,7 +100,7 @@ class SpecVectorsTest {
         return m;
     }
 
-    private static Map<String, byte[]> documented() throws Exception {
+    static Map<String, byte[]> documented() throws Exception {
         String doc = Files.readString(Path.of("docs/wire_design.md"));
         Map<String, byte[]> out = new LinkedHashMap<>();
         Matcher m = VECTOR.matcher(doc);

@@ -149,9 +149,11 @@ public final class ServerFixture implements AutoCloseable {
         startAgain();
     }
 
-    /** Stops the server (an outage begins); {@link #up()} starts it again on the same port and data. */
+    /** Stops the server (an outage begins); {@link #up()} starts it again on the same port (and web port) and data. */
     public void down() {
-        config = config.toBuilder().port(server.port()).build();
+        ServerConfig.Builder b = config.toBuilder().port(server.port());
+        server.webPort().ifPresent(p -> b.web(new WebSettings(p, config.web().bindAddress(), config.web().origins())));
+        config = b.build();
         server.close();
     }
 

@@ -3,8 +3,6 @@ package org.wirechat.server.wire;
 import java.io.ByteArrayOutputStream;
 import java.util.concurrent.CancellationException;
 import javax.net.ssl.SSLSocketFactory;
-import org.wirechat.server.ResponseFit;
-import org.wirechat.server.core.Call;
 import org.wirechat.server.core.Chat;
 import org.wirechat.server.core.admission.Connection;
 import org.wirechat.server.ServerConfig;
@@ -16,6 +14,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -30,11 +29,8 @@ import org.wirechat.protocol.Frame;
 import org.wirechat.protocol.FrameReader;
 import org.wirechat.protocol.ProtocolException;
 import org.wirechat.protocol.Request;
-import org.wirechat.protocol.RequestCodec;
 import org.wirechat.protocol.Response;
 import org.wirechat.protocol.ResponseCodec;
-import org.wirechat.server.core.ChatResult;
-import org.wirechat.server.core.auth.Tokens;
 
 /**
  * One connection, on its own virtual thread: read a frame, decode, dispatch, encode, write, until the
@@ -49,7 +45,7 @@ import org.wirechat.server.core.auth.Tokens;
  */
 public final class Session implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
-    static final long MAX_SLOWDOWN_MILLIS = 100;
+    static final long MAX_SLOWDOWN_MILLIS = Answerer.MAX_SLOWDOWN_MILLIS;
 
     private final long id;
     /** The TCP connection; closing it always unblocks the session, whatever TLS is doing. */
@@ -59,7 +55,6 @@ public final class Session implements Runnable {
     private volatile Socket socket;
     private final Connection connection;
     private final ServerConfig config;
-    private final Chat chat;
     private final Runnable onClose;
     /** Guards {@link #busy} and {@link #stopping} together, so a stop never cuts a request in progress. */
     private final ReentrantLock state = new ReentrantLock();
@@ -74,8 +69,8 @@ public final class Session implements Runnable {
     /** The account named in the logging context, or -1; session thread only. */
     private long loggedAs = -1;
     private OutputStream out;
-    /** The token this connection last presented; session thread only. */
-    private final Tokens.Memo tokenMemo = new Tokens.Memo();
+    /** Rate, decoding and the core for each frame; session thread only. */
+    private final Answerer answerer;
     /** Answers waiting to be written, in request order; bounded, so a client that floods SENDs is slowed. */
     private final BlockingQueue<Pending> outbox = new ArrayBlockingQueue<>(PIPELINE);
     /** The last answer queued; a request other than SEND waits until it is written. Session thread only. */
@@ -109,8 +104,8 @@ public final class Session implements Runnable {
         this.socket = tcp;
         this.connection = connection;
         this.config = config;
-        this.chat = chat;
         this.onClose = onClose;
+        this.answerer = new Answerer(connection, chat, config.maxFrameBytes());
         this.handshakeStarted = tls == null ? 0 : System.nanoTime();
     }
 
@@ -145,8 +140,7 @@ public final class Session implements Runnable {
                 log.debug("connection interrupted");
             } catch (RuntimeException | Error e) { // a bug, or out of memory: this connection ends, the server goes on
                 log.error("internal error while serving a connection", e);
-                queue(Pending.of(0, new Response.Error(ErrorCode.INTERNAL_ERROR,
-                        "internal error; the request may or may not have taken effect")));
+                queue(Pending.of(0, Answerer.internalError()));
                 graceful = true;
             } finally {
                 queue(Pending.END);
@@ -248,31 +242,20 @@ public final class Session implements Runnable {
      * answer is ever held for a connection.
      */
     private CompletableFuture<Response> answer(Frame frame) throws InterruptedException {
-        long waitNanos = connection.take(System.nanoTime());
-        while (waitNanos > 0) {
-            long waitMillis = (waitNanos + 999_999) / 1_000_000;
-            if (waitMillis > MAX_SLOWDOWN_MILLIS) {
-                return CompletableFuture.completedFuture(new Response.Error(ErrorCode.RATE_LIMITED,
-                        "too many requests on this connection (at most " + config.abuse().requestsPerSecond()
-                                + " a second)", List.of(String.valueOf(waitMillis))));
-            }
-            Thread.sleep(waitMillis); // slows only this connection: it is not read meanwhile
-            waitNanos = connection.take(System.nanoTime());
+        Optional<Response.Error> limited = answerer.awaitRate(config.abuse().requestsPerSecond());
+        if (limited.isPresent()) {
+            return CompletableFuture.completedFuture(limited.get());
         }
-        Request request;
-        try {
-            request = RequestCodec.decode(frame);
-        } catch (ProtocolException e) {
-            return CompletableFuture.completedFuture(new Response.Error(e.code(), e.detail(), e.details()));
+        Answerer.Decoded decoded = Answerer.decode(frame);
+        if (decoded.error() != null) {
+            return CompletableFuture.completedFuture(decoded.error());
         }
-        if (!(request instanceof Request.Send)) { // SENDs are stored in order by the core; anything else waits for them
+        if (!(decoded.request() instanceof Request.Send)) { // SENDs are stored in order by the core; anything else waits for them
             last.written().exceptionally(x -> null).join();
         }
-        WireMapping.Inbound in = WireMapping.in(request);
-        CompletableFuture<ChatResult> result = chat.submit(in.request(), new Call(connection, tokenMemo, in.token()));
+        CompletableFuture<Response> answer = answerer.submit(decoded.request());
         logAs(connection.lastAccount());
-        return result.handle((r, failure) -> ResponseFit.toFrame(WireMapping.answer(r, failure, config.maxFrameBytes()),
-                        config.maxFrameBytes()));
+        return answer;
     }
 
     private void queue(Pending p) {
@@ -338,7 +321,7 @@ public final class Session implements Runnable {
                 r = p.response().join();
             } catch (CompletionException | CancellationException e) {
                 log.error("internal error while answering a request", e.getCause() == null ? e : e.getCause());
-                r = new Response.Error(ErrorCode.INTERNAL_ERROR, "internal error; the request may or may not have taken effect");
+                r = Answerer.internalError();
             }
             frames.writeBytes(ResponseCodec.encode(p.requestId(), r).toBytes());
             if (p.opcode() >= 0 && p.startedNanos() != 0) {
@@ -409,12 +392,11 @@ public final class Session implements Runnable {
     }
 
     private static Response.Error framingError(ProtocolException e) {
-        List<String> details = e.code() == ErrorCode.UNSUPPORTED_VERSION ? List.of(String.valueOf(Frame.VERSION_1)) : List.of();
-        return new Response.Error(e.code(), e.detail(), details);
+        return Answerer.framingError(e);
     }
 
     private static Response.Error shuttingDown() {
-        return new Response.Error(ErrorCode.SHUTTING_DOWN, "server shutting down");
+        return Answerer.shuttingDown();
     }
 
     /** From the session thread: the frame goes out after every answer queued before it. */
