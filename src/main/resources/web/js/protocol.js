@@ -47,11 +47,33 @@ const REQUESTS = {
   ListDevices: [0x16, ["token"]],
   ChangePassword: [0x17, ["token", "currentPassword", "newPassword"]],
   SetFullName: [0x18, ["token", "fullName"]],
+  Sync: [0x19, ["token", "ackThrough", "maxCount", "maxWaitMillis"]],
+  SearchMessages: [0x1a, ["token", "query", "beforeId", "limit"]],
+  Typing: [0x1b, ["token", "conversation", ["typing", bool]]],
 };
 
 // Each response, by its request's opcode: its type, its head fields after the reason, and the type and fields of
 // its records (the property the list goes in, the records' type, and how each field reads). "n" a number, "b" a flag, "s" text.
 const message = ["messages", "Message", { id: "n", sender: "s", recipient: "s", timestampMillis: "n", body: "s" }];
+const typing = { from: "s", conversation: "s", typing: "b", expiresInMillis: "n" };
+
+/**
+ * SYNC's records by their kind (the first field): "m" a message, "t" someone typing. A kind this client does not
+ * know is skipped, and so are the fields after those it knows (docs/wire_design.md §5 SYNC): a newer server's
+ * events never break it.
+ */
+function events(response, records) {
+  response.messages = [];
+  response.typing = [];
+  for (const r of records) {
+    const [kind, ...values] = fields(r);
+    if (kind === "m") {
+      response.messages.push(readAtLeast({ type: "Message" }, message[2], values, "message record"));
+    } else if (kind === "t") {
+      response.typing.push(readAtLeast({ type: "Typing" }, typing, values, "typing record"));
+    }
+  }
+}
 const RESPONSES = {
   0x01: ["Pong", { serverTimeMillis: "n" }],
   0x02: ["AccountCreated", { username: "s" }],
@@ -77,6 +99,9 @@ const RESPONSES = {
   0x16: ["Devices", {}, ["devices", "Device", { id: "s", lastSeenMillis: "n", holds: "b", current: "b" }]],
   0x17: ["PasswordChanged", {}],
   0x18: ["FullNameSet", { fullName: "s" }],
+  0x19: ["Events", {}, null, events],
+  0x1a: ["SearchResults", { nextBeforeId: "n" }, message],
+  0x1b: ["TypingSent", {}],
 };
 
 /** Response types this module decodes (and "Error"). */
@@ -181,6 +206,12 @@ function fields(bytes) {
   return bytes.length === 0 ? [] : split(bytes, US).map(text);
 }
 
+function readAtLeast(target, shape, values, what) {
+  const names = Object.keys(shape);
+  if (values.length < names.length) fail(`${what}: ${values.length} fields, at least ${names.length} expected`);
+  return readInto(target, shape, values.slice(0, names.length), what);
+}
+
 function readInto(target, shape, values, what) {
   const names = Object.keys(shape);
   if (values.length !== names.length) fail(`${what}: ${values.length} fields, ${names.length} expected`);
@@ -218,9 +249,11 @@ export function decodeResponse(frame) {
   if (status !== 0) fail(`status ${status} on a success opcode`);
   const entry = (opcode & 0x80) === 0x80 ? RESPONSES[opcode & 0x7f] : undefined;
   if (!entry) fail(`unknown response opcode ${opcode}`);
-  const [type, shape, list] = entry;
+  const [type, shape, list, byKind] = entry;
   const response = readInto({ type }, shape, rest, type);
-  if (list) {
+  if (byKind) {
+    byKind(response, records);
+  } else if (list) {
     const [property, recordType, recordShape] = list;
     response[property] = records.map((r) => readInto({ type: recordType }, recordShape, fields(r), `${type} record`));
   } else if (records.length > 0) {

@@ -2,6 +2,7 @@ package org.wirechat.server.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,8 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.opentest4j.TestAbortedException;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.wirechat.protocol.Frame;
+import org.wirechat.protocol.Opcode;
 import org.wirechat.protocol.Request;
 import org.wirechat.protocol.Response;
+import org.wirechat.protocol.ResponseCodec;
 import org.wirechat.protocol.SpecVectors;
 import org.wirechat.server.ServerFixture;
 import org.wirechat.server.WebSettings;
@@ -173,6 +177,29 @@ class ProtocolModuleBrowserTest {
         assertThat(out).doesNotContainKey("error");
         assertThat((List<?>) out.get("accepted")).isEmpty();
         assertThat(strings(out.get("refused"))).containsExactlyElementsOf(bad.keySet());
+    }
+
+    /** SYNC's records are built to grow: the module skips a kind it does not know and fields past those it knows, as the Java codec does. */
+    @Test
+    void theModuleSkipsSyncRecordsOfKindsItDoesNotKnowAsTheJavaCodecDoes() throws Exception {
+        browser.driver.get(base + "/");
+        String newer = "OK\u001e" + "e\u001f42\u001fan edit\u001f1" + "\u001e" + "m\u001f42\u001fbob\u001falice\u001f1000\u001fhi\u001f41"
+                + "\u001e" + "t\u001fcarol\u001f#crew\u001f1\u001f6000\u001fmore" + "\u001e" + "z";
+        byte[] text = newer.getBytes(StandardCharsets.UTF_8);
+        byte[] payload = new byte[2 + text.length]; // status 0, then the head and the records
+        System.arraycopy(text, 0, payload, 2, text.length);
+        Frame sync = new Frame(Frame.VERSION_1, Opcode.SYNC.responseWire(), 7, payload);
+        assertThat(ResponseCodec.decode(sync)).as("the Java codec").isEqualTo(new Response.Events(
+                List.of(new Response.Message(42, "bob", "alice", 1000, "hi")), List.of(new Response.Typing("carol", "#crew", true, 6000))));
+        byte[] frame = sync.toBytes();
+        Map<String, Object> out = inModule(Json.of(Map.of("frame", frame)), """
+                const r = p.decodeResponse(unhex(arg.frame)).response;
+                done({ messages: r.messages.map((m) => `${m.id} ${m.sender}>${m.recipient} ${m.body}`),
+                       typing: r.typing.map((t) => `${t.from} ${t.conversation} ${t.typing} ${t.expiresInMillis}`) });
+                """);
+        assertThat(out).doesNotContainKey("error");
+        assertThat(strings(out.get("messages"))).containsExactly("42 bob>alice hi");
+        assertThat(strings(out.get("typing"))).containsExactly("carol #crew true 6000");
     }
 
     @Test
