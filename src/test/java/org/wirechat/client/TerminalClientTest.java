@@ -69,7 +69,7 @@ class TerminalClientTest {
         try (ScriptedClient bob = new ScriptedClient(port());
                 org.wirechat.server.TestConnection alice = fx.connect()) {
             bob.type("/login bob", PW).awaitOutput("logged in as bob");
-            bob.type("/to alice");
+            bob.type("/to alice").awaitOutput("plain text goes to alice now"); // before alice types: told for this conversation
             String token = fx.login(alice, "alice");
             Await.until("bob's client SYNCs", () -> fx.server().waitingFetches() >= 1);
             alice.ok(new org.wirechat.protocol.Request.Typing(token, "bob", true), org.wirechat.protocol.Response.TypingSent.class);

@@ -2,6 +2,7 @@ package org.wirechat.server.web;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -128,6 +129,21 @@ final class WsClient implements AutoCloseable {
     /** The server's close, waiting up to 20 s. */
     Close awaitClose() throws Exception {
         return in.closed.get(20, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The close, or null when the connection broke instead (the server closed it while this client was still
+     * writing: its close frame is then lost with the connection — TCP, not the server, decides which one is seen).
+     */
+    Close awaitCloseOrBreak() throws Exception {
+        try {
+            return awaitClose();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException) {
+                return null;
+            }
+            throw e;
+        }
     }
 
     boolean isClosed() {
