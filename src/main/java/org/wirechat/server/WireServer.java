@@ -350,6 +350,12 @@ public final class WireServer implements AutoCloseable {
         return w == null ? OptionalInt.empty() : OptionalInt.of(w.port());
     }
 
+    /** Devices that SYNC on this server, for which live events (typing) are kept: diagnostics and tests. */
+    public int liveDevices() {
+        Chat c = chat;
+        return c == null ? 0 : c.liveDevices();
+    }
+
     /** Accounts with a FETCH waiting for mail right now. */
     public int waitingFetches() {
         return waiters.waitingAccounts();

@@ -84,7 +84,7 @@ class LiveEventsTest {
             bob.login("bob", PW);
             assertThat(alice.hasEvents()).isTrue();
             // bob's poller SYNCs once it is waiting: until then an indication has no device to be kept for
-            Await.until("bob's poller waits on the server", () -> fx.server().waitingFetches() >= 2);
+            Await.until("both pollers SYNC", () -> fx.server().liveDevices() == 2);
             alice.typing("bob", true);
             Await.until("bob is told alice types", () -> !onBob.typing.isEmpty());
             assertThat(onBob.typing.get(0)).extracting(Response.Typing::from, Response.Typing::conversation, Response.Typing::typing)

@@ -64,14 +64,13 @@ class TerminalClientTest {
 
     @Test
     void someoneTypingInTheConversationAddressedIsToldOnceASpell() throws Exception {
-        register("alice");
-        register("bob");
         try (ScriptedClient bob = new ScriptedClient(port());
                 org.wirechat.server.TestConnection alice = fx.connect()) {
+            String token = fx.register(alice, "alice"); // a plain connection: no poll of its own waits on the server
+            fx.register(alice, "bob");
             bob.type("/login bob", PW).awaitOutput("logged in as bob");
             bob.type("/to alice").awaitOutput("plain text goes to alice now"); // before alice types: told for this conversation
-            String token = fx.login(alice, "alice");
-            Await.until("bob's client SYNCs", () -> fx.server().waitingFetches() >= 1);
+            Await.until("bob's client SYNCs", () -> fx.server().liveDevices() == 1);
             alice.ok(new org.wirechat.protocol.Request.Typing(token, "bob", true), org.wirechat.protocol.Response.TypingSent.class);
             bob.awaitOutput("alice is typing\u2026");
             fx.clock.advance(java.time.Duration.ofSeconds(2));

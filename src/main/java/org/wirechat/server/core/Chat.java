@@ -67,6 +67,11 @@ public final class Chat {
         TypingRelay.postHere(live, waiters, accountIds, event, clock.millis());
     }
 
+    /** Devices that SYNC here (events are kept for them): diagnostics and tests. */
+    public int liveDevices() {
+        return live.devices();
+    }
+
     /** Forgets the live events of devices that stopped SYNCing (the server's periodic sweep). */
     public void sweepLiveEvents(long nowMillis) {
         live.sweep(nowMillis);

@@ -115,4 +115,9 @@ final class LiveEvents {
     int accounts() {
         return accounts.size();
     }
+
+    /** Devices registered: those that SYNCed within the horizon (for tests and metrics). */
+    int devices() {
+        return accounts.values().stream().mapToInt(Map::size).sum();
+    }
 }

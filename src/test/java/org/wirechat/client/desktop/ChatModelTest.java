@@ -91,7 +91,7 @@ class ChatModelTest {
     void theOpenConversationShowsWhoIsTypingUntilTheirMessageAndTheDraftTellsThePeer() throws Exception {
         model.register("127.0.0.1", port(), "alice", "Alice", PW);
         model.open("bob");
-        Await.until("both pollers wait (a device is told events from its first SYNC on)", () -> fx.server().waitingFetches() >= 2);
+        Await.until("both pollers SYNC (a device is told events from its first SYNC on)", () -> fx.server().liveDevices() == 2);
         bob.typing("alice", true);
         Await.until("alice sees bob typing", () -> model.snapshot().typing().equals("bob is typing…"));
         bob.send("alice", "here I am");

@@ -69,12 +69,12 @@ class InteractiveTerminalTest {
                     }
                 }, OPTIONS.withDevice("bob-laptop"))) {
             laptop.login("bob", PW);
-            Await.until("bob's two clients SYNC", () -> fx.server().waitingFetches() >= 1);
+            Await.until("bob's two clients SYNC", () -> fx.server().liveDevices() == 2);
             alice.start(fx.server().port(), OPTIONS);
             alice.type("/login alice\r").awaitScreen("Password:");
             alice.type(PW + "\r").awaitScreen("logged in as alice");
             alice.type("/to bob\r").awaitScreen("\u2192 bob");
-            Await.until("alice's client knows the server tells typing", () -> fx.server().waitingFetches() >= 2);
+            Await.until("alice's client SYNCs too", () -> fx.server().liveDevices() == 3);
             alice.type("/he"); // a command being typed is no draft
             alice.type("\u0015"); // Ctrl-U: the line emptied
             alice.type("hel");
