@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -48,13 +50,25 @@ class WebClientBrowserTest {
 
     @BeforeAll
     static void start() {
+        // the two Chromiums start side by side: each start is seconds of waiting for its process
+        CompletableFuture<Browser> other = CompletableFuture.supplyAsync(Browser::start);
         try {
             first = Browser.start();
-            second = Browser.start();
+            second = other.join();
             first.driver.manage().window().setSize(new Dimension(960, 600));
         } catch (TestAbortedException e) {
             noBrowser = e;
+            other.thenAccept(Browser::close).exceptionally(x -> null);
             return;
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof TestAbortedException aborted) {
+                noBrowser = aborted;
+                if (first != null) {
+                    first.close();
+                }
+                return;
+            }
+            throw e;
         }
         server = new ServerFixture(dir, b -> b.web(new WebSettings(0, "127.0.0.1", List.of())));
         base = "http://127.0.0.1:" + server.server().webPort().orElseThrow();
