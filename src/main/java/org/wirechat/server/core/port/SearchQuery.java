@@ -36,31 +36,15 @@ public final class SearchQuery {
      *         than {@link #WORDS_MAX}; its message says which, for the caller
      */
     public static SearchQuery parse(String text) {
-        List<Term> terms = new ArrayList<>();
-        Set<Term> seen = new LinkedHashSet<>();
-        int i = 0;
-        while (i < text.length()) {
-            int start = i;
-            while (i < text.length() && isWordChar(text.codePointAt(i))) {
-                i += Character.charCount(text.codePointAt(i));
-            }
-            if (i > start) {
-                boolean prefix = i < text.length() && text.charAt(i) == '*';
-                String folded = fold(text.substring(start, i));
-                if (!folded.isEmpty() && seen.add(new Term(folded, prefix))) {
-                    terms.add(new Term(folded, prefix));
-                }
-            } else {
-                i += Character.charCount(text.codePointAt(i));
-            }
-        }
+        Set<Term> terms = new LinkedHashSet<>();
+        scan(text, (folded, end) -> terms.add(new Term(folded, end < text.length() && text.charAt(end) == '*')));
         if (terms.isEmpty()) {
             throw new IllegalArgumentException("the query has no word to search for (letters or digits)");
         }
         if (terms.size() > WORDS_MAX) {
             throw new IllegalArgumentException("a query has at most " + WORDS_MAX + " words, not " + terms.size());
         }
-        return new SearchQuery(terms);
+        return new SearchQuery(new ArrayList<>(terms));
     }
 
     public List<Term> terms() {
@@ -88,6 +72,17 @@ public final class SearchQuery {
     /** The folded words of a text, in order. */
     static List<String> words(String text) {
         List<String> out = new ArrayList<>();
+        scan(text, (folded, end) -> out.add(folded));
+        return out;
+    }
+
+    /** What a scan tells of each word: its folded text and the index just after it. */
+    private interface WordSink {
+        void word(String folded, int end);
+    }
+
+    /** Each word of {@code text}, in order, folded (a word that folds to nothing is left out). */
+    private static void scan(String text, WordSink sink) {
         int i = 0;
         while (i < text.length()) {
             int start = i;
@@ -97,13 +92,12 @@ public final class SearchQuery {
             if (i > start) {
                 String folded = fold(text.substring(start, i));
                 if (!folded.isEmpty()) {
-                    out.add(folded);
+                    sink.word(folded, i);
                 }
             } else {
                 i += Character.charCount(text.codePointAt(i));
             }
         }
-        return out;
     }
 
     /**
